@@ -1,0 +1,146 @@
+"""The one engine: evaluate a :class:`~carescale.scenario.Scenario` over draws and periods.
+
+Every array has a leading *draws* axis (1 for a deterministic run) and a *periods* axis; money
+arrays have a trailing *payer* axis (``asc``, ``nhs``). The same code serves the steady-state
+table, the monthly appraisal and Monte Carlo: only the values and the timeline change.
+
+For each intervention, at full scale and per year:
+
+* beneficiaries of a segment = ``rate x cohort`` (share of cohort), ``max(rate x cohort -
+  provision, 0)`` (additional to existing) or ``provision`` (current basis);
+* cost = beneficiaries x unit cost, split between payers by the cost shares;
+* gross saving = sum over outcomes of beneficiaries x outcome rate x unit saving, plus
+  sum over spend reductions of area spend line x reduction, to each outcome's payer;
+* net saving = gross saving - cost.
+
+Each period multiplies these by the timeline's scale and the period length. The portfolio then
+deducts, for each overlapping pair, ``share x min(people_a, people_b) x min(gross per person_a,
+gross per person_b)`` for the overlap's payer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import SettingsError
+from ..schema import PAYERS, Intervention
+from ..scenario import Scenario
+from .parameters import ParameterTable, Values
+from .results import InterventionResult, OverlapResult, PortfolioResult, SegmentResult
+from .timeline import STEADY_STATE, Timeline
+
+P = len(PAYERS)
+PAYER_INDEX = {p: i for i, p in enumerate(PAYERS)}
+
+
+def _n_draws(values: Values) -> int:
+    sizes = {np.shape(v)[0] for v in values.values() if np.ndim(v) == 1}
+    sizes.discard(1)
+    if len(sizes) > 1:
+        raise SettingsError(f"parameter arrays have different numbers of draws: {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
+    """Annual figures at full scale: beneficiaries (D,), cost (D,), person-based gross (D,P),
+    spend-based gross (D,P), per-segment beneficiaries."""
+    zeros = np.zeros(D)
+    n_total = zeros.copy()
+    cost = zeros.copy()
+    gross_people = np.zeros((D, P))
+    gross_spend = np.zeros((D, P))
+    segments = []
+    for seg in iv.segments:
+        pre = f"{iv.id}.{seg.id}"
+        basis = seg.sizing.basis
+        if basis == "none":
+            n = zeros
+        elif scenario.basis == "current":
+            n = v.get(f"area.provision.{iv.id}.{seg.id}", zeros)
+        elif basis == "share_of_cohort":
+            n = v[f"{pre}.sizing.rate"] * v[f"area.cohorts.{seg.sizing.cohort}"]
+        else:  # additional_to_existing
+            target = v[f"{pre}.sizing.rate"] * v[f"area.cohorts.{seg.sizing.cohort}"]
+            n = np.maximum(target - v.get(f"area.provision.{iv.id}.{seg.id}", zeros), 0.0)
+        n = np.broadcast_to(n, (D,))
+        segments.append(SegmentResult(seg.id, seg.description, n))
+        n_total = n_total + n
+        if seg.unit_cost is not None:
+            cost = cost + n * v[f"{pre}.unit_cost"]
+        for o in seg.outcomes:
+            rate = v[f"{pre}.outcomes.{o.id}.rate"] if o.rate is not None else 1.0
+            gross_people[:, PAYER_INDEX[o.payer]] += n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"]
+        for r in seg.spend_reductions:
+            saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
+            gross_spend[:, PAYER_INDEX[r.payer]] += np.broadcast_to(saved, (D,))
+    return n_total, cost, gross_people, gross_spend, tuple(segments)
+
+
+def evaluate(
+    scenario: Scenario,
+    values: Values | None = None,
+    timeline: Timeline = STEADY_STATE,
+    parameters: ParameterTable | None = None,
+) -> PortfolioResult:
+    """Evaluate ``scenario``. ``values`` maps parameter paths to arrays of draws (default: every
+    parameter at its base value, one draw)."""
+    params = parameters or ParameterTable.from_scenario(scenario)
+    v = values if values is not None else params.base_values()
+    D = _n_draws(v)
+    T = timeline.periods
+    L = timeline.years_per_period
+
+    results: list[InterventionResult] = []
+    per_person: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (people (D,T), gross pp (D,P))
+    for iv in scenario.interventions:
+        scale = np.broadcast_to(timeline.scale(iv, v), (D, T))
+        n, cost, gross_people, gross_spend, segments = _full_scale(iv, scenario, v, D)
+        shares = np.zeros((D, P))
+        for payer, i in PAYER_INDEX.items():
+            if payer in iv.cost_shares:
+                shares[:, i] = v[f"{iv.id}.cost_shares.{payer}"]
+        people = n[:, None] * scale
+        amount = scale[:, :, None] * L
+        cost_t = (cost[:, None] * shares)[:, None, :] * amount
+        gross_t = (gross_people + gross_spend)[:, None, :] * amount
+        setup = np.zeros(D)
+        if iv.setup is not None and scenario.basis == "potential":  # current: already set up
+            tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
+            setup = tranches * v[f"{iv.id}.setup.cost"]
+        wider = np.zeros(D)
+        for wb in iv.wider_benefits:
+            wider = wider + n * v[f"{iv.id}.wider_benefits.{wb.id}"]
+        workforce = {
+            w.role: people * (w.staff.value / w.per.value) for w in iv.workforce
+        }
+        person_based = any(s.sizing.basis != "none" for s in iv.segments)
+        results.append(
+            InterventionResult(
+                id=iv.id,
+                name=iv.name,
+                beneficiaries=people,
+                cost=cost_t,
+                gross=gross_t,
+                setup_investment=setup,
+                wider_benefits=wider[:, None] * scale * L,
+                workforce=workforce,
+                segments=segments,
+                person_based=person_based,
+            )
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gpp = np.where(n[:, None] > 0, gross_people / n[:, None], 0.0)
+        per_person[iv.id] = (people, gpp)
+
+    overlaps: list[OverlapResult] = []
+    for ov in scenario.overlaps:
+        a, b = ov.interventions
+        (people_a, gpp_a), (people_b, gpp_b) = per_person[a], per_person[b]
+        i = PAYER_INDEX[ov.payer]
+        share = np.broadcast_to(v[f"overlaps.{ov.id}.share"], (D,))[:, None]
+        both = share * np.minimum(people_a, people_b)
+        deduction = np.zeros((D, T, P))
+        deduction[:, :, i] = both * np.minimum(gpp_a[:, i], gpp_b[:, i])[:, None] * L
+        overlaps.append(OverlapResult(ov.id, ov.interventions, ov.description, both, deduction))
+
+    return PortfolioResult(scenario, timeline, params, tuple(results), tuple(overlaps))

@@ -1,0 +1,112 @@
+"""The flat table of a scenario's numbers: every :class:`Quantity` the engine reads, by path.
+
+The engine never reads a number from a definition directly; it reads ``values[path]``, an array
+with one entry per draw. A deterministic run fills each path with its published value (one
+draw); a probabilistic run fills it with N sampled values; a sensitivity analysis changes one
+path. Paths are stable, readable strings such as ``living-well.older-people-multiple-ltc.
+unit_cost`` or ``area.cohorts.population_65_plus``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+import numpy as np
+
+from ..errors import SettingsError
+from ..schema import Quantity
+from ..scenario import Scenario
+
+Values = Mapping[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    path: str
+    quantity: Quantity
+    label: str
+    kind: str  # rate, unit_cost, unit_saving, reduction, cost_share, cohort, spend, provision, ...
+    intervention: str | None = None
+
+    @property
+    def base(self) -> float:
+        return self.quantity.value
+
+
+class ParameterTable:
+    """Ordered parameters of a scenario, with their base values."""
+
+    def __init__(self, params: list[Parameter]):
+        self._params = {p.path: p for p in params}
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._params.values())
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._params
+
+    def __getitem__(self, path: str) -> Parameter:
+        try:
+            return self._params[path]
+        except KeyError:
+            raise SettingsError(
+                f"unknown parameter {path!r}; see 'carescale parameters' for the valid paths"
+            ) from None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(self._params)
+
+    def base_values(self, n_draws: int = 1) -> dict[str, np.ndarray]:
+        """Every parameter at its base value, repeated over ``n_draws`` draws."""
+        return {p.path: np.full(n_draws, p.base, dtype=float) for p in self}
+
+    def with_values(self, overrides: Mapping[str, float | np.ndarray], n_draws: int = 1) -> dict[str, np.ndarray]:
+        values = self.base_values(n_draws)
+        for path, val in overrides.items():
+            self[path]  # raises for an unknown path
+            values[path] = np.broadcast_to(np.asarray(val, dtype=float), (n_draws,)).copy()
+        return values
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> "ParameterTable":
+        params: list[Parameter] = []
+
+        def add(path: str, q: Quantity | None, label: str, kind: str, iid: str | None = None) -> None:
+            if q is not None and path not in {p.path for p in params}:
+                params.append(Parameter(path, q, label, kind, iid))
+
+        area = scenario.area
+        for iv in scenario.interventions:
+            for seg in iv.segments:
+                pre = f"{iv.id}.{seg.id}"
+                name = f"{iv.name} ({seg.description.lower()})" if len(iv.segments) > 1 else iv.name
+                add(f"{pre}.sizing.rate", seg.sizing.rate, f"{name}: take-up (share of {seg.sizing.cohort})", "rate", iv.id)
+                add(f"{pre}.unit_cost", seg.unit_cost, f"{name}: cost per person a year", "unit_cost", iv.id)
+                for o in seg.outcomes:
+                    add(f"{pre}.outcomes.{o.id}.rate", o.rate, f"{name}: share who {o.description.lower()}", "rate", iv.id)
+                    add(f"{pre}.outcomes.{o.id}.unit_saving", o.unit_saving, f"{name}: saving per person ({o.description.lower()})", "unit_saving", iv.id)
+                for r in seg.spend_reductions:
+                    add(f"{pre}.spend_reductions.{r.id}.reduction", r.reduction, f"{name}: cut in {r.spend_line.replace('_', ' ')}", "reduction", iv.id)
+                if scenario.basis == "current" or seg.sizing.basis == "additional_to_existing":
+                    prov = area.provision.get(iv.id, {}).get(seg.id)
+                    add(f"area.provision.{iv.id}.{seg.id}", prov, f"{area.name}: people served today by {name}", "provision", iv.id)
+                if scenario.basis == "potential" and seg.sizing.cohort:
+                    c = seg.sizing.cohort
+                    add(f"area.cohorts.{c}", area.cohorts.get(c), f"{area.name}: {c.replace('_', ' ')}", "cohort")
+                for r in seg.spend_reductions:
+                    add(f"area.spend.{r.spend_line}", area.spend.get(r.spend_line), f"{area.name}: {r.spend_line.replace('_', ' ')} spend", "spend")
+            for payer, q in iv.cost_shares.items():
+                add(f"{iv.id}.cost_shares.{payer}", q, f"{iv.name}: share of cost paid by {payer.upper()}", "cost_share", iv.id)
+            if iv.setup:
+                add(f"{iv.id}.setup.cost", iv.setup.cost, f"{iv.name}: set-up investment per tranche", "setup_cost", iv.id)
+                add(f"{iv.id}.setup.per", iv.setup.per, f"{iv.name}: new places per tranche", "setup_per", iv.id)
+            for wb in iv.wider_benefits:
+                add(f"{iv.id}.wider_benefits.{wb.id}", wb.value_per_person, f"{iv.name}: {wb.description.lower()} per person", "wider_benefit", iv.id)
+        for ov in scenario.overlaps:
+            add(f"overlaps.{ov.id}.share", ov.share, f"Overlap: {ov.description.lower()}", "overlap_share")
+        return cls(params)

@@ -1,0 +1,46 @@
+"""One error hierarchy for everything a user can get wrong.
+
+Every error carries a single line of text that names where the problem is (file and field),
+the bad value and what would be valid. The CLI prints that line and exits 2; the JSON API answers
+422 with it. Library code raises these instead of using ``assert`` for input checks.
+"""
+
+from __future__ import annotations
+
+
+class CarescaleError(Exception):
+    """Base class: a problem with the user's input, reported as one line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class InputFileError(CarescaleError):
+    """A data file cannot be read, is not valid YAML, or does not match its schema."""
+
+
+class UnknownIdError(CarescaleError):
+    """An intervention, area or cohort id that is not in the library."""
+
+    def __init__(self, kind: str, value: str, valid: list[str] | tuple[str, ...]):
+        self.kind = kind
+        self.value = value
+        self.valid = sorted(valid)
+        super().__init__(
+            f"unknown {kind} {value!r}; valid {kind} ids are: {', '.join(self.valid)}"
+        )
+
+
+class SettingsError(CarescaleError):
+    """A run setting (years, rate, draws, ...) that is out of range or of the wrong type."""
+
+
+class ModelError(CarescaleError):
+    """A definition that validates on its own but cannot be evaluated with the area given
+    (for example an intervention that needs a cohort the area profile does not have)."""

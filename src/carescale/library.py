@@ -1,0 +1,321 @@
+"""Loading definitions from YAML: the evidence library, area profiles, overlaps and sources.
+
+Files are read with a strict YAML loader (duplicate keys are an error), validated into the frozen
+pydantic models of :mod:`carescale.schema`, then checked against each other (every reference
+names a known document, every cohort and spend line is in the vocabulary). Any problem becomes a
+one-line :class:`~carescale.errors.InputFileError` naming the file, the field, the value and what
+is valid.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputFileError, UnknownIdError
+from .schema import Area, Intervention, OverlapSet, Quantity, Reference, SourceSet, Vocabulary
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+DATA_DIR = Path(str(resources.files("carescale") / "data"))
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping  # type: ignore[arg-type]
+)
+
+
+def display_path(path: Path) -> str:
+    """A short path for messages: relative to the packaged data folder or the working folder."""
+    path = Path(path)
+    for base in (DATA_DIR, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def read_yaml(path: Path) -> Any:
+    name = display_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(f"{name}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{name}: not a UTF-8 text file ({exc.reason})") from None
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise InputFileError(f"{name}: {where}not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked YAML errors are rare
+        raise InputFileError(f"{name}: not valid YAML: {exc}") from None
+    if data is None:
+        raise InputFileError(f"{name}: the file is empty")
+    if not isinstance(data, dict):
+        raise InputFileError(
+            f"{name}: the top level must be a mapping of keys to values, not a {type(data).__name__}"
+        )
+    return data
+
+
+def format_loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def format_validation_error(name: str, exc: ValidationError) -> str:
+    """One line for a pydantic error: the first problem, and how many more there are."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = format_loc(first["loc"])
+    kind = first["type"]
+    if kind == "missing":
+        msg = "required key is missing"
+    elif kind == "value_error":
+        msg = str(first["msg"]).removeprefix("Value error, ")
+    else:
+        msg = f"{first['msg']} (got {first.get('input')!r})"
+    more = len(errors) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{name}: {loc}: {msg}{tail}"
+
+
+def parse_model(model: type[M], data: Any, name: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputFileError(format_validation_error(name, exc)) from None
+
+
+def load_model(model: type[M], path: Path) -> M:
+    return parse_model(model, read_yaml(path), display_path(path))
+
+
+def iter_instances(obj: Any, cls: type[T], loc: str = "") -> Iterable[tuple[str, T]]:
+    """Every instance of ``cls`` inside a model, with its dotted location (list items are named
+    by their ``id`` where they have one)."""
+    if isinstance(obj, cls):
+        yield loc, obj
+    elif isinstance(obj, BaseModel):
+        for key in type(obj).model_fields:
+            yield from iter_instances(getattr(obj, key), cls, f"{loc}.{key}" if loc else key)
+    elif isinstance(obj, dict):
+        for key, val in obj.items():
+            yield from iter_instances(val, cls, f"{loc}.{key}" if loc else str(key))
+    elif isinstance(obj, (list, tuple)):
+        for i, val in enumerate(obj):
+            label = getattr(val, "id", None) or i
+            yield from iter_instances(val, cls, f"{loc}[{label}]")
+
+
+def iter_quantities(obj: Any) -> Iterable[tuple[str, Quantity]]:
+    return iter_instances(obj, Quantity)
+
+
+def iter_references(obj: Any) -> Iterable[tuple[str, Reference]]:
+    return iter_instances(obj, Reference)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every definition carescale knows about, checked against each other."""
+
+    interventions: dict[str, Intervention]
+    areas: dict[str, Area]
+    overlaps: OverlapSet
+    vocabulary: Vocabulary
+    sources: SourceSet
+    files: dict[str, Path] = field(default_factory=dict)
+
+    # -- look-ups ------------------------------------------------------------------------------
+    def intervention(self, iid: str) -> Intervention:
+        try:
+            return self.interventions[iid]
+        except KeyError:
+            raise UnknownIdError("intervention", iid, list(self.interventions)) from None
+
+    def area(self, aid: str) -> Area:
+        try:
+            return self.areas[aid]
+        except KeyError:
+            raise UnknownIdError("area", aid, list(self.areas)) from None
+
+    def select(self, ids: Iterable[str] | None) -> tuple[Intervention, ...]:
+        if ids is None:
+            return tuple(self.interventions.values())
+        return tuple(self.intervention(i) for i in ids)
+
+    # -- checks across files -------------------------------------------------------------------
+    def check_area(self, area: Area, name: str) -> Area:
+        vocab = self.vocabulary
+        for key in area.cohorts:
+            if key not in vocab.cohorts:
+                raise InputFileError(
+                    f"{name}: cohorts.{key}: unknown cohort; valid cohorts are: "
+                    f"{', '.join(sorted(vocab.cohorts))}"
+                )
+        for key in area.spend:
+            if key not in vocab.spend_lines:
+                raise InputFileError(
+                    f"{name}: spend.{key}: unknown spend line; valid spend lines are: "
+                    f"{', '.join(sorted(vocab.spend_lines))}"
+                )
+        for key, q in area.cohorts.items():
+            parent = vocab.cohorts[key].within
+            if parent and parent in area.cohorts and q.value > area.cohorts[parent].value:
+                raise InputFileError(
+                    f"{name}: cohorts.{key}: {q.value:,.0f} is larger than the cohort it belongs "
+                    f"to, {parent} ({area.cohorts[parent].value:,.0f})"
+                )
+        for iid, segs in area.provision.items():
+            if iid not in self.interventions:
+                raise InputFileError(
+                    f"{name}: provision.{iid}: unknown intervention; valid ids are: "
+                    f"{', '.join(sorted(self.interventions))}"
+                )
+            valid = [s.id for s in self.interventions[iid].segments]
+            for sid in segs:
+                if sid not in valid:
+                    raise InputFileError(
+                        f"{name}: provision.{iid}.{sid}: unknown segment; valid segments of "
+                        f"{iid} are: {', '.join(valid)}"
+                    )
+        self._check_refs(area, name)
+        return area
+
+    def check_intervention(self, iv: Intervention, name: str) -> Intervention:
+        vocab = self.vocabulary
+        for seg in iv.segments:
+            c = seg.sizing.cohort
+            if c and c not in vocab.cohorts:
+                raise InputFileError(
+                    f"{name}: segments[{seg.id}].sizing.cohort: unknown cohort {c!r}; valid "
+                    f"cohorts are: {', '.join(sorted(vocab.cohorts))}"
+                )
+            for red in seg.spend_reductions:
+                if red.spend_line not in vocab.spend_lines:
+                    raise InputFileError(
+                        f"{name}: segments[{seg.id}].spend_reductions[{red.id}].spend_line: "
+                        f"unknown spend line {red.spend_line!r}; valid spend lines are: "
+                        f"{', '.join(sorted(vocab.spend_lines))}"
+                    )
+        if iv.source.area and iv.source.area not in self.areas:
+            raise InputFileError(
+                f"{name}: source.area: unknown area {iv.source.area!r}; valid areas are: "
+                f"{', '.join(sorted(self.areas))}"
+            )
+        self._check_refs(iv, name)
+        return iv
+
+    def _check_refs(self, obj: BaseModel, name: str) -> None:
+        docs = self.sources.documents
+        for loc, ref in iter_references(obj):
+            if ref.document not in docs:
+                raise InputFileError(
+                    f"{name}: {loc}.document: unknown document {ref.document!r}; valid documents "
+                    f"are: {', '.join(sorted(docs))}"
+                )
+
+    def with_area(self, area: Area, name: str = "<area>") -> "Library":
+        """A copy of the library with one more (or a replaced) area profile."""
+        self.check_area(area, name)
+        return Library(
+            interventions=self.interventions,
+            areas={**self.areas, area.id: area},
+            overlaps=self.overlaps,
+            vocabulary=self.vocabulary,
+            sources=self.sources,
+            files=self.files,
+        )
+
+
+def load_area_file(path: Path | str, library: Library | None = None) -> Area:
+    """Read and check one area profile YAML file."""
+    lib = library or default_library()
+    path = Path(path)
+    area = load_model(Area, path)
+    return lib.check_area(area, display_path(path))
+
+
+def load_library(data_dir: Path | str = DATA_DIR) -> Library:
+    """Load a whole library from a folder laid out like ``carescale/data``."""
+    data_dir = Path(data_dir)
+    sources = load_model(SourceSet, data_dir / "sources.yaml")
+    vocabulary = load_model(Vocabulary, data_dir / "vocabulary.yaml")
+    files: dict[str, Path] = {}
+
+    def load_dir(sub: str, model: type[M]) -> dict[str, M]:
+        out: dict[str, M] = {}
+        for path in sorted((data_dir / sub).glob("*.yaml")):
+            obj = load_model(model, path)
+            oid = getattr(obj, "id")
+            if oid != path.stem:
+                raise InputFileError(
+                    f"{display_path(path)}: id: {oid!r} does not match the file name; "
+                    f"it must be {path.stem!r}"
+                )
+            out[oid] = obj
+            files[f"{sub}/{oid}"] = path
+        return out
+
+    loaded = load_dir("interventions", Intervention)
+    # The paper's order: by transformation area (1-5), then by id.
+    interventions = dict(sorted(loaded.items(), key=lambda kv: (kv[1].transformation_area, kv[0])))
+    areas = load_dir("areas", Area)
+    overlaps = load_model(OverlapSet, data_dir / "overlaps.yaml")
+    lib = Library(interventions, areas, overlaps, vocabulary, sources, files)
+    for iid, iv in interventions.items():
+        lib.check_intervention(iv, display_path(files[f"interventions/{iid}"]))
+    for aid, area in areas.items():
+        lib.check_area(area, display_path(files[f"areas/{aid}"]))
+    ov_name = display_path(data_dir / "overlaps.yaml")
+    for ov in overlaps.overlaps:
+        for iid in ov.interventions:
+            if iid not in interventions:
+                raise InputFileError(
+                    f"{ov_name}: overlaps[{ov.id}].interventions: unknown intervention {iid!r}; "
+                    f"valid ids are: {', '.join(sorted(interventions))}"
+                )
+    lib._check_refs(overlaps, ov_name)
+    return lib
+
+
+@functools.lru_cache(maxsize=1)
+def default_library() -> Library:
+    """The library shipped with carescale (cached: definitions are immutable)."""
+    return load_library(DATA_DIR)

@@ -1,0 +1,169 @@
+"""Turning a :class:`~carescale.engine.PortfolioResult` into the stable JSON contract, a pandas
+DataFrame, CSV rows or the paper-style table. No model arithmetic happens here: only sums over
+periods of arrays the engine produced, and formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .engine import PortfolioResult
+from .schema import PAYERS
+
+
+def _annual(arr: np.ndarray, result: PortfolioResult, draw: int) -> np.ndarray:
+    """Average a year over the timeline: (D, T, ...) -> (...)."""
+    years = result.timeline.periods * result.timeline.years_per_period
+    return np.asarray(arr[draw]).sum(axis=0) / years
+
+
+def _people(arr: np.ndarray, draw: int) -> float:
+    """Beneficiaries at the largest scale reached in the timeline (full scale in steady state)."""
+    return float(np.asarray(arr[draw]).max()) if np.size(arr[draw]) else 0.0
+
+
+def _by_payer(vec: np.ndarray) -> dict[str, float]:
+    return {p: round(float(vec[i]), 2) for i, p in enumerate(PAYERS)}
+
+
+def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
+    """The ``carescale run --format json`` contract: annual pounds at full scale, plain numbers.
+
+    ``{"area": {"id", "name"}, "basis", "interventions": [{"id", "name", "beneficiaries",
+    "cost", "cost_by_payer", "gross_savings": {"asc", "nhs"}, "net_savings": {"asc", "nhs"},
+    ...}], "overlaps": [...], "totals": {"net_savings", "overlap_deduction", ...},
+    "not_modelled": [...]}``
+    """
+    scen = result.scenario
+    lib_ivs = {iv.id: iv for iv in scen.interventions}
+    items = []
+    for r in result.interventions:
+        iv = lib_ivs[r.id]
+        cost = _annual(r.cost, result, draw)
+        gross = _annual(r.gross, result, draw)
+        items.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "transformation_area": iv.transformation_area,
+                "target_group": iv.target_group,
+                "beneficiaries": round(_people(r.beneficiaries, draw), 3) if r.person_based else None,
+                "segments": [
+                    {"id": s.id, "beneficiaries": round(float(s.beneficiaries[draw]), 3)}
+                    for s in r.segments
+                    if r.person_based
+                ],
+                "cost": round(float(cost.sum()), 2),
+                "cost_by_payer": _by_payer(cost),
+                "gross_savings": _by_payer(gross),
+                "net_savings": _by_payer(gross - cost),
+                "setup_investment": round(float(r.setup_investment[draw]), 2),
+                "wider_benefits": round(float(_annual(r.wider_benefits, result, draw)), 2),
+                "workforce": {
+                    role: round(_people(arr, draw), 2) for role, arr in r.workforce.items()
+                },
+            }
+        )
+    overlaps = [
+        {
+            "id": o.id,
+            "interventions": list(o.interventions),
+            "description": o.description,
+            "people": round(_people(o.people, draw), 3),
+            "deduction": _by_payer(_annual(o.deduction, result, draw)),
+        }
+        for o in result.overlaps
+    ]
+    cost = _annual(result.cost, result, draw)
+    gross = _annual(result.gross, result, draw)
+    deduction = _annual(result.overlap_deduction, result, draw)
+    net = _annual(result.net, result, draw)
+    return {
+        "area": {"id": scen.area.id, "name": scen.area.name},
+        "basis": scen.basis,
+        "units": "GBP a year at full scale; beneficiaries are people a year",
+        "interventions": items,
+        "overlaps": overlaps,
+        "totals": {
+            "beneficiaries": round(
+                sum(i["beneficiaries"] or 0.0 for i in items), 3
+            ),
+            "cost": round(float(cost.sum()), 2),
+            "cost_by_payer": _by_payer(cost),
+            "gross_savings": _by_payer(gross),
+            "overlap_deduction": _by_payer(deduction),
+            "net_savings": _by_payer(net),
+            "setup_investment": round(sum(i["setup_investment"] for i in items), 2),
+        },
+        "not_modelled": [{"id": n.id, "missing": list(n.missing)} for n in scen.not_modelled],
+    }
+
+
+ROW_COLUMNS = (
+    "id",
+    "name",
+    "beneficiaries",
+    "cost",
+    "gross_savings_asc",
+    "gross_savings_nhs",
+    "net_savings_asc",
+    "net_savings_nhs",
+    "setup_investment",
+)
+
+
+def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup) -> dict[str, Any]:
+    gross = gross or {}
+    return {
+        "id": rid,
+        "name": name,
+        "beneficiaries": beneficiaries,
+        "cost": cost,
+        "gross_savings_asc": gross.get("asc"),
+        "gross_savings_nhs": gross.get("nhs"),
+        "net_savings_asc": net["asc"],
+        "net_savings_nhs": net["nhs"],
+        "setup_investment": setup,
+    }
+
+
+def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flat rows (one per intervention, then the overlap deduction and the total) for CSV and
+    DataFrames, from a :func:`summary` dict."""
+    out = [
+        _row(i["id"], i["name"], i["beneficiaries"], i["cost"], i["gross_savings"],
+             i["net_savings"], i["setup_investment"])
+        for i in data["interventions"]
+    ]
+    t = data["totals"]
+    minus = {p: 0.0 - v for p, v in t["overlap_deduction"].items()}
+    out.append(_row("overlap-deduction", "Deduction for overlapping target groups",
+                    None, None, None, minus, None))
+    out.append(_row("total", "Total", t["beneficiaries"], t["cost"], t["gross_savings"],
+                    t["net_savings"], t["setup_investment"]))
+    return out
+
+
+def to_frame(result: PortfolioResult, draw: int = 0):
+    """The summary as a pandas DataFrame indexed by intervention id (plus overlap and total)."""
+    import pandas as pd
+
+    return pd.DataFrame(rows(summary(result, draw)), columns=ROW_COLUMNS).set_index("id")
+
+
+def money(x: float | None) -> str:
+    """Pounds the way the paper prints them: £1.23m, £520k, £8,000."""
+    if x is None:
+        return ""
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    if x >= 1_000_000:
+        return f"{sign}£{x / 1e6:.2f}m"
+    if x >= 10_000:
+        return f"{sign}£{x / 1e3:.0f}k"
+    return f"{sign}£{x:,.0f}"
+
+
+def people(x: float | None) -> str:
+    return "N/A" if x is None else f"{x:,.0f}"

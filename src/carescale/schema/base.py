@@ -1,0 +1,106 @@
+"""Building blocks shared by every definition: strict models, references and quantities.
+
+Every number in the evidence library and in an area profile is a :class:`Quantity`: a value with
+its unit, its price year (for money), how we know it (published, implied from published figures,
+or our own assumption, with the arithmetic) and a structured :class:`Reference` to the passage it
+comes from. The layout follows PolicyEngine/OpenFisca parameter files: metadata travels with the
+value, never in a comment.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+Payer = Literal["asc", "nhs"]
+PAYERS: tuple[str, ...] = ("asc", "nhs")
+PAYER_NAMES = {"asc": "adult social care (council)", "nhs": "NHS"}
+
+#: The units a quantity may carry, with the range of values each admits.
+UNITS: dict[str, str] = {
+    "proportion": "a share between 0 and 1",
+    "people": "a count of people (0 or more)",
+    "people_per_year": "people a year (0 or more)",
+    "GBP": "pounds (0 or more)",
+    "GBP_per_year": "pounds a year (0 or more)",
+    "GBP_per_person_per_year": "pounds per person a year (0 or more)",
+    "GBP_per_person": "pounds per person (0 or more)",
+    "months": "months (0 or more)",
+    "years": "years (0 or more)",
+}
+MONEY_UNITS = frozenset(u for u in UNITS if u.startswith("GBP"))
+Unit = Literal[
+    "proportion",
+    "people",
+    "people_per_year",
+    "GBP",
+    "GBP_per_year",
+    "GBP_per_person_per_year",
+    "GBP_per_person",
+    "months",
+    "years",
+]
+
+Status = Literal["published", "implied", "assumption"]
+
+
+class StrictModel(BaseModel):
+    """Immutable model that rejects unknown keys with a message listing the valid ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            valid = list(cls.model_fields)
+            unknown = [k for k in data if k not in cls.model_fields]
+            if unknown:
+                raise ValueError(
+                    f"unknown key {unknown[0]!r}; valid keys are: {', '.join(valid)}"
+                )
+        return data
+
+
+class Reference(StrictModel):
+    """Where a figure comes from: a document in ``sources.yaml``, the section, and a verbatim
+    quote (the tests check the quote is really in the document)."""
+
+    document: str
+    section: str
+    quote: str
+
+
+class Quantity(StrictModel):
+    """A number with its unit, price year, provenance and reference."""
+
+    value: float
+    unit: Unit
+    price_year: str | None = None
+    period: str | None = None
+    status: Status = "published"
+    derivation: str | None = None
+    ref: Reference
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Quantity":
+        v = self.value
+        if not math.isfinite(v):
+            raise ValueError(f"value {v} is not a finite number")
+        if self.unit == "proportion" and not 0.0 <= v <= 1.0:
+            side = "above 1" if v > 1 else "below 0"
+            raise ValueError(f"value {v:g} is {side}; a proportion must be between 0 and 1")
+        if self.unit != "proportion" and v < 0:
+            raise ValueError(f"value {v:g} is negative; {self.unit} must be {UNITS[self.unit]}")
+        if self.unit in MONEY_UNITS and not self.price_year:
+            raise ValueError(
+                f"a money value ({self.unit}) needs a price_year, for example '2015/16'"
+            )
+        if self.status != "published" and not self.derivation:
+            raise ValueError(
+                f"a quantity with status {self.status!r} needs a derivation showing the arithmetic"
+            )
+        return self

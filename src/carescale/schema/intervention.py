@@ -1,0 +1,231 @@
+"""The definition of an intervention (a care model) as read from ``data/interventions/*.yaml``.
+
+An intervention has one or more *segments*: groups of beneficiaries sized and costed the same way
+(Shared Lives has one for people with a learning disability and one for people with mental health
+needs). Each segment says how many people it could reach in an area (:class:`Sizing`), what it
+costs per person, and what it saves, either through outcomes per person (:class:`Outcome`) or as
+a percentage cut in a baseline spend line of the area (:class:`SpendReduction`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import PAYERS, Payer, Quantity, Reference, StrictModel
+
+Slug = str
+
+
+def _require_unit(q: Quantity | None, units: tuple[str, ...], what: str) -> None:
+    if q is not None and q.unit not in units:
+        raise ValueError(f"{what} has unit {q.unit!r}; it must be one of: {', '.join(units)}")
+
+
+class Sizing(StrictModel):
+    """How many people a segment could reach in an area.
+
+    * ``share_of_cohort``: ``rate`` x the area's ``cohort``.
+    * ``additional_to_existing``: ``rate`` (a target share of ``cohort``) x cohort, less the
+      people the area already serves with this intervention (its ``provision``), never below 0.
+    * ``none``: the segment is not person-based (its savings come from spend reductions).
+    """
+
+    basis: Literal["share_of_cohort", "additional_to_existing", "none"]
+    cohort: str | None = None
+    rate: Quantity | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Sizing":
+        if self.basis == "none":
+            if self.cohort or self.rate:
+                raise ValueError("basis 'none' takes no cohort and no rate")
+        else:
+            if not self.cohort or self.rate is None:
+                raise ValueError(f"basis {self.basis!r} needs both a cohort and a rate")
+            _require_unit(self.rate, ("proportion",), "rate")
+        return self
+
+
+class Outcome(StrictModel):
+    """A change that saves money: ``rate`` of beneficiaries (all of them if no rate) each save
+    ``unit_saving`` a year for ``payer``."""
+
+    id: Slug
+    description: str
+    payer: Payer
+    rate: Quantity | None = None
+    unit_saving: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "Outcome":
+        _require_unit(self.rate, ("proportion",), "rate")
+        _require_unit(self.unit_saving, ("GBP_per_person_per_year",), "unit_saving")
+        return self
+
+
+class SpendReduction(StrictModel):
+    """A fall of ``reduction`` in one of the area's baseline spend lines, saved by ``payer``."""
+
+    id: Slug
+    description: str
+    payer: Payer
+    spend_line: str
+    reduction: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "SpendReduction":
+        _require_unit(self.reduction, ("proportion",), "reduction")
+        return self
+
+
+class Segment(StrictModel):
+    id: Slug
+    description: str
+    sizing: Sizing
+    unit_cost: Quantity | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    spend_reductions: tuple[SpendReduction, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> "Segment":
+        _require_unit(self.unit_cost, ("GBP_per_person_per_year",), "unit_cost")
+        if not self.outcomes and not self.spend_reductions:
+            raise ValueError("a segment needs at least one outcome or spend reduction")
+        ids = [o.id for o in self.outcomes] + [r.id for r in self.spend_reductions]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"outcome/spend-reduction id {sorted(dup)[0]!r} is used twice")
+        if self.sizing.basis == "none" and (self.outcomes or self.unit_cost):
+            raise ValueError(
+                "a segment with sizing basis 'none' has no beneficiaries, so it can have "
+                "spend_reductions only, not outcomes or a unit_cost"
+            )
+        return self
+
+
+class SetupInvestment(StrictModel):
+    """One-off investment bought in tranches: ``cost`` for every ``per`` new beneficiaries."""
+
+    cost: Quantity
+    per: Quantity
+    payer: Payer = "asc"
+
+    @model_validator(mode="after")
+    def _check(self) -> "SetupInvestment":
+        _require_unit(self.cost, ("GBP",), "cost")
+        _require_unit(self.per, ("people",), "per")
+        if self.per.value <= 0:
+            raise ValueError(f"per {self.per.value:g} must be above 0")
+        return self
+
+
+class RampUp(StrictModel):
+    """How long the service takes to start and to pay back, as the source reports it."""
+
+    months_to_first_beneficiary: Quantity | None = None
+    months_to_break_even: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "RampUp":
+        _require_unit(self.months_to_first_beneficiary, ("months",), "months_to_first_beneficiary")
+        _require_unit(self.months_to_break_even, ("months",), "months_to_break_even")
+        return self
+
+
+class WorkforceRatio(StrictModel):
+    """``staff`` people in ``role`` for every ``per`` beneficiaries."""
+
+    role: str
+    staff: Quantity
+    per: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "WorkforceRatio":
+        _require_unit(self.staff, ("people",), "staff")
+        _require_unit(self.per, ("people",), "per")
+        if self.per.value <= 0:
+            raise ValueError(f"per {self.per.value:g} must be above 0")
+        return self
+
+
+class WiderBenefit(StrictModel):
+    """A social benefit that is real but not cashable; kept apart from savings."""
+
+    id: Slug
+    description: str
+    value_per_person: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "WiderBenefit":
+        _require_unit(self.value_per_person, ("GBP_per_person_per_year",), "value_per_person")
+        return self
+
+
+class ReportedOutcome(StrictModel):
+    """An outcome the source reports that the money model does not use directly
+    (e.g. '27% reduction in A&E attendances'): part of the logic model."""
+
+    description: str
+    value: Quantity
+
+
+class EvidenceGrade(StrictModel):
+    """Strength of evidence on Nesta's Standards of Evidence (1: a clear account of what the
+    model does and why; 2: data showing positive change, without showing the model caused it;
+    3: a comparison group showing causality; 4: independent replication with cost data;
+    5: manuals and systems showing it can be replicated at scale). Feeds optimism-bias and
+    uncertainty defaults."""
+
+    scale: Literal["nesta-standards-of-evidence"] = "nesta-standards-of-evidence"
+    level: int = Field(ge=1, le=5)
+    reason: str
+
+
+class Source(StrictModel):
+    site: str
+    period: str
+    area: str | None = None  # id of the area profile for the source site, if we have one
+    description: str
+    ref: Reference
+
+
+class Intervention(StrictModel):
+    id: Slug
+    name: str
+    transformation_area: int = Field(ge=1, le=5)
+    description: str
+    target_group: str
+    source: Source
+    segments: tuple[Segment, ...] = Field(min_length=1)
+    cost_shares: dict[Payer, Quantity]
+    setup: SetupInvestment | None = None
+    ramp_up: RampUp | None = None
+    workforce: tuple[WorkforceRatio, ...] = ()
+    wider_benefits: tuple[WiderBenefit, ...] = ()
+    reported_outcomes: tuple[ReportedOutcome, ...] = ()
+    barriers: tuple[str, ...] = ()
+    enablers: tuple[str, ...] = ()
+    evidence: str
+    evidence_ref: Reference
+    evidence_grade: EvidenceGrade
+
+    @model_validator(mode="after")
+    def _check(self) -> "Intervention":
+        for p, q in self.cost_shares.items():
+            _require_unit(q, ("proportion",), f"cost_shares.{p}")
+        total = sum(q.value for q in self.cost_shares.values())
+        if abs(total - 1.0) > 1e-9:
+            shares = ", ".join(f"{p}={q.value:g}" for p, q in self.cost_shares.items())
+            raise ValueError(f"cost_shares must add up to 1; they add up to {total:g} ({shares})")
+        ids = [s.id for s in self.segments]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"segment id {sorted(dup)[0]!r} is used twice")
+        return self
+
+    @property
+    def payers(self) -> tuple[str, ...]:
+        return PAYERS
