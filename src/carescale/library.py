@@ -19,7 +19,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputFileError, UnknownIdError
-from .schema import Area, Intervention, OverlapSet, Quantity, Reference, SourceSet, Vocabulary
+from .schema import (
+    Area,
+    Intervention,
+    OverlapSet,
+    PortfolioSet,
+    Quantity,
+    Reference,
+    SourceSet,
+    Vocabulary,
+)
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -160,6 +169,7 @@ class Library:
     overlaps: OverlapSet
     vocabulary: Vocabulary
     sources: SourceSet
+    portfolios: PortfolioSet
     files: dict[str, Path] = field(default_factory=dict)
 
     # -- look-ups ------------------------------------------------------------------------------
@@ -175,9 +185,17 @@ class Library:
         except KeyError:
             raise UnknownIdError("area", aid, list(self.areas)) from None
 
+    def portfolio(self, pid: str | None = None) -> tuple[Intervention, ...]:
+        """The interventions of a named portfolio (the default one if ``pid`` is None)."""
+        pid = pid or self.portfolios.default
+        if pid not in self.portfolios.portfolios:
+            raise UnknownIdError("portfolio", pid, list(self.portfolios.portfolios))
+        return tuple(self.intervention(i) for i in self.portfolios.portfolios[pid].interventions)
+
     def select(self, ids: Iterable[str] | None) -> tuple[Intervention, ...]:
+        """The named interventions, or the default portfolio when ``ids`` is None."""
         if ids is None:
-            return tuple(self.interventions.values())
+            return self.portfolio()
         return tuple(self.intervention(i) for i in ids)
 
     # -- checks across files -------------------------------------------------------------------
@@ -260,6 +278,7 @@ class Library:
             overlaps=self.overlaps,
             vocabulary=self.vocabulary,
             sources=self.sources,
+            portfolios=self.portfolios,
             files=self.files,
         )
 
@@ -298,7 +317,17 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
     interventions = dict(sorted(loaded.items(), key=lambda kv: (kv[1].transformation_area, kv[0])))
     areas = load_dir("areas", Area)
     overlaps = load_model(OverlapSet, data_dir / "overlaps.yaml")
-    lib = Library(interventions, areas, overlaps, vocabulary, sources, files)
+    portfolios = load_model(PortfolioSet, data_dir / "portfolios.yaml")
+    lib = Library(interventions, areas, overlaps, vocabulary, sources, portfolios, files)
+    pf_name = display_path(data_dir / "portfolios.yaml")
+    for pid, pf in portfolios.portfolios.items():
+        for iid in pf.interventions:
+            if iid not in interventions:
+                raise InputFileError(
+                    f"{pf_name}: portfolios.{pid}.interventions: unknown intervention {iid!r}; "
+                    f"valid ids are: {', '.join(sorted(interventions))}"
+                )
+    lib._check_refs(portfolios, pf_name)
     for iid, iv in interventions.items():
         lib.check_intervention(iv, display_path(files[f"interventions/{iid}"]))
     for aid, area in areas.items():

@@ -72,8 +72,8 @@ def define_scenario(
 ) -> Scenario:
     """Define a scenario.
 
-    With ``interventions=None`` every intervention the area has figures for is included and the
-    others are listed in ``Scenario.not_modelled``. Naming an intervention the area cannot
+    With ``interventions=None`` the default portfolio (the paper's six models) is used: those the
+    area has figures for are included and the others are listed in ``Scenario.not_modelled``. Naming an intervention the area cannot
     support raises :class:`~carescale.errors.ModelError`.
     """
     lib = library or default_library()

@@ -4,6 +4,7 @@ from .area import Area
 from .base import PAYERS, Quantity, Reference, StrictModel
 from .intervention import Intervention, Outcome, Segment, Sizing, SpendReduction
 from .overlap import Overlap, OverlapSet
+from .portfolio import Portfolio, PortfolioSet
 from .sources import Document, SourceSet
 from .vocabulary import Vocabulary
 
@@ -15,6 +16,8 @@ __all__ = [
     "Outcome",
     "Overlap",
     "OverlapSet",
+    "Portfolio",
+    "PortfolioSet",
     "Quantity",
     "Reference",
     "Segment",
