@@ -1,0 +1,61 @@
+"""Shared test helpers: where ../shared is, and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+RAW = SHARED / "data" / "raw"
+INVALID = Path(__file__).parent / "invalid_inputs"
+
+
+def needs_shared(path: Path) -> None:
+    """Skip (with the reason) when ../shared is not beside this clone; CI always has it."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent: this clone has no ../shared beside it (CI always does)")
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    needs_shared(SEEDS)
+    return SEEDS
+
+
+@pytest.fixture
+def raw_dir() -> Path:
+    needs_shared(RAW)
+    return RAW
+
+
+def normalise(text: str) -> str:
+    """Fold white space and typographic quotes/dashes so quotes match the seed text."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("**", "")
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_cli(*args: str) -> CliResult:
+    """Run the carescale CLI in-process, as a user would type it."""
+    from carescale.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return CliResult(code, out.getvalue(), err.getvalue())
