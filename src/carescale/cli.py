@@ -21,7 +21,7 @@ from rich.table import Table
 from . import report
 from .engine import ParameterTable, evaluate
 from .errors import CarescaleError
-from .library import Library, default_library, load_area_file
+from .library import Library, default_library, load_area_file, validate_file
 from .scenario import define_scenario
 
 app = typer.Typer(
@@ -280,6 +280,14 @@ def parameters(
         for r in rows:
             table.add_row(r["path"], r["label"], f"{r['value']:,.10g}", r["unit"], r["status"])
         console.print(table)
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML files to check.")) -> None:
+    """Check intervention or area profile YAML files; prints 'ok' for each valid file."""
+    for path in files:
+        obj = validate_file(path)
+        typer.echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -291,6 +291,23 @@ def load_area_file(path: Path | str, library: Library | None = None) -> Area:
     return lib.check_area(area, display_path(path))
 
 
+def load_intervention_file(path: Path | str, library: Library | None = None) -> Intervention:
+    """Read and check one intervention YAML file."""
+    lib = library or default_library()
+    path = Path(path)
+    iv = load_model(Intervention, path)
+    return lib.check_intervention(iv, display_path(path))
+
+
+def validate_file(path: Path | str, library: Library | None = None) -> Intervention | Area:
+    """Check a data file of either kind: an intervention (it has ``segments``) or an area."""
+    path = Path(path)
+    data = read_yaml(path)
+    if "segments" in data or "transformation_area" in data:
+        return load_intervention_file(path, library)
+    return load_area_file(path, library)
+
+
 def load_library(data_dir: Path | str = DATA_DIR) -> Library:
     """Load a whole library from a folder laid out like ``carescale/data``."""
     data_dir = Path(data_dir)
