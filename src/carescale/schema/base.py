@@ -43,7 +43,9 @@ Unit = Literal[
     "years",
 ]
 
-Status = Literal["published", "implied", "assumption"]
+#: ``estimated``: a figure the area lacked, estimated from its population and a documented rate
+#: (``data/prevalence.yaml``); the derivation shows the arithmetic. Outputs flag it as estimated.
+Status = Literal["published", "implied", "assumption", "estimated"]
 
 
 class StrictModel(BaseModel):
