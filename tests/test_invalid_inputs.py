@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from typing import get_args
+
 from carescale.library import default_library, display_path
+from carescale.schema.base import Unit
 
 from .conftest import INVALID, run_cli
 
@@ -17,6 +20,8 @@ LIB = default_library()
 # Lists of valid ids grow as the library grows; the message must name all of them.
 VALID_COHORTS = ", ".join(sorted(LIB.vocabulary.cohorts))
 VALID_DOCUMENTS = ", ".join(sorted(LIB.sources.documents))
+_UNITS = [f"'{u}'" for u in get_args(Unit)]
+VALID_UNITS = ", ".join(_UNITS[:-1]) + f" or {_UNITS[-1]}"
 SEG = "segments[older-people-very-limited]"
 
 # file name -> the message after "error: {file}: "
@@ -48,11 +53,7 @@ EXPECTED = {
         "spend.short_term_placements: a quantity with status 'implied' needs a derivation showing the arithmetic"
     ),
     "unknown_document.yaml": f"source.ref.document: unknown document 'scie-2071'; valid documents are: {VALID_DOCUMENTS}",
-    "unknown_unit.yaml": (
-        "cohorts.older_people_very_limited.unit: input should be 'proportion', 'people', "
-        "'people_per_year', 'GBP', 'GBP_per_year', 'GBP_per_person_per_year', 'GBP_per_person', "
-        "'months' or 'years' (got 'persons')"
-    ),
+    "unknown_unit.yaml": f"cohorts.older_people_very_limited.unit: input should be {VALID_UNITS} (got 'persons')",
     "not_a_number.yaml": (
         "cohorts.mental_health_long_term_support.value: input should be a valid number, unable to "
         "parse string as a number (got 'four hundred')"
