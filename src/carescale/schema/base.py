@@ -29,6 +29,11 @@ UNITS: dict[str, str] = {
     "GBP_per_person": "pounds per person (0 or more)",
     "months": "months (0 or more)",
     "years": "years (0 or more)",
+    # units used by case-study results in the evidence base (not read by the engine)
+    "count": "a count of things other than people, e.g. providers or housing units (0 or more)",
+    "ratio": "a ratio or multiplier, e.g. pounds saved per pound spent, or 1.63 for a 163% increase (0 or more)",
+    "days": "days (0 or more)",
+    "hours_per_week": "hours a week (0 or more)",
 }
 MONEY_UNITS = frozenset(u for u in UNITS if u.startswith("GBP"))
 Unit = Literal[
@@ -41,6 +46,10 @@ Unit = Literal[
     "GBP_per_person",
     "months",
     "years",
+    "count",
+    "ratio",
+    "days",
+    "hours_per_week",
 ]
 
 #: ``estimated``: a figure the area lacked, estimated from its population and a documented rate

@@ -192,15 +192,30 @@ class Source(StrictModel):
     ref: Reference
 
 
+InterventionStatus = Literal["runnable", "promising"]
+
+
 class Intervention(StrictModel):
+    """A care model. ``status: runnable`` (the default) models have segments, cost shares and a
+    source site, every engine input quoted from a source, and can be run. ``status: promising``
+    models are in the evidence base only: the seeds describe them but do not give the numbers a
+    logic model needs, listed in ``missing_numbers``; they have no segments and are never run."""
+
     id: Slug
     name: str
+    status: InterventionStatus = "runnable"
     transformation_area: int = Field(ge=1, le=5)
+    # why this area, when the model is not in the paper's own list of the five areas
+    transformation_area_note: str | None = None
     description: str
     target_group: str
-    source: Source
-    segments: tuple[Segment, ...] = Field(min_length=1)
-    cost_shares: dict[Payer, Quantity]
+    keywords: tuple[str, ...] = ()  # other names the model goes by, for search
+    source: Source | None = None
+    references: tuple[Reference, ...] = ()  # passages that describe the model
+    savings_to: tuple[Payer, ...] = ()  # who the sources say saves (promising models)
+    missing_numbers: tuple[str, ...] = ()  # what a logic model would still need (promising)
+    segments: tuple[Segment, ...] = ()
+    cost_shares: dict[Payer, Quantity] = {}
     setup: SetupInvestment | None = None
     ramp_up: RampUp | None = None
     workforce: tuple[WorkforceRatio, ...] = ()
@@ -214,6 +229,26 @@ class Intervention(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> "Intervention":
+        if self.status == "promising":
+            if not self.missing_numbers:
+                raise ValueError(
+                    "missing_numbers: a promising model must list the numbers a logic model "
+                    "still needs (unit cost, outcome rates, unit savings, cohort, ...)"
+                )
+            if self.segments or self.cost_shares:
+                raise ValueError(
+                    "a promising model has no segments or cost_shares; make it 'runnable' once "
+                    "every engine input has a quoted source"
+                )
+            if not self.references:
+                raise ValueError("references: a promising model needs at least one passage describing it")
+            return self
+        if self.missing_numbers:
+            raise ValueError("missing_numbers: only a promising model lists missing numbers")
+        if self.source is None:
+            raise ValueError("source: a runnable model needs its source site")
+        if not self.segments:
+            raise ValueError("segments: a runnable model needs at least one segment")
         for p, q in self.cost_shares.items():
             _require_unit(q, ("proportion",), f"cost_shares.{p}")
         total = sum(q.value for q in self.cost_shares.values())
