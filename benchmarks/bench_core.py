@@ -1,0 +1,69 @@
+"""Core engine benchmarks (issue 2). Run: .venv/bin/python benchmarks/bench_core.py
+
+Targets: an in-process deterministic Birmingham run under 20 ms; a 10,000-draw evaluation of the
+six models over 10 years under 1 s. Prints median times over repeats and peak traced memory.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+import carescale
+from carescale import ParameterTable, Timeline, define_scenario, evaluate
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), min(times)
+
+
+def peak_mib(fn) -> float:
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main() -> None:
+    carescale.default_library()  # load YAML once, as a long-running process would
+    scen = define_scenario("birmingham")
+    params = ParameterTable.from_scenario(scen)
+
+    def deterministic():
+        s = define_scenario("birmingham")
+        carescale.summary(evaluate(s))
+
+    rng = np.random.default_rng(0)
+    draws = 10_000
+    values = {p.path: p.base * rng.uniform(0.8, 1.2, draws) for p in params}
+    for p in params:
+        if p.quantity.unit == "proportion":
+            values[p.path] = np.clip(values[p.path], 0, 1)
+    years = Timeline(periods=10, years_per_period=1.0)
+    months = Timeline(periods=120, years_per_period=1 / 12)
+
+    rows = [
+        ("deterministic Birmingham run (define + evaluate + summary)", deterministic, 200, 0.020),
+        ("10,000 draws x 6 models x 10 years (yearly)", lambda: evaluate(scen, values, years), 10, 1.0),
+        ("10,000 draws x 6 models x 120 months", lambda: evaluate(scen, values, months), 5, None),
+    ]
+    print(f"{'benchmark':<62} {'median':>10} {'best':>10} {'peak MiB':>10} target")
+    for name, fn, repeat, target in rows:
+        fn()  # warm up
+        med, best = timed(fn, repeat)
+        peak = peak_mib(fn)
+        verdict = "" if target is None else ("ok" if med < target else "MISSED") + f" (<{target * 1000:.0f} ms)"
+        print(f"{name:<62} {med * 1000:>8.2f}ms {best * 1000:>8.2f}ms {peak:>10.1f} {verdict}")
+
+
+if __name__ == "__main__":
+    main()
