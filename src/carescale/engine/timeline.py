@@ -26,3 +26,59 @@ class Timeline:
 
 
 STEADY_STATE = Timeline()
+
+
+def _per_draw(values: Values, path: str, default: float) -> np.ndarray:
+    """``values[path]`` as a column (draws or 1, 1), or ``default`` when the path is absent."""
+    v = values.get(path)
+    return np.asarray(default if v is None else v, dtype=float).reshape(-1, 1)
+
+
+@dataclass(frozen=True)
+class RampUpTimeline(Timeline):
+    """A monthly timeline in which each intervention starts after a delay and then builds up in a
+    straight line to full scale (used by the appraisal; the steady state above is unchanged).
+
+    For intervention ``i`` with ``d`` months to the first beneficiary (plus ``lag`` months before
+    its savings start, for a timeline of savings) and ``r`` months from then to full scale, the
+    scale at time ``t`` months is ``clip((t - d - lag) / r, 0, 1)`` (a step at ``d + lag`` when
+    ``r`` is 0). Each monthly period gets the *average* of that line over the month, so money in a
+    month is exactly the area under the ramp. With ``drop_off`` ``f``, the scale is then
+    multiplied by ``(1 - f) ** k`` in the ``k``-th full year after the start.
+
+    Per-intervention settings are tuples of ``(intervention id, value)`` pairs (hashable);
+    ``values`` may override the months per draw with the paths
+    ``ID.ramp_up.months_to_first_beneficiary`` and ``ID.ramp_up.months_to_full_scale``.
+    """
+
+    periods: int = 120
+    years_per_period: float = 1.0 / 12.0
+    delay: tuple[tuple[str, float], ...] = ()
+    ramp: tuple[tuple[str, float], ...] = ()
+    lag: tuple[tuple[str, float], ...] = ()
+    drop_off: tuple[tuple[str, float], ...] = ()
+    default_delay: float = 0.0
+    default_ramp: float = 0.0
+
+    def months(self, intervention: Intervention, values: Values) -> tuple[np.ndarray, np.ndarray]:
+        """(months to the first beneficiary, months from then to full scale), each (draws or 1, 1)."""
+        iid = intervention.id
+        d = _per_draw(values, f"{iid}.ramp_up.months_to_first_beneficiary",
+                      dict(self.delay).get(iid, self.default_delay))
+        r = _per_draw(values, f"{iid}.ramp_up.months_to_full_scale",
+                      dict(self.ramp).get(iid, self.default_ramp))
+        return d, r
+
+    def scale(self, intervention: Intervention, values: Values) -> np.ndarray:
+        d, r = self.months(intervention, values)
+        start = d + dict(self.lag).get(intervention.id, 0.0)
+        t = np.arange(self.periods + 1, dtype=float)[None, :]  # month edges
+        x = t - start
+        r_safe = np.where(r > 0, r, 1.0)
+        area = np.where(x <= 0, 0.0, np.where(x <= r, x * x / (2.0 * r_safe), x - r / 2.0))
+        scale = np.diff(area, axis=1)
+        f = dict(self.drop_off).get(intervention.id, 0.0)
+        if f:
+            k = np.floor(np.maximum(t[:, :-1] - start, 0.0) / 12.0)
+            scale = scale * (1.0 - f) ** k
+        return scale

@@ -1,0 +1,454 @@
+"""The appraisal over time: monthly cash flows, discounting and the metrics a board asks for.
+
+:func:`appraise` runs the one engine (:func:`carescale.engine.evaluate`) on a monthly
+:class:`~carescale.engine.timeline.RampUpTimeline`, schedules each model's set-up investment in
+time, and returns per-draw arrays:
+
+* monthly flows by intervention and for the portfolio, shape (draws, months, payers): running
+  cost, set-up investment, gross savings, the overlap deduction (portfolio only) and the
+  non-cashable wider benefits (draws, months);
+* metrics per draw: NPV (total and by payer), net budget impact by payer, benefit-cost ratio,
+  return on investment, break-even month (``nan`` when it does not break even in the period).
+
+Conventions (docs/appraisal.md explains them with a worked example):
+
+* Year 1 of the appraisal is the Green Book's year 0 and is not discounted: the net flow of
+  appraisal year ``y`` is multiplied by ``1 / (1 + r) ** (y - 1)`` (with the declining schedule
+  after 30 years), so NPV equals ``numpy_financial.npv(r, yearly_net)``, whose first flow is at
+  t = 0.
+* Optimism bias and additionality (deadweight, attribution) change the engine's input values
+  before it runs: costs (running and set-up) are raised by the optimism-bias share for the
+  model's evidence level, savings (and wider benefits) are lowered by it and multiplied by
+  ``(1 - deadweight) x attribution`` for each outcome. Lag and drop-off shape the savings in
+  time through a second timeline.
+* Set-up investment is bought in tranches of ``setup.cost`` for ``setup.per`` places (as many as
+  the chosen scale needs): the first in month 1, each further one in the month the places
+  already bought are filled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from ..engine import ParameterTable, evaluate
+from ..engine.parameters import Values
+from ..engine.timeline import RampUpTimeline
+from ..errors import SettingsError
+from ..schema import PAYERS, Intervention
+from ..scenario import Scenario
+from .settings import AppraisalSettings, appraisal_defaults, make_settings
+
+P = len(PAYERS)
+PAYER_INDEX = {p: i for i, p in enumerate(PAYERS)}
+
+COST_KINDS = frozenset({"unit_cost", "setup_cost"})
+BENEFIT_KINDS = frozenset({"unit_saving", "reduction", "wider_benefit"})
+
+
+# -- discounting ----------------------------------------------------------------------------
+
+
+def discount_rates(years: int, rate: float | None = None) -> np.ndarray:
+    """The rate applying in each appraisal year (Green Book year index 0..years-1): ``rate``
+    flat, or the Green Book declining schedule when ``rate`` is None."""
+    if rate is not None:
+        return np.full(years, float(rate))
+    out = np.empty(years)
+    for band in appraisal_defaults().discounting:
+        hi = years - 1 if band.to_year is None else min(band.to_year, years - 1)
+        if band.from_year <= hi:
+            out[band.from_year : hi + 1] = band.rate.value
+    return out
+
+
+def discount_factors(years: int, rate: float | None = None) -> np.ndarray:
+    """Discount factor for each appraisal year: 1 for the first year (Green Book year 0), then
+    ``prod(1 / (1 + r_k))`` over Green Book years k = 1..t (so ``1 / (1 + r) ** t`` at a flat
+    rate)."""
+    r = discount_rates(years, rate)
+    df = np.ones(years)
+    if years > 1:
+        df[1:] = np.cumprod(1.0 / (1.0 + r[1:]))
+    return df
+
+
+def npv(yearly_net: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Net present value of yearly flows (..., years) with the given discount factors."""
+    return np.asarray(yearly_net) @ factors
+
+
+# -- flows and metrics ----------------------------------------------------------------------
+
+
+def _to_years(monthly: np.ndarray) -> np.ndarray:
+    """(D, months, ...) -> (D, years, ...) by summing each run of 12 months."""
+    D, T = monthly.shape[:2]
+    return monthly.reshape(D, T // 12, 12, *monthly.shape[2:]).sum(axis=2)
+
+
+def _break_even_month(cumulative: np.ndarray) -> np.ndarray:
+    """First month (1-based) from which the cumulative net stays above zero to the end of the
+    appraisal; ``nan`` where it is not above zero at the end. ``cumulative`` is (D, months)."""
+    D, T = cumulative.shape
+    positive = cumulative > 1e-6
+    not_pos = ~positive
+    any_not = not_pos.any(axis=1)
+    last_not = T - 1 - np.argmax(not_pos[:, ::-1], axis=1)
+    month = np.where(any_not, last_not + 2, 1).astype(float)
+    return np.where(positive[:, -1], month, np.nan)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class Metrics:
+    """Per-draw metrics (arrays over draws; by-payer arrays are (draws, payers))."""
+
+    npv: np.ndarray  # (D,) discounted net saving over the period, all payers
+    npv_by_payer: np.ndarray  # (D, P)
+    net_budget_impact: np.ndarray  # (D,) undiscounted net saving over the period
+    net_budget_impact_by_payer: np.ndarray  # (D, P)
+    pv_cost: np.ndarray  # (D,) present value of running costs + set-up
+    pv_savings: np.ndarray  # (D,) present value of cashable savings (after any overlap deduction)
+    pv_wider_benefits: np.ndarray  # (D,) present value of non-cashable wider benefits
+    roi: np.ndarray  # (D,) cashable savings per £1 spent (PV); nan when nothing is spent
+    bcr: np.ndarray  # (D,) (savings + wider benefits) per £1 spent (PV); nan when nothing is spent
+    break_even_month: np.ndarray  # (D,) 1-based month, nan when it does not break even
+    discounted_break_even_month: np.ndarray  # (D,) same on the discounted cumulative net
+
+    @property
+    def breaks_even(self) -> np.ndarray:
+        return ~np.isnan(self.break_even_month)
+
+
+@dataclass(frozen=True, eq=False)
+class Flows:
+    """Monthly cash flows of one intervention or of the portfolio, in pounds a month.
+
+    Money arrays are (draws, months, payers); ``wider_benefits`` is (draws, months).
+    """
+
+    id: str
+    name: str
+    running_cost: np.ndarray
+    setup: np.ndarray
+    gross: np.ndarray
+    overlap_deduction: np.ndarray | None
+    wider_benefits: np.ndarray
+    factors: np.ndarray  # (years,) discount factor of each appraisal year
+    evidence_level: int | None = None
+    optimism_bias: tuple[float, float] = (0.0, 0.0)  # (costs, benefits) applied
+    months_to_first_beneficiary: np.ndarray | None = None  # (draws or 1,)
+    months_to_full_scale: np.ndarray | None = None
+    _metrics: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # monthly
+    @property
+    def cost(self) -> np.ndarray:
+        return self.running_cost + self.setup
+
+    @property
+    def savings(self) -> np.ndarray:
+        """Cashable savings after the overlap deduction (portfolio) or gross (intervention)."""
+        return self.gross if self.overlap_deduction is None else self.gross - self.overlap_deduction
+
+    @property
+    def net(self) -> np.ndarray:
+        return self.savings - self.cost
+
+    def cumulative_net(self) -> np.ndarray:
+        """(draws, months): undiscounted net saving to the end of each month, all payers."""
+        return np.cumsum(self.net.sum(axis=2), axis=1)
+
+    def monthly_factors(self) -> np.ndarray:
+        return np.repeat(self.factors, 12)
+
+    # yearly
+    def yearly(self, name: str) -> np.ndarray:
+        """A monthly flow (``cost``, ``setup``, ``running_cost``, ``gross``, ``savings``, ``net``,
+        ``overlap_deduction``, ``wider_benefits``) summed by appraisal year: (draws, years[, payers])."""
+        arr = getattr(self, name)
+        if arr is None:
+            arr = np.zeros_like(self.gross)
+        return _to_years(arr)
+
+    @property
+    def metrics(self) -> Metrics:
+        if "m" not in self._metrics:
+            self._metrics["m"] = self._compute()
+        return self._metrics["m"]
+
+    def _compute(self) -> Metrics:
+        df = self.factors
+        net_y = self.yearly("net")  # (D, Y, P)
+        npv_p = np.einsum("dyp,y->dp", net_y, df)
+        cost_y = self.yearly("cost").sum(axis=2)
+        sav_y = self.yearly("savings").sum(axis=2)
+        pv_cost = cost_y @ df
+        pv_sav = sav_y @ df
+        pv_wider = self.yearly("wider_benefits") @ df
+        monthly_net = self.net.sum(axis=2)
+        cum = np.cumsum(monthly_net, axis=1)
+        dcum = np.cumsum(monthly_net * self.monthly_factors()[None, :], axis=1)
+        budget = net_y.sum(axis=1)
+        return Metrics(
+            npv=npv_p.sum(axis=1),
+            npv_by_payer=npv_p,
+            net_budget_impact=budget.sum(axis=1),
+            net_budget_impact_by_payer=budget,
+            pv_cost=pv_cost,
+            pv_savings=pv_sav,
+            pv_wider_benefits=pv_wider,
+            roi=_ratio(pv_sav, pv_cost),
+            bcr=_ratio(pv_sav + pv_wider, pv_cost),
+            break_even_month=_break_even_month(cum),
+            discounted_break_even_month=_break_even_month(dcum),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class AppraisalResult:
+    """Everything an appraisal produced. ``interventions`` maps id -> :class:`Flows`;
+    ``portfolio`` is their sum less the deduction for overlapping target groups."""
+
+    scenario: Scenario
+    settings: AppraisalSettings
+    interventions: dict[str, Flows]
+    portfolio: Flows
+    discount_rates: np.ndarray  # (years,) rate applying in each appraisal year
+    price_years: tuple[str, ...]  # price years of the money figures used
+
+    @property
+    def years(self) -> int:
+        return self.settings.years
+
+    @property
+    def months(self) -> int:
+        return self.settings.years * 12
+
+    @property
+    def n_draws(self) -> int:
+        return self.portfolio.gross.shape[0]
+
+    def flows(self, iid: str) -> Flows:
+        if iid == "portfolio":
+            return self.portfolio
+        try:
+            return self.interventions[iid]
+        except KeyError:
+            valid = ["portfolio", *self.interventions]
+            raise SettingsError(f"unknown intervention {iid!r} in this appraisal; valid: {', '.join(valid)}") from None
+
+
+# -- the appraisal ----------------------------------------------------------------------------
+
+
+def _adjustment(settings: AppraisalSettings, iid: str):
+    from .settings import InterventionAdjustment
+
+    return settings.interventions.get(iid) or InterventionAdjustment()
+
+
+def _outcome_factor(settings: AppraisalSettings, iid: str, oid: str) -> float:
+    d = appraisal_defaults().additionality
+    adj = _adjustment(settings, iid)
+    o = adj.outcomes.get(oid)
+    dw = next(x for x in (o.deadweight if o else None, adj.deadweight, d.deadweight.value) if x is not None)
+    at = next(x for x in (o.attribution if o else None, adj.attribution, d.attribution.value) if x is not None)
+    return (1.0 - dw) * at
+
+
+def optimism_bias(iv: Intervention, settings: AppraisalSettings) -> tuple[float, float]:
+    """(cost uplift, savings reduction) for ``iv``'s evidence level, or (0, 0) when turned off."""
+    if not settings.optimism_bias:
+        return 0.0, 0.0
+    ob = appraisal_defaults().optimism_bias[iv.evidence_grade.level]
+    return ob.costs.value, ob.benefits.value
+
+
+def adjusted_values(
+    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings
+) -> dict[str, np.ndarray]:
+    """A copy of ``values`` with optimism bias and additionality applied to costs and savings."""
+    ivs = {iv.id: iv for iv in scenario.interventions}
+    out = dict(values)
+    for p in params:
+        iid = p.intervention
+        if iid is None or p.path not in out or (p.kind not in COST_KINDS and p.kind not in BENEFIT_KINDS):
+            continue
+        up, down = optimism_bias(ivs[iid], settings)
+        if p.kind in COST_KINDS:
+            factor = 1.0 + up
+        else:
+            factor = 1.0 - down
+            parts = p.path.split(".")
+            if len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
+                factor *= _outcome_factor(settings, iid, parts[3])
+            elif p.kind == "wider_benefit":
+                adj = _adjustment(settings, iid)
+                d = appraisal_defaults().additionality
+                dw = adj.deadweight if adj.deadweight is not None else d.deadweight.value
+                at = adj.attribution if adj.attribution is not None else d.attribution.value
+                factor *= (1.0 - dw) * at
+        if factor != 1.0:
+            out[p.path] = np.asarray(out[p.path], dtype=float) * factor
+    return out
+
+
+def _check_settings_ids(scenario: Scenario, settings: AppraisalSettings) -> None:
+    ivs = {iv.id: iv for iv in scenario.interventions}
+    for iid, adj in settings.interventions.items():
+        if iid not in ivs:
+            raise SettingsError(
+                f"interventions.{iid}: not in this appraisal; valid intervention ids are: {', '.join(ivs)}"
+            )
+        valid = [o.id for s in ivs[iid].segments for o in (*s.outcomes, *s.spend_reductions)]
+        for oid in adj.outcomes:
+            if oid not in valid:
+                raise SettingsError(
+                    f"interventions.{iid}.outcomes.{oid}: unknown outcome; valid outcome ids of {iid} are: "
+                    f"{', '.join(dict.fromkeys(valid))}"
+                )
+
+
+def timelines(scenario: Scenario, settings: AppraisalSettings) -> tuple[RampUpTimeline, RampUpTimeline]:
+    """(costs timeline, savings timeline). The savings timeline adds each model's lag and
+    drop-off; on the ``current`` basis the services already run, so there is no ramp-up."""
+    d = appraisal_defaults()
+    T = settings.years * 12
+    if scenario.basis == "current":
+        return RampUpTimeline(periods=T), RampUpTimeline(periods=T)
+    delay, ramp, lag, drop = [], [], [], []
+    for iv in scenario.interventions:
+        adj = _adjustment(settings, iv.id)
+        src = iv.ramp_up.months_to_first_beneficiary if iv.ramp_up else None
+        first = adj.months_to_first_beneficiary
+        if first is None:
+            first = src.value if src is not None else d.ramp_up.months_to_first_beneficiary.value
+        full = adj.months_to_full_scale
+        if full is None:
+            full = d.ramp_up.months_to_full_scale.value
+        delay.append((iv.id, float(first)))
+        ramp.append((iv.id, float(full)))
+        lag_m = adj.lag_months if adj.lag_months is not None else d.additionality.lag_months.value
+        drop_f = adj.drop_off if adj.drop_off is not None else d.additionality.drop_off.value
+        if lag_m:
+            lag.append((iv.id, float(lag_m)))
+        if drop_f:
+            drop.append((iv.id, float(drop_f)))
+    costs = RampUpTimeline(periods=T, delay=tuple(delay), ramp=tuple(ramp))
+    savings = RampUpTimeline(periods=T, delay=tuple(delay), ramp=tuple(ramp), lag=tuple(lag), drop_off=tuple(drop))
+    return costs, savings
+
+
+def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
+                    per: np.ndarray) -> np.ndarray:
+    """Set-up investment by month (D, T, P): tranche 1 in month 1, tranche k+1 in the month the
+    people supported first reach k x ``per``; ``total`` is the engine's set-up investment."""
+    D, T = people.shape
+    per = np.broadcast_to(np.asarray(per, dtype=float), (D,))
+    n_tranches = np.ceil(full / per - 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cost_each = np.where(n_tranches > 0, total / np.where(n_tranches > 0, n_tranches, 1.0), 0.0)
+    bought = np.minimum(n_tranches[:, None], np.floor(people / per[:, None] + 1e-9) + 1.0)
+    bought = np.maximum.accumulate(bought, axis=1)  # never un-buy (drop-off does not shrink places)
+    new = np.diff(bought, axis=1, prepend=0.0)
+    out = np.zeros((D, T, P))
+    payer = iv.setup.payer if iv.setup else "asc"
+    out[:, :, PAYER_INDEX[payer]] = new * cost_each[:, None]
+    return out
+
+
+def appraise(
+    scenario: Scenario,
+    settings: AppraisalSettings | Mapping | None = None,
+    values: Values | None = None,
+    parameters: ParameterTable | None = None,
+) -> AppraisalResult:
+    """Appraise ``scenario`` over time.
+
+    ``settings``: :class:`AppraisalSettings` (or a mapping of its keys; default: the shipped
+    defaults). ``values``: parameter arrays over draws as for :func:`carescale.evaluate`
+    (default: base values, one draw); they may also carry per-draw ramp-up months as
+    ``ID.ramp_up.months_to_first_beneficiary`` and ``ID.ramp_up.months_to_full_scale``.
+    Returns per-draw arrays; see :class:`AppraisalResult`.
+    """
+    if settings is None:
+        settings = AppraisalSettings()
+    elif not isinstance(settings, AppraisalSettings):
+        settings = make_settings(settings)
+    _check_settings_ids(scenario, settings)
+    params = parameters or ParameterTable.from_scenario(scenario)
+    base = values if values is not None else params.base_values()
+    v = adjusted_values(scenario, params, base, settings)
+    cost_tl, sav_tl = timelines(scenario, settings)
+    res_c = evaluate(scenario, v, cost_tl, params)
+    res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
+    D = res_c.n_draws
+    T = cost_tl.periods
+    factors = discount_factors(settings.years, settings.discount_rate)
+
+    flows: dict[str, Flows] = {}
+    for iv in scenario.interventions:
+        rc, rs = res_c.intervention(iv.id), res_s.intervention(iv.id)
+        total = np.broadcast_to(rc.setup_investment, (D,))
+        if iv.setup is not None and np.any(total > 0):
+            full = np.zeros(D)
+            for s in rc.segments:
+                full = full + np.broadcast_to(s.beneficiaries, (D,))
+            setup = _schedule_setup(iv, total, np.broadcast_to(rc.beneficiaries, (D, T)), full,
+                                    v[f"{iv.id}.setup.per"])
+        else:
+            setup = np.zeros((D, T, P))
+        d_months, r_months = cost_tl.months(iv, v)
+        flows[iv.id] = Flows(
+            id=iv.id,
+            name=iv.name,
+            running_cost=rc.cost,
+            setup=setup,
+            gross=rs.gross,
+            overlap_deduction=None,
+            wider_benefits=np.broadcast_to(rs.wider_benefits, (D, T)),
+            factors=factors,
+            evidence_level=iv.evidence_grade.level,
+            optimism_bias=optimism_bias(iv, settings),
+            months_to_first_beneficiary=d_months[:, 0],
+            months_to_full_scale=r_months[:, 0],
+        )
+
+    def total_of(name: str) -> np.ndarray:
+        out = np.zeros((D, T, P))
+        for f in flows.values():
+            out += getattr(f, name)
+        return out
+
+    wider = np.zeros((D, T))
+    for f in flows.values():
+        wider += f.wider_benefits
+    portfolio = Flows(
+        id="portfolio",
+        name="Portfolio",
+        running_cost=total_of("running_cost"),
+        setup=total_of("setup"),
+        gross=total_of("gross"),
+        overlap_deduction=res_s.overlap_deduction,
+        wider_benefits=wider,
+        factors=factors,
+    )
+    money_years = sorted(
+        {p.quantity.price_year for p in params if p.quantity.price_year and p.intervention}
+    )
+    return AppraisalResult(
+        scenario=scenario,
+        settings=settings,
+        interventions=flows,
+        portfolio=portfolio,
+        discount_rates=discount_rates(settings.years, settings.discount_rate),
+        price_years=tuple(money_years),
+    )

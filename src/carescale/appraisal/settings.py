@@ -1,0 +1,248 @@
+"""Appraisal settings: what a user may change for one appraisal, with defaults from
+``data/appraisal_defaults.yaml``.
+
+Settings are plain numbers (the defaults file holds the references). Anything out of range raises
+a one-line :class:`~carescale.errors.SettingsError` naming the field, the bad value and what is
+valid, for example ``years: -1 is not valid; the appraisal period must be a whole number of years
+from 1 to 60``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import math
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import SettingsError
+from ..library import DATA_DIR, display_path, format_loc, load_model, read_yaml
+from ..schema.appraisal import AppraisalDefaults
+
+MAX_YEARS = 60
+MAX_RATE = 0.20
+MAX_MONTHS = 120.0
+
+DEFAULTS_FILE = DATA_DIR / "appraisal_defaults.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def appraisal_defaults() -> AppraisalDefaults:
+    """The shipped defaults (Green Book schedule, optimism-bias table, additionality, ramp-up)."""
+    return load_model(AppraisalDefaults, DEFAULTS_FILE)
+
+
+def _share(value: Any, field: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number; {field} must be a share from 0 to 1") from None
+    if not math.isfinite(x) or not 0.0 <= x <= 1.0:
+        raise ValueError(f"{value!r} is not valid; {field} must be a share from 0 to 1")
+    return x
+
+
+def _months(value: Any, field: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number; {field} must be a number of months from 0 to {MAX_MONTHS:g}") from None
+    if not math.isfinite(x) or not 0.0 <= x <= MAX_MONTHS:
+        raise ValueError(f"{value!r} is not valid; {field} must be a number of months from 0 to {MAX_MONTHS:g}")
+    return x
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OutcomeAdjustment(_Strict):
+    """Additionality for one outcome (or spend reduction) of an intervention, by its id."""
+
+    deadweight: float | None = None
+    attribution: float | None = None
+
+    @field_validator("deadweight", "attribution", mode="before")
+    @classmethod
+    def _check_share(cls, v: Any, info) -> Any:
+        return None if v is None else _share(v, info.field_name)
+
+
+class InterventionAdjustment(_Strict):
+    """Settings for one intervention. Any left out take the defaults.
+
+    ``deadweight``/``attribution`` apply to all its outcomes unless ``outcomes`` names one;
+    ``lag_months`` delays its savings (not its costs); ``drop_off`` lowers its savings by that
+    share each year after they start; the ramp-up months replace the source's or the default.
+    """
+
+    deadweight: float | None = None
+    attribution: float | None = None
+    lag_months: float | None = None
+    drop_off: float | None = None
+    months_to_first_beneficiary: float | None = None
+    months_to_full_scale: float | None = None
+    outcomes: dict[str, OutcomeAdjustment] = Field(default_factory=dict)
+
+    @field_validator("deadweight", "attribution", "drop_off", mode="before")
+    @classmethod
+    def _check_share(cls, v: Any, info) -> Any:
+        return None if v is None else _share(v, info.field_name)
+
+    @field_validator("lag_months", "months_to_first_beneficiary", "months_to_full_scale", mode="before")
+    @classmethod
+    def _check_months(cls, v: Any, info) -> Any:
+        return None if v is None else _months(v, info.field_name)
+
+
+def _default_years() -> int:
+    return int(appraisal_defaults().period.years.value)
+
+
+def _default_start() -> _dt.date:
+    return appraisal_defaults().period.start_date
+
+
+def _default_price_year() -> str:
+    return appraisal_defaults().period.price_base_year
+
+
+class AppraisalSettings(_Strict):
+    """The settings of one appraisal.
+
+    * ``years``: appraisal period, whole years from 1 to 60 (default 10).
+    * ``start_date``: the date month 1 starts (for Shared Lives: the coordinator is in post).
+    * ``price_base_year``: a label; figures stay in their sources' prices.
+    * ``discount_rate``: ``None`` (default) uses the Green Book schedule (3.5% a year for years
+      0-30, then declining); a number from 0 to 0.2 is used flat for every year.
+    * ``optimism_bias``: apply the optimism-bias table by evidence level (default True).
+    * ``interventions``: per-intervention additionality and ramp-up, by intervention id.
+    """
+
+    years: int = Field(default_factory=_default_years)
+    start_date: _dt.date = Field(default_factory=_default_start)
+    price_base_year: str = Field(default_factory=_default_price_year)
+    discount_rate: float | None = None
+    optimism_bias: bool = True
+    interventions: dict[str, InterventionAdjustment] = Field(default_factory=dict)
+
+    @field_validator("years", mode="before")
+    @classmethod
+    def _check_years(cls, v: Any) -> int:
+        bad = f"{v!r} is not valid; the appraisal period must be a whole number of years from 1 to {MAX_YEARS}"
+        if isinstance(v, bool):
+            raise ValueError(bad)
+        if isinstance(v, str):
+            try:
+                v = int(v.strip())
+            except ValueError:
+                raise ValueError(bad) from None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if not isinstance(v, int) or not 1 <= v <= MAX_YEARS:
+            raise ValueError(bad)
+        return v
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _check_date(cls, v: Any) -> _dt.date:
+        if isinstance(v, _dt.datetime):
+            return v.date()
+        if isinstance(v, _dt.date):
+            return v
+        try:
+            return _dt.date.fromisoformat(str(v).strip())
+        except ValueError:
+            raise ValueError(
+                f"{v!r} is not a date; give it as YYYY-MM-DD, for example 2026-04-01"
+            ) from None
+
+    @field_validator("price_base_year", mode="before")
+    @classmethod
+    def _check_price_year(cls, v: Any) -> str:
+        s = str(v).strip()
+        m = re.fullmatch(r"(\d{4})/(\d{2})", s)
+        if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+            raise ValueError(f"{v!r} is not a financial year; give it as YYYY/YY, for example 2015/16")
+        return s
+
+    @field_validator("discount_rate", mode="before")
+    @classmethod
+    def _check_rate(cls, v: Any) -> float | None:
+        if v is None:
+            return None
+        x = parse_rate(v)
+        if not math.isfinite(x) or not 0.0 <= x <= MAX_RATE:
+            raise ValueError(
+                f"{v!r} is outside 0-20%; give a rate a year from 0 to 0.2 (0.035 or 3.5% is 3.5%)"
+            )
+        return x
+
+    @field_validator("optimism_bias", mode="before")
+    @classmethod
+    def _check_bool(cls, v: Any) -> bool:
+        if isinstance(v, bool):
+            return v
+        raise ValueError(f"{v!r} is not valid; optimism_bias must be true or false")
+
+
+def parse_rate(v: Any) -> float:
+    """A rate as a fraction: ``0.035``, ``"0.035"`` or ``"3.5%"`` all give 0.035."""
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a number; give a rate a year from 0 to 0.2 (0.035 or 3.5% is 3.5%)")
+    s = str(v).strip()
+    pct = s.endswith("%")
+    try:
+        x = float(s.rstrip("%").strip()) if isinstance(v, str) else float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{v!r} is not a number; give a rate a year from 0 to 0.2 (0.035 or 3.5% is 3.5%)") from None
+    return x / 100.0 if pct else x
+
+
+def _message(exc: ValidationError, where: str | None) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = format_loc(err["loc"])
+    if err["type"] == "value_error":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+    elif err["type"] == "extra_forbidden":
+        model_fields = _fields_at(err["loc"][:-1])
+        msg = f"unknown setting; valid settings here are: {', '.join(model_fields)}"
+    else:
+        msg = f"{err['msg']} (got {err.get('input')!r})"
+    return f"{where}: {loc}: {msg}" if where else f"{loc}: {msg}"
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The valid keys at a location in the settings (for the unknown-key message)."""
+    model: type[BaseModel] = AppraisalSettings
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if model is AppraisalSettings and key == "interventions":
+            model, i = InterventionAdjustment, i + 2
+        elif model is InterventionAdjustment and key == "outcomes":
+            model, i = OutcomeAdjustment, i + 2
+        else:
+            i += 1
+    return list(model.model_fields)
+
+
+def make_settings(data: Mapping[str, Any] | None = None, where: str | None = None, **overrides: Any) -> AppraisalSettings:
+    """Validate settings (a mapping, plus keyword overrides that are not None) into
+    :class:`AppraisalSettings`; a problem raises a one-line :class:`SettingsError`."""
+    merged = dict(data or {})
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return AppraisalSettings.model_validate(merged)
+    except ValidationError as exc:
+        raise SettingsError(_message(exc, where)) from None
+
+
+def load_settings(path: Path | str, **overrides: Any) -> AppraisalSettings:
+    """Read a settings YAML file (keys as in :class:`AppraisalSettings`), then apply overrides."""
+    path = Path(path)
+    data = read_yaml(path)
+    return make_settings(data, display_path(path), **overrides)

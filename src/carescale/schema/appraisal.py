@@ -1,0 +1,119 @@
+"""The appraisal defaults file (``data/appraisal_defaults.yaml``).
+
+Every default an appraisal uses is a :class:`Quantity` with its reference: the HM Treasury Green
+Book discount schedule, the optimism-bias table by strength of evidence (Nesta level 1-5), the
+additionality defaults of the HM Treasury supplementary cost-benefit guidance for local
+partnerships (deadweight, attribution, lag, drop-off) and the ramp-up used for models whose
+source gives none. Which of these are published and which are our own choice is in each
+quantity's ``status``.
+
+The settings a user changes for one appraisal (years, start date, rate, ...) are plain numbers
+in :class:`carescale.appraisal.AppraisalSettings`; this file only holds their defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from pydantic import Field, model_validator
+
+from .base import Quantity, StrictModel
+from .intervention import _require_unit
+
+
+class DiscountBand(StrictModel):
+    """The rate for appraisal years ``from_year`` to ``to_year`` (Green Book numbering: year 0
+    is the first year; ``to_year`` absent means 'and every later year')."""
+
+    from_year: int = Field(ge=0)
+    to_year: int | None = None
+    rate: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "DiscountBand":
+        _require_unit(self.rate, ("proportion",), "rate")
+        if self.to_year is not None and self.to_year < self.from_year:
+            raise ValueError(f"to_year {self.to_year} is before from_year {self.from_year}")
+        return self
+
+
+class OptimismBias(StrictModel):
+    """Costs are raised by ``costs`` and savings lowered by ``benefits`` (shares)."""
+
+    costs: Quantity
+    benefits: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "OptimismBias":
+        _require_unit(self.costs, ("proportion",), "costs")
+        _require_unit(self.benefits, ("proportion",), "benefits")
+        return self
+
+
+class AdditionalityDefaults(StrictModel):
+    deadweight: Quantity
+    attribution: Quantity
+    lag_months: Quantity
+    drop_off: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "AdditionalityDefaults":
+        _require_unit(self.deadweight, ("proportion",), "deadweight")
+        _require_unit(self.attribution, ("proportion",), "attribution")
+        _require_unit(self.lag_months, ("months",), "lag_months")
+        _require_unit(self.drop_off, ("proportion",), "drop_off")
+        return self
+
+
+class RampUpDefaults(StrictModel):
+    """Months from the start to the first beneficiary (used when the source gives none), and
+    months from the first beneficiary to full scale (a straight-line build-up)."""
+
+    months_to_first_beneficiary: Quantity
+    months_to_full_scale: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "RampUpDefaults":
+        _require_unit(self.months_to_first_beneficiary, ("months",), "months_to_first_beneficiary")
+        _require_unit(self.months_to_full_scale, ("months",), "months_to_full_scale")
+        return self
+
+
+class PeriodDefaults(StrictModel):
+    years: Quantity
+    start_date: _dt.date
+    price_base_year: str
+    note: str
+
+    @model_validator(mode="after")
+    def _check(self) -> "PeriodDefaults":
+        _require_unit(self.years, ("years",), "years")
+        return self
+
+
+class AppraisalDefaults(StrictModel):
+    period: PeriodDefaults
+    discounting: tuple[DiscountBand, ...] = Field(min_length=1)
+    optimism_bias: dict[int, OptimismBias]
+    additionality: AdditionalityDefaults
+    ramp_up: RampUpDefaults
+
+    @model_validator(mode="after")
+    def _check(self) -> "AppraisalDefaults":
+        levels = sorted(self.optimism_bias)
+        if levels != [1, 2, 3, 4, 5]:
+            raise ValueError(
+                f"optimism_bias must have one entry for each Nesta evidence level 1 to 5; it has {levels}"
+            )
+        bands = self.discounting
+        if bands[0].from_year != 0:
+            raise ValueError("discounting: the first band must start at year 0")
+        for prev, nxt in zip(bands, bands[1:]):
+            if prev.to_year is None or nxt.from_year != prev.to_year + 1:
+                raise ValueError(
+                    f"discounting: the band from year {nxt.from_year} does not follow on from the "
+                    f"band ending at year {prev.to_year}"
+                )
+        if bands[-1].to_year is not None:
+            raise ValueError("discounting: the last band must have no to_year (it runs on for ever)")
+        return self
