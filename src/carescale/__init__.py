@@ -17,10 +17,14 @@ from .errors import CarescaleError, InputFileError, ModelError, SettingsError, U
 from .library import Library, default_library, load_area_file, load_library
 from .report import summary, to_frame
 from .scenario import Scenario, define_scenario
+from .appraisal import AppraisalResult, AppraisalSettings, appraise  # noqa: E402 (after the engine)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppraisalResult",
+    "AppraisalSettings",
+    "appraise",
     "CarescaleError",
     "InputFileError",
     "Library",
