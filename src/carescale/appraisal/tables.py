@@ -1,0 +1,70 @@
+"""The readable tables ``carescale appraise`` prints (from the JSON summary; no arithmetic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..report import money
+
+
+def _ratio(x: float | None) -> str:
+    return "n/a (no cost)" if x is None else f"£{x:,.2f}"
+
+
+def _month(m: dict[str, Any]) -> str:
+    if m["break_even_month"] is None:
+        return "not within the period"
+    return f"month {m['break_even_month']} ({m['break_even_month_starts'][:7]})"
+
+
+def print_appraisal(data: dict[str, Any], console: Console) -> None:
+    s = data["settings"]
+    rate = (
+        f"Green Book schedule ({s['discount_rate']:.1%} a year for years 0-30)"
+        if s["discount_schedule"] == "green-book"
+        else f"{s['discount_rate']:.1%} a year"
+    )
+    console.print(
+        f"[bold]Appraisal: {data['area']['name']}[/bold], {s['years']} years from {s['start_date']}; "
+        f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}; "
+        f"prices as published ({', '.join(s['price_years'])}; not re-priced)"
+    )
+    table = Table(title="By model (pounds over the whole period, all payers; split by payer)")
+    for col, just in (
+        ("Model", "left"), ("Evidence", "center"), ("Optimism bias", "right"), ("NPV", "right"),
+        ("NPV ASC", "right"), ("NPV NHS", "right"), ("Net budget impact", "right"),
+        ("ROI (£ saved per £1)", "right"), ("BCR", "right"), ("Breaks even", "left"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for i in data["interventions"]:
+        m = i["metrics"]
+        table.add_row(
+            i["name"], f"level {i['evidence_level']}",
+            f"+{i['optimism_bias']['costs']:.0%} / -{i['optimism_bias']['benefits']:.0%}",
+            money(m["npv"]), money(m["npv_by_payer"]["asc"]), money(m["npv_by_payer"]["nhs"]),
+            money(m["net_budget_impact"]), _ratio(m["roi"]), _ratio(m["bcr"]), _month(m),
+        )
+    p = data["portfolio"]["metrics"]
+    table.add_row(
+        "[bold]Portfolio (less overlap)[/bold]", "", "", f"[bold]{money(p['npv'])}[/bold]",
+        money(p["npv_by_payer"]["asc"]), money(p["npv_by_payer"]["nhs"]), money(p["net_budget_impact"]),
+        _ratio(p["roi"]), _ratio(p["bcr"]), _month(p), end_section=True,
+    )
+    console.print(table)
+    years = Table(title="Portfolio by year")
+    for col in ("Year", "Starts", "Set-up", "Running cost", "Gross savings", "Less overlap", "Net",
+                "Net ASC", "Net NHS", "Cumulative net", "Discount factor", "Discounted net"):
+        years.add_column(col, justify="right")
+    for y in data["portfolio"]["years"]:
+        years.add_row(
+            str(y["year"]), y["starts"], money(y["setup"]), money(y["running_cost"]),
+            money(y["gross_savings"]), money(-y.get("overlap_deduction", 0.0)), money(y["net"]),
+            money(y["net_by_payer"]["asc"]), money(y["net_by_payer"]["nhs"]), money(y["cumulative_net"]),
+            f"{y['discount_factor']:.4f}", money(y["discounted_net"]),
+        )
+    console.print(years)
+    for n in data["not_modelled"]:
+        console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
