@@ -57,6 +57,63 @@ Unit = Literal[
 Status = Literal["published", "implied", "assumption", "estimated"]
 
 
+#: Distributions a quantity's uncertainty may follow. For beta, gamma and lognormal the value is
+#: the mean and ``low``/``high`` a 95% interval (standard deviation ``(high - low) / 3.92``,
+#: fitted by moments); for triangular the value is the mode and low/high the ends; uniform draws
+#: evenly between low and high.
+Distribution = Literal["beta", "gamma", "lognormal", "triangular", "uniform"]
+INTERVAL_Z = 1.959963984540054  # 97.5th percentile of the standard normal
+
+
+def spread_problem(
+    distribution: str | None, unit: str, value: float, low: float | None, high: float | None
+) -> str | None:
+    """What is wrong with a quantity's uncertainty (range and distribution), or ``None``."""
+    if (low is None) != (high is None):
+        return f"give both low and high, or neither; only {'low' if high is None else 'high'} is given"
+    if low is not None and high is not None:
+        for name, x in (("low", low), ("high", high)):
+            if not math.isfinite(x):
+                return f"{name} {x} is not a finite number"
+        if low > high:
+            return f"low {low:g} is above high {high:g}; low must be at most high"
+        if low > value:
+            return f"low {low:g} is above the value {value:g}; low must be at most the value"
+        if high < value:
+            return f"high {high:g} is below the value {value:g}; high must be at least the value"
+        if low < 0:
+            return f"low {low:g} is below 0; {unit} must be {UNITS.get(unit, '0 or more')}"
+        if unit == "proportion" and high > 1:
+            return f"high {high:g} is above 1; a proportion must be between 0 and 1"
+    if distribution == "beta" and unit != "proportion":
+        return (
+            f"distribution 'beta' is for proportions, not {unit}; "
+            "use gamma, lognormal, triangular or uniform"
+        )
+    if low is None or high is None or high == low:
+        return None
+    sd = (high - low) / (2 * INTERVAL_Z)
+    if distribution == "beta":
+        if not 0 < value < 1:
+            return (
+                f"distribution 'beta' needs a value strictly between 0 and 1 to have a spread, "
+                f"got {value:g}; use triangular or uniform"
+            )
+        limit = math.sqrt(value * (1 - value))
+        if sd >= limit:
+            return (
+                f"distribution 'beta' cannot have mean {value:g} with low {low:g} and high {high:g}: "
+                f"the standard deviation they imply ({sd:.3g}) must be below {limit:.3g}; "
+                "narrow the range or use triangular or uniform"
+            )
+    if distribution in ("gamma", "lognormal") and value <= 0:
+        return (
+            f"distribution {distribution!r} needs a value above 0 to have a spread, got {value:g}; "
+            "use triangular or uniform"
+        )
+    return None
+
+
 class StrictModel(BaseModel):
     """Immutable model that rejects unknown keys with a message listing the valid ones."""
 
@@ -95,6 +152,10 @@ class Quantity(StrictModel):
     derivation: str | None = None
     ref: Reference
     note: str | None = None
+    #: Optional uncertainty (docs/uncertainty.md): a range and the distribution to draw from.
+    low: float | None = None
+    high: float | None = None
+    distribution: Distribution | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Quantity":
@@ -114,4 +175,7 @@ class Quantity(StrictModel):
             raise ValueError(
                 f"a quantity with status {self.status!r} needs a derivation showing the arithmetic"
             )
+        problem = spread_problem(self.distribution, self.unit, v, self.low, self.high)
+        if problem:
+            raise ValueError(problem)
         return self

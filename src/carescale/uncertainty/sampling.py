@@ -1,0 +1,146 @@
+"""Correlation groups and seeded draws.
+
+Parameters that rest on the same evidence move together. A *group* is a set of parameter paths
+that share one uniform draw; each member turns it into its own value through its own inverse
+CDF, so members are perfectly rank-correlated (identical when they are the same number). Groups
+come from two places:
+
+* declared in ``uncertainty_defaults.yaml`` (``correlation_groups``: path patterns);
+* detected: the same number (equal value, unit, provenance and reference, as a YAML anchor
+  gives) used at several paths, e.g. one overlap share for three pairs of schemes.
+
+Cost shares are the exception: the NHS share is always 1 minus the council's, so a range on who
+pays moves money between payers but never the total.
+
+Draws use ``numpy.random.default_rng(seed)`` (PCG64), one group after another in the parameter
+table's order: the same seed and inputs give the same
+numbers, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import ParameterTable
+from ..schema import PAYERS
+from .defaults import CorrelationGroup, ParameterRange, UncertaintyDefaults, matches
+
+#: Uniform numbers are kept inside (EPS, 1 - EPS) so that no inverse CDF returns infinity.
+EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class Group:
+    """Parameters drawn together (one uniform number per draw)."""
+
+    id: str
+    label: str
+    members: tuple[ParameterRange, ...]
+    declared: CorrelationGroup | None = None
+
+    @property
+    def fixed(self) -> bool:
+        return all(m.marginal.fixed for m in self.members)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(m.path for m in self.members)
+
+
+def _derived_share(r: ParameterRange, paths: set[str]) -> str | None:
+    """For the last payer's cost share, the path of the share it is 1 minus."""
+    p = r.parameter
+    if p.kind != "cost_share" or not p.path.endswith(f".cost_shares.{PAYERS[-1]}"):
+        return None
+    first = p.path.rsplit(".", 1)[0] + f".{PAYERS[0]}"
+    return first if first in paths else None
+
+
+def make_groups(ranges: list[ParameterRange], defaults: UncertaintyDefaults) -> tuple[list[Group], dict[str, str]]:
+    """The groups, in the parameter table's order, and the derived cost shares
+    (``{nhs share path: council share path}``)."""
+    paths = {r.path for r in ranges}
+    derived: dict[str, str] = {}
+    buckets: dict[object, list[ParameterRange]] = {}
+    declared_of: dict[object, CorrelationGroup] = {}
+    for r in ranges:
+        src = _derived_share(r, paths)
+        if src is not None:
+            derived[r.path] = src
+            continue
+        decl = next((g for g in defaults.correlation_groups if matches(r.path, g.paths)), None)
+        if decl is not None:
+            key: object = ("declared", decl.id)
+            declared_of[key] = decl
+        elif r.parameter.kind == "cost_share":
+            key = ("path", r.path)
+        else:
+            key = ("same-number", r.parameter.quantity.model_dump_json())
+        buckets.setdefault(key, []).append(r)
+    groups = []
+    for key, members in buckets.items():
+        decl = declared_of.get(key)
+        first = members[0].parameter
+        if decl is not None:
+            gid, label = decl.id, decl.description
+        else:
+            gid = first.path
+            label = first.label + (f" (the same figure, used {len(members)} times)" if len(members) > 1 else "")
+        groups.append(Group(gid, label, tuple(members), decl))
+    return groups, derived
+
+
+def values_from_uniforms(
+    groups: list[Group], derived: dict[str, str], u: np.ndarray, n: int
+) -> dict[str, np.ndarray]:
+    """Parameter values for uniforms ``u`` of shape (live groups, n), live groups in order."""
+    values: dict[str, np.ndarray] = {}
+    u = np.clip(u, EPS, 1 - EPS)
+    i = 0
+    for g in groups:
+        if g.fixed:
+            for m in g.members:
+                values[m.path] = np.full(n, m.marginal.value, dtype=float)
+            continue
+        for m in g.members:
+            values[m.path] = m.marginal.ppf(u[i])
+        i += 1
+    for path, src in derived.items():
+        values[path] = 1.0 - values[src]
+    return values
+
+
+def live_groups(groups: list[Group]) -> list[Group]:
+    return [g for g in groups if not g.fixed]
+
+
+def sample(groups: list[Group], derived: dict[str, str], n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` seeded draws of every parameter. A group whose members share one distribution
+    (the usual case: the same figure at several paths) is drawn straight from numpy's
+    generator; a group of different distributions shares a uniform through inverse CDFs."""
+    rng = np.random.default_rng(seed)
+    values: dict[str, np.ndarray] = {}
+    for g in groups:
+        marginals = {m.marginal for m in g.members}
+        if g.fixed:
+            for m in g.members:
+                values[m.path] = np.full(n, m.marginal.value, dtype=float)
+        elif len(marginals) == 1:
+            x = g.members[0].marginal.draw(rng, n)
+            for m in g.members:
+                values[m.path] = x
+        else:
+            u = np.clip(rng.random(n), EPS, 1 - EPS)
+            for m in g.members:
+                values[m.path] = m.marginal.ppf(u)
+    for path, src in derived.items():
+        values[path] = 1.0 - values[src]
+    return values
+
+
+def check_complete(values: dict[str, np.ndarray], params: ParameterTable) -> None:
+    missing = [p for p in params.paths if p not in values]
+    if missing:  # pragma: no cover - every range is in a group or derived
+        raise RuntimeError(f"no draws for {missing[0]}")
