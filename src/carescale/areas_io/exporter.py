@@ -1,0 +1,103 @@
+"""Writing the area template: blank (``carescale areas template``) or filled in from a profile
+(``carescale areas export``), as CSV or XLSX.
+
+Text that a spreadsheet would take for a formula (starting ``=``, ``+``, ``-`` or ``@``) is never
+written as one: in XLSX the cell is a plain string (type ``s``, with Excel's quote prefix); in
+CSV it gets a leading apostrophe, which the importer removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from ..library import Library, default_library
+from ..schema import Area, Quantity
+from .importer import COLUMNS, FORMULA_START
+from .keys import TemplateRow, get_figure, template_rows
+
+
+def _num(v: float) -> float | int:
+    return int(v) if float(v).is_integer() and abs(v) < 2**53 else v
+
+
+def _source(q: Quantity) -> str:
+    if q.status != "published" and q.derivation:
+        return q.derivation
+    text = f'{q.ref.document}, {q.ref.section}: "{q.ref.quote}"'
+    return f"{text}. {q.note}" if q.note else text
+
+
+def template_table(lib: Library | None = None, area: Area | None = None) -> list[list[Any]]:
+    """The template as rows of cells (header first), filled in from ``area`` if given."""
+    lib = lib or default_library()
+    out: list[list[Any]] = [list(COLUMNS)]
+    from ..official.prevalence import default_prevalence
+
+    estimable = {k: e.base for k, e in default_prevalence().estimates.items()}
+    for tr in template_rows(lib, estimable):
+        out.append(_row(tr, area))
+    return out
+
+
+def _row(tr: TemplateRow, area: Area | None) -> list[Any]:
+    value: Any = ""
+    period = status = source = ""
+    if area is not None:
+        if tr.kind == "text":
+            attr = tr.key.split(".", 1)[1]
+            value = getattr(area, attr) or ""
+        else:
+            q = get_figure(area, tr.key)
+            if q is not None:
+                value = _num(q.value)
+                period = (q.price_year if tr.kind == "spend" else q.period) or ""
+                status = q.status
+                source = _source(q)
+    return [tr.key, tr.description, tr.unit, value, period, status, source]
+
+
+def _guard_csv(v: Any) -> Any:
+    if isinstance(v, str) and v[:1] in FORMULA_START:
+        return "'" + v
+    return v
+
+
+def to_csv(table: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for row in table:
+        w.writerow([_guard_csv(v) if isinstance(v, str) else (repr(v) if isinstance(v, float) else v) for v in row])
+    return buf.getvalue()
+
+
+def write_xlsx(table: list[list[Any]], path: Path | str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "area"
+    for r, row in enumerate(table, start=1):
+        for c, v in enumerate(row, start=1):
+            if v == "" or v is None:
+                continue
+            cell = ws.cell(row=r, column=c)
+            cell.value = v
+            if isinstance(v, str):
+                # never a formula: a plain string cell, shown as typed (quote prefix)
+                cell.data_type = "s"
+                if v[:1] in FORMULA_START:
+                    cell.quotePrefix = True
+            if r == 1:
+                cell.font = Font(bold=True)
+    widths = {"A": 45, "B": 80, "C": 14, "D": 16, "E": 12, "F": 12, "G": 60}
+    for col, w in widths.items():
+        ws.column_dimensions[col].width = w
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    wb.save(str(path))

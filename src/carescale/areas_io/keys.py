@@ -1,0 +1,125 @@
+"""The rows of the area template: one per figure the models use, keyed by a dotted path.
+
+* ``area.id``, ``area.name``, ``area.kind``, ``area.ons_code``, ``area.description``: text;
+* ``cohorts.<cohort>``: people (every cohort in ``data/vocabulary.yaml``);
+* ``spend.<spend line>``: pounds a year (every spend line in the vocabulary);
+* ``provision.<intervention>.<segment>``: people the intervention already serves in the area
+  (every person-based segment in the evidence library).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Mapping
+
+from ..library import Library
+from ..schema import Area, Quantity
+
+Kind = Literal["text", "cohort", "spend", "provision"]
+
+UNIT_TEXT = {"text": "text", "cohort": "people", "spend": "GBP_per_year", "provision": "people"}
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    key: str
+    kind: Kind
+    description: str
+    required: bool = False  # text rows that must have a value
+
+    @property
+    def unit(self) -> str:
+        return UNIT_TEXT[self.kind]
+
+
+TEXT_ROWS: tuple[TemplateRow, ...] = (
+    TemplateRow("area.id", "text", "Short id for this profile: lower-case letters, digits and hyphens, for example leeds", True),
+    TemplateRow("area.name", "text", "The area's name, for example Leeds", True),
+    TemplateRow("area.kind", "text", "council (an area to scale models to) or source-site (where a model runs today)", True),
+    TemplateRow("area.ons_code", "text", "ONS (GSS) code of the council, for example E08000035 (optional)"),
+    TemplateRow("area.description", "text", "A sentence on what these figures are and where they come from (optional)"),
+)
+
+
+def template_rows(lib: Library, estimable: Mapping[str, str] | None = None) -> tuple[TemplateRow, ...]:
+    """Every row of the template, in order. ``estimable`` maps the keys carescale can estimate
+    to the figure each is estimated from (to say so in the description)."""
+    est = estimable or {}
+
+    def blank(key: str, default: str) -> str:
+        if key in est:
+            return f"Leave blank if not known: carescale then estimates it from {est[key]}"
+        return default
+
+    rows = list(TEXT_ROWS)
+    vocab = lib.vocabulary
+    for cid, c in vocab.cohorts.items():
+        key = f"cohorts.{cid}"
+        within = f" (part of cohorts.{c.within})" if c.within else ""
+        rows.append(TemplateRow(key, "cohort", f"{c.description}{within}. {blank(key, 'Leave blank if not known')}"))
+    for sid, s in vocab.spend_lines.items():
+        key = f"spend.{sid}"
+        rows.append(TemplateRow(key, "spend", f"{s.description} (pounds a year; put the price year, for example 2020/21, in 'period'). {blank(key, 'Leave blank if not known')}"))
+    for iv in lib.interventions.values():
+        for seg in iv.segments:
+            if seg.sizing.basis == "none":
+                continue
+            rows.append(
+                TemplateRow(
+                    f"provision.{iv.id}.{seg.id}",
+                    "provision",
+                    f"People {iv.name} already serves here: {seg.description.lower()}. "
+                    + blank(f"provision.{iv.id}.{seg.id}", "0 if it does not run here; leave blank if not known"),
+                )
+            )
+    return tuple(rows)
+
+
+def get_figure(area: Area, key: str) -> Quantity | None:
+    """The quantity at ``key`` (``cohorts.X``, ``spend.X``, ``provision.IID.SEG``), or None."""
+    section, _, rest = key.partition(".")
+    if section == "cohorts":
+        return area.cohorts.get(rest)
+    if section == "spend":
+        return area.spend.get(rest)
+    if section == "provision":
+        iid, _, sid = rest.partition(".")
+        return area.provision.get(iid, {}).get(sid)
+    raise KeyError(key)
+
+
+def figures(area: Area) -> dict[str, Quantity]:
+    """Every figure of an area by key."""
+    out: dict[str, Quantity] = {}
+    for k, q in area.cohorts.items():
+        out[f"cohorts.{k}"] = q
+    for k, q in area.spend.items():
+        out[f"spend.{k}"] = q
+    for iid, segs in area.provision.items():
+        for sid, q in segs.items():
+            out[f"provision.{iid}.{sid}"] = q
+    return out
+
+
+def with_figures(area: Area, new: dict[str, Quantity]) -> Area:
+    """A copy of ``area`` with the figures in ``new`` added or replaced."""
+    cohorts = dict(area.cohorts)
+    spend = dict(area.spend)
+    provision = {iid: dict(segs) for iid, segs in area.provision.items()}
+    for key, q in new.items():
+        section, _, rest = key.partition(".")
+        if section == "cohorts":
+            cohorts[rest] = q
+        elif section == "spend":
+            spend[rest] = q
+        elif section == "provision":
+            iid, _, sid = rest.partition(".")
+            provision.setdefault(iid, {})[sid] = q
+        else:
+            raise KeyError(key)
+    return area.model_copy(update={"cohorts": cohorts, "spend": spend, "provision": provision})
+
+
+def estimated_keys(area: Area) -> tuple[str, ...]:
+    """The keys of the area's figures that are estimates (status ``estimated``)."""
+    return tuple(k for k, q in figures(area).items() if q.status == "estimated")

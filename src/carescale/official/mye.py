@@ -1,0 +1,119 @@
+"""ONS mid-year population estimates: table MYE2 (single year of age by local authority).
+
+Reads the ``MYE2 - Persons`` sheet of the workbook ONS publishes (``.xls`` through xlrd, ``.xlsx``
+through openpyxl). The header row (``Code``, ``Name``, ``Geography``, ``All ages``, ``0`` ...
+``89``, ``90+``) is row 8 in ONS's layout; it is found by its contents, anywhere in the first 30
+rows, so a re-saved copy with a row more or less still reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from ..library import display_path
+from .errors import OfficialDataError
+from .workbook import check_exists, clean_text, iter_rows, to_number
+
+DEFAULT_SHEET = "MYE2 - Persons"
+AGE_COLUMNS = tuple(str(a) for a in range(90)) + ("90+",)
+HEADER = ("code", "name", "geography", "all ages")
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    code: str
+    name: str
+    geography: str
+    all_ages: float
+    ages: tuple[float, ...]  # single years 0..89, then 90+
+    row: int  # the spreadsheet row number (1-based)
+
+    def between(self, lo: int, hi: int | None = None) -> float:
+        """People aged ``lo`` to ``hi`` inclusive (``hi=None``: ``lo`` and over, with 90+)."""
+        stop = len(self.ages) if hi is None else hi + 1
+        return float(sum(self.ages[lo:stop]))
+
+    @property
+    def aged_18_64(self) -> float:
+        return self.between(18, 64)
+
+    @property
+    def aged_65_plus(self) -> float:
+        return self.between(65)
+
+
+@dataclass(frozen=True)
+class PopulationTable:
+    path: Path
+    sheet: str
+    title: str
+    period: str | None  # "mid-2020"
+    rows: dict[str, PopulationRow]
+
+    @property
+    def document(self) -> str:
+        """The sources.yaml document the figures cite."""
+        return "ons-mye-2020" if self.period == "mid-2020" else "ons-mye"
+
+    def get(self, code: str) -> PopulationRow | None:
+        return self.rows.get(code)
+
+
+def read_mye(path: Path | str, sheet: str = DEFAULT_SHEET) -> PopulationTable:
+    """Read an ONS MYE2 sheet into rows by GSS code."""
+    path = Path(path)
+    check_exists(path, (".xls", ".xlsx"), "the ONS mid-year estimates workbook (MYE2)")
+    name = display_path(path)
+    title = ""
+    header: list[str] | None = None
+    header_row = 0
+    cols: dict[str, int] = {}
+    rows: dict[str, PopulationRow] = {}
+    for i, raw in enumerate(iter_rows(path, sheet), start=1):
+        cells = [clean_text(c) for c in raw]
+        if header is None:
+            if not title and cells and cells[0]:
+                title = cells[0]
+            if tuple(c.lower() for c in cells[:4]) == HEADER:
+                header, header_row = cells, i
+                cols = {c: j for j, c in enumerate(cells)}
+                missing = [c for c in ("All ages", *AGE_COLUMNS) if c not in cols]
+                if missing:
+                    raise OfficialDataError(
+                        f"{name}: sheet {sheet!r}, header row {i}: no column for age "
+                        f"{missing[0]!r}; an MYE2 sheet has columns All ages, 0 to 89 and 90+"
+                    )
+            elif i >= 30:
+                break
+            continue
+        code = cells[0] if cells else ""
+        if not code:
+            continue
+        values = []
+        for col in ("All ages", *AGE_COLUMNS):
+            j = cols[col]
+            v = to_number(raw[j]) if j < len(raw) else None
+            if v is None:
+                raise OfficialDataError(
+                    f"{name}: sheet {sheet!r}, cell {get_column_letter(j + 1)}{i} ({code}, age "
+                    f"{col}): {raw[j] if j < len(raw) else ''!r} is not a number"
+                )
+            values.append(v)
+        if code in rows:
+            raise OfficialDataError(
+                f"{name}: sheet {sheet!r}, row {i}: code {code} appears twice (rows {rows[code].row} and {i})"
+            )
+        rows[code] = PopulationRow(code, cells[1], cells[2], values[0], tuple(values[1:]), i)
+    if header is None:
+        raise OfficialDataError(
+            f"{name}: sheet {sheet!r}: no header row with Code, Name, Geography, All ages in the "
+            f"first 30 rows; is this an ONS MYE2 sheet?"
+        )
+    if not rows:
+        raise OfficialDataError(f"{name}: sheet {sheet!r}: no data rows below the header (row {header_row})")
+    m = re.search(r"mid-(\d{4})", title)
+    return PopulationTable(path, sheet, title, f"mid-{m.group(1)}" if m else None, rows)
