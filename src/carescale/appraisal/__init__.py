@@ -11,6 +11,7 @@ The method, its conventions and a worked example are in docs/appraisal.md.
 """
 
 from .core import (
+    MonthlyFlows,
     AppraisalResult,
     Flows,
     Metrics,
@@ -39,6 +40,7 @@ __all__ = [
     "Flows",
     "InterventionAdjustment",
     "Metrics",
+    "MonthlyFlows",
     "OutcomeAdjustment",
     "adjusted_values",
     "appraisal_defaults",

@@ -84,9 +84,18 @@ def npv(yearly_net: np.ndarray, factors: np.ndarray) -> np.ndarray:
 
 
 def _to_years(monthly: np.ndarray) -> np.ndarray:
-    """(D, months, ...) -> (D, years, ...) by summing each run of 12 months."""
+    """(D, months[, payers]) -> (D, years[, payers]) by summing each run of 12 months."""
     D, T = monthly.shape[:2]
-    return monthly.reshape(D, T // 12, 12, *monthly.shape[2:]).sum(axis=2)
+    r = monthly.reshape(D, T // 12, 12, *monthly.shape[2:])
+    return np.einsum("dymp->dyp" if monthly.ndim == 3 else "dym->dy", r)
+
+
+def _all_payers(a: np.ndarray) -> np.ndarray:
+    """Sum over the trailing payer axis (faster than ``a.sum(axis=-1)`` for two payers)."""
+    out = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        out += a[..., i]
+    return out
 
 
 def _break_even_month(cumulative: np.ndarray) -> np.ndarray:
@@ -127,28 +136,14 @@ class Metrics:
         return ~np.isnan(self.break_even_month)
 
 
-@dataclass(frozen=True, eq=False)
-class Flows:
-    """Monthly cash flows of one intervention or of the portfolio, in pounds a month.
+class _Parts:
+    """Shared arithmetic of monthly and yearly flows: cost, savings and net from the parts."""
 
-    Money arrays are (draws, months, payers); ``wider_benefits`` is (draws, months).
-    """
-
-    id: str
-    name: str
     running_cost: np.ndarray
     setup: np.ndarray
     gross: np.ndarray
     overlap_deduction: np.ndarray | None
-    wider_benefits: np.ndarray
-    factors: np.ndarray  # (years,) discount factor of each appraisal year
-    evidence_level: int | None = None
-    optimism_bias: tuple[float, float] = (0.0, 0.0)  # (costs, benefits) applied
-    months_to_first_beneficiary: np.ndarray | None = None  # (draws or 1,)
-    months_to_full_scale: np.ndarray | None = None
-    _metrics: dict = field(default_factory=dict, repr=False, compare=False)
 
-    # monthly
     @property
     def cost(self) -> np.ndarray:
         return self.running_cost + self.setup
@@ -162,54 +157,92 @@ class Flows:
     def net(self) -> np.ndarray:
         return self.savings - self.cost
 
+
+@dataclass(frozen=True, eq=False)
+class MonthlyFlows(_Parts):
+    """Monthly cash flows in pounds a month: money (draws, months, payers), wider benefits
+    (draws, months). Kept only when :func:`appraise` is called with ``monthly=True``."""
+
+    running_cost: np.ndarray
+    setup: np.ndarray
+    gross: np.ndarray
+    overlap_deduction: np.ndarray | None
+    wider_benefits: np.ndarray
+
     def cumulative_net(self) -> np.ndarray:
         """(draws, months): undiscounted net saving to the end of each month, all payers."""
-        return np.cumsum(self.net.sum(axis=2), axis=1)
+        return np.cumsum(_all_payers(self.net), axis=1)
 
-    def monthly_factors(self) -> np.ndarray:
-        return np.repeat(self.factors, 12)
 
-    # yearly
+@dataclass(frozen=True, eq=False)
+class Flows(_Parts):
+    """Cash flows of one intervention or of the portfolio by appraisal year, with the metrics.
+
+    Money arrays are pounds in each year, (draws, years, payers); ``wider_benefits`` is
+    (draws, years). ``monthly`` holds the monthly flows when asked for.
+    """
+
+    id: str
+    name: str
+    running_cost: np.ndarray
+    setup: np.ndarray
+    gross: np.ndarray
+    overlap_deduction: np.ndarray | None
+    wider_benefits: np.ndarray
+    factors: np.ndarray  # (years,) discount factor of each appraisal year
+    metrics: Metrics
+    monthly: MonthlyFlows | None = None
+    evidence_level: int | None = None
+    optimism_bias: tuple[float, float] = (0.0, 0.0)  # (cost uplift, savings reduction) applied
+    months_to_first_beneficiary: np.ndarray | None = None  # (draws or 1,)
+    months_to_full_scale: np.ndarray | None = None
+
     def yearly(self, name: str) -> np.ndarray:
-        """A monthly flow (``cost``, ``setup``, ``running_cost``, ``gross``, ``savings``, ``net``,
-        ``overlap_deduction``, ``wider_benefits``) summed by appraisal year: (draws, years[, payers])."""
+        """A flow by appraisal year: ``cost``, ``setup``, ``running_cost``, ``gross``,
+        ``savings``, ``overlap_deduction`` (zeros for a single model), ``net`` or
+        ``wider_benefits``."""
         arr = getattr(self, name)
-        if arr is None:
-            arr = np.zeros_like(self.gross)
-        return _to_years(arr)
+        return np.zeros_like(self.gross) if arr is None else arr
 
-    @property
-    def metrics(self) -> Metrics:
-        if "m" not in self._metrics:
-            self._metrics["m"] = self._compute()
-        return self._metrics["m"]
 
-    def _compute(self) -> Metrics:
-        df = self.factors
-        net_y = self.yearly("net")  # (D, Y, P)
-        npv_p = np.einsum("dyp,y->dp", net_y, df)
-        cost_y = self.yearly("cost").sum(axis=2)
-        sav_y = self.yearly("savings").sum(axis=2)
-        pv_cost = cost_y @ df
-        pv_sav = sav_y @ df
-        pv_wider = self.yearly("wider_benefits") @ df
-        monthly_net = self.net.sum(axis=2)
-        cum = np.cumsum(monthly_net, axis=1)
-        dcum = np.cumsum(monthly_net * self.monthly_factors()[None, :], axis=1)
-        budget = net_y.sum(axis=1)
-        return Metrics(
-            npv=npv_p.sum(axis=1),
-            npv_by_payer=npv_p,
-            net_budget_impact=budget.sum(axis=1),
-            net_budget_impact_by_payer=budget,
-            pv_cost=pv_cost,
-            pv_savings=pv_sav,
-            pv_wider_benefits=pv_wider,
-            roi=_ratio(pv_sav, pv_cost),
-            bcr=_ratio(pv_sav + pv_wider, pv_cost),
-            break_even_month=_break_even_month(cum),
-            discounted_break_even_month=_break_even_month(dcum),
-        )
+def _metrics(monthly: MonthlyFlows, factors: np.ndarray) -> tuple[Metrics, dict[str, np.ndarray]]:
+    """Metrics and yearly sums of one block of monthly flows."""
+    yearly = {
+        "running_cost": _to_years(monthly.running_cost),
+        "setup": _to_years(monthly.setup),
+        "gross": _to_years(monthly.gross),
+        "wider_benefits": _to_years(monthly.wider_benefits),
+    }
+    if monthly.overlap_deduction is not None:
+        yearly["overlap_deduction"] = _to_years(monthly.overlap_deduction)
+    ded = yearly.get("overlap_deduction", 0.0)
+    cost_y = yearly["running_cost"] + yearly["setup"]
+    sav_y = yearly["gross"] - ded
+    net_y = sav_y - cost_y
+    npv_p = np.einsum("dyp,y->dp", net_y, factors)
+    pv_cost = _all_payers(cost_y) @ factors
+    pv_sav = _all_payers(sav_y) @ factors
+    pv_wider = yearly["wider_benefits"] @ factors
+    monthly_net = _all_payers(monthly.gross) - _all_payers(monthly.running_cost) - _all_payers(monthly.setup)
+    if monthly.overlap_deduction is not None:
+        monthly_net -= _all_payers(monthly.overlap_deduction)
+    cum = np.cumsum(monthly_net, axis=1)
+    dcum = np.cumsum(monthly_net * np.repeat(factors, 12)[None, :], axis=1)
+    budget = net_y.sum(axis=1)
+    m = Metrics(
+        npv=npv_p.sum(axis=1),
+        npv_by_payer=npv_p,
+        net_budget_impact=budget.sum(axis=1),
+        net_budget_impact_by_payer=budget,
+        pv_cost=pv_cost,
+        pv_savings=pv_sav,
+        pv_wider_benefits=pv_wider,
+        roi=_ratio(pv_sav, pv_cost),
+        bcr=_ratio(pv_sav + pv_wider, pv_cost),
+        break_even_month=_break_even_month(cum),
+        discounted_break_even_month=_break_even_month(dcum),
+    )
+    return m, yearly
 
 
 @dataclass(frozen=True, eq=False)
@@ -365,11 +398,72 @@ def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, ful
     return out
 
 
+def _block(values: Values, start: int, stop: int, D: int) -> dict[str, np.ndarray]:
+    """The draws ``start:stop`` of every parameter array (arrays of one draw are kept whole)."""
+    out = {}
+    for k, a in values.items():
+        a = np.asarray(a)
+        out[k] = a if a.ndim == 0 or a.shape[0] == 1 or a.shape[0] != D else a[start:stop]
+    return out
+
+
+def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_tl: RampUpTimeline,
+                   params: ParameterTable) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
+    """Monthly flows of one block of draws: by intervention, and for the portfolio."""
+    res_c = evaluate(scenario, v, cost_tl, params)
+    res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
+    D = res_c.n_draws
+    T = cost_tl.periods
+    out: dict[str, MonthlyFlows] = {}
+    for iv in scenario.interventions:
+        rc, rs = res_c.intervention(iv.id), res_s.intervention(iv.id)
+        total = np.broadcast_to(rc.setup_investment, (D,))
+        if iv.setup is not None and np.any(total > 0):
+            full = np.zeros(D)
+            for seg in rc.segments:
+                full = full + np.broadcast_to(seg.beneficiaries, (D,))
+            setup = _schedule_setup(iv, total, np.broadcast_to(rc.beneficiaries, (D, T)), full,
+                                    v[f"{iv.id}.setup.per"])
+        else:
+            setup = np.zeros((D, T, P))
+        out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, np.broadcast_to(rs.wider_benefits, (D, T)))
+    parts = list(out.values())
+    def total(name: str) -> np.ndarray:
+        acc = np.array(getattr(parts[0], name), dtype=float, copy=True)
+        for f in parts[1:]:
+            acc += getattr(f, name)
+        return acc
+
+    portfolio = MonthlyFlows(
+        running_cost=total("running_cost"),
+        setup=total("setup"),
+        gross=total("gross"),
+        overlap_deduction=res_s.overlap_deduction,
+        wider_benefits=total("wider_benefits"),
+    )
+    return out, portfolio
+
+
+def _join(parts: list, name: str):
+    arrs = [getattr(p, name) for p in parts]
+    return None if arrs[0] is None else np.concatenate(arrs, axis=0)
+
+
+def _join_metrics(parts: list[Metrics]) -> Metrics:
+    return Metrics(**{k: np.concatenate([getattr(m, k) for m in parts]) for k in Metrics.__dataclass_fields__})
+
+
+#: Draws evaluated together: small enough for the arrays to stay in the processor's cache.
+BLOCK = 256
+
+
 def appraise(
     scenario: Scenario,
     settings: AppraisalSettings | Mapping | None = None,
     values: Values | None = None,
     parameters: ParameterTable | None = None,
+    *,
+    monthly: bool = False,
 ) -> AppraisalResult:
     """Appraise ``scenario`` over time.
 
@@ -377,6 +471,9 @@ def appraise(
     defaults). ``values``: parameter arrays over draws as for :func:`carescale.evaluate`
     (default: base values, one draw); they may also carry per-draw ramp-up months as
     ``ID.ramp_up.months_to_first_beneficiary`` and ``ID.ramp_up.months_to_full_scale``.
+    ``monthly=True`` keeps the monthly flows (draws x months x payers) in ``Flows.monthly``;
+    otherwise only yearly flows and the metrics are kept (the draws are evaluated in blocks of
+    :data:`BLOCK`, which is several times faster for thousands of draws).
     Returns per-draw arrays; see :class:`AppraisalResult`.
     """
     if settings is None:
@@ -388,59 +485,50 @@ def appraise(
     base = values if values is not None else params.base_values()
     v = adjusted_values(scenario, params, base, settings)
     cost_tl, sav_tl = timelines(scenario, settings)
-    res_c = evaluate(scenario, v, cost_tl, params)
-    res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
-    D = res_c.n_draws
-    T = cost_tl.periods
     factors = discount_factors(settings.years, settings.discount_rate)
+    sizes = {np.shape(a)[0] for a in v.values() if np.ndim(a) == 1} - {1}
+    D = max(sizes) if sizes else 1  # the engine reports inconsistent sizes
 
-    flows: dict[str, Flows] = {}
-    for iv in scenario.interventions:
-        rc, rs = res_c.intervention(iv.id), res_s.intervention(iv.id)
-        total = np.broadcast_to(rc.setup_investment, (D,))
-        if iv.setup is not None and np.any(total > 0):
-            full = np.zeros(D)
-            for s in rc.segments:
-                full = full + np.broadcast_to(s.beneficiaries, (D,))
-            setup = _schedule_setup(iv, total, np.broadcast_to(rc.beneficiaries, (D, T)), full,
-                                    v[f"{iv.id}.setup.per"])
-        else:
-            setup = np.zeros((D, T, P))
-        d_months, r_months = cost_tl.months(iv, v)
-        flows[iv.id] = Flows(
-            id=iv.id,
-            name=iv.name,
-            running_cost=rc.cost,
-            setup=setup,
-            gross=rs.gross,
-            overlap_deduction=None,
-            wider_benefits=np.broadcast_to(rs.wider_benefits, (D, T)),
+    ids = [iv.id for iv in scenario.interventions] + ["portfolio"]
+    blocks: dict[str, list] = {k: [] for k in ids}
+    for start in range(0, D, BLOCK):
+        stop = min(start + BLOCK, D)
+        by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params)
+        for k, mf in [*by_iv.items(), ("portfolio", port)]:
+            m, yearly = _metrics(mf, factors)
+            blocks[k].append((mf if monthly else None, m, yearly))
+
+    def assemble(k: str, name: str, iv: Intervention | None) -> Flows:
+        parts = blocks[k]
+        yearly = {n: np.concatenate([p[2][n] for p in parts]) for n in parts[0][2]}
+        mon = None
+        if monthly:
+            mons = [p[0] for p in parts]
+            mon = MonthlyFlows(**{f: _join(mons, f) for f in MonthlyFlows.__dataclass_fields__})
+        extra = {}
+        if iv is not None:
+            d_months, r_months = cost_tl.months(iv, v)
+            extra = dict(
+                evidence_level=iv.evidence_grade.level,
+                optimism_bias=optimism_bias(iv, settings),
+                months_to_first_beneficiary=d_months[:, 0],
+                months_to_full_scale=r_months[:, 0],
+            )
+        return Flows(
+            id=k,
+            name=name,
+            running_cost=yearly["running_cost"],
+            setup=yearly["setup"],
+            gross=yearly["gross"],
+            overlap_deduction=yearly.get("overlap_deduction"),
+            wider_benefits=yearly["wider_benefits"],
             factors=factors,
-            evidence_level=iv.evidence_grade.level,
-            optimism_bias=optimism_bias(iv, settings),
-            months_to_first_beneficiary=d_months[:, 0],
-            months_to_full_scale=r_months[:, 0],
+            metrics=_join_metrics([p[1] for p in parts]),
+            monthly=mon,
+            **extra,
         )
 
-    def total_of(name: str) -> np.ndarray:
-        out = np.zeros((D, T, P))
-        for f in flows.values():
-            out += getattr(f, name)
-        return out
-
-    wider = np.zeros((D, T))
-    for f in flows.values():
-        wider += f.wider_benefits
-    portfolio = Flows(
-        id="portfolio",
-        name="Portfolio",
-        running_cost=total_of("running_cost"),
-        setup=total_of("setup"),
-        gross=total_of("gross"),
-        overlap_deduction=res_s.overlap_deduction,
-        wider_benefits=wider,
-        factors=factors,
-    )
+    flows = {iv.id: assemble(iv.id, iv.name, iv) for iv in scenario.interventions}
     money_years = sorted(
         {p.quantity.price_year for p in params if p.quantity.price_year and p.intervention}
     )
@@ -448,7 +536,7 @@ def appraise(
         scenario=scenario,
         settings=settings,
         interventions=flows,
-        portfolio=portfolio,
+        portfolio=assemble("portfolio", "Portfolio", None),
         discount_rates=discount_rates(settings.years, settings.discount_rate),
         price_years=tuple(money_years),
     )
