@@ -190,7 +190,7 @@ def areas_show(
 @app.command()
 def run(
     area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
-    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile YAML file instead."),
+    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
     interventions: Optional[str] = typer.Option(
         None, "--interventions", help="Comma-separated intervention ids (default: all the area supports)."
     ),
@@ -296,7 +296,7 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YA
 @app.command("appraise")
 def appraise_command(
     area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
-    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile YAML file instead."),
+    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
     interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated intervention ids."),
     years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
     discount_rate: Optional[str] = typer.Option(
@@ -324,6 +324,240 @@ def appraise_command(
         _echo_csv(appraisal.appraisal_rows(data))
     else:
         print_appraisal(data, console)
+
+
+# -- area templates, import and export (docs/areas.md) ----------------------------------------
+
+
+class SheetFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _write_template(table: list[list[Any]], fmt: SheetFormat, output: Optional[Path]) -> None:
+    from .areas_io import to_csv, write_xlsx
+
+    if fmt is SheetFormat.xlsx:
+        if output is None:
+            raise CarescaleError("--output: an XLSX file cannot be printed; give a file name, for example --output area.xlsx")
+        write_xlsx(table, output)
+        typer.echo(f"wrote {output}", err=True)
+    elif output is None:
+        typer.echo(to_csv(table), nl=False)
+    else:
+        output.write_text(to_csv(table), encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+def _sheet_format(fmt: Optional[SheetFormat], output: Optional[Path]) -> SheetFormat:
+    if fmt is not None:
+        return fmt
+    return SheetFormat.xlsx if output is not None and output.suffix.lower() == ".xlsx" else SheetFormat.csv
+
+
+@areas_app.command("template")
+def areas_template(
+    fmt: Optional[SheetFormat] = typer.Option(None, "--format", help="csv or xlsx (default: from --output, else csv)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: print the CSV)."),
+) -> None:
+    """Write a blank area profile: one row per figure the models use, with a description and unit."""
+    from .areas_io import template_table
+
+    _write_template(template_table(default_library()), _sheet_format(fmt, output), output)
+
+
+@areas_app.command("export")
+def areas_export(
+    area_id: str = typer.Argument(..., metavar="ID"),
+    fmt: Optional[SheetFormat] = typer.Option(None, "--format", help="csv or xlsx (default: from --output, else csv)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: print the CSV)."),
+) -> None:
+    """Write an area profile as a filled-in template (edit it and import it back)."""
+    from .areas_io import template_table
+
+    lib = default_library()
+    _write_template(template_table(lib, lib.area(area_id)), _sheet_format(fmt, output), output)
+
+
+@areas_app.command("import")
+def areas_import(
+    file: Path = typer.Argument(..., metavar="FILE", help="A filled-in template (.csv or .xlsx)."),
+    new_id: Optional[str] = typer.Option(None, "--id", help="Save under this id instead of the file's area.id."),
+    replace: bool = typer.Option(False, "--replace", help="Overwrite a profile saved earlier with the same id."),
+) -> None:
+    """Check a filled-in template and save it as an area profile ('carescale run --area ID')."""
+    from .areas_io import read_area_file, save_area
+    from .areas_io.importer import ID_PATTERN, AreaFileError
+
+    lib = default_library()
+    imported = read_area_file(file, lib)
+    area = imported.area
+    if new_id is not None:
+        if not ID_PATTERN.match(new_id):
+            raise AreaFileError(f"--id: {new_id!r} is not a valid id; use lower-case letters, digits and single hyphens")
+        area = area.model_copy(update={"id": new_id})
+    path = save_area(area, replace=replace)
+    typer.echo(f"saved area profile {area.id!r} ({area.name}) to {path}")
+    for key in imported.estimated:
+        q = _figure(area, key)
+        typer.echo(f"  estimated {key} = {q.value:,.0f}: {q.derivation}")
+    for key in imported.given_as_estimates:
+        typer.echo(f"  {key}: given as an estimate in the file")
+    if imported.blank:
+        typer.echo("  left blank (not modelled where needed): " + ", ".join(imported.blank))
+    typer.echo(f"run it with: carescale run --area {area.id}")
+
+
+def _figure(area: Any, key: str) -> Any:
+    from .areas_io.keys import get_figure
+
+    return get_figure(area, key)
+
+
+# -- national roll-up ------------------------------------------------------------------------
+
+
+@app.command()
+def national(
+    mye: Path = typer.Option(..., "--mye", help="ONS mid-year estimates workbook with an MYE2 - Persons sheet (.xls or .xlsx)."),
+    ascof: Path = typer.Option(..., "--ascof", help="NHS Digital ASCOF open data (.csv or .xlsx)."),
+    boundaries: str = typer.Option("2023", "--boundaries", help="Council boundaries: 2023 (Cumberland, Westmorland and Furness, ...) or 2021 (as in the ONS file)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Every English council with adult social care responsibilities: the paper's portfolio scaled
+    to each, and the England total, with how many figures were estimated."""
+    from .national import build_profiles, run_national
+    from .official import read_ascof, read_mye
+
+    if fmt is not Format.table:
+        data = run_national(build_profiles(read_mye(mye), read_ascof(ascof), boundaries))
+        if fmt is Format.json:
+            _echo_json(data)
+        else:
+            _echo_csv(_national_rows(data))
+        return
+    from rich.progress import Progress
+
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("reading ONS and ASCOF files", total=None)
+        inputs = build_profiles(read_mye(mye), read_ascof(ascof), boundaries)
+        progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
+        data = run_national(inputs, progress=lambda name: progress.advance(task))
+    _print_national_table(data)
+
+
+def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    def row(code, name, d, estimated, n_est):
+        return {
+            "code": code,
+            "name": name,
+            "beneficiaries": d["beneficiaries"],
+            "cost": d["cost"],
+            "gross_savings_asc": d["gross_savings"]["asc"],
+            "gross_savings_nhs": d["gross_savings"]["nhs"],
+            "overlap_deduction_asc": d["overlap_deduction"]["asc"],
+            "net_savings_asc": d["net_savings"]["asc"],
+            "net_savings_nhs": d["net_savings"]["nhs"],
+            "setup_investment": d["setup_investment"],
+            "estimated_figures": n_est,
+            "estimated": estimated,
+        }
+
+    out = [row(a["code"], a["name"], a, ";".join(a["estimated"]), len(a["estimated"])) for a in data["areas"]]
+    t = data["totals"]
+    out.append(row("E92000001", f"England ({t['councils']} councils)", t, "", t["estimated_figures"]))
+    return out
+
+
+def _print_national_table(data: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    money, people = report.money, report.people
+    table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale)")
+    for col, just in (("Code", "left"), ("Council", "left"), ("Beneficiaries", "right"), ("Cost", "right"),
+                      ("Net ASC", "right"), ("Net NHS", "right"), ("Estimated figures", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for a in data["areas"]:
+        table.add_row(a["code"], escape(a["name"]), people(a["beneficiaries"]), money(a["cost"]),
+                      money(a["net_savings"]["asc"]), money(a["net_savings"]["nhs"]),
+                      _short_estimates(a["estimated"]), end_section=a is data["areas"][-1])
+    t = data["totals"]
+    table.add_row("E92000001", f"[bold]England[/bold] ({t['councils']} councils)", people(t["beneficiaries"]),
+                  money(t["cost"]), f"[bold]{money(t['net_savings']['asc'])}[/bold]",
+                  f"[bold]{money(t['net_savings']['nhs'])}[/bold]", f"{t['estimated_figures']} of {t['figures']}")
+    console.print(table)
+    console.print(
+        f"Estimated: {t['estimated_figures']} of {t['figures']} figures ({t['councils_with_estimates']} councils) "
+        "were not in the files and were estimated from population (data/prevalence.yaml); see --format json."
+    )
+    console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
+    for a in data["areas"]:
+        for n in a["notes"]:
+            console.print(escape(f"Note: {a['name']} ({a['code']}): {n}"))
+    for e in data["excluded"]:
+        console.print("[bold]Excluded[/bold]: " + escape(f"{e['name']} ({e['code']}): {e['reason']}"))
+
+
+_SHORT = {
+    "cohorts.older_people_very_limited": "VL",
+    "cohorts.learning_disability_long_term_support": "LD",
+    "cohorts.mental_health_long_term_support": "MH",
+    "spend.long_term_placements": "LTP",
+    "spend.short_term_placements": "STP",
+    "provision.shared-lives.learning-disability": "SL-LD",
+    "provision.shared-lives.mental-health": "SL-MH",
+}
+
+
+def _short_estimates(keys: list[str]) -> str:
+    return ", ".join(_SHORT.get(k, k) for k in keys)
+
+
+# -- uncertainty (docs/uncertainty.md) ---------------------------------------------------------
+
+
+@app.command("uncertainty")
+def uncertainty_command(
+    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
+    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
+    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated intervention ids."),
+    basis: Basis = typer.Option(Basis.potential, "--basis", help="potential or current."),
+    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws, 1 to 1,000,000."),
+    seed: int = typer.Option(20170301, "--seed", help="Random seed: the same seed gives the same output."),
+    width_scale: float = typer.Option(1.0, "--width-scale", help="Multiply every range (0 fixes every figure)."),
+    npv: bool = typer.Option(True, "--npv/--no-npv", help="Also draw NPV over the appraisal period (slower)."),
+    sobol: bool = typer.Option(False, "--sobol", help="Also compute Sobol indices for the portfolio (SALib)."),
+    sobol_samples: int = typer.Option(1024, "--sobol-samples", help="Sobol base samples, a power of 2."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """How sure are the savings: Monte Carlo, tornado, switching values and break-even targets."""
+    from .uncertainty import UncertaintySettings, run_uncertainty
+    from .uncertainty.tables import print_uncertainty
+
+    settings = UncertaintySettings(
+        draws=draws, seed=seed, width_scale=width_scale, npv=npv, sobol=sobol, sobol_samples=sobol_samples
+    )
+    lib, area_id = _library_with_area(area, area_file)
+    scenario = define_scenario(area_id, _split_ids(interventions), basis.value, library=lib)
+    if draws >= 50_000 or sobol:
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            data = run_uncertainty(scenario, settings, progress)
+    else:
+        data = run_uncertainty(scenario, settings)
+    if fmt is Format.table:
+        print_uncertainty(data, console)
+    else:
+        _echo_json(data)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -284,9 +284,14 @@ class Library:
 
 
 def load_area_file(path: Path | str, library: Library | None = None) -> Area:
-    """Read and check one area profile YAML file."""
+    """Read and check one area profile: a YAML file, or a filled-in template (``.csv`` or
+    ``.xlsx``, see :mod:`carescale.areas_io`)."""
     lib = library or default_library()
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from .areas_io import read_area_file
+
+        return read_area_file(path, lib).area
     area = load_model(Area, path)
     return lib.check_area(area, display_path(path))
 
@@ -362,6 +367,71 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
 
 
 @functools.lru_cache(maxsize=1)
-def default_library() -> Library:
-    """The library shipped with carescale (cached: definitions are immutable)."""
+def packaged_library() -> Library:
+    """The library shipped with carescale, without the user's saved areas (cached)."""
     return load_library(DATA_DIR)
+
+
+# -- the user's area store ('carescale areas import' saves profiles here) ----------------------
+
+
+def user_home() -> Path:
+    """carescale's folder for the user's own data: ``$CARESCALE_HOME`` if set, else
+    ``$XDG_DATA_HOME/carescale`` (``~/.local/share/carescale``)."""
+    import os
+
+    env = os.environ.get("CARESCALE_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "carescale"
+
+
+def user_areas_dir() -> Path:
+    """Where imported area profiles are saved, one ``ID.yaml`` each."""
+    return user_home() / "areas"
+
+
+def _user_area_files() -> tuple[tuple[str, int, int], ...]:
+    folder = user_areas_dir()
+    if not folder.is_dir():
+        return ()
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        st = path.stat()
+        out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=4)
+def _library_with_user_areas(files: tuple[tuple[str, int, int], ...]) -> Library:
+    lib = packaged_library()
+    for path_str, _, _ in files:
+        path = Path(path_str)
+        name = str(path)
+        area = load_model(Area, path)
+        if area.id != path.stem:
+            raise InputFileError(
+                f"{name}: id: {area.id!r} does not match the file name; it must be {path.stem!r}"
+            )
+        if area.id in lib.areas and f"areas/{area.id}" in lib.files:
+            raise InputFileError(
+                f"{name}: id: {area.id!r} is a built-in area profile; rename the file and its id"
+            )
+        lib = lib.with_area(area, name)
+    return lib
+
+
+def default_library() -> Library:
+    """The library shipped with carescale plus the area profiles the user has saved with
+    ``carescale areas import`` (in :func:`user_areas_dir`). Cached until a saved file changes."""
+    files = _user_area_files()
+    return _library_with_user_areas(files) if files else packaged_library()
+
+
+def clear_library_cache() -> None:
+    packaged_library.cache_clear()
+    _library_with_user_areas.cache_clear()
+
+
+default_library.cache_clear = clear_library_cache  # type: ignore[attr-defined]
