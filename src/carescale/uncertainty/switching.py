@@ -139,9 +139,16 @@ def _sentence(item: _Item, who: str, switch: float, rising: bool, defaults: Unce
     what, kind = _what(item)
     bound = "at least" if rising else "no more than"
     given = f"the evidence gives {fmt(base, unit)}"
+    q = item.parameter.quantity
+    if q.status == "assumption" and q.derivation:
+        given += f"; our assumption: {q.derivation}"
     if kind == "unit_cost":
+        seg = next(s for s in item.intervention.segments if s.id == item.parameter.path.split(".")[1])
+        whose = "it costs" if len(item.intervention.segments) == 1 else (
+            f"{seg.description[0].lower() + seg.description[1:]} cost"
+        )
         return (
-            f"{name} pays for itself {WHO[who]} as long as it costs {bound} {fmt(switch, unit)} a person "
+            f"{name} pays for itself {WHO[who]} as long as {whose} {bound} {fmt(switch, unit)} a person "
             f"a year ({given})",
             None,
         )
