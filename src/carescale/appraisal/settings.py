@@ -16,10 +16,11 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import SettingsError
-from ..library import DATA_DIR, display_path, format_loc, load_model, read_yaml
+from ..library import DATA_DIR, _StrictLoader, display_path, format_loc, load_model, read_yaml
 from ..schema.appraisal import AppraisalDefaults
 
 MAX_YEARS = 60
@@ -236,13 +237,46 @@ def make_settings(data: Mapping[str, Any] | None = None, where: str | None = Non
     merged = dict(data or {})
     merged.update({k: v for k, v in overrides.items() if v is not None})
     try:
-        return AppraisalSettings.model_validate(merged)
+        settings = AppraisalSettings.model_validate(merged)
     except ValidationError as exc:
         raise SettingsError(_message(exc, where)) from None
+    _check_ids(settings, where)
+    return settings
+
+
+def _check_ids(settings: AppraisalSettings, where: str | None) -> None:
+    """Intervention and outcome ids in the settings must be in the library."""
+    from ..library import default_library
+
+    ivs = default_library().interventions
+    pre = f"{where}: " if where else ""
+    for iid, adj in settings.interventions.items():
+        if iid not in ivs:
+            raise SettingsError(
+                f"{pre}interventions.{iid}: unknown intervention; valid intervention ids are: {', '.join(sorted(ivs))}"
+            )
+        valid = list(dict.fromkeys(o.id for seg in ivs[iid].segments for o in (*seg.outcomes, *seg.spend_reductions)))
+        for oid in adj.outcomes:
+            if oid not in valid:
+                raise SettingsError(
+                    f"{pre}interventions.{iid}.outcomes.{oid}: unknown outcome; valid outcome ids of {iid} are: "
+                    f"{', '.join(valid)}"
+                )
+
+
+class _DatesAsText(_StrictLoader):
+    """The strict loader, but dates stay text so that an impossible one (2026-02-30) gets the
+    settings' own message instead of PyYAML's bare ValueError."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def load_settings(path: Path | str, **overrides: Any) -> AppraisalSettings:
     """Read a settings YAML file (keys as in :class:`AppraisalSettings`), then apply overrides."""
     path = Path(path)
-    data = read_yaml(path)
+    try:
+        data = read_yaml(path)
+    except ValueError:  # PyYAML could not build a date; the file is otherwise valid YAML
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)  # noqa: S506
     return make_settings(data, display_path(path), **overrides)
