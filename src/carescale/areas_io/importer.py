@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from ..errors import InputFileError
 from ..library import Library, default_library, display_path, format_validation_error
 from ..schema import Area, Quantity, Reference
-from .keys import TemplateRow, template_rows
+from .keys import required_keys, template_rows
 
 #: Largest file accepted: a filled-in template is about 3 KB (CSV) or 8 KB (XLSX).
 MAX_BYTES = 1_000_000
@@ -189,7 +189,6 @@ def _number(cell: Cell, where: str, unit: str) -> float | None:
 
 def parse_rows(rows: list[list[Cell]], name: str, lib: Library) -> ImportedArea:
     """Validate template rows (the first non-blank row is the header) into an area."""
-    rows = [r for r in rows]
     first = next((i for i, r in enumerate(rows) if any(_text(c) for c in r)), None)
     if first is None:
         raise _empty(name)
@@ -245,20 +244,27 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library) -> ImportedArea:
             )
         found[key] = (r, row)
     if not found:
-        raise _empty(name)
-    for key, tr in spec.items():
+        raise AreaFileError(
+            f"{name}: the file has a header row but no figures; expected one row per figure, "
+            f"as written by 'carescale areas template'"
+        )
+    for key in required_keys(lib):
+        tr = spec[key]
         if key not in found:
             label = re.split(r"\. |: ", tr.description)[0]
             raise AreaFileError(
-                f"{name}: no row for {key!r} ({label}); "
-                f"every row of the template must be there: add it back, and leave its value "
-                f"blank if you do not know it"
+                f"{name}: no row for {key!r} ({label}); the models need this row: add it "
+                f"back from 'carescale areas template', and leave its value blank if you do not "
+                f"know it"
             )
 
     # -- text rows ------------------------------------------------------------------------
     text: dict[str, str] = {}
     for key, tr in spec.items():
         if tr.kind != "text":
+            continue
+        if key not in found:
+            text[key] = ""
             continue
         r, row = found[key]
         c = cell(row, "value")
@@ -291,6 +297,9 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library) -> ImportedArea:
     rows_of: dict[str, int] = {}
     for key, tr in spec.items():
         if tr.kind == "text":
+            continue
+        if key not in found:
+            blank.append(key)
             continue
         r, row = found[key]
         where = f"{name}: row {r} ({key}), cell {ref('value', r)}"

@@ -123,3 +123,28 @@ def with_figures(area: Area, new: dict[str, Quantity]) -> Area:
 def estimated_keys(area: Area) -> tuple[str, ...]:
     """The keys of the area's figures that are estimates (status ``estimated``)."""
     return tuple(k for k, q in figures(area).items() if q.status == "estimated")
+
+
+def required_keys(lib: Library) -> tuple[str, ...]:
+    """Rows an imported file must have (their value may be blank): the id, name and kind, and
+    every figure the default portfolio (the paper's six models) reads, with the populations those
+    figures belong to. Rows for other figures may be left out (a template written by an older
+    version of carescale still imports)."""
+    keys = [r.key for r in TEXT_ROWS if r.required]
+    vocab = lib.vocabulary
+
+    def add_cohort(cid: str | None) -> None:
+        while cid:
+            keys.append(f"cohorts.{cid}")
+            cid = vocab.cohorts[cid].within if cid in vocab.cohorts else None
+
+    add_cohort("population_18_64")
+    for iv in lib.portfolio():
+        for seg in iv.segments:
+            add_cohort(seg.sizing.cohort)
+            if seg.sizing.basis == "additional_to_existing":
+                keys.append(f"provision.{iv.id}.{seg.id}")
+            for red in seg.spend_reductions:
+                keys.append(f"spend.{red.spend_line}")
+    valid = {r.key for r in template_rows(lib)}
+    return tuple(k for k in dict.fromkeys(keys) if k in valid)
