@@ -343,3 +343,30 @@ def test_json_contract():
         assert sum(y["discounted_net"] for y in item["years"]) == pytest.approx(m["npv"], abs=0.1)
     assert data["portfolio"]["years"][0]["starts"] == "2026-04-01"
     assert data["portfolio"]["years"][1]["starts"] == "2027-04-01"
+
+
+# -- the defaults file -----------------------------------------------------------------------
+
+
+def test_defaults_cite_known_documents_and_mark_our_choices(seeds_dir):
+    from carescale.library import iter_quantities, iter_references
+
+    defaults = appraisal_defaults()
+    docs = LIB.sources.documents
+    for loc, ref in iter_references(defaults):
+        assert ref.document in docs, loc
+        if docs[ref.document].seed:
+            text = normalise((seeds_dir / docs[ref.document].seed).read_text(encoding="utf-8"))
+            assert normalise(ref.quote) in text, loc
+    statuses = {loc: q.status for loc, q in iter_quantities(defaults)}
+    # the Green Book rates are published; everything else in the file is our own choice
+    assert all(s == "published" for loc, s in statuses.items() if loc.startswith("discounting"))
+    assert all(s == "assumption" for loc, s in statuses.items() if not loc.startswith("discounting"))
+    assert {"hmt-green-book-2022", "hmt-cba-local-partnerships-2014"} <= set(docs)
+    assert docs["hmt-green-book-2022"].seed is None
+
+
+def test_default_settings():
+    s = make_settings()
+    assert (s.years, s.discount_rate, s.optimism_bias) == (10, None, True)
+    assert s.start_date.isoformat() == "2026-04-01" and s.price_base_year == "2015/16"
