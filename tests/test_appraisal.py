@@ -5,6 +5,7 @@ JSON contract."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import numpy_financial as npf
@@ -370,3 +371,22 @@ def test_default_settings():
     s = make_settings()
     assert (s.years, s.discount_rate, s.optimism_bias) == (10, None, True)
     assert s.start_date.isoformat() == "2026-04-01" and s.price_base_year == "2015/16"
+
+
+def test_worked_example_in_the_docs():
+    """docs/appraisal.md: Shared Lives, 3 years, 3.5%, no optimism bias, by hand."""
+    result = appraise(SL, make_settings(years=3, discount_rate=0.035, optimism_bias=False), monthly=True)
+    f = result.interventions["shared-lives"]
+    month = f.monthly.gross[0, :, 0]
+    assert [round(x) for x in month[6:14]] == [1158, 9264, 18528, 27792, 37056, 46319, 55583, 64847]
+    assert round(f.monthly.cumulative_net()[0, 13]) == 10547
+    data = appraisal_summary(result)["interventions"][0]
+    assert [round(y["net"]) for y in data["years"]] == [-109884, 1138300, 1334000]
+    assert [round(y["discounted_net"]) for y in data["years"]] == [-109884, 1099807, 1245303]
+    assert round(data["metrics"]["npv"]) == 2235227
+    assert round(npf.npv(0.035, [-109884, 1138300, 1334000])) == pytest.approx(2235227, abs=2)
+    assert data["metrics"]["roi"] == pytest.approx(9.9409, abs=1e-4)
+    assert data["metrics"]["break_even_month"] == 14
+    text = (Path(__file__).resolve().parents[1] / "docs" / "appraisal.md").read_text(encoding="utf-8")
+    for figure in ("£2,235,227", "£1,138,300", "-£109,884", "+£10,547", "month 14", "month 16"):
+        assert figure in text
