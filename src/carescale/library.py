@@ -18,7 +18,7 @@ from typing import Any, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputFileError, UnknownIdError
+from .errors import InputFileError, ModelError, UnknownIdError
 from .schema import (
     Area,
     Intervention,
@@ -29,6 +29,8 @@ from .schema import (
     SourceSet,
     Vocabulary,
 )
+
+from .schema.case_study import CaseStudy
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -171,6 +173,7 @@ class Library:
     sources: SourceSet
     portfolios: PortfolioSet
     files: dict[str, Path] = field(default_factory=dict)
+    case_studies: dict[str, CaseStudy] = field(default_factory=dict)
 
     # -- look-ups ------------------------------------------------------------------------------
     def intervention(self, iid: str) -> Intervention:
@@ -194,9 +197,31 @@ class Library:
 
     def select(self, ids: Iterable[str] | None) -> tuple[Intervention, ...]:
         """The named interventions, or the default portfolio when ``ids`` is None."""
-        if ids is None:
-            return self.portfolio()
-        return tuple(self.intervention(i) for i in ids)
+        chosen = self.portfolio() if ids is None else tuple(self.intervention(i) for i in ids)
+        for iv in chosen:
+            self.require_runnable(iv)
+        return chosen
+
+    @property
+    def runnable(self) -> dict[str, Intervention]:
+        """The interventions the engine can run (``status: runnable``)."""
+        return {i: iv for i, iv in self.interventions.items() if iv.status == "runnable"}
+
+    def require_runnable(self, iv: Intervention) -> Intervention:
+        """``iv``, or a :class:`ModelError` if it is a promising model (no numbers to run it)."""
+        if iv.status != "runnable":
+            raise ModelError(
+                f"intervention {iv.id!r} cannot be run: it is a promising model and the seeds do "
+                f"not give {'; '.join(iv.missing_numbers)} (see 'carescale evidence show {iv.id}'); "
+                f"runnable models are: {', '.join(sorted(self.runnable))}"
+            )
+        return iv
+
+    def case_study(self, cid: str) -> CaseStudy:
+        try:
+            return self.case_studies[cid]
+        except KeyError:
+            raise UnknownIdError("case study", cid, list(self.case_studies)) from None
 
     # -- checks across files -------------------------------------------------------------------
     def check_area(self, area: Area, name: str) -> Area:
@@ -252,7 +277,7 @@ class Library:
                         f"unknown spend line {red.spend_line!r}; valid spend lines are: "
                         f"{', '.join(sorted(vocab.spend_lines))}"
                     )
-        if iv.source.area and iv.source.area not in self.areas:
+        if iv.source and iv.source.area and iv.source.area not in self.areas:
             raise InputFileError(
                 f"{name}: source.area: unknown area {iv.source.area!r}; valid areas are: "
                 f"{', '.join(sorted(self.areas))}"
@@ -280,6 +305,7 @@ class Library:
             sources=self.sources,
             portfolios=self.portfolios,
             files=self.files,
+            case_studies=self.case_studies,
         )
 
 
@@ -340,7 +366,12 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
     areas = load_dir("areas", Area)
     overlaps = load_model(OverlapSet, data_dir / "overlaps.yaml")
     portfolios = load_model(PortfolioSet, data_dir / "portfolios.yaml")
-    lib = Library(interventions, areas, overlaps, vocabulary, sources, portfolios, files)
+    has_cases = (data_dir / "case_studies").is_dir()
+    case_studies = load_dir("case_studies", CaseStudy) if has_cases else {}
+    lib = Library(
+        interventions, areas, overlaps, vocabulary, sources, portfolios, files,
+        case_studies=case_studies,
+    )
     pf_name = display_path(data_dir / "portfolios.yaml")
     for pid, pf in portfolios.portfolios.items():
         for iid in pf.interventions:
@@ -348,6 +379,12 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
                 raise InputFileError(
                     f"{pf_name}: portfolios.{pid}.interventions: unknown intervention {iid!r}; "
                     f"valid ids are: {', '.join(sorted(interventions))}"
+                )
+            if interventions[iid].status != "runnable":
+                raise InputFileError(
+                    f"{pf_name}: portfolios.{pid}.interventions: {iid!r} is a promising model "
+                    f"with no numbers to run it; a portfolio lists runnable models only: "
+                    f"{', '.join(sorted(lib.runnable))}"
                 )
     lib._check_refs(portfolios, pf_name)
     for iid, iv in interventions.items():
@@ -363,6 +400,10 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
                     f"valid ids are: {', '.join(sorted(interventions))}"
                 )
     lib._check_refs(overlaps, ov_name)
+    from .evidence import check_case_study  # here: evidence builds on this module
+
+    for cid, cs in case_studies.items():
+        check_case_study(lib, cs, display_path(files[f"case_studies/{cid}"]))
     return lib
 
 

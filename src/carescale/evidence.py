@@ -1,0 +1,535 @@
+"""The evidence base: browsing and searching care models and case studies, and checking figures.
+
+Three things live here, all library functions the CLI (``carescale evidence ...``) only wraps:
+
+* **The figure check.** Every *published* number must be one of the numbers written in the
+  verbatim quote it cites, so a typo in a figure (1182 for "£1,181") is caught. The quote is read
+  the way a person reads it: ``£``, thousands commas, ``%``/``per cent`` (27% is 0.27),
+  ``k``/``m``/``bn``/``million``/``billion`` (£1.2m is 1,200,000) and number words ("two",
+  "ninety-eight per cent", "two thirds", "half"). Numbers that are legitimately not in a quote
+  must say so: status ``implied`` (with the arithmetic in ``derivation``) or ``assumption``.
+  These are skipped. See docs/evidence.md.
+* **Browsing.** :func:`records` lists every model and case study as a flat :class:`Record`
+  (kind, id, name, transformation areas, target group, payers who save, evidence level).
+* **Search.** :func:`search` ranks records for a free-text query with BM25 (``rank_bm25``) over
+  stemmed words (Snowball, ``snowballstemmer``) with a short list of synonyms, and filters by
+  transformation area, target group, payer and minimum evidence level. No network, no models.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Collection, Iterable, Literal
+
+from pydantic import BaseModel
+
+from .errors import SettingsError, UnknownIdError
+from .schema import PAYERS, Intervention, Quantity
+from .schema.case_study import CaseStudy
+
+# -- the figure check ----------------------------------------------------------------------------
+
+_UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_FRACTIONS = {
+    "half": 1 / 2, "a third": 1 / 3, "one third": 1 / 3, "two thirds": 2 / 3,
+    "a quarter": 1 / 4, "one quarter": 1 / 4, "three quarters": 3 / 4,
+}
+_SCALE = {
+    "%": 0.01, "per cent": 0.01, "percent": 0.01, "per-cent": 0.01,
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
+}
+_SUFFIX = r"(?P<suffix>%|\s?per[ -]?cent\b|\s?percent\b|k\b|m\b|bn\b|\s(?:thousand|million|billion)\b)?"
+_NUMBER = re.compile(
+    r"(?<![\d.,])(?P<int>\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.(?P<frac>\d+))?" + _SUFFIX,
+    re.IGNORECASE,
+)
+_WORD = re.compile(
+    r"\b(?P<word>(?:" + "|".join(_TENS_WORDS) + r")(?:[- ](?:" + "|".join(k for k in _UNITS_WORDS if _UNITS_WORDS[k] < 10 and k != "zero") + r"))?"
+    r"|" + "|".join(_UNITS_WORDS) + r")\b" + _SUFFIX,
+    re.IGNORECASE,
+)
+
+
+def _scale(suffix: str | None) -> float:
+    if not suffix:
+        return 1.0
+    return _SCALE[re.sub(r"\s+", " ", suffix.strip().lower())]
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number written in ``text``, as a reader would take it (see the module docstring).
+
+    >>> numbers_in("£1,181 gross benefits; 27% reduction; £1.2m; two thirds; Ninety-eight per cent")
+    [1181.0, 0.27, 1200000.0, 0.98, 2.0, 0.6666666666666666]
+    """
+    out: list[float] = []
+    matches = list(_NUMBER.finditer(text))
+    for i, m in enumerate(matches):
+        whole = m.group("int").replace(",", "")
+        value = float(f"{whole}.{m.group('frac')}" if m.group("frac") else whole)
+        out.append(value * _scale(m.group("suffix")))
+        # a range shares its unit: "1 to 2%" is 1% to 2%, "£3-4m" is £3m to £4m
+        nxt = matches[i + 1] if i + 1 < len(matches) else None
+        if (
+            not m.group("suffix")
+            and nxt is not None
+            and nxt.group("suffix")
+            and re.fullmatch(r"\s*(?:to|-|–|and)\s*£?", text[m.end() : nxt.start()])
+        ):
+            out.append(value * _scale(nxt.group("suffix")))
+    for m in _WORD.finditer(text):
+        parts = re.split(r"[- ]", m.group("word").lower())
+        value = float(sum(_TENS_WORDS.get(p, 0) + _UNITS_WORDS.get(p, 0) for p in parts))
+        out.append(value * _scale(m.group("suffix")))
+    low = text.lower()
+    # nothing: "no additional staffing costs" is 0; sharing: "split equally between" two is 0.5
+    if re.search(r"\b(?:no|none|nil)\b", low):
+        out.append(0.0)
+    if re.search(r"\bsplit equally between\b", low):
+        out.append(0.5)
+    for phrase, value in _FRACTIONS.items():
+        if re.search(r"\b" + phrase + r"\b", low):
+            out.append(value)
+    return out
+
+
+def figure_in_quote(value: float, quote: str, unit: str | None = None) -> bool:
+    """Whether ``value`` is one of the numbers written in ``quote``. A figure in ``months`` may
+    be written in years in the quote ("up to two years" is 24 months)."""
+    found = numbers_in(quote)
+    if unit == "months":
+        found += [n * 12 for n in found]
+    return any(math.isclose(value, n, rel_tol=1e-9, abs_tol=1e-12) for n in found)
+
+
+def iter_quantities(obj: Any, loc: str = "") -> Iterable[tuple[str, Quantity]]:
+    """Every :class:`Quantity` inside ``obj`` with its dotted location (items named by id)."""
+    if isinstance(obj, Quantity):
+        yield loc, obj
+    elif isinstance(obj, BaseModel):
+        for key in type(obj).model_fields:
+            yield from iter_quantities(getattr(obj, key), f"{loc}.{key}" if loc else key)
+    elif isinstance(obj, dict):
+        for key, val in obj.items():
+            yield from iter_quantities(val, f"{loc}.{key}" if loc else str(key))
+    elif isinstance(obj, (list, tuple)):
+        for i, val in enumerate(obj):
+            label = getattr(val, "id", None) or i
+            yield from iter_quantities(val, f"{loc}[{label}]")
+
+
+def figure_problems(obj: Any, name: str, text_documents: Collection[str] | None = None) -> list[str]:
+    """One line per published figure in ``obj`` that is not written in its own quote.
+
+    Skipped: figures whose status is not ``published`` (``implied``, ``assumption``, ...: they
+    are not in a quote by definition and carry their arithmetic in ``derivation``), and, when
+    ``text_documents`` is given, figures citing any other document (statistical tables, whose
+    quote names a row such as 'All ages' rather than repeating the figure)."""
+    problems = []
+    for loc, q in iter_quantities(obj):
+        if q.status != "published":
+            continue
+        if text_documents is not None and q.ref.document not in text_documents:
+            continue
+        if not figure_in_quote(q.value, q.ref.quote, q.unit):
+            found = ", ".join(f"{n:,.10g}" for n in numbers_in(q.ref.quote)) or "none"
+            problems.append(
+                f"{name}: {loc}.value: {q.value:,.10g} is not a number written in its quote "
+                f"{q.ref.quote!r} (numbers there: {found}); fix the figure, or give it status "
+                f"'implied' with a derivation"
+            )
+    return problems
+
+
+def check_case_study(library: Any, cs: CaseStudy, name: str) -> CaseStudy:
+    """Check a case study against the library: every model it is evidence for exists, every
+    reference names a known document, and every published figure is written in its quote.
+    Raises :class:`~carescale.errors.InputFileError` with one line naming file and field."""
+    from .errors import InputFileError
+    from .library import iter_references
+
+    for i, mid in enumerate(cs.models):
+        if mid not in library.interventions:
+            raise InputFileError(
+                f"{name}: models[{i}]: unknown model {mid!r}; valid model ids are: "
+                f"{', '.join(sorted(library.interventions))}"
+            )
+    docs = library.sources.documents
+    for loc, ref in iter_references(cs):
+        if ref.document not in docs:
+            raise InputFileError(
+                f"{name}: {loc}.document: unknown document {ref.document!r}; valid documents "
+                f"are: {', '.join(sorted(docs))}"
+            )
+    text_docs = {d for d, doc in docs.items() if doc.seed}
+    problems = figure_problems(cs, name, text_docs)
+    if problems:
+        raise InputFileError(problems[0])
+    return cs
+
+
+def load_case_study_file(path: Any, library: Any = None) -> CaseStudy:
+    """Read and check one case-study YAML file against the (default) library."""
+    from pathlib import Path
+
+    from .library import default_library, display_path, load_model
+
+    lib = library or default_library()
+    path = Path(path)
+    return check_case_study(lib, load_model(CaseStudy, path), display_path(path))
+
+
+# -- browsing ------------------------------------------------------------------------------------
+
+Kind = Literal["model", "case study"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One entry of the evidence base, flattened for listing, filtering and search."""
+
+    kind: Kind
+    id: str
+    name: str
+    status: str  # runnable / promising for models; 'case study' for case studies
+    transformation_areas: tuple[int, ...]
+    target_group: str
+    payers: tuple[str, ...]  # who the evidence says saves
+    level: int
+    summary: str
+    place: str = ""
+    links: tuple[str, ...] = ()  # case studies of a model, or models of a case study
+    text: str = ""  # everything searchable
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "transformation_areas": list(self.transformation_areas),
+            "target_group": self.target_group,
+            "payers": list(self.payers),
+            "evidence_level": self.level,
+            "place": self.place,
+            "links": list(self.links),
+            "summary": self.summary,
+        }
+
+
+def model_payers(iv: Intervention) -> tuple[str, ...]:
+    """Who saves money under a model: the payers of its outcomes and spend reductions (runnable
+    models) or the payers its sources name (``savings_to``, promising models)."""
+    found = set(iv.savings_to)
+    for seg in iv.segments:
+        found |= {o.payer for o in seg.outcomes} | {r.payer for r in seg.spend_reductions}
+    return tuple(p for p in PAYERS if p in found)
+
+
+def _model_text(iv: Intervention, cases: list[CaseStudy]) -> str:
+    parts = [iv.name, iv.name, iv.name, iv.target_group, iv.target_group, " ".join(iv.keywords)]
+    parts += [" ".join(iv.keywords), iv.description, iv.evidence]
+    if iv.source:
+        parts += [iv.source.site, iv.source.description]
+    parts += [r.quote for r in iv.references]
+    parts += [o.description for o in iv.reported_outcomes]
+    for seg in iv.segments:
+        parts += [seg.description] + [o.description for o in seg.outcomes]
+    parts += [c.place for c in cases]  # a model is found by the places it was tried
+    parts += _reference_text(iv)
+    return " ".join(parts)
+
+
+def _reference_text(obj: Any) -> list[str]:
+    """The distinct section headings and quotes an object cites (headings such as 'Helping
+    isolated older people - Community Agents' say what a passage is about)."""
+    from .library import iter_references
+
+    seen: dict[str, None] = {}
+    for _, ref in iter_references(obj):
+        seen.setdefault(ref.section, None)
+        seen.setdefault(ref.quote, None)
+    return list(seen)
+
+
+def _case_text(cs: CaseStudy) -> str:
+    parts = [cs.name, cs.name, cs.place, cs.place, cs.target_group, cs.target_group]
+    parts += [cs.what_was_done, " ".join(cs.organisations)]
+    parts += [r.description for r in cs.results] + [r.value.ref.quote for r in cs.results]
+    parts += [f.text for f in cs.findings] + _reference_text(cs)
+    return " ".join(parts)
+
+
+def records(library: Any = None) -> list[Record]:
+    """Every model and case study in the evidence base, models first (by transformation area)."""
+    from .library import default_library
+
+    lib = library or default_library()
+    by_model: dict[str, list[CaseStudy]] = {}
+    for cs in lib.case_studies.values():
+        for mid in cs.models:
+            by_model.setdefault(mid, []).append(cs)
+    out: list[Record] = []
+    for iv in lib.interventions.values():
+        cases = by_model.get(iv.id, [])
+        out.append(
+            Record(
+                kind="model", id=iv.id, name=iv.name, status=iv.status,
+                transformation_areas=(iv.transformation_area,), target_group=iv.target_group,
+                payers=model_payers(iv), level=iv.evidence_grade.level,
+                summary=_first_sentence(iv.description),
+                place=iv.source.site if iv.source else "",
+                links=tuple(c.id for c in cases), text=_model_text(iv, cases),
+            )
+        )
+    for cs in lib.case_studies.values():
+        models = [lib.interventions[m] for m in cs.models]
+        areas = tuple(sorted({m.transformation_area for m in models}))
+        out.append(
+            Record(
+                kind="case study", id=cs.id, name=cs.name, status="case study",
+                transformation_areas=areas, target_group=cs.target_group,
+                payers=tuple(p for p in PAYERS if p in cs.savings_to),
+                level=cs.evidence_grade.level, summary=_first_sentence(cs.what_was_done),
+                place=cs.place, links=cs.models, text=_case_text(cs),
+            )
+        )
+    return out
+
+
+def _first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.!?])(\s|$)", text.strip())
+    return m.group(1) if m else text.strip()
+
+
+def record(rid: str, library: Any = None) -> Intervention | CaseStudy:
+    """The full model or case study with id ``rid``."""
+    from .library import default_library
+
+    lib = library or default_library()
+    if rid in lib.interventions:
+        return lib.interventions[rid]
+    if rid in lib.case_studies:
+        return lib.case_studies[rid]
+    raise UnknownIdError("evidence record", rid, [*lib.interventions, *lib.case_studies])
+
+
+def case_studies_for(model_id: str, library: Any = None) -> list[CaseStudy]:
+    """The case studies that are evidence for a model."""
+    from .library import default_library
+
+    lib = library or default_library()
+    return [cs for cs in lib.case_studies.values() if model_id in cs.models]
+
+
+# -- search --------------------------------------------------------------------------------------
+
+_STEMMER = None
+
+#: Words a commissioner may use for the same thing. Each group is expanded both ways: a query
+#: word in a group also searches for the group's other words (at a lower weight).
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("lonely", "loneliness", "isolated", "isolation", "alone", "connected", "connection"),
+    ("older", "elderly", "aged", "over 60", "over 65"),
+    ("home", "housing", "accommodation"),
+    ("micro-enterprise", "micro-enterprises", "micro-providers", "community enterprises"),
+    ("carer", "carers", "family"),
+    ("technology", "telecare", "telehealth", "assistive", "digital", "sensors"),
+    ("dementia", "alzheimer"),
+    ("mental health", "mental health needs"),
+    ("work", "employment", "job", "training"),
+    ("gp", "general practice", "primary care", "social prescribing"),
+)
+SYNONYM_WEIGHT = 0.5
+#: BM25 parameters: the usual k1, and a lower length penalty than the usual 0.75, because the
+#: runnable models carry long definitions that say no more about their subject than a short one.
+BM25_K1 = 1.5
+BM25_B = 0.5
+_STOP = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or that the their them "
+    "they this to was were which who with people person".split()
+)
+
+
+def _stem(word: str) -> str:
+    global _STEMMER
+    if _STEMMER is None:
+        import snowballstemmer
+
+        _STEMMER = snowballstemmer.stemmer("english")
+    return _STEMMER.stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case, stemmed words of ``text`` without stop words ('disabilities' -> 'disabl')."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("&", " and "))
+    return [_stem(w) for w in words if w not in _STOP]
+
+
+def _synonym_map() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for group in SYNONYMS:
+        stems = {t for phrase in group for t in tokens(phrase)}
+        for s in stems:
+            out.setdefault(s, set()).update(stems - {s})
+    return out
+
+
+@dataclass(frozen=True)
+class Hit:
+    record: Record
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.record.as_dict(), "score": round(self.score, 4)}
+
+
+def _matches_target(rec: Record, target_group: str) -> bool:
+    want = set(tokens(target_group))
+    have = set(tokens(rec.target_group))
+    syn = _synonym_map()
+    return all(w in have or (syn.get(w, set()) & have) for w in want)
+
+
+def search(
+    query: str = "",
+    *,
+    area: int | None = None,
+    target_group: str | None = None,
+    payer: str | None = None,
+    min_level: int | None = None,
+    kind: str | None = None,
+    library: Any = None,
+    limit: int | None = None,
+) -> list[Hit]:
+    """Rank the evidence base for ``query`` and apply the filters.
+
+    Ranking is BM25 (Okapi) over stemmed words of each record's name and target group (counted
+    several times, so they weigh more), description, places, results and quotes; query words
+    also search their synonyms (:data:`SYNONYMS`) at half weight. Records that match no query
+    word are left out. An empty query lists every record that passes the filters.
+
+    Filters: ``area`` (transformation area 1-5; a case study is in the areas of its models),
+    ``target_group`` (every word, or a synonym, must be in the record's target group),
+    ``payer`` (``asc`` or ``nhs`` saves money), ``min_level`` (Nesta level at least this) and
+    ``kind`` ('model' or 'case study')."""
+    from rank_bm25 import BM25Okapi
+
+    if area is not None and not 1 <= area <= 5:
+        raise SettingsError(f"area: {area} is not a transformation area; valid areas are 1 to 5")
+    if payer is not None and payer not in PAYERS:
+        raise SettingsError(f"payer: {payer!r} is not valid; valid payers are: {', '.join(PAYERS)}")
+    if min_level is not None and not 1 <= min_level <= 5:
+        raise SettingsError(
+            f"min-level: {min_level} is not a Nesta Standards of Evidence level; valid levels are 1 to 5"
+        )
+    if kind is not None and kind not in ("model", "case study"):
+        raise SettingsError(f"kind: {kind!r} is not valid; valid kinds are: model, case study")
+    recs = records(library)
+    q = tokens(query)
+    if q:
+        bm25 = BM25Okapi([tokens(r.text) for r in recs], k1=BM25_K1, b=BM25_B)
+        syn = _synonym_map()
+        scores = [0.0] * len(recs)
+        for term in dict.fromkeys(q):
+            for i, s in enumerate(bm25.get_scores([term])):
+                scores[i] += max(s, 0.0)
+            for other in syn.get(term, set()) - set(q):
+                for i, s in enumerate(bm25.get_scores([other])):
+                    scores[i] += SYNONYM_WEIGHT * max(s, 0.0)
+        hits = [Hit(r, s) for r, s in zip(recs, scores) if s > 0]
+        hits.sort(key=lambda h: (-h.score, h.record.kind != "model", h.record.id))
+    else:
+        hits = [Hit(r, 0.0) for r in recs]
+    out = [
+        h for h in hits
+        if (area is None or area in h.record.transformation_areas)
+        and (target_group is None or _matches_target(h.record, target_group))
+        and (payer is None or payer in h.record.payers)
+        and (min_level is None or h.record.level >= min_level)
+        and (kind is None or h.record.kind == kind)
+    ]
+    return out[:limit] if limit else out
+
+
+# -- one record in full ----------------------------------------------------------------------------
+
+
+def _ref_dict(ref: Any, docs: dict[str, Any]) -> dict[str, Any]:
+    doc = docs.get(ref.document)
+    return {
+        "document": ref.document,
+        "title": doc.title if doc else "",
+        "publisher": doc.publisher if doc else "",
+        "date": doc.date if doc else "",
+        "section": ref.section,
+        "quote": ref.quote,
+    }
+
+
+def _quantity_dict(q: Quantity, docs: dict[str, Any]) -> dict[str, Any]:
+    out = {"value": q.value, "unit": q.unit, "status": q.status}
+    for key in ("price_year", "period", "derivation", "note"):
+        if getattr(q, key):
+            out[key] = getattr(q, key)
+    out["ref"] = _ref_dict(q.ref, docs)
+    return out
+
+
+def detail(rid: str, library: Any = None) -> dict[str, Any]:
+    """Everything about one model or case study, with full references (document titles), the
+    case studies of a model or the models of a case study: what ``carescale evidence show``
+    prints."""
+    from .library import default_library
+
+    lib = library or default_library()
+    obj = record(rid, lib)
+    docs = lib.sources.documents
+    grade = {"scale": obj.evidence_grade.scale, "level": obj.evidence_grade.level,
+             "reason": obj.evidence_grade.reason}
+    if isinstance(obj, Intervention):
+        out: dict[str, Any] = {
+            "kind": "model", "id": obj.id, "name": obj.name, "status": obj.status,
+            "transformation_area": obj.transformation_area,
+            "transformation_area_note": obj.transformation_area_note,
+            "description": obj.description, "target_group": obj.target_group,
+            "keywords": list(obj.keywords), "payers": list(model_payers(obj)),
+            "evidence": obj.evidence, "evidence_grade": grade,
+            "evidence_ref": _ref_dict(obj.evidence_ref, docs),
+            "references": [_ref_dict(r, docs) for r in obj.references],
+            "missing_numbers": list(obj.missing_numbers),
+            "source": None if obj.source is None else {
+                "site": obj.source.site, "period": obj.source.period,
+                "description": obj.source.description, "ref": _ref_dict(obj.source.ref, docs),
+            },
+            "figures": [{"field": loc, **_quantity_dict(q, docs)} for loc, q in iter_quantities(obj)
+                        if not loc.startswith("source")],
+            "case_studies": [{"id": c.id, "name": c.name, "place": c.place, "period": c.period}
+                             for c in case_studies_for(obj.id, lib)],
+            "barriers": list(obj.barriers), "enablers": list(obj.enablers),
+        }
+        return out
+    return {
+        "kind": "case study", "id": obj.id, "name": obj.name, "place": obj.place,
+        "period": obj.period, "organisations": list(obj.organisations),
+        "what_was_done": obj.what_was_done, "target_group": obj.target_group,
+        "models": [{"id": m, "name": lib.interventions[m].name,
+                    "status": lib.interventions[m].status} for m in obj.models],
+        "payers": [p for p in PAYERS if p in obj.savings_to],
+        "results": [{"id": r.id, "description": r.description, **_quantity_dict(r.value, docs)}
+                    for r in obj.results],
+        "findings": [{"text": f.text, "ref": _ref_dict(f.ref, docs)} for f in obj.findings],
+        "references": [_ref_dict(r, docs) for r in obj.refs],
+        "evidence_grade": grade,
+    }
