@@ -18,6 +18,7 @@ from .library import Library, default_library, load_area_file, load_library
 from .report import summary, to_frame
 from .scenario import Scenario, define_scenario
 from .appraisal import AppraisalResult, AppraisalSettings, appraise  # noqa: E402 (after the engine)
+from .uncertainty import UncertaintySettings, run_uncertainty  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -25,6 +26,8 @@ __all__ = [
     "AppraisalResult",
     "AppraisalSettings",
     "appraise",
+    "UncertaintySettings",
+    "run_uncertainty",
     "CarescaleError",
     "InputFileError",
     "Library",
