@@ -102,10 +102,15 @@ def _pop_quantities(mye: PopulationTable, code: str, name: str, rows: list) -> t
     return out[0], out[1], out[2]
 
 
-def council_populations(mye: PopulationTable, boundaries: str = "2023") -> list[_Pop]:
-    """Every upper-tier English council in the MYE file, on the given boundaries."""
+def check_boundaries(boundaries: str) -> str:
     if boundaries not in BOUNDARIES:
         raise SettingsError(f"boundaries: {boundaries!r} is not valid; valid values are: {', '.join(BOUNDARIES)}")
+    return boundaries
+
+
+def council_populations(mye: PopulationTable, boundaries: str = "2023") -> list[_Pop]:
+    """Every upper-tier English council in the MYE file, on the given boundaries."""
+    check_boundaries(boundaries)
     merges = {m.replaces for m in APRIL_2023_MERGES} if boundaries == "2023" else set()
     recodes = {r.old: r for r in APRIL_2023_RECODES} if boundaries == "2023" else {}
     out: list[_Pop] = []
