@@ -74,6 +74,7 @@ class RampUpTimeline(Timeline):
         start = d + dict(self.lag).get(intervention.id, 0.0)
         t = np.arange(self.periods + 1, dtype=float)[None, :]  # month edges
         x = t - start
+        r = np.where(r < 1e-9, 0.0, r)  # a build-up shorter than that is a step
         r_safe = np.where(r > 0, r, 1.0)
         area = np.where(x <= 0, 0.0, np.where(x <= r, x * x / (2.0 * r_safe), x - r / 2.0))
         scale = np.diff(area, axis=1)
