@@ -206,6 +206,25 @@ def test_each_switching_value_gives_zero_net_saving(birmingham, run10k):
     assert found >= 15
 
 
+def test_each_npv_switching_value_gives_zero_npv(birmingham, run10k):
+    from carescale.appraisal import appraise
+
+    params = ParameterTable.from_scenario(birmingham)
+    cases = [
+        (item["id"], s) for item in run10k["interventions"] for s in item["npv_switching_values"] if s["switch"] is not None
+    ]
+    assert len(cases) >= 25
+    assert all(s["measure"] == "npv" and "pays back within the 10-year appraisal" in s["target"] for _, s in cases)
+    values = params.base_values(len(cases))
+    for j, (_, s) in enumerate(cases):
+        for p in s["paths"]:
+            values[p][j] = s["switch"]
+    res = appraise(birmingham, None, values, params)
+    for j, (iid, s) in enumerate(cases):
+        npv = res.interventions[iid].metrics.npv_by_payer[j]
+        assert abs(float(np.sum(npv[PERSPECTIVE[s["perspective"]]]))) < 1.0, s["target"]
+
+
 def _switch(out, iid, suffix, who):
     item = next(i for i in out["interventions"] if i["id"] == iid)
     return next(s for s in item["switching_values"] if s["parameter"].endswith(suffix) and s["perspective"] == who)

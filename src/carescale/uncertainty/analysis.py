@@ -25,7 +25,7 @@ from .evaluation import Annual, Progress, annual
 from .sampling import Group, live_groups, make_groups, sample, values_from_uniforms
 from .settings import UncertaintySettings
 from .sobol import sobol_indices, sobol_table
-from .switching import switching_values
+from .switching import npv_net, switching_values
 
 MEASURE = "annual net saving at full scale, pounds a year (steady state), council (asc) plus NHS"
 
@@ -176,12 +176,17 @@ def run_uncertainty(
     switching = switching_values(scenario, model.params, model.groups, model.defaults)
 
     npv = None
+    npv_switching: dict[str, list] = {}
     if s.npv:
         npv_chunk = max(1, min(s.chunk, 4_000))
         got = _npv(model, values, npv_chunk, stage("NPV"))
         if got is not None:
             det_npv = _npv(model, model.params.base_values(1), 1, None)
             npv = (got, det_npv)
+            goal = f"pays back within the {det_npv[2].years}-year appraisal (NPV of zero or more)"
+            npv_switching = switching_values(
+                scenario, model.params, model.groups, model.defaults, npv_net(scenario, model.params), goal
+            )
 
     interventions = []
     for iv in scenario.interventions:
@@ -191,6 +196,8 @@ def run_uncertainty(
             (ivs, _, _), (dets, _, _) = npv
             item["npv"] = _npv_block(ivs[iv.id], float(dets[iv.id][0]), s.bins)
         item["switching_values"] = switching[iv.id]
+        if npv is not None:
+            item["npv_switching_values"] = npv_switching[iv.id]
         interventions.append(item)
     portfolio = _block(sim.portfolio, det.portfolio[0], s.bins)
     npv_settings = None

@@ -23,7 +23,7 @@ Where there is no switching value in range we say so honestly rather than report
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from scipy.optimize import brentq
@@ -134,8 +134,12 @@ def _target_text(item: _Item, switch: float, defaults: UncertaintyDefaults) -> t
     return None, None
 
 
-def _sentence(item: _Item, who: str, switch: float, rising: bool, defaults: UncertaintyDefaults) -> tuple[str, dict | None]:
+def _sentence(
+    item: _Item, who: str, switch: float, rising: bool, defaults: UncertaintyDefaults, goal: str | None = None
+) -> tuple[str, dict | None]:
     name, unit, base = item.intervention.name, item.parameter.quantity.unit, item.base
+    breaks = goal or "breaks even"
+    pays = goal or "pays for itself"
     what, kind = _what(item)
     bound = "at least" if rising else "no more than"
     given = f"the evidence gives {fmt(base, unit)}"
@@ -148,47 +152,50 @@ def _sentence(item: _Item, who: str, switch: float, rising: bool, defaults: Unce
             f"{seg.description[0].lower() + seg.description[1:]} cost"
         )
         return (
-            f"{name} pays for itself {WHO[who]} as long as {whose} {bound} {fmt(switch, unit)} a person "
+            f"{name} {pays} {WHO[who]} as long as {whose} {bound} {fmt(switch, unit)} a person "
             f"a year ({given})",
             None,
         )
     if kind == "unit_saving":
         text, target = _target_text(item, switch, defaults)
         if text:
-            return f"{name} breaks even {WHO[who]} if {text}", target
+            return f"{name} {breaks} {WHO[who]} if {text}", target
         return (
-            f"{name} breaks even {WHO[who]} if the saving per person from '{what}' is {bound} "
+            f"{name} {breaks} {WHO[who]} if the saving per person from '{what}' is {bound} "
             f"{fmt(switch, unit)} a year ({given})",
             None,
         )
     if kind == "outcome_rate":
         return (
-            f"{name} breaks even {WHO[who]} if {bound} {fmt(switch, unit)} of people on the scheme "
+            f"{name} {breaks} {WHO[who]} if {bound} {fmt(switch, unit)} of people on the scheme "
             f"achieve '{what}' ({given})",
             None,
         )
     if kind == "reduction":
         return (
-            f"{name} breaks even {WHO[who]} if {what} spending falls by {bound} {fmt(switch, unit)} "
+            f"{name} {breaks} {WHO[who]} if {what} spending falls by {bound} {fmt(switch, unit)} "
             f"({given})",
             None,
         )
     return (
-        f"{name} breaks even {WHO[who]} if it reaches {bound} {fmt(switch, unit)} of {what} ({given})",
+        f"{name} {breaks} {WHO[who]} if it reaches {bound} {fmt(switch, unit)} of {what} ({given})",
         None,
     )
 
 
-def _no_switch(item: _Item, who: str, f0: float, reason: str) -> str:
+def _no_switch(item: _Item, who: str, f0: float, reason: str, npv: bool = False) -> str:
     name = item.intervention.name
-    what, _ = _what(item)
     label = item.parameter.label.split(": ", 1)[-1]
-    sign = "saves money" if f0 > 0 else "costs more than it saves"
+    if npv:
+        sign = "has a positive NPV" if f0 > 0 else "has a negative NPV"
+    else:
+        sign = "saves money" if f0 > 0 else "costs more than it saves"
     if reason == "range":
         span = "from 0 to 100%" if item.parameter.quantity.unit == "proportion" else "of 0 or more"
         return f"No switching value: {name} {sign} {WHO[who]} at any {label} {span}"
     return (
-        f"No switching value: the net saving of {name} {WHO[who]} is proportional to its {label}, so "
+        f"No switching value: the {'NPV' if npv else 'net saving'} of {name} {WHO[who]} is proportional "
+        f"to its {label}, so "
         f"it is zero only when the scheme does nothing; at any value above zero it {sign}"
     )
 
@@ -196,13 +203,38 @@ def _no_switch(item: _Item, who: str, f0: float, reason: str) -> str:
 # -- search ----------------------------------------------------------------------------------
 
 
+NetFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
+
+
+def annual_net(scenario: Scenario, params: ParameterTable) -> NetFn:
+    """Annual net saving at full scale by intervention, (D, P)."""
+    return lambda v: annual(scenario, v, params).net
+
+
+def npv_net(scenario: Scenario, params: ParameterTable, settings: Any = None) -> NetFn:
+    """NPV over the appraisal period by intervention and payer, (D, P) (``carescale.appraisal``)."""
+    from ..appraisal import appraise
+
+    def f(v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        res = appraise(scenario, settings, v, params)
+        return {iid: np.asarray(fl.metrics.npv_by_payer) for iid, fl in res.interventions.items()}
+
+    return f
+
+
 def switching_values(
     scenario: Scenario,
     params: ParameterTable,
     groups: list[Group],
     defaults: UncertaintyDefaults,
+    net_fn: NetFn | None = None,
+    goal: str | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Switching values by intervention id (see the module docstring)."""
+    """Switching values by intervention id (see the module docstring). ``net_fn`` gives the
+    measure (default: annual net saving; :func:`npv_net` for NPV) and ``goal`` how a target is
+    worded (default "breaks even" / "pays for itself")."""
+    measure = "npv" if net_fn is not None and goal is not None else "annual_net_saving"
+    net_fn = net_fn or annual_net(scenario, params)
     items = _items(scenario, groups)
     out: dict[str, list[dict[str, Any]]] = {iv.id: [] for iv in scenario.interventions}
     if not items:
@@ -213,11 +245,11 @@ def switching_values(
     for k, it in enumerate(items):
         for path in it.paths:
             v[path][2 * k + 1] = it.base + steps[k]
-    res = annual(scenario, v, params)
+    res_net = net_fn(v)
 
     rows: list[dict[str, Any]] = []
     for k, it in enumerate(items):
-        net = res.net[it.intervention.id]
+        net = res_net[it.intervention.id]
         for who in PERSPECTIVES:
             f0, f1 = float(_persp(net[2 * k], who)), float(_persp(net[2 * k + 1], who))
             slope = (f1 - f0) / steps[k]
@@ -236,12 +268,12 @@ def switching_values(
             for path in r["item"].paths:
                 v[path][j] = r["root"]
         check = annual(scenario, v, params)
+        check_net = net_fn(v)
         for j, r in enumerate(live):
             iid = r["item"].intervention.id
-            f = float(_persp(check.net[iid][j], r["who"]))
+            f = float(_persp(check_net[iid][j], r["who"]))
             if abs(f) > TOLERANCE:
-                r["root"] = _brentq(scenario, params, r)
-                f = 0.0
+                r["root"] = _brentq(params, r, net_fn)
             activity = abs(float(_persp(check.gross[iid][j], r["who"]))) + abs(
                 float(_persp(check.cost[iid][j], r["who"]))
             )
@@ -256,6 +288,7 @@ def switching_values(
             "perspective": who,
             "unit": it.parameter.quantity.unit,
             "base": it.base,
+            "measure": measure,
             "base_net_saving": round(r["f0"], 2),
             "switch": None,
         }
@@ -264,16 +297,16 @@ def switching_values(
             sw = float(r["root"])
             entry["switch"] = sw
             entry["change"] = round(sw / it.base - 1, 6) if it.base else None
-            entry["target"], tgt = _sentence(it, who, sw, r["slope"] > 0, defaults)
+            entry["target"], tgt = _sentence(it, who, sw, r["slope"] > 0, defaults, goal)
             if tgt:
                 entry["reported_outcome"] = tgt
         else:
-            entry["reason"] = _no_switch(it, who, r["f0"], "trivial" if in_range else "range")
+            entry["reason"] = _no_switch(it, who, r["f0"], "trivial" if in_range else "range", measure == "npv")
         out[it.intervention.id].append(entry)
     return out
 
 
-def _brentq(scenario: Scenario, params: ParameterTable, r: dict) -> float | None:
+def _brentq(params: ParameterTable, r: dict, net_fn: NetFn) -> float | None:
     """Root by bracketing on a vectorised grid, then brentq (for a model not linear here)."""
     it, who = r["item"], r["who"]
     hi = _upper(it.parameter)
@@ -285,7 +318,7 @@ def _brentq(scenario: Scenario, params: ParameterTable, r: dict) -> float | None
         v = params.base_values(len(x))
         for path in it.paths:
             v[path] = np.asarray(x, dtype=float)
-        return _persp(annual(scenario, v, params).net[it.intervention.id], who)
+        return _persp(net_fn(v)[it.intervention.id], who)
 
     y = f(grid)
     sign = np.nonzero(np.sign(y[:-1]) * np.sign(y[1:]) <= 0)[0]
@@ -294,4 +327,6 @@ def _brentq(scenario: Scenario, params: ParameterTable, r: dict) -> float | None
     j = sign[np.argmin(np.abs(grid[sign] - it.base))]
     if y[j] == 0:
         return float(grid[j])
-    return float(brentq(lambda x: float(f(np.array([x]))[0]), grid[j], grid[j + 1], xtol=1e-12))
+    root = float(brentq(lambda x: float(f(np.array([x]))[0]), grid[j], grid[j + 1], xtol=1e-12))
+    # a step in the model (e.g. set-up bought in whole tranches) can leave no exact zero
+    return root if abs(float(f(np.array([root]))[0])) <= TOLERANCE else None

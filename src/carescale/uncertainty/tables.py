@@ -55,6 +55,12 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
         for s in i["switching_values"]:
             if s["switch"] is not None:
                 console.print(f"  - {s['target']}.")
+    if npv:
+        console.print(f"[bold]Pay-back targets[/bold] (switching values, NPV over {data['npv_settings']['years']} years):")
+        for i in data["interventions"]:
+            for s in i.get("npv_switching_values", []):
+                if s["switch"] is not None:
+                    console.print(f"  - {s['target']}.")
     console.print("Figures with no switching value in range are listed in --format json (with the reason).")
     if data.get("sobol"):
         t = Table(title="Sobol indices of portfolio net saving (first order S1, total ST)")
