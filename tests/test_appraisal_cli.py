@@ -151,3 +151,12 @@ def test_table_from_the_cli():
     res = run_cli("appraise", "--years", "2")
     assert res.code == 0, res.err
     assert "Shared Lives" in res.out and "Portfolio by year" in res.out
+
+
+def test_an_area_that_supports_no_model_gives_zeros_not_a_crash():
+    res = run_cli("appraise", "--area", "british-red-cross-evaluation", "--years", "2", "--format", "json")
+    assert res.code == 0, res.err
+    data = res.json()
+    assert data["interventions"] == []
+    assert data["portfolio"]["metrics"]["npv"] == 0 and data["portfolio"]["metrics"]["breaks_even"] is False
+    assert {n["id"] for n in data["not_modelled"]} >= {"shared-lives", "living-well"}

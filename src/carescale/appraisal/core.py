@@ -408,7 +408,7 @@ def _block(values: Values, start: int, stop: int, D: int) -> dict[str, np.ndarra
 
 
 def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_tl: RampUpTimeline,
-                   params: ParameterTable) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
+                   params: ParameterTable, draws: int) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
     """Monthly flows of one block of draws: by intervention, and for the portfolio."""
     res_c = evaluate(scenario, v, cost_tl, params)
     res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
@@ -429,6 +429,8 @@ def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_t
         out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, np.broadcast_to(rs.wider_benefits, (D, T)))
     parts = list(out.values())
     def total(name: str) -> np.ndarray:
+        if not parts:  # an area that supports none of the models: all zeros
+            return np.zeros((draws, T) if name == "wider_benefits" else (draws, T, P))
         acc = np.array(getattr(parts[0], name), dtype=float, copy=True)
         for f in parts[1:]:
             acc += getattr(f, name)
@@ -438,7 +440,7 @@ def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_t
         running_cost=total("running_cost"),
         setup=total("setup"),
         gross=total("gross"),
-        overlap_deduction=res_s.overlap_deduction,
+        overlap_deduction=res_s.overlap_deduction if parts else total("gross"),
         wider_benefits=total("wider_benefits"),
     )
     return out, portfolio
@@ -493,7 +495,7 @@ def appraise(
     blocks: dict[str, list] = {k: [] for k in ids}
     for start in range(0, D, BLOCK):
         stop = min(start + BLOCK, D)
-        by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params)
+        by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params, stop - start)
         for k, mf in [*by_iv.items(), ("portfolio", port)]:
             m, yearly = _metrics(mf, factors)
             blocks[k].append((mf if monthly else None, m, yearly))

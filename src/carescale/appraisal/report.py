@@ -140,7 +140,7 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "price_years": list(result.price_years),
         },
         "units": (
-            "GBP in the prices of the sources (" + ", ".join(result.price_years) + "; not re-priced); "
+            "GBP in the prices of the sources (" + (", ".join(result.price_years) or "none") + "; not re-priced); "
             "flows by appraisal year, year 1 starting on start_date; year 1 is not discounted"
         ),
         "interventions": items,
