@@ -177,6 +177,9 @@ def _sentence(
             f"({given})",
             None,
         )
+    seg = next(s for s in item.intervention.segments if s.id == item.parameter.path.split(".")[1])
+    if seg.sizing.basis == "additional_to_existing":
+        what += ", counting the people it already serves"
     return (
         f"{name} {breaks} {WHO[who]} if it reaches {bound} {fmt(switch, unit)} of {what} ({given})",
         None,
