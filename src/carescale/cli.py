@@ -35,6 +35,11 @@ interventions_app = typer.Typer(help="The evidence library of care models.", no_
 areas_app = typer.Typer(help="Area profiles: councils and source sites.", no_args_is_help=True)
 app.add_typer(interventions_app, name="interventions")
 app.add_typer(areas_app, name="areas")
+evidence_app = typer.Typer(
+    help="The evidence base: every care model and case study in the sources, graded and searchable.",
+    no_args_is_help=True,
+)
+app.add_typer(evidence_app, name="evidence")
 
 console = Console(width=160)
 
@@ -89,7 +94,8 @@ def interventions_list(fmt: Format = typer.Option(Format.table, "--format", help
             "name": iv.name,
             "transformation_area": iv.transformation_area,
             "target_group": iv.target_group,
-            "source_site": iv.source.site,
+            "status": iv.status,
+            "source_site": iv.source.site if iv.source else "",
         }
         for iv in lib.interventions.values()
     ]
@@ -99,10 +105,10 @@ def interventions_list(fmt: Format = typer.Option(Format.table, "--format", help
         _echo_csv(rows)
     else:
         table = Table(title="Evidence library")
-        for col in ("id", "name", "area", "target group", "source site"):
+        for col in ("id", "name", "status", "area", "target group", "source site"):
             table.add_column(col)
         for r in rows:
-            table.add_row(r["id"], r["name"], str(r["transformation_area"]), r["target_group"], r["source_site"])
+            table.add_row(r["id"], r["name"], r["status"], str(r["transformation_area"]), r["target_group"], r["source_site"])
         console.print(table)
 
 
@@ -119,7 +125,10 @@ def interventions_show(
     console.print(f"[bold]{iv.name}[/bold] ({iv.id}) - transformation area {iv.transformation_area}")
     console.print(iv.description)
     console.print(f"Target group: {iv.target_group}")
-    console.print(f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}")
+    if iv.source:
+        console.print(f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}")
+    else:
+        console.print(f"Promising model (not runnable); see 'carescale evidence show {iv.id}'")
     console.print(f"Evidence: {iv.evidence}")
     _print_quantities(iv)
     if iv.barriers:
@@ -426,9 +435,10 @@ def national(
 ) -> None:
     """Every English council with adult social care responsibilities: the paper's portfolio scaled
     to each, and the England total, with how many figures were estimated."""
-    from .national import build_profiles, run_national
+    from .national import build_profiles, check_boundaries, run_national
     from .official import read_ascof, read_mye
 
+    check_boundaries(boundaries)
     if fmt is not Format.table:
         data = run_national(build_profiles(read_mye(mye), read_ascof(ascof), boundaries))
         if fmt is Format.json:
@@ -439,7 +449,7 @@ def national(
     from rich.progress import Progress
 
     err = Console(stderr=True)
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("reading ONS and ASCOF files", total=None)
         inputs = build_profiles(read_mye(mye), read_ascof(ascof), boundaries)
         progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
@@ -535,6 +545,8 @@ def uncertainty_command(
     from .uncertainty import UncertaintySettings, run_uncertainty
     from .uncertainty.tables import print_uncertainty
 
+    if fmt is Format.csv:
+        raise CarescaleError("format: 'csv' is not available for uncertainty; valid formats are: table, json")
     settings = UncertaintySettings(
         draws=draws, seed=seed, width_scale=width_scale, npv=npv, sobol=sobol, sobol_samples=sobol_samples
     )
@@ -560,50 +572,120 @@ def uncertainty_command(
         _echo_json(data)
 
 
-# -- uncertainty (docs/uncertainty.md) ---------------------------------------------------------
+# -- evidence --------------------------------------------------------------------------------
 
 
-@app.command("uncertainty")
-def uncertainty_command(
-    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
-    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile YAML file instead."),
-    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated intervention ids."),
-    basis: Basis = typer.Option(Basis.potential, "--basis", help="potential or current."),
-    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws, 1 to 1,000,000."),
-    seed: int = typer.Option(20170301, "--seed", help="Random seed: the same seed gives the same output."),
-    width_scale: float = typer.Option(1.0, "--width-scale", help="Multiply every range (0 fixes every figure)."),
-    npv: bool = typer.Option(True, "--npv/--no-npv", help="Also draw NPV over the appraisal period (slower)."),
-    sobol: bool = typer.Option(False, "--sobol", help="Also compute Sobol indices for the portfolio (SALib)."),
-    sobol_samples: int = typer.Option(1024, "--sobol-samples", help="Sobol base samples, a power of 2."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+class EvidenceFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class PayerChoice(str, Enum):
+    asc = "asc"
+    nhs = "nhs"
+
+
+class KindChoice(str, Enum):
+    model = "model"
+    case_study = "case-study"
+
+
+@evidence_app.command("search")
+def evidence_search(
+    query: str = typer.Argument("", metavar="QUERY", help="Words to look for, e.g. \"older people living alone\"."),
+    area: Optional[int] = typer.Option(None, "--area", help="Transformation area, 1 to 5."),
+    target_group: Optional[str] = typer.Option(None, "--target-group", help="Words the target group must contain."),
+    payer: Optional[PayerChoice] = typer.Option(None, "--payer", help="Only evidence of savings to this payer."),
+    min_level: Optional[int] = typer.Option(None, "--min-level", help="Lowest Nesta Standards of Evidence level, 1 to 5."),
+    kind: Optional[KindChoice] = typer.Option(None, "--kind", help="Only models or only case studies."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Show at most this many."),
+    fmt: EvidenceFormat = typer.Option(EvidenceFormat.table, "--format", help="Output format."),
 ) -> None:
-    """How sure are the savings: Monte Carlo, tornado, switching values and break-even targets."""
-    from .uncertainty import UncertaintySettings, run_uncertainty
-    from .uncertainty.tables import print_uncertainty
+    """Search the models and case studies (names, target groups, descriptions, places, results)."""
+    from . import evidence
 
-    settings = UncertaintySettings(
-        draws=draws, seed=seed, width_scale=width_scale, npv=npv, sobol=sobol, sobol_samples=sobol_samples
+    hits = evidence.search(
+        query, area=area, target_group=target_group, payer=payer.value if payer else None,
+        min_level=min_level, kind=kind.value.replace("-", " ") if kind else None, limit=limit,
     )
-    lib, area_id = _library_with_area(area, area_file)
-    scenario = define_scenario(area_id, _split_ids(interventions), basis.value, library=lib)
-    if draws >= 50_000 or sobol:
-        from rich.progress import Progress
+    if fmt is EvidenceFormat.json:
+        _echo_json([h.as_dict() for h in hits])
+        return
+    if not hits:
+        console.print("No model or case study matches; try fewer words or filters.")
+        return
+    table = Table(title=f"Evidence base: {query or 'everything'} ({len(hits)} found)")
+    for col in ("id", "kind", "name", "area", "level", "saves", "target group / place"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        r = h.record
+        who = r.target_group + (f" / {r.place}" if r.place else "")
+        kind_text = r.kind if r.kind == "case study" else f"model ({r.status})"
+        table.add_row(r.id, kind_text, r.name, ",".join(map(str, r.transformation_areas)),
+                      str(r.level), ",".join(p.upper() for p in r.payers), who)
+    console.print(table)
 
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            tasks: dict[str, Any] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+@evidence_app.command("show")
+def evidence_show(
+    record_id: str = typer.Argument(..., metavar="ID", help="A model or case-study id (see 'carescale evidence search')."),
+    fmt: EvidenceFormat = typer.Option(EvidenceFormat.table, "--format", help="table (readable) or json."),
+) -> None:
+    """Show one model or case study in full, with its evidence grade and full references."""
+    from . import evidence
 
-            data = run_uncertainty(scenario, settings, progress)
-    else:
-        data = run_uncertainty(scenario, settings)
-    if fmt is Format.table:
-        print_uncertainty(data, console)
-    else:
-        _echo_json(data)
+    d = evidence.detail(record_id)
+    if fmt is EvidenceFormat.json:
+        _echo_json(d)
+        return
+    g = d["evidence_grade"]
+
+    def ref_line(ref: dict[str, Any]) -> str:
+        return f"{ref['title']} ({ref['publisher']}, {ref['date']}), {ref['section']}: \"{ref['quote']}\""
+
+    if d["kind"] == "model":
+        console.print(f"[bold]{d['name']}[/bold] ({d['id']}) - {d['status']} model, transformation area {d['transformation_area']}")
+        if d["transformation_area_note"]:
+            console.print(f"Area: {d['transformation_area_note']}")
+        console.print(d["description"])
+        console.print(f"Target group: {d['target_group']}")
+        if d["payers"]:
+            console.print("Saves: " + ", ".join(p.upper() for p in d["payers"]))
+        console.print(f"Evidence: {d['evidence']}")
+        console.print(f"Evidence level {g['level']} of 5 (Nesta Standards of Evidence): {g['reason']}")
+        if d["missing_numbers"]:
+            console.print("Numbers the seeds do not give (needed to run it): " + "; ".join(d["missing_numbers"]))
+        if d["source"]:
+            s = d["source"]
+            console.print(f"Source site: {s['site']}, {s['period']}. {s['description']}")
+        if d["figures"]:
+            _print_quantities(evidence.record(record_id))
+        if d["case_studies"]:
+            console.print("Case studies:")
+            for c in d["case_studies"]:
+                console.print(f"  {c['id']}: {c['name']} ({c['place']}, {c['period']})")
+        console.print("References:")
+        for ref in [d["evidence_ref"], *d["references"]]:
+            console.print("  " + ref_line(ref))
+        return
+    console.print(f"[bold]{d['name']}[/bold] ({d['id']}) - case study, {d['place']}, {d['period']}")
+    console.print(d["what_was_done"])
+    console.print(f"Target group: {d['target_group']}")
+    console.print("Evidence for: " + ", ".join(f"{m['name']} ({m['id']}, {m['status']})" for m in d["models"]))
+    console.print(f"Evidence level {g['level']} of 5 (Nesta Standards of Evidence): {g['reason']}")
+    if d["results"]:
+        table = Table(title="Reported results")
+        for col in ("result", "value", "unit", "period", "quote"):
+            table.add_column(col, overflow="fold")
+        for r in d["results"]:
+            table.add_row(r["description"], f"{r['value']:,.10g}", r["unit"],
+                          r.get("price_year") or r.get("period") or "", r["ref"]["quote"])
+        console.print(table)
+    for f in d["findings"]:
+        console.print(f"Finding: {f['text']}")
+    console.print("References:")
+    for ref in d["references"]:
+        console.print("  " + ref_line(ref))
 
 
 def main(argv: list[str] | None = None) -> int:
