@@ -446,6 +446,12 @@ def test_invalid_distribution_parameters_name_the_value_and_what_is_valid(extra,
     assert exc.value.message == f"file.yaml: {message}"
 
 
+def test_csv_format_is_refused_with_one_line():
+    r = run_cli("uncertainty", "--format", "csv", "--draws", "10")
+    assert r.code == 2
+    assert r.err.strip() == "error: format: 'csv' is not available for uncertainty; valid formats are: table, json"
+
+
 def test_every_error_is_a_carescale_error():
     assert issubclass(SettingsError, CarescaleError)
 

@@ -173,7 +173,7 @@ def parameter_ranges(
         low = max(low, 0.0)
         if q.unit == "proportion":
             high = min(high, 1.0)
-        if low == v == high or (low == high):
+        if low == high:  # a zero-width range is the value itself
             low = high = v
         dist = q.distribution or defaults.distribution_for(q.unit)
         out.append(ParameterRange(p, make_marginal(p.path, dist, q.unit, v, low, high), source))
