@@ -390,3 +390,17 @@ def test_worked_example_in_the_docs():
     text = (Path(__file__).resolve().parents[1] / "docs" / "appraisal.md").read_text(encoding="utf-8")
     for figure in ("£2,235,227", "£1,138,300", "-£109,884", "+£10,547", "month 14", "month 16"):
         assert figure in text
+
+
+def test_setup_up_front_pays_every_tranche_in_month_1():
+    params = ParameterTable.from_scenario(SL)
+    path = "area.cohorts.learning_disability_long_term_support"
+    values = params.with_values({path: params[path].base * 10})
+    s = make_settings(optimism_bias=False, setup_timing="up-front")
+    f = appraise(SL, s, values=values, parameters=params, monthly=True).interventions["shared-lives"]
+    total = evaluate(SL, values).intervention("shared-lives").setup_investment[0]
+    assert f.monthly.setup[0, 0, 0] == pytest.approx(total) and f.monthly.setup[0, 1:].sum() == 0
+    # for Birmingham (one tranche) both timings are the same
+    a = appraise(SL, make_settings(setup_timing="up-front")).interventions["shared-lives"].metrics.npv
+    b = appraise(SL, make_settings()).interventions["shared-lives"].metrics.npv
+    assert a == pytest.approx(b)

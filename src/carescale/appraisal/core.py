@@ -23,7 +23,8 @@ Conventions (docs/appraisal.md explains them with a worked example):
   time through a second timeline.
 * Set-up investment is bought in tranches of ``setup.cost`` for ``setup.per`` places (as many as
   the chosen scale needs): the first in month 1, each further one in the month the places
-  already bought are filled.
+  already bought are filled (``setup_timing="as-places-fill"``), or all in month 1
+  (``"up-front"``).
 """
 
 from __future__ import annotations
@@ -381,10 +382,16 @@ def timelines(scenario: Scenario, settings: AppraisalSettings) -> tuple[RampUpTi
 
 
 def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
-                    per: np.ndarray) -> np.ndarray:
-    """Set-up investment by month (D, T, P): tranche 1 in month 1, tranche k+1 in the month the
-    people supported first reach k x ``per``; ``total`` is the engine's set-up investment."""
+                    per: np.ndarray, timing: str = "as-places-fill") -> np.ndarray:
+    """Set-up investment by month (D, T, P); ``total`` is the engine's set-up investment
+    (``ceil(full / per)`` tranches). ``as-places-fill``: tranche 1 in month 1, tranche k+1 in the
+    month the people supported first reach k x ``per``. ``up-front``: all in month 1."""
     D, T = people.shape
+    out = np.zeros((D, T, P))
+    payer = PAYER_INDEX[iv.setup.payer if iv.setup else "asc"]
+    if timing == "up-front":
+        out[:, 0, payer] = total
+        return out
     per = np.broadcast_to(np.asarray(per, dtype=float), (D,))
     n_tranches = np.ceil(full / per - 1e-9)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -392,9 +399,7 @@ def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, ful
     bought = np.minimum(n_tranches[:, None], np.floor(people / per[:, None] + 1e-9) + 1.0)
     bought = np.maximum.accumulate(bought, axis=1)  # never un-buy (drop-off does not shrink places)
     new = np.diff(bought, axis=1, prepend=0.0)
-    out = np.zeros((D, T, P))
-    payer = iv.setup.payer if iv.setup else "asc"
-    out[:, :, PAYER_INDEX[payer]] = new * cost_each[:, None]
+    out[:, :, payer] = new * cost_each[:, None]
     return out
 
 
@@ -408,7 +413,7 @@ def _block(values: Values, start: int, stop: int, D: int) -> dict[str, np.ndarra
 
 
 def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_tl: RampUpTimeline,
-                   params: ParameterTable, draws: int) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
+                   params: ParameterTable, draws: int, timing: str) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
     """Monthly flows of one block of draws: by intervention, and for the portfolio."""
     res_c = evaluate(scenario, v, cost_tl, params)
     res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
@@ -423,7 +428,7 @@ def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_t
             for seg in rc.segments:
                 full = full + np.broadcast_to(seg.beneficiaries, (D,))
             setup = _schedule_setup(iv, total, np.broadcast_to(rc.beneficiaries, (D, T)), full,
-                                    v[f"{iv.id}.setup.per"])
+                                    v[f"{iv.id}.setup.per"], timing)
         else:
             setup = np.zeros((D, T, P))
         out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, np.broadcast_to(rs.wider_benefits, (D, T)))
@@ -495,7 +500,8 @@ def appraise(
     blocks: dict[str, list] = {k: [] for k in ids}
     for start in range(0, D, BLOCK):
         stop = min(start + BLOCK, D)
-        by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params, stop - start)
+        by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params, stop - start,
+                                     settings.setup_timing)
         for k, mf in [*by_iv.items(), ("portfolio", port)]:
             m, yearly = _metrics(mf, factors)
             blocks[k].append((mf if monthly else None, m, yearly))

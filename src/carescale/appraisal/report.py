@@ -137,6 +137,7 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "start_date": s.start_date.isoformat(),
             "price_base_year": s.price_base_year,
             "optimism_bias": s.optimism_bias,
+            "setup_timing": s.setup_timing,
             "price_years": list(result.price_years),
         },
         "units": (

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import SettingsError
 from ..library import DATA_DIR, _StrictLoader, display_path, format_loc, load_model, read_yaml
-from ..schema.appraisal import AppraisalDefaults
+from ..schema.appraisal import SETUP_TIMINGS, AppraisalDefaults
 
 MAX_YEARS = 60
 MAX_RATE = 0.20
@@ -111,6 +111,10 @@ def _default_price_year() -> str:
     return appraisal_defaults().period.price_base_year
 
 
+def _default_setup_timing() -> str:
+    return appraisal_defaults().period.setup_timing
+
+
 class AppraisalSettings(_Strict):
     """The settings of one appraisal.
 
@@ -120,6 +124,8 @@ class AppraisalSettings(_Strict):
     * ``discount_rate``: ``None`` (default) uses the Green Book schedule (3.5% a year for years
       0-30, then declining); a number from 0 to 0.2 is used flat for every year.
     * ``optimism_bias``: apply the optimism-bias table by evidence level (default True).
+    * ``setup_timing``: ``as-places-fill`` (default: tranche 1 in month 1, each next one when the
+      places already bought are full) or ``up-front`` (every tranche in month 1).
     * ``interventions``: per-intervention additionality and ramp-up, by intervention id.
     """
 
@@ -128,7 +134,15 @@ class AppraisalSettings(_Strict):
     price_base_year: str = Field(default_factory=_default_price_year)
     discount_rate: float | None = None
     optimism_bias: bool = True
+    setup_timing: str = Field(default_factory=_default_setup_timing)
     interventions: dict[str, InterventionAdjustment] = Field(default_factory=dict)
+
+    @field_validator("setup_timing", mode="before")
+    @classmethod
+    def _check_timing(cls, v: Any) -> str:
+        if v not in SETUP_TIMINGS:
+            raise ValueError(f"{v!r} is not valid; setup_timing must be one of: {', '.join(SETUP_TIMINGS)}")
+        return v
 
     @field_validator("years", mode="before")
     @classmethod

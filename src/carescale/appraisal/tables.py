@@ -29,8 +29,8 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
     )
     console.print(
         f"[bold]Appraisal: {data['area']['name']}[/bold], {s['years']} years from {s['start_date']}; "
-        f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}; "
-        (f"prices as published ({', '.join(s['price_years'])}; not re-priced)" if s["price_years"] else "")
+        f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}"
+        + (f"; prices as published ({', '.join(s['price_years'])}; not re-priced)" if s["price_years"] else "")
     )
     table = Table(title="By model (pounds over the whole period, all payers; split by payer)")
     for col, just in (

@@ -14,6 +14,7 @@ in :class:`carescale.appraisal.AppraisalSettings`; this file only holds their de
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -79,10 +80,15 @@ class RampUpDefaults(StrictModel):
         return self
 
 
+SETUP_TIMINGS: tuple[str, ...] = ("as-places-fill", "up-front")
+
+
 class PeriodDefaults(StrictModel):
     years: Quantity
     start_date: _dt.date
     price_base_year: str
+    #: when set-up tranches are paid: each as the places already bought fill, or all in month 1
+    setup_timing: Literal["as-places-fill", "up-front"]
     note: str
 
     @model_validator(mode="after")
