@@ -404,3 +404,20 @@ def test_setup_up_front_pays_every_tranche_in_month_1():
     a = appraise(SL, make_settings(setup_timing="up-front")).interventions["shared-lives"].metrics.npv
     b = appraise(SL, make_settings()).interventions["shared-lives"].metrics.npv
     assert a == pytest.approx(b)
+
+
+def test_optimism_bias_reaches_every_cost_and_saving_parameter():
+    """The kinds the appraisal adjusts are the engine's kinds for costs and savings, and the
+    caller's values are not changed."""
+    from carescale.appraisal import adjusted_values
+    from carescale.appraisal.core import BENEFIT_KINDS, COST_KINDS
+
+    params = ParameterTable.from_scenario(BHAM)
+    kinds = {p.kind for p in params}
+    assert COST_KINDS <= kinds and BENEFIT_KINDS <= kinds
+    base = params.base_values()
+    adj = adjusted_values(BHAM, params, base, make_settings())
+    for p in params:
+        assert base[p.path][0] == p.base
+        factor = 1.25 if p.kind in COST_KINDS else 0.75 if p.kind in BENEFIT_KINDS else 1.0
+        assert adj[p.path][0] == pytest.approx(p.base * factor), p.path
