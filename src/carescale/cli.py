@@ -316,6 +316,7 @@ def appraise_command(
         None, "--optimism-bias/--no-optimism-bias", help="Adjust costs and savings by strength of evidence (default on)."
     ),
     settings_file: Optional[Path] = typer.Option(None, "--settings", help="YAML file of appraisal settings."),
+    monthly: bool = typer.Option(False, "--monthly", help="Also give the flows month by month (json, csv)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Costs, savings, NPV, ROI and break-even over time, with set-up and ramp-up."""
@@ -326,7 +327,7 @@ def appraise_command(
     scenario = define_scenario(area_id, _split_ids(interventions), "potential", library=lib)
     over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias}
     settings = appraisal.load_settings(settings_file, **over) if settings_file else appraisal.make_settings(**over)
-    data = appraisal.appraisal_summary(appraisal.appraise(scenario, settings))
+    data = appraisal.appraisal_summary(appraisal.appraise(scenario, settings, monthly=monthly))
     if fmt is Format.json:
         _echo_json(data)
     elif fmt is Format.csv:

@@ -85,6 +85,38 @@ def _years(f: Flows, result: AppraisalResult, draw: int) -> list[dict[str, Any]]
     return out
 
 
+def _months(f: Flows, result: AppraisalResult, draw: int) -> list[dict[str, Any]]:
+    """Monthly rows (needs ``appraise(..., monthly=True)``); each month takes its year's
+    discount factor."""
+    m = f.monthly
+    cost, setup, gross, net = m.cost[draw], m.setup[draw], m.gross[draw], m.net[draw]
+    ded = m.overlap_deduction[draw] if m.overlap_deduction is not None else None
+    cum = np.cumsum(net.sum(axis=1))
+    out = []
+    for i in range(result.months):
+        df = float(f.factors[i // 12])
+        row: dict[str, Any] = {
+            "month": i + 1,
+            "starts": month_start(result.settings.start_date, i + 1).isoformat(),
+            "cost": _money(cost[i].sum()),
+            "cost_by_payer": _by_payer(cost[i]),
+            "setup": _money(setup[i].sum()),
+            "gross_savings": _money(gross[i].sum()),
+            "gross_savings_by_payer": _by_payer(gross[i]),
+        }
+        if ded is not None:
+            row["overlap_deduction"] = _money(ded[i].sum())
+        row.update({
+            "net": _money(net[i].sum()),
+            "net_by_payer": _by_payer(net[i]),
+            "cumulative_net": _money(cum[i]),
+            "discount_factor": round(df, 6),
+            "discounted_net": _money(net[i].sum() * df),
+        })
+        out.append(row)
+    return out
+
+
 def _metrics(f: Flows, result: AppraisalResult, draw: int) -> dict[str, Any]:
     m = f.metrics
     be = _month(m.break_even_month[draw])
@@ -106,7 +138,10 @@ def _metrics(f: Flows, result: AppraisalResult, draw: int) -> dict[str, Any]:
 
 
 def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
-    """The ``carescale appraise --format json`` contract for one draw (default the first)."""
+    """The ``carescale appraise --format json`` contract for one draw (default the first). When
+    the result kept its monthly flows (``appraise(..., monthly=True)``), each model and the
+    portfolio also get ``"months": [{"month", "starts", "cost", "gross_savings", "net",
+    "cumulative_net", ...}]``."""
     s = result.settings
     scen = result.scenario
     items = []
@@ -125,7 +160,17 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
                 "metrics": _metrics(f, result, draw),
             }
         )
+        if f.monthly is not None:
+            items[-1]["months"] = _months(f, result, draw)
     rates = [round(float(r), 4) for r in result.discount_rates]
+    portfolio = {
+        "id": "portfolio",
+        "name": "Portfolio (less overlap between target groups)",
+        "years": _years(result.portfolio, result, draw),
+        "metrics": _metrics(result.portfolio, result, draw),
+    }
+    if result.portfolio.monthly is not None:
+        portfolio["months"] = _months(result.portfolio, result, draw)
     return {
         "area": {"id": scen.area.id, "name": scen.area.name},
         "basis": scen.basis,
@@ -145,18 +190,13 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "flows by appraisal year, year 1 starting on start_date; year 1 is not discounted"
         ),
         "interventions": items,
-        "portfolio": {
-            "id": "portfolio",
-            "name": "Portfolio (less overlap between target groups)",
-            "years": _years(result.portfolio, result, draw),
-            "metrics": _metrics(result.portfolio, result, draw),
-        },
+        "portfolio": portfolio,
         "not_modelled": [{"id": n.id, "missing": list(n.missing)} for n in scen.not_modelled],
     }
 
 
 ROW_COLUMNS = (
-    "id", "name", "year", "starts", "cost", "cost_asc", "cost_nhs", "setup", "gross_savings",
+    "id", "name", "year", "month", "starts", "cost", "cost_asc", "cost_nhs", "setup", "gross_savings",
     "gross_savings_asc", "gross_savings_nhs", "overlap_deduction", "net", "net_asc", "net_nhs",
     "cumulative_net", "discount_factor", "discounted_net", "npv", "npv_asc", "npv_nhs", "bcr",
     "roi", "break_even_month",
@@ -164,21 +204,23 @@ ROW_COLUMNS = (
 
 
 def appraisal_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flat rows for CSV from :func:`appraisal_summary`: one per model and year, then a ``total``
-    row per model carrying the metrics."""
+    """Flat rows for CSV from :func:`appraisal_summary`: one per model and year (or per month,
+    when the summary has months), then a ``total`` row per model carrying the metrics."""
     out: list[dict[str, Any]] = []
     for item in [*data["interventions"], data["portfolio"]]:
-        for y in item["years"]:
+        periods = [({"year": (mo["month"] - 1) // 12 + 1, "month": mo["month"]}, mo) for mo in item.get("months", [])]
+        periods = periods or [({"year": y["year"], "month": None}, y) for y in item["years"]]
+        for when, y in periods:
             out.append(
                 {
-                    "id": item["id"], "name": item["name"], "year": y["year"], "starts": y["starts"],
+                    "id": item["id"], "name": item["name"], **when, "starts": y["starts"],
                     "cost": y["cost"], "cost_asc": y["cost_by_payer"]["asc"], "cost_nhs": y["cost_by_payer"]["nhs"],
                     "setup": y["setup"], "gross_savings": y["gross_savings"],
                     "gross_savings_asc": y["gross_savings_by_payer"]["asc"],
                     "gross_savings_nhs": y["gross_savings_by_payer"]["nhs"],
                     "overlap_deduction": y.get("overlap_deduction"),
                     "net": y["net"], "net_asc": y["net_by_payer"]["asc"], "net_nhs": y["net_by_payer"]["nhs"],
-                    "cumulative_net": y["cumulative_net"], "discount_factor": y["discount_factor"],
+                    "cumulative_net": y["cumulative_net"], "discount_factor": y.get("discount_factor"),
                     "discounted_net": y["discounted_net"],
                     "npv": None, "npv_asc": None, "npv_nhs": None, "bcr": None, "roi": None,
                     "break_even_month": None,
