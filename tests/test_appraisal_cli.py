@@ -161,3 +161,17 @@ def test_an_area_that_supports_no_model_gives_zeros_not_a_crash():
     assert data["interventions"] == []
     assert data["portfolio"]["metrics"]["npv"] == 0 and data["portfolio"]["metrics"]["breaks_even"] is False
     assert {n["id"] for n in data["not_modelled"]} >= {"shared-lives", "living-well"}
+
+
+def test_monthly_flows_from_the_cli():
+    res = run_cli("appraise", "--interventions", "shared-lives", "--years", "2", "--no-optimism-bias",
+                  "--monthly", "--format", "json")
+    assert res.code == 0, res.err
+    sl = res.json()["interventions"][0]
+    months = sl["months"]
+    assert [m["month"] for m in months] == list(range(1, 25))
+    assert months[0]["setup"] == 250_000 and months[6]["gross_savings"] == pytest.approx(1158.25, abs=0.01)
+    assert months[12]["cumulative_net"] < 0 < months[13]["cumulative_net"]  # break-even in month 14
+    assert sum(m["net"] for m in months[:12]) == pytest.approx(sl["years"][0]["net"], abs=0.1)
+    rows = list(csv.DictReader(io.StringIO(run_cli("appraise", "--years", "1", "--monthly", "--format", "csv").out)))
+    assert [r["month"] for r in rows if r["id"] == "portfolio"] == [str(m) for m in range(1, 13)] + [""]
