@@ -63,12 +63,10 @@ def iter_rows(path: Path, sheet: str | None) -> Iterator[list[Any]]:
     name = display_path(path)
     if suffix == ".csv":
         raw = path.read_bytes()
-        for enc in ("utf-8-sig", "cp1252"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:  # a CSV saved by Excel on Windows
+            text = raw.decode("cp1252", errors="replace")
         yield from csv.reader(io.StringIO(text, newline=""))
         return
     if suffix == ".xls":
