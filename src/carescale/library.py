@@ -97,40 +97,57 @@ def read_yaml(path: Path) -> Any:
     return data
 
 
-def format_loc(loc: Iterable[Any]) -> str:
+def format_loc(loc: Iterable[Any], data: Any = None) -> str:
+    """``('segments', 0, 'rate')`` -> ``segments[older-people].rate``: list items are named by
+    their ``id`` in the file where they have one, else by position."""
     out = ""
+    node = data
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
-            continue
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            label = item.get("id") if isinstance(item, dict) else None
+            out += f"[{label if label is not None else part}]"
+            node = item
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top level)"
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
 
 
-def format_validation_error(name: str, exc: ValidationError) -> str:
-    """One line for a pydantic error: the first problem, and how many more there are."""
-    errors = exc.errors(include_url=False)
+def format_validation_error(name: str, exc: ValidationError, data: Any = None) -> str:
+    """One line for a pydantic error: the first problem, and how many more there are.
+
+    Errors from the ``None`` branch of optional fields (``none_required``) only repeat the real
+    problem, so they are left out, as are errors about a container that only echo a more specific
+    error inside it."""
+    every = exc.errors(include_url=False)
+    locs = [tuple(e["loc"]) for e in every]
+    errors = [
+        e
+        for e in every
+        if e["type"] != "none_required"
+        # a container error that only echoes a more specific error inside it
+        and not any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"]) for o in locs)
+    ] or every
     first = errors[0]
-    loc = format_loc(first["loc"])
+    loc = format_loc([p for p in first["loc"] if p not in ("Quantity",)], data)
     kind = first["type"]
     if kind == "missing":
         msg = "required key is missing"
     elif kind == "value_error":
         msg = str(first["msg"]).removeprefix("Value error, ")
     else:
-        msg = f"{first['msg']} (got {first.get('input')!r})"
+        msg = f"{first['msg'][0].lower()}{first['msg'][1:]} (got {first.get('input')!r})"
     more = len(errors) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{name}: {loc}: {msg}{tail}"
+    return f"{name}: {loc + ': ' if loc else ''}{msg}{tail}"
 
 
 def parse_model(model: type[M], data: Any, name: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputFileError(format_validation_error(name, exc)) from None
+        raise InputFileError(format_validation_error(name, exc, data)) from None
 
 
 def load_model(model: type[M], path: Path) -> M:
@@ -332,11 +349,12 @@ def load_intervention_file(path: Path | str, library: Library | None = None) -> 
 
 def validate_file(path: Path | str, library: Library | None = None) -> Intervention | Area:
     """Check a data file of either kind: an intervention (it has ``segments``) or an area."""
+    lib = library or default_library()
     path = Path(path)
-    data = read_yaml(path)
+    data, name = read_yaml(path), display_path(path)
     if "segments" in data or "transformation_area" in data:
-        return load_intervention_file(path, library)
-    return load_area_file(path, library)
+        return lib.check_intervention(parse_model(Intervention, data, name), name)
+    return lib.check_area(parse_model(Area, data, name), name)
 
 
 def load_library(data_dir: Path | str = DATA_DIR) -> Library:
