@@ -18,6 +18,7 @@ Three things live here, all library functions the CLI (``carescale evidence ...`
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def figure_in_quote(value: float, quote: str, unit: str | None = None) -> bool:
     found = numbers_in(quote)
     if unit == "months":
         found += [n * 12 for n in found]
-    return any(math.isclose(value, n, rel_tol=1e-9, abs_tol=1e-12) for n in found)
+    return any(math.isclose(value, n, rel_tol=1e-12, abs_tol=1e-12) for n in found)
 
 
 def iter_quantities(obj: Any, loc: str = "") -> Iterable[tuple[str, Quantity]]:
@@ -377,6 +378,7 @@ def tokens(text: str) -> list[str]:
     return [_stem(w) for w in words if w not in _STOP]
 
 
+@functools.lru_cache(maxsize=1)
 def _synonym_map() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for group in SYNONYMS:
@@ -384,6 +386,25 @@ def _synonym_map() -> dict[str, set[str]]:
         for s in stems:
             out.setdefault(s, set()).update(stems - {s})
     return out
+
+
+_INDEX: dict[int, tuple[Any, list[Record], Any]] = {}
+
+
+def _index(library: Any = None) -> tuple[list[Record], Any]:
+    """The records of a library and their BM25 index, built once per library (libraries are
+    immutable)."""
+    from rank_bm25 import BM25Okapi
+
+    from .library import default_library
+
+    lib = library or default_library()
+    hit = _INDEX.get(id(lib))
+    if hit is None or hit[0] is not lib:
+        recs = records(lib)
+        bm25 = BM25Okapi([tokens(r.text) for r in recs], k1=BM25_K1, b=BM25_B)
+        hit = _INDEX[id(lib)] = (lib, recs, bm25)
+    return hit[1], hit[2]
 
 
 @dataclass(frozen=True)
@@ -424,8 +445,6 @@ def search(
     ``target_group`` (every word, or a synonym, must be in the record's target group),
     ``payer`` (``asc`` or ``nhs`` saves money), ``min_level`` (Nesta level at least this) and
     ``kind`` ('model' or 'case study')."""
-    from rank_bm25 import BM25Okapi
-
     if area is not None and not 1 <= area <= 5:
         raise SettingsError(f"area: {area} is not a transformation area; valid areas are 1 to 5")
     if payer is not None and payer not in PAYERS:
@@ -436,10 +455,9 @@ def search(
         )
     if kind is not None and kind not in ("model", "case study"):
         raise SettingsError(f"kind: {kind!r} is not valid; valid kinds are: model, case study")
-    recs = records(library)
+    recs, bm25 = _index(library)
     q = tokens(query)
     if q:
-        bm25 = BM25Okapi([tokens(r.text) for r in recs], k1=BM25_K1, b=BM25_B)
         syn = _synonym_map()
         scores = [0.0] * len(recs)
         for term in dict.fromkeys(q):
@@ -448,7 +466,7 @@ def search(
             for other in syn.get(term, set()) - set(q):
                 for i, s in enumerate(bm25.get_scores([other])):
                     scores[i] += SYNONYM_WEIGHT * max(s, 0.0)
-        hits = [Hit(r, s) for r, s in zip(recs, scores) if s > 0]
+        hits = [Hit(r, float(s)) for r, s in zip(recs, scores) if s > 0]
         hits.sort(key=lambda h: (-h.score, h.record.kind != "model", h.record.id))
     else:
         hits = [Hit(r, 0.0) for r in recs]

@@ -237,8 +237,8 @@ class Intervention(StrictModel):
                 )
             if self.segments or self.cost_shares:
                 raise ValueError(
-                    "a promising model has no segments or cost_shares; make it 'runnable' once "
-                    "every engine input has a quoted source"
+                    "segments: a promising model has no segments or cost_shares; make it "
+                    "'runnable' once every engine input has a quoted source"
                 )
             if not self.references:
                 raise ValueError("references: a promising model needs at least one passage describing it")
