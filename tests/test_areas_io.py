@@ -310,3 +310,14 @@ def test_scaling_every_count_and_spend_scales_results(tmp_path_factory, k):
         close(g.beneficiaries, b.beneficiaries)
         close(g.cost, b.cost)
         close(g.gross, b.gross)
+
+
+def test_run_table_lists_estimated_figures(tmp_path):
+    rows = _rows(_export_csv(tmp_path))
+    _set(rows, "area.id", "testshire")
+    _set(rows, "cohorts.older_people_very_limited", "")
+    r = run_cli("run", "--area-file", str(_write(tmp_path / "t.csv", rows)))
+    assert r.code == 0, r.err
+    assert "Estimated figures in this profile (1): cohorts.older_people_very_limited = 45,220" in r.out
+    plain = run_cli("run", "--area", "birmingham")
+    assert "Estimated figures" not in plain.out

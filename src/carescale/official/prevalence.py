@@ -85,7 +85,7 @@ def estimate_figure(key: str, est: Estimate, base: Quantity) -> Quantity:
         status="estimated",
         derivation=(
             f"{est.rate.value:.10g} x {base.value:,.10g} ({est.base}) = {value:,.10g}; "
-            f"rate: {est.description.lower()}, {est.rate.derivation or 'published'}"
+            f"rate: {est.description[0].lower()}{est.description[1:]}, {est.rate.derivation or 'published'}"
         ),
         ref=Reference(
             document=est.rate.ref.document,
