@@ -321,3 +321,32 @@ def test_run_table_lists_estimated_figures(tmp_path):
     assert "Estimated figures in this profile (1): cohorts.older_people_very_limited = 45,220" in r.out
     plain = run_cli("run", "--area", "birmingham")
     assert "Estimated figures" not in plain.out
+
+
+@pytest.mark.parametrize("area_id", sorted(default_library().areas))
+def test_every_builtin_area_round_trips(tmp_path, area_id):
+    """Source sites too: their 'current basis' figures (provision) survive export and import."""
+    base = default_library().area(area_id)
+    path = tmp_path / f"{area_id}.xlsx"
+    write_xlsx(template_table(default_library(), base), path)
+    imp = read_area_file(path)
+    assert imp.estimated == ()
+    for basis in ("potential", "current"):
+        a = carescale.summary(carescale.evaluate(carescale.define_scenario(imp.area, basis=basis)))
+        b = carescale.summary(carescale.evaluate(carescale.define_scenario(base, basis=basis)))
+        assert a == b
+
+
+def test_no_estimate_leaves_blanks(tmp_path, home):
+    rows = _rows(_export_csv(tmp_path))
+    _set(rows, "area.id", "testshire")
+    _set(rows, "cohorts.older_people_very_limited", "")
+    path = _write(tmp_path / "t.csv", rows)
+    imp = read_area_file(path, estimate=False)
+    assert "older_people_very_limited" not in imp.area.cohorts
+    assert imp.blank[0] == "cohorts.older_people_very_limited"
+    r = run_cli("areas", "import", str(path), "--no-estimate")
+    assert r.code == 0, r.err
+    assert "left blank (not modelled where needed): cohorts.older_people_very_limited" in r.out
+    out = run_cli("run", "--area", "testshire", "--format", "json").json()
+    assert out["not_modelled"] == [{"id": "support-at-home", "missing": ["cohorts.older_people_very_limited"]}]

@@ -395,13 +395,14 @@ def areas_import(
     file: Path = typer.Argument(..., metavar="FILE", help="A filled-in template (.csv or .xlsx)."),
     new_id: Optional[str] = typer.Option(None, "--id", help="Save under this id instead of the file's area.id."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite a profile saved earlier with the same id."),
+    estimate: bool = typer.Option(True, "--estimate/--no-estimate", help="Estimate a council's blank figures from its population (docs/areas.md)."),
 ) -> None:
     """Check a filled-in template and save it as an area profile ('carescale run --area ID')."""
     from .areas_io import read_area_file, save_area
     from .areas_io.importer import ID_PATTERN, AreaFileError
 
     lib = default_library()
-    imported = read_area_file(file, lib)
+    imported = read_area_file(file, lib, estimate)
     area = imported.area
     if new_id is not None:
         if not ID_PATTERN.match(new_id):

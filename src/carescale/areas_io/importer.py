@@ -187,8 +187,9 @@ def _number(cell: Cell, where: str, unit: str) -> float | None:
     return num
 
 
-def parse_rows(rows: list[list[Cell]], name: str, lib: Library) -> ImportedArea:
-    """Validate template rows (the first non-blank row is the header) into an area."""
+def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool = True) -> ImportedArea:
+    """Validate template rows (the first non-blank row is the header) into an area. Blank
+    figures of a council are estimated (``data/prevalence.yaml``) unless ``estimate`` is False."""
     first = next((i for i, r in enumerate(rows) if any(_text(c) for c in r)), None)
     if first is None:
         raise _empty(name)
@@ -373,16 +374,20 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library) -> ImportedArea:
     except ValidationError as exc:  # pragma: no cover - every field is checked above
         raise AreaFileError(format_validation_error(name, exc)) from None
 
-    from ..official.prevalence import estimate_missing
+    keys: tuple[str, ...] = ()
+    if estimate and area.kind == "council":  # a source site is kept exactly as its source reports
+        from ..official.prevalence import estimate_missing
 
-    est = estimate_missing(area)
-    area = lib.check_area(est.area, name)
-    left = tuple(k for k in blank if k not in est.keys)
-    return ImportedArea(area, est.keys, tuple(given_est), left)
+        est = estimate_missing(area)
+        area, keys = est.area, est.keys
+    area = lib.check_area(area, name)
+    left = tuple(k for k in blank if k not in keys)
+    return ImportedArea(area, keys, tuple(given_est), left)
 
 
-def read_area_file(path: Path | str, library: Library | None = None) -> ImportedArea:
-    """Read and validate a filled-in area template (``.csv`` or ``.xlsx``)."""
+def read_area_file(path: Path | str, library: Library | None = None, estimate: bool = True) -> ImportedArea:
+    """Read and validate a filled-in area template (``.csv`` or ``.xlsx``); blank figures of a
+    council are estimated from its population unless ``estimate`` is False."""
     lib = library or default_library()
     path = Path(path)
     name = display_path(path)
@@ -390,4 +395,4 @@ def read_area_file(path: Path | str, library: Library | None = None) -> Imported
     if path.stat().st_size == 0:
         raise _empty(name)
     rows = _read_csv(path, name) if path.suffix.lower() == ".csv" else _read_xlsx(path, name)
-    return parse_rows(rows, name, lib)
+    return parse_rows(rows, name, lib, estimate)
