@@ -194,3 +194,8 @@ def test_the_altered_figure_is_a_real_quote_with_one_digit_changed(seeds_dir):
     assert real.value.value == 1181
     text = normalise((seeds_dir / lib.sources.documents["scie-2017"].seed).read_text(encoding="utf-8"))
     assert normalise(real.value.ref.quote) in text
+
+
+def test_every_broken_file_has_its_test():
+    names = sorted(p.name for p in EVIDENCE.glob("*.yaml"))
+    assert names == sorted([c[0] for c in CASE_FILES] + [m[0] for m in MODEL_FILES])
