@@ -199,3 +199,14 @@ def test_the_altered_figure_is_a_real_quote_with_one_digit_changed(seeds_dir):
 def test_every_broken_file_has_its_test():
     names = sorted(p.name for p in EVIDENCE.glob("*.yaml"))
     assert names == sorted([c[0] for c in CASE_FILES] + [m[0] for m in MODEL_FILES])
+
+
+def test_carescale_validate_checks_case_study_files(monkeypatch):
+    from .conftest import run_cli
+
+    monkeypatch.chdir(INVALID.parents[1])
+    ok = run_cli("validate", "src/carescale/data/case_studies/health-connections-mendip.yaml")
+    assert ok.code == 0 and "'health-connections-mendip'" in ok.out
+    bad = run_cli("validate", "tests/invalid_inputs/evidence/altered-figure.yaml")
+    assert bad.code == 2
+    assert bad.err.strip() == "error: " + CASE_FILES[0][1]

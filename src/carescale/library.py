@@ -347,11 +347,16 @@ def load_intervention_file(path: Path | str, library: Library | None = None) -> 
     return lib.check_intervention(iv, display_path(path))
 
 
-def validate_file(path: Path | str, library: Library | None = None) -> Intervention | Area:
-    """Check a data file of either kind: an intervention (it has ``segments``) or an area."""
+def validate_file(path: Path | str, library: Library | None = None) -> Intervention | Area | CaseStudy:
+    """Check a data file of any kind: an intervention (it has ``segments`` or a
+    ``transformation_area``), a case study (it has ``what_was_done``) or an area."""
     lib = library or default_library()
     path = Path(path)
     data, name = read_yaml(path), display_path(path)
+    if "what_was_done" in data:
+        from .evidence import check_case_study
+
+        return check_case_study(lib, parse_model(CaseStudy, data, name), name)
     if "segments" in data or "transformation_area" in data:
         return lib.check_intervention(parse_model(Intervention, data, name), name)
     return lib.check_area(parse_model(Area, data, name), name)
