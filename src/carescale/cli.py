@@ -294,7 +294,7 @@ def parameters(
 
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML files to check.")) -> None:
-    """Check intervention or area profile YAML files; prints 'ok' for each valid file."""
+    """Check intervention, case-study or area profile YAML files; prints 'ok' for each valid file."""
     for path in files:
         obj = validate_file(path)
         typer.echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")
