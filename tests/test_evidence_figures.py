@@ -210,3 +210,11 @@ def test_carescale_validate_checks_case_study_files(monkeypatch):
     bad = run_cli("validate", "tests/invalid_inputs/evidence/altered-figure.yaml")
     assert bad.code == 2
     assert bad.err.strip() == "error: " + CASE_FILES[0][1]
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    import carescale.evidence
+
+    assert doctest.testmod(carescale.evidence).failed == 0

@@ -72,7 +72,7 @@ def numbers_in(text: str) -> list[float]:
     """Every number written in ``text``, as a reader would take it (see the module docstring).
 
     >>> numbers_in("£1,181 gross benefits; 27% reduction; £1.2m; two thirds; Ninety-eight per cent")
-    [1181.0, 0.27, 1200000.0, 0.98, 2.0, 0.6666666666666666]
+    [1181.0, 0.27, 1200000.0, 2.0, 0.98, 0.6666666666666666]
     """
     out: list[float] = []
     matches = list(_NUMBER.finditer(text))
