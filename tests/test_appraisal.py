@@ -201,7 +201,8 @@ def test_setup_is_bought_in_tranches_as_places_fill():
     params = ParameterTable.from_scenario(SL)
     path = "area.cohorts.learning_disability_long_term_support"
     values = params.with_values({path: params[path].base * 10})
-    result = appraise(SL, NO_OB, values=values, parameters=params, monthly=True)
+    fill = NO_OB.model_copy(update={"setup_timing": "as-places-fill"})
+    result = appraise(SL, fill, values=values, parameters=params, monthly=True)
     f = result.interventions["shared-lives"]
     engine = evaluate(SL, values).intervention("shared-lives")
     n = sum(s.beneficiaries[0] for s in engine.segments)
