@@ -218,7 +218,6 @@ def run(
         _echo_csv(report.rows(data))
     else:
         _print_summary_table(data)
-        _print_estimated(scenario.area)
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
@@ -264,6 +263,13 @@ def _print_summary_table(data: dict[str, Any]) -> None:
     console.print(table)
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
+    est = data["estimated_figures"]
+    if est:
+        console.print(
+            f"Estimated figures used ({len(est)}), not the area's own: "
+            + "; ".join(f"{e['path'].removeprefix('area.')} = {e['value']:,.0f}" for e in est)
+            + " (see 'carescale areas show')"
+        )
 
 
 @app.command()
@@ -527,19 +533,6 @@ def _short_estimates(keys: list[str]) -> str:
     return ", ".join(_SHORT.get(k, k) for k in keys)
 
 
-def _print_estimated(area: Any) -> None:
-    """Say which figures of the area profile are estimates (status 'estimated')."""
-    from .areas_io.keys import figures
-
-    est = [(k, q) for k, q in figures(area).items() if q.status == "estimated"]
-    if est:
-        console.print(
-            f"Estimated figures in this profile ({len(est)}): "
-            + "; ".join(f"{k} = {q.value:,.0f}" for k, q in est)
-            + " (see 'carescale areas show')"
-        )
-
-
 # -- uncertainty (docs/uncertainty.md) ---------------------------------------------------------
 
 
@@ -688,10 +681,12 @@ def evidence_show(
     console.print(d["what_was_done"])
     console.print(f"Target group: {d['target_group']}")
     console.print("Evidence for: " + ", ".join(f"{m['name']} ({m['id']}, {m['status']})" for m in d["models"]))
+    if d["payers"]:
+        console.print("Saves: " + ", ".join(p.upper() for p in d["payers"]))
     console.print(f"Evidence level {g['level']} of 5 (Nesta Standards of Evidence): {g['reason']}")
     if d["results"]:
         table = Table(title="Reported results")
-        for col in ("result", "value", "unit", "period", "quote"):
+        for col in ("result", "value", "unit", "period / price year", "quote"):
             table.add_column(col, overflow="fold")
         for r in d["results"]:
             table.add_row(r["description"], f"{r['value']:,.10g}", r["unit"],
