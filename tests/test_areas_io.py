@@ -318,9 +318,18 @@ def test_run_table_lists_estimated_figures(tmp_path):
     _set(rows, "cohorts.older_people_very_limited", "")
     r = run_cli("run", "--area-file", str(_write(tmp_path / "t.csv", rows)))
     assert r.code == 0, r.err
-    assert "Estimated figures in this profile (1): cohorts.older_people_very_limited = 45,220" in r.out
+    assert "Estimated figures used (1), not the area's own: cohorts.older_people_very_limited = 45,220" in r.out
     plain = run_cli("run", "--area", "birmingham")
     assert "Estimated figures" not in plain.out
+    # JSON and CSV flag it too: on the run and on the model that uses it
+    data = run_cli("run", "--area-file", str(tmp_path / "t.csv"), "--format", "json").json()
+    assert [e["path"] for e in data["estimated_figures"]] == ["area.cohorts.older_people_very_limited"]
+    sah = next(i for i in data["interventions"] if i["id"] == "support-at-home")
+    assert sah["estimated_inputs"] == ["area.cohorts.older_people_very_limited"]
+    assert all(not i["estimated_inputs"] for i in data["interventions"] if i["id"] != "support-at-home")
+    csv_out = run_cli("run", "--area-file", str(tmp_path / "t.csv"), "--format", "csv").out
+    assert "support-at-home,British Red Cross Support at Home," in csv_out
+    assert csv_out.splitlines()[6].endswith(",area.cohorts.older_people_very_limited")
 
 
 @pytest.mark.parametrize("area_id", sorted(default_library().areas))

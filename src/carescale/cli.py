@@ -218,7 +218,6 @@ def run(
         _echo_csv(report.rows(data))
     else:
         _print_summary_table(data)
-        _print_estimated(scenario.area)
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
@@ -264,6 +263,13 @@ def _print_summary_table(data: dict[str, Any]) -> None:
     console.print(table)
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
+    est = data["estimated_figures"]
+    if est:
+        console.print(
+            f"Estimated figures used ({len(est)}), not the area's own: "
+            + "; ".join(f"{e['path'].removeprefix('area.')} = {e['value']:,.0f}" for e in est)
+            + " (see 'carescale areas show')"
+        )
 
 
 @app.command()
@@ -525,19 +531,6 @@ _SHORT = {
 
 def _short_estimates(keys: list[str]) -> str:
     return ", ".join(_SHORT.get(k, k) for k in keys)
-
-
-def _print_estimated(area: Any) -> None:
-    """Say which figures of the area profile are estimates (status 'estimated')."""
-    from .areas_io.keys import figures
-
-    est = [(k, q) for k, q in figures(area).items() if q.status == "estimated"]
-    if est:
-        console.print(
-            f"Estimated figures in this profile ({len(est)}): "
-            + "; ".join(f"{k} = {q.value:,.0f}" for k, q in est)
-            + " (see 'carescale areas show')"
-        )
 
 
 # -- uncertainty (docs/uncertainty.md) ---------------------------------------------------------

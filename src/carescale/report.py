@@ -27,6 +27,26 @@ def _by_payer(vec: np.ndarray) -> dict[str, float]:
     return {p: round(float(vec[i]), 2) for i, p in enumerate(PAYERS)}
 
 
+def _area_paths(iv) -> list[str]:
+    """The area figures an intervention reads (cohorts, spend lines, provision), by path."""
+    paths = []
+    for seg in iv.segments:
+        if seg.sizing.cohort:
+            paths.append(f"area.cohorts.{seg.sizing.cohort}")
+        paths += [f"area.spend.{r.spend_line}" for r in seg.spend_reductions]
+        paths.append(f"area.provision.{iv.id}.{seg.id}")
+    return paths
+
+
+def estimated_figures(result: PortfolioResult) -> list[dict[str, Any]]:
+    """Area figures the run used that are estimates (status ``estimated``), not the area's own."""
+    return [
+        {"path": p.path, "value": p.base, "derivation": p.quantity.derivation}
+        for p in result.parameters
+        if p.quantity.status == "estimated"
+    ]
+
+
 def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
     """The ``carescale run --format json`` contract: annual pounds at full scale, plain numbers.
 
@@ -37,6 +57,8 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
     """
     scen = result.scenario
     lib_ivs = {iv.id: iv for iv in scen.interventions}
+    estimated = estimated_figures(result)
+    est_paths = {e["path"] for e in estimated}
     items = []
     for r in result.interventions:
         iv = lib_ivs[r.id]
@@ -63,6 +85,7 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
                 "workforce": {
                     role: round(_people(arr, draw), 2) for role, arr in r.workforce.items()
                 },
+                "estimated_inputs": [p for p in _area_paths(iv) if p in est_paths],
             }
         )
     overlaps = [
@@ -97,6 +120,7 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
             "setup_investment": round(sum(i["setup_investment"] for i in items), 2),
         },
         "not_modelled": [{"id": n.id, "missing": list(n.missing)} for n in scen.not_modelled],
+        "estimated_figures": estimated,
     }
 
 
@@ -110,10 +134,11 @@ ROW_COLUMNS = (
     "net_savings_asc",
     "net_savings_nhs",
     "setup_investment",
+    "estimated_inputs",
 )
 
 
-def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup) -> dict[str, Any]:
+def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup, estimated=()) -> dict[str, Any]:
     gross = gross or {}
     return {
         "id": rid,
@@ -125,6 +150,7 @@ def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup) -> dict[st
         "net_savings_asc": net["asc"],
         "net_savings_nhs": net["nhs"],
         "setup_investment": setup,
+        "estimated_inputs": ";".join(estimated),
     }
 
 
@@ -133,7 +159,7 @@ def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     DataFrames, from a :func:`summary` dict."""
     out = [
         _row(i["id"], i["name"], i["beneficiaries"], i["cost"], i["gross_savings"],
-             i["net_savings"], i["setup_investment"])
+             i["net_savings"], i["setup_investment"], i["estimated_inputs"])
         for i in data["interventions"]
     ]
     t = data["totals"]
@@ -141,7 +167,8 @@ def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     out.append(_row("overlap-deduction", "Deduction for overlapping target groups",
                     None, None, None, minus, None))
     out.append(_row("total", "Total", t["beneficiaries"], t["cost"], t["gross_savings"],
-                    t["net_savings"], t["setup_investment"]))
+                    t["net_savings"], t["setup_investment"],
+                    [e["path"] for e in data["estimated_figures"]]))
     return out
 
 
