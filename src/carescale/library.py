@@ -57,6 +57,11 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping  # type: ignore[arg-type]
 )
+# Dates stay text: each schema parses the dates it expects, so an impossible one (2026-02-30)
+# gets that field's own message rather than PyYAML's bare error.
+_StrictLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 def display_path(path: Path) -> str:
@@ -87,6 +92,8 @@ def read_yaml(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise InputFileError(f"{name}: {where}not valid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked YAML errors are rare
+        raise InputFileError(f"{name}: not valid YAML: {exc}") from None
+    except ValueError as exc:  # any other value PyYAML's constructors cannot build
         raise InputFileError(f"{name}: not valid YAML: {exc}") from None
     if data is None:
         raise InputFileError(f"{name}: the file is empty")

@@ -16,11 +16,10 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import SettingsError
-from ..library import DATA_DIR, _StrictLoader, display_path, format_loc, load_model, read_yaml
+from ..library import DATA_DIR, display_path, format_loc, load_model, read_yaml
 from ..schema.appraisal import SETUP_TIMINGS, AppraisalDefaults
 
 MAX_YEARS = 60
@@ -278,19 +277,8 @@ def _check_ids(settings: AppraisalSettings, where: str | None) -> None:
                 )
 
 
-class _DatesAsText(_StrictLoader):
-    """The strict loader, but dates stay text so that an impossible one (2026-02-30) gets the
-    settings' own message instead of PyYAML's bare ValueError."""
-
-
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
 def load_settings(path: Path | str, **overrides: Any) -> AppraisalSettings:
     """Read a settings YAML file (keys as in :class:`AppraisalSettings`), then apply overrides."""
     path = Path(path)
-    try:
-        data = read_yaml(path)
-    except ValueError:  # PyYAML could not build a date; the file is otherwise valid YAML
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)  # noqa: S506
+    data = read_yaml(path)  # dates arrive as text; make_settings checks them
     return make_settings(data, display_path(path), **overrides)
