@@ -17,6 +17,17 @@ RAW = SHARED / "data" / "raw"
 INVALID = Path(__file__).parent / "invalid_inputs"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_user_home(tmp_path_factory, monkeypatch):
+    """Tests never see the developer's own saved area profiles: CARESCALE_HOME points at an
+    empty temporary folder (tests that save profiles set their own)."""
+    import carescale
+
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path_factory.mktemp("carescale-home")))
+    yield
+    carescale.default_library.cache_clear()
+
+
 def needs_shared(path: Path) -> None:
     """Skip (with the reason) when ../shared is not beside this clone; CI always has it."""
     if not path.exists():
