@@ -11,12 +11,28 @@ from hypothesis import strategies as st
 
 from carescale import define_scenario, evaluate, summary
 from carescale.errors import InputFileError, ModelError, SettingsError, UnknownIdError
-from carescale.evidence import detail, records, search
+from carescale.evidence import detail as _detail
+from carescale.evidence import records as _records
+from carescale.evidence import search as _search
 from carescale.library import DATA_DIR, default_library, load_library
 
 from .conftest import normalise, run_cli
 
 LIB = default_library()
+
+
+# One library for the whole module (conftest clears the cache after every test; the CLI tests
+# below go through the default library as a user would).
+def search(*args, **kwargs):
+    return _search(*args, library=LIB, **kwargs)
+
+
+def records():
+    return _records(LIB)
+
+
+def detail(rid):
+    return _detail(rid, LIB)
 
 # -- every model the seeds name ---------------------------------------------------------------
 # (name as the seed writes it, document, our id, transformation area, status). The paper's own

@@ -8,6 +8,10 @@ from carescale.library import default_library, iter_references
 
 from .conftest import normalise
 
+#: One library for every parametrised case: loading it per case (the cache is cleared after each
+#: test) would load the same packaged files some 400 times.
+LIB = default_library()
+
 
 def _all_refs():
     lib = default_library()
@@ -35,7 +39,7 @@ def test_there_are_references():
 
 @pytest.mark.parametrize("where,ref", REFS, ids=[w for w, _ in REFS])
 def test_quote_is_in_the_seed_it_cites(where, ref, seeds_dir):
-    doc = default_library().sources.documents[ref.document]
+    doc = LIB.sources.documents[ref.document]
     if doc.seed is None:
         pytest.skip(f"{ref.document} is not a seed document (no text to check against)")
     text = normalise((seeds_dir / doc.seed).read_text(encoding="utf-8"))
@@ -65,6 +69,5 @@ def test_every_published_figure_is_written_in_its_quote(where, obj):
     citing statistical tables (documents without seed text). Rule: docs/evidence.md."""
     from carescale.evidence import figure_problems
 
-    lib = default_library()
-    texts = {d for d, doc in lib.sources.documents.items() if doc.seed}
+    texts = {d for d, doc in LIB.sources.documents.items() if doc.seed}
     assert figure_problems(obj, where, texts) == []

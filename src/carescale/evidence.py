@@ -22,11 +22,11 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Collection, Iterable, Literal
+from typing import Any, Collection, Literal
 
-from pydantic import BaseModel
 
 from .errors import SettingsError, UnknownIdError
+from .library import iter_quantities, iter_references
 from .schema import PAYERS, Intervention, Quantity
 from .schema.case_study import CaseStudy
 
@@ -114,22 +114,6 @@ def figure_in_quote(value: float, quote: str, unit: str | None = None) -> bool:
     return any(math.isclose(value, n, rel_tol=1e-12, abs_tol=1e-12) for n in found)
 
 
-def iter_quantities(obj: Any, loc: str = "") -> Iterable[tuple[str, Quantity]]:
-    """Every :class:`Quantity` inside ``obj`` with its dotted location (items named by id)."""
-    if isinstance(obj, Quantity):
-        yield loc, obj
-    elif isinstance(obj, BaseModel):
-        for key in type(obj).model_fields:
-            yield from iter_quantities(getattr(obj, key), f"{loc}.{key}" if loc else key)
-    elif isinstance(obj, dict):
-        for key, val in obj.items():
-            yield from iter_quantities(val, f"{loc}.{key}" if loc else str(key))
-    elif isinstance(obj, (list, tuple)):
-        for i, val in enumerate(obj):
-            label = getattr(val, "id", None) or i
-            yield from iter_quantities(val, f"{loc}[{label}]")
-
-
 def figure_problems(obj: Any, name: str, text_documents: Collection[str] | None = None) -> list[str]:
     """One line per published figure in ``obj`` that is not written in its own quote.
 
@@ -158,7 +142,6 @@ def check_case_study(library: Any, cs: CaseStudy, name: str) -> CaseStudy:
     reference names a known document, and every published figure is written in its quote.
     Raises :class:`~carescale.errors.InputFileError` with one line naming file and field."""
     from .errors import InputFileError
-    from .library import iter_references
 
     for i, mid in enumerate(cs.models):
         if mid not in library.interventions:
@@ -255,8 +238,6 @@ def _model_text(iv: Intervention, cases: list[CaseStudy]) -> str:
 def _reference_text(obj: Any) -> list[str]:
     """The distinct section headings and quotes an object cites (headings such as 'Helping
     isolated older people - Community Agents' say what a passage is about)."""
-    from .library import iter_references
-
     seen: dict[str, None] = {}
     for _, ref in iter_references(obj):
         seen.setdefault(ref.section, None)
@@ -363,6 +344,7 @@ _STOP = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     global _STEMMER
     if _STEMMER is None:
@@ -370,6 +352,13 @@ def _stem(word: str) -> str:
 
         _STEMMER = snowballstemmer.stemmer("english")
     return _STEMMER.stemWord(word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_tokens(text: str) -> tuple[str, ...]:
+    """:func:`tokens` of a record's text, remembered, so that reloading an unchanged library does
+    not stem everything again."""
+    return tuple(tokens(text))
 
 
 def tokens(text: str) -> list[str]:
@@ -402,7 +391,8 @@ def _index(library: Any = None) -> tuple[list[Record], Any]:
     hit = _INDEX.get(id(lib))
     if hit is None or hit[0] is not lib:
         recs = records(lib)
-        bm25 = BM25Okapi([tokens(r.text) for r in recs], k1=BM25_K1, b=BM25_B)
+        bm25 = BM25Okapi([list(_text_tokens(r.text)) for r in recs], k1=BM25_K1, b=BM25_B)
+        _INDEX.clear()  # one library at a time: a reloaded library replaces the old index
         hit = _INDEX[id(lib)] = (lib, recs, bm25)
     return hit[1], hit[2]
 
