@@ -20,12 +20,9 @@ INVALID = Path(__file__).parent / "invalid_inputs"
 @pytest.fixture(autouse=True)
 def _isolated_user_home(tmp_path_factory, monkeypatch):
     """Tests never see the developer's own saved area profiles: CARESCALE_HOME points at an
-    empty temporary folder (tests that save profiles set their own)."""
-    import carescale
-
+    empty temporary folder (tests that save profiles set their own). The library cache keys on
+    the saved files, so the packaged library is loaded once for the whole run."""
     monkeypatch.setenv("CARESCALE_HOME", str(tmp_path_factory.mktemp("carescale-home")))
-    yield
-    carescale.default_library.cache_clear()
 
 
 def needs_shared(path: Path) -> None:
