@@ -480,3 +480,12 @@ def test_interventions_list_shows_status():
 def test_unknown_case_study_id():
     with pytest.raises(UnknownIdError):
         LIB.case_study("nowhere")
+
+
+def test_docs_list_every_model_with_its_status_and_level():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "evidence.md").read_text(encoding="utf-8")
+    for iv in LIB.interventions.values():
+        row = f"| {iv.name} | `{iv.id}` | {iv.status} | {iv.evidence_grade.level} |"
+        assert row in text, f"docs/evidence.md: no row {row!r}"
