@@ -21,7 +21,7 @@ from .conftest import normalise, run_cli
 LIB = default_library()
 
 
-# One library for the whole module (conftest clears the cache after every test; the CLI tests
+# One library for the whole module, whatever the library cache does between tests (the CLI tests
 # below go through the default library as a user would).
 def search(*args, **kwargs):
     return _search(*args, library=LIB, **kwargs)

@@ -8,8 +8,7 @@ from carescale.library import default_library, iter_references
 
 from .conftest import normalise
 
-#: One library for every parametrised case: loading it per case (the cache is cleared after each
-#: test) would load the same packaged files some 400 times.
+#: One library for every parametrised case, whatever the library cache does between tests.
 LIB = default_library()
 
 
