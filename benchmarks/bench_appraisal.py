@@ -10,32 +10,13 @@ process's peak resident set size (resource.getrusage, which also counts Python a
 from __future__ import annotations
 
 import resource
-import statistics
-import time
-import tracemalloc
 
 import numpy as np
 
 import carescale
 from carescale import ParameterTable, define_scenario
 from carescale.appraisal import appraise, make_settings
-
-
-def timed(fn, repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
-
-
-def peak_mib(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+from measure import peak_mib, timed
 
 
 def main() -> None:

@@ -6,31 +6,12 @@ six models over 10 years under 1 s. Prints median times over repeats and peak tr
 
 from __future__ import annotations
 
-import statistics
-import time
-import tracemalloc
 
 import numpy as np
 
 import carescale
 from carescale import ParameterTable, Timeline, define_scenario, evaluate
-
-
-def timed(fn, repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
-
-
-def peak_mib(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+from measure import peak_mib, timed
 
 
 def main() -> None:

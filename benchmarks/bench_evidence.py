@@ -8,12 +8,12 @@ and without filters. Targets: a query under 10 ms once the index is built; load 
 
 from __future__ import annotations
 
-import statistics
 import time
 import tracemalloc
 
 from carescale import evidence
 from carescale.library import load_library
+from measure import timed
 
 QUERIES = [
     "older people living alone",
@@ -23,15 +23,6 @@ QUERIES = [
     "falls",
     "technology",
 ]
-
-
-def timed(fn, repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
 
 
 def main() -> None:

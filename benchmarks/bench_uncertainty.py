@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-import tracemalloc
 
 import carescale
 from carescale.uncertainty import Model, UncertaintySettings, run_uncertainty
 from carescale.uncertainty.evaluation import annual
+from measure import peak_mib
 
 
 def measure(fn) -> tuple[float, float]:
@@ -26,11 +26,7 @@ def measure(fn) -> tuple[float, float]:
     t0 = time.perf_counter()
     fn()
     dt = time.perf_counter() - t0
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return dt, peak / 2**20
+    return dt, peak_mib(fn)
 
 
 def main() -> None:
