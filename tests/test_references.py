@@ -12,7 +12,7 @@ from .conftest import normalise
 LIB = default_library()
 
 
-def _all_refs():
+def _all_records():
     lib = default_library()
     for kind, objs in (
         ("interventions", lib.interventions),
@@ -20,12 +20,15 @@ def _all_refs():
         ("case_studies", lib.case_studies),
     ):
         for oid, obj in objs.items():
-            for loc, ref in iter_references(obj):
-                yield f"{kind}/{oid}:{loc}", ref
-    for loc, ref in iter_references(lib.overlaps):
-        yield f"overlaps:{loc}", ref
-    for loc, ref in iter_references(lib.portfolios):
-        yield f"portfolios:{loc}", ref
+            yield f"{kind}/{oid}", obj
+    yield "overlaps", lib.overlaps
+    yield "portfolios", lib.portfolios
+
+
+def _all_refs():
+    for where, obj in _all_records():
+        for loc, ref in iter_references(obj):
+            yield f"{where}:{loc}", ref
 
 
 REFS = list(_all_refs())
@@ -43,18 +46,6 @@ def test_quote_is_in_the_seed_it_cites(where, ref, seeds_dir):
         pytest.skip(f"{ref.document} is not a seed document (no text to check against)")
     text = normalise((seeds_dir / doc.seed).read_text(encoding="utf-8"))
     assert normalise(ref.quote) in text, f"{where}: quote not found in {doc.seed}: {ref.quote!r}"
-
-
-def _all_records():
-    lib = default_library()
-    for kind, objs in (
-        ("interventions", lib.interventions),
-        ("areas", lib.areas),
-        ("case_studies", lib.case_studies),
-    ):
-        for oid, obj in objs.items():
-            yield f"{kind}/{oid}", obj
-    yield "overlaps", lib.overlaps
 
 
 RECORDS = list(_all_records())

@@ -149,13 +149,8 @@ def check_case_study(library: Any, cs: CaseStudy, name: str) -> CaseStudy:
                 f"{name}: models[{i}]: unknown model {mid!r}; valid model ids are: "
                 f"{', '.join(sorted(library.interventions))}"
             )
+    library.check_refs(cs, name)
     docs = library.sources.documents
-    for loc, ref in iter_references(cs):
-        if ref.document not in docs:
-            raise InputFileError(
-                f"{name}: {loc}.document: unknown document {ref.document!r}; valid documents "
-                f"are: {', '.join(sorted(docs))}"
-            )
     text_docs = {d for d, doc in docs.items() if doc.seed}
     problems = figure_problems(cs, name, text_docs)
     if problems:

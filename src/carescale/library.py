@@ -282,7 +282,7 @@ class Library:
                         f"{name}: provision.{iid}.{sid}: unknown segment; valid segments of "
                         f"{iid} are: {', '.join(valid)}"
                     )
-        self._check_refs(area, name)
+        self.check_refs(area, name)
         return area
 
     def check_intervention(self, iv: Intervention, name: str) -> Intervention:
@@ -306,10 +306,10 @@ class Library:
                 f"{name}: source.area: unknown area {iv.source.area!r}; valid areas are: "
                 f"{', '.join(sorted(self.areas))}"
             )
-        self._check_refs(iv, name)
+        self.check_refs(iv, name)
         return iv
 
-    def _check_refs(self, obj: BaseModel, name: str) -> None:
+    def check_refs(self, obj: BaseModel, name: str) -> None:
         docs = self.sources.documents
         for loc, ref in iter_references(obj):
             if ref.document not in docs:
@@ -416,7 +416,7 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
                     f"with no numbers to run it; a portfolio lists runnable models only: "
                     f"{', '.join(sorted(lib.runnable))}"
                 )
-    lib._check_refs(portfolios, pf_name)
+    lib.check_refs(portfolios, pf_name)
     for iid, iv in interventions.items():
         lib.check_intervention(iv, display_path(files[f"interventions/{iid}"]))
     for aid, area in areas.items():
@@ -429,7 +429,7 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
                     f"{ov_name}: overlaps[{ov.id}].interventions: unknown intervention {iid!r}; "
                     f"valid ids are: {', '.join(sorted(interventions))}"
                 )
-    lib._check_refs(overlaps, ov_name)
+    lib.check_refs(overlaps, ov_name)
     from .evidence import check_case_study  # here: evidence builds on this module
 
     for cid, cs in case_studies.items():
