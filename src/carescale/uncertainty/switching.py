@@ -148,12 +148,14 @@ def _sentence(
         given += f"; our assumption: {q.derivation}"
     if kind == "unit_cost":
         seg = next(s for s in item.intervention.segments if s.id == item.parameter.path.split(".")[1])
-        whose = "it costs" if len(item.intervention.segments) == 1 else (
-            f"{seg.description[0].lower() + seg.description[1:]} cost"
-        )
+        if len(item.intervention.segments) == 1:
+            whose, whole = "it costs", ""
+        else:  # the other segments' savings also pay for this one: say it is the whole scheme
+            whose = f"{seg.description[0].lower() + seg.description[1:]} cost"
+            whole = " as a whole (all its groups together)"
         return (
-            f"{name} {pays} {WHO[who]} as long as {whose} {bound} {fmt(switch, unit)} a person "
-            f"a year ({given})",
+            f"{name} {pays}{whole} {WHO[who]} as long as {whose} {bound} {fmt(switch, unit)} a "
+            f"person a year ({given})",
             None,
         )
     if kind == "unit_saving":
