@@ -1,0 +1,48 @@
+"""The ``carescale`` command: a thin shell over the library (no model logic here).
+
+Every command parses its options, calls library functions and prints. Input problems raise a
+:class:`~carescale.errors.CarescaleError`; :func:`main` prints its one line and exits 2. One
+module per command group: ``catalogue`` (interventions, areas), ``run`` (run, parameters,
+validate), ``appraise``, ``areas`` (templates, import, export), ``national``, ``uncertainty``,
+``evidence``; ``common`` holds the apps and printing helpers they share.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import CarescaleError
+from .common import app
+
+# Importing a module registers its commands; this order is the order of 'carescale --help'.
+from . import run, appraise, uncertainty, national, catalogue, areas, evidence  # noqa: E402,F401,I001
+
+__all__ = ["app", "entry", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning any CarescaleError into one line on stderr and exit 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except CarescaleError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 1
+    except typer.TyperException as exc:  # usage errors: bad option, bad choice, ...
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    return 0
+
+
+def entry() -> None:  # console_scripts target
+    sys.exit(main())

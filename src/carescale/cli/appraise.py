@@ -1,0 +1,55 @@
+"""`carescale appraise` (docs/appraisal.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..scenario import define_scenario
+from .common import (
+    Format,
+    app,
+    console,
+    echo_csv,
+    echo_json,
+    library_with_area,
+    split_ids,
+)
+
+# -- appraise (docs/appraisal.md) --------------------------------------------------------------
+
+
+@app.command("appraise")
+def appraise_command(
+    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
+    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
+    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated intervention ids."),
+    years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
+    discount_rate: Optional[str] = typer.Option(
+        None, "--discount-rate", help="A flat rate a year, 0-0.2 or 0%-20% (default: Green Book schedule, 3.5%)."
+    ),
+    start_date: Optional[str] = typer.Option(None, "--start-date", help="YYYY-MM-DD month 1 starts (default 2026-04-01)."),
+    optimism_bias: Optional[bool] = typer.Option(
+        None, "--optimism-bias/--no-optimism-bias", help="Adjust costs and savings by strength of evidence (default on)."
+    ),
+    settings_file: Optional[Path] = typer.Option(None, "--settings", help="YAML file of appraisal settings."),
+    monthly: bool = typer.Option(False, "--monthly", help="Also give the flows month by month (json, csv)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Costs, savings, NPV, ROI and break-even over time, with set-up and ramp-up."""
+    from .. import appraisal
+    from ..appraisal.tables import print_appraisal
+
+    lib, area_id = library_with_area(area, area_file)
+    scenario = define_scenario(area_id, split_ids(interventions), "potential", library=lib)
+    over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias}
+    settings = appraisal.load_settings(settings_file, **over) if settings_file else appraisal.make_settings(**over)
+    data = appraisal.appraisal_summary(appraisal.appraise(scenario, settings, monthly=monthly))
+    if fmt is Format.json:
+        echo_json(data)
+    elif fmt is Format.csv:
+        echo_csv(appraisal.appraisal_rows(data))
+    else:
+        print_appraisal(data, console)

@@ -1,0 +1,129 @@
+"""`carescale interventions list|show` and `carescale areas list|show`: browse the library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..library import default_library
+from .common import (
+    Format,
+    areas_app,
+    console,
+    echo_csv,
+    echo_json,
+    interventions_app,
+)
+
+# -- interventions ---------------------------------------------------------------------------
+
+
+@interventions_app.command("list")
+def interventions_list(fmt: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+    """List the interventions in the evidence library."""
+    lib = default_library()
+    rows = [
+        {
+            "id": iv.id,
+            "name": iv.name,
+            "transformation_area": iv.transformation_area,
+            "target_group": iv.target_group,
+            "status": iv.status,
+            "source_site": iv.source.site if iv.source else "",
+        }
+        for iv in lib.interventions.values()
+    ]
+    if fmt is Format.json:
+        echo_json(rows)
+    elif fmt is Format.csv:
+        echo_csv(rows)
+    else:
+        table = Table(title="Evidence library")
+        for col in ("id", "name", "status", "area", "target group", "source site"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["id"], r["name"], r["status"], str(r["transformation_area"]), r["target_group"], r["source_site"])
+        console.print(table)
+
+
+@interventions_app.command("show")
+def interventions_show(
+    intervention_id: str = typer.Argument(..., metavar="ID"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (readable) or json (full definition)."),
+) -> None:
+    """Show one intervention with every number, its unit and its reference."""
+    iv = default_library().intervention(intervention_id)
+    if fmt is not Format.table:
+        echo_json(iv.model_dump(mode="json", exclude_none=True))
+        return
+    console.print(f"[bold]{iv.name}[/bold] ({iv.id}) - transformation area {iv.transformation_area}")
+    console.print(iv.description)
+    console.print(f"Target group: {iv.target_group}")
+    if iv.source:
+        console.print(f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}")
+    else:
+        console.print(f"Promising model (not runnable); see 'carescale evidence show {iv.id}'")
+    console.print(f"Evidence: {iv.evidence}")
+    print_quantities(iv)
+    if iv.barriers:
+        console.print("Barriers: " + "; ".join(iv.barriers))
+    if iv.enablers:
+        console.print("Enablers: " + "; ".join(iv.enablers))
+
+
+def print_quantities(obj: Any) -> None:
+    from ..library import iter_quantities
+
+    table = Table(show_lines=False)
+    for col in ("field", "value", "unit", "price year", "status", "source"):
+        table.add_column(col, overflow="fold")
+    for loc, q in iter_quantities(obj):
+        table.add_row(
+            loc,
+            f"{q.value:,.10g}",
+            q.unit,
+            q.price_year or q.period or "",
+            q.status + (f": {q.derivation}" if q.derivation else ""),
+            f"{q.ref.document}, {q.ref.section}: \"{q.ref.quote}\"",
+        )
+    console.print(table)
+
+
+# -- areas -----------------------------------------------------------------------------------
+
+
+@areas_app.command("list")
+def areas_list(fmt: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+    """List the area profiles."""
+    rows = [
+        {"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""}
+        for a in default_library().areas.values()
+    ]
+    if fmt is Format.json:
+        echo_json(rows)
+    elif fmt is Format.csv:
+        echo_csv(rows)
+    else:
+        table = Table(title="Area profiles")
+        for col in ("id", "name", "kind", "ONS code"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["id"], r["name"], r["kind"], r["ons_code"])
+        console.print(table)
+
+
+@areas_app.command("show")
+def areas_show(
+    area_id: str = typer.Argument(..., metavar="ID"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (readable) or json (full profile)."),
+) -> None:
+    """Show one area profile with every figure and its reference."""
+    area = default_library().area(area_id)
+    if fmt is not Format.table:
+        echo_json(area.model_dump(mode="json", exclude_none=True))
+        return
+    console.print(f"[bold]{area.name}[/bold] ({area.id}, {area.kind}) {area.ons_code or ''}")
+    console.print(area.description)
+    print_quantities(area)

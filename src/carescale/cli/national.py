@@ -1,0 +1,119 @@
+"""`carescale national` (docs/areas.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import report
+from .common import (
+    Format,
+    app,
+    console,
+    echo_csv,
+    echo_json,
+)
+
+# -- national roll-up ------------------------------------------------------------------------
+
+
+@app.command()
+def national(
+    mye: Path = typer.Option(..., "--mye", help="ONS mid-year estimates workbook with an MYE2 - Persons sheet (.xls or .xlsx)."),
+    ascof: Path = typer.Option(..., "--ascof", help="NHS Digital ASCOF open data (.csv or .xlsx)."),
+    boundaries: str = typer.Option("2023", "--boundaries", help="Council boundaries: 2023 (Cumberland, Westmorland and Furness, ...) or 2021 (as in the ONS file)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Every English council with adult social care responsibilities: the paper's portfolio scaled
+    to each, and the England total, with how many figures were estimated."""
+    from ..national import build_profiles, check_boundaries, run_national
+    from ..official import read_ascof, read_mye
+
+    check_boundaries(boundaries)
+    if fmt is not Format.table:
+        data = run_national(build_profiles(read_mye(mye), read_ascof(ascof), boundaries))
+        if fmt is Format.json:
+            echo_json(data)
+        else:
+            echo_csv(_national_rows(data))
+        return
+    from rich.progress import Progress
+
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("reading ONS and ASCOF files", total=None)
+        inputs = build_profiles(read_mye(mye), read_ascof(ascof), boundaries)
+        progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
+        data = run_national(inputs, progress=lambda name: progress.advance(task))
+    _print_national_table(data)
+
+
+def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    def row(code, name, d, estimated, n_est):
+        return {
+            "code": code,
+            "name": name,
+            "beneficiaries": d["beneficiaries"],
+            "cost": d["cost"],
+            "gross_savings_asc": d["gross_savings"]["asc"],
+            "gross_savings_nhs": d["gross_savings"]["nhs"],
+            "overlap_deduction_asc": d["overlap_deduction"]["asc"],
+            "net_savings_asc": d["net_savings"]["asc"],
+            "net_savings_nhs": d["net_savings"]["nhs"],
+            "setup_investment": d["setup_investment"],
+            "estimated_figures": n_est,
+            "estimated": estimated,
+        }
+
+    out = [row(a["code"], a["name"], a, ";".join(a["estimated"]), len(a["estimated"])) for a in data["areas"]]
+    t = data["totals"]
+    out.append(row("E92000001", f"England ({t['councils']} councils)", t, "", t["estimated_figures"]))
+    return out
+
+
+def _print_national_table(data: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    money, people = report.money, report.people
+    table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale)")
+    for col, just in (("Code", "left"), ("Council", "left"), ("Beneficiaries", "right"), ("Cost", "right"),
+                      ("Net ASC", "right"), ("Net NHS", "right"), ("Estimated figures", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for a in data["areas"]:
+        table.add_row(a["code"], escape(a["name"]), people(a["beneficiaries"]), money(a["cost"]),
+                      money(a["net_savings"]["asc"]), money(a["net_savings"]["nhs"]),
+                      _short_estimates(a["estimated"]), end_section=a is data["areas"][-1])
+    t = data["totals"]
+    table.add_row("E92000001", f"[bold]England[/bold] ({t['councils']} councils)", people(t["beneficiaries"]),
+                  money(t["cost"]), f"[bold]{money(t['net_savings']['asc'])}[/bold]",
+                  f"[bold]{money(t['net_savings']['nhs'])}[/bold]", f"{t['estimated_figures']} of {t['figures']}")
+    console.print(table)
+    console.print(
+        f"Estimated: {t['estimated_figures']} of {t['figures']} figures ({t['councils_with_estimates']} councils) "
+        "were not in the files and were estimated from population (data/prevalence.yaml); see --format json."
+    )
+    console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
+    for a in data["areas"]:
+        for n in a["notes"]:
+            console.print(escape(f"Note: {a['name']} ({a['code']}): {n}"))
+    for e in data["excluded"]:
+        console.print("[bold]Excluded[/bold]: " + escape(f"{e['name']} ({e['code']}): {e['reason']}"))
+
+
+_SHORT = {
+    "cohorts.older_people_very_limited": "VL",
+    "cohorts.learning_disability_long_term_support": "LD",
+    "cohorts.mental_health_long_term_support": "MH",
+    "spend.long_term_placements": "LTP",
+    "spend.short_term_placements": "STP",
+    "provision.shared-lives.learning-disability": "SL-LD",
+    "provision.shared-lives.mental-health": "SL-MH",
+}
+
+
+def _short_estimates(keys: list[str]) -> str:
+    return ", ".join(_SHORT.get(k, k) for k in keys)

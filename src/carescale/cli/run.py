@@ -1,0 +1,136 @@
+"""`carescale run`, `carescale parameters` and `carescale validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from .. import report
+from ..engine import ParameterTable, evaluate
+from ..library import validate_file
+from ..scenario import define_scenario
+from .common import (
+    Basis,
+    Format,
+    app,
+    console,
+    echo_csv,
+    echo_json,
+    library_with_area,
+    split_ids,
+)
+
+# -- run -------------------------------------------------------------------------------------
+
+
+@app.command()
+def run(
+    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
+    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
+    interventions: Optional[str] = typer.Option(
+        None, "--interventions", help="Comma-separated intervention ids (default: all the area supports)."
+    ),
+    basis: Basis = typer.Option(
+        Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Annual costs and savings by payer at full scale, like the paper's summary table."""
+    lib, area_id = library_with_area(area, area_file)
+    scenario = define_scenario(area_id, split_ids(interventions), basis.value, library=lib)
+    data = report.summary(evaluate(scenario))
+    if fmt is Format.json:
+        echo_json(data)
+    elif fmt is Format.csv:
+        echo_csv(report.rows(data))
+    else:
+        _print_summary_table(data)
+
+
+def _print_summary_table(data: dict[str, Any]) -> None:
+    money, people = report.money, report.people
+    title = f"Scaling up what works: {data['area']['name']} ({data['basis']} basis, a year at full scale)"
+    table = Table(title=title, show_footer=False)
+    for col, just in (
+        ("Model", "left"),
+        ("Area", "center"),
+        ("Beneficiaries", "right"),
+        ("Cost", "right"),
+        ("Gross ASC", "right"),
+        ("Gross NHS", "right"),
+        ("Net ASC", "right"),
+        ("Net NHS", "right"),
+        ("Set-up", "right"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for i in data["interventions"]:
+        table.add_row(
+            i["name"],
+            str(i["transformation_area"]),
+            people(i["beneficiaries"]),
+            money(i["cost"]),
+            money(i["gross_savings"]["asc"]),
+            money(i["gross_savings"]["nhs"]),
+            money(i["net_savings"]["asc"]),
+            money(i["net_savings"]["nhs"]),
+            money(i["setup_investment"]) if i["setup_investment"] else "",
+        )
+    t = data["totals"]
+    table.add_row(
+        "Less overlap between target groups", "", "", "", "", "",
+        money(-t["overlap_deduction"]["asc"]), money(-t["overlap_deduction"]["nhs"]), "",
+        end_section=True,
+    )
+    table.add_row(
+        "[bold]Total[/bold]", "", people(t["beneficiaries"]), money(t["cost"]),
+        money(t["gross_savings"]["asc"]), money(t["gross_savings"]["nhs"]),
+        f"[bold]{money(t['net_savings']['asc'])}[/bold]", f"[bold]{money(t['net_savings']['nhs'])}[/bold]",
+        money(t["setup_investment"]) if t["setup_investment"] else "",
+    )
+    console.print(table)
+    for n in data["not_modelled"]:
+        console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
+    est = data["estimated_figures"]
+    if est:
+        console.print(
+            f"Estimated figures used ({len(est)}), not the area's own: "
+            + "; ".join(f"{e['path'].removeprefix('area.')} = {e['value']:,.0f}" for e in est)
+            + " (see 'carescale areas show')"
+        )
+
+
+@app.command()
+def parameters(
+    area: str = typer.Option("birmingham", "--area", help="Area profile id."),
+    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated ids."),
+    basis: Basis = typer.Option(Basis.potential, "--basis"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """List every number a run uses, by path, with its value, unit and status."""
+    scenario = define_scenario(area, split_ids(interventions), basis.value)
+    rows = [
+        {"path": p.path, "label": p.label, "value": p.base, "unit": p.quantity.unit, "status": p.quantity.status}
+        for p in ParameterTable.from_scenario(scenario)
+    ]
+    if fmt is Format.json:
+        echo_json(rows)
+    elif fmt is Format.csv:
+        echo_csv(rows)
+    else:
+        table = Table(title=f"Parameters: {scenario.area.name}")
+        for col in ("path", "label", "value", "unit", "status"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["path"], r["label"], f"{r['value']:,.10g}", r["unit"], r["status"])
+        console.print(table)
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML files to check.")) -> None:
+    """Check intervention, case-study or area profile YAML files; prints 'ok' for each valid file."""
+    for path in files:
+        obj = validate_file(path)
+        typer.echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")
