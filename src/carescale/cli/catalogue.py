@@ -12,8 +12,8 @@ from .common import (
     Format,
     areas_app,
     console,
-    echo_csv,
     echo_json,
+    echo_listing,
     interventions_app,
 )
 
@@ -35,17 +35,13 @@ def interventions_list(fmt: Format = typer.Option(Format.table, "--format", help
         }
         for iv in lib.interventions.values()
     ]
-    if fmt is Format.json:
-        echo_json(rows)
-    elif fmt is Format.csv:
-        echo_csv(rows)
-    else:
-        table = Table(title="Evidence library")
-        for col in ("id", "name", "status", "area", "target group", "source site"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(r["id"], r["name"], r["status"], str(r["transformation_area"]), r["target_group"], r["source_site"])
-        console.print(table)
+    echo_listing(
+        rows,
+        fmt,
+        "Evidence library",
+        [("id", "id"), ("name", "name"), ("status", "status"), ("area", "transformation_area"),
+         ("target group", "target_group"), ("source site", "source_site")],
+    )
 
 
 @interventions_app.command("show")
@@ -101,17 +97,9 @@ def areas_list(fmt: Format = typer.Option(Format.table, "--format", help="Output
         {"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""}
         for a in default_library().areas.values()
     ]
-    if fmt is Format.json:
-        echo_json(rows)
-    elif fmt is Format.csv:
-        echo_csv(rows)
-    else:
-        table = Table(title="Area profiles")
-        for col in ("id", "name", "kind", "ONS code"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(r["id"], r["name"], r["kind"], r["ons_code"])
-        console.print(table)
+    echo_listing(
+        rows, fmt, "Area profiles", [("id", "id"), ("name", "name"), ("kind", "kind"), ("ONS code", "ons_code")]
+    )
 
 
 @areas_app.command("show")

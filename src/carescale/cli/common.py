@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from ..library import Library, default_library, load_area_file
 
@@ -70,3 +71,24 @@ def library_with_area(area: str, area_file: Optional[Path]) -> tuple[Library, st
         return lib, area
     loaded = load_area_file(area_file, lib)
     return lib.with_area(loaded, str(area_file)), loaded.id
+
+
+def echo_listing(
+    rows: list[dict[str, Any]], fmt: Format, title: str, columns: list[tuple[str, str]]
+) -> None:
+    """A list of records as JSON, CSV or a table; ``columns`` are (heading, key) pairs."""
+    if fmt is Format.json:
+        echo_json(rows)
+    elif fmt is Format.csv:
+        echo_csv(rows)
+    else:
+        table = Table(title=title)
+        for heading, _ in columns:
+            table.add_column(heading, overflow="fold")
+        for r in rows:
+            table.add_row(*(_cell(r[key]) for _, key in columns))
+        console.print(table)
+
+
+def _cell(value: Any) -> str:
+    return f"{value:,.10g}" if isinstance(value, float) else str(value)

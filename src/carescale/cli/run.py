@@ -19,6 +19,7 @@ from .common import (
     console,
     echo_csv,
     echo_json,
+    echo_listing,
     library_with_area,
     split_ids,
 )
@@ -115,17 +116,12 @@ def parameters(
         {"path": p.path, "label": p.label, "value": p.base, "unit": p.quantity.unit, "status": p.quantity.status}
         for p in ParameterTable.from_scenario(scenario)
     ]
-    if fmt is Format.json:
-        echo_json(rows)
-    elif fmt is Format.csv:
-        echo_csv(rows)
-    else:
-        table = Table(title=f"Parameters: {scenario.area.name}")
-        for col in ("path", "label", "value", "unit", "status"):
-            table.add_column(col, overflow="fold")
-        for r in rows:
-            table.add_row(r["path"], r["label"], f"{r['value']:,.10g}", r["unit"], r["status"])
-        console.print(table)
+    echo_listing(
+        rows,
+        fmt,
+        f"Parameters: {scenario.area.name}",
+        [("path", "path"), ("label", "label"), ("value", "value"), ("unit", "unit"), ("status", "status")],
+    )
 
 
 @app.command()
