@@ -16,7 +16,7 @@ import numpy as np
 import carescale
 from carescale import ParameterTable, define_scenario
 from carescale.appraisal import appraise, make_settings
-from measure import peak_mib, timed
+from measure import jittered_values, peak_mib, timed
 
 
 def main() -> None:
@@ -25,12 +25,8 @@ def main() -> None:
     params = ParameterTable.from_scenario(scen)
     settings = make_settings(years=10)
 
-    rng = np.random.default_rng(0)
     draws = 10_000
-    values = {p.path: p.base * rng.uniform(0.8, 1.2, draws) for p in params}
-    for p in params:
-        if p.quantity.unit == "proportion":
-            values[p.path] = np.clip(values[p.path], 0, 1)
+    values = jittered_values(params, draws)
     one = params.base_values(1)
 
     def run(v, monthly=False):

@@ -7,11 +7,9 @@ six models over 10 years under 1 s. Prints median times over repeats and peak tr
 from __future__ import annotations
 
 
-import numpy as np
-
 import carescale
 from carescale import ParameterTable, Timeline, define_scenario, evaluate
-from measure import peak_mib, timed
+from measure import jittered_values, peak_mib, timed
 
 
 def main() -> None:
@@ -23,12 +21,8 @@ def main() -> None:
         s = define_scenario("birmingham")
         carescale.summary(evaluate(s))
 
-    rng = np.random.default_rng(0)
     draws = 10_000
-    values = {p.path: p.base * rng.uniform(0.8, 1.2, draws) for p in params}
-    for p in params:
-        if p.quantity.unit == "proportion":
-            values[p.path] = np.clip(values[p.path], 0, 1)
+    values = jittered_values(params, draws)
     years = Timeline(periods=10, years_per_period=1.0)
     months = Timeline(periods=120, years_per_period=1 / 12)
 

@@ -8,6 +8,8 @@ import time
 import tracemalloc
 from typing import Callable
 
+import numpy as np
+
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median and best wall time in seconds over ``repeat`` calls."""
@@ -26,3 +28,14 @@ def peak_mib(fn: Callable[[], object]) -> float:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak / 2**20
+
+
+def jittered_values(params, draws: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Every parameter of a ``ParameterTable`` varied uniformly within ±20% over ``draws`` draws
+    (shares kept between 0 and 1): a realistic workload for timing, not an uncertainty model."""
+    rng = np.random.default_rng(seed)
+    values = {p.path: p.base * rng.uniform(0.8, 1.2, draws) for p in params}
+    for p in params:
+        if p.quantity.unit == "proportion":
+            values[p.path] = np.clip(values[p.path], 0, 1)
+    return values

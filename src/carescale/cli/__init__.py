@@ -14,10 +14,10 @@ import sys
 import typer
 
 from ..errors import CarescaleError
-from .common import app
 
 # Importing a module registers its commands; this order is the order of 'carescale --help'.
-from . import run, appraise, uncertainty, national, catalogue, areas, evidence  # noqa: E402,F401,I001
+from . import appraise, areas, catalogue, evidence, national, run, uncertainty  # noqa: E402,F401,I001
+from .common import app
 
 __all__ = ["app", "entry", "main"]
 

@@ -11,9 +11,12 @@ from ..scenario import define_scenario
 from .common import (
     Format,
     app,
+    area_file_option,
+    area_option,
     console,
     echo_csv,
     echo_json,
+    interventions_option,
     library_with_area,
     split_ids,
 )
@@ -23,9 +26,9 @@ from .common import (
 
 @app.command("appraise")
 def appraise_command(
-    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
-    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
-    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated intervention ids."),
+    area: str = area_option(),
+    area_file: Optional[Path] = area_file_option(),
+    interventions: Optional[str] = interventions_option(),
     years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
     discount_rate: Optional[str] = typer.Option(
         None, "--discount-rate", help="A flat rate a year, 0-0.2 or 0%-20% (default: Green Book schedule, 3.5%)."

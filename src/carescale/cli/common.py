@@ -92,3 +92,23 @@ def echo_listing(
 
 def _cell(value: Any) -> str:
     return f"{value:,.10g}" if isinstance(value, float) else str(value)
+
+
+# Options several commands share, declared once so their wording stays the same.
+def area_option() -> Any:
+    return typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list').")
+
+
+def area_file_option() -> Any:
+    return typer.Option(
+        None,
+        "--area-file",
+        help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see "
+        "'carescale areas template').",
+    )
+
+
+def interventions_option() -> Any:
+    return typer.Option(
+        None, "--interventions", help="Comma-separated intervention ids (default: the paper's six models that the area has figures for)."
+    )

@@ -16,10 +16,13 @@ from .common import (
     Basis,
     Format,
     app,
+    area_file_option,
+    area_option,
     console,
     echo_csv,
     echo_json,
     echo_listing,
+    interventions_option,
     library_with_area,
     split_ids,
 )
@@ -29,11 +32,9 @@ from .common import (
 
 @app.command()
 def run(
-    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
-    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
-    interventions: Optional[str] = typer.Option(
-        None, "--interventions", help="Comma-separated intervention ids (default: all the area supports)."
-    ),
+    area: str = area_option(),
+    area_file: Optional[Path] = area_file_option(),
+    interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(
         Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
     ),
@@ -105,8 +106,8 @@ def _print_summary_table(data: dict[str, Any]) -> None:
 
 @app.command()
 def parameters(
-    area: str = typer.Option("birmingham", "--area", help="Area profile id."),
-    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated ids."),
+    area: str = area_option(),
+    interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(Basis.potential, "--basis"),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:

@@ -14,8 +14,11 @@ from .common import (
     Basis,
     Format,
     app,
+    area_file_option,
+    area_option,
     console,
     echo_json,
+    interventions_option,
     library_with_area,
     split_ids,
 )
@@ -25,9 +28,9 @@ from .common import (
 
 @app.command("uncertainty")
 def uncertainty_command(
-    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
-    area_file: Optional[Path] = typer.Option(None, "--area-file", help="Run on an area profile file instead: YAML, or a filled-in template (.csv/.xlsx, see 'carescale areas template')."),
-    interventions: Optional[str] = typer.Option(None, "--interventions", help="Comma-separated intervention ids."),
+    area: str = area_option(),
+    area_file: Optional[Path] = area_file_option(),
+    interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(Basis.potential, "--basis", help="potential or current."),
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws, 1 to 1,000,000."),
     seed: int = typer.Option(20170301, "--seed", help="Random seed: the same seed gives the same output."),
