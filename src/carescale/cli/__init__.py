@@ -15,9 +15,17 @@ import typer
 
 from ..errors import CarescaleError
 
-# Importing a module registers its commands; this order is the order of 'carescale --help'.
-from . import appraise, areas, catalogue, evidence, national, run, uncertainty  # noqa: E402,F401,I001
 from .common import app
+
+# Importing a module registers its commands; this order is the order of 'carescale --help'
+# (so keep it as it is rather than sorted).
+from . import run  # noqa: E402,F401,I001  isort: skip
+from . import appraise  # noqa: E402,F401,I001  isort: skip
+from . import uncertainty  # noqa: E402,F401,I001  isort: skip
+from . import national  # noqa: E402,F401,I001  isort: skip
+from . import catalogue  # noqa: E402,F401,I001  isort: skip
+from . import areas  # noqa: E402,F401,I001  isort: skip
+from . import evidence  # noqa: E402,F401,I001  isort: skip
 
 __all__ = ["app", "entry", "main"]
 
