@@ -73,8 +73,8 @@ def define_scenario(
     """Define a scenario.
 
     With ``interventions=None`` the default portfolio (the paper's six models) is used: those the
-    area has figures for are included and the others are listed in ``Scenario.not_modelled``. Naming an intervention the area cannot
-    support raises :class:`~carescale.errors.ModelError`.
+    area has figures for are included and the others are listed in ``Scenario.not_modelled``.
+    Naming an intervention the area cannot support raises :class:`~carescale.errors.ModelError`.
     """
     lib = library or default_library()
     if basis not in BASES:

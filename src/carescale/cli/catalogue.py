@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -51,22 +52,35 @@ def interventions_show(
 ) -> None:
     """Show one intervention with every number, its unit and its reference."""
     iv = default_library().intervention(intervention_id)
+    source = (
+        f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}"
+        if iv.source
+        else f"Promising model (not runnable); see 'carescale evidence show {iv.id}'"
+    )
+    show_definition(
+        iv,
+        fmt,
+        [
+            f"[bold]{iv.name}[/bold] ({iv.id}) - transformation area {iv.transformation_area}",
+            iv.description,
+            f"Target group: {iv.target_group}",
+            source,
+            f"Evidence: {iv.evidence}",
+        ],
+        [f"{label}: " + "; ".join(items) for label, items in (("Barriers", iv.barriers), ("Enablers", iv.enablers)) if items],
+    )
+
+
+def show_definition(obj: Any, fmt: Format, head: Sequence[str], tail: Sequence[str] = ()) -> None:
+    """A definition as JSON (the whole model), or as text lines around a table of its numbers."""
     if fmt is not Format.table:
-        echo_json(iv.model_dump(mode="json", exclude_none=True))
+        echo_json(obj.model_dump(mode="json", exclude_none=True))
         return
-    console.print(f"[bold]{iv.name}[/bold] ({iv.id}) - transformation area {iv.transformation_area}")
-    console.print(iv.description)
-    console.print(f"Target group: {iv.target_group}")
-    if iv.source:
-        console.print(f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}")
-    else:
-        console.print(f"Promising model (not runnable); see 'carescale evidence show {iv.id}'")
-    console.print(f"Evidence: {iv.evidence}")
-    print_quantities(iv)
-    if iv.barriers:
-        console.print("Barriers: " + "; ".join(iv.barriers))
-    if iv.enablers:
-        console.print("Enablers: " + "; ".join(iv.enablers))
+    for line in head:
+        console.print(line)
+    print_quantities(obj)
+    for line in tail:
+        console.print(line)
 
 
 def print_quantities(obj: Any) -> None:
@@ -109,9 +123,6 @@ def areas_show(
 ) -> None:
     """Show one area profile with every figure and its reference."""
     area = default_library().area(area_id)
-    if fmt is not Format.table:
-        echo_json(area.model_dump(mode="json", exclude_none=True))
-        return
-    console.print(f"[bold]{area.name}[/bold] ({area.id}, {area.kind}) {area.ons_code or ''}")
-    console.print(area.description)
-    print_quantities(area)
+    show_definition(
+        area, fmt, [f"[bold]{area.name}[/bold] ({area.id}, {area.kind}) {area.ons_code or ''}", area.description]
+    )
