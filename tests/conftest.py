@@ -67,3 +67,16 @@ def run_cli(*args: str) -> CliResult:
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(args))
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def require_tool(available: bool, what: str) -> None:
+    """Skip a test whose outside tool (Chromium, LibreOffice, PostgreSQL, poppler ...) is absent,
+    with the reason. In CI (.ci/run sets CARESCALE_REQUIRE_TOOLS=1) installing it is part of the
+    job, so a missing tool fails the test instead of skipping it quietly."""
+    import os
+
+    if available:
+        return
+    if os.environ.get("CARESCALE_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{what} is required in CI (CARESCALE_REQUIRE_TOOLS=1) but is not available")
+    pytest.skip(f"{what} is not available on this machine (bash scripts/system-deps.sh installs it)")

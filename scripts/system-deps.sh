@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages that the browser, report, workbook and PostgreSQL tests use (run as root).
+# The product itself needs none of them except WeasyPrint's Pango, which Debian ships by default.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(chromium postgresql libreoffice-calc poppler-utils fonts-dejavu-core)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
