@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the clone; CARESCALE_SHARED points elsewhere (a git worktree has none beside it)
+SHARED = Path(os.environ.get("CARESCALE_SHARED") or REPO.parent / "shared")
 SEEDS = SHARED / "seeds"
 RAW = SHARED / "data" / "raw"
 INVALID = Path(__file__).parent / "invalid_inputs"

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from ..errors import InputFileError
 from ..library import Library, default_library, display_path, format_validation_error
+from ..official.workbook import column_letter
 from ..schema import Area, Quantity, Reference
 from .keys import required_keys, template_rows
 
@@ -200,7 +200,7 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
     for j, col in enumerate(header):
         if col not in COLUMNS:
             raise AreaFileError(
-                f"{name}: row {header_no}, cell {get_column_letter(j + 1)}{header_no}: unknown "
+                f"{name}: row {header_no}, cell {column_letter(j + 1)}{header_no}: unknown "
                 f"column {col!r}; the columns are: {', '.join(COLUMNS)}"
             )
     for col in REQUIRED_COLUMNS:
@@ -217,7 +217,7 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
         return row[j] if j is not None and j < len(row) else None
 
     def ref(c: str, r: int) -> str:
-        return f"{get_column_letter(col[c] + 1)}{r}"
+        return f"{column_letter(col[c] + 1)}{r}"
 
     found: dict[str, tuple[int, list[Cell]]] = {}
     for i in range(first + 1, len(rows)):

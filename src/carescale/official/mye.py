@@ -12,11 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
 from ..library import display_path
 from .errors import OfficialDataError
-from .workbook import check_exists, clean_text, iter_rows, to_number
+from .workbook import check_exists, clean_text, column_letter, iter_rows, to_number
 
 DEFAULT_SHEET = "MYE2 - Persons"
 AGE_COLUMNS = tuple(str(a) for a in range(90)) + ("90+",)
@@ -99,7 +97,7 @@ def read_mye(path: Path | str, sheet: str = DEFAULT_SHEET) -> PopulationTable:
             v = to_number(raw[j]) if j < len(raw) else None
             if v is None:
                 raise OfficialDataError(
-                    f"{name}: sheet {sheet!r}, cell {get_column_letter(j + 1)}{i} ({code}, age "
+                    f"{name}: sheet {sheet!r}, cell {column_letter(j + 1)}{i} ({code}, age "
                     f"{col}): {raw[j] if j < len(raw) else ''!r} is not a number"
                 )
             values.append(v)

@@ -101,6 +101,15 @@ def iter_rows(path: Path, sheet: str | None) -> Iterator[list[Any]]:
         wb.close()
 
 
+def column_letter(n: int) -> str:
+    """Spreadsheet column name of the 1-based column ``n``: 1 -> A, 27 -> AA (as Excel shows it)."""
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def to_number(value: Any) -> float | None:
     """A cell as a number: ints and floats, and text that is a number (Excel sometimes stores
     ``2.5999999999999999E-2`` as text). None for blanks and markers such as ``[c]``."""

@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from ..errors import ModelError
 from ..schema.base import INTERVAL_Z, spread_problem
@@ -46,6 +45,8 @@ class Marginal:
 
     def frozen(self):
         """The scipy.stats frozen distribution (not defined for a fixed number)."""
+        from scipy import stats  # deferred: scipy.stats costs about 1 s to import
+
         m, lo, hi = self.value, self.low, self.high
         if self.distribution == "beta":
             k = m * (1 - m) / self.sd**2 - 1

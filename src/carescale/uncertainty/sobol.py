@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 
 def sobol_indices(
@@ -26,6 +24,9 @@ def sobol_indices(
     """First-order (``S1``) and total (``ST``) indices with 95% confidence half-widths, for
     ``func`` (sample matrix of shape (rows, inputs) -> outputs (rows,)). ``n`` base samples
     (a power of 2) give ``n x (inputs + 2)`` evaluations."""
+    from SALib.analyze import sobol as sobol_analyze  # deferred: SALib imports pandas
+    from SALib.sample import sobol as sobol_sample
+
     problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     y = np.asarray(func(x), dtype=float)

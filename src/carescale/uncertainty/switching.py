@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..engine import Parameter, ParameterTable
 from ..errors import ModelError
@@ -332,6 +331,8 @@ def _brentq(params: ParameterTable, r: dict, net_fn: NetFn) -> float | None:
     j = sign[np.argmin(np.abs(grid[sign] - it.base))]
     if y[j] == 0:
         return float(grid[j])
+    from scipy.optimize import brentq  # deferred: scipy.optimize is slow to import
+
     root = float(brentq(lambda x: float(f(np.array([x]))[0]), grid[j], grid[j + 1], xtol=1e-12))
     # a step in the model (e.g. set-up bought in whole tranches) can leave no exact zero
     return root if abs(float(f(np.array([root]))[0])) <= TOLERANCE else None

@@ -1,0 +1,97 @@
+"""Start-up stays instant: importing carescale, ``carescale --help`` and ``carescale run`` load
+none of the heavy libraries (issue 12). Each probe runs in a fresh interpreter, because this test
+process has long since imported everything.
+
+If this fails after you added a package: import it inside the function that uses it, not at
+the top of a module reachable from ``import carescale`` or ``carescale.cli``. The message names
+the module and the chain of imports that pulled it in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+#: Libraries that must be imported only inside the functions that use them (team brief).
+DEFERRED = (
+    "scipy.stats", "scipy.optimize", "SALib", "pandas", "openpyxl", "xlrd", "python_calamine",
+    "fastapi", "uvicorn", "starlette", "jinja2", "plotly", "weasyprint", "xlsxwriter",
+    "matplotlib", "sqlalchemy", "alembic", "psycopg", "dask", "distributed", "playwright",
+)
+
+PROBE = r"""
+import contextlib, io, json, sys
+deferred = %r
+def loaded():
+    return sorted(m for m in deferred if m in sys.modules)
+out = {}
+import carescale, carescale.cli
+out["import carescale, carescale.cli"] = loaded()
+from carescale.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["--help"])
+out["carescale --help"] = loaded()
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(["run", "--area", "birmingham"])
+out["carescale run --area birmingham"] = loaded() if code == 0 else ["run failed with exit %%d" %% code]
+print(json.dumps(out))
+""" % (DEFERRED,)
+
+
+def import_chains(statement: str, modules: list[str]) -> dict[str, str]:
+    """For each module, the chain of imports that first loaded it (outermost first), read from
+    ``python -X importtime`` (which prints each import after its children, indented by depth)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True)
+    lines = []
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+\d+ \|( *)(\S+)", line)
+        if m:
+            lines.append((len(m.group(1)), m.group(2)))
+    chains = {}
+    for want in modules:
+        exact = [i for i, (_, name) in enumerate(lines) if name == want]
+        inner = [i for i, (_, name) in enumerate(lines) if name.startswith(want + ".")]
+        first = (exact or inner)[:1]
+        if not first:
+            continue
+        d, name = lines[first[0]]
+        chain = [name]
+        for depth, parent in lines[first[0] + 1 :]:  # parents come later, less indented
+            if depth < d:
+                chain.append(parent)
+                d = depth
+        chains[want] = " -> ".join(reversed(chain))
+    return chains
+
+
+def test_deferred_libraries_are_not_imported_at_start_up() -> None:
+    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert set(result) == {"import carescale, carescale.cli", "carescale --help", "carescale run --area birmingham"}
+    problems = []
+    for stage, mods in result.items():
+        if mods and mods[0].startswith("run failed"):
+            problems.append(f"{stage}: {mods[0]}")
+            continue
+        if mods:
+            stmt = ("import carescale, carescale.cli" if stage.startswith("import") else
+                    "from carescale.cli import main; main(%r)" % (["--help"] if "help" in stage else ["run", "--area", "birmingham"]))
+            chains = import_chains(stmt, mods)
+            for m in mods:
+                problems.append(
+                    f"{stage} imported {m} (via {chains.get(m, 'unknown')}); import it inside the function "
+                    f"that uses it. See: python -X importtime -c {stmt!r} 2>&1 | grep -n {m}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_import_chain_names_who_imported_a_module() -> None:
+    """The failure message's chain is right (so a teammate can act on it): json is imported by
+    this probe through a module of the standard library that we know."""
+    chains = import_chains("import json.decoder", ["json.scanner"])
+    assert chains["json.scanner"].startswith("json")
+    assert chains["json.scanner"].endswith("json.scanner")
+
