@@ -44,3 +44,12 @@ class SettingsError(CarescaleError):
 class ModelError(CarescaleError):
     """A definition that validates on its own but cannot be evaluated with the area given
     (for example an intervention that needs a cohort the area profile does not have)."""
+
+
+class StoreError(CarescaleError):
+    """The store cannot be opened, or a saved record is missing or would be overwritten."""
+
+
+class PlanError(CarescaleError):
+    """An investment plan or a review that is not valid (bad actuals, dates outside the plan,
+    an unknown plan)."""

@@ -457,15 +457,17 @@ def packaged_library() -> Library:
 
 
 def user_home() -> Path:
-    """carescale's folder for the user's own data: ``$CARESCALE_HOME`` if set, else
-    ``$XDG_DATA_HOME/carescale`` (``~/.local/share/carescale``)."""
+    """carescale's folder for the user's own data: ``$CARESCALE_HOME`` if set, else the
+    platform's user data directory (platformdirs; ``$XDG_DATA_HOME/carescale``, that is
+    ``~/.local/share/carescale``, on Linux)."""
     import os
 
     env = os.environ.get("CARESCALE_HOME")
     if env:
         return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "carescale"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("carescale", appauthor=False))
 
 
 def user_areas_dir() -> Path:

@@ -1,0 +1,336 @@
+"""The store: one SQLAlchemy engine per database URL, migrated to the latest schema on first use.
+
+Imported lazily (by the functions in :mod:`carescale.store`), so SQLAlchemy and Alembic load only
+when something is saved or read.
+
+SQLite connections run in WAL mode with ``synchronous=FULL`` (a commit that returns is on disk,
+even if the process is killed or the machine loses power), foreign keys on and a busy timeout so
+that a second process waits rather than failing. The driver's own transaction handling is turned
+off and SQLAlchemy emits ``BEGIN`` itself, so every ``with store.transaction()`` block is exactly
+one SQLite transaction (DDL included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from ..errors import StoreError
+from .config import database_url
+from .models import (
+    LogicModelRow,
+    PlanRow,
+    RecommendationRow,
+    ReviewOutcomeRow,
+    ReviewRow,
+    ScenarioDocumentRow,
+)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_MS = 30_000
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 kept: the same data always gives the same text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def content_hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see 'begin' below)
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writes take the write lock at BEGIN (IMMEDIATE), so a transaction that reads then writes
+    # waits for another writer instead of failing half-way; reads stay DEFERRED (WAL: no lock).
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            try:
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"store: cannot create the folder for {path} ({exc.strerror})") from None
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()  # type: ignore[return-value]
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Run the shipped Alembic migrations up to ``revision`` (default the latest)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL we cannot parse is shown by its scheme only
+        return url.split("://", 1)[0] + "://..."
+
+
+class Store:
+    """A migrated database and the operations carescale needs on it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        try:
+            if current_revision(self.engine) != head_revision():
+                migrate(self.engine)
+        except OperationalError as exc:
+            raise StoreError(
+                f"store: cannot open {_safe_url(url)}: {str(exc.orig).strip().splitlines()[0]}"
+            ) from None
+        writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+
+    # -- sessions ------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One database transaction: committed when the block ends, rolled back on any error."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    # -- scenario documents --------------------------------------------------------------------
+    def save_scenario_document(self, doc: Any, doc_id: str | None = None) -> str:
+        if isinstance(doc, str):
+            if not doc_id:
+                raise StoreError("scenario document: give the id (its content hash) with the JSON text")
+            text = doc
+        else:
+            try:
+                text, doc_id = doc.canonical_json(), doc_id or doc.scenario_id
+            except AttributeError:
+                raise StoreError(
+                    f"scenario document: expected a ScenarioDocument or its canonical JSON text, "
+                    f"got {type(doc).__name__}"
+                ) from None
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise StoreError(f"scenario document {doc_id}: not valid JSON ({exc})") from None
+        return self._put_once(ScenarioDocumentRow, doc_id, text, "scenario document")
+
+    def _put_once(self, model: Any, key: str, text: str, what: str, **extra: Any) -> str:
+        """Insert a content-addressed row unless it is there already; never overwrite."""
+        for attempt in (1, 2):
+            with self.transaction() as s:
+                row = s.get(model, key)
+                if row is None:
+                    s.add(model(id=key, canonical_json=text, created_at=now(), **extra))
+                    try:
+                        s.flush()
+                    except IntegrityError:  # saved by someone else meanwhile: compare below
+                        if attempt == 2:
+                            raise
+                        s.rollback()
+                        continue
+                    return key
+                if row.canonical_json != text:
+                    raise StoreError(
+                        f"{what} {key}: a different {what} is already saved under this id; "
+                        "saved records are never overwritten"
+                    )
+                return key
+        return key  # pragma: no cover
+
+    def load_scenario_json(self, doc_id: str) -> str:
+        with self.reading() as s:
+            row = s.get(ScenarioDocumentRow, doc_id)
+        if row is None:
+            raise StoreError(f"scenario document {doc_id!r}: not found in the store ({_safe_url(self.url)})")
+        return row.canonical_json
+
+    def load_scenario_document(self, doc_id: str) -> Any:
+        text = self.load_scenario_json(doc_id)
+        try:
+            from ..scenarios import parse_scenario  # type: ignore[attr-defined]
+        except ImportError:  # before carescale.scenarios (issue 11) is in this build
+            return json.loads(text)
+        return parse_scenario(text)
+
+    # -- logic models --------------------------------------------------------------------------
+    def save_logic_model(self, model_id: str, data: dict[str, Any]) -> str:
+        text = canonical_json(data)
+        return self._put_once(LogicModelRow, content_hash(text), text, "logic model", model_id=model_id)
+
+    def load_logic_model(self, key: str) -> dict[str, Any]:
+        with self.reading() as s:
+            row = s.get(LogicModelRow, key)
+        if row is None:
+            raise StoreError(f"logic model {key!r}: not found in the store")
+        return json.loads(row.canonical_json)
+
+    # -- plans ---------------------------------------------------------------------------------
+    def add_plan(self, row: PlanRow) -> None:
+        try:
+            with self.transaction() as s:
+                if s.get(PlanRow, row.id) is not None:
+                    raise StoreError(
+                        f"plan {row.id!r}: a plan with this id is already saved; choose another id"
+                    )
+                s.add(row)
+        except IntegrityError as exc:
+            raise StoreError(f"plan {row.id!r}: cannot be saved ({str(exc.orig).splitlines()[0]})") from None
+
+    def get_plan(self, plan_id: str) -> PlanRow | None:
+        with self.reading() as s:
+            return s.execute(
+                select(PlanRow)
+                .where(PlanRow.id == plan_id)
+                .options(
+                    selectinload(PlanRow.reviews).selectinload(ReviewRow.outcomes),
+                    selectinload(PlanRow.reviews).selectinload(ReviewRow.recommendation),
+                )
+            ).scalar_one_or_none()
+
+    def plan_ids(self) -> list[str]:
+        with self.reading() as s:
+            return list(s.scalars(select(PlanRow.id).order_by(PlanRow.id)))
+
+    def list_plans(self) -> list[PlanRow]:
+        with self.reading() as s:
+            return list(
+                s.scalars(
+                    select(PlanRow).order_by(PlanRow.created_at, PlanRow.id).options(selectinload(PlanRow.reviews))
+                )
+            )
+
+    # -- reviews -------------------------------------------------------------------------------
+    def add_review(
+        self,
+        review: ReviewRow,
+        outcomes: dict[str, int],
+        recommendation: RecommendationRow,
+        expected_number: int,
+    ) -> int:
+        """Write a review, its outcome counts and its recommendation in ONE transaction and
+        return the review's number. ``expected_number`` is the number the caller computed the
+        recommendation for; if another process added a review meanwhile, nothing is written."""
+        try:
+            with self.transaction() as s:
+                last = s.scalar(
+                    select(ReviewRow.number)
+                    .where(ReviewRow.plan_id == review.plan_id)
+                    .order_by(ReviewRow.number.desc())
+                    .limit(1)
+                )
+                if (last or 0) + 1 != expected_number:
+                    raise StoreError(
+                        f"plan {review.plan_id!r}: review {expected_number} was computed on "
+                        f"{expected_number - 1} earlier reviews but the plan now has {last or 0}; "
+                        "add it again"
+                    )
+                review.number = expected_number
+                s.add(review)
+                s.flush()
+                for oid, k in outcomes.items():
+                    s.add(ReviewOutcomeRow(review_id=review.id, outcome_id=oid, achieved=k))
+                recommendation.review_id = review.id
+                s.add(recommendation)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"plan {review.plan_id!r}: review {expected_number} cannot be saved "
+                f"({str(exc.orig).strip().splitlines()[0]})"
+            ) from None
+        return expected_number
+
+    def reviews(self, plan_id: str) -> list[ReviewRow]:
+        with self.reading() as s:
+            return list(
+                s.scalars(
+                    select(ReviewRow)
+                    .where(ReviewRow.plan_id == plan_id)
+                    .order_by(ReviewRow.number)
+                    .options(selectinload(ReviewRow.outcomes), selectinload(ReviewRow.recommendation))
+                )
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_lock = threading.Lock()
+_stores: dict[str, Store] = {}
+
+
+def open_store(url: str | None = None) -> Store:
+    """The store at ``url`` (default :func:`~carescale.store.config.database_url`), opened and
+    migrated once per process."""
+    resolved = database_url(url)
+    with _lock:
+        store = _stores.get(resolved)
+        if store is None:
+            try:
+                store = Store(resolved)
+            except SQLAlchemyError as exc:
+                raise StoreError(
+                    f"store: cannot open {_safe_url(resolved)}: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}"
+                ) from None
+            _stores[resolved] = store
+        return store
+
+
+def close_all() -> None:
+    """Dispose every open engine (tests, and before a fork)."""
+    with _lock:
+        for store in _stores.values():
+            store.dispose()
+        _stores.clear()

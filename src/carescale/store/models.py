@@ -1,0 +1,131 @@
+"""The tables (SQLAlchemy 2 typed ORM). Imported only by :mod:`carescale.store.core`, which is
+itself imported lazily: ``import carescale`` never loads SQLAlchemy.
+
+Records are written once and never updated: a scenario document or a logic model is keyed by
+the hash of its canonical JSON; a plan by its id; every review (with its outcome counts and the
+recommendation computed from it) is one row set written in one transaction, so a plan's whole
+history stays readable. The Alembic migrations in ``migrations/versions`` create these tables;
+a test checks that the migrated schema matches this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ScenarioDocumentRow(Base):
+    """A scenario document (``carescale.scenarios``), keyed by its content hash."""
+
+    __tablename__ = "scenario_documents"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    canonical_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LogicModelRow(Base):
+    """A logic model a plan commits to, keyed by the hash of its canonical JSON."""
+
+    __tablename__ = "logic_models"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), index=True)
+    canonical_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanRow(Base):
+    """An investment plan: its definition (canonical JSON of ``plans.Plan``) and who made it."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    definition_json: Mapped[str] = mapped_column(Text)
+    scenario_id: Mapped[str | None] = mapped_column(ForeignKey("scenario_documents.id"))
+    logic_model_id: Mapped[str | None] = mapped_column(ForeignKey("logic_models.id"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    reviews: Mapped[list["ReviewRow"]] = relationship(
+        back_populates="plan", order_by="ReviewRow.number"
+    )
+
+
+class ReviewRow(Base):
+    """One review of a plan: the actuals for one period, who recorded them and when."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    people_supported: Mapped[int] = mapped_column(Integer)
+    money_spent: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    plan: Mapped[PlanRow] = relationship(back_populates="reviews")
+    outcomes: Mapped[list["ReviewOutcomeRow"]] = relationship(
+        back_populates="review", order_by="ReviewOutcomeRow.outcome_id"
+    )
+    recommendation: Mapped["RecommendationRow | None"] = relationship(back_populates="review")
+
+
+class ReviewOutcomeRow(Base):
+    """How many of the people supported achieved one outcome in the review's period."""
+
+    __tablename__ = "review_outcomes"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
+    outcome_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    achieved: Mapped[int] = mapped_column(Integer)
+
+    review: Mapped[ReviewRow] = relationship(back_populates="outcomes")
+
+
+class RecommendationRow(Base):
+    """What the tool recommended after a review, why, and the figures it rested on."""
+
+    __tablename__ = "recommendations"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    prob_saving: Mapped[float] = mapped_column(Float)
+    expected_npv: Mapped[float] = mapped_column(Float)
+    details_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    review: Mapped[ReviewRow] = relationship(back_populates="recommendation")
