@@ -446,10 +446,24 @@ def test_invalid_distribution_parameters_name_the_value_and_what_is_valid(extra,
     assert exc.value.message == f"file.yaml: {message}"
 
 
-def test_csv_format_is_refused_with_one_line():
-    r = run_cli("uncertainty", "--format", "csv", "--draws", "10")
-    assert r.code == 2
-    assert r.err.strip() == "error: format: 'csv' is not available for uncertainty; valid formats are: table, json"
+def test_csv_format_gives_the_json_summaries_as_rows():
+    import csv
+    import io
+
+    args = ("uncertainty", "--draws", "200", "--seed", "7")
+    data = run_cli(*args, "--format", "json").json()
+    r = run_cli(*args, "--format", "csv")
+    assert r.code == 0, r.err
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    assert len(rows) == 3 * (len(data["interventions"]) + 1)
+    port = {row["payer"]: row for row in rows if row["id"] == "portfolio"}
+    assert float(port["total"]["mean"]) == data["portfolio"]["net_savings"]["mean"]
+    assert float(port["asc"]["p95"]) == data["portfolio"]["net_savings_by_payer"]["asc"]["p95"]
+    assert float(port["total"]["npv_p50"]) == data["portfolio"]["npv"]["summary"]["p50"]
+    first = data["interventions"][0]
+    row = next(x for x in rows if x["id"] == first["id"] and x["payer"] == "total")
+    assert float(row["central"]) == first["deterministic"]["total"]
+    assert float(row["prob_saving"]) == first["prob_saving"]
 
 
 def test_every_error_is_a_carescale_error():

@@ -53,3 +53,8 @@ class StoreError(CarescaleError):
 class PlanError(CarescaleError):
     """An investment plan or a review that is not valid (bad actuals, dates outside the plan,
     an unknown plan)."""
+
+
+class OutputPathError(CarescaleError):
+    """An output file that cannot be written: a folder, a missing parent folder, a name too
+    long for the file system, or a store folder that is a file."""

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..report import money
+from ..safe_text import styled
 
 
 def _ratio(x: float | None) -> str:
@@ -28,9 +29,9 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
         else f"{s['discount_rate']:.1%} a year"
     )
     console.print(
-        f"[bold]Appraisal: {data['area']['name']}[/bold], {s['years']} years from {s['start_date']}; "
+        styled((f"Appraisal: {data['area']['name']}", "bold"), f", {s['years']} years from {s['start_date']}; "
         f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}"
-        + (f"; prices as published ({', '.join(s['price_years'])}; not re-priced)" if s["price_years"] else "")
+        + (f"; prices as published ({', '.join(s['price_years'])}; not re-priced)" if s["price_years"] else ""))
     )
     table = Table(title="By model (pounds over the whole period, all payers; split by payer)")
     for col, just in (
@@ -49,7 +50,7 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
         )
     p = data["portfolio"]["metrics"]
     table.add_row(
-        "[bold]Portfolio (less overlap)[/bold]", "", "", f"[bold]{money(p['npv'])}[/bold]",
+        styled(("Portfolio (less overlap)", "bold")), "", "", styled((money(p["npv"]), "bold")),
         money(p["npv_by_payer"]["asc"]), money(p["npv_by_payer"]["nhs"]), money(p["net_budget_impact"]),
         _ratio(p["roi"]), _ratio(p["bcr"]), _month(p), end_section=True,
     )

@@ -1,21 +1,20 @@
 """Writing the area template: blank (``carescale areas template``) or filled in from a profile
 (``carescale areas export``), as CSV or XLSX.
 
-Text that a spreadsheet would take for a formula (starting ``=``, ``+``, ``-`` or ``@``) is never
-written as one: in XLSX the cell is a plain string (type ``s``, with Excel's quote prefix); in
-CSV it gets a leading apostrophe, which the importer removes again.
+Text that a spreadsheet would take for a formula is never written as one: every cell goes
+through :mod:`carescale.safe_text` (in XLSX a plain string cell with Excel's quote prefix; in CSV
+a leading apostrophe, which the importer removes again).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
 from ..library import Library, default_library
 from ..schema import Area, Quantity
-from .importer import COLUMNS, FORMULA_START
+from ..safe_text import csv_text, output_errors, check_output_path, xlsx_cell
+from .importer import COLUMNS
 from .keys import TemplateRow, get_figure, template_rows
 
 
@@ -59,18 +58,8 @@ def _row(tr: TemplateRow, area: Area | None) -> list[Any]:
     return [tr.key, tr.description, tr.unit, value, period, status, source]
 
 
-def _guard_csv(v: Any) -> Any:
-    if isinstance(v, str) and v[:1] in FORMULA_START:
-        return "'" + v
-    return v
-
-
-def to_csv(table: list[list[Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for row in table:
-        w.writerow([_guard_csv(v) if isinstance(v, str) else (repr(v) if isinstance(v, float) else v) for v in row])
-    return buf.getvalue()
+def to_csv(table: list[list[Any]], bom: bool = False) -> str:
+    return csv_text(table, bom=bom)
 
 
 def write_xlsx(table: list[list[Any]], path: Path | str) -> None:
@@ -85,12 +74,7 @@ def write_xlsx(table: list[list[Any]], path: Path | str) -> None:
             if v == "" or v is None:
                 continue
             cell = ws.cell(row=r, column=c)
-            cell.value = v
-            if isinstance(v, str):
-                # never a formula: a plain string cell, shown as typed (quote prefix)
-                cell.data_type = "s"
-                if v[:1] in FORMULA_START:
-                    cell.quotePrefix = True
+            xlsx_cell(cell, v)  # never a formula
             if r == 1:
                 cell.font = Font(bold=True)
     widths = {"A": 45, "B": 80, "C": 14, "D": 16, "E": 12, "F": 12, "G": 60}
@@ -100,4 +84,6 @@ def write_xlsx(table: list[list[Any]], path: Path | str) -> None:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-    wb.save(str(path))
+    check_output_path(path)
+    with output_errors(path):
+        wb.save(str(path))

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from ..errors import InputFileError
 from ..library import Library, default_library, display_path, format_validation_error
 from ..official.workbook import column_letter
+from ..safe_text import unguard
 from ..schema import Area, Quantity, Reference
 from .keys import required_keys, template_rows
 
@@ -33,7 +34,6 @@ MAX_ROWS = 500
 COLUMNS = ("key", "description", "unit", "value", "period", "status", "source")
 REQUIRED_COLUMNS = ("key", "value")
 STATUSES = ("published", "estimated", "implied", "assumption")
-FORMULA_START = ("=", "+", "-", "@")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KINDS = ("council", "source-site")
 USER_DOCUMENT = "user-area-file"
@@ -104,17 +104,10 @@ def _read_csv(path: Path, name: str) -> list[list[Cell]]:
         for i, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             if i > MAX_ROWS:
                 raise _too_many(name)
-            rows.append([Cell(_unguard(v)) for v in row])
+            rows.append([Cell(unguard(v)) for v in row])
     except csv.Error as exc:
         raise AreaFileError(f"{name}: not a valid CSV file ({exc})") from None
     return rows
-
-
-def _unguard(text: str) -> str:
-    """Undo the apostrophe our CSV export puts before text that looks like a formula."""
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
-        return text[1:]
-    return text
 
 
 def _read_xlsx(path: Path, name: str) -> list[list[Cell]]:

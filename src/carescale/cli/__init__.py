@@ -15,7 +15,8 @@ import typer
 
 from ..errors import CarescaleError
 
-from .common import app
+from ..safe_text import one_line
+from .common import app, reset_console
 
 # Importing a module registers its commands; this order is the order of 'carescale --help'
 # (so keep it as it is rather than sorted).
@@ -32,10 +33,11 @@ __all__ = ["app", "entry", "main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning any CarescaleError into one line on stderr and exit 2."""
+    reset_console()
     try:
         app(args=argv, standalone_mode=False)
     except CarescaleError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
+        typer.echo(f"error: {one_line(exc.message)}", err=True)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code

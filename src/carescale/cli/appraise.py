@@ -14,10 +14,10 @@ from .common import (
     area_file_option,
     area_option,
     console,
-    echo_csv,
-    echo_json,
+    emit,
     interventions_option,
     library_with_area,
+    output_option,
     split_ids,
 )
 
@@ -40,6 +40,7 @@ def appraise_command(
     settings_file: Optional[Path] = typer.Option(None, "--settings", help="YAML file of appraisal settings."),
     monthly: bool = typer.Option(False, "--monthly", help="Also give the flows month by month (json, csv)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Costs, savings, NPV, ROI and break-even over time, with set-up and ramp-up."""
     from .. import appraisal
@@ -50,9 +51,5 @@ def appraise_command(
     over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias}
     settings = appraisal.load_settings(settings_file, **over) if settings_file else appraisal.make_settings(**over)
     data = appraisal.appraisal_summary(appraisal.appraise(scenario, settings, monthly=monthly))
-    if fmt is Format.json:
-        echo_json(data)
-    elif fmt is Format.csv:
-        echo_csv(appraisal.appraisal_rows(data))
-    else:
-        print_appraisal(data, console)
+    emit(fmt, data, rows=lambda: appraisal.appraisal_rows(data), table=lambda: print_appraisal(data, console),
+         output=output)

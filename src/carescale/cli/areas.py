@@ -10,6 +10,7 @@ import typer
 
 from ..errors import CarescaleError
 from ..library import default_library
+from ..safe_text import write_output
 from .common import (
     areas_app,
 )
@@ -33,7 +34,7 @@ def _write_template(table: list[list[Any]], fmt: SheetFormat, output: Optional[P
     elif output is None:
         typer.echo(to_csv(table), nl=False)
     else:
-        output.write_text(to_csv(table), encoding="utf-8")
+        write_output(output, to_csv(table), bom=True)  # a byte-order mark so that Excel reads UTF-8
         typer.echo(f"wrote {output}", err=True)
 
 

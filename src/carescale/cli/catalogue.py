@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
 from ..library import default_library
+from ..safe_text import styled
 from .common import (
     Format,
     areas_app,
     console,
-    echo_json,
     echo_listing,
+    emit,
     interventions_app,
+    output_option,
 )
 
 # -- interventions ---------------------------------------------------------------------------
 
 
 @interventions_app.command("list")
-def interventions_list(fmt: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+def interventions_list(
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
+) -> None:
     """List the interventions in the evidence library."""
     lib = default_library()
     rows = [
@@ -42,13 +48,15 @@ def interventions_list(fmt: Format = typer.Option(Format.table, "--format", help
         "Evidence library",
         [("id", "id"), ("name", "name"), ("status", "status"), ("area", "transformation_area"),
          ("target group", "target_group"), ("source site", "source_site")],
+        output,
     )
 
 
 @interventions_app.command("show")
 def interventions_show(
     intervention_id: str = typer.Argument(..., metavar="ID"),
-    fmt: Format = typer.Option(Format.table, "--format", help="table (readable) or json (full definition)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (readable), json (full definition) or csv (its numbers)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Show one intervention with every number, its unit and its reference."""
     iv = default_library().intervention(intervention_id)
@@ -61,26 +69,44 @@ def interventions_show(
         iv,
         fmt,
         [
-            f"[bold]{iv.name}[/bold] ({iv.id}) - transformation area {iv.transformation_area}",
+            styled((iv.name, "bold"), f" ({iv.id}) - transformation area {iv.transformation_area}"),
             iv.description,
             f"Target group: {iv.target_group}",
             source,
             f"Evidence: {iv.evidence}",
         ],
         [f"{label}: " + "; ".join(items) for label, items in (("Barriers", iv.barriers), ("Enablers", iv.enablers)) if items],
+        output,
     )
 
 
-def show_definition(obj: Any, fmt: Format, head: Sequence[str], tail: Sequence[str] = ()) -> None:
-    """A definition as JSON (the whole model), or as text lines around a table of its numbers."""
-    if fmt is not Format.table:
-        echo_json(obj.model_dump(mode="json", exclude_none=True))
-        return
-    for line in head:
-        console.print(line)
-    print_quantities(obj)
-    for line in tail:
-        console.print(line)
+def show_definition(
+    obj: Any, fmt: Format, head: Sequence[Any], tail: Sequence[Any] = (), output: Optional[Path] = None
+) -> None:
+    """A definition as JSON (the whole model), CSV (one row per number), or as text lines
+    around a table of its numbers."""
+
+    def print_table() -> None:
+        for line in head:
+            console.print(line)
+        print_quantities(obj)
+        for line in tail:
+            console.print(line)
+
+    emit(fmt, obj.model_dump(mode="json", exclude_none=True), rows=lambda: quantity_rows(obj),
+         table=print_table, output=output)
+
+
+def quantity_rows(obj: Any) -> list[dict[str, Any]]:
+    """One row per number in a definition: where it is, its value, unit, year, status, source."""
+    from ..library import iter_quantities
+
+    return [
+        {"id": obj.id, "name": obj.name, "field": loc, "value": q.value, "unit": q.unit,
+         "price_year": q.price_year or "", "period": q.period or "", "status": q.status,
+         "derivation": q.derivation or "", "source": f"{q.ref.document}, {q.ref.section}: \"{q.ref.quote}\""}
+        for loc, q in iter_quantities(obj)
+    ]
 
 
 def print_quantities(obj: Any) -> None:
@@ -105,24 +131,29 @@ def print_quantities(obj: Any) -> None:
 
 
 @areas_app.command("list")
-def areas_list(fmt: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+def areas_list(
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
+) -> None:
     """List the area profiles."""
     rows = [
         {"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""}
         for a in default_library().areas.values()
     ]
     echo_listing(
-        rows, fmt, "Area profiles", [("id", "id"), ("name", "name"), ("kind", "kind"), ("ONS code", "ons_code")]
+        rows, fmt, "Area profiles", [("id", "id"), ("name", "name"), ("kind", "kind"), ("ONS code", "ons_code")],
+        output,
     )
 
 
 @areas_app.command("show")
 def areas_show(
     area_id: str = typer.Argument(..., metavar="ID"),
-    fmt: Format = typer.Option(Format.table, "--format", help="table (readable) or json (full profile)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (readable), json (full profile) or csv (its figures)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Show one area profile with every figure and its reference."""
     area = default_library().area(area_id)
     show_definition(
-        area, fmt, [f"[bold]{area.name}[/bold] ({area.id}, {area.kind}) {area.ons_code or ''}", area.description]
+        area, fmt, [styled((area.name, "bold"), f" ({area.id}, {area.kind}) {area.ons_code or ''}"), area.description], output=output
     )

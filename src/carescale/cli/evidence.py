@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
+from ..safe_text import styled
 from .catalogue import print_quantities
 from .common import (
+    Format,
     console,
-    echo_json,
+    emit,
     evidence_app,
+    output_option,
 )
 
 # -- evidence --------------------------------------------------------------------------------
-
-
-class EvidenceFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 class PayerChoice(str, Enum):
@@ -42,7 +41,8 @@ def evidence_search(
     min_level: Optional[int] = typer.Option(None, "--min-level", help="Lowest Nesta Standards of Evidence level, 1 to 5."),
     kind: Optional[KindChoice] = typer.Option(None, "--kind", help="Only models or only case studies."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Show at most this many."),
-    fmt: EvidenceFormat = typer.Option(EvidenceFormat.table, "--format", help="Output format."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Search the models and case studies (names, target groups, descriptions, places, results)."""
     from .. import evidence
@@ -51,9 +51,17 @@ def evidence_search(
         query, area=area, target_group=target_group, payer=payer.value if payer else None,
         min_level=min_level, kind=kind.value.replace("-", " ") if kind else None, limit=limit,
     )
-    if fmt is EvidenceFormat.json:
-        echo_json([h.as_dict() for h in hits])
-        return
+    data = [h.as_dict() for h in hits]
+    emit(fmt, data, rows=lambda: _search_rows(data), table=lambda: _print_hits(query, hits), output=output)
+
+
+def _search_rows(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cols = ("kind", "id", "name", "status", "transformation_areas", "target_group", "payers",
+            "evidence_level", "place", "summary", "score")
+    return [{c: ";".join(map(str, d[c])) if isinstance(d.get(c), list) else d.get(c) for c in cols} for d in data]
+
+
+def _print_hits(query: str, hits: list[Any]) -> None:
     if not hits:
         console.print("No model or case study matches; try fewer words or filters.")
         return
@@ -72,22 +80,26 @@ def evidence_search(
 @evidence_app.command("show")
 def evidence_show(
     record_id: str = typer.Argument(..., metavar="ID", help="A model or case-study id (see 'carescale evidence search')."),
-    fmt: EvidenceFormat = typer.Option(EvidenceFormat.table, "--format", help="table (readable) or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (readable) or json."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Show one model or case study in full, with its evidence grade and full references."""
     from .. import evidence
 
     d = evidence.detail(record_id)
-    if fmt is EvidenceFormat.json:
-        echo_json(d)
-        return
+    emit(fmt, d, table=lambda: _print_record(record_id, d), output=output, command="evidence show")
+
+
+def _print_record(record_id: str, d: dict[str, Any]) -> None:
+    from .. import evidence
+
     g = d["evidence_grade"]
 
     def ref_line(ref: dict[str, Any]) -> str:
         return f"{ref['title']} ({ref['publisher']}, {ref['date']}), {ref['section']}: \"{ref['quote']}\""
 
     if d["kind"] == "model":
-        console.print(f"[bold]{d['name']}[/bold] ({d['id']}) - {d['status']} model, transformation area {d['transformation_area']}")
+        console.print(styled((d["name"], "bold"), f" ({d['id']}) - {d['status']} model, transformation area {d['transformation_area']}"))
         if d["transformation_area_note"]:
             console.print(f"Area: {d['transformation_area_note']}")
         console.print(d["description"])
@@ -111,7 +123,7 @@ def evidence_show(
         for ref in [d["evidence_ref"], *d["references"]]:
             console.print("  " + ref_line(ref))
         return
-    console.print(f"[bold]{d['name']}[/bold] ({d['id']}) - case study, {d['place']}, {d['period']}")
+    console.print(styled((d["name"], "bold"), f" ({d['id']}) - case study, {d['place']}, {d['period']}"))
     console.print(d["what_was_done"])
     console.print(f"Target group: {d['target_group']}")
     console.print("Evidence for: " + ", ".join(f"{m['name']} ({m['id']}, {m['status']})" for m in d["models"]))

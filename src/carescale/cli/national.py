@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from .. import report
+from ..safe_text import styled
 from .common import (
     Format,
     app,
     console,
-    echo_csv,
-    echo_json,
+    emit,
+    output_option,
 )
 
 # -- national roll-up ------------------------------------------------------------------------
@@ -27,6 +28,7 @@ def national(
     ascof: Path = typer.Option(..., "--ascof", help="NHS Digital ASCOF open data (.csv or .xlsx)."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Council boundaries: 2023 (Cumberland, Westmorland and Furness, ...) or 2021 (as in the ONS file)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Every English council with adult social care responsibilities: the paper's portfolio scaled
     to each, and the England total, with how many figures were estimated."""
@@ -34,12 +36,9 @@ def national(
     from ..official import read_ascof, read_mye
 
     check_boundaries(boundaries)
-    if fmt is not Format.table:
+    if fmt is not Format.table or output is not None:
         data = run_national(build_profiles(read_mye(mye), read_ascof(ascof), boundaries))
-        if fmt is Format.json:
-            echo_json(data)
-        else:
-            echo_csv(_national_rows(data))
+        emit(fmt, data, rows=lambda: _national_rows(data), output=output)
         return
     from rich.progress import Progress
 
@@ -76,21 +75,19 @@ def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _print_national_table(data: dict[str, Any]) -> None:
-    from rich.markup import escape
-
     money, people = report.money, report.people
     table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale)")
     for col, just in (("Code", "left"), ("Council", "left"), ("Beneficiaries", "right"), ("Cost", "right"),
                       ("Net ASC", "right"), ("Net NHS", "right"), ("Estimated figures", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for a in data["areas"]:
-        table.add_row(a["code"], escape(a["name"]), people(a["beneficiaries"]), money(a["cost"]),
+        table.add_row(a["code"], a["name"], people(a["beneficiaries"]), money(a["cost"]),
                       money(a["net_savings"]["asc"]), money(a["net_savings"]["nhs"]),
                       _short_estimates(a["estimated"]), end_section=a is data["areas"][-1])
     t = data["totals"]
-    table.add_row("E92000001", f"[bold]England[/bold] ({t['councils']} councils)", people(t["beneficiaries"]),
-                  money(t["cost"]), f"[bold]{money(t['net_savings']['asc'])}[/bold]",
-                  f"[bold]{money(t['net_savings']['nhs'])}[/bold]", f"{t['estimated_figures']} of {t['figures']}")
+    table.add_row("E92000001", styled(("England", "bold"), f" ({t['councils']} councils)"), people(t["beneficiaries"]),
+                  money(t["cost"]), styled((money(t["net_savings"]["asc"]), "bold")),
+                  styled((money(t["net_savings"]["nhs"]), "bold")), f"{t['estimated_figures']} of {t['figures']}")
     console.print(table)
     console.print(
         f"Estimated: {t['estimated_figures']} of {t['figures']} figures ({t['councils_with_estimates']} councils) "
@@ -99,9 +96,9 @@ def _print_national_table(data: dict[str, Any]) -> None:
     console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
     for a in data["areas"]:
         for n in a["notes"]:
-            console.print(escape(f"Note: {a['name']} ({a['code']}): {n}"))
+            console.print(f"Note: {a['name']} ({a['code']}): {n}")
     for e in data["excluded"]:
-        console.print("[bold]Excluded[/bold]: " + escape(f"{e['name']} ({e['code']}): {e['reason']}"))
+        console.print(styled(("Excluded", "bold"), f": {e['name']} ({e['code']}): {e['reason']}"))
 
 
 _SHORT = {

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from .. import report
+from ..safe_text import styled
 from ..engine import ParameterTable, evaluate
 from ..library import validate_file
 from ..scenario import define_scenario
@@ -19,11 +20,11 @@ from .common import (
     area_file_option,
     area_option,
     console,
-    echo_csv,
-    echo_json,
     echo_listing,
+    emit,
     interventions_option,
     library_with_area,
+    output_option,
     split_ids,
 )
 
@@ -39,17 +40,13 @@ def run(
         Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Annual costs and savings by payer at full scale, like the paper's summary table."""
     lib, area_id = library_with_area(area, area_file)
     scenario = define_scenario(area_id, split_ids(interventions), basis.value, library=lib)
     data = report.summary(evaluate(scenario))
-    if fmt is Format.json:
-        echo_json(data)
-    elif fmt is Format.csv:
-        echo_csv(report.rows(data))
-    else:
-        _print_summary_table(data)
+    emit(fmt, data, rows=lambda: report.rows(data), table=lambda: _print_summary_table(data), output=output)
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
@@ -87,9 +84,9 @@ def _print_summary_table(data: dict[str, Any]) -> None:
         end_section=True,
     )
     table.add_row(
-        "[bold]Total[/bold]", "", people(t["beneficiaries"]), money(t["cost"]),
+        styled(("Total", "bold")), "", people(t["beneficiaries"]), money(t["cost"]),
         money(t["gross_savings"]["asc"]), money(t["gross_savings"]["nhs"]),
-        f"[bold]{money(t['net_savings']['asc'])}[/bold]", f"[bold]{money(t['net_savings']['nhs'])}[/bold]",
+        styled((money(t["net_savings"]["asc"]), "bold")), styled((money(t["net_savings"]["nhs"]), "bold")),
         money(t["setup_investment"]) if t["setup_investment"] else "",
     )
     console.print(table)
@@ -110,6 +107,7 @@ def parameters(
     interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(Basis.potential, "--basis"),
     fmt: Format = typer.Option(Format.table, "--format"),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """List every number a run uses, by path, with its value, unit and status."""
     scenario = define_scenario(area, split_ids(interventions), basis.value)
@@ -122,6 +120,7 @@ def parameters(
         fmt,
         f"Parameters: {scenario.area.name}",
         [("path", "path"), ("label", "label"), ("value", "value"), ("unit", "unit"), ("status", "status")],
+        output,
     )
 
 

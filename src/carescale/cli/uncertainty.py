@@ -8,7 +8,6 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 
-from ..errors import CarescaleError
 from ..scenario import define_scenario
 from .common import (
     Basis,
@@ -17,9 +16,10 @@ from .common import (
     area_file_option,
     area_option,
     console,
-    echo_json,
+    emit,
     interventions_option,
     library_with_area,
+    output_option,
     split_ids,
 )
 
@@ -38,14 +38,13 @@ def uncertainty_command(
     npv: bool = typer.Option(True, "--npv/--no-npv", help="Also draw NPV over the appraisal period (slower)."),
     sobol: bool = typer.Option(False, "--sobol", help="Also compute Sobol indices for the portfolio (SALib)."),
     sobol_samples: int = typer.Option(1024, "--sobol-samples", help="Sobol base samples, a power of 2."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format (csv: one row per model and payer)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """How sure are the savings: Monte Carlo, tornado, switching values and break-even targets."""
     from ..uncertainty import UncertaintySettings, run_uncertainty
-    from ..uncertainty.tables import print_uncertainty
+    from ..uncertainty.tables import print_uncertainty, uncertainty_rows
 
-    if fmt is Format.csv:
-        raise CarescaleError("format: 'csv' is not available for uncertainty; valid formats are: table, json")
     settings = UncertaintySettings(
         draws=draws, seed=seed, width_scale=width_scale, npv=npv, sobol=sobol, sobol_samples=sobol_samples
     )
@@ -65,7 +64,5 @@ def uncertainty_command(
             data = run_uncertainty(scenario, settings, progress)
     else:
         data = run_uncertainty(scenario, settings)
-    if fmt is Format.table:
-        print_uncertainty(data, console)
-    else:
-        echo_json(data)
+    emit(fmt, data, rows=lambda: uncertainty_rows(data), table=lambda: print_uncertainty(data, console),
+         output=output)

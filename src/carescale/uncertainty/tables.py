@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..report import money
+from ..safe_text import styled
 
 
 def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> None:
@@ -23,7 +24,7 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
     for c in cols:
         table.add_column(c, justify="left" if c == "Model" else "right")
 
-    def row(name: str, level: str, d: dict[str, Any], **kw: Any) -> None:
+    def row(name: Any, level: str, d: dict[str, Any], **kw: Any) -> None:
         s = d["net_savings"]
         cells = [name, level, money(d["deterministic"]["total"]), money(s["mean"]), money(s["p05"]),
                  money(s["p50"]), money(s["p95"]), f"{100 * d['prob_saving']:.1f}%"]
@@ -34,7 +35,7 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
 
     for i in data["interventions"]:
         row(i["name"], f"level {i['evidence_level']}", i)
-    row("[bold]Portfolio[/bold] (after overlap)", "", data["portfolio"], end_section=True)
+    row(styled(("Portfolio", "bold"), " (after overlap)"), "", data["portfolio"], end_section=True)
     console.print(table)
     console.print(f"Net saving: {data['measure']}.")
     if npv:
@@ -50,13 +51,13 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
                       money(r["high"]), money(r["swing"]))
         console.print(t)
 
-    console.print("[bold]Break-even targets[/bold] (switching values, annual net saving):")
+    console.print(styled(("Break-even targets", "bold"), " (switching values, annual net saving):"))
     for i in data["interventions"]:
         for s in i["switching_values"]:
             if s["switch"] is not None:
                 console.print(f"  - {s['target']}.")
     if npv:
-        console.print(f"[bold]Pay-back targets[/bold] (switching values, NPV over {data['npv_settings']['years']} years):")
+        console.print(styled(("Pay-back targets", "bold"), f" (switching values, NPV over {data['npv_settings']['years']} years):"))
         for i in data["interventions"]:
             for s in i.get("npv_switching_values", []):
                 if s["switch"] is not None:
@@ -71,3 +72,38 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
         console.print(t)
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
+
+
+#: Columns of ``carescale uncertainty --format csv`` (one row per model and payer, then the
+#: portfolio; NPV columns are on the ``total`` rows only).
+ROW_COLUMNS = (
+    "id", "name", "evidence_level", "payer", "central", "mean", "sd", "p05", "p50", "p95",
+    "prob_saving", "npv_central", "npv_mean", "npv_p05", "npv_p50", "npv_p95", "npv_prob_positive",
+)
+
+
+def uncertainty_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flat rows for CSV from the ``carescale uncertainty --format json`` dict: for each model
+    and for the portfolio (id ``portfolio``), a ``total`` row and one row per payer, with the
+    central (deterministic) annual net saving, the Monte Carlo mean, sd and 5th/50th/95th
+    percentiles, the probability of a saving and, on the total row, the NPV summary."""
+    out: list[dict[str, Any]] = []
+    items = [*data["interventions"], {**data["portfolio"], "id": "portfolio", "name": "Portfolio (after overlap)",
+                                      "evidence_level": None}]
+    for item in items:
+        npv = item.get("npv") or None
+        for payer in ("total", "asc", "nhs"):
+            s = item["net_savings"] if payer == "total" else item["net_savings_by_payer"][payer]
+            row = {c: None for c in ROW_COLUMNS}
+            row.update(
+                id=item["id"], name=item["name"], evidence_level=item.get("evidence_level"), payer=payer,
+                central=item["deterministic"][payer], mean=s["mean"], sd=s["sd"], p05=s["p05"],
+                p50=s["p50"], p95=s["p95"],
+                prob_saving=item["prob_saving"] if payer == "total" else s.get("prob_saving"),
+            )
+            if npv and payer == "total":
+                n = npv["summary"]
+                row.update(npv_central=npv["deterministic"], npv_mean=n["mean"], npv_p05=n["p05"],
+                           npv_p50=n["p50"], npv_p95=n["p95"], npv_prob_positive=npv.get("prob_positive"))
+            out.append(row)
+    return out
