@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
+from ..catalogue import area_rows, definition, intervention_rows
 from ..library import default_library
 from ..safe_text import styled
 from .common import (
@@ -30,18 +31,7 @@ def interventions_list(
     output: Optional[Path] = output_option(),
 ) -> None:
     """List the interventions in the evidence library."""
-    lib = default_library()
-    rows = [
-        {
-            "id": iv.id,
-            "name": iv.name,
-            "transformation_area": iv.transformation_area,
-            "target_group": iv.target_group,
-            "status": iv.status,
-            "source_site": iv.source.site if iv.source else "",
-        }
-        for iv in lib.interventions.values()
-    ]
+    rows = intervention_rows()
     echo_listing(
         rows,
         fmt,
@@ -93,7 +83,7 @@ def show_definition(
         for line in tail:
             console.print(line)
 
-    emit(fmt, obj.model_dump(mode="json", exclude_none=True), rows=lambda: quantity_rows(obj),
+    emit(fmt, definition(obj), rows=lambda: quantity_rows(obj),
          table=print_table, output=output)
 
 
@@ -136,10 +126,7 @@ def areas_list(
     output: Optional[Path] = output_option(),
 ) -> None:
     """List the area profiles."""
-    rows = [
-        {"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""}
-        for a in default_library().areas.values()
-    ]
+    rows = area_rows()
     echo_listing(
         rows, fmt, "Area profiles", [("id", "id"), ("name", "name"), ("kind", "kind"), ("ONS code", "ons_code")],
         output,

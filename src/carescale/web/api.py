@@ -1,0 +1,155 @@
+"""The JSON API, versioned under ``/api/v1/`` (OpenAPI at ``/openapi.json``; docs/web.md).
+
+Thin over the library: each route reads its input, calls the same functions as the CLI and
+returns what they return. Bad input is a :class:`~carescale.errors.CarescaleError`, answered
+422 with field-level messages by the handlers in :mod:`carescale.web.app`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from ..errors import SettingsError
+from . import documents, service
+
+router = APIRouter(prefix="/api/v1")
+
+MAX_SYNC_DRAWS = 20_000
+MAX_UPLOAD_BYTES = 5_000_000
+
+EXAMPLE = {"version": 1, "area": "birmingham", "basis": "potential"}
+
+
+def _document_body(description: str) -> Any:
+    return Body(..., description=description, examples=[EXAMPLE])
+
+
+# -- the library --------------------------------------------------------------------------------
+
+
+@router.get("/interventions", summary="List the care models in the evidence library")
+def list_interventions() -> list[dict[str, Any]]:
+    return service.intervention_rows()
+
+
+@router.get("/interventions/{intervention_id}", summary="One care model with every number and its reference")
+def show_intervention(intervention_id: str) -> dict[str, Any]:
+    return service.intervention_detail(intervention_id)
+
+
+@router.get("/areas", summary="List the area profiles (councils and source sites)")
+def list_areas() -> list[dict[str, Any]]:
+    return service.area_rows()
+
+
+@router.get("/areas/{area_id}", summary="One area profile with every figure and its reference")
+def show_area(area_id: str) -> dict[str, Any]:
+    return service.area_detail(area_id)
+
+
+@router.get("/evidence", summary="Search every model and case study, with filters")
+def search_evidence(
+    q: str = Query("", max_length=500, description="Words to look for, e.g. 'older people living alone'."),
+    area: Optional[int] = Query(None, description="Transformation area, 1 to 5."),
+    target_group: Optional[str] = Query(None, max_length=200, description="Words the target group must contain."),
+    payer: Optional[Literal["asc", "nhs"]] = Query(None, description="Only evidence of savings to this payer."),
+    min_level: Optional[int] = Query(None, description="Lowest Nesta Standards of Evidence level, 1 to 5."),
+    kind: Optional[Literal["model", "case-study"]] = Query(None, description="Only models or only case studies."),
+    limit: Optional[int] = Query(None, ge=1, le=1000, description="At most this many."),
+) -> list[dict[str, Any]]:
+    from .. import evidence
+
+    hits = evidence.search(
+        q, area=area, target_group=target_group, payer=payer, min_level=min_level,
+        kind=kind.replace("-", " ") if kind else None, limit=limit,
+    )
+    return [h.as_dict() for h in hits]
+
+
+@router.get("/evidence/{record_id}", summary="One model or case study in full, with grade and references")
+def show_evidence(record_id: str) -> dict[str, Any]:
+    from .. import evidence
+
+    return evidence.detail(record_id)
+
+
+# -- running a scenario document ----------------------------------------------------------------------
+
+
+@router.post("/run", summary="Annual costs and savings by payer (the CLI's 'run --format json')")
+def run(doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
+    return documents.run(doc)
+
+
+@router.post("/appraise", summary="Cash flows, NPV, ROI and break-even (the CLI's 'appraise --format json')")
+def appraise(doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
+    return documents.appraise(doc)
+
+
+@router.post(
+    "/uncertainty",
+    summary="Monte Carlo, tornado and switching values (the CLI's 'uncertainty --format json')",
+    description=f"Up to {MAX_SYNC_DRAWS:,} draws here; more run as a background job (POST /api/v1/jobs).",
+)
+def uncertainty(doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
+    d = documents.parse(doc)
+    n = documents.draws(d)
+    if n > MAX_SYNC_DRAWS:
+        raise SettingsError(
+            f"uncertainty.draws: {n:,} draws is more than this endpoint runs at once ({MAX_SYNC_DRAWS:,}); "
+            "start a background job with POST /api/v1/jobs instead"
+        )
+    return documents.uncertainty(d)
+
+
+# -- shared scenarios -----------------------------------------------------------------------------------
+
+
+@router.post("/scenarios", summary="Store a scenario document; its id and shareable URL", status_code=201)
+def save_scenario(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
+    sid = request.app.state.store.put(documents.parse(doc))
+    return {"scenario_id": sid, "url": f"/scenario/{sid}", "document": f"/api/v1/scenarios/{sid}"}
+
+
+@router.get("/scenarios/{scenario_id}", summary="A stored scenario document")
+def get_scenario(request: Request, scenario_id: str) -> dict[str, Any]:
+    return service.stored(request.app.state.store, scenario_id)
+
+
+# -- background jobs -----------------------------------------------------------------------------------
+
+
+@router.post("/jobs", summary="Start an uncertainty analysis as a background job", status_code=202)
+def start_job(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
+    job = service.start_uncertainty_job(request.app.state, documents.parse(doc))
+    return {**job.as_dict(), "status_url": f"/api/v1/jobs/{job.id}", "page": f"/jobs/{job.id}"}
+
+
+@router.get("/jobs/{job_id}", summary="A background job's progress, and its result once done")
+def job_status(request: Request, job_id: str) -> dict[str, Any]:
+    job = service.job(request.app.state, job_id)
+    out = job.as_dict()
+    if job.status == "done":
+        out["result"] = job.result
+    return out
+
+
+@router.post("/jobs/{job_id}/cancel", summary="Cancel a background job")
+def cancel_job(request: Request, job_id: str) -> dict[str, Any]:
+    job = service.job(request.app.state, job_id)
+    request.app.state.jobs.cancel(job_id)
+    return job.as_dict()
+
+
+# -- area files ---------------------------------------------------------------------------------------------
+
+
+@router.post("/areas/upload", summary="Check a filled-in area template (.csv or .xlsx) as 'areas import' does")
+def upload_area(file: UploadFile = File(..., description="A filled-in template (.csv or .xlsx).")) -> JSONResponse:
+    checked = service.check_area_upload(file.filename or "upload.csv", file.file.read(MAX_UPLOAD_BYTES + 1))
+    return JSONResponse(checked)

@@ -1,0 +1,126 @@
+"""The FastAPI application: API router, pages, templates, static files and error handling.
+
+``create_app()`` builds a fresh app (its own scenario store and job manager), so tests and
+servers never share state by accident. Every error is answered without a traceback: a
+:class:`~carescale.errors.CarescaleError` or a request that does not match the schema is 422
+with field-level messages (JSON under ``/api/``, an error page elsewhere); an unknown address is
+a friendly 404; anything unexpected is logged and answered with a friendly 500.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import re
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import CarescaleError
+from .jobs import JobManager
+from .service import NotFound
+from .storage import ScenarioStore, default_store
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+log = logging.getLogger("carescale.web")
+
+_FIELD = re.compile(r"^([A-Za-z_][\w.\-\[\]]*): ")
+
+
+def plotly_js() -> Path:
+    """plotly.js as shipped inside the Python plotly package (served locally, never a CDN)."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the plotly package is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
+
+
+def error_items(message: str) -> list[dict[str, Any]]:
+    """A CarescaleError's one line as FastAPI-style field-level detail."""
+    m = _FIELD.match(message)
+    loc = ["body", *m.group(1).split(".")] if m else ["body"]
+    return [{"loc": loc, "msg": message, "type": "invalid_input"}]
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.jobs.cancel_all()
+
+
+def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None) -> FastAPI:
+    from . import api, pages
+
+    app = FastAPI(
+        title="carescale",
+        version="1",
+        summary="Scale up care models that work elsewhere: costs, savings by payer, break-even and uncertainty.",
+        description="Every POST takes a scenario document (docs/scenarios.md) and returns what the CLI prints "
+        "with --format json. Bad input is answered 422 with field-level messages.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    app.state.store = store if store is not None else default_store()
+    app.state.jobs = jobs if jobs is not None else JobManager()
+    app.state.national = national
+    app.state.templates = pages.make_templates()
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    STATIC.mkdir(exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def _plotly() -> Response:
+        return FileResponse(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.exception_handler(CarescaleError)
+    async def _carescale_error(request: Request, exc: CarescaleError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 422
+        if _wants_json(request):
+            return JSONResponse({"detail": error_items(exc.message)}, status_code=status)
+        return pages.error_page(request, status, [exc.message])
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=422)
+        return pages.error_page(request, 422, [f"{'.'.join(map(str, d['loc'][1:])) or 'form'}: {d['msg']}" for d in detail])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return pages.error_page(request, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"detail": "Something went wrong on our side; the problem has been logged."}, status_code=500)
+        return pages.error_page(request, 500)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app

@@ -1,0 +1,131 @@
+"""Background jobs for long work (a large Monte Carlo): a small thread-based job manager.
+
+A job runs in one of a few worker threads, so the server keeps answering other requests; its
+progress comes from the library's ``progress(stage, done, total)`` callback, which is also
+where a cancelled job stops (the callback raises :class:`Cancelled` between chunks of draws).
+Each job has its own random, unguessable id and its own state, so two users' jobs never touch
+each other. Finished jobs are kept (bounded) so their results can be read back.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import CarescaleError
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+
+
+class Cancelled(Exception):
+    """Raised inside a job's progress callback once the job has been cancelled."""
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    scenario_id: str
+    status: str = QUEUED
+    stage: str = "waiting to start"
+    done: int = 0
+    total: int = 0
+    result: Any = None
+    error: str | None = None
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def fraction(self) -> float:
+        if self.status == DONE:
+            return 1.0
+        return 0.0 if not self.total else min(1.0, self.done / self.total)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "scenario_id": self.scenario_id,
+            "status": self.status,
+            "stage": self.stage,
+            "done": self.done,
+            "total": self.total,
+            "percent": round(100 * self.fraction),
+            "error": self.error,
+        }
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+        self.stage, self.done, self.total = stage, int(done), int(total)
+
+
+class JobManager:
+    """Runs ``work(progress)`` callables in ``workers`` threads; keeps the last ``keep`` jobs."""
+
+    def __init__(self, workers: int = 2, keep: int = 200):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carescale-job")
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def submit(self, kind: str, scenario_id: str, work: Callable[[Callable[[str, int, int], None]], Any]) -> Job:
+        job = Job(secrets.token_hex(12), kind, scenario_id)
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > self._keep:
+                oldest = next(iter(self._jobs))
+                if self._jobs[oldest].status in (QUEUED, RUNNING):
+                    break
+                self._jobs.popitem(last=False)
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def _run(self, job: Job, work: Callable) -> None:
+        if job._cancel.is_set():
+            job.status, job.finished = CANCELLED, time.time()
+            return
+        job.status, job.stage = RUNNING, "starting"
+        try:
+            job.result = work(job.progress)
+            job.status = DONE
+            job.stage = "finished"
+        except Cancelled:
+            job.status, job.stage = CANCELLED, "cancelled"
+        except CarescaleError as exc:
+            job.status, job.error = FAILED, exc.message
+        except Exception:  # noqa: BLE001 - a job must never take the server down
+            logging.getLogger(__name__).exception("job %s failed", job.id)
+            job.status, job.error = FAILED, "the analysis stopped because of an internal error"
+        finally:
+            job.finished = time.time()
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def cancel(self, job_id: str) -> Job | None:
+        job = self.get(job_id)
+        if job is not None and job.status in (QUEUED, RUNNING):
+            job._cancel.set()
+            if job.status == QUEUED:
+                job.status, job.stage = CANCELLED, "cancelled"
+        return job
+
+    def cancel_all(self) -> None:
+        """Stop every queued or running job (when the server stops); the manager stays usable."""
+        with self._lock:
+            ids = list(self._jobs)
+        for job_id in ids:
+            self.cancel(job_id)
+
+    def shutdown(self) -> None:
+        self.cancel_all()
+        self._pool.shutdown(wait=False, cancel_futures=True)

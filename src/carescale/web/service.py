@@ -1,0 +1,101 @@
+"""What the API routes and the pages share: small calls into the library (no model logic)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import CarescaleError, SettingsError, UnknownIdError
+from . import documents
+
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+
+
+class NotFound(CarescaleError):
+    """A scenario or job id the server does not know (answered 404)."""
+
+
+def intervention_rows() -> list[dict[str, Any]]:
+    from ..catalogue import intervention_rows as rows
+
+    return rows()
+
+
+def intervention_detail(intervention_id: str) -> dict[str, Any]:
+    from ..catalogue import definition
+    from ..library import default_library
+
+    return definition(default_library().intervention(intervention_id))
+
+
+def area_rows() -> list[dict[str, Any]]:
+    from ..catalogue import area_rows as rows
+
+    return rows()
+
+
+def area_detail(area_id: str) -> dict[str, Any]:
+    from ..catalogue import definition
+    from ..library import default_library
+
+    return definition(default_library().area(area_id))
+
+
+def stored(store: Any, scenario_id: str) -> dict[str, Any]:
+    doc = store.get(scenario_id)
+    if doc is None:
+        raise NotFound(f"scenario_id: no scenario {scenario_id!r} is stored here")
+    return doc
+
+
+def job(state: Any, job_id: str) -> Any:
+    found = state.jobs.get(job_id)
+    if found is None:
+        raise NotFound(f"job_id: no job {job_id!r} (jobs are kept while the server runs)")
+    return found
+
+
+def start_uncertainty_job(state: Any, doc: Any) -> Any:
+    sid = state.store.put(doc)
+    return state.jobs.submit("uncertainty", sid, lambda progress: documents.uncertainty(doc, progress))
+
+
+def check_area_upload(filename: str, content: bytes) -> dict[str, Any]:
+    """Read an uploaded template exactly as ``carescale areas import`` reads a file (the same
+    checks and messages, naming the uploaded file's name), without saving it anywhere: the
+    result goes into a scenario document inline, so a shared URL does not depend on it."""
+    from ..areas_io import MAX_BYTES, read_area_file
+    from ..catalogue import definition
+
+    name = Path(filename.replace("\\", "/")).name or "upload.csv"
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        got = f"it ends in {Path(name).suffix!r}" if Path(name).suffix else "it has no extension"
+        raise SettingsError(
+            f"{name}: not a CSV or XLSX file ({got}); save the area template as .csv or .xlsx"
+        )
+    if len(content) > MAX_BYTES:
+        raise SettingsError(
+            f"{name}: the file is more than {MAX_BYTES:,} bytes; an area template is a few kilobytes: is this the right file?"
+        )
+    with tempfile.TemporaryDirectory(prefix="carescale-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(content)
+        try:
+            imported = read_area_file(path, None, True)
+        except CarescaleError as exc:
+            exc.message = exc.message.replace(str(path), name)
+            exc.args = (exc.message,)
+            raise
+    area = definition(imported.area)
+    return {
+        "area": area,
+        "estimated": list(imported.estimated),
+        "given_as_estimates": list(imported.given_as_estimates),
+        "blank": list(imported.blank),
+        "scenario_area": {"inline": area},
+    }
+
+
+__all__ = ["NotFound", "UnknownIdError"]

@@ -1,0 +1,265 @@
+"""The JSON API (carescale.web, docs/web.md): the same figures as the CLI for the same
+question, 422 with field-level messages for bad input, shared scenarios and background jobs."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import INVALID, run_cli
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from carescale.web import documents  # noqa: E402
+from carescale.web.app import create_app  # noqa: E402
+from carescale.web.storage import FileScenarioStore, MemoryScenarioStore  # noqa: E402
+
+WEB_INVALID = INVALID / "web"
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app(MemoryScenarioStore())
+    with TestClient(app) as c:
+        yield c
+
+
+# -- the same figures as the CLI, one test per endpoint ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "doc, args",
+    [
+        ({"version": 1, "area": "birmingham"}, ["--area", "birmingham"]),
+        ({"version": 1, "area": "kent", "interventions": ["kent-pathways", "living-well"]},
+         ["--area", "kent", "--interventions", "kent-pathways,living-well"]),
+        ({"version": 1, "area": "cornwall", "basis": "current"}, ["--area", "cornwall", "--basis", "current"]),
+    ],
+)
+def test_run_matches_cli(client, doc, args):
+    got = client.post("/api/v1/run", json=doc)
+    assert got.status_code == 200
+    assert got.json() == run_cli("run", *args, "--format", "json").json()
+
+
+def test_run_birmingham_paper_totals(client):
+    """SCIE, Total transformation of care and support, summary table: Birmingham net savings
+    about £7.5m to adult social care and £1.8m to the NHS."""
+    t = client.post("/api/v1/run", json={"version": 1, "area": "birmingham"}).json()["totals"]
+    assert round(t["net_savings"]["asc"] / 1e6, 1) == 7.5
+    assert round(t["net_savings"]["nhs"] / 1e6, 1) == 1.8
+
+
+def test_appraise_matches_cli(client):
+    got = client.post("/api/v1/appraise", json={"version": 1, "area": "birmingham"})
+    assert got.status_code == 200
+    assert got.json() == run_cli("appraise", "--area", "birmingham", "--format", "json").json()
+
+
+def test_appraise_settings_match_cli(client):
+    doc = {"version": 1, "area": "birmingham", "appraisal": {"years": 5, "discount_rate": 0.05}}
+    got = client.post("/api/v1/appraise", json=doc).json()
+    want = run_cli("appraise", "--area", "birmingham", "--years", "5", "--discount-rate", "0.05", "--format", "json").json()
+    assert got == want
+    assert len(got["portfolio"]["years"]) == 5
+
+
+def test_uncertainty_matches_cli(client):
+    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 2000, "seed": 7}}
+    got = client.post("/api/v1/uncertainty", json=doc)
+    assert got.status_code == 200
+    want = run_cli("uncertainty", "--area", "birmingham", "--draws", "2000", "--seed", "7", "--format", "json").json()
+    assert got.json() == want
+
+
+def test_interventions_match_cli(client):
+    assert client.get("/api/v1/interventions").json() == run_cli("interventions", "list", "--format", "json").json()
+    got = client.get("/api/v1/interventions/shared-lives").json()
+    assert got == run_cli("interventions", "show", "shared-lives", "--format", "json").json()
+
+
+def test_areas_match_cli(client):
+    assert client.get("/api/v1/areas").json() == run_cli("areas", "list", "--format", "json").json()
+    assert client.get("/api/v1/areas/birmingham").json() == run_cli("areas", "show", "birmingham", "--format", "json").json()
+
+
+def test_evidence_search_matches_cli(client):
+    got = client.get("/api/v1/evidence", params={"q": "older people living alone", "payer": "asc", "min_level": 2})
+    want = run_cli("evidence", "search", "older people living alone", "--payer", "asc", "--min-level", "2", "--format", "json")
+    assert got.status_code == 200
+    assert got.json() == want.json()
+    assert got.json(), "the search finds something"
+    kind = client.get("/api/v1/evidence", params={"kind": "case-study", "area": 2}).json()
+    assert kind == run_cli("evidence", "search", "--kind", "case-study", "--area", "2", "--format", "json").json()
+    assert all(h["kind"] == "case study" for h in kind)
+
+
+def test_evidence_show_matches_cli(client):
+    got = client.get("/api/v1/evidence/health-connections-mendip").json()
+    assert got == run_cli("evidence", "show", "health-connections-mendip", "--format", "json").json()
+
+
+# -- area upload through the same checks as 'areas import' -----------------------------------------------
+
+
+def test_upload_good_template(client):
+    csv_text = run_cli("areas", "export", "birmingham").out
+    got = client.post("/api/v1/areas/upload", files={"file": ("birmingham.csv", csv_text.encode(), "text/csv")})
+    assert got.status_code == 200
+    body = got.json()
+    assert body["area"]["id"] == "birmingham"
+    # the uploaded profile, inline in a scenario document, runs to the same figures as the built-in one
+    run = client.post("/api/v1/run", json={"version": 1, "area": body["scenario_area"]}).json()
+    assert run["totals"] == client.post("/api/v1/run", json={"version": 1, "area": "birmingham"}).json()["totals"]
+
+
+@pytest.mark.parametrize("name", ["not_a_number.csv", "negative_count.csv", "unknown_key.csv", "formula_cell.xlsx"])
+def test_upload_bad_template_has_the_import_message(client, name):
+    path = INVALID / "areas_import" / name
+    cli = run_cli("areas", "import", str(path))
+    assert cli.code == 2
+    cli_message = cli.err.strip().removeprefix("error: ").replace(str(path), name)
+    got = client.post("/api/v1/areas/upload", files={"file": (name, path.read_bytes(), "application/octet-stream")})
+    assert got.status_code == 422
+    (item,) = got.json()["detail"]
+    assert item["msg"] == cli_message.replace("tests/invalid_inputs/areas_import/", "")
+    assert item["msg"].startswith(f"{name}: ")
+
+
+# -- bad requests: 422 with a field-level message, never a 500 ----------------------------------------------
+
+BAD = {
+    "not_an_object.json": ("/api/v1/run", ["body"], "Input should be a valid dictionary", "dict_type"),
+    "unknown_area.json": ("/api/v1/run", ["body"], "unknown area 'nowhere'; valid area ids are: birmingham, british-red-cross-evaluation, cornwall, kent, redcar-and-cleveland"),
+    "too_many_sync_draws.json": ("/api/v1/uncertainty", ["body", "uncertainty", "draws"], "uncertainty.draws: 500,000 draws is more than this endpoint runs at once (20,000); start a background job with POST /api/v1/jobs instead"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_documents(client, name):
+    path, loc, message, *kind = BAD[name]
+    got = client.post(path, content=(WEB_INVALID / name).read_bytes(), headers={"content-type": "application/json"})
+    assert got.status_code == 422
+    assert got.json() == {"detail": [{"loc": loc, "msg": message, "type": (kind or ["invalid_input"])[0]}]}
+
+
+@pytest.mark.parametrize("name, field", [("unknown_key.json", "colour"), ("bad_basis.json", "basis")])
+def test_bad_fields_are_named(client, name, field):
+    got = client.post("/api/v1/run", content=(WEB_INVALID / name).read_bytes(), headers={"content-type": "application/json"})
+    assert got.status_code == 422
+    (item,) = got.json()["detail"]
+    assert field in item["loc"], item
+    assert field in item["msg"]
+
+
+def test_upload_not_a_spreadsheet(client):
+    data = (WEB_INVALID / "upload_not_a_spreadsheet.txt").read_bytes()
+    got = client.post("/api/v1/areas/upload", files={"file": ("my area.txt", data, "text/plain")})
+    assert got.status_code == 422
+    assert got.json()["detail"][0]["msg"] == (
+        "my area.txt: not a CSV or XLSX file (it ends in '.txt'); save the area template as .csv or .xlsx"
+    )
+
+
+def test_malformed_json_and_query_are_422(client):
+    got = client.post("/api/v1/run", content=b"{not json", headers={"content-type": "application/json"})
+    assert got.status_code == 422
+    assert got.json()["detail"][0]["type"] == "json_invalid"
+    got = client.get("/api/v1/evidence", params={"area": "two"})
+    assert got.status_code == 422
+    assert got.json()["detail"][0]["loc"] == ["query", "area"]
+    got = client.get("/api/v1/evidence", params={"area": 9})
+    assert got.status_code == 422
+    assert "valid areas are 1 to 5" in got.json()["detail"][0]["msg"]
+
+
+def test_unknown_ids_are_404_or_422(client):
+    assert client.get("/api/v1/scenarios/0123456789abcdef").status_code == 404
+    assert client.get("/api/v1/jobs/nope").status_code == 404
+    assert client.get("/api/v1/interventions/nope").status_code == 422
+    assert client.get("/api/v1/nowhere").status_code == 404
+
+
+def test_unexpected_error_is_friendly(monkeypatch):
+    def boom(doc):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(documents, "run", boom)
+    with TestClient(create_app(MemoryScenarioStore()), raise_server_exceptions=False) as c:
+        got = c.post("/api/v1/run", json={"version": 1})
+        assert got.status_code == 500
+        assert "secret" not in got.text and "Traceback" not in got.text
+        page = c.get("/scenario/0123456789abcdef0123456789abcdef")
+        assert "Traceback" not in page.text
+
+
+def test_openapi(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["info"]["title"] == "carescale"
+    for path in ("/api/v1/run", "/api/v1/appraise", "/api/v1/uncertainty", "/api/v1/interventions",
+                 "/api/v1/areas", "/api/v1/evidence", "/api/v1/areas/upload", "/api/v1/jobs"):
+        assert path in spec["paths"]
+    assert not any(not p.startswith("/api/v1/") for p in spec["paths"])
+
+
+# -- shared scenarios: the content hash, stored, never overwritten ------------------------------------------------
+
+
+def test_scenarios_by_content_hash(tmp_path):
+    doc = {"version": 1, "area": "birmingham", "note": "first"}
+    with TestClient(create_app(FileScenarioStore(tmp_path))) as c:
+        a = c.post("/api/v1/scenarios", json=doc).json()
+        again = c.post("/api/v1/scenarios", json=dict(reversed(list(doc.items())))).json()
+        other = c.post("/api/v1/scenarios", json={**doc, "note": "second"}).json()
+    assert a["scenario_id"] == again["scenario_id"] == documents.scenario_id(doc)
+    assert other["scenario_id"] != a["scenario_id"]
+    assert a["url"] == f"/scenario/{a['scenario_id']}"
+    # a new server on the same folder (a restart) still has both, unchanged
+    with TestClient(create_app(FileScenarioStore(tmp_path))) as c:
+        first = c.get(f"/api/v1/scenarios/{a['scenario_id']}").json()
+        second = c.get(f"/api/v1/scenarios/{other['scenario_id']}").json()
+    assert first["note"] == "first" and second["note"] == "second"
+    assert documents.scenario_id(first) == a["scenario_id"]
+
+
+# -- background jobs ---------------------------------------------------------------------------------------------------
+
+
+def _wait(c, job_id, timeout=60.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = c.get(f"/api/v1/jobs/{job_id}").json()
+        if got["status"] in ("done", "failed", "cancelled"):
+            return got
+        time.sleep(0.05)
+    raise AssertionError("job did not finish")
+
+
+def test_two_jobs_do_not_interfere(client):
+    docs = [{"version": 1, "area": "birmingham", "uncertainty": {"draws": 3000, "seed": s}} for s in (1, 2)]
+    started = [client.post("/api/v1/jobs", json=d) for d in docs]
+    assert all(s.status_code == 202 for s in started)
+    ids = [s.json()["id"] for s in started]
+    assert ids[0] != ids[1]
+    # other requests are answered while the jobs run
+    assert client.post("/api/v1/run", json={"version": 1}).status_code == 200
+    results = [_wait(client, i) for i in ids]
+    for doc, res in zip(docs, results):
+        assert res["status"] == "done" and res["percent"] == 100
+        assert res["result"] == documents.uncertainty(doc)
+    assert results[0]["result"]["seed"] == 1 and results[1]["result"]["seed"] == 2
+
+
+def test_job_cancel(client):
+    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 1_000_000, "seed": 3}}
+    job = client.post("/api/v1/jobs", json=doc).json()
+    got = client.post(f"/api/v1/jobs/{job['id']}/cancel").json()
+    assert got["id"] == job["id"]
+    final = _wait(client, job["id"], timeout=30)
+    assert final["status"] == "cancelled"
+    assert "result" not in final
