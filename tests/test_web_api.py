@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from carescale.web import documents  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
-from carescale.web.storage import FileScenarioStore, MemoryScenarioStore  # noqa: E402
+from carescale.web.storage import DatabaseScenarioStore, MemoryScenarioStore  # noqa: E402
+from tests.store_fixtures import store_url  # noqa: E402,F401  (a fixture: SQLite and PostgreSQL)
 
 WEB_INVALID = INVALID / "web"
 
@@ -210,17 +211,20 @@ def test_openapi(client):
 # -- shared scenarios: the content hash, stored, never overwritten ------------------------------------------------
 
 
-def test_scenarios_by_content_hash(tmp_path):
+def test_scenarios_by_content_hash(store_url):  # noqa: F811
     doc = {"version": 1, "area": "birmingham", "note": "first"}
-    with TestClient(create_app(FileScenarioStore(tmp_path))) as c:
+    with TestClient(create_app(DatabaseScenarioStore(store_url))) as c:
         a = c.post("/api/v1/scenarios", json=doc).json()
         again = c.post("/api/v1/scenarios", json=dict(reversed(list(doc.items())))).json()
         other = c.post("/api/v1/scenarios", json={**doc, "note": "second"}).json()
     assert a["scenario_id"] == again["scenario_id"] == documents.scenario_id(doc)
     assert other["scenario_id"] != a["scenario_id"]
     assert a["url"] == f"/scenario/{a['scenario_id']}"
-    # a new server on the same folder (a restart) still has both, unchanged
-    with TestClient(create_app(FileScenarioStore(tmp_path))) as c:
+    # a new server on the same database (a restart) still has both, unchanged
+    from carescale.store import core
+
+    core.close_all()
+    with TestClient(create_app(DatabaseScenarioStore(store_url))) as c:
         first = c.get(f"/api/v1/scenarios/{a['scenario_id']}").json()
         second = c.get(f"/api/v1/scenarios/{other['scenario_id']}").json()
     assert first["note"] == "first" and second["note"] == "second"

@@ -2,21 +2,18 @@
 ``scenario_id``), written once and never overwritten, so ``/scenario/<id>`` gives the same
 result after a restart. A changed input has a new hash, hence a new URL.
 
-:class:`FileScenarioStore` keeps one JSON file per scenario under the user's data folder
-(``$CARESCALE_HOME/web/scenarios``). ``carescale.store`` (SQLAlchemy, SQLite or PostgreSQL)
-replaces it when it is installed: :func:`default_store` picks it.
+:class:`DatabaseScenarioStore` is ``carescale.store`` (SQLAlchemy: SQLite in the user's data
+folder by default, PostgreSQL when ``DATABASE_URL`` says so). :class:`MemoryScenarioStore` is for
+tests and throw-away servers.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-import threading
-from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import StoreError
 from . import documents
 
 ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
@@ -28,42 +25,30 @@ class ScenarioStore(Protocol):
     def get(self, scenario_id: str) -> dict[str, Any] | None: ...
 
 
-class FileScenarioStore:
-    """One ``<id>.json`` file per scenario document, written atomically and only once."""
+class DatabaseScenarioStore:
+    """The ``scenario_documents`` table of ``carescale.store`` at ``url`` (default: the
+    store's own default, ``DATABASE_URL`` or SQLite)."""
 
-    def __init__(self, folder: Path | str):
-        self.folder = Path(folder)
-        self._lock = threading.Lock()
+    def __init__(self, url: str | None = None):
+        self.url = url
 
     def put(self, doc: Any) -> str:
-        data = documents.canonical(doc)
-        sid = documents.scenario_id(doc)
-        path = self.folder / f"{sid}.json"
-        with self._lock:
-            if path.exists():
-                return sid
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, sort_keys=True, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        return sid
+        from .. import store
+
+        return store.save_scenario_document(documents.parse(doc), url=self.url)
 
     def get(self, scenario_id: str) -> dict[str, Any] | None:
+        from .. import store
+
         if not ID_RE.match(scenario_id):
             return None
-        path = self.folder / f"{scenario_id}.json"
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return json.loads(store.load_scenario_json(scenario_id, url=self.url))
+        except StoreError:
             return None
 
 
 class MemoryScenarioStore:
-    """For tests and throw-away servers."""
-
     def __init__(self) -> None:
         self._docs: dict[str, dict[str, Any]] = {}
 
@@ -77,6 +62,4 @@ class MemoryScenarioStore:
 
 
 def default_store() -> ScenarioStore:
-    from ..library import user_home
-
-    return FileScenarioStore(user_home() / "web" / "scenarios")
+    return DatabaseScenarioStore()
