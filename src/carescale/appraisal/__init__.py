@@ -23,6 +23,7 @@ from .core import (
     optimism_bias,
     timelines,
 )
+from .npv_only import NPVResult, appraise_npv
 from .report import appraisal_rows, appraisal_summary
 from .settings import (
     AppraisalSettings,
@@ -38,6 +39,7 @@ __all__ = [
     "AppraisalResult",
     "AppraisalSettings",
     "Flows",
+    "NPVResult",
     "InterventionAdjustment",
     "Metrics",
     "MonthlyFlows",
@@ -47,6 +49,7 @@ __all__ = [
     "appraisal_rows",
     "appraisal_summary",
     "appraise",
+    "appraise_npv",
     "discount_factors",
     "discount_rates",
     "load_settings",

@@ -381,17 +381,18 @@ def timelines(scenario: Scenario, settings: AppraisalSettings) -> tuple[RampUpTi
     return costs, savings
 
 
-def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
-                    per: np.ndarray, timing: str = "as-places-fill") -> np.ndarray:
-    """Set-up investment by month (D, T, P); ``total`` is the engine's set-up investment
-    (``ceil(full / per)`` tranches). ``as-places-fill``: tranche 1 in month 1, tranche k+1 in the
-    month the people supported first reach k x ``per``. ``up-front``: all in month 1."""
+def setup_by_month(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
+                   per: np.ndarray, timing: str = "as-places-fill") -> tuple[np.ndarray, int]:
+    """Set-up investment by month (D, T) and the index of the payer who pays it; ``total`` is
+    the engine's set-up investment (``ceil(full / per)`` tranches). ``as-places-fill``: tranche 1
+    in month 1, tranche k+1 in the month the people supported first reach k x ``per``.
+    ``up-front``: all in month 1. (The full and the NPV-only routes both use this.)"""
     D, T = people.shape
-    out = np.zeros((D, T, P))
     payer = PAYER_INDEX[iv.setup.payer if iv.setup else "asc"]
     if timing == "up-front":
-        out[:, 0, payer] = total
-        return out
+        out = np.zeros((D, T))
+        out[:, 0] = total
+        return out, payer
     per = np.broadcast_to(np.asarray(per, dtype=float), (D,))
     n_tranches = np.ceil(full / per - 1e-9)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -399,8 +400,29 @@ def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, ful
     bought = np.minimum(n_tranches[:, None], np.floor(people / per[:, None] + 1e-9) + 1.0)
     bought = np.maximum.accumulate(bought, axis=1)  # never un-buy (drop-off does not shrink places)
     new = np.diff(bought, axis=1, prepend=0.0)
-    out[:, :, payer] = new * cost_each[:, None]
+    return new * cost_each[:, None], payer
+
+
+def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
+                    per: np.ndarray, timing: str = "as-places-fill") -> np.ndarray:
+    """Set-up investment by month and payer (D, T, P): :func:`setup_by_month` on its payer."""
+    by_month, payer = setup_by_month(iv, total, people, full, per, timing)
+    out = np.zeros((*by_month.shape, P))
+    out[:, :, payer] = by_month
     return out
+
+
+def resolve_settings(settings: AppraisalSettings | Mapping | None) -> AppraisalSettings:
+    """Settings as given, from a mapping of their keys, or the shipped defaults (None)."""
+    if settings is None:
+        return AppraisalSettings()
+    return settings if isinstance(settings, AppraisalSettings) else make_settings(settings)
+
+
+def _n_draws(values: Values) -> int:
+    """Draws in ``values`` (arrays of one draw apply to all; the engine reports inconsistent sizes)."""
+    sizes = {np.shape(a)[0] for a in values.values() if np.ndim(a) == 1} - {1}
+    return max(sizes) if sizes else 1
 
 
 def _block(values: Values, start: int, stop: int, D: int) -> dict[str, np.ndarray]:
@@ -483,18 +505,14 @@ def appraise(
     :data:`BLOCK`, which is several times faster for thousands of draws).
     Returns per-draw arrays; see :class:`AppraisalResult`.
     """
-    if settings is None:
-        settings = AppraisalSettings()
-    elif not isinstance(settings, AppraisalSettings):
-        settings = make_settings(settings)
+    settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
     params = parameters or ParameterTable.from_scenario(scenario)
     base = values if values is not None else params.base_values()
     v = adjusted_values(scenario, params, base, settings)
     cost_tl, sav_tl = timelines(scenario, settings)
     factors = discount_factors(settings.years, settings.discount_rate)
-    sizes = {np.shape(a)[0] for a in v.values() if np.ndim(a) == 1} - {1}
-    D = max(sizes) if sizes else 1  # the engine reports inconsistent sizes
+    D = _n_draws(v)
 
     ids = [iv.id for iv in scenario.interventions] + ["portfolio"]
     blocks: dict[str, list] = {k: [] for k in ids}

@@ -140,7 +140,8 @@ def evaluate(
         share = np.broadcast_to(v[f"overlaps.{ov.id}.share"], (D,))[:, None]
         both = share * np.minimum(people_a, people_b)
         deduction = np.zeros((D, T, P))
-        deduction[:, :, i] = both * np.minimum(gpp_a[:, i], gpp_b[:, i])[:, None] * L
-        overlaps.append(OverlapResult(ov.id, ov.interventions, ov.description, both, deduction))
+        spp = np.minimum(gpp_a[:, i], gpp_b[:, i])
+        deduction[:, :, i] = both * spp[:, None] * L
+        overlaps.append(OverlapResult(ov.id, ov.interventions, ov.description, both, deduction, i, share, spp))
 
     return PortfolioResult(scenario, timeline, params, tuple(results), tuple(overlaps))

@@ -48,6 +48,9 @@ class OverlapResult:
     description: str
     people: np.ndarray  # (D, T)
     deduction: np.ndarray  # (D, T, P)
+    payer: int = 0  # index of the payer the deduction falls on
+    share: np.ndarray | None = None  # (D, 1) share of the smaller group in both
+    saving_per_person: np.ndarray | None = None  # (D,) smaller gross saving per person, that payer
 
 
 @dataclass(frozen=True)

@@ -130,22 +130,20 @@ def tornado(model: Model) -> list[dict[str, Any]]:
 
 def _npv(model: Model, values: dict[str, np.ndarray], chunk: int, progress: Progress | None):
     """NPV per draw over the appraisal period, by intervention and for the portfolio (D,) each,
-    with the appraisal's default settings; None when the appraisal module is not available."""
-    try:
-        from ..appraisal import appraise
-    except ImportError:  # pragma: no cover - the appraisal ships with carescale
-        return None
+    with the appraisal's default settings (the NPV-only route, ``chunk`` draws at a time)."""
+    from ..appraisal import appraise_npv
+
     n = len(next(iter(values.values())))
     ivs: dict[str, list[np.ndarray]] = {iv.id: [] for iv in model.scenario.interventions}
     port: list[np.ndarray] = []
     settings = None
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        res = appraise(model.scenario, None, {k: a[start:stop] for k, a in values.items()}, model.params)
+        res = appraise_npv(model.scenario, None, {k: a[start:stop] for k, a in values.items()}, model.params)
         settings = res.settings
         for iid in ivs:
-            ivs[iid].append(np.asarray(res.interventions[iid].metrics.npv))
-        port.append(np.asarray(res.portfolio.metrics.npv))
+            ivs[iid].append(res.npv(iid))
+        port.append(res.portfolio)
         if progress is not None:
             progress(stop, n)
     return {k: np.concatenate(v) for k, v in ivs.items()}, np.concatenate(port), settings
@@ -178,8 +176,7 @@ def run_uncertainty(
     npv = None
     npv_switching: dict[str, list] = {}
     if s.npv:
-        npv_chunk = max(1, min(s.chunk, 4_000))
-        got = _npv(model, values, npv_chunk, stage("NPV"))
+        got = _npv(model, values, s.chunk, stage("NPV"))
         if got is not None:
             det_npv = _npv(model, model.params.base_values(1), 1, None)
             npv = (got, det_npv)

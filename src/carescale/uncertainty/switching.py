@@ -217,11 +217,10 @@ def annual_net(scenario: Scenario, params: ParameterTable) -> NetFn:
 
 def npv_net(scenario: Scenario, params: ParameterTable, settings: Any = None) -> NetFn:
     """NPV over the appraisal period by intervention and payer, (D, P) (``carescale.appraisal``)."""
-    from ..appraisal import appraise
+    from ..appraisal import appraise_npv
 
     def f(v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        res = appraise(scenario, settings, v, params)
-        return {iid: np.asarray(fl.metrics.npv_by_payer) for iid, fl in res.interventions.items()}
+        return dict(appraise_npv(scenario, settings, v, params).by_payer)
 
     return f
 
