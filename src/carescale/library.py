@@ -92,6 +92,11 @@ def read_yaml(path: Path) -> Any:
         raise InputFileError(f"{name}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+    return parse_yaml_text(text, name)
+
+
+def parse_yaml_text(text: str, name: str) -> Any:
+    """YAML text (strict: no duplicate keys, dates stay text) whose top level is a mapping."""
     try:
         try:
             data = yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506 - strict SafeLoader subclass

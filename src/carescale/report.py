@@ -47,6 +47,61 @@ def estimated_figures(result: PortfolioResult) -> list[dict[str, Any]]:
     ]
 
 
+def price_basis(scenario) -> dict[str, Any]:
+    """What prices the money figures are in (every output states it)."""
+    if scenario.prices is None:
+        return {"reprice": False, "price_base_year": None, "index": None,
+                "attribution": None, "note": "prices as published: each figure in its source's price year"}
+    return {**scenario.prices.describe(),
+            "note": f"every money figure re-priced to {scenario.prices.year} prices"}
+
+
+def changes(parameters, scenario) -> list[dict[str, Any]]:
+    """Every figure changed from the evidence: path (as given), label, unit, the evidence value
+    (in the run's price base), the new value, the note, and how a number of people was
+    converted to the figure the engine reads."""
+    from .engine.parameters import reprice
+
+    out = []
+    for p in parameters:
+        c = p.change
+        if c is None:
+            continue
+        evidence = reprice(p.published, scenario)
+        item: dict[str, Any] = {
+            "path": c.given_path or c.path,
+            "label": p.label,
+            "unit": p.quantity.unit,
+            "evidence_value": evidence.value,
+            "value": c.value,
+            "low": c.low,
+            "high": c.high,
+            "range": c.range_source,
+            "note": c.note,
+            "published": {"value": p.published.value, "price_year": p.published.price_year},
+        }
+        if c.given_path:
+            item.update(unit="people", value=c.given_value, evidence_value=c.given_evidence,
+                        low=None, high=None,
+                        converted_to={"path": c.path, "evidence_value": evidence.value, "value": c.value,
+                                      "conversion": c.conversion})
+        out.append(item)
+    return sorted(out, key=lambda x: x["path"])
+
+
+def describe_change(c: dict[str, Any]) -> str:
+    """One line for a change: ``path: evidence -> new (note)``."""
+    def num(x):
+        return "?" if x is None else f"{x:,.10g}"
+    text = f"{c['path']}: {num(c['evidence_value'])} -> {num(c['value'])}"
+    if c.get("converted_to"):
+        t = c["converted_to"]
+        text += f" (converted: {t['conversion']})"
+    if c.get("note"):
+        text += f"; {c['note']}"
+    return text
+
+
 def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
     """The ``carescale run --format json`` contract: annual pounds at full scale, plain numbers.
 
@@ -121,6 +176,8 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
         },
         "not_modelled": [{"id": n.id, "missing": list(n.missing)} for n in scen.not_modelled],
         "estimated_figures": estimated,
+        "prices": price_basis(scen),
+        "changes": changes(result.parameters, scen),
     }
 
 

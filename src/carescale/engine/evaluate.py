@@ -41,6 +41,19 @@ def _n_draws(values: Values) -> int:
     return sizes.pop() if sizes else 1
 
 
+def _complete(values: Values | None, params: ParameterTable) -> Values:
+    """``values`` with every parameter it does not name at its base value (one draw)."""
+    if values is None:
+        return params.base_values()
+    missing = [p for p in params.paths if p not in values]
+    if not missing:
+        return values
+    out = dict(values)
+    for path in missing:
+        out[path] = np.array([params[path].base], dtype=float)
+    return out
+
+
 def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
     """Annual figures at full scale: beneficiaries (D,), cost (D,), person-based gross (D,P),
     spend-based gross (D,P), per-segment beneficiaries."""
@@ -50,6 +63,9 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
     gross_people = np.zeros((D, P))
     gross_spend = np.zeros((D, P))
     segments = []
+    # share of its potential the intervention runs at: beneficiaries, and so costs, savings,
+    # overlaps, set-up and workforce, follow it (a vectorised path, for the optimiser)
+    share = np.broadcast_to(np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float), (D,))
     for seg in iv.segments:
         pre = f"{iv.id}.{seg.id}"
         basis = seg.sizing.basis
@@ -62,7 +78,7 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
         else:  # additional_to_existing
             target = v[f"{pre}.sizing.rate"] * v[f"area.cohorts.{seg.sizing.cohort}"]
             n = np.maximum(target - v.get(f"area.provision.{iv.id}.{seg.id}", zeros), 0.0)
-        n = np.broadcast_to(n, (D,))
+        n = np.broadcast_to(n * share, (D,))
         segments.append(SegmentResult(seg.id, seg.description, n))
         n_total = n_total + n
         if seg.unit_cost is not None:
@@ -72,7 +88,7 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
             gross_people[:, PAYER_INDEX[o.payer]] += n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"]
         for r in seg.spend_reductions:
             saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
-            gross_spend[:, PAYER_INDEX[r.payer]] += np.broadcast_to(saved, (D,))
+            gross_spend[:, PAYER_INDEX[r.payer]] += np.broadcast_to(saved * share, (D,))
     return n_total, cost, gross_people, gross_spend, tuple(segments)
 
 
@@ -83,9 +99,11 @@ def evaluate(
     parameters: ParameterTable | None = None,
 ) -> PortfolioResult:
     """Evaluate ``scenario``. ``values`` maps parameter paths to arrays of draws (default: every
-    parameter at its base value, one draw)."""
+    parameter at its base value, one draw). ``values`` may be partial: a path it does not name
+    keeps its base value (the evidence figure, or the scenario's override). ``ID.scale`` (share
+    of the intervention's potential, default the scenario's ``scale``) may be given per draw."""
     params = parameters or ParameterTable.from_scenario(scenario)
-    v = values if values is not None else params.base_values()
+    v = _complete(values, params)
     D = _n_draws(v)
     T = timeline.periods
     L = timeline.years_per_period

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..errors import SettingsError
 from ..schema import Quantity
-from ..scenario import Scenario
+from ..schema.base import MONEY_UNITS
+from ..scenario import FigureChange, Scenario
 
 Values = Mapping[str, np.ndarray]
 
@@ -28,10 +29,19 @@ class Parameter:
     label: str
     kind: str  # rate, unit_cost, unit_saving, reduction, cost_share, cohort, spend, provision, ...
     intervention: str | None = None
+    #: The figure as the evidence gives it (before re-pricing and overrides), when it differs.
+    evidence: Quantity | None = None
+    #: The override that changed it, if any.
+    change: FigureChange | None = None
 
     @property
     def base(self) -> float:
         return self.quantity.value
+
+    @property
+    def published(self) -> Quantity:
+        """The figure as published (its own price year, no override)."""
+        return self.evidence or self.quantity
 
 
 class ParameterTable:
@@ -109,4 +119,32 @@ class ParameterTable:
                 add(f"{iv.id}.wider_benefits.{wb.id}", wb.value_per_person, f"{iv.name}: {wb.description.lower()} per person", "wider_benefit", iv.id)
         for ov in scenario.overlaps:
             add(f"overlaps.{ov.id}.share", ov.share, f"Overlap: {ov.description.lower()}", "overlap_share")
+        if scenario.prices is not None or scenario.changes:
+            params = [_adjusted(p, scenario) for p in params]
         return cls(params)
+
+
+def reprice(q: Quantity, scenario: Scenario) -> Quantity:
+    """``q`` in the scenario's price base (unchanged when it keeps published prices)."""
+    pb = scenario.prices
+    if pb is None or q.unit not in MONEY_UNITS or not q.price_year:
+        return q
+    f = pb.factor(q.price_year)
+    upd: dict = {"value": q.value * f, "price_year": pb.year}
+    if q.low is not None and q.high is not None:
+        upd.update(low=q.low * f, high=q.high * f)
+    return q.model_copy(update=upd)
+
+
+def _adjusted(p: Parameter, scenario: Scenario) -> Parameter:
+    """``p`` re-priced and with its override (if any) applied."""
+    q = reprice(p.quantity, scenario)
+    change = next((c for c in scenario.changes if c.path == p.path), None)
+    if change is not None:
+        q = q.model_copy(update={
+            "value": change.value, "low": change.low, "high": change.high,
+            "distribution": change.distribution,
+        })
+    if q is p.quantity:
+        return p
+    return Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.quantity, change=change)

@@ -1,0 +1,45 @@
+"""Scenario documents: the one input of every entry point (CLI, Python, API, pages, reports,
+plans, optimiser). docs/scenarios.md is the user's guide.
+
+    from carescale.scenarios import parse_scenario, run_document
+    doc = parse_scenario("version: 1\\narea: birmingham\\noverrides:\\n  living-well.older-people-multiple-ltc.people: 2000\\n")
+    doc.scenario_id            # stable content hash
+    run_document(doc)          # what 'carescale run --format json' prints
+"""
+
+from .build import Built, appraise_document, build_scenario, document_prices, library_for, run_document, uncertainty_document
+from .document import (
+    VERSION,
+    AreaFile,
+    AreaInline,
+    Override,
+    ScenarioDocument,
+    UncertaintyOptions,
+    dump_scenario,
+    load_scenario,
+    parse_data,
+    parse_scenario,
+)
+from .overrides import resolve_overrides, valid_paths
+
+__all__ = [
+    "VERSION",
+    "AreaFile",
+    "AreaInline",
+    "Built",
+    "Override",
+    "ScenarioDocument",
+    "UncertaintyOptions",
+    "appraise_document",
+    "build_scenario",
+    "document_prices",
+    "dump_scenario",
+    "library_for",
+    "load_scenario",
+    "parse_data",
+    "parse_scenario",
+    "resolve_overrides",
+    "run_document",
+    "uncertainty_document",
+    "valid_paths",
+]

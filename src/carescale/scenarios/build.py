@@ -1,0 +1,117 @@
+"""From a scenario document to a :class:`carescale.Scenario` and the JSON every shell prints.
+
+``build_scenario`` is the one place a document becomes a scenario; ``run_document``,
+``appraise_document`` and ``uncertainty_document`` return exactly what ``carescale run``,
+``appraise`` and ``uncertainty --format json`` print (the CLI calls them), plus the scenario's id
+and note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from ..library import Library, default_library, load_area_file
+from ..scenario import Scenario, define_scenario
+from .document import AreaFile, AreaInline, ScenarioDocument
+
+
+class Built(NamedTuple):
+    """A built scenario and its parameter values (one draw, overrides applied)."""
+
+    scenario: Scenario
+    values: dict[str, np.ndarray]
+
+
+def _resolve(doc: ScenarioDocument, relative: str) -> Path:
+    p = Path(relative)
+    if not p.is_absolute() and doc.base_dir is not None and (doc.base_dir / p).exists():
+        return doc.base_dir / p
+    return p
+
+
+def document_prices(doc: ScenarioDocument):
+    """The document's :class:`carescale.prices.PriceBase`, or None (published prices)."""
+    if not doc.reprice:
+        return None
+    from ..prices import price_base
+
+    index = _resolve(doc, doc.price_index) if doc.price_index else None
+    return price_base(doc.price_base_year, index)
+
+
+def library_for(doc: ScenarioDocument, library: Library | None = None) -> tuple[Library, str, dict[str, Any]]:
+    """The library holding the document's area, the area id, and any assumptions the area file
+    carries (the template's assumptions section)."""
+    lib = library or default_library()
+    area = doc.area
+    if isinstance(area, str):
+        return lib, area, {}
+    if isinstance(area, AreaInline):
+        return lib.with_area(area.inline, "area.inline"), area.inline.id, {}
+    path = _resolve(doc, area.file if isinstance(area, AreaFile) else str(area))
+    assumptions: dict[str, Any] = {}
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from ..areas_io import read_area_file
+
+        imported = read_area_file(path, lib)
+        loaded = imported.area
+        assumptions = dict(getattr(imported, "assumptions", {}) or {})
+    else:
+        loaded = load_area_file(path, lib)
+    return lib.with_area(loaded, str(area.file)), loaded.id, assumptions
+
+
+def build_scenario(doc: ScenarioDocument, library: Library | None = None) -> Built:
+    """The scenario a document describes (overrides, scale and price base applied) and its
+    parameter values. Overrides in the document win over assumptions in an area template."""
+    lib, area_id, assumptions = library_for(doc, library)
+    overrides: dict[str, Any] = {**assumptions}
+    overrides.update({k: o.model_dump(exclude_none=True) for k, o in doc.overrides.items()})
+    scenario = define_scenario(
+        area_id,
+        list(doc.interventions) if doc.interventions is not None else None,
+        doc.basis,
+        library=lib,
+        overrides=overrides or None,
+        scale=doc.scale or None,
+        prices=document_prices(doc),
+    )
+    from ..engine import ParameterTable
+
+    return Built(scenario, ParameterTable.from_scenario(scenario).base_values())
+
+
+def _stamp(doc: ScenarioDocument, data: dict[str, Any]) -> dict[str, Any]:
+    return {"scenario": {"id": doc.scenario_id, "note": doc.note}, **data}
+
+
+def run_document(doc: ScenarioDocument, library: Library | None = None) -> dict[str, Any]:
+    """What ``carescale run --format json`` prints."""
+    from ..engine import evaluate
+    from ..report import summary
+
+    scenario, _ = build_scenario(doc, library)
+    return _stamp(doc, summary(evaluate(scenario)))
+
+
+def appraise_document(doc: ScenarioDocument, library: Library | None = None, *, monthly: bool = False) -> dict[str, Any]:
+    """What ``carescale appraise --format json`` prints (``monthly``: also the monthly flows)."""
+    from ..appraisal import appraisal_summary, appraise
+
+    scenario, _ = build_scenario(doc, library)
+    return _stamp(doc, appraisal_summary(appraise(scenario, doc.appraisal, monthly=monthly)))
+
+
+def uncertainty_document(
+    doc: ScenarioDocument,
+    library: Library | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """What ``carescale uncertainty --format json`` prints."""
+    from ..uncertainty import run_uncertainty
+
+    scenario, _ = build_scenario(doc, library)
+    return _stamp(doc, run_uncertainty(scenario, doc.uncertainty.settings(), progress))

@@ -1,0 +1,278 @@
+"""The scenario document: everything a result depends on, in one strict, versioned file.
+
+A :class:`ScenarioDocument` holds the area, the interventions and basis, how far each model is
+scaled, the overrides, the appraisal and uncertainty settings, the price base and a note. It is
+frozen and rejects unknown keys; its canonical serialisation (:meth:`canonical_json`) and the
+content hash of that (:attr:`scenario_id`) are the same wherever the same inputs are given, in
+whatever key order or layout. docs/scenarios.md describes every field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from ..errors import InputFileError, SettingsError
+from ..library import display_path, format_validation_error, parse_yaml_text
+from ..schema import Area
+from ..schema.base import Distribution, StrictModel
+
+VERSION = 1
+
+
+class AreaFile(StrictModel):
+    """An area profile file: YAML, or a filled-in template (.csv/.xlsx). A relative path is
+    read from the folder of the scenario file."""
+
+    file: str
+
+
+class AreaInline(StrictModel):
+    """The area profile itself, written into the scenario (self-contained, for sharing)."""
+
+    inline: Area
+
+
+class Override(StrictModel):
+    """A new figure for one parameter path, optionally with its own range and a note."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    distribution: Distribution | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Override":
+        for k in ("value", "low", "high"):
+            x = getattr(self, k)
+            if x is not None and not math.isfinite(x):
+                raise ValueError(f"{k} {x} is not a finite number")
+        if (self.low is None) != (self.high is None):
+            raise ValueError(f"give both low and high, or neither; {'high' if self.high is None else 'low'} is missing")
+        return self
+
+
+class UncertaintyOptions(StrictModel):
+    """The settings of ``carescale uncertainty`` (see :class:`carescale.UncertaintySettings`)."""
+
+    draws: int = 10_000
+    seed: int = 20170301
+    width_scale: float = 1.0
+    npv: bool = True
+    sobol: bool = False
+    sobol_samples: int = 1024
+    bins: int = 30
+
+    @model_validator(mode="after")
+    def _check(self) -> "UncertaintyOptions":
+        self.settings()
+        return self
+
+    def settings(self):
+        from ..uncertainty.settings import UncertaintySettings
+
+        try:
+            return UncertaintySettings(**self.model_dump())
+        except SettingsError as exc:
+            raise ValueError(exc.message) from None
+
+
+def _appraisal_settings(value: Any):
+    from ..appraisal.settings import AppraisalSettings, make_settings
+
+    if value is None or isinstance(value, AppraisalSettings):
+        return value if value is not None else make_settings()
+    if not isinstance(value, dict):
+        raise ValueError(f"{type(value).__name__} is not valid; give a mapping of appraisal settings")
+    try:
+        return make_settings(value)
+    except SettingsError as exc:
+        raise ValueError(exc.message) from None
+
+
+class ScenarioDocument(StrictModel):
+    """One scenario: what was asked, in full. Field by field (docs/scenarios.md):
+
+    * ``version``: 1.
+    * ``area``: a built-in or saved area id, ``{file: path}`` or ``{inline: {...profile...}}``.
+    * ``interventions``: ids, or None for the paper's default portfolio.
+    * ``basis``: ``potential`` (scale up by each model's rule) or ``current`` (what runs today).
+    * ``scale``: intervention id -> share of its potential, 0 to 1 (default 1 each).
+    * ``overrides``: parameter path -> number or ``{value, low, high, distribution, note}``;
+      paths as ``carescale parameters`` lists them plus ``<intervention>.<segment>.people``.
+    * ``appraisal``: the :class:`carescale.AppraisalSettings` fields.
+    * ``uncertainty``: draws, seed, width_scale, npv, sobol, sobol_samples, bins.
+    * ``reprice`` / ``price_base_year`` / ``price_index``: re-price every money figure to one
+      year's prices (default: yes, to the latest year of the index, the HM Treasury GDP deflator
+      unless ``price_index`` names a file of your own).
+    * ``note``: free text.
+    """
+
+    version: int = VERSION
+    area: str | AreaFile | AreaInline = "birmingham"
+    interventions: tuple[str, ...] | None = None
+    basis: Literal["potential", "current"] = "potential"
+    scale: dict[str, float] = Field(default_factory=dict)
+    overrides: dict[str, Override] = Field(default_factory=dict)
+    appraisal: Any = None
+    uncertainty: UncertaintyOptions = Field(default_factory=UncertaintyOptions)
+    reprice: bool = True
+    price_base_year: str | None = None
+    price_index: str | None = None
+    note: str = ""
+
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _check_version(cls, v: Any) -> int:
+        if isinstance(v, bool) or v != VERSION:
+            raise ValueError(f"{v!r} is not a scenario version this carescale reads; the version is {VERSION}")
+        return VERSION
+
+    @field_validator("area", mode="before")
+    @classmethod
+    def _check_area(cls, v: Any) -> Any:
+        if isinstance(v, dict) and not ({"file"} == set(v) or {"inline"} == set(v)):
+            raise ValueError("give an area id, {file: path} or {inline: {...area profile...}}")
+        if isinstance(v, str) and not v.strip():
+            raise ValueError("the area id is empty; give an area id (see 'carescale areas list')")
+        return v
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _check_ids(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [x.strip() for x in v.split(",") if x.strip()]
+        if v is not None and not v:
+            raise ValueError("the list is empty; name at least one intervention, or leave it out for the default portfolio")
+        return v
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _check_scale(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for iid, x in v.items():
+                ok = not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x) and 0 <= x <= 1
+                if not ok:
+                    raise ValueError(f"{iid}: {x!r} is not valid; give a share of the potential from 0 to 1")
+        return v
+
+    @field_validator("overrides", mode="before")
+    @classmethod
+    def _check_overrides(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            out = {}
+            for path, spec in v.items():
+                if not isinstance(path, str) or not path.strip():
+                    raise ValueError(f"{path!r} is not a parameter path")
+                if isinstance(spec, bool):
+                    raise ValueError(f"{path}: {spec!r} is not a number")
+                out[path.strip()] = {"value": spec} if isinstance(spec, (int, float, str)) else spec
+            return out
+        return v
+
+    @field_validator("appraisal", mode="before")
+    @classmethod
+    def _check_appraisal(cls, v: Any) -> Any:
+        return _appraisal_settings(v)
+
+    @field_validator("price_base_year", mode="before")
+    @classmethod
+    def _check_year(cls, v: Any) -> Any:
+        if v is None:
+            return None
+        from ..prices import parse_year
+
+        try:
+            return parse_year(v, "year")
+        except SettingsError as exc:
+            raise ValueError(exc.message.removeprefix("year: ")) from None
+
+    # -- serialisation ---------------------------------------------------------------------
+    def data(self) -> dict[str, Any]:
+        """The document as plain data (every field, defaults filled in)."""
+        out = self.model_dump(mode="json")
+        out["overrides"] = {k: {f: x for f, x in o.items() if x is not None} for k, o in sorted(out["overrides"].items())}
+        return out
+
+    def canonical_json(self) -> str:
+        """Sorted keys, no white space, every default filled in: the same for the same inputs."""
+        return json.dumps(self.data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @property
+    def scenario_id(self) -> str:
+        """A stable content hash of :meth:`canonical_json` (20 hex digits of SHA-256)."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()[:20]
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.data(), sort_keys=False, allow_unicode=True, width=100)
+
+    def to_json(self) -> str:
+        return json.dumps(self.data(), indent=2, ensure_ascii=False)
+
+    @property
+    def base_dir(self) -> Path | None:
+        return self._base_dir
+
+    def with_changes(self, **fields: Any) -> "ScenarioDocument":
+        """A new, validated document with some fields replaced (``overrides`` merged)."""
+        data = self.data()
+        for k, v in fields.items():
+            if k == "overrides":
+                data["overrides"] = {**data["overrides"], **v}
+            else:
+                data[k] = v
+        doc = parse_data(data, "scenario")
+        doc._base_dir = self._base_dir
+        return doc
+
+
+def parse_data(data: Any, name: str = "scenario") -> ScenarioDocument:
+    if not isinstance(data, dict):
+        raise InputFileError(f"{name}: the top level must be a mapping of keys to values, not a {type(data).__name__}")
+    try:
+        return ScenarioDocument.model_validate(data)
+    except ValidationError as exc:
+        raise InputFileError(format_validation_error(name, exc, data)) from None
+
+
+def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = None) -> ScenarioDocument:
+    """A scenario document from YAML or JSON text; problems raise one-line InputFileErrors."""
+    data = parse_yaml_text(text, name)
+    doc = parse_data(data, name)
+    doc._base_dir = base_dir
+    return doc
+
+
+def load_scenario(path: Path | str) -> ScenarioDocument:
+    """Read a scenario file (YAML or JSON)."""
+    path = Path(path)
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(f"{name}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{name}: not a UTF-8 text file ({exc.reason})") from None
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+    return parse_scenario(text, name, path.resolve().parent)
+
+
+def dump_scenario(doc: ScenarioDocument, path: Path | str | None = None, fmt: str | None = None) -> str:
+    """The document as YAML (or JSON, for a ``.json`` path or ``fmt='json'``); written to
+    ``path`` when given."""
+    as_json = fmt == "json" or (fmt is None and path is not None and str(path).lower().endswith(".json"))
+    text = doc.to_json() + "\n" if as_json else doc.to_yaml()
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
