@@ -111,7 +111,8 @@ def test_rate_as_percentage_or_fraction():
 
 
 def test_json_from_the_cli():
-    res = run_cli("appraise", "--area", "birmingham", "--years", "3", "--discount-rate", "0.05", "--format", "json")
+    res = run_cli("appraise", "--area", "birmingham", "--years", "3", "--discount-rate", "0.05", "--no-reprice",
+                  "--format", "json")
     assert res.code == 0, res.err
     data = res.json()
     assert data["settings"]["years"] == 3
@@ -165,7 +166,7 @@ def test_an_area_that_supports_no_model_gives_zeros_not_a_crash():
 
 def test_monthly_flows_from_the_cli():
     res = run_cli("appraise", "--interventions", "shared-lives", "--years", "2", "--no-optimism-bias",
-                  "--monthly", "--format", "json")
+                  "--monthly", "--no-reprice", "--format", "json")
     assert res.code == 0, res.err
     sl = res.json()["interventions"][0]
     months = sl["months"]

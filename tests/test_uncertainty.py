@@ -356,7 +356,7 @@ def test_a_range_given_in_a_file_wins_over_the_default(tmp_path):
     path = tmp_path / "area.yaml"
     path.write_text(good)
     r = run_cli("uncertainty", "--area-file", str(path), "--interventions", "living-well", "--draws", "200",
-                "--no-npv", "--format", "json")
+                "--no-npv", "--no-reprice", "--format", "json")
     assert r.code == 0, r.err
     p = next(p for p in r.json()["parameters"] if p["path"] == "area.cohorts.population_65_plus")
     assert (p["low"], p["high"], p["distribution"], p["source"]) == (120000, 160000, "triangular", "file")

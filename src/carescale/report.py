@@ -192,6 +192,8 @@ ROW_COLUMNS = (
     "net_savings_nhs",
     "setup_investment",
     "estimated_inputs",
+    "price_base",
+    "changes",
 )
 
 
@@ -211,9 +213,23 @@ def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup, estimated=
     }
 
 
+def stamp_rows(rows: list[dict[str, Any]], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every CSV row also says the price base and which figures were changed from the evidence
+    (``path: evidence -> new (note)``, joined by `` | ``)."""
+    prices = data.get("prices") or {}
+    base = f"{prices['price_base_year']} prices" if prices.get("reprice") else "as published"
+    changed = " | ".join(describe_change(c) for c in data.get("changes", []))
+    return [{**r, "price_base": base, "changes": changed} for r in rows]
+
+
 def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Flat rows (one per intervention, then the overlap deduction and the total) for CSV and
-    DataFrames, from a :func:`summary` dict."""
+    DataFrames, from a :func:`summary` dict; each row also gives the price base and the changes
+    from the evidence."""
+    return stamp_rows(_rows(data), data)
+
+
+def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     out = [
         _row(i["id"], i["name"], i["beneficiaries"], i["cost"], i["gross_savings"],
              i["net_savings"], i["setup_investment"], i["estimated_inputs"])

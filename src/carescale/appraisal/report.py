@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import ParameterTable
+from ..report import changes, price_basis, stamp_rows
 from ..schema import PAYERS
 from .core import AppraisalResult, Flows
 
@@ -180,18 +182,22 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "discount_schedule": "green-book" if s.discount_rate is None else "flat",
             "discount_rates": sorted(set(rates), reverse=True),
             "start_date": s.start_date.isoformat(),
-            "price_base_year": s.price_base_year,
+            "price_base_year": scen.prices.year if scen.prices is not None else s.price_base_year,
             "optimism_bias": s.optimism_bias,
             "setup_timing": s.setup_timing,
             "price_years": list(result.price_years),
         },
         "units": (
-            "GBP in the prices of the sources (" + (", ".join(result.price_years) or "none") + "; not re-priced); "
-            "flows by appraisal year, year 1 starting on start_date; year 1 is not discounted"
+            (f"GBP in {scen.prices.year} prices (re-priced with the {scen.prices.index.name}); "
+             if scen.prices is not None else
+             "GBP in the prices of the sources (" + (", ".join(result.price_years) or "none") + "; not re-priced); ")
+            + "flows by appraisal year, year 1 starting on start_date; year 1 is not discounted"
         ),
         "interventions": items,
         "portfolio": portfolio,
         "not_modelled": [{"id": n.id, "missing": list(n.missing)} for n in scen.not_modelled],
+        "prices": price_basis(scen),
+        "changes": changes(ParameterTable.from_scenario(scen), scen),
     }
 
 
@@ -199,11 +205,16 @@ ROW_COLUMNS = (
     "id", "name", "year", "month", "starts", "cost", "cost_asc", "cost_nhs", "setup", "gross_savings",
     "gross_savings_asc", "gross_savings_nhs", "overlap_deduction", "net", "net_asc", "net_nhs",
     "cumulative_net", "discount_factor", "discounted_net", "npv", "npv_asc", "npv_nhs", "bcr",
-    "roi", "break_even_month",
+    "roi", "break_even_month", "price_base", "changes",
 )
 
 
 def appraisal_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flat rows for CSV (see :func:`_rows`), each stating the price base and the changes."""
+    return stamp_rows(_rows(data), data)
+
+
+def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Flat rows for CSV from :func:`appraisal_summary`: one per model and year (or per month,
     when the summary has months), then a ``total`` row per model carrying the metrics."""
     out: list[dict[str, Any]] = []

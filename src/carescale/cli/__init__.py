@@ -28,6 +28,7 @@ from . import catalogue  # noqa: E402,F401,I001  isort: skip
 from . import areas  # noqa: E402,F401,I001  isort: skip
 from . import evidence  # noqa: E402,F401,I001  isort: skip
 from . import serve  # noqa: E402,F401,I001  isort: skip
+from . import scenario  # noqa: E402,F401,I001  isort: skip
 
 __all__ = ["app", "entry", "main"]
 

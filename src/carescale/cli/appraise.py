@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from ..scenario import define_scenario
 from .common import (
     Format,
     app,
@@ -16,9 +15,14 @@ from .common import (
     console,
     emit,
     interventions_option,
-    library_with_area,
     output_option,
-    split_ids,
+    price_base_option,
+    price_index_option,
+    print_scenario_notes,
+    reprice_option,
+    scenario_document,
+    scenario_option,
+    set_option,
 )
 
 # -- appraise (docs/appraisal.md) --------------------------------------------------------------
@@ -26,6 +30,7 @@ from .common import (
 
 @app.command("appraise")
 def appraise_command(
+    ctx: typer.Context,
     area: str = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
@@ -39,6 +44,11 @@ def appraise_command(
     ),
     settings_file: Optional[Path] = typer.Option(None, "--settings", help="YAML file of appraisal settings."),
     monthly: bool = typer.Option(False, "--monthly", help="Also give the flows month by month (json, csv)."),
+    scenario_file: Optional[Path] = scenario_option(),
+    sets: Optional[list[str]] = set_option(),
+    reprice: Optional[bool] = reprice_option(),
+    price_base: Optional[str] = price_base_option(),
+    price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
@@ -46,10 +56,21 @@ def appraise_command(
     from .. import appraisal
     from ..appraisal.tables import print_appraisal
 
-    lib, area_id = library_with_area(area, area_file)
-    scenario = define_scenario(area_id, split_ids(interventions), "potential", library=lib)
+    from ..scenarios import appraise_document, load_scenario
+
     over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias}
-    settings = appraisal.load_settings(settings_file, **over) if settings_file else appraisal.make_settings(**over)
-    data = appraisal.appraisal_summary(appraisal.appraise(scenario, settings, monthly=monthly))
-    emit(fmt, data, rows=lambda: appraisal.appraisal_rows(data), table=lambda: print_appraisal(data, console),
-         output=output)
+    if settings_file:
+        settings = appraisal.load_settings(settings_file, **over)
+    else:
+        base = load_scenario(scenario_file).appraisal if scenario_file else None
+        settings = appraisal.make_settings(base.model_dump() if base is not None else None, **over)
+    doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
+                            basis="potential", sets=sets, reprice=reprice, price_base=price_base,
+                            price_index=price_index, appraisal=settings.model_dump(mode="json"))
+    data = appraise_document(doc, monthly=monthly)
+
+    def table() -> None:
+        print_appraisal(data, console)
+        print_scenario_notes(data)
+
+    emit(fmt, data, rows=lambda: appraisal.appraisal_rows(data), table=table, output=output)

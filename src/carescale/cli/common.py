@@ -22,6 +22,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"carescale {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """What would scaling up care models that work elsewhere cost, and save, here?"""
+
+
 interventions_app = typer.Typer(help="The evidence library of care models.", no_args_is_help=True)
 areas_app = typer.Typer(help="Area profiles: councils and source sites.", no_args_is_help=True)
 app.add_typer(interventions_app, name="interventions")
@@ -181,3 +200,129 @@ def interventions_option() -> Any:
     return typer.Option(
         None, "--interventions", help="Comma-separated intervention ids (default: the paper's six models that the area has figures for)."
     )
+
+
+# -- scenario documents: --scenario FILE, --set PATH=VALUE and the price base ------------------
+def scenario_option() -> Any:
+    return typer.Option(
+        None, "--scenario", help="A scenario file (YAML/JSON, see 'carescale scenario new'); options given "
+        "on the command line change it."
+    )
+
+
+def set_option() -> Any:
+    return typer.Option(
+        None, "--set", metavar="PATH=VALUE",
+        help="Change one figure (repeatable): a path from 'carescale parameters', or "
+        "INTERVENTION.SEGMENT.people for a number of people (converted to the take-up rate).",
+    )
+
+
+def reprice_option() -> Any:
+    return typer.Option(
+        None, "--reprice/--no-reprice",
+        help="Re-price every money figure to one price base (default); --no-reprice keeps the prices "
+        "as published, as the paper does.",
+    )
+
+
+def price_base_option() -> Any:
+    return typer.Option(
+        None, "--price-base", help="Price base year, 2024 or 2023/24 (default: the latest year of the index)."
+    )
+
+
+def price_index_option() -> Any:
+    return typer.Option(
+        None, "--price-index",
+        help="Your own price index, a CSV of year,value (default: the HM Treasury GDP deflator).",
+    )
+
+
+SET_EXAMPLE = "for example --set living-well.older-people-multiple-ltc.people=2000"
+
+
+def parse_sets(items: Optional[list[str]]) -> dict[str, float]:
+    """``--set PATH=VALUE`` options as a mapping; a malformed one is a one-line SettingsError."""
+    from ..errors import SettingsError
+
+    out: dict[str, float] = {}
+    for item in items or []:
+        path, eq, text = item.partition("=")
+        path, text = path.strip(), text.strip()
+        if not eq:
+            raise SettingsError(f"--set: {item!r} is not PATH=VALUE; {SET_EXAMPLE}")
+        if not path:
+            raise SettingsError(f"--set: {item!r} has no path before '='; {SET_EXAMPLE}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise SettingsError(f"--set: {path}: {text!r} is not a number; {SET_EXAMPLE}") from None
+        if path in out:
+            raise SettingsError(f"--set: {path} is given twice; give each path once")
+        out[path] = value
+    return out
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` was typed on the command line (not left at its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def scenario_document(
+    ctx: typer.Context,
+    scenario_file: Optional[Path],
+    *,
+    area: Optional[str] = None,
+    area_file: Optional[Path] = None,
+    interventions: Optional[str] = None,
+    basis: Any = None,
+    sets: Optional[list[str]] = None,
+    reprice: Optional[bool] = None,
+    price_base: Optional[str] = None,
+    price_index: Optional[Path] = None,
+    **fields: Any,
+):
+    """The scenario document a command runs: the ``--scenario`` file (or the defaults) with the
+    options typed on the command line on top. ``fields`` are further document fields
+    (``appraisal``, ``uncertainty``) already merged by the caller; None ones are left alone."""
+    from ..scenarios import ScenarioDocument, load_scenario
+
+    doc = load_scenario(scenario_file) if scenario_file is not None else ScenarioDocument()
+    fresh = scenario_file is None
+    change: dict[str, Any] = {}
+    if area is not None and (fresh or _given(ctx, "area")):
+        change["area"] = area
+    if area_file is not None:
+        change["area"] = {"file": str(area_file)}
+    if interventions is not None:
+        change["interventions"] = split_ids(interventions)
+    if basis is not None and (fresh or _given(ctx, "basis")):
+        change["basis"] = getattr(basis, "value", basis)
+    if sets:
+        change["overrides"] = parse_sets(sets)
+    if reprice is not None:
+        change["reprice"] = reprice
+    if price_base is not None:
+        change["price_base_year"] = price_base
+    if price_index is not None:
+        change["price_index"] = str(price_index)
+    change.update({k: v for k, v in fields.items() if v is not None})
+    return doc.with_changes(**change) if change or fresh else doc
+
+
+def print_scenario_notes(data: dict[str, Any]) -> None:
+    """The lines every table output ends with: the price base and each changed figure."""
+    from ..report import describe_change
+
+    prices = data.get("prices") or {}
+    if prices.get("reprice"):
+        console.print(f"Prices: {prices['price_base_year']} prices (re-priced with the {prices['index']})", markup=False)
+    else:
+        console.print("Prices: as published (each figure in its source's price year; not re-priced)", markup=False)
+    for c in data.get("changes", []):
+        console.print("Changed from the evidence: " + describe_change(c), markup=False)
+    sc = data.get("scenario")
+    if sc:
+        console.print(f"Scenario {sc['id']}" + (f": {sc['note']}" if sc.get("note") else ""), markup=False)

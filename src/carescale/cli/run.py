@@ -10,9 +10,8 @@ from rich.table import Table
 
 from .. import report
 from ..safe_text import styled
-from ..engine import ParameterTable, evaluate
+from ..engine import ParameterTable
 from ..library import validate_file
-from ..scenario import define_scenario
 from .common import (
     Basis,
     Format,
@@ -23,9 +22,14 @@ from .common import (
     echo_listing,
     emit,
     interventions_option,
-    library_with_area,
     output_option,
-    split_ids,
+    price_base_option,
+    price_index_option,
+    print_scenario_notes,
+    reprice_option,
+    scenario_document,
+    scenario_option,
+    set_option,
 )
 
 # -- run -------------------------------------------------------------------------------------
@@ -33,20 +37,33 @@ from .common import (
 
 @app.command()
 def run(
+    ctx: typer.Context,
     area: str = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(
         Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
     ),
+    scenario_file: Optional[Path] = scenario_option(),
+    sets: Optional[list[str]] = set_option(),
+    reprice: Optional[bool] = reprice_option(),
+    price_base: Optional[str] = price_base_option(),
+    price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
     """Annual costs and savings by payer at full scale, like the paper's summary table."""
-    lib, area_id = library_with_area(area, area_file)
-    scenario = define_scenario(area_id, split_ids(interventions), basis.value, library=lib)
-    data = report.summary(evaluate(scenario))
-    emit(fmt, data, rows=lambda: report.rows(data), table=lambda: _print_summary_table(data), output=output)
+    from ..scenarios import run_document
+
+    doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
+                            basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
+    data = run_document(doc)
+
+    def table() -> None:
+        _print_summary_table(data)
+        print_scenario_notes(data)
+
+    emit(fmt, data, rows=lambda: report.rows(data), table=table, output=output)
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
@@ -103,23 +120,43 @@ def _print_summary_table(data: dict[str, Any]) -> None:
 
 @app.command()
 def parameters(
+    ctx: typer.Context,
     area: str = area_option(),
+    area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(Basis.potential, "--basis"),
+    scenario_file: Optional[Path] = scenario_option(),
+    sets: Optional[list[str]] = set_option(),
+    reprice: Optional[bool] = reprice_option(),
+    price_base: Optional[str] = price_base_option(),
+    price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format"),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """List every number a run uses, by path, with its value, unit and status."""
-    scenario = define_scenario(area, split_ids(interventions), basis.value)
+    """List every number a run uses, by path, with its value, unit and status (and, for a figure
+    changed by an override, its evidence value and the note)."""
+    from ..engine.parameters import reprice as in_base
+    from ..scenarios import build_scenario
+
+    doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
+                            basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
+    scenario, _ = build_scenario(doc)
     rows = [
-        {"path": p.path, "label": p.label, "value": p.base, "unit": p.quantity.unit, "status": p.quantity.status}
+        {
+            "path": p.path, "label": p.label, "value": p.base, "unit": p.quantity.unit,
+            "price_year": p.quantity.price_year or "", "status": p.quantity.status,
+            "evidence_value": in_base(p.published, scenario).value if p.change else "",
+            "note": (p.change.note or "override") if p.change else "",
+        }
         for p in ParameterTable.from_scenario(scenario)
     ]
     echo_listing(
         rows,
         fmt,
-        f"Parameters: {scenario.area.name}",
-        [("path", "path"), ("label", "label"), ("value", "value"), ("unit", "unit"), ("status", "status")],
+        f"Parameters: {scenario.area.name}"
+        + (f" ({scenario.prices.year} prices)" if scenario.prices else " (prices as published)"),
+        [("path", "path"), ("label", "label"), ("value", "value"), ("unit", "unit"), ("price year", "price_year"),
+         ("status", "status"), ("evidence value", "evidence_value"), ("changed because", "note")],
         output,
     )
 

@@ -8,7 +8,6 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 
-from ..scenario import define_scenario
 from .common import (
     Basis,
     Format,
@@ -17,10 +16,16 @@ from .common import (
     area_option,
     console,
     emit,
+    _given,
     interventions_option,
-    library_with_area,
     output_option,
-    split_ids,
+    price_base_option,
+    price_index_option,
+    print_scenario_notes,
+    reprice_option,
+    scenario_document,
+    scenario_option,
+    set_option,
 )
 
 # -- uncertainty (docs/uncertainty.md) ---------------------------------------------------------
@@ -28,6 +33,7 @@ from .common import (
 
 @app.command("uncertainty")
 def uncertainty_command(
+    ctx: typer.Context,
     area: str = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
@@ -38,18 +44,29 @@ def uncertainty_command(
     npv: bool = typer.Option(True, "--npv/--no-npv", help="Also draw NPV over the appraisal period (slower)."),
     sobol: bool = typer.Option(False, "--sobol", help="Also compute Sobol indices for the portfolio (SALib)."),
     sobol_samples: int = typer.Option(1024, "--sobol-samples", help="Sobol base samples, a power of 2."),
+    scenario_file: Optional[Path] = scenario_option(),
+    sets: Optional[list[str]] = set_option(),
+    reprice: Optional[bool] = reprice_option(),
+    price_base: Optional[str] = price_base_option(),
+    price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format (csv: one row per model and payer)."),
     output: Optional[Path] = output_option(),
 ) -> None:
     """How sure are the savings: Monte Carlo, tornado, switching values and break-even targets."""
-    from ..uncertainty import UncertaintySettings, run_uncertainty
+    from ..report import stamp_rows
+    from ..scenarios import load_scenario, uncertainty_document
+    from ..uncertainty import UncertaintySettings
     from ..uncertainty.tables import print_uncertainty, uncertainty_rows
 
-    settings = UncertaintySettings(
-        draws=draws, seed=seed, width_scale=width_scale, npv=npv, sobol=sobol, sobol_samples=sobol_samples
-    )
-    lib, area_id = library_with_area(area, area_file)
-    scenario = define_scenario(area_id, split_ids(interventions), basis.value, library=lib)
+    given = {"draws": draws, "seed": seed, "width_scale": width_scale, "npv": npv, "sobol": sobol,
+             "sobol_samples": sobol_samples}
+    base = load_scenario(scenario_file).uncertainty.model_dump() if scenario_file else {}
+    options = {**base, **{k: v for k, v in given.items() if scenario_file is None or _given(ctx, k)}}
+    UncertaintySettings(**options)  # one-line errors for a bad draws/seed/... before any work
+    doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
+                            basis=basis, sets=sets, reprice=reprice, price_base=price_base,
+                            price_index=price_index, uncertainty=options)
+    draws, sobol = doc.uncertainty.draws, doc.uncertainty.sobol
     if draws >= 50_000 or sobol:
         from rich.progress import Progress
 
@@ -61,8 +78,12 @@ def uncertainty_command(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            data = run_uncertainty(scenario, settings, progress)
+            data = uncertainty_document(doc, progress=progress)
     else:
-        data = run_uncertainty(scenario, settings)
-    emit(fmt, data, rows=lambda: uncertainty_rows(data), table=lambda: print_uncertainty(data, console),
-         output=output)
+        data = uncertainty_document(doc)
+
+    def table() -> None:
+        print_uncertainty(data, console)
+        print_scenario_notes(data)
+
+    emit(fmt, data, rows=lambda: stamp_rows(uncertainty_rows(data), data), table=table, output=output)

@@ -120,7 +120,7 @@ class ScenarioDocument(StrictModel):
     basis: Literal["potential", "current"] = "potential"
     scale: dict[str, float] = Field(default_factory=dict)
     overrides: dict[str, Override] = Field(default_factory=dict)
-    appraisal: Any = None
+    appraisal: Any = Field(default=None, validate_default=True)
     uncertainty: UncertaintyOptions = Field(default_factory=UncertaintyOptions)
     reprice: bool = True
     price_base_year: str | None = None

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..engine import ParameterTable
+from ..report import changes, price_basis
 from ..schema import PAYERS
 from ..scenario import Scenario
 from .defaults import ParameterRange, UncertaintyDefaults, load_defaults, parameter_ranges
@@ -234,6 +235,8 @@ def run_uncertainty(
         ]
         + [{"id": p, "paths": [src, p], "reason": f"{p} = 1 - {src} (cost shares add up to 1)"} for p, src in model.derived.items()],
         "not_modelled": [{"id": n.id, "missing": list(n.missing)} for n in scenario.not_modelled],
+        "prices": price_basis(scenario),
+        "changes": changes(model.params, scenario),
     }
     if s.sobol:
         out["sobol"] = portfolio_sobol(model, s.sobol_samples, s.seed, s.chunk, stage("Sobol"))

@@ -165,8 +165,12 @@ def parameter_ranges(
         q, v = p.quantity, p.quantity.value
         if q.low is not None and q.high is not None:
             low, high, source = q.low, q.high, "file"
+            if p.change is not None:
+                source = f"override: {'its own range' if p.change.range_source == 'override' else 'the evidence range, same relative width'}"
         else:
             w, source = _kind_width(p, scenario, defaults)
+            if p.change is not None:
+                source = f"override, {source}"
             low, high = v * (1 - w), v * (1 + w)
         low = v - (v - low) * width_scale
         high = v + (high - v) * width_scale

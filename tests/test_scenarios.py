@@ -1,0 +1,232 @@
+"""Scenario documents, overrides, scale and the price base (issue 11, docs/scenarios.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import carescale
+from carescale.errors import CarescaleError, SettingsError
+from carescale.prices import gdp_deflator, price_base
+from carescale.scenarios import (
+    ScenarioDocument,
+    appraise_document,
+    build_scenario,
+    parse_scenario,
+    run_document,
+    uncertainty_document,
+)
+
+from .conftest import run_cli
+
+LW_SEG = "living-well.older-people-multiple-ltc"
+LW_PEOPLE = f"{LW_SEG}.people"
+# 2016/17 (the paper's edition year, Living Well's price year) in 2024 prices: the financial year
+# is 0.75 x 2016 + 0.25 x 2017 of the calendar-year GDP deflator (docs/scenarios.md)
+FY_2016_17 = 0.75 * 76.4554 + 0.25 * 77.6367
+F_2016_17 = 100 / FY_2016_17
+
+
+def _lw(data):
+    return next(i for i in data["interventions"] if i["id"] == "living-well")
+
+
+# -- acceptance: Living Well at 2,000 people, by hand from the paper's unit figures -------------
+
+
+def test_living_well_at_2000_people_from_the_cli_by_hand():
+    """SCIE 2017, Living Well: £400 a person, £1,181 council and £1,598 NHS gross saving a person,
+    cost split equally (docs/fidelity.md). At 2,000 people: cost 2,000 x 400 = £800,000; gross
+    ASC 2,000 x 1,181 = £2,362,000; gross NHS 2,000 x 1,598 = £3,196,000; net ASC 2,362,000 -
+    400,000 = £1,962,000; net NHS 3,196,000 - 400,000 = £2,796,000."""
+    r = run_cli("run", "--area", "birmingham", "--set", f"{LW_PEOPLE}=2000", "--no-reprice", "--format", "json")
+    assert r.code == 0, r.err
+    lw = _lw(r.json())
+    assert lw["beneficiaries"] == pytest.approx(2000, abs=1e-6)
+    assert lw["cost"] == pytest.approx(800_000, abs=0.01)
+    assert lw["gross_savings"] == pytest.approx({"asc": 2_362_000, "nhs": 3_196_000}, abs=0.01)
+    assert lw["net_savings"] == pytest.approx({"asc": 1_962_000, "nhs": 2_796_000}, abs=0.01)
+    (change,) = r.json()["changes"]
+    assert change["path"] == LW_PEOPLE and change["unit"] == "people" and change["value"] == 2000
+    assert change["evidence_value"] == pytest.approx(1000, abs=1e-4)
+    assert change["converted_to"]["path"] == f"{LW_SEG}.sizing.rate"
+    assert change["converted_to"]["value"] == pytest.approx(2000 / 149_412)
+    assert "people / area.cohorts.population_65_plus (149,412)" in change["converted_to"]["conversion"]
+
+
+def test_living_well_at_2000_people_in_2024_prices():
+    """The same in the default price base: every money figure x 100 / FY2016/17 index."""
+    r = run_cli("run", "--area", "birmingham", "--set", f"{LW_PEOPLE}=2000", "--format", "json")
+    assert r.code == 0, r.err
+    lw = _lw(r.json())
+    assert lw["beneficiaries"] == pytest.approx(2000, abs=1e-6)
+    assert lw["cost"] == pytest.approx(800_000 * F_2016_17, abs=0.01)
+    assert lw["net_savings"]["asc"] == pytest.approx(1_962_000 * F_2016_17, abs=0.01)
+    assert r.json()["prices"]["price_base_year"] == "2024" and r.json()["prices"]["reprice"] is True
+
+
+def test_table_lists_the_change_and_the_price_base():
+    r = run_cli("run", "--set", f"{LW_PEOPLE}=2000", "--no-reprice")
+    assert r.code == 0, r.err
+    assert "Changed from the evidence: living-well.older-people-multiple-ltc.people:" in r.out
+    assert "-> 2,000" in r.out
+    assert "Prices: as published" in r.out
+
+
+# -- re-pricing -----------------------------------------------------------------------------------
+
+
+def test_the_deflator_check_value_from_sources_md():
+    """data/prices/SOURCES.md: a figure in 2016 prices is worth 100 / 76.4554 = 1.30795 times as
+    much in 2024 prices."""
+    assert price_base(2024).factor("2016") == pytest.approx(1.30795, abs=5e-6)
+    assert gdp_deflator().latest_year == "2024"
+
+
+def test_a_financial_year_is_three_quarters_its_first_calendar_year():
+    assert gdp_deflator().value("2016/17") == pytest.approx(FY_2016_17)
+    assert price_base().factor("2016/17") == pytest.approx(F_2016_17)
+
+
+def test_a_known_figure_repriced_by_hand():
+    """Living Well's unit cost, £400 in 2016/17 prices, in 2024 prices: 400 x 100 / 76.7507."""
+    sc = carescale.define_scenario("birmingham", ["living-well"], prices=2024)
+    p = carescale.ParameterTable.from_scenario(sc)[f"{LW_SEG}.unit_cost"]
+    assert p.base == pytest.approx(400 * 100 / 76.750725)
+    assert p.quantity.price_year == "2024" and p.published.price_year == "2016/17"
+
+
+def test_a_price_base_after_the_series_needs_an_index():
+    with pytest.raises(SettingsError) as e:
+        price_base("2024/25")
+    assert str(e.value) == (
+        "price_base_year: 2024/25 needs the index for 2025, which the HM Treasury GDP deflator at market prices "
+        "(December 2025), calendar years (1990-2024) does not have; choose a year the index covers or give your "
+        "own index file (price_index)"
+    )
+
+
+def test_a_user_index_file(tmp_path):
+    path = tmp_path / "index.csv"
+    path.write_text("year,value\n2016/17,80\n2024/25,100\n2013/14,70\n2015/16,75\n2017/18,82\n2018/19,85\n2018,84\n")
+    r = run_cli("run", "--interventions", "living-well", "--price-index", str(path), "--price-base", "2024/25",
+                "--format", "json")
+    assert r.code == 0, r.err
+    assert _lw(r.json())["cost"] == pytest.approx(400_000 * 100 / 80, abs=0.01)
+
+
+# -- Python: partial values, overrides, scale -------------------------------------------------------
+
+
+def test_evaluate_with_a_partial_mapping_keeps_everything_else_at_its_default():
+    sc = carescale.define_scenario("birmingham")
+    rate = f"{LW_SEG}.sizing.rate"
+    res = carescale.evaluate(sc, values={rate: np.array([2 * 0.0066929028])})
+    assert res.intervention("living-well").beneficiaries[0, 0] == pytest.approx(2000, abs=1e-3)
+    assert res.intervention("shared-lives").beneficiaries[0, 0] == pytest.approx(52, abs=1)
+
+
+def test_define_scenario_overrides_and_with_overrides_agree():
+    a = carescale.define_scenario("birmingham", overrides={LW_PEOPLE: 2000})
+    b = carescale.define_scenario("birmingham").with_overrides({LW_PEOPLE: 2000})
+    assert carescale.summary(carescale.evaluate(a)) == carescale.summary(carescale.evaluate(b))
+
+
+def test_scale_halves_beneficiaries_costs_savings_setup_and_workforce():
+    full = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham")))
+    half = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", scale={"living-well": 0.5})))
+    f, h = _lw(full), _lw(half)
+    assert h["beneficiaries"] == pytest.approx(f["beneficiaries"] / 2)
+    assert h["cost"] == pytest.approx(f["cost"] / 2)
+    assert h["gross_savings"]["nhs"] == pytest.approx(f["gross_savings"]["nhs"] / 2)
+    assert h["workforce"]["volunteers"] == pytest.approx(f["workforce"]["volunteers"] / 2, abs=0.01)  # rounded to 2 dp
+    assert half["totals"]["overlap_deduction"]["asc"] < full["totals"]["overlap_deduction"]["asc"]
+
+
+def test_scale_is_a_vectorised_path():
+    sc = carescale.define_scenario("birmingham", ["living-well"])
+    res = carescale.evaluate(sc, values={"living-well.scale": np.array([0.0, 0.5, 1.0])})
+    assert res.intervention("living-well").beneficiaries[:, 0] == pytest.approx([0, 500, 1000], abs=1e-3)
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+
+def test_the_same_override_through_scenario_file_set_and_python_gives_the_same_json(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"version: 1\narea: birmingham\nreprice: false\noverrides:\n  {LW_PEOPLE}: 2000\n")
+    by_file = run_cli("run", "--scenario", str(path), "--format", "json").json()
+    by_set = run_cli("run", "--set", f"{LW_PEOPLE}=2000", "--no-reprice", "--format", "json").json()
+    assert by_file == by_set  # the same document, so the same id too
+    py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: 2000})))
+    by_file.pop("scenario")
+    assert py == by_file
+
+
+def test_appraise_and_uncertainty_honour_an_override():
+    doc = ScenarioDocument(overrides={LW_PEOPLE: 2000}, interventions=["living-well"], reprice=False,
+                           uncertainty={"draws": 200, "npv": False})
+    base = ScenarioDocument(interventions=["living-well"], reprice=False, uncertainty={"draws": 200, "npv": False})
+    a, a0 = appraise_document(doc), appraise_document(base)
+    assert a["portfolio"]["metrics"]["npv"] == pytest.approx(2 * a0["portfolio"]["metrics"]["npv"], rel=1e-7)
+    u, u0 = uncertainty_document(doc), uncertainty_document(base)
+    assert u["portfolio"]["deterministic"]["total"] == pytest.approx(2 * u0["portfolio"]["deterministic"]["total"])
+    rate = next(p for p in u["parameters"] if p["path"] == f"{LW_SEG}.sizing.rate")
+    rate0 = next(p for p in u0["parameters"] if p["path"] == f"{LW_SEG}.sizing.rate")
+    # no range of its own: the default relative width for its kind, around the new value
+    assert rate["low"] / rate["value"] == pytest.approx(rate0["low"] / rate0["value"])
+    assert rate["source"].startswith("override, default")
+    assert [c["path"] for c in u["changes"]] == [LW_PEOPLE] == [c["path"] for c in a["changes"]]
+
+
+def test_scenario_id_ignores_layout_and_key_order():
+    a = parse_scenario("version: 1\narea: birmingham\noverrides: {a.b: 1}\n")
+    b = parse_scenario('{"overrides": {"a.b": {"value": 1.0}},   "area": "birmingham", "version": 1}')
+    assert a.scenario_id == b.scenario_id and a.canonical_json() == b.canonical_json()
+    c = parse_scenario("version: 1\narea: birmingham\noverrides: {a.b: 2}\n")
+    assert c.scenario_id != a.scenario_id
+
+
+def test_scenario_new_writes_a_valid_commented_file(tmp_path):
+    path = tmp_path / "my.yaml"
+    r = run_cli("scenario", "new", "-o", str(path))
+    assert r.code == 0, r.err
+    text = path.read_text()
+    assert text.startswith("# A carescale scenario") and "overrides: {}" in text
+    assert parse_scenario(text).scenario_id == ScenarioDocument().scenario_id
+    assert run_cli("run", "--scenario", str(path), "--format", "json").code == 0
+
+
+def test_scenario_show_and_diff(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("version: 1\n")
+    b.write_text(f"version: 1\noverrides:\n  {LW_SEG}.unit_cost: {{value: 450, note: our quote}}\n")
+    shown = run_cli("scenario", "show", str(b), "--format", "json").json()
+    assert shown["changes"][0]["note"] == "our quote" and shown["scenario_id"] == parse_scenario(b.read_text()).scenario_id
+    d = run_cli("scenario", "diff", str(a), str(b), "--format", "json").json()
+    assert d["identical"] is False
+    assert {r["key"] for r in d["differences"]} >= {f"overrides.{LW_SEG}.unit_cost.value"}
+    same = run_cli("scenario", "diff", str(a), str(a))
+    assert "identical" in same.out
+
+
+def test_version_option():
+    r = run_cli("--version")
+    assert r.code == 0 and r.out.strip() == f"carescale {carescale.__version__}"
+
+
+def test_build_scenario_returns_the_scenario_and_its_values():
+    scenario, values = build_scenario(ScenarioDocument(overrides={LW_PEOPLE: 2000}, reprice=False))
+    assert values[f"{LW_SEG}.sizing.rate"][0] == pytest.approx(2000 / 149_412)
+    assert run_document(ScenarioDocument(overrides={LW_PEOPLE: 2000}, reprice=False))["scenario"]["id"]
+    assert isinstance(scenario, carescale.Scenario)
+
+
+def test_override_equal_to_the_default_changes_nothing():
+    sc = carescale.define_scenario("birmingham", overrides={f"{LW_SEG}.unit_cost": 400})
+    assert sc.changes == ()
+
+
+def test_errors_are_carescale_errors():
+    with pytest.raises(CarescaleError):
+        carescale.define_scenario("birmingham", overrides={"nope": 1})
