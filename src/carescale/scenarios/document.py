@@ -236,13 +236,21 @@ class ScenarioDocument(StrictModel):
         return doc
 
 
-def parse_data(data: Any, name: str = "scenario") -> ScenarioDocument:
+def parse_data(data: Any, name: str | None = "scenario") -> ScenarioDocument:
+    """A document from plain data. Problems raise one line, ``NAME: field: message`` (with
+    ``name=None``, ``field: message``: the form the JSON API turns into field-level detail); an
+    unknown top-level key is named as the field."""
     if not isinstance(data, dict):
-        raise InputFileError(f"{name}: the top level must be a mapping of keys to values, not a {type(data).__name__}")
+        where = f"{name}: " if name else ""
+        raise InputFileError(f"{where}the top level must be a mapping of keys to values, not a {type(data).__name__}")
+    unknown = [k for k in data if k not in ScenarioDocument.model_fields]
     try:
         return ScenarioDocument.model_validate(data)
     except ValidationError as exc:
-        raise InputFileError(format_validation_error(name, exc, data)) from None
+        line = format_validation_error("", exc, data).removeprefix(": ")
+        if unknown and line.startswith("unknown key"):
+            line = f"{unknown[0]}: {line}"
+        raise InputFileError(f"{name}: {line}" if name else line) from None
 
 
 def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = None) -> ScenarioDocument:

@@ -113,7 +113,7 @@ def parse(data: Any) -> Any:
         raise SettingsError("scenario: the body must be a JSON object (a scenario document)")
     if sc is None:
         return _fallback_parse(data)
-    return sc.parse_scenario(json.dumps(dict(data)))
+    return sc.parse_data(dict(data), None)
 
 
 def scenario_id(doc: Any) -> str:
