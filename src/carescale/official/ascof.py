@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..library import display_path
+from .cache import cached_parse
 from .errors import OfficialDataError
 from .workbook import check_exists, clean_text, iter_rows, to_number
 
@@ -54,9 +55,14 @@ class AscofTable:
 
 
 def read_ascof(path: Path | str, sheet: str | None = None) -> AscofTable:
-    """Read ASCOF open data (the CSV NHS Digital publishes, or an XLSX copy of it)."""
+    """Read ASCOF open data (the CSV NHS Digital publishes, or an XLSX copy of it), from the
+    cache when this file's content was read before (:mod:`carescale.official.cache`)."""
     path = Path(path)
     check_exists(path, (".csv", ".xlsx"), "NHS Digital's ASCOF open data file")
+    return cached_parse(path, "ascof", lambda: _parse_ascof(path, sheet), sheet)
+
+
+def _parse_ascof(path: Path, sheet: str | None) -> AscofTable:
     name = display_path(path)
     cols: dict[str, int] | None = None
     councils: dict[str, AscofCouncil] = {}

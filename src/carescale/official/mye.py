@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..library import display_path
+from .cache import cached_parse
 from .errors import OfficialDataError
 from .workbook import check_exists, clean_text, column_letter, iter_rows, to_number
 
@@ -62,9 +63,14 @@ class PopulationTable:
 
 
 def read_mye(path: Path | str, sheet: str = DEFAULT_SHEET) -> PopulationTable:
-    """Read an ONS MYE2 sheet into rows by GSS code."""
+    """Read an ONS MYE2 sheet into rows by GSS code (from the cache when this file's content
+    was read before: :mod:`carescale.official.cache`)."""
     path = Path(path)
     check_exists(path, (".xls", ".xlsx"), "the ONS mid-year estimates workbook (MYE2)")
+    return cached_parse(path, "mye", lambda: _parse_mye(path, sheet), sheet)
+
+
+def _parse_mye(path: Path, sheet: str) -> PopulationTable:
     name = display_path(path)
     title = ""
     header: list[str] | None = None
