@@ -13,6 +13,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from ..errors import CarescaleError
 from ..library import Library, default_library, load_area_file
 from ..scenario import Scenario, define_scenario
 from .document import AreaFile, AreaInline, ScenarioDocument
@@ -66,7 +67,19 @@ def library_for(doc: ScenarioDocument, library: Library | None = None) -> tuple[
 
 def build_scenario(doc: ScenarioDocument, library: Library | None = None) -> Built:
     """The scenario a document describes (overrides, scale and price base applied) and its
-    parameter values. Overrides in the document win over assumptions in an area template."""
+    parameter values. Overrides in the document win over assumptions in an area template.
+    A problem raises the one-line error, naming the scenario file when it came from one."""
+    try:
+        return _build(doc, library)
+    except CarescaleError as exc:
+        if not doc.source:
+            raise
+        exc.message = f"{doc.source}: {exc.message}"
+        exc.args = (exc.message,)
+        raise
+
+
+def _build(doc: ScenarioDocument, library: Library | None) -> Built:
     lib, area_id, assumptions = library_for(doc, library)
     overrides: dict[str, Any] = {**assumptions}
     overrides.update({k: o.model_dump(exclude_none=True) for k, o in doc.overrides.items()})

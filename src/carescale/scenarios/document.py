@@ -128,6 +128,7 @@ class ScenarioDocument(StrictModel):
     note: str = ""
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _source: str | None = PrivateAttr(default=None)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -223,6 +224,11 @@ class ScenarioDocument(StrictModel):
     def base_dir(self) -> Path | None:
         return self._base_dir
 
+    @property
+    def source(self) -> str | None:
+        """The file the document was read from (for messages), if any."""
+        return self._source
+
     def with_changes(self, **fields: Any) -> "ScenarioDocument":
         """A new, validated document with some fields replaced (``overrides`` merged)."""
         data = self.data()
@@ -231,8 +237,8 @@ class ScenarioDocument(StrictModel):
                 data["overrides"] = {**data["overrides"], **v}
             else:
                 data[k] = v
-        doc = parse_data(data, "scenario")
-        doc._base_dir = self._base_dir
+        doc = parse_data(data, self._source or "scenario")
+        doc._base_dir, doc._source = self._base_dir, self._source
         return doc
 
 
@@ -255,7 +261,14 @@ def parse_data(data: Any, name: str | None = "scenario") -> ScenarioDocument:
 
 def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = None) -> ScenarioDocument:
     """A scenario document from YAML or JSON text; problems raise one-line InputFileErrors."""
-    data = parse_yaml_text(text, name)
+    data: Any = None
+    if text.lstrip().startswith("{"):  # JSON (YAML would split its escaped surrogate pairs)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+    if data is None:
+        data = parse_yaml_text(text, name)
     doc = parse_data(data, name)
     doc._base_dir = base_dir
     return doc
@@ -273,7 +286,9 @@ def load_scenario(path: Path | str) -> ScenarioDocument:
         raise InputFileError(f"{name}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
-    return parse_scenario(text, name, path.resolve().parent)
+    doc = parse_scenario(text, name, path.resolve().parent)
+    doc._source = name
+    return doc
 
 
 def dump_scenario(doc: ScenarioDocument, path: Path | str | None = None, fmt: str | None = None) -> str:
