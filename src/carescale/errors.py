@@ -58,3 +58,12 @@ class PlanError(CarescaleError):
 class OutputPathError(CarescaleError):
     """An output file that cannot be written: a folder, a missing parent folder, a name too
     long for the file system, or a store folder that is a file."""
+
+
+class OptimiseError(SettingsError):
+    """A constraint or option of the portfolio optimiser that is out of range or unknown."""
+
+
+class InfeasibleError(OptimiseError):
+    """Constraints of the portfolio optimiser that no portfolio can meet; the message names the
+    constraint that cannot be met and by how much."""

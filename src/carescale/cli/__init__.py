@@ -4,7 +4,7 @@ Every command parses its options, calls library functions and prints. Input prob
 :class:`~carescale.errors.CarescaleError`; :func:`main` prints its one line and exits 2. One
 module per command group: ``catalogue`` (interventions, areas), ``run`` (run, parameters,
 validate), ``appraise``, ``areas`` (templates, import, export), ``national``, ``uncertainty``,
-``evidence``, ``serve`` (the web app); ``common`` holds the apps and printing helpers they share.
+``evidence``, ``serve`` (the web app), ``optimise``; ``common`` holds the apps and printing helpers they share.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from . import areas  # noqa: E402,F401,I001  isort: skip
 from . import evidence  # noqa: E402,F401,I001  isort: skip
 from . import serve  # noqa: E402,F401,I001  isort: skip
 from . import scenario  # noqa: E402,F401,I001  isort: skip
+from . import optimise  # noqa: E402,F401,I001  isort: skip
 
 __all__ = ["app", "entry", "main"]
 

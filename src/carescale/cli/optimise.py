@@ -1,0 +1,202 @@
+"""`carescale optimise` (docs/optimise.md): a thin shell over :mod:`carescale.optimise`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import InputFileError, OptimiseError
+from .common import (
+    Format,
+    app,
+    area_file_option,
+    area_option,
+    console,
+    echo_json,
+    interventions_option,
+    library_with_area,
+    split_ids,
+)
+
+
+def _pairs(values: list[str] | None, option: str, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise OptimiseError(f"{option}: {item!r} is not valid; give {what}")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except IsADirectoryError:
+        raise InputFileError(f"{path}: is a folder; give a file name to write") from None
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: the folder {path.parent} does not exist") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be written ({exc.strerror})") from None
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    keys: list[str] = []
+    for r in rows:
+        keys.extend(k for k in r if k not in keys)
+    w = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+@app.command("optimise")
+def optimise_command(
+    area: str = area_option(),
+    area_file: Optional[Path] = area_file_option(),
+    interventions: Optional[str] = interventions_option(),
+    scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario document (YAML) to start from."),
+    constraints: Optional[Path] = typer.Option(None, "--constraints", help="YAML file of objective and constraints (docs/optimise.md)."),
+    objective: Optional[str] = typer.Option(None, "--objective", help="npv (default), budget-impact or probability."),
+    payer: Optional[str] = typer.Option(None, "--payer", help="Maximise for one payer: asc or nhs."),
+    year: Optional[int] = typer.Option(None, "--year", help="Appraisal year for --objective budget-impact."),
+    budget: Optional[str] = typer.Option(None, "--budget", help="Set-up + running cost over the period, e.g. 2m."),
+    setup_budget: Optional[str] = typer.Option(None, "--setup-budget", help="Set-up investment."),
+    running_budget: Optional[str] = typer.Option(None, "--running-budget", help="Running cost over the period."),
+    running_budget_per_year: Optional[str] = typer.Option(None, "--running-budget-per-year", help="Running cost in every year."),
+    payer_budget: Optional[list[str]] = typer.Option(None, "--payer-budget", help="PAYER=POUNDS (repeatable), e.g. asc=1.5m."),
+    staff: Optional[list[str]] = typer.Option(None, "--staff", help="ROLE=PEOPLE (repeatable), e.g. coordinators=10."),
+    min_scale: Optional[list[str]] = typer.Option(None, "--min-scale", help="MODEL=SHARE (repeatable)."),
+    max_scale: Optional[list[str]] = typer.Option(None, "--max-scale", help="MODEL=SHARE (repeatable)."),
+    include: Optional[str] = typer.Option(None, "--include", help="Comma-separated models that must run."),
+    exclude: Optional[str] = typer.Option(None, "--exclude", help="Comma-separated models that must not run."),
+    step: Optional[float] = typer.Option(None, "--step", help="Scales in steps of this share (e.g. 0.1)."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws for --objective probability (default 1,000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the draws."),
+    years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
+    frontier: Optional[str] = typer.Option(None, "--frontier", help="Budgets START:END:POINTS (e.g. 0:6m:50) or a list 0,1m,2m."),
+    frontier_over: str = typer.Option("budget", "--frontier-over", help="Which budget the frontier varies."),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Write the frontier chart (.png, .svg, .pdf or .html)."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the frontier (or the chosen models) as CSV."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the chosen portfolio as a scenario document (YAML)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Which models, at what scale, for the money and staff you have (a MILP solved with HiGHS)."""
+    from .. import optimise as opt
+
+    options: dict[str, Any] = dict(
+        objective=objective, payer=payer, year=year, budget=budget, setup_budget=setup_budget,
+        running_budget=running_budget, running_budget_per_year=running_budget_per_year,
+        payer_budgets=_pairs(payer_budget, "--payer-budget", "PAYER=POUNDS such as asc=1.5m") or None,
+        staff=_pairs(staff, "--staff", "ROLE=PEOPLE such as coordinators=10") or None,
+        min_scale=_pairs(min_scale, "--min-scale", "MODEL=SHARE such as living-well=0.5") or None,
+        max_scale=_pairs(max_scale, "--max-scale", "MODEL=SHARE such as living-well=0.5") or None,
+        include=include, exclude=exclude, step=step, draws=draws, seed=seed,
+    )
+    spec = opt.load_spec(constraints, **options) if constraints else opt.make_spec(None, **options)
+    if scenario_file is not None:
+        document: Any = opt.adapter.read_document(scenario_file)
+    else:
+        lib, area_id = library_with_area(area, area_file)
+        document = {"area": area_id, "interventions": split_ids(interventions), "library": lib}
+    if years is not None:
+        from ..appraisal import make_settings
+
+        make_settings(years=years)  # one-line message for a bad value
+        document = dict(document) if isinstance(document, dict) else document
+        if isinstance(document, dict):
+            document["appraisal"] = {**(document.get("appraisal") or {}), "years": years}
+    if frontier:
+        rows = opt.frontier(document, spec, frontier, over=frontier_over)
+        label = opt.core.objective_label(spec)
+        if csv_out:
+            _write(csv_out, _csv(rows))
+        if chart:
+            from ..optimise.frontier import frontier_chart
+
+            frontier_chart(rows, chart, label)
+        if fmt is Format.json:
+            echo_json({"objective": label, "over": frontier_over, "points": rows})
+        elif fmt is Format.csv:
+            typer.echo(_csv(rows), nl=False)
+        else:
+            _print_frontier(rows, label, frontier_over)
+        return
+    result = opt.optimise(document, spec)
+    if output:
+        _write(output, opt.adapter.document_yaml(result.document))
+    data = result.summary()
+    if csv_out:
+        _write(csv_out, _csv(_model_rows(data)))
+    if fmt is Format.json:
+        echo_json(data)
+    elif fmt is Format.csv:
+        typer.echo(_csv(_model_rows(data)), nl=False)
+    else:
+        _print_result(data)
+        if output:
+            console.print(f"Scenario document written to {escape(str(output))}")
+
+
+def _model_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"model": m["id"], "name": m["name"], "scale": m["scale"], "in": m["in"], "why": m["why"]} for m in data["models"]]
+
+
+def _pounds(x: float) -> str:
+    from ..optimise.core import money
+
+    return money(x)
+
+
+def _print_result(data: dict[str, Any]) -> None:
+    obj = data["objective"]
+    value = f"{obj['value']:.1%}" if obj["kind"] == "probability" else _pounds(obj["value"])
+    t = Table(title=escape(f"Best portfolio for {data['area']['name']}: {obj['label']} {value}"))
+    t.add_column("Model")
+    t.add_column("Scale", justify="right")
+    t.add_column("Why", overflow="fold")
+    for m in data["models"]:
+        t.add_row(escape(m["name"]), f"{m['scale']:.0%}" if m["in"] else "out", escape(m["why"]))
+    console.print(t)
+    f = data["figures"]
+    console.print(
+        f"Cost over the period {_pounds(f['cost'])} (set-up {_pounds(f['setup'])}, running {_pounds(f['running'])}); "
+        f"NPV {_pounds(f['npv'])} (ASC {_pounds(f['npv_by_payer']['asc'])}, NHS {_pounds(f['npv_by_payer']['nhs'])})"
+        + "".join(f"; {n:.1f} {escape(r)}" for r, n in f["staff"].items() if n)
+    )
+    what = ("expected NPV per extra unit, at the same probability" if obj["kind"] == "probability"
+            else "objective per extra unit")
+    if data["binding_constraints"]:
+        for b in data["binding_constraints"]:
+            console.print(f"Binding: {escape(b['label'])} (limit {b['limit']:,.0f}; shadow price {b['shadow_price']:,.4g}, {what})")
+    else:
+        console.print("No constraint binds: every model is at the scale that maximises the objective.")
+    if data["approximation"]:
+        console.print(f"Approximation: {escape(data['approximation'])}")
+
+
+def _print_frontier(rows: list[dict[str, Any]], label: str, over: str) -> None:
+    ids = [k.removeprefix("scale.") for r in rows for k in r if k.startswith("scale.")]
+    ids = list(dict.fromkeys(ids))
+    prob = label.startswith("probability")
+    t = Table(title=escape(f"Efficient frontier: best {label} by {over.replace('_', ' ')}"))
+    t.add_column("Budget", justify="right")
+    t.add_column("Best", justify="right")
+    t.add_column("Per extra £100k", justify="right")
+    for i in ids:
+        t.add_column(escape(i), justify="right")
+    for r in rows:
+        if not r["feasible"]:
+            t.add_row(_pounds(r["budget"]), "infeasible", "", *[""] * len(ids))
+            continue
+        best = f"{r['objective']:.1%}" if prob else _pounds(r["objective"])
+        per = "" if r["per_100k"] is None else (f"{r['per_100k'] * 100:+.2f} pts" if prob else _pounds(r["per_100k"]))
+        t.add_row(_pounds(r["budget"]), best, per, *[f"{r.get('scale.' + i, 0):.0%}" for i in ids])
+    console.print(t)
