@@ -114,7 +114,7 @@ def test_frontier_table_csv_and_chart(tmp_path):
     res = run_cli("optimise", "--frontier", "0:3m:4", "--chart", str(chart), "--csv", str(table))
     assert res.code == 0, res.err
     assert "Efficient frontier" in res.out and "£269,194" in res.out  # Living Well's return per £100k
-    rows = list(csv.DictReader(io.StringIO(table.read_text())))
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     assert [float(r["budget"]) for r in rows] == [0, 1e6, 2e6, 3e6]
     objs = [float(r["objective"]) for r in rows]
     assert objs == sorted(objs)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from ..errors import InputFileError, OptimiseError
+from ..errors import OptimiseError
+from ..safe_text import check_output_path, csv_records, write_output
 from .common import (
     Format,
     app,
@@ -35,26 +33,12 @@ def _pairs(values: list[str] | None, option: str, what: str) -> dict[str, str]:
     return out
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a folder; give a file name to write") from None
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: the folder {path.parent} does not exist") from None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be written ({exc.strerror})") from None
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
+def _csv(rows: list[dict[str, Any]], bom: bool = False) -> str:
+    """Records as CSV (every cell guarded against formulas); every record gets every key."""
     keys: list[str] = []
     for r in rows:
         keys.extend(k for k in r if k not in keys)
-    w = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
+    return csv_records([{k: r.get(k) for k in keys} for r in rows], bom=bom)
 
 
 @app.command("optimise")
@@ -91,6 +75,9 @@ def optimise_command(
     """Which models, at what scale, for the money and staff you have (a MILP solved with HiGHS)."""
     from .. import optimise as opt
 
+    for path, opt_name in ((output, "--output"), (csv_out, "--csv"), (chart, "--chart")):
+        if path is not None:
+            check_output_path(path, opt_name)  # before solving, so a bad path fails at once
     options: dict[str, Any] = dict(
         objective=objective, payer=payer, year=year, budget=budget, setup_budget=setup_budget,
         running_budget=running_budget, running_budget_per_year=running_budget_per_year,
@@ -117,11 +104,11 @@ def optimise_command(
         rows = opt.frontier(document, spec, frontier, over=frontier_over)
         label = opt.core.objective_label(spec)
         if csv_out:
-            _write(csv_out, _csv(rows))
+            write_output(csv_out, _csv(rows), "--csv", bom=True)
         if chart:
             from ..optimise.frontier import frontier_chart
 
-            frontier_chart(rows, chart, label)
+            frontier_chart(rows, check_output_path(chart, "--chart"), label)
         if fmt is Format.json:
             echo_json({"objective": label, "over": frontier_over, "points": rows})
         elif fmt is Format.csv:
@@ -131,10 +118,10 @@ def optimise_command(
         return
     result = opt.optimise(document, spec)
     if output:
-        _write(output, opt.adapter.document_yaml(result.document))
+        write_output(output, opt.adapter.document_yaml(result.document), "--output")
     data = result.summary()
     if csv_out:
-        _write(csv_out, _csv(_model_rows(data)))
+        write_output(csv_out, _csv(_model_rows(data)), "--csv", bom=True)
     if fmt is Format.json:
         echo_json(data)
     elif fmt is Format.csv:
@@ -142,7 +129,7 @@ def optimise_command(
     else:
         _print_result(data)
         if output:
-            console.print(f"Scenario document written to {escape(str(output))}")
+            console.print(f"Scenario document written to {str(output)}")
 
 
 def _model_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -158,40 +145,40 @@ def _pounds(x: float) -> str:
 def _print_result(data: dict[str, Any]) -> None:
     obj = data["objective"]
     value = f"{obj['value']:.1%}" if obj["kind"] == "probability" else _pounds(obj["value"])
-    t = Table(title=escape(f"Best portfolio for {data['area']['name']}: {obj['label']} {value}"))
+    t = Table(title=f"Best portfolio for {data['area']['name']}: {obj['label']} {value}")
     t.add_column("Model")
     t.add_column("Scale", justify="right")
     t.add_column("Why", overflow="fold")
     for m in data["models"]:
-        t.add_row(escape(m["name"]), f"{m['scale']:.0%}" if m["in"] else "out", escape(m["why"]))
+        t.add_row(m["name"], f"{m['scale']:.0%}" if m["in"] else "out", m["why"])
     console.print(t)
     f = data["figures"]
     console.print(
         f"Cost over the period {_pounds(f['cost'])} (set-up {_pounds(f['setup'])}, running {_pounds(f['running'])}); "
         f"NPV {_pounds(f['npv'])} (ASC {_pounds(f['npv_by_payer']['asc'])}, NHS {_pounds(f['npv_by_payer']['nhs'])})"
-        + "".join(f"; {n:.1f} {escape(r)}" for r, n in f["staff"].items() if n)
+        + "".join(f"; {n:.1f} {r}" for r, n in f["staff"].items() if n)
     )
     what = ("expected NPV per extra unit, at the same probability" if obj["kind"] == "probability"
             else "objective per extra unit")
     if data["binding_constraints"]:
         for b in data["binding_constraints"]:
-            console.print(f"Binding: {escape(b['label'])} (limit {b['limit']:,.0f}; shadow price {b['shadow_price']:,.4g}, {what})")
+            console.print(f"Binding: {b['label']} (limit {b['limit']:,.0f}; shadow price {b['shadow_price']:,.4g}, {what})")
     else:
         console.print("No constraint binds: every model is at the scale that maximises the objective.")
     if data["approximation"]:
-        console.print(f"Approximation: {escape(data['approximation'])}")
+        console.print(f"Approximation: {data['approximation']}")
 
 
 def _print_frontier(rows: list[dict[str, Any]], label: str, over: str) -> None:
     ids = [k.removeprefix("scale.") for r in rows for k in r if k.startswith("scale.")]
     ids = list(dict.fromkeys(ids))
     prob = label.startswith("probability")
-    t = Table(title=escape(f"Efficient frontier: best {label} by {over.replace('_', ' ')}"))
+    t = Table(title=f"Efficient frontier: best {label} by {over.replace('_', ' ')}")
     t.add_column("Budget", justify="right")
     t.add_column("Best", justify="right")
     t.add_column("Per extra £100k", justify="right")
     for i in ids:
-        t.add_column(escape(i), justify="right")
+        t.add_column(i, justify="right")
     for r in rows:
         if not r["feasible"]:
             t.add_row(_pounds(r["budget"]), "infeasible", "", *[""] * len(ids))
