@@ -70,7 +70,7 @@ def test_every_fixture_has_a_message():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_invalid_constraints(name):
-    res = run_cli("optimise", "--constraints", f"{F}/{name}")
+    res = run_cli("optimise", "--no-reprice", "--constraints", f"{F}/{name}")
     assert res.code == 2
     assert res.out == ""
     assert res.err == f"error: {EXPECTED[name]}\n"
@@ -94,7 +94,7 @@ def test_invalid_options(args, message):
 
 def test_writes_a_scenario_document(tmp_path):
     out = tmp_path / "portfolio.yaml"
-    res = run_cli("optimise", "--budget", "2m", "-o", str(out), "--format", "json")
+    res = run_cli("optimise", "--no-reprice", "--budget", "2m", "-o", str(out), "--format", "json")
     assert res.code == 0, res.err
     data = res.json()
     doc = yaml.safe_load(out.read_text())
@@ -111,7 +111,7 @@ def test_writes_a_scenario_document(tmp_path):
 
 def test_frontier_table_csv_and_chart(tmp_path):
     chart, table = tmp_path / "frontier.png", tmp_path / "frontier.csv"
-    res = run_cli("optimise", "--frontier", "0:3m:4", "--chart", str(chart), "--csv", str(table))
+    res = run_cli("optimise", "--no-reprice", "--frontier", "0:3m:4", "--chart", str(chart), "--csv", str(table))
     assert res.code == 0, res.err
     assert "Efficient frontier" in res.out and "£269,194" in res.out  # Living Well's return per £100k
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))

@@ -18,8 +18,13 @@ from .common import (
     console,
     echo_json,
     interventions_option,
-    library_with_area,
-    split_ids,
+    price_base_option,
+    price_index_option,
+    print_scenario_notes,
+    reprice_option,
+    scenario_document,
+    scenario_option,
+    set_option,
 )
 
 
@@ -43,10 +48,15 @@ def _csv(rows: list[dict[str, Any]], bom: bool = False) -> str:
 
 @app.command("optimise")
 def optimise_command(
+    ctx: typer.Context,
     area: str = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
-    scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario document (YAML) to start from."),
+    scenario_file: Optional[Path] = scenario_option(),
+    sets: Optional[list[str]] = set_option(),
+    reprice: Optional[bool] = reprice_option(),
+    price_base: Optional[str] = price_base_option(),
+    price_index: Optional[Path] = price_index_option(),
     constraints: Optional[Path] = typer.Option(None, "--constraints", help="YAML file of objective and constraints (docs/optimise.md)."),
     objective: Optional[str] = typer.Option(None, "--objective", help="npv (default), budget-impact or probability."),
     payer: Optional[str] = typer.Option(None, "--payer", help="Maximise for one payer: asc or nhs."),
@@ -88,18 +98,16 @@ def optimise_command(
         include=include, exclude=exclude, step=step, draws=draws, seed=seed,
     )
     spec = opt.load_spec(constraints, **options) if constraints else opt.make_spec(None, **options)
-    if scenario_file is not None:
-        document: Any = opt.adapter.read_document(scenario_file)
-    else:
-        lib, area_id = library_with_area(area, area_file)
-        document = {"area": area_id, "interventions": split_ids(interventions), "library": lib}
+    appraisal = None
     if years is not None:
         from ..appraisal import make_settings
+        from ..scenarios import load_scenario
 
-        make_settings(years=years)  # one-line message for a bad value
-        document = dict(document) if isinstance(document, dict) else document
-        if isinstance(document, dict):
-            document["appraisal"] = {**(document.get("appraisal") or {}), "years": years}
+        base = load_scenario(scenario_file).appraisal if scenario_file else None
+        appraisal = make_settings(base.model_dump() if base is not None else None, years=years).model_dump(mode="json")
+    document = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
+                                 sets=sets, reprice=reprice, price_base=price_base, price_index=price_index,
+                                 appraisal=appraisal)
     if frontier:
         rows = opt.frontier(document, spec, frontier, over=frontier_over)
         label = opt.core.objective_label(spec)
@@ -128,6 +136,7 @@ def optimise_command(
         typer.echo(_csv(_model_rows(data)), nl=False)
     else:
         _print_result(data)
+        print_scenario_notes({"prices": data["prices"], "changes": data["changes"]})
         if output:
             console.print(f"Scenario document written to {str(output)}")
 

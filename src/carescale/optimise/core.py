@@ -3,7 +3,7 @@
     from carescale.optimise import optimise
     result = optimise({"area": "birmingham"}, budget=2_000_000)
     result.scales            # model id -> share of its potential
-    result.document          # the chosen portfolio as a scenario document (a dict)
+    result.document          # the chosen portfolio as a carescale.scenarios.ScenarioDocument
     result.explanations      # model id -> why it is in or out, in words
 
 Coefficients come from the real appraisal (:mod:`.coefficients`), the programme is solved with
@@ -24,6 +24,16 @@ from .adapter import Problem, load_problem, scaled_values
 from .coefficients import Coefficients, coefficients
 from .milp import UNIT, Built, build, check_status, shadow_prices, solve
 from .spec import OptimiseSpec, make_spec
+
+#: Fields of a scenario document that ``optimise(**options)`` passes to the document.
+DOCUMENT_FIELDS = ("area", "interventions", "basis", "overrides", "appraisal", "uncertainty", "reprice",
+                   "price_base_year", "price_index", "note")
+
+
+def document_fields(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the scenario-document fields out of ``options``."""
+    return {k: options.pop(k) for k in DOCUMENT_FIELDS if k in options}
+
 
 #: Draws used exactly in the probability programme; more draws are sub-sampled (docs/optimise.md).
 MAX_EXACT_DRAWS = 1000
@@ -119,7 +129,7 @@ class OptimiseResult:
     binding: list[Binding]
     explanations: dict[str, str]
     tranches: dict[str, int]
-    document: dict[str, Any]
+    document: Any  # carescale.scenarios.ScenarioDocument
     solve_seconds: float
     approximation: str | None = None
     names: dict[str, str] = field(default_factory=dict)
@@ -130,6 +140,8 @@ class OptimiseResult:
 
     def summary(self) -> dict[str, Any]:
         """The JSON-able result (``carescale optimise --format json``)."""
+        from ..report import changes, price_basis
+
         return {
             "area": {"id": self.problem.scenario.area.id, "name": self.problem.scenario.area.name},
             "objective": {"kind": self.spec.objective, "label": self.objective_label, "value": self.objective,
@@ -144,7 +156,10 @@ class OptimiseResult:
             "figures": self.figures.as_dict(),
             "approximation": self.approximation,
             "solve_seconds": self.solve_seconds,
-            "scenario": self.document,
+            "prices": price_basis(self.problem.scenario),
+            "changes": changes(self.problem.params, self.problem.scenario),
+            "scenario": self.document.data(),
+            "scenario_id": self.document.scenario_id,
         }
 
 
@@ -332,16 +347,19 @@ def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[s
     if spec.objective == "probability":
         from ..uncertainty import Model
 
-        model = Model.build(problem.scenario)
-        draws = model.draws(spec.draws, spec.seed)
+        unc = problem.uncertainty
+        n = spec.draws if spec.draws is not None else unc.draws
+        seed = spec.seed if spec.seed is not None else unc.seed
+        model = Model.build(problem.scenario, unc.width_scale)
+        draws = model.draws(n, seed)
         use = draws
-        if spec.draws > MAX_EXACT_DRAWS:
-            rng = np.random.default_rng(spec.seed)
-            pick = np.sort(rng.choice(spec.draws, MAX_EXACT_DRAWS, replace=False))
-            use = {k: (a[pick] if np.ndim(a) == 1 and len(a) == spec.draws else a) for k, a in draws.items()}
-            approx = (f"the programme uses a seeded random sample of {MAX_EXACT_DRAWS:,} of the {spec.draws:,} draws "
+        if n > MAX_EXACT_DRAWS:
+            rng = np.random.default_rng(seed)
+            pick = np.sort(rng.choice(n, MAX_EXACT_DRAWS, replace=False))
+            use = {k: (a[pick] if np.ndim(a) == 1 and len(a) == n else a) for k, a in draws.items()}
+            approx = (f"the programme uses a seeded random sample of {MAX_EXACT_DRAWS:,} of the {n:,} draws "
                       f"(sample average approximation); the probability reported is the real appraisal over all "
-                      f"{spec.draws:,} draws")
+                      f"{n:,} draws")
         mc = coefficients(problem, use)
         if co.setup_timing != "up-front" and co.setups:
             note = "set-up tranches are counted as paid in month 1 in each draw (conservative for as-places-fill)"
@@ -361,7 +379,7 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
     that cannot be met, and :class:`~carescale.errors.OptimiseError` for bad options."""
     import time
 
-    fields = {k: options.pop(k) for k in ("area", "interventions", "basis") if k in options}
+    fields = document_fields(options)
     spec, problem, co, mc_pair, approx = _prepared or _prepare(document, spec, options, fields)
     mc, all_draws = mc_pair if mc_pair else (None, None)
     t0 = time.perf_counter()
@@ -422,20 +440,17 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
     )
 
 
-def portfolio_document(problem: Problem, scales: Mapping[str, float], spec: OptimiseSpec, label: str) -> dict[str, Any]:
-    """The chosen portfolio as a scenario document (the contract of ``carescale.scenarios``):
-    the models that run, each with its scale."""
+def portfolio_document(problem: Problem, scales: Mapping[str, float], spec: OptimiseSpec, label: str):
+    """The chosen portfolio as a ``carescale.scenarios.ScenarioDocument``: the document the
+    optimiser started from with the models that run and each one's scale (when nothing runs,
+    every candidate at scale 0), and a note saying how it was chosen."""
     chosen = [i for i, s in scales.items() if s > 1e-9]
-    doc = dict(problem.document)
-    doc["interventions"] = chosen
-    doc["scale"] = {i: scales[i] for i in chosen}
-    limits = [f"{k} {money(getattr(spec, k))}" for k in ("budget", "setup_budget", "running_budget", "running_budget_per_year")
-              if getattr(spec, k) is not None]
+    keep = chosen or list(scales)
+    limits = [f"{k.replace('_', ' ')} {money(getattr(spec, k))}" for k in
+              ("budget", "setup_budget", "running_budget", "running_budget_per_year") if getattr(spec, k) is not None]
     limits += [f"{p.upper()} budget {money(a)}" for p, a in spec.payer_budgets.items()]
     limits += [f"{n:g} {r}" for r, n in spec.staff.items()]
-    doc["note"] = f"Chosen by carescale optimise to maximise the {label}" + (f" within {', '.join(limits)}" if limits else "") + "."
-    try:
-        from ..scenarios import ScenarioDocument  # type: ignore[attr-defined]
-    except ImportError:
-        return doc
-    return ScenarioDocument.model_validate(doc).model_dump(mode="json", exclude_none=True)
+    note = f"Chosen by carescale optimise to maximise the {label}" + (f" within {', '.join(limits)}" if limits else "") + "."
+    if problem.document.note:
+        note = f"{problem.document.note}\n{note}"
+    return problem.document.with_changes(interventions=keep, scale={i: scales[i] for i in keep}, note=note)

@@ -47,12 +47,12 @@ def frontier(document: Any = None, spec: OptimiseSpec | Mapping | None = None, b
     step from the previous budget bought per £100k, and each model's scale. ``over`` names the
     budget that varies (``budget``, ``setup_budget``, ``running_budget``,
     ``running_budget_per_year``); the other constraints of ``spec`` stay as they are."""
-    from .core import _prepare, optimise
+    from .core import _prepare, document_fields, optimise
 
     if over not in BUDGET_KINDS:
         raise OptimiseError(f"over: {over!r} is not valid; the frontier can vary: {', '.join(BUDGET_KINDS)}")
     pts = budget_points(budgets)
-    fields = {k: options.pop(k) for k in ("area", "interventions", "basis") if k in options}
+    fields = document_fields(options)
     prepared = _prepare(document, spec, options, fields)
     rows: list[dict[str, Any]] = []
     prev = None

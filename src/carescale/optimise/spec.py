@@ -74,6 +74,8 @@ class OptimiseSpec(BaseModel):
       a model that runs runs at no less than its minimum.
     * ``include``/``exclude``: models that must run / must not run.
     * ``step``: scales in steps of this share (for example 0.1) instead of any share.
+    * ``draws``/``seed``: Monte Carlo draws for the probability objective (default: the scenario
+      document's ``uncertainty``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -92,8 +94,8 @@ class OptimiseSpec(BaseModel):
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     step: float | None = None
-    draws: int = 1000
-    seed: int = 20240501
+    draws: int | None = None  # default: the scenario document's uncertainty draws
+    seed: int | None = None  # default: the scenario document's uncertainty seed
 
     @field_validator("budget", "setup_budget", "running_budget", "running_budget_per_year", mode="before")
     @classmethod
@@ -160,8 +162,19 @@ class OptimiseSpec(BaseModel):
     @field_validator("draws", mode="before")
     @classmethod
     def _draws(cls, v: Any) -> Any:
+        if v is None:
+            return v
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or not 10 <= v <= 100_000:
             raise ValueError(f"{v!r} is not valid; draws must be a whole number from 10 to 100,000")
+        return int(v)
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _seed(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or v < 0:
+            raise ValueError(f"{v!r} is not valid; seed must be a whole number, 0 or more")
         return int(v)
 
     @model_validator(mode="after")
