@@ -347,6 +347,41 @@ class Library:
             case_studies=self.case_studies,
         )
 
+    def with_intervention(
+        self, iv: Intervention, name: str = "<intervention>", documents: dict[str, Any] | None = None
+    ) -> "Library":
+        """A copy of the library with one more intervention (a logic model turned into an
+        :class:`Intervention`) and the documents its references name, checked like a file of
+        the library. An id already used by the library's own models is refused."""
+        if iv.id in self.interventions and f"interventions/{iv.id}" in self.files:
+            raise InputFileError(
+                f"{name}: id: {iv.id!r} is a model in the evidence library; give your model its own id"
+            )
+        lib = self
+        if documents:
+            clash = sorted(d for d in documents if d in self.sources.documents)
+            if clash:
+                raise InputFileError(
+                    f"{name}: documents.{clash[0]}: this id is a document in sources.yaml already; "
+                    "refer to it without redefining it, or give yours another id"
+                )
+            sources = SourceSet(documents={**self.sources.documents, **documents})
+            lib = Library(
+                self.interventions, self.areas, self.overlaps, self.vocabulary, sources,
+                self.portfolios, self.files, case_studies=self.case_studies,
+            )
+        lib.check_intervention(iv, name)
+        return Library(
+            interventions={**lib.interventions, iv.id: iv},
+            areas=lib.areas,
+            overlaps=lib.overlaps,
+            vocabulary=lib.vocabulary,
+            sources=lib.sources,
+            portfolios=lib.portfolios,
+            files=lib.files,
+            case_studies=lib.case_studies,
+        )
+
 
 def load_area_file(path: Path | str, library: Library | None = None) -> Area:
     """Read and check one area profile: a YAML file, or a filled-in template (``.csv`` or

@@ -4,7 +4,8 @@ Every command parses its options, calls library functions and prints. Input prob
 :class:`~carescale.errors.CarescaleError`; :func:`main` prints its one line and exits 2. One
 module per command group: ``catalogue`` (interventions, areas), ``run`` (run, parameters,
 validate), ``appraise``, ``areas`` (templates, import, export), ``national``, ``uncertainty``,
-``evidence``, ``serve`` (the web app), ``optimise``; ``common`` holds the apps and printing helpers they share.
+``evidence``, ``serve`` (the web app), ``optimise``, ``logic_models`` (logic-model), ``plans``
+(plans, reviews); ``common`` holds the apps and printing helpers they share.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from . import evidence  # noqa: E402,F401,I001  isort: skip
 from . import serve  # noqa: E402,F401,I001  isort: skip
 from . import scenario  # noqa: E402,F401,I001  isort: skip
 from . import optimise  # noqa: E402,F401,I001  isort: skip
+from . import logic_models  # noqa: E402,F401,I001  isort: skip
+from . import plans  # noqa: E402,F401,I001  isort: skip
 
 __all__ = ["app", "entry", "main"]
 

@@ -42,6 +42,13 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def utc_iso(stamp: dt.datetime) -> str:
+    """A stored time as ISO 8601 in UTC (SQLite gives it back without its time zone)."""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc).isoformat()
+
+
 def canonical_json(data: Any) -> str:
     """Sorted keys, no spaces, UTF-8 kept: the same data always gives the same text."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -249,7 +256,9 @@ class Store:
         with self.reading() as s:
             return list(
                 s.scalars(
-                    select(PlanRow).order_by(PlanRow.created_at, PlanRow.id).options(selectinload(PlanRow.reviews))
+                    select(PlanRow)
+                    .order_by(PlanRow.created_at, PlanRow.id)
+                    .options(selectinload(PlanRow.reviews).selectinload(ReviewRow.recommendation))
                 )
             )
 

@@ -75,7 +75,7 @@ class PlanRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     reviews: Mapped[list["ReviewRow"]] = relationship(
-        back_populates="plan", order_by="ReviewRow.number"
+        back_populates="plan", order_by="ReviewRow.number", lazy="raise"
     )
 
 
@@ -98,9 +98,9 @@ class ReviewRow(Base):
 
     plan: Mapped[PlanRow] = relationship(back_populates="reviews")
     outcomes: Mapped[list["ReviewOutcomeRow"]] = relationship(
-        back_populates="review", order_by="ReviewOutcomeRow.outcome_id"
+        back_populates="review", order_by="ReviewOutcomeRow.outcome_id", lazy="raise"
     )
-    recommendation: Mapped["RecommendationRow | None"] = relationship(back_populates="review")
+    recommendation: Mapped["RecommendationRow | None"] = relationship(back_populates="review", lazy="raise")
 
 
 class ReviewOutcomeRow(Base):

@@ -1,0 +1,120 @@
+"""`carescale logic-model new|validate|run` (docs/plans.md)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import CarescaleError
+from .common import Format, app, console, echo_csv, echo_json
+
+logic_model_app = typer.Typer(
+    help="Logic models for new services (SCIE Appendix B): write, check and run one.", no_args_is_help=True
+)
+app.add_typer(logic_model_app, name="logic-model")
+
+
+class TemplateFormat(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+@logic_model_app.command("new")
+def new_command(
+    from_model: Optional[str] = typer.Option(
+        None, "--from", help="Start from a promising model's record (see 'carescale evidence search')."
+    ),
+    model_id: Optional[str] = typer.Option(None, "--id", help="Id of the new model (lower case, hyphens)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the template here (default: print it)."),
+    fmt: TemplateFormat = typer.Option(TemplateFormat.yaml, "--format", help="yaml or json."),
+) -> None:
+    """A logic model template to fill in: blank, or from a promising model's record."""
+    import json
+
+    import yaml
+
+    from ..plans.logic_model import template
+
+    text = template(from_model, model_id=model_id)
+    if fmt is TemplateFormat.json:
+        text = json.dumps(yaml.safe_load(text), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if output.exists():
+        raise CarescaleError(f"{output}: the file exists already; choose another name or remove it first")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CarescaleError(f"{output}: cannot be written ({exc.strerror})") from None
+    typer.echo(f"wrote {output}: fill in every null and FILL IN, then 'carescale logic-model validate {output}'")
+
+
+@logic_model_app.command("validate")
+def validate_command(
+    files: list[Path] = typer.Argument(..., metavar="FILE...", help="Logic model YAML files."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Check logic models like evidence files (schema, units, references, cohort)."""
+    from ..plans.logic_model import load_logic_model
+
+    rows = []
+    for path in files:
+        lm = load_logic_model(path)
+        rows.append({"file": str(path), "id": lm.id, "name": lm.name, "outcomes": len(lm.outcomes), "status": "ok"})
+    if fmt is Format.json:
+        echo_json(rows)
+    elif fmt is Format.csv:
+        echo_csv(rows)
+    else:
+        for r in rows:
+            typer.echo(f"ok: {r['file']} (logic model {r['id']!r}, {r['outcomes']} outcomes)")
+
+
+@logic_model_app.command("run")
+def run_command(
+    file: Path = typer.Argument(..., metavar="FILE", help="A logic model YAML file."),
+    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
+    years: Optional[int] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
+    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws, 1 to 1,000,000."),
+    seed: int = typer.Option(20170301, "--seed", help="Random seed."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the break-even targets)."),
+) -> None:
+    """Run a logic model through the engine, appraisal and uncertainty, with its break-even targets."""
+    from ..plans.logic_model import load_logic_model, run_logic_model
+
+    data = run_logic_model(load_logic_model(file), area, years=years, draws=draws, seed=seed)
+    if fmt is Format.json:
+        echo_json(data)
+    elif fmt is Format.csv:
+        echo_csv([{k: v for k, v in t.items()} for t in data["break_even_targets"]])
+    else:
+        print_logic_model_run(data)
+
+
+def print_logic_model_run(data: dict[str, Any]) -> None:
+    from ..report import money, people
+
+    lm = data["logic_model"]
+    iv = data["run"]["interventions"][0]
+    unc = next(i for i in data["uncertainty"]["interventions"] if i["id"] == lm["id"])
+    ap = data["appraisal"]["portfolio"]["metrics"] if "portfolio" in data["appraisal"] else {}
+    table = Table(title=escape(f"{lm['name']} in {data['run']['area']['name']} (logic model, evidence level {lm['evidence_level']})"))
+    table.add_column("Figure")
+    table.add_column("Value", justify="right")
+    table.add_row("People supported a year at full scale", people(iv["beneficiaries"]))
+    table.add_row("Running cost a year", money(iv["cost"]))
+    for p in ("asc", "nhs"):
+        table.add_row(f"Net saving a year, {p.upper()}", money(iv["net_savings"][p]))
+    if ap.get("npv") is not None:
+        table.add_row(f"NPV over {data['appraisal'].get('settings', {}).get('years', '')} years (central)", money(ap["npv"]))
+    table.add_row("Chance of saving money a year", f"{100 * unc['prob_saving']:.1f}%")
+    console.print(table)
+    console.print("[bold]Break-even targets[/bold] (council and NHS together):")
+    for t in data["break_even_targets"]:
+        console.print(f"- {escape(t['target'])}")

@@ -1,0 +1,241 @@
+"""`carescale plans create|list|show` and `carescale reviews add|list` (docs/plans.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import PlanError
+from .common import Format, app, console, echo_csv, echo_json, echo_listing
+
+plans_app = typer.Typer(help="Investment plans: a model in an area with budget, phases, targets and funding.", no_args_is_help=True)
+reviews_app = typer.Typer(help="Reviews of a plan against real outcomes, each with a recommendation.", no_args_is_help=True)
+app.add_typer(plans_app, name="plans")
+app.add_typer(reviews_app, name="reviews")
+
+PLAN_COLUMNS = [
+    ("Plan", "id"), ("Name", "name"), ("Model", "model"), ("Area", "area"), ("Start", "start"),
+    ("End", "end"), ("Reviews", "reviews"), ("Latest recommendation", "latest_recommendation"),
+    ("Created by", "created_by"),
+]
+REVIEW_COLUMNS = [
+    ("No.", "number"), ("Period", "period"), ("People", "people_supported"), ("Outcomes", "outcomes_text"),
+    ("Spent", "money_spent"), ("P(saves)", "prob_saving"), ("Expected NPV", "expected_npv"),
+    ("Recommendation", "decision"), ("Recorded by", "recorded_by"), ("When", "recorded_at"),
+]
+
+
+def _review_rows(reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for r in reviews:
+        rows.append({
+            **{k: v for k, v in r.items() if k not in ("outcomes", "posterior")},
+            "period": f"{r['period_start']} to {r['period_end']}",
+            "outcomes_text": ", ".join(f"{k} {v}" for k, v in r["outcomes"].items()),
+            **{f"outcome.{k}": v for k, v in r["outcomes"].items()},
+            **{f"posterior_mean.{k}": v["mean"] for k, v in r.get("posterior", {}).items()},
+        })
+    return rows
+
+
+@plans_app.command("create")
+def create_command(
+    file: Path = typer.Argument(..., metavar="PLAN.yaml", help="The plan file (see docs/plans.md)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who is creating the plan (default: your login name)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the review schedule)."),
+) -> None:
+    """Create a plan: derive its targets from the break-even analysis and store it."""
+    from ..plans.plan import create_plan
+
+    _print_plan(create_plan(file, by=by), fmt, created=True)
+
+
+@plans_app.command("list")
+def list_command(fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")) -> None:
+    """Every saved plan, with its latest recommendation."""
+    from ..plans.plan import list_plans
+
+    rows = list_plans()
+    if not rows and fmt is Format.table:
+        typer.echo("No plans saved yet: carescale plans create PLAN.yaml")
+        return
+    if not rows and fmt is Format.csv:
+        typer.echo(",".join(k for _, k in PLAN_COLUMNS))
+        return
+    echo_listing(rows, fmt, "Investment plans", PLAN_COLUMNS)
+
+
+@plans_app.command("show")
+def show_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the review schedule)."),
+) -> None:
+    """A plan: targets, schedule, funding, and every review and recommendation so far."""
+    from ..plans.plan import show_plan
+
+    _print_plan(show_plan(plan_id), fmt)
+
+
+def _print_plan(data: dict[str, Any], fmt: Format, created: bool = False) -> None:
+    if fmt is Format.json:
+        echo_json(data)
+        return
+    d = data["definition"]
+    if fmt is Format.csv:
+        echo_csv([
+            {k: v for k, v in s.items() if k != "break_even_outcomes"}
+            | {f"break_even.{k}": v for k, v in s["break_even_outcomes"].items()}
+            for s in d["schedule"]
+        ])
+        return
+    spec = d["spec"]
+    from ..report import money
+
+    head = "Created plan" if created else "Plan"
+    console.print(escape(f"{head} {data['id']}: {data['name']}"), style="bold")
+    console.print(escape(
+        f"{d['model']['name']} ({d['model']['kind'].replace('_', ' ')}, evidence level {d['model']['evidence_level']}) in "
+        f"{spec['area']}, {spec['start']} to {spec['end']}, reviewed {spec['review_period']}; scenario {data['scenario_id'][:12]}"
+    ))
+    budget = spec["budget"]["value"]
+    console.print(
+        f"Budget {money(budget)}; planned spend {money(d['planned_spend'])} "
+        f"({'within' if d['within_budget'] else 'OVER'} budget)"
+    )
+    f = spec["funding"]
+    route = {"core_budget": "core budget", "transition_funds": "transition funds", "social_investment": "social investment"}[f["route"]]
+    lines = "; ".join(f"{ln['name']} ({money(ln['amount']['value'])})" for ln in f["reduced_service_lines"])
+    console.print(escape(f"Funding: {route}" + (f", reducing: {lines}" if lines else "") + (f"; from {f['source']}" if f.get("source") else "")))
+    for ph in spec["phases"]:
+        console.print(escape(f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {100 * ph['scale']:.0f}% of the model's potential"))
+    console.print("[bold]Targets per outcome[/bold] (break-even, council and NHS together):")
+    for o in d["outcomes"]:
+        console.print(f"- {escape(o['target'])}")
+    table = Table(title="Review schedule: people, spend and outcomes needed to break even")
+    ids = [o["id"] for o in d["outcomes"]]
+    for c in ["No.", "Period", "People", "Spend", *ids]:
+        table.add_column(escape(c), justify="left" if c == "Period" else "right")
+    for s in d["schedule"]:
+        table.add_row(
+            str(s["number"]), f"{s['start']} to {s['end']}", f"{s['planned_people']:,.0f}", money(s["planned_spend"]),
+            *("" if s["break_even_outcomes"][i] is None else f"{s['break_even_outcomes'][i]:,.1f}" for i in ids),
+        )
+    console.print(table)
+    history = data.get("history", [])
+    if history:
+        _print_reviews(history)
+
+
+def _print_reviews(reviews: list[dict[str, Any]]) -> None:
+    from ..report import money
+
+    table = Table(title="Reviews and recommendations")
+    for h, _ in REVIEW_COLUMNS:
+        table.add_column(h)
+    for r in _review_rows(reviews):
+        table.add_row(
+            str(r["number"]), r["period"], f"{r['people_supported']:,}", escape(r["outcomes_text"]),
+            money(r["money_spent"]), f"{100 * r['prob_saving']:.1f}%", money(r["expected_npv"]),
+            r["decision"], escape(r["recorded_by"]), r["recorded_at"][:19],
+        )
+    console.print(table)
+    console.print(escape(f"Latest: {reviews[-1]['reason']}"))
+
+
+def _parse_outcomes(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise PlanError(f"--outcome: {item!r} is not valid; write OUTCOME=PEOPLE, for example fall-admission-avoided=11")
+        try:
+            out[key.strip()] = int(val)
+        except ValueError:
+            raise PlanError(f"--outcome {key.strip()}: {val!r} is not a whole number of people") from None
+    return out
+
+
+@reviews_app.command("add")
+def add_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    file: Optional[Path] = typer.Option(None, "--file", help="A review file (YAML) with the actuals."),
+    period_end: Optional[str] = typer.Option(None, "--period-end", help="Last day of the period, YYYY-MM-DD."),
+    people: Optional[int] = typer.Option(None, "--people", help="People supported in the period."),
+    outcome: list[str] = typer.Option([], "--outcome", help="OUTCOME=PEOPLE who achieved it (once per outcome)."),
+    spent: Optional[float] = typer.Option(None, "--spent", help="Money spent in the period, pounds."),
+    note: Optional[str] = typer.Option(None, "--note", help="A note kept with the review."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who recorded it (default: your login name)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Record a review's actuals; prints the updated outcome rates and the recommendation."""
+    from ..plans.review import add_review
+
+    if file is not None:
+        if any(v is not None for v in (period_end, people, spent)) or outcome:
+            raise PlanError("reviews add: give the actuals either in --file or as options, not both")
+        actuals: Any = file
+    else:
+        missing = [n for n, v in (("--period-end", period_end), ("--people", people), ("--spent", spent)) if v is None]
+        if missing:
+            raise PlanError(f"reviews add: {', '.join(missing)} missing; give them, or a review file with --file")
+        actuals = {"period_end": period_end, "people_supported": people, "outcomes": _parse_outcomes(outcome),
+                   "money_spent": spent, "note": note}
+    data = add_review(plan_id, actuals, by=by)
+    if fmt is Format.json:
+        echo_json(data)
+    elif fmt is Format.csv:
+        echo_csv([{
+            "plan": data["plan"], "number": data["number"], "outcome": o["id"], "achieved": o["achieved"],
+            "people": o["people"], "prior_a": o["prior"]["a"], "prior_b": o["prior"]["b"],
+            "posterior_a": o["posterior"]["a"], "posterior_b": o["posterior"]["b"], "posterior_mean": o["posterior"]["mean"],
+            "break_even_rate": o["break_even_rate"], "prob_saving": data["simulation"]["prob_saving"],
+            "expected_npv": data["simulation"]["expected_npv"], "decision": data["decision"],
+        } for o in data["outcomes"]])
+    else:
+        from ..report import money
+
+        console.print(escape(f"Saved review {data['number']} of plan {data['plan']} (by {data['recorded_by']})"), style="bold")
+        table = Table(title="Outcome rates: prior, what was seen, posterior")
+        for c in ("Outcome", "Evidence", "Seen", "Posterior mean", "90% interval", "Break-even", "On target"):
+            table.add_column(c, justify="left" if c == "Outcome" else "right")
+        for o in data["outcomes"]:
+            p = o["posterior"]
+            table.add_row(
+                escape(o["description"]), f"{100 * o['evidence_rate']:.1f}%",
+                f"{o['achieved']}/{o['people']}", f"{100 * p['mean']:.1f}%",
+                f"{100 * p['p05']:.1f}%-{100 * p['p95']:.1f}%",
+                "" if o["break_even_rate"] is None else f"{100 * o['break_even_rate']:.1f}%",
+                {True: "yes", False: "no", None: ""}[o["on_target"]],
+            )
+        console.print(table)
+        s = data["simulation"]
+        console.print(
+            f"People {data['people_supported']:,} of {data['planned_people']:,.0f} planned; spent "
+            f"{money(data['money_spent'])} of {money(data['planned_spend'])} planned. "
+            f"Chance of saving money {100 * s['prob_saving']:.1f}%, expected NPV {money(s['expected_npv'])} "
+            f"({s['draws']:,} draws)."
+        )
+        console.print(escape(data["reason"]), style="bold")
+
+
+@reviews_app.command("list")
+def list_reviews_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Every review of a plan with its recommendation, who recorded it and when."""
+    from ..plans.review import list_reviews
+
+    reviews = list_reviews(plan_id)
+    if fmt is Format.json:
+        echo_json(reviews)
+    elif not reviews:
+        typer.echo(f"Plan {plan_id} has no reviews yet: carescale reviews add {plan_id} --file REVIEW.yaml")
+    elif fmt is Format.csv:
+        echo_csv([{k: v for k, v in r.items() if k != "outcomes_text"} for r in _review_rows(reviews)])
+    else:
+        _print_reviews(reviews)

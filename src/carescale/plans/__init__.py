@@ -1,0 +1,38 @@
+"""Logic models, investment plans and reviews against real outcomes (SCIE 2017, Appendix B;
+docs/plans.md).
+
+* :mod:`.logic_model`: a new service's logic model (``schema/logic_model.py``), validated like an
+  evidence file, turned into the library's ``Intervention`` and run through the same engine,
+  appraisal and uncertainty, with its break-even targets; templates to start from.
+* :mod:`.plan`: a plan commits to a model in an area with budget, phases, review period,
+  targets per outcome (from the break-even analysis) and funding route; stored in the store.
+* :mod:`.review`: a review's actuals, beta-binomial updates of each outcome rate, the probability
+  of saving money and expected NPV over 10,000 draws, and the recommendation with its reason.
+* Settings: ``data/plans_defaults.yaml`` (:mod:`.defaults`).
+"""
+
+from .defaults import PlanDefaults, load_plan_defaults
+from .logic_model import load_logic_model, parse_logic_model, run_logic_model, template, to_intervention
+from .plan import Plan, create_plan, list_plans, load_plan, show_plan
+from .review import add_review, assess, list_reviews, posterior, prior, recommend
+
+__all__ = [
+    "Plan",
+    "PlanDefaults",
+    "add_review",
+    "assess",
+    "create_plan",
+    "list_plans",
+    "list_reviews",
+    "load_logic_model",
+    "load_plan",
+    "load_plan_defaults",
+    "parse_logic_model",
+    "posterior",
+    "prior",
+    "recommend",
+    "run_logic_model",
+    "show_plan",
+    "template",
+    "to_intervention",
+]

@@ -1,0 +1,172 @@
+"""An investment plan and a review's actuals, as written in YAML (docs/plans.md).
+
+A plan commits to one model (an evidence-library model or a logic model) in one area, with a
+budget, phases (each running at a share of the model's potential), a review period, and the
+funding route: the core budget (naming the service lines to be reduced to pay for it), transition
+funds, or social investment. ``carescale plans create`` adds the targets per outcome from the
+break-even analysis and stores it. A review file records the actuals of one period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Quantity, StrictModel
+from .intervention import _require_unit
+from .sources import Document
+
+ReviewPeriod = Literal["monthly", "quarterly", "half-yearly", "yearly"]
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+FundingRoute = Literal["core_budget", "transition_funds", "social_investment"]
+
+
+def parse_date(value: Any, field: str) -> dt.date:
+    """A date written YYYY-MM-DD (the YAML reader keeps dates as text)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date; write {field} as YYYY-MM-DD, for example 2027-04-01")
+
+
+class ModelChoice(StrictModel):
+    """Exactly one of ``library`` (a runnable model's id) or ``logic_model`` (a file path,
+    relative to the plan file)."""
+
+    library: str | None = None
+    logic_model: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "ModelChoice":
+        if (self.library is None) == (self.logic_model is None):
+            raise ValueError("give exactly one of library (a model id) or logic_model (a file)")
+        return self
+
+
+class Phase(StrictModel):
+    name: str
+    start: dt.date
+    end: dt.date
+    scale: float = Field(ge=0, le=1)  # share of the model's potential this phase runs at
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _date(cls, v: Any, info) -> dt.date:
+        return parse_date(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _order(self) -> "Phase":
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class ReducedLine(StrictModel):
+    """A service line whose budget is cut to pay for the plan (core-budget route)."""
+
+    name: str
+    spend_line: str | None = None  # the vocabulary's spend line, where there is one
+    amount: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "ReducedLine":
+        _require_unit(self.amount, ("GBP", "GBP_per_year"), "amount")
+        return self
+
+
+class Funding(StrictModel):
+    route: FundingRoute
+    reduced_service_lines: tuple[ReducedLine, ...] = ()
+    source: str | None = None  # the fund (transition funds) or the investor (social investment)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Funding":
+        if self.route == "core_budget" and not self.reduced_service_lines:
+            raise ValueError(
+                "route 'core_budget' needs reduced_service_lines: name the service lines whose "
+                "budget is reduced to pay for the plan"
+            )
+        if self.route != "core_budget" and not self.source:
+            what = "the fund" if self.route == "transition_funds" else "the investor"
+            raise ValueError(f"route {self.route!r} needs a source: name {what}")
+        return self
+
+
+class PlanSpec(StrictModel):
+    """What a user writes to create a plan (``carescale plans create PLAN.yaml``)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    model: ModelChoice
+    area: str
+    start: dt.date
+    end: dt.date
+    review_period: ReviewPeriod = "quarterly"
+    budget: Quantity
+    phases: tuple[Phase, ...] = Field(min_length=1)
+    funding: Funding
+    note: str | None = None
+    documents: dict[str, Document] = {}
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _date(cls, v: Any, info) -> dt.date:
+        return parse_date(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _check(self) -> "PlanSpec":
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        _require_unit(self.budget, ("GBP",), "budget")
+        prev_end: dt.date | None = None
+        for i, ph in enumerate(self.phases):
+            if ph.start < self.start or ph.end > self.end:
+                raise ValueError(
+                    f"phases[{i}]: {ph.start} to {ph.end} is outside the plan ({self.start} to {self.end})"
+                )
+            if prev_end is not None and ph.start <= prev_end:
+                raise ValueError(f"phases[{i}]: starts {ph.start}, before the previous phase ends ({prev_end})")
+            prev_end = ph.end
+        return self
+
+
+class Actuals(StrictModel):
+    """A review's actuals (``carescale reviews add PLAN --file REVIEW.yaml``): the period it
+    covers ends on ``period_end`` and starts the day after the previous review (or on the
+    plan's start); people supported in it, how many of them achieved each outcome, and the money
+    spent."""
+
+    plan: str | None = None
+    period_end: dt.date
+    people_supported: int
+    outcomes: dict[str, int] = {}
+    money_spent: float
+    recorded_by: str | None = None
+    note: str | None = None
+
+    @field_validator("period_end", mode="before")
+    @classmethod
+    def _date(cls, v: Any, info) -> dt.date:
+        return parse_date(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Actuals":
+        if self.people_supported < 0:
+            raise ValueError(f"people_supported: {self.people_supported} is negative; give 0 or more people")
+        if not self.money_spent >= 0 or self.money_spent == float("inf"):
+            raise ValueError(f"money_spent: {self.money_spent:g} is not valid; give pounds, 0 or more")
+        for oid, k in self.outcomes.items():
+            if k < 0:
+                raise ValueError(f"outcomes.{oid}: {k} is negative; give 0 or more people")
+            if k > self.people_supported:
+                raise ValueError(
+                    f"outcomes.{oid}: {k} people achieved it, more than the {self.people_supported} "
+                    "people supported; it can be at most people_supported"
+                )
+        return self
