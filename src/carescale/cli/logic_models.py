@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
+from ..safe_text import styled
 from ..errors import CarescaleError
-from .common import Format, app, console, echo_csv, echo_json
+from .common import Format, app, console, emit, output_option
 
 logic_model_app = typer.Typer(
     help="Logic models for new services (SCIE Appendix B): write, check and run one.", no_args_is_help=True
@@ -48,10 +48,9 @@ def new_command(
         return
     if output.exists():
         raise CarescaleError(f"{output}: the file exists already; choose another name or remove it first")
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CarescaleError(f"{output}: cannot be written ({exc.strerror})") from None
+    from ..safe_text import write_output
+
+    write_output(output, text)
     typer.echo(f"wrote {output}: fill in every null and FILL IN, then 'carescale logic-model validate {output}'")
 
 
@@ -67,13 +66,12 @@ def validate_command(
     for path in files:
         lm = load_logic_model(path)
         rows.append({"file": str(path), "id": lm.id, "name": lm.name, "outcomes": len(lm.outcomes), "status": "ok"})
-    if fmt is Format.json:
-        echo_json(rows)
-    elif fmt is Format.csv:
-        echo_csv(rows)
-    else:
+
+    def table() -> None:
         for r in rows:
-            typer.echo(f"ok: {r['file']} (logic model {r['id']!r}, {r['outcomes']} outcomes)")
+            console.print(f"ok: {r['file']} (logic model {r['id']!r}, {r['outcomes']} outcomes)")
+
+    emit(fmt, rows, rows=lambda: rows, table=table)
 
 
 @logic_model_app.command("run")
@@ -84,17 +82,13 @@ def run_command(
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws, 1 to 1,000,000."),
     seed: int = typer.Option(20170301, "--seed", help="Random seed."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the break-even targets)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Run a logic model through the engine, appraisal and uncertainty, with its break-even targets."""
     from ..plans.logic_model import load_logic_model, run_logic_model
 
     data = run_logic_model(load_logic_model(file), area, years=years, draws=draws, seed=seed)
-    if fmt is Format.json:
-        echo_json(data)
-    elif fmt is Format.csv:
-        echo_csv([{k: v for k, v in t.items()} for t in data["break_even_targets"]])
-    else:
-        print_logic_model_run(data)
+    emit(fmt, data, rows=lambda: data["break_even_targets"], table=lambda: print_logic_model_run(data), output=output)
 
 
 def print_logic_model_run(data: dict[str, Any]) -> None:
@@ -104,7 +98,7 @@ def print_logic_model_run(data: dict[str, Any]) -> None:
     iv = data["run"]["interventions"][0]
     unc = next(i for i in data["uncertainty"]["interventions"] if i["id"] == lm["id"])
     ap = data["appraisal"]["portfolio"]["metrics"] if "portfolio" in data["appraisal"] else {}
-    table = Table(title=escape(f"{lm['name']} in {data['run']['area']['name']} (logic model, evidence level {lm['evidence_level']})"))
+    table = Table(title=(f"{lm['name']} in {data['run']['area']['name']} (logic model, evidence level {lm['evidence_level']})"))
     table.add_column("Figure")
     table.add_column("Value", justify="right")
     table.add_row("People supported a year at full scale", people(iv["beneficiaries"]))
@@ -115,6 +109,6 @@ def print_logic_model_run(data: dict[str, Any]) -> None:
         table.add_row(f"NPV over {data['appraisal'].get('settings', {}).get('years', '')} years (central)", money(ap["npv"]))
     table.add_row("Chance of saving money a year", f"{100 * unc['prob_saving']:.1f}%")
     console.print(table)
-    console.print("[bold]Break-even targets[/bold] (council and NHS together):")
+    console.print(styled(("Break-even targets", "bold"), " (council and NHS together):"))
     for t in data["break_even_targets"]:
-        console.print(f"- {escape(t['target'])}")
+        console.print(f"- {(t['target'])}")

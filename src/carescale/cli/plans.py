@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
+from ..safe_text import styled
 from ..errors import PlanError
-from .common import Format, app, console, echo_csv, echo_json, echo_listing
+from .common import Format, app, console, echo_listing, emit, output_option
 
 plans_app = typer.Typer(help="Investment plans: a model in an area with budget, phases, targets and funding.", no_args_is_help=True)
 reviews_app = typer.Typer(help="Reviews of a plan against real outcomes, each with a recommendation.", no_args_is_help=True)
@@ -47,15 +47,19 @@ def create_command(
     file: Path = typer.Argument(..., metavar="PLAN.yaml", help="The plan file (see docs/plans.md)."),
     by: Optional[str] = typer.Option(None, "--by", help="Who is creating the plan (default: your login name)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the review schedule)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Create a plan: derive its targets from the break-even analysis and store it."""
     from ..plans.plan import create_plan
 
-    _print_plan(create_plan(file, by=by), fmt, created=True)
+    _emit_plan(create_plan(file, by=by), fmt, output, created=True)
 
 
 @plans_app.command("list")
-def list_command(fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")) -> None:
+def list_command(
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    output: Optional[Path] = output_option(),
+) -> None:
     """Every saved plan, with its latest recommendation."""
     from ..plans.plan import list_plans
 
@@ -63,41 +67,40 @@ def list_command(fmt: Format = typer.Option(Format.table, "--format", help="tabl
     if not rows and fmt is Format.table:
         typer.echo("No plans saved yet: carescale plans create PLAN.yaml")
         return
-    if not rows and fmt is Format.csv:
-        typer.echo(",".join(k for _, k in PLAN_COLUMNS))
-        return
-    echo_listing(rows, fmt, "Investment plans", PLAN_COLUMNS)
+    echo_listing(rows, fmt, "Investment plans", PLAN_COLUMNS, output)
 
 
 @plans_app.command("show")
 def show_command(
     plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the review schedule)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """A plan: targets, schedule, funding, and every review and recommendation so far."""
     from ..plans.plan import show_plan
 
-    _print_plan(show_plan(plan_id), fmt)
+    _emit_plan(show_plan(plan_id), fmt, output)
 
 
-def _print_plan(data: dict[str, Any], fmt: Format, created: bool = False) -> None:
-    if fmt is Format.json:
-        echo_json(data)
-        return
-    d = data["definition"]
-    if fmt is Format.csv:
-        echo_csv([
-            {k: v for k, v in s.items() if k != "break_even_outcomes"}
+def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], created: bool = False) -> None:
+    def rows() -> list[dict[str, Any]]:
+        return [
+            {k: s[k] for k in ("number", "start", "end", "planned_people", "planned_spend")}
             | {f"break_even.{k}": v for k, v in s["break_even_outcomes"].items()}
-            for s in d["schedule"]
-        ])
-        return
+            for s in data["definition"]["schedule"]
+        ]
+
+    emit(fmt, data, rows=rows, table=lambda: _print_plan(data, created), output=output)
+
+
+def _print_plan(data: dict[str, Any], created: bool = False) -> None:
+    d = data["definition"]
     spec = d["spec"]
     from ..report import money
 
     head = "Created plan" if created else "Plan"
-    console.print(escape(f"{head} {data['id']}: {data['name']}"), style="bold")
-    console.print(escape(
+    console.print((f"{head} {data['id']}: {data['name']}"), style="bold")
+    console.print((
         f"{d['model']['name']} ({d['model']['kind'].replace('_', ' ')}, evidence level {d['model']['evidence_level']}) in "
         f"{spec['area']}, {spec['start']} to {spec['end']}, reviewed {spec['review_period']}; scenario {data['scenario_id'][:12]}"
     ))
@@ -109,16 +112,16 @@ def _print_plan(data: dict[str, Any], fmt: Format, created: bool = False) -> Non
     f = spec["funding"]
     route = {"core_budget": "core budget", "transition_funds": "transition funds", "social_investment": "social investment"}[f["route"]]
     lines = "; ".join(f"{ln['name']} ({money(ln['amount']['value'])})" for ln in f["reduced_service_lines"])
-    console.print(escape(f"Funding: {route}" + (f", reducing: {lines}" if lines else "") + (f"; from {f['source']}" if f.get("source") else "")))
+    console.print((f"Funding: {route}" + (f", reducing: {lines}" if lines else "") + (f"; from {f['source']}" if f.get("source") else "")))
     for ph in spec["phases"]:
-        console.print(escape(f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {100 * ph['scale']:.0f}% of the model's potential"))
-    console.print("[bold]Targets per outcome[/bold] (break-even, council and NHS together):")
+        console.print((f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {100 * ph['scale']:.0f}% of the model's potential"))
+    console.print(styled(("Targets per outcome", "bold"), " (break-even, council and NHS together):"))
     for o in d["outcomes"]:
-        console.print(f"- {escape(o['target'])}")
+        console.print(f"- {(o['target'])}")
     table = Table(title="Review schedule: people, spend and outcomes needed to break even")
     ids = [o["id"] for o in d["outcomes"]]
     for c in ["No.", "Period", "People", "Spend", *ids]:
-        table.add_column(escape(c), justify="left" if c == "Period" else "right")
+        table.add_column((c), justify="left" if c == "Period" else "right")
     for s in d["schedule"]:
         table.add_row(
             str(s["number"]), f"{s['start']} to {s['end']}", f"{s['planned_people']:,.0f}", money(s["planned_spend"]),
@@ -138,12 +141,12 @@ def _print_reviews(reviews: list[dict[str, Any]]) -> None:
         table.add_column(h)
     for r in _review_rows(reviews):
         table.add_row(
-            str(r["number"]), r["period"], f"{r['people_supported']:,}", escape(r["outcomes_text"]),
+            str(r["number"]), r["period"], f"{r['people_supported']:,}", (r["outcomes_text"]),
             money(r["money_spent"]), f"{100 * r['prob_saving']:.1f}%", money(r["expected_npv"]),
-            r["decision"], escape(r["recorded_by"]), r["recorded_at"][:19],
+            r["decision"], (r["recorded_by"]), r["recorded_at"][:19],
         )
     console.print(table)
-    console.print(escape(f"Latest: {reviews[-1]['reason']}"))
+    console.print((f"Latest: {reviews[-1]['reason']}"))
 
 
 def _parse_outcomes(items: list[str]) -> dict[str, Any]:
@@ -170,6 +173,7 @@ def add_command(
     note: Optional[str] = typer.Option(None, "--note", help="A note kept with the review."),
     by: Optional[str] = typer.Option(None, "--by", help="Who recorded it (default: your login name)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Record a review's actuals; prints the updated outcome rates and the recommendation."""
     from ..plans.review import add_review
@@ -185,57 +189,61 @@ def add_command(
         actuals = {"period_end": period_end, "people_supported": people, "outcomes": _parse_outcomes(outcome),
                    "money_spent": spent, "note": note}
     data = add_review(plan_id, actuals, by=by)
-    if fmt is Format.json:
-        echo_json(data)
-    elif fmt is Format.csv:
-        echo_csv([{
+
+    def rows() -> list[dict[str, Any]]:
+        return [{
             "plan": data["plan"], "number": data["number"], "outcome": o["id"], "achieved": o["achieved"],
             "people": o["people"], "prior_a": o["prior"]["a"], "prior_b": o["prior"]["b"],
             "posterior_a": o["posterior"]["a"], "posterior_b": o["posterior"]["b"], "posterior_mean": o["posterior"]["mean"],
             "break_even_rate": o["break_even_rate"], "prob_saving": data["simulation"]["prob_saving"],
             "expected_npv": data["simulation"]["expected_npv"], "decision": data["decision"],
-        } for o in data["outcomes"]])
-    else:
-        from ..report import money
+        } for o in data["outcomes"]]
 
-        console.print(escape(f"Saved review {data['number']} of plan {data['plan']} (by {data['recorded_by']})"), style="bold")
-        table = Table(title="Outcome rates: prior, what was seen, posterior")
-        for c in ("Outcome", "Evidence", "Seen", "Posterior mean", "90% interval", "Break-even", "On target"):
-            table.add_column(c, justify="left" if c == "Outcome" else "right")
-        for o in data["outcomes"]:
-            p = o["posterior"]
-            table.add_row(
-                escape(o["description"]), f"{100 * o['evidence_rate']:.1f}%",
-                f"{o['achieved']}/{o['people']}", f"{100 * p['mean']:.1f}%",
-                f"{100 * p['p05']:.1f}%-{100 * p['p95']:.1f}%",
-                "" if o["break_even_rate"] is None else f"{100 * o['break_even_rate']:.1f}%",
-                {True: "yes", False: "no", None: ""}[o["on_target"]],
-            )
-        console.print(table)
-        s = data["simulation"]
-        console.print(
-            f"People {data['people_supported']:,} of {data['planned_people']:,.0f} planned; spent "
-            f"{money(data['money_spent'])} of {money(data['planned_spend'])} planned. "
-            f"Chance of saving money {100 * s['prob_saving']:.1f}%, expected NPV {money(s['expected_npv'])} "
-            f"({s['draws']:,} draws)."
+    emit(fmt, data, rows=rows, table=lambda: _print_review(data), output=output)
+
+
+def _print_review(data: dict[str, Any]) -> None:
+    from ..report import money
+
+    console.print(f"Saved review {data['number']} of plan {data['plan']} (by {data['recorded_by']})", style="bold")
+    table = Table(title="Outcome rates: prior, what was seen, posterior")
+    for c in ("Outcome", "Evidence", "Seen", "Posterior mean", "90% interval", "Break-even", "On target"):
+        table.add_column(c, justify="left" if c == "Outcome" else "right")
+    for o in data["outcomes"]:
+        p = o["posterior"]
+        table.add_row(
+            o["description"], f"{100 * o['evidence_rate']:.1f}%",
+            f"{o['achieved']}/{o['people']}", f"{100 * p['mean']:.1f}%",
+            f"{100 * p['p05']:.1f}%-{100 * p['p95']:.1f}%",
+            "" if o["break_even_rate"] is None else f"{100 * o['break_even_rate']:.1f}%",
+            {True: "yes", False: "no", None: ""}[o["on_target"]],
         )
-        console.print(escape(data["reason"]), style="bold")
+    console.print(table)
+    s = data["simulation"]
+    console.print(
+        f"People {data['people_supported']:,} of {data['planned_people']:,.0f} planned; spent "
+        f"{money(data['money_spent'])} of {money(data['planned_spend'])} planned. "
+        f"Chance of saving money {100 * s['prob_saving']:.1f}%, expected NPV {money(s['expected_npv'])} "
+        f"({s['draws']:,} draws)."
+    )
+    console.print(data["reason"], style="bold")
 
 
 @reviews_app.command("list")
 def list_reviews_command(
     plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Every review of a plan with its recommendation, who recorded it and when."""
     from ..plans.review import list_reviews
 
     reviews = list_reviews(plan_id)
-    if fmt is Format.json:
-        echo_json(reviews)
-    elif not reviews:
-        typer.echo(f"Plan {plan_id} has no reviews yet: carescale reviews add {plan_id} --file REVIEW.yaml")
-    elif fmt is Format.csv:
-        echo_csv([{k: v for k, v in r.items() if k != "outcomes_text"} for r in _review_rows(reviews)])
-    else:
-        _print_reviews(reviews)
+    if not reviews and fmt is Format.table and output is None:
+        console.print(f"Plan {plan_id} has no reviews yet: carescale reviews add {plan_id} --file REVIEW.yaml")
+        return
+    emit(
+        fmt, reviews,
+        rows=lambda: [{k: v for k, v in r.items() if k != "outcomes_text"} for r in _review_rows(reviews)],
+        table=lambda: _print_reviews(reviews), output=output,
+    )

@@ -20,6 +20,10 @@ def parse_logic_model(data: Any, name: str, library: Library | None = None) -> L
     evidence file: the cohort is in the vocabulary, references name known documents (the
     library's or the model's own), ``based_on`` names a model in the evidence library."""
     lib = library or default_library()
+    gaps = unfilled(data)
+    if gaps:
+        more = f" (and {len(gaps) - 1} more to fill in)" if len(gaps) > 1 else ""
+        raise InputFileError(f"{name}: {gaps[0]}: not filled in yet; the template leaves it empty{more}")
     lm = parse_model(LogicModel, data, name)
     if lm.cohort not in lib.vocabulary.cohorts:
         raise InputFileError(
@@ -31,8 +35,48 @@ def parse_logic_model(data: Any, name: str, library: Library | None = None) -> L
             f"{name}: based_on: unknown model {lm.based_on!r}; valid models are: "
             f"{', '.join(sorted(lib.interventions))}"
         )
-    library_with(lm, lib, name)  # every cross-check an evidence file gets
+    check_refs(lib, lm, name, dict(lm.documents))
+    library_with(lm, lib, name)  # every other cross-check an evidence file gets
     return lm
+
+
+def unfilled(data: Any, loc: str = "") -> list[str]:
+    """Where a template is still unfilled: a ``value: null`` or a text starting ``FILL IN``."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            here = f"{loc}.{k}" if loc else str(k)
+            if k == "value" and v is None:
+                out.append(here)
+            else:
+                out.extend(unfilled(v, here))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            label = v.get("id") if isinstance(v, dict) and isinstance(v.get("id"), str) else i
+            out.extend(unfilled(v, f"{loc}[{label}]"))
+    elif isinstance(data, str) and data.startswith(FILL):
+        out.append(loc)
+    return out
+
+
+def check_refs(lib: Library, record: Any, name: str, documents: dict[str, Any]) -> None:
+    """Every reference in ``record`` names a document of the library or one of ``documents``
+    (the record's own, which may not reuse a library document's id)."""
+    from ..library import iter_references
+
+    clash = sorted(d for d in documents if d in lib.sources.documents)
+    if clash:
+        raise InputFileError(
+            f"{name}: documents.{clash[0]}: this id is a document in sources.yaml already; "
+            "refer to it without redefining it, or give yours another id"
+        )
+    docs = {**lib.sources.documents, **documents}
+    for loc, ref in iter_references(record):
+        if ref.document not in docs:
+            raise InputFileError(
+                f"{name}: {loc}.document: unknown document {ref.document!r}; valid documents are: "
+                f"{', '.join(sorted(docs))}"
+            )
 
 
 def load_logic_model(path: Path | str, library: Library | None = None) -> LogicModel:

@@ -14,7 +14,7 @@ from ..errors import InputFileError, PlanError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..schema import Intervention
 from ..schema.plan import PERIOD_MONTHS, PlanSpec
-from .logic_model import library_with, parse_logic_model
+from .logic_model import check_refs, library_with, parse_logic_model
 
 DAYS_PER_YEAR = 365.25
 
@@ -254,26 +254,6 @@ def create_plan(
     )
     store.add_plan(row)
     return show_plan(spec.id, url=url)
-
-
-def check_refs(lib: Library, record: Any, name: str, documents: dict[str, Any]) -> None:
-    """Every reference in ``record`` names a document of the library or one of ``documents``
-    (the record's own, which may not reuse a library document's id)."""
-    from ..library import iter_references
-
-    clash = sorted(d for d in documents if d in lib.sources.documents)
-    if clash:
-        raise InputFileError(
-            f"{name}: documents.{clash[0]}: this id is a document in sources.yaml already; "
-            "refer to it without redefining it, or give yours another id"
-        )
-    docs = {**lib.sources.documents, **documents}
-    for loc, ref in iter_references(record):
-        if ref.document not in docs:
-            raise InputFileError(
-                f"{name}: {loc}.document: unknown document {ref.document!r}; valid documents are: "
-                f"{', '.join(sorted(docs))}"
-            )
 
 
 def unknown_plan(plan_id: str, known: list[str]) -> PlanError:
