@@ -225,7 +225,7 @@ def template(from_model: str | None = None, library: Library | None = None, mode
     def q(unit: str, value: float | None = None, derivation: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"value": value, "unit": unit}
         if unit.startswith("GBP"):
-            out["price_year"] = "2025/26"
+            out["price_year"] = "2023/24"
         out.update(status="assumption", derivation=derivation or f"{FILL}: the arithmetic behind the figure", ref=dict(ref))
         return out
 

@@ -47,6 +47,9 @@ def make_document(area: str, intervention: str, scale: float, note: str | None =
         "interventions": [intervention],
         "basis": "potential",
         "scale": {intervention: float(scale)},
+        # a logic model's and a plan's money is in the prices they are written in (the plan's
+        # budget has its own price year), so nothing is re-priced
+        "reprice": False,
     }
     if note:
         data["note"] = note
