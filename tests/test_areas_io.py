@@ -295,6 +295,8 @@ def test_scaling_every_count_and_spend_scales_results(tmp_path_factory, k):
     for row in table[1:]:
         if row[0].startswith(SCALED_PREFIXES) and row[3] != "":
             row[3] = float(row[3]) * k
+            # a scaled count has decimals: only a worked-out (implied) figure may
+            row[5], row[6] = "implied", f"the published figure times {k!r}"
     path = tmp / "scaled.csv"
     path.write_text(to_csv(table), encoding="utf-8")
     got = carescale.evaluate(carescale.define_scenario(read_area_file(path).area))

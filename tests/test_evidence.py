@@ -363,7 +363,7 @@ def test_a_case_study_is_in_the_areas_of_its_models():
 @pytest.mark.parametrize(
     "kwargs,message",
     [
-        ({"area": 6}, "area: 6 is not a transformation area; valid areas are 1 to 5"),
+        ({"area": 6}, "transformation_area: 6 is not a transformation area; valid areas are 1 to 5"),
         ({"payer": "council"}, "payer: 'council' is not valid; valid payers are: asc, nhs"),
         ({"min_level": 0}, "min-level: 0 is not a Nesta Standards of Evidence level; valid levels are 1 to 5"),
         ({"kind": "study"}, "kind: 'study' is not valid; valid kinds are: model, case study"),
@@ -465,9 +465,11 @@ def test_cli_show_unknown_id_exits_2():
 
 
 def test_cli_bad_area_exits_2():
-    r = run_cli("evidence", "search", "care", "--area", "9")
+    r = run_cli("evidence", "search", "care", "--transformation-area", "9")
     assert r.code == 2
-    assert r.err.strip() == "error: area: 9 is not a transformation area; valid areas are 1 to 5"
+    assert r.err.strip() == "error: transformation_area: 9 is not a transformation area; valid areas are 1 to 5"
+    old = run_cli("evidence", "search", "care", "--area", "9")  # the old name still works
+    assert old.err == r.err
 
 
 def test_interventions_list_shows_status():

@@ -430,8 +430,15 @@ def search(
     ``target_group`` (every word, or a synonym, must be in the record's target group),
     ``payer`` (``asc`` or ``nhs`` saves money), ``min_level`` (Nesta level at least this) and
     ``kind`` ('model' or 'case study')."""
+    if not isinstance(query, str):
+        raise SettingsError(f"query: give words to look for as text, not {type(query).__name__} {query!r}")
+    for label, val in (("transformation_area", area), ("min_level", min_level), ("limit", limit)):
+        if val is not None and (isinstance(val, bool) or not isinstance(val, int)):
+            raise SettingsError(f"{label}: {val!r} is not a whole number")
+    if limit is not None and limit < 1:
+        raise SettingsError(f"limit: {limit} is not valid; give how many to show at most, 1 or more")
     if area is not None and not 1 <= area <= 5:
-        raise SettingsError(f"area: {area} is not a transformation area; valid areas are 1 to 5")
+        raise SettingsError(f"transformation_area: {area} is not a transformation area; valid areas are 1 to 5")
     if payer is not None and payer not in PAYERS:
         raise SettingsError(f"payer: {payer!r} is not valid; valid payers are: {', '.join(PAYERS)}")
     if min_level is not None and not 1 <= min_level <= 5:
@@ -463,7 +470,7 @@ def search(
         and (min_level is None or h.record.level >= min_level)
         and (kind is None or h.record.kind == kind)
     ]
-    return out[:limit] if limit else out
+    return out[:limit] if limit is not None else out
 
 
 # -- one record in full ----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ is valid.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
@@ -18,7 +19,7 @@ from typing import Any, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputFileError, ModelError, UnknownIdError
+from .errors import InputFileError, ModelError, SettingsError, UnknownIdError
 from .schema import (
     Area,
     Intervention,
@@ -48,10 +49,105 @@ class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type:
     the message (valid files, the usual case, are parsed once)."""
 
 
+#: Limits on a YAML file's shape (no real carescale file comes near them): nesting depth, and
+#: values after aliases are expanded (so that "billion laughs" aliases cannot exhaust memory).
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 200_000
+#: Largest YAML file read (the largest shipped file is about 40 KB).
+MAX_YAML_BYTES = 5_000_000
+
+
+class YAMLShapeError(yaml.MarkedYAMLError):
+    """A YAML document refused for its shape (too deep, too many values, an alias loop)."""
+
+    def __init__(self, problem: str, mark: Any = None):
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_node_graph(root: yaml.Node) -> None:
+    """Refuse a composed document nested deeper than :data:`MAX_YAML_DEPTH`, with more than
+    :data:`MAX_YAML_NODES` values once aliases are expanded, or with an alias inside itself.
+    Iterative, and linear in the composed (unexpanded) size."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        nid = id(node)
+        if done:
+            on_path.discard(nid)
+            size[nid] = 1 + sum(size[id(c)] for c in _children(node))
+            if size[nid] > MAX_YAML_NODES:
+                raise YAMLShapeError(
+                    f"more than {MAX_YAML_NODES:,} values once aliases are expanded; carescale files "
+                    f"are far smaller (remove the aliases that repeat large parts)", node.start_mark
+                )
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
+            raise YAMLShapeError("an alias refers to a value that contains it (a loop)", node.start_mark)
+        if depth > MAX_YAML_DEPTH:
+            raise YAMLShapeError(f"nested more than {MAX_YAML_DEPTH} levels deep", node.start_mark)
+        on_path.add(nid)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node) if id(c) not in size)
+
+
+def text_nesting_bound(text: str) -> int:
+    """A cheap upper bound on a YAML text's nesting depth, checked before any parser sees it
+    (libyaml's composer recurses in C: a document nested 100,000 deep crashes the process).
+    Counts open flow brackets and indentation levels (each ``- `` opens one too)."""
+    flow = max_flow = 0
+    indents: list[int] = []
+    max_block = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        dashes = 0
+        rest = stripped
+        while rest.startswith("- ") or rest == "-":
+            dashes += 1
+            rest = rest[2:].lstrip(" ")
+        max_block = max(max_block, len(indents) + dashes)
+        for ch in line:
+            if ch in "[{":
+                flow += 1
+                max_flow = max(max_flow, flow)
+            elif ch in "]}":
+                flow = max(0, flow - 1)
+    return max_block + max_flow
+
+
+_KEY_TYPES = (str, int, float, bool, type(None))
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            what = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a name or a number, not {what}", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, _KEY_TYPES):  # pragma: no cover - scalars construct to these
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a name or a number, not {type(key).__name__}", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -60,9 +156,24 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
+def _construct_document(loader: Any, node: yaml.Node) -> Any:
+    check_node_graph(node)
+    return yaml.constructor.SafeConstructor.construct_document(loader, node)
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
 # Dates stay text: each schema parses the dates it expects, so an impossible one (2026-02-30)
-# gets that field's own message rather than PyYAML's bare error.
+# gets that field's own message rather than PyYAML's bare error. Only true/false are booleans
+# (YAML 1.2): 'yes', 'no', 'on', 'off' stay text, so 'yes' is never read as the number 1.
 for _loader in (_StrictLoader, _FastStrictLoader):
+    _loader.construct_document = _construct_document  # type: ignore[method-assign]
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL_TAG]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(_BOOL_TAG, _BOOL, list("tTfF"))
     _loader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping  # type: ignore[arg-type]
     )
@@ -85,6 +196,14 @@ def display_path(path: Path) -> str:
 def read_yaml(path: Path) -> Any:
     name = display_path(path)
     try:
+        if Path(path).is_dir():
+            raise InputFileError(f"{name}: is a folder, not a YAML file")
+        size = Path(path).stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InputFileError(
+                f"{name}: the file is {size:,} bytes; a carescale YAML file may be at most "
+                f"{MAX_YAML_BYTES:,} bytes: is this the right file?"
+            )
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputFileError(f"{name}: file not found") from None
@@ -96,7 +215,15 @@ def read_yaml(path: Path) -> Any:
 
 
 def parse_yaml_text(text: str, name: str) -> Any:
-    """YAML text (strict: no duplicate keys, dates stay text) whose top level is a mapping."""
+    """Parse a YAML document the way every carescale file is parsed: duplicate keys refused,
+    only names and numbers as keys, only true/false as booleans, dates kept as text, and its
+    shape bounded (:data:`MAX_YAML_DEPTH`, :data:`MAX_YAML_NODES`). Returns a mapping; any
+    problem is one :class:`InputFileError` line starting with ``name``."""
+    if text_nesting_bound(text) > MAX_YAML_DEPTH:
+        raise InputFileError(
+            f"{name}: not valid YAML: nested more than {MAX_YAML_DEPTH} levels deep; carescale "
+            f"files are a few levels deep"
+        )
     try:
         try:
             data = yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506 - strict SafeLoader subclass
@@ -110,6 +237,8 @@ def parse_yaml_text(text: str, name: str) -> Any:
         raise InputFileError(f"{name}: not valid YAML: {exc}") from None
     except ValueError as exc:  # any other value PyYAML's constructors cannot build
         raise InputFileError(f"{name}: not valid YAML: {exc}") from None
+    except RecursionError:  # pragma: no cover - text_nesting_bound refuses such files first
+        raise InputFileError(f"{name}: not valid YAML: nested too deeply") from None
     if data is None:
         raise InputFileError(f"{name}: the file is empty")
     if not isinstance(data, dict):
@@ -213,6 +342,10 @@ class Library:
     portfolios: PortfolioSet
     files: dict[str, Path] = field(default_factory=dict)
     case_studies: dict[str, CaseStudy] = field(default_factory=dict)
+    #: Saved area profiles (``carescale areas import``) whose file no longer loads: id -> the
+    #: one-line problem. They are left out, so one broken file does not break every command;
+    #: asking for one of them gives its problem.
+    broken_areas: dict[str, str] = field(default_factory=dict)
 
     # -- look-ups ------------------------------------------------------------------------------
     def intervention(self, iid: str) -> Intervention:
@@ -222,9 +355,15 @@ class Library:
             raise UnknownIdError("intervention", iid, list(self.interventions)) from None
 
     def area(self, aid: str) -> Area:
+        if not isinstance(aid, str):
+            raise SettingsError(f"area: give an area id as text, not {type(aid).__name__} {aid!r}")
         try:
             return self.areas[aid]
         except KeyError:
+            if aid in self.broken_areas:
+                raise InputFileError(
+                    f"{self.broken_areas[aid]} (fix the file, or remove it with 'carescale areas remove {aid}')"
+                ) from None
             raise UnknownIdError("area", aid, list(self.areas)) from None
 
     def portfolio(self, pid: str | None = None) -> tuple[Intervention, ...]:
@@ -235,7 +374,10 @@ class Library:
         return tuple(self.intervention(i) for i in self.portfolios.portfolios[pid].interventions)
 
     def select(self, ids: Iterable[str] | None) -> tuple[Intervention, ...]:
-        """The named interventions, or the default portfolio when ``ids`` is None."""
+        """The named interventions, or the default portfolio when ``ids`` is None. Each may be
+        named once; a bare string is refused (it is not a list of ids)."""
+        if ids is not None:
+            ids = check_id_list(ids, "interventions")
         chosen = self.portfolio() if ids is None else tuple(self.intervention(i) for i in ids)
         for iv in chosen:
             self.require_runnable(iv)
@@ -336,16 +478,8 @@ class Library:
     def with_area(self, area: Area, name: str = "<area>") -> "Library":
         """A copy of the library with one more (or a replaced) area profile."""
         self.check_area(area, name)
-        return Library(
-            interventions=self.interventions,
-            areas={**self.areas, area.id: area},
-            overlaps=self.overlaps,
-            vocabulary=self.vocabulary,
-            sources=self.sources,
-            portfolios=self.portfolios,
-            files=self.files,
-            case_studies=self.case_studies,
-        )
+        broken = {k: v for k, v in self.broken_areas.items() if k != area.id}
+        return replace(self, areas={**self.areas, area.id: area}, broken_areas=broken)
 
     def with_intervention(
         self, iv: Intervention, name: str = "<intervention>", documents: dict[str, Any] | None = None
@@ -409,7 +543,14 @@ def validate_file(path: Path | str, library: Library | None = None) -> Intervent
     ``transformation_area``), a case study (it has ``what_was_done``) or an area."""
     lib = library or default_library()
     path = Path(path)
-    data, name = read_yaml(path), display_path(path)
+    name = display_path(path)
+    if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".ods"):
+        raise InputFileError(
+            f"{name}: 'carescale validate' checks YAML files; to check a filled-in area template "
+            f"use 'carescale areas import {name}' (it checks every row and saves nothing unless "
+            f"the whole file is valid)"
+        )
+    data = read_yaml(path)
     if "what_was_done" in data:
         from .evidence import check_case_study
 
@@ -517,13 +658,48 @@ def user_areas_dir() -> Path:
 
 def _user_area_files() -> tuple[tuple[str, int, int], ...]:
     folder = user_areas_dir()
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return ()
+        out = []
+        for path in sorted(folder.glob("*.yaml")):
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+    except OSError:  # an unreadable folder: as if nothing were saved (saving says why)
         return ()
-    out = []
-    for path in sorted(folder.glob("*.yaml")):
-        st = path.stat()
-        out.append((str(path), st.st_mtime_ns, st.st_size))
     return tuple(out)
+
+
+def check_id_list(ids: Any, what: str) -> list[str]:
+    """``ids`` as a list of distinct id strings, or a one-line :class:`SettingsError`."""
+    if isinstance(ids, str):
+        raise SettingsError(
+            f"{what}: give a list of ids, not the text {ids!r} (for example [{ids!r}]; on the "
+            f"command line, ids separated by commas)"
+        )
+    try:
+        out = list(ids)
+    except TypeError:
+        raise SettingsError(f"{what}: give a list of ids, not {type(ids).__name__} {ids!r}") from None
+    seen: set[str] = set()
+    for i in out:
+        if not isinstance(i, str):
+            raise SettingsError(f"{what}: every id must be text; got {type(i).__name__} {i!r}")
+        if i in seen:
+            raise SettingsError(f"{what}: {i!r} is listed twice; list each id once")
+        seen.add(i)
+    return out
+
+
+_last_broken: dict[str, str] = {}
+
+
+def take_broken_area_notices() -> dict[str, str]:
+    """Saved area profiles left out by the last :func:`default_library` call (id -> problem),
+    once: the CLI prints each as a warning after a command that did not need them."""
+    out = dict(_last_broken)
+    _last_broken.clear()
+    return out
 
 
 @functools.lru_cache(maxsize=4)
@@ -532,16 +708,21 @@ def _library_with_user_areas(files: tuple[tuple[str, int, int], ...]) -> Library
     for path_str, _, _ in files:
         path = Path(path_str)
         name = str(path)
-        area = load_model(Area, path)
-        if area.id != path.stem:
-            raise InputFileError(
-                f"{name}: id: {area.id!r} does not match the file name; it must be {path.stem!r}"
-            )
-        if area.id in lib.areas and f"areas/{area.id}" in lib.files:
-            raise InputFileError(
-                f"{name}: id: {area.id!r} is a built-in area profile; rename the file and its id"
-            )
-        lib = lib.with_area(area, name)
+        try:
+            area = load_model(Area, path)
+            if area.id != path.stem:
+                raise InputFileError(
+                    f"{name}: id: {area.id!r} does not match the file name; it must be {path.stem!r}"
+                )
+            if area.id in lib.areas and f"areas/{area.id}" in lib.files:
+                raise InputFileError(
+                    f"{name}: id: {area.id!r} is a built-in area profile; rename the file and its id"
+                )
+            lib = lib.with_area(area, name)
+        except InputFileError as exc:
+            if path.stem in packaged_library().areas:
+                continue  # a stray copy of a built-in profile: the built-in one is used
+            lib = replace(lib, broken_areas={**lib.broken_areas, path.stem: exc.message})
     return lib
 
 
@@ -549,7 +730,10 @@ def default_library() -> Library:
     """The library shipped with carescale plus the area profiles the user has saved with
     ``carescale areas import`` (in :func:`user_areas_dir`). Cached until a saved file changes."""
     files = _user_area_files()
-    return _library_with_user_areas(files) if files else packaged_library()
+    lib = _library_with_user_areas(files) if files else packaged_library()
+    _last_broken.clear()
+    _last_broken.update(lib.broken_areas)
+    return lib
 
 
 def clear_library_cache() -> None:

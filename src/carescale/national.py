@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from pydantic import ValidationError
+
 from . import report
 from .areas_io.keys import estimated_keys, figures
 from .engine import evaluate
@@ -66,6 +68,19 @@ class _Pop:
     note: str | None = None
 
 
+def _official(where: str, **fields: Any) -> Quantity:
+    """A figure read from an official file; a value the schema refuses (a negative count, ...)
+    is one line naming the file, row and value."""
+    try:
+        return Quantity(**fields)
+    except ValidationError as exc:
+        from .official.errors import OfficialDataError
+
+        problem = exc.errors(include_url=False)[0]
+        msg = str(problem["msg"]).removeprefix("Value error, ")
+        raise OfficialDataError(f"{where}: {msg}") from None
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -84,7 +99,8 @@ def _pop_quantities(mye: PopulationTable, code: str, name: str, rows: list) -> t
         if len(rows) == 1:
             r = rows[0]
             out.append(
-                Quantity(
+                _official(
+                    f"{file}, sheet '{mye.sheet}', row {r.row} ({r.code} {r.name}), {label}",
                     value=total, unit="people", period=mye.period,
                     ref=Reference(document=mye.document, section=f"{file}, sheet '{mye.sheet}', row {r.row}: {r.code} {r.name}", quote=quote),
                 )
@@ -93,7 +109,8 @@ def _pop_quantities(mye: PopulationTable, code: str, name: str, rows: list) -> t
             parts = " + ".join(f"{r.name} {r.code} ({v:,.0f})" for r, v in zip(rows, values))
             rows_txt = ", ".join(str(r.row) for r in rows)
             out.append(
-                Quantity(
+                _official(
+                    f"{file}, sheet '{mye.sheet}', rows {rows_txt}, {label}",
                     value=total, unit="people", period=mye.period, status="implied",
                     derivation=f"{parts} = {total:,.0f} (population {label} of the districts that make up {name})",
                     ref=Reference(document=mye.document, section=f"{file}, sheet '{mye.sheet}', rows {rows_txt}", quote=quote),
@@ -149,7 +166,8 @@ def council_populations(mye: PopulationTable, boundaries: str = "2023") -> list[
 
 def _ascof_ld(ascof: AscofTable, c) -> Quantity:
     doc = "nhs-digital-ascof-2021" if "2021" in ascof.path.name else "nhs-digital-ascof"
-    return Quantity(
+    return _official(
+        f"{ascof.path.name}, row {c.ld_row} ({c.name} {c.ons_code}), measure {c.ld_measure} denominator",
         value=c.ld_long_term_support, unit="people", period="2020-21" if doc.endswith("2021") else None,
         ref=Reference(
             document=doc,

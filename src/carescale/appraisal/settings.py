@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import SettingsError
 from ..library import DATA_DIR, display_path, format_loc, load_model, read_yaml
@@ -136,6 +136,15 @@ class AppraisalSettings(_Strict):
     setup_timing: str = Field(default_factory=_default_setup_timing)
     interventions: dict[str, InterventionAdjustment] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _ends_by_9999(self) -> "AppraisalSettings":
+        if self.start_date.year + self.years > 9999:
+            raise ValueError(
+                f"start_date: {self.start_date.isoformat()} with {self.years} years would run past the "
+                f"year 9999; give a start date in {9999 - self.years} or earlier"
+            )
+        return self
+
     @field_validator("setup_timing", mode="before")
     @classmethod
     def _check_timing(cls, v: Any) -> str:
@@ -210,7 +219,7 @@ def parse_rate(v: Any) -> float:
     s = str(v).strip()
     pct = s.endswith("%")
     try:
-        x = float(s.rstrip("%").strip()) if isinstance(v, str) else float(v)
+        x = float(s[:-1].strip() if pct else s) if isinstance(v, str) else float(v)
     except (TypeError, ValueError):
         raise ValueError(f"{v!r} is not a number; give a rate a year from 0 to 0.2 (0.035 or 3.5% is 3.5%)") from None
     return x / 100.0 if pct else x
@@ -226,7 +235,8 @@ def _message(exc: ValidationError, where: str | None) -> str:
         msg = f"unknown setting; valid settings here are: {', '.join(model_fields)}"
     else:
         msg = f"{err['msg']} (got {err.get('input')!r})"
-    return f"{where}: {loc}: {msg}" if where else f"{loc}: {msg}"
+    head = ": ".join(p for p in (where, loc) if p)
+    return f"{head}: {msg}" if head else msg
 
 
 def _fields_at(loc: tuple) -> list[str]:

@@ -22,9 +22,10 @@ from pydantic import ValidationError
 
 from ..errors import InputFileError
 from ..library import Library, default_library, display_path, format_validation_error
-from ..official.workbook import column_letter
+from ..official.workbook import BROKEN_XLSX, column_letter
 from ..safe_text import unguard
 from ..schema import Area, Quantity, Reference
+from ..schema.base import MAX_PEOPLE, MAX_VALUE
 from .keys import required_keys, template_rows
 
 #: Largest file accepted: a filled-in template is about 3 KB (CSV) or 8 KB (XLSX).
@@ -35,7 +36,22 @@ COLUMNS = ("key", "description", "unit", "value", "period", "status", "source")
 REQUIRED_COLUMNS = ("key", "value")
 STATUSES = ("published", "estimated", "implied", "assumption")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: Longest id: it becomes a file name (ID.yaml) in the user's area folder.
+MAX_ID_LENGTH = 64
+ID_RULE = "use lower-case letters, digits and single hyphens, for example 'leeds' or 'north-yorkshire'"
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an area id (the message after the cell), or None if it can."""
+    if len(value) > MAX_ID_LENGTH:
+        return (f"{value[:24]!r}... is {len(value)} characters long; an id may be at most "
+                f"{MAX_ID_LENGTH} characters ({ID_RULE})")
+    if not ID_PATTERN.match(value):
+        return f"{value!r} is not a valid id; {ID_RULE}"
+    return None
 KINDS = ("council", "source-site")
+#: A number written with thousands separators: 149,412 or 1,234,567.5 (not 1,4,9,4,1,2).
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 USER_DOCUMENT = "user-area-file"
 
 
@@ -117,7 +133,7 @@ def _read_xlsx(path: Path, name: str) -> list[list[Cell]]:
     try:
         # data_only=False: a formula cell gives its formula text, never a computed value
         wb = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, OSError, *BROKEN_XLSX) as exc:
         raise AreaFileError(
             f"{name}: not a valid XLSX workbook ({type(exc).__name__}); save the template from "
             f"your spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
@@ -125,10 +141,16 @@ def _read_xlsx(path: Path, name: str) -> list[list[Cell]]:
     try:
         ws = wb.worksheets[0]
         rows: list[list[Cell]] = []
-        for i, row in enumerate(ws.iter_rows(max_col=len(COLUMNS) + 10), start=1):
-            if i > MAX_ROWS:
-                raise _too_many(name)
-            rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
+        try:
+            for i, row in enumerate(ws.iter_rows(max_col=len(COLUMNS) + 10), start=1):
+                if i > MAX_ROWS:
+                    raise _too_many(name)
+                rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
+        except BROKEN_XLSX as exc:
+            raise AreaFileError(
+                f"{name}: the workbook is damaged and cannot be read ({type(exc).__name__} in its "
+                f"first sheet); save it again from your spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
+            ) from None
         return rows
     finally:
         wb.close()
@@ -164,9 +186,13 @@ def _number(cell: Cell, where: str, unit: str) -> float | None:
         num = float(v)
     elif isinstance(v, str):
         s = v.strip()
-        cleaned = s.replace(",", "").replace("£", "").replace(" ", "")
+        cleaned = s.replace("£", "").replace(" ", "").replace("\u00a0", "")
+        if "," in cleaned and not THOUSANDS.match(cleaned):
+            raise AreaFileError(
+                f"{where}: {s!r} is not a number: commas may only separate thousands (149,412); {expected}"
+            )
         try:
-            num = float(cleaned)
+            num = float(cleaned.replace(",", ""))
         except ValueError:
             hint = " (formulas are not evaluated)" if s[0] in "=@" else ""
             raise AreaFileError(f"{where}: {s!r} is not a number{hint}; {expected}") from None
@@ -177,6 +203,10 @@ def _number(cell: Cell, where: str, unit: str) -> float | None:
     if num < 0:
         what = "a count of people" if unit == "people" else "spend"
         raise AreaFileError(f"{where}: {num:g} is negative; {what} must be 0 or more")
+    limit = MAX_PEOPLE if unit == "people" else MAX_VALUE
+    if num > limit:
+        what = "more people than live in the UK" if unit == "people" else "more than any council spends"
+        raise AreaFileError(f"{where}: {num:g} is too large ({what}); {expected}")
     return num
 
 
@@ -268,11 +298,9 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
         text[key] = val
     aid = text["area.id"]
     r_id = found["area.id"][0]
-    if not ID_PATTERN.match(aid):
-        raise AreaFileError(
-            f"{name}: row {r_id} (area.id), cell {ref('value', r_id)}: {aid!r} is not a valid id; "
-            f"use lower-case letters, digits and single hyphens, for example 'leeds' or 'north-yorkshire'"
-        )
+    problem = id_problem(aid)
+    if problem:
+        raise AreaFileError(f"{name}: row {r_id} (area.id), cell {ref('value', r_id)}: {problem}")
     kind = text["area.kind"]
     if kind not in KINDS:
         r_k = found["area.kind"][0]
@@ -307,6 +335,12 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
             raise AreaFileError(
                 f"{name}: row {r} ({key}), cell {ref('status', r)}: status {status!r} is not "
                 f"valid; expected {', '.join(STATUSES)} (blank means published)"
+            )
+        if tr.unit == "people" and status == "published" and not num.is_integer():
+            raise AreaFileError(
+                f"{where}: {num:g} is not a whole number of people; give the count (a figure "
+                f"worked out from others may have decimals: set its status to implied and show "
+                f"the arithmetic in the source cell)"
             )
         period = _text(cell(row, "period")) or None
         source = _text(cell(row, "source")) or None

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import sys
 
+from typing import Any
+
 import typer
 
 from ..errors import CarescaleError
+from ..library import take_broken_area_notices
 
 from ..safe_text import one_line
 from .common import app, reset_console
@@ -40,8 +43,15 @@ __all__ = ["app", "entry", "main"]
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning any CarescaleError into one line on stderr and exit 2."""
     reset_console()
+    take_broken_area_notices()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="carescale", standalone_mode=False)
+        for aid, problem in take_broken_area_notices().items():
+            typer.echo(
+                f"warning: saved area profile {aid!r} was skipped: {one_line(problem)} (fix the file, or "
+                f"remove it with 'carescale areas remove {aid}')",
+                err=True,
+            )
     except CarescaleError as exc:
         typer.echo(f"error: {one_line(exc.message)}", err=True)
         return exc.exit_code
@@ -50,15 +60,52 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 1
-    except typer.TyperException as exc:  # usage errors: bad option, bad choice, ...
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
+    except typer.TyperException as exc:  # typer's (vendored click's) errors
+        if type(exc).__name__ == "NoArgsIsHelpError":  # 'carescale areas' alone: its help
+            exc.show()  # type: ignore[attr-defined]
+        elif hasattr(exc, "ctx"):  # a usage error: bad option, bad choice, missing value
+            typer.echo(f"error: {usage_message(exc, argv if argv is not None else sys.argv[1:])}", err=True)
         else:
-            typer.echo(f"error: {exc.format_message()}", err=True)
-        return exc.exit_code
+            typer.echo(f"error: {one_line(exc.format_message())}", err=True)  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", 2))
     return 0
 
 
+def usage_message(exc: Any, argv: list[str] = ()) -> str:  # type: ignore[assignment]
+    """A usage error as one line naming the command, the option and the value."""
+    cmd = exc.ctx.command_path if exc.ctx is not None else "carescale"
+    msg = exc.format_message().replace("Value error, ", "").rstrip(".")
+    msg = msg[:1].lower() + msg[1:]
+    value = _given_value(getattr(exc, "param", None), list(argv))
+    if value is not None and repr(value) not in msg:
+        msg += f" (got {value!r})"
+    return one_line(f"{cmd}: {msg} (see '{cmd} --help')")
+
+
+def _given_value(param: Any, argv: list[str]) -> str | None:
+    """What the user typed for ``param`` (the last time it was given), if we can tell."""
+    opts = list(getattr(param, "opts", []) or [])
+    found = None
+    for i, arg in enumerate(argv):
+        for opt in opts:
+            if arg == opt and i + 1 < len(argv):
+                found = argv[i + 1]
+            elif arg.startswith(opt + "="):
+                found = arg[len(opt) + 1:]
+    return found
+
+
 def entry() -> None:  # console_scripts target
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # 'carescale run | head': the reader left; not an error of ours
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 0
+    except KeyboardInterrupt:
+        typer.echo("aborted", err=True)
+        code = 130
+    sys.exit(code)

@@ -31,7 +31,7 @@ from .common import (
 @app.command("appraise")
 def appraise_command(
     ctx: typer.Context,
-    area: str = area_option(),
+    area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
     years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),

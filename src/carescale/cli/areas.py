@@ -10,7 +10,7 @@ import typer
 
 from ..errors import CarescaleError
 from ..library import default_library
-from ..safe_text import write_output
+from ..safe_text import one_line, write_output
 from .common import (
     areas_app,
 )
@@ -39,9 +39,23 @@ def _write_template(table: list[list[Any]], fmt: SheetFormat, output: Optional[P
 
 
 def _sheet_format(fmt: Optional[SheetFormat], output: Optional[Path]) -> SheetFormat:
-    if fmt is not None:
-        return fmt
-    return SheetFormat.xlsx if output is not None and output.suffix.lower() == ".xlsx" else SheetFormat.csv
+    """--format, else the --output extension, else csv; a file name must end in its format's
+    extension (an XLSX workbook in a .csv file, or the reverse, would not open)."""
+    if output is None:
+        return fmt or SheetFormat.csv
+    suffix = output.suffix.lower()
+    from_name = {".csv": SheetFormat.csv, ".xlsx": SheetFormat.xlsx}.get(suffix)
+    if from_name is None:
+        want = f"--format {fmt.value} writes a .{fmt.value} file" if fmt else "the template is written as .csv or .xlsx"
+        raise CarescaleError(
+            f"--output: {one_line(output.name)!r} does not end in .csv or .xlsx; {want}: name the file so"
+        )
+    if fmt is not None and fmt is not from_name:
+        raise CarescaleError(
+            f"--output: {one_line(output.name)!r} ends in {suffix} but --format is {fmt.value}; "
+            f"name the file .{fmt.value}, or leave out --format"
+        )
+    return from_name
 
 
 @areas_app.command("template")
@@ -77,14 +91,15 @@ def areas_import(
 ) -> None:
     """Check a filled-in template and save it as an area profile ('carescale run --area ID')."""
     from ..areas_io import read_area_file, save_area
-    from ..areas_io.importer import ID_PATTERN, AreaFileError
+    from ..areas_io.importer import AreaFileError, id_problem
 
     lib = default_library()
     imported = read_area_file(file, lib, estimate)
     area = imported.area
     if new_id is not None:
-        if not ID_PATTERN.match(new_id):
-            raise AreaFileError(f"--id: {new_id!r} is not a valid id; use lower-case letters, digits and single hyphens")
+        problem = id_problem(new_id)
+        if problem:
+            raise AreaFileError(f"--id: {problem}")
         area = area.model_copy(update={"id": new_id})
     path = save_area(area, replace=replace)
     typer.echo(f"saved area profile {area.id!r} ({area.name}) to {path}")
@@ -102,3 +117,12 @@ def _figure(area: Any, key: str) -> Any:
     from ..areas_io.keys import get_figure
 
     return get_figure(area, key)
+
+
+@areas_app.command("remove")
+def areas_remove(area_id: str = typer.Argument(..., metavar="ID", help="A profile saved with 'carescale areas import'.")) -> None:
+    """Delete a saved area profile (also one whose file no longer loads). Built-in profiles stay."""
+    from ..areas_io.store import remove_area
+
+    path = remove_area(area_id)
+    typer.echo(f"removed saved area profile {area_id!r} ({path})")

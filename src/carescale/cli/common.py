@@ -153,10 +153,19 @@ def split_ids(value: Optional[str]) -> Optional[list[str]]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def library_with_area(area: str, area_file: Optional[Path]) -> tuple[Library, str]:
+DEFAULT_AREA = "birmingham"
+
+
+def library_with_area(area: Optional[str], area_file: Optional[Path]) -> tuple[Library, str]:
+    """The library and the id to run: ``--area`` (default birmingham) or ``--area-file``, never
+    both (one would be silently ignored)."""
     lib = default_library()
     if area_file is None:
-        return lib, area
+        return lib, area or DEFAULT_AREA
+    if area is not None:
+        raise CarescaleError(
+            f"--area {one_line(area)!r} and --area-file {one_line(str(area_file))!r}: give one of them, not both"
+        )
     loaded = load_area_file(area_file, lib)
     return lib.with_area(loaded, str(area_file)), loaded.id
 
@@ -184,7 +193,10 @@ def _cell(value: Any) -> str:
 
 # Options several commands share, declared once so their wording stays the same.
 def area_option() -> Any:
-    return typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list').")
+    return typer.Option(
+        None, "--area", show_default=False,
+        help="Area profile id (see 'carescale areas list'); default birmingham.",
+    )
 
 
 def area_file_option() -> Any:
@@ -289,6 +301,10 @@ def scenario_document(
     (``appraisal``, ``uncertainty``) already merged by the caller; None ones are left alone."""
     from ..scenarios import ScenarioDocument, load_scenario
 
+    if area is not None and area_file is not None:
+        raise CarescaleError(
+            f"--area {one_line(area)!r} and --area-file {one_line(str(area_file))!r}: give one of them, not both"
+        )
     doc = load_scenario(scenario_file) if scenario_file is not None else ScenarioDocument()
     fresh = scenario_file is None
     change: dict[str, Any] = {}

@@ -35,7 +35,10 @@ class KindChoice(str, Enum):
 @evidence_app.command("search")
 def evidence_search(
     query: str = typer.Argument("", metavar="QUERY", help="Words to look for, e.g. \"older people living alone\"."),
-    area: Optional[int] = typer.Option(None, "--area", help="Transformation area, 1 to 5."),
+    transformation_area: Optional[int] = typer.Option(
+        None, "--transformation-area", help="Only models of this transformation area of the paper, 1 to 5 (not a council)."
+    ),
+    old_area: Optional[int] = typer.Option(None, "--area", hidden=True),  # the old name, kept working
     target_group: Optional[str] = typer.Option(None, "--target-group", help="Words the target group must contain."),
     payer: Optional[PayerChoice] = typer.Option(None, "--payer", help="Only evidence of savings to this payer."),
     min_level: Optional[int] = typer.Option(None, "--min-level", help="Lowest Nesta Standards of Evidence level, 1 to 5."),
@@ -48,7 +51,7 @@ def evidence_search(
     from .. import evidence
 
     hits = evidence.search(
-        query, area=area, target_group=target_group, payer=payer.value if payer else None,
+        query, area=transformation_area if transformation_area is not None else old_area, target_group=target_group, payer=payer.value if payer else None,
         min_level=min_level, kind=kind.value.replace("-", " ") if kind else None, limit=limit,
     )
     data = [h.as_dict() for h in hits]

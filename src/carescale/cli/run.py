@@ -38,7 +38,7 @@ from .common import (
 @app.command()
 def run(
     ctx: typer.Context,
-    area: str = area_option(),
+    area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(
@@ -121,7 +121,7 @@ def _print_summary_table(data: dict[str, Any]) -> None:
 @app.command()
 def parameters(
     ctx: typer.Context,
-    area: str = area_option(),
+    area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(Basis.potential, "--basis"),

@@ -34,7 +34,7 @@ from .common import (
 @app.command("uncertainty")
 def uncertainty_command(
     ctx: typer.Context,
-    area: str = area_option(),
+    area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
     basis: Basis = typer.Option(Basis.potential, "--basis", help="potential or current."),

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Iterator
+from xml.etree import ElementTree
 
 from ..library import display_path
 from .errors import OfficialDataError
 
 KINDS = {".xls": "an Excel 97-2003 .xls workbook", ".xlsx": "an Excel .xlsx workbook"}
+
+
+#: What openpyxl raises while reading a damaged .xlsx (cut-short XML, corrupt compression).
+BROKEN_XLSX: tuple[type[BaseException], ...] = (
+    ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError,
+)
 
 
 def _open_fail(path: Path, what: str, exc: Exception) -> OfficialDataError:
@@ -62,7 +71,10 @@ def iter_rows(path: Path, sheet: str | None) -> Iterator[list[Any]]:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:  # a CSV saved by Excel on Windows
             text = raw.decode("cp1252", errors="replace")
-        yield from csv.reader(io.StringIO(text, newline=""))
+        try:
+            yield from csv.reader(io.StringIO(text, newline=""))
+        except csv.Error as exc:
+            raise OfficialDataError(f"{name}: not a valid CSV file ({exc})") from None
         return
     book = _open_book(path)
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 Payer = Literal["asc", "nhs"]
 PAYERS: tuple[str, ...] = ("asc", "nhs")
@@ -36,6 +36,15 @@ UNITS: dict[str, str] = {
     "hours_per_week": "hours a week (0 or more)",
 }
 MONEY_UNITS = frozenset(u for u in UNITS if u.startswith("GBP"))
+#: The largest value a figure may have, by unit: beyond these a figure cannot be right (more
+#: people than live in the UK, more pounds than England's public spending) and sums of them
+#: would overflow to infinity.
+MAX_PEOPLE = 100_000_000
+MAX_VALUE = 1e13
+MAX_BY_UNIT: dict[str, tuple[float, str]] = {
+    "people": (MAX_PEOPLE, "more people than live in the UK"),
+    "people_per_year": (MAX_PEOPLE, "more people than live in the UK"),
+}
 Unit = Literal[
     "proportion",
     "people",
@@ -157,11 +166,21 @@ class Quantity(StrictModel):
     high: float | None = None
     distribution: Distribution | None = None
 
+    @field_validator("value", "low", "high", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{str(v).lower()} is not a number; give the number itself")
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> "Quantity":
         v = self.value
         if not math.isfinite(v):
             raise ValueError(f"value {v} is not a finite number")
+        limit, what = MAX_BY_UNIT.get(self.unit, (MAX_VALUE, "any plausible figure"))
+        if abs(v) > limit:
+            raise ValueError(f"value {v:g} is too large; {self.unit} may be at most {limit:,.0f} ({what})")
         if self.unit == "proportion" and not 0.0 <= v <= 1.0:
             side = "above 1" if v > 1 else "below 0"
             raise ValueError(f"value {v:g} is {side}; a proportion must be between 0 and 1")
