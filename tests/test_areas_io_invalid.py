@@ -23,7 +23,6 @@ CASES = {
     "unknown_key.csv": "row 9, cell A9: unknown key 'cohorts.population_65plus' (did you mean 'cohorts.population_65_plus'?); the valid keys are the ones in 'carescale areas template'",
     "not_a_spreadsheet.txt": "not a CSV or XLSX file (it ends in '.txt'); save the area template as .csv or .xlsx (see 'carescale areas template')",
     "empty.csv": "the file is empty; expected a header row (key, description, unit, value, period, status, source) and one row per figure, as written by 'carescale areas template'",
-    "huge.csv": f"the file is 1,054,101 bytes; an area template may be at most {MAX_BYTES:,} bytes (a filled-in template is a few kilobytes): is this the right file?",
     "header_only.csv": "the file has a header row but no figures; expected one row per figure, as written by 'carescale areas template'",
     "formula_in_value.csv": "row 8 (cohorts.population_18_64), cell D8: '=SUM(D6:D8)' is not a number (formulas are not evaluated); expected a count of people, for example 149412, or a blank cell if not known",
     "formula_cell.xlsx": "row 9 (cohorts.population_65_plus), cell D9: '=D7-D8' is a formula; carescale never evaluates formulas: type the number itself (expected a count of people, for example 149412, or a blank cell if not known)",
@@ -82,3 +81,18 @@ def test_the_valid_base_of_the_broken_files_imports(tmp_path):
     p.write_text(text, encoding="utf-8")
     area = read_area_file(p).area
     assert area.id == "testshire" and area.cohorts["mental_health_long_term_support"].value == 461
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    """150,000 rows (about 1 MB), written here rather than committed."""
+    path = tmp_path / "huge.csv"
+    line = "cohorts.population_65_plus,,people,149412,mid-2020,published,\n"
+    path.write_text("key,description,unit,value,period,status,source\n" + line * 150_000, encoding="utf-8")
+    size = path.stat().st_size
+    assert size > MAX_BYTES
+    r = run_cli("areas", "import", str(path))
+    assert r.code == 2 and r.out == ""
+    assert r.err == (
+        f"error: {display_path(path)}: the file is {size:,} bytes; an area template may be at most "
+        f"{MAX_BYTES:,} bytes (a filled-in template is a few kilobytes): is this the right file?\n"
+    )

@@ -67,3 +67,13 @@ class OptimiseError(SettingsError):
 class InfeasibleError(OptimiseError):
     """Constraints of the portfolio optimiser that no portfolio can meet; the message names the
     constraint that cannot be met and by how much."""
+
+
+def expect(value: object, types: type | tuple[type, ...], what: str, hint: str) -> None:
+    """Refuse, as one :class:`SettingsError` line, a Python API argument of the wrong type
+    (instead of a raw ``AttributeError`` or ``TypeError`` deep inside). ``hint`` says what to
+    give, for example "a Scenario from carescale.define_scenario(...)"."""
+    if not isinstance(value, types):
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise SettingsError(f"{what}: expected {hint}, not {type(value).__name__} {shown}")

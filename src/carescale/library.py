@@ -13,13 +13,14 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from os import PathLike
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputFileError, ModelError, SettingsError, UnknownIdError
+from .errors import InputFileError, ModelError, SettingsError, UnknownIdError, expect
 from .schema import (
     Area,
     Intervention,
@@ -520,6 +521,7 @@ class Library:
 def load_area_file(path: Path | str, library: Library | None = None) -> Area:
     """Read and check one area profile: a YAML file, or a filled-in template (``.csv`` or
     ``.xlsx``, see :mod:`carescale.areas_io`)."""
+    expect(path, (str, PathLike), "path", "the path of an area file (str or pathlib.Path)")
     lib = library or default_library()
     path = Path(path)
     if path.suffix.lower() in (".csv", ".xlsx"):
@@ -562,6 +564,7 @@ def validate_file(path: Path | str, library: Library | None = None) -> Intervent
 
 def load_library(data_dir: Path | str = DATA_DIR) -> Library:
     """Load a whole library from a folder laid out like ``carescale/data``."""
+    expect(data_dir, (str, PathLike), "data_dir", "the path of a folder laid out like carescale/data")
     data_dir = Path(data_dir)
     sources = load_model(SourceSet, data_dir / "sources.yaml")
     vocabulary = load_model(Vocabulary, data_dir / "vocabulary.yaml")

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .engine import PortfolioResult
+from .errors import expect
 from .schema import PAYERS
 
 
@@ -102,6 +103,10 @@ def describe_change(c: dict[str, Any]) -> str:
     return text
 
 
+def _expect_result(result: Any) -> None:
+    expect(result, PortfolioResult, "result", "a result from carescale.evaluate(scenario)")
+
+
 def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
     """The ``carescale run --format json`` contract: annual pounds at full scale, plain numbers.
 
@@ -110,6 +115,7 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
     ...}], "overlaps": [...], "totals": {"net_savings", "overlap_deduction", ...},
     "not_modelled": [...]}``
     """
+    _expect_result(result)
     scen = result.scenario
     lib_ivs = {iv.id: iv for iv in scen.interventions}
     estimated = estimated_figures(result)
@@ -247,6 +253,7 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def to_frame(result: PortfolioResult, draw: int = 0):
     """The summary as a pandas DataFrame indexed by intervention id (plus overlap and total)."""
+    _expect_result(result)
     import pandas as pd
 
     return pd.DataFrame(rows(summary(result, draw)), columns=ROW_COLUMNS).set_index("id")

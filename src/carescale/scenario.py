@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
 
-from .errors import ModelError, SettingsError
+from .errors import ModelError, SettingsError, expect
 from .library import Library, default_library
 from .schema import Area, Intervention, Overlap
 
@@ -135,12 +135,14 @@ def define_scenario(
     PriceBase`, or a year (``2024``, ``"2023/24"``) with the HM Treasury GDP deflator; ``None``
     (default) keeps the prices as published.
     """
+    if library is not None:
+        expect(library, Library, "library", "a Library from carescale.default_library() or None")
     lib = library or default_library()
     if basis not in BASES:
         raise SettingsError(f"basis: {basis!r} is not valid; valid bases are: {', '.join(BASES)}")
     area_def = area if isinstance(area, Area) else lib.area(area)
     explicit = interventions is not None
-    chosen = lib.select(list(interventions) if explicit else None)
+    chosen = lib.select(interventions if explicit else None)
     if explicit and not chosen:
         raise SettingsError("interventions: the list is empty; name at least one intervention")
     keep: list[Intervention] = []

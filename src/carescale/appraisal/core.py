@@ -37,7 +37,7 @@ import numpy as np
 from ..engine import ParameterTable, evaluate
 from ..engine.parameters import Values
 from ..engine.timeline import RampUpTimeline
-from ..errors import SettingsError
+from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
 from ..scenario import Scenario
 from .settings import AppraisalSettings, appraisal_defaults, make_settings
@@ -416,6 +416,8 @@ def resolve_settings(settings: AppraisalSettings | Mapping | None) -> AppraisalS
     """Settings as given, from a mapping of their keys, or the shipped defaults (None)."""
     if settings is None:
         return AppraisalSettings()
+    expect(settings, (AppraisalSettings, Mapping), "settings",
+           "AppraisalSettings, a mapping of its keys (for example {'years': 5}) or None")
     return settings if isinstance(settings, AppraisalSettings) else make_settings(settings)
 
 
@@ -505,6 +507,7 @@ def appraise(
     :data:`BLOCK`, which is several times faster for thousands of draws).
     Returns per-draw arrays; see :class:`AppraisalResult`.
     """
+    expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
     params = parameters or ParameterTable.from_scenario(scenario)

@@ -136,6 +136,14 @@ class AppraisalSettings(_Strict):
     setup_timing: str = Field(default_factory=_default_setup_timing)
     interventions: dict[str, InterventionAdjustment] = Field(default_factory=dict)
 
+    def __init__(self, **data: Any) -> None:
+        """``AppraisalSettings(years=5)`` from Python: a bad value is a one-line SettingsError
+        (as from :func:`make_settings`), not pydantic's multi-line ValidationError."""
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise SettingsError(_message(exc, None)) from None
+
     @model_validator(mode="after")
     def _ends_by_9999(self) -> "AppraisalSettings":
         if self.start_date.year + self.years > 9999:
@@ -263,6 +271,8 @@ def make_settings(data: Mapping[str, Any] | None = None, where: str | None = Non
         settings = AppraisalSettings.model_validate(merged)
     except ValidationError as exc:
         raise SettingsError(_message(exc, where)) from None
+    except SettingsError as exc:  # raised by AppraisalSettings.__init__, which names no file
+        raise SettingsError(f"{where}: {exc.message}" if where else exc.message) from None
     _check_ids(settings, where)
     return settings
 

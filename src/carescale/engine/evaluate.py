@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SettingsError
+from collections.abc import Mapping
+
+from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
 from ..scenario import Scenario
 from .parameters import ParameterTable, Values
@@ -102,6 +104,9 @@ def evaluate(
     parameter at its base value, one draw). ``values`` may be partial: a path it does not name
     keeps its base value (the evidence figure, or the scenario's override). ``ID.scale`` (share
     of the intervention's potential, default the scenario's ``scale``) may be given per draw."""
+    expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
+    if values is not None:
+        expect(values, Mapping, "values", "a mapping of parameter path to value (see 'carescale parameters')")
     params = parameters or ParameterTable.from_scenario(scenario)
     v = _complete(values, params)
     D = _n_draws(v)

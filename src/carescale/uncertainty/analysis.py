@@ -13,11 +13,12 @@ never a Python loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from ..engine import ParameterTable
+from ..errors import SettingsError, expect
 from ..report import changes, price_basis
 from ..schema import PAYERS
 from ..scenario import Scenario
@@ -153,6 +154,16 @@ def _npv(model: Model, values: dict[str, np.ndarray], chunk: int, progress: Prog
 # -- the whole run ---------------------------------------------------------------------------
 
 
+def _settings_kwargs(settings: Mapping[str, Any]) -> dict[str, Any]:
+    import dataclasses
+
+    valid = [f.name for f in dataclasses.fields(UncertaintySettings)]
+    for key in settings:
+        if key not in valid:
+            raise SettingsError(f"settings: unknown setting {key!r}; valid settings are: {', '.join(valid)}")
+    return dict(settings)
+
+
 def run_uncertainty(
     scenario: Scenario,
     settings: UncertaintySettings | None = None,
@@ -163,6 +174,11 @@ def run_uncertainty(
 
     ``progress(stage, done, total)`` is called as chunks of draws finish (for a progress bar).
     """
+    expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
+    if isinstance(settings, Mapping):
+        settings = UncertaintySettings(**_settings_kwargs(settings))
+    if settings is not None:
+        expect(settings, UncertaintySettings, "settings", "UncertaintySettings, a mapping of its fields or None")
     s = settings or UncertaintySettings()
     model = Model.build(scenario, s.width_scale, defaults)
 
