@@ -7,8 +7,6 @@ returns what they return. Bad input is a :class:`~carescale.errors.CarescaleErro
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
@@ -20,7 +18,6 @@ from . import documents, service
 router = APIRouter(prefix="/api/v1")
 
 MAX_SYNC_DRAWS = 20_000
-MAX_UPLOAD_BYTES = 5_000_000
 
 EXAMPLE = {"version": 1, "area": "birmingham", "basis": "potential"}
 
@@ -151,5 +148,5 @@ def cancel_job(request: Request, job_id: str) -> dict[str, Any]:
 
 @router.post("/areas/upload", summary="Check a filled-in area template (.csv or .xlsx) as 'areas import' does")
 def upload_area(file: UploadFile = File(..., description="A filled-in template (.csv or .xlsx).")) -> JSONResponse:
-    checked = service.check_area_upload(file.filename or "upload.csv", file.file.read(MAX_UPLOAD_BYTES + 1))
+    checked = service.check_area_upload(file.filename or "upload.csv", file.file.read(service.MAX_UPLOAD_BYTES + 1))
     return JSONResponse(checked)

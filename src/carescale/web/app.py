@@ -76,6 +76,8 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.jobs = jobs if jobs is not None else JobManager()
     app.state.national = national
     app.state.templates = pages.make_templates()
+    app.state.results = pages.ResultCache()
+    app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)
     app.include_router(pages.router)

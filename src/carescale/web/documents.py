@@ -1,119 +1,33 @@
-"""The one adapter between the web app and the scenario document (docs/web.md).
+"""The one adapter between the web app and the scenario document (``carescale.scenarios``;
+docs/web.md, docs/scenarios.md).
 
-Every page and API call describes "what was asked" as a scenario document (the contract of
-``carescale.scenarios``) and calls the functions here: :func:`parse`, :func:`run`,
-:func:`appraise`, :func:`uncertainty`. They return the same JSON-able dicts the CLI prints for
-``run/appraise/uncertainty --format json``. Nothing else in ``carescale.web`` touches the engine.
-
-Until ``carescale.scenarios`` is in the package this module carries a minimal stand-in
-(:class:`_Document`) over the existing API (``define_scenario``, ``evaluate``, ``appraise``,
-``run_uncertainty``).
+Every page and API call describes "what was asked" as a scenario document and calls the
+functions here; :func:`run`, :func:`appraise` and :func:`uncertainty` return what
+``carescale run/appraise/uncertainty --format json`` print for the same document. Nothing else
+in ``carescale.web`` touches the engine.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from ..errors import CarescaleError, SettingsError
+from ..errors import SettingsError
 
 Progress = Callable[[str, int, int], None]
 
 
-# -- stand-in until carescale.scenarios lands ------------------------------------------------------
-
-
-class _AreaRef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    inline: dict[str, Any] | None = None
-    file: str | None = None
-
-
-class _Document(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    version: Literal[1] = 1
-    area: str | _AreaRef = "birmingham"
-    interventions: list[str] | None = None
-    basis: Literal["potential", "current"] = "potential"
-    scale: dict[str, float] = Field(default_factory=dict)
-    overrides: dict[str, float] = Field(default_factory=dict)
-    appraisal: dict[str, Any] = Field(default_factory=dict)
-    uncertainty: dict[str, Any] = Field(default_factory=dict)
-    note: str = ""
-
-    def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-    @property
-    def scenario_id(self) -> str:
-        return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:16]
-
-
-def _message(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "scenario"
-    return f"{where}: {err['msg']}"
-
-
-def _fallback_parse(data: Mapping[str, Any]) -> _Document:
-    try:
-        return _Document.model_validate(dict(data))
-    except ValidationError as exc:
-        raise SettingsError(_message(exc)) from None
-
-
-def _fallback_scenario(doc: _Document):
-    from ..library import default_library
-    from ..scenario import define_scenario
-
-    if doc.scale and any(v != 1 for v in doc.scale.values()):
-        raise SettingsError("scale: needs carescale.scenarios, which is not installed yet")
-    lib = default_library()
-    area: Any = doc.area
-    if isinstance(area, _AreaRef):
-        if area.inline is None:
-            raise SettingsError("area.file: the web app takes an uploaded template, not a file path")
-        from ..library import parse_model
-        from ..schema import Area
-
-        parsed = lib.check_area(parse_model(Area, area.inline, "area.inline"), "area.inline")
-        lib = lib.with_area(parsed, "area.inline")
-        area = parsed.id
-    return define_scenario(area, doc.interventions, doc.basis, library=lib)
-
-
-def _fallback_values(doc: _Document, scenario: Any):
-    from ..engine import ParameterTable
-
-    params = ParameterTable.from_scenario(scenario)
-    return params, params.with_values(doc.overrides)
-
-
-# -- the adapter --------------------------------------------------------------------------------------
-
-
-def _scenarios() -> Any | None:
-    try:
-        from .. import scenarios
-    except ImportError:
-        return None
-    return scenarios
-
-
 def parse(data: Any) -> Any:
-    """A scenario document from a JSON mapping (or a document already parsed); a
-    :class:`CarescaleError` naming the field for anything invalid."""
-    sc = _scenarios()
-    if sc is not None and isinstance(data, sc.ScenarioDocument) or isinstance(data, _Document):
+    """A :class:`~carescale.scenarios.ScenarioDocument` from a JSON mapping (or one already
+    parsed); a :class:`~carescale.errors.CarescaleError` starting with the field for anything
+    invalid (``field: message``, which the API turns into field-level detail)."""
+    from ..scenarios import ScenarioDocument, parse_data
+
+    if isinstance(data, ScenarioDocument):
         return data
     if not isinstance(data, Mapping):
         raise SettingsError("scenario: the body must be a JSON object (a scenario document)")
-    if sc is None:
-        return _fallback_parse(data)
-    return sc.parse_data(dict(data), None)
+    return parse_data(dict(data), None)
 
 
 def scenario_id(doc: Any) -> str:
@@ -121,55 +35,83 @@ def scenario_id(doc: Any) -> str:
 
 
 def canonical(doc: Any) -> dict[str, Any]:
-    """The document as the JSON mapping it is stored and hashed as."""
+    """The document as the JSON mapping it is stored and hashed as (every default filled in)."""
     return json.loads(parse(doc).canonical_json())
 
 
+def updated(doc: Any, **changes: Any) -> Any:
+    """A new document: ``doc`` with some top-level fields replaced (the old one is unchanged)."""
+    data = canonical(doc)
+    data.update(changes)
+    return parse(data)
+
+
 def run(doc: Any) -> dict[str, Any]:
-    d = parse(doc)
-    sc = _scenarios()
-    if sc is not None:
-        return sc.run_document(d)
-    from ..engine import evaluate
-    from ..report import summary
+    from ..scenarios import run_document
 
-    scenario = _fallback_scenario(d)
-    params, values = _fallback_values(d, scenario)
-    return summary(evaluate(scenario, values, parameters=params))
+    return run_document(parse(doc))
 
 
-def appraise(doc: Any) -> dict[str, Any]:
-    d = parse(doc)
-    sc = _scenarios()
-    if sc is not None:
-        return sc.appraise_document(d)
-    from .. import appraisal
+def appraise(doc: Any, monthly: bool = False) -> dict[str, Any]:
+    """``monthly``: also the flows month by month (as ``appraise --monthly``)."""
+    from ..scenarios import appraise_document
 
-    scenario = _fallback_scenario(d)
-    params, values = _fallback_values(d, scenario)
-    settings = appraisal.make_settings(dict(d.appraisal))
-    return appraisal.appraisal_summary(appraisal.appraise(scenario, settings, values, params))
+    return appraise_document(parse(doc), monthly=monthly)
 
 
 def uncertainty(doc: Any, progress: Progress | None = None) -> dict[str, Any]:
-    d = parse(doc)
-    sc = _scenarios()
-    if sc is not None:
-        return sc.uncertainty_document(d, progress=progress)
-    from ..uncertainty import UncertaintySettings, run_uncertainty
+    from ..scenarios import uncertainty_document
 
-    if d.overrides:
-        raise SettingsError("overrides: uncertainty with overrides needs carescale.scenarios, not installed yet")
-    try:
-        settings = UncertaintySettings(**d.uncertainty)
-    except TypeError as exc:
-        raise SettingsError(f"uncertainty: {exc}") from None
-    return run_uncertainty(_fallback_scenario(d), settings, progress)
+    return uncertainty_document(parse(doc), progress=progress)
 
 
 def draws(doc: Any) -> int:
-    """How many Monte Carlo draws the document asks for (the CLI's default when it says none)."""
+    """How many Monte Carlo draws the document asks for."""
+    return int(parse(doc).uncertainty.draws)
+
+
+def scenario(doc: Any) -> Any:
+    """The :class:`carescale.Scenario` a document describes (overrides, scale and prices applied)."""
+    from ..scenarios import build_scenario
+
+    return build_scenario(parse(doc)).scenario
+
+
+def parameters(doc: Any) -> list[dict[str, Any]]:
+    """Every number the document's run uses (as ``carescale parameters``) with its evidence value,
+    unit, status, source quote and the model's evidence grade, and the document's override of it."""
+    from ..engine import ParameterTable
+
     d = parse(doc)
-    u = d.uncertainty
-    value = getattr(u, "draws", None) if not isinstance(u, Mapping) else u.get("draws")
-    return int(value) if value else 10_000
+    evidence = scenario(updated(d, overrides={}))
+    ivs = {iv.id: iv for iv in evidence.interventions}
+    overrides = overrides_of(d)
+    out = []
+    for p in ParameterTable.from_scenario(evidence):
+        q = p.quantity
+        iv = ivs.get(p.intervention or "")
+        out.append({
+            "path": p.path,
+            "label": p.label,
+            "kind": p.kind,
+            "intervention": p.intervention,
+            "value": q.value,
+            "unit": q.unit,
+            "status": q.status,
+            "price_year": q.price_year or q.period or "",
+            "derivation": q.derivation or "",
+            "document": q.ref.document,
+            "section": q.ref.section,
+            "quote": q.ref.quote,
+            "evidence_level": iv.evidence_grade.level if iv is not None else None,
+            "override": overrides.get(p.path),
+        })
+    return out
+
+
+def overrides_of(doc: Any) -> dict[str, dict[str, Any]]:
+    """The document's overrides as ``{path: {"value": x, "note": text}}``."""
+    return {
+        path: {"value": o.value, "note": o.note or ""}
+        for path, o in parse(doc).overrides.items()
+    }

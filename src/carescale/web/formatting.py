@@ -45,5 +45,29 @@ def number(x: Any) -> str:
     return f"{v:,.0f}" if v.is_integer() or abs(v) >= 1000 else f"{v:,.6g}"
 
 
+def exact(x: Any) -> str:
+    """A value to pre-fill an input with: every significant digit the evidence gives."""
+    if x is None:
+        return ""
+    v = float(x)
+    return f"{v:.0f}" if v.is_integer() else format(v, ".12g")
+
+
+UNITS = {
+    "proportion": "share (0 to 1)",
+    "GBP_per_person_per_year": "£ per person a year",
+    "GBP_per_person": "£ per person",
+    "GBP_per_year": "£ a year",
+    "GBP": "£",
+    "count": "people",
+    "people": "people",
+}
+
+
+def unit(u: Any) -> str:
+    return UNITS.get(str(u), str(u).replace("_", " "))
+
+
 def register(env: Any) -> None:
-    env.filters.update(money=money, short_money=short_money, people=people, percent=percent, number=number)
+    env.filters.update(money=money, short_money=short_money, people=people, percent=percent, number=number,
+                       exact=exact, unit=unit)

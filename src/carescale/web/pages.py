@@ -2,32 +2,49 @@
 
 Every page works without JavaScript: each step of the journey is a form whose answer becomes a
 new scenario document, stored by its content hash, so every step and every result has its own
-address. JavaScript only draws the charts (each has a table beside it) and polls job progress.
+address (``/s/<id>/models``, ``/s/<id>/assumptions``, ``/scenario/<id>``) and an old address is
+never changed. JavaScript only draws the charts (each has a table beside it) and polls the
+progress of a background job.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections import OrderedDict
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..errors import CarescaleError
+from . import charts, documents, service
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
 
+INLINE_DRAWS = 10_000  # up to this many draws the results page works them out at once
+MAX_DRAWS = 1_000_000
+
 ERROR_TEXT = {
     404: ("Page not found", ["If you typed the web address, check it is correct.",
-                              "If you followed a shared link, the scenario may have been stored on a different carescale server."]),
+                              "If you followed a shared link, the scenario may be stored on a different carescale server."]),
     405: ("Page not found", ["This address does not take that kind of request."]),
-    422: ("There is a problem with what was sent", []),
+    422: ("There is a problem with what was sent", ["Go back, correct it and try again."]),
     500: ("Sorry, there is a problem with the service", ["Try again later. The problem has been recorded; nothing you entered was shared."]),
 }
+
+
+# -- templates and helpers ----------------------------------------------------------------------------
 
 
 def make_templates() -> Any:
     from fastapi.templating import Jinja2Templates
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+
+    from . import formatting
 
     env = Environment(
         loader=ChoiceLoader([
@@ -35,28 +52,498 @@ def make_templates() -> Any:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
     )
-    from . import formatting
-
     formatting.register(env)
     return Jinja2Templates(env=env)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    templates = request.app.state.templates
     context.setdefault("title", "carescale")
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
+    context.setdefault("errors", [])
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def error_page(request: Request, status: int, messages: list[str] | None = None) -> Response:
     heading, paragraphs = ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[404])
-    errors = [{"text": m} for m in (messages or [])]
     return render(request, "error.html", status_code=status, title=heading, heading=heading,
-                  paragraphs=paragraphs, errors=errors)
+                  paragraphs=paragraphs, errors=[{"text": m} for m in (messages or [])])
+
+
+def field_id(path: str) -> str:
+    return "f-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _doc(request: Request, sid: str) -> Any:
+    return documents.parse(service.stored(request.app.state.store, sid))
+
+
+def _save(request: Request, doc: Any) -> str:
+    return request.app.state.store.put(doc)
+
+
+class ResultCache:
+    """Results by (scenario id, kind): a scenario's result never changes, so it is worked out once."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: tuple[str, str], value: Any) -> Any:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+def _cached(request: Request, sid: str, kind: str, work: Any) -> Any:
+    cache: ResultCache = request.app.state.results
+    got = cache.get((sid, kind))
+    return got if got is not None else cache.put((sid, kind), work())
+
+
+def _number(text: str) -> float | None:
+    """A number as a person types it: '2,000', '£400', '12.5%' (a percentage), or blank."""
+    t = text.strip().replace(",", "").replace("£", "").replace(" ", "")
+    if not t:
+        return None
+    pct = t.endswith("%")
+    value = float(t.rstrip("%"))  # ValueError for anything else
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value / 100 if pct else value
+
+
+# -- the start page and the information pages ---------------------------------------------------------------
 
 
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request) -> HTMLResponse:
     return render(request, "start.html", title="Scale up care that works")
+
+
+@router.get("/accessibility", response_class=HTMLResponse)
+def accessibility(request: Request) -> HTMLResponse:
+    return render(request, "accessibility.html", title="Accessibility statement")
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request) -> HTMLResponse:
+    return render(request, "privacy.html", title="Privacy and cookies")
+
+
+# -- step 1: the area ------------------------------------------------------------------------------------
+
+
+def _area_page(request: Request, errors: list[dict[str, str]] | None = None, status: int = 200,
+               chosen: str | None = None) -> HTMLResponse:
+    rows = service.area_rows()
+    national = request.app.state.national
+    return render(
+        request, "area.html", status_code=status, title="Which area do you want to plan for?", nav="scenario",
+        back="/", errors=errors or [], councils=[r for r in rows if r["kind"] == "council"],
+        sites=[r for r in rows if r["kind"] != "council"], chosen=chosen or "birmingham",
+        national=national.choices() if national is not None else None,
+    )
+
+
+@router.get("/area", response_class=HTMLResponse)
+def area_form(request: Request) -> HTMLResponse:
+    return _area_page(request)
+
+
+@router.post("/area")
+async def area_choose(request: Request) -> Response:
+    form = await request.form()
+    area = str(form.get("area") or "")
+    national_id = str(form.get("national") or "")
+    if area == "national":
+        nat = request.app.state.national
+        chosen = nat.area(national_id) if nat is not None else None
+        if chosen is None:
+            return _area_page(request, [{"text": "Select a council from the list", "href": "#national"}], 422, "national")
+        from ..catalogue import definition
+
+        doc = documents.parse({"version": 1, "area": {"inline": definition(chosen)}})
+    elif area:
+        try:
+            doc = documents.parse({"version": 1, "area": area})
+            documents.scenario(doc)
+        except CarescaleError as exc:
+            return _area_page(request, [{"text": exc.message, "href": "#area"}], 422)
+    else:
+        return _area_page(request, [{"text": "Select the area you want to plan for", "href": "#area"}], 422)
+    return see_other(f"/s/{_save(request, doc)}/models")
+
+
+@router.get("/area/template.csv")
+def area_template() -> Response:
+    from ..areas_io import template_table, to_csv
+    from ..library import default_library
+
+    return Response(to_csv(template_table(default_library())), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="carescale-area-template.csv"'})
+
+
+@router.post("/area/upload")
+async def area_upload(request: Request) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return _area_page(request, [{"text": "Select a filled-in area template (.csv or .xlsx) to upload", "href": "#file"}], 422)
+    content = await upload.read(service.MAX_UPLOAD_BYTES + 1)
+    try:
+        checked = service.check_area_upload(upload.filename, content)
+        doc = documents.parse({"version": 1, "area": checked["scenario_area"]})
+        documents.scenario(doc)
+    except CarescaleError as exc:
+        return _area_page(request, [{"text": exc.message, "href": "#file"}], 422)
+    return see_other(f"/s/{_save(request, doc)}/models")
+
+
+# -- step 2: the models and how far to scale them ------------------------------------------------------------------
+
+
+def _model_choices(request: Request, doc: Any) -> list[dict[str, Any]]:
+    from ..library import default_library
+    from ..scenario import missing_inputs
+
+    sc = documents.scenario(documents.updated(doc, interventions=None))
+    area = sc.area
+    chosen = canonical_interventions(doc)
+    scale = documents.canonical(doc).get("scale") or {}
+    out = []
+    for iv in default_library().interventions.values():
+        if iv.status != "runnable":
+            continue
+        gaps = missing_inputs(iv, area, documents.canonical(doc).get("basis", "potential"))
+        out.append({
+            "id": iv.id, "name": iv.name, "target_group": iv.target_group, "level": iv.evidence_grade.level,
+            "available": not gaps, "missing": list(gaps),
+            "checked": (chosen is None and not gaps) or (chosen is not None and iv.id in chosen),
+            "scale": round(100 * float(scale.get(iv.id, 1.0)), 4),
+        })
+    return out
+
+
+def canonical_interventions(doc: Any) -> list[str] | None:
+    return documents.canonical(doc).get("interventions")
+
+
+@router.get("/s/{sid}/models", response_class=HTMLResponse)
+def models_form(request: Request, sid: str) -> HTMLResponse:
+    doc = _doc(request, sid)
+    return render(request, "models.html", title="Which care models do you want to scale up?", nav="scenario",
+                  back="/area", sid=sid, area=documents.scenario(doc).area, models=_model_choices(request, doc),
+                  basis=documents.canonical(doc).get("basis", "potential"))
+
+
+@router.post("/s/{sid}/models")
+async def models_choose(request: Request, sid: str) -> Response:
+    doc = _doc(request, sid)
+    form = await request.form()
+    models = _model_choices(request, doc)
+    picked = [str(v) for v in form.getlist("interventions")]
+    errors: list[dict[str, str]] = []
+    scale: dict[str, float] = {}
+    for m in models:
+        if m["id"] not in picked:
+            continue
+        raw = str(form.get(f"scale:{m['id']}") or "").strip()
+        try:
+            pct = _number(raw.rstrip("%")) if raw else 100.0
+        except ValueError:
+            errors.append({"text": f"{m['name']}: how far: {raw!r} is not a number; enter a percentage from 0 to 100", "href": f"#scale-{m['id']}"})
+            continue
+        if pct is None or not 0 <= pct <= 100:
+            errors.append({"text": f"{m['name']}: how far: enter a percentage from 0 to 100", "href": f"#scale-{m['id']}"})
+            continue
+        if pct != 100:
+            scale[m["id"]] = round(pct / 100, 6)
+        m["scale"] = pct
+    for m in models:
+        m["checked"] = m["id"] in picked
+    if not picked:
+        errors.append({"text": "Select at least one care model", "href": "#interventions"})
+    basis = str(form.get("basis") or "potential")
+    new = None
+    if not errors:
+        try:
+            default = [m["id"] for m in models if m["available"]]
+            new = documents.updated(doc, interventions=None if sorted(picked) == sorted(default) else picked,
+                                    scale=scale, basis=basis)
+            documents.scenario(new)
+        except CarescaleError as exc:
+            errors.append({"text": exc.message, "href": "#interventions"})
+    if errors:
+        return render(request, "models.html", status_code=422, title="Which care models do you want to scale up?",
+                      nav="scenario", back="/area", sid=sid, area=documents.scenario(doc).area, models=models,
+                      basis=basis, errors=errors)
+    return see_other(f"/s/{_save(request, new)}/assumptions")
+
+
+# -- step 3: the assumptions, each beside its evidence --------------------------------------------------------------
+
+
+def _assumption_groups(doc: Any, run: dict[str, Any]) -> list[dict[str, Any]]:
+    params = documents.parameters(doc)
+    overrides = documents.overrides_of(doc)
+    groups: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
+    for iv in run["interventions"]:
+        groups[iv["id"]] = {"id": iv["id"], "name": iv["name"], "people": [], "params": [], "level": None}
+        for seg in iv["segments"]:
+            path = f"{iv['id']}.{seg['id']}.people"
+            groups[iv["id"]]["people"].append({
+                "path": path, "id": field_id(path), "segment": seg["id"], "value": seg["beneficiaries"],
+                "override": overrides.get(path),
+            })
+    groups["area"] = {"id": "area", "name": "Your area's figures", "people": [], "params": [], "level": None}
+    groups["overlaps"] = {"id": "overlaps", "name": "Overlaps between target groups", "people": [], "params": [], "level": None}
+    for p in params:
+        key = p["intervention"] if p["path"].split(".")[0] not in ("area", "overlaps") else p["path"].split(".")[0]
+        g = groups.get(key or "area")
+        if g is None:
+            continue
+        if p["evidence_level"] is not None:
+            g["level"] = p["evidence_level"]
+        g["params"].append({**p, "id": field_id(p["path"])})
+    return [g for g in groups.values() if g["params"] or g["people"]]
+
+
+@router.get("/s/{sid}/assumptions", response_class=HTMLResponse)
+def assumptions_form(request: Request, sid: str) -> HTMLResponse:
+    doc = _doc(request, sid)
+    run = _cached(request, sid, "run", lambda: documents.run(doc))
+    return render(request, "assumptions.html", title="Check the assumptions", nav="scenario",
+                  back=f"/s/{sid}/models", sid=sid, area=run["area"], groups=_assumption_groups(doc, run))
+
+
+@router.post("/s/{sid}/assumptions")
+async def assumptions_save(request: Request, sid: str) -> Response:
+    doc = _doc(request, sid)
+    run = _cached(request, sid, "run", lambda: documents.run(doc))
+    groups = _assumption_groups(doc, run)
+    form = await request.form()
+    errors: list[dict[str, str]] = []
+    overrides: dict[str, Any] = {}
+    for g in groups:
+        for item in [*g["people"], *g["params"]]:
+            path = item["path"]
+            raw = str(form.get(f"v:{path}") or "")
+            note = str(form.get(f"n:{path}") or "").strip()
+            label = item.get("label") or f"{g['name']}: people supported a year"
+            try:
+                value = _number(raw)
+            except ValueError:
+                errors.append({"text": f"{label}: {raw.strip()!r} is not a number", "href": f"#{item['id']}"})
+                continue
+            if value is None:
+                continue
+            base = item["value"]
+            old = item.get("override")
+            if old is None and abs(value - base) <= 1e-9 * max(1e-12, abs(base)) and not note:
+                continue  # the evidence value, unchanged
+            overrides[path] = {"value": value, "note": note} if note else value
+    new = None
+    if not errors:
+        try:
+            new = documents.updated(doc, overrides=overrides)
+            documents.run(new)
+        except CarescaleError as exc:
+            href = next((f"#{field_id(p)}" for p in overrides if p in exc.message), "#assumptions")
+            errors.append({"text": exc.message, "href": href})
+    if errors:
+        return render(request, "assumptions.html", status_code=422, title="Check the assumptions", nav="scenario",
+                      back=f"/s/{sid}/models", sid=sid, area=run["area"], groups=groups, errors=errors,
+                      submitted={k: v for k, v in form.items() if isinstance(v, str)},
+                      error_ids=[e["href"].lstrip("#") for e in errors])
+    return see_other(f"/scenario/{_save(request, new)}")
+
+
+# -- the result ------------------------------------------------------------------------------------------------------
+
+
+def _uncertainty_state(request: Request, sid: str, doc: Any) -> tuple[dict[str, Any] | None, Any]:
+    """The uncertainty result if it is known or quick to work out; else the background job
+    working it out (started here if none is running)."""
+    cache: ResultCache = request.app.state.results
+    got = cache.get((sid, "uncertainty"))
+    if got is not None:
+        return got, None
+    if documents.draws(doc) <= INLINE_DRAWS:
+        return cache.put((sid, "uncertainty"), documents.uncertainty(doc)), None
+    return None, _job_for(request, sid, doc)
+
+
+def _job_for(request: Request, sid: str, doc: Any) -> Any:
+    running = request.app.state.scenario_jobs
+    job = request.app.state.jobs.get(running.get(sid, ""))
+    if job is None or job.status in ("failed", "cancelled"):
+        job = service.start_uncertainty_job(request.app.state, doc, on_done=lambda res: request.app.state.results.put((sid, "uncertainty"), res))
+        running[sid] = job.id
+    return job
+
+
+def _changes(doc: Any, params: list[dict[str, Any]], run: dict[str, Any]) -> list[dict[str, Any]]:
+    by_path = {p["path"]: p for p in params}
+    people = {f"{iv['id']}.{s['id']}.people": (iv["name"], s) for iv in run["interventions"] for s in iv["segments"]}
+    out = []
+    for path, o in documents.overrides_of(doc).items():
+        p = by_path.get(path)
+        if p is not None:
+            out.append({"path": path, "label": p["label"], "evidence": p["value"], "value": o["value"], "unit": p["unit"], "note": o["note"]})
+        elif path in people:
+            name, _ = people[path]
+            out.append({"path": path, "label": f"{name}: people supported a year", "evidence": None, "value": o["value"], "unit": "people", "note": o["note"]})
+        else:
+            out.append({"path": path, "label": path, "evidence": None, "value": o["value"], "unit": "", "note": o["note"]})
+    return out
+
+
+@router.get("/scenario/{sid}", response_class=HTMLResponse)
+def result(request: Request, sid: str) -> HTMLResponse:
+    doc = _doc(request, sid)
+    run = _cached(request, sid, "run", lambda: documents.run(doc))
+    appraisal = _cached(request, sid, "appraise-monthly", lambda: documents.appraise(doc, monthly=True))
+    unc, job = _uncertainty_state(request, sid, doc)
+    params = documents.parameters(doc)
+    data = documents.canonical(doc)
+    figs = charts.figures(run, appraisal, unc)
+    return render(
+        request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
+        appraisal=appraisal, unc=unc, job=job, doc=data, changes=_changes(doc, params, run),
+        charts=figs, chart_json=json.dumps(figs).replace("</", "<\\/"), share_url=str(request.url_for("result", sid=sid)),
+        reports=_reports_available(), draws=documents.draws(doc), max_draws=MAX_DRAWS,
+        scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
+    )
+
+
+def _reports_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("carescale.reports") is not None
+
+
+@router.post("/scenario/{sid}/uncertainty")
+async def larger_analysis(request: Request, sid: str) -> Response:
+    doc = _doc(request, sid)
+    form = await request.form()
+    raw = str(form.get("draws") or "")
+    try:
+        n = _number(raw)
+    except ValueError:
+        n = None
+    if n is None or not n.is_integer() or not 1 <= n <= MAX_DRAWS:
+        return error_page(request, 422, [f"draws: {raw.strip()!r} is not valid; enter a whole number of draws from 1 to 1,000,000"])
+    data = documents.canonical(doc)
+    unc = dict(data.get("uncertainty") or {})
+    unc["draws"] = int(n)
+    new = documents.updated(doc, uncertainty=unc)
+    new_sid = _save(request, new)
+    if int(n) <= INLINE_DRAWS:
+        return see_other(f"/scenario/{new_sid}")
+    job = _job_for(request, new_sid, new)
+    return see_other(f"/jobs/{job.id}")
+
+
+# -- downloads -------------------------------------------------------------------------------------------------------
+
+
+@router.get("/scenario/{sid}/scenario.json")
+def download_scenario(request: Request, sid: str) -> Response:
+    data = service.stored(request.app.state.store, sid)
+    return Response(json.dumps(data, indent=2, ensure_ascii=False), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="carescale-scenario-{sid}.json"'})
+
+
+@router.get("/scenario/{sid}/results.json")
+def download_json(request: Request, sid: str) -> Response:
+    doc = _doc(request, sid)
+    body = {
+        "scenario_id": sid,
+        "run": _cached(request, sid, "run", lambda: documents.run(doc)),
+        "appraise": _cached(request, sid, "appraise", lambda: documents.appraise(doc)),
+    }
+    unc = request.app.state.results.get((sid, "uncertainty"))
+    if unc is not None:
+        body["uncertainty"] = unc
+    return Response(json.dumps(body, indent=2, ensure_ascii=False), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="carescale-results-{sid}.json"'})
+
+
+@router.get("/scenario/{sid}/results.csv")
+def download_csv(request: Request, sid: str) -> Response:
+    doc = _doc(request, sid)
+    run = _cached(request, sid, "run", lambda: documents.run(doc))
+    return Response(service.results_csv(run), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="carescale-results-{sid}.csv"'})
+
+
+# -- background jobs -------------------------------------------------------------------------------------------------
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: str) -> HTMLResponse:
+    job = service.job(request.app.state, job_id)
+    return render(request, "job.html", title="Working out how sure the savings are", nav="scenario", job=job,
+                  back=f"/scenario/{job.scenario_id}")
+
+
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(request: Request, job_id: str) -> Response:
+    service.job(request.app.state, job_id)
+    request.app.state.jobs.cancel(job_id)
+    return see_other(f"/jobs/{job_id}")
+
+
+# -- the evidence browser --------------------------------------------------------------------------------------------
+
+
+@router.get("/evidence", response_class=HTMLResponse)
+def evidence_list(request: Request, q: str = "", kind: str = "", area: str = "", payer: str = "", min_level: str = "") -> HTMLResponse:
+    from .. import evidence
+
+    errors = []
+    filters: dict[str, Any] = {}
+    try:
+        if area:
+            filters["area"] = int(area)
+        if min_level:
+            filters["min_level"] = int(min_level)
+    except ValueError:
+        errors.append({"text": "Choose a transformation area and level from the lists", "href": "#area"})
+    if payer in ("asc", "nhs"):
+        filters["payer"] = payer
+    if kind in ("model", "case study"):
+        filters["kind"] = kind
+    try:
+        hits = evidence.search(q[:500], **filters) if not errors else []
+    except CarescaleError as exc:
+        errors.append({"text": exc.message, "href": "#q"})
+        hits = []
+    return render(request, "evidence.html", title="The evidence behind the figures", nav="evidence",
+                  hits=[h.as_dict() for h in hits], q=q, kind=kind, area=area, payer=payer, min_level=min_level,
+                  errors=errors, status_code=422 if errors else 200)
+
+
+@router.get("/evidence/{record_id}", response_class=HTMLResponse)
+def evidence_page(request: Request, record_id: str) -> HTMLResponse:
+    from .. import evidence
+
+    try:
+        d = evidence.detail(record_id)
+    except CarescaleError:
+        return error_page(request, 404)
+    return render(request, "evidence_record.html", title=d["name"], nav="evidence", back="/evidence", d=d)

@@ -10,6 +10,7 @@ from ..errors import CarescaleError, SettingsError, UnknownIdError
 from . import documents
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
+MAX_UPLOAD_BYTES = 5_000_000  # read at most this much of an upload (the importer's own limit is lower)
 
 
 class NotFound(CarescaleError):
@@ -56,9 +57,26 @@ def job(state: Any, job_id: str) -> Any:
     return found
 
 
-def start_uncertainty_job(state: Any, doc: Any) -> Any:
+def start_uncertainty_job(state: Any, doc: Any, on_done: Any = None) -> Any:
+    """Store the document and start its uncertainty analysis in the background."""
     sid = state.store.put(doc)
-    return state.jobs.submit("uncertainty", sid, lambda progress: documents.uncertainty(doc, progress))
+
+    def work(progress: Any) -> Any:
+        out = documents.uncertainty(doc, progress)
+        if on_done is not None:
+            on_done(out)
+        return out
+
+    return state.jobs.submit("uncertainty", sid, work)
+
+
+def results_csv(run: dict[str, Any]) -> str:
+    """The run as the CSV 'carescale run --format csv -o FILE' writes (every cell guarded
+    against formulas, with a byte-order mark so spreadsheets read it as UTF-8)."""
+    from ..report import rows
+    from ..safe_text import csv_records
+
+    return csv_records(rows(run), bom=True)
 
 
 def check_area_upload(filename: str, content: bytes) -> dict[str, Any]:

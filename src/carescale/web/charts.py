@@ -1,0 +1,122 @@
+"""Chart specifications for plotly.js (data and layout as plain dicts, drawn in the browser by
+the plotly.js that ships in the Python plotly package). Presentation only: every number here is
+read from the run, appraisal and uncertainty results, never computed from the model. Each chart
+has a table or text alternative on the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ASC_COLOUR = "#0b5d52"  # council (adult social care)
+NHS_COLOUR = "#5b3f8c"  # NHS
+NET_COLOUR = "#0b0c0c"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 14, "color": "#0b0c0c"}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    base = {
+        "title": {"text": title},
+        "font": FONT,
+        "margin": {"l": 70, "r": 20, "t": 80, "b": 60},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    }
+    base.update(extra)
+    return base
+
+
+def wrap(text: str, width: int = 38, lines: int = 3) -> str:
+    """A long label on up to ``lines`` lines (plotly breaks lines at <br>)."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1] + "…"
+    return "<br>".join(parts)
+
+
+def savings_by_payer(run: dict[str, Any]) -> dict[str, Any]:
+    names = [i["name"] for i in run["interventions"]]
+    t = run["totals"]
+    names_total = [*names, "Less overlap", "Total"]
+    asc = [i["net_savings"]["asc"] for i in run["interventions"]] + [-t["overlap_deduction"]["asc"], t["net_savings"]["asc"]]
+    nhs = [i["net_savings"]["nhs"] for i in run["interventions"]] + [-t["overlap_deduction"]["nhs"], t["net_savings"]["nhs"]]
+    return {
+        "id": "chart-payer",
+        "data": [
+            {"type": "bar", "name": "Council (adult social care)", "y": names_total, "x": asc, "orientation": "h", "marker": {"color": ASC_COLOUR}},
+            {"type": "bar", "name": "NHS", "y": names_total, "x": nhs, "orientation": "h", "marker": {"color": NHS_COLOUR}},
+        ],
+        "layout": _layout("Net saving a year at full scale, by who saves", barmode="relative",
+                          xaxis={"title": {"text": "£ a year"}, "tickprefix": "£", "separatethousands": True},
+                          yaxis={"autorange": "reversed", "automargin": True}, height=420),
+    }
+
+
+def cash_flow(appraisal: dict[str, Any]) -> dict[str, Any]:
+    metrics = appraisal["portfolio"]["metrics"]
+    flows = appraisal["portfolio"].get("months")
+    if flows:
+        months = [0] + [m["month"] for m in flows]
+        cum = [0.0] + [m["cumulative_net"] for m in flows]
+    else:
+        years = appraisal["portfolio"]["years"]
+        months = [0] + [12 * y["year"] for y in years]
+        cum = [0.0] + [y["cumulative_net"] for y in years]
+    shapes, notes = [], []
+    be = metrics.get("break_even_month")
+    if be:
+        shapes.append({"type": "line", "x0": be, "x1": be, "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": "#d4351c", "dash": "dash", "width": 2}})
+        notes.append({"x": be, "yref": "paper", "y": 1, "text": f"break-even: month {be}", "showarrow": False,
+                      "xanchor": "left", "yanchor": "bottom", "font": {"color": "#d4351c"}})
+    return {
+        "id": "chart-cash",
+        "data": [{"type": "scatter", "mode": "lines", "name": "Cumulative net saving (council and NHS)",
+                  "x": months, "y": cum, "line": {"color": ASC_COLOUR, "width": 3}}],
+        "layout": _layout("Cumulative cash flow (not discounted)", shapes=shapes, annotations=notes,
+                          xaxis={"title": {"text": "months from the start"}, "dtick": 12},
+                          yaxis={"title": {"text": "£"}, "tickprefix": "£", "separatethousands": True}, height=400),
+    }
+
+
+def tornado(unc: dict[str, Any], top: int = 10) -> dict[str, Any]:
+    rows = unc["tornado"][:top]
+    base = unc["portfolio"]["deterministic"]["total"]
+    labels = [wrap(r["label"]) for r in rows]
+    return {
+        "id": "chart-tornado",
+        "data": [
+            {"type": "bar", "orientation": "h", "name": "figure at its low value", "y": labels,
+             "x": [r["low"] - base for r in rows], "base": base, "marker": {"color": "#d4351c"}},
+            {"type": "bar", "orientation": "h", "name": "figure at its high value", "y": labels,
+             "x": [r["high"] - base for r in rows], "base": base, "marker": {"color": ASC_COLOUR}},
+        ],
+        "layout": _layout("Which figures matter most (annual net saving)", barmode="overlay",
+                          xaxis={"title": {"text": "annual net saving, £ (council and NHS)"}, "tickprefix": "£", "separatethousands": True},
+                          yaxis={"autorange": "reversed", "automargin": True}, height=160 + 54 * len(rows)),
+    }
+
+
+def distribution(unc: dict[str, Any]) -> dict[str, Any]:
+    h = unc["portfolio"]["histogram"]
+    edges, counts = h["edges"], h["counts"]
+    mids = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
+    n = sum(counts) or 1
+    return {
+        "id": "chart-distribution",
+        "data": [{"type": "bar", "name": "share of draws", "x": mids, "y": [c / n for c in counts],
+                  "width": [b - a for a, b in zip(edges[:-1], edges[1:])], "marker": {"color": ASC_COLOUR}}],
+        "layout": _layout(f"Distribution of annual net saving ({unc['draws']:,} draws)",
+                          xaxis={"title": {"text": "annual net saving, £ (council and NHS)"}, "tickprefix": "£", "separatethousands": True},
+                          yaxis={"title": {"text": "share of draws"}, "tickformat": ".0%"}, height=380, showlegend=False),
+    }
+
+
+def figures(run: dict[str, Any], appraisal: dict[str, Any], unc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    out = [savings_by_payer(run), cash_flow(appraisal)]
+    if unc is not None:
+        out += [tornado(unc), distribution(unc)]
+    return out

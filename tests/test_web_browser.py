@@ -1,0 +1,300 @@
+"""Browser tests of the web app (docs/web.md): Playwright driving Debian's Chromium
+(/usr/bin/chromium; never 'playwright install') against a real uvicorn server on a free loopback
+port. Screenshots of each main page are saved under artifacts/web/ (gitignored; CARESCALE_ARTIFACTS
+moves them)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import INVALID, REPO, require_tool
+
+pytest.importorskip("playwright")
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(os.environ.get("CARESCALE_ARTIFACTS", REPO / "artifacts")) / "web"
+LW_PEOPLE = "living-well.older-people-multiple-ltc.people"
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('web-store') / 'store.db'}"
+
+
+@pytest.fixture(scope="module")
+def server(db_url):
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+    from tests.web_server import LiveServer
+
+    with LiveServer(create_app(DatabaseScenarioStore(db_url))) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_tool(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context for each test; every request it makes must go to the test server."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    hosts: list[str] = []
+    pg.on("request", lambda r: hosts.append(urlparse(r.url).netloc) if r.url.startswith("http") else None)
+    yield pg
+    context.close()
+    outside = sorted({h for h in hosts if h != f"127.0.0.1:{server.port}"})
+    assert not outside, f"the page asked other hosts: {outside}"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def expected(doc: dict) -> dict:
+    """What the engine gives for a scenario document, as the result page prints it."""
+    from carescale.web import documents
+    from carescale.web.formatting import short_money
+
+    t = documents.run(doc)["totals"]
+    return {"asc": short_money(t["net_savings"]["asc"]), "nhs": short_money(t["net_savings"]["nhs"]), "totals": t}
+
+
+def paper_doc() -> dict:
+    from carescale.web import documents
+
+    return documents.canonical({"version": 1, "area": "birmingham", **PAPER_PRICES})
+
+
+# The paper's prices: a document that is not re-priced, when the scenario package re-prices by default.
+PAPER_PRICES: dict = {}
+
+
+def choose_birmingham(page, server, screenshots: bool = False) -> None:
+    page.goto(server.url + "/")
+    if screenshots:
+        shot(page, "01-start")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Birmingham").check()
+    if screenshots:
+        shot(page, "02-area")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile(r"/s/[0-9a-f]+/models$"))
+    if page.get_by_label("As published in the evidence").count():
+        page.get_by_label("As published in the evidence").check()
+    if screenshots:
+        shot(page, "03-models")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile(r"/s/[0-9a-f]+/assumptions$"))
+
+
+def totals(page) -> tuple[str, str]:
+    return page.locator("#total-asc").inner_text(), page.locator("#total-nhs").inner_text()
+
+
+def test_birmingham_shows_the_paper_totals_and_shares(page, browser, server, db_url):
+    """SCIE, Total transformation of care and support (2017), Birmingham summary: net savings
+    of about £7.5m to adult social care and £1.8m to the NHS a year."""
+    choose_birmingham(page, server, screenshots=True)
+    shot(page, "04-assumptions")
+    page.get_by_role("button", name="See the result").click()
+    page.wait_for_url(re.compile(r"/scenario/[0-9a-f]+$"))
+    page.wait_for_function("document.querySelector('#chart-payer .main-svg') !== null")
+    shot(page, "05-result")
+    want = expected(paper_doc())
+    assert totals(page) == (want["asc"], want["nhs"])
+    assert round(want["totals"]["net_savings"]["asc"] / 1e6, 1) == 7.5
+    assert round(want["totals"]["net_savings"]["nhs"] / 1e6, 1) == 1.8
+    assert page.locator("#table-total-asc").inner_text() == want["asc"]
+    assert page.locator("#break-even").inner_text().startswith("month ")
+    shared = page.locator("#share-link").get_attribute("href")
+    assert shared == urlparse(page.url).path
+    # a fresh browser context (no history, no cookies) sees the same result
+    other = browser.new_context()
+    p2 = other.new_page()
+    p2.goto(server.url + shared)
+    assert totals(p2) == totals(page)
+    assert p2.locator("#summary-table").inner_text() == page.locator("#summary-table").inner_text()
+    other.close()
+    # and so does a restarted server on the same store
+    from carescale.store import core
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+    from tests.web_server import LiveServer
+
+    core.close_all()
+    with LiveServer(create_app(DatabaseScenarioStore(db_url))) as again:
+        ctx = browser.new_context()
+        p3 = ctx.new_page()
+        p3.goto(again.url + shared)
+        assert totals(p3) == totals(page)
+        assert p3.locator("#summary-table").inner_text() == page.locator("#summary-table").inner_text()
+        ctx.close()
+
+
+def test_living_well_at_2000_people(page, server):
+    choose_birmingham(page, server)
+    before = page.url
+    page.get_by_label("Living Well (Age UK): people supported a year").fill("2,000")
+    page.locator(f"[name='n:{LW_PEOPLE}']").fill("Our own target for year one")
+    page.get_by_role("button", name="See the result").click()
+    page.wait_for_url(re.compile(r"/scenario/[0-9a-f]+$"))
+    want = expected({**paper_doc(), "overrides": {LW_PEOPLE: {"value": 2000, "note": "Our own target for year one"}}})
+    assert totals(page) == (want["asc"], want["nhs"])
+    base = expected(paper_doc())
+    assert totals(page) != (base["asc"], base["nhs"])
+    row = page.locator("#row-living-well").inner_text()
+    assert "2,000" in row and "£800k" in row
+    changes = page.locator("#changes-table").inner_text()
+    assert "2,000" in changes and "Our own target for year one" in changes
+    assert page.url != before
+    shot(page, "06-result-living-well-2000")
+
+
+def test_bad_template_shows_row_and_cell(page, server):
+    page.goto(server.url + "/area")
+    page.set_input_files("#file", str(INVALID / "areas_import" / "not_a_number.csv"))
+    page.get_by_role("button", name="Upload and continue").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    text = summary.inner_text()
+    assert "There is a problem" in text
+    assert "row 9" in text and "cell D9" in text and "'about 150k' is not a number" in text
+    assert summary.locator("a").first.get_attribute("href") == "#file"
+    assert page.title().startswith("Error: ")
+    shot(page, "07-area-upload-error")
+
+
+def _tab_to(page, selector: str, limit: int = 250) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"could not reach {selector} with the Tab key")
+
+
+def test_whole_journey_by_keyboard(page, server):
+    page.goto(server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    _tab_to(page, "a.govuk-button--start")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/area")
+    _tab_to(page, "input[name=area]")
+    page.keyboard.press("Space")
+    _tab_to(page, "form[action='/area'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/models$"))
+    if page.locator("#prices-published").count():
+        _tab_to(page, "input[name=reprice]")
+        for _ in range(3):
+            if page.evaluate("document.activeElement.id") == "prices-published":
+                break
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+    _tab_to(page, "form button[type=submit], form button:not([type])")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/assumptions$"))
+    _tab_to(page, f"input[name='v:{LW_PEOPLE}']")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2000")
+    _tab_to(page, "#save button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/scenario/[0-9a-f]+$"))
+    want = expected({**paper_doc(), "overrides": {LW_PEOPLE: 2000}})
+    assert totals(page) == (want["asc"], want["nhs"])
+    # the shared link and the downloads are reachable by keyboard too
+    _tab_to(page, "#share-link")
+    _tab_to(page, "a[href$='results.csv']")
+
+
+def test_background_job_progress_and_cancel(page, server):
+    page.goto(server.url + "/area")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="See the result").click()
+    page.wait_for_url(re.compile(r"/scenario/[0-9a-f]+$"))
+    page.get_by_label("Run more simulated cases").fill("1,000,000")
+    page.get_by_role("button", name="Run the larger analysis").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]+$"))
+    assert page.locator("#job-progress").count() == 1
+    shot(page, "08-job-running")
+    page.get_by_role("button", name="Cancel the analysis").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]+$"))
+    page.locator("#job-state").wait_for()
+    for _ in range(100):
+        if "cancelled" in page.locator("#job-state").inner_text():
+            break
+        page.wait_for_timeout(100)
+        page.reload()
+    assert "cancelled" in page.locator("#job-state").inner_text()
+
+
+def test_background_job_finishes_with_live_progress(page, server):
+    page.goto(server.url + "/area")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="See the result").click()
+    page.get_by_label("Run more simulated cases").fill("30000")
+    page.get_by_role("button", name="Run the larger analysis").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]+$"))
+    page.locator("#job-result").wait_for(timeout=90_000)  # job.js polls and reloads when done
+    page.locator("#job-result").click()
+    assert "30,000 simulated cases" in page.locator("#range-text").inner_text()
+
+
+# -- accessibility: axe-core on every page ---------------------------------------------------------------
+
+
+def _pages(server) -> dict[str, str]:
+    import httpx
+
+    with httpx.Client(base_url=server.url, follow_redirects=False) as c:
+        models = c.post("/area", data={"area": "birmingham"}).headers["location"]
+        sid = models.split("/")[2]
+        job = c.post(f"/scenario/{sid}/uncertainty", data={"draws": "1000000"}).headers["location"]
+        c.post(f"{job}/cancel")
+    return {
+        "start": "/", "area": "/area", "models": models, "assumptions": f"/s/{sid}/assumptions",
+        "result": f"/scenario/{sid}", "job": job, "evidence": "/evidence", "evidence-search": "/evidence?q=living+alone&payer=nhs",
+        "evidence-model": "/evidence/living-well", "evidence-case-study": "/evidence/health-connections-mendip",
+        "accessibility": "/accessibility", "privacy": "/privacy", "not-found": "/no-such-page",
+    }
+
+
+def test_axe_no_serious_or_critical_violation(page, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems = []
+    for name, path in _pages(server).items():
+        page.goto(server.url + path)
+        if name == "result":
+            page.wait_for_function("document.querySelector('#chart-payer .main-svg') !== null")
+        shot(page, f"axe-{name}")
+        found = axe.run(page).response["violations"]
+        problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+    # and the page with an error summary
+    page.goto(server.url + "/area")
+    page.set_input_files("#file", str(INVALID / "areas_import" / "negative_count.csv"))
+    page.get_by_role("button", name="Upload and continue").click()
+    found = axe.run(page).response["violations"]
+    problems += [f"upload error: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+    assert not problems, "\n".join(problems)
