@@ -488,3 +488,26 @@ def test_json_contract_keys(run10k):
     assert {"parameter", "base", "switch"} <= set(i["switching_values"][0])
     assert {"net_savings", "prob_saving"} <= set(run10k["portfolio"])
     assert {"parameter", "low", "high"} <= set(run10k["tornado"][0])
+
+
+def test_progress_covers_sampling_and_can_stop_a_run():
+    """The progress callback is called while parameter groups are drawn (before any chunk of
+    draws is evaluated), and an exception it raises stops the run there: how a background job
+    is cancelled (carescale.web.jobs)."""
+    import carescale
+    from carescale.uncertainty import UncertaintySettings, run_uncertainty
+
+    seen: list[tuple[str, int, int]] = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(stage: str, done: int, total: int) -> None:
+        seen.append((stage, done, total))
+        if stage == "Drawing figures" and done == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_uncertainty(carescale.define_scenario("birmingham"), UncertaintySettings(draws=1000), progress)
+    assert [s for s, _, _ in seen] == ["Drawing figures"] * 3
+    assert seen[0][1] == 0 and seen[0][2] > 2

@@ -51,8 +51,8 @@ class Model:
         groups, derived = make_groups(ranges, defaults)
         return cls(scenario, params, ranges, groups, derived, defaults)
 
-    def draws(self, n: int, seed: int) -> dict[str, np.ndarray]:
-        return sample(self.groups, self.derived, n, seed)
+    def draws(self, n: int, seed: int, progress: Progress | None = None) -> dict[str, np.ndarray]:
+        return sample(self.groups, self.derived, n, seed, progress)
 
     def at(self, uniforms: np.ndarray) -> dict[str, np.ndarray]:
         """Parameter values for a matrix of uniforms, one column per live group."""
@@ -172,7 +172,9 @@ def run_uncertainty(
 ) -> dict[str, Any]:
     """Monte Carlo, tornado, switching values and (if ``settings.sobol``) Sobol indices.
 
-    ``progress(stage, done, total)`` is called as chunks of draws finish (for a progress bar).
+    ``progress(stage, done, total)`` is called as each parameter group is drawn and as chunks
+    of draws finish (for a progress bar); an exception it raises stops the run there (how the
+    web app cancels a background job).
     """
     expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
     if isinstance(settings, Mapping):
@@ -185,9 +187,11 @@ def run_uncertainty(
     def stage(name: str) -> Progress | None:
         return None if progress is None else (lambda done, total: progress(name, done, total))
 
-    values = model.draws(s.draws, s.seed)
+    values = model.draws(s.draws, s.seed, stage("Drawing figures"))
     sim = annual(scenario, values, model.params, s.chunk, stage("Monte Carlo"))
     det = annual(scenario, model.params.base_values(1), model.params)
+    if progress is not None:
+        progress("Switching values", 0, 1)
     switching = switching_values(scenario, model.params, model.groups, model.defaults)
 
     npv = None

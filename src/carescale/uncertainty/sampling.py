@@ -20,6 +20,7 @@ numbers, byte for byte.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -116,13 +117,19 @@ def live_groups(groups: list[Group]) -> list[Group]:
     return [g for g in groups if not g.fixed]
 
 
-def sample(groups: list[Group], derived: dict[str, str], n: int, seed: int) -> dict[str, np.ndarray]:
+def sample(
+    groups: list[Group], derived: dict[str, str], n: int, seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, np.ndarray]:
     """``n`` seeded draws of every parameter. A group whose members share one distribution
     (the usual case: the same figure at several paths) is drawn straight from numpy's
-    generator; a group of different distributions shares a uniform through inverse CDFs."""
+    generator; a group of different distributions shares a uniform through inverse CDFs.
+    ``progress(done, total)`` is called after each group (groups done of all groups)."""
     rng = np.random.default_rng(seed)
     values: dict[str, np.ndarray] = {}
-    for g in groups:
+    for i, g in enumerate(groups):
+        if progress is not None:
+            progress(i, len(groups))
         marginals = {m.marginal for m in g.members}
         if g.fixed:
             for m in g.members:
