@@ -84,7 +84,7 @@ def paper_doc() -> dict:
 
 
 # The paper's prices: a document that is not re-priced, when the scenario package re-prices by default.
-PAPER_PRICES: dict = {}
+PAPER_PRICES: dict = {"reprice": False}
 
 
 def choose_birmingham(page, server, screenshots: bool = False) -> None:

@@ -247,7 +247,8 @@ def models_form(request: Request, sid: str) -> HTMLResponse:
     doc = _doc(request, sid)
     return render(request, "models.html", title="Which care models do you want to scale up?", nav="scenario",
                   back="/area", sid=sid, area=documents.scenario(doc).area, models=_model_choices(request, doc),
-                  basis=documents.canonical(doc).get("basis", "potential"))
+                  basis=documents.canonical(doc).get("basis", "potential"),
+                  reprice=documents.canonical(doc).get("reprice", True))
 
 
 @router.post("/s/{sid}/models")
@@ -278,19 +279,20 @@ async def models_choose(request: Request, sid: str) -> Response:
     if not picked:
         errors.append({"text": "Select at least one care model", "href": "#interventions"})
     basis = str(form.get("basis") or "potential")
+    reprice = str(form.get("reprice") or "yes") != "no"
     new = None
     if not errors:
         try:
             default = [m["id"] for m in models if m["available"]]
             new = documents.updated(doc, interventions=None if sorted(picked) == sorted(default) else picked,
-                                    scale=scale, basis=basis)
+                                    scale=scale, basis=basis, reprice=reprice)
             documents.scenario(new)
         except CarescaleError as exc:
             errors.append({"text": exc.message, "href": "#interventions"})
     if errors:
         return render(request, "models.html", status_code=422, title="Which care models do you want to scale up?",
                       nav="scenario", back="/area", sid=sid, area=documents.scenario(doc).area, models=models,
-                      basis=basis, errors=errors)
+                      basis=basis, reprice=reprice, errors=errors)
     return see_other(f"/s/{_save(request, new)}/assumptions")
 
 
@@ -396,34 +398,17 @@ def _job_for(request: Request, sid: str, doc: Any) -> Any:
     return job
 
 
-def _changes(doc: Any, params: list[dict[str, Any]], run: dict[str, Any]) -> list[dict[str, Any]]:
-    by_path = {p["path"]: p for p in params}
-    people = {f"{iv['id']}.{s['id']}.people": (iv["name"], s) for iv in run["interventions"] for s in iv["segments"]}
-    out = []
-    for path, o in documents.overrides_of(doc).items():
-        p = by_path.get(path)
-        if p is not None:
-            out.append({"path": path, "label": p["label"], "evidence": p["value"], "value": o["value"], "unit": p["unit"], "note": o["note"]})
-        elif path in people:
-            name, _ = people[path]
-            out.append({"path": path, "label": f"{name}: people supported a year", "evidence": None, "value": o["value"], "unit": "people", "note": o["note"]})
-        else:
-            out.append({"path": path, "label": path, "evidence": None, "value": o["value"], "unit": "", "note": o["note"]})
-    return out
-
-
 @router.get("/scenario/{sid}", response_class=HTMLResponse)
 def result(request: Request, sid: str) -> HTMLResponse:
     doc = _doc(request, sid)
     run = _cached(request, sid, "run", lambda: documents.run(doc))
     appraisal = _cached(request, sid, "appraise-monthly", lambda: documents.appraise(doc, monthly=True))
     unc, job = _uncertainty_state(request, sid, doc)
-    params = documents.parameters(doc)
     data = documents.canonical(doc)
     figs = charts.figures(run, appraisal, unc)
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-        appraisal=appraisal, unc=unc, job=job, doc=data, changes=_changes(doc, params, run),
+        appraisal=appraisal, unc=unc, job=job, doc=data, changes=run.get("changes") or [],
         charts=figs, chart_json=json.dumps(figs).replace("</", "<\\/"), share_url=str(request.url_for("result", sid=sid)),
         reports=_reports_available(), draws=documents.draws(doc), max_draws=MAX_DRAWS,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
