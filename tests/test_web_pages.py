@@ -1,0 +1,188 @@
+"""The pages without a browser (docs/web.md): the journey works with plain form posts (no
+JavaScript), every step gets its own address and never overwrites one, downloads match the CLI,
+no page refers to another host, and errors are friendly pages without a traceback."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.conftest import INVALID, run_cli
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from carescale.web import documents  # noqa: E402
+from carescale.web.app import STATIC, create_app  # noqa: E402
+from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+
+LW = "living-well.older-people-multiple-ltc.people"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False) as c:
+        yield c
+
+
+def journey(c, area="birmingham", models=None, reprice="no", values=None) -> str:
+    """Post the three forms as a browser without JavaScript would; the result's path."""
+    models_url = c.post("/area", data={"area": area}).headers["location"]
+    page = c.get(models_url).text
+    picked = models or re.findall(r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', page)
+    got = c.post(models_url, data={"interventions": picked, "basis": "potential", "reprice": reprice})
+    assert got.status_code == 303, got.text
+    assumptions = got.headers["location"]
+    got = c.post(assumptions, data={f"v:{k}": v for k, v in (values or {}).items()})
+    assert got.status_code == 303, got.text
+    return got.headers["location"]
+
+
+def test_no_javascript_journey_gives_the_engine_figures(client):
+    path = journey(client)
+    sid = path.rsplit("/", 1)[1]
+    page = client.get(path).text
+    want = documents.run({"version": 1, "area": "birmingham", "reprice": False})["totals"]["net_savings"]
+    assert '<span id="total-asc">£7.46m</span>' in page
+    assert '<span id="total-nhs">£1.84m</span>' in page
+    assert round(want["asc"] / 1e4) == 746 and round(want["nhs"] / 1e4) == 184
+    assert documents.scenario_id(client.get(f"/api/v1/scenarios/{sid}").json()) == sid
+
+
+def test_changing_an_input_gives_a_new_address(client):
+    first = journey(client)
+    second = journey(client, values={LW: "2,000"})
+    assert first != second
+    again = journey(client)
+    assert again == first  # the same inputs, the same address
+    page = client.get(second).text
+    assert "£800k" in page  # Living Well's cost at 2,000 people x £400
+    assert client.get(first).text.count("£400k") >= 1  # the old result is unchanged
+
+
+def test_bad_number_on_the_assumptions_page(client):
+    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    assumptions = models_url.replace("/models", "/assumptions")
+    got = client.post(assumptions, data={f"v:{LW}": "lots"})
+    assert got.status_code == 422
+    assert "There is a problem" in got.text
+    assert "Living Well (Age UK): people supported a year: &#39;lots&#39; is not a number" in got.text
+    assert 'href="#f-living-well-older-people-multiple-ltc-people"' in got.text
+    assert 'value="lots"' in got.text  # what the person typed is kept
+
+
+def test_out_of_range_assumption_names_the_bound(client):
+    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    got = client.post(models_url.replace("/models", "/assumptions"),
+                      data={"v:living-well.older-people-multiple-ltc.sizing.rate": "1.5"})
+    assert got.status_code == 422
+    assert "govuk-error-summary" in got.text
+    assert 'href="#f-living-well-older-people-multiple-ltc-sizing-rate"' in got.text
+
+
+def test_models_page_checks_the_scale(client):
+    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    got = client.post(models_url, data={"interventions": ["living-well"], "scale:living-well": "150"})
+    assert got.status_code == 422
+    assert "Living Well (Age UK): how far: enter a percentage from 0 to 100" in got.text
+    got = client.post(models_url, data={"interventions": []})
+    assert "Select at least one care model" in got.text
+    half = client.post(models_url, data={"interventions": ["living-well"], "scale:living-well": "50", "reprice": "no"})
+    assert half.status_code == 303
+    result = client.post(half.headers["location"], data={}).headers["location"]
+    doc = client.get("/api/v1/scenarios/" + result.rsplit("/", 1)[1]).json()
+    assert doc["scale"] == {"living-well": 0.5} and doc["interventions"] == ["living-well"]
+    assert "500" in client.get(result).text  # half of Living Well's 1,000 people
+
+
+def test_bad_template_upload_names_row_and_cell(client):
+    path = INVALID / "areas_import" / "not_a_number.csv"
+    got = client.post("/area/upload", files={"file": ("my-area.csv", path.read_bytes(), "text/csv")})
+    assert got.status_code == 422
+    assert "my-area.csv: row 9 (cohorts.population_65_plus), cell D9: &#39;about 150k&#39; is not a number" in got.text
+    assert '<a href="#file">' in got.text
+
+
+def test_good_template_upload_runs_inline(client):
+    csv_text = run_cli("areas", "export", "kent").out
+    got = client.post("/area/upload", files={"file": ("kent.csv", csv_text.encode(), "text/csv")})
+    assert got.status_code == 303
+    sid = got.headers["location"].split("/")[2]
+    doc = client.get(f"/api/v1/scenarios/{sid}").json()
+    assert doc["area"]["inline"]["id"] == "kent"
+
+
+def test_csv_download_is_the_cli_csv(client, tmp_path):
+    path = journey(client)
+    got = client.get(path + "/results.csv")
+    assert got.status_code == 200
+    out = tmp_path / "run.csv"
+    assert run_cli("run", "--area", "birmingham", "--no-reprice", "--format", "csv", "-o", str(out)).code == 0
+    assert got.content == out.read_bytes()
+
+
+def test_scenario_download_runs_in_the_cli(client, tmp_path):
+    path = journey(client, values={LW: "2000"})
+    doc = tmp_path / "scenario.json"
+    doc.write_bytes(client.get(path + "/scenario.json").content)
+    cli = run_cli("run", "--scenario", str(doc), "--format", "json").json()
+    api = client.post("/api/v1/run", json=client.get("/api/v1/scenarios/" + path.rsplit("/", 1)[1]).json()).json()
+    assert cli == api
+    assert cli["interventions"][1]["beneficiaries"] == pytest.approx(2000)
+
+
+def test_friendly_errors(client):
+    got = client.get("/no-such-page")
+    assert got.status_code == 404 and "Page not found" in got.text
+    got = client.get("/scenario/0123456789abcdef0123")
+    assert got.status_code == 404 and "Page not found" in got.text
+    got = client.get("/jobs/nope")
+    assert got.status_code == 404
+    assert "Traceback" not in got.text
+
+
+def test_no_cookies_set(client):
+    path = journey(client)
+    for url in ("/", "/area", path, "/evidence"):
+        assert "set-cookie" not in client.get(url).headers
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src", "action", "data", "poster", "srcset") and v:
+                self.urls.append(v)
+
+
+def test_no_page_refers_to_another_host(client):
+    result = journey(client)
+    sid = result.rsplit("/", 1)[1]
+    job = client.post(f"{result}/uncertainty", data={"draws": "1000000"}).headers["location"]
+    client.post(f"{job}/cancel")
+    pages = ["/", "/area", f"/s/{sid}/models", f"/s/{sid}/assumptions", result, job, "/evidence",
+             "/evidence/living-well", "/evidence/health-connections-mendip", "/accessibility", "/privacy", "/missing"]
+    for url in pages:
+        html = client.get(url).text
+        parser = _Links()
+        parser.feed(html)
+        for link in parser.urls:
+            assert not re.match(r"^(https?:)?//", link) or link.startswith("http://testserver/"), f"{url}: {link}"
+        assert "fonts.googleapis" not in html and "cdn." not in html
+    for css in STATIC.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), css
+        assert "GDS Transport" not in text, f"{css} names the GDS Transport font"
+
+
+def test_pages_carry_our_name_not_the_gov_uk_brand(client):
+    for url in ("/", "/area", "/evidence"):
+        html = client.get(url).text
+        assert "carescale" in html
+        assert "govuk-header__logo" not in html and "crown" not in html.lower()
+        assert "GOV.UK" not in html
