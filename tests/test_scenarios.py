@@ -230,3 +230,64 @@ def test_override_equal_to_the_default_changes_nothing():
 def test_errors_are_carescale_errors():
     with pytest.raises(CarescaleError):
         carescale.define_scenario("birmingham", overrides={"nope": 1})
+
+
+# -- the assumptions section of the area template -------------------------------------------------
+
+
+def _export(tmp_path, suffix):
+    path = tmp_path / f"birmingham{suffix}"
+    r = run_cli("areas", "export", "birmingham", "--output", str(path))
+    assert r.code == 0, r.err
+    return path
+
+
+def test_template_assumptions_csv_scenario_and_python_give_identical_json(tmp_path):
+    import csv
+    import io
+
+    path = _export(tmp_path, ".csv")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    key = f"assumptions.{LW_PEOPLE}"
+    (row,) = [r for r in rows if r[0] == key]
+    row[3], row[6] = "2000", "our plan for 2026/27"
+    path.write_text("".join(",".join(f'"{c}"' for c in r) + "\n" for r in rows), encoding="utf-8")
+    by_template = run_cli("run", "--area-file", str(path), "--no-reprice", "--format", "json").json()
+    spec = {"value": 2000, "note": "our plan for 2026/27"}
+    scen = tmp_path / "s.yaml"
+    scen.write_text(
+        f"version: 1\nreprice: false\noverrides:\n  {LW_PEOPLE}:\n    value: 2000\n    note: our plan for 2026/27\n"
+    )
+    by_scenario = run_cli("run", "--scenario", str(scen), "--format", "json").json()
+    py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: spec})))
+    by_template.pop("scenario"), by_scenario.pop("scenario")
+    assert by_template == by_scenario == py
+    assert _lw(py)["beneficiaries"] == pytest.approx(2000)
+    assert py["changes"][0]["note"] == "our plan for 2026/27"
+
+
+def test_template_assumptions_sheet_in_xlsx(tmp_path):
+    import openpyxl
+
+    path = _export(tmp_path, ".xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["area", "assumptions"]
+    ws = wb["assumptions"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == f"assumptions.{LW_SEG}.unit_cost":
+            row[3].value = 450
+    wb.save(path)
+    data = run_cli("run", "--area-file", str(path), "--interventions", "living-well", "--no-reprice",
+                   "--format", "json").json()
+    assert _lw(data)["cost"] == pytest.approx(450 * 1000, rel=1e-6)
+    assert data["changes"][0]["path"] == f"{LW_SEG}.unit_cost" and data["changes"][0]["evidence_value"] == 400
+
+
+def test_an_unknown_assumption_row_is_one_line(tmp_path):
+    path = _export(tmp_path, ".csv")
+    text = path.read_text(encoding="utf-8-sig") + "assumptions.living-well.unit_cost,,,450,,,\n"
+    path.write_text(text, encoding="utf-8")
+    r = run_cli("run", "--area-file", str(path))
+    assert r.code == 2
+    assert r.err.startswith("error: ") and r.err.count("\n") == 1 and ": row " in r.err
+    assert "unknown assumption 'assumptions.living-well.unit_cost' (did you mean" in r.err

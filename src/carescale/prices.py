@@ -103,11 +103,16 @@ class PriceBase:
 
     def factor(self, price_year: str) -> float:
         """Multiply a figure in ``price_year`` prices by this to express it in ``year`` prices."""
-        return self.index.value(self.year, "price_base_year") / self.index.value(price_year)
+        return _factor(self, price_year)
 
     def describe(self) -> dict[str, object]:
         return {"reprice": True, "price_base_year": self.year, "index": self.index.name,
                 "attribution": self.index.attribution}
+
+
+@functools.lru_cache(maxsize=256)
+def _factor(pb: PriceBase, price_year: str) -> float:
+    return pb.index.value(pb.year, "price_base_year") / pb.index.value(price_year)
 
 
 def read_index(path: Path | str, name: str | None = None, attribution: str = "") -> PriceIndex:

@@ -82,6 +82,12 @@ class Scenario:
     def intervention_ids(self) -> tuple[str, ...]:
         return tuple(iv.id for iv in self.interventions)
 
+    def change_of(self, path: str) -> FigureChange | None:
+        for c in self.changes:
+            if c.path == path:
+                return c
+        return None
+
     def scale_of(self, iid: str) -> float:
         return dict(self.scale).get(iid, 1.0)
 
@@ -92,10 +98,14 @@ class Scenario:
         ``<intervention>.<segment>.people``. Problems raise a one-line SettingsError."""
         from .scenarios.overrides import resolve_overrides
 
+        from .engine import ParameterTable
+
         base = replace(self, changes=())
         merged = {c.given_path or c.path: c for c in self.changes}
         new = resolve_overrides(base, overrides, library, existing=tuple(merged.values()))
-        return replace(self, changes=new)
+        out = replace(self, changes=new)
+        ParameterTable.from_scenario(base).with_changes_of(out)  # re-price once, not twice
+        return out
 
 
 def missing_inputs(iv: Intervention, area: Area, basis: Basis) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from ..library import Library, default_library
 from ..schema import Area, Quantity
 from ..safe_text import csv_text, output_errors, check_output_path, xlsx_cell
 from .importer import COLUMNS
-from .keys import TemplateRow, get_figure, template_rows
+from .keys import ASSUMPTIONS, TemplateRow, assumption_rows, get_figure, template_rows
 
 
 def _num(v: float) -> float | int:
@@ -38,6 +38,8 @@ def template_table(lib: Library | None = None, area: Area | None = None) -> list
     estimable = {k: e.base for k, e in default_prevalence().estimates.items()}
     for tr in template_rows(lib, estimable):
         out.append(_row(tr, area))
+    for tr in assumption_rows(lib):  # the assumptions section (its own sheet in XLSX)
+        out.append([tr.key, tr.description, tr.unit, "", tr.price_year or "", "", ""])
     return out
 
 
@@ -67,23 +69,27 @@ def write_xlsx(table: list[list[Any]], path: Path | str) -> None:
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = "area"
-    for r, row in enumerate(table, start=1):
-        for c, v in enumerate(row, start=1):
-            if v == "" or v is None:
-                continue
-            cell = ws.cell(row=r, column=c)
-            xlsx_cell(cell, v)  # never a formula
-            if r == 1:
-                cell.font = Font(bold=True)
-    widths = {"A": 45, "B": 80, "C": 14, "D": 16, "E": 12, "F": 12, "G": 60}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+    area_rows = [row for row in table if not str(row[0]).startswith(ASSUMPTIONS)]
+    assumed = [row for row in table if str(row[0]).startswith(ASSUMPTIONS)]
+    sheets = [("area", area_rows)] + ([("assumptions", [table[0], *assumed])] if assumed else [])
+    for n, (title, rows) in enumerate(sheets):
+        ws = wb.active if n == 0 else wb.create_sheet(title)
+        ws.title = title
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v == "" or v is None:
+                    continue
+                cell = ws.cell(row=r, column=c)
+                xlsx_cell(cell, v)  # never a formula
+                if r == 1:
+                    cell.font = Font(bold=True)
+        widths = {"A": 45, "B": 80, "C": 14, "D": 16, "E": 12, "F": 12, "G": 60}
+        for col, w in widths.items():
+            ws.column_dimensions[col].width = w
+        for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
     check_output_path(path)
     with output_errors(path):
         wb.save(str(path))

@@ -14,7 +14,7 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from ..official.workbook import BROKEN_XLSX, column_letter
 from ..safe_text import unguard
 from ..schema import Area, Quantity, Reference
 from ..schema.base import MAX_PEOPLE, MAX_VALUE
-from .keys import required_keys, template_rows
+from .keys import ASSUMPTIONS, assumption_rows, required_keys, template_rows
 
 #: Largest file accepted: a filled-in template is about 3 KB (CSV) or 8 KB (XLSX).
 MAX_BYTES = 1_000_000
@@ -71,6 +71,8 @@ class ImportedArea:
     estimated: tuple[str, ...]  # figures carescale estimated because the file left them blank
     given_as_estimates: tuple[str, ...]  # figures the file marked as estimated
     blank: tuple[str, ...]  # figures left blank that could not be estimated
+    #: the assumptions section: parameter path -> {"value", "note"} (overrides of model figures)
+    assumptions: dict = field(default_factory=dict)
 
 
 def _read_bytes_checked(path: Path, name: str) -> None:
@@ -139,18 +141,23 @@ def _read_xlsx(path: Path, name: str) -> list[list[Cell]]:
             f"your spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
         ) from None
     try:
-        ws = wb.worksheets[0]
         rows: list[list[Cell]] = []
-        try:
-            for i, row in enumerate(ws.iter_rows(max_col=len(COLUMNS) + 10), start=1):
-                if i > MAX_ROWS:
-                    raise _too_many(name)
-                rows.append([Cell(c.value, getattr(c, "data_type", None) == "f") for c in row])
-        except BROKEN_XLSX as exc:
-            raise AreaFileError(
-                f"{name}: the workbook is damaged and cannot be read ({type(exc).__name__} in its "
-                f"first sheet); save it again from your spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
-            ) from None
+        sheets = [wb.worksheets[0], *(ws for ws in wb.worksheets[1:] if ws.title == "assumptions")]
+        for n, ws in enumerate(sheets):
+            try:
+                for i, row in enumerate(ws.iter_rows(max_col=len(COLUMNS) + 10), start=1):
+                    if len(rows) >= MAX_ROWS:
+                        raise _too_many(name)
+                    cells = [Cell(c.value, getattr(c, "data_type", None) == "f") for c in row]
+                    if n and i == 1 and cells and _text(cells[0]).lower() == "key":
+                        continue  # the assumptions sheet repeats the header row
+                    rows.append(cells)
+            except BROKEN_XLSX as exc:
+                raise AreaFileError(
+                    f"{name}: the workbook is damaged and cannot be read ({type(exc).__name__} in its "
+                    f"{'first' if n == 0 else 'assumptions'} sheet); save it again from your spreadsheet as "
+                    "'Excel Workbook (.xlsx)' or as CSV"
+                ) from None
         return rows
     finally:
         wb.close()
@@ -243,6 +250,8 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
         return f"{column_letter(col[c] + 1)}{r}"
 
     found: dict[str, tuple[int, list[Cell]]] = {}
+    assumed: dict[str, dict[str, Any]] = {}
+    assumable = {r.key for r in assumption_rows(lib)}
     for i in range(first + 1, len(rows)):
         r = i + 1
         row = rows[i]
@@ -254,6 +263,22 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
                 f"{name}: row {r}, cell {ref('key', r)}: the key is blank; every row needs the "
                 f"key from the template (for example cohorts.population_65_plus)"
             )
+        if key.startswith(ASSUMPTIONS):
+            where = f"{name}: row {r} ({key}), cell {ref('value', r)}"
+            if key not in assumable:
+                close = difflib.get_close_matches(key, sorted(assumable), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise AreaFileError(
+                    f"{name}: row {r}, cell {ref('key', r)}: unknown assumption {key!r}{hint}; the valid "
+                    f"keys are the ones in the assumptions section of 'carescale areas template'"
+                )
+            if key.removeprefix(ASSUMPTIONS) in assumed:
+                raise AreaFileError(f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice; keep one")
+            num = _number(cell(row, "value") or Cell(None), where, "number")
+            if num is not None:
+                note = _text(cell(row, "source")) or None
+                assumed[key.removeprefix(ASSUMPTIONS)] = {"value": num, **({"note": note} if note else {})}
+            continue
         if key not in spec:
             close = difflib.get_close_matches(key, list(spec), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -409,7 +434,7 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
         area, keys = est.area, est.keys
     area = lib.check_area(area, name)
     left = tuple(k for k in blank if k not in keys)
-    return ImportedArea(area, keys, tuple(given_est), left)
+    return ImportedArea(area, keys, tuple(given_est), left, assumed)
 
 
 def read_area_file(path: Path | str, library: Library | None = None, estimate: bool = True) -> ImportedArea:

@@ -4,7 +4,11 @@
 * ``cohorts.<cohort>``: people (every cohort in ``data/vocabulary.yaml``);
 * ``spend.<spend line>``: pounds a year (every spend line in the vocabulary);
 * ``provision.<intervention>.<segment>``: people the intervention already serves in the area
-  (every person-based segment in the evidence library).
+  (every person-based segment in the evidence library);
+* ``assumptions.<parameter path>``: the assumptions section (a sheet of its own in XLSX, rows
+  after the area's in CSV): any model figure, by its path in ``carescale parameters``, or
+  ``assumptions.<intervention>.<segment>.people``. A value there is an override (docs/scenarios.md);
+  blank keeps the evidence value; ``source`` says why.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from typing import Literal, Mapping
 from ..library import Library
 from ..schema import Area, Quantity
 
-Kind = Literal["text", "cohort", "spend", "provision"]
+Kind = Literal["text", "cohort", "spend", "provision", "assumption"]
 
-UNIT_TEXT = {"text": "text", "cohort": "people", "spend": "GBP_per_year", "provision": "people"}
+UNIT_TEXT = {"text": "text", "cohort": "people", "spend": "GBP_per_year", "provision": "people", "assumption": ""}
+ASSUMPTIONS = "assumptions."
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,42 @@ class TemplateRow:
     kind: Kind
     description: str
     required: bool = False  # text rows that must have a value
+    unit_text: str | None = None  # assumption rows: the figure's own unit
+    evidence: float | None = None  # assumption rows: the evidence value
+    price_year: str | None = None
 
     @property
     def unit(self) -> str:
-        return UNIT_TEXT[self.kind]
+        return self.unit_text or UNIT_TEXT[self.kind]
+
+
+def assumption_rows(lib: Library) -> tuple[TemplateRow, ...]:
+    """The assumptions section: every model figure of the runnable interventions (prices as
+    published), and a number of people for each person-based segment."""
+    from ..engine import ParameterTable
+    from ..scenario import Scenario
+
+    ivs = tuple(iv for iv in lib.interventions.values() if iv.status == "runnable")
+    area = next(iter(lib.areas.values()))
+    rows = []
+    for p in ParameterTable.from_scenario(Scenario(area, ivs, (), "potential")):
+        if p.path.startswith("area."):
+            continue
+        q = p.quantity
+        prices = f", {q.price_year} prices" if q.price_year else ""
+        rows.append(TemplateRow(
+            ASSUMPTIONS + p.path, "assumption",
+            f"{p.label}. Evidence: {q.value:,.10g} ({q.unit}{prices}). Leave blank to keep it; say why in 'source'",
+            unit_text=q.unit, evidence=q.value, price_year=q.price_year,
+        ))
+        if p.path.endswith(".sizing.rate"):
+            pre = p.path.removesuffix(".sizing.rate")
+            rows.append(TemplateRow(
+                f"{ASSUMPTIONS}{pre}.people", "assumption",
+                f"{p.label.split(':')[0]}: number of people a year (converted to the take-up rate). Leave blank to keep the rate",
+                unit_text="people",
+            ))
+    return tuple(rows)
 
 
 TEXT_ROWS: tuple[TemplateRow, ...] = (

@@ -84,6 +84,22 @@ class ParameterTable:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> "ParameterTable":
+        """The table of ``scenario`` (built once per scenario object: scenarios are immutable)."""
+        cached = scenario.__dict__.get("_parameter_table")
+        if cached is None:
+            cached = cls._build(scenario)
+            object.__setattr__(scenario, "_parameter_table", cached)
+        return cached
+
+    def with_changes_of(self, scenario: Scenario) -> "ParameterTable":
+        """This table (of the same scenario without changes, already re-priced) with
+        ``scenario``'s changes applied, cached as ``scenario``'s table."""
+        out = ParameterTable([_changed(p, scenario.change_of(p.path)) for p in self])
+        object.__setattr__(scenario, "_parameter_table", out)
+        return out
+
+    @classmethod
+    def _build(cls, scenario: Scenario) -> "ParameterTable":
         params: list[Parameter] = []
 
         def add(path: str, q: Quantity | None, label: str, kind: str, iid: str | None = None) -> None:
@@ -139,12 +155,16 @@ def reprice(q: Quantity, scenario: Scenario) -> Quantity:
 def _adjusted(p: Parameter, scenario: Scenario) -> Parameter:
     """``p`` re-priced and with its override (if any) applied."""
     q = reprice(p.quantity, scenario)
-    change = next((c for c in scenario.changes if c.path == p.path), None)
-    if change is not None:
-        q = q.model_copy(update={
-            "value": change.value, "low": change.low, "high": change.high,
-            "distribution": change.distribution,
-        })
-    if q is p.quantity:
+    if q is not p.quantity:
+        p = Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.quantity)
+    return _changed(p, scenario.change_of(p.path))
+
+
+def _changed(p: Parameter, change: FigureChange | None) -> Parameter:
+    """``p`` with ``change`` applied (``p`` itself when there is none)."""
+    if change is None:
         return p
-    return Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.quantity, change=change)
+    q = p.quantity.model_copy(update={
+        "value": change.value, "low": change.low, "high": change.high, "distribution": change.distribution,
+    })
+    return Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.published, change=change)

@@ -59,7 +59,7 @@ def library_for(doc: ScenarioDocument, library: Library | None = None) -> tuple[
 
         imported = read_area_file(path, lib)
         loaded = imported.area
-        assumptions = dict(getattr(imported, "assumptions", {}) or {})
+        assumptions = dict(imported.assumptions)
     else:
         loaded = load_area_file(path, lib)
     return lib.with_area(loaded, str(area.file)), loaded.id, assumptions

@@ -17,8 +17,6 @@ import math
 from dataclasses import replace
 from typing import Any, Mapping
 
-from pydantic import ValidationError
-
 from ..errors import SettingsError
 from ..library import Library, default_library
 from ..schema import Quantity
@@ -117,13 +115,12 @@ def _unknown(path: str, scenario: Scenario, library: Library | None, valid: list
 
 def _checked(q: Quantity, spec: dict[str, Any], where: str) -> Quantity:
     """``q`` with the new value/range, validated as the evidence files are."""
-    data = q.model_dump()
-    data.update({k: spec[k] for k in ("value", "low", "high", "distribution")})
-    try:
-        return Quantity.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        raise SettingsError(f"{where}: {str(err['msg']).removeprefix('Value error, ')}") from None
+    problem = _value_problem(q.unit, spec["value"]) or spread_problem(
+        spec["distribution"], q.unit, spec["value"], spec["low"], spec["high"]
+    )
+    if problem:
+        raise SettingsError(f"{where}: {problem}")
+    return q.model_copy(update={k: spec[k] for k in ("value", "low", "high", "distribution")})
 
 
 def _with_range(q: Quantity, spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -192,8 +189,21 @@ def resolve_overrides(
     return tuple(sorted(changes.values(), key=lambda c: c.path))
 
 
+def _value_problem(unit: str, v: float) -> str | None:
+    """What is wrong with a value for ``unit`` (the evidence files' own messages), or None."""
+    from ..schema.base import UNITS
+
+    if unit == "proportion" and not 0.0 <= v <= 1.0:
+        return f"value {v:g} is {'above 1' if v > 1 else 'below 0'}; a proportion must be between 0 and 1"
+    if unit != "proportion" and v < 0:
+        return f"value {v:g} is negative; {unit} must be {UNITS[unit]}"
+    return None
+
+
 def _figure(q: Quantity, path: str, spec: dict[str, Any], where: str, **given: Any) -> FigureChange | None:
-    _checked(q, {**spec, "low": None, "high": None, "distribution": None}, where)  # the value on its own
+    problem = _value_problem(q.unit, spec["value"])  # the value on its own first
+    if problem:
+        raise SettingsError(f"{where}: {problem}")
     if spec["value"] == q.value and spec["low"] is None and spec["distribution"] in (None, q.distribution):
         return None  # equal to the evidence: changes nothing
     ranged, source = _with_range(q, spec)
