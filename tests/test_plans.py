@@ -336,3 +336,59 @@ def test_plan_with_library_model(tmp_path):
     except CarescaleError as exc:  # the area may lack a figure the model needs
         pytest.skip(str(exc))
     assert out["definition"]["model"]["kind"] == "library"
+
+
+SCENARIO = """\
+version: 1
+area: birmingham
+interventions: [falls-prevention-local]
+overrides:
+  falls-prevention-local.service.unit_cost: 300
+appraisal: {years: 5}
+reprice: false
+note: cheaper classes
+"""
+
+
+def test_logic_model_runs_on_a_scenario_document(tmp_path):
+    """The entry point takes a scenario document: its overrides and settings are applied."""
+    path = tmp_path / "doc.yaml"
+    path.write_text(SCENARIO)
+    r = run_cli("logic-model", "run", str(LOGIC_MODEL), "--scenario", str(path), "--draws", "200", "--format", "json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert data["run"]["interventions"][0]["cost"] == pytest.approx(747.06 * 300, abs=0.01)
+    assert data["appraisal"]["settings"]["years"] == 5
+    assert data["scenario"]["document"]["note"] == "cheaper classes"
+    # £300 a person: the falls outcome breaks even at (300 - 120) / 3500
+    fall = next(t for t in data["break_even_targets"] if t["parameter"].endswith(f"{FALL}.rate"))
+    assert fall["break_even"] == pytest.approx(180 / 3500, abs=1e-9)
+    r = run_cli("logic-model", "run", str(LOGIC_MODEL), "--scenario", str(path), "--area", "kent")
+    assert r.code == 2 and "give --area or --scenario" in r.err
+
+
+def test_plan_on_a_scenario_document(tmp_path):
+    doc = tmp_path / "doc.yaml"
+    doc.write_text(SCENARIO)
+    spec = yaml.safe_load(PLAN.read_text())
+    del spec["area"]
+    spec["scenario"] = "doc.yaml"
+    spec["model"] = {"logic_model": str(LOGIC_MODEL)}
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    out = create_plan(path, url=url)
+    d = out["definition"]
+    assert out["area"] == "birmingham"
+    assert d["outcomes"][0]["break_even_rate"] == pytest.approx(180 / 3500)
+    from carescale.store import load_scenario_document
+
+    stored = load_scenario_document(out["scenario_id"], url=url)
+    assert stored.scenario_id == out["scenario_id"] and stored.note == "cheaper classes"
+    assert dict(stored.overrides)["falls-prevention-local.service.unit_cost"].value == 300
+    r = add_review("falls-birmingham", review(QUARTER_ENDS[0], 95, 11, 3), url=url)
+    assert r["simulation"]["years"] == 5  # the document's appraisal settings
+    spec["area"] = "birmingham"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(InputFileError, match="give exactly one of area .* or scenario"):
+        create_plan(path, url=url)

@@ -482,6 +482,19 @@ class Library:
         broken = {k: v for k, v in self.broken_areas.items() if k != area.id}
         return replace(self, areas={**self.areas, area.id: area}, broken_areas=broken)
 
+    def with_documents(self, documents: dict[str, Any], name: str = "<file>") -> "Library":
+        """A copy of the library whose references may also name a file's own ``documents``
+        (a local business case); an id of a document in sources.yaml may not be reused."""
+        if not documents:
+            return self
+        clash = sorted(d for d in documents if d in self.sources.documents)
+        if clash:
+            raise InputFileError(
+                f"{name}: documents.{clash[0]}: this id is a document in sources.yaml already; "
+                "refer to it without redefining it, or give yours another id"
+            )
+        return replace(self, sources=SourceSet(documents={**self.sources.documents, **documents}))
+
     def with_intervention(
         self, iv: Intervention, name: str = "<intervention>", documents: dict[str, Any] | None = None
     ) -> "Library":
@@ -492,30 +505,9 @@ class Library:
             raise InputFileError(
                 f"{name}: id: {iv.id!r} is a model in the evidence library; give your model its own id"
             )
-        lib = self
-        if documents:
-            clash = sorted(d for d in documents if d in self.sources.documents)
-            if clash:
-                raise InputFileError(
-                    f"{name}: documents.{clash[0]}: this id is a document in sources.yaml already; "
-                    "refer to it without redefining it, or give yours another id"
-                )
-            sources = SourceSet(documents={**self.sources.documents, **documents})
-            lib = Library(
-                self.interventions, self.areas, self.overlaps, self.vocabulary, sources,
-                self.portfolios, self.files, case_studies=self.case_studies,
-            )
+        lib = self.with_documents(documents or {}, name)
         lib.check_intervention(iv, name)
-        return Library(
-            interventions={**lib.interventions, iv.id: iv},
-            areas=lib.areas,
-            overlaps=lib.overlaps,
-            vocabulary=lib.vocabulary,
-            sources=lib.sources,
-            portfolios=lib.portfolios,
-            files=lib.files,
-            case_studies=lib.case_studies,
-        )
+        return replace(lib, interventions={**lib.interventions, iv.id: iv})
 
 
 def load_area_file(path: Path | str, library: Library | None = None) -> Area:

@@ -77,17 +77,27 @@ def validate_command(
 @logic_model_app.command("run")
 def run_command(
     file: Path = typer.Argument(..., metavar="FILE", help="A logic model YAML file."),
-    area: str = typer.Option("birmingham", "--area", help="Area profile id (see 'carescale areas list')."),
+    area: Optional[str] = typer.Option(None, "--area", help="Area profile id (default birmingham; see 'carescale areas list')."),
+    scenario_file: Optional[Path] = typer.Option(
+        None, "--scenario", help="A scenario document (YAML/JSON): its area, overrides, appraisal and uncertainty settings."
+    ),
     years: Optional[int] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
-    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws, 1 to 1,000,000."),
-    seed: int = typer.Option(20170301, "--seed", help="Random seed."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws, 1 to 1,000,000 (default 10,000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the break-even targets)."),
     output: Optional[Path] = output_option(),
 ) -> None:
     """Run a logic model through the engine, appraisal and uncertainty, with its break-even targets."""
     from ..plans.logic_model import load_logic_model, run_logic_model
 
-    data = run_logic_model(load_logic_model(file), area, years=years, draws=draws, seed=seed)
+    base = None
+    if scenario_file is not None:
+        if area is not None:
+            raise CarescaleError("--area: give --area or --scenario (whose area is used), not both")
+        from ..scenarios import load_scenario
+
+        base = load_scenario(scenario_file)
+    data = run_logic_model(load_logic_model(file), area, scenario=base, years=years, draws=draws, seed=seed)
     emit(fmt, data, rows=lambda: data["break_even_targets"], table=lambda: print_logic_model_run(data), output=output)
 
 

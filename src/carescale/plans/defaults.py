@@ -5,27 +5,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, model_validator
 
 from ..library import DATA_DIR, load_model
-from ..schema import Reference
 from ..schema.base import StrictModel
+from ..uncertainty.defaults import _Sourced  # every default says where it comes from
 
 DEFAULTS_FILE = DATA_DIR / "plans_defaults.yaml"
-
-
-class _Sourced(StrictModel):
-    status: Literal["published", "assumption"]
-    rationale: str
-    ref: Reference | None = None
-
-    @model_validator(mode="after")
-    def _check_source(self):
-        if self.status == "published" and self.ref is None:
-            raise ValueError("a default with status 'published' needs a ref")
-        return self
 
 
 class PriorStrength(_Sourced):

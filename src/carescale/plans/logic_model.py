@@ -60,23 +60,9 @@ def unfilled(data: Any, loc: str = "") -> list[str]:
 
 
 def check_refs(lib: Library, record: Any, name: str, documents: dict[str, Any]) -> None:
-    """Every reference in ``record`` names a document of the library or one of ``documents``
-    (the record's own, which may not reuse a library document's id)."""
-    from ..library import iter_references
-
-    clash = sorted(d for d in documents if d in lib.sources.documents)
-    if clash:
-        raise InputFileError(
-            f"{name}: documents.{clash[0]}: this id is a document in sources.yaml already; "
-            "refer to it without redefining it, or give yours another id"
-        )
-    docs = {**lib.sources.documents, **documents}
-    for loc, ref in iter_references(record):
-        if ref.document not in docs:
-            raise InputFileError(
-                f"{name}: {loc}.document: unknown document {ref.document!r}; valid documents are: "
-                f"{', '.join(sorted(docs))}"
-            )
+    """Every reference in ``record`` names a document of the library or one of the record's own
+    ``documents``."""
+    lib.with_documents(documents, name).check_refs(record, name)
 
 
 def load_logic_model(path: Path | str, library: Library | None = None) -> LogicModel:
@@ -143,36 +129,41 @@ def rate_path(lm_or_iv: Any, outcome_id: str) -> str:
 
 def run_logic_model(
     lm: LogicModel,
-    area: str = "birmingham",
+    area: str | None = None,
     *,
+    scenario: Any = None,
     library: Library | None = None,
     years: int | None = None,
-    draws: int = 10_000,
-    seed: int = 20170301,
+    draws: int | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
-    """The logic model in an area through the ordinary engine, appraisal and uncertainty: the
-    same dicts as ``carescale run/appraise/uncertainty --format json``, plus its break-even
-    targets (switching values) by outcome."""
-    from .. import report
-    from ..appraisal import appraisal_summary, appraise, make_settings
-    from ..engine import evaluate
-    from ..uncertainty import UncertaintySettings, run_uncertainty
-    from .scenario_adapter import build, make_document
+    """The logic model through the ordinary engine, appraisal and uncertainty, on a scenario
+    document: ``scenario`` (the user's own, narrowed to this model) or a new one in ``area``
+    (default Birmingham). Returns the same dicts as ``carescale run/appraise/uncertainty
+    --format json`` (``run_document``, ``appraise_document``, ``uncertainty_document``), plus its
+    break-even targets (switching values) by figure."""
+    from ..scenarios import appraise_document, run_document, uncertainty_document
+    from .scenario_adapter import make_document
 
     lib = library_with(lm, library)
-    doc = make_document(area, lm.id, 1.0, note=f"logic model {lm.id}")
-    scenario, _ = build(doc, lib)
-    settings = make_settings(years=years) if years is not None else make_settings()
-    run = report.summary(evaluate(scenario))
-    appraisal = appraisal_summary(appraise(scenario, settings))
-    unc = run_uncertainty(scenario, UncertaintySettings(draws=draws, seed=seed))
+    doc = make_document(lm.id, area=area, base=scenario, note=f"logic model {lm.id}")
+    changes: dict[str, Any] = {}
+    if years is not None:
+        changes["appraisal"] = {**doc.appraisal.model_dump(mode="json"), "years": years}
+    if draws is not None or seed is not None:
+        unc = doc.uncertainty.model_dump()
+        unc.update({k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None})
+        changes["uncertainty"] = unc
+    if changes:
+        doc = doc.with_changes(**changes)
+    unc = uncertainty_document(doc, lib)
     item = next(i for i in unc["interventions"] if i["id"] == lm.id)
     return {
         "logic_model": {"id": lm.id, "name": lm.name, "based_on": lm.based_on,
                         "evidence_level": lm.evidence_grade.level},
-        "scenario": {"id": doc.scenario_id},
-        "run": run,
-        "appraisal": appraisal,
+        "scenario": {"id": doc.scenario_id, "document": doc.data()},
+        "run": run_document(doc, lib),
+        "appraisal": appraise_document(doc, lib),
         "uncertainty": unc,
         "break_even_targets": break_even_targets(item),
     }

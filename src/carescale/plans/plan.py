@@ -143,10 +143,16 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
     spend and outcome targets. Returns (definition, scenario document, logic model data)."""
     from .. import report
     from ..engine import evaluate
-    from .scenario_adapter import build, make_document
+    from .scenario_adapter import area_label, build, make_document
 
     lib0 = library or default_library()
-    if spec.area not in lib0.areas:
+    base = None
+    if spec.scenario is not None:
+        from ..scenarios import load_scenario
+
+        path = Path(spec.scenario)
+        base = load_scenario(path if path.is_absolute() or base_dir is None else base_dir / path)
+    elif spec.area not in lib0.areas:
         raise PlanError(f"{name}: area: unknown area {spec.area!r}; valid areas are: {', '.join(sorted(lib0.areas))}")
     lib, iv, lm_data = resolve_model(spec, base_dir, name, lib0)
     for line in spec.funding.reduced_service_lines:
@@ -162,8 +168,8 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
             "outcome rates (write a logic model with rates for its outcomes)"
         )
     target_scale = max(ph.scale for ph in spec.phases)
-    doc = make_document(spec.area, iv.id, 1.0, note=f"plan {spec.id}: {iv.name} at full scale")
-    scenario, adjust = build(doc, lib)
+    doc = make_document(iv.id, area=spec.area, base=base, note=f"plan {spec.id}: {iv.name} at full scale")
+    scenario = build(doc, lib)
     full = report.summary(evaluate(scenario))
     item = next(i for i in full["interventions"] if i["id"] == iv.id)
     people_year = float(item["beneficiaries"])
@@ -177,12 +183,13 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         )
         outcomes.append({**t, "break_even_rate": rate, "target": text})
     unit_cost = float(sum(seg.unit_cost.value for seg in iv.segments if seg.unit_cost) / max(1, len(iv.segments)))
-    plan_doc = make_document(spec.area, iv.id, target_scale, note=f"plan {spec.id}: {iv.name}")
+    plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}")
     definition: dict[str, Any] = {
         "spec": spec.model_dump(mode="json"),
         "model": {"kind": "library" if lm_data is None else "logic_model", "id": iv.id, "name": iv.name,
                   "evidence_level": iv.evidence_grade.level},
         "scenario_id": plan_doc.scenario_id,
+        "area": area_label(plan_doc),
         "target_scale": target_scale,
         "full_scale_people_per_year": people_year,
         "unit_cost": unit_cost,
@@ -281,7 +288,7 @@ def plan_summary(row: Any) -> dict[str, Any]:
         "id": row.id,
         "name": row.name,
         "model": d["model"]["id"],
-        "area": d["spec"]["area"],
+        "area": d["area"],
         "start": d["spec"]["start"],
         "end": d["spec"]["end"],
         "reviews": len(row.reviews),

@@ -95,7 +95,7 @@ def simulate(
     from .scenario_adapter import build, document_from_json
 
     doc = document_from_json(open_store(url).load_scenario_json(plan.definition["scenario_id"]))
-    scenario, adjust = build(doc, library)
+    scenario = build(doc, library)
     model = Model.build(scenario)
     sim = defaults.simulation
     values = model.draws(sim.draws, sim.seed)
@@ -105,8 +105,10 @@ def simulate(
         draws = rng.beta(a, b, size=sim.draws)
         for path in o.paths:
             values[path] = draws
-    values = adjust(values)
-    settings = make_settings(start_date=plan.start.isoformat(), optimism_bias=defaults.appraisal.optimism_bias)
+    settings = make_settings(
+        {**doc.appraisal.model_dump(mode="json"), "start_date": plan.start.isoformat(),
+         "optimism_bias": defaults.appraisal.optimism_bias}
+    )
     npv = []
     for start in range(0, sim.draws, 4000):
         part = {k: v[start:start + 4000] for k, v in values.items()}

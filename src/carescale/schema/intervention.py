@@ -23,6 +23,16 @@ def _require_unit(q: Quantity | None, units: tuple[str, ...], what: str) -> None
         raise ValueError(f"{what} has unit {q.unit!r}; it must be one of: {', '.join(units)}")
 
 
+def check_cost_shares(cost_shares: dict[str, Quantity]) -> None:
+    """Cost shares are proportions that add up to 1."""
+    for p, q in cost_shares.items():
+        _require_unit(q, ("proportion",), f"cost_shares.{p}")
+    total = sum(q.value for q in cost_shares.values())
+    if abs(total - 1.0) > 1e-9:
+        shares = ", ".join(f"{p}={q.value:g}" for p, q in cost_shares.items())
+        raise ValueError(f"cost_shares must add up to 1; they add up to {total:g} ({shares})")
+
+
 class Sizing(StrictModel):
     """How many people a segment could reach in an area.
 
@@ -249,12 +259,7 @@ class Intervention(StrictModel):
             raise ValueError("source: a runnable model needs its source site")
         if not self.segments:
             raise ValueError("segments: a runnable model needs at least one segment")
-        for p, q in self.cost_shares.items():
-            _require_unit(q, ("proportion",), f"cost_shares.{p}")
-        total = sum(q.value for q in self.cost_shares.values())
-        if abs(total - 1.0) > 1e-9:
-            shares = ", ".join(f"{p}={q.value:g}" for p, q in self.cost_shares.items())
-            raise ValueError(f"cost_shares must add up to 1; they add up to {total:g} ({shares})")
+        check_cost_shares(self.cost_shares)
         ids = [s.id for s in self.segments]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:

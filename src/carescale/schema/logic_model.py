@@ -24,11 +24,13 @@ from pydantic import Field, model_validator
 from .base import Payer, Quantity, Reference, StrictModel
 from .intervention import (
     EvidenceGrade,
+    Outcome,
     RampUp,
     SetupInvestment,
     WiderBenefit,
     WorkforceRatio,
     _require_unit,
+    check_cost_shares,
 )
 from .sources import Document
 
@@ -61,22 +63,14 @@ class TheoryOfChange(StrictModel):
     impacts: tuple[str, ...] = ()
 
 
-class LogicOutcome(StrictModel):
-    """An outcome that saves money: ``rate`` of the people supported achieve it in a year, and
-    each time it is achieved ``unit_saving`` is saved (or a typical cost avoided) for ``payer``."""
+class LogicOutcome(Outcome):
+    """An outcome that saves money: ``rate`` of the people supported achieve it in a year (a
+    logic model must give the rate), and each time it is achieved ``unit_saving`` is saved (or a
+    typical cost avoided) for ``payer``; ``term`` says whether it is a short- or longer-term
+    outcome of the Theory of Change."""
 
-    id: str
-    description: str
-    term: Literal["short", "longer"] = "short"
-    payer: Payer
     rate: Quantity
-    unit_saving: Quantity
-
-    @model_validator(mode="after")
-    def _check(self) -> "LogicOutcome":
-        _require_unit(self.rate, ("proportion",), "rate")
-        _require_unit(self.unit_saving, ("GBP_per_person_per_year",), "unit_saving")
-        return self
+    term: Literal["short", "longer"] = "short"
 
 
 class LogicModel(StrictModel):
@@ -107,12 +101,7 @@ class LogicModel(StrictModel):
     def _check(self) -> "LogicModel":
         _require_unit(self.take_up, ("proportion",), "take_up")
         _require_unit(self.unit_cost, ("GBP_per_person_per_year",), "unit_cost")
-        for p, q in self.cost_shares.items():
-            _require_unit(q, ("proportion",), f"cost_shares.{p}")
-        total = sum(q.value for q in self.cost_shares.values())
-        if abs(total - 1.0) > 1e-9:
-            shares = ", ".join(f"{p}={q.value:g}" for p, q in self.cost_shares.items())
-            raise ValueError(f"cost_shares must add up to 1; they add up to {total:g} ({shares})")
+        check_cost_shares(self.cost_shares)
         ids = [o.id for o in self.outcomes]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:

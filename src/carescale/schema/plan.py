@@ -1,6 +1,7 @@
 """An investment plan and a review's actuals, as written in YAML (docs/plans.md).
 
-A plan commits to one model (an evidence-library model or a logic model) in one area, with a
+A plan commits to one model (an evidence-library model or a logic model) in one area (an area
+id, or a scenario document giving the area, overrides and appraisal settings), with a
 budget, phases (each running at a share of the model's potential), a review period, and the
 funding route: the core budget (naming the service lines to be reduced to pay for it), transition
 funds, or social investment. ``carescale plans create`` adds the targets per outcome from the
@@ -10,9 +11,9 @@ break-even analysis and stores it. A review file records the actuals of one peri
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from .base import Quantity, StrictModel
 from .intervention import _require_unit
@@ -35,6 +36,14 @@ def parse_date(value: Any, field: str) -> dt.date:
     raise ValueError(f"{value!r} is not a date; write {field} as YYYY-MM-DD, for example 2027-04-01")
 
 
+def _date(value: Any, info: ValidationInfo) -> dt.date:
+    return parse_date(value, info.field_name or "the date")
+
+
+#: A date written YYYY-MM-DD, with a message naming the field when it is not one.
+Date = Annotated[dt.date, BeforeValidator(_date)]
+
+
 class ModelChoice(StrictModel):
     """Exactly one of ``library`` (a runnable model's id) or ``logic_model`` (a file path,
     relative to the plan file)."""
@@ -51,14 +60,9 @@ class ModelChoice(StrictModel):
 
 class Phase(StrictModel):
     name: str
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     scale: float = Field(ge=0, le=1)  # share of the model's potential this phase runs at
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _date(cls, v: Any, info) -> dt.date:
-        return parse_date(v, info.field_name)
 
     @model_validator(mode="after")
     def _order(self) -> "Phase":
@@ -104,9 +108,10 @@ class PlanSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     model: ModelChoice
-    area: str
-    start: dt.date
-    end: dt.date
+    area: str | None = None  # an area id, or give a scenario document instead
+    scenario: str | None = None  # a scenario document file (relative to the plan file)
+    start: Date
+    end: Date
     review_period: ReviewPeriod = "quarterly"
     budget: Quantity
     phases: tuple[Phase, ...] = Field(min_length=1)
@@ -114,13 +119,13 @@ class PlanSpec(StrictModel):
     note: str | None = None
     documents: dict[str, Document] = {}
 
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _date(cls, v: Any, info) -> dt.date:
-        return parse_date(v, info.field_name)
-
     @model_validator(mode="after")
     def _check(self) -> "PlanSpec":
+        if (self.area is None) == (self.scenario is None):
+            raise ValueError(
+                "give exactly one of area (an area id) or scenario (a scenario document file with "
+                "the area, overrides and appraisal settings)"
+            )
         if self.end <= self.start:
             raise ValueError(f"end {self.end} must be after start {self.start}")
         _require_unit(self.budget, ("GBP",), "budget")
@@ -143,17 +148,12 @@ class Actuals(StrictModel):
     spent."""
 
     plan: str | None = None
-    period_end: dt.date
+    period_end: Date
     people_supported: int
     outcomes: dict[str, int] = {}
     money_spent: float
     recorded_by: str | None = None
     note: str | None = None
-
-    @field_validator("period_end", mode="before")
-    @classmethod
-    def _date(cls, v: Any, info) -> dt.date:
-        return parse_date(v, info.field_name)
 
     @model_validator(mode="after")
     def _check(self) -> "Actuals":
