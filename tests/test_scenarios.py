@@ -291,3 +291,78 @@ def test_an_unknown_assumption_row_is_one_line(tmp_path):
     assert r.code == 2
     assert r.err.startswith("error: ") and r.err.count("\n") == 1 and ": row " in r.err
     assert "unknown assumption 'assumptions.living-well.unit_cost' (did you mean" in r.err
+
+
+# -- tidy DataFrames --------------------------------------------------------------------------------
+
+
+def test_run_frame_is_tidy_and_sums_to_the_totals():
+    from carescale.scenarios import run_frame
+    from carescale.scenarios.frames import COLUMNS
+
+    doc = ScenarioDocument(reprice=False)
+    data = run_document(doc)
+    f = run_frame(data)
+    assert tuple(f.columns) == COLUMNS
+    net = f[f.measure == "net_savings"].groupby("payer").value.sum()
+    for payer in ("asc", "nhs"):
+        assert net[payer] == pytest.approx(data["totals"]["net_savings"][payer], abs=0.05)
+    lw = f[(f.model == "living-well") & (f.measure == "beneficiaries") & (f.segment == "")]
+    assert lw.value.iloc[0] == pytest.approx(1000, abs=1e-3)
+    assert run_frame(doc).equals(f)  # a document is run for you
+
+
+def test_appraisal_and_uncertainty_frames():
+    from carescale.scenarios import appraisal_frame, uncertainty_frame
+
+    data = appraise_document(ScenarioDocument(appraisal={"years": 3}, reprice=False))
+    f = appraisal_frame(data)
+    assert set(f.period) == {"year 1", "year 2", "year 3", "appraisal"}
+    npv = f[(f.measure == "npv")].value.sum()
+    assert npv == pytest.approx(data["portfolio"]["metrics"]["npv"] + _overlap_pv(data), abs=1.0)
+    u = uncertainty_frame(uncertainty_document(ScenarioDocument(uncertainty={"draws": 100, "npv": False})))
+    assert set(u.model) >= {"living-well", "portfolio"} and "net_savings.p05" in set(u.measure)
+
+
+def _overlap_pv(data):
+    """The discounted overlap deduction (the portfolio NPV is the models' NPVs less it)."""
+    return sum(y.get("overlap_deduction", 0.0) * y["discount_factor"] for y in data["portfolio"]["years"])
+
+
+def test_uncertainty_npv_uses_the_documents_appraisal_settings():
+    u = uncertainty_document(ScenarioDocument(interventions=["living-well"], appraisal={"years": 3},
+                                              uncertainty={"draws": 50}))
+    a = appraise_document(ScenarioDocument(interventions=["living-well"], appraisal={"years": 3}))
+    assert u["npv_settings"]["years"] == 3
+    assert u["portfolio"]["npv"]["deterministic"] == pytest.approx(a["portfolio"]["metrics"]["npv"], abs=0.01)
+
+
+def test_an_override_without_a_range_keeps_the_evidence_ranges_relative_width():
+    from carescale.uncertainty import parameter_ranges
+
+    lib = carescale.default_library()
+    b = lib.area("birmingham")
+    q = b.cohorts["population_65_plus"]
+    ranged = q.model_copy(update={"low": q.value * 0.8, "high": q.value * 1.1})
+    area = b.model_copy(update={"cohorts": {**b.cohorts, "population_65_plus": ranged}})
+    path = "area.cohorts.population_65_plus"
+    sc = carescale.define_scenario(area, ["living-well"], library=lib, overrides={path: 200_000})
+    p = carescale.ParameterTable.from_scenario(sc)[path]
+    assert (p.quantity.low, p.quantity.high) == pytest.approx((160_000, 220_000))
+    assert p.change.range_source == "evidence-relative"
+    r = next(r for r in parameter_ranges(sc) if r.path == path)
+    assert r.source == "override: the evidence range, same relative width"
+    own = carescale.define_scenario(area, ["living-well"], library=lib,
+                                    overrides={path: {"value": 200_000, "low": 190_000, "high": 230_000}})
+    assert carescale.ParameterTable.from_scenario(own)[path].quantity.low == 190_000
+
+
+def test_areas_import_says_assumptions_are_not_saved_with_the_profile(tmp_path):
+    path = _export(tmp_path, ".csv")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines = [ln if not ln.startswith("area.id,") else "area.id,Short id,text,testshire,,," for ln in lines]
+    lines.append(f"assumptions.{LW_SEG}.unit_cost,,,450,,,our quote")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run_cli("areas", "import", str(path))
+    assert r.code == 0, r.err
+    assert f"the file's assumptions (1: {LW_SEG}.unit_cost) change model figures" in r.out

@@ -108,6 +108,12 @@ def areas_import(
         typer.echo(f"  estimated {key} = {q.value:,.0f}: {q.derivation}")
     for key in imported.given_as_estimates:
         typer.echo(f"  {key}: given as an estimate in the file")
+    if imported.assumptions:
+        typer.echo(
+            f"  the file's assumptions ({len(imported.assumptions)}: {', '.join(sorted(imported.assumptions))}) "
+            "change model figures, not the area, so they are not saved with the profile; run on the file "
+            "itself (--area-file) or put them in a scenario's overrides (docs/scenarios.md)"
+        )
     if imported.blank:
         typer.echo("  left blank (not modelled where needed): " + ", ".join(imported.blank))
     typer.echo(f"run it with: carescale run --area {area.id}")

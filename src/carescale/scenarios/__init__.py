@@ -5,6 +5,7 @@ plans, optimiser). docs/scenarios.md is the user's guide.
     doc = parse_scenario("version: 1\\narea: birmingham\\noverrides:\\n  living-well.older-people-multiple-ltc.people: 2000\\n")
     doc.scenario_id            # stable content hash
     run_document(doc)          # what 'carescale run --format json' prints
+    run_frame(doc)             # the same as a tidy DataFrame (model, segment, payer, measure, period, value)
 """
 
 from .build import Built, appraise_document, build_scenario, document_prices, library_for, run_document, uncertainty_document
@@ -20,6 +21,7 @@ from .document import (
     parse_data,
     parse_scenario,
 )
+from .frames import appraisal_frame, run_frame, uncertainty_frame
 from .overrides import resolve_overrides, valid_paths
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "Override",
     "ScenarioDocument",
     "UncertaintyOptions",
+    "appraisal_frame",
     "appraise_document",
     "build_scenario",
     "document_prices",
@@ -40,6 +43,8 @@ __all__ = [
     "parse_scenario",
     "resolve_overrides",
     "run_document",
+    "run_frame",
     "uncertainty_document",
+    "uncertainty_frame",
     "valid_paths",
 ]

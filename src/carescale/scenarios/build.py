@@ -127,4 +127,4 @@ def uncertainty_document(
     from ..uncertainty import run_uncertainty
 
     scenario, _ = build_scenario(doc, library)
-    return _stamp(doc, run_uncertainty(scenario, doc.uncertainty.settings(), progress))
+    return _stamp(doc, run_uncertainty(scenario, doc.uncertainty.settings(), progress, appraisal=doc.appraisal))

@@ -130,9 +130,10 @@ def tornado(model: Model) -> list[dict[str, Any]]:
 # -- NPV (the appraisal module) --------------------------------------------------------------
 
 
-def _npv(model: Model, values: dict[str, np.ndarray], chunk: int, progress: Progress | None):
+def _npv(model: Model, values: dict[str, np.ndarray], chunk: int, progress: Progress | None, appraisal: Any = None):
     """NPV per draw over the appraisal period, by intervention and for the portfolio (D,) each,
-    with the appraisal's default settings (the NPV-only route, ``chunk`` draws at a time)."""
+    with the appraisal settings given (default: the appraisal's defaults; the NPV-only route,
+    ``chunk`` draws at a time)."""
     from ..appraisal import appraise_npv
 
     n = len(next(iter(values.values())))
@@ -141,7 +142,7 @@ def _npv(model: Model, values: dict[str, np.ndarray], chunk: int, progress: Prog
     settings = None
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        res = appraise_npv(model.scenario, None, {k: a[start:stop] for k, a in values.items()}, model.params)
+        res = appraise_npv(model.scenario, appraisal, {k: a[start:stop] for k, a in values.items()}, model.params)
         settings = res.settings
         for iid in ivs:
             ivs[iid].append(res.npv(iid))
@@ -169,8 +170,12 @@ def run_uncertainty(
     settings: UncertaintySettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     defaults: UncertaintyDefaults | None = None,
+    *,
+    appraisal: Any = None,
 ) -> dict[str, Any]:
     """Monte Carlo, tornado, switching values and (if ``settings.sobol``) Sobol indices.
+
+    ``appraisal``: the appraisal settings the NPV draws use (default: the appraisal's defaults).
 
     ``progress(stage, done, total)`` is called as each parameter group is drawn and as chunks
     of draws finish (for a progress bar); an exception it raises stops the run there (how the
@@ -197,13 +202,13 @@ def run_uncertainty(
     npv = None
     npv_switching: dict[str, list] = {}
     if s.npv:
-        got = _npv(model, values, s.chunk, stage("NPV"))
+        got = _npv(model, values, s.chunk, stage("NPV"), appraisal)
         if got is not None:
-            det_npv = _npv(model, model.params.base_values(1), 1, None)
+            det_npv = _npv(model, model.params.base_values(1), 1, None, appraisal)
             npv = (got, det_npv)
             goal = f"pays back within the {det_npv[2].years}-year appraisal (NPV of zero or more)"
             npv_switching = switching_values(
-                scenario, model.params, model.groups, model.defaults, npv_net(scenario, model.params), goal
+                scenario, model.params, model.groups, model.defaults, npv_net(scenario, model.params, appraisal), goal
             )
 
     interventions = []
