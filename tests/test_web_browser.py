@@ -160,6 +160,9 @@ def test_living_well_at_2000_people(page, server):
     no_charts(page)
     choose_birmingham(page, server)
     before = page.url
+    page.get_by_text("figures for Living Well (Age UK), with their sources").click()
+    page.locator("#living-well").scroll_into_view_if_needed()
+    shot(page, "04b-assumptions-living-well-sources", full_page=False)
     page.get_by_label("Living Well (Age UK): people supported a year").fill("2,000")
     page.locator(f"[name='n:{LW_PEOPLE}']").fill("Our own target for year one")
     page.get_by_role("button", name="See the result").click()

@@ -85,7 +85,7 @@ def cash_flow(appraisal: dict[str, Any]) -> dict[str, Any]:
 def tornado(unc: dict[str, Any], top: int = 10) -> dict[str, Any]:
     rows = unc["tornado"][:top]
     base = unc["portfolio"]["deterministic"]["total"]
-    labels = [wrap(r["label"]) for r in rows]
+    labels = [wrap(r["label"].replace("_", " ")) for r in rows]
     return {
         "id": "chart-tornado",
         "data": [

@@ -22,6 +22,16 @@ from ..errors import CarescaleError
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 
+# The library's stages (uncertainty.run_uncertainty), in order: a reader's label and the share
+# of the whole run each takes, so the bar moves once from 0 to 100% instead of once per stage.
+STAGES = {
+    "Drawing figures": ("Drawing the figures", 0.00, 0.20),
+    "Monte Carlo": ("Simulating the annual savings", 0.20, 0.45),
+    "Switching values": ("Finding the switching values", 0.45, 0.50),
+    "NPV": ("Simulating the net present value", 0.50, 0.97),
+    "Sobol": ("Working out the Sobol indices", 0.97, 0.99),
+}
+
 
 class Cancelled(Exception):
     """Raised inside a job's progress callback once the job has been cancelled."""
@@ -42,11 +52,11 @@ class Job:
     finished: float | None = None
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
+    overall: float = 0.0
+
     @property
     def fraction(self) -> float:
-        if self.status == DONE:
-            return 1.0
-        return 0.0 if not self.total else min(1.0, self.done / self.total)
+        return 1.0 if self.status == DONE else self.overall
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,7 +74,10 @@ class Job:
     def progress(self, stage: str, done: int, total: int) -> None:
         if self._cancel.is_set():
             raise Cancelled()
-        self.stage, self.done, self.total = stage, int(done), int(total)
+        label, start, end = STAGES.get(stage, (stage, self.overall, self.overall))
+        part = min(1.0, done / total) if total else 0.0
+        self.stage, self.done, self.total = label, int(done), int(total)
+        self.overall = max(self.overall, min(0.99, start + (end - start) * part))
 
 
 class JobManager:

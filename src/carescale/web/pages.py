@@ -318,7 +318,7 @@ def _assumption_groups(doc: Any, run: dict[str, Any]) -> list[dict[str, Any]]:
         g = groups.get(key or "area")
         if g is None:
             continue
-        if p["evidence_level"] is not None:
+        if p["evidence_level"] is not None and key not in ("area", "overlaps"):
             g["level"] = p["evidence_level"]
         g["params"].append({**p, "id": field_id(p["path"])})
     return [g for g in groups.values() if g["params"] or g["people"]]
@@ -344,8 +344,14 @@ async def assumptions_save(request: Request, sid: str) -> Response:
         for item in [*g["people"], *g["params"]]:
             path = item["path"]
             raw = str(form.get(f"v:{path}") or "")
+            shown = form.get(f"d:{path}")  # what the page showed: unchanged text is no change
             note = str(form.get(f"n:{path}") or "").strip()
             label = item.get("label") or f"{g['name']}: people supported a year"
+            old = item.get("override")
+            if shown is not None and raw.strip() == str(shown).strip():
+                if old is not None or note:
+                    overrides[path] = {"value": old["value"] if old else _number(raw), "note": note} if note else old["value"]
+                continue
             try:
                 value = _number(raw)
             except ValueError:
@@ -353,10 +359,6 @@ async def assumptions_save(request: Request, sid: str) -> Response:
                 continue
             if value is None:
                 continue
-            base = item["value"]
-            old = item.get("override")
-            if old is None and abs(value - base) <= 1e-9 * max(1e-12, abs(base)) and not note:
-                continue  # the evidence value, unchanged
             overrides[path] = {"value": value, "note": note} if note else value
     new = None
     if not errors:
