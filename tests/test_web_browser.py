@@ -31,7 +31,7 @@ def db_url(tmp_path_factory):
 def server(db_url):
     from carescale.web.app import create_app
     from carescale.web.storage import DatabaseScenarioStore
-    from tests.web_server import LiveServer
+    from carescale.web.server import LiveServer
 
     with LiveServer(create_app(DatabaseScenarioStore(db_url))) as live:
         yield live
@@ -143,7 +143,7 @@ def test_birmingham_shows_the_paper_totals_and_shares(page, browser, server, db_
     from carescale.store import core
     from carescale.web.app import create_app
     from carescale.web.storage import DatabaseScenarioStore
-    from tests.web_server import LiveServer
+    from carescale.web.server import LiveServer
 
     core.close_all()
     with LiveServer(create_app(DatabaseScenarioStore(db_url))) as again:

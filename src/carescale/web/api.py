@@ -78,14 +78,21 @@ def show_evidence(record_id: str) -> dict[str, Any]:
 # -- running a scenario document ----------------------------------------------------------------------
 
 
+def _answer(request: Request, doc: Any, kind: str, work: Any) -> JSONResponse:
+    """The result for a document, worked out once per scenario id (results never change)."""
+    return JSONResponse(service.cached(request.app.state, doc.scenario_id, kind, work))
+
+
 @router.post("/run", summary="Annual costs and savings by payer (the CLI's 'run --format json')")
-def run(doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
-    return documents.run(doc)
+def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
+    d = documents.parse(doc)
+    return _answer(request, d, "run", lambda: documents.run(d))
 
 
 @router.post("/appraise", summary="Cash flows, NPV, ROI and break-even (the CLI's 'appraise --format json')")
-def appraise(doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
-    return documents.appraise(doc)
+def appraise(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
+    d = documents.parse(doc)
+    return _answer(request, d, "appraise", lambda: documents.appraise(d))
 
 
 @router.post(
@@ -93,7 +100,7 @@ def appraise(doc: dict[str, Any] = _document_body("A scenario document.")) -> di
     summary="Monte Carlo, tornado and switching values (the CLI's 'uncertainty --format json')",
     description=f"Up to {MAX_SYNC_DRAWS:,} draws here; more run as a background job (POST /api/v1/jobs).",
 )
-def uncertainty(doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
+def uncertainty(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
     d = documents.parse(doc)
     n = documents.draws(d)
     if n > MAX_SYNC_DRAWS:
@@ -101,7 +108,7 @@ def uncertainty(doc: dict[str, Any] = _document_body("A scenario document.")) ->
             f"uncertainty.draws: {n:,} draws is more than this endpoint runs at once ({MAX_SYNC_DRAWS:,}); "
             "start a background job with POST /api/v1/jobs instead"
         )
-    return documents.uncertainty(d)
+    return _answer(request, d, "uncertainty", lambda: documents.uncertainty(d))
 
 
 # -- shared scenarios -----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CarescaleError
 from .jobs import JobManager
-from .service import NotFound
+from .service import NotFound, ResultCache
 from .storage import ScenarioStore, default_store
 
 HERE = Path(__file__).parent
@@ -76,7 +76,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.jobs = jobs if jobs is not None else JobManager()
     app.state.national = national
     app.state.templates = pages.make_templates()
-    app.state.results = pages.ResultCache()
+    app.state.results = ResultCache()
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)

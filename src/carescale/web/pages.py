@@ -13,7 +13,6 @@ import json
 import re
 from collections import OrderedDict
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -85,33 +84,8 @@ def _save(request: Request, doc: Any) -> str:
     return request.app.state.store.put(doc)
 
 
-class ResultCache:
-    """Results by (scenario id, kind): a scenario's result never changes, so it is worked out once."""
-
-    def __init__(self, size: int = 256):
-        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(self, key: tuple[str, str]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: tuple[str, str], value: Any) -> Any:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
 def _cached(request: Request, sid: str, kind: str, work: Any) -> Any:
-    cache: ResultCache = request.app.state.results
-    got = cache.get((sid, kind))
-    return got if got is not None else cache.put((sid, kind), work())
+    return service.cached(request.app.state, sid, kind, work)
 
 
 def _number(text: str) -> float | None:
@@ -382,7 +356,7 @@ async def assumptions_save(request: Request, sid: str) -> Response:
 def _uncertainty_state(request: Request, sid: str, doc: Any) -> tuple[dict[str, Any] | None, Any]:
     """The uncertainty result if it is known or quick to work out; else the background job
     working it out (started here if none is running)."""
-    cache: ResultCache = request.app.state.results
+    cache = request.app.state.results
     got = cache.get((sid, "uncertainty"))
     if got is not None:
         return got, None

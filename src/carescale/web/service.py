@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 from ..errors import CarescaleError, SettingsError, UnknownIdError
@@ -15,6 +17,35 @@ MAX_UPLOAD_BYTES = 5_000_000  # read at most this much of an upload (the importe
 
 class NotFound(CarescaleError):
     """A scenario or job id the server does not know (answered 404)."""
+
+
+class ResultCache:
+    """Results by (scenario id, kind): a scenario's result never changes, so it is worked out once."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: tuple[str, str], value: Any) -> Any:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+def cached(state: Any, sid: str, kind: str, work: Any) -> Any:
+    """``work()`` once per (scenario id, kind): a scenario's result never changes."""
+    got = state.results.get((sid, kind))
+    return got if got is not None else state.results.put((sid, kind), work())
 
 
 def intervention_rows() -> list[dict[str, Any]]:

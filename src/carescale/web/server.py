@@ -1,4 +1,5 @@
-"""A real carescale web server for browser tests: uvicorn on a free loopback port, in a thread."""
+"""A carescale web server on a free loopback port in a background thread (uvicorn): for the
+browser tests and the benchmarks. ``carescale serve`` runs uvicorn in the foreground instead."""
 
 from __future__ import annotations
 
