@@ -186,3 +186,22 @@ def test_pages_carry_our_name_not_the_gov_uk_brand(client):
         assert "carescale" in html
         assert "govuk-header__logo" not in html and "crown" not in html.lower()
         assert "GOV.UK" not in html
+
+
+def test_template_assumptions_become_overrides(client, tmp_path):
+    """An uploaded template's assumptions section changes the run as 'run --area-file' does."""
+    lines = run_cli("areas", "export", "birmingham").out.splitlines()
+    key = f"assumptions.{LW},"
+    lines = [(ln.split(",", 1)[0] + "," + ln.split(",", 1)[1].rsplit(",", 4)[0] + ",2000,,,") if ln.startswith(key) else ln
+             for ln in lines]
+    path = tmp_path / "birmingham-2000.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = client.post("/area/upload", files={"file": (path.name, path.read_bytes(), "text/csv")})
+    assert got.status_code == 303, got.text
+    sid = got.headers["location"].split("/")[2]
+    doc = client.get(f"/api/v1/scenarios/{sid}").json()
+    assert doc["overrides"][LW]["value"] == 2000
+    web = client.post("/api/v1/run", json=doc).json()
+    cli = run_cli("run", "--area-file", str(path), "--format", "json").json()
+    assert web["totals"] == cli["totals"]
+    assert web["interventions"][1]["beneficiaries"] == pytest.approx(2000)

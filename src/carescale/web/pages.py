@@ -180,7 +180,7 @@ async def area_upload(request: Request) -> Response:
     content = await upload.read(service.MAX_UPLOAD_BYTES + 1)
     try:
         checked = service.check_area_upload(upload.filename, content)
-        doc = documents.parse({"version": 1, "area": checked["scenario_area"]})
+        doc = documents.parse({"version": 1, "area": checked["scenario_area"], "overrides": checked["overrides"]})
         documents.scenario(doc)
     except CarescaleError as exc:
         return _area_page(request, [{"text": exc.message, "href": "#file"}], 422)

@@ -113,7 +113,8 @@ def results_csv(run: dict[str, Any]) -> str:
 def check_area_upload(filename: str, content: bytes) -> dict[str, Any]:
     """Read an uploaded template exactly as ``carescale areas import`` reads a file (the same
     checks and messages, naming the uploaded file's name), without saving it anywhere: the
-    result goes into a scenario document inline, so a shared URL does not depend on it."""
+    profile goes into a scenario document inline (and the template's assumptions section into
+    its overrides), so a shared URL does not depend on the file."""
     from ..areas_io import MAX_BYTES, read_area_file
     from ..catalogue import definition
 
@@ -144,6 +145,8 @@ def check_area_upload(filename: str, content: bytes) -> dict[str, Any]:
         "given_as_estimates": list(imported.given_as_estimates),
         "blank": list(imported.blank),
         "scenario_area": {"inline": area},
+        # the template's assumptions section: overrides of model figures, as 'run --area-file' reads them
+        "overrides": {k: {kk: vv for kk, vv in dict(v).items() if vv not in (None, "")} for k, v in imported.assumptions.items()},
     }
 
 
