@@ -61,6 +61,7 @@ class ReportData:
     appraisal_summary: dict[str, Any]  # the `carescale appraise --format json` contract
     uncertainty: dict[str, Any] | None  # the `carescale uncertainty --format json` contract
     note: str | None
+    tornados: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # model id -> rows
 
     @property
     def area_name(self) -> str:
@@ -103,10 +104,13 @@ def prepare(request: ReportRequest, *, uncertainty: bool = True) -> ReportData:
     settings = make_settings(dict(request.appraisal))
     appraised = appraise(scenario, settings, values, params, monthly=True)
     unc = None
+    tornados: dict[str, list[dict[str, Any]]] = {}
     if uncertainty:
         from ..uncertainty import UncertaintySettings, run_uncertainty
 
-        unc = run_uncertainty(scenario, UncertaintySettings(**dict(request.uncertainty)))
+        u_settings = UncertaintySettings(**dict(request.uncertainty))
+        unc = run_uncertainty(scenario, u_settings)
+        tornados = model_tornados(scenario, u_settings.width_scale)
     return ReportData(
         request=request,
         scenario=scenario,
@@ -119,4 +123,42 @@ def prepare(request: ReportRequest, *, uncertainty: bool = True) -> ReportData:
         appraisal_summary=appraisal_summary(appraised),
         uncertainty=unc,
         note=request.note,
+        tornados=tornados,
     )
+
+
+def model_tornados(scenario: Scenario, width_scale: float = 1.0) -> dict[str, list[dict[str, Any]]]:
+    """One-way sensitivity of each model's own annual net saving (council plus NHS): every
+    uncertain figure at its low and at its high value, all else at base, in one engine call
+    (as :func:`carescale.uncertainty.tornado` does for the portfolio). Rows that do not move a
+    model are left out of its list; each list is sorted by swing."""
+    from ..uncertainty import Model
+    from ..uncertainty.evaluation import annual
+    from ..uncertainty.sampling import live_groups
+
+    model = Model.build(scenario, width_scale)
+    live = live_groups(model.groups)
+    if not live:
+        return {}
+    v = model.params.base_values(2 * len(live))
+    for i, g in enumerate(live):
+        for m in g.members:
+            v[m.path][2 * i] = m.marginal.low
+            v[m.path][2 * i + 1] = m.marginal.high
+    for path, src in model.derived.items():
+        v[path] = 1.0 - v[src]
+    res = annual(scenario, v, model.params)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for iv in scenario.interventions:
+        net = res.net[iv.id].sum(axis=1)
+        rows = []
+        for i, g in enumerate(live):
+            lo, hi = float(net[2 * i]), float(net[2 * i + 1])
+            if abs(hi - lo) < 0.5:
+                continue
+            m = g.members[0].marginal
+            rows.append({"parameter": g.id, "label": g.label, "low_value": m.low, "value": m.value,
+                         "high_value": m.high, "low": round(lo, 2), "high": round(hi, 2), "swing": round(abs(hi - lo), 2)})
+        rows.sort(key=lambda r: (-r["swing"], r["parameter"]))
+        out[iv.id] = rows
+    return out

@@ -1,0 +1,149 @@
+"""Charts as vector SVG (matplotlib's SVG backend, no pyplot, no network).
+
+Each function returns ``(svg_text, alt_text)``: the alt text says in words what the chart
+shows, so the HTML/PDF can put it on the image. matplotlib is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Sequence
+
+ASC, NHS = "#1d70b8", "#d4351c"  # council blue, NHS red (distinguishable, with labels)
+NET, CUM = "#505a5f", "#00703c"
+
+
+def _money(x: float) -> str:
+    a = abs(x)
+    s = f"£{a / 1e6:,.2f}m" if a >= 1e6 else f"£{a / 1e3:,.0f}k" if a >= 1e3 else f"£{a:,.0f}"
+    return "-" + s if x < 0 else s
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=72)
+    return fig
+
+
+def _svg(fig) -> str:
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "carescale", "font.size": 9,
+                                "font.family": "DejaVu Sans"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: inline in HTML
+
+
+def _money_axis(ax, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda x, _pos: _money(x))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def net_by_payer(names: Sequence[str], asc: Sequence[float], nhs: Sequence[float]) -> tuple[str, str]:
+    """Horizontal bars: each model's net saving a year, council and NHS side by side."""
+    import numpy as np
+
+    fig = _figure(7.2, 0.45 * len(names) + 1.2)
+    ax = fig.add_subplot()
+    y = np.arange(len(names))
+    ax.barh(y - 0.2, asc, 0.4, color=ASC, label="Council (ASC)")
+    ax.barh(y + 0.2, nhs, 0.4, color=NHS, label="NHS")
+    ax.set_yticks(y, [_short(n) for n in names])
+    ax.invert_yaxis()
+    ax.axvline(0, color="#0b0c0c", lw=0.8)
+    _money_axis(ax, "x")
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_title("Net saving a year at full scale, by payer", loc="left")
+    for s in ("top", "right"):
+        ax.spines[s].set_visible(False)
+    alt = "Bar chart of net saving a year by payer: " + "; ".join(
+        f"{n}: council {_money(a)}, NHS {_money(b)}" for n, a, b in zip(names, asc, nhs))
+    return _svg(fig), alt
+
+
+def _few_ticks(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.tick_params(axis="x", labelsize=7)
+
+
+def _short(name: str, n: int = 34) -> str:
+    return name if len(name) <= n else name[: n - 1].rstrip() + "…"
+
+
+def cash_flow(title: str, years: Sequence[int], net: Sequence[float], cumulative: Sequence[float],
+              break_even_month: int | None) -> tuple[str, str]:
+    """Bars of each year's net saving with the cumulative net as a line; the break-even month
+    marked."""
+    fig = _figure(5.0, 2.3)
+    ax = fig.add_subplot()
+    ax.bar(years, net, color=NET, label="Net saving in the year")
+    ax.plot(years, cumulative, color=CUM, marker="o", lw=2, label="Cumulative net saving")
+    ax.axhline(0, color="#0b0c0c", lw=0.8)
+    if break_even_month:
+        x = 0.5 + (break_even_month - 1) / 12.0
+        ax.axvline(x, color="#f47738", ls="--", lw=1.2, label=f"Break-even: month {break_even_month}")
+    ax.set_xlabel("Appraisal year")
+    ax.set_xticks(list(years))
+    _money_axis(ax)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.set_title(title, loc="left")
+    for s in ("top", "right"):
+        ax.spines[s].set_visible(False)
+    be = f"it breaks even in month {break_even_month}" if break_even_month else "it does not break even in the period"
+    alt = (f"{title}: net saving by year from {_money(net[0])} in year 1 to {_money(net[-1])} in year {years[-1]}; "
+           f"cumulative net saving {_money(cumulative[-1])} by the end; {be}.")
+    return _svg(fig), alt
+
+
+def histogram(title: str, edges: Sequence[float], counts: Sequence[int], p05: float, p50: float, p95: float,
+              prob: float) -> tuple[str, str]:
+    fig = _figure(3.7, 1.9)
+    ax = fig.add_subplot()
+    widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
+    ax.bar(edges[:-1], counts, width=widths, align="edge", color="#b1b4b6", edgecolor="#505a5f", lw=0.4)
+    for x, lab in ((p05, "5th"), (p50, "median"), (p95, "95th")):
+        ax.axvline(x, color="#0b0c0c", ls=":" if lab != "median" else "-", lw=1)
+        ax.annotate(lab, (x, max(counts) if counts else 1), fontsize=7, ha="center", va="bottom")
+    ax.axvline(0, color=NHS, lw=1)
+    _money_axis(ax, "x")
+    _few_ticks(ax)
+    ax.set_ylabel("Draws")
+    ax.set_title(title.split(": ", 1)[-1], loc="left", fontsize=8.5)
+    for s in ("top", "right"):
+        ax.spines[s].set_visible(False)
+    alt = (f"{title}: histogram of the Monte Carlo draws; 5th percentile {_money(p05)}, median {_money(p50)}, "
+           f"95th percentile {_money(p95)}; {prob:.0%} of draws save money.")
+    return _svg(fig), alt
+
+
+def tornado(title: str, rows: Sequence[dict[str, Any]], base: float, top: int = 6) -> tuple[str, str]:
+    """Each figure at its low and high value: the net saving's swing around the base."""
+    rows = list(rows)[:top]
+    fig = _figure(3.7, 1.9)
+    ax = fig.add_subplot()
+    for i, r in enumerate(rows):
+        lo, hi = r["low"] - base, r["high"] - base
+        ax.barh(i, lo, left=base, color=ASC, height=0.6)
+        ax.barh(i, hi, left=base, color="#f47738", height=0.6)
+    ax.set_yticks(range(len(rows)), [_short(r["label"].split(": ", 1)[-1], 30) for r in rows], fontsize=6.5)
+    ax.invert_yaxis()
+    ax.axvline(base, color="#0b0c0c", lw=1)
+    _money_axis(ax, "x")
+    _few_ticks(ax)
+    ax.set_title(title.split(": ", 1)[-1], loc="left", fontsize=8.5)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=ASC, label="figure at its low value"), Patch(color="#f47738", label="figure at its high value")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=7)
+    for s in ("top", "right"):
+        ax.spines[s].set_visible(False)
+    alt = f"{title}: " + "; ".join(
+        f"{r['label'].split(': ', 1)[-1]} moves the net saving from {_money(r['low'])} to {_money(r['high'])}" for r in rows)
+    return _svg(fig), alt

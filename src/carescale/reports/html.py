@@ -1,0 +1,252 @@
+"""The business case as HTML (Jinja2, autoescaped) and as a tagged PDF (WeasyPrint).
+
+:func:`context` gathers what the template shows from a :class:`ReportData` (no arithmetic of
+its own beyond picking and wording the engine's figures); :func:`html_text` renders
+``templates/business_case.html.j2``; :func:`pdf_bytes` renders that HTML with WeasyPrint as
+PDF/UA-1 (tagged: headings, tables, figures with their alt text; document language and title),
+with a URL fetcher that refuses every network or file URL (charts are inline SVG data).
+jinja2, matplotlib and weasyprint are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+from ..library import DATA_DIR, read_yaml
+from ..schema import PAYERS
+from . import charts
+from .data import ReportData
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def money(x: Any) -> str:
+    """Paper-style money: £1.23m, £518k, £950."""
+    if x is None:
+        return "n/a"
+    x = float(x)
+    a = abs(x)
+    if a >= 1e6:
+        s = f"£{a / 1e6:,.2f}m"
+    elif a >= 1e3:
+        s = f"£{a / 1e3:,.0f}k"
+    else:
+        s = f"£{a:,.0f}"
+    return "-" + s if x < 0 and round(a) > 0 else s
+
+
+def pounds(x: Any) -> str:
+    return "n/a" if x is None else (f"-£{abs(float(x)):,.0f}" if float(x) < -0.5 else f"£{abs(float(x)):,.0f}")
+
+
+def people(x: Any) -> str:
+    return "N/A" if x is None else f"{float(x):,.0f}"
+
+
+def figure(x: float, unit: str) -> str:
+    if unit == "proportion":
+        pct = 100 * x
+        return f"{pct:.2f}%" if abs(pct) < 10 else f"{pct:.1f}%"
+    if unit.startswith("GBP"):
+        return f"£{x:,.2f}" if abs(x) < 10 and x != int(x) else f"£{x:,.0f}"
+    return f"{x:,.10g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+@functools.lru_cache(maxsize=1)
+def transformation_areas() -> dict[int, str]:
+    raw = read_yaml(DATA_DIR / "transformation_areas.yaml")
+    return {int(k): str(v) for k, v in raw["areas"].items()}
+
+
+def _documents(data: ReportData) -> dict[str, Any]:
+    lib = getattr(data.request, "library", None)
+    if lib is None:
+        from ..library import default_library
+
+        lib = default_library()
+    return dict(lib.sources.documents)
+
+
+def _chart(pair: tuple[str, str]) -> dict[str, str]:
+    svg, alt = pair
+    return {"src": data_uri(svg), "alt": alt}
+
+
+def _arithmetic(data: ReportData, iv: Any) -> list[str]:
+    """The steps from the area figure to the saving, in words, with the engine's figures."""
+    v = data.values
+    res = data.result.intervention(iv.id)
+    basis = data.scenario.basis
+    area = data.area_name
+    lines: list[str] = []
+    for seg, sres in zip(iv.segments, res.segments):
+        pre = f"{iv.id}.{seg.id}"
+        n = float(sres.beneficiaries[0])
+        who = seg.description
+        if seg.sizing.basis == "none":
+            lines.append(f"{who}: savings come from cuts in spend, not from a number of people.")
+        elif basis == "current":
+            lines.append(f"{who}: {people(n)} people served today in {area} (current basis).")
+        else:
+            coh = float(v[f"area.cohorts.{seg.sizing.cohort}"][0])
+            rate = float(v[f"{pre}.sizing.rate"][0])
+            text = f"{who}: {people(coh)} ({seg.sizing.cohort.replace('_', ' ')} in {area}) × take-up {figure(rate, 'proportion')}"
+            if seg.sizing.basis == "additional_to_existing":
+                prov = float(v.get(f"area.provision.{iv.id}.{seg.id}", [0.0])[0])
+                text += f", less {people(prov)} already served,"
+            lines.append(f"{text} = {people(n)} people a year.")
+        if seg.unit_cost is not None:
+            uc = float(v[f"{pre}.unit_cost"][0])
+            lines.append(f"Running cost: {people(n)} × {figure(uc, 'GBP')} a person = {pounds(n * uc)} a year.")
+        for o in seg.outcomes:
+            rate = float(v[f"{pre}.outcomes.{o.id}.rate"][0]) if o.rate is not None else 1.0
+            us = float(v[f"{pre}.outcomes.{o.id}.unit_saving"][0])
+            share = f" × {figure(rate, 'proportion')} who {o.description[0].lower() + o.description[1:]}" if o.rate is not None \
+                else f" ({o.description[0].lower() + o.description[1:]})"
+            lines.append(f"Saving: {people(n)}{share} × {figure(us, 'GBP')} = {pounds(n * rate * us)} a year to the "
+                         f"{'council' if o.payer == 'asc' else 'NHS'}.")
+        for red in seg.spend_reductions:
+            sp = float(v[f"area.spend.{red.spend_line}"][0])
+            cut = float(v[f"{pre}.spend_reductions.{red.id}.reduction"][0])
+            lines.append(f"Saving: {pounds(sp)} {red.spend_line.replace('_', ' ')} spend × {figure(cut, 'proportion')} "
+                         f"({red.description[0].lower() + red.description[1:]}) = {pounds(sp * cut)} a year to the "
+                         f"{'council' if red.payer == 'asc' else 'NHS'}.")
+    item = next(i for i in data.run["interventions"] if i["id"] == iv.id)
+    shares = ", ".join(f"{p.upper()} {figure(float(v[f'{iv.id}.cost_shares.{p}'][0]), 'proportion')}"
+                       for p in PAYERS if f"{iv.id}.cost_shares.{p}" in data.params
+                       and float(v[f"{iv.id}.cost_shares.{p}"][0]) > 0)
+    if item["cost"] > 0 and shares:
+        lines.append(f"The running cost is shared: {shares}.")
+    lines.append(f"Net saving a year at full scale: council {pounds(item['net_savings']['asc'])}, NHS "
+                 f"{pounds(item['net_savings']['nhs'])}.")
+    if item["setup_investment"]:
+        lines.append(f"Set-up investment: {pounds(item['setup_investment'])} (one-off).")
+    return lines
+
+
+def _tornado_rows(data: ReportData) -> dict[str, list[dict[str, Any]]]:
+    return getattr(data, "tornados", None) or {}
+
+
+def context(data: ReportData) -> dict[str, Any]:
+    run, app, unc = data.run, data.appraisal_summary, data.uncertainty
+    docs = _documents(data)
+    areas = transformation_areas()
+    ivs = {iv.id: iv for iv in data.scenario.interventions}
+    app_items = {i["id"]: i for i in app["interventions"]}
+    unc_items = {i["id"]: i for i in (unc or {}).get("interventions", [])}
+    tornados = data.tornados
+    models = []
+    for k, item in enumerate(run["interventions"], 1):
+        iv = ivs[item["id"]]
+        ap = app_items[iv.id]
+        years = [y["year"] for y in ap["years"]]
+        cf = _chart(charts.cash_flow(f"{iv.name}: cash flow", years, [y["net"] for y in ap["years"]],
+                                     [y["cumulative_net"] for y in ap["years"]], ap["metrics"]["break_even_month"]))
+        u = unc_items.get(iv.id)
+        hist = tor = None
+        targets: list[str] = []
+        if u is not None:
+            ns = u["net_savings"]
+            hist = _chart(charts.histogram(f"{iv.name}: net saving a year, {unc['draws']:,} draws", u["histogram"]["edges"],
+                                           u["histogram"]["counts"], ns["p05"], ns["p50"], ns["p95"], u["prob_saving"]))
+            rows = tornados.get(iv.id) or []
+            if rows:
+                tor = _chart(charts.tornado(f"{iv.name}: what moves the net saving most", rows,
+                                            u["deterministic"]["total"]))
+            for sv in u.get("npv_switching_values") or u.get("switching_values") or []:
+                if sv["perspective"] == "total" and sv.get("target"):
+                    targets.append(sv["target"])
+        models.append({
+            "n": k, "iv": iv, "item": item, "appraisal": ap, "area_text": areas.get(iv.transformation_area, ""),
+            "arithmetic": _arithmetic(data, iv), "cash_chart": cf, "hist_chart": hist, "tornado_chart": tor,
+            "uncertainty": u, "targets": targets,
+            "source_doc": docs.get(iv.source.ref.document) if iv.source else None,
+            "evidence_doc": docs.get(iv.evidence_ref.document),
+        })
+    port = app["portfolio"]
+    names = [i["name"] for i in run["interventions"]]
+    payer_chart = _chart(charts.net_by_payer(names, [i["net_savings"]["asc"] for i in run["interventions"]],
+                                             [i["net_savings"]["nhs"] for i in run["interventions"]]))
+    port_chart = _chart(charts.cash_flow("All models together (less overlap): cash flow", [y["year"] for y in port["years"]],
+                                         [y["net"] for y in port["years"]], [y["cumulative_net"] for y in port["years"]],
+                                         port["metrics"]["break_even_month"]))
+    port_hist = None
+    if unc is not None:
+        pu = unc["portfolio"]
+        port_hist = _chart(charts.histogram(f"All models: net saving a year, {unc['draws']:,} draws", pu["histogram"]["edges"],
+                                            pu["histogram"]["counts"], pu["net_savings"]["p05"], pu["net_savings"]["p50"],
+                                            pu["net_savings"]["p95"], pu["prob_saving"]))
+    # references: every document behind a figure, a model or its evidence
+    used: dict[str, set[str]] = {}
+    for p in data.params:
+        used.setdefault(p.quantity.ref.document, set()).add(p.quantity.ref.section)
+    for iv in data.scenario.interventions:
+        used.setdefault(iv.evidence_ref.document, set()).add(iv.evidence_ref.section)
+        if iv.source:
+            used.setdefault(iv.source.ref.document, set()).add(iv.source.ref.section)
+    for ov in data.scenario.overlaps:
+        used.setdefault(ov.share.ref.document, set()).add(ov.share.ref.section)
+    references = [{"id": d, "doc": docs.get(d), "sections": sorted(s)} for d, s in sorted(used.items())]
+    overlaps = []
+    for o, ov in zip(run["overlaps"], data.scenario.overlaps):
+        a, b = (ivs[x].name for x in ov.interventions)
+        overlaps.append({"o": o, "a": a, "b": b, "share": float(data.values[f"overlaps.{ov.id}.share"][0])})
+    ded = run["totals"]["overlap_deduction"]
+    s = app["settings"]
+    from ..appraisal.settings import appraisal_defaults
+
+    ob_table = {lvl: (v.costs.value, v.benefits.value) for lvl, v in appraisal_defaults().optimism_bias.items()}
+    return {
+        "title": f"Business case: scaling up what works in {data.area_name}",
+        "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
+        "models": models, "overlaps": overlaps, "deduction": ded, "areas": areas,
+        "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
+        "changes": data.changes, "note": data.note, "settings": s, "ob_table": ob_table,
+        "references": references, "not_modelled": run.get("not_modelled", []),
+        "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every value is HTML-escaped: user text never becomes markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(money=money, pounds=pounds, people=people, figure=figure,
+                       pct=lambda x: "n/a" if x is None else f"{float(x):.0%}",
+                       ratio=lambda x: "n/a (no cost)" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
+    return env
+
+
+def html_text(data: ReportData) -> str:
+    return _env().get_template("business_case.html.j2").render(**context(data))
+
+
+def pdf_bytes(data: ReportData) -> bytes:
+    """The business case as a tagged PDF (PDF/UA-1)."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # data: URLs only (the charts): nothing is fetched from the network or the disk
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    html = HTML(string=html_text(data), url_fetcher=fetcher, base_url=None)
+    return html.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"carescale-business-case")
