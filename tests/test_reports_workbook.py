@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from carescale.reports import ReportRequest, prepare
+from carescale.reports import prepare
 from carescale.reports.workbook import workbook_bytes
 
 from .conftest import require_tool, run_cli
@@ -57,10 +57,12 @@ def input_cell(wb, path: str):
 
 
 CASES = {
-    "birmingham": ReportRequest(area="birmingham"),
-    "cornwall": ReportRequest(area="cornwall", basis="current"),
-    # a second appraisal route: set-up as places fill and a flat 5% discount rate
-    "birmingham-settings": ReportRequest(area="birmingham", appraisal={"setup_timing": "as-places-fill", "discount_rate": 0.05}),
+    # the paper's prices (as published), and a source site re-priced to the default price base
+    "birmingham": {"area": "birmingham", "reprice": False},
+    "cornwall": {"area": "cornwall", "basis": "current"},
+    # other routes through the formulas: set-up as places fill, a flat 5% rate, a model at half scale
+    "birmingham-settings": {"area": "birmingham", "scale": {"living-well": 0.5, "shared-lives": 0.6},
+                            "appraisal": {"setup_timing": "as-places-fill", "discount_rate": 0.05}},
 }
 
 
@@ -115,7 +117,7 @@ def _check_against(wb, run: dict, appraisal: dict) -> None:
 @pytest.mark.parametrize(
     "key,args",
     [
-        ("birmingham", ["--area", "birmingham"]),
+        ("birmingham", ["--area", "birmingham", "--no-reprice"]),
         ("cornwall", ["--area", "cornwall", "--basis", "current"]),
     ],
 )
@@ -125,13 +127,12 @@ def test_recalculated_workbook_matches_cli(recalculated, key, args):
     books, _ = recalculated
     run = run_cli("run", *args, "--format", "json")
     assert run.code == 0, run.err
-    app_args = [a for a in args if a not in ("--basis", "current")]
-    appraisal = run_cli("appraise", *app_args, "--format", "json").json() if key == "birmingham" else None
-    if appraisal is None:  # `appraise` has no --basis yet: the same library call the CLI makes
-        from carescale import appraisal as ap
-        from carescale import define_scenario
+    if key == "birmingham":
+        appraisal = run_cli("appraise", *args, "--format", "json").json()
+    else:  # `appraise` takes no --basis: the library call the CLI makes, on the same document
+        from carescale.scenarios import appraise_document, parse_data
 
-        appraisal = ap.appraisal_summary(ap.appraise(define_scenario("cornwall", basis="current")))
+        appraisal = appraise_document(parse_data(CASES[key]))
     _check_against(books[key], run.json(), appraisal)
     # the published Birmingham totals (scie-2017 summary table: net £7.5m ASC, £1.8m NHS)
     if key == "birmingham":
@@ -150,7 +151,7 @@ def test_changing_one_input_cell_recalculates_like_the_engine(recalculated):
     """Changing Living Well's take-up cell in Inputs and recalculating gives what the engine
     gives for the same override, and differs from the unchanged workbook."""
     books, _ = recalculated
-    expected = prepare(ReportRequest(area="birmingham", overrides={LW_RATE: 0.02}), uncertainty=False)
+    expected = prepare({**CASES["birmingham"], "overrides": {LW_RATE: 0.02}}, uncertainty=False)
     wb = books["birmingham-edited"]
     assert input_cell(wb, LW_RATE).value == 0.02
     _check_against(wb, expected.run, expected.appraisal_summary)
@@ -165,7 +166,7 @@ def test_cached_values_show_the_engine_figures_without_recalculation():
 
     import openpyxl
 
-    data = prepare(ReportRequest(area="birmingham"), uncertainty=False)
+    data = prepare(None, uncertainty=False)
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)), data_only=True)
     _check_against(wb, data.run, data.appraisal_summary)
 
@@ -175,13 +176,13 @@ def test_inputs_sheet_lists_every_parameter_with_source():
 
     import openpyxl
 
-    data = prepare(ReportRequest(area="birmingham", overrides={LW_RATE: {"value": 0.02, "note": "local pilot"}}),
-                   uncertainty=False)
+    data = prepare({"overrides": {LW_RATE: {"value": 0.02, "note": "local pilot"}}}, uncertainty=False)
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))
     ws = wb["Inputs"]
     heads = [c.value for c in ws[4]]
     assert heads[:13] == ["Path", "Label", "Value", "Unit", "Price year", "Status", "Evidence value", "Changed",
                           "Change note", "Document", "Section", "Quote (verbatim)", "Derivation"]
+    assert heads[14:16] == ["As published", "Published price year"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
     for p in data.params:
         assert p.path in rows, p.path
@@ -189,7 +190,10 @@ def test_inputs_sheet_lists_every_parameter_with_source():
         assert input_cell(wb, p.path).value == pytest.approx(float(data.values[p.path][0]))
     lw = rows[LW_RATE]
     assert lw[2] == 0.02 and lw[7] == "yes" and lw[8] == "local pilot"
-    assert lw[6] == pytest.approx(data.params[LW_RATE].base)
+    assert lw[6] == pytest.approx(data.params[LW_RATE].published.value)
+    uc = rows["living-well.older-people-multiple-ltc.unit_cost"]  # re-priced to the price base
+    pub = data.params["living-well.older-people-multiple-ltc.unit_cost"].published
+    assert uc[4] == data.prices["price_base_year"] and uc[15] == pub.price_year and uc[2] > uc[14] == pub.value
     # the Summary's beneficiaries are formulas over the inputs, not numbers
     f = wb["Summary"]["D6"].value
     assert isinstance(f, str) and f.startswith("=m_")
@@ -199,7 +203,7 @@ def test_workbook_has_native_charts():
     import io
     import zipfile
 
-    data = prepare(ReportRequest(area="birmingham"))
+    data = prepare(None)
     z = zipfile.ZipFile(io.BytesIO(workbook_bytes(data)))
     charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     # Summary (net by payer), Cash flow (cumulative, by payer), one per model, Monte Carlo (2)
@@ -211,9 +215,10 @@ def test_workbook_has_native_charts():
 def hostile_data(uncertainty: bool = False):
     from carescale import default_library
 
-    area = default_library().area("birmingham").model_copy(update={"name": HOSTILE_AREA})
-    return prepare(ReportRequest(area=area, note=HOSTILE_NOTE, overrides={LW_RATE: {"value": 0.02, "note": HOSTILE_NOTE}}),
-                   uncertainty=uncertainty)
+    area = default_library().area("birmingham").model_dump(mode="json", exclude_none=True)
+    area["name"] = HOSTILE_AREA
+    return prepare({"area": {"inline": area}, "note": HOSTILE_NOTE,
+                    "overrides": {LW_RATE: {"value": 0.02, "note": HOSTILE_NOTE}}}, uncertainty=uncertainty)
 
 
 def test_hostile_text_stays_literal_in_the_workbook():

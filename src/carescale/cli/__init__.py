@@ -36,6 +36,7 @@ from . import scenario  # noqa: E402,F401,I001  isort: skip
 from . import optimise  # noqa: E402,F401,I001  isort: skip
 from . import logic_models  # noqa: E402,F401,I001  isort: skip
 from . import plans  # noqa: E402,F401,I001  isort: skip
+from . import report  # noqa: E402,F401,I001  isort: skip
 
 __all__ = ["app", "entry", "main"]
 

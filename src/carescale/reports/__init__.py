@@ -1,11 +1,13 @@
 """Business case reports: a PDF/HTML for the board, a live Excel model for finance, and a
 plain-English Markdown summary (docs/reports.md).
 
-    from carescale.reports import ReportRequest, prepare, render
-    data = prepare(ReportRequest(area="birmingham"))
-    pdf = render(data, "pdf")          # bytes; also "html", "xlsx", "md"
+    from carescale.reports import prepare, render
+    from carescale.scenarios import load_scenario
+    data = prepare(load_scenario("my.yaml"))   # or a mapping, YAML text, or None (Birmingham)
+    pdf = render(data, "pdf")                 # bytes; also "html", "xlsx", "md"
 
-:func:`render` takes a prepared :class:`ReportData` (or a request, which it prepares) and a
+:func:`render` takes a prepared :class:`ReportData` (or a scenario document, which it
+prepares) and a
 format, and returns the file's bytes; :data:`FORMATS` lists the formats with their media type
 and file suffix (the web app offers the same downloads). Nothing heavy is imported here:
 xlsxwriter, jinja2, matplotlib and weasyprint are imported inside the writers.
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SettingsError
-from .data import Change, ReportData, ReportRequest, prepare
+from .data import ReportData, as_document, prepare
 
 #: format -> (media type, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -48,4 +50,4 @@ def render(data: ReportData | Any, fmt: str) -> bytes:
     return pdf_bytes(data)
 
 
-__all__ = ["FORMATS", "Change", "ReportData", "ReportRequest", "prepare", "render"]
+__all__ = ["FORMATS", "ReportData", "as_document", "prepare", "render"]

@@ -10,119 +10,108 @@ what is in it, so all formats show the same figures as ``carescale run/appraise/
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
 from ..engine import ParameterTable, PortfolioResult, evaluate
 from ..errors import SettingsError
-from ..scenario import Scenario, define_scenario
+from ..library import Library
+from ..scenario import Scenario
 
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """What a report is about, with the scenario document's field names (``area``,
-    ``interventions``, ``basis``, ``overrides``, ``appraisal``, ``uncertainty``, ``note``).
-
-    ``overrides`` maps a parameter path (as in ``carescale parameters``) to a number or to
-    ``{"value": x, "note": "why"}``."""
-
-    area: str = "birmingham"
-    interventions: tuple[str, ...] | None = None
-    basis: str = "potential"
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    appraisal: Mapping[str, Any] = field(default_factory=dict)
-    uncertainty: Mapping[str, Any] = field(default_factory=dict)
-    note: str | None = None
-    library: Any = None
-
-
-@dataclass(frozen=True)
-class Change:
-    """A figure the scenario changed from its evidence value."""
-
-    path: str
-    label: str
-    evidence: float
-    value: float
-    note: str | None
+if TYPE_CHECKING:
+    from ..scenarios import ScenarioDocument
 
 
 @dataclass(frozen=True, eq=False)
 class ReportData:
-    request: Any
+    """One scenario document, evaluated once for every report format."""
+
+    doc: ScenarioDocument
+    library: Library | None
     scenario: Scenario
     params: ParameterTable
-    values: dict[str, np.ndarray]  # one draw, with the scenario's overrides
-    changes: tuple[Change, ...]
+    values: dict[str, np.ndarray]  # one draw, with the document's overrides and price base
     result: PortfolioResult  # steady state
-    run: dict[str, Any]  # the `carescale run --format json` contract
+    run: dict[str, Any]  # what `carescale run --format json` prints for the document
     appraisal: Any  # AppraisalResult with monthly flows
-    appraisal_summary: dict[str, Any]  # the `carescale appraise --format json` contract
-    uncertainty: dict[str, Any] | None  # the `carescale uncertainty --format json` contract
-    note: str | None
+    appraisal_summary: dict[str, Any]  # what `carescale appraise --format json` prints
+    uncertainty: dict[str, Any] | None  # what `carescale uncertainty --format json` prints
     tornados: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # model id -> rows
 
     @property
     def area_name(self) -> str:
         return self.scenario.area.name
 
-    def changed(self, path: str) -> Change | None:
-        return next((c for c in self.changes if c.path == path), None)
+    @property
+    def note(self) -> str:
+        return self.doc.note
+
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        """Each figure changed from the evidence (``carescale.report.changes``)."""
+        return self.run.get("changes", [])
+
+    @property
+    def prices(self) -> dict[str, Any]:
+        return self.run.get("prices") or {}
+
+    def evidence_value(self, path: str) -> float:
+        """The evidence figure at ``path`` in this scenario's price base (before overrides)."""
+        from ..engine.parameters import reprice
+
+        return float(reprice(self.params[path].published, self.scenario).value)
 
 
-def _override(path: str, spec: Any) -> tuple[float, str | None]:
-    if isinstance(spec, Mapping):
-        if "value" not in spec:
-            raise SettingsError(f"overrides.{path}: give a value, for example {{value: 0.5, note: why}}")
-        return float(spec["value"]), (None if spec.get("note") is None else str(spec["note"]))
-    return float(spec), None
+def as_document(doc: ScenarioDocument | Mapping[str, Any] | str | None) -> ScenarioDocument:
+    """A scenario document from a document, plain data, YAML/JSON text, or None (the defaults)."""
+    from ..scenarios import ScenarioDocument, parse_data, parse_scenario
+
+    if doc is None:
+        return ScenarioDocument()
+    if isinstance(doc, ScenarioDocument):
+        return doc
+    if isinstance(doc, str):
+        return parse_scenario(doc)
+    if isinstance(doc, Mapping):
+        return parse_data(dict(doc))
+    raise SettingsError(f"scenario: {type(doc).__name__} is not a scenario document; give a ScenarioDocument, a mapping or YAML text")
 
 
-def prepare(request: ReportRequest, *, uncertainty: bool = True) -> ReportData:
-    """Evaluate ``request`` once for every report format (the one adapter over the engine)."""
-    from ..appraisal import appraisal_summary, appraise, make_settings
+def prepare(doc: ScenarioDocument | Mapping[str, Any] | str | None = None, library: Library | None = None,
+            *, uncertainty: bool = True) -> ReportData:
+    """Evaluate a scenario document once for every report format (the one adapter over the
+    engine): the same scenario, values and results as ``carescale run``, ``appraise`` and
+    ``uncertainty`` give for that document."""
+    from ..appraisal import appraisal_summary, appraise
     from ..report import summary
+    from ..scenarios import build_scenario
 
-    scenario = define_scenario(
-        request.area,
-        list(request.interventions) if request.interventions is not None else None,
-        request.basis,
-        library=request.library,
-    )
+    doc = as_document(doc)
+    scenario, values = build_scenario(doc, library)
     params = ParameterTable.from_scenario(scenario)
-    over: dict[str, float] = {}
-    changes: list[Change] = []
-    for path, spec in request.overrides.items():
-        p = params[path]  # one line for an unknown path
-        value, note = _override(path, spec)
-        over[path] = value
-        if value != p.base:
-            changes.append(Change(path, p.label, p.base, value, note))
-    values = params.with_values(over)
     result = evaluate(scenario, values, parameters=params)
-    settings = make_settings(dict(request.appraisal))
-    appraised = appraise(scenario, settings, values, params, monthly=True)
+    stamp = {"scenario": {"id": doc.scenario_id, "note": doc.note}}
+    appraised = appraise(scenario, doc.appraisal, values, params, monthly=True)
     unc = None
     tornados: dict[str, list[dict[str, Any]]] = {}
     if uncertainty:
-        from ..uncertainty import UncertaintySettings, run_uncertainty
+        from ..uncertainty import run_uncertainty
 
-        u_settings = UncertaintySettings(**dict(request.uncertainty))
-        unc = run_uncertainty(scenario, u_settings)
-        tornados = model_tornados(scenario, u_settings.width_scale)
+        settings = doc.uncertainty.settings()
+        unc = {**stamp, **run_uncertainty(scenario, settings)}
+        tornados = model_tornados(scenario, settings.width_scale)
     return ReportData(
-        request=request,
+        doc=doc,
+        library=library,
         scenario=scenario,
         params=params,
         values=values,
-        changes=tuple(changes),
         result=result,
-        run=summary(result),
+        run={**stamp, **summary(result)},
         appraisal=appraised,
-        appraisal_summary=appraisal_summary(appraised),
+        appraisal_summary={**stamp, **appraisal_summary(appraised)},
         uncertainty=unc,
-        note=request.note,
         tornados=tornados,
     )
 

@@ -31,12 +31,13 @@ def sheet_text(worksheet: Any, row: int, col: int, value: Any, cell_format: Any 
         worksheet.write_string(row, col, str(value), cell_format)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|>~<&])")
 
 
 def md_text(value: Any) -> str:
-    """Text for Markdown: every character Markdown or inline HTML could act on is escaped
-    with a backslash (``<script>`` stays the literal text ``<script>`` when rendered), and
-    line breaks become spaces so text cannot start a heading or list."""
+    """Text for Markdown, placed inside a line: every character that could start emphasis,
+    code, a link, a table cell, inline HTML or an entity mid-line is escaped with a backslash
+    (``<script>`` renders as the literal text ``<script>``), and line breaks become spaces so
+    the text cannot start a heading, list or quote."""
     s = re.sub(r"[\r\n\t]+", " ", "" if value is None else str(value))
     return _MD_SPECIAL.sub(r"\\\1", s)

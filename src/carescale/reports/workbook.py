@@ -209,8 +209,8 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
     ws.write_string(0, 0, "Inputs: every figure the model uses. Change a value in column C (yellow) and every result recalculates.", bold)
     ws.write_string(1, 0, "Evidence value is the figure in the evidence library; 'changed' marks figures this scenario overrides, with the note saying why.")
     heads = ["Path", "Label", "Value", "Unit", "Price year", "Status", "Evidence value", "Changed", "Change note",
-             "Document", "Section", "Quote (verbatim)", "Derivation", "Defined name"]
-    book.header(ws, 3, heads, [44, 50, 14, 14, 10, 11, 14, 9, 30, 40, 34, 60, 50, 50])
+             "Document", "Section", "Quote (verbatim)", "Derivation", "Defined name", "As published", "Published price year"]
+    book.header(ws, 3, heads, [44, 50, 14, 14, 10, 11, 14, 9, 30, 40, 34, 60, 50, 50, 14, 12])
     ws.freeze_panes(4, 1)
     inp = book.fmt(bg_color="#FFF2CC", border=1, num_format="General")
     wrap = book.fmt(text_wrap=True, valign="top")
@@ -218,14 +218,14 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
     for p in data.params:
         q = p.quantity
         value = float(data.values[p.path][0])
-        ch = data.changed(p.path)
+        ch = p.change
         book.text(ws, r, 0, p.path)
         book.text(ws, r, 1, p.label)
         ws.write_number(r, 2, value, inp)
         book.text(ws, r, 3, q.unit)
         book.text(ws, r, 4, q.price_year or "")
         book.text(ws, r, 5, q.status)
-        ws.write_number(r, 6, float(p.base))
+        ws.write_number(r, 6, data.evidence_value(p.path))
         book.text(ws, r, 7, "yes" if ch else "")
         book.text(ws, r, 8, (ch.note or "") if ch else "")
         book.text(ws, r, 9, lib_docs.get(q.ref.document, q.ref.document))
@@ -234,6 +234,8 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
         book.text(ws, r, 12, q.derivation or "")
         nm = book.name("in", p.path, f"Inputs!{cell(r, 2)}")
         book.text(ws, r, 13, nm)
+        ws.write_number(r, 14, float(p.published.value))
+        book.text(ws, r, 15, p.published.price_year or "")
         r += 1
 
     # appraisal settings
@@ -262,6 +264,8 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
             settings.setup_timing, "text")
     ws.data_validation(r - 1, 2, r - 1, 2, {"validate": "list", "source": ["up-front", "as-places-fill"]})
     v1 = {k: a for k, a in data.values.items()}
+    for iv in data.scenario.interventions:
+        setting(f"{iv.id}.scale", f"{iv.name}: share of its potential it runs at (scale)", data.scenario.scale_of(iv.id), "proportion")
     for iv in data.scenario.interventions:
         up, down = optimism_bias(iv, settings)
         d, rr = cost_tl.months(iv, v1)
@@ -311,7 +315,7 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
 def _documents(data: ReportData) -> dict[str, str]:
     from ..library import default_library
 
-    lib = data.request.library if getattr(data.request, "library", None) is not None else default_library()
+    lib = data.library if data.library is not None else default_library()
     try:
         docs = lib.sources.documents
     except AttributeError:
@@ -376,6 +380,8 @@ def _model_sheet(book: _Book, ws: Any, iv: Any) -> None:
     r += 1
     seg_rows: dict[str, int] = {}
     seg_first = r
+    scale = defined_name("set", f"{iid}.scale")
+    scale_v = data.scenario.scale_of(iid)
     for seg, sres in zip(iv.segments, steady.segments):
         pre = f"{iid}.{seg.id}"
         n_val = float(sres.beneficiaries[0])
@@ -398,11 +404,11 @@ def _model_sheet(book: _Book, ws: Any, iv: Any) -> None:
         if seg.sizing.basis == "none":
             f = "=0"
         elif basis == "current":
-            f = f"={E}"
+            f = f"={E}*{scale}"
         elif seg.sizing.basis == "share_of_cohort":
-            f = f"={C}*{D}"
+            f = f"={C}*{D}*{scale}"
         else:
-            f = f"=MAX({C}*{D}-{E},0)"
+            f = f"=MAX({C}*{D}-{E},0)*{scale}"
         book.formula(ws, r, 5, f, n_val, people_f)
         uc = f"{pre}.unit_cost"
         if has(uc):
@@ -470,8 +476,8 @@ def _model_sheet(book: _Book, ws: Any, iv: Any) -> None:
             book.text(ws, r, 2, red.payer)
             book.formula(ws, r, 3, "=" + defined_name("in", sp), float(v[sp][0]), money)
             book.formula(ws, r, 4, "=" + defined_name("in", rp), float(v[rp][0]))
-            saving = float(v[sp][0]) * float(v[rp][0])
-            book.formula(ws, r, 6, f"={cell(r, 3, False)}*{cell(r, 4, False)}", saving, money)
+            saving = float(v[sp][0]) * float(v[rp][0]) * scale_v
+            book.formula(ws, r, 6, f"={cell(r, 3, False)}*{cell(r, 4, False)}*{scale}", saving, money)
             fac = (1 - down) * (1 - dw) * at
             book.formula(ws, r, 7, f"=(1-{ob_sav})*(1-{defined_name('set', f'{iid}.{red.id}.deadweight')})*"
                          f"{defined_name('set', f'{iid}.{red.id}.attribution')}", fac)
@@ -843,8 +849,9 @@ def _cash_flow_sheet(book: _Book, ws: Any) -> None:
     s = data.appraisal_summary["settings"]
     ws.write_string(1, 0, f"{Y} years from {s['start_date']}; discounting: "
                     + ("Green Book schedule" if s["discount_schedule"] == "green-book" else f"flat {s['discount_rate']:.1%}")
-                    + f"; optimism bias {'on' if s['optimism_bias'] else 'off'}; set-up {s['setup_timing']}; prices "
-                    + ", ".join(s["price_years"]) + " (as published)")
+                    + f"; optimism bias {'on' if s['optimism_bias'] else 'off'}; set-up {s['setup_timing']}; "
+                    + (f"{data.prices['price_base_year']} prices" if data.prices.get("reprice")
+                       else "prices " + ", ".join(s["price_years"]) + " (as published)"))
     # overlaps (appraisal per-person figures)
     r = 3
     ws.write_string(r, 0, "Overlap between target groups (appraisal figures, per person a year)", bold)
@@ -1048,7 +1055,9 @@ def _summary_sheet(book: _Book, ws: Any) -> None:
     ws.set_column(3, 14, 14)
     ws.write_string(0, 0, "Scaling up what works", book.fmt(bold=True, font_size=16))
     book.text(ws, 1, 0, f"Area: {data.area_name}")
-    ws.write_string(2, 0, f"Basis: {data.scenario.basis}; a year at full scale (pounds, prices as published); every figure is a formula over the Inputs sheet.")
+    pr = data.prices
+    prices = f"{pr['price_base_year']} prices" if pr.get("reprice") else "prices as published"
+    ws.write_string(2, 0, f"Basis: {data.scenario.basis}; a year at full scale (pounds, {prices}); every figure is a formula over the Inputs sheet.")
     r = 4
     book.header(ws, r, ["Area", "Model", "Target group", "Beneficiaries", "Cost", "Cost ASC", "Cost NHS", "Gross ASC",
                         "Gross NHS", "Net ASC", "Net NHS", "Set-up", "Wider benefits"])
@@ -1304,10 +1313,18 @@ def _about_sheet(book: _Book, ws: Any, sheet_names: list[str]) -> None:
     for i, line in enumerate(lines):
         ws.write_string(r, 0, line, book.fmt(bold=True) if i == 0 else wrap)
         r += 1
+    from ..report import describe_change
+
+    p = data.prices
+    book.text(ws, r, 0, "Prices: " + (f"{p['price_base_year']} prices (re-priced with the {p.get('index')})" if p.get("reprice")
+                                      else "as published (each figure in its source's price year; not re-priced)"))
+    r += 1
+    book.text(ws, r, 0, f"Scenario id: {data.doc.scenario_id}")
+    r += 1
     if data.changes:
         r += 1
         ws.write_string(r, 0, "Figures changed from the evidence", book.fmt(bold=True))
         r += 1
         for ch in data.changes:
-            book.text(ws, r, 0, f"{ch.label} ({ch.path}): {ch.evidence:g} -> {ch.value:g}" + (f". Note: {ch.note}" if ch.note else ""), wrap)
+            book.text(ws, r, 0, f"{ch['label']}: " + describe_change(ch), wrap)
             r += 1

@@ -1,0 +1,83 @@
+"""`carescale report`: the business case as PDF, HTML, a live Excel workbook or Markdown
+(docs/reports.md). A thin shell over :mod:`carescale.reports`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import CarescaleError
+from ..safe_text import one_line
+from .common import (
+    Basis,
+    app,
+    area_file_option,
+    area_option,
+    interventions_option,
+    price_base_option,
+    price_index_option,
+    reprice_option,
+    scenario_document,
+    scenario_option,
+    set_option,
+)
+
+
+class ReportFormat(str, Enum):
+    pdf = "pdf"
+    html = "html"
+    xlsx = "xlsx"
+    md = "md"
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "--output", "-o", help="The file to write (.pdf, .html, .xlsx or .md)."),
+    fmt: Optional[ReportFormat] = typer.Option(
+        None, "--format", help="pdf (board paper), html, xlsx (live workbook) or md (committee summary); "
+        "default: from the file name."),
+    area: str = area_option(),
+    area_file: Optional[Path] = area_file_option(),
+    interventions: Optional[str] = interventions_option(),
+    basis: Basis = typer.Option(Basis.potential, "--basis", help="potential or current."),
+    scenario_file: Optional[Path] = scenario_option(),
+    sets: Optional[list[str]] = set_option(),
+    reprice: Optional[bool] = reprice_option(),
+    price_base: Optional[str] = price_base_option(),
+    price_index: Optional[Path] = price_index_option(),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws (default: the scenario's, 10,000)."),
+    note: Optional[str] = typer.Option(None, "--note", help="A note printed on the report (free text)."),
+) -> None:
+    """A business case: PDF or HTML for the board, a live Excel model for finance, Markdown for a committee paper."""
+    from ..reports import FORMATS, render
+    from ..safe_text import check_output_path, output_errors
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in FORMATS:
+            raise CarescaleError(
+                f"--output: {one_line(str(output))!r}: give --format pdf, html, xlsx or md, or a file name "
+                "ending in .pdf, .html, .xlsx or .md")
+        fmt = ReportFormat(suffix)
+    path = check_output_path(output)
+    fields = {}
+    if draws is not None or note is not None:
+        from ..scenarios import load_scenario
+
+        base = load_scenario(scenario_file) if scenario_file else None
+        if draws is not None:
+            unc = base.uncertainty.model_dump() if base is not None else {}
+            fields["uncertainty"] = {**unc, "draws": draws}
+        if note is not None:
+            fields["note"] = note
+    doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
+                            basis=basis, sets=sets, reprice=reprice, price_base=price_base,
+                            price_index=price_index, **fields)
+    content = render(doc, fmt.value)
+    with output_errors(path):
+        path.write_bytes(content)
+    typer.echo(f"wrote {output} ({len(content):,} bytes)", err=True)

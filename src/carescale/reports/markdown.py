@@ -1,0 +1,114 @@
+"""A plain-English Markdown summary to paste into a committee paper.
+
+Every piece of text that comes from a user or the library goes through :func:`md_text`
+(Markdown and inline HTML escaped, one line), so an area name or a note can never become a
+link, a heading or a script when the paper is rendered.
+"""
+
+from __future__ import annotations
+
+from .data import ReportData
+from .html import money, people, transformation_areas
+from .text import md_text as t
+
+
+def _months(m: int | None) -> str:
+    return f"month {m}" if m else "not within the period"
+
+
+def markdown_text(data: ReportData) -> str:
+    run, app, unc = data.run, data.appraisal_summary, data.uncertainty
+    tot = run["totals"]
+    port = app["portfolio"]["metrics"]
+    s = app["settings"]
+    prices = data.prices
+    price_text = f"{prices['price_base_year']} prices" if prices.get("reprice") else "prices as published"
+    lines: list[str] = [
+        f"# Scaling up what works in {t(data.area_name)}",
+        "",
+        f"This paper sets out what it would cost, and save, to scale up {len(run['interventions'])} care models that "
+        f"have worked elsewhere to {t(data.area_name)}'s own figures "
+        f"({'potential beneficiaries' if data.scenario.basis == 'potential' else 'the people served today'}). "
+        f"Figures are pounds a year at full scale, in {price_text}.",
+        "",
+    ]
+    if data.note:
+        lines += [f"Note: {t(data.note)}", ""]
+    lines += [
+        "## Summary",
+        "",
+        f"- Each year at full scale the models would save the council (adult social care) **{money(tot['net_savings']['asc'])}** "
+        f"and the NHS **{money(tot['net_savings']['nhs'])}**, after their running costs.",
+        f"- They would reach about {people(tot['beneficiaries'])} people a year, at a running cost of {money(tot['cost'])} a year.",
+    ]
+    ded = tot["overlap_deduction"]
+    if run["overlaps"]:
+        lines.append(f"- Some people are in more than one model's target group; their saving is counted once, which takes "
+                     f"{money(ded['asc'])} a year off the council's total{' and ' + money(ded['nhs']) + ' off the NHS' if ded['nhs'] else ''}.")
+    lines.append(f"- Over {s['years']} years, allowing for set-up, the time to build up and optimism bias, the net present value is "
+                 f"{money(port['npv'])} (council {money(port['npv_by_payer']['asc'])}, NHS {money(port['npv_by_payer']['nhs'])}); "
+                 f"the models together break even in {_months(port['break_even_month'])}.")
+    if unc:
+        lines.append(f"- In {people(unc['draws'])} simulations that vary every figure over its evidence range, "
+                     f"{unc['portfolio']['prob_saving']:.0%} save money each year; the net saving a year is between "
+                     f"{money(unc['portfolio']['net_savings']['p05'])} and {money(unc['portfolio']['net_savings']['p95'])} "
+                     "in nine cases out of ten.")
+    lines += [
+        "",
+        "## The models",
+        "",
+        "| Model | Who it is for | People a year | Cost a year | Net saving, council | Net saving, NHS |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for i in run["interventions"]:
+        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])} | "
+                     f"{money(i['net_savings']['asc'])} | {money(i['net_savings']['nhs'])} |")
+    lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
+    lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "
+                 f"**{money(tot['net_savings']['asc'])}** | **{money(tot['net_savings']['nhs'])}** |")
+    lines += ["", "## Each model in brief", ""]
+    areas = transformation_areas()
+    ivs = {iv.id: iv for iv in data.scenario.interventions}
+    apps = {i["id"]: i for i in app["interventions"]}
+    for i in run["interventions"]:
+        iv = ivs[i["id"]]
+        m = apps[iv.id]["metrics"]
+        src = f" It is based on {t(iv.source.site)} ({t(iv.source.period)})." if iv.source else ""
+        lines += [
+            f"**{t(iv.name)}.** {t(iv.description)}{src} The evidence is at level {iv.evidence_grade.level} of 5 on Nesta's "
+            f"Standards of Evidence. It belongs to the paper's area {iv.transformation_area}: "
+            f"{t(areas.get(iv.transformation_area, ''))} Over {s['years']} years its net present value is {money(m['npv'])} "
+            f"and it breaks even in {_months(m['break_even_month'])}.",
+            "",
+        ]
+    lines += ["## Figures changed from the evidence", ""]
+    if data.changes:
+        for c in data.changes:
+            unit = " people" if c.get("unit") == "people" else ""
+            why = f" Why: {t(c['note'])}" if c.get("note") else ""
+            lines.append(f"- {t(c['label'])}: {c['evidence_value']:,.6g}{unit} in the evidence, {c['value']:,.6g}{unit} here.{why}")
+    else:
+        lines.append("None: every figure is the value in the evidence library.")
+    lines += [
+        "",
+        "## How the figures were made",
+        "",
+        f"The figures come from carescale, which scales each model's published costs and outcomes to the area's population "
+        f"and spending. Money is in {price_text}. The appraisal runs for {s['years']} years from {s['start_date']}, "
+        + ("discounted with the HM Treasury Green Book schedule (3.5% a year)" if s["discount_schedule"] == "green-book"
+           else f"discounted at {s['discount_rate']:.1%} a year")
+        + (", with costs raised and savings lowered for optimism bias according to the strength of each model's evidence."
+           if s["optimism_bias"] else ", without an optimism-bias adjustment."),
+        f"Scenario id: {data.doc.scenario_id}.",
+        "",
+        "## Sources",
+        "",
+    ]
+    from .html import _documents
+
+    docs = _documents(data)
+    used = sorted({p.quantity.ref.document for p in data.params} | {iv.evidence_ref.document for iv in data.scenario.interventions})
+    for d in used:
+        doc = docs.get(d)
+        lines.append(f"- {t(doc.title)}, {t(doc.publisher)}, {t(doc.date or '')}" if doc is not None else f"- {t(d)}")
+    return "\n".join(lines) + "\n"
