@@ -1,0 +1,237 @@
+"""The business case as PDF, HTML and Markdown, and the `carescale report` command.
+
+The Birmingham PDF is rendered once (module fixture), its text read back with pypdf, and its
+pages saved as PNG test artefacts (build/test-artefacts/reports/, or $CARESCALE_TEST_ARTEFACTS).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from carescale.reports import prepare, render
+
+from .conftest import REPO, require_tool, run_cli
+from .test_reports_workbook import HOSTILE_AREA, HOSTILE_NOTE, LW_RATE, hostile_data
+
+ARTEFACTS = Path(os.environ.get("CARESCALE_TEST_ARTEFACTS", REPO / "build" / "test-artefacts")) / "reports"
+NOTE = "Local pilot: uptake of 0.8% seen in the first quarter"
+# Birmingham at the paper's prices, with one changed assumption and fewer draws (test time)
+BIRMINGHAM = {"area": "birmingham", "reprice": False, "uncertainty": {"draws": 2000},
+              "overrides": {LW_RATE: {"value": 0.008, "note": NOTE}}}
+
+
+@pytest.fixture(scope="module")
+def birmingham():
+    return prepare(BIRMINGHAM)
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(birmingham):
+    from pypdf import PdfReader
+
+    pdf = render(birmingham, "pdf")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / "birmingham.pdf"
+    path.write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        for old in ARTEFACTS.glob("birmingham-page-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(ARTEFACTS / "birmingham-page")],
+                       check=True, timeout=120)
+    reader = PdfReader(io.BytesIO(pdf))
+    return pdf, reader, [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
+
+
+def test_pdf_summary_page_has_the_birmingham_totals(pdf_pages, birmingham):
+    _, _, pages = pdf_pages
+    first = pages[0]
+    assert "Scaling up what works in Birmingham" in first
+    t = birmingham.run["totals"]
+    # Living Well at 0.8% take-up: the council total moves from the paper's £7.46m
+    assert f"£{t['net_savings']['asc'] / 1e6:.2f}m" in first and f"£{t['net_savings']['nhs'] / 1e6:.2f}m" in first
+    from carescale.reports.html import money
+
+    assert "Less overlap between target groups" in first and money(-t["overlap_deduction"]["asc"]) in first
+    assert "deducted from the net total" in first
+    for name in ("Barriers", "Enablers", "five areas of transformation"):
+        assert name in first
+
+
+def test_pdf_has_a_page_per_model(pdf_pages, birmingham):
+    _, _, pages = pdf_pages
+    starts = []
+    for k, iv in enumerate(birmingham.scenario.interventions, 1):
+        heading = f"{k}. {iv.name}"
+        found = [i for i, text in enumerate(pages) if text.startswith(heading) or f" {heading} " in text[:200]]
+        assert found, heading
+        starts.append(found[0])
+        body = pages[found[0]]
+        assert "figures to the saving" in body and "Cash flow and break-even" in body
+        assert f"Nesta Standards of Evidence level {iv.evidence_grade.level}" in body
+    assert starts == sorted(starts) and len(set(starts)) == len(starts) and starts[0] == 1
+    text = " ".join(pages)
+    assert "Break-even targets for a first phase" in text and "distribution of the net saving" in text
+
+
+def test_pdf_changed_assumptions_settings_and_references(pdf_pages):
+    _, _, pages = pdf_pages
+    text = " ".join(pages)
+    assert "Assumptions changed from the evidence" in text
+    squashed = re.sub(r"\s+", "", text)  # table cells wrap
+    assert re.sub(r"\s+", "", NOTE) in squashed and LW_RATE in squashed
+    assert "Settings" in text and "Optimism bias" in text and "Green Book" in text and "not re-priced" in text
+    refs = text[text.index("References"):]
+    assert "Total transformation of care and support" in refs
+
+
+def test_pdf_is_tagged_with_language_title_and_alt_text(pdf_pages):
+    pdf, reader, _ = pdf_pages
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB"
+    assert "/StructTreeRoot" in root
+    assert reader.metadata.title == "Business case: scaling up what works in Birmingham"
+    # the structure tree has real headings, tables with header cells, and figures with alt text
+    kinds, alts = _structure(root["/StructTreeRoot"])
+    assert kinds["/H1"] == 1 and kinds["/H2"] >= 6 and kinds["/TH"] > 20 and kinds["/Table"] >= 6
+    assert len(alts) == kinds["/Figure"] >= 1 + 3 * 6
+    assert all(a and len(str(a)) > 20 for a in alts)
+
+
+def _structure(root):
+    from collections import Counter
+
+    kinds: Counter = Counter()
+    alts: list = []
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for k in node:
+                walk(k)
+            return
+        if not hasattr(node, "get"):
+            return
+        s = node.get("/S")
+        if s:
+            kinds[s] += 1
+            if s == "/Figure":
+                alts.append(node.get("/Alt"))
+        if node.get("/K") is not None:
+            walk(node["/K"])
+
+    walk(root)
+    return kinds, alts
+
+
+def test_page_images_saved_as_artefacts(pdf_pages):
+    require_tool(shutil.which("pdftoppm") is not None, "poppler (pdftoppm)")
+    pngs = sorted(ARTEFACTS.glob("birmingham-page-*.png"))
+    assert len(pngs) == len(pdf_pages[1].pages)
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_accessible_and_self_contained(birmingham):
+    html = render(birmingham, "html").decode("utf-8")
+    p = _Text()
+    p.feed(html)
+    tags = p.tags
+    assert ("html", {"lang": "en-GB"}) in tags
+    assert "<title>Business case: scaling up what works in Birmingham</title>" in html
+    assert [t for t, _ in tags].count("h1") == 1
+    imgs = [a for t, a in tags if t == "img"]
+    assert len(imgs) >= 1 + 2 * len(birmingham.scenario.interventions)
+    assert all(a.get("alt") and len(a["alt"]) > 20 for a in imgs)
+    assert all(a["src"].startswith("data:image/svg+xml;base64,") for a in imgs)  # vector, inline
+    ths = [a for t, a in tags if t == "th"]
+    assert ths and all(a.get("scope") in ("col", "row") for a in ths)
+    assert not re.search(r"""(src|href)=["']?https?:""", html)  # nothing fetched from the network
+
+
+def _literal_in_html(html: str) -> str:
+    p = _Text()
+    p.feed(html)
+    assert not any(t == "script" for t, _ in p.tags), "a note became a script element"
+    return "".join(p.text)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return hostile_data(uncertainty=False)
+
+
+def test_hostile_text_is_literal_in_html(hostile):
+    text = _literal_in_html(render(hostile, "html").decode("utf-8"))
+    assert HOSTILE_AREA in text and HOSTILE_NOTE in text
+
+
+def test_hostile_text_is_literal_in_pdf(hostile):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(render(hostile, "pdf")))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert HOSTILE_AREA in text and HOSTILE_NOTE in text
+
+
+def test_hostile_text_is_literal_in_markdown(hostile):
+    from markdown_it import MarkdownIt
+
+    md = render(hostile, "md").decode("utf-8")
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    text = _literal_in_html(html)
+    assert HOSTILE_AREA in text and HOSTILE_NOTE in text
+    assert "<a " not in html  # the HYPERLINK name is not a link either
+
+
+def test_markdown_summary_in_plain_english(birmingham):
+    md = render(birmingham, "md").decode("utf-8")
+    t = birmingham.run["totals"]
+    assert md.startswith("# Scaling up what works in Birmingham\n")
+    assert f"**£{t['net_savings']['asc'] / 1e6:.2f}m**" in md
+    assert "| **Total** |" in md and "Less overlap between target groups" in md
+    assert NOTE in md and "## Figures changed from the evidence" in md and "## Sources" in md
+
+
+def test_report_command_writes_each_format(tmp_path):
+    for suffix in ("md", "xlsx"):
+        out = tmp_path / f"b.{suffix}"
+        r = run_cli("report", "--area", "birmingham", "--draws", "500", "-o", str(out),
+                    "--set", "living-well.older-people-multiple-ltc.people=2000")
+        assert r.code == 0, r.err
+        assert out.stat().st_size > 1000
+    md = (tmp_path / "b.md").read_text()
+    assert "2,000 people here" in md  # the override, in the user's terms
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["-o", "{tmp}/b.txt"], "error: --output: '{tmp}/b.txt': give --format pdf, html, xlsx or md, or a file name ending in .pdf, .html, .xlsx or .md"),
+        (["-o", "{tmp}/missing/b.pdf"], "error: --output: the folder '{tmp}/missing' does not exist; create it first or write somewhere else"),
+        (["-o", "{tmp}/b.md", "--set", "nonsense"], "error: --set: 'nonsense' is not PATH=VALUE; for example --set living-well.older-people-multiple-ltc.people=2000"),
+    ],
+)
+def test_report_command_bad_input_is_one_line(tmp_path, args, message):
+    r = run_cli("report", *[a.format(tmp=tmp_path) for a in args])
+    assert r.code == 2
+    assert r.err.strip() == message.format(tmp=tmp_path)
