@@ -99,7 +99,7 @@ def prepare(doc: ScenarioDocument | Mapping[str, Any] | str | None = None, libra
         from ..uncertainty import run_uncertainty
 
         settings = doc.uncertainty.settings()
-        unc = {**stamp, **run_uncertainty(scenario, settings)}
+        unc = {**stamp, **run_uncertainty(scenario, settings, appraisal=doc.appraisal)}
         tornados = model_tornados(scenario, settings.width_scale)
     return ReportData(
         doc=doc,
