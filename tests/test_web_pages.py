@@ -205,3 +205,51 @@ def test_template_assumptions_become_overrides(client, tmp_path):
     cli = run_cli("run", "--area-file", str(path), "--format", "json").json()
     assert web["totals"] == cli["totals"]
     assert web["interventions"][1]["beneficiaries"] == pytest.approx(2000)
+
+
+def test_report_downloads_when_reports_are_installed(client):
+    path = journey(client)
+    page = client.get(path).text
+    try:
+        from carescale.reports import FORMATS, render
+    except ImportError:
+        assert "report.pdf" not in page  # no link to a download that cannot be made
+        assert client.get(path + "/report.pdf").status_code == 404
+        pytest.skip("carescale.reports is not in this build yet")
+    assert f'href="{path}/report.pdf"' in page and f'href="{path}/report.xlsx"' in page
+    doc = client.get("/api/v1/scenarios/" + path.rsplit("/", 1)[1]).json()
+    got = client.get(path + "/report.md")
+    assert got.status_code == 200 and got.headers["content-type"].startswith(FORMATS["md"][0].split(";")[0])
+    assert got.content == render(doc, "md")
+    pdf = client.get(path + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(path + "/report.doc").status_code == 404
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+FUZZ = {"examples": 0}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(people=_TEXT, rate=_TEXT, note=_TEXT, scale=_TEXT, draws=_TEXT, q=_TEXT, upload=st.binary(max_size=300))
+def test_forms_never_crash(client, people, rate, note, scale, draws, q, upload):
+    """Whatever is typed into any form, the answer is a redirect or a page with an error
+    summary, never a server error."""
+    FUZZ["examples"] += 1
+    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    sid = models_url.split("/")[2]
+    got = client.post(models_url, data={"interventions": ["living-well"], "scale:living-well": scale})
+    assert got.status_code in (303, 422), got.text
+    got = client.post(f"/s/{sid}/assumptions", data={f"v:{LW}": people, f"n:{LW}": note,
+                                                     "v:living-well.older-people-multiple-ltc.sizing.rate": rate})
+    assert got.status_code in (303, 422), got.text
+    got = client.post(f"/scenario/{sid}/uncertainty", data={"draws": draws})
+    assert got.status_code in (303, 422), got.text
+    if got.status_code == 303 and got.headers["location"].startswith("/jobs/"):
+        client.post(got.headers["location"] + "/cancel")
+    assert client.get("/evidence", params={"q": q, "area": q[:2], "min_level": q[:1]}).status_code in (200, 422)
+    got = client.post("/area/upload", files={"file": ("area.csv", upload, "text/csv")})
+    assert got.status_code in (303, 422), got.text

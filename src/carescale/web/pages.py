@@ -452,6 +452,22 @@ def download_csv(request: Request, sid: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="carescale-results-{sid}.csv"'})
 
 
+@router.get("/scenario/{sid}/report.{fmt}")
+def download_report(request: Request, sid: str, fmt: str) -> Response:
+    """The business-case report (``carescale.reports``: pdf, xlsx, html, md) for this scenario."""
+    if not _reports_available():
+        return error_page(request, 404)
+    from ..reports import FORMATS, render
+
+    if fmt not in FORMATS:
+        return error_page(request, 404)
+    doc = _doc(request, sid)
+    media, suffix = FORMATS[fmt]
+    body = _cached(request, sid, f"report-{fmt}", lambda: render(doc, fmt))
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="carescale-report-{sid}{suffix}"'})
+
+
 # -- background jobs -------------------------------------------------------------------------------------------------
 
 
