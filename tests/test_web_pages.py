@@ -253,3 +253,32 @@ def test_forms_never_crash(client, people, rate, note, scale, draws, q, upload):
     assert client.get("/evidence", params={"q": q, "area": q[:2], "min_level": q[:1]}).status_code in (200, 422)
     got = client.post("/area/upload", files={"file": ("area.csv", upload, "text/csv")})
     assert got.status_code in (303, 422), got.text
+
+
+def test_any_english_council_from_the_national_files():
+    """With `carescale serve --mye --ascof`, any council can be chosen, with the figures
+    `carescale national` gives it (published prices)."""
+    from tests.conftest import RAW, needs_shared
+
+    mye, ascof = RAW / "ukpopestimatesmid2020on2021geography.xls", RAW / "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx"
+    needs_shared(mye)
+    needs_shared(ascof)
+    from carescale.web.national import load_national
+
+    national = load_national(mye, ascof)
+    want = next(a for a in run_cli("national", "--mye", str(mye), "--ascof", str(ascof), "--format", "json").json()["areas"]
+                if a["code"] == "E06000047")
+    council = next(pid for pid, p in national.profiles.items() if p.area.ons_code == "E06000047")
+    with TestClient(create_app(MemoryScenarioStore(), national=national), follow_redirects=False) as c:
+        page = c.get("/area").text
+        assert f'<option value="{council}">County Durham</option>' in page
+        assert c.post("/area", data={"area": "national", "national": ""}).status_code == 422
+        models = c.post("/area", data={"area": "national", "national": council}).headers["location"]
+        assumptions = c.post(models, data={"interventions": re.findall(
+            r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', c.get(models).text),
+            "reprice": "no"}).headers["location"]
+        result = c.post(assumptions, data={}).headers["location"]
+        doc = c.get("/api/v1/scenarios/" + result.rsplit("/", 1)[1]).json()
+        got = c.post("/api/v1/run", json=doc).json()["totals"]
+        assert "County Durham" in c.get(result).text
+    assert got["net_savings"] == pytest.approx(want["net_savings"], abs=0.01)
