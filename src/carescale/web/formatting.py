@@ -68,6 +68,16 @@ def unit(u: Any) -> str:
     return UNITS.get(str(u), str(u).replace("_", " "))
 
 
+def month(iso: Any) -> str:
+    """'2026-11-01' as 'November 2026'."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(iso)).strftime("%B %Y")
+    except ValueError:
+        return str(iso)
+
+
 def register(env: Any) -> None:
     env.filters.update(money=money, short_money=short_money, people=people, percent=percent, number=number,
-                       exact=exact, unit=unit)
+                       exact=exact, unit=unit, month=month)
