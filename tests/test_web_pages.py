@@ -282,3 +282,37 @@ def test_any_english_council_from_the_national_files():
         got = c.post("/api/v1/run", json=doc).json()["totals"]
         assert "County Durham" in c.get(result).text
     assert got["net_savings"] == pytest.approx(want["net_savings"], abs=0.01)
+
+
+def test_front_end_is_built_from_npm():
+    """scripts/web-assets.sh (run by scripts/setup.sh) built GOV.UK Frontend with our colours and
+    font; the app serves it (CI fails here if npm or the build is missing)."""
+    from tests.conftest import require_tool
+
+    css = STATIC / "govuk" / "carescale.css"
+    require_tool(css.exists(), "the web app's front end (bash scripts/web-assets.sh; needs npm)")
+    text = css.read_text(encoding="utf-8")
+    assert "system-ui" in text and "#0b5d52" in text and "GDS Transport" not in text
+    assert (STATIC / "govuk" / "govuk-frontend.min.js").exists()
+    import json
+
+    from tests.conftest import REPO
+
+    lock = json.loads((REPO / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/govuk-frontend"]["version"] == "6.3.0"
+
+
+def test_user_text_is_never_markup(client):
+    """An uploaded area named with HTML, and a note with HTML, are shown as text."""
+    bad = '<script>alert("x")</script>'
+    lines = run_cli("areas", "export", "kent").out.splitlines()
+    lines = [('area.name,"The area\'s name, for example Leeds",text,"' + bad.replace('"', '""') + '",,,') if ln.startswith("area.name,") else ln
+             for ln in lines]
+    got = client.post("/area/upload", files={"file": ("x.csv", ("\n".join(lines) + "\n").encode(), "text/csv")})
+    assert got.status_code == 303, got.text
+    models = got.headers["location"]
+    assumptions = client.post(models, data={"interventions": ["living-well"], "reprice": "no"}).headers["location"]
+    result = client.post(assumptions, data={f"v:{LW}": "10", f"n:{LW}": bad}).headers["location"]
+    html = client.get(result).text
+    assert bad not in html
+    assert "&lt;script&gt;" in html
