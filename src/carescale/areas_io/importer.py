@@ -217,6 +217,12 @@ def _number(cell: Cell, where: str, unit: str) -> float | None:
     return num
 
 
+def _unknown_key(where: str, what: str, key: str, valid: list[str], listed_in: str) -> AreaFileError:
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return AreaFileError(f"{where}: unknown {what} {key!r}{hint}; the valid keys are the ones in {listed_in}")
+
+
 def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool = True) -> ImportedArea:
     """Validate template rows (the first non-blank row is the header) into an area. Blank
     figures of a council are estimated (``data/prevalence.yaml``) unless ``estimate`` is False."""
@@ -266,12 +272,8 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
         if key.startswith(ASSUMPTIONS):
             where = f"{name}: row {r} ({key}), cell {ref('value', r)}"
             if key not in assumable:
-                close = difflib.get_close_matches(key, sorted(assumable), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise AreaFileError(
-                    f"{name}: row {r}, cell {ref('key', r)}: unknown assumption {key!r}{hint}; the valid "
-                    f"keys are the ones in the assumptions section of 'carescale areas template'"
-                )
+                raise _unknown_key(f"{name}: row {r}, cell {ref('key', r)}", "assumption", key, sorted(assumable),
+                                   "the assumptions section of 'carescale areas template'")
             if key.removeprefix(ASSUMPTIONS) in assumed:
                 raise AreaFileError(f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice; keep one")
             num = _number(cell(row, "value") or Cell(None), where, "number")
@@ -280,12 +282,8 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
                 assumed[key.removeprefix(ASSUMPTIONS)] = {"value": num, **({"note": note} if note else {})}
             continue
         if key not in spec:
-            close = difflib.get_close_matches(key, list(spec), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise AreaFileError(
-                f"{name}: row {r}, cell {ref('key', r)}: unknown key {key!r}{hint}; the valid "
-                f"keys are the ones in 'carescale areas template'"
-            )
+            raise _unknown_key(f"{name}: row {r}, cell {ref('key', r)}", "key", key, list(spec),
+                               "'carescale areas template'")
         if key in found:
             raise AreaFileError(
                 f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice (rows "

@@ -334,11 +334,11 @@ def print_scenario_notes(data: dict[str, Any]) -> None:
 
     prices = data.get("prices") or {}
     if prices.get("reprice"):
-        console.print(f"Prices: {prices['price_base_year']} prices (re-priced with the {prices['index']})", markup=False)
+        console.print(f"Prices: {prices['price_base_year']} prices (re-priced with the {prices['index']})")
     else:
-        console.print("Prices: as published (each figure in its source's price year; not re-priced)", markup=False)
+        console.print("Prices: as published (each figure in its source's price year; not re-priced)")
     for c in data.get("changes", []):
-        console.print("Changed from the evidence: " + describe_change(c), markup=False)
+        console.print("Changed from the evidence: " + describe_change(c))
     sc = data.get("scenario")
     if sc:
-        console.print(f"Scenario {sc['id']}" + (f": {sc['note']}" if sc.get("note") else ""), markup=False)
+        console.print(f"Scenario {sc['id']}" + (f": {sc['note']}" if sc.get("note") else ""))

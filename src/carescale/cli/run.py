@@ -144,7 +144,7 @@ def parameters(
     rows = [
         {
             "path": p.path, "label": p.label, "value": p.base, "unit": p.quantity.unit,
-            "price_year": p.quantity.price_year or "", "status": p.quantity.status,
+            "price_year": p.quantity.price_year or "", "status": "override" if p.change else p.quantity.status,
             "evidence_value": in_base(p.published, scenario).value if p.change else "",
             "note": (p.change.note or "override") if p.change else "",
         }

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from .common import Format, app, console, echo_csv, echo_json
+from .common import Format, app, console, emit, output_option
 
 scenario_app = typer.Typer(
     help="Scenario documents: one file holding everything a result depends on.", no_args_is_help=True
@@ -38,7 +38,8 @@ def new(
 @scenario_app.command("show")
 def show(
     file: Path = typer.Argument(..., help="A scenario file."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table (YAML), json or csv (the changes)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (the document as YAML), json, or csv (the changes)."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Show a scenario: its id, the document in full, and each figure it changes."""
     from ..engine import ParameterTable
@@ -50,20 +51,18 @@ def show(
     changed = changes(ParameterTable.from_scenario(scenario), scenario)
     data = {"scenario_id": doc.scenario_id, "document": doc.data(), "area": {"id": scenario.area.id, "name": scenario.area.name},
             "interventions": list(scenario.intervention_ids), "prices": price_basis(scenario), "changes": changed}
-    if fmt is Format.json:
-        echo_json(data)
-    elif fmt is Format.csv:
-        rows = [{"path": c["path"], "evidence_value": c["evidence_value"], "value": c["value"], "unit": c["unit"],
-                 "note": c["note"] or ""} for c in changed]
-        if rows:
-            echo_csv(rows)
-        else:
-            typer.echo("path,evidence_value,value,unit,note")
-    else:
-        console.print(f"Scenario {doc.scenario_id}: {scenario.area.name}, {', '.join(scenario.intervention_ids)}", markup=False)
-        console.print(doc.to_yaml(), markup=False)
+
+    def rows() -> list[dict[str, Any]]:
+        return [{"path": c["path"], "evidence_value": c["evidence_value"], "value": c["value"], "unit": c["unit"],
+                 "note": c["note"] or ""} for c in changed] or [dict.fromkeys(("path", "evidence_value", "value", "unit", "note"))]
+
+    def table() -> None:
+        console.print(f"Scenario {doc.scenario_id}: {scenario.area.name}, {', '.join(scenario.intervention_ids)}")
+        console.print(doc.to_yaml())
         for c in changed:
-            console.print("Changed from the evidence: " + describe_change(c), markup=False)
+            console.print("Changed from the evidence: " + describe_change(c))
+
+    emit(fmt, data, rows=rows, table=table, output=output)
 
 
 def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -87,27 +86,25 @@ def diff(
     a: Path = typer.Argument(..., help="The first scenario file."),
     b: Path = typer.Argument(..., help="The second scenario file."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
 ) -> None:
     """Compare two scenarios setting by setting (identical ones have the same id)."""
     from ..scenarios import load_scenario
 
     da, db = load_scenario(a), load_scenario(b)
-    rows = diff_documents(da, db)
-    if fmt is Format.json:
-        echo_json({"a": {"file": str(a), "scenario_id": da.scenario_id}, "b": {"file": str(b), "scenario_id": db.scenario_id},
-                   "identical": not rows, "differences": rows})
-    elif fmt is Format.csv:
-        if rows:
-            echo_csv(rows)
-        else:
-            typer.echo("key,a,b")
-    else:
-        if not rows:
-            console.print(f"The scenarios are identical (scenario {da.scenario_id}).", markup=False)
+    found = diff_documents(da, db)
+    data = {"a": {"file": str(a), "scenario_id": da.scenario_id}, "b": {"file": str(b), "scenario_id": db.scenario_id},
+            "identical": not found, "differences": found}
+
+    def table() -> None:
+        if not found:
+            console.print(f"The scenarios are identical (scenario {da.scenario_id}).")
             return
-        table = Table(title=f"{a} ({da.scenario_id}) against {b} ({db.scenario_id})")
+        t = Table(title=f"{a} ({da.scenario_id}) against {b} ({db.scenario_id})")
         for col in ("setting", str(a), str(b)):
-            table.add_column(col, overflow="fold")
-        for r in rows:
-            table.add_row(*(str(x) if x is not None else "(not set)" for x in (r["key"], r["a"], r["b"])))
-        console.print(table)
+            t.add_column(col, overflow="fold")
+        for r in found:
+            t.add_row(*(str(x) if x is not None else "(not set)" for x in (r["key"], r["a"], r["b"])))
+        console.print(t)
+
+    emit(fmt, data, rows=lambda: found or [dict.fromkeys(("key", "a", "b"))], table=table, output=output)
