@@ -67,9 +67,28 @@ def test_routes_agree_with_ramp_up_months_varying_by_draw_and_overrides() -> Non
         values[f"{iv.id}.ramp_up.months_to_first_beneficiary"] = rng.uniform(0, 12, DRAWS)
         values[f"{iv.id}.ramp_up.months_to_full_scale"] = rng.choice([0.0, 6.0, 18.0, 30.5], DRAWS)
     # overrides: one figure fixed for every draw, one scaled (as a scenario's overrides do)
-    values["shared-lives.adults-learning-disability.sizing.rate"] = np.full(DRAWS, 0.02)
+    assert "shared-lives.learning-disability.sizing.rate" in values
+    values["shared-lives.learning-disability.sizing.rate"] = np.full(DRAWS, 0.02)
     values["living-well.older-people-multiple-ltc.unit_cost"] = values["living-well.older-people-multiple-ltc.unit_cost"] * 1.7
     assert_routes_agree(BHAM, make_settings(interventions={"shared-lives": {"lag_months": 4}}), values, params, chunk=128)
+
+
+def test_routes_agree_with_scale_overrides_and_re_pricing_in_the_scenario() -> None:
+    """What a scenario document changes (issue 11): overrides, a scale per model, a price base,
+    and a scale varying by draw (the optimiser's decision variable), plus partial values."""
+    scen = carescale.define_scenario(
+        "birmingham",
+        overrides={"living-well.older-people-multiple-ltc.unit_cost": 520.0,
+                   "shared-lives.learning-disability.people": 150},
+        scale={"living-well": 0.4, "shared-lives": 0.75, "support-at-home": 0.0},
+        prices=2024,
+    )
+    params, values = monte_carlo(scen, seed=8)
+    assert "living-well.older-people-multiple-ltc.unit_cost" in values
+    values["community-agents.scale"] = np.random.default_rng(2).uniform(0, 1, DRAWS)
+    assert_routes_agree(scen, make_settings(), values, params)
+    partial = {"living-well.older-people-multiple-ltc.unit_cost": values["living-well.older-people-multiple-ltc.unit_cost"]}
+    assert_routes_agree(scen, make_settings(), partial, params)
 
 
 def test_routes_agree_on_the_current_basis_and_for_one_draw() -> None:

@@ -35,6 +35,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
+from ..engine.evaluate import _complete as complete_values
 from ..engine.parameters import Values
 from ..engine.timeline import RampUpTimeline
 from ..errors import SettingsError, expect
@@ -511,7 +512,7 @@ def appraise(
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
     params = parameters or ParameterTable.from_scenario(scenario)
-    base = values if values is not None else params.base_values()
+    base = complete_values(values, params)  # partial values: the rest at base, before adjusting
     v = adjusted_values(scenario, params, base, settings)
     cost_tl, sav_tl = timelines(scenario, settings)
     factors = discount_factors(settings.years, settings.discount_rate)

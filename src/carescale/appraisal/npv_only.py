@@ -36,6 +36,7 @@ from .core import (
     _check_settings_ids,
     _n_draws,
     adjusted_values,
+    complete_values,
     discount_factors,
     resolve_settings,
     setup_by_month,
@@ -111,7 +112,7 @@ def appraise_npv(
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
     params = parameters or ParameterTable.from_scenario(scenario)
-    base = values if values is not None else params.base_values()
+    base = complete_values(values, params)  # partial values: the rest at base, before adjusting
     cost_tl, sav_tl = timelines(scenario, settings)
     month_factor = np.repeat(discount_factors(settings.years, settings.discount_rate), 12)
     D = _n_draws(base)
