@@ -255,6 +255,27 @@ def build_profiles(
     return NationalInputs(tuple(profiles), tuple(excluded), boundaries, mye, ascof)
 
 
+def select_councils(inputs: NationalInputs, codes: str | Iterable[str] | None) -> NationalInputs:
+    """Only the councils with these ONS codes (a comma-separated string or a list), in the
+    file's order; None keeps every council. An unknown code is a one-line error."""
+    if codes is None:
+        return inputs
+    wanted = [c.strip() for c in (codes.split(",") if isinstance(codes, str) else codes) if c.strip()]
+    known = {c.area.ons_code: c for c in inputs.councils}
+    if not wanted:
+        raise SettingsError("--councils: no council codes given; give ONS codes separated by commas, e.g. E08000025")
+    for code in wanted:
+        if code not in known:
+            close = [k for k in known if k and k[:5] == code[:5]][:5]
+            raise SettingsError(
+                f"--councils: {code!r} is not a council in these files on {inputs.boundaries} boundaries; "
+                f"give ONS codes such as {', '.join(close or list(known)[:3])}"
+            )
+    keep = set(wanted)
+    return NationalInputs(tuple(c for c in inputs.councils if c.area.ons_code in keep), inputs.excluded,
+                          inputs.boundaries, inputs.mye, inputs.ascof)
+
+
 def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
     items = list(items)
     return {p: round(sum(i[p] for i in items), 2) for p in PAYERS}

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import report
+from ..errors import CarescaleError
 from ..safe_text import styled
 from .common import (
     Format,
@@ -27,28 +28,86 @@ def national(
     mye: Path = typer.Option(..., "--mye", help="ONS mid-year estimates workbook with an MYE2 - Persons sheet (.xls or .xlsx)."),
     ascof: Path = typer.Option(..., "--ascof", help="NHS Digital ASCOF open data (.csv or .xlsx)."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Council boundaries: 2023 (Cumberland, Westmorland and Furness, ...) or 2021 (as in the ONS file)."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per council: the distribution of net saving and NPV by payer, per council and for England (docs/performance.md)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the draws (with --draws; each council's own figures get a stream derived from it)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="With --draws: run the councils on a local Dask cluster of this many worker processes (default: in this process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --draws: run the councils on an existing Dask cluster, e.g. tcp://127.0.0.1:8786."),
+    councils: Optional[str] = typer.Option(None, "--councils", help="Only these councils: ONS codes separated by commas (default: every council)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
     """Every English council with adult social care responsibilities: the paper's portfolio scaled
-    to each, and the England total, with how many figures were estimated."""
-    from ..national import build_profiles, check_boundaries, run_national
+    to each, and the England total, with how many figures were estimated. With --draws, the
+    probabilistic case: the distribution of each council's and England's net saving and NPV."""
+    from ..national import build_profiles, check_boundaries, run_national, select_councils
     from ..official import read_ascof, read_mye
 
     check_boundaries(boundaries)
-    if fmt is not Format.table or output is not None:
-        data = run_national(build_profiles(read_mye(mye), read_ascof(ascof), boundaries))
-        emit(fmt, data, rows=lambda: _national_rows(data), output=output)
-        return
+    if draws is None:
+        for flag, value in (("--seed", seed), ("--workers", workers), ("--scheduler", scheduler)):
+            if value is not None:
+                raise CarescaleError(f"{flag}: only with --draws N (the probabilistic case)")
+    else:
+        from ..scaleout.client import check_workers
+        from ..uncertainty import UncertaintySettings
+
+        UncertaintySettings(draws=draws, seed=0 if seed is None else seed)  # one-line errors before reading files
+        check_workers(workers, scheduler)
     from rich.progress import Progress
 
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("reading ONS and ASCOF files", total=None)
-        inputs = build_profiles(read_mye(mye), read_ascof(ascof), boundaries)
-        progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
-        data = run_national(inputs, progress=lambda name: progress.advance(task))
-    _print_national_table(data)
+        inputs = select_councils(build_profiles(read_mye(mye), read_ascof(ascof), boundaries), councils)
+        if draws is None:
+            progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
+            data = run_national(inputs, progress=lambda name: progress.advance(task))
+        else:
+            from ..scaleout import describe_client, run_national_uncertainty
+            from ..uncertainty.settings import DEFAULT_SEED
+
+            progress.update(task, description=f"{draws:,} draws per council, {describe_client(workers, scheduler)}: councils done",
+                            total=len(inputs.councils), completed=0)
+            data = run_national_uncertainty(inputs, draws, DEFAULT_SEED if seed is None else seed, workers=workers,
+                                            scheduler=scheduler, progress=lambda name: progress.advance(task))
+    if draws is None:
+        emit(fmt, data, rows=lambda: _national_rows(data), table=lambda: _print_national_table(data), output=output)
+    else:
+        emit(fmt, data, rows=lambda: _draws_rows(data), table=lambda: _print_draws_table(data), output=output)
+
+
+def _draws_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per council (then England), measure and payer."""
+    out = []
+    for code, name, d in [*((a["code"], a["name"], a) for a in data["areas"]),
+                          ("E92000001", f"England ({data['england']['councils']} councils)", data["england"])]:
+        for measure in ("net_savings", "npv"):
+            for payer in ("total", "asc", "nhs"):
+                out.append({"code": code, "name": name, "measure": measure, "payer": payer, **d[measure][payer]})
+    return out
+
+
+def _print_draws_table(data: dict[str, Any]) -> None:
+    money = report.money
+    table = Table(title=f"Scaling up what works in every council: {data['draws']:,} draws per council, seed {data['seed']} "
+                        f"({data['boundaries']} boundaries)")
+    for col in ("Code", "Council", "Net saving a year: mean", "5% to 95%", "P(saving)",
+                f"NPV over {data['npv_years']} years: mean", "5% to 95%", "P(NPV > 0)"):
+        table.add_column(col, justify="left" if col in ("Code", "Council") else "right")
+
+    def add(code: str, name: Any, d: dict[str, Any], last: bool = False) -> None:
+        n, v = d["net_savings"]["total"], d["npv"]["total"]
+        table.add_row(code, name, money(n["mean"]), f"{money(n['p05'])} to {money(n['p95'])}", f"{n['prob_saving']:.0%}",
+                      money(v["mean"]), f"{money(v['p05'])} to {money(v['p95'])}", f"{v['prob_saving']:.0%}", end_section=last)
+
+    for a in data["areas"]:
+        add(a["code"], a["name"], a, a is data["areas"][-1])
+    e = data["england"]
+    add("E92000001", styled(("England", "bold"), f" ({e['councils']} councils)"), e)
+    console.print(table)
+    console.print("Council plus NHS; by payer in --format json or csv. " + data["seeds"] + f". Ran {data['run']['where']}.")
+    for x in data["excluded"]:
+        console.print(styled(("Excluded", "bold"), f": {x['name']} ({x['code']}): {x['reason']}"))
 
 
 def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:

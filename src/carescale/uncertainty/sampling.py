@@ -117,6 +117,21 @@ def live_groups(groups: list[Group]) -> list[Group]:
     return [g for g in groups if not g.fixed]
 
 
+def _draw_group(g: Group, rng: np.random.Generator, n: int, values: dict[str, np.ndarray]) -> None:
+    marginals = {m.marginal for m in g.members}
+    if g.fixed:
+        for m in g.members:
+            values[m.path] = np.full(n, m.marginal.value, dtype=float)
+    elif len(marginals) == 1:
+        x = g.members[0].marginal.draw(rng, n)
+        for m in g.members:
+            values[m.path] = x
+    else:
+        u = np.clip(rng.random(n), EPS, 1 - EPS)
+        for m in g.members:
+            values[m.path] = m.marginal.ppf(u)
+
+
 def sample(
     groups: list[Group], derived: dict[str, str], n: int, seed: int,
     progress: Callable[[int, int], None] | None = None,
@@ -130,18 +145,37 @@ def sample(
     for i, g in enumerate(groups):
         if progress is not None:
             progress(i, len(groups))
-        marginals = {m.marginal for m in g.members}
-        if g.fixed:
-            for m in g.members:
-                values[m.path] = np.full(n, m.marginal.value, dtype=float)
-        elif len(marginals) == 1:
-            x = g.members[0].marginal.draw(rng, n)
-            for m in g.members:
-                values[m.path] = x
-        else:
-            u = np.clip(rng.random(n), EPS, 1 - EPS)
-            for m in g.members:
-                values[m.path] = m.marginal.ppf(u)
+        _draw_group(g, rng, n, values)
+    for path, src in derived.items():
+        values[path] = 1.0 - values[src]
+    return values
+
+
+def stable_key(text: str) -> int:
+    """A 64-bit number for ``text``, the same on every machine and run (unlike ``hash``)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+
+
+def is_local(g: Group) -> bool:
+    """A group with an area figure (cohort, spend, provision) is the council's own uncertainty;
+    the others are the evidence's, shared by every council."""
+    return any(m.path.startswith("area.") for m in g.members)
+
+
+def sample_keyed(groups: list[Group], derived: dict[str, str], n: int, seed: int, place: str) -> dict[str, np.ndarray]:
+    """``n`` draws in which each group has its own random stream, derived from ``seed`` with
+    :class:`numpy.random.SeedSequence` keyed by the group's id and, for an area figure, by
+    ``place`` too. So the evidence (unit costs, outcome rates, ...) takes the same draws in
+    every place (common random numbers: a model that saves less than thought does so
+    everywhere, and a national total adds up draw by draw), each place's own figures are
+    independent of every other place's, and no result depends on which places are run, in
+    what order, or how the work is split between processes."""
+    values: dict[str, np.ndarray] = {}
+    for g in groups:
+        key = (stable_key(place), stable_key(g.id)) if is_local(g) else (stable_key(g.id),)
+        _draw_group(g, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key)), n, values)
     for path, src in derived.items():
         values[path] = 1.0 - values[src]
     return values

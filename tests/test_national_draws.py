@@ -1,0 +1,186 @@
+"""The national probabilistic case on Dask (issue 12): the same figures in-process, on one and
+on two local worker processes; seeds keyed by council and by piece of evidence; England adds up
+draw by draw; loopback only; one-line errors for bad options."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from carescale.errors import SettingsError
+from carescale.national import build_profiles, select_councils
+from carescale.official import read_ascof, read_mye
+from carescale.scaleout import dask_client, run_national_uncertainty
+from carescale.uncertainty import Model
+from carescale.uncertainty.sampling import is_local, sample_keyed
+
+from .conftest import RAW, needs_shared, run_cli
+from .test_national import small_files  # noqa: F401  (a fixture)
+from .test_official import ASCOF_FILE, MYE_FILE
+
+CODES = "E08000025,E06000001,E10000016,E06000063"  # Birmingham, Hartlepool, Kent, Cumberland
+DRAWS = 400
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    needs_shared(RAW / MYE_FILE)
+    needs_shared(RAW / ASCOF_FILE)
+    return select_councils(build_profiles(read_mye(RAW / MYE_FILE), read_ascof(RAW / ASCOF_FILE)), CODES)
+
+
+@pytest.fixture(scope="module")
+def in_process(inputs):
+    return run_national_uncertainty(inputs, DRAWS, 7)
+
+
+def figures(data: dict) -> str:
+    return json.dumps({k: v for k, v in data.items() if k != "run"}, sort_keys=True)
+
+
+def test_identical_on_one_and_two_worker_processes(inputs, in_process):
+    import psutil
+
+    with dask_client(workers=2) as client:
+        pids = [psutil.Process().pid, *client.run(lambda: __import__("os").getpid()).values()]
+        assert len(pids) == 3
+        listening = [c.laddr for pid in pids for c in psutil.Process(pid).net_connections("inet") if c.status == "LISTEN"]
+        assert listening and all(a.ip == "127.0.0.1" for a in listening), listening  # loopback only
+        two = run_national_uncertainty(inputs, DRAWS, 7, client=client)
+    one = run_national_uncertainty(inputs, DRAWS, 7, workers=1)
+    assert figures(two) == figures(in_process)
+    assert figures(one) == figures(in_process)
+    assert one["run"]["where"] == "a local Dask cluster of 1 worker process"
+    assert in_process["run"]["where"] == "in-process (one Dask worker thread)"
+
+
+def test_contract_and_real_values(in_process):
+    d = in_process
+    assert {a["code"] for a in d["areas"]} == set(CODES.split(","))
+    assert d["draws"] == DRAWS and d["seed"] == 7 and d["npv_years"] == 10
+    for block in [*d["areas"], d["england"]]:
+        for m in ("net_savings", "npv"):
+            assert set(block[m]) == {"total", "asc", "nhs"}
+            t = block[m]["total"]
+            assert t["p05"] <= t["p50"] <= t["p95"] and 0 <= t["prob_saving"] <= 1
+            assert t["mean"] == pytest.approx(block[m]["asc"]["mean"] + block[m]["nhs"]["mean"], abs=0.02)
+    # England is the councils' sum, draw by draw (so its mean is the sum of their means)
+    for m in ("net_savings", "npv"):
+        assert d["england"][m]["total"]["mean"] == pytest.approx(sum(a[m]["total"]["mean"] for a in d["areas"]), abs=0.05)
+    # Birmingham's mean annual net saving is near its deterministic figure (the roll-up's
+    # £7,507,314 ASC + £1,841,608 NHS with the real files), within the Monte Carlo spread
+    b = next(a for a in d["areas"] if a["code"] == "E08000025")
+    assert b["net_savings"]["total"]["p05"] < 7_507_314.30 + 1_841_608.19 < b["net_savings"]["total"]["p95"]
+    assert b["net_savings"]["total"]["prob_saving"] > 0.9
+
+
+def test_a_council_gets_the_same_draws_alone_or_with_others(inputs, in_process):
+    alone = run_national_uncertainty(select_councils(inputs, "E06000001"), DRAWS, 7)
+    together = next(a for a in in_process["areas"] if a["code"] == "E06000001")
+    assert json.dumps(alone["areas"][0], sort_keys=True) == json.dumps(together, sort_keys=True)
+    other_seed = run_national_uncertainty(select_councils(inputs, "E06000001"), DRAWS, 8)
+    assert other_seed["areas"][0]["net_savings"] != together["net_savings"]
+
+
+def test_evidence_draws_are_shared_and_area_draws_are_the_councils_own(inputs):
+    import carescale
+
+    councils = {c.area.ons_code: c.area for c in inputs.councils}
+    draws = {}
+    for code in ("E08000025", "E10000016"):
+        scen = carescale.define_scenario(councils[code], None)
+        m = Model.build(scen)
+        draws[code] = (m, sample_keyed(m.groups, m.derived, 50, 7, code))
+    (ma, va), (_, vb) = draws["E08000025"], draws["E10000016"]
+    evidence = [g for g in ma.groups if not g.fixed and not is_local(g)]
+    local = [g for g in ma.groups if not g.fixed and is_local(g)]
+    assert evidence and local
+    for g in evidence:
+        np.testing.assert_array_equal(va[g.paths[0]], vb[g.paths[0]])
+    for g in local:  # relative spread is the same kind, the draws are different
+        assert not np.allclose(va[g.paths[0]] / va[g.paths[0]].mean(), vb[g.paths[0]] / vb[g.paths[0]].mean())
+
+
+def test_cli_draws_json_csv_and_table(small_files):  # noqa: F811
+    mye, ascof = small_files
+    base = ["national", "--mye", str(mye), "--ascof", str(ascof), "--draws", "50", "--seed", "3"]
+    r = run_cli(*base, "--format", "json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert [a["code"] for a in data["areas"]] == ["E08000025", "E06000001"]
+    assert data["england"]["councils"] == 2 and data["excluded"][0]["code"] == "E06000999"
+    c = run_cli(*base, "--format", "csv")
+    assert c.code == 0, c.err
+    lines = c.out.strip().splitlines()
+    assert lines[0] == "code,name,measure,payer,mean,sd,p05,p50,p95,prob_saving"
+    assert len(lines) == 1 + 3 * 2 * 3  # two councils and England, two measures, three payer views
+    t = run_cli(*base)
+    assert t.code == 0, t.err
+    assert "England (2 councils)" in t.out and "50 draws per council, seed 3" in t.out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--seed", "3"], "error: --seed: only with --draws N (the probabilistic case)\n"),
+    (["--workers", "2"], "error: --workers: only with --draws N (the probabilistic case)\n"),
+    (["--draws", "10", "--workers", "0"], "error: --workers: 0 is not valid; give a whole number of worker processes from 1 to 256\n"),
+    (["--draws", "10", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+     "error: --workers and --scheduler: give one or the other (a local cluster, or an existing one)\n"),
+    (["--draws", "0"], "error: draws: 0 is not valid; give a whole number of draws from 1 to 1,000,000\n"),
+    (["--draws", "10", "--seed", "-1"], "error: seed: -1 is not valid; give a whole number, 0 or more\n"),
+    (["--councils", "E0800002"], "error: --councils: 'E0800002' is not a council in these files on 2023 boundaries; "
+                                 "give ONS codes such as E08000025\n"),
+    (["--councils", " , "], "error: --councils: no council codes given; give ONS codes separated by commas, e.g. E08000025\n"),
+])
+def test_cli_bad_options_give_one_line(small_files, args, message):  # noqa: F811
+    mye, ascof = small_files
+    r = run_cli("national", "--mye", str(mye), "--ascof", str(ascof), *args)
+    assert (r.code, r.out, r.err) == (2, "", message)
+
+
+def test_an_unreachable_scheduler_is_one_line(small_files, monkeypatch):  # noqa: F811
+    import socket
+
+    from carescale.scaleout import client as client_module
+
+    monkeypatch.setattr(client_module, "CONNECT_TIMEOUT", "1s")
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mye, ascof = small_files
+    r = run_cli("national", "--mye", str(mye), "--ascof", str(ascof), "--draws", "10", "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert r.code == 2 and r.out == ""
+    assert r.err.startswith(f"error: --scheduler: cannot connect to 'tcp://127.0.0.1:{port}' (")
+    assert r.err.endswith("give the address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786\n")
+    assert r.err.count("\n") == 1
+
+
+def test_scheduler_runs_on_an_existing_cluster(inputs, in_process):
+    """--scheduler ADDRESS: the same figures on a cluster started elsewhere (here, in this process)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                      scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                      worker_dashboard_address="127.0.0.1:0", protocol="tcp", host="127.0.0.1") as cluster:
+        got = run_national_uncertainty(select_councils(inputs, "E06000001,E08000025"), DRAWS, 7, scheduler=cluster.scheduler_address)
+    assert got["run"]["where"] == f"the Dask cluster at {cluster.scheduler_address}"
+    want = {a["code"]: a for a in in_process["areas"]}
+    for a in got["areas"]:
+        assert json.dumps(a, sort_keys=True) == json.dumps(want[a["code"]], sort_keys=True)
+
+
+def test_results_do_not_depend_on_the_order_of_councils(inputs):
+    shuffled = dataclasses.replace(inputs, councils=tuple(reversed(inputs.councils)))
+    a = run_national_uncertainty(inputs, 100, 1)
+    b = run_national_uncertainty(shuffled, 100, 1)
+    assert a["england"] == b["england"]
+    assert {x["code"]: x for x in a["areas"]} == {x["code"]: x for x in b["areas"]}
+
+
+def test_bad_workers_in_python_is_a_settings_error():
+    with pytest.raises(SettingsError):
+        with dask_client(workers=True):  # type: ignore[arg-type]
+            pass
