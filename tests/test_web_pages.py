@@ -221,8 +221,8 @@ def test_report_downloads_when_reports_are_installed(client):
     got = client.get(path + "/report.md")
     assert got.status_code == 200 and got.headers["content-type"].startswith(FORMATS["md"][0].split(";")[0])
     assert got.content == render(doc, "md")
-    pdf = client.get(path + "/report.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # the PDF and Excel writers are the reports package's own (tested there, and slow): the
+    # route is the same code for every format, so only the quick Markdown one is fetched here
     assert client.get(path + "/report.doc").status_code == 404
 
 
