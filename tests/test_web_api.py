@@ -268,3 +268,27 @@ def test_job_cancel(client):
     final = _wait(client, job["id"], timeout=30)
     assert final["status"] == "cancelled"
     assert "result" not in final
+
+
+def test_sync_sobol_is_bounded(client):
+    doc = {"version": 1, "uncertainty": {"draws": 1000, "sobol": True, "sobol_samples": 65536}}
+    got = client.post("/api/v1/uncertainty", json=doc)
+    assert got.status_code == 422
+    assert got.json()["detail"] == [{
+        "loc": ["body", "uncertainty", "sobol_samples"], "type": "invalid_input",
+        "msg": "uncertainty.sobol_samples: 65,536 is more than this endpoint runs at once (1,024); start a background job with POST /api/v1/jobs instead",
+    }]
+
+
+def test_job_queue_is_bounded():
+    from carescale.web.jobs import JobManager
+
+    jobs = JobManager(workers=1, max_waiting=2)
+    with TestClient(create_app(MemoryScenarioStore(), jobs)) as c:
+        big = {"version": 1, "uncertainty": {"draws": 1_000_000}}
+        started = [c.post("/api/v1/jobs", json={**big, "note": str(i)}) for i in range(6)]
+        codes = [s.status_code for s in started]
+        assert 429 in codes and codes[0] == 202
+        refused = started[codes.index(429)].json()["detail"][0]["msg"]
+        assert refused.endswith("analyses are already waiting to start; try again in a few minutes")
+        jobs.cancel_all()

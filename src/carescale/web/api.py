@@ -18,6 +18,7 @@ from . import documents, service
 router = APIRouter(prefix="/api/v1")
 
 MAX_SYNC_DRAWS = 20_000
+MAX_SYNC_SOBOL = 1024
 
 EXAMPLE = {"version": 1, "area": "birmingham", "basis": "potential"}
 
@@ -107,6 +108,11 @@ def uncertainty(request: Request, doc: dict[str, Any] = _document_body("A scenar
         raise SettingsError(
             f"uncertainty.draws: {n:,} draws is more than this endpoint runs at once ({MAX_SYNC_DRAWS:,}); "
             "start a background job with POST /api/v1/jobs instead"
+        )
+    if d.uncertainty.sobol and d.uncertainty.sobol_samples > MAX_SYNC_SOBOL:
+        raise SettingsError(
+            f"uncertainty.sobol_samples: {d.uncertainty.sobol_samples:,} is more than this endpoint runs at once "
+            f"({MAX_SYNC_SOBOL:,}); start a background job with POST /api/v1/jobs instead"
         )
     return _answer(request, d, "uncertainty", lambda: documents.uncertainty(d))
 

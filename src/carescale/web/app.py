@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CarescaleError
-from .jobs import JobManager
+from .jobs import Busy, JobManager
 from .service import NotFound, ResultCache
 from .storage import ScenarioStore, default_store
 
@@ -90,7 +90,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     @app.exception_handler(CarescaleError)
     async def _carescale_error(request: Request, exc: CarescaleError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 422
+        status = 404 if isinstance(exc, NotFound) else 429 if isinstance(exc, Busy) else 422
         if _wants_json(request):
             return JSONResponse({"detail": error_items(exc.message)}, status_code=status)
         return pages.error_page(request, status, [exc.message])

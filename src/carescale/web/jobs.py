@@ -33,6 +33,10 @@ STAGES = {
 }
 
 
+class Busy(CarescaleError):
+    """Too many jobs are waiting to start (answered 429)."""
+
+
 class Cancelled(Exception):
     """Raised inside a job's progress callback once the job has been cancelled."""
 
@@ -83,7 +87,8 @@ class Job:
 class JobManager:
     """Runs ``work(progress)`` callables in ``workers`` threads; keeps the last ``keep`` jobs."""
 
-    def __init__(self, workers: int = 2, keep: int = 200):
+    def __init__(self, workers: int = 2, keep: int = 200, max_waiting: int = 8):
+        self.max_waiting = max_waiting
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carescale-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -92,6 +97,11 @@ class JobManager:
     def submit(self, kind: str, scenario_id: str, work: Callable[[Callable[[str, int, int], None]], Any]) -> Job:
         job = Job(secrets.token_hex(12), kind, scenario_id)
         with self._lock:
+            waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED)
+            if waiting >= self.max_waiting:
+                raise Busy(
+                    f"jobs: {waiting} analyses are already waiting to start; try again in a few minutes"
+                )
             self._jobs[job.id] = job
             while len(self._jobs) > self._keep:
                 oldest = next(iter(self._jobs))

@@ -32,6 +32,7 @@ ERROR_TEXT = {
                               "If you followed a shared link, the scenario may be stored on a different carescale server."]),
     405: ("Page not found", ["This address does not take that kind of request."]),
     422: ("There is a problem with what was sent", ["Go back, correct it and try again."]),
+    429: ("The service is busy", ["Too many large analyses are waiting to start. Try again in a few minutes."]),
     500: ("Sorry, there is a problem with the service", ["Try again later. The problem has been recorded; nothing you entered was shared."]),
 }
 
