@@ -184,3 +184,44 @@ def test_bad_workers_in_python_is_a_settings_error():
     with pytest.raises(SettingsError):
         with dask_client(workers=True):  # type: ignore[arg-type]
             pass
+
+
+# -- a scenario document in every council ----------------------------------------------------
+
+
+def test_scenario_document_runs_in_every_council(inputs, tmp_path):
+    """national --scenario: the document's interventions, scale, overrides and price base apply
+    in each council; annual net saving is linear in the scale, so half of Shared Lives saves
+    exactly half (to the penny) in every council and in England."""
+    from carescale.national import run_national
+    from carescale.scenarios import parse_scenario
+
+    full = parse_scenario("version: 1\ninterventions: [shared-lives]\nreprice: false\n")
+    half = full.with_changes(scale={"shared-lives": 0.5}, note="half")
+    a, b = run_national(inputs, document=full), run_national(inputs, document=half)
+    assert b["scenario"] == {"id": half.scenario_id, "note": "half"} and b["portfolio"] == ["shared-lives"]
+    for x, y in zip(a["areas"], b["areas"]):
+        assert list(y["interventions"]) == ["shared-lives"]
+        for p in ("asc", "nhs"):
+            assert y["net_savings"][p] == pytest.approx(x["net_savings"][p] / 2, abs=0.01)
+    # with no document, the paper's portfolio at published prices, as before
+    plain = run_national(inputs)
+    assert plain["scenario"] is None and len(plain["areas"][0]["interventions"]) > 1
+
+
+def test_scenario_document_with_draws_uses_its_settings(small_files, tmp_path):  # noqa: F811
+    mye, ascof = small_files
+    doc = tmp_path / "s.yaml"
+    doc.write_text("version: 1\ninterventions: [shared-lives]\nreprice: false\nappraisal: {years: 5}\n"
+                   "uncertainty: {seed: 11, width_scale: 0.5}\nnote: national test\n")
+    base = ["national", "--mye", str(mye), "--ascof", str(ascof), "--scenario", str(doc), "--draws", "60"]
+    r = run_cli(*base, "--format", "json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert (d["seed"], d["width_scale"], d["npv_years"]) == (11, 0.5, 5)
+    assert d["scenario"]["note"] == "national test"
+    assert run_cli(*base, "--seed", "12", "--format", "json").json()["seed"] == 12
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 2\n")
+    r = run_cli("national", "--mye", str(mye), "--ascof", str(ascof), "--scenario", str(bad))
+    assert r.code == 2 and r.out == "" and r.err.count("\n") == 1 and "version" in r.err

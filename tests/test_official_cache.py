@@ -3,6 +3,7 @@ so a second national run does not parse the workbooks again (issue 12)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,53 @@ def test_mye_module_uses_the_cache(tmp_path, monkeypatch):
     first = read_mye(p)
     monkeypatch.setattr(mye, "_parse_mye", refuse)
     assert read_mye(p).rows == first.rows
+
+
+# -- the packaged library (carescale.cache) ---------------------------------------------------
+
+LIBRARY_PROBE = (
+    "import carescale.library as L\n"
+    "if {forbid}: L.load_library = None  # the cache must answer without loading the YAML\n"
+    "lib = L.packaged_library()\n"
+    "print(len(lib.interventions), len(lib.areas), len(lib.case_studies))\n"
+)
+
+
+def test_a_new_process_reads_the_library_from_the_cache(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CARESCALE_HOME": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", LIBRARY_PROBE.format(forbid=False)], capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    assert len(list((tmp_path / "cache" / "library").glob("*.pickle"))) == 1
+    second = subprocess.run([sys.executable, "-c", LIBRARY_PROBE.format(forbid=True)], capture_output=True, text=True, env=env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    off = subprocess.run([sys.executable, "-c", LIBRARY_PROBE.format(forbid=True)], capture_output=True, text=True,
+                         env={**env, "CARESCALE_NO_CACHE": "1"})
+    assert off.returncode != 0 and "NoneType" in off.stderr  # with the cache off it loads the YAML
+
+
+def test_the_cached_library_equals_a_fresh_load():
+    import pickle
+
+    from carescale.library import DATA_DIR, load_library
+
+    fresh = load_library(DATA_DIR)
+    again = pickle.loads(pickle.dumps(fresh))
+    assert again.interventions == fresh.interventions and again.areas == fresh.areas
+    assert again.case_studies == fresh.case_studies and again.overlaps == fresh.overlaps
+
+
+def test_content_key_follows_every_byte_and_the_code(tmp_path):
+    from carescale.cache import files_key
+
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("x: 1\n")
+    b.write_text("y: 2\n")
+    k = files_key([a, b], "names")
+    assert files_key([a, b], "names") == k
+    b.write_text("y: 3\n")
+    assert files_key([a, b], "names") != k
+    assert files_key([a, b], "other names") != files_key([a, b], "names")

@@ -625,8 +625,14 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
 
 @functools.lru_cache(maxsize=1)
 def packaged_library() -> Library:
-    """The library shipped with carescale, without the user's saved areas (cached)."""
-    return load_library(DATA_DIR)
+    """The library shipped with carescale, without the user's saved areas (cached in memory,
+    and on disk by content: :mod:`carescale.cache`, so a new process skips the YAML parsing,
+    validation and cross-checks when neither the data nor the code has changed)."""
+    from .cache import cached, files_key
+
+    files = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
+    key = files_key(files, [str(p.relative_to(DATA_DIR)) for p in files])
+    return cached("library", key, lambda: load_library(DATA_DIR))
 
 
 # -- the user's area store ('carescale areas import' saves profiles here) ----------------------

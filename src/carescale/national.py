@@ -35,7 +35,7 @@ from .official.boundaries import (
 from .official.mye import PopulationTable
 from .official.prevalence import PrevalenceSet, estimate_missing
 from .schema import PAYERS, Area, Quantity, Reference
-from .scenario import define_scenario
+from .scenario import Scenario, define_scenario
 
 ASCOF_QUOTE = "Proportion of adults with learning disabilities in paid employment"
 
@@ -281,17 +281,33 @@ def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
     return {p: round(sum(i[p] for i in items), 2) for p in PAYERS}
 
 
+def council_scenario(area: Area, library: Library, document: Any = None) -> Scenario:
+    """The scenario run in one council: the paper's portfolio at published prices, or, with a
+    scenario document, the document's interventions, basis, scale, overrides and price base on
+    this council's profile (the document's own ``area`` is replaced by the council)."""
+    if document is None:
+        checked = library.check_area(area, f"{area.name} ({area.ons_code})")
+        return define_scenario(checked, None, library=library)
+    from .scenarios import build_scenario
+    from .scenarios.document import AreaInline
+
+    return build_scenario(document.model_copy(update={"area": AreaInline(inline=area)}), library).scenario
+
+
 def run_national(
     inputs: NationalInputs,
     library: Library | None = None,
     progress: Callable[[str], None] | None = None,
+    document: Any = None,
 ) -> dict[str, Any]:
-    """Run the portfolio on every council; the ``carescale national --format json`` contract."""
+    """Run the portfolio on every council; the ``carescale national --format json`` contract.
+    ``document``: a :class:`carescale.scenarios.ScenarioDocument` to run in every council
+    (see :func:`council_scenario`)."""
     lib = library or default_library()
     areas = []
     for prof in inputs.councils:
-        area = lib.check_area(prof.area, f"{prof.area.name} ({prof.area.ons_code})")
-        data = report.summary(evaluate(define_scenario(area, None, library=lib)))
+        area = prof.area
+        data = report.summary(evaluate(council_scenario(area, lib, document)))
         t = data["totals"]
         figs = figures(area)
         areas.append({
@@ -330,8 +346,9 @@ def run_national(
         "councils_with_estimates": sum(1 for a in areas if a["estimated"]),
     }
     return {
-        "basis": "potential",
-        "portfolio": lib.portfolios.default,
+        "basis": "potential" if document is None else document.basis,
+        "portfolio": lib.portfolios.default if document is None or document.interventions is None else list(document.interventions),
+        "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
         "boundaries": inputs.boundaries,
         "units": "GBP a year at full scale; beneficiaries are people a year",
         "sources": {

@@ -33,6 +33,7 @@ def national(
     workers: Optional[int] = typer.Option(None, "--workers", help="With --draws: run the councils on a local Dask cluster of this many worker processes (default: in this process)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --draws: run the councils on an existing Dask cluster, e.g. tcp://127.0.0.1:8786."),
     councils: Optional[str] = typer.Option(None, "--councils", help="Only these councils: ONS codes separated by commas (default: every council)."),
+    scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file to run in every council: its interventions, scale, overrides, price base, appraisal and uncertainty settings (its area is replaced by each council)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
@@ -43,6 +44,11 @@ def national(
     from ..official import read_ascof, read_mye
 
     check_boundaries(boundaries)
+    document = None
+    if scenario_file is not None:
+        from ..scenarios import load_scenario
+
+        document = load_scenario(scenario_file)
     if draws is None:
         for flag, value in (("--seed", seed), ("--workers", workers), ("--scheduler", scheduler)):
             if value is not None:
@@ -61,19 +67,29 @@ def national(
         inputs = select_councils(build_profiles(read_mye(mye), read_ascof(ascof), boundaries), councils)
         if draws is None:
             progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
-            data = run_national(inputs, progress=lambda name: progress.advance(task))
+            data = run_national(inputs, progress=lambda name: progress.advance(task), document=document)
         else:
             from ..scaleout import describe_client, run_national_uncertainty
             from ..uncertainty.settings import DEFAULT_SEED
 
+            options = document.uncertainty if document is not None else None
             progress.update(task, description=f"{draws:,} draws per council, {describe_client(workers, scheduler)}: councils done",
                             total=len(inputs.councils), completed=0)
-            data = run_national_uncertainty(inputs, draws, DEFAULT_SEED if seed is None else seed, workers=workers,
-                                            scheduler=scheduler, progress=lambda name: progress.advance(task))
+            data = run_national_uncertainty(
+                inputs, draws, seed if seed is not None else (options.seed if options else DEFAULT_SEED),
+                width_scale=options.width_scale if options else 1.0, workers=workers, scheduler=scheduler,
+                document=document, progress=lambda name: progress.advance(task),
+            )
     if draws is None:
         emit(fmt, data, rows=lambda: _national_rows(data), table=lambda: _print_national_table(data), output=output)
     else:
         emit(fmt, data, rows=lambda: _draws_rows(data), table=lambda: _print_draws_table(data), output=output)
+
+
+def _print_scenario_line(data: dict[str, Any]) -> None:
+    sc = data.get("scenario")
+    if sc:
+        console.print(f"Scenario {sc['id']} in every council" + (f": {sc['note']}" if sc["note"] else ""), markup=False)
 
 
 def _draws_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,6 +122,7 @@ def _print_draws_table(data: dict[str, Any]) -> None:
     add("E92000001", styled(("England", "bold"), f" ({e['councils']} councils)"), e)
     console.print(table)
     console.print("Council plus NHS; by payer in --format json or csv. " + data["seeds"] + f". Ran {data['run']['where']}.")
+    _print_scenario_line(data)
     for x in data["excluded"]:
         console.print(styled(("Excluded", "bold"), f": {x['name']} ({x['code']}): {x['reason']}"))
 
@@ -153,6 +170,7 @@ def _print_national_table(data: dict[str, Any]) -> None:
         "were not in the files and were estimated from population (data/prevalence.yaml); see --format json."
     )
     console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
+    _print_scenario_line(data)
     for a in data["areas"]:
         for n in a["notes"]:
             console.print(f"Note: {a['name']} ({a['code']}): {n}")

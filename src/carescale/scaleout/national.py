@@ -39,6 +39,7 @@ class CouncilTask:
     draws: int
     seed: int
     width_scale: float
+    document: Any = None  # a carescale.scenarios.ScenarioDocument run in every council
 
 
 def council_draws(task: CouncilTask) -> dict[str, Any]:
@@ -46,18 +47,17 @@ def council_draws(task: CouncilTask) -> dict[str, Any]:
     in whole pence (int64 arrays of shape (draws, payers)). Runs on a Dask worker."""
     from ..appraisal import appraise_npv
     from ..library import default_library
-    from ..scenario import define_scenario
+    from ..national import council_scenario
     from ..uncertainty import Model
     from ..uncertainty.evaluation import annual
     from ..uncertainty.sampling import sample_keyed
 
-    lib = default_library()
-    area = lib.check_area(task.area, f"{task.area.name} ({task.area.ons_code})")
-    scenario = define_scenario(area, None, library=lib)
+    area = task.area
+    scenario = council_scenario(area, default_library(), task.document)
     model = Model.build(scenario, task.width_scale)
     values = sample_keyed(model.groups, model.derived, task.draws, task.seed, area.ons_code or area.id)
     net = annual(scenario, values, model.params).portfolio
-    npv = appraise_npv(scenario, None, values, model.params)
+    npv = appraise_npv(scenario, None if task.document is None else task.document.appraisal, values, model.params)
     return {
         "net_savings": np.rint(net * 100).astype(np.int64),
         "npv": np.rint(npv.portfolio_by_payer * 100).astype(np.int64),
@@ -92,17 +92,19 @@ def run_national_uncertainty(
     workers: int | None = None,
     scheduler: str | None = None,
     client: Any = None,
+    document: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """The ``carescale national --draws N --format json`` contract for :class:`~carescale.
     national.NationalInputs`. ``workers``/``scheduler`` choose where the councils run (see
     :mod:`carescale.scaleout.client`), or ``client`` gives a ``distributed.Client`` already
-    made; the figures do not depend on it."""
+    made; the figures do not depend on it. ``document``: a scenario document to run in every
+    council (:func:`carescale.national.council_scenario`; its appraisal settings give the NPV)."""
     from ..uncertainty import UncertaintySettings
 
     s = UncertaintySettings(draws=draws, seed=seed, width_scale=width_scale)  # checks the numbers
     councils = list(inputs.councils)
-    tasks = [CouncilTask(c.area, s.draws, s.seed, s.width_scale) for c in councils]
+    tasks = [CouncilTask(c.area, s.draws, s.seed, s.width_scale, document) for c in councils]
     rows: list[dict[str, Any] | None] = [None] * len(councils)
     england = {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}
     years: set[int] = set()
@@ -131,6 +133,7 @@ def run_national_uncertainty(
             run_tasks(own, council_draws, tasks, done=done)
         where = describe_client(workers, scheduler)
     return {
+        "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
         "draws": s.draws,
         "seed": s.seed,
         "width_scale": s.width_scale,
