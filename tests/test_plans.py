@@ -279,8 +279,9 @@ def test_prior_and_posterior_by_hand():
     assert posterior(1.0, 9.0, obs, "x") == (9.0, 31.0)
 
 
-def test_plans_and_reviews_cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+def test_plans_and_reviews_cli(tmp_path, monkeypatch, store_url):
+    """The commands on DATABASE_URL: SQLite and PostgreSQL."""
+    monkeypatch.setenv("DATABASE_URL", store_url)
     r = run_cli("plans", "list")
     assert r.code == 0 and "No plans saved yet" in r.out
     r = run_cli("plans", "create", str(PLAN), "--by", "A. Planner", "--format", "json")
