@@ -45,7 +45,7 @@ QUARTER_ENDS = ("2027-06-30", "2027-09-30", "2027-12-31", "2028-03-31")
 def review(end: str, people: int, falls: int, care: int, spent: float | None = None) -> dict:
     return {
         "period_end": end, "people_supported": people, "outcomes": {FALL: falls, CARE: care},
-        "money_spent": people * 100.0 if spent is None else spent,
+        "money_spent": people * 400.0 if spent is None else spent,
     }
 
 
@@ -393,3 +393,12 @@ def test_plan_on_a_scenario_document(tmp_path):
     path.write_text(yaml.safe_dump(spec))
     with pytest.raises(InputFileError, match="give exactly one of area .* or scenario"):
         create_plan(path, url=url)
+
+
+def test_spending_off_plan_is_reported(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    create_plan(PLAN, url=url)
+    planned = 747.06 * 0.5 * 91 / 365.25 * 400
+    r = add_review("falls-birmingham", review(QUARTER_ENDS[0], 95, 11, 3, spent=2 * planned), url=url)
+    assert r["planned_spend"] == pytest.approx(planned, abs=0.01)
+    assert r["reason"].endswith(f" Spending so far (£{2 * planned:,.0f}) is 100% above the plan (£{planned:,.0f}).")

@@ -233,7 +233,7 @@ def assess(
         "outcomes": outcomes,
         "simulation": sim,
         "decision": decision,
-        "reason": reason_text(decision, why, sim, outcomes, people, len(reviews)),
+        "reason": reason_text(decision, why, sim, outcomes, people, len(reviews)) + _spend_text(spent, planned_spend),
         "rule": "data/plans_defaults.yaml: recommendation",
     }
 
@@ -248,6 +248,14 @@ def reason_text(decision: str, why: str, sim: dict[str, Any], outcomes: list[dic
         f"{WORDS[decision]}: {why}. After {n} review{'s' if n != 1 else ''} ({people:,} people supported), "
         f"expected NPV {_money(sim['expected_npv'])} over {sim['years']} years; " + "; ".join(parts) + "."
     )
+
+
+def _spend_text(spent: float, planned: float) -> str:
+    """A word on spending when it is more than 10% off the plan (reported, not part of the rule)."""
+    if planned <= 0 or abs(spent - planned) <= 0.1 * planned:
+        return ""
+    side = "above" if spent > planned else "below"
+    return f" Spending so far ({_money(spent)}) is {abs(spent / planned - 1):.0%} {side} the plan ({_money(planned)})."
 
 
 # -- recording a review ----------------------------------------------------------------------
