@@ -19,20 +19,34 @@ def _money(x: float) -> str:
     return "-" + s if x < 0 else s
 
 
+STYLE = {"font.size": 8, "font.family": "DejaVu Sans", "svg.fonttype": "none", "svg.hashsalt": "carescale"}
+
+
+def _styled(fn):
+    """Run a chart function with the report's matplotlib style (text stays text in the SVG)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=72)
-    return fig
+    return Figure(figsize=(width, height), dpi=72)
 
 
-def _svg(fig) -> str:
-    import matplotlib
-
+def _svg(fig, left: float = 0.12, bottom: float = 0.2, right: float = 0.98, top: float = 0.88) -> str:
+    """The figure as SVG text, with fixed margins (one drawing pass; "tight" would draw twice)."""
+    fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "carescale", "font.size": 9,
-                                "font.family": "DejaVu Sans"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: inline in HTML
 
@@ -44,26 +58,28 @@ def _money_axis(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+@_styled
 def net_by_payer(names: Sequence[str], asc: Sequence[float], nhs: Sequence[float]) -> tuple[str, str]:
     """Horizontal bars: each model's net saving a year, council and NHS side by side."""
     import numpy as np
 
-    fig = _figure(7.2, 0.45 * len(names) + 1.2)
+    fig = _figure(4.2, 0.34 * len(names) + 0.9)
     ax = fig.add_subplot()
     y = np.arange(len(names))
     ax.barh(y - 0.2, asc, 0.4, color=ASC, label="Council (ASC)")
     ax.barh(y + 0.2, nhs, 0.4, color=NHS, label="NHS")
-    ax.set_yticks(y, [_short(n) for n in names])
+    ax.set_yticks(y, [_short(n, 26) for n in names], fontsize=7)
+    ax.tick_params(axis="x", labelsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="#0b0c0c", lw=0.8)
     _money_axis(ax, "x")
-    ax.legend(loc="lower right", frameon=False)
-    ax.set_title("Net saving a year at full scale, by payer", loc="left")
+    ax.legend(loc="lower right", frameon=False, fontsize=7)
+    ax.set_title("Net saving a year at full scale, by payer", loc="left", fontsize=8.5)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
     alt = "Bar chart of net saving a year by payer: " + "; ".join(
         f"{n}: council {_money(a)}, NHS {_money(b)}" for n, a, b in zip(names, asc, nhs))
-    return _svg(fig), alt
+    return _svg(fig, left=0.36, bottom=0.1 + 0.3 / max(len(names), 1), top=0.9), alt
 
 
 def _few_ticks(ax) -> None:
@@ -77,11 +93,12 @@ def _short(name: str, n: int = 34) -> str:
     return name if len(name) <= n else name[: n - 1].rstrip() + "…"
 
 
+@_styled
 def cash_flow(title: str, years: Sequence[int], net: Sequence[float], cumulative: Sequence[float],
               break_even_month: int | None) -> tuple[str, str]:
     """Bars of each year's net saving with the cumulative net as a line; the break-even month
     marked."""
-    fig = _figure(5.0, 2.3)
+    fig = _figure(5.0, 1.8)
     ax = fig.add_subplot()
     ax.bar(years, net, color=NET, label="Net saving in the year")
     ax.plot(years, cumulative, color=CUM, marker="o", lw=2, label="Cumulative net saving")
@@ -99,18 +116,21 @@ def cash_flow(title: str, years: Sequence[int], net: Sequence[float], cumulative
     be = f"it breaks even in month {break_even_month}" if break_even_month else "it does not break even in the period"
     alt = (f"{title}: net saving by year from {_money(net[0])} in year 1 to {_money(net[-1])} in year {years[-1]}; "
            f"cumulative net saving {_money(cumulative[-1])} by the end; {be}.")
-    return _svg(fig), alt
+    return _svg(fig, left=0.1, bottom=0.25, top=0.88), alt
 
 
+@_styled
 def histogram(title: str, edges: Sequence[float], counts: Sequence[int], p05: float, p50: float, p95: float,
               prob: float) -> tuple[str, str]:
-    fig = _figure(3.7, 1.9)
+    fig = _figure(3.7, 1.6)
     ax = fig.add_subplot()
     widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
     ax.bar(edges[:-1], counts, width=widths, align="edge", color="#b1b4b6", edgecolor="#505a5f", lw=0.4)
-    for x, lab in ((p05, "5th"), (p50, "median"), (p95, "95th")):
+    top = max(counts) if counts else 1
+    for x, lab, y in ((p05, "5th", 1.0), (p50, "median", 0.88), (p95, "95th", 1.0)):
         ax.axvline(x, color="#0b0c0c", ls=":" if lab != "median" else "-", lw=1)
-        ax.annotate(lab, (x, max(counts) if counts else 1), fontsize=7, ha="center", va="bottom")
+        ax.annotate(lab, (x, top * y), fontsize=6.5, ha="left" if lab == "median" else "center", va="bottom",
+                    xytext=(2 if lab == "median" else 0, 0), textcoords="offset points")
     ax.axvline(0, color=NHS, lw=1)
     _money_axis(ax, "x")
     _few_ticks(ax)
@@ -120,19 +140,20 @@ def histogram(title: str, edges: Sequence[float], counts: Sequence[int], p05: fl
         ax.spines[s].set_visible(False)
     alt = (f"{title}: histogram of the Monte Carlo draws; 5th percentile {_money(p05)}, median {_money(p50)}, "
            f"95th percentile {_money(p95)}; {prob:.0%} of draws save money.")
-    return _svg(fig), alt
+    return _svg(fig, left=0.17, bottom=0.17, top=0.86), alt
 
 
+@_styled
 def tornado(title: str, rows: Sequence[dict[str, Any]], base: float, top: int = 6) -> tuple[str, str]:
     """Each figure at its low and high value: the net saving's swing around the base."""
     rows = list(rows)[:top]
-    fig = _figure(3.7, 1.9)
+    fig = _figure(3.7, 1.6)
     ax = fig.add_subplot()
     for i, r in enumerate(rows):
         lo, hi = r["low"] - base, r["high"] - base
         ax.barh(i, lo, left=base, color=ASC, height=0.6)
         ax.barh(i, hi, left=base, color="#f47738", height=0.6)
-    ax.set_yticks(range(len(rows)), [_short(r["label"].split(": ", 1)[-1], 30) for r in rows], fontsize=6.5)
+    ax.set_yticks(range(len(rows)), [_short(r["label"].split(": ", 1)[-1], 32) for r in rows], fontsize=6.3)
     ax.invert_yaxis()
     ax.axvline(base, color="#0b0c0c", lw=1)
     _money_axis(ax, "x")
@@ -140,10 +161,10 @@ def tornado(title: str, rows: Sequence[dict[str, Any]], base: float, top: int = 
     ax.set_title(title.split(": ", 1)[-1], loc="left", fontsize=8.5)
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=ASC, label="figure at its low value"), Patch(color="#f47738", label="figure at its high value")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=7)
+    fig.legend(handles=[Patch(color=ASC, label="figure at its low value"), Patch(color="#f47738", label="at its high value")],
+               loc="lower center", ncol=2, frameon=False, fontsize=6.5)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
     alt = f"{title}: " + "; ".join(
         f"{r['label'].split(': ', 1)[-1]} moves the net saving from {_money(r['low'])} to {_money(r['high'])}" for r in rows)
-    return _svg(fig), alt
+    return _svg(fig, left=0.47, bottom=0.27, top=0.88), alt

@@ -132,6 +132,13 @@ def _arithmetic(data: ReportData, iv: Any) -> list[str]:
     return lines
 
 
+def _target_condition(target: str) -> str:
+    """``"X pays back within ... together if at least 2% ..."`` -> ``"if at least 2% ..."``: the
+    page says once what paying back means; each bullet gives the condition."""
+    head, sep, rest = target.partition(" for the council and the NHS together ")
+    return rest if sep and rest else target
+
+
 def _tornado_rows(data: ReportData) -> dict[str, list[dict[str, Any]]]:
     return getattr(data, "tornados", None) or {}
 
@@ -164,7 +171,7 @@ def context(data: ReportData) -> dict[str, Any]:
                                             u["deterministic"]["total"]))
             for sv in u.get("npv_switching_values") or u.get("switching_values") or []:
                 if sv["perspective"] == "total" and sv.get("target"):
-                    targets.append(sv["target"])
+                    targets.append(_target_condition(sv["target"]))
         models.append({
             "n": k, "iv": iv, "item": item, "appraisal": ap, "area_text": areas.get(iv.transformation_area, ""),
             "arithmetic": _arithmetic(data, iv), "cash_chart": cf, "hist_chart": hist, "tornado_chart": tor,
