@@ -124,8 +124,8 @@ def histogram(title: str, edges: Sequence[float], counts: Sequence[int], p05: fl
               prob: float) -> tuple[str, str]:
     fig = _figure(3.7, 1.6)
     ax = fig.add_subplot()
-    widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
-    ax.bar(edges[:-1], counts, width=widths, align="edge", color="#b1b4b6", edgecolor="#505a5f", lw=0.4)
+    ax.stairs(counts, edges, fill=True, color="#b1b4b6")  # one path, not a bar per bin
+    ax.stairs(counts, edges, color="#505a5f", lw=0.6)
     top = max(counts) if counts else 1
     for x, lab, y in ((p05, "5th", 1.0), (p50, "median", 0.88), (p95, "95th", 1.0)):
         ax.axvline(x, color="#0b0c0c", ls=":" if lab != "median" else "-", lw=1)

@@ -38,6 +38,7 @@ class ReportData:
     appraisal_summary: dict[str, Any]  # what `carescale appraise --format json` prints
     uncertainty: dict[str, Any] | None  # what `carescale uncertainty --format json` prints
     tornados: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # model id -> rows
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # rendered parts shared by formats
 
     @property
     def area_name(self) -> str:

@@ -242,7 +242,11 @@ def _env():
 
 
 def html_text(data: ReportData) -> str:
-    return _env().get_template("business_case.html.j2").render(**context(data))
+    """The business case as HTML; kept on ``data`` so the PDF of the same data reuses it."""
+    cached = data.cache.get("html")
+    if cached is None:
+        cached = data.cache["html"] = _env().get_template("business_case.html.j2").render(**context(data))
+    return cached
 
 
 def pdf_bytes(data: ReportData) -> bytes:
