@@ -202,6 +202,12 @@ def context(data: ReportData) -> dict[str, Any]:
             used.setdefault(iv.source.ref.document, set()).add(iv.source.ref.section)
     for ov in data.scenario.overlaps:
         used.setdefault(ov.share.ref.document, set()).add(ov.share.ref.section)
+    from ..appraisal.settings import appraisal_defaults as _defaults
+
+    d = _defaults()
+    for ref in (d.discounting[0].rate.ref, d.optimism_bias[min(d.optimism_bias)].costs.ref, d.additionality.deadweight.ref):
+        if ref.document in docs:  # the appraisal method's sources (Green Book, local CBA guidance)
+            used.setdefault(ref.document, set()).add(ref.section)
     references = [{"id": d, "doc": docs.get(d), "sections": sorted(s)} for d, s in sorted(used.items())]
     overlaps = []
     for o, ov in zip(run["overlaps"], data.scenario.overlaps):
