@@ -196,6 +196,8 @@ ROW_COLUMNS = (
     "gross_savings_nhs",
     "net_savings_asc",
     "net_savings_nhs",
+    "overlap_deduction_asc",
+    "overlap_deduction_nhs",
     "setup_investment",
     "estimated_inputs",
     "price_base",
@@ -203,8 +205,9 @@ ROW_COLUMNS = (
 )
 
 
-def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup, estimated=()) -> dict[str, Any]:
+def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup, estimated=(), deduction=None) -> dict[str, Any]:
     gross = gross or {}
+    deduction = deduction or {}
     return {
         "id": rid,
         "name": name,
@@ -214,6 +217,8 @@ def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup, estimated=
         "gross_savings_nhs": gross.get("nhs"),
         "net_savings_asc": net["asc"],
         "net_savings_nhs": net["nhs"],
+        "overlap_deduction_asc": deduction.get("asc"),
+        "overlap_deduction_nhs": deduction.get("nhs"),
         "setup_investment": setup,
         "estimated_inputs": ";".join(estimated),
     }
@@ -241,13 +246,16 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
              i["net_savings"], i["setup_investment"], i["estimated_inputs"])
         for i in data["interventions"]
     ]
+    # One sign convention everywhere (JSON, CSV, tables): an overlap deduction is the positive
+    # amount taken off; its effect on net savings is minus that amount (so the net column of
+    # these rows adds up to the total).
     t = data["totals"]
     minus = {p: 0.0 - v for p, v in t["overlap_deduction"].items()}
     out.append(_row("overlap-deduction", "Deduction for overlapping target groups",
-                    None, None, None, minus, None))
+                    None, None, None, minus, None, deduction=t["overlap_deduction"]))
     out.append(_row("total", "Total", t["beneficiaries"], t["cost"], t["gross_savings"],
                     t["net_savings"], t["setup_investment"],
-                    [e["path"] for e in data["estimated_figures"]]))
+                    [e["path"] for e in data["estimated_figures"]], deduction=t["overlap_deduction"]))
     return out
 
 
@@ -270,6 +278,18 @@ def money(x: float | None) -> str:
     if x >= 10_000:
         return f"{sign}£{x / 1e3:.0f}k"
     return f"{sign}£{x:,.0f}"
+
+
+def figure(x: float | None, unit: str) -> str:
+    """A figure for a table, by unit: whole people (3,429), whole pounds (£1,180,999) from
+    £1,000 up (pence below), anything else as given (0.0180708)."""
+    if x is None or x == "":
+        return ""
+    if unit in ("people", "people_per_year", "count"):
+        return f"{x:,.0f}"
+    if unit.startswith("GBP"):
+        return f"£{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"£{x:,.2f}"
+    return f"{x:,.6g}"
 
 
 def people(x: float | None) -> str:

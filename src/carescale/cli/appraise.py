@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from .common import (
+    Basis,
     Format,
     app,
     area_file_option,
@@ -34,6 +35,9 @@ def appraise_command(
     area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
+    basis: Basis = typer.Option(
+        Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
+    ),
     years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
     discount_rate: Optional[str] = typer.Option(
         None, "--discount-rate", help="A flat rate a year, 0-0.2 or 0%-20% (default: Green Book schedule, 3.5%)."
@@ -65,7 +69,7 @@ def appraise_command(
         base = load_scenario(scenario_file).appraisal if scenario_file else None
         settings = appraisal.make_settings(base.model_dump() if base is not None else None, **over)
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                            basis="potential", sets=sets, reprice=reprice, price_base=price_base,
+                            basis=basis, sets=sets, reprice=reprice, price_base=price_base,
                             price_index=price_index, appraisal=settings.model_dump(mode="json"))
     data = appraise_document(doc, monthly=monthly)
 

@@ -101,6 +101,7 @@ def quantity_rows(obj: Any) -> list[dict[str, Any]]:
 
 def print_quantities(obj: Any) -> None:
     from ..library import iter_quantities
+    from ..report import figure
 
     table = Table(show_lines=False)
     for col in ("field", "value", "unit", "price year", "status", "source"):
@@ -108,7 +109,7 @@ def print_quantities(obj: Any) -> None:
     for loc, q in iter_quantities(obj):
         table.add_row(
             loc,
-            f"{q.value:,.10g}",
+            figure(q.value, q.unit),
             q.unit,
             q.price_year or q.period or "",
             q.status + (f": {q.derivation}" if q.derivation else ""),

@@ -172,16 +172,24 @@ def library_with_area(area: Optional[str], area_file: Optional[Path]) -> tuple[L
 
 def echo_listing(
     rows: list[dict[str, Any]], fmt: Format, title: str, columns: list[tuple[str, str]],
-    output: Optional[Path] = None,
+    output: Optional[Path] = None, unit_key: Optional[str] = None,
 ) -> None:
-    """A list of records as JSON, CSV or a table; ``columns`` are (heading, key) pairs."""
+    """A list of records as JSON, CSV or a table; ``columns`` are (heading, key) pairs. With
+    ``unit_key``, numbers in the table are shown by that row's unit (whole people and pounds);
+    JSON and CSV keep every digit."""
 
     def print_table() -> None:
+        from ..report import figure
+
         table = Table(title=title)
         for heading, _ in columns:
             table.add_column(heading, overflow="fold")
         for r in rows:
-            table.add_row(*(_cell(r[key]) for _, key in columns))
+            table.add_row(*(
+                figure(r[key], r[unit_key]) if unit_key and isinstance(r[key], (int, float)) and not isinstance(r[key], bool)
+                else _cell(r[key])
+                for _, key in columns
+            ))
         console.print(table)
 
     emit(fmt, rows, rows=lambda: rows, table=print_table, output=output)

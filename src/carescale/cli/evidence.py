@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
+from ..report import figure
 from ..safe_text import styled
 from .catalogue import print_quantities
 from .common import (
@@ -138,7 +139,7 @@ def _print_record(record_id: str, d: dict[str, Any]) -> None:
         for col in ("result", "value", "unit", "period / price year", "quote"):
             table.add_column(col, overflow="fold")
         for r in d["results"]:
-            table.add_row(r["description"], f"{r['value']:,.10g}", r["unit"],
+            table.add_row(r["description"], figure(r["value"], r["unit"]), r["unit"],
                           r.get("price_year") or r.get("period") or "", r["ref"]["quote"])
         console.print(table)
     for f in d["findings"]:

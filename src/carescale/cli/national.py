@@ -137,6 +137,7 @@ def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
             "gross_savings_asc": d["gross_savings"]["asc"],
             "gross_savings_nhs": d["gross_savings"]["nhs"],
             "overlap_deduction_asc": d["overlap_deduction"]["asc"],
+            "overlap_deduction_nhs": d["overlap_deduction"]["nhs"],
             "net_savings_asc": d["net_savings"]["asc"],
             "net_savings_nhs": d["net_savings"]["nhs"],
             "setup_investment": d["setup_investment"],

@@ -72,7 +72,7 @@ def _print_summary_table(data: dict[str, Any]) -> None:
     table = Table(title=title, show_footer=False)
     for col, just in (
         ("Model", "left"),
-        ("Area", "center"),
+        ("Transformation area", "center"),
         ("Beneficiaries", "right"),
         ("Cost", "right"),
         ("Gross ASC", "right"),
@@ -158,6 +158,7 @@ def parameters(
         [("path", "path"), ("label", "label"), ("value", "value"), ("unit", "unit"), ("price year", "price_year"),
          ("status", "status"), ("evidence value", "evidence_value"), ("changed because", "note")],
         output,
+        unit_key="unit",
     )
 
 
