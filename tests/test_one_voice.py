@@ -91,3 +91,37 @@ def test_evidence_search_transformation_area_option():
     new = run_cli("evidence", "search", "--transformation-area", "5", "--format", "json").json()
     assert new and all(5 in h["transformation_areas"] for h in new)
     assert "--transformation-area" in run_cli("evidence", "search", "--help").out
+
+
+def test_community_agents_redcar_sizing():
+    """docs/fidelity.md, item 2: the sizing rule applied to Redcar's own profile (565 people)
+    and Redcar's reported 486 cannot both hold on mid-2020 populations; the current basis runs 486."""
+    lib = __import__("carescale").default_library()
+    redcar65 = lib.area("redcar-and-cleveland").cohorts["population_65_plus"].value
+    bham65 = lib.area("birmingham").cohorts["population_65_plus"].value
+    assert (redcar65, bham65) == (31_288, 149_412)
+    pot = run_cli("run", "--area", "redcar-and-cleveland", "--no-reprice", "--format", "json").json()
+    cur = run_cli("run", "--area", "redcar-and-cleveland", "--basis", "current", "--no-reprice", "--format", "json").json()
+    ca_pot = next(i for i in pot["interventions"] if i["id"] == "community-agents")
+    ca_cur = next(i for i in cur["interventions"] if i["id"] == "community-agents")
+    assert round(ca_pot["beneficiaries"]) == round(2_700 / bham65 * redcar65) == 565
+    assert ca_cur["beneficiaries"] == 486 and round(ca_cur["net_savings"]["asc"], -3) == 158_000
+    assert round(486 / redcar65 * bham65) == 2_321  # the rule the other way round: not 2,700
+    assert round(486 * bham65 / 2_700) == 26_894  # the older population that would reconcile them
+
+
+def test_break_even_targets_are_grouped_by_model_without_repeats():
+    from carescale.uncertainty.tables import grouped_targets
+
+    data = run_cli("uncertainty", "--draws", "100", "--format", "json").json()
+    groups = dict(grouped_targets(data, "switching_values"))
+    assert groups["Community Agents"] == [
+        "pays for itself for the council, and for the council and the NHS together, as long as it costs no "
+        "more than £701 a person a year (the evidence gives £260)"
+    ]
+    for lines in groups.values():
+        assert len(lines) == len(set(lines))
+    shared = " ".join(groups["Shared Lives"])
+    assert "far above any real cost, so this figure does not decide whether it pays" in shared
+    out = run_cli("uncertainty", "--draws", "100").out
+    assert out.count("Community Agents pays for itself") == 0 and "  Community Agents:" in out

@@ -123,8 +123,9 @@ class AppraisalSettings(_Strict):
     * ``discount_rate``: ``None`` (default) uses the Green Book schedule (3.5% a year for years
       0-30, then declining); a number from 0 to 0.2 is used flat for every year.
     * ``optimism_bias``: apply the optimism-bias table by evidence level (default True).
-    * ``setup_timing``: ``as-places-fill`` (default: tranche 1 in month 1, each next one when the
-      places already bought are full) or ``up-front`` (every tranche in month 1).
+    * ``setup_timing``: ``up-front`` (default: every tranche the chosen scale needs in month 1)
+      or ``as-places-fill`` (tranche 1 in month 1, each next one when the places already bought
+      are full).
     * ``interventions``: per-intervention additionality and ramp-up, by intervention id.
     """
 

@@ -51,17 +51,13 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
                       money(r["high"]), money(r["swing"]))
         console.print(t)
 
-    console.print(styled(("Break-even targets", "bold"), " (switching values, annual net saving):"))
-    for i in data["interventions"]:
-        for s in i["switching_values"]:
-            if s["switch"] is not None:
-                console.print(f"  - {s['target']}.")
+    console.print(styled(("Break-even targets", "bold"), ": how far one figure may move, the others as the evidence "
+                         "gives them, before the model stops saving money each year (switching values)"))
+    _print_targets(data, "switching_values", console)
     if npv:
-        console.print(styled(("Pay-back targets", "bold"), f" (switching values, NPV over {data['npv_settings']['years']} years):"))
-        for i in data["interventions"]:
-            for s in i.get("npv_switching_values", []):
-                if s["switch"] is not None:
-                    console.print(f"  - {s['target']}.")
+        console.print(styled(("Pay-back targets", "bold"), f": the same for paying back within {data['npv_settings']['years']} "
+                             "years (NPV of zero or more)"))
+        _print_targets(data, "npv_switching_values", console)
     console.print("Figures with no switching value in range are listed in --format json (with the reason).")
     if data.get("sobol"):
         t = Table(title="Sobol indices of portfolio net saving (first order S1, total ST)")
@@ -72,6 +68,48 @@ def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> 
         console.print(t)
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
+
+
+_PAYER_ORDER = ("asc", "nhs", "total")
+_WHO = {"total": "for the council and the NHS together", "asc": "for the council", "nhs": "for the NHS"}
+#: A running cost a person a year above this is far beyond any real service's: a break-even
+#: cost this high means the figure does not decide whether the model pays.
+IMPLAUSIBLE_COST = 100_000
+
+
+def grouped_targets(data: dict[str, Any], key: str) -> list[tuple[str, list[str]]]:
+    """The break-even sentences of each model, without the model's name, with the sentences
+    that differ only in the payer merged into one ("for the council, and for the council and
+    the NHS together"); a break-even cost above :data:`IMPLAUSIBLE_COST` says so."""
+    out = []
+    for item in data["interventions"]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for sv in item.get(key, []):
+            if sv.get("switch") is None or not sv.get("target"):
+                continue
+            text = sv["target"].removeprefix(item["name"] + " ")
+            groups.setdefault(text.replace(_WHO[sv["perspective"]], "{who}", 1), []).append(sv)
+        lines = []
+        for generic, svs in groups.items():
+            payers = sorted({sv["perspective"] for sv in svs}, key=_PAYER_ORDER.index)
+            who = "for " + ", and for ".join(_WHO[p].removeprefix("for ") for p in payers)
+            if len(payers) > 1:
+                who += ","
+            line = generic.replace("{who}", who, 1)
+            sv = svs[0]
+            if sv["parameter"].endswith("unit_cost") and sv["switch"] > IMPLAUSIBLE_COST:
+                line += (": far above any real cost, so this figure does not decide whether it pays")
+            lines.append(line)
+        if lines:
+            out.append((item["name"], lines))
+    return out
+
+
+def _print_targets(data: dict[str, Any], key: str, console: Console) -> None:
+    for name, lines in grouped_targets(data, key):
+        console.print(f"  {name}:")
+        for line in lines:
+            console.print(f"    - {line}.")
 
 
 #: Columns of ``carescale uncertainty --format csv`` (one row per model and payer, then the
