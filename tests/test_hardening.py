@@ -40,6 +40,12 @@ FILES = {
     "import_fractional_people.csv": ("areas import", "row 9 (cohorts.population_65_plus), cell D9: 1.234 is not a whole number of people; give the count (a figure worked out from others may have decimals: set its status to implied and show the arithmetic in the source cell)"),
     "import_too_large.csv": ("areas import", f"row 9 (cohorts.population_65_plus), cell D9: 1e+308 is too large (more people than live in the UK); {PEOPLE}"),
     "import_id_too_long.csv": ("areas import", f"row 2 (area.id), cell D2: 'aaaaaaaaaaaaaaaaaaaaaaaa'... is 70 characters long; an id may be at most 64 characters ({RULE})"),
+    "import_several_problems.csv": ("areas import", (
+        "4 problems: row 4 (area.kind), cell D4: 'county' is not valid; expected council or source-site; "
+        f"row 9 (cohorts.population_65_plus), cell D9: 'about 150k' is not a number; {PEOPLE}; "
+        "row 12 (cohorts.mental_health_long_term_support), cell D12: -461 is negative; a count of people must be 0 or more; "
+        "row 13 (spend.long_term_placements), cell E13: the price year is missing; pounds need the year their prices are in, for example 2020/21"
+    )),
     "import_truncated_sheet.xlsx": ("areas import", "the workbook is damaged and cannot be read (ParseError in its first sheet); save it again from your spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"),
 }
 # fixtures with their own test below

@@ -14,9 +14,10 @@ import io
 import math
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import ValidationError
 
@@ -223,6 +224,87 @@ def _unknown_key(where: str, what: str, key: str, valid: list[str], listed_in: s
     return AreaFileError(f"{where}: unknown {what} {key!r}{hint}; the valid keys are the ones in {listed_in}")
 
 
+class _Problems:
+    """Every problem in a file, so that one import reports them all (row and cell each) in one
+    line: the message of a single problem is unchanged; several are counted and joined."""
+
+    #: Most problems listed (a file with a problem on every row is the wrong file).
+    MOST = 20
+
+    def __init__(self, name: str):
+        self.name = name
+        self.items: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, message: str) -> None:
+        self.items.append(message.removeprefix(f"{self.name}: "))
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        try:
+            yield
+        except AreaFileError as exc:
+            self.add(exc.message)
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        if len(self.items) == 1:
+            raise AreaFileError(f"{self.name}: {self.items[0]}")
+        shown = self.items[: self.MOST]
+        more = len(self.items) - len(shown)
+        tail = f"; and {more} more" if more else ""
+        raise AreaFileError(f"{self.name}: {len(self.items)} problems: " + "; ".join(shown) + tail)
+
+
+def _figure_row(name: str, file_name: str, key: str, tr: Any, r: int, row: list[Cell], cell: Any, ref: Any,
+                has_period: bool, given_est: list[str]) -> Quantity | None:
+    """One figure row as a Quantity (None if its value is blank); raises for a bad cell."""
+    where = f"{name}: row {r} ({key}), cell {ref('value', r)}"
+    vcell = cell(row, "value") or Cell(None)
+    num = _number(vcell, where, tr.unit)
+    if num is None:
+        return None
+    status = _text(cell(row, "status")).lower() or "published"
+    if status not in STATUSES:
+        raise AreaFileError(
+            f"{name}: row {r} ({key}), cell {ref('status', r)}: status {status!r} is not "
+            f"valid; expected {', '.join(STATUSES)} (blank means published)"
+        )
+    if tr.unit == "people" and status == "published" and not num.is_integer():
+        raise AreaFileError(
+            f"{where}: {num:g} is not a whole number of people; give the count (a figure "
+            f"worked out from others may have decimals: set its status to implied and show "
+            f"the arithmetic in the source cell)"
+        )
+    period = _text(cell(row, "period")) or None
+    source = _text(cell(row, "source")) or None
+    if tr.kind == "spend" and not period:
+        where_p = f"cell {ref('period', r)}" if has_period else "no 'period' column"
+        raise AreaFileError(
+            f"{name}: row {r} ({key}), {where_p}: the price year is missing; pounds need "
+            f"the year their prices are in, for example 2020/21"
+        )
+    derivation = None
+    if status != "published":
+        derivation = source or f"given as {status} in {file_name}, row {r}, with no working shown"
+        if status == "estimated":
+            given_est.append(key)
+    raw = vcell.value if not isinstance(vcell.value, str) else vcell.value.strip()
+    return Quantity(
+        value=num,
+        unit=tr.unit,  # type: ignore[arg-type]
+        price_year=period if tr.kind == "spend" else None,
+        period=None if tr.kind == "spend" else period,
+        status=status,  # type: ignore[arg-type]
+        derivation=derivation,
+        ref=Reference(document=USER_DOCUMENT, section=f"{file_name}, row {r}", quote=f"{key} = {raw}"),
+        note=source if status == "published" else None,
+    )
+
+
 def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool = True) -> ImportedArea:
     """Validate template rows (the first non-blank row is the header) into an area. Blank
     figures of a council are estimated (``data/prevalence.yaml``) unless ``estimate`` is False."""
@@ -255,51 +337,55 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
     def ref(c: str, r: int) -> str:
         return f"{column_letter(col[c] + 1)}{r}"
 
+    problems = _Problems(name)
     found: dict[str, tuple[int, list[Cell]]] = {}
     assumed: dict[str, dict[str, Any]] = {}
     assumable = {r.key for r in assumption_rows(lib)}
+    suggested: set[str] = set()  # keys offered for a mistyped one (not reported missing as well)
     for i in range(first + 1, len(rows)):
         r = i + 1
         row = rows[i]
         if not any(_text(c) for c in row):
             continue
-        key = _text(cell(row, "key"))
-        if not key:
-            raise AreaFileError(
-                f"{name}: row {r}, cell {ref('key', r)}: the key is blank; every row needs the "
-                f"key from the template (for example cohorts.population_65_plus)"
-            )
-        if key.startswith(ASSUMPTIONS):
-            where = f"{name}: row {r} ({key}), cell {ref('value', r)}"
-            if key not in assumable:
-                raise _unknown_key(f"{name}: row {r}, cell {ref('key', r)}", "assumption", key, sorted(assumable),
-                                   "the assumptions section of 'carescale areas template'")
-            if key.removeprefix(ASSUMPTIONS) in assumed:
-                raise AreaFileError(f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice; keep one")
-            num = _number(cell(row, "value") or Cell(None), where, "number")
-            if num is not None:
-                note = _text(cell(row, "source")) or None
-                assumed[key.removeprefix(ASSUMPTIONS)] = {"value": num, **({"note": note} if note else {})}
-            continue
-        if key not in spec:
-            raise _unknown_key(f"{name}: row {r}, cell {ref('key', r)}", "key", key, list(spec),
-                               "'carescale areas template'")
-        if key in found:
-            raise AreaFileError(
-                f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice (rows "
-                f"{found[key][0]} and {r}); keep one"
-            )
-        found[key] = (r, row)
-    if not found:
+        with problems.collect():
+            key = _text(cell(row, "key"))
+            if not key:
+                raise AreaFileError(
+                    f"{name}: row {r}, cell {ref('key', r)}: the key is blank; every row needs the "
+                    f"key from the template (for example cohorts.population_65_plus)"
+                )
+            if key.startswith(ASSUMPTIONS):
+                where = f"{name}: row {r} ({key}), cell {ref('value', r)}"
+                if key not in assumable:
+                    raise _unknown_key(f"{name}: row {r}, cell {ref('key', r)}", "assumption", key, sorted(assumable),
+                                       "the assumptions section of 'carescale areas template'")
+                if key.removeprefix(ASSUMPTIONS) in assumed:
+                    raise AreaFileError(f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice; keep one")
+                num = _number(cell(row, "value") or Cell(None), where, "number")
+                if num is not None:
+                    note = _text(cell(row, "source")) or None
+                    assumed[key.removeprefix(ASSUMPTIONS)] = {"value": num, **({"note": note} if note else {})}
+                continue
+            if key not in spec:
+                suggested.update(difflib.get_close_matches(key, list(spec), n=1))
+                raise _unknown_key(f"{name}: row {r}, cell {ref('key', r)}", "key", key, list(spec),
+                                   "'carescale areas template'")
+            if key in found:
+                raise AreaFileError(
+                    f"{name}: row {r}, cell {ref('key', r)}: {key!r} is given twice (rows "
+                    f"{found[key][0]} and {r}); keep one"
+                )
+            found[key] = (r, row)
+    if not found and not problems:
         raise AreaFileError(
             f"{name}: the file has a header row but no figures; expected one row per figure, "
             f"as written by 'carescale areas template'"
         )
     for key in required_keys(lib):
         tr = spec[key]
-        if key not in found:
+        if key not in found and key not in suggested:
             label = re.split(r"\. |: ", tr.description)[0]
-            raise AreaFileError(
+            problems.add(
                 f"{name}: no row for {key!r} ({label}); the models need this row: add it "
                 f"back from 'carescale areas template', and leave its value blank if you do not "
                 f"know it"
@@ -317,17 +403,18 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
         c = cell(row, "value")
         val = _text(c)  # formula-looking text stays text; an XLSX formula keeps its text
         if tr.required and not val:
-            raise AreaFileError(f"{name}: row {r} ({key}), cell {ref('value', r)}: the value is blank; expected {tr.description[0].lower()}{tr.description[1:]}")
+            problems.add(f"{name}: row {r} ({key}), cell {ref('value', r)}: the value is blank; expected {tr.description[0].lower()}{tr.description[1:]}")
         text[key] = val
     aid = text["area.id"]
-    r_id = found["area.id"][0]
-    problem = id_problem(aid)
-    if problem:
-        raise AreaFileError(f"{name}: row {r_id} (area.id), cell {ref('value', r_id)}: {problem}")
+    if "area.id" in found and aid:
+        r_id = found["area.id"][0]
+        problem = id_problem(aid)
+        if problem:
+            problems.add(f"{name}: row {r_id} (area.id), cell {ref('value', r_id)}: {problem}")
     kind = text["area.kind"]
-    if kind not in KINDS:
+    if "area.kind" in found and kind and kind not in KINDS:
         r_k = found["area.kind"][0]
-        raise AreaFileError(
+        problems.add(
             f"{name}: row {r_k} (area.kind), cell {ref('value', r_k)}: {kind!r} is not valid; "
             f"expected {' or '.join(KINDS)}"
         )
@@ -347,69 +434,33 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
             blank.append(key)
             continue
         r, row = found[key]
-        where = f"{name}: row {r} ({key}), cell {ref('value', r)}"
-        vcell = cell(row, "value") or Cell(None)
-        num = _number(vcell, where, tr.unit)
-        if num is None:
-            blank.append(key)
-            continue
-        status = _text(cell(row, "status")).lower() or "published"
-        if status not in STATUSES:
-            raise AreaFileError(
-                f"{name}: row {r} ({key}), cell {ref('status', r)}: status {status!r} is not "
-                f"valid; expected {', '.join(STATUSES)} (blank means published)"
-            )
-        if tr.unit == "people" and status == "published" and not num.is_integer():
-            raise AreaFileError(
-                f"{where}: {num:g} is not a whole number of people; give the count (a figure "
-                f"worked out from others may have decimals: set its status to implied and show "
-                f"the arithmetic in the source cell)"
-            )
-        period = _text(cell(row, "period")) or None
-        source = _text(cell(row, "source")) or None
-        if tr.kind == "spend" and not period:
-            where_p = f"cell {ref('period', r)}" if "period" in col else "no 'period' column"
-            raise AreaFileError(
-                f"{name}: row {r} ({key}), {where_p}: the price year is missing; pounds need "
-                f"the year their prices are in, for example 2020/21"
-            )
-        derivation = None
-        if status != "published":
-            derivation = source or f"given as {status} in {file_name}, row {r}, with no working shown"
-            if status == "estimated":
-                given_est.append(key)
-        raw = vcell.value if not isinstance(vcell.value, str) else vcell.value.strip()
-        q = Quantity(
-            value=num,
-            unit=tr.unit,  # type: ignore[arg-type]
-            price_year=period if tr.kind == "spend" else None,
-            period=None if tr.kind == "spend" else period,
-            status=status,  # type: ignore[arg-type]
-            derivation=derivation,
-            ref=Reference(document=USER_DOCUMENT, section=f"{file_name}, row {r}", quote=f"{key} = {raw}"),
-            note=source if status == "published" else None,
-        )
-        rows_of[key] = r
-        section, _, rest = key.partition(".")
-        if section == "cohorts":
-            cohorts[rest] = q
-        elif section == "spend":
-            spend[rest] = q
-        else:
-            iid, _, sid = rest.partition(".")
-            provision.setdefault(iid, {})[sid] = q
+        with problems.collect():
+            q = _figure_row(name, file_name, key, tr, r, row, cell, ref, "period" in col, given_est)
+            if q is None:
+                blank.append(key)
+                continue
+            rows_of[key] = r
+            section, _, rest = key.partition(".")
+            if section == "cohorts":
+                cohorts[rest] = q
+            elif section == "spend":
+                spend[rest] = q
+            else:
+                iid, _, sid = rest.partition(".")
+                provision.setdefault(iid, {})[sid] = q
 
     # a cohort cannot be larger than the population it belongs to
     for cid, q in cohorts.items():
         parent = lib.vocabulary.cohorts[cid].within
         if parent and parent in cohorts and q.value > cohorts[parent].value:
             r = rows_of[f"cohorts.{cid}"]
-            raise AreaFileError(
+            problems.add(
                 f"{name}: row {r} (cohorts.{cid}), cell {ref('value', r)}: {q.value:,.0f} is "
                 f"larger than cohorts.{parent} ({cohorts[parent].value:,.0f}, row "
                 f"{rows_of[f'cohorts.{parent}']}); a cohort cannot be larger than the "
                 f"population it belongs to"
             )
+    problems.raise_if_any()
     try:
         area = Area(
             id=aid,
