@@ -66,7 +66,14 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                   worker_dashboard_address="127.0.0.1:0")
     if workers is not None:
-        cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
+        import dask
+
+        # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in worker processes to hand memory back to the
+        # system sooner; with it every temporary array of the engine is mapped and unmapped
+        # afresh, which more than doubles the CPU time of a council (measured: 0.124 s against
+        # 0.054 s). Our tasks hold little memory, so the worker processes keep glibc's default.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
     else:  # in-process: workers are threads here, talking over in-memory queues
         cluster = LocalCluster(n_workers=1, processes=False, **common)
     with cluster, Client(cluster) as client:

@@ -66,19 +66,14 @@ def council_draws(task: CouncilTask) -> dict[str, Any]:
     }
 
 
-def _r(x: float) -> float:
-    return round(float(x), 2)
-
-
 def distribution(pence: np.ndarray) -> dict[str, Any]:
-    """Mean, sd, 5th/50th/95th percentiles and the probability of a saving (above zero), for
-    the total over payers and for each payer, from (draws, payers) whole pence."""
+    """Mean, sd, 5th/50th/95th percentiles (as ``carescale uncertainty`` reports them) and the
+    probability of a saving (above zero), for the total over payers and for each payer, from
+    (draws, payers) whole pence."""
+    from ..uncertainty.analysis import describe
 
     def one(x: np.ndarray) -> dict[str, float]:
-        pounds = x / 100.0
-        p05, p50, p95 = np.percentile(pounds, [5, 50, 95])
-        return {"mean": _r(pounds.mean()), "sd": _r(pounds.std()), "p05": _r(p05), "p50": _r(p50), "p95": _r(p95),
-                "prob_saving": round(float(np.mean(x > 0)), 4)}
+        return {**describe(x / 100.0), "prob_saving": round(float(np.mean(x > 0)), 4)}
 
     return {"total": one(pence.sum(axis=1)), **{p: one(pence[:, i]) for i, p in enumerate(PAYERS)}}
 
