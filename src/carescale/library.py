@@ -195,14 +195,20 @@ def display_path(path: Path) -> str:
 
 
 def read_yaml(path: Path) -> Any:
-    name = display_path(path)
+    return parse_yaml_text(read_user_text(path), display_path(path))
+
+
+def read_user_text(path: Path | str, what: str = "YAML file") -> str:
+    """A text file's contents; a folder, a file over :data:`MAX_YAML_BYTES`, a missing or
+    unreadable file or one not in UTF-8 is one :class:`InputFileError` line naming it."""
+    name = display_path(Path(path))
     try:
         if Path(path).is_dir():
-            raise InputFileError(f"{name}: is a folder, not a YAML file")
+            raise InputFileError(f"{name}: is a folder, not a {what}")
         size = Path(path).stat().st_size
         if size > MAX_YAML_BYTES:
             raise InputFileError(
-                f"{name}: the file is {size:,} bytes; a carescale YAML file may be at most "
+                f"{name}: the file is {size:,} bytes; a carescale {what} may be at most "
                 f"{MAX_YAML_BYTES:,} bytes: is this the right file?"
             )
         text = Path(path).read_text(encoding="utf-8")
@@ -212,7 +218,7 @@ def read_yaml(path: Path) -> Any:
         raise InputFileError(f"{name}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
-    return parse_yaml_text(text, name)
+    return text
 
 
 def parse_yaml_text(text: str, name: str) -> Any:

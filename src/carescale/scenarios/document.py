@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import InputFileError, SettingsError
-from ..library import display_path, format_validation_error, parse_yaml_text
+from ..library import display_path, format_validation_error, parse_yaml_text, read_user_text
 from ..schema import Area
 from ..schema.base import Distribution, StrictModel
 
@@ -278,14 +278,7 @@ def load_scenario(path: Path | str) -> ScenarioDocument:
     """Read a scenario file (YAML or JSON)."""
     path = Path(path)
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(f"{name}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{name}: not a UTF-8 text file ({exc.reason})") from None
-    except OSError as exc:
-        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+    text = read_user_text(path, "scenario file")
     doc = parse_scenario(text, name, path.resolve().parent)
     doc._source = name
     return doc
