@@ -92,8 +92,8 @@ def changes(parameters, scenario) -> list[dict[str, Any]]:
 
 def describe_change(c: dict[str, Any]) -> str:
     """One line for a change: ``path: evidence -> new (note)``."""
-    def num(x):
-        return "?" if x is None else f"{x:,.10g}"
+    def num(x):  # as tables print figures of its unit: 999.9999932 people reads 1,000 (the JSON keeps every digit)
+        return "?" if x is None else figure(x, c.get("unit") or "")
     text = f"{c['path']}: {num(c['evidence_value'])} -> {num(c['value'])}"
     if c.get("converted_to"):
         t = c["converted_to"]
