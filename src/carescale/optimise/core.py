@@ -22,7 +22,7 @@ from ..errors import InfeasibleError, OptimiseError
 from ..schema import PAYERS
 from .adapter import Problem, load_problem, scaled_values
 from .coefficients import Coefficients, coefficients
-from .milp import UNIT, Built, build, check_status, shadow_prices, solve
+from .milp import SAVES_MONEY, UNIT, Built, build, check_status, shadow_prices, solve
 from .spec import OptimiseSpec, make_spec
 
 #: Fields of a scenario document that ``optimise(**options)`` passes to the document.
@@ -34,6 +34,10 @@ def document_fields(options: dict[str, Any]) -> dict[str, Any]:
     """Take the scenario-document fields out of ``options``."""
     return {k: options.pop(k) for k in DOCUMENT_FIELDS if k in options}
 
+
+#: Seconds the probability objective's tie-break (central NPV among equally probable
+#: portfolios) may take.
+TIE_BREAK_SECONDS = 30.0
 
 #: Draws used exactly in the probability programme; more draws are sub-sampled (docs/optimise.md).
 MAX_EXACT_DRAWS = 1000
@@ -79,7 +83,7 @@ def evaluate_portfolio(problem: Problem, co: Coefficients, scales: Mapping[str, 
     if values is not None:
         vv = scaled_values(problem.scenario, problem.params, values, scales)
         npv = appraise(problem.scenario, problem.settings, vv, problem.params).portfolio.metrics.npv
-        prob = float(np.mean(npv > 1.0))
+        prob = float(np.mean(npv >= SAVES_MONEY))
     return Figures(
         npv=float(res.metrics.npv[0]),
         npv_by_payer={p: float(res.metrics.npv_by_payer[0, k]) for k, p in enumerate(PAYERS)},
@@ -364,7 +368,7 @@ def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[s
         if co.setup_timing != "up-front" and co.setups:
             note = "set-up tranches are counted as paid in month 1 in each draw (conservative for as-places-fill)"
             approx = f"{approx}; {note}" if approx else note
-        mc = (mc, draws)
+        mc = (mc, draws, use)
     return spec, problem, co, mc, approx
 
 
@@ -381,7 +385,7 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
 
     fields = document_fields(options)
     spec, problem, co, mc_pair, approx = _prepared or _prepare(document, spec, options, fields)
-    mc, all_draws = mc_pair if mc_pair else (None, None)
+    mc, all_draws, used_draws = mc_pair if mc_pair else (None, None, None)
     t0 = time.perf_counter()
     built = build(co, spec, budgets, mc)
     sol = solve(built.prog, time_limit)
@@ -390,20 +394,43 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
     check_status(sol)
     x = sol.x.copy()
     prog_obj = sol.objective
+    if sol.status == 1:
+        note = (f"the solver stopped at its time limit of {time_limit:g} s with the best portfolio found so far "
+                f"(within {sol.gap:.1%} of the best possible, by the solver's bound)")
+        approx = f"{approx}; {note}" if approx else note
     if spec.objective == "probability":
-        # second stage: among the portfolios with the best probability, the highest mean NPV
+        # second stage (a tie-break among equally probable portfolios: the highest NPV at the
+        # central values). First the best central NPV under the same constraints: if it is as
+        # probable (checked with the real appraisal on the programme's draws), it is the answer.
         best = int(round(prog_obj * len(built.draw_w)))
-        prog = built.prog
-        prog.row({w: 1.0 for w in built.draw_w}, lo=best - 0.5)
-        mean: dict[int, float] = {}
-        for expr in built.draw_npv:
-            for j, v in expr.items():
-                mean[j] = mean.get(j, 0.0) + v / len(built.draw_npv)
-        prog.c = [mean.get(j, 0.0) for j in range(len(prog.names))]
-        sol2 = solve(prog, time_limit)
-        if sol2.status in (0, 1):
-            sol = sol2
-            x = sol2.x.copy()
+        tie_done = False
+        central = build(co, spec.model_copy(update={"objective": "npv"}), budgets, None)
+        sol_c = solve(central.prog, time_limit)
+        if sol_c.status in (0, 1):
+            cand = {iid: _round_scale(sol_c.x[central.s[i]]) for i, iid in enumerate(co.ids)}
+            vv = scaled_values(problem.scenario, problem.params, used_draws, cand)
+            from ..appraisal import appraise
+
+            npv_d = appraise(problem.scenario, problem.settings, vv, problem.params).portfolio.metrics.npv
+            if int(np.sum(npv_d >= SAVES_MONEY + 1e-3)) >= best:
+                central.objective_label = built.objective_label
+                built, sol, x = central, sol_c, sol_c.x.copy()
+                tie_done = True
+        if not tie_done:
+            # otherwise keep the draws that save money in the first answer and, among the
+            # portfolios that save money in all of them, take the highest central NPV
+            prog = built.prog
+            for w in built.draw_w:
+                if x[w] > 0.5:
+                    prog.lb[w] = 1.0
+            prog.c = [built.central_npv.get(j, 0.0) for j in range(len(prog.names))]
+            sol2 = solve(prog, min(time_limit, TIE_BREAK_SECONDS), gap=1e-6)
+            if sol2.status in (0, 1) and np.isfinite(sol2.objective):
+                sol = sol2
+                x = sol2.x.copy()
+                if sol2.status == 1:
+                    note = f"the tie-break on the central NPV stopped after {TIE_BREAK_SECONDS:g} s (best found so far)"
+                    approx = f"{approx}; {note}" if approx else note
     seconds = time.perf_counter() - t0
     scales = {iid: _round_scale(x[built.s[i]]) for i, iid in enumerate(co.ids)}
     figures = evaluate_portfolio(problem, co, scales, all_draws)

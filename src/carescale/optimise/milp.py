@@ -14,7 +14,7 @@ Variables (money in £ millions inside the programme, for the solver's numerics)
   what is maximised (so the solver would like ``y`` small), ``y >= kappa s_a - M z`` and
   ``y >= s_b - M (1 - z)`` with a binary ``z``;
 * probability objective: per Monte Carlo draw d a binary ``w_d`` with
-  ``NPV_d >= £1 - M_d (1 - w_d)``, and per draw the same set-up and overlap terms.
+  ``NPV_d >= £100 - M_d (1 - w_d)``, and per draw the same set-up and overlap terms.
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ from .coefficients import Coefficients
 from .spec import MIN_RUNNING, OptimiseSpec
 
 UNIT = 1e6  # pounds per programme unit
-EPS_SAVING = 1.0 / UNIT  # "saves money": NPV of at least £1
+#: "Saves money": an NPV of at least £100 (well above the solver's feasibility tolerance, 1e-6
+#: of a programme unit, so a draw counted as saving money really does).
+SAVES_MONEY = 100.0
+EPS_SAVING = SAVES_MONEY / UNIT
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Built:
     objective_label: str
     draw_w: list[int] = field(default_factory=list)  # probability: per-draw indicators
     draw_npv: list[dict[int, float]] = field(default_factory=list)
+    central_npv: dict[int, float] = field(default_factory=dict)  # probability: the tie-break
 
 
 def _expr_add(dst: dict[int, float], src: dict[int, float], k: float = 1.0) -> None:
@@ -139,9 +143,9 @@ def _setup_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarr
     return out
 
 
-def _overlap_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarray, d: int, weights: np.ndarray | None, tag: str):
-    """Exact min-terms of draw ``d``; returns deduction expressions by (year, payer) (£m), or,
-    when ``weights`` (Y,) is given, one expression of the weighted deduction."""
+def _overlap_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarray, d: int, sides: list | None, tag: str):
+    """Exact min-terms of draw ``d``; returns deduction expressions by (year, payer) (£m).
+    ``sides`` (if given) collects ``(overlap id, group, kappa, side variable)`` of each term."""
     Y, P = co.years, len(PAYERS)
     by_year = [[{} for _ in range(P)] for _ in range(Y)]
     for ov in co.overlaps:
@@ -156,6 +160,8 @@ def _overlap_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.nda
             M = max(k * smax[a], smax[b])
             y = prog.var(f"{tag}overlap[{ov.id},{g}]", 0.0, M)
             z = prog.var(f"{tag}overlap_side[{ov.id},{g}]", 0, 1, integer=True)
+            if sides is not None and ov.kappa.shape[1] == 1:
+                sides.append((ov.id, g, k, z))
             prog.row({y: 1.0, s[a]: -k}, hi=0.0)
             prog.row({y: 1.0, s[b]: -1.0}, hi=0.0)
             prog.row({y: 1.0, s[a]: -k, z: M}, lo=0.0, label=f"overlap {ov.id}")
@@ -286,6 +292,7 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
         if mc is None:
             raise OptimiseError("objective: the probability objective needs Monte Carlo draws")
         D = mc.n_draws
+        sides: list = []
         for d in range(D):
             expr: dict[int, float] = {}
             worst = 0.0
@@ -294,7 +301,7 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
                 _add(expr, s[i], v)
                 worst += min(0.0, v) * smax[i]
             st = _setup_terms(prog, mc, s, smax, d, "up-front", f"d{d}.")
-            dd = _overlap_terms(prog, mc, s, smax, d, None, f"d{d}.")
+            dd = _overlap_terms(prog, mc, s, smax, d, sides, f"d{d}.")
             for y in range(Y):
                 for p in range(P):
                     for src, sign in ((st[y][p], -1.0), (dd[y][p], -1.0)):
@@ -307,11 +314,28 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
             built.draw_w.append(w)
             built.draw_npv.append(expr)
             _add(obj, w, 1.0 / D)
+        # The side of each min-term that binds depends on the draw only through kappa (which of
+        # kappa s_a and s_b is smaller): z = 1 (deduct s_b) exactly for the draws with kappa at
+        # or above s_b / s_a. Ordering the side binaries by kappa is therefore valid, and it
+        # removes the symmetric choices that slow the branch and bound.
+        by_term: dict[tuple, list] = {}
+        for oid, g, k, z in sides:
+            by_term.setdefault((oid, g), []).append((k, z))
+        for terms in by_term.values():
+            terms.sort()
+            for (_, z_lo), (_, z_hi) in zip(terms, terms[1:]):
+                prog.row({z_hi: 1.0, z_lo: -1.0}, lo=0.0)
         built.objective_label = f"probability that the NPV over {Y} years is above zero ({D:,} draws)"
+        ded = _overlap_terms(prog, co, s, smax, 0, None, "")
         for y in range(Y):
             for p in range(P):
                 _expr_add(net[y][p], gross[y][p])
                 _expr_add(net[y][p], cost[y][p], -1.0)
+                _expr_add(net[y][p], ded[y][p], -1.0)
+        # the tie-break among equally probable portfolios: the NPV at the central values
+        for y in range(Y):
+            for p in range(P):
+                _expr_add(built.central_npv, net[y][p], float(co.factors[y]))
     for j, v in obj.items():
         prog.c[j] = v
     return built
@@ -323,6 +347,7 @@ class Solution:
     objective: float  # in programme units (£m, or a probability)
     status: int
     message: str
+    gap: float = 0.0  # relative MIP gap when the solver stopped (0: proven optimal)
 
 
 def solve(prog: Programme, time_limit: float = 120.0, gap: float = 1e-9) -> Solution:
@@ -342,7 +367,8 @@ def solve(prog: Programme, time_limit: float = 120.0, gap: float = 1e-9) -> Solu
     )
     if res.x is None:
         return Solution(np.zeros(len(prog.names)), float("nan"), res.status, res.message)
-    return Solution(res.x, float(-res.fun), res.status, res.message)
+    gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
+    return Solution(res.x, float(-res.fun), res.status, res.message, gap if res.status == 1 else 0.0)
 
 
 def shadow_prices(prog: Programme, sol: Solution) -> dict[int, float]:
