@@ -365,6 +365,14 @@ def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[s
                       f"(sample average approximation); the probability reported is the real appraisal over all "
                       f"{n:,} draws")
         mc = coefficients(problem, use)
+        from .milp import EXACT_DRAWS
+
+        if len(next(iter(use.values()))) > EXACT_DRAWS:
+            note = (f"above {EXACT_DRAWS} draws each overlapping pair deducts the same side of its min-term in every draw "
+                    "and each model buys the same whole number of set-up tranches in every draw, so no draw's "
+                    "deduction or set-up is less than the engine's (the programme's probability is never above the "
+                    "real one)")
+            approx = f"{approx}; {note}" if approx else note
         if co.setup_timing != "up-front" and co.setups:
             note = "set-up tranches are counted as paid in month 1 in each draw (conservative for as-places-fill)"
             approx = f"{approx}; {note}" if approx else note

@@ -30,6 +30,9 @@ from .coefficients import Coefficients
 from .spec import MIN_RUNNING, OptimiseSpec
 
 UNIT = 1e6  # pounds per programme unit
+#: Up to this many draws the probability programme is exact (per-draw tranches and overlap
+#: sides); above it, tranches and overlap sides are shared by all draws (conservative).
+EXACT_DRAWS = 60
 #: "Saves money": an NPV of at least £100 (well above the solver's feasibility tolerance, 1e-6
 #: of a programme unit, so a draw counted as saving money really does).
 SAVES_MONEY = 100.0
@@ -107,8 +110,11 @@ def _expr_add(dst: dict[int, float], src: dict[int, float], k: float = 1.0) -> N
         _add(dst, j, k * v)
 
 
-def _setup_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarray, d: int, timing: str, tag: str):
-    """Set-up variables for draw ``d``; returns setup money expressions by (year, payer) (£m)."""
+def _setup_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarray, d: int, timing: str, tag: str,
+                 shared: dict | None = None):
+    """Set-up variables for draw ``d``; returns setup money expressions by (year, payer) (£m).
+    With ``shared`` (up-front timing only), one whole number of tranches per model serves every
+    draw: at least what each draw needs (so never fewer tranches than the engine buys)."""
     Y, P = co.years, len(PAYERS)
     out = [[{} for _ in range(P)] for _ in range(Y)]
     for st in co.setups:
@@ -118,6 +124,14 @@ def _setup_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarr
             continue
         K = int(np.ceil(smax[i] * N / per - 1e-9))
         name = co.ids[i]
+        if timing == "up-front" and shared is not None:
+            Kmax = int(np.ceil(smax[i] * float(st.people.max()) / float(st.per.min()) - 1e-9))
+            n = shared.get(("tranches", i))
+            if n is None:
+                n = shared[("tranches", i)] = prog.var(f"shared.tranches[{name}]", 0, Kmax, integer=True)
+            prog.row({n: 1.0, s[i]: -N / per}, lo=-1e-9, label=f"tranches of {name}")
+            _add(out[0][st.payer], n, cost)
+            continue
         if timing == "up-front":
             n = prog.var(f"{tag}tranches[{name}]", 0, K, integer=True)
             prog.row({n: 1.0, s[i]: -N / per}, lo=-1e-9, label=f"tranches of {name}")
@@ -143,9 +157,12 @@ def _setup_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarr
     return out
 
 
-def _overlap_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarray, d: int, sides: list | None, tag: str):
+def _overlap_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.ndarray, d: int, sides: list | None, tag: str,
+                   shared: dict | None = None):
     """Exact min-terms of draw ``d``; returns deduction expressions by (year, payer) (£m).
-    ``sides`` (if given) collects ``(overlap id, group, kappa, side variable)`` of each term."""
+    ``sides`` (if given) collects ``(overlap id, group, kappa, side variable)`` of each term.
+    With ``shared``, one side binary per overlapping pair serves every draw and the deduction is
+    that side's term: never less than the engine's ``min`` (a conservative approximation)."""
     Y, P = co.years, len(PAYERS)
     by_year = [[{} for _ in range(P)] for _ in range(Y)]
     for ov in co.overlaps:
@@ -159,11 +176,16 @@ def _overlap_terms(prog: Programme, co: Coefficients, s: list[int], smax: np.nda
             k = float(ov.kappa[d, g])
             M = max(k * smax[a], smax[b])
             y = prog.var(f"{tag}overlap[{ov.id},{g}]", 0.0, M)
-            z = prog.var(f"{tag}overlap_side[{ov.id},{g}]", 0, 1, integer=True)
-            if sides is not None and ov.kappa.shape[1] == 1:
-                sides.append((ov.id, g, k, z))
-            prog.row({y: 1.0, s[a]: -k}, hi=0.0)
-            prog.row({y: 1.0, s[b]: -1.0}, hi=0.0)
+            if shared is not None:
+                z = shared.get(("side", ov.id, g))
+                if z is None:
+                    z = shared[("side", ov.id, g)] = prog.var(f"shared.overlap_side[{ov.id},{g}]", 0, 1, integer=True)
+            else:
+                z = prog.var(f"{tag}overlap_side[{ov.id},{g}]", 0, 1, integer=True)
+                if sides is not None and ov.kappa.shape[1] == 1:
+                    sides.append((ov.id, g, k, z))
+                prog.row({y: 1.0, s[a]: -k}, hi=0.0)
+                prog.row({y: 1.0, s[b]: -1.0}, hi=0.0)
             prog.row({y: 1.0, s[a]: -k, z: M}, lo=0.0, label=f"overlap {ov.id}")
             prog.row({y: 1.0, s[b]: -1.0, z: -M}, lo=-M, label=f"overlap {ov.id}")
             for yr in range(Y):
@@ -293,6 +315,7 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
             raise OptimiseError("objective: the probability objective needs Monte Carlo draws")
         D = mc.n_draws
         sides: list = []
+        shared = {} if D > EXACT_DRAWS else None
         for d in range(D):
             expr: dict[int, float] = {}
             worst = 0.0
@@ -300,8 +323,8 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
                 v = float(np.einsum("yp,y->", mc.gross[d, i] - mc.running[d, i], mc.factors)) / UNIT
                 _add(expr, s[i], v)
                 worst += min(0.0, v) * smax[i]
-            st = _setup_terms(prog, mc, s, smax, d, "up-front", f"d{d}.")
-            dd = _overlap_terms(prog, mc, s, smax, d, sides, f"d{d}.")
+            st = _setup_terms(prog, mc, s, smax, d, "up-front", f"d{d}.", shared)
+            dd = _overlap_terms(prog, mc, s, smax, d, sides, f"d{d}.", shared)
             for y in range(Y):
                 for p in range(P):
                     for src, sign in ((st[y][p], -1.0), (dd[y][p], -1.0)):
