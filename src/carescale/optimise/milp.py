@@ -36,7 +36,9 @@ EXACT_DRAWS = 60
 #: "Saves money": an NPV of at least £100 (well above the solver's feasibility tolerance, 1e-6
 #: of a programme unit, so a draw counted as saving money really does).
 SAVES_MONEY = 100.0
-EPS_SAVING = SAVES_MONEY / UNIT
+#: The programme asks a saving draw for £10 more than that, so that rounding the scales and the
+#: solver's tolerance (about £1) can never turn a draw it counts into one the appraisal does not.
+EPS_SAVING = (SAVES_MONEY + 10.0) / UNIT
 
 
 @dataclass
