@@ -132,28 +132,27 @@ def test_birmingham_shows_the_paper_totals_and_shares(page, browser, server, db_
     shared = page.locator("#share-link").get_attribute("href")
     assert shared == urlparse(page.url).path
     # a fresh browser context (no history, no cookies) sees the same result
-    other = browser.new_context()
-    p2 = other.new_page()
-    no_charts(p2)
-    p2.goto(server.url + shared)
-    assert totals(p2) == totals(page)
-    assert p2.locator("#summary-table").inner_text() == page.locator("#summary-table").inner_text()
-    other.close()
+    same_in_fresh_context(browser, server.url + shared, page)
     # and so does a restarted server on the same store
     from carescale.store import core
     from carescale.web.app import create_app
-    from carescale.web.storage import DatabaseScenarioStore
     from carescale.web.server import LiveServer
+    from carescale.web.storage import DatabaseScenarioStore
 
     core.close_all()
     with LiveServer(create_app(DatabaseScenarioStore(db_url))) as again:
-        ctx = browser.new_context()
-        p3 = ctx.new_page()
-        no_charts(p3)
-        p3.goto(again.url + shared)
-        assert totals(p3) == totals(page)
-        assert p3.locator("#summary-table").inner_text() == page.locator("#summary-table").inner_text()
-        ctx.close()
+        same_in_fresh_context(browser, again.url + shared, page)
+
+
+def same_in_fresh_context(browser, url: str, seen) -> None:
+    """``url`` opened in a new browser context shows the totals and table ``seen`` shows."""
+    ctx = browser.new_context()
+    other = ctx.new_page()
+    no_charts(other)
+    other.goto(url)
+    assert totals(other) == totals(seen)
+    assert other.locator("#summary-table").inner_text() == seen.locator("#summary-table").inner_text()
+    ctx.close()
 
 
 def test_living_well_at_2000_people(page, server):
