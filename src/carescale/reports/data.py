@@ -123,21 +123,11 @@ def model_tornados(scenario: Scenario, width_scale: float = 1.0) -> dict[str, li
     (as :func:`carescale.uncertainty.tornado` does for the portfolio). Rows that do not move a
     model are left out of its list; each list is sorted by swing."""
     from ..uncertainty import Model
-    from ..uncertainty.evaluation import annual
-    from ..uncertainty.sampling import live_groups
+    from ..uncertainty.analysis import one_way
 
-    model = Model.build(scenario, width_scale)
-    live = live_groups(model.groups)
-    if not live:
+    live, res = one_way(Model.build(scenario, width_scale))
+    if res is None:
         return {}
-    v = model.params.base_values(2 * len(live))
-    for i, g in enumerate(live):
-        for m in g.members:
-            v[m.path][2 * i] = m.marginal.low
-            v[m.path][2 * i + 1] = m.marginal.high
-    for path, src in model.derived.items():
-        v[path] = 1.0 - v[src]
-    res = annual(scenario, v, model.params)
     out: dict[str, list[dict[str, Any]]] = {}
     for iv in scenario.interventions:
         net = res.net[iv.id].sum(axis=1)

@@ -92,12 +92,12 @@ def _block(net: np.ndarray, det: np.ndarray, bins: int) -> dict[str, Any]:
 # -- one-way sensitivity ---------------------------------------------------------------------
 
 
-def tornado(model: Model) -> list[dict[str, Any]]:
-    """Each live group at its low and at its high (all else at base), ranked by the swing in
-    the portfolio's annual net saving (council plus NHS)."""
+def one_way(model: Model) -> tuple[list[Group], Annual | None]:
+    """Every live group at its low (draw 2i) and at its high (draw 2i+1), all else at base, in
+    one engine call: the rows of every tornado (portfolio here, per model in the reports)."""
     live = live_groups(model.groups)
     if not live:
-        return []
+        return [], None
     v = model.params.base_values(2 * len(live))
     for i, g in enumerate(live):
         for m in g.members:
@@ -105,7 +105,16 @@ def tornado(model: Model) -> list[dict[str, Any]]:
             v[m.path][2 * i + 1] = m.marginal.high
     for path, src in model.derived.items():
         v[path] = 1.0 - v[src]
-    net = annual(model.scenario, v, model.params).portfolio.sum(axis=1)
+    return live, annual(model.scenario, v, model.params)
+
+
+def tornado(model: Model) -> list[dict[str, Any]]:
+    """Each live group at its low and at its high (all else at base), ranked by the swing in
+    the portfolio's annual net saving (council plus NHS)."""
+    live, res = one_way(model)
+    if res is None:
+        return []
+    net = res.portfolio.sum(axis=1)
     rows = []
     for i, g in enumerate(live):
         lo, hi = float(net[2 * i]), float(net[2 * i + 1])
