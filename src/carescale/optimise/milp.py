@@ -296,13 +296,19 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
     obj: dict[int, float] = {}
     payers = [PAYERS.index(spec.payer)] if spec.payer else list(range(P))
     built = Built(prog, s, x, cost, setup, net, "")
-    if spec.objective in ("npv", "budget-impact"):
+
+    def central_net() -> None:
+        """net[y][p] = gross - cost - overlap deduction at the central values (the overlap
+        min-terms are added to the programme here, where each objective needs them)."""
         ded = _overlap_terms(prog, co, s, smax, 0, None, "")
         for y in range(Y):
             for p in range(P):
                 _expr_add(net[y][p], gross[y][p])
                 _expr_add(net[y][p], cost[y][p], -1.0)
                 _expr_add(net[y][p], ded[y][p], -1.0)
+
+    if spec.objective in ("npv", "budget-impact"):
+        central_net()
         if spec.objective == "npv":
             for y in range(Y):
                 for p in payers:
@@ -351,12 +357,7 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
             for (_, z_lo), (_, z_hi) in zip(terms, terms[1:]):
                 prog.row({z_hi: 1.0, z_lo: -1.0}, lo=0.0)
         built.objective_label = f"probability that the NPV over {Y} years is above zero ({D:,} draws)"
-        ded = _overlap_terms(prog, co, s, smax, 0, None, "")
-        for y in range(Y):
-            for p in range(P):
-                _expr_add(net[y][p], gross[y][p])
-                _expr_add(net[y][p], cost[y][p], -1.0)
-                _expr_add(net[y][p], ded[y][p], -1.0)
+        central_net()
         # the tie-break among equally probable portfolios: the NPV at the central values
         for y in range(Y):
             for p in range(P):
