@@ -50,6 +50,13 @@ Terminal
     :func:`visible`, then rich markup escaped: safe inside a rich markup string.
 ``one_line(text) -> str``
     ``visible(text, newlines=False)``.
+``echo(text, err=False, nl=True)``
+    ``typer.echo``/``click.echo`` of a message through :func:`visible`: use it (never a bare
+    ``typer.echo``) for any line that holds a file name, an area name or other user text.
+``echo_data(text)``
+    Data (CSV, YAML) printed to standard output: written exactly when it goes to a pipe or
+    file, with control characters other than tab, CR and LF made visible when it goes to a
+    terminal (so a cell holding ``\x1b[31m`` cannot recolour the screen).
 ``styled(*parts) -> rich.text.Text``
     Styled output without markup parsing: each part is a string (plain) or a
     ``(text, style)`` pair, e.g. ``styled(("Total", "bold"), f" ({n} councils)")``; every
@@ -82,6 +89,8 @@ __all__ = [
     "check_output_path",
     "csv_records",
     "csv_text",
+    "echo",
+    "echo_data",
     "make_console",
     "one_line",
     "output_errors",
@@ -256,6 +265,26 @@ def visible(text: Any, newlines: bool = True) -> str:
 def one_line(text: Any) -> str:
     """:func:`visible` with newlines shown as ``\\n``: always exactly one line."""
     return visible(text, newlines=False)
+
+
+_CONTROL_DATA = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def echo(text: Any, err: bool = False, nl: bool = True) -> None:
+    """Print a message with control characters made visible (click writes them raw)."""
+    import click
+
+    click.echo(visible(text), err=err, nl=nl)
+
+
+def echo_data(text: str) -> None:
+    """Print data exactly to a pipe or file; to a terminal with control characters made visible."""
+    import click
+
+    stream = click.get_text_stream("stdout")
+    if stream.isatty():
+        text = _CONTROL_DATA.sub(_show, text)
+    click.echo(text, nl=False)
 
 
 def term(text: Any) -> str:

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import CarescaleError
 from ..library import default_library
-from ..safe_text import one_line, write_output
+from ..safe_text import echo, echo_data, one_line, write_output
 from .common import (
     areas_app,
 )
@@ -30,12 +30,12 @@ def _write_template(table: list[list[Any]], fmt: SheetFormat, output: Optional[P
         if output is None:
             raise CarescaleError("--output: an XLSX file cannot be printed; give a file name, for example --output area.xlsx")
         write_xlsx(table, output)
-        typer.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
     elif output is None:
-        typer.echo(to_csv(table), nl=False)
+        echo_data(to_csv(table))
     else:
         write_output(output, to_csv(table), bom=True)  # a byte-order mark so that Excel reads UTF-8
-        typer.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
 
 
 def _sheet_format(fmt: Optional[SheetFormat], output: Optional[Path]) -> SheetFormat:
@@ -102,21 +102,21 @@ def areas_import(
             raise AreaFileError(f"--id: {problem}")
         area = area.model_copy(update={"id": new_id})
     path = save_area(area, replace=replace)
-    typer.echo(f"saved area profile {area.id!r} ({area.name}) to {path}")
+    echo(f"saved area profile {area.id!r} ({area.name}) to {path}")
     for key in imported.estimated:
         q = _figure(area, key)
-        typer.echo(f"  estimated {key} = {q.value:,.0f}: {q.derivation}")
+        echo(f"  estimated {key} = {q.value:,.0f}: {q.derivation}")
     for key in imported.given_as_estimates:
-        typer.echo(f"  {key}: given as an estimate in the file")
+        echo(f"  {key}: given as an estimate in the file")
     if imported.assumptions:
-        typer.echo(
+        echo(
             f"  the file's assumptions ({len(imported.assumptions)}: {', '.join(sorted(imported.assumptions))}) "
             "change model figures, not the area, so they are not saved with the profile; run on the file "
             "itself (--area-file) or put them in a scenario's overrides (docs/scenarios.md)"
         )
     if imported.blank:
-        typer.echo("  left blank (not modelled where needed): " + ", ".join(imported.blank))
-    typer.echo(f"run it with: carescale run --area {area.id}")
+        echo("  left blank (not modelled where needed): " + ", ".join(imported.blank))
+    echo(f"run it with: carescale run --area {area.id}")
 
 
 def _figure(area: Any, key: str) -> Any:
@@ -131,4 +131,4 @@ def areas_remove(area_id: str = typer.Argument(..., metavar="ID", help="A profil
     from ..areas_io.store import remove_area
 
     path = remove_area(area_id)
-    typer.echo(f"removed saved area profile {area_id!r} ({path})")
+    echo(f"removed saved area profile {area_id!r} ({path})")

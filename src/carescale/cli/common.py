@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 import typer
 from rich.table import Table
 
+from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..errors import CarescaleError
 from ..library import Library, default_library, load_area_file
 from ..safe_text import csv_records, make_console, one_line, write_output
@@ -86,7 +87,7 @@ class Basis(str, Enum):
 
 
 def echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    echo_data(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def echo_csv(rows: list[dict[str, Any]], output: Optional[Path] = None) -> None:
@@ -94,9 +95,9 @@ def echo_csv(rows: list[dict[str, Any]], output: Optional[Path] = None) -> None:
     printed, or written to ``output`` with a UTF-8 byte-order mark for Excel."""
     if output is not None:
         write_output(output, csv_records(rows), bom=True)
-        typer.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
         return
-    typer.echo(csv_records(rows), nl=False)
+    echo_data(csv_records(rows))
 
 
 def output_option() -> Any:
@@ -138,9 +139,9 @@ def emit(
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if output is not None:
             write_output(output, text)
-            typer.echo(f"wrote {output}", err=True)
+            echo(f"wrote {output}", err=True)
         else:
-            typer.echo(text, nl=False)
+            echo_data(text)
     elif fmt is Format.csv and rows is not None:
         echo_csv(rows(), output)
     elif table is not None:

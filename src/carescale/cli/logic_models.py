@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
+from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..safe_text import styled
 from ..errors import CarescaleError
 from .common import Format, app, console, emit, output_option
@@ -44,14 +45,14 @@ def new_command(
     if fmt is TemplateFormat.json:
         text = json.dumps(yaml.safe_load(text), indent=2, ensure_ascii=False) + "\n"
     if output is None:
-        typer.echo(text, nl=False)
+        echo_data(text)
         return
     if output.exists():
         raise CarescaleError(f"{output}: the file exists already; choose another name or remove it first")
     from ..safe_text import write_output
 
     write_output(output, text)
-    typer.echo(f"wrote {output}: fill in every null and FILL IN, then 'carescale logic-model validate {output}'")
+    echo(f"wrote {output}: fill in every null and FILL IN, then 'carescale logic-model validate {output}'")
 
 
 @logic_model_app.command("validate")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import OptimiseError
-from ..safe_text import check_output_path, csv_records, write_output
+from ..safe_text import check_output_path, csv_records, echo_data, write_output
 from .common import (
     Format,
     app,
@@ -120,7 +120,7 @@ def optimise_command(
         if fmt is Format.json:
             echo_json({"objective": label, "over": frontier_over, "points": rows})
         elif fmt is Format.csv:
-            typer.echo(_csv(rows), nl=False)
+            echo_data(_csv(rows))
         else:
             _print_frontier(rows, label, frontier_over)
         return
@@ -133,7 +133,7 @@ def optimise_command(
     if fmt is Format.json:
         echo_json(data)
     elif fmt is Format.csv:
-        typer.echo(_csv(_model_rows(data)), nl=False)
+        echo_data(_csv(_model_rows(data)))
     else:
         _print_result(data)
         print_scenario_notes({"prices": data["prices"], "changes": data["changes"]})

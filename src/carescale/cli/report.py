@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from ..safe_text import echo  # user text never reaches the terminal raw
 from ..errors import CarescaleError
 from ..safe_text import one_line
 from .common import (
@@ -80,4 +81,4 @@ def report_command(
     content = render(doc, fmt.value)
     with output_errors(path):
         path.write_bytes(content)
-    typer.echo(f"wrote {output} ({len(content):,} bytes)", err=True)
+    echo(f"wrote {output} ({len(content):,} bytes)", err=True)

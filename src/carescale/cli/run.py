@@ -8,6 +8,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
+from ..safe_text import echo  # user text never reaches the terminal raw
 from .. import report
 from ..safe_text import styled
 from ..engine import ParameterTable
@@ -167,4 +168,4 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YA
     """Check intervention, case-study or area profile YAML files; prints 'ok' for each valid file."""
     for path in files:
         obj = validate_file(path)
-        typer.echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")
+        echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")

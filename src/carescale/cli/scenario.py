@@ -8,6 +8,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
+from ..safe_text import echo  # user text never reaches the terminal raw
 from .common import Format, app, console, emit, output_option
 
 scenario_app = typer.Typer(
@@ -32,7 +33,7 @@ def new(
     text = starting_file(area)
     doc = parse_scenario(text, str(output))  # the starting file is valid as it stands
     output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {output} (scenario {doc.scenario_id}); run it with: carescale run --scenario {output}")
+    echo(f"wrote {output} (scenario {doc.scenario_id}); run it with: carescale run --scenario {output}")
 
 
 @scenario_app.command("show")

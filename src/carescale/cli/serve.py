@@ -38,7 +38,12 @@ def serve(
     from ..web.app import create_app
     from ..web.national import load_national
 
+    from ..web.security import configured_public_url, started_url
+
+    public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)
     national = load_national(mye, ascof) if mye and ascof else None
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    web = create_app(national=national)
+    web.state.public_url = public or started_url(host, port)  # share links and the CSRF check use this, never Host
     typer.echo(f"carescale is running: open {url} in your browser (Birmingham is the default area). Press Ctrl+C to stop.")
-    uvicorn.run(create_app(national=national), host=host, port=port, log_level="warning")
+    uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -68,7 +68,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         summary="Scale up care models that work elsewhere: costs, savings by payer, break-even and uncertainty.",
         description="Every POST takes a scenario document (docs/scenarios.md) and returns what the CLI prints "
         "with --format json. Bad input is answered 422 with field-level messages.",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is pages.api_docs: Swagger UI without an inline script (docs/security.md)
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -120,9 +120,11 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Output safety (docs/security.md): cross-site state changes refused, CSP and security headers.
+        from .security import csrf_refusal, security_headers
+
+        response = csrf_refusal(request) or await call_next(request)
+        security_headers(request.url.path, response.headers)
         return response
 
     return app

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import CarescaleError
 from . import charts, documents, service
+from .security import embed_json, public_url
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
@@ -54,6 +55,7 @@ def make_templates() -> Any:
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
     formatting.register(env)
+    env.filters["embed_json"] = embed_json  # every JSON written into a page (docs/security.md)
     return Jinja2Templates(env=env)
 
 
@@ -107,6 +109,23 @@ def _number(text: str) -> float | None:
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request) -> HTMLResponse:
     return render(request, "start.html", title="Scale up care that works")
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs() -> HTMLResponse:
+    """Swagger UI for the JSON API: its script and style from jsDelivr (an explicit CSP allows exactly
+    that, security.DOCS_CSP), its start-up script our own file (no inline script)."""
+    from .security import SWAGGER_CDN
+
+    dist = f"{SWAGGER_CDN}/npm/swagger-ui-dist@5"
+    return HTMLResponse(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
+        f"<link type=\"text/css\" rel=\"stylesheet\" href=\"{dist}/swagger-ui.css\">\n"
+        "<link rel=\"icon\" href=\"/static/carescale-icon.svg\" type=\"image/svg+xml\">\n"
+        "<title>carescale JSON API</title>\n</head>\n<body>\n<div id=\"swagger-ui\"></div>\n"
+        f"<script src=\"{dist}/swagger-ui-bundle.js\"></script>\n"
+        "<script src=\"/static/swagger-init.js\"></script>\n</body>\n</html>\n")
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
@@ -386,7 +405,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
         appraisal=appraisal, unc=unc, job=job, doc=data, changes=run.get("changes") or [],
-        charts=figs, chart_json=json.dumps(figs).replace("</", "<\\/"), share_url=str(request.url_for("result", sid=sid)),
+        charts=figs, share_url=f"{public_url(request)}/scenario/{sid}",
         reports=_reports_available(), draws=documents.draws(doc), max_draws=MAX_DRAWS,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
     )

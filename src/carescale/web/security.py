@@ -1,0 +1,165 @@
+"""Output safety for the web app (docs/security.md, "Output safety").
+
+``embed_json(value) -> Markup``
+    JSON safe inside an HTML ``<script type="application/json">`` element: ``<``, ``>``, ``&``,
+    U+2028 and U+2029 written as ``\\uXXXX`` escapes, so no user text (an area name containing
+    ``</script>`` or ``<!--<script>``) can end the element or change how the HTML parser reads
+    it; ``JSON.parse``/``json.loads`` give back exactly the original value. Every template that
+    embeds JSON uses this (as the ``embed_json`` Jinja filter).
+``CSP`` / ``DOCS_CSP``
+    The Content-Security-Policy of every page, and the explicit one of the Swagger UI page at
+    ``/api/docs`` (its script and style come from the jsDelivr CDN until they are vendored).
+``security_headers(path, headers)``
+    Add the CSP and the other security headers to a response's headers.
+``public_url(request) -> str``
+    The configured public address (``CARESCALE_PUBLIC_URL``, else the address ``carescale
+    serve`` was started on, else the address the connection arrived on): links are built from
+    it, never from the request's ``Host`` header.
+``csrf_refusal(request) -> Response | None``
+    A strict Origin check for every state-changing request (POST, PUT, PATCH, DELETE): a 403
+    with a one-line message when the request comes from another site, ``None`` when it may go on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import SettingsError
+
+ENV_PUBLIC_URL = "CARESCALE_PUBLIC_URL"
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+# Swagger UI (FastAPI's /api/docs) loads its script and stylesheet from jsDelivr and its logo from
+# fastapi.tiangolo.com; its start-up script is our own file (/static/swagger-init.js), so no inline script.
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+DOCS_CSP = (f"default-src 'self'; script-src 'self' {SWAGGER_CDN}; style-src 'self' {SWAGGER_CDN}; "
+            "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def embed_json(value: Any) -> Any:
+    """``value`` as JSON that cannot end or alter the ``<script>`` element it is written into."""
+    from markupsafe import Markup
+
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return Markup(_JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text))
+
+
+def security_headers(path: str, headers: Any) -> None:
+    headers["Content-Security-Policy"] = DOCS_CSP if path == "/api/docs" else CSP
+    for name, value in HEADERS.items():
+        headers[name] = value
+
+
+# -- the public address ------------------------------------------------------------------------------------
+
+
+def check_public_url(text: str, source: str = ENV_PUBLIC_URL) -> str:
+    """A public base URL as ``scheme://host[:port][/path]`` without a trailing slash, or one line."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or parts.username:
+        raise SettingsError(f"{source}: {text!r} is not a valid public address; give one such as "
+                            "https://carescale.example.org or http://127.0.0.1:8000")
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def configured_public_url() -> str | None:
+    text = os.environ.get(ENV_PUBLIC_URL, "").strip()
+    return check_public_url(text) if text else None
+
+
+def started_url(host: str, port: int) -> str:
+    """The address a server started on ``host``:``port`` answers at."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+    shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
+    return f"http://{shown}:{port}"
+
+
+def _server_origin(request: Any) -> str | None:
+    server = request.scope.get("server")
+    if not server:
+        return None
+    host, port = server[0], server[1]
+    scheme = request.scope.get("scheme", "http")
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+def public_url(request: Any) -> str:
+    """The base URL links are built from: configuration, never the ``Host`` header."""
+    return (configured_public_url() or getattr(request.app.state, "public_url", None)
+            or _server_origin(request) or "http://127.0.0.1:8000")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allowed_origins(request: Any) -> set[str]:
+    found = {_origin(public_url(request))}
+    if (started := getattr(request.app.state, "public_url", None)):
+        found.add(_origin(started))
+    if (own := _server_origin(request)):
+        found.add(own.lower())
+    return found
+
+
+# -- cross-site request forgery ------------------------------------------------------------------------------
+
+
+def csrf_refusal(request: Any) -> Any:
+    """403 for a state-changing request from another site; ``None`` when it may go on.
+
+    The ``Origin`` header (every current browser sends it with a POST) must be this server's; without
+    it, the ``Referer`` must be; with neither, only ``Content-Type: application/json`` is accepted
+    (a browser cannot send that to another site without a CORS preflight, which we never allow).
+    """
+    if request.method not in UNSAFE_METHODS:
+        return None
+    allowed = allowed_origins(request)
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    if origin is not None:
+        if origin.lower() in allowed:
+            return None
+        reason = f"its Origin {origin!r} is not this site"
+    elif referer:
+        if _origin(referer) in allowed:
+            return None
+        reason = "its Referer is not this site"
+    else:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "application/json":
+            return None
+        reason = "it has no Origin or Referer header and is not Content-Type application/json"
+    return _refuse(request, f"Refused: this request changes something on the server and {reason} "
+                            "(cross-site requests are not accepted).")
+
+
+def _refuse(request: Any, message: str) -> Any:
+    from fastapi.responses import JSONResponse, PlainTextResponse
+
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=403)
+    return PlainTextResponse(message, status_code=403)
