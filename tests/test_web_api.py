@@ -26,7 +26,8 @@ WEB_INVALID = INVALID / "web"
 @pytest.fixture(scope="module")
 def client():
     app = create_app(MemoryScenarioStore())
-    with TestClient(app) as c:
+    # uploads are multipart, so like a browser the client names its origin (docs/security.md)
+    with TestClient(app, headers={"Origin": "http://testserver"}) as c:
         yield c
 
 

@@ -279,7 +279,7 @@ def test_background_job_finishes_with_live_progress(page, server):
 def _pages(server) -> dict[str, str]:
     import httpx
 
-    with httpx.Client(base_url=server.url, follow_redirects=False) as c:
+    with httpx.Client(base_url=server.url, follow_redirects=False, headers={"Origin": server.url}) as c:
         models = c.post("/area", data={"area": "birmingham"}).headers["location"]
         sid = models.split("/")[2]
         job = c.post(f"/scenario/{sid}/uncertainty", data={"draws": "1000000"}).headers["location"]

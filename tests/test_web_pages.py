@@ -18,12 +18,15 @@ from carescale.web import documents  # noqa: E402
 from carescale.web.app import STATIC, create_app  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
 
+# What a browser sends with a form on this site (state-changing requests from elsewhere are refused, docs/security.md).
+SAME_ORIGIN = {"Origin": "http://testserver"}
+
 LW = "living-well.older-people-multiple-ltc.people"
 
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False) as c:
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False, headers=SAME_ORIGIN) as c:
         yield c
 
 
@@ -269,7 +272,7 @@ def test_any_english_council_from_the_national_files():
     want = next(a for a in run_cli("national", "--mye", str(mye), "--ascof", str(ascof), "--format", "json").json()["areas"]
                 if a["code"] == "E06000047")
     council = next(pid for pid, p in national.profiles.items() if p.area.ons_code == "E06000047")
-    with TestClient(create_app(MemoryScenarioStore(), national=national), follow_redirects=False) as c:
+    with TestClient(create_app(MemoryScenarioStore(), national=national), follow_redirects=False, headers=SAME_ORIGIN) as c:
         page = c.get("/area").text
         assert f'<option value="{council}">County Durham</option>' in page
         assert c.post("/area", data={"area": "national", "national": ""}).status_code == 422

@@ -281,8 +281,8 @@ def echo_data(text: str) -> None:
     """Print data exactly to a pipe or file; to a terminal with control characters made visible."""
     import click
 
-    stream = click.get_text_stream("stdout")
-    if stream.isatty():
+    isatty = getattr(sys.stdout, "isatty", None)
+    if isatty is not None and isatty():
         text = _CONTROL_DATA.sub(_show, text)
     click.echo(text, nl=False)
 

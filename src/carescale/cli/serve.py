@@ -25,6 +25,9 @@ def serve(
         raise CarescaleError(f"--port: {port} is not valid; give a port from 1 to 65535")
     if (mye is None) != (ascof is None):
         raise CarescaleError("--mye/--ascof: give both files to offer every English council, or neither")
+    from ..web.security import configured_public_url, started_url
+
+    public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)
     import socket
 
     try:
@@ -38,9 +41,6 @@ def serve(
     from ..web.app import create_app
     from ..web.national import load_national
 
-    from ..web.security import configured_public_url, started_url
-
-    public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)
     national = load_national(mye, ascof) if mye and ascof else None
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     web = create_app(national=national)

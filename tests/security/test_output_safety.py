@@ -1,0 +1,334 @@
+"""Output safety (issue 19, docs/security.md "Output safety"): JSON embedded in pages, the
+Content-Security-Policy and security headers, links from configuration (never the Host header),
+Markdown that cannot make links, the Origin check on every state-changing request, and CLI output
+that never echoes a terminal escape sequence raw."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from carescale.web import charts, documents  # noqa: E402
+from carescale.web.app import create_app  # noqa: E402
+from carescale.web.security import CSP, DOCS_CSP, HEADERS, embed_json  # noqa: E402
+from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+
+SELF = "http://testserver"  # the TestClient's own origin
+SAME_ORIGIN = {"Origin": SELF}
+NASTY_NAMES = [  # (chart labels wrap at spaces, so the dangerous part of each name has none)
+    "Leeds <!--<script>",
+    "York</script><script>alert(1)</script>",
+    "A&B</SCRIPT\u2028\u2029>",
+]
+CHART_DATA = re.compile(r'<script type="application/json" id="chart-data">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False, headers=SAME_ORIGIN) as c:
+        yield c
+
+
+def _area_named(client, name: str) -> dict:
+    """Birmingham's profile under another name, through the upload API (as a visitor would)."""
+    table = run_cli("areas", "export", "birmingham").out
+    assert "area.name,\"The area's name, for example Leeds\",text,Birmingham," in table
+    quoted = '"' + name.replace('"', '""') + '"'
+    table = table.replace("text,Birmingham,", f"text,{quoted},", 1)
+    got = client.post("/api/v1/areas/upload", files={"file": ("area.csv", table.encode(), "text/csv")})
+    assert got.status_code == 200, got.text
+    area = got.json()["scenario_area"]
+    assert area["inline"]["name"] == name
+    return area
+
+
+def _store(client, doc: dict) -> str:
+    got = client.post("/api/v1/scenarios", json=doc)
+    assert got.status_code == 201, got.text
+    return got.json()["scenario_id"]
+
+
+# -- 1. JSON embedded in pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NASTY_NAMES)
+def test_embed_json_round_trips_and_has_no_html_syntax(name):
+    value = {"name": name, "list": [name, 1.5, None, True]}
+    text = str(embed_json(value))
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(text) == value
+
+
+@pytest.mark.parametrize("name", NASTY_NAMES)
+def test_result_page_chart_data_survives_a_script_breaking_area_name(client, name):
+    doc = {"version": 1, "area": _area_named(client, name)}
+    page = client.get(f"/scenario/{_store(client, doc)}")
+    assert page.status_code == 200
+    found = CHART_DATA.findall(page.text)
+    assert len(found) == 1
+    embedded = found[0]
+    assert not set(embedded) & {"<", ">", "&", "\u2028", "\u2029"}
+    parsed = json.loads(embedded)
+    parsed_doc = documents.parse(doc)
+    want = charts.figures(documents.run(parsed_doc), documents.appraise(parsed_doc, monthly=True),
+                           documents.uncertainty(parsed_doc))
+    assert parsed == want
+    assert name in json.dumps(parsed, ensure_ascii=False)  # the area name really is in the chart data
+    # the chart scripts still follow the data, as the page's own elements (not swallowed by a comment)
+    tail = page.text.split(embedded, 1)[1]
+    assert re.search(r'<script src="/static/charts.js" defer></script>', tail)
+    assert "<!--<script>" not in page.text  # the name is escaped wherever the page shows it
+
+
+# -- 2. Content-Security-Policy and security headers ---------------------------------------------------------------
+
+
+class _Scan(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline_scripts: list[str] = []
+        self.external: list[str] = []
+        self.style_attrs: list[str] = []
+        self.handlers: list[str] = []
+        self._in_inline = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            if a.get("src"):
+                self.external.append(a["src"])
+            elif a.get("type") != "application/json":
+                self._in_inline = True
+                self.inline_scripts.append("")
+        if tag in ("link",) and a.get("href") and a.get("rel") == "stylesheet":
+            self.external.append(a["href"])
+        if "style" in a:
+            self.style_attrs.append(f"<{tag} style={a['style']!r}>")
+        self.handlers += [f"<{tag} {k}>" for k in a if k.startswith("on")]
+        if tag == "style":
+            self.inline_scripts.append("<style> element")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_inline = False
+
+    def handle_data(self, data):
+        if self._in_inline:
+            self.inline_scripts[-1] += data
+
+
+def _all_pages(client) -> dict[str, tuple[str, int]]:
+    models = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    sid = models.split("/")[2]
+    job = client.post(f"/scenario/{sid}/uncertainty", data={"draws": "20000"}).headers["location"]
+    client.post(f"{job}/cancel")
+    return {
+        "start": ("/", 200), "area": ("/area", 200), "models": (models, 200), "assumptions": (f"/s/{sid}/assumptions", 200),
+        "result": (f"/scenario/{sid}", 200), "job": (job, 200), "evidence": ("/evidence", 200),
+        "evidence-record": ("/evidence/living-well", 200), "case-study": ("/evidence/health-connections-mendip", 200),
+        "accessibility": ("/accessibility", 200), "privacy": ("/privacy", 200), "not-found": ("/no-such-page", 404),
+        "error-422": ("/evidence?min_level=x", None),
+    }
+
+
+def test_every_page_has_the_strict_csp_and_no_inline_script_or_style(client):
+    for name, (path, status) in _all_pages(client).items():
+        got = client.get(path)
+        if status is not None:
+            assert got.status_code == status, (name, got.status_code)
+        assert got.headers["content-security-policy"] == CSP, name
+        for header, value in HEADERS.items():
+            assert got.headers[header] == value, (name, header)
+        scan = _Scan()
+        scan.feed(got.text)
+        assert scan.inline_scripts == [], (name, scan.inline_scripts)
+        assert scan.style_attrs == [], (name, scan.style_attrs)
+        assert scan.handlers == [], (name, scan.handlers)
+        assert all(src.startswith("/") and not src.startswith("//") for src in scan.external), (name, scan.external)
+
+
+def test_csp_directives_are_the_strict_ones():
+    directives = dict(d.strip().split(" ", 1) for d in CSP.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["img-src"] == "'self' data:"
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["form-action"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in CSP and "unsafe-eval" not in CSP
+    assert HEADERS["X-Frame-Options"] == "DENY" and HEADERS["X-Content-Type-Options"] == "nosniff"
+    assert HEADERS["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_api_and_static_answers_carry_the_headers_too(client):
+    for path in ("/api/v1/interventions", "/openapi.json", "/static/charts.js", "/api/v1/no-such"):
+        got = client.get(path)
+        assert got.headers["content-security-policy"] == CSP, path
+        assert got.headers["x-frame-options"] == "DENY", path
+
+
+def test_api_docs_page_has_an_explicit_csp_and_no_inline_script(client):
+    got = client.get("/api/docs")
+    assert got.status_code == 200
+    assert got.headers["content-security-policy"] == DOCS_CSP
+    assert "frame-ancestors 'none'" in DOCS_CSP and "unsafe-inline" not in DOCS_CSP
+    scan = _Scan()
+    scan.feed(got.text)
+    assert scan.inline_scripts == []
+    assert "/static/swagger-init.js" in scan.external
+    cdn = [u for u in scan.external if not u.startswith("/")]
+    assert cdn and all(u.startswith("https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/") for u in cdn)
+    assert client.get("/static/swagger-init.js").status_code == 200
+    assert client.get("/openapi.json").status_code == 200
+
+
+# -- 3. links from configuration, never the Host header ----------------------------------------------------------
+
+
+def _share_link(client, sid: str, **headers: str) -> str:
+    page = client.get(f"/scenario/{sid}", headers=headers)
+    assert page.status_code == 200
+    m = re.search(r'<a class="govuk-link" id="share-link" href="/scenario/[0-9a-f]+">([^<]+)</a>', page.text)
+    assert m, "no share link"
+    return m.group(1)
+
+
+def test_share_link_ignores_the_host_header(client, monkeypatch):
+    monkeypatch.delenv("CARESCALE_PUBLIC_URL", raising=False)
+    sid = _store(client, {"version": 1, "area": "birmingham"})
+    assert _share_link(client, sid) == f"{SELF}/scenario/{sid}"
+    assert _share_link(client, sid, host="evil.example") == f"{SELF}/scenario/{sid}"
+    assert _share_link(client, sid, **{"x-forwarded-host": "evil.example", "host": "evil.example:8443"}) == f"{SELF}/scenario/{sid}"
+
+
+def test_share_link_uses_the_configured_public_url(client, monkeypatch):
+    sid = _store(client, {"version": 1, "area": "birmingham"})
+    monkeypatch.setenv("CARESCALE_PUBLIC_URL", "https://Carescale.Example.org/")
+    assert _share_link(client, sid, host="evil.example") == f"https://carescale.example.org/scenario/{sid}"
+
+
+def test_share_link_on_a_live_server_uses_the_started_address(monkeypatch):
+    import httpx
+
+    from carescale.web.server import LiveServer
+
+    monkeypatch.delenv("CARESCALE_PUBLIC_URL", raising=False)
+    with LiveServer(create_app(MemoryScenarioStore())) as live:
+        with httpx.Client(base_url=live.url) as c:
+            sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
+            page = c.get(f"/scenario/{sid}", headers={"Host": "evil.example"}).text
+    assert f'>{live.url}/scenario/{sid}</a>' in page
+    assert "evil.example" not in page
+
+
+def test_a_bad_public_url_is_one_line(monkeypatch):
+    monkeypatch.setenv("CARESCALE_PUBLIC_URL", "javascript:alert(1)")
+    got = run_cli("serve", "--port", "1")
+    assert got.code == 2
+    assert got.err == ("error: CARESCALE_PUBLIC_URL: 'javascript:alert(1)' is not a valid public address; "
+                       "give one such as https://carescale.example.org or http://127.0.0.1:8000\n")
+
+
+# -- 4. Markdown never makes links from user text --------------------------------------------------------------------
+
+NOTE = "See http://evil.example and <http://x> or [a](http://x) ![i](http://x) www.evil.example me@evil.example"
+
+
+def test_markdown_summary_keeps_urls_in_a_note_literal(tmp_path):
+    from markdown_it import MarkdownIt
+
+    out = tmp_path / "summary.md"
+    got = run_cli("report", "--area", "birmingham", "--draws", "200", "--note", NOTE, "-o", str(out))
+    assert got.code == 0, got.err
+    md = out.read_text(encoding="utf-8")
+    line = next(ln for ln in md.splitlines() if "evil.example" in ln)
+    assert line.count("`http://evil.example`") == 1
+    assert "`www.evil.example`" in line and "`me@evil.example`" in line
+    # outside code spans no URL is left for a GFM or linkify renderer to pick up
+    outside = re.sub(r"`[^`]*`", "", line)
+    assert not re.search(r"https?:|www\.|@\w", outside), outside
+    html = MarkdownIt("commonmark").render(md)
+    assert "<a " not in html and "<img" not in html
+    text = re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert NOTE in text  # shown exactly as typed
+
+
+# -- 5. cross-site requests that change something are refused --------------------------------------------------------
+
+
+def test_a_cross_site_form_cannot_start_a_million_draw_job(client):
+    sid = _store(client, {"version": 1, "area": "birmingham"})
+    before = len(client.app.state.jobs._jobs)
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
+                    {"Origin": "", "Referer": "https://evil.example/page"}):
+        got = client.post(f"/scenario/{sid}/uncertainty", data={"draws": "1000000"}, headers=headers)
+        assert got.status_code == 403, headers
+        assert got.text.count("\n") == 0 and got.text.startswith("Refused: this request changes something on the server")
+    assert len(client.app.state.jobs._jobs) == before
+    assert sid not in client.app.state.scenario_jobs
+
+
+def test_no_origin_or_referer_is_refused_unless_json():
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False) as bare:
+        form = bare.post("/area", data={"area": "birmingham"})
+        assert form.status_code == 403
+        assert "no Origin or Referer header" in form.text
+        assert bare.post("/api/v1/jobs", content=b'{"version": 1}', headers={"content-type": "text/plain"}).status_code == 403
+        assert bare.post("/api/v1/run", json={"version": 1, "area": "birmingham"}).status_code == 200
+        ok = bare.post("/area", data={"area": "birmingham"}, headers={"Referer": f"{SELF}/area"})
+        assert ok.status_code == 303
+
+
+def test_every_state_changing_route_refuses_another_origin(client):
+    evil = {"Origin": "https://evil.example"}
+    from carescale.web import api, pages
+
+    routes = [r for r in [*api.router.routes, *pages.router.routes] if r.methods & {"POST", "PUT", "PATCH", "DELETE"}]
+    assert len(routes) >= 10
+    for route in routes:
+        path = re.sub(r"\{[^}]+\}", "x", route.path)
+        got = client.post(path, json={"version": 1}, headers=evil)
+        assert got.status_code == 403, path
+        if path.startswith("/api/"):
+            assert got.json()["detail"].startswith("Refused:")
+
+
+def test_same_origin_forms_still_work(client):
+    got = client.post("/area", data={"area": "birmingham"})
+    assert got.status_code == 303 and got.headers["location"].startswith("/s/")
+
+
+# -- 6. the CLI never echoes a terminal escape sequence raw -----------------------------------------------------------
+
+
+def test_areas_import_shows_escape_sequences_from_a_file_name_and_content(tmp_path):
+    table = run_cli("areas", "export", "birmingham").out
+    table = table.replace("text,birmingham,", "text,redarea,", 1).replace("text,Birmingham,", "text,\x1b[31mRed\x1b[0m,", 1)
+    path = tmp_path / "\x1b[31mred.csv"
+    path.write_text(table, encoding="utf-8")
+    got = run_cli("areas", "import", str(path))
+    assert got.code == 0, got.err
+    assert "\x1b" not in got.out + got.err
+    assert "saved area profile 'redarea' (\\x1b[31mRed\\x1b[0m)" in got.out
+    bad = tmp_path / "\x1b[2Jbad.csv"
+    bad.write_text("not,a\ntemplate\x1b[31m,file\n", encoding="utf-8")
+    got = run_cli("areas", "import", str(bad))
+    assert got.code == 2
+    assert "\x1b" not in got.out + got.err and "\\x1b[2Jbad.csv" in got.err
+
+
+def test_cli_outputs_written_to_a_named_file_show_the_name_safely(tmp_path):
+    out = tmp_path / "\x1b[31mt.csv"
+    got = run_cli("areas", "template", "-o", str(out))
+    assert got.code == 0, got.err
+    assert "\x1b" not in got.err and "\\x1b[31mt.csv" in got.err
