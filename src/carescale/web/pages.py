@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import CarescaleError
 from . import charts, documents, service
-from .security import embed_json, public_url
+from .security import embed_json, plotly_style_ids, public_url
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
@@ -405,7 +405,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
         appraisal=appraisal, unc=unc, job=job, doc=data, changes=run.get("changes") or [],
-        charts=figs, share_url=f"{public_url(request)}/scenario/{sid}",
+        charts=figs, share_url=f"{public_url(request)}/scenario/{sid}", plotly_style_ids=plotly_style_ids(),
         reports=_reports_available(), draws=documents.draws(doc), max_draws=MAX_DRAWS,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
     )

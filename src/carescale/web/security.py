@@ -11,6 +11,11 @@
     ``/api/docs`` (its script and style come from the jsDelivr CDN until they are vendored).
 ``security_headers(path, headers)``
     Add the CSP and the other security headers to a response's headers.
+``plotly_style_ids() -> list[str]``
+    The ids of the ``<style>`` elements plotly.js would create at load time (its map styles);
+    the result page puts a same-origin ``<link>`` stylesheet under each id (and under
+    ``plotly.js-style-global``), so plotly finds them and adds its rules through the CSSOM, which
+    ``style-src 'self'`` allows, instead of inline ``<style>`` elements, which it blocks.
 ``public_url(request) -> str``
     The configured public address (``CARESCALE_PUBLIC_URL``, else the address ``carescale
     serve`` was started on, else the address the connection arrived on): links are built from
@@ -22,6 +27,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -62,6 +68,17 @@ def embed_json(value: Any) -> Any:
 
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     return Markup(_JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text))
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_style_ids() -> tuple[str, ...]:
+    from .app import plotly_js
+
+    try:
+        text = plotly_js().read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return tuple(dict.fromkeys(re.findall(r'getElementById\("([0-9a-f]{32,64})"\)', text)))
 
 
 def security_headers(path: str, headers: Any) -> None:
