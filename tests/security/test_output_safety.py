@@ -303,6 +303,15 @@ def test_every_state_changing_route_refuses_another_origin(client):
             assert got.json()["detail"].startswith("Refused:")
 
 
+def test_the_refusal_is_in_the_api_contract(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    posts = [(p, op) for p, ops in paths.items() for m, op in ops.items() if m == "post"]
+    assert len(posts) >= 7
+    for path, op in posts:
+        assert "403" in op["responses"], path
+    assert all("403" not in op["responses"] for ops in paths.values() for m, op in ops.items() if m == "get")
+
+
 def test_same_origin_forms_still_work(client):
     got = client.post("/area", data={"area": "birmingham"})
     assert got.status_code == 303 and got.headers["location"].startswith("/s/")

@@ -118,6 +118,10 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
             return JSONResponse({"detail": "Something went wrong on our side; the problem has been logged."}, status_code=500)
         return pages.error_page(request, 500)
 
+    from .security import document_refusals
+
+    document_refusals(app)  # the Origin check's 403 is part of every POST's contract
+
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
         # Output safety (docs/security.md): cross-site state changes refused, CSP and security headers.

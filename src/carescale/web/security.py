@@ -20,6 +20,9 @@
     The configured public address (``CARESCALE_PUBLIC_URL``, else the address ``carescale
     serve`` was started on, else the address the connection arrived on): links are built from
     it, never from the request's ``Host`` header.
+``document_refusals(app)``
+    Adds the 403 answer of :func:`csrf_refusal` to every state-changing operation in the
+    OpenAPI document, so contract tests (schemathesis) find it documented.
 ``csrf_refusal(request) -> Response | None``
     A strict Origin check for every state-changing request (POST, PUT, PATCH, DELETE): a 403
     with a one-line message when the request comes from another site, ``None`` when it may go on.
@@ -172,6 +175,29 @@ def csrf_refusal(request: Any) -> Any:
         reason = "it has no Origin or Referer header and is not Content-Type application/json"
     return _refuse(request, f"Refused: this request changes something on the server and {reason} "
                             "(cross-site requests are not accepted).")
+
+
+REFUSAL_RESPONSE = {
+    "description": "Refused: a state-changing request from another site (docs/security.md, Output safety).",
+    "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}}},
+}
+
+
+def document_refusals(app: Any) -> None:
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        first = app.openapi_schema is None
+        schema = make()
+        if first:
+            for operations in schema.get("paths", {}).values():
+                for method, operation in operations.items():
+                    if method.upper() in UNSAFE_METHODS:
+                        operation.setdefault("responses", {}).setdefault("403", REFUSAL_RESPONSE)
+        return schema
+
+    app.openapi = openapi
 
 
 def _refuse(request: Any, message: str) -> Any:
