@@ -373,12 +373,16 @@ def result(request: Request, sid: str) -> HTMLResponse:
     doc = _doc(request, sid)
     run = _cached(request, sid, "run", lambda: documents.run(doc))
     appraisal = _cached(request, sid, "appraise-monthly", lambda: documents.appraise(doc, monthly=True))
-    unc, job = _uncertainty_state(request, sid, doc)
+    unc, job, refused = None, None, None
+    try:
+        unc, job = _uncertainty_state(request, sid, doc)
+    except CarescaleError as exc:  # too large for this server, or the visitor's job quota is full
+        refused = exc.message
     data = documents.canonical(doc)
     figs = charts.figures(run, appraisal, unc)
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-        appraisal=appraisal, unc=unc, job=job, doc=data, changes=run.get("changes") or [],
+        appraisal=appraisal, unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
         charts=figs, chart_json=json.dumps(figs).replace("</", "<\\/"), share_url=str(request.url_for("result", sid=sid)),
         reports=_reports_available(), draws=documents.draws(doc), max_draws=service.policy(request.app.state).max_draws,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
