@@ -79,7 +79,8 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.store = store if store is not None else default_store()
     app.state.policy = policy
     app.state.inline = InlineSlots(policy)
-    app.state.jobs = jobs if jobs is not None else JobManager(per_client=policy.client_jobs)
+    app.state.jobs = jobs if jobs is not None else JobManager(policy.job_workers, max_waiting=policy.jobs_waiting,
+                                                                 per_client=policy.client_jobs)
     if app.state.jobs.per_client is None:
         app.state.jobs.per_client = policy.client_jobs
     app.state.national = national

@@ -50,11 +50,13 @@ class Policy:
     max_years: int = 60  # appraisal years
     max_frontier_points: int = 50  # points of an optimiser frontier (per request or job)
     inline_cost: int = 150_000_000  # cells a page or API request may compute itself (about 5 s)
-    inline_slots: int = 2  # analyses computed inside requests at once (others wait, then 429)
+    inline_slots: int = 1  # analyses computed inside requests at once (others wait, then 429)
     inline_wait_seconds: float = 20.0  # how long a request waits for a free slot
     job_cost: int = 20_000_000_000  # cells one background job may compute (about 10 min)
     job_memory_mb: int = 1_024  # estimated memory one job may hold at once
     client_jobs: int = 2  # queued or running jobs per client address
+    job_workers: int = 1  # background jobs running at once (each in its own thread)
+    jobs_waiting: int = 8  # jobs waiting to start, from all clients
     body_bytes: int = 2_000_000  # largest request body (uploads included)
     upload_bytes: int = 1_000_000  # largest uploaded area template
     xlsx_entries: int = 200  # files inside an .xlsx archive
