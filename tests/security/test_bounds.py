@@ -202,7 +202,7 @@ def test_sync_uncertainty_is_costed():
 
 @pytest.mark.parametrize("doc", [HEAVY, LARGE], ids=["beyond-policy", "job-sized"])
 def test_result_page_and_downloads_never_compute_heavy_uncertainty(engine_calls, doc):
-    app, jobs = _app()
+    app, jobs = _app(job_processes=0)  # jobs in threads here, so they meet the counting stub too
     try:
         with TestClient(app) as c:
             sid = c.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
@@ -222,3 +222,40 @@ def test_result_page_and_downloads_never_compute_heavy_uncertainty(engine_calls,
     finally:
         jobs.cancel_all()
     assert engine_calls == []
+
+
+# -- a job computes in its own process (its own interpreter lock, a memory ceiling) ---------------------------
+
+
+def test_job_in_a_process_gives_the_same_result_and_can_be_cancelled():
+    import time
+
+    from carescale.web import documents
+
+    small = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 30_000}}
+    app, jobs = _app(job_processes=1)
+    with TestClient(app) as c:
+        job = c.post("/api/v1/jobs", json=small).json()
+        for _ in range(600):
+            status = c.get(f"/api/v1/jobs/{job['id']}").json()
+            if status["status"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert status["status"] == "done", status
+        assert status["result"] == documents.uncertainty(small)  # the same figures as in this process
+
+        big = c.post("/api/v1/jobs", json={**LARGE, "note": "to cancel"}).json()
+        for _ in range(600):  # wait until the process reports progress
+            if c.get(f"/api/v1/jobs/{big['id']}").json()["status"] == "running":
+                break
+            time.sleep(0.1)
+        c.post(f"/api/v1/jobs/{big['id']}/cancel")
+        for _ in range(100):
+            got = c.get(f"/api/v1/jobs/{big['id']}").json()
+            if got["status"] == "cancelled":
+                break
+            time.sleep(0.1)
+        assert got["status"] == "cancelled"
+    import multiprocessing
+
+    assert [p for p in multiprocessing.active_children() if p.name == "carescale-analysis"] == []

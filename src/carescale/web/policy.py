@@ -55,7 +55,8 @@ class Policy:
     job_cost: int = 20_000_000_000  # cells one background job may compute (about 10 min)
     job_memory_mb: int = 1_024  # estimated memory one job may hold at once
     client_jobs: int = 2  # queued or running jobs per client address
-    job_workers: int = 1  # background jobs running at once (each in its own thread)
+    job_workers: int = 1  # background jobs running at once
+    job_processes: int = 1  # 1: each job computes in its own process (memory ceiling by setrlimit); 0: in a thread
     jobs_waiting: int = 8  # jobs waiting to start, from all clients
     body_bytes: int = 2_000_000  # largest request body (uploads included)
     upload_bytes: int = 1_000_000  # largest uploaded area template
@@ -79,8 +80,11 @@ class Policy:
                 value = kind(raw.strip().replace("_", ""))
             except ValueError:
                 value = None
-            if value is None or value <= 0 or value != value or value == float("inf"):
-                raise SettingsError(f"{name}: {raw.strip()[:40]!r} is not valid; give a number above 0")
+            least = 0 if f.name == "job_processes" else 1e-9
+            if value is None or value < least or value != value or value == float("inf"):
+                raise SettingsError(
+                    f"{name}: {raw.strip()[:40]!r} is not valid; give a number " + ("0 or 1" if least == 0 else "above 0")
+                )
             values[f.name] = value
         return cls(**values)
 

@@ -130,8 +130,15 @@ def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done
             return existing
         check_job(policy(state), estimate(doc))
 
+        limits = policy(state)
+
         def work(progress: Any) -> Any:
-            out = documents.uncertainty(doc, progress)
+            if limits.job_processes:  # its own process: its own interpreter lock and memory ceiling
+                from .worker import uncertainty_in_process
+
+                out = uncertainty_in_process(doc.canonical_json(), progress, limits.job_memory_mb)
+            else:
+                out = documents.uncertainty(doc, progress)
             state.results.put((sid, "uncertainty"), out)
             if on_done is not None:
                 on_done(out)
