@@ -284,7 +284,7 @@ def test_sync_sobol_is_bounded(client):
 def test_job_queue_is_bounded():
     from carescale.web.jobs import JobManager
 
-    jobs = JobManager(workers=1, max_waiting=2)
+    jobs = JobManager(workers=1, max_waiting=2, per_client=10)  # the waiting limit, not the client quota
     with TestClient(create_app(MemoryScenarioStore(), jobs)) as c:
         big = {"version": 1, "uncertainty": {"draws": 1_000_000}}
         started = [c.post("/api/v1/jobs", json={**big, "note": str(i)}) for i in range(6)]

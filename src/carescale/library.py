@@ -211,7 +211,14 @@ def read_user_text(path: Path | str, what: str = "YAML file") -> str:
                 f"{name}: the file is {size:,} bytes; a carescale {what} may be at most "
                 f"{MAX_YAML_BYTES:,} bytes: is this the right file?"
             )
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:  # at most the limit, whatever the file claims (a device never ends)
+            raw = fh.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise InputFileError(
+                f"{name}: the file is more than {MAX_YAML_BYTES:,} bytes; a carescale {what} may be at most "
+                f"{MAX_YAML_BYTES:,} bytes: is this the right file?"
+            )
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise InputFileError(f"{name}: file not found") from None
     except UnicodeDecodeError as exc:

@@ -117,20 +117,18 @@ def _factor(pb: PriceBase, price_year: str) -> float:
 
 def read_index(path: Path | str, name: str | None = None, attribution: str = "") -> PriceIndex:
     """Read an index file: CSV with a header row holding ``year`` and ``value``."""
+    from .library import read_user_text
+
     path = Path(path)
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{shown}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{shown}: cannot be read as UTF-8 text ({exc})") from None
+    # no message quotes the file's content (a wrong path must not show what another file holds)
+    text = read_user_text(path, "price index file").removeprefix("\ufeff")
     rows = list(csv.reader(text.splitlines()))
     if not rows:
         raise InputFileError(f"{shown}: the file is empty; give a CSV with the columns year and value")
     head = [h.strip().lower() for h in rows[0]]
     if "year" not in head or "value" not in head:
-        raise InputFileError(f"{shown}: row 1: the columns must include year and value, got {', '.join(rows[0]) or 'none'}")
+        raise InputFileError(f"{shown}: row 1: the columns must include year and value; is this a price index file?")
     iy, iv = head.index("year"), head.index("value")
     values: dict[str, float] = {}
     for n, row in enumerate(rows[1:], start=2):
@@ -138,15 +136,17 @@ def read_index(path: Path | str, name: str | None = None, attribution: str = "")
             continue
         try:
             label = parse_year(row[iy] if iy < len(row) else "", "year")
-        except SettingsError as exc:
-            raise InputFileError(f"{shown}: row {n}: {exc.message}") from None
+        except SettingsError:
+            raise InputFileError(
+                f"{shown}: row {n}: the year is not valid; give a calendar year (2024) or a financial year (2023/24)"
+            ) from None
         cell = row[iv].strip() if iv < len(row) else ""
         try:
             x = float(cell)
         except ValueError:
             x = float("nan")
         if not math.isfinite(x) or x <= 0:
-            raise InputFileError(f"{shown}: row {n}: value {cell!r} is not valid; an index value must be a number above 0")
+            raise InputFileError(f"{shown}: row {n}: the value is not valid; an index value must be a number above 0")
         if label in values:
             raise InputFileError(f"{shown}: row {n}: year {label} appears twice")
         values[label] = x

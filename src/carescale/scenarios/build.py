@@ -27,6 +27,12 @@ class Built(NamedTuple):
 
 
 def _resolve(doc: ScenarioDocument, relative: str) -> Path:
+    """The path a file field names; a document from the web never gets this far (refused
+    again here, so no caller can open a path for one by mistake)."""
+    if doc.origin != "cli":
+        from .document import refuse_files
+
+        refuse_files(doc.data())
     p = Path(relative)
     if not p.is_absolute() and doc.base_dir is not None and (doc.base_dir / p).exists():
         return doc.base_dir / p

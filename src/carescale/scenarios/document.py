@@ -24,6 +24,14 @@ from ..schema.base import Distribution, StrictModel
 
 VERSION = 1
 
+#: Every field of a document that names a file, as a dotted path. Such a field is read only
+#: when the document comes from the command line or Python (``origin="cli"``); a document from
+#: the web or the API (``origin="web"``) naming any of them is refused before anything is
+#: opened, with the same line whatever the path (tests/security walks the schema to keep this
+#: list complete).
+FILE_FIELDS = ("area.file", "price_index")
+ORIGINS = ("cli", "web")
+
 
 class AreaFile(StrictModel):
     """An area profile file: YAML, or a filled-in template (.csv/.xlsx). A relative path is
@@ -129,6 +137,7 @@ class ScenarioDocument(StrictModel):
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _source: str | None = PrivateAttr(default=None)
+    _origin: str = PrivateAttr(default="cli")
 
     @field_validator("version", mode="before")
     @classmethod
@@ -225,6 +234,11 @@ class ScenarioDocument(StrictModel):
         return self._base_dir
 
     @property
+    def origin(self) -> str:
+        """``cli`` (may name files on this computer) or ``web`` (may not: see FILE_FIELDS)."""
+        return self._origin
+
+    @property
     def source(self) -> str | None:
         """The file the document was read from (for messages), if any."""
         return self._source
@@ -237,26 +251,56 @@ class ScenarioDocument(StrictModel):
                 data["overrides"] = {**data["overrides"], **v}
             else:
                 data[k] = v
-        doc = parse_data(data, self._source or "scenario")
+        doc = parse_data(data, self._source or "scenario", origin=self._origin)
         doc._base_dir, doc._source = self._base_dir, self._source
         return doc
 
 
-def parse_data(data: Any, name: str | None = "scenario") -> ScenarioDocument:
+def _named_file(data: Any, field: str) -> bool:
+    """Whether raw document data gives a value for the dotted ``field``."""
+    node = data
+    for part in field.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return node is not None
+
+
+def refuse_files(data: Any, where: str = "") -> None:
+    """Refuse a document from the web or the API that names a file (any of FILE_FIELDS): one
+    line naming the field, never the path or anything the path holds, and the same line whether
+    or not the path exists (nothing is opened)."""
+    for field in FILE_FIELDS:
+        if _named_file(data, field):
+            raise InputFileError(
+                f"{where}{field}: files on the server cannot be named in a scenario sent over the web; "
+                "upload an area template instead, or run the scenario with the carescale command"
+            )
+
+
+def parse_data(data: Any, name: str | None = "scenario", *, origin: str = "cli") -> ScenarioDocument:
     """A document from plain data. Problems raise one line, ``NAME: field: message`` (with
     ``name=None``, ``field: message``: the form the JSON API turns into field-level detail); an
-    unknown top-level key is named as the field."""
+    unknown top-level key is named as the field. ``origin="web"``: the document came from the
+    web or the API, so a field naming a file (FILE_FIELDS) is refused (:func:`refuse_files`)
+    and the document never opens one."""
+    if origin not in ORIGINS:
+        raise ValueError(f"origin {origin!r} is not one of {ORIGINS}")
+    where = f"{name}: " if name else ""
     if not isinstance(data, dict):
-        where = f"{name}: " if name else ""
         raise InputFileError(f"{where}the top level must be a mapping of keys to values, not a {type(data).__name__}")
+    if origin == "web":
+        refuse_files(data, where)
     unknown = [k for k in data if k not in ScenarioDocument.model_fields]
     try:
-        return ScenarioDocument.model_validate(data)
+        doc = ScenarioDocument.model_validate(data)
     except ValidationError as exc:
         line = format_validation_error("", exc, data).removeprefix(": ")
         if unknown and line.startswith("unknown key"):
             line = f"{unknown[0]}: {line}"
         raise InputFileError(f"{name}: {line}" if name else line) from None
+    doc._origin = origin
+    return doc
 
 
 def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = None) -> ScenarioDocument:

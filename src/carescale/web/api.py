@@ -17,7 +17,7 @@ from . import documents, service
 
 router = APIRouter(prefix="/api/v1")
 
-MAX_SYNC_DRAWS = 20_000
+MAX_SYNC_DRAWS = 20_000  # the defaults of the resource policy (carescale.web.policy), for the docs
 MAX_SYNC_SOBOL = 1024
 
 EXAMPLE = {"version": 1, "area": "birmingham", "basis": "potential"}
@@ -102,19 +102,30 @@ def appraise(request: Request, doc: dict[str, Any] = _document_body("A scenario 
     description=f"Up to {MAX_SYNC_DRAWS:,} draws here; more run as a background job (POST /api/v1/jobs).",
 )
 def uncertainty(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
+    from .policy import estimate
+
     d = documents.parse(doc)
+    limits = service.policy(request.app.state)
     n = documents.draws(d)
-    if n > MAX_SYNC_DRAWS:
+    if n > limits.sync_draws:
         raise SettingsError(
-            f"uncertainty.draws: {n:,} draws is more than this endpoint runs at once ({MAX_SYNC_DRAWS:,}); "
+            f"uncertainty.draws: {n:,} draws is more than this endpoint runs at once ({limits.sync_draws:,}); "
             "start a background job with POST /api/v1/jobs instead"
         )
-    if d.uncertainty.sobol and d.uncertainty.sobol_samples > MAX_SYNC_SOBOL:
+    if d.uncertainty.sobol and d.uncertainty.sobol_samples > limits.sync_sobol_samples:
         raise SettingsError(
             f"uncertainty.sobol_samples: {d.uncertainty.sobol_samples:,} is more than this endpoint runs at once "
-            f"({MAX_SYNC_SOBOL:,}); start a background job with POST /api/v1/jobs instead"
+            f"({limits.sync_sobol_samples:,}); start a background job with POST /api/v1/jobs instead"
         )
-    return _answer(request, d, "uncertainty", lambda: documents.uncertainty(d))
+    got = service.uncertainty_now(request.app.state, d.scenario_id, d)
+    if got is None:
+        cost = estimate(d)
+        raise SettingsError(
+            f"uncertainty: this analysis ({cost.draws:,} draws x {cost.months} months x {cost.models} models) is more than "
+            f"this endpoint works out at once (about {cost.cells:,} cells; at most {limits.inline_cost:,}); "
+            "start a background job with POST /api/v1/jobs instead"
+        )
+    return JSONResponse(got)
 
 
 # -- shared scenarios -----------------------------------------------------------------------------------
@@ -136,7 +147,7 @@ def get_scenario(request: Request, scenario_id: str) -> dict[str, Any]:
 
 @router.post("/jobs", summary="Start an uncertainty analysis as a background job", status_code=202)
 def start_job(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
-    job = service.start_uncertainty_job(request.app.state, documents.parse(doc))
+    job = service.start_uncertainty_job(request.app.state, documents.parse(doc), service.client_of(request))
     return {**job.as_dict(), "status_url": f"/api/v1/jobs/{job.id}", "page": f"/jobs/{job.id}"}
 
 
@@ -160,6 +171,7 @@ def cancel_job(request: Request, job_id: str) -> dict[str, Any]:
 
 
 @router.post("/areas/upload", summary="Check a filled-in area template (.csv or .xlsx) as 'areas import' does")
-def upload_area(file: UploadFile = File(..., description="A filled-in template (.csv or .xlsx).")) -> JSONResponse:
-    checked = service.check_area_upload(file.filename or "upload.csv", file.file.read(service.MAX_UPLOAD_BYTES + 1))
+def upload_area(request: Request, file: UploadFile = File(..., description="A filled-in template (.csv or .xlsx).")) -> JSONResponse:
+    limits = service.policy(request.app.state)
+    checked = service.check_area_upload(file.filename or "upload.csv", file.file.read(limits.upload_bytes + 1), limits)
     return JSONResponse(checked)

@@ -59,8 +59,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.jobs.cancel_all()
 
 
-def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None) -> FastAPI:
+def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None,
+               policy: Any = None) -> FastAPI:
     from . import api, pages
+    from .policy import BodyLimit, InlineSlots, Policy
+
+    policy = policy if policy is not None else Policy.from_env()  # every limit (docs/security.md, "Bounds")
 
     app = FastAPI(
         title="carescale",
@@ -73,7 +77,12 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         lifespan=_lifespan,
     )
     app.state.store = store if store is not None else default_store()
-    app.state.jobs = jobs if jobs is not None else JobManager()
+    app.state.policy = policy
+    app.state.inline = InlineSlots(policy)
+    app.state.jobs = jobs if jobs is not None else JobManager(policy.job_workers, max_waiting=policy.jobs_waiting,
+                                                                 per_client=policy.client_jobs)
+    if app.state.jobs.per_client is None:
+        app.state.jobs.per_client = policy.client_jobs
     app.state.national = national
     app.state.templates = pages.make_templates()
     app.state.results = ResultCache()
@@ -131,4 +140,5 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         security_headers(request.url.path, response.headers)
         return response
 
+    app.add_middleware(BodyLimit, limit=policy.body_bytes)
     return app

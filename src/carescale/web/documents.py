@@ -20,14 +20,18 @@ Progress = Callable[[str, int, int], None]
 def parse(data: Any) -> Any:
     """A :class:`~carescale.scenarios.ScenarioDocument` from a JSON mapping (or one already
     parsed); a :class:`~carescale.errors.CarescaleError` starting with the field for anything
-    invalid (``field: message``, which the API turns into field-level detail)."""
+    invalid (``field: message``, which the API turns into field-level detail). Every document
+    the web app handles comes through here with ``origin="web"``: a field naming a file on the
+    server is refused (docs/security.md, "Files")."""
     from ..scenarios import ScenarioDocument, parse_data
 
     if isinstance(data, ScenarioDocument):
-        return data
+        if data.origin == "web":
+            return data
+        data = data.data()
     if not isinstance(data, Mapping):
         raise SettingsError("scenario: the body must be a JSON object (a scenario document)")
-    return parse_data(dict(data), None)
+    return parse_data(dict(data), None, origin="web")
 
 
 def scenario_id(doc: Any) -> str:

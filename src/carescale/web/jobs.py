@@ -46,6 +46,7 @@ class Job:
     id: str
     kind: str
     scenario_id: str
+    client: str = "unknown"
     status: str = QUEUED
     stage: str = "waiting to start"
     done: int = 0
@@ -85,22 +86,36 @@ class Job:
 
 
 class JobManager:
-    """Runs ``work(progress)`` callables in ``workers`` threads; keeps the last ``keep`` jobs."""
+    """Runs ``work(progress)`` callables in ``workers`` threads; keeps the last ``keep`` jobs;
+    at most ``max_waiting`` jobs wait to start and each client has at most ``per_client``
+    queued or running (None: the resource policy's ``client_jobs``)."""
 
-    def __init__(self, workers: int = 2, keep: int = 200, max_waiting: int = 8):
+    def __init__(self, workers: int = 2, keep: int = 200, max_waiting: int = 8, per_client: int | None = None):
         self.max_waiting = max_waiting
+        self.per_client = per_client
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carescale-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, kind: str, scenario_id: str, work: Callable[[Callable[[str, int, int], None]], Any]) -> Job:
-        job = Job(secrets.token_hex(12), kind, scenario_id)
+    def submit(self, kind: str, scenario_id: str, work: Callable[[Callable[[str, int, int], None]], Any],
+               client: str = "unknown") -> Job:
+        job = Job(secrets.token_hex(12), kind, scenario_id, client)
+        if self.per_client is None:
+            from .policy import Policy
+
+            self.per_client = Policy.from_env().client_jobs
         with self._lock:
             waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED)
             if waiting >= self.max_waiting:
                 raise Busy(
                     f"jobs: {waiting} analyses are already waiting to start; try again in a few minutes"
+                )
+            mine = sum(1 for j in self._jobs.values() if j.client == client and j.status in (QUEUED, RUNNING))
+            if mine >= self.per_client:
+                raise Busy(
+                    f"jobs: you already have {mine} analyses waiting or running (at most {self.per_client}); "
+                    "wait for one to finish or cancel one"
                 )
             self._jobs[job.id] = job
             while len(self._jobs) > self._keep:

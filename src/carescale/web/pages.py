@@ -25,8 +25,7 @@ from .security import embed_json, plotly_style_ids, public_url
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
 
-INLINE_DRAWS = 10_000  # up to this many draws the results page works them out at once
-MAX_DRAWS = 1_000_000
+MAX_DRAWS = 1_000_000  # the resource policy's default (carescale.web.policy: CARESCALE_MAX_DRAWS)
 
 ERROR_TEXT = {
     404: ("Page not found", ["If you typed the web address, check it is correct.",
@@ -197,9 +196,10 @@ async def area_upload(request: Request) -> Response:
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _area_page(request, [{"text": "Select a filled-in area template (.csv or .xlsx) to upload", "href": "#file"}], 422)
-    content = await upload.read(service.MAX_UPLOAD_BYTES + 1)
+    limits = service.policy(request.app.state)
+    content = await upload.read(limits.upload_bytes + 1)
     try:
-        checked = service.check_area_upload(upload.filename, content)
+        checked = service.check_area_upload(upload.filename, content, limits)
         doc = documents.parse({"version": 1, "area": checked["scenario_area"], "overrides": checked["overrides"]})
         documents.scenario(doc)
     except CarescaleError as exc:
@@ -374,24 +374,17 @@ async def assumptions_save(request: Request, sid: str) -> Response:
 
 
 def _uncertainty_state(request: Request, sid: str, doc: Any) -> tuple[dict[str, Any] | None, Any]:
-    """The uncertainty result if it is known or quick to work out; else the background job
-    working it out (started here if none is running)."""
-    cache = request.app.state.results
-    got = cache.get((sid, "uncertainty"))
+    """The uncertainty result if it is known or cheap enough to work out inside the request
+    (the resource policy's cost estimate); else the background job working it out, shared by
+    every request for this scenario (started here if none is). A page never computes more."""
+    got = service.uncertainty_now(request.app.state, sid, doc)
     if got is not None:
         return got, None
-    if documents.draws(doc) <= INLINE_DRAWS:
-        return cache.put((sid, "uncertainty"), documents.uncertainty(doc)), None
     return None, _job_for(request, sid, doc)
 
 
 def _job_for(request: Request, sid: str, doc: Any) -> Any:
-    running = request.app.state.scenario_jobs
-    job = request.app.state.jobs.get(running.get(sid, ""))
-    if job is None or job.status in ("failed", "cancelled"):
-        job = service.start_uncertainty_job(request.app.state, doc, on_done=lambda res: request.app.state.results.put((sid, "uncertainty"), res))
-        running[sid] = job.id
-    return job
+    return service.start_uncertainty_job(request.app.state, doc, service.client_of(request))
 
 
 @router.get("/scenario/{sid}", response_class=HTMLResponse)
@@ -399,14 +392,18 @@ def result(request: Request, sid: str) -> HTMLResponse:
     doc = _doc(request, sid)
     run = _cached(request, sid, "run", lambda: documents.run(doc))
     appraisal = _cached(request, sid, "appraise-monthly", lambda: documents.appraise(doc, monthly=True))
-    unc, job = _uncertainty_state(request, sid, doc)
+    unc, job, refused = None, None, None
+    try:
+        unc, job = _uncertainty_state(request, sid, doc)
+    except CarescaleError as exc:  # too large for this server, or the visitor's job quota is full
+        refused = exc.message
     data = documents.canonical(doc)
     figs = charts.figures(run, appraisal, unc)
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-        appraisal=appraisal, unc=unc, job=job, doc=data, changes=run.get("changes") or [],
+        appraisal=appraisal, unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
         charts=figs, share_url=f"{public_url(request)}/scenario/{sid}", plotly_style_ids=plotly_style_ids(),
-        reports=_reports_available(), draws=documents.draws(doc), max_draws=MAX_DRAWS,
+        reports=_reports_available(), draws=documents.draws(doc), max_draws=service.policy(request.app.state).max_draws,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
     )
 
@@ -426,14 +423,17 @@ async def larger_analysis(request: Request, sid: str) -> Response:
         n = _number(raw)
     except ValueError:
         n = None
-    if n is None or not n.is_integer() or not 1 <= n <= MAX_DRAWS:
-        return error_page(request, 422, [f"draws: {raw.strip()!r} is not valid; enter a whole number of draws from 1 to 1,000,000"])
+    most = service.policy(request.app.state).max_draws
+    if n is None or not n.is_integer() or not 1 <= n <= most:
+        return error_page(request, 422, [f"draws: {raw.strip()!r} is not valid; enter a whole number of draws from 1 to {most:,}"])
     data = documents.canonical(doc)
     unc = dict(data.get("uncertainty") or {})
     unc["draws"] = int(n)
     new = documents.updated(doc, uncertainty=unc)
     new_sid = _save(request, new)
-    if int(n) <= INLINE_DRAWS:
+    from .policy import estimate, inline_allowed
+
+    if inline_allowed(service.policy(request.app.state), estimate(new)):
         return see_other(f"/scenario/{new_sid}")
     job = _job_for(request, new_sid, new)
     return see_other(f"/jobs/{job.id}")
@@ -477,13 +477,18 @@ def download_report(request: Request, sid: str, fmt: str) -> Response:
     """The business-case report (``carescale.reports``: pdf, xlsx, html, md) for this scenario."""
     if not _reports_available():
         return error_page(request, 404)
-    from ..reports import FORMATS, render
+    from ..reports import FORMATS
 
     if fmt not in FORMATS:
         return error_page(request, 404)
     doc = _doc(request, sid)
     media, suffix = FORMATS[fmt]
-    body = _cached(request, sid, f"report-{fmt}", lambda: render(doc, fmt))
+    body = request.app.state.results.get((sid, f"report-{fmt}"))
+    if body is None:
+        unc, job = _uncertainty_state(request, sid, doc)
+        if unc is None:  # too heavy for a download: the report waits for the scenario's job
+            return see_other(f"/jobs/{job.id}")
+        body = _cached(request, sid, f"report-{fmt}", lambda: service.report_bytes(request.app.state, doc, fmt, unc))
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="carescale-report-{sid}{suffix}"'})
 

@@ -12,7 +12,6 @@ from ..errors import CarescaleError, SettingsError, UnknownIdError
 from . import documents
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
-MAX_UPLOAD_BYTES = 5_000_000  # read at most this much of an upload (the importer's own limit is lower)
 
 
 class NotFound(CarescaleError):
@@ -88,17 +87,83 @@ def job(state: Any, job_id: str) -> Any:
     return found
 
 
-def start_uncertainty_job(state: Any, doc: Any, on_done: Any = None) -> Any:
-    """Store the document and start its uncertainty analysis in the background."""
+def policy(state: Any) -> Any:
+    """The app's resource policy (:mod:`carescale.web.policy`)."""
+    from .policy import Policy
+
+    got = getattr(state, "policy", None)
+    return got if got is not None else Policy.from_env()
+
+
+def client_of(request: Any) -> str:
+    """The client's address, the key of the per-client job quota."""
+    return request.client.host if request is not None and request.client else "unknown"
+
+
+def uncertainty_now(state: Any, sid: str, doc: Any) -> Any:
+    """The uncertainty result if it is known, or cheap enough (by the policy's cost estimate)
+    to work out inside this request, at most ``inline_slots`` at once; else None (a job must
+    do it: :func:`start_uncertainty_job`)."""
+    from .policy import estimate, inline_allowed
+
+    got = state.results.get((sid, "uncertainty"))
+    if got is not None:
+        return got
+    if not inline_allowed(policy(state), estimate(doc)):
+        return None
+    return cached(state, sid, "uncertainty", lambda: state.inline.run(lambda: documents.uncertainty(doc)))
+
+
+def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None) -> Any:
+    """The background job working out a document's uncertainty analysis: the one already
+    queued, running or done for the same scenario id (shared by every request), or a new one,
+    costed first (a refusal is one line) and counted against the client's quota. The document
+    is stored, and the result cached for the result page and the downloads."""
+    from .policy import check_job, estimate
+
+    doc = documents.parse(doc)
     sid = state.store.put(doc)
+    running = state.scenario_jobs
+    with _JOBS_LOCK:
+        existing = state.jobs.get(running.get(sid, ""))
+        if existing is not None and existing.status not in ("failed", "cancelled"):
+            return existing
+        check_job(policy(state), estimate(doc))
 
-    def work(progress: Any) -> Any:
-        out = documents.uncertainty(doc, progress)
-        if on_done is not None:
-            on_done(out)
-        return out
+        limits = policy(state)
 
-    return state.jobs.submit("uncertainty", sid, work)
+        def work(progress: Any) -> Any:
+            if limits.job_processes:  # its own process: its own interpreter lock and memory ceiling
+                from .worker import uncertainty_in_process
+
+                out = uncertainty_in_process(doc.canonical_json(), progress, limits.job_memory_mb)
+            else:
+                out = documents.uncertainty(doc, progress)
+            state.results.put((sid, "uncertainty"), out)
+            if on_done is not None:
+                on_done(out)
+            return out
+
+        job = state.jobs.submit("uncertainty", sid, work, client=client)
+        running[sid] = job.id
+        return job
+
+
+_JOBS_LOCK = Lock()
+
+
+def report_bytes(state: Any, doc: Any, fmt: str, unc: Any) -> bytes:
+    """The business-case report with the uncertainty result already worked out (never
+    computed here: the caller got it from :func:`uncertainty_now` or a finished job)."""
+    import dataclasses
+
+    from ..reports import prepare, render
+    from ..reports.data import model_tornados
+
+    data = prepare(documents.parse(doc), uncertainty=False)
+    width = documents.parse(doc).uncertainty.settings().width_scale
+    data = dataclasses.replace(data, uncertainty=unc, tornados=model_tornados(data.scenario, width))
+    return render(data, fmt)
 
 
 def results_csv(run: dict[str, Any]) -> str:
@@ -110,13 +175,14 @@ def results_csv(run: dict[str, Any]) -> str:
     return csv_records(rows(run), bom=True)
 
 
-def check_area_upload(filename: str, content: bytes) -> dict[str, Any]:
+def check_area_upload(filename: str, content: bytes, limits: Any = None) -> dict[str, Any]:
     """Read an uploaded template exactly as ``carescale areas import`` reads a file (the same
     checks and messages, naming the uploaded file's name), without saving it anywhere: the
     profile goes into a scenario document inline (and the template's assumptions section into
     its overrides), so a shared URL does not depend on the file."""
-    from ..areas_io import MAX_BYTES, read_area_file
+    from ..areas_io import read_area_file
     from ..catalogue import definition
+    from .policy import Policy, check_xlsx
 
     name = Path(filename.replace("\\", "/")).name or "upload.csv"
     suffix = Path(name).suffix.lower()
@@ -125,10 +191,13 @@ def check_area_upload(filename: str, content: bytes) -> dict[str, Any]:
         raise SettingsError(
             f"{name}: not a CSV or XLSX file ({got}); save the area template as .csv or .xlsx"
         )
-    if len(content) > MAX_BYTES:
+    limits = limits if limits is not None else Policy.from_env()
+    if len(content) > limits.upload_bytes:
         raise SettingsError(
-            f"{name}: the file is more than {MAX_BYTES:,} bytes; an area template is a few kilobytes: is this the right file?"
+            f"{name}: the file is more than {limits.upload_bytes:,} bytes; an area template is a few kilobytes: is this the right file?"
         )
+    if suffix == ".xlsx":  # the archive's declared sizes, before any spreadsheet library reads it
+        check_xlsx(limits, name, content)
     with tempfile.TemporaryDirectory(prefix="carescale-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)

@@ -1,0 +1,167 @@
+"""The resource policy under load (issue 19; figures in docs/security.md, "Bounds").
+
+    .venv/bin/python benchmarks/bench_security_load.py [--clients 20] [--seconds 60]
+
+``carescale serve`` in its own process on a free loopback port (its own empty data folder, the
+policy's defaults unless CARESCALE_* variables say otherwise). Each of ``--clients`` clients, from
+its own loopback address (127.0.0.2, 127.0.0.3, ...), starts the largest background job the
+policy allows (1,000,000 draws over 10 years, its own seed) and then asks again and again, for
+``--seconds``, for the largest analysis the API works out inside a request (20,000 draws with
+Sobol 1,024 base samples, a new seed each time, so nothing comes from the cache). Meanwhile one
+more client asks for the start page every 100 ms. Reported: the server's peak resident memory
+(sampled every 100 ms with psutil), the start page's p50/p95/max latency, and how the analyses
+were answered (200 / 202 / 422 / 429).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import psutil
+
+JOB = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 1_000_000}, "appraisal": {"years": 10}}
+SYNC = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 20_000, "sobol": True, "sobol_samples": 1024},
+        "appraisal": {"years": 10}}
+
+
+@contextlib.contextmanager
+def serve() -> Iterator[tuple[str, int]]:
+    """``carescale serve`` on a free loopback port; its URL and process id."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("carescale")
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "CARESCALE_HOME": home}
+        env.pop("DATABASE_URL", None)
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(url + "/", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("carescale serve did not start")
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    args = ap.parse_args()
+
+    with serve() as (url, pid):
+        server = psutil.Process(pid)
+        stop = threading.Event()
+        rss: list[int] = []
+        page: list[float] = []
+        slow: list[float] = []  # when (seconds from the start) the start page took over 200 ms
+        began = time.perf_counter()
+        page_errors = [0]
+        answers: dict[str, collections.Counter] = {"job": collections.Counter(), "sync": collections.Counter()}
+        sync_seconds: list[float] = []
+        job_ids: list[str] = []
+        lock = threading.Lock()
+
+        def sample() -> None:
+            while not stop.is_set():
+                try:
+                    rss.append(server.memory_info().rss + sum(c.memory_info().rss for c in server.children(recursive=True)))
+                except psutil.Error:
+                    pass
+                time.sleep(0.1)
+
+        def poll() -> None:
+            with httpx.Client(base_url=url, timeout=30) as c:
+                while not stop.is_set():
+                    t0 = time.perf_counter()
+                    r = c.get("/")
+                    dt = time.perf_counter() - t0
+                    with lock:
+                        page.append(dt)
+                        if dt > 0.2:
+                            slow.append(round(t0 - began, 1))
+                        page_errors[0] += r.status_code != 200
+                    time.sleep(max(0.0, 0.1 - dt))
+
+        def client(k: int) -> None:
+            transport = httpx.HTTPTransport(local_address=f"127.0.0.{k + 2}")
+            with httpx.Client(base_url=url, timeout=120, transport=transport) as c:
+                r = c.post("/api/v1/jobs", json={**JOB, "uncertainty": {**JOB["uncertainty"], "seed": 1000 + k}})
+                with lock:
+                    answers["job"][r.status_code] += 1
+                    if r.status_code == 202:
+                        job_ids.append(r.json()["id"])
+                i = 0
+                while not stop.is_set():
+                    doc = {**SYNC, "uncertainty": {**SYNC["uncertainty"], "seed": 100_000 * (k + 1) + i}}
+                    t0 = time.perf_counter()
+                    r = c.post("/api/v1/uncertainty", json=doc)
+                    with lock:
+                        answers["sync"][r.status_code] += 1
+                        if r.status_code == 200:
+                            sync_seconds.append(time.perf_counter() - t0)
+                    i += 1
+
+        threads = [threading.Thread(target=sample), threading.Thread(target=poll)]
+        threads += [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        baseline = server.memory_info().rss
+        for t in threads:
+            t.start()
+        time.sleep(args.seconds)
+        stop.set()
+        for t in threads:
+            t.join(timeout=180)
+        done: collections.Counter = collections.Counter()
+        with httpx.Client(base_url=url, timeout=30) as c:
+            for jid in job_ids:
+                done[c.get(f"/api/v1/jobs/{jid}").json()["status"]] += 1
+            for jid in job_ids:
+                c.post(f"/api/v1/jobs/{jid}/cancel")
+
+    ordered = sorted(page)
+    p95 = ordered[max(0, int(0.95 * len(ordered)) - 1)] if ordered else float("nan")
+    out: dict[str, Any] = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "server RSS at start (MB)": round(baseline / 1e6),
+        "server peak RSS (MB)": round(max(rss) / 1e6) if rss else None,
+        "start page requests": len(page),
+        "start page errors": page_errors[0],
+        "start page p50 (ms)": round(1000 * statistics.median(page), 1) if page else None,
+        "start page p95 (ms)": round(1000 * p95, 1),
+        "start page max (ms)": round(1000 * max(page), 1) if page else None,
+        "start page over 200 ms": f"{len(slow)} times, at {slow[:12]} s",
+        "jobs asked -> answers": dict(answers["job"]),
+        "jobs at the end": dict(done),
+        "in-request analyses -> answers": dict(answers["sync"]),
+        "in-request analysis p50 (s)": round(statistics.median(sync_seconds), 2) if sync_seconds else None,
+    }
+    width = max(len(k) for k in out)
+    for k, v in out.items():
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
