@@ -19,6 +19,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from ..errors import InputFileError, SettingsError
 from ..library import display_path, format_validation_error, parse_yaml_text, read_user_text
+from ..safe_text import finite_json
 from ..schema import Area
 from ..schema.base import Distribution, StrictModel
 
@@ -205,7 +206,7 @@ class ScenarioDocument(StrictModel):
 
     def canonical_json(self) -> str:
         """Sorted keys, no white space, every default filled in: the same for the same inputs."""
-        return json.dumps(self.data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return finite_json(self.data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @property
     def scenario_id(self) -> str:
@@ -218,7 +219,7 @@ class ScenarioDocument(StrictModel):
         return yaml.safe_dump(self.data(), sort_keys=False, allow_unicode=True, width=100)
 
     def to_json(self) -> str:
-        return json.dumps(self.data(), indent=2, ensure_ascii=False)
+        return finite_json(self.data(), indent=2, ensure_ascii=False)
 
     @property
     def base_dir(self) -> Path | None:

@@ -84,6 +84,9 @@ def spread_problem(
         for name, x in (("low", low), ("high", high)):
             if not math.isfinite(x):
                 return f"{name} {x} is not a finite number"
+            limit, what = MAX_BY_UNIT.get(unit, (MAX_VALUE, "any plausible figure"))
+            if abs(x) > limit:
+                return f"{name} {x:g} is too large; {unit} may be at most {limit:,.0f} ({what})"
         if low > high:
             return f"low {low:g} is above high {high:g}; low must be at most high"
         if low > value:
@@ -120,6 +123,23 @@ def spread_problem(
             f"distribution {distribution!r} needs a value above 0 to have a spread, got {value:g}; "
             "use triangular or uniform"
         )
+    return None
+
+
+def value_problem(unit: str, v: float, name: str = "value") -> str | None:
+    """What is wrong with ``v`` as a figure in ``unit`` (not finite, too large, outside a
+    proportion, negative), or ``None``: the one set of bounds for evidence files, area profiles
+    and overrides alike."""
+    if not math.isfinite(v):
+        return f"{name} {v} is not a finite number"
+    limit, what = MAX_BY_UNIT.get(unit, (MAX_VALUE, "any plausible figure"))
+    if abs(v) > limit:
+        return f"{name} {v:g} is too large; {unit} may be at most {limit:,.0f} ({what})"
+    if unit == "proportion" and not 0.0 <= v <= 1.0:
+        side = "above 1" if v > 1 else "below 0"
+        return f"{name} {v:g} is {side}; a proportion must be between 0 and 1"
+    if unit != "proportion" and v < 0:
+        return f"{name} {v:g} is negative; {unit} must be {UNITS.get(unit, '0 or more')}"
     return None
 
 
@@ -176,16 +196,9 @@ class Quantity(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> "Quantity":
         v = self.value
-        if not math.isfinite(v):
-            raise ValueError(f"value {v} is not a finite number")
-        limit, what = MAX_BY_UNIT.get(self.unit, (MAX_VALUE, "any plausible figure"))
-        if abs(v) > limit:
-            raise ValueError(f"value {v:g} is too large; {self.unit} may be at most {limit:,.0f} ({what})")
-        if self.unit == "proportion" and not 0.0 <= v <= 1.0:
-            side = "above 1" if v > 1 else "below 0"
-            raise ValueError(f"value {v:g} is {side}; a proportion must be between 0 and 1")
-        if self.unit != "proportion" and v < 0:
-            raise ValueError(f"value {v:g} is negative; {self.unit} must be {UNITS[self.unit]}")
+        problem = value_problem(self.unit, v)
+        if problem:
+            raise ValueError(problem)
         if self.unit in MONEY_UNITS and not self.price_year:
             raise ValueError(
                 f"a money value ({self.unit}) needs a price_year, for example '2015/16'"
