@@ -10,9 +10,9 @@ value, never in a comment.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 Payer = Literal["asc", "nhs"]
 PAYERS: tuple[str, ...] = ("asc", "nhs")
@@ -143,6 +143,17 @@ def value_problem(unit: str, v: float, name: str = "value") -> str | None:
     return None
 
 
+def _is_number_type(annotation: Any) -> bool:
+    """Whether a field annotated ``annotation`` takes a number and not a boolean (``int``,
+    ``float``, ``int | None``, ...)."""
+    if annotation in (int, float):
+        return True
+    args = get_args(annotation)
+    if not args or get_origin(annotation) is Literal or bool in args:
+        return False
+    return any(a in (int, float) for a in args) and all(a in (int, float, type(None), str) for a in args)
+
+
 class StrictModel(BaseModel):
     """Immutable model that rejects unknown keys with a message listing the valid ones."""
 
@@ -159,6 +170,14 @@ class StrictModel(BaseModel):
                     f"unknown key {unknown[0]!r}; valid keys are: {', '.join(valid)}"
                 )
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        """pydantic reads ``true`` as 1 for an int field: a boolean is never a number here."""
+        if isinstance(v, bool) and info.field_name and _is_number_type(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"{str(v).lower()} is not a number; give the number itself")
+        return v
 
 
 class Reference(StrictModel):
