@@ -173,10 +173,15 @@ class StrictModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_boolean_numbers(cls, v: Any, info: ValidationInfo) -> Any:
-        """pydantic reads ``true`` as 1 for an int field: a boolean is never a number here."""
+    def _plain_values(cls, v: Any, info: ValidationInfo) -> Any:
+        """pydantic reads ``true`` as 1 for an int field: a boolean is never a number here. Text
+        never holds a NUL character (PostgreSQL cannot store one; SQLite would)."""
         if isinstance(v, bool) and info.field_name and _is_number_type(cls.model_fields[info.field_name].annotation):
             raise ValueError(f"{str(v).lower()} is not a number; give the number itself")
+        texts = [v] if isinstance(v, str) else [*v, *v.values()] if isinstance(v, dict) else (
+            list(v) if isinstance(v, (list, tuple)) else [])
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("contains a NUL character (\\x00); text may not contain NUL characters")
         return v
 
 
