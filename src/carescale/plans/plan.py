@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError, PlanError
+from ..errors import InputFileError, PlanError, SettingsError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..schema import Intervention
 from ..schema.plan import MAX_ID, PERIOD_MONTHS, PlanSpec
@@ -193,6 +193,12 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         outcomes.append({**t, "break_even_rate": rate, "target": text})
     unit_cost = float(sum(seg.unit_cost.value for seg in iv.segments if seg.unit_cost) / max(1, len(iv.segments)))
     plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}")
+    from ..appraisal import make_settings
+
+    try:  # the reviews appraise the plan from its start: refuse now what they could not run
+        make_settings({**plan_doc.appraisal.model_dump(mode="json"), "start_date": spec.start.isoformat()})
+    except SettingsError as exc:
+        raise PlanError(f"{name}: start: {exc.message.removeprefix('start_date: ')}") from None
     definition: dict[str, Any] = {
         "spec": spec.model_dump(mode="json"),
         "model": {"kind": "library" if lm_data is None else "logic_model", "id": iv.id, "name": iv.name,
