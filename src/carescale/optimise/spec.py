@@ -16,6 +16,11 @@ from ..schema import PAYERS
 Objective = Literal["npv", "budget-impact", "probability"]
 OBJECTIVES: tuple[str, ...] = ("npv", "budget-impact", "probability")
 
+#: The smallest ``step``: ten times HiGHS's primal feasibility tolerance (1e-7). Below it a step
+#: cannot be kept (HiGHS drops matrix coefficients of 1e-9 and less, so a step of 1e-9 made every
+#: scale 0 and the NPV £0 without a word).
+MIN_STEP = 1e-6
+
 #: The smallest scale a must-include model runs at when it has no minimum of its own.
 MIN_RUNNING = 0.01
 
@@ -157,6 +162,11 @@ class OptimiseSpec(BaseModel):
             x = float("nan")
         if isinstance(v, bool) or not math.isfinite(x) or not 0.0 < x <= 1.0:
             raise ValueError(f"{v!r} is not valid; step must be a share above 0 and at most 1 (for example 0.1)")
+        if x < MIN_STEP:
+            raise ValueError(
+                f"{v!r} is too small; step must be at least {MIN_STEP:g}: a smaller step is within the "
+                "solver's tolerance and would be read as 0 (leave step out to allow any share)"
+            )
         return x
 
     @field_validator("draws", mode="before")
