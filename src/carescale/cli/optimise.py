@@ -77,7 +77,7 @@ def optimise_command(
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws for --objective probability (default 1,000)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the draws."),
     years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
-    frontier: Optional[str] = typer.Option(None, "--frontier", help="Budgets START:END:POINTS (e.g. 0:6m:50) or a list 0,1m,2m."),
+    frontier: Optional[str] = typer.Option(None, "--frontier", help="Budgets START:STOP:POINTS (e.g. 0:6m:50) or a list 0,1m,2m."),
     frontier_over: str = typer.Option("budget", "--frontier-over", help="Which budget the frontier varies."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Write the frontier chart (.png, .svg, .pdf or .html)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the frontier (or the chosen models) as CSV."),
