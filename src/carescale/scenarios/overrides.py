@@ -29,7 +29,9 @@ SPEC_KEYS = ("value", "low", "high", "distribution", "note")
 
 
 def _number(x: Any, where: str, what: str = "value") -> float:
-    if isinstance(x, bool) or x is None:
+    if isinstance(x, bool):
+        raise SettingsError(f"{where}: {what} {str(x).lower()} is not a number; give the number itself")
+    if x is None:
         raise SettingsError(f"{where}: {what} {x!r} is not a number")
     try:
         v = float(x)
