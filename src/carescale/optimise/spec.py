@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from ..errors import OptimiseError
 from ..schema import PAYERS
+from ..schema.base import MAX_PEOPLE, MAX_VALUE
 
 Objective = Literal["npv", "budget-impact", "probability"]
 OBJECTIVES: tuple[str, ...] = ("npv", "budget-impact", "probability")
@@ -50,6 +51,10 @@ def parse_money(value: Any, field: str) -> float | None:
         x = float(m.group(1).replace(",", "")) * {None: 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "bn": 1e9}[m.group(2)]
     if not math.isfinite(x) or x < 0:
         raise ValueError(f"{value!r} is not valid; {field} must be a number of pounds, 0 or more")
+    if x > MAX_VALUE:
+        raise ValueError(
+            f"{value!r} is too large; {field} may be at most £{MAX_VALUE:,.0f} (write unlimited for no limit)"
+        )
     return x
 
 
@@ -134,6 +139,8 @@ class OptimiseSpec(BaseModel):
                 n = float("nan")
             if isinstance(x, bool) or not math.isfinite(n) or n < 0:
                 raise ValueError(f"{k} is {x!r}; the staff available must be a number of people, 0 or more")
+            if n > MAX_PEOPLE:
+                raise ValueError(f"{k} is {x!r}; the staff available may be at most {MAX_PEOPLE:,} people")
             out[str(k)] = n
         return out
 
