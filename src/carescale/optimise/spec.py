@@ -58,6 +58,11 @@ def parse_money(value: Any, field: str) -> float | None:
     return x
 
 
+def _shown(v: Any) -> str:
+    """A value as the user wrote it in YAML (``true``, not ``True``)."""
+    return str(v).lower() if isinstance(v, bool) else repr(v)
+
+
 def _scale(value: Any, field: str) -> float:
     try:
         x = float(value)
@@ -182,7 +187,7 @@ class OptimiseSpec(BaseModel):
         if v is None:
             return v
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or not 10 <= v <= 100_000:
-            raise ValueError(f"{v!r} is not valid; draws must be a whole number from 10 to 100,000")
+            raise ValueError(f"{_shown(v)} is not valid; draws must be a whole number from 10 to 100,000")
         return int(v)
 
     @field_validator("seed", mode="before")
@@ -191,7 +196,7 @@ class OptimiseSpec(BaseModel):
         if v is None:
             return v
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or v < 0:
-            raise ValueError(f"{v!r} is not valid; seed must be a whole number, 0 or more")
+            raise ValueError(f"{_shown(v)} is not valid; seed must be a whole number, 0 or more")
         return int(v)
 
     @model_validator(mode="after")

@@ -175,7 +175,7 @@ class ScenarioDocument(StrictModel):
                 if not isinstance(path, str) or not path.strip():
                     raise ValueError(f"{path!r} is not a parameter path")
                 if isinstance(spec, bool):
-                    raise ValueError(f"{path}: {spec!r} is not a number")
+                    raise ValueError(f"{path}: {str(spec).lower()} is not a number; give the number itself")
                 out[path.strip()] = {"value": spec} if isinstance(spec, (int, float, str)) else spec
             return out
         return v

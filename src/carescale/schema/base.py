@@ -10,9 +10,9 @@ value, never in a comment.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 Payer = Literal["asc", "nhs"]
 PAYERS: tuple[str, ...] = ("asc", "nhs")
@@ -152,6 +152,18 @@ def _is_number_type(annotation: Any) -> bool:
     if not args or get_origin(annotation) is Literal or bool in args:
         return False
     return any(a in (int, float) for a in args) and all(a in (int, float, type(None), str) for a in args)
+
+
+def bounded_text(most: int) -> Any:
+    """Text of at most ``most`` characters (a database column's size), refused in one line that
+    says how long it is rather than echoing all of it."""
+
+    def check(v: str) -> str:
+        if len(v) > most:
+            raise ValueError(f"{len(v):,} characters is too long; give at most {most:,} characters")
+        return v
+
+    return Annotated[str, AfterValidator(check)]
 
 
 class StrictModel(BaseModel):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from .base import MAX_PEOPLE, MAX_VALUE, Quantity, StrictModel
+from .base import MAX_PEOPLE, MAX_VALUE, Quantity, StrictModel, bounded_text
 from .intervention import _require_unit
 from .sources import Document
 
@@ -121,8 +121,8 @@ class Funding(StrictModel):
 class PlanSpec(StrictModel):
     """What a user writes to create a plan (``carescale plans create PLAN.yaml``)."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=MAX_ID)
-    name: str = Field(max_length=MAX_NAME)
+    id: bounded_text(MAX_ID) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]
+    name: bounded_text(MAX_NAME)  # type: ignore[valid-type]
     model: ModelChoice
     area: str | None = None  # an area id, or give a scenario document instead
     scenario: str | None = None  # a scenario document file (relative to the plan file)
@@ -171,9 +171,9 @@ class Actuals(StrictModel):
     plan: str | None = None
     period_end: Date
     people_supported: int
-    outcomes: dict[Annotated[str, Field(max_length=MAX_ID)], int] = {}
+    outcomes: dict[bounded_text(MAX_ID), int] = {}  # type: ignore[valid-type]
     money_spent: float
-    recorded_by: str | None = Field(default=None, max_length=MAX_ID)
+    recorded_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
     note: str | None = None
 
     @model_validator(mode="after")
