@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator, model_validator
 
 Payer = Literal["asc", "nhs"]
 PAYERS: tuple[str, ...] = ("asc", "nhs")
@@ -152,6 +152,17 @@ def _is_number_type(annotation: Any) -> bool:
     if not args or get_origin(annotation) is Literal or bool in args:
         return False
     return any(a in (int, float) for a in args) and all(a in (int, float, type(None), str) for a in args)
+
+
+def _not_a_boolean(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError(f"{str(v).lower()} is not a number; give the number itself")
+    return v
+
+
+#: A whole number inside a mapping or list (``dict[str, WholeNumber]``), where the per-field
+#: check of :class:`StrictModel` cannot see it: ``true`` is refused, not read as 1.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 
 
 def bounded_text(most: int) -> Any:

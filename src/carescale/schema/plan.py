@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from .base import MAX_PEOPLE, MAX_VALUE, Quantity, StrictModel, bounded_text
+from .base import MAX_PEOPLE, MAX_VALUE, Quantity, StrictModel, WholeNumber, bounded_text
 from .intervention import _require_unit
 from .sources import Document
 
@@ -171,7 +171,7 @@ class Actuals(StrictModel):
     plan: str | None = None
     period_end: Date
     people_supported: int
-    outcomes: dict[bounded_text(MAX_ID), int] = {}  # type: ignore[valid-type]
+    outcomes: dict[bounded_text(MAX_ID), WholeNumber] = {}  # type: ignore[valid-type]
     money_spent: float
     recorded_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
     note: str | None = None
