@@ -21,7 +21,7 @@ from ..errors import InputFileError, SettingsError
 from ..library import display_path, format_validation_error, parse_yaml_text, read_user_text
 from ..safe_text import finite_json
 from ..schema import Area
-from ..schema.base import Distribution, StrictModel
+from ..schema.base import MAX_PEOPLE, MAX_VALUE, Distribution, StrictModel
 
 VERSION = 1
 
@@ -54,6 +54,10 @@ class Override(StrictModel):
             x = getattr(self, k)
             if x is not None and not math.isfinite(x):
                 raise ValueError(f"{k} {x} is not a finite number")
+            if x is not None and abs(x) > MAX_VALUE:  # every unit's bound is at most this (schema.base)
+                raise ValueError(
+                    f"{k} {x:g} is too large; no figure may be above {MAX_VALUE:,.0f} (people at most {MAX_PEOPLE:,})"
+                )
         if (self.low is None) != (self.high is None):
             raise ValueError(f"give both low and high, or neither; {'high' if self.high is None else 'low'} is missing")
         return self
