@@ -41,6 +41,7 @@ BEYOND = "is too large; no figure may be above 10,000,000,000,000 (people at mos
 SCENARIOS = {
     "scenario_override_1e308.yaml": f"overrides.area.cohorts.older_people_very_limited: value 1e+308 {BEYOND}",
     "scenario_override_high_1e308.yaml": f"overrides.support-at-home.older-people-very-limited.unit_cost: high 1e+308 {BEYOND}",
+    "scenario_duplicate_override.json": "line 1, column 82: not valid YAML: duplicate key 'shared-lives.setup.per'",
     "scenario_cohort_2e8.yaml": f"overrides: area.cohorts.older_people_very_limited: value 2e+08 is too large; {BIG_PEOPLE}",
     "scenario_setup_per_zero.yaml": (
         "overrides: shared-lives.setup.per: value 0 must be above 0: it is the number of places each "
@@ -104,7 +105,7 @@ PLANS = {
 
 def test_every_fixture_has_a_message():
     expected = {**SCENARIOS, **OPTIMISE, **LOGIC_MODELS, **REVIEWS, **PLANS}
-    assert sorted(p.name for p in NUM.glob("*.yaml")) == sorted(expected)
+    assert sorted(p.name for p in NUM.iterdir()) == sorted(expected)
 
 
 def _refused(res, path, message):

@@ -264,13 +264,23 @@ def parse_data(data: Any, name: str | None = "scenario") -> ScenarioDocument:
         raise InputFileError(f"{name}: {line}" if name else line) from None
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is refused (json.loads would keep the last silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
 def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = None) -> ScenarioDocument:
     """A scenario document from YAML or JSON text; problems raise one-line InputFileErrors."""
     data: Any = None
     if text.lstrip().startswith("{"):  # JSON (YAML would split its escaped surrogate pairs)
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
+        except ValueError:  # not JSON, or a key given twice: the YAML reader says where
             data = None
     if data is None:
         data = parse_yaml_text(text, name)
