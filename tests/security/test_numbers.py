@@ -65,6 +65,7 @@ OPTIMISE = {
         "£250k or 1.5m)"
     ),
     "optimise_draws_true.yaml": "draws: true is not valid; draws must be a whole number from 10 to 100,000",
+    "optimise_year_true.yaml": "year: true is not valid; year must be a whole number of the appraisal (1 = the first year)",
 }
 LOGIC_MODELS = {
     "lm_outcome_id_dots.yaml": (
@@ -315,6 +316,19 @@ def test_smallest_step_is_solved_correctly_under_a_budget():
 
 
 # -- Infinity and NaN are never written ----------------------------------------------------------
+
+
+def test_python_api_settings_refuse_booleans():
+    from carescale.uncertainty.settings import UncertaintySettings
+
+    with pytest.raises(CarescaleError) as info:
+        UncertaintySettings(width_scale=True)
+    assert info.value.message == (
+        "width_scale: True is not valid; give a number, 0 or more (0 fixes every figure at its value, 1 uses "
+        "the ranges as given)"
+    )
+    with pytest.raises(CarescaleError):
+        UncertaintySettings(draws=True)
 
 
 def test_finite_json_names_where_the_non_finite_number_is():

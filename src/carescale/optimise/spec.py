@@ -181,6 +181,13 @@ class OptimiseSpec(BaseModel):
             )
         return x
 
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{_shown(v)} is not valid; year must be a whole number of the appraisal (1 = the first year)")
+        return v
+
     @field_validator("draws", mode="before")
     @classmethod
     def _draws(cls, v: Any) -> Any:
