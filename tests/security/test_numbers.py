@@ -181,9 +181,11 @@ def test_largest_allowed_review_is_stored_exactly_on_both_backends(store_url):
     add_review("falls-birmingham", _actuals(
         people_supported=100_000_000, outcomes={"fall-admission-avoided": 100_000_000, "home-care-avoided": 0},
         money_spent=1e13, recorded_by="r" * 200, note="£ and ünïcödé, no NUL"), url=store_url)
-    [row] = list_reviews("falls-birmingham", url=store_url)
+    add_review("falls-birmingham", _actuals(period_end="2027-09-30", money_spent=1234.5678), url=store_url)
+    row, pennies = list_reviews("falls-birmingham", url=store_url)
     assert row["people_supported"] == 100_000_000
     assert row["money_spent"] == 1e13
+    assert pennies["money_spent"] == 1234.57  # whole pennies on both (the column is NUMERIC(16, 2))
     assert row["recorded_by"] == "r" * 200
 
 

@@ -11,9 +11,10 @@ break-even analysis and stores it. A review file records the actuals of one peri
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from .base import MAX_PEOPLE, MAX_VALUE, Quantity, StrictModel, WholeNumber, bounded_text
 from .intervention import _require_unit
@@ -175,6 +176,13 @@ class Actuals(StrictModel):
     money_spent: float
     recorded_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
     note: str | None = None
+
+    @field_validator("money_spent")
+    @classmethod
+    def _pennies(cls, v: float) -> float:
+        """Whole pennies, as the NUMERIC(16, 2) column keeps them, so SQLite and PostgreSQL
+        store and give back the same amount."""
+        return round(v, 2) if math.isfinite(v) else v
 
     @model_validator(mode="after")
     def _check(self) -> "Actuals":
