@@ -81,8 +81,8 @@ def test_invalid_constraints(name):
     [
         (["--budget", "-5"], "budget: '-5' is not valid; budget must be a number of pounds, 0 or more"),
         (["--staff", "nurses"], "--staff: 'nurses' is not valid; give ROLE=PEOPLE such as coordinators=10"),
-        (["--frontier", "5:1:3"], "frontier: '5:1:3' is not valid; give START:END:POINTS with END at least START and "
-                                  "2 to 1,000 points (for example 0:5m:50)"),
+        (["--frontier", "5:1:3"], "--frontier: '5:1:3' is not valid; give START:STOP:POINTS, budgets in pounds with "
+                                  "STOP at least START and 2 to 1,000 points (for example 0:5m:50)"),
         (["--years", "0"], "years: '0' is not valid; the appraisal period must be a whole number of years from 1 to 60"),
     ],
 )

@@ -60,6 +60,11 @@ class OutputPathError(CarescaleError):
     long for the file system, or a store folder that is a file."""
 
 
+class NonFiniteError(CarescaleError):
+    """A result that is not a finite number (infinity or NaN), refused instead of being written
+    as ``Infinity``/``NaN`` (which is not JSON)."""
+
+
 class OptimiseError(SettingsError):
     """A constraint or option of the portfolio optimiser that is out of range or unknown."""
 

@@ -39,6 +39,14 @@ Spreadsheets (CSV and XLSX)
 ``output_errors(path, option="--output")``
     Context manager turning an ``OSError`` while writing ``path`` into ``OutputPathError``.
 
+JSON
+----
+``finite_json(data, **json_dumps_options) -> str``
+    ``json.dumps`` with ``allow_nan=False``: JSON never carries ``Infinity`` or ``NaN`` (which
+    are not JSON, and which no other reader accepts). A non-finite number raises
+    :class:`~carescale.errors.NonFiniteError`, one line naming where it is. Every JSON writer
+    (CLI output, web downloads, stored and canonical documents) goes through it.
+
 Terminal
 --------
 ``visible(text, newlines=True) -> str``
@@ -82,7 +90,7 @@ from numbers import Number
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputPathError
+from .errors import NonFiniteError, OutputPathError
 
 __all__ = [
     "FORMULA_START",
@@ -91,6 +99,7 @@ __all__ = [
     "csv_text",
     "echo",
     "echo_data",
+    "finite_json",
     "make_console",
     "one_line",
     "output_errors",
@@ -108,6 +117,43 @@ __all__ = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: The longest file name most file systems accept (bytes, UTF-8).
 MAX_NAME_BYTES = 255
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def _non_finite(data: Any, where: str = "") -> tuple[str, float] | None:
+    """The first non-finite number in ``data`` and where it is (``a.b[2]``), or None."""
+    if isinstance(data, float):
+        return None if math.isfinite(data) else (where or "the value", data)
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            found = _non_finite(v, f"{where}.{k}" if where else str(k))
+            if found:
+                return found
+    elif isinstance(data, (list, tuple)):
+        for i, v in enumerate(data):
+            found = _non_finite(v, f"{where}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def finite_json(data: Any, **options: Any) -> str:
+    """``json.dumps(data, allow_nan=False, **options)``; a non-finite number is refused as one
+    :class:`~carescale.errors.NonFiniteError` line naming where it is."""
+    import json
+
+    try:
+        return json.dumps(data, allow_nan=False, **options)
+    except ValueError as exc:
+        if "JSON compliant" not in str(exc):
+            raise
+        where, value = _non_finite(data) or ("a figure", float("nan"))
+        raise NonFiniteError(
+            f"{where}: {value} is not a finite number and cannot be written as JSON; a figure of the "
+            "inputs is too large or divides by 0 (check overrides and area figures)"
+        ) from None
+
 
 # -- spreadsheets ---------------------------------------------------------------------------
 

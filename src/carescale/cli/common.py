@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -14,7 +13,7 @@ from rich.table import Table
 from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..errors import CarescaleError
 from ..library import Library, default_library, load_area_file
-from ..safe_text import csv_records, make_console, one_line, write_output
+from ..safe_text import csv_records, finite_json, make_console, one_line, write_output
 
 app = typer.Typer(
     name="carescale",
@@ -87,7 +86,7 @@ class Basis(str, Enum):
 
 
 def echo_json(data: Any) -> None:
-    echo_data(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    echo_data(finite_json(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def echo_csv(rows: list[dict[str, Any]], output: Optional[Path] = None) -> None:
@@ -136,7 +135,7 @@ def emit(
     if fmt is Format.table and table is None:
         fmt = Format.json
     if fmt is Format.json:
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = finite_json(data, indent=2, ensure_ascii=False) + "\n"
         if output is not None:
             write_output(output, text)
             echo(f"wrote {output}", err=True)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import OptimiseError
-from ..safe_text import check_output_path, csv_records, echo_data, write_output
+from ..safe_text import check_output_path, csv_records, echo_data, one_line, write_output
 from .common import (
     Format,
     app,
@@ -34,6 +34,8 @@ def _pairs(values: list[str] | None, option: str, what: str) -> dict[str, str]:
         key, sep, val = item.partition("=")
         if not sep or not key.strip() or not val.strip():
             raise OptimiseError(f"{option}: {item!r} is not valid; give {what}")
+        if key.strip() in out:
+            raise OptimiseError(f"{option}: {key.strip()} is given twice; give each once")
         out[key.strip()] = val.strip()
     return out
 
@@ -75,7 +77,7 @@ def optimise_command(
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws for --objective probability (default 1,000)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the draws."),
     years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
-    frontier: Optional[str] = typer.Option(None, "--frontier", help="Budgets START:END:POINTS (e.g. 0:6m:50) or a list 0,1m,2m."),
+    frontier: Optional[str] = typer.Option(None, "--frontier", help="Budgets START:STOP:POINTS (e.g. 0:6m:50) or a list 0,1m,2m."),
     frontier_over: str = typer.Option("budget", "--frontier-over", help="Which budget the frontier varies."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Write the frontier chart (.png, .svg, .pdf or .html)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the frontier (or the chosen models) as CSV."),
@@ -88,6 +90,23 @@ def optimise_command(
     for path, opt_name in ((output, "--output"), (csv_out, "--csv"), (chart, "--chart")):
         if path is not None:
             check_output_path(path, opt_name)  # before solving, so a bad path fails at once
+    if chart is not None:
+        from ..optimise.frontier import CHART_SUFFIXES
+
+        if not frontier:
+            raise OptimiseError("--chart: the chart is of the frontier; give --frontier too")
+        if chart.suffix.lower() not in CHART_SUFFIXES:
+            raise OptimiseError(
+                f"--chart: {one_line(chart.name)!r} is not valid; the chart is written as {', '.join(CHART_SUFFIXES)} "
+                "(give a file name ending in one of these)"
+            )
+    if frontier:
+        from ..optimise.frontier import budget_points
+
+        try:
+            budget_points(frontier)  # before solving
+        except OptimiseError as exc:
+            raise OptimiseError(f"--{exc.message}") from None
     options: dict[str, Any] = dict(
         objective=objective, payer=payer, year=year, budget=budget, setup_budget=setup_budget,
         running_budget=running_budget, running_budget_per_year=running_budget_per_year,

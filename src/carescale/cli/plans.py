@@ -155,6 +155,8 @@ def _parse_outcomes(items: list[str]) -> dict[str, Any]:
         key, sep, val = item.partition("=")
         if not sep or not key.strip():
             raise PlanError(f"--outcome: {item!r} is not valid; write OUTCOME=PEOPLE, for example fall-admission-avoided=11")
+        if key.strip() in out:
+            raise PlanError(f"--outcome: {key.strip()} is given twice; give each outcome once")
         try:
             out[key.strip()] = int(val)
         except ValueError:

@@ -12,6 +12,8 @@ from ..errors import InfeasibleError, OptimiseError
 from .spec import OptimiseSpec, parse_money
 
 BUDGET_KINDS = ("budget", "setup_budget", "running_budget", "running_budget_per_year")
+#: The files :func:`frontier_chart` writes (matplotlib for images and PDF, plotly for HTML).
+CHART_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 
 
 def budget_points(text: str | Sequence[Any]) -> list[float]:
@@ -20,15 +22,16 @@ def budget_points(text: str | Sequence[Any]) -> list[float]:
         pts = [parse_money(x, "frontier") for x in text]
     elif text.count(":") == 2:
         lo, hi, n = text.split(":")
-        a, b = parse_money(lo, "frontier start"), parse_money(hi, "frontier end")
         try:
+            a, b = parse_money(lo, "frontier start"), parse_money(hi, "frontier end")
             k = int(n)
         except ValueError:
+            a = b = None
             k = 0
         if a is None or b is None or b < a or not 2 <= k <= 1000:
             raise OptimiseError(
-                f"frontier: {text!r} is not valid; give START:END:POINTS with END at least START and 2 to 1,000 points "
-                "(for example 0:5m:50)"
+                f"frontier: {text!r} is not valid; give START:STOP:POINTS, budgets in pounds with STOP at least "
+                "START and 2 to 1,000 points (for example 0:5m:50)"
             )
         pts = list(np.linspace(a, b, k))
     else:
@@ -82,6 +85,10 @@ def frontier_chart(rows: list[dict[str, Any]], path, label: str) -> None:
     prob = label.startswith("probability")
     ys = [y * 100 for y in ys] if prob else [y / 1e6 for y in ys]
     ylab = f"{label} (%)" if prob else f"{label} (£m)"
+    if path.suffix.lower() not in CHART_SUFFIXES:
+        raise OptimiseError(
+            f"chart: {path.name!r} is not valid; the chart is written as {', '.join(CHART_SUFFIXES)}"
+        )
     if path.suffix.lower() == ".html":
         import plotly.graph_objects as go
 

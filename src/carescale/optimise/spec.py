@@ -12,9 +12,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from ..errors import OptimiseError
 from ..schema import PAYERS
+from ..schema.base import MAX_PEOPLE, MAX_VALUE
 
 Objective = Literal["npv", "budget-impact", "probability"]
 OBJECTIVES: tuple[str, ...] = ("npv", "budget-impact", "probability")
+
+#: The smallest ``step``: ten times HiGHS's primal feasibility tolerance (1e-7). Below it a step
+#: cannot be kept (HiGHS drops matrix coefficients of 1e-9 and less, so a step of 1e-9 made every
+#: scale 0 and the NPV £0 without a word).
+MIN_STEP = 1e-6
 
 #: The smallest scale a must-include model runs at when it has no minimum of its own.
 MIN_RUNNING = 0.01
@@ -45,7 +51,16 @@ def parse_money(value: Any, field: str) -> float | None:
         x = float(m.group(1).replace(",", "")) * {None: 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "bn": 1e9}[m.group(2)]
     if not math.isfinite(x) or x < 0:
         raise ValueError(f"{value!r} is not valid; {field} must be a number of pounds, 0 or more")
+    if x > MAX_VALUE:
+        raise ValueError(
+            f"{value!r} is too large; {field} may be at most £{MAX_VALUE:,.0f} (write unlimited for no limit)"
+        )
     return x
+
+
+def _shown(v: Any) -> str:
+    """A value as the user wrote it in YAML (``true``, not ``True``)."""
+    return str(v).lower() if isinstance(v, bool) else repr(v)
 
 
 def _scale(value: Any, field: str) -> float:
@@ -129,6 +144,8 @@ class OptimiseSpec(BaseModel):
                 n = float("nan")
             if isinstance(x, bool) or not math.isfinite(n) or n < 0:
                 raise ValueError(f"{k} is {x!r}; the staff available must be a number of people, 0 or more")
+            if n > MAX_PEOPLE:
+                raise ValueError(f"{k} is {x!r}; the staff available may be at most {MAX_PEOPLE:,} people")
             out[str(k)] = n
         return out
 
@@ -157,7 +174,19 @@ class OptimiseSpec(BaseModel):
             x = float("nan")
         if isinstance(v, bool) or not math.isfinite(x) or not 0.0 < x <= 1.0:
             raise ValueError(f"{v!r} is not valid; step must be a share above 0 and at most 1 (for example 0.1)")
+        if x < MIN_STEP:
+            raise ValueError(
+                f"{v!r} is too small; step must be at least {MIN_STEP:g}: a smaller step is within the "
+                "solver's tolerance and would be read as 0 (leave step out to allow any share)"
+            )
         return x
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{_shown(v)} is not valid; year must be a whole number of the appraisal (1 = the first year)")
+        return v
 
     @field_validator("draws", mode="before")
     @classmethod
@@ -165,7 +194,7 @@ class OptimiseSpec(BaseModel):
         if v is None:
             return v
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or not 10 <= v <= 100_000:
-            raise ValueError(f"{v!r} is not valid; draws must be a whole number from 10 to 100,000")
+            raise ValueError(f"{_shown(v)} is not valid; draws must be a whole number from 10 to 100,000")
         return int(v)
 
     @field_validator("seed", mode="before")
@@ -174,7 +203,7 @@ class OptimiseSpec(BaseModel):
         if v is None:
             return v
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or v < 0:
-            raise ValueError(f"{v!r} is not valid; seed must be a whole number, 0 or more")
+            raise ValueError(f"{_shown(v)} is not valid; seed must be a whole number, 0 or more")
         return int(v)
 
     @model_validator(mode="after")

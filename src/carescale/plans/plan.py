@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError, PlanError
+from ..errors import InputFileError, PlanError, SettingsError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..schema import Intervention
-from ..schema.plan import PERIOD_MONTHS, PlanSpec
+from ..schema.plan import MAX_ID, PERIOD_MONTHS, PlanSpec
 from .logic_model import check_refs, library_with, parse_logic_model
 
 DAYS_PER_YEAR = 365.25
@@ -22,7 +22,12 @@ DAYS_PER_YEAR = 365.25
 def who(by: str | None) -> str:
     """Who recorded something: the name given, else the login name."""
     if by and by.strip():
-        return by.strip()
+        by = by.strip()
+        if len(by) > MAX_ID:
+            raise PlanError(f"--by: a name of {len(by):,} characters is too long; give at most {MAX_ID} characters")
+        if "\x00" in by:
+            raise PlanError("--by: contains a NUL character (\\x00); text may not contain NUL characters")
+        return by
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (a container): say so
@@ -30,10 +35,14 @@ def who(by: str | None) -> str:
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
+    """``d`` plus ``months`` calendar months (the last day of a shorter month); past the last
+    date Python can hold, that date (9999-12-31)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     import calendar
 
+    if year > dt.MAXYEAR:
+        return dt.date.max
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
@@ -184,6 +193,12 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         outcomes.append({**t, "break_even_rate": rate, "target": text})
     unit_cost = float(sum(seg.unit_cost.value for seg in iv.segments if seg.unit_cost) / max(1, len(iv.segments)))
     plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}")
+    from ..appraisal import make_settings
+
+    try:  # the reviews appraise the plan from its start: refuse now what they could not run
+        make_settings({**plan_doc.appraisal.model_dump(mode="json"), "start_date": spec.start.isoformat()})
+    except SettingsError as exc:
+        raise PlanError(f"{name}: start: {exc.message.removeprefix('start_date: ')}") from None
     definition: dict[str, Any] = {
         "spec": spec.model_dump(mode="json"),
         "model": {"kind": "library" if lm_data is None else "logic_model", "id": iv.id, "name": iv.name,
@@ -199,8 +214,9 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
     schedule = []
     start, n = spec.start, 1
     months = PERIOD_MONTHS[spec.review_period]
-    while start <= spec.end:
-        end = min(add_months(spec.start, months * n) - dt.timedelta(days=1), spec.end)
+    while True:
+        nxt = add_months(spec.start, months * n)
+        end = spec.end if nxt == dt.date.max else min(nxt - dt.timedelta(days=1), spec.end)
         people = plan.planned_people(start, end)
         schedule.append({
             "number": n,
@@ -213,6 +229,8 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
                 for o in outcomes
             },
         })
+        if end >= spec.end:
+            break
         start, n = end + dt.timedelta(days=1), n + 1
     definition["schedule"] = schedule
     planned_total = sum(p["planned_spend"] for p in schedule)

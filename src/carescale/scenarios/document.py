@@ -19,8 +19,9 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from ..errors import InputFileError, SettingsError
 from ..library import display_path, format_validation_error, parse_yaml_text, read_user_text
+from ..safe_text import finite_json
 from ..schema import Area
-from ..schema.base import Distribution, StrictModel
+from ..schema.base import MAX_PEOPLE, MAX_VALUE, Distribution, StrictModel
 
 VERSION = 1
 
@@ -61,6 +62,10 @@ class Override(StrictModel):
             x = getattr(self, k)
             if x is not None and not math.isfinite(x):
                 raise ValueError(f"{k} {x} is not a finite number")
+            if x is not None and abs(x) > MAX_VALUE:  # every unit's bound is at most this (schema.base)
+                raise ValueError(
+                    f"{k} {x:g} is too large; no figure may be above {MAX_VALUE:,.0f} (people at most {MAX_PEOPLE:,})"
+                )
         if (self.low is None) != (self.high is None):
             raise ValueError(f"give both low and high, or neither; {'high' if self.high is None else 'low'} is missing")
         return self
@@ -183,7 +188,7 @@ class ScenarioDocument(StrictModel):
                 if not isinstance(path, str) or not path.strip():
                     raise ValueError(f"{path!r} is not a parameter path")
                 if isinstance(spec, bool):
-                    raise ValueError(f"{path}: {spec!r} is not a number")
+                    raise ValueError(f"{path}: {str(spec).lower()} is not a number; give the number itself")
                 out[path.strip()] = {"value": spec} if isinstance(spec, (int, float, str)) else spec
             return out
         return v
@@ -214,7 +219,7 @@ class ScenarioDocument(StrictModel):
 
     def canonical_json(self) -> str:
         """Sorted keys, no white space, every default filled in: the same for the same inputs."""
-        return json.dumps(self.data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return finite_json(self.data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @property
     def scenario_id(self) -> str:
@@ -227,7 +232,7 @@ class ScenarioDocument(StrictModel):
         return yaml.safe_dump(self.data(), sort_keys=False, allow_unicode=True, width=100)
 
     def to_json(self) -> str:
-        return json.dumps(self.data(), indent=2, ensure_ascii=False)
+        return finite_json(self.data(), indent=2, ensure_ascii=False)
 
     @property
     def base_dir(self) -> Path | None:
@@ -303,13 +308,23 @@ def parse_data(data: Any, name: str | None = "scenario", *, origin: str = "cli")
     return doc
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is refused (json.loads would keep the last silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
 def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = None) -> ScenarioDocument:
     """A scenario document from YAML or JSON text; problems raise one-line InputFileErrors."""
     data: Any = None
     if text.lstrip().startswith("{"):  # JSON (YAML would split its escaped surrogate pairs)
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
+        except ValueError:  # not JSON, or a key given twice: the YAML reader says where
             data = None
     if data is None:
         data = parse_yaml_text(text, name)

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from ..errors import SettingsError
 from ..library import Library, default_library
 from ..schema import Quantity
-from ..schema.base import spread_problem
+from ..schema.base import MAX_BY_UNIT, MAX_VALUE, spread_problem
 from ..scenario import FigureChange, Scenario
 
 PEOPLE = "people"
@@ -29,7 +29,9 @@ SPEC_KEYS = ("value", "low", "high", "distribution", "note")
 
 
 def _number(x: Any, where: str, what: str = "value") -> float:
-    if isinstance(x, bool) or x is None:
+    if isinstance(x, bool):
+        raise SettingsError(f"{where}: {what} {str(x).lower()} is not a number; give the number itself")
+    if x is None:
         raise SettingsError(f"{where}: {what} {x!r} is not a number")
     try:
         v = float(x)
@@ -137,6 +139,7 @@ def _with_range(q: Quantity, spec: dict[str, Any]) -> tuple[dict[str, Any], str]
     if q.unit == "proportion":
         high = min(high, 1.0)
         low = min(low, v)
+    high = max(min(high, MAX_BY_UNIT.get(q.unit, (MAX_VALUE, ""))[0]), v)  # within the unit's bound
     if spread_problem(out["distribution"], q.unit, v, low, high) is None:
         out.update(low=low, high=high)
         return out, "evidence-relative"
@@ -181,7 +184,7 @@ def resolve_overrides(
         if path in ppl:
             change = _people(scenario, table, changes, path, ppl[path], spec, where)
         else:
-            change = _figure(table[path].quantity, path, spec, where)
+            change = _figure(table[path].quantity, path, spec, where, table[path].kind)
         if change is None:
             changes.pop(path, None)
         else:
@@ -189,21 +192,27 @@ def resolve_overrides(
     return tuple(sorted(changes.values(), key=lambda c: c.path))
 
 
-def _value_problem(unit: str, v: float) -> str | None:
-    """What is wrong with a value for ``unit`` (the evidence files' own messages), or None."""
-    from ..schema.base import UNITS
-
-    if unit == "proportion" and not 0.0 <= v <= 1.0:
-        return f"value {v:g} is {'above 1' if v > 1 else 'below 0'}; a proportion must be between 0 and 1"
-    if unit != "proportion" and v < 0:
-        return f"value {v:g} is negative; {unit} must be {UNITS[unit]}"
-    return None
+#: Parameter kinds the engine divides by: an override must keep them above 0.
+DIVISORS = {"setup_per": "the number of places each set-up investment pays for"}
 
 
-def _figure(q: Quantity, path: str, spec: dict[str, Any], where: str, **given: Any) -> FigureChange | None:
-    problem = _value_problem(q.unit, spec["value"])  # the value on its own first
-    if problem:
-        raise SettingsError(f"{where}: {problem}")
+def _value_problem(unit: str, v: float, kind: str | None = None, name: str = "value") -> str | None:
+    """What is wrong with a value for ``unit`` (the evidence files' own messages and bounds), or
+    None. A figure the engine divides by (``kind`` in :data:`DIVISORS`) must be above 0."""
+    from ..schema.base import value_problem
+
+    problem = value_problem(unit, v, name)
+    if problem is None and kind in DIVISORS and v <= 0:
+        problem = f"{name} {v:g} must be above 0: it is {DIVISORS[kind]}, and the engine divides by it"
+    return problem
+
+
+def _figure(q: Quantity, path: str, spec: dict[str, Any], where: str, kind: str | None = None,
+            **given: Any) -> FigureChange | None:
+    for k in ("value", "low", "high"):  # each number on its own first
+        problem = None if spec[k] is None else _value_problem(q.unit, spec[k], kind, k)
+        if problem:
+            raise SettingsError(f"{where}: {problem}")
     if spec["value"] == q.value and spec["low"] is None and spec["distribution"] in (None, q.distribution):
         return None  # equal to the evidence: changes nothing
     ranged, source = _with_range(q, spec)

@@ -10,9 +10,9 @@ value, never in a comment.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator, model_validator
 
 Payer = Literal["asc", "nhs"]
 PAYERS: tuple[str, ...] = ("asc", "nhs")
@@ -84,6 +84,9 @@ def spread_problem(
         for name, x in (("low", low), ("high", high)):
             if not math.isfinite(x):
                 return f"{name} {x} is not a finite number"
+            limit, what = MAX_BY_UNIT.get(unit, (MAX_VALUE, "any plausible figure"))
+            if abs(x) > limit:
+                return f"{name} {x:g} is too large; {unit} may be at most {limit:,.0f} ({what})"
         if low > high:
             return f"low {low:g} is above high {high:g}; low must be at most high"
         if low > value:
@@ -123,6 +126,57 @@ def spread_problem(
     return None
 
 
+def value_problem(unit: str, v: float, name: str = "value") -> str | None:
+    """What is wrong with ``v`` as a figure in ``unit`` (not finite, too large, outside a
+    proportion, negative), or ``None``: the one set of bounds for evidence files, area profiles
+    and overrides alike."""
+    if not math.isfinite(v):
+        return f"{name} {v} is not a finite number"
+    limit, what = MAX_BY_UNIT.get(unit, (MAX_VALUE, "any plausible figure"))
+    if abs(v) > limit:
+        return f"{name} {v:g} is too large; {unit} may be at most {limit:,.0f} ({what})"
+    if unit == "proportion" and not 0.0 <= v <= 1.0:
+        side = "above 1" if v > 1 else "below 0"
+        return f"{name} {v:g} is {side}; a proportion must be between 0 and 1"
+    if unit != "proportion" and v < 0:
+        return f"{name} {v:g} is negative; {unit} must be {UNITS.get(unit, '0 or more')}"
+    return None
+
+
+def _is_number_type(annotation: Any) -> bool:
+    """Whether a field annotated ``annotation`` takes a number and not a boolean (``int``,
+    ``float``, ``int | None``, ...)."""
+    if annotation in (int, float):
+        return True
+    args = get_args(annotation)
+    if not args or get_origin(annotation) is Literal or bool in args:
+        return False
+    return any(a in (int, float) for a in args) and all(a in (int, float, type(None), str) for a in args)
+
+
+def _not_a_boolean(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError(f"{str(v).lower()} is not a number; give the number itself")
+    return v
+
+
+#: A whole number inside a mapping or list (``dict[str, WholeNumber]``), where the per-field
+#: check of :class:`StrictModel` cannot see it: ``true`` is refused, not read as 1.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+
+
+def bounded_text(most: int) -> Any:
+    """Text of at most ``most`` characters (a database column's size), refused in one line that
+    says how long it is rather than echoing all of it."""
+
+    def check(v: str) -> str:
+        if len(v) > most:
+            raise ValueError(f"{len(v):,} characters is too long; give at most {most:,} characters")
+        return v
+
+    return Annotated[str, AfterValidator(check)]
+
+
 class StrictModel(BaseModel):
     """Immutable model that rejects unknown keys with a message listing the valid ones."""
 
@@ -139,6 +193,19 @@ class StrictModel(BaseModel):
                     f"unknown key {unknown[0]!r}; valid keys are: {', '.join(valid)}"
                 )
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_values(cls, v: Any, info: ValidationInfo) -> Any:
+        """pydantic reads ``true`` as 1 for an int field: a boolean is never a number here. Text
+        never holds a NUL character (PostgreSQL cannot store one; SQLite would)."""
+        if isinstance(v, bool) and info.field_name and _is_number_type(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"{str(v).lower()} is not a number; give the number itself")
+        texts = [v] if isinstance(v, str) else [*v, *v.values()] if isinstance(v, dict) else (
+            list(v) if isinstance(v, (list, tuple)) else [])
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("contains a NUL character (\\x00); text may not contain NUL characters")
+        return v
 
 
 class Reference(StrictModel):
@@ -176,16 +243,9 @@ class Quantity(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> "Quantity":
         v = self.value
-        if not math.isfinite(v):
-            raise ValueError(f"value {v} is not a finite number")
-        limit, what = MAX_BY_UNIT.get(self.unit, (MAX_VALUE, "any plausible figure"))
-        if abs(v) > limit:
-            raise ValueError(f"value {v:g} is too large; {self.unit} may be at most {limit:,.0f} ({what})")
-        if self.unit == "proportion" and not 0.0 <= v <= 1.0:
-            side = "above 1" if v > 1 else "below 0"
-            raise ValueError(f"value {v:g} is {side}; a proportion must be between 0 and 1")
-        if self.unit != "proportion" and v < 0:
-            raise ValueError(f"value {v:g} is negative; {self.unit} must be {UNITS[self.unit]}")
+        problem = value_problem(self.unit, v)
+        if problem:
+            raise ValueError(problem)
         if self.unit in MONEY_UNITS and not self.price_year:
             raise ValueError(
                 f"a money value ({self.unit}) needs a price_year, for example '2015/16'"

@@ -9,13 +9,28 @@ a percentage cut in a baseline spend line of the area (:class:`SpendReduction`).
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import PAYERS, Payer, Quantity, Reference, StrictModel
 
-Slug = str
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def _slug(v: str) -> str:
+    if not _SLUG.match(v) or len(v) > 200:
+        raise ValueError(
+            f"{v!r} is not a valid id; an id is lower-case letters, digits, '-' and '_' (pattern "
+            f"{SLUG_PATTERN}, at most 200 characters), with no dots: parameter paths join ids with dots"
+        )
+    return v
+
+
+#: The id of an outcome, segment, spend reduction or benefit: a part of a parameter path.
+Slug = Annotated[str, AfterValidator(_slug)]
 
 
 def _require_unit(q: Quantity | None, units: tuple[str, ...], what: str) -> None:

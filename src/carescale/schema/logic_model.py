@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Payer, Quantity, Reference, StrictModel
+from .base import Payer, Quantity, Reference, StrictModel, bounded_text
 from .intervention import (
     EvidenceGrade,
     Outcome,
@@ -76,9 +76,9 @@ class LogicOutcome(Outcome):
 class LogicModel(StrictModel):
     """A new service's logic model (see the module docstring and docs/plans.md)."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: bounded_text(200) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]  # store: String(200)
     kind: Literal["logic-model"] = "logic-model"
-    name: str
+    name: bounded_text(500)  # type: ignore[valid-type]
     based_on: str | None = None  # the promising model in the evidence library it starts from
     transformation_area: int = Field(ge=1, le=5)
     description: str

@@ -11,11 +11,12 @@ break-even analysis and stores it. A review file records the actuals of one peri
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from .base import Quantity, StrictModel
+from .base import MAX_PEOPLE, MAX_VALUE, Quantity, StrictModel, WholeNumber, bounded_text
 from .intervention import _require_unit
 from .sources import Document
 
@@ -39,6 +40,22 @@ def parse_date(value: Any, field: str) -> dt.date:
 def _date(value: Any, info: ValidationInfo) -> dt.date:
     return parse_date(value, info.field_name or "the date")
 
+
+def _years_after(d: dt.date, years: int) -> dt.date:
+    """``d`` plus ``years`` years (28 February for 29 February; 9999-12-31 past the last year)."""
+    if d.year + years > dt.MAXYEAR:
+        return dt.date.max
+    return d.replace(year=d.year + years, day=28 if (d.month, d.day) == (2, 29) else d.day)
+
+
+#: The longest plan (the appraisal's longest period, appraisal.settings.MAX_YEARS).
+MAX_PLAN_YEARS = 60
+#: Bounds of text stored in the database (store/models.py column sizes), checked here so that
+#: SQLite and PostgreSQL accept and refuse the same values.
+MAX_ID = 200
+MAX_NAME = 500
+#: Bounds of a review's figures (the columns are 32-bit integers and NUMERIC(16, 2)).
+MAX_MONEY_SPENT = MAX_VALUE
 
 #: A date written YYYY-MM-DD, with a message naming the field when it is not one.
 Date = Annotated[dt.date, BeforeValidator(_date)]
@@ -105,8 +122,8 @@ class Funding(StrictModel):
 class PlanSpec(StrictModel):
     """What a user writes to create a plan (``carescale plans create PLAN.yaml``)."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str
+    id: bounded_text(MAX_ID) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]
+    name: bounded_text(MAX_NAME)  # type: ignore[valid-type]
     model: ModelChoice
     area: str | None = None  # an area id, or give a scenario document instead
     scenario: str | None = None  # a scenario document file (relative to the plan file)
@@ -128,6 +145,11 @@ class PlanSpec(StrictModel):
             )
         if self.end <= self.start:
             raise ValueError(f"end {self.end} must be after start {self.start}")
+        if self.end > _years_after(self.start, MAX_PLAN_YEARS):
+            raise ValueError(
+                f"end {self.end} is more than {MAX_PLAN_YEARS} years after start {self.start}; a plan may "
+                f"last at most {MAX_PLAN_YEARS} years (the longest appraisal period)"
+            )
         _require_unit(self.budget, ("GBP",), "budget")
         prev_end: dt.date | None = None
         for i, ph in enumerate(self.phases):
@@ -150,17 +172,33 @@ class Actuals(StrictModel):
     plan: str | None = None
     period_end: Date
     people_supported: int
-    outcomes: dict[str, int] = {}
+    outcomes: dict[bounded_text(MAX_ID), WholeNumber] = {}  # type: ignore[valid-type]
     money_spent: float
-    recorded_by: str | None = None
+    recorded_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
     note: str | None = None
+
+    @field_validator("money_spent")
+    @classmethod
+    def _pennies(cls, v: float) -> float:
+        """Whole pennies, as the NUMERIC(16, 2) column keeps them, so SQLite and PostgreSQL
+        store and give back the same amount."""
+        return round(v, 2) if math.isfinite(v) else v
 
     @model_validator(mode="after")
     def _check(self) -> "Actuals":
         if self.people_supported < 0:
             raise ValueError(f"people_supported: {self.people_supported} is negative; give 0 or more people")
+        if self.people_supported > MAX_PEOPLE:
+            raise ValueError(
+                f"people_supported: {self.people_supported:,} is too large; give at most {MAX_PEOPLE:,} people "
+                "(more people than live in the UK)"
+            )
         if not self.money_spent >= 0 or self.money_spent == float("inf"):
             raise ValueError(f"money_spent: {self.money_spent:g} is not valid; give pounds, 0 or more")
+        if self.money_spent > MAX_MONEY_SPENT:
+            raise ValueError(
+                f"money_spent: {self.money_spent:g} is too large; give at most {MAX_MONEY_SPENT:,.0f} pounds"
+            )
         for oid, k in self.outcomes.items():
             if k < 0:
                 raise ValueError(f"outcomes.{oid}: {k} is negative; give 0 or more people")

@@ -20,7 +20,7 @@ from ..engine import Parameter, ParameterTable
 from ..errors import ModelError
 from ..library import DATA_DIR, load_model
 from ..schema import Reference
-from ..schema.base import MONEY_UNITS, Distribution, StrictModel
+from ..schema.base import MAX_BY_UNIT, MAX_VALUE, MONEY_UNITS, Distribution, StrictModel
 from ..scenario import Scenario
 from .distributions import Marginal, make_marginal
 
@@ -177,6 +177,7 @@ def parameter_ranges(
         low = max(low, 0.0)
         if q.unit == "proportion":
             high = min(high, 1.0)
+        high = min(high, MAX_BY_UNIT.get(q.unit, (MAX_VALUE, ""))[0])  # the unit's bound (schema.base)
         if low == high:  # a zero-width range is the value itself
             low = high = v
         dist = q.distribution or defaults.distribution_for(q.unit)

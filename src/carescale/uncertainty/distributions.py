@@ -98,4 +98,8 @@ def make_marginal(path: str, distribution: str, unit: str, value: float, low: fl
     problem = spread_problem(distribution, unit, value, low, high)
     if problem:
         raise ModelError(f"{path}: {problem}")
+    if distribution in ("beta", "gamma", "lognormal"):
+        sd = (high - low) / (2 * INTERVAL_Z)
+        if sd * sd == 0 or value * value == 0:  # a spread too small for floating point (1e-300)
+            low = high = value  # is the value itself, not a division by zero
     return Marginal(distribution, float(value), float(low), float(high))

@@ -49,7 +49,7 @@ class UncertaintySettings:
         if s is None or s < 0:
             raise SettingsError(f"seed: {self.seed!r} is not valid; give a whole number, 0 or more")
         try:
-            w = float(self.width_scale)
+            w = float("nan") if isinstance(self.width_scale, bool) else float(self.width_scale)
         except (TypeError, ValueError):
             w = float("nan")
         if not math.isfinite(w) or w < 0:

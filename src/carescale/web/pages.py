@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import CarescaleError
+from ..safe_text import finite_json
 from . import charts, documents, service
 from .security import embed_json, plotly_style_ids, public_url
 
@@ -445,7 +446,7 @@ async def larger_analysis(request: Request, sid: str) -> Response:
 @router.get("/scenario/{sid}/scenario.json")
 def download_scenario(request: Request, sid: str) -> Response:
     data = service.stored(request.app.state.store, sid)
-    return Response(json.dumps(data, indent=2, ensure_ascii=False), media_type="application/json",
+    return Response(finite_json(data, indent=2, ensure_ascii=False), media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="carescale-scenario-{sid}.json"'})
 
 
@@ -460,7 +461,7 @@ def download_json(request: Request, sid: str) -> Response:
     unc = request.app.state.results.get((sid, "uncertainty"))
     if unc is not None:
         body["uncertainty"] = unc
-    return Response(json.dumps(body, indent=2, ensure_ascii=False), media_type="application/json",
+    return Response(finite_json(body, indent=2, ensure_ascii=False), media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="carescale-results-{sid}.json"'})
 
 
