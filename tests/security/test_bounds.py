@@ -17,6 +17,8 @@ from carescale.web.jobs import JobManager  # noqa: E402
 from carescale.web.policy import Policy, estimate  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
 
+SAME_ORIGIN = {"Origin": "http://testserver"}  # the web app refuses state changes from another site
+
 # the example: computed for minutes inside a GET, once per format
 HEAVY = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 10_000, "sobol": True, "sobol_samples": 65_536},
          "appraisal": {"years": 60}}
@@ -73,7 +75,7 @@ def test_cost_estimate():
 
 def test_body_limit_is_413_with_one_line():
     app, jobs = _app(body_bytes=10_000)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_ORIGIN) as c:
         big = {"version": 1, "note": "x" * 20_000}
         got = c.post("/api/v1/scenarios", json=big)
         assert got.status_code == 413
@@ -135,7 +137,7 @@ def test_upload_bomb_is_refused_before_parsing(no_parser, kind):
     data = _xlsx(parts)
     assert len(data) < 1_000_000  # small on the wire
     app, _ = _app()
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_ORIGIN) as c:
         got = c.post("/api/v1/areas/upload", files={"file": ("bomb.xlsx", data, "application/octet-stream")})
         assert got.status_code == 422
         assert got.json()["detail"][0]["msg"] == message
@@ -149,7 +151,7 @@ def test_upload_bomb_is_refused_before_parsing(no_parser, kind):
 def test_per_client_job_quota():
     app, jobs = _app(client_jobs=2)
     try:
-        with TestClient(app, client=("192.0.2.1", 5000)) as mine, TestClient(app, client=("192.0.2.2", 5000)) as other:
+        with TestClient(app, headers=SAME_ORIGIN, client=("192.0.2.1", 5000)) as mine, TestClient(app, headers=SAME_ORIGIN, client=("192.0.2.2", 5000)) as other:
             codes = [mine.post("/api/v1/jobs", json={**LARGE, "note": str(i)}) for i in range(3)]
             assert [r.status_code for r in codes] == [202, 202, 429]
             assert codes[2].json()["detail"][0]["msg"] == (
@@ -163,7 +165,7 @@ def test_per_client_job_quota():
 def test_same_scenario_shares_one_job():
     app, jobs = _app()
     try:
-        with TestClient(app, client=("192.0.2.1", 5000)) as a, TestClient(app, client=("192.0.2.2", 5000)) as b:
+        with TestClient(app, headers=SAME_ORIGIN, client=("192.0.2.1", 5000)) as a, TestClient(app, headers=SAME_ORIGIN, client=("192.0.2.2", 5000)) as b:
             first = a.post("/api/v1/jobs", json=LARGE).json()["id"]
             assert b.post("/api/v1/jobs", json=LARGE).json()["id"] == first
             sid = a.post("/api/v1/scenarios", json=LARGE).json()["scenario_id"]
@@ -176,7 +178,7 @@ def test_same_scenario_shares_one_job():
 
 def test_job_beyond_the_policy_is_refused_before_it_starts():
     app, jobs = _app()
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_ORIGIN) as c:
         got = c.post("/api/v1/jobs", json=HEAVY)
         assert got.status_code == 422
         assert got.json()["detail"][0]["msg"] == "uncertainty.sobol_samples: 65,536 is more than this server runs (32,768)"
@@ -188,7 +190,7 @@ def test_job_beyond_the_policy_is_refused_before_it_starts():
 
 def test_sync_uncertainty_is_costed():
     app, _ = _app(inline_cost=1_000_000)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_ORIGIN) as c:
         got = c.post("/api/v1/uncertainty", json={"version": 1, "uncertainty": {"draws": 5_000}})
         assert got.status_code == 422
         assert got.json()["detail"][0]["msg"].startswith(
@@ -204,7 +206,7 @@ def test_sync_uncertainty_is_costed():
 def test_result_page_and_downloads_never_compute_heavy_uncertainty(engine_calls, doc):
     app, jobs = _app(job_processes=0)  # jobs in threads here, so they meet the counting stub too
     try:
-        with TestClient(app) as c:
+        with TestClient(app, headers=SAME_ORIGIN) as c:
             sid = c.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
             page = c.get(f"/scenario/{sid}")
             assert page.status_code == 200
@@ -234,7 +236,7 @@ def test_job_in_a_process_gives_the_same_result_and_can_be_cancelled():
 
     small = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 30_000}}
     app, jobs = _app(job_processes=1)
-    with TestClient(app) as c:
+    with TestClient(app, headers=SAME_ORIGIN) as c:
         job = c.post("/api/v1/jobs", json=small).json()
         for _ in range(600):
             status = c.get(f"/api/v1/jobs/{job['id']}").json()

@@ -20,6 +20,8 @@ from carescale.scenarios.document import FILE_FIELDS, ScenarioDocument  # noqa: 
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
 
+SAME_ORIGIN = {"Origin": "http://testserver"}  # the web app refuses state changes from another site
+
 SEC = INVALID / "security"
 FILE_WORDS = ("file", "path", "index", "dir")
 EXISTING = "/proc/self/environ"
@@ -76,7 +78,7 @@ def document_naming(field: str, path: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def client():
     os.environ["CARESCALE_SECRET_FOR_TEST"] = "s3cr3t-value-7f3a"  # so /proc/self/environ holds a known secret
-    with TestClient(create_app(MemoryScenarioStore()), raise_server_exceptions=False) as c:
+    with TestClient(create_app(MemoryScenarioStore()), raise_server_exceptions=False, headers=SAME_ORIGIN) as c:
         yield c
     os.environ.pop("CARESCALE_SECRET_FOR_TEST", None)
 

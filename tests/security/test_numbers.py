@@ -26,6 +26,8 @@ from ..conftest import INVALID, REPO, run_cli
 from ..store_fixtures import store_url  # noqa: F401  (fixture: SQLite and PostgreSQL)
 from ..test_national import small_files  # noqa: F401  (fixture: two councils' official files)
 
+SAME_ORIGIN = {"Origin": "http://testserver"}  # the web app refuses state changes from another site
+
 NUM = INVALID / "security_numbers"
 PLAN = REPO / "docs" / "examples" / "falls-prevention-plan.yaml"
 BIG_PEOPLE = "people may be at most 100,000,000 (more people than live in the UK)"
@@ -358,7 +360,7 @@ def test_api_answers_422_not_500_for_1e308():
     from carescale.web.app import create_app
     from carescale.web.storage import MemoryScenarioStore
 
-    with TestClient(create_app(MemoryScenarioStore()), raise_server_exceptions=False) as client:
+    with TestClient(create_app(MemoryScenarioStore()), raise_server_exceptions=False, headers=SAME_ORIGIN) as client:
         for endpoint in ("run", "appraise"):
             got = client.post(f"/api/v1/{endpoint}", json={
                 "version": 1, "area": "birmingham", "overrides": {"area.cohorts.older_people_very_limited": 1e308}})
