@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import CarescaleError
+from ..errors import CarescaleError, StoreUnavailableError
 from .jobs import Busy, JobManager
 from .service import NotFound, ResultCache
 from .storage import ScenarioStore, default_store
@@ -31,6 +31,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 log = logging.getLogger("carescale.web")
 
+RETRY_AFTER_S = 60  # what a 503 (store unavailable) asks clients to wait
 _FIELD = re.compile(r"^([A-Za-z_][\w.\-\[\]]*): ")
 
 
@@ -90,6 +91,13 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     @app.exception_handler(CarescaleError)
     async def _carescale_error(request: Request, exc: CarescaleError) -> Response:
+        if isinstance(exc, StoreUnavailableError):  # the server's problem, not the input's: 503
+            log.error("%s %s: %s", request.method, request.url.path, exc.message)
+            if _wants_json(request):
+                return JSONResponse({"detail": exc.public}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+            page = pages.error_page(request, 503, [exc.public])
+            page.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return page
         status = 404 if isinstance(exc, NotFound) else 429 if isinstance(exc, Busy) else 422
         if _wants_json(request):
             return JSONResponse({"detail": error_items(exc.message)}, status_code=status)
