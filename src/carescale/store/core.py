@@ -36,6 +36,7 @@ from .models import (
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
+CONNECT_TIMEOUT_S = 10
 
 
 def now() -> dt.datetime:
@@ -91,7 +92,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a database server that does not answer is an error after CONNECT_TIMEOUT_S, not a hung request
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 def head_revision() -> str:
