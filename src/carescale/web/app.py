@@ -44,10 +44,13 @@ def plotly_js() -> Path:
 
 
 def error_items(message: str) -> list[dict[str, Any]]:
-    """A CarescaleError's one line as FastAPI-style field-level detail."""
+    """A CarescaleError's one line as FastAPI-style field-level detail (control characters and
+    newlines a user typed into a key or value shown visibly, so it stays one line)."""
+    from ..safe_text import one_line
+
     m = _FIELD.match(message)
     loc = ["body", *m.group(1).split(".")] if m else ["body"]
-    return [{"loc": loc, "msg": message, "type": "invalid_input"}]
+    return [{"loc": loc, "msg": one_line(message), "type": "invalid_input"}]
 
 
 def _wants_json(request: Request) -> bool:
@@ -81,6 +84,9 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)
+    from .contract import openapi
+
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]  (the scenario document typed)
     app.include_router(pages.router)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
