@@ -94,13 +94,20 @@ class UncertaintyOptions(StrictModel):
 
 
 def _refuse_non_numbers(data: Any, fields: tuple[str, ...]) -> Any:
-    """A number field given true/false or text is refused (JSON and YAML say what they mean:
-    ``true`` is not 1 and ``"100"`` is not 100)."""
+    """A number field given true/false, or a number written as text, is refused (JSON and YAML
+    say what they mean: ``true`` is not 1 and ``"100"`` is not 100). Other text is left to the
+    model, whose message names it."""
     if isinstance(data, dict):
         for k in fields:
             v = data.get(k)
-            if isinstance(v, (bool, str)):
+            if isinstance(v, bool):
                 raise ValueError(f"{k}: {json.dumps(v)} is not a number; give a number")
+            if isinstance(v, str):
+                try:
+                    float(v)
+                except ValueError:
+                    continue
+                raise ValueError(f"{k}: {json.dumps(v)} is text, not a number; write the number without quotes")
     return data
 
 
