@@ -181,11 +181,6 @@ class ScenarioDocument(StrictModel):
             v = [x.strip() for x in v.split(",") if x.strip()]
         if v is not None and not v:
             raise ValueError("the list is empty; name at least one intervention, or leave it out for the default portfolio")
-        if isinstance(v, (list, tuple)):
-            names = [x for x in v if isinstance(x, str)]
-            twice = next((x for i, x in enumerate(names) if x in names[:i]), None)
-            if twice is not None:
-                raise ValueError(f"{twice!r} is listed twice; list each id once")
         return v
 
     @field_validator("scale", mode="before")
