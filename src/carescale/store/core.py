@@ -164,8 +164,9 @@ def unavailable(exc: BaseException, url: str) -> StoreUnavailableError:
             "nothing was saved: try again when it has finished",
             public="the database is busy; nothing was saved; try again in a minute",
         )
-    if url.startswith("sqlite"):
-        return StoreUnavailableError(f"store: cannot use {where} ({first}); nothing was saved")
+    unreachable = ("connection", "connect", "timeout expired", "server closed", "resolve host", "translate host")
+    if url.startswith("sqlite") or not any(word in low for word in unreachable):
+        return StoreUnavailableError(f"store: cannot use {where} ({first}); nothing was saved: try again later")
     return StoreUnavailableError(
         f"store: cannot reach {where} ({first}): check that the database server is running and that "
         "DATABASE_URL is right",

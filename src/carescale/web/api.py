@@ -32,8 +32,8 @@ class ErrorItem(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Every error answer: ``detail`` is a list of field-level problems (400, 404 for an unknown
-    id, 422, 429) or one line (an unknown address, a body that cannot be read, 503)."""
+    """Every error answer: ``detail`` is a list of field-level problems (404 for an unknown id,
+    422, 429) or one line (400 for a body that cannot be read, 404 for an unknown address, 503)."""
 
     detail: list[ErrorItem] | str
 
@@ -60,6 +60,7 @@ def _not_found(fn: Any, *args: Any) -> Any:
         return fn(*args)
     except UnknownIdError as exc:
         raise service.NotFound(exc.message) from None
+
 
 MAX_SYNC_DRAWS = 20_000
 MAX_SYNC_SOBOL = 1024
