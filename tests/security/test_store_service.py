@@ -68,12 +68,14 @@ def _assert_503(client: TestClient, public: str, secret: str | None = None) -> N
         assert got.status_code == 503, (path, got.text)
         assert got.json() == {"detail": public}
         assert got.headers["retry-after"] == "60"
-    page = client.get(f"/scenario/{UNKNOWN_SID}")
-    assert page.status_code == 503
-    assert PAGE_HEADING in page.text and public in page.text
-    assert "Traceback" not in page.text and "sqlite" not in page.text.lower() and "postgresql" not in page.text.lower()
-    if secret:
-        assert secret not in page.text
+    read = client.get(f"/scenario/{UNKNOWN_SID}")  # a page that reads the store
+    saved = client.post("/area", data={"area": "birmingham"}, follow_redirects=False)  # one that writes
+    for page in (read, saved):
+        assert page.status_code == 503
+        assert PAGE_HEADING in page.text and public in page.text
+        assert "Traceback" not in page.text and "sqlite" not in page.text.lower() and "postgresql" not in page.text.lower()
+        if secret:
+            assert secret not in page.text
 
 
 # -- a schema revision this carescale does not know --------------------------------------------------
