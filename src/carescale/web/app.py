@@ -3,8 +3,10 @@
 ``create_app()`` builds a fresh app (its own scenario store and job manager), so tests and
 servers never share state by accident. Every error is answered without a traceback: a
 :class:`~carescale.errors.CarescaleError` or a request that does not match the schema is 422
-with field-level messages (JSON under ``/api/``, an error page elsewhere); an unknown address is
-a friendly 404; anything unexpected is logged and answered with a friendly 500.
+with field-level messages (JSON under ``/api/``, an error page elsewhere); an unknown id is 404; a
+store that cannot be used (:class:`~carescale.errors.StoreUnavailableError`) is 503 with
+``Retry-After``; an unknown address is a friendly 404; anything unexpected is logged and answered
+with a friendly 500.
 """
 
 from __future__ import annotations
