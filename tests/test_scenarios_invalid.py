@@ -62,6 +62,9 @@ EXPECTED = {
         "price_base_year: 'last year' is not a year; give a calendar year (2024) or a financial year (2023/24)"
     ),
     "top_level_list.yaml": "the top level must be a mapping of keys to values, not a list",
+    "duplicate_intervention.yaml": "interventions: 'living-well' is listed twice; list each id once",
+    "draws_true.yaml": "uncertainty: draws: true is not a number; give a number",
+    "quoted_number.yaml": f'overrides.{LW}.unit_cost: value: "400" is text, not a number; write the number without quotes',
     "bad_draws.yaml": "uncertainty: draws: 0 is not valid; give a whole number of draws from 1 to 1,000,000",
     "bad_appraisal_years.yaml": (
         "appraisal: years: 100 is not valid; the appraisal period must be a whole number of years from 1 to 60"

@@ -417,6 +417,17 @@ def test_invalid_uncertainty_in_a_file_is_one_line_exit_2(name, message):
     assert "Traceback" not in r.err
 
 
+def test_area_where_no_model_runs_is_one_line_exit_2():
+    """It used to end in a StopIteration traceback (a 500 on the API)."""
+    path = INVALID / "uncertainty" / "no_model_can_run.yaml"
+    r = run_cli("uncertainty", "--area-file", str(path), "--draws", "10")
+    assert r.code == 2
+    assert r.err.strip() == (
+        "error: area 'empty-area': no care model can be run on it (see 'not_modelled' in the run's result), so "
+        "there is nothing to analyse; add the cohorts the models need to the area profile"
+    )
+
+
 def test_unknown_distribution_name_is_one_line_exit_2():
     path = INVALID / "uncertainty" / "wrong_distribution_name.yaml"
     r = run_cli("uncertainty", "--area-file", str(path), "--interventions", "living-well", "--draws", "10")

@@ -50,6 +50,18 @@ class StoreError(CarescaleError):
     """The store cannot be opened, or a saved record is missing or would be overwritten."""
 
 
+class StoreUnavailableError(StoreError):
+    """The store cannot be used at all, through no fault of the input: the database cannot be
+    reached, is read-only, its disk is full, or its schema was written by a newer carescale.
+    The CLI prints the one line and exits 2 like any other error; the web app answers 503 (the
+    JSON API with ``{"detail": "..."}``, the pages with an error page) and logs the full line,
+    while the web answer names no database address (:attr:`public`)."""
+
+    def __init__(self, message: str, public: str | None = None):
+        super().__init__(message)
+        self.public = public or "the database is not available just now; try again later"
+
+
 class PlanError(CarescaleError):
     """An investment plan or a review that is not valid (bad actuals, dates outside the plan,
     an unknown plan)."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from ..errors import CarescaleError
 from .common import app
+
+if TYPE_CHECKING:  # pragma: no cover
+    import socket
 
 # -- serve (docs/web.md) -----------------------------------------------------------------------
 
@@ -28,22 +31,43 @@ def serve(
     from ..web.security import configured_public_url, started_url
 
     public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)
-    import socket
-
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.bind((host, port))
-    except OSError as exc:
-        raise CarescaleError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); is carescale already running? try --port {port + 1}") from None
+    sock = listening_socket(host, port)
 
     import uvicorn
 
     from ..web.app import create_app
     from ..web.national import load_national
 
-    national = load_national(mye, ascof) if mye and ascof else None
-    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    web = create_app(national=national)
-    web.state.public_url = public or started_url(host, port)  # share links and the CSRF check use this, never Host
-    typer.echo(f"carescale is running: open {url} in your browser (Birmingham is the default area). Press Ctrl+C to stop.")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    try:
+        national = load_national(mye, ascof) if mye and ascof else None
+        url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+        typer.echo(f"carescale is running: open {url} in your browser (Birmingham is the default area). Press Ctrl+C to stop.")
+        web = create_app(national=national)
+        web.state.public_url = public or started_url(host, port)  # share links and the CSRF check use this, never Host
+        config = uvicorn.Config(web, log_level="warning")
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def listening_socket(host: str, port: int) -> "socket.socket":
+    """The server's socket, bound here (not by uvicorn) so that a port in use is one line.
+
+    ``SO_REUSEADDR`` lets a restarted server listen at once after a crash that left connections
+    in TIME_WAIT (without it the port stays refused for a minute); Linux still refuses the port
+    while another process listens on it, so two servers never share a port."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except OSError as exc:
+        sock.close()
+        raise CarescaleError(
+            f"--port: cannot listen on {host}:{port} ({exc.strerror}); is carescale already running? try --port {port + 1}"
+        ) from None
+    return sock

@@ -56,6 +56,11 @@ class Override(StrictModel):
     distribution: Distribution | None = None
     note: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers(cls, data: Any) -> Any:
+        return _refuse_non_numbers(data, ("value", "low", "high"))
+
     @model_validator(mode="after")
     def _check(self) -> "Override":
         for k in ("value", "low", "high"):
@@ -77,10 +82,15 @@ class UncertaintyOptions(StrictModel):
     draws: int = 10_000
     seed: int = 20170301
     width_scale: float = 1.0
-    npv: bool = True
-    sobol: bool = False
+    npv: bool = Field(default=True, strict=True)  # true or false, never 0/1 or "yes"
+    sobol: bool = Field(default=False, strict=True)
     sobol_samples: int = 1024
     bins: int = 30
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers(cls, data: Any) -> Any:
+        return _refuse_non_numbers(data, ("draws", "seed", "width_scale", "sobol_samples", "bins"))
 
     @model_validator(mode="after")
     def _check(self) -> "UncertaintyOptions":
@@ -94,6 +104,24 @@ class UncertaintyOptions(StrictModel):
             return UncertaintySettings(**self.model_dump())
         except SettingsError as exc:
             raise ValueError(exc.message) from None
+
+
+def _refuse_non_numbers(data: Any, fields: tuple[str, ...]) -> Any:
+    """A number field given true/false, or a number written as text, is refused (JSON and YAML
+    say what they mean: ``true`` is not 1 and ``"100"`` is not 100). Other text is left to the
+    model, whose message names it."""
+    if isinstance(data, dict):
+        for k in fields:
+            v = data.get(k)
+            if isinstance(v, bool):
+                raise ValueError(f"{k}: {json.dumps(v)} is not a number; give a number")
+            if isinstance(v, str):
+                try:
+                    float(v)
+                except ValueError:
+                    continue
+                raise ValueError(f"{k}: {json.dumps(v)} is text, not a number; write the number without quotes")
+    return data
 
 
 def _appraisal_settings(value: Any):
@@ -135,7 +163,7 @@ class ScenarioDocument(StrictModel):
     overrides: dict[str, Override] = Field(default_factory=dict)
     appraisal: Any = Field(default=None, validate_default=True)
     uncertainty: UncertaintyOptions = Field(default_factory=UncertaintyOptions)
-    reprice: bool = True
+    reprice: bool = Field(default=True, strict=True)
     price_base_year: str | None = None
     price_index: str | None = None
     note: str = ""

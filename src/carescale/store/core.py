@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreUnavailableError
 from .config import database_url
 from .models import (
     LogicModelRow,
@@ -36,6 +36,7 @@ from .models import (
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
+CONNECT_TIMEOUT_S = 10
 
 
 def now() -> dt.datetime:
@@ -83,18 +84,108 @@ def make_engine(url: str) -> Engine:
             try:
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"store: cannot create the folder for {path} ({exc.strerror})") from None
+                raise StoreUnavailableError(
+                    f"store: cannot create the folder for {path} ({exc.strerror}); set CARESCALE_HOME or "
+                    "DATABASE_URL to a place this user can write"
+                ) from None
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a database server that does not answer is an error after CONNECT_TIMEOUT_S, not a hung request
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()  # type: ignore[return-value]
+
+
+def known_revisions() -> list[str]:
+    """Every schema revision this carescale's migrations know, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    return [r.revision for r in reversed(list(ScriptDirectory(str(MIGRATIONS)).walk_revisions()))]
+
+
+def check_revision(found: str | None, url: str) -> None:
+    """Refuse, as one line, a database whose schema revision this carescale does not know
+    (written by a newer carescale, or by another program): never migrate or write to it."""
+    if found is None:
+        return
+    known = known_revisions()
+    if found in known:
+        return
+    raise StoreUnavailableError(
+        f"store: {_safe_url(url)} is at schema revision {found!r}, which this carescale "
+        f"({_version()}) does not know (it knows {', '.join(map(repr, known))}); the database was "
+        "probably written by a newer carescale: upgrade carescale, or set DATABASE_URL to another database",
+        public="the database was written by a newer version of carescale than this server runs",
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return "version " + version("carescale")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
+        return "this version"
+
+
+def unavailable(exc: BaseException, url: str) -> StoreUnavailableError:
+    """A database error that is nobody's input (disk full, read-only, unreachable, locked) as
+    one :class:`StoreUnavailableError` line naming the database and what to do."""
+    where = _safe_url(url)
+    first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+    low = first.lower()
+    if "disk is full" in low or "no space left" in low or "could not extend file" in low:
+        return StoreUnavailableError(
+            f"store: the disk holding {where} is full ({first}); nothing was saved: free some space and try again",
+            public="the database's disk is full; nothing was saved; try again later",
+        )
+    if "readonly" in low or "read-only" in low or "read only" in low or (
+        "unable to open database file" in low and _sqlite_read_only(url)
+    ):
+        return StoreUnavailableError(
+            f"store: {where} is read-only ({first}); nothing was saved: make the database file and its "
+            "folder writable by the user running carescale, or set DATABASE_URL to a writable database",
+            public="the database is read-only just now; nothing was saved",
+        )
+    if "unable to open database file" in low:
+        return StoreUnavailableError(
+            f"store: cannot open {where} ({first}): check that the file and its folder exist and that the "
+            "user running carescale can read and write them"
+        )
+    if "database is locked" in low:
+        return StoreUnavailableError(
+            f"store: {where} stayed locked by another process for {SQLITE_BUSY_MS // 1000} s; "
+            "nothing was saved: try again when it has finished",
+            public="the database is busy; nothing was saved; try again in a minute",
+        )
+    unreachable = ("connection", "connect", "timeout expired", "server closed", "resolve host", "translate host")
+    if url.startswith("sqlite") or not any(word in low for word in unreachable):
+        return StoreUnavailableError(f"store: cannot use {where} ({first}); nothing was saved: try again later")
+    return StoreUnavailableError(
+        f"store: cannot reach {where} ({first}): check that the database server is running and that "
+        "DATABASE_URL is right",
+        public="the database cannot be reached just now; try again later",
+    )
+
+
+def _sqlite_read_only(url: str) -> bool:
+    """Whether a SQLite database file, or the folder it lives in (SQLite writes its journal
+    beside the file), cannot be written by this user (permissions, or a read-only file system)."""
+    import os
+
+    if not url.startswith("sqlite") or "///" not in url:
+        return False
+    path = Path(url.split("///", 1)[1]).expanduser()
+    folder = path.parent
+    if path.exists():
+        return not os.access(path, os.W_OK) or not os.access(folder, os.W_OK)
+    return folder.is_dir() and not os.access(folder, os.W_OK)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -133,12 +224,16 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         try:
-            if current_revision(self.engine) != head_revision():
+            found = current_revision(self.engine)
+            check_revision(found, url)
+            if found != head_revision():
                 migrate(self.engine)
-        except OperationalError as exc:
-            raise StoreError(
-                f"store: cannot open {_safe_url(url)}: {str(exc.orig).strip().splitlines()[0]}"
-            ) from None
+        except (OperationalError, DBAPIError) as exc:
+            self.engine.dispose()
+            raise unavailable(exc, url) from None
+        except StoreError:
+            self.engine.dispose()
+            raise
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
@@ -146,14 +241,21 @@ class Store:
     # -- sessions ------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One database transaction: committed when the block ends, rolled back on any error."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        """One database transaction: committed when the block ends, rolled back on any error
+        (a full disk, a read-only file or a lost connection included: nothing is half-written)."""
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise unavailable(exc, self.url) from None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
-            yield session
+        try:
+            with self._sessions() as session:
+                yield session
+        except OperationalError as exc:
+            raise unavailable(exc, self.url) from None
 
     # -- scenario documents --------------------------------------------------------------------
     def save_scenario_document(self, doc: Any, doc_id: str | None = None) -> str:
@@ -330,9 +432,7 @@ def open_store(url: str | None = None) -> Store:
             try:
                 store = Store(resolved)
             except SQLAlchemyError as exc:
-                raise StoreError(
-                    f"store: cannot open {_safe_url(resolved)}: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}"
-                ) from None
+                raise unavailable(exc, resolved) from None
             _stores[resolved] = store
         return store
 

@@ -196,6 +196,13 @@ def run_uncertainty(
     if settings is not None:
         expect(settings, UncertaintySettings, "settings", "UncertaintySettings, a mapping of its fields or None")
     s = settings or UncertaintySettings()
+    if not scenario.interventions:
+        from ..errors import ModelError
+
+        raise ModelError(
+            f"area {scenario.area.id!r}: no care model can be run on it (see 'not_modelled' in the run's "
+            "result), so there is nothing to analyse; add the cohorts the models need to the area profile"
+        )
     model = Model.build(scenario, s.width_scale, defaults)
 
     def stage(name: str) -> Progress | None:

@@ -3,8 +3,10 @@
 ``create_app()`` builds a fresh app (its own scenario store and job manager), so tests and
 servers never share state by accident. Every error is answered without a traceback: a
 :class:`~carescale.errors.CarescaleError` or a request that does not match the schema is 422
-with field-level messages (JSON under ``/api/``, an error page elsewhere); an unknown address is
-a friendly 404; anything unexpected is logged and answered with a friendly 500.
+with field-level messages (JSON under ``/api/``, an error page elsewhere); an unknown id is 404; a
+store that cannot be used (:class:`~carescale.errors.StoreUnavailableError`) is 503 with
+``Retry-After``; an unknown address is a friendly 404; anything unexpected is logged and answered
+with a friendly 500.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import CarescaleError
+from ..errors import CarescaleError, StoreUnavailableError
 from .jobs import Busy, JobManager
 from .service import NotFound, ResultCache
 from .storage import ScenarioStore, default_store
@@ -31,6 +33,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 log = logging.getLogger("carescale.web")
 
+RETRY_AFTER_S = 60  # what a 503 (store unavailable) asks clients to wait
 _FIELD = re.compile(r"^([A-Za-z_][\w.\-\[\]]*): ")
 
 
@@ -43,10 +46,13 @@ def plotly_js() -> Path:
 
 
 def error_items(message: str) -> list[dict[str, Any]]:
-    """A CarescaleError's one line as FastAPI-style field-level detail."""
+    """A CarescaleError's one line as FastAPI-style field-level detail (control characters and
+    newlines a user typed into a key or value shown visibly, so it stays one line)."""
+    from ..safe_text import one_line
+
     m = _FIELD.match(message)
     loc = ["body", *m.group(1).split(".")] if m else ["body"]
-    return [{"loc": loc, "msg": message, "type": "invalid_input"}]
+    return [{"loc": loc, "msg": one_line(message), "type": "invalid_input"}]
 
 
 def _wants_json(request: Request) -> bool:
@@ -89,6 +95,9 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)
+    from .contract import openapi
+
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]  (the scenario document typed)
     app.include_router(pages.router)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -99,6 +108,13 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     @app.exception_handler(CarescaleError)
     async def _carescale_error(request: Request, exc: CarescaleError) -> Response:
+        if isinstance(exc, StoreUnavailableError):  # the server's problem, not the input's: 503
+            log.error("%s %s: %s", request.method, request.url.path, exc.message)
+            if _wants_json(request):
+                return JSONResponse({"detail": exc.public}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+            page = pages.error_page(request, 503, [exc.public])
+            page.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return page
         status = 404 if isinstance(exc, NotFound) else 429 if isinstance(exc, Busy) else 422
         if _wants_json(request):
             return JSONResponse({"detail": error_items(exc.message)}, status_code=status)

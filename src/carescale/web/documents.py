@@ -34,6 +34,17 @@ def parse(data: Any) -> Any:
     return parse_data(dict(data), None, origin="web")
 
 
+def runnable(data: Any) -> Any:
+    """:func:`parse`, then build the scenario (ids, area, overrides, prices: no evaluation), so a
+    document that cannot be run is refused before it is stored or queued, with the same one-line
+    message ``run`` would give."""
+    from ..scenarios import build_scenario
+
+    doc = parse(data)
+    build_scenario(doc)
+    return doc
+
+
 def scenario_id(doc: Any) -> str:
     return parse(doc).scenario_id
 

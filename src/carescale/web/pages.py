@@ -34,6 +34,8 @@ ERROR_TEXT = {
     405: ("Page not found", ["This address does not take that kind of request."]),
     422: ("There is a problem with what was sent", ["Go back, correct it and try again."]),
     429: ("The service is busy", ["Too many large analyses are waiting to start. Try again in a few minutes."]),
+    503: ("Sorry, the service is unavailable", ["Saved scenarios cannot be read or saved just now; nothing was half-saved. "
+                                                 "Try again later."]),
     500: ("Sorry, there is a problem with the service", ["Try again later. The problem has been recorded; nothing you entered was shared."]),
 }
 

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Protocol
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreUnavailableError
 from . import documents
 
 ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
@@ -44,6 +44,8 @@ class DatabaseScenarioStore:
             return None
         try:
             return json.loads(store.load_scenario_json(scenario_id, url=self.url))
+        except StoreUnavailableError:
+            raise  # the database cannot be used: 503, never a misleading 404
         except StoreError:
             return None
 
