@@ -63,7 +63,7 @@ EXPECTED = {
     ),
     "top_level_list.yaml": "the top level must be a mapping of keys to values, not a list",
     "duplicate_intervention.yaml": "interventions: 'living-well' is listed twice; list each id once",
-    "draws_true.yaml": "uncertainty: draws: true is not a number; give a number",
+    "draws_true.yaml": "uncertainty.draws: true is not a number; give the number itself",
     "quoted_number.yaml": f'overrides.{LW}.unit_cost: value: "400" is text, not a number; write the number without quotes',
     "bad_draws.yaml": "uncertainty: draws: 0 is not valid; give a whole number of draws from 1 to 1,000,000",
     "bad_appraisal_years.yaml": (

@@ -164,6 +164,10 @@ def _construct_document(loader: Any, node: yaml.Node) -> Any:
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# YAML 1.2 reads 1e308 and 2E-3 as numbers; PyYAML's 1.1 rules need a dot (1.0e308) and would
+# read them as text, so a number a person wrote would be refused as "text, not a number".
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
 # Dates stay text: each schema parses the dates it expects, so an impossible one (2026-02-30)
 # gets that field's own message rather than PyYAML's bare error. Only true/false are booleans
@@ -175,6 +179,7 @@ for _loader in (_StrictLoader, _FastStrictLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _loader.add_implicit_resolver(_BOOL_TAG, _BOOL, list("tTfF"))
+    _loader.add_implicit_resolver(_FLOAT_TAG, _EXPONENT_FLOAT, list("-+0123456789."))
     _loader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping  # type: ignore[arg-type]
     )

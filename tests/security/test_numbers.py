@@ -63,8 +63,7 @@ OPTIMISE = {
         "tolerance and would be read as 0 (leave step out to allow any share)"
     ),
     "optimise_budget_1e308.yaml": (
-        "budget: '1.0e308' is not valid; budget must be a number of pounds, 0 or more (for example 250000, "
-        "£250k or 1.5m)"
+        "budget: 1e+308 is too large; budget may be at most £10,000,000,000,000 (write unlimited for no limit)"
     ),
     "optimise_draws_true.yaml": "draws: true is not valid; draws must be a whole number from 10 to 100,000",
     "optimise_year_true.yaml": "year: true is not valid; year must be a whole number of the appraisal (1 = the first year)",

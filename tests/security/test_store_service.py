@@ -57,7 +57,7 @@ def _free_port() -> int:
 
 
 def _web(url: str) -> TestClient:
-    return TestClient(create_app(DatabaseScenarioStore(url)), raise_server_exceptions=False)
+    return TestClient(create_app(DatabaseScenarioStore(url)), raise_server_exceptions=False, headers={"Origin": "http://testserver"})
 
 
 def _assert_503(client: TestClient, public: str, secret: str | None = None) -> None:
@@ -206,7 +206,7 @@ def test_full_disk_during_a_save_is_one_line_and_nothing_half_written(tiny_disk,
     monkeypatch.setenv("DATABASE_URL", url)
     got = run_cli("plans", "create", str(PLAN), "--by", "A. Planner")
     assert (got.code, got.err.strip()) == (2, f"error: {full}")
-    with TestClient(create_app(DatabaseScenarioStore(url)), raise_server_exceptions=False) as client:
+    with TestClient(create_app(DatabaseScenarioStore(url)), raise_server_exceptions=False, headers={"Origin": "http://testserver"}) as client:
         got = client.post("/api/v1/scenarios", json={**DOC, "note": "y" * 300_000})
         assert (got.status_code, got.json()) == (503, {"detail": "the database's disk is full; nothing was saved; try again later"})
     # space again: nothing of the failed saves is there, the earlier record is intact, saving works

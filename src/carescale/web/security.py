@@ -155,7 +155,7 @@ def csrf_refusal(request: Any) -> Any:
     it, the ``Referer`` must be; with neither, only ``Content-Type: application/json`` is accepted
     (a browser cannot send that to another site without a CORS preflight, which we never allow).
     """
-    if request.method not in UNSAFE_METHODS:
+    if request.method not in UNSAFE_METHODS or not _handled(request):
         return None
     allowed = allowed_origins(request)
     origin = request.headers.get("origin")
@@ -175,6 +175,14 @@ def csrf_refusal(request: Any) -> Any:
         reason = "it has no Origin or Referer header and is not Content-Type application/json"
     return _refuse(request, f"Refused: this request changes something on the server and {reason} "
                             "(cross-site requests are not accepted).")
+
+
+def _handled(request: Any) -> bool:
+    """Whether a route takes this method at this address. One that does not changes nothing, so
+    routing answers it as usual (404, or 405 with ``Allow``) rather than the Origin check."""
+    from starlette.routing import Match
+
+    return any(route.matches(request.scope)[0] is Match.FULL for route in request.app.router.routes)
 
 
 REFUSAL_RESPONSE = {
