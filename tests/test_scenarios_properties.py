@@ -49,7 +49,7 @@ documents = st.fixed_dictionaries(
         "version": st.just(1),
         "area": st.sampled_from(["birmingham", "cornwall"]),
         "overrides": st.dictionaries(st.sampled_from(PATHS), finite, max_size=4),
-        "note": st.text(max_size=20),
+        "note": st.text(st.characters(blacklist_characters="\x00"), max_size=20),  # NUL is refused (docs/security.md)
         "uncertainty": st.fixed_dictionaries({"draws": st.integers(1, 10_000), "seed": st.integers(0, 2**31)}),
         "reprice": st.booleans(),
     }
