@@ -32,7 +32,7 @@ def main() -> None:
     raw = Path(args.raw)
     from carescale.national import build_profiles
     from carescale.official import read_ascof, read_mye
-    from carescale.scaleout import run_national_uncertainty
+    from carescale.national.scaleout import run_national_uncertainty
 
     inputs = build_profiles(read_mye(raw / "ukpopestimatesmid2020on2021geography.xls"),
                             read_ascof(raw / "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx"))

@@ -31,7 +31,7 @@ from carescale.optimise import frontier, make_spec, optimise
 from carescale.optimise.adapter import load_problem
 from carescale.optimise.coefficients import coefficients
 from carescale.optimise.milp import build, solve
-from carescale.scenario import Scenario
+from carescale.engine.scenario import Scenario
 from measure import timed
 
 BHAM = {"area": "birmingham", "reprice": False}

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import carescale
-from carescale.areas_io import read_area_file, template_rows, template_table, to_csv, write_xlsx
-from carescale.areas_io.keys import required_keys
+from carescale.areas import read_area_file, template_rows, template_table, to_csv, write_xlsx
+from carescale.areas.keys import required_keys
 from carescale.library import default_library
 
 from .conftest import run_cli

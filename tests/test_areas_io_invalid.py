@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from carescale.areas_io import MAX_BYTES, AreaFileError, read_area_file
+from carescale.areas import MAX_BYTES, AreaFileError, read_area_file
 from carescale.errors import CarescaleError
 from carescale.library import display_path
 

@@ -13,7 +13,7 @@ import pytest
 from carescale.errors import SettingsError
 from carescale.national import build_profiles, select_councils
 from carescale.official import read_ascof, read_mye
-from carescale.scaleout import dask_client, run_national_uncertainty
+from carescale.national.scaleout import dask_client, run_national_uncertainty
 from carescale.uncertainty import Model
 from carescale.uncertainty.sampling import is_local, sample_keyed
 
@@ -143,7 +143,7 @@ def test_cli_bad_options_give_one_line(small_files, args, message):  # noqa: F81
 def test_an_unreachable_scheduler_is_one_line(small_files, monkeypatch):  # noqa: F811
     import socket
 
-    from carescale.scaleout import client as client_module
+    from carescale.national import cluster as client_module
 
     monkeypatch.setattr(client_module, "CONNECT_TIMEOUT", "1s")
 

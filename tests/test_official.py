@@ -13,7 +13,7 @@ import pytest
 from carescale.library import display_path
 from carescale.official import OfficialDataError, read_ascof, read_mye
 from carescale.official.ascof import COLUMNS as ASCOF_COLUMNS
-from carescale.official.prevalence import default_prevalence, estimate_missing
+from carescale.areas.prevalence import default_prevalence, estimate_missing
 from carescale.library import default_library
 
 from .conftest import normalise

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import carescale
-from carescale import report
+from carescale.engine import summary as report
 from carescale.engine import ParameterTable, evaluate
 from carescale.errors import CarescaleError, InputFileError, SettingsError
 from carescale.library import default_library, display_path, iter_references, parse_model

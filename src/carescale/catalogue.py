@@ -1,33 +1,10 @@
-"""The library's catalogue as JSON-able rows: what ``carescale interventions list``, ``areas list``
-and ``... show --format json`` print, and what the API returns for the same question."""
+"""Moved to :mod:`carescale.library.catalogue` (issue 20). This module only re-exports its names so that
+imports from the old path keep working; new code imports from the new path."""
 
-from __future__ import annotations
-
-from typing import Any
-
-from .library import Library, default_library
-
-
-def intervention_rows(lib: Library | None = None) -> list[dict[str, Any]]:
-    lib = lib or default_library()
-    return [
-        {
-            "id": iv.id,
-            "name": iv.name,
-            "transformation_area": iv.transformation_area,
-            "target_group": iv.target_group,
-            "status": iv.status,
-            "source_site": iv.source.site if iv.source else "",
-        }
-        for iv in lib.interventions.values()
-    ]
-
-
-def area_rows(lib: Library | None = None) -> list[dict[str, Any]]:
-    lib = lib or default_library()
-    return [{"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""} for a in lib.areas.values()]
-
-
-def definition(obj: Any) -> dict[str, Any]:
-    """A whole definition (intervention or area profile) as JSON."""
-    return obj.model_dump(mode="json", exclude_none=True)
+from .library.catalogue import (  # noqa: F401
+    Library,
+    default_library,
+    intervention_rows,
+    area_rows,
+    definition,
+)

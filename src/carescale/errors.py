@@ -86,6 +86,10 @@ class InfeasibleError(OptimiseError):
     constraint that cannot be met and by how much."""
 
 
+class OfficialDataError(InputFileError):
+    """An ONS or NHS Digital file that cannot be read or does not have the expected layout."""
+
+
 def expect(value: object, types: type | tuple[type, ...], what: str, hint: str) -> None:
     """Refuse, as one :class:`SettingsError` line, a Python API argument of the wrong type
     (instead of a raw ``AttributeError`` or ``TypeError`` deep inside). ``hint`` says what to

@@ -24,7 +24,7 @@ from .core import (
     timelines,
 )
 from .npv_only import NPVResult, appraise_npv
-from .report import appraisal_rows, appraisal_summary
+from .summary import appraisal_rows, appraisal_summary
 from .settings import (
     AppraisalSettings,
     InterventionAdjustment,

@@ -40,7 +40,7 @@ from ..engine.parameters import Values
 from ..engine.timeline import RampUpTimeline
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 from .settings import AppraisalSettings, appraisal_defaults, make_settings
 
 P = len(PAYERS)

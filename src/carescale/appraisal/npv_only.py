@@ -29,7 +29,7 @@ import numpy as np
 
 from ..engine import STEADY_STATE, ParameterTable, evaluate
 from ..engine.parameters import Values
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 from .core import (
     P,
     _block,

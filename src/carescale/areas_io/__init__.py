@@ -1,25 +1,19 @@
-"""Area profiles as spreadsheets: the template (one row per figure, with a plain-English
-description and unit), import with validation a person can act on, and export.
+"""Moved to :mod:`carescale.areas` (issue 20). This module only re-exports its names so that
+imports from the old path keep working; new code imports from the new path."""
 
-See docs/areas.md for the user's guide.
-"""
+from ..areas import (  # noqa: F401
+    template_table,
+    to_csv,
+    write_xlsx,
+    MAX_BYTES,
+    MAX_ROWS,
+    AreaFileError,
+    ImportedArea,
+    read_area_file,
+    TemplateRow,
+    estimated_keys,
+    template_rows,
+    save_area,
+)
 
-from .exporter import template_table, to_csv, write_xlsx
-from .importer import MAX_BYTES, MAX_ROWS, AreaFileError, ImportedArea, read_area_file
-from .keys import TemplateRow, estimated_keys, template_rows
-from .store import save_area
-
-__all__ = [
-    "MAX_BYTES",
-    "MAX_ROWS",
-    "AreaFileError",
-    "ImportedArea",
-    "TemplateRow",
-    "estimated_keys",
-    "read_area_file",
-    "save_area",
-    "template_rows",
-    "template_table",
-    "to_csv",
-    "write_xlsx",
-]
+__all__ = ['MAX_BYTES', 'MAX_ROWS', 'AreaFileError', 'ImportedArea', 'TemplateRow', 'estimated_keys', 'read_area_file', 'save_area', 'template_rows', 'template_table', 'to_csv', 'write_xlsx']

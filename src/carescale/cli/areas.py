@@ -24,7 +24,7 @@ class SheetFormat(str, Enum):
 
 
 def _write_template(table: list[list[Any]], fmt: SheetFormat, output: Optional[Path]) -> None:
-    from ..areas_io import to_csv, write_xlsx
+    from ..areas import to_csv, write_xlsx
 
     if fmt is SheetFormat.xlsx:
         if output is None:
@@ -64,7 +64,7 @@ def areas_template(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: print the CSV)."),
 ) -> None:
     """Write a blank area profile: one row per figure the models use, with a description and unit."""
-    from ..areas_io import template_table
+    from ..areas import template_table
 
     _write_template(template_table(default_library()), _sheet_format(fmt, output), output)
 
@@ -76,7 +76,7 @@ def areas_export(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: print the CSV)."),
 ) -> None:
     """Write an area profile as a filled-in template (edit it and import it back)."""
-    from ..areas_io import template_table
+    from ..areas import template_table
 
     lib = default_library()
     _write_template(template_table(lib, lib.area(area_id)), _sheet_format(fmt, output), output)
@@ -90,8 +90,8 @@ def areas_import(
     estimate: bool = typer.Option(True, "--estimate/--no-estimate", help="Estimate a council's blank figures from its population (docs/areas.md)."),
 ) -> None:
     """Check a filled-in template and save it as an area profile ('carescale run --area ID')."""
-    from ..areas_io import read_area_file, save_area
-    from ..areas_io.importer import AreaFileError, id_problem
+    from ..areas import read_area_file, save_area
+    from ..areas.importer import AreaFileError, id_problem
 
     lib = default_library()
     imported = read_area_file(file, lib, estimate)
@@ -120,7 +120,7 @@ def areas_import(
 
 
 def _figure(area: Any, key: str) -> Any:
-    from ..areas_io.keys import get_figure
+    from ..areas.keys import get_figure
 
     return get_figure(area, key)
 
@@ -128,7 +128,7 @@ def _figure(area: Any, key: str) -> Any:
 @areas_app.command("remove")
 def areas_remove(area_id: str = typer.Argument(..., metavar="ID", help="A profile saved with 'carescale areas import'.")) -> None:
     """Delete a saved area profile (also one whose file no longer loads). Built-in profiles stay."""
-    from ..areas_io.store import remove_area
+    from ..areas.store import remove_area
 
     path = remove_area(area_id)
     echo(f"removed saved area profile {area_id!r} ({path})")

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ..catalogue import area_rows, definition, intervention_rows
+from ..library.catalogue import area_rows, definition, intervention_rows
 from ..library import default_library
 from ..safe_text import styled
 from .common import (
@@ -101,7 +101,7 @@ def quantity_rows(obj: Any) -> list[dict[str, Any]]:
 
 def print_quantities(obj: Any) -> None:
     from ..library import iter_quantities
-    from ..report import figure
+    from ..engine.summary import figure
 
     table = Table(show_lines=False)
     for col in ("field", "value", "unit", "price year", "status", "source"):

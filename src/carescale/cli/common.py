@@ -179,7 +179,7 @@ def echo_listing(
     JSON and CSV keep every digit."""
 
     def print_table() -> None:
-        from ..report import figure
+        from ..engine.summary import figure
 
         table = Table(title=title)
         for heading, _ in columns:
@@ -338,7 +338,7 @@ def scenario_document(
 
 def print_scenario_notes(data: dict[str, Any]) -> None:
     """The lines every table output ends with: the price base and each changed figure."""
-    from ..report import describe_change
+    from ..engine.summary import describe_change
 
     prices = data.get("prices") or {}
     if prices.get("reprice"):

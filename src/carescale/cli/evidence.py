@@ -9,7 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ..report import figure
+from ..engine.summary import figure
 from ..safe_text import styled
 from .catalogue import print_quantities
 from .common import (

@@ -103,7 +103,7 @@ def run_command(
 
 
 def print_logic_model_run(data: dict[str, Any]) -> None:
-    from ..report import money, people
+    from ..engine.summary import money, people
 
     lm = data["logic_model"]
     iv = data["run"]["interventions"][0]

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .. import report
+from ..engine import summary as report
 from ..errors import CarescaleError
 from ..safe_text import styled
 from .common import (
@@ -54,7 +54,7 @@ def national(
             if value is not None:
                 raise CarescaleError(f"{flag}: only with --draws N (the probabilistic case)")
     else:
-        from ..scaleout.client import check_workers
+        from ..national.cluster import check_workers
         from ..uncertainty import UncertaintySettings
 
         UncertaintySettings(draws=draws, seed=0 if seed is None else seed)  # one-line errors before reading files
@@ -69,7 +69,7 @@ def national(
             progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
             data = run_national(inputs, progress=lambda name: progress.advance(task), document=document)
         else:
-            from ..scaleout import describe_client, run_national_uncertainty
+            from ..national.scaleout import describe_client, run_national_uncertainty
             from ..uncertainty.settings import DEFAULT_SEED
 
             options = document.uncertainty if document is not None else None

@@ -96,7 +96,7 @@ def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], create
 def _print_plan(data: dict[str, Any], created: bool = False) -> None:
     d = data["definition"]
     spec = d["spec"]
-    from ..report import money
+    from ..engine.summary import money
 
     head = "Created plan" if created else "Plan"
     console.print((f"{head} {data['id']}: {data['name']}"), style="bold")
@@ -134,7 +134,7 @@ def _print_plan(data: dict[str, Any], created: bool = False) -> None:
 
 
 def _print_reviews(reviews: list[dict[str, Any]]) -> None:
-    from ..report import money
+    from ..engine.summary import money
 
     table = Table(title="Reviews and recommendations")
     for h, _ in REVIEW_COLUMNS:
@@ -205,7 +205,7 @@ def add_command(
 
 
 def _print_review(data: dict[str, Any]) -> None:
-    from ..report import money
+    from ..engine.summary import money
 
     console.print(f"Saved review {data['number']} of plan {data['plan']} (by {data['recorded_by']})", style="bold")
     table = Table(title="Outcome rates: prior, what was seen, posterior")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..safe_text import echo  # user text never reaches the terminal raw
-from .. import report
+from ..engine import summary as report
 from ..safe_text import styled
 from ..engine import ParameterTable
 from ..library import validate_file

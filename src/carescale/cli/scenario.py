@@ -44,7 +44,7 @@ def show(
 ) -> None:
     """Show a scenario: its id, the document in full, and each figure it changes."""
     from ..engine import ParameterTable
-    from ..report import changes, describe_change, price_basis
+    from ..engine.summary import changes, describe_change, price_basis
     from ..scenarios import build_scenario, load_scenario
 
     doc = load_scenario(file)

@@ -53,7 +53,7 @@ def uncertainty_command(
     output: Optional[Path] = output_option(),
 ) -> None:
     """How sure are the savings: Monte Carlo, tornado, switching values and break-even targets."""
-    from ..report import stamp_rows
+    from ..engine.summary import stamp_rows
     from ..scenarios import load_scenario, uncertainty_document
     from ..uncertainty import UncertaintySettings
     from ..uncertainty.tables import print_uncertainty, uncertainty_rows

@@ -1,4 +1,4 @@
-"""The one engine: evaluate a :class:`~carescale.scenario.Scenario` over draws and periods.
+"""The one engine: evaluate a :class:`~carescale.engine.scenario.Scenario` over draws and periods.
 
 Every array has a leading *draws* axis (1 for a deterministic run) and a *periods* axis; money
 arrays have a trailing *payer* axis (``asc``, ``nhs``). The same code serves the steady-state
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
-from ..scenario import Scenario
+from .scenario import Scenario
 from .parameters import ParameterTable, Values
 from .results import InterventionResult, OverlapResult, PortfolioResult, SegmentResult
 from .timeline import STEADY_STATE, Timeline

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import SettingsError
 from ..schema import Quantity
 from ..schema.base import MONEY_UNITS
-from ..scenario import FigureChange, Scenario
+from .scenario import FigureChange, Scenario
 
 Values = Mapping[str, np.ndarray]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario import Scenario
+from .scenario import Scenario
 from .parameters import ParameterTable
 from .timeline import Timeline
 

@@ -2,7 +2,7 @@
 the boundary changes between them, and prevalence estimates for figures a council lacks."""
 
 from .ascof import AscofCouncil, AscofTable, read_ascof
-from .errors import OfficialDataError
+from ..errors import OfficialDataError
 from .mye import PopulationRow, PopulationTable, read_mye
 
 __all__ = [

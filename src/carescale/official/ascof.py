@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..library import display_path
 from .cache import cached_parse
-from .errors import OfficialDataError
-from .workbook import check_exists, clean_text, iter_rows, to_number
+from ..errors import OfficialDataError
+from ..io.spreadsheet import check_exists, clean_text, iter_rows, to_number
 
 COLUMNS = (
     "Geographical Code",

@@ -1,9 +1,5 @@
-"""Errors for official-statistics files (a CarescaleError: the CLI prints one line, exit 2)."""
+"""Moved to :mod:`carescale.errors` (issue 20: one error hierarchy); re-exported here."""
 
-from __future__ import annotations
+from ..errors import OfficialDataError  # noqa: F401
 
-from ..errors import InputFileError
-
-
-class OfficialDataError(InputFileError):
-    """An ONS or NHS Digital file that cannot be read or does not have the expected layout."""
+__all__ = ["OfficialDataError"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..library import display_path
 from .cache import cached_parse
-from .errors import OfficialDataError
-from .workbook import check_exists, clean_text, column_letter, iter_rows, to_number
+from ..errors import OfficialDataError
+from ..io.spreadsheet import check_exists, clean_text, column_letter, iter_rows, to_number
 
 DEFAULT_SHEET = "MYE2 - Persons"
 AGE_COLUMNS = tuple(str(a) for a in range(90)) + ("90+",)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engine import ParameterTable
 from ..engine.parameters import Values
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 
 
 def _col(a: Any, D: int) -> np.ndarray:

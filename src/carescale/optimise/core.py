@@ -144,7 +144,7 @@ class OptimiseResult:
 
     def summary(self) -> dict[str, Any]:
         """The JSON-able result (``carescale optimise --format json``)."""
-        from ..report import changes, price_basis
+        from ..engine.summary import changes, price_basis
 
         return {
             "area": {"id": self.problem.scenario.area.id, "name": self.problem.scenario.area.name},

@@ -150,7 +150,7 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
     """The stored definition of a plan: the spec, the model, the scenario document, the tracked
     outcomes with their break-even targets, and the schedule of reviews with planned people,
     spend and outcome targets. Returns (definition, scenario document, logic model data)."""
-    from .. import report
+    from ..engine import summary as report
     from ..engine import evaluate
     from .scenario_adapter import area_label, build, make_document
 

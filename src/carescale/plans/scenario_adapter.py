@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..library import Library
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 
 
 def make_document(

@@ -17,7 +17,7 @@ import numpy as np
 from ..engine import ParameterTable, PortfolioResult, evaluate
 from ..errors import SettingsError
 from ..library import Library
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 
 if TYPE_CHECKING:
     from ..scenarios import ScenarioDocument
@@ -50,7 +50,7 @@ class ReportData:
 
     @property
     def changes(self) -> list[dict[str, Any]]:
-        """Each figure changed from the evidence (``carescale.report.changes``)."""
+        """Each figure changed from the evidence (``carescale.engine.summary.changes``)."""
         return self.run.get("changes", [])
 
     @property
@@ -85,7 +85,7 @@ def prepare(doc: ScenarioDocument | Mapping[str, Any] | str | None = None, libra
     engine): the same scenario, values and results as ``carescale run``, ``appraise`` and
     ``uncertainty`` give for that document."""
     from ..appraisal import appraisal_summary, appraise
-    from ..report import summary
+    from ..engine.summary import summary
     from ..scenarios import build_scenario
 
     doc = as_document(doc)

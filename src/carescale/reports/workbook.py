@@ -1313,7 +1313,7 @@ def _about_sheet(book: _Book, ws: Any, sheet_names: list[str]) -> None:
     for i, line in enumerate(lines):
         ws.write_string(r, 0, line, book.fmt(bold=True) if i == 0 else wrap)
         r += 1
-    from ..report import describe_change
+    from ..engine.summary import describe_change
 
     p = data.prices
     book.text(ws, r, 0, "Prices: " + (f"{p['price_base_year']} prices (re-priced with the {p.get('index')})" if p.get("reprice")

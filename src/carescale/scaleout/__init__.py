@@ -1,8 +1,13 @@
-"""Scale-out with Dask (dask.distributed): the national probabilistic case, one task per
-council, in-process, on a local cluster of worker processes, or on an existing cluster
-(docs/performance.md). Dask is imported only inside functions."""
+"""Moved to :mod:`carescale.national.scaleout` (issue 20). This module only re-exports its names so that
+imports from the old path keep working; new code imports from the new path."""
 
-from .client import dask_client, describe_client, run_tasks
-from .national import council_draws, distribution, run_national_uncertainty
+from ..national.scaleout import (  # noqa: F401
+    dask_client,
+    describe_client,
+    run_tasks,
+    council_draws,
+    distribution,
+    run_national_uncertainty,
+)
 
-__all__ = ["council_draws", "dask_client", "describe_client", "distribution", "run_national_uncertainty", "run_tasks"]
+__all__ = ['council_draws', 'dask_client', 'describe_client', 'distribution', 'run_national_uncertainty', 'run_tasks']

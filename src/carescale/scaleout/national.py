@@ -1,144 +1,15 @@
-"""The national probabilistic case: Monte Carlo of the portfolio in every English council, and
-the distribution of the England total, run as one Dask task per council.
+"""Moved to :mod:`carescale.national.draws` (issue 20). This module only re-exports its names so that
+imports from the old path keep working; new code imports from the new path."""
 
-For each council (profiles from :func:`carescale.national.build_profiles`), ``draws`` draws of
-every uncertain figure (the ranges of docs/uncertainty.md) give, per draw and payer, the annual
-net saving at full scale (the engine on the steady state) and the NPV over the appraisal period
-(the NPV-only route, :func:`carescale.appraisal.appraise_npv`). Draws use
-:func:`carescale.uncertainty.sampling.sample_keyed`: one seed, with a
-:class:`numpy.random.SeedSequence` stream per correlation group, keyed by the council's ONS code
-for the council's own figures. So the evidence takes the same draws in every council, every
-council's own figures are independent, England's total adds up draw by draw, and the results
-do not depend on how the councils are split between workers.
-
-Each council's figures are rounded to the penny per draw and England's total is summed in whole
-pence (integers), so it is exact whatever order the councils finish in.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any, Callable
-
-import numpy as np
-
-from ..schema import PAYERS, Area
-from .client import dask_client, describe_client, run_tasks
-
-MEASURES = {
-    "net_savings": "annual net saving at full scale, pounds a year (steady state)",
-    "npv": "net present value over the appraisal period, pounds (appraisal defaults)",
-}
-
-
-@dataclass(frozen=True)
-class CouncilTask:
-    """What one worker needs for one council (small, picklable)."""
-
-    area: Area
-    draws: int
-    seed: int
-    width_scale: float
-    document: Any = None  # a carescale.scenarios.ScenarioDocument run in every council
-
-
-def council_draws(task: CouncilTask) -> dict[str, Any]:
-    """Per-draw annual net saving and NPV of the default portfolio in one council, by payer,
-    in whole pence (int64 arrays of shape (draws, payers)). Runs on a Dask worker."""
-    from ..appraisal import appraise_npv
-    from ..library import default_library
-    from ..national import council_scenario
-    from ..uncertainty import Model
-    from ..uncertainty.evaluation import annual
-    from ..uncertainty.sampling import sample_keyed
-
-    area = task.area
-    scenario = council_scenario(area, default_library(), task.document)
-    model = Model.build(scenario, task.width_scale)
-    values = sample_keyed(model.groups, model.derived, task.draws, task.seed, area.ons_code or area.id)
-    net = annual(scenario, values, model.params).portfolio
-    npv = appraise_npv(scenario, None if task.document is None else task.document.appraisal, values, model.params)
-    return {
-        "net_savings": np.rint(net * 100).astype(np.int64),
-        "npv": np.rint(npv.portfolio_by_payer * 100).astype(np.int64),
-        "years": npv.settings.years,
-        "not_modelled": [n.id for n in scenario.not_modelled],
-    }
-
-
-def distribution(pence: np.ndarray) -> dict[str, Any]:
-    """Mean, sd, 5th/50th/95th percentiles (as ``carescale uncertainty`` reports them) and the
-    probability of a saving (above zero), for the total over payers and for each payer, from
-    (draws, payers) whole pence."""
-    from ..uncertainty.analysis import describe
-
-    def one(x: np.ndarray) -> dict[str, float]:
-        return {**describe(x / 100.0), "prob_saving": round(float(np.mean(x > 0)), 4)}
-
-    return {"total": one(pence.sum(axis=1)), **{p: one(pence[:, i]) for i, p in enumerate(PAYERS)}}
-
-
-def run_national_uncertainty(
-    inputs,
-    draws: int,
-    seed: int,
-    *,
-    width_scale: float = 1.0,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    client: Any = None,
-    document: Any = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """The ``carescale national --draws N --format json`` contract for :class:`~carescale.
-    national.NationalInputs`. ``workers``/``scheduler`` choose where the councils run (see
-    :mod:`carescale.scaleout.client`), or ``client`` gives a ``distributed.Client`` already
-    made; the figures do not depend on it. ``document``: a scenario document to run in every
-    council (:func:`carescale.national.council_scenario`; its appraisal settings give the NPV)."""
-    from ..uncertainty import UncertaintySettings
-
-    s = UncertaintySettings(draws=draws, seed=seed, width_scale=width_scale)  # checks the numbers
-    councils = list(inputs.councils)
-    tasks = [CouncilTask(c.area, s.draws, s.seed, s.width_scale, document) for c in councils]
-    rows: list[dict[str, Any] | None] = [None] * len(councils)
-    england = {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}
-    years: set[int] = set()
-
-    def done(i: int, result: dict[str, Any]) -> None:
-        prof = councils[i]
-        for m in MEASURES:
-            england[m] += result[m]
-        years.add(result["years"])
-        rows[i] = {
-            "code": prof.area.ons_code,
-            "name": prof.area.name,
-            "cassr": prof.cassr,
-            **{m: distribution(result[m]) for m in MEASURES},
-            "estimated_figures": len(prof.estimated),
-            "not_modelled": result["not_modelled"],
-        }
-        if progress is not None:
-            progress(prof.area.name)
-
-    if client is not None:
-        run_tasks(client, council_draws, tasks, done=done)
-        where = f"the Dask cluster at {client.scheduler.address}"
-    else:
-        with dask_client(workers, scheduler) as own:
-            run_tasks(own, council_draws, tasks, done=done)
-        where = describe_client(workers, scheduler)
-    return {
-        "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
-        "draws": s.draws,
-        "seed": s.seed,
-        "width_scale": s.width_scale,
-        "boundaries": inputs.boundaries,
-        "measures": MEASURES,
-        "npv_years": sorted(years)[0] if len(years) == 1 else sorted(years),
-        "units": "GBP; percentiles over draws; prob_saving = share of draws above zero",
-        "seeds": "numpy SeedSequence(seed) per correlation group; council figures keyed by ONS code",
-        "areas": rows,
-        "excluded": list(inputs.excluded),
-        "england": {"councils": len(rows), **{m: distribution(england[m]) for m in MEASURES}},
-        "run": {"where": where},
-    }
+from ..national.draws import (  # noqa: F401
+    PAYERS,
+    Area,
+    dask_client,
+    describe_client,
+    run_tasks,
+    MEASURES,
+    CouncilTask,
+    council_draws,
+    distribution,
+    run_national_uncertainty,
+)

@@ -22,7 +22,7 @@ from .document import (
     parse_scenario,
 )
 from .frames import appraisal_frame, run_frame, uncertainty_frame
-from .overrides import resolve_overrides, valid_paths
+from ..engine.overrides import resolve_overrides, valid_paths
 
 __all__ = [
     "VERSION",

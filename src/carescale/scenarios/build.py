@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import CarescaleError
 from ..library import Library, default_library, load_area_file
-from ..scenario import Scenario, define_scenario
+from ..engine.scenario import Scenario, define_scenario
 from .document import AreaFile, AreaInline, ScenarioDocument
 
 
@@ -61,7 +61,7 @@ def library_for(doc: ScenarioDocument, library: Library | None = None) -> tuple[
     path = _resolve(doc, area.file if isinstance(area, AreaFile) else str(area))
     assumptions: dict[str, Any] = {}
     if path.suffix.lower() in (".csv", ".xlsx"):
-        from ..areas_io import read_area_file
+        from ..areas import read_area_file
 
         imported = read_area_file(path, lib)
         loaded = imported.area
@@ -110,7 +110,7 @@ def _stamp(doc: ScenarioDocument, data: dict[str, Any]) -> dict[str, Any]:
 def run_document(doc: ScenarioDocument, library: Library | None = None) -> dict[str, Any]:
     """What ``carescale run --format json`` prints."""
     from ..engine import evaluate
-    from ..report import summary
+    from ..engine.summary import summary
 
     scenario, _ = build_scenario(doc, library)
     return _stamp(doc, summary(evaluate(scenario)))

@@ -19,9 +19,9 @@ import numpy as np
 
 from ..engine import ParameterTable
 from ..errors import SettingsError, expect
-from ..report import changes, price_basis
+from ..engine.summary import changes, price_basis
 from ..schema import PAYERS
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 from .defaults import ParameterRange, UncertaintyDefaults, load_defaults, parameter_ranges
 from .evaluation import Annual, Progress, annual
 from .sampling import Group, live_groups, make_groups, sample, values_from_uniforms

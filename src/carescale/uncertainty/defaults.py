@@ -21,7 +21,7 @@ from ..errors import ModelError
 from ..library import DATA_DIR, load_model
 from ..schema import Reference
 from ..schema.base import MAX_BY_UNIT, MAX_VALUE, MONEY_UNITS, Distribution, StrictModel
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 from .distributions import Marginal, make_marginal
 
 DEFAULTS_FILE = DATA_DIR / "uncertainty_defaults.yaml"

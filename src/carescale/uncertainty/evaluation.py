@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..engine import STEADY_STATE, ParameterTable, PortfolioResult, evaluate
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 
 Progress = Callable[[int, int], None]
 

@@ -31,7 +31,7 @@ from ..engine import Parameter, ParameterTable
 from ..errors import ModelError
 from ..schema import Intervention
 from ..schema.base import MONEY_UNITS
-from ..scenario import Scenario
+from ..engine.scenario import Scenario
 from .defaults import UncertaintyDefaults, matches
 from .evaluation import annual
 from .sampling import Group

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..report import money
+from ..engine.summary import money
 from ..safe_text import styled
 
 

@@ -170,7 +170,7 @@ async def area_choose(request: Request) -> Response:
         chosen = nat.area(national_id) if nat is not None else None
         if chosen is None:
             return _area_page(request, [{"text": "Select a council from the list", "href": "#national"}], 422, "national")
-        from ..catalogue import definition
+        from ..library.catalogue import definition
 
         doc = documents.parse({"version": 1, "area": {"inline": definition(chosen)}})
     elif area:
@@ -186,7 +186,7 @@ async def area_choose(request: Request) -> Response:
 
 @router.get("/area/template.csv")
 def area_template() -> Response:
-    from ..areas_io import template_table, to_csv
+    from ..areas import template_table, to_csv
     from ..library import default_library
 
     return Response(to_csv(template_table(default_library())), media_type="text/csv; charset=utf-8",
@@ -215,7 +215,7 @@ async def area_upload(request: Request) -> Response:
 
 def _model_choices(request: Request, doc: Any) -> list[dict[str, Any]]:
     from ..library import default_library
-    from ..scenario import missing_inputs
+    from ..engine.scenario import missing_inputs
 
     sc = documents.scenario(documents.updated(doc, interventions=None))
     area = sc.area

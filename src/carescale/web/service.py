@@ -48,26 +48,26 @@ def cached(state: Any, sid: str, kind: str, work: Any) -> Any:
 
 
 def intervention_rows() -> list[dict[str, Any]]:
-    from ..catalogue import intervention_rows as rows
+    from ..library.catalogue import intervention_rows as rows
 
     return rows()
 
 
 def intervention_detail(intervention_id: str) -> dict[str, Any]:
-    from ..catalogue import definition
+    from ..library.catalogue import definition
     from ..library import default_library
 
     return definition(default_library().intervention(intervention_id))
 
 
 def area_rows() -> list[dict[str, Any]]:
-    from ..catalogue import area_rows as rows
+    from ..library.catalogue import area_rows as rows
 
     return rows()
 
 
 def area_detail(area_id: str) -> dict[str, Any]:
-    from ..catalogue import definition
+    from ..library.catalogue import definition
     from ..library import default_library
 
     return definition(default_library().area(area_id))
@@ -169,7 +169,7 @@ def report_bytes(state: Any, doc: Any, fmt: str, unc: Any) -> bytes:
 def results_csv(run: dict[str, Any]) -> str:
     """The run as the CSV 'carescale run --format csv -o FILE' writes (every cell guarded
     against formulas, with a byte-order mark so spreadsheets read it as UTF-8)."""
-    from ..report import rows
+    from ..engine.summary import rows
     from ..safe_text import csv_records
 
     return csv_records(rows(run), bom=True)
@@ -180,8 +180,8 @@ def check_area_upload(filename: str, content: bytes, limits: Any = None) -> dict
     checks and messages, naming the uploaded file's name), without saving it anywhere: the
     profile goes into a scenario document inline (and the template's assumptions section into
     its overrides), so a shared URL does not depend on the file."""
-    from ..areas_io import read_area_file
-    from ..catalogue import definition
+    from ..areas import read_area_file
+    from ..library.catalogue import definition
     from .policy import Policy, check_xlsx
 
     name = Path(filename.replace("\\", "/")).name or "upload.csv"

@@ -20,8 +20,8 @@ from typing import Any, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputFileError, ModelError, SettingsError, UnknownIdError, expect
-from .schema import (
+from ..errors import InputFileError, ModelError, SettingsError, UnknownIdError, expect
+from ..schema import (
     Area,
     Intervention,
     OverlapSet,
@@ -32,7 +32,7 @@ from .schema import (
     Vocabulary,
 )
 
-from .schema.case_study import CaseStudy
+from ..schema.case_study import CaseStudy
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -530,12 +530,12 @@ class Library:
 
 def load_area_file(path: Path | str, library: Library | None = None) -> Area:
     """Read and check one area profile: a YAML file, or a filled-in template (``.csv`` or
-    ``.xlsx``, see :mod:`carescale.areas_io`)."""
+    ``.xlsx``, see :mod:`carescale.areas`)."""
     expect(path, (str, PathLike), "path", "the path of an area file (str or pathlib.Path)")
     lib = library or default_library()
     path = Path(path)
     if path.suffix.lower() in (".csv", ".xlsx"):
-        from .areas_io import read_area_file
+        from ..areas import read_area_file
 
         return read_area_file(path, lib).area
     area = load_model(Area, path)
@@ -564,7 +564,7 @@ def validate_file(path: Path | str, library: Library | None = None) -> Intervent
         )
     data = read_yaml(path)
     if "what_was_done" in data:
-        from .evidence import check_case_study
+        from ..evidence import check_case_study
 
         return check_case_study(lib, parse_model(CaseStudy, data, name), name)
     if "segments" in data or "transformation_area" in data:
@@ -634,7 +634,7 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
                     f"valid ids are: {', '.join(sorted(interventions))}"
                 )
     lib.check_refs(overlaps, ov_name)
-    from .evidence import check_case_study  # here: evidence builds on this module
+    from ..evidence import check_case_study  # here: evidence builds on this module
 
     for cid, cs in case_studies.items():
         check_case_study(lib, cs, display_path(files[f"case_studies/{cid}"]))
@@ -646,7 +646,7 @@ def packaged_library() -> Library:
     """The library shipped with carescale, without the user's saved areas (cached in memory,
     and on disk by content: :mod:`carescale.cache`, so a new process skips the YAML parsing,
     validation and cross-checks when neither the data nor the code has changed)."""
-    from .cache import cached, files_key
+    from ..cache import cached, files_key
 
     files = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
     key = files_key(files, [str(p.relative_to(DATA_DIR)) for p in files])

@@ -19,23 +19,23 @@ from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 
-from . import report
-from .areas_io.keys import estimated_keys, figures
-from .engine import evaluate
-from .errors import SettingsError
-from .library import Library, default_library
-from .official.ascof import AscofTable
-from .official.boundaries import (
+from ..engine import summary as report
+from ..areas.keys import estimated_keys, figures
+from ..engine import evaluate
+from ..errors import SettingsError
+from ..library import Library, default_library
+from ..official.ascof import AscofTable
+from ..official.boundaries import (
     APRIL_2023_MERGES,
     APRIL_2023_RECODES,
     BOUNDARIES,
     PREDECESSORS,
     is_upper_tier,
 )
-from .official.mye import PopulationTable
-from .official.prevalence import PrevalenceSet, estimate_missing
-from .schema import PAYERS, Area, Quantity, Reference
-from .scenario import Scenario, define_scenario
+from ..official.mye import PopulationTable
+from ..areas.prevalence import PrevalenceSet, estimate_missing
+from ..schema import PAYERS, Area, Quantity, Reference
+from ..engine.scenario import Scenario, define_scenario
 
 ASCOF_QUOTE = "Proportion of adults with learning disabilities in paid employment"
 
@@ -74,7 +74,7 @@ def _official(where: str, **fields: Any) -> Quantity:
     try:
         return Quantity(**fields)
     except ValidationError as exc:
-        from .official.errors import OfficialDataError
+        from ..errors import OfficialDataError
 
         problem = exc.errors(include_url=False)[0]
         msg = str(problem["msg"]).removeprefix("Value error, ")
@@ -141,7 +141,7 @@ def council_populations(mye: PopulationTable, boundaries: str = "2023") -> list[
                 parts = [mye.get(d) for d in m.districts]
                 missing = [d for d, p in zip(m.districts, parts) if p is None]
                 if missing:
-                    from .official.errors import OfficialDataError
+                    from ..errors import OfficialDataError
 
                     raise OfficialDataError(
                         f"{mye.path.name}: sheet '{mye.sheet}': no row for district {missing[0]}, "
@@ -288,8 +288,8 @@ def council_scenario(area: Area, library: Library, document: Any = None) -> Scen
     if document is None:
         checked = library.check_area(area, f"{area.name} ({area.ons_code})")
         return define_scenario(checked, None, library=library)
-    from .scenarios import build_scenario
-    from .scenarios.document import AreaInline
+    from ..scenarios import build_scenario
+    from ..scenarios.document import AreaInline
 
     return build_scenario(document.model_copy(update={"area": AreaInline(inline=area)}), library).scenario
 

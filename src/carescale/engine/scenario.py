@@ -1,0 +1,204 @@
+"""Scenarios: which interventions, in which area, on which basis (the *define* step).
+
+A :class:`Scenario` is an immutable definition. It does no arithmetic; :func:`carescale.engine.
+evaluate` evaluates it. Building one checks that the area has every figure each chosen
+intervention needs; interventions the area cannot support are reported, not silently dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
+
+from ..errors import ModelError, SettingsError, expect
+from ..library import Library, default_library
+from ..schema import Area, Intervention, Overlap
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..prices import PriceBase
+
+Basis = Literal["potential", "current"]
+BASES: tuple[str, ...] = ("potential", "current")
+
+
+@dataclass(frozen=True)
+class NotModelled:
+    """An intervention left out of a scenario because the area lacks figures it needs."""
+
+    id: str
+    missing: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "the area profile has no " + ", ".join(self.missing)
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One figure of a scenario changed from its evidence value (an override, resolved).
+
+    ``path`` is the parameter the engine reads; ``value``/``low``/``high``/``distribution`` are
+    its new figures (in the scenario's price base). ``given_path``/``given_value`` are what the
+    user wrote when it differs (a number of people, converted to a take-up rate), and
+    ``conversion`` says how it was converted. ``range_source`` says where ``low``/``high`` came
+    from: ``override`` (given), ``evidence-relative`` (the evidence range's relative width
+    kept), or ``default`` (no range: the default width for its kind applies)."""
+
+    path: str
+    value: float
+    low: float | None = None
+    high: float | None = None
+    distribution: str | None = None
+    note: str | None = None
+    given_path: str | None = None
+    given_value: float | None = None
+    given_evidence: float | None = None  # the evidence figure in the user's terms (people)
+    conversion: str | None = None
+    range_source: str = "default"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """An area, the interventions to scale there, and the basis.
+
+    ``basis='potential'`` sizes each intervention by its rule (the paper's "potential
+    beneficiaries"); ``basis='current'`` uses the people the area serves today (``provision`` in
+    the area profile), which is how source-site figures are reproduced.
+    """
+
+    area: Area
+    interventions: tuple[Intervention, ...]
+    overlaps: tuple[Overlap, ...] = ()
+    basis: Basis = "potential"
+    not_modelled: tuple[NotModelled, ...] = field(default=())
+    #: Share of its potential each intervention runs at, ``(id, 0..1)`` pairs (default 1).
+    scale: tuple[tuple[str, float], ...] = ()
+    #: Figures changed from the evidence (resolved overrides), applied by the parameter table.
+    changes: tuple[FigureChange, ...] = ()
+    #: The price base every money figure is re-priced to; None keeps the published prices.
+    prices: "PriceBase | None" = None
+
+    @property
+    def intervention_ids(self) -> tuple[str, ...]:
+        return tuple(iv.id for iv in self.interventions)
+
+    def change_of(self, path: str) -> FigureChange | None:
+        for c in self.changes:
+            if c.path == path:
+                return c
+        return None
+
+    def scale_of(self, iid: str) -> float:
+        return dict(self.scale).get(iid, 1.0)
+
+    def with_overrides(self, overrides: Mapping[str, Any], library: Library | None = None) -> "Scenario":
+        """This scenario with ``overrides`` (parameter path -> number or ``{value, low, high,
+        distribution, note}``) on top of the changes it already has; every other figure keeps
+        its evidence value. Paths are those of ``carescale parameters`` plus
+        ``<intervention>.<segment>.people``. Problems raise a one-line SettingsError."""
+        from .overrides import resolve_overrides
+
+        from . import ParameterTable
+
+        base = replace(self, changes=())
+        merged = {c.given_path or c.path: c for c in self.changes}
+        new = resolve_overrides(base, overrides, library, existing=tuple(merged.values()))
+        out = replace(self, changes=new)
+        ParameterTable.from_scenario(base).with_changes_of(out)  # re-price once, not twice
+        return out
+
+
+def missing_inputs(iv: Intervention, area: Area, basis: Basis) -> tuple[str, ...]:
+    """The figures ``area`` lacks for ``iv`` on ``basis`` (empty when it can be evaluated)."""
+    if basis == "current" and iv.id not in area.provision:
+        return (f"provision.{iv.id} (the service does not run here)",)
+    missing: list[str] = []
+    for seg in iv.segments:
+        if basis == "potential" and seg.sizing.cohort and seg.sizing.cohort not in area.cohorts:
+            missing.append(f"cohorts.{seg.sizing.cohort}")
+        for red in seg.spend_reductions:
+            if red.spend_line not in area.spend:
+                missing.append(f"spend.{red.spend_line}")
+    return tuple(dict.fromkeys(missing))
+
+
+def define_scenario(
+    area: str | Area = "birmingham",
+    interventions: Iterable[str] | None = None,
+    basis: str = "potential",
+    library: Library | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    scale: Mapping[str, float] | None = None,
+    prices: "PriceBase | int | str | None" = None,
+) -> Scenario:
+    """Define a scenario.
+
+    With ``interventions=None`` the default portfolio (the paper's six models) is used: those the
+    area has figures for are included and the others are listed in ``Scenario.not_modelled``.
+    Naming an intervention the area cannot support raises :class:`~carescale.errors.ModelError`.
+
+    ``overrides``: parameter path -> new value (or ``{value, low, high, distribution, note}``),
+    partial: every figure not named keeps its evidence value (see :meth:`Scenario.with_overrides`).
+    ``scale``: intervention id -> share of its potential, 0 to 1 (default 1 each).
+    ``prices``: re-price every money figure to one price base: a :class:`carescale.prices.
+    PriceBase`, or a year (``2024``, ``"2023/24"``) with the HM Treasury GDP deflator; ``None``
+    (default) keeps the prices as published.
+    """
+    if library is not None:
+        expect(library, Library, "library", "a Library from carescale.default_library() or None")
+    lib = library or default_library()
+    if basis not in BASES:
+        raise SettingsError(f"basis: {basis!r} is not valid; valid bases are: {', '.join(BASES)}")
+    area_def = area if isinstance(area, Area) else lib.area(area)
+    explicit = interventions is not None
+    chosen = lib.select(interventions if explicit else None)
+    if explicit and not chosen:
+        raise SettingsError("interventions: the list is empty; name at least one intervention")
+    keep: list[Intervention] = []
+    skipped: list[NotModelled] = []
+    for iv in chosen:
+        gaps = missing_inputs(iv, area_def, basis)  # type: ignore[arg-type]
+        if not gaps:
+            keep.append(iv)
+        elif explicit:
+            raise ModelError(
+                f"intervention {iv.id!r} cannot be run on area {area_def.id!r} ({basis} basis): "
+                f"the area profile has no {', '.join(gaps)}"
+            )
+        else:
+            skipped.append(NotModelled(iv.id, gaps))
+    ids = {iv.id for iv in keep}
+    overlaps = tuple(o for o in lib.overlaps.overlaps if set(o.interventions) <= ids)
+    price_base = None
+    if prices is not None:
+        from ..prices import PriceBase, price_base as make_price_base
+
+        price_base = prices if isinstance(prices, PriceBase) else make_price_base(prices)
+    scenario = Scenario(
+        area_def, tuple(keep), overlaps, basis, tuple(skipped),  # type: ignore[arg-type]
+        scale=_check_scale(scale, ids, lib), prices=price_base,
+    )
+    if overrides:
+        scenario = scenario.with_overrides(overrides, lib)
+    return scenario
+
+
+def _check_scale(scale: Mapping[str, float] | None, ids: set[str], lib: Library) -> tuple[tuple[str, float], ...]:
+    """``scale`` as sorted pairs, each id in the scenario and each share from 0 to 1."""
+    import math
+
+    out = []
+    for iid, share in sorted((scale or {}).items()):
+        if iid not in ids:
+            where = "is not one of this scenario's interventions" if iid in lib.interventions else "is not an intervention id"
+            raise SettingsError(f"scale.{iid}: {iid!r} {where}; valid: {', '.join(sorted(ids)) or 'none'}")
+        try:
+            x = float(share)
+        except (TypeError, ValueError):
+            x = float("nan")
+        if isinstance(share, bool) or not math.isfinite(x) or not 0.0 <= x <= 1.0:
+            raise SettingsError(f"scale.{iid}: {share!r} is not valid; give a share of the potential from 0 to 1")
+        if x != 1.0:
+            out.append((iid, x))
+    return tuple(out)

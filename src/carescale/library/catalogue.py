@@ -1,0 +1,33 @@
+"""The library's catalogue as JSON-able rows: what ``carescale interventions list``, ``areas list``
+and ``... show --format json`` print, and what the API returns for the same question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import Library, default_library
+
+
+def intervention_rows(lib: Library | None = None) -> list[dict[str, Any]]:
+    lib = lib or default_library()
+    return [
+        {
+            "id": iv.id,
+            "name": iv.name,
+            "transformation_area": iv.transformation_area,
+            "target_group": iv.target_group,
+            "status": iv.status,
+            "source_site": iv.source.site if iv.source else "",
+        }
+        for iv in lib.interventions.values()
+    ]
+
+
+def area_rows(lib: Library | None = None) -> list[dict[str, Any]]:
+    lib = lib or default_library()
+    return [{"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""} for a in lib.areas.values()]
+
+
+def definition(obj: Any) -> dict[str, Any]:
+    """A whole definition (intervention or area profile) as JSON."""
+    return obj.model_dump(mode="json", exclude_none=True)
