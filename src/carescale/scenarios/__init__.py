@@ -8,7 +8,15 @@ plans, optimiser). docs/scenarios.md is the user's guide.
     run_frame(doc)             # the same as a tidy DataFrame (model, segment, payer, measure, period, value)
 """
 
-from .build import Built, appraise_document, build_scenario, document_prices, library_for, run_document, uncertainty_document
+from .build import Built, build_scenario, document_prices, library_for
+from .evaluation import (
+    Evaluation,
+    appraise_document,
+    clear_evaluations,
+    evaluate_document,
+    run_document,
+    uncertainty_document,
+)
 from .document import (
     VERSION,
     AreaFile,
@@ -29,14 +37,17 @@ __all__ = [
     "AreaFile",
     "AreaInline",
     "Built",
+    "Evaluation",
     "Override",
     "ScenarioDocument",
     "UncertaintyOptions",
     "appraisal_frame",
     "appraise_document",
     "build_scenario",
+    "clear_evaluations",
     "document_prices",
     "dump_scenario",
+    "evaluate_document",
     "library_for",
     "load_scenario",
     "parse_data",

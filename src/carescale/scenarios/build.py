@@ -1,15 +1,13 @@
 """From a scenario document to a :class:`carescale.Scenario` and the JSON every shell prints.
 
-``build_scenario`` is the one place a document becomes a scenario; ``run_document``,
-``appraise_document`` and ``uncertainty_document`` return exactly what ``carescale run``,
-``appraise`` and ``uncertainty --format json`` print (the CLI calls them), plus the scenario's id
-and note.
+``build_scenario`` is the one place a document becomes a scenario. What is worked out from it
+(run, appraisal, uncertainty) is in :mod:`carescale.scenarios.evaluation`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -105,32 +103,3 @@ def _build(doc: ScenarioDocument, library: Library | None) -> Built:
 
 def _stamp(doc: ScenarioDocument, data: dict[str, Any]) -> dict[str, Any]:
     return {"scenario": {"id": doc.scenario_id, "note": doc.note}, **data}
-
-
-def run_document(doc: ScenarioDocument, library: Library | None = None) -> dict[str, Any]:
-    """What ``carescale run --format json`` prints."""
-    from ..engine import evaluate
-    from ..engine.summary import summary
-
-    scenario, _ = build_scenario(doc, library)
-    return _stamp(doc, summary(evaluate(scenario)))
-
-
-def appraise_document(doc: ScenarioDocument, library: Library | None = None, *, monthly: bool = False) -> dict[str, Any]:
-    """What ``carescale appraise --format json`` prints (``monthly``: also the monthly flows)."""
-    from ..appraisal import appraisal_summary, appraise
-
-    scenario, _ = build_scenario(doc, library)
-    return _stamp(doc, appraisal_summary(appraise(scenario, doc.appraisal, monthly=monthly)))
-
-
-def uncertainty_document(
-    doc: ScenarioDocument,
-    library: Library | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> dict[str, Any]:
-    """What ``carescale uncertainty --format json`` prints."""
-    from ..uncertainty import run_uncertainty
-
-    scenario, _ = build_scenario(doc, library)
-    return _stamp(doc, run_uncertainty(scenario, doc.uncertainty.settings(), progress, appraisal=doc.appraisal))

@@ -102,10 +102,10 @@ def uncertainty_rows(data: dict[str, Any]):
 
 def _result(data: Any, run: str) -> dict[str, Any]:
     """``data`` itself, or the result of running it when it is a scenario document."""
-    from . import build
+    from . import evaluation
     from .document import ScenarioDocument
 
-    return getattr(build, run)(data) if isinstance(data, ScenarioDocument) else data
+    return getattr(evaluation, run)(data) if isinstance(data, ScenarioDocument) else data
 
 
 def run_frame(data: Any):

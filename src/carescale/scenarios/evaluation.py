@@ -1,0 +1,221 @@
+"""One evaluated scenario: a scenario document worked out lazily, each part at most once.
+
+Every entry point (CLI, Python, API, pages, reports, plans, optimiser, national) reads its
+figures from an :class:`Evaluation` instead of calling the engine itself, so one document is
+built once, evaluated once, appraised once per view (yearly or monthly) and put through Monte
+Carlo once, however many outputs are made from it::
+
+    from carescale.scenarios import evaluate_document, load_scenario
+    ev = evaluate_document(load_scenario("my.yaml"))
+    ev.run                   # what 'carescale run --format json' prints
+    ev.appraisal_summary()   # ... 'carescale appraise --format json'
+    ev.uncertainty()         # ... 'carescale uncertainty --format json' (Monte Carlo, once)
+
+:func:`evaluate_document` keeps the last few evaluations of the process by scenario id (and the library
+and folder the document's files are read from), so a PDF download after the result page reuses
+the page's Monte Carlo. The parts are computed under a lock: a second caller asking for a part
+that is being computed waits for it instead of starting it again (single flight). The objects
+returned are shared: treat them as read-only (the ``*_document`` functions return copies).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..library import Library, default_library
+from .build import Built, _stamp, build_scenario
+from .document import ScenarioDocument
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from ..appraisal import AppraisalResult
+    from ..engine.scenario import Scenario
+
+Progress = Callable[[str, int, int], None]
+
+#: how many evaluations one process keeps (each holds one-draw arrays and summaries: small)
+CACHE_SIZE = 64
+
+
+class Evaluation:
+    """A scenario document and everything worked out from it, each at most once.
+
+    ``library`` is the library the document is built against (the default library when None).
+    Attributes are computed on first use: ``built`` (scenario and one-draw values), ``scenario``,
+    ``values``, ``parameters``, ``result`` (the engine's steady-state run) and ``run`` (its JSON
+    contract); methods ``appraisal(monthly)``, ``appraisal_summary(monthly)`` and
+    ``uncertainty(progress)`` are cached by their arguments.
+    """
+
+    def __init__(self, document: ScenarioDocument, library: Library | None = None):
+        self.document = document
+        self.library = library
+        self._lock = threading.RLock()
+        self._appraisals: dict[bool, Any] = {}
+        self._appraisal_summaries: dict[bool, dict[str, Any]] = {}
+        self._uncertainty: dict[str, Any] | None = None
+        self.calls: dict[str, int] = {"build": 0, "evaluate": 0, "appraise": 0, "uncertainty": 0}
+
+    def __repr__(self) -> str:
+        return f"Evaluation({self.scenario_id!r})"
+
+    @property
+    def scenario_id(self) -> str:
+        return self.document.scenario_id
+
+    # -- the definition ---------------------------------------------------------------------------
+
+    @cached_property
+    def built(self) -> Built:
+        with self._lock:
+            self.calls["build"] += 1
+            return build_scenario(self.document, self.library)
+
+    @property
+    def scenario(self) -> "Scenario":
+        return self.built.scenario
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.built.values
+
+    @cached_property
+    def parameters(self):
+        from ..engine import ParameterTable
+
+        return ParameterTable.from_scenario(self.scenario)
+
+    # -- the engine's steady-state run -------------------------------------------------------------
+
+    @cached_property
+    def result(self):
+        from ..engine import evaluate
+
+        with self._lock:
+            self.calls["evaluate"] += 1
+            return evaluate(self.scenario)
+
+    @cached_property
+    def run(self) -> dict[str, Any]:
+        """What ``carescale run --format json`` prints."""
+        from ..engine.summary import summary
+
+        return _stamp(self.document, summary(self.result))
+
+    # -- money over time ----------------------------------------------------------------------------
+
+    def appraisal(self, monthly: bool = False) -> "AppraisalResult":
+        """The appraisal under the document's settings (``monthly``: with the monthly flows)."""
+        with self._lock:
+            if monthly not in self._appraisals:
+                from ..appraisal import appraise
+
+                self.calls["appraise"] += 1
+                self._appraisals[monthly] = appraise(self.scenario, self.document.appraisal, monthly=monthly)
+            return self._appraisals[monthly]
+
+    def appraisal_summary(self, monthly: bool = False) -> dict[str, Any]:
+        """What ``carescale appraise --format json`` prints."""
+        with self._lock:
+            if monthly not in self._appraisal_summaries:
+                from ..appraisal import appraisal_summary
+
+                self._appraisal_summaries[monthly] = _stamp(self.document, appraisal_summary(self.appraisal(monthly)))
+            return self._appraisal_summaries[monthly]
+
+    # -- uncertainty --------------------------------------------------------------------------------
+
+    @property
+    def has_uncertainty(self) -> bool:
+        """Whether the Monte Carlo has already been run (a page can show it without running it)."""
+        return self._uncertainty is not None
+
+    def uncertainty(self, progress: Progress | None = None) -> dict[str, Any]:
+        """What ``carescale uncertainty --format json`` prints; the Monte Carlo runs once (a second
+        caller while it runs waits for the first and gets its answer)."""
+        if self._uncertainty is not None:
+            return self._uncertainty
+        with self._lock:
+            if self._uncertainty is None:
+                from ..uncertainty import run_uncertainty
+
+                self.calls["uncertainty"] += 1
+                self._uncertainty = _stamp(
+                    self.document,
+                    run_uncertainty(self.scenario, self.document.uncertainty.settings(), progress,
+                                    appraisal=self.document.appraisal),
+                )
+            return self._uncertainty
+
+    def summary(self) -> dict[str, Any]:
+        """Every part computed so far, by command: ``run`` and ``appraise`` always, ``uncertainty``
+        only when it has been run."""
+        out: dict[str, Any] = {"run": self.run, "appraise": self.appraisal_summary()}
+        if self._uncertainty is not None:
+            out["uncertainty"] = self._uncertainty
+        return out
+
+
+_cache: OrderedDict[tuple[Any, ...], Evaluation] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _key(doc: ScenarioDocument, library: Library | None) -> tuple[Any, ...]:
+    # The library is part of the key: 'area: leeds' may name a saved area whose file changes under
+    # the same scenario id (default_library() then gives a new object). The folder and source name
+    # matter for documents that name files (CLI only) and for the file name in messages.
+    lib = library if library is not None else default_library()
+    return (doc.scenario_id, id(lib), doc.origin, str(doc.base_dir), doc.source)
+
+
+def evaluate_document(doc: ScenarioDocument, library: Library | None = None) -> Evaluation:
+    """The :class:`Evaluation` of ``doc`` (the same object for the same document, library and
+    folder, among the last :data:`CACHE_SIZE` of this process)."""
+    key = _key(doc, library)
+    lib = library if library is not None else default_library()
+    with _cache_lock:
+        ev = _cache.get(key)
+        if ev is not None and ev.library is lib:
+            _cache.move_to_end(key)
+            return ev
+        ev = Evaluation(doc, lib)
+        _cache[key] = ev
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+        return ev
+
+
+def clear_evaluations() -> None:
+    """Forget every cached evaluation (tests; a long-running process after the library changed)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def copied(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy a caller may change without changing the shared evaluation."""
+    return copy.deepcopy(data)
+
+
+# -- what the commands print (copies, so a caller may change them) ------------------------------------
+
+
+def run_document(doc: ScenarioDocument, library: Library | None = None) -> dict[str, Any]:
+    """What ``carescale run --format json`` prints."""
+    return copied(evaluate_document(doc, library).run)
+
+
+def appraise_document(doc: ScenarioDocument, library: Library | None = None, *, monthly: bool = False) -> dict[str, Any]:
+    """What ``carescale appraise --format json`` prints (``monthly``: also the monthly flows)."""
+    return copied(evaluate_document(doc, library).appraisal_summary(monthly))
+
+
+def uncertainty_document(
+    doc: ScenarioDocument,
+    library: Library | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """What ``carescale uncertainty --format json`` prints."""
+    return copied(evaluate_document(doc, library).uncertainty(progress))
