@@ -180,6 +180,11 @@ def parameter_ranges(
         high = min(high, MAX_BY_UNIT.get(q.unit, (MAX_VALUE, ""))[0])  # the unit's bound (schema.base)
         if low == high:  # a zero-width range is the value itself
             low = high = v
+        if p.rule.above_zero and low <= 0:  # a figure the engine divides by: never drawn at 0
+            raise ModelError(
+                f"{p.path}: {p.rule.problem(low, 'low')}; give it a range above 0"
+                + (" or a smaller width_scale" if width_scale > 1 else "")
+            )
         dist = q.distribution or defaults.distribution_for(q.unit)
         out.append(ParameterRange(p, make_marginal(p.path, dist, q.unit, v, low, high), source))
     return out
