@@ -17,6 +17,8 @@ import math
 from dataclasses import replace
 from typing import Any, Mapping
 
+from ..schema.intervention import SetupInvestment
+from ..schema.rules import Rule, rule_of, sum_problem
 from ..errors import SettingsError
 from ..library import Library, default_library
 from ..schema import Quantity
@@ -184,33 +186,67 @@ def resolve_overrides(
         if path in ppl:
             change = _people(scenario, table, changes, path, ppl[path], spec, where)
         else:
-            change = _figure(table[path].quantity, path, spec, where, table[path].kind)
+            change = _figure(table[path].quantity, path, spec, where, table[path].rule)
         if change is None:
             changes.pop(path, None)
         else:
             changes[change.path] = change
+    problem = group_problem(table, changes, set(specs))
+    if problem:
+        raise SettingsError(f"overrides: {problem}")
     return tuple(sorted(changes.values(), key=lambda c: c.path))
 
 
-#: Parameter kinds the engine divides by: an override must keep them above 0.
-DIVISORS = {"setup_per": "the number of places each set-up investment pays for"}
+def _rule_of_kind(unit: str, kind: str | None) -> Rule:
+    """The rule of a figure of ``kind`` in ``unit`` (for callers that have no parameter)."""
+    return rule_of(SetupInvestment, "per", unit) if kind == "setup_per" else Rule(unit)
+
+
+#: Parameter kinds the engine divides by, and what the figure is (taken from the schema's
+#: ``divisor`` marks, schema/rules.py; kept for callers of the old name).
+DIVISORS = {"setup_per": _rule_of_kind("people", "setup_per").above_zero}
 
 
 def _value_problem(unit: str, v: float, kind: str | None = None, name: str = "value") -> str | None:
     """What is wrong with a value for ``unit`` (the evidence files' own messages and bounds), or
     None. A figure the engine divides by (``kind`` in :data:`DIVISORS`) must be above 0."""
-    from ..schema.base import value_problem
-
-    problem = value_problem(unit, v, name)
-    if problem is None and kind in DIVISORS and v <= 0:
-        problem = f"{name} {v:g} must be above 0: it is {DIVISORS[kind]}, and the engine divides by it"
-    return problem
+    return _rule_of_kind(unit, kind).problem(v, name)
 
 
-def _figure(q: Quantity, path: str, spec: dict[str, Any], where: str, kind: str | None = None,
+def group_problem(table, changes: Mapping[str, FigureChange], changed: set[str]) -> str | None:
+    """The first group of figures that must add up to 1 (an intervention's cost shares) in which
+    a figure in ``changed`` was changed and the group no longer adds up, as one line."""
+    groups: dict[str, list] = {}
+    for p in table:
+        if p.rule.group:
+            groups.setdefault(p.rule.group, []).append(p)
+    for group, members in groups.items():
+        if not any(m.path in changed for m in members):
+            continue
+        shares = {m.path.rsplit(".", 1)[1]: _current(table, changes, m.path) for m in members}
+        problem = sum_problem(shares)
+        if problem is None:
+            continue
+        others = [m.path for m in members if m.path not in changed]
+        hint = ""
+        if len(others) == 1:
+            rest = 1.0 - sum(v for k, v in shares.items() if f"{group}.{k}" != others[0])
+            if 0.0 <= rest <= 1.0:
+                hint = f"; change them together, for example also {others[0]}={rest:.10g}"
+        elif others:
+            hint = f"; change them together ({', '.join(others)} too)"
+        return f"{group}: {problem}{hint}"
+    return None
+
+
+def _figure(q: Quantity, path: str, spec: dict[str, Any], where: str, rule: Rule | str | None = None,
             **given: Any) -> FigureChange | None:
+    """The change of the figure ``q`` at ``path`` to ``spec``, each number checked against the
+    figure's ``rule`` (or, given a parameter kind, the rule of that kind)."""
+    if not isinstance(rule, Rule):
+        rule = _rule_of_kind(q.unit, rule)
     for k in ("value", "low", "high"):  # each number on its own first
-        problem = None if spec[k] is None else _value_problem(q.unit, spec[k], kind, k)
+        problem = None if spec[k] is None else rule.problem(spec[k], k)
         if problem:
             raise SettingsError(f"{where}: {problem}")
     if spec["value"] == q.value and spec["low"] is None and spec["distribution"] in (None, q.distribution):
@@ -243,7 +279,7 @@ def _people(scenario: Scenario, table, changes: dict[str, FigureChange], path: s
         if target not in table:  # pragma: no cover - the current basis always reads provision
             raise SettingsError(f"{where}: this segment has no figure of people to set")
         given["given_evidence"] = table[target].base
-        return _figure(table[target].quantity, target, spec, where,
+        return _figure(table[target].quantity, target, spec, where, table[target].rule,
                        conversion=f"{target} = {people:,.10g} people served (current basis)", **given)
     cohort_path = f"area.cohorts.{seg.sizing.cohort}"
     cohort = _current(table, changes, cohort_path)
@@ -266,5 +302,5 @@ def _people(scenario: Scenario, table, changes: dict[str, FigureChange], path: s
     rate = {k: None if spec[k] is None else (spec[k] + existing) / cohort for k in ("value", "low", "high")}
     rate_path = f"{iid}.{sid}.sizing.rate"
     given["given_evidence"] = max(table[rate_path].base * cohort - existing, 0.0)
-    return _figure(table[rate_path].quantity, rate_path, {**spec, **rate}, where,
+    return _figure(table[rate_path].quantity, rate_path, {**spec, **rate}, where, table[rate_path].rule,
                    conversion=f"{rate_path} = {formula} = {rate['value']:.10g}", **given)

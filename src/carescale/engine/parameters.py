@@ -15,8 +15,10 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..errors import SettingsError
-from ..schema import Quantity
+from ..schema import Area, Intervention, Outcome, Overlap, Quantity, Segment, Sizing, SpendReduction
 from ..schema.base import MONEY_UNITS
+from ..schema.intervention import SetupInvestment, WiderBenefit
+from ..schema.rules import Rule, rule_of
 from .scenario import FigureChange, Scenario
 
 Values = Mapping[str, np.ndarray]
@@ -33,6 +35,17 @@ class Parameter:
     evidence: Quantity | None = None
     #: The override that changed it, if any.
     change: FigureChange | None = None
+    #: The values it may take (schema/rules.py), from the schema field that holds it; a
+    #: parameter made without one gets its unit's bounds.
+    rule: Rule | None = None
+
+    def __post_init__(self) -> None:
+        if self.rule is None:
+            object.__setattr__(self, "rule", Rule(self.quantity.unit))
+
+    def problem(self, value: float, name: str = "value") -> str | None:
+        """What is wrong with ``value`` for this figure (its rule's one-line message), or None."""
+        return self.rule.problem(value, name)
 
     @property
     def base(self) -> float:
@@ -102,39 +115,41 @@ class ParameterTable:
     def _build(cls, scenario: Scenario) -> "ParameterTable":
         params: list[Parameter] = []
 
-        def add(path: str, q: Quantity | None, label: str, kind: str, iid: str | None = None) -> None:
+        def add(path: str, q: Quantity | None, label: str, kind: str, iid: str | None = None,
+                held: tuple[type, str] = (Area, "cohorts")) -> None:
+            """``held``: the schema model and field holding the figure, whose rule it keeps."""
             if q is not None and path not in {p.path for p in params}:
-                params.append(Parameter(path, q, label, kind, iid))
+                params.append(Parameter(path, q, label, kind, iid, rule=rule_of(*held, q.unit, iid)))
 
         area = scenario.area
         for iv in scenario.interventions:
             for seg in iv.segments:
                 pre = f"{iv.id}.{seg.id}"
                 name = f"{iv.name} ({seg.description.lower()})" if len(iv.segments) > 1 else iv.name
-                add(f"{pre}.sizing.rate", seg.sizing.rate, f"{name}: take-up (share of {seg.sizing.cohort})", "rate", iv.id)
-                add(f"{pre}.unit_cost", seg.unit_cost, f"{name}: cost per person a year", "unit_cost", iv.id)
+                add(f"{pre}.sizing.rate", seg.sizing.rate, f"{name}: take-up (share of {seg.sizing.cohort})", "rate", iv.id, (Sizing, "rate"))
+                add(f"{pre}.unit_cost", seg.unit_cost, f"{name}: cost per person a year", "unit_cost", iv.id, (Segment, "unit_cost"))
                 for o in seg.outcomes:
-                    add(f"{pre}.outcomes.{o.id}.rate", o.rate, f"{name}: share who {o.description.lower()}", "rate", iv.id)
-                    add(f"{pre}.outcomes.{o.id}.unit_saving", o.unit_saving, f"{name}: saving per person ({o.description.lower()})", "unit_saving", iv.id)
+                    add(f"{pre}.outcomes.{o.id}.rate", o.rate, f"{name}: share who {o.description.lower()}", "rate", iv.id, (Outcome, "rate"))
+                    add(f"{pre}.outcomes.{o.id}.unit_saving", o.unit_saving, f"{name}: saving per person ({o.description.lower()})", "unit_saving", iv.id, (Outcome, "unit_saving"))
                 for r in seg.spend_reductions:
-                    add(f"{pre}.spend_reductions.{r.id}.reduction", r.reduction, f"{name}: cut in {r.spend_line.replace('_', ' ')}", "reduction", iv.id)
+                    add(f"{pre}.spend_reductions.{r.id}.reduction", r.reduction, f"{name}: cut in {r.spend_line.replace('_', ' ')}", "reduction", iv.id, (SpendReduction, "reduction"))
                 if scenario.basis == "current" or seg.sizing.basis == "additional_to_existing":
                     prov = area.provision.get(iv.id, {}).get(seg.id)
-                    add(f"area.provision.{iv.id}.{seg.id}", prov, f"{area.name}: people served today by {name}", "provision", iv.id)
+                    add(f"area.provision.{iv.id}.{seg.id}", prov, f"{area.name}: people served today by {name}", "provision", iv.id, (Area, "provision"))
                 if scenario.basis == "potential" and seg.sizing.cohort:
                     c = seg.sizing.cohort
                     add(f"area.cohorts.{c}", area.cohorts.get(c), f"{area.name}: {c.replace('_', ' ')}", "cohort")
                 for r in seg.spend_reductions:
-                    add(f"area.spend.{r.spend_line}", area.spend.get(r.spend_line), f"{area.name}: {r.spend_line.replace('_', ' ')} spend", "spend")
+                    add(f"area.spend.{r.spend_line}", area.spend.get(r.spend_line), f"{area.name}: {r.spend_line.replace('_', ' ')} spend", "spend", None, (Area, "spend"))
             for payer, q in iv.cost_shares.items():
-                add(f"{iv.id}.cost_shares.{payer}", q, f"{iv.name}: share of cost paid by {payer.upper()}", "cost_share", iv.id)
+                add(f"{iv.id}.cost_shares.{payer}", q, f"{iv.name}: share of cost paid by {payer.upper()}", "cost_share", iv.id, (Intervention, "cost_shares"))
             if iv.setup:
-                add(f"{iv.id}.setup.cost", iv.setup.cost, f"{iv.name}: set-up investment per tranche", "setup_cost", iv.id)
-                add(f"{iv.id}.setup.per", iv.setup.per, f"{iv.name}: new places per tranche", "setup_per", iv.id)
+                add(f"{iv.id}.setup.cost", iv.setup.cost, f"{iv.name}: set-up investment per tranche", "setup_cost", iv.id, (SetupInvestment, "cost"))
+                add(f"{iv.id}.setup.per", iv.setup.per, f"{iv.name}: new places per tranche", "setup_per", iv.id, (SetupInvestment, "per"))
             for wb in iv.wider_benefits:
-                add(f"{iv.id}.wider_benefits.{wb.id}", wb.value_per_person, f"{iv.name}: {wb.description.lower()} per person", "wider_benefit", iv.id)
+                add(f"{iv.id}.wider_benefits.{wb.id}", wb.value_per_person, f"{iv.name}: {wb.description.lower()} per person", "wider_benefit", iv.id, (WiderBenefit, "value_per_person"))
         for ov in scenario.overlaps:
-            add(f"overlaps.{ov.id}.share", ov.share, f"Overlap: {ov.description.lower()}", "overlap_share")
+            add(f"overlaps.{ov.id}.share", ov.share, f"Overlap: {ov.description.lower()}", "overlap_share", None, (Overlap, "share"))
         if scenario.prices is not None or scenario.changes:
             params = [_adjusted(p, scenario) for p in params]
         return cls(params)
@@ -156,7 +171,7 @@ def _adjusted(p: Parameter, scenario: Scenario) -> Parameter:
     """``p`` re-priced and with its override (if any) applied."""
     q = reprice(p.quantity, scenario)
     if q is not p.quantity:
-        p = Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.quantity)
+        p = Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.quantity, rule=p.rule)
     return _changed(p, scenario.change_of(p.path))
 
 
@@ -167,4 +182,4 @@ def _changed(p: Parameter, change: FigureChange | None) -> Parameter:
     q = p.quantity.model_copy(update={
         "value": change.value, "low": change.low, "high": change.high, "distribution": change.distribution,
     })
-    return Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.published, change=change)
+    return Parameter(p.path, q, p.label, p.kind, p.intervention, evidence=p.published, change=change, rule=p.rule)

@@ -22,6 +22,11 @@ import numpy as np
 from ..engine import ParameterTable
 from ..engine.parameters import Values
 from ..engine.scenario import Scenario
+from ..errors import SettingsError
+from ..schema.rules import SCALE
+
+#: A solver's answer may pass a bound by its tolerance (1.0000000001): within this it is the bound.
+SOLVER_SLACK = 1e-7
 
 
 def _col(a: Any, D: int) -> np.ndarray:
@@ -42,8 +47,17 @@ def scaled_values(
     out = {k: np.asarray(v, dtype=float) for k, v in values.items()}
     for iv in scenario.interventions:
         if iv.id in scales:
-            out[f"{iv.id}.scale"] = _col(scales[iv.id], D).copy()
+            out[f"{iv.id}.scale"] = _scale(iv.id, _col(scales[iv.id], D))
     return out
+
+
+def _scale(iid: str, x: np.ndarray) -> np.ndarray:
+    """A model's scales checked against the scale's rule (schema/rules.py: a share from 0 to 1),
+    a solver's rounding past a bound taken as the bound."""
+    bad = x[~((x >= SCALE.low - SOLVER_SLACK) & (x <= SCALE.high + SOLVER_SLACK))]
+    if bad.size:
+        raise SettingsError(f"scale.{iid}: {SCALE.problem(float(bad[0]), 'scale')}")
+    return np.clip(x, SCALE.low, SCALE.high)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import PAYERS, Payer, Quantity, Reference, StrictModel
+from .rules import rule_of, sum_problem
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -42,10 +43,16 @@ def check_cost_shares(cost_shares: dict[str, Quantity]) -> None:
     """Cost shares are proportions that add up to 1."""
     for p, q in cost_shares.items():
         _require_unit(q, ("proportion",), f"cost_shares.{p}")
-    total = sum(q.value for q in cost_shares.values())
-    if abs(total - 1.0) > 1e-9:
-        shares = ", ".join(f"{p}={q.value:g}" for p, q in cost_shares.items())
-        raise ValueError(f"cost_shares must add up to 1; they add up to {total:g} ({shares})")
+    problem = sum_problem({p: q.value for p, q in cost_shares.items()})
+    if problem:
+        raise ValueError(problem)
+
+
+def _rule_problem(model: type, field: str, q: Quantity) -> None:
+    """Refuse ``q`` when it breaks the rule its field carries (schema/rules.py)."""
+    problem = rule_of(model, field, q.unit).problem(q.value, field)
+    if problem:
+        raise ValueError(problem)
 
 
 class Sizing(StrictModel):
@@ -135,15 +142,17 @@ class SetupInvestment(StrictModel):
     """One-off investment bought in tranches: ``cost`` for every ``per`` new beneficiaries."""
 
     cost: Quantity
-    per: Quantity
+    per: Quantity = Field(json_schema_extra={
+        "divisor": "the number of places each set-up investment pays for",
+        "whole": "places are bought whole",
+    })
     payer: Payer = "asc"
 
     @model_validator(mode="after")
     def _check(self) -> "SetupInvestment":
         _require_unit(self.cost, ("GBP",), "cost")
         _require_unit(self.per, ("people",), "per")
-        if self.per.value <= 0:
-            raise ValueError(f"per {self.per.value:g} must be above 0")
+        _rule_problem(SetupInvestment, "per", self.per)
         return self
 
 
@@ -165,14 +174,13 @@ class WorkforceRatio(StrictModel):
 
     role: str
     staff: Quantity
-    per: Quantity
+    per: Quantity = Field(json_schema_extra={"divisor": "the number of people each staff ratio is for"})
 
     @model_validator(mode="after")
     def _check(self) -> "WorkforceRatio":
         _require_unit(self.staff, ("people",), "staff")
         _require_unit(self.per, ("people",), "per")
-        if self.per.value <= 0:
-            raise ValueError(f"per {self.per.value:g} must be above 0")
+        _rule_problem(WorkforceRatio, "per", self.per)
         return self
 
 
@@ -240,7 +248,7 @@ class Intervention(StrictModel):
     savings_to: tuple[Payer, ...] = ()  # who the sources say saves (promising models)
     missing_numbers: tuple[str, ...] = ()  # what a logic model would still need (promising)
     segments: tuple[Segment, ...] = ()
-    cost_shares: dict[Payer, Quantity] = {}
+    cost_shares: dict[Payer, Quantity] = Field(default={}, json_schema_extra={"sums_to_one": "cost shares"})
     setup: SetupInvestment | None = None
     ramp_up: RampUp | None = None
     workforce: tuple[WorkforceRatio, ...] = ()

@@ -20,7 +20,7 @@ from ..engine import Parameter, ParameterTable
 from ..errors import ModelError
 from ..library import DATA_DIR, load_model
 from ..schema import Reference
-from ..schema.base import MAX_BY_UNIT, MAX_VALUE, MONEY_UNITS, Distribution, StrictModel
+from ..schema.base import MAX_BY_UNIT, MAX_VALUE, MONEY_UNITS, Distribution, StrictModel, spread_problem
 from ..engine.scenario import Scenario
 from .distributions import Marginal, make_marginal
 
@@ -180,7 +180,16 @@ def parameter_ranges(
         high = min(high, MAX_BY_UNIT.get(q.unit, (MAX_VALUE, ""))[0])  # the unit's bound (schema.base)
         if low == high:  # a zero-width range is the value itself
             low = high = v
+        if p.rule.above_zero and low <= 0:  # a figure the engine divides by: never drawn at 0
+            raise ModelError(
+                f"{p.path}: {p.rule.problem(low, 'low')}; give it a range above 0"
+                + (" or a smaller width_scale" if width_scale > 1 else "")
+            )
         dist = q.distribution or defaults.distribution_for(q.unit)
+        if q.low is None and spread_problem(dist, q.unit, v, low, high):
+            # a default range around a figure the distribution cannot spread (a share of 1 or 0
+            # for beta, 0 for gamma/lognormal, or too wide for beta): the triangular, peaked at the value
+            dist, source = "triangular", f"{source} (triangular: {dist} cannot spread around {v:g})"
         out.append(ParameterRange(p, make_marginal(p.path, dist, q.unit, v, low, high), source))
     return out
 

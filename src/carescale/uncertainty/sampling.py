@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from ..engine import ParameterTable
+from ..errors import ModelError
 from ..schema import PAYERS
 from .defaults import CorrelationGroup, ParameterRange, UncertaintyDefaults, matches
 
@@ -93,6 +94,25 @@ def make_groups(ranges: list[ParameterRange], defaults: UncertaintyDefaults) -> 
     return groups, derived
 
 
+def within_rule(m: ParameterRange, x: np.ndarray) -> np.ndarray:
+    """Draws ``x`` of ``m`` kept to its figure's rule (schema/rules.py): clipped into the rule's
+    bounds (a gamma or lognormal tail can pass a unit's largest value), rounded for a whole
+    number; a figure the engine divides by never reaches 0 (its range is above 0, checked in
+    :func:`~carescale.uncertainty.defaults.parameter_ranges`, and a whole one is at least 1), so
+    a draw of 0 or less there is refused rather than divided by. Draws inside the rule are
+    returned unchanged, value for value."""
+    rule = m.parameter.rule
+    if rule.whole:
+        x = np.round(x)
+    x = np.clip(x, rule.low, rule.high)
+    if rule.above_zero and not (x > 0).all():
+        raise ModelError(
+            f"{m.path}: a draw of {float(x.min()):g} is not above 0; it is {rule.above_zero}, and the "
+            "engine divides by it: give it a range above 0"
+        )
+    return x
+
+
 def values_from_uniforms(
     groups: list[Group], derived: dict[str, str], u: np.ndarray, n: int
 ) -> dict[str, np.ndarray]:
@@ -106,7 +126,7 @@ def values_from_uniforms(
                 values[m.path] = np.full(n, m.marginal.value, dtype=float)
             continue
         for m in g.members:
-            values[m.path] = m.marginal.ppf(u[i])
+            values[m.path] = within_rule(m, m.marginal.ppf(u[i]))
         i += 1
     for path, src in derived.items():
         values[path] = 1.0 - values[src]
@@ -125,11 +145,11 @@ def _draw_group(g: Group, rng: np.random.Generator, n: int, values: dict[str, np
     elif len(marginals) == 1:
         x = g.members[0].marginal.draw(rng, n)
         for m in g.members:
-            values[m.path] = x
+            values[m.path] = within_rule(m, x)
     else:
         u = np.clip(rng.random(n), EPS, 1 - EPS)
         for m in g.members:
-            values[m.path] = m.marginal.ppf(u)
+            values[m.path] = within_rule(m, m.marginal.ppf(u))
 
 
 def sample(

@@ -114,6 +114,8 @@ def _what(item: _Item) -> tuple[str, str]:
 
 def _target_text(item: _Item, switch: float, defaults: UncertaintyDefaults) -> tuple[str | None, dict | None]:
     """The source's own terms for a break-even saving (``targets`` in the defaults file)."""
+    if item.base == 0:  # a saving set to 0 has no multiple in the source's terms (it would divide by 0)
+        return None, None
     for t in defaults.targets:
         if not any(matches(p, (t.parameter,)) for p in item.paths):
             continue
