@@ -15,13 +15,51 @@ from .model import _full_year, _year_chart
 
 def _cash_flow_sheet(book: _Book, ws: Any) -> None:
     data = book.data
-    runs = book.runs
     Y = data.appraisal.years
     T = Y * 12
     port = data.appraisal.portfolio
     psum = data.appraisal_summary["portfolio"]
-    money = book.fmt(num_format=MONEY)
     bold = book.fmt(bold=True)
+    _heading(book, ws)
+    ov_cells, r = _overlap_rows(book, ws, 3)
+    r += 1
+    met_r = r
+    ws.write_string(r, 0, f"Appraisal over {Y} years", bold)
+    r += 1
+    metric_rows = r
+    r += 12
+    ws.write_string(r, 0, "By appraisal year (pounds; net = gross - overlap - running cost - set-up)", bold)
+    r += 1
+    book.header(ws, r, YEAR_COLUMNS)
+    r += 1
+    year_first = r
+    month_first = year_first + Y + 3
+    month_last = month_first + T - 1
+    mcols = ["Month", "Year", "Running cost ASC", "Running cost NHS", "Set-up ASC", "Set-up NHS",
+             "Gross saving ASC", "Gross saving NHS"] + [f"Overlap {k + 1}" for k in range(len(ov_cells))] + [
+             "Less overlap ASC", "Less overlap NHS", "Wider benefits", "Net ASC", "Net NHS", "Net", "Cumulative net",
+             "Not yet in profit (month)", "Discounted net", "Discounted cumulative", "Not yet in profit, discounted"]
+    col = {k: i for i, k in enumerate(mcols)}
+    _year_rows(book, ws, year_first, month_first, month_last, col)
+    year_last = year_first + Y - 1
+    ws.write_string(month_first - 2, 0, "By month (sums of the model sheets, less each overlap)", bold)
+    book.header(ws, month_first - 1, mcols)
+    _month_rows(book, ws, month_first, col, ov_cells)
+    _portfolio_metrics(book, ws, metric_rows, year_first, year_last, month_first, month_last, col, port.metrics, psum["metrics"])
+    _charts(book, ws, met_r, year_first, year_last)
+    book.cash = {"year_first": year_first, "year_last": year_last}
+
+
+#: the yearly table's columns on the Cash flow sheet (:func:`_portfolio_metrics` reads them by position)
+YEAR_COLUMNS = ["Year", "Running cost ASC", "Running cost NHS", "Set-up ASC", "Set-up NHS", "Gross saving ASC",
+                "Gross saving NHS", "Less overlap ASC", "Less overlap NHS", "Net ASC", "Net NHS", "Net",
+                "Cumulative net", "Discount factor", "Discounted net", "Wider benefits"]
+
+
+def _heading(book: _Book, ws: Any) -> None:
+    """The title and the appraisal's settings in one line."""
+    data = book.data
+    Y = data.appraisal.years
     ws.set_column(0, 0, 40)
     ws.set_column(1, 40, 14)
     ws.write_string(0, 0, "Cash flow: the portfolio, less the overlap between target groups", book.fmt(bold=True, font_size=14))
@@ -31,9 +69,15 @@ def _cash_flow_sheet(book: _Book, ws: Any) -> None:
                     + f"; optimism bias {'on' if s['optimism_bias'] else 'off'}; set-up {s['setup_timing']}; "
                     + (f"{data.prices['price_base_year']} prices" if data.prices.get("reprice")
                        else "prices " + ", ".join(s["price_years"]) + " (as published)"))
-    # overlaps (appraisal per-person figures)
-    r = 3
-    ws.write_string(r, 0, "Overlap between target groups (appraisal figures, per person a year)", bold)
+
+
+def _overlap_rows(book: _Book, ws: Any, r: int) -> tuple[list[tuple[Any, int]], int]:
+    """Each overlap between target groups with the appraisal's gross saving per person of its
+    two models, from row ``r``. Returns (overlap, its row) pairs and the row after the last."""
+    data = book.data
+    runs = book.runs
+    money = book.fmt(num_format=MONEY)
+    ws.write_string(r, 0, "Overlap between target groups (appraisal figures, per person a year)", book.fmt(bold=True))
     r += 1
     book.header(ws, r, ["Overlap", "Payer", "Share of the smaller group", "Model A", "Gross per person A",
                         "Model B", "Gross per person B"])
@@ -47,44 +91,24 @@ def _cash_flow_sheet(book: _Book, ws: Any) -> None:
         sp = f"overlaps.{ov.id}.share"
         book.formula(ws, r, 2, "=" + defined_name("in", sp), float(data.values[sp][0]))
         i = PAYERS.index(ov.payer)
-        gpp = {}
         for k, (iid, m) in enumerate(((a, ma), (b, mb))):
             full = _full_year(runs, next(x for x in data.scenario.interventions if x.id == iid))
             n = float(sum(float(sg.beneficiaries[0]) for sg in data.result.intervention(iid).segments))
             val = full["pgross"][i] / n if n > 0 else 0.0
-            gpp[iid] = val
             book.text(ws, r, 3 + 2 * k, iid)
             book.formula(ws, r, 4 + 2 * k, f"=IF({m.n}>0,{m.person_gross_adj[ov.payer]}/{m.n},0)", val, money)
         ov_cells.append((ov, r))
         r += 1
-    r += 1
-    met_r = r
-    ws.write_string(r, 0, f"Appraisal over {Y} years", bold)
-    r += 1
-    metric_rows = r
-    r += 12
-    ws.write_string(r, 0, "By appraisal year (pounds; net = gross - overlap - running cost - set-up)", bold)
-    r += 1
-    ycols = ["Year", "Running cost ASC", "Running cost NHS", "Set-up ASC", "Set-up NHS", "Gross saving ASC",
-             "Gross saving NHS", "Less overlap ASC", "Less overlap NHS", "Net ASC", "Net NHS", "Net",
-             "Cumulative net", "Discount factor", "Discounted net", "Wider benefits"]
-    book.header(ws, r, ycols)
-    r += 1
-    year_first = r
-    month_first = year_first + Y + 3
-    month_last = month_first + T - 1
-    mcols = ["Month", "Year", "Running cost ASC", "Running cost NHS", "Set-up ASC", "Set-up NHS",
-             "Gross saving ASC", "Gross saving NHS"] + [f"Overlap {k + 1}" for k in range(len(ov_cells))] + [
-             "Less overlap ASC", "Less overlap NHS", "Wider benefits", "Net ASC", "Net NHS", "Net", "Cumulative net",
-             "Not yet in profit (month)", "Discounted net", "Discounted cumulative", "Not yet in profit, discounted"]
-    col = {k: i for i, k in enumerate(mcols)}
-    mon = port.monthly
-    net_m = mon.net[0]
-    cum = np.cumsum(net_m.sum(axis=1))
-    mfac = np.repeat(port.factors, 12)
-    dcum = np.cumsum(net_m.sum(axis=1) * mfac)
-    ov_res = {o.id: o for o in runs.savings.overlaps}
-    for y in range(Y):
+    return ov_cells, r
+
+
+def _year_rows(book: _Book, ws: Any, year_first: int, month_first: int, month_last: int, col: dict[str, int]) -> None:
+    """One row per appraisal year: sums of the monthly table, net by payer, cumulative, discounted."""
+    data = book.data
+    port = data.appraisal.portfolio
+    psum = data.appraisal_summary["portfolio"]
+    money = book.fmt(num_format=MONEY)
+    for y in range(data.appraisal.years):
         rr = year_first + y
         ws.write_number(rr, 0, y + 1)
         yb = col_range(col["Year"], month_first, month_last)
@@ -109,11 +133,22 @@ def _cash_flow_sheet(book: _Book, ws: Any) -> None:
         book.formula(ws, rr, 14, f"={cell(rr, 11, False)}*{cell(rr, 13, False)}", float(net_y.sum() * port.factors[y]), money)
         book.formula(ws, rr, 15, f"=SUMIF({yb},{cell(rr, 0, False)},{col_range(col['Wider benefits'], month_first, month_last)})",
                      float(port.wider_benefits[0, y]), money)
-    year_last = year_first + Y - 1
-    ws.write_string(month_first - 2, 0, "By month (sums of the model sheets, less each overlap)", bold)
-    book.header(ws, month_first - 1, mcols)
+
+
+def _month_rows(book: _Book, ws: Any, month_first: int, col: dict[str, int], ov_cells: list[tuple[Any, int]]) -> None:
+    """The portfolio by month: sums of the model sheets' months, less each overlap (share x the
+    smaller group's people x the smaller gross saving per person)."""
+    data = book.data
+    port = data.appraisal.portfolio
+    money = book.fmt(num_format=MONEY)
+    mon = port.monthly
+    net_m = mon.net[0]
+    cum = np.cumsum(net_m.sum(axis=1))
+    mfac = np.repeat(port.factors, 12)
+    dcum = np.cumsum(net_m.sum(axis=1) * mfac)
+    ov_res = {o.id: o for o in book.runs.savings.overlaps}
     models = list(book.models.values())
-    for m in range(T):
+    for m in range(data.appraisal.years * 12):
         rr = month_first + m
         A = cell(rr, 0, False)
         ws.write_number(rr, 0, m + 1)
@@ -153,7 +188,10 @@ def _cash_flow_sheet(book: _Book, ws: Any) -> None:
                      f"={cell(rr - 1, col['Discounted cumulative'], False)}+{c('Discounted net')}", float(dcum[m]), money)
         book.formula(ws, rr, col["Not yet in profit, discounted"], f"=IF({c('Discounted cumulative')}<=1E-6,{A},0)",
                      float(m + 1 if dcum[m] <= 1e-6 else 0))
-    _portfolio_metrics(book, ws, metric_rows, year_first, year_last, month_first, month_last, col, port.metrics, psum["metrics"])
+
+
+def _charts(book: _Book, ws: Any, met_r: int, year_first: int, year_last: int) -> None:
+    """The portfolio's cumulative net saving by year, and its net saving by payer and year."""
     _year_chart(book, ws, ws.get_name(), year_first, year_last, 12, "Portfolio: cumulative net saving by year",
                 insert=cell(met_r, 4, False))
     chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
@@ -165,7 +203,6 @@ def _cash_flow_sheet(book: _Book, ws: Any) -> None:
     chart.set_y_axis({"num_format": "£#,##0"})
     chart.set_size({"width": 620, "height": 300})
     ws.insert_chart(cell(met_r, 12, False), chart)
-    book.cash = {"year_first": year_first, "year_last": year_last}
 
 
 def _portfolio_metrics(book: _Book, ws: Any, r: int, y0: int, y1: int, m0: int, m1: int, col: dict[str, int],

@@ -14,6 +14,14 @@ from .cells import cell, col_range
 
 
 def _inputs_sheet(book: _Book, ws: Any) -> None:
+    r = _parameter_rows(book, ws)
+    r = _setting_rows(book, ws, r + 1)
+    _discount_rows(book, ws, r + 1)
+
+
+def _parameter_rows(book: _Book, ws: Any) -> int:
+    """Every parameter: a yellow input cell with its defined name, and where the figure comes
+    from. Returns the row after the last."""
     data = book.data
     lib_docs = _documents(data)
     bold = book.fmt(bold=True, font_size=14)
@@ -48,9 +56,14 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
         ws.write_number(r, 14, float(p.published.value))
         book.text(ws, r, 15, p.published.price_year or "")
         r += 1
+    return r
 
-    # appraisal settings
-    r += 1
+
+def _setting_rows(book: _Book, ws: Any, r: int) -> int:
+    """The appraisal settings as input cells (each with a defined name ``set_...``), starting at
+    row ``r``. Returns the row after the last."""
+    data = book.data
+    inp = book.fmt(bg_color="#FFF2CC", border=1, num_format="General")
     ws.write_string(r, 0, "Appraisal settings (change these to change the appraisal; the layout is fixed to "
                     f"{data.appraisal.years} years)", book.fmt(bold=True, font_size=12))
     r += 1
@@ -100,9 +113,14 @@ def _inputs_sheet(book: _Book, ws: Any) -> None:
                 dw, at = _outcome_additionality(settings, iv.id, o.id)
                 setting(f"{iv.id}.{o.id}.deadweight", f"{iv.name}: deadweight ({o.description})", dw, "proportion")
                 setting(f"{iv.id}.{o.id}.attribution", f"{iv.name}: attribution ({o.description})", at, "proportion")
+    return r
 
-    # discount rates
-    r += 1
+
+def _discount_rows(book: _Book, ws: Any, r: int) -> None:
+    """The discount rate and factor by appraisal year (the range named ``discount_factors``)."""
+    data = book.data
+    settings = data.appraisal.settings
+    inp = book.fmt(bg_color="#FFF2CC", border=1, num_format="General")
     ws.write_string(r, 0, "Discount rates by appraisal year (year 1 is the Green Book's year 0 and is not discounted)",
                     book.fmt(bold=True, font_size=12))
     r += 1
