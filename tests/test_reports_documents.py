@@ -236,3 +236,88 @@ def test_report_command_bad_input_is_one_line(tmp_path, args, message):
     r = run_cli("report", *[a.format(tmp=tmp_path) for a in args])
     assert r.code == 2
     assert r.err.strip() == message.format(tmp=tmp_path)
+
+
+# -- reports read the scenario's evaluation (issue 20): the Monte Carlo runs once per document --
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Calls of the Monte Carlo and of the engine, through the names the Evaluation calls."""
+    import carescale.engine
+    import carescale.uncertainty
+
+    calls = {"uncertainty": 0, "evaluate": 0}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name.removeprefix("run_")] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(carescale.uncertainty, "run_uncertainty")
+    counting(carescale.engine, "evaluate")
+    return calls
+
+
+def _fresh(note: str):
+    """A document no other test has evaluated in this process (the note is part of its id)."""
+    from carescale.scenarios import parse_data
+
+    return parse_data({"area": "birmingham", "reprice": False, "uncertainty": {"draws": 300}, "note": note})
+
+
+def test_report_after_the_result_reuses_its_monte_carlo(counted):
+    from carescale.scenarios import evaluate_document
+
+    doc = _fresh("report after the result page")
+    ev = evaluate_document(doc)
+    unc = ev.uncertainty()  # what the result page shows
+    assert counted["uncertainty"] == 1
+    md = render(doc, "md").decode("utf-8")  # a download for the same document
+    html = render(ev, "html").decode("utf-8")  # or for its evaluation
+    assert counted["uncertainty"] == 1 and ev.calls["uncertainty"] == 1
+    assert ev.calls["build"] == 1 and ev.calls["evaluate"] == 1
+    # the reports show that Monte Carlo's figures
+    from carescale.reports.numbers import money
+
+    p05, p95 = (money(unc["portfolio"]["net_savings"][k]) for k in ("p05", "p95"))
+    assert "In 300 simulations" in md and f"between {p05} and {p95}" in md
+    assert "300 draws" in html and prepare(doc).uncertainty is unc
+
+
+def test_two_formats_run_the_monte_carlo_once(counted):
+    from carescale.scenarios import evaluate_document
+
+    doc = _fresh("two formats, one Monte Carlo")
+    md = render(doc, "md").decode("utf-8")
+    html = render(doc, "html").decode("utf-8")
+    assert counted["uncertainty"] == 1
+    ev = evaluate_document(doc)
+    assert ev.has_uncertainty and ev.calls["uncertainty"] == 1
+    p50 = ev.uncertainty()["portfolio"]["net_savings"]["p50"]
+    assert md.count("300 simulations") == 1 and "300 draws" in html and p50 != 0
+
+
+def test_workbook_reads_the_engine_runs_from_the_evaluation(counted):
+    from carescale.scenarios import evaluate_document
+
+    doc = _fresh("workbook from the evaluation")
+    data = prepare(doc, uncertainty=False)
+    first = render(data, "xlsx")
+    # the steady state and the appraisal's three runs (cost and savings timelines, full year)
+    assert counted["evaluate"] == 4 and evaluate_document(doc).calls["evaluate"] == 4
+    second = render(prepare(doc, uncertainty=False), "xlsx")
+    assert counted["evaluate"] == 4 and counted["uncertainty"] == 0
+    assert _parts(second) == _parts(first) and len(first) > 10_000
+
+
+def _parts(xlsx: bytes) -> dict[str, bytes]:
+    """The workbook's parts, but the creation time."""
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(xlsx))
+    return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}

@@ -2,14 +2,19 @@
 plain-English Markdown summary (docs/reports.md).
 
     from carescale.reports import prepare, render
-    from carescale.scenarios import load_scenario
-    data = prepare(load_scenario("my.yaml"))   # or a mapping, YAML text, or None (Birmingham)
-    pdf = render(data, "pdf")                 # bytes; also "html", "xlsx", "md"
+    from carescale.scenarios import evaluate_document, load_scenario
+    doc = load_scenario("my.yaml")
+    pdf = render(doc, "pdf")                  # bytes; also "html", "xlsx", "md"
+    md = render(evaluate_document(doc), "md") # the same evaluation: the Monte Carlo ran once
+    data = prepare(doc)                       # or a mapping, YAML text, or None (Birmingham)
 
-:func:`render` takes a prepared :class:`ReportData` (or a scenario document, which it
-prepares) and a
-format, and returns the file's bytes; :data:`FORMATS` lists the formats with their media type
-and file suffix (the web app offers the same downloads). Nothing heavy is imported here:
+:func:`render` takes a scenario document (or a mapping, YAML text or None), its
+:class:`carescale.scenarios.Evaluation`, or a prepared :class:`ReportData`, and a format, and
+returns the file's bytes. Every figure comes from the document's evaluation
+(:func:`carescale.scenarios.evaluate_document`, kept for the process), so a report after the
+result page, or a second format, does not run the engine or the Monte Carlo again.
+:data:`FORMATS` lists the formats with their media type and file suffix (the web app offers the
+same downloads). Nothing heavy is imported here:
 xlsxwriter, jinja2, matplotlib and weasyprint are imported inside the writers.
 """
 
@@ -18,7 +23,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SettingsError
+from ..scenarios import Evaluation
 from .data import ReportData, as_document, prepare
+from .html import html_text, pdf_bytes
+from .markdown import markdown_text
+from .workbook import workbook_bytes
 
 #: format -> (media type, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -29,22 +38,17 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(data: ReportData | Any, fmt: str) -> bytes:
-    """The report in format ``fmt`` (pdf, html, xlsx or md) as bytes."""
+def render(data: ReportData | Evaluation | Any, fmt: str) -> bytes:
+    """The report in format ``fmt`` (pdf, html, xlsx or md) as bytes, for a prepared
+    :class:`ReportData`, an :class:`Evaluation` or a scenario document."""
     if fmt not in FORMATS:
         raise SettingsError(f"format: {fmt!r} is not a report format; valid formats are: {', '.join(FORMATS)}")
     if not isinstance(data, ReportData):
         data = prepare(data)
     if fmt == "xlsx":
-        from .workbook import workbook_bytes
-
         return workbook_bytes(data)
     if fmt == "md":
-        from .markdown import markdown_text
-
         return markdown_text(data).encode("utf-8")
-    from .html import html_text, pdf_bytes
-
     if fmt == "html":
         return html_text(data).encode("utf-8")
     return pdf_bytes(data)

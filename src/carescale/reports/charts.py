@@ -6,8 +6,11 @@ shows, so the HTML/PDF can put it on the image. matplotlib is imported inside th
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any, Sequence
+
+import numpy as np
 
 ASC, NHS = "#1d70b8", "#d4351c"  # council blue, NHS red (distinguishable, with labels)
 NET, CUM = "#505a5f", "#00703c"
@@ -24,8 +27,6 @@ STYLE = {"font.size": 8, "font.family": "DejaVu Sans", "svg.fonttype": "none", "
 
 def _styled(fn):
     """Run a chart function with the report's matplotlib style (text stays text in the SVG)."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         import matplotlib
@@ -61,8 +62,6 @@ def _money_axis(ax, axis: str = "y") -> None:
 @_styled
 def net_by_payer(names: Sequence[str], asc: Sequence[float], nhs: Sequence[float]) -> tuple[str, str]:
     """Horizontal bars: each model's net saving a year, council and NHS side by side."""
-    import numpy as np
-
     fig = _figure(4.2, 0.34 * len(names) + 0.9)
     ax = fig.add_subplot()
     y = np.arange(len(names))

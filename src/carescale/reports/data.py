@@ -1,32 +1,39 @@
-"""What every report is made from: one scenario, evaluated once (the one adapter).
+"""What every report is made from: one evaluated scenario (the one adapter).
 
-:func:`prepare` is the only place the report package touches the engine: it turns a scenario
-document into a :class:`ReportData` holding the steady-state result and its JSON summary, the
-monthly appraisal and its JSON summary, the Monte Carlo summary, and the list of figures the
-scenario changed from the evidence. Every writer (workbook, HTML/PDF, Markdown) only lays out
-what is in it, so all formats show the same figures as ``carescale run/appraise/uncertainty``.
+:func:`prepare` is the only place the report package reads results: it takes a scenario
+document (or an :class:`carescale.scenarios.Evaluation` already made from one) and gathers, from
+the document's evaluation, the steady-state result and its JSON summary, the monthly appraisal
+and its JSON summary, the Monte Carlo summary, each model's one-way sensitivity and the list of
+figures the scenario changed from the evidence, into a :class:`ReportData`. Nothing here calls
+the engine for a figure the evaluation already has: a report made after the result page reuses
+the page's Monte Carlo (:func:`carescale.scenarios.evaluate_document` keeps the evaluations of
+the process). Every writer (workbook, HTML/PDF, Markdown) only lays out what is in it, so all
+formats show the same figures as ``carescale run/appraise/uncertainty``.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
-from ..engine import ParameterTable, PortfolioResult, evaluate
-from ..errors import SettingsError
-from ..library import Library
+from ..engine import ParameterTable, PortfolioResult
+from ..engine.parameters import reprice
 from ..engine.scenario import Scenario
-
-if TYPE_CHECKING:
-    from ..scenarios import ScenarioDocument
+from ..errors import SettingsError
+from ..library import DATA_DIR, Library, default_library, read_yaml
+from ..scenarios import Evaluation, ScenarioDocument, evaluate_document, parse_data, parse_scenario
+from ..uncertainty import Model
+from ..uncertainty.analysis import one_way
 
 
 @dataclass(frozen=True, eq=False)
 class ReportData:
     """One scenario document, evaluated once for every report format."""
 
+    evaluation: Evaluation  # where every figure below comes from
     doc: ScenarioDocument
     library: Library | None
     scenario: Scenario
@@ -57,17 +64,26 @@ class ReportData:
     def prices(self) -> dict[str, Any]:
         return self.run.get("prices") or {}
 
+    @property
+    def documents(self) -> dict[str, Any]:
+        """The library's source documents by id (titles, publishers and dates for references)."""
+        lib = self.library if self.library is not None else default_library()
+        return dict(lib.sources.documents)
+
     def evidence_value(self, path: str) -> float:
         """The evidence figure at ``path`` in this scenario's price base (before overrides)."""
-        from ..engine.parameters import reprice
-
         return float(reprice(self.params[path].published, self.scenario).value)
+
+
+@functools.lru_cache(maxsize=1)
+def transformation_areas() -> dict[int, str]:
+    """The paper's five areas of transformation, by number."""
+    raw = read_yaml(DATA_DIR / "transformation_areas.yaml")
+    return {int(k): str(v) for k, v in raw["areas"].items()}
 
 
 def as_document(doc: ScenarioDocument | Mapping[str, Any] | str | None) -> ScenarioDocument:
     """A scenario document from a document, plain data, YAML/JSON text, or None (the defaults)."""
-    from ..scenarios import ScenarioDocument, parse_data, parse_scenario
-
     if doc is None:
         return ScenarioDocument()
     if isinstance(doc, ScenarioDocument):
@@ -79,53 +95,55 @@ def as_document(doc: ScenarioDocument | Mapping[str, Any] | str | None) -> Scena
     raise SettingsError(f"scenario: {type(doc).__name__} is not a scenario document; give a ScenarioDocument, a mapping or YAML text")
 
 
-def prepare(doc: ScenarioDocument | Mapping[str, Any] | str | None = None, library: Library | None = None,
-            *, uncertainty: bool = True) -> ReportData:
-    """Evaluate a scenario document once for every report format (the one adapter over the
-    engine): the same scenario, values and results as ``carescale run``, ``appraise`` and
-    ``uncertainty`` give for that document."""
-    from ..appraisal import appraisal_summary, appraise
-    from ..engine.summary import summary
-    from ..scenarios import build_scenario
+def evaluation_of(doc: Evaluation | ScenarioDocument | Mapping[str, Any] | str | None,
+                  library: Library | None = None) -> Evaluation:
+    """The evaluation a report is made from: ``doc`` itself when it is one, otherwise the
+    process-wide evaluation of the document (:func:`carescale.scenarios.evaluate_document`)."""
+    if isinstance(doc, Evaluation):
+        return doc
+    return evaluate_document(as_document(doc), library)
 
-    doc = as_document(doc)
-    scenario, values = build_scenario(doc, library)
-    params = ParameterTable.from_scenario(scenario)
-    result = evaluate(scenario, values, parameters=params)
-    stamp = {"scenario": {"id": doc.scenario_id, "note": doc.note}}
-    appraised = appraise(scenario, doc.appraisal, values, params, monthly=True)
+
+def prepare(doc: Evaluation | ScenarioDocument | Mapping[str, Any] | str | None = None, library: Library | None = None,
+            *, uncertainty: bool = True) -> ReportData:
+    """Everything the reports show for a scenario document (or its :class:`Evaluation`), read
+    from its evaluation: the same scenario, values and results as ``carescale run``,
+    ``appraise`` and ``uncertainty`` give for that document. The Monte Carlo (``uncertainty``)
+    runs only if the evaluation has not run it already."""
+    ev = evaluation_of(doc, library)
     unc = None
     tornados: dict[str, list[dict[str, Any]]] = {}
     if uncertainty:
-        from ..uncertainty import run_uncertainty
-
-        settings = doc.uncertainty.settings()
-        unc = {**stamp, **run_uncertainty(scenario, settings, appraisal=doc.appraisal)}
-        tornados = model_tornados(scenario, settings.width_scale)
+        unc = ev.uncertainty()
+        tornados = one_way_by_model(ev.model, ev.scenario)
     return ReportData(
-        doc=doc,
-        library=library,
-        scenario=scenario,
-        params=params,
-        values=values,
-        result=result,
-        run={**stamp, **summary(result)},
-        appraisal=appraised,
-        appraisal_summary={**stamp, **appraisal_summary(appraised)},
+        evaluation=ev,
+        doc=ev.document,
+        library=ev.library,
+        scenario=ev.scenario,
+        params=ev.parameters,
+        values=ev.values,
+        result=ev.result,
+        run=ev.run,
+        appraisal=ev.appraisal(monthly=True),
+        appraisal_summary=ev.appraisal_summary(monthly=True),
         uncertainty=unc,
         tornados=tornados,
     )
 
 
 def model_tornados(scenario: Scenario, width_scale: float = 1.0) -> dict[str, list[dict[str, Any]]]:
+    """One-way sensitivity of each model's own annual net saving for ``scenario`` (see
+    :func:`one_way_by_model`; a report reads it from the evaluation's ``model`` instead)."""
+    return one_way_by_model(Model.build(scenario, width_scale), scenario)
+
+
+def one_way_by_model(model: Model, scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
     """One-way sensitivity of each model's own annual net saving (council plus NHS): every
     uncertain figure at its low and at its high value, all else at base, in one engine call
     (as :func:`carescale.uncertainty.tornado` does for the portfolio). Rows that do not move a
     model are left out of its list; each list is sorted by swing."""
-    from ..uncertainty import Model
-    from ..uncertainty.analysis import one_way
-
-    live, res = one_way(Model.build(scenario, width_scale))
+    live, res = one_way(model)
     if res is None:
         return {}
     out: dict[str, list[dict[str, Any]]] = {}

@@ -12,67 +12,26 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 import math
 from pathlib import Path
 from typing import Any
 
-from ..library import DATA_DIR, read_yaml
+from ..appraisal.settings import appraisal_defaults
 from ..schema import PAYERS
 from . import charts
-from .data import ReportData
+from .data import ReportData, transformation_areas
+from .numbers import figure, money, people, pounds
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def money(x: Any) -> str:
-    """Paper-style money: £1.23m, £518k, £950."""
-    if x is None:
-        return "n/a"
-    x = float(x)
-    a = abs(x)
-    if a >= 1e6:
-        s = f"£{a / 1e6:,.2f}m"
-    elif a >= 1e3:
-        s = f"£{a / 1e3:,.0f}k"
-    else:
-        s = f"£{a:,.0f}"
-    return "-" + s if x < 0 and round(a) > 0 else s
-
-
-def pounds(x: Any) -> str:
-    return "n/a" if x is None else (f"-£{abs(float(x)):,.0f}" if float(x) < -0.5 else f"£{abs(float(x)):,.0f}")
-
-
-def people(x: Any) -> str:
-    return "N/A" if x is None else f"{float(x):,.0f}"
-
-
-def figure(x: float, unit: str) -> str:
-    if unit == "proportion":
-        pct = 100 * x
-        return f"{pct:.2f}%" if abs(pct) < 10 else f"{pct:.1f}%"
-    if unit.startswith("GBP"):
-        return f"£{x:,.2f}" if abs(x) < 10 and x != int(x) else f"£{x:,.0f}"
-    return f"{x:,.10g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
 def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-@functools.lru_cache(maxsize=1)
-def transformation_areas() -> dict[int, str]:
-    raw = read_yaml(DATA_DIR / "transformation_areas.yaml")
-    return {int(k): str(v) for k, v in raw["areas"].items()}
-
-
 def _documents(data: ReportData) -> dict[str, Any]:
-    lib = data.library
-    if lib is None:
-        from ..library import default_library
-
-        lib = default_library()
-    return dict(lib.sources.documents)
+    return data.documents
 
 
 def _chart(pair: tuple[str, str]) -> dict[str, str]:
@@ -202,9 +161,7 @@ def context(data: ReportData) -> dict[str, Any]:
             used.setdefault(iv.source.ref.document, set()).add(iv.source.ref.section)
     for ov in data.scenario.overlaps:
         used.setdefault(ov.share.ref.document, set()).add(ov.share.ref.section)
-    from ..appraisal.settings import appraisal_defaults as _defaults
-
-    d = _defaults()
+    d = appraisal_defaults()
     for ref in (d.discounting[0].rate.ref, d.optimism_bias[min(d.optimism_bias)].costs.ref, d.additionality.deadweight.ref):
         if ref.document in docs:  # the appraisal method's sources (Green Book, local CBA guidance)
             used.setdefault(ref.document, set()).add(ref.section)
@@ -215,8 +172,6 @@ def context(data: ReportData) -> dict[str, Any]:
         overlaps.append({"o": o, "a": a, "b": b, "share": float(data.values[f"overlaps.{ov.id}.share"][0])})
     ded = run["totals"]["overlap_deduction"]
     s = app["settings"]
-    from ..appraisal.settings import appraisal_defaults
-
     ob_table = {lvl: (v.costs.value, v.benefits.value) for lvl, v in appraisal_defaults().optimism_bias.items()}
     return {
         "title": f"Business case: scaling up what works in {data.area_name}",
@@ -257,8 +212,6 @@ def html_text(data: ReportData) -> str:
 
 def pdf_bytes(data: ReportData) -> bytes:
     """The business case as a tagged PDF (PDF/UA-1)."""
-    import logging
-
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 

@@ -7,8 +7,8 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
-from .data import ReportData
-from .html import money, people, transformation_areas
+from .data import ReportData, transformation_areas
+from .numbers import money, people
 from .text import md_text as t
 
 
@@ -104,9 +104,7 @@ def markdown_text(data: ReportData) -> str:
         "## Sources",
         "",
     ]
-    from .html import _documents
-
-    docs = _documents(data)
+    docs = data.documents
     used = sorted({p.quantity.ref.document for p in data.params} | {iv.evidence_ref.document for iv in data.scenario.interventions})
     for d in used:
         doc = docs.get(d)

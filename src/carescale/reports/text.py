@@ -6,29 +6,15 @@ by Jinja2's autoescape (see :mod:`carescale.reports.html`); Markdown by :func:`m
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
-
-@functools.lru_cache(maxsize=1)
-def _guard() -> Any:
-    try:
-        from ..safe_text import xlsxwriter_cell
-    except ImportError:  # until carescale.safe_text is in main
-        return None
-    return xlsxwriter_cell
+from ..safe_text import xlsxwriter_cell
 
 
 def sheet_text(worksheet: Any, row: int, col: int, value: Any, cell_format: Any = None) -> None:
     """Write text as a plain string cell (never a formula), through the shared guard."""
-    guard = _guard()
-    if guard is not None:
-        guard(worksheet, row, col, "" if value is None else str(value), cell_format)
-    elif value is None or value == "":
-        worksheet.write_blank(row, col, None, cell_format)
-    else:
-        worksheet.write_string(row, col, str(value), cell_format)
+    xlsxwriter_cell(worksheet, row, col, "" if value is None else str(value), cell_format)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|>~<&!])")

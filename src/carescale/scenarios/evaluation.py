@@ -24,7 +24,7 @@ import copy
 import threading
 from collections import OrderedDict
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from ..library import Library, default_library
 from .build import Built, _stamp, build_scenario
@@ -32,9 +32,24 @@ from .document import ScenarioDocument
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from ..appraisal import AppraisalResult
+    from ..engine import PortfolioResult
     from ..engine.scenario import Scenario
+    from ..engine.timeline import Timeline
+    from ..uncertainty import Model
 
 Progress = Callable[[str, int, int], None]
+
+
+class AppraisalRuns(NamedTuple):
+    """The engine on the appraisal's adjusted values (optimism bias and additionality applied):
+    what the live workbook's cached figures come from. One draw each."""
+
+    values: dict[str, Any]  # the adjusted values
+    cost_timeline: "Timeline"  # the appraisal's ramp-up for costs
+    savings_timeline: "Timeline"  # ... for savings (lag, drop-off)
+    costs: "PortfolioResult"  # the engine over the cost timeline
+    savings: "PortfolioResult"  # the engine over the savings timeline
+    full_year: "PortfolioResult"  # the engine at full scale (steady state)
 
 #: how many evaluations one process keeps (each holds one-draw arrays and summaries: small)
 CACHE_SIZE = 64
@@ -45,8 +60,9 @@ class Evaluation:
 
     ``library`` is the library the document is built against (the default library when None).
     Attributes are computed on first use: ``built`` (scenario and one-draw values), ``scenario``,
-    ``values``, ``parameters``, ``result`` (the engine's steady-state run) and ``run`` (its JSON
-    contract); methods ``appraisal(monthly)``, ``appraisal_summary(monthly)`` and
+    ``values``, ``parameters``, ``result`` (the engine's steady-state run), ``run`` (its JSON
+    contract), ``model`` (the uncertainty model, for one-way sensitivity) and ``appraisal_runs``
+    (the engine on the appraisal's adjusted values, for the live workbook); methods ``appraisal(monthly)``, ``appraisal_summary(monthly)`` and
     ``uncertainty(progress)`` are cached by their arguments.
     """
 
@@ -149,6 +165,34 @@ class Evaluation:
                                     appraisal=self.document.appraisal),
                 )
             return self._uncertainty
+
+    @cached_property
+    def model(self) -> "Model":
+        """The uncertainty model (every uncertain figure's range, at the document's width scale):
+        what the one-way sensitivity of each model (the reports' tornados) is worked out on."""
+        from ..uncertainty import Model
+
+        with self._lock:
+            return Model.build(self.scenario, self.document.uncertainty.settings().width_scale)
+
+    # -- the appraisal's own engine runs (the live workbook) ------------------------------------------
+
+    @cached_property
+    def appraisal_runs(self) -> AppraisalRuns:
+        """The engine on the appraisal's two timelines and at full scale, with the adjusted values
+        (the live workbook's cached figures; no Monte Carlo)."""
+        from ..appraisal.core import adjusted_values, timelines
+        from ..engine import evaluate
+
+        with self._lock:
+            settings = self.appraisal(monthly=True).settings
+            self.calls["evaluate"] += 3
+            adj = adjusted_values(self.scenario, self.parameters, self.values, settings)
+            cost_tl, sav_tl = timelines(self.scenario, settings)
+            res_c = evaluate(self.scenario, adj, cost_tl, self.parameters)
+            res_s = evaluate(self.scenario, adj, sav_tl, self.parameters)
+            full = evaluate(self.scenario, adj, parameters=self.parameters)
+            return AppraisalRuns(adj, cost_tl, sav_tl, res_c, res_s, full)
 
     def summary(self) -> dict[str, Any]:
         """Every part computed so far, by command: ``run`` and ``appraise`` always, ``uncertainty``
