@@ -15,6 +15,7 @@ from ..library import Library, default_library, display_path, parse_model, read_
 from ..schema import Intervention
 from ..schema.plan import MAX_ID, PERIOD_MONTHS, PlanSpec
 from .logic_model import check_refs, library_with, parse_logic_model
+from .records import review_record
 
 DAYS_PER_YEAR = 365.25
 
@@ -324,8 +325,6 @@ def list_plans(*, url: str | None = None) -> list[dict[str, Any]]:
 
 def show_plan(plan_id: str, *, url: str | None = None) -> dict[str, Any]:
     """A plan with its targets, schedule and full history of reviews and recommendations."""
-    from .review import review_record
-
     plan, row = load_plan(plan_id, url=url)
     return {
         **plan_summary(row),

@@ -6,7 +6,6 @@ reason in plain words. Every review and its recommendation is kept (docs/plans.m
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -18,6 +17,7 @@ from ..library import Library, default_library, display_path, parse_model, read_
 from ..schema.plan import Actuals
 from .defaults import PlanDefaults, load_plan_defaults
 from .plan import Plan, load_plan, who
+from .records import review_record
 
 DECISIONS = ("increase", "continue", "redesign", "reduce", "stop")
 WORDS = {
@@ -345,30 +345,6 @@ def add_review(
     number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1)
     return {"plan": plan.id, "number": number, "recorded_by": review.recorded_by,
             "recorded_at": stamp.isoformat(), **result}
-
-
-def review_record(row: Any) -> dict[str, Any]:
-    """A stored review with its recommendation, as ``reviews list`` and ``plans show`` print it."""
-    from ..store.core import utc_iso
-
-    rec = row.recommendation
-    details = json.loads(rec.details_json) if rec else {}
-    return {
-        "number": row.number,
-        "period_start": row.period_start.isoformat(),
-        "period_end": row.period_end.isoformat(),
-        "people_supported": row.people_supported,
-        "outcomes": {o.outcome_id: o.achieved for o in row.outcomes},
-        "money_spent": float(row.money_spent),
-        "recorded_by": row.recorded_by,
-        "recorded_at": utc_iso(row.recorded_at),
-        "note": row.note,
-        "decision": rec.decision if rec else None,
-        "reason": rec.reason if rec else None,
-        "prob_saving": rec.prob_saving if rec else None,
-        "expected_npv": rec.expected_npv if rec else None,
-        "posterior": {o["id"]: o["posterior"] for o in details.get("outcomes", [])},
-    }
 
 
 def list_reviews(plan_id: str, *, url: str | None = None) -> list[dict[str, Any]]:
