@@ -135,7 +135,9 @@ def resolve_model(spec: PlanSpec, base_dir: Path | None, name: str, library: Lib
 
 
 def _break_even(scenario: Any, iv: Intervention) -> dict[str, dict[str, Any]]:
-    """Switching value of each outcome rate, council and NHS together (annual net saving)."""
+    """Switching value of each outcome rate, council and NHS together (annual net saving).
+    The engine runs here are of other values (each rate moved off its base), not a second run
+    of the plan's document: they stay."""
     from ..uncertainty import Model, switching_values
 
     model = Model.build(scenario)
@@ -151,9 +153,7 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
     """The stored definition of a plan: the spec, the model, the scenario document, the tracked
     outcomes with their break-even targets, and the schedule of reviews with planned people,
     spend and outcome targets. Returns (definition, scenario document, logic model data)."""
-    from ..engine import summary as report
-    from ..engine import evaluate
-    from .scenario_adapter import area_label, build, make_document
+    from .scenario_adapter import area_label, evaluation, make_document
 
     lib0 = library or default_library()
     base = None
@@ -179,11 +179,10 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         )
     target_scale = max(ph.scale for ph in spec.phases)
     doc = make_document(iv.id, area=spec.area, base=base, note=f"plan {spec.id}: {iv.name} at full scale")
-    scenario = build(doc, lib)
-    full = report.summary(evaluate(scenario))
-    item = next(i for i in full["interventions"] if i["id"] == iv.id)
+    ev = evaluation(doc, lib)  # built once and run once; the break-even analysis reads its scenario
+    item = next(i for i in ev.run["interventions"] if i["id"] == iv.id)
     people_year = float(item["beneficiaries"])
-    switching = _break_even(scenario, iv)
+    switching = _break_even(ev.scenario, iv)
     outcomes = []
     for t in tracked:
         row = switching.get(t["paths"][0])

@@ -95,6 +95,8 @@ def simulate(
     from .scenario_adapter import build, document_from_json
 
     doc = document_from_json(open_store(url).load_scenario_json(plan.definition["scenario_id"]))
+    # The plan's document is built once (its Evaluation); the draws below are a different set of
+    # values (each outcome rate from its posterior), so they go through the engine here.
     scenario = build(doc, library)
     model = Model.build(scenario)
     sim = defaults.simulation
