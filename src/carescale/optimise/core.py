@@ -70,7 +70,8 @@ class Figures:
 
 def evaluate_portfolio(problem: Problem, co: Coefficients, scales: Mapping[str, float], values=None) -> Figures:
     """Appraise the portfolio at ``scales`` with the real appraisal (base values, or the draws
-    ``values`` for the probability)."""
+    ``values`` for the probability). Each candidate's scales are other values than the
+    document's, so this appraises them itself (not through the document's Evaluation)."""
     from ..appraisal import appraise
 
     base = problem.base_values()
