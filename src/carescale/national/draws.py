@@ -47,7 +47,7 @@ def council_draws(task: CouncilTask) -> dict[str, Any]:
     in whole pence (int64 arrays of shape (draws, payers)). Runs on a Dask worker."""
     from ..appraisal import appraise_npv
     from ..library import default_library
-    from . import council_scenario
+    from .run import council_scenario
     from ..uncertainty import Model
     from ..uncertainty.evaluation import annual
     from ..uncertainty.sampling import sample_keyed
