@@ -22,8 +22,15 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..appraisal import appraise_npv
+from ..library import default_library
 from ..schema import PAYERS, Area
+from ..uncertainty import Model, UncertaintySettings
+from ..uncertainty.analysis import describe
+from ..uncertainty.evaluation import annual
+from ..uncertainty.sampling import sample_keyed
 from .cluster import dask_client, describe_client, run_tasks
+from .run import council_scenario
 
 MEASURES = {
     "net_savings": "annual net saving at full scale, pounds a year (steady state)",
@@ -45,13 +52,6 @@ class CouncilTask:
 def council_draws(task: CouncilTask) -> dict[str, Any]:
     """Per-draw annual net saving and NPV of the default portfolio in one council, by payer,
     in whole pence (int64 arrays of shape (draws, payers)). Runs on a Dask worker."""
-    from ..appraisal import appraise_npv
-    from ..library import default_library
-    from .run import council_scenario
-    from ..uncertainty import Model
-    from ..uncertainty.evaluation import annual
-    from ..uncertainty.sampling import sample_keyed
-
     area = task.area
     scenario = council_scenario(area, default_library(), task.document)
     model = Model.build(scenario, task.width_scale)
@@ -70,8 +70,6 @@ def distribution(pence: np.ndarray) -> dict[str, Any]:
     """Mean, sd, 5th/50th/95th percentiles (as ``carescale uncertainty`` reports them) and the
     probability of a saving (above zero), for the total over payers and for each payer, from
     (draws, payers) whole pence."""
-    from ..uncertainty.analysis import describe
-
     def one(x: np.ndarray) -> dict[str, float]:
         return {**describe(x / 100.0), "prob_saving": round(float(np.mean(x > 0)), 4)}
 
@@ -95,8 +93,6 @@ def run_national_uncertainty(
     :mod:`carescale.national.cluster`), or ``client`` gives a ``distributed.Client`` already
     made; the figures do not depend on it. ``document``: a scenario document to run in every
     council (:func:`carescale.national.council_scenario`; its appraisal settings give the NPV)."""
-    from ..uncertainty import UncertaintySettings
-
     s = UncertaintySettings(draws=draws, seed=seed, width_scale=width_scale)  # checks the numbers
     councils = list(inputs.councils)
     tasks = [CouncilTask(c.area, s.draws, s.seed, s.width_scale, document) for c in councils]

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..appraisal import appraise
+from ..appraisal.core import adjusted_values, discount_factors, timelines
+from ..engine import STEADY_STATE, evaluate
 from ..engine.parameters import Values
 from ..schema import PAYERS
 from .adapter import Problem, n_draws
@@ -136,10 +139,6 @@ def _own_evaluation(problem: Problem):
 def coefficients(problem: Problem, values: Values | None = None) -> Coefficients:
     """The optimisation's coefficients for ``problem`` (per draw of ``values``; default: the
     base values, one draw)."""
-    from ..appraisal import appraise
-    from ..appraisal.core import adjusted_values, discount_factors, timelines
-    from ..engine import STEADY_STATE, evaluate
-
     sc, params, settings = problem.scenario, problem.params, problem.settings
     v = values if values is not None else problem.base_values()
     D = n_draws(v)

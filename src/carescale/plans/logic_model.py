@@ -7,10 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..errors import InputFileError, UnknownIdError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
+from ..scenarios.evaluation import copied
 from ..schema.intervention import Intervention, Outcome, Segment, Sizing, Source
 from ..schema.logic_model import LogicModel
+from .scenario_adapter import evaluation, make_document
 
 SEGMENT = "service"
 
@@ -142,9 +146,6 @@ def run_logic_model(
     (default Birmingham). Returns the same dicts as ``carescale run/appraise/uncertainty
     --format json`` (``run_document``, ``appraise_document``, ``uncertainty_document``), plus its
     break-even targets (switching values) by figure."""
-    from ..scenarios.evaluation import copied
-    from .scenario_adapter import evaluation, make_document
-
     lib = library_with(lm, library)
     doc = make_document(lm.id, area=area, base=scenario, note=f"logic model {lm.id}")
     changes: dict[str, Any] = {}
@@ -202,8 +203,6 @@ def template(from_model: str | None = None, library: Library | None = None, mode
     number the seeds do not give (its ``missing_numbers``, listed at the top) is left empty
     (``value: null``); a blank template leaves everything to fill. Neither validates until the
     numbers are filled in."""
-    import yaml
-
     lib = library or default_library()
     iv: Intervention | None = None
     if from_model is not None:

@@ -12,12 +12,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..appraisal import appraise, make_settings
 from ..errors import PlanError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..schema.plan import Actuals
+from ..uncertainty import Model
+from ..uncertainty.evaluation import annual
 from .defaults import PlanDefaults, load_plan_defaults
+from .logic_model import library_with, parse_logic_model
 from .plan import Plan, load_plan, who
 from .records import review_record
+from .scenario_adapter import build, document_from_json
 
 DECISIONS = ("increase", "continue", "redesign", "reduce", "stop")
 WORDS = {
@@ -72,7 +77,6 @@ def _plan_library(plan: Plan, url: str | None, library: Library | None) -> Libra
     if model["kind"] == "library":
         return lib
     from ..store import open_store
-    from .logic_model import library_with, parse_logic_model
 
     data = open_store(url).load_logic_model(model["logic_model_hash"])
     lm = parse_logic_model(data, f"logic model {model['id']}", lib)
@@ -88,11 +92,7 @@ def simulate(
 ) -> dict[str, Any]:
     """NPV per draw of the plan's scenario (the model at the plan's target scale), with every
     figure drawn from its uncertainty and each tracked outcome rate from its posterior."""
-    from ..appraisal import appraise, make_settings
     from ..store import open_store
-    from ..uncertainty import Model
-    from ..uncertainty.evaluation import annual
-    from .scenario_adapter import build, document_from_json
 
     doc = document_from_json(open_store(url).load_scenario_json(plan.definition["scenario_id"]))
     # The plan's document is built once (its Evaluation); the draws below are a different set of
