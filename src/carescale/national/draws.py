@@ -53,6 +53,8 @@ def council_draws(task: CouncilTask) -> dict[str, Any]:
     """Per-draw annual net saving and NPV of the default portfolio in one council, by payer,
     in whole pence (int64 arrays of shape (draws, payers)). Runs on a Dask worker."""
     area = task.area
+    # the council's document is built through its Evaluation (national.run); the draws are other
+    # values than the document's one draw, so they go through the engine here
     scenario = council_scenario(area, default_library(), task.document)
     model = Model.build(scenario, task.width_scale)
     values = sample_keyed(model.groups, model.derived, task.draws, task.seed, area.ons_code or area.id)
