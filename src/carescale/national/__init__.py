@@ -2,360 +2,67 @@
 responsibilities, built from ONS and NHS Digital files, the default portfolio run on each, and
 the England total.
 
-For each council: population (all ages, 18-64, 65+) from ONS MYE2; adults 18-64 with a learning
-disability on long-term support from ASCOF (measure 1E denominator); every other figure the models
-need estimated from the population and a documented rate (``data/prevalence.yaml``). Every
-estimated figure is listed per council and counted in the totals. Councils are never dropped
-silently: a council without ASCOF data gets an estimate and a note; an ASCOF council with no
-population row is listed under ``excluded`` with the reason.
+* :mod:`.councils`: the council profiles (population from ONS MYE2, learning-disability counts
+  from ASCOF, every other figure estimated from ``data/prevalence.yaml``), council selection;
+* :mod:`.run`: each council's scenario document evaluated once, and the England total;
+* :mod:`.draws` and :mod:`.cluster`: the probabilistic case, one Dask task per council
+  (:mod:`.scaleout` groups their names).
+
+Every name is importable from ``carescale.national`` as before. The CLI and the web look the
+names up here when they run, so a test that patches ``carescale.national.build_profiles`` or
+``run_national`` changes what they call.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Iterable
-
-from pydantic import ValidationError
-
-from ..engine import summary as report
-from ..areas.keys import estimated_keys, figures
-from ..engine import evaluate
-from ..errors import SettingsError
-from ..library import Library, default_library
-from ..official.ascof import AscofTable
-from ..official.boundaries import (
-    APRIL_2023_MERGES,
-    APRIL_2023_RECODES,
-    BOUNDARIES,
-    PREDECESSORS,
-    is_upper_tier,
+# names this module had before the split (issue 20), kept importable from here
+from ..areas.keys import estimated_keys, figures  # noqa: F401
+from ..areas.prevalence import PrevalenceSet, estimate_missing  # noqa: F401
+from ..engine import evaluate  # noqa: F401
+from ..engine import summary as report  # noqa: F401
+from ..engine.scenario import Scenario, define_scenario  # noqa: F401
+from ..errors import SettingsError  # noqa: F401
+from ..library import Library, default_library  # noqa: F401
+from ..official.ascof import AscofTable  # noqa: F401
+from ..official.boundaries import APRIL_2023_MERGES, APRIL_2023_RECODES, BOUNDARIES, PREDECESSORS, is_upper_tier  # noqa: F401
+from ..official.mye import PopulationTable  # noqa: F401
+from ..schema import PAYERS, Area, Quantity, Reference  # noqa: F401
+from .cluster import dask_client, describe_client, run_tasks
+from .councils import (
+    ASCOF_QUOTE,
+    CouncilProfile,
+    NationalInputs,
+    _ascof_ld,
+    _official,
+    _Pop,
+    _pop_quantities,
+    _slug,
+    build_profiles,
+    check_boundaries,
+    council_populations,
+    select_councils,
 )
-from ..official.mye import PopulationTable
-from ..areas.prevalence import PrevalenceSet, estimate_missing
-from ..schema import PAYERS, Area, Quantity, Reference
-from ..engine.scenario import Scenario, define_scenario
+from .draws import MEASURES, CouncilTask, council_draws, distribution, run_national_uncertainty
+from .run import _sum_payers, council_document, council_evaluation, council_scenario, run_national
 
-ASCOF_QUOTE = "Proportion of adults with learning disabilities in paid employment"
-
-
-@dataclass(frozen=True)
-class CouncilProfile:
-    area: Area
-    estimated: tuple[str, ...]  # keys of figures that are estimates
-    notes: tuple[str, ...]
-    cassr: str | None = None  # NHS Digital council code
-
-
-@dataclass(frozen=True)
-class NationalInputs:
-    councils: tuple[CouncilProfile, ...]
-    excluded: tuple[dict[str, str], ...]
-    boundaries: str
-    mye: PopulationTable
-    ascof: AscofTable
-
-
-@dataclass(frozen=True)
-class _Pop:
-    code: str
-    name: str
-    all_ages: Quantity
-    aged_18_64: Quantity
-    aged_65_plus: Quantity
-    replaces: str | None = None  # the code this council had in older files
-    note: str | None = None
-
-
-def _official(where: str, **fields: Any) -> Quantity:
-    """A figure read from an official file; a value the schema refuses (a negative count, ...)
-    is one line naming the file, row and value."""
-    try:
-        return Quantity(**fields)
-    except ValidationError as exc:
-        from ..errors import OfficialDataError
-
-        problem = exc.errors(include_url=False)[0]
-        msg = str(problem["msg"]).removeprefix("Value error, ")
-        raise OfficialDataError(f"{where}: {msg}") from None
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _pop_quantities(mye: PopulationTable, code: str, name: str, rows: list) -> tuple[Quantity, Quantity, Quantity]:
-    file = mye.path.name
-    specs = (
-        ("all ages", lambda r: r.all_ages, "All ages"),
-        ("18-64", lambda r: r.aged_18_64, "sum of single years of age 18 to 64"),
-        ("65+", lambda r: r.aged_65_plus, "sum of single years of age 65 to 90+"),
-    )
-    out = []
-    for label, get, quote in specs:
-        values = [get(r) for r in rows]
-        total = float(sum(values))
-        if len(rows) == 1:
-            r = rows[0]
-            out.append(
-                _official(
-                    f"{file}, sheet '{mye.sheet}', row {r.row} ({r.code} {r.name}), {label}",
-                    value=total, unit="people", period=mye.period,
-                    ref=Reference(document=mye.document, section=f"{file}, sheet '{mye.sheet}', row {r.row}: {r.code} {r.name}", quote=quote),
-                )
-            )
-        else:
-            parts = " + ".join(f"{r.name} {r.code} ({v:,.0f})" for r, v in zip(rows, values))
-            rows_txt = ", ".join(str(r.row) for r in rows)
-            out.append(
-                _official(
-                    f"{file}, sheet '{mye.sheet}', rows {rows_txt}, {label}",
-                    value=total, unit="people", period=mye.period, status="implied",
-                    derivation=f"{parts} = {total:,.0f} (population {label} of the districts that make up {name})",
-                    ref=Reference(document=mye.document, section=f"{file}, sheet '{mye.sheet}', rows {rows_txt}", quote=quote),
-                )
-            )
-    return out[0], out[1], out[2]
-
-
-def check_boundaries(boundaries: str) -> str:
-    if boundaries not in BOUNDARIES:
-        raise SettingsError(f"boundaries: {boundaries!r} is not valid; valid values are: {', '.join(BOUNDARIES)}")
-    return boundaries
-
-
-def council_populations(mye: PopulationTable, boundaries: str = "2023") -> list[_Pop]:
-    """Every upper-tier English council in the MYE file, on the given boundaries."""
-    check_boundaries(boundaries)
-    merges = {m.replaces for m in APRIL_2023_MERGES} if boundaries == "2023" else set()
-    recodes = {r.old: r for r in APRIL_2023_RECODES} if boundaries == "2023" else {}
-    out: list[_Pop] = []
-    for code, row in mye.rows.items():
-        if not is_upper_tier(code):
-            continue
-        if code in merges:
-            for m in APRIL_2023_MERGES:
-                if m.replaces != code or m.code in mye.rows:
-                    continue
-                parts = [mye.get(d) for d in m.districts]
-                missing = [d for d, p in zip(m.districts, parts) if p is None]
-                if missing:
-                    from ..errors import OfficialDataError
-
-                    raise OfficialDataError(
-                        f"{mye.path.name}: sheet '{mye.sheet}': no row for district {missing[0]}, "
-                        f"needed to build {m.name} ({m.code}) from {row.name}'s districts"
-                    )
-                a, b, c = _pop_quantities(mye, m.code, m.name, parts)
-                out.append(_Pop(m.code, m.name, a, b, c, replaces=code,
-                                note=f"April 2023: {m.name} ({m.code}) built from {', '.join(p.name for p in parts)} (part of {row.name} {code})"))
-            continue
-        if code in recodes:
-            rc = recodes[code]
-            if rc.new in mye.rows:
-                continue  # the file already has the new code
-            a, b, c = _pop_quantities(mye, rc.new, rc.name, [row])
-            out.append(_Pop(rc.new, rc.name, a, b, c, replaces=code,
-                            note=f"April 2023: {rc.name} became a unitary council on the same footprint ({code} -> {rc.new})"))
-            continue
-        a, b, c = _pop_quantities(mye, code, row.name, [row])
-        out.append(_Pop(code, row.name, a, b, c))
-    return out
-
-
-def _ascof_ld(ascof: AscofTable, c) -> Quantity:
-    doc = "nhs-digital-ascof-2021" if "2021" in ascof.path.name else "nhs-digital-ascof"
-    return _official(
-        f"{ascof.path.name}, row {c.ld_row} ({c.name} {c.ons_code}), measure {c.ld_measure} denominator",
-        value=c.ld_long_term_support, unit="people", period="2020-21" if doc.endswith("2021") else None,
-        ref=Reference(
-            document=doc,
-            section=f"{ascof.path.name}, row {c.ld_row}: {c.cassr} {c.name} ({c.ons_code}), measure {c.ld_measure}, Total, Denominator",
-            quote=ASCOF_QUOTE,
-        ),
-    )
-
-
-def build_profiles(
-    mye: PopulationTable,
-    ascof: AscofTable,
-    boundaries: str = "2023",
-    prevalence: PrevalenceSet | None = None,
-) -> NationalInputs:
-    """A profile for every council in the MYE file, with ASCOF counts where they exist."""
-    pops = council_populations(mye, boundaries)
-    by_code = {p.code: p for p in pops}
-    used_ascof: set[str] = set()
-    # predecessor -> its successors' populations aged 18-64 (to share its counts)
-    successors: dict[str, list[_Pop]] = {}
-    for p in pops:
-        parent = PREDECESSORS.get(p.code)
-        if parent and ascof.get(p.code) is None:
-            successors.setdefault(parent, []).append(p)
-    profiles: list[CouncilProfile] = []
-    for p in pops:
-        notes = [p.note] if p.note else []
-        cohorts: dict[str, Quantity] = {
-            "population_all_ages": p.all_ages,
-            "population_18_64": p.aged_18_64,
-            "population_65_plus": p.aged_65_plus,
-        }
-        extra_estimated: list[str] = []
-        recoded = p.replaces if p.replaces and p.code not in PREDECESSORS else None
-        c = ascof.get(p.code) or (ascof.get(recoded) if recoded else None)
-        cassr = c.cassr if c else None
-        parent_code = PREDECESSORS.get(p.code)
-        if c is not None:
-            used_ascof.add(c.ons_code)
-            if c.ld_long_term_support is not None:
-                cohorts["learning_disability_long_term_support"] = _ascof_ld(ascof, c)
-            else:
-                notes.append(f"ASCOF has no learning-disability count for {c.name} ({c.ld_missing}); estimated from population")
-        elif parent_code and ascof.get(parent_code) is not None:
-            parent = ascof.get(parent_code)
-            used_ascof.add(parent.ons_code)
-            cassr = parent.cassr
-            if parent.ld_long_term_support is not None:
-                share_pop = sum(s.aged_18_64.value for s in successors[parent_code])
-                value = parent.ld_long_term_support * p.aged_18_64.value / share_pop
-                src = _ascof_ld(ascof, parent)
-                cohorts["learning_disability_long_term_support"] = Quantity(
-                    value=value, unit="people", period=src.period, status="estimated",
-                    derivation=(
-                        f"{parent.ld_long_term_support:,.0f} x {p.aged_18_64.value:,.0f} / {share_pop:,.0f} = {value:,.6g} "
-                        f"({parent.name}'s ASCOF count shared by population aged 18-64 among "
-                        f"{', '.join(s.name for s in successors[parent_code])})"
-                    ),
-                    ref=src.ref,
-                )
-                extra_estimated.append("cohorts.learning_disability_long_term_support")
-            notes.append(f"ASCOF counts of {parent.name} ({parent_code}) shared by population aged 18-64")
-        else:
-            notes.append("not in the ASCOF file: learning-disability count estimated from population")
-        area = Area(
-            id=_slug(p.name),
-            name=p.name,
-            kind="council",
-            ons_code=p.code,
-            description=f"Built by 'carescale national' from {mye.path.name} and {ascof.path.name}.",
-            cohorts=cohorts,
-        )
-        est = estimate_missing(area, prevalence)
-        keys = tuple(dict.fromkeys([*extra_estimated, *est.keys]))
-        profiles.append(CouncilProfile(est.area, keys, tuple(notes), cassr))
-    excluded = []
-    for code, c in ascof.councils.items():
-        if code not in used_ascof and code not in by_code:
-            excluded.append({
-                "code": code, "name": c.name,
-                "reason": f"in the ASCOF file (row {c.row}) but no population row in {mye.path.name} "
-                          f"on {boundaries} boundaries, so it cannot be modelled",
-            })
-    return NationalInputs(tuple(profiles), tuple(excluded), boundaries, mye, ascof)
-
-
-def select_councils(inputs: NationalInputs, codes: str | Iterable[str] | None) -> NationalInputs:
-    """Only the councils with these ONS codes (a comma-separated string or a list), in the
-    file's order; None keeps every council. An unknown code is a one-line error."""
-    if codes is None:
-        return inputs
-    wanted = [c.strip() for c in (codes.split(",") if isinstance(codes, str) else codes) if c.strip()]
-    known = {c.area.ons_code: c for c in inputs.councils}
-    if not wanted:
-        raise SettingsError("--councils: no council codes given; give ONS codes separated by commas, e.g. E08000025")
-    for code in wanted:
-        if code not in known:
-            close = [k for k in known if k and k[:5] == code[:5]][:5]
-            raise SettingsError(
-                f"--councils: {code!r} is not a council in these files on {inputs.boundaries} boundaries; "
-                f"give ONS codes such as {', '.join(close or list(known)[:3])}"
-            )
-    keep = set(wanted)
-    return NationalInputs(tuple(c for c in inputs.councils if c.area.ons_code in keep), inputs.excluded,
-                          inputs.boundaries, inputs.mye, inputs.ascof)
-
-
-def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
-    items = list(items)
-    return {p: round(sum(i[p] for i in items), 2) for p in PAYERS}
-
-
-def council_scenario(area: Area, library: Library, document: Any = None) -> Scenario:
-    """The scenario run in one council: the paper's portfolio at published prices, or, with a
-    scenario document, the document's interventions, basis, scale, overrides and price base on
-    this council's profile (the document's own ``area`` is replaced by the council)."""
-    if document is None:
-        checked = library.check_area(area, f"{area.name} ({area.ons_code})")
-        return define_scenario(checked, None, library=library)
-    from ..scenarios import build_scenario
-    from ..scenarios.document import AreaInline
-
-    return build_scenario(document.model_copy(update={"area": AreaInline(inline=area)}), library).scenario
-
-
-def run_national(
-    inputs: NationalInputs,
-    library: Library | None = None,
-    progress: Callable[[str], None] | None = None,
-    document: Any = None,
-) -> dict[str, Any]:
-    """Run the portfolio on every council; the ``carescale national --format json`` contract.
-    ``document``: a :class:`carescale.scenarios.ScenarioDocument` to run in every council
-    (see :func:`council_scenario`)."""
-    lib = library or default_library()
-    areas = []
-    for prof in inputs.councils:
-        area = prof.area
-        data = report.summary(evaluate(council_scenario(area, lib, document)))
-        t = data["totals"]
-        figs = figures(area)
-        areas.append({
-            "code": area.ons_code,
-            "name": area.name,
-            "cassr": prof.cassr,
-            "beneficiaries": t["beneficiaries"],
-            "cost": t["cost"],
-            "gross_savings": t["gross_savings"],
-            "overlap_deduction": t["overlap_deduction"],
-            "net_savings": t["net_savings"],
-            "setup_investment": t["setup_investment"],
-            "interventions": {
-                i["id"]: {"beneficiaries": i["beneficiaries"], "net_savings": i["net_savings"]}
-                for i in data["interventions"]
-            },
-            "figures": {k: {"value": q.value, "status": q.status} for k, q in figs.items()},
-            "estimated": list(prof.estimated),
-            "notes": list(prof.notes),
-            "not_modelled": data["not_modelled"],
-        })
-        if progress:
-            progress(area.name)
-    n_est = sum(len(a["estimated"]) for a in areas)
-    n_fig = sum(len(a["figures"]) for a in areas)
-    totals = {
-        "councils": len(areas),
-        "beneficiaries": round(sum(a["beneficiaries"] for a in areas), 3),
-        "cost": round(sum(a["cost"] for a in areas), 2),
-        "gross_savings": _sum_payers(a["gross_savings"] for a in areas),
-        "overlap_deduction": _sum_payers(a["overlap_deduction"] for a in areas),
-        "net_savings": _sum_payers(a["net_savings"] for a in areas),
-        "setup_investment": round(sum(a["setup_investment"] for a in areas), 2),
-        "figures": n_fig,
-        "estimated_figures": n_est,
-        "councils_with_estimates": sum(1 for a in areas if a["estimated"]),
-    }
-    return {
-        "basis": "potential" if document is None else document.basis,
-        "portfolio": lib.portfolios.default if document is None or document.interventions is None else list(document.interventions),
-        "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
-        "boundaries": inputs.boundaries,
-        "units": "GBP a year at full scale; beneficiaries are people a year",
-        "sources": {
-            "mye": {"file": str(inputs.mye.path), "sheet": inputs.mye.sheet, "title": inputs.mye.title},
-            "ascof": {"file": str(inputs.ascof.path)},
-        },
-        "areas": areas,
-        "excluded": list(inputs.excluded),
-        "totals": totals,
-    }
+__all__ = [
+    "ASCOF_QUOTE",
+    "MEASURES",
+    "CouncilProfile",
+    "CouncilTask",
+    "NationalInputs",
+    "build_profiles",
+    "check_boundaries",
+    "council_document",
+    "council_draws",
+    "council_evaluation",
+    "council_populations",
+    "council_scenario",
+    "dask_client",
+    "describe_client",
+    "distribution",
+    "run_national",
+    "run_national_uncertainty",
+    "run_tasks",
+    "select_councils",
+]

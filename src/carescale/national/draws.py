@@ -22,8 +22,15 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..appraisal import appraise_npv
+from ..library import default_library
 from ..schema import PAYERS, Area
+from ..uncertainty import Model, UncertaintySettings
+from ..uncertainty.analysis import describe
+from ..uncertainty.evaluation import annual
+from ..uncertainty.sampling import sample_keyed
 from .cluster import dask_client, describe_client, run_tasks
+from .run import council_scenario
 
 MEASURES = {
     "net_savings": "annual net saving at full scale, pounds a year (steady state)",
@@ -45,14 +52,9 @@ class CouncilTask:
 def council_draws(task: CouncilTask) -> dict[str, Any]:
     """Per-draw annual net saving and NPV of the default portfolio in one council, by payer,
     in whole pence (int64 arrays of shape (draws, payers)). Runs on a Dask worker."""
-    from ..appraisal import appraise_npv
-    from ..library import default_library
-    from . import council_scenario
-    from ..uncertainty import Model
-    from ..uncertainty.evaluation import annual
-    from ..uncertainty.sampling import sample_keyed
-
     area = task.area
+    # the council's document is built through its Evaluation (national.run); the draws are other
+    # values than the document's one draw, so they go through the engine here
     scenario = council_scenario(area, default_library(), task.document)
     model = Model.build(scenario, task.width_scale)
     values = sample_keyed(model.groups, model.derived, task.draws, task.seed, area.ons_code or area.id)
@@ -70,8 +72,6 @@ def distribution(pence: np.ndarray) -> dict[str, Any]:
     """Mean, sd, 5th/50th/95th percentiles (as ``carescale uncertainty`` reports them) and the
     probability of a saving (above zero), for the total over payers and for each payer, from
     (draws, payers) whole pence."""
-    from ..uncertainty.analysis import describe
-
     def one(x: np.ndarray) -> dict[str, float]:
         return {**describe(x / 100.0), "prob_saving": round(float(np.mean(x > 0)), 4)}
 
@@ -95,8 +95,6 @@ def run_national_uncertainty(
     :mod:`carescale.national.cluster`), or ``client`` gives a ``distributed.Client`` already
     made; the figures do not depend on it. ``document``: a scenario document to run in every
     council (:func:`carescale.national.council_scenario`; its appraisal settings give the NPV)."""
-    from ..uncertainty import UncertaintySettings
-
     s = UncertaintySettings(draws=draws, seed=seed, width_scale=width_scale)  # checks the numbers
     councils = list(inputs.councils)
     tasks = [CouncilTask(c.area, s.draws, s.seed, s.width_scale, document) for c in councils]

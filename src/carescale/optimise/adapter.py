@@ -71,6 +71,7 @@ class Problem:
     document: Any  # carescale.scenarios.ScenarioDocument
     uncertainty: Any = None  # the document's UncertaintyOptions (draws, seed, width_scale)
     values: Any = None  # base values (one draw) with the document's overrides; None: the evidence values
+    evaluation: Any = None  # the carescale.scenarios.Evaluation of the document at full potential, if any
 
     def base_values(self) -> dict[str, np.ndarray]:
         return dict(self.values) if self.values is not None else self.params.base_values(1)
@@ -95,13 +96,13 @@ def to_document(document: Any = None, **fields: Any):
 
 def load_problem(document: Any = None, **fields: Any) -> Problem:
     """A :class:`Problem` from a scenario document (see :func:`to_document`). The document's own
-    ``scale`` is set aside: the optimiser chooses the scales."""
-    from ..scenarios import build_scenario
+    ``scale`` is set aside: the optimiser chooses the scales. The document at full potential is
+    read from its one :class:`~carescale.scenarios.Evaluation` (built once per process)."""
+    from ..scenarios import evaluate_document
 
     doc = to_document(document, **fields)
-    scenario, values = build_scenario(doc.with_changes(scale={}))
-    params = ParameterTable.from_scenario(scenario)
-    return Problem(scenario, params, doc.appraisal, doc, doc.uncertainty, values)
+    ev = evaluate_document(doc.with_changes(scale={}))
+    return Problem(ev.scenario, ev.parameters, doc.appraisal, doc, doc.uncertainty, ev.values, ev)
 
 
 def document_yaml(doc: Any) -> str:

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..appraisal import appraise
+from ..appraisal.core import adjusted_values, discount_factors, timelines
+from ..engine import STEADY_STATE, evaluate
 from ..engine.parameters import Values
 from ..schema import PAYERS
 from .adapter import Problem, n_draws
@@ -124,20 +127,28 @@ def _groups(A: np.ndarray, B: np.ndarray, c: np.ndarray, year: np.ndarray, Y: in
     return uniq, w
 
 
+def _own_evaluation(problem: Problem):
+    """The problem's Evaluation when the problem is still that document's (same scenario, base
+    values and appraisal settings); None for a problem changed since (``dataclasses.replace``)."""
+    ev = problem.evaluation
+    if ev is None or problem.scenario is not ev.scenario or problem.values is not ev.values:
+        return None
+    return ev if problem.settings == ev.document.appraisal else None
+
+
 def coefficients(problem: Problem, values: Values | None = None) -> Coefficients:
     """The optimisation's coefficients for ``problem`` (per draw of ``values``; default: the
     base values, one draw)."""
-    from ..appraisal import appraise
-    from ..appraisal.core import adjusted_values, discount_factors, timelines
-    from ..engine import STEADY_STATE, evaluate
-
     sc, params, settings = problem.scenario, problem.params, problem.settings
     v = values if values is not None else problem.base_values()
     D = n_draws(v)
     Y = settings.years
     ids = tuple(iv.id for iv in sc.interventions)
     M = len(ids)
-    res = appraise(sc, settings, v, params)
+    # at the base values, the appraisal at scale 1 is the document's own (its Evaluation's, once);
+    # draws (the probability objective) are other values, appraised here
+    ev = _own_evaluation(problem)
+    res = ev.appraisal() if ev is not None and values is None else appraise(sc, settings, v, params)
     running = np.zeros((D, M, Y, P))
     gross = np.zeros((D, M, Y, P))
     for i, iid in enumerate(ids):
@@ -209,8 +220,10 @@ def coefficients(problem: Problem, values: Values | None = None) -> Coefficients
         a, b = ov.interventions
         terms.append(OverlapTerm(ov.id, ids.index(a), ids.index(b), PAYER_INDEX[ov.payer], kappa, weight))
 
-    base = problem.base_values()
-    steady = evaluate(sc, base, STEADY_STATE, params)
+    if ev is not None:  # the document's steady-state run (at its base values), once
+        steady = ev.result
+    else:
+        steady = evaluate(sc, problem.base_values(), STEADY_STATE, params)
     roles: dict[str, np.ndarray] = {}
     for i, r in enumerate(steady.interventions):
         for role, staff in r.workforce.items():

@@ -13,16 +13,20 @@ appraisal, so every figure reported is the engine's own.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 
+from ..appraisal import appraise
+from ..engine.summary import changes, price_basis
 from ..errors import InfeasibleError, OptimiseError
 from ..schema import PAYERS
 from .adapter import Problem, load_problem, scaled_values
 from .coefficients import Coefficients, coefficients
-from .milp import SAVES_MONEY, UNIT, Built, build, check_status, shadow_prices, solve
+from ..uncertainty import Model
+from .milp import EXACT_DRAWS, SAVES_MONEY, UNIT, Built, _scale_bounds, build, check_status, shadow_prices, solve
 from .spec import OptimiseSpec, make_spec
 
 #: Fields of a scenario document that ``optimise(**options)`` passes to the document.
@@ -70,9 +74,8 @@ class Figures:
 
 def evaluate_portfolio(problem: Problem, co: Coefficients, scales: Mapping[str, float], values=None) -> Figures:
     """Appraise the portfolio at ``scales`` with the real appraisal (base values, or the draws
-    ``values`` for the probability)."""
-    from ..appraisal import appraise
-
+    ``values`` for the probability). Each candidate's scales are other values than the
+    document's, so this appraises them itself (not through the document's Evaluation)."""
     base = problem.base_values()
     v = scaled_values(problem.scenario, problem.params, base, scales)
     res = appraise(problem.scenario, problem.settings, v, problem.params).portfolio
@@ -144,7 +147,6 @@ class OptimiseResult:
 
     def summary(self) -> dict[str, Any]:
         """The JSON-able result (``carescale optimise --format json``)."""
-        from ..engine.summary import changes, price_basis
 
         return {
             "area": {"id": self.problem.scenario.area.id, "name": self.problem.scenario.area.name},
@@ -230,8 +232,6 @@ def _diagnose(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | No
 
 def _least(co, spec, budgets, mc, name: str, role: str | None = None) -> float:
     """The least value of constraint ``name``'s left-hand side under the other constraints."""
-    from .milp import solve as _solve
-
     b = build(co, spec.model_copy(update={"objective": "npv", "payer": None, "year": None}), budgets, None)
     prog = b.prog
     P, Y = len(PAYERS), co.years
@@ -263,7 +263,7 @@ def _least(co, spec, budgets, mc, name: str, role: str | None = None) -> float:
         prog.row({**ex, t: -1.0}, hi=0.0)
     prog.c = [0.0] * len(prog.names)
     prog.c[t] = -1.0
-    sol = _solve(prog)
+    sol = solve(prog)
     scale = 1.0 if role else UNIT
     return float(sol.x[t]) * scale
 
@@ -349,8 +349,6 @@ def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[s
     mc = None
     approx = None
     if spec.objective == "probability":
-        from ..uncertainty import Model
-
         unc = problem.uncertainty
         n = spec.draws if spec.draws is not None else unc.draws
         seed = spec.seed if spec.seed is not None else unc.seed
@@ -365,8 +363,6 @@ def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[s
                       f"(sample average approximation); the probability reported is the real appraisal over all "
                       f"{n:,} draws")
         mc = coefficients(problem, use)
-        from .milp import EXACT_DRAWS
-
         if len(next(iter(use.values()))) > EXACT_DRAWS:
             note = (f"above {EXACT_DRAWS} draws each overlapping pair deducts the same side of its min-term in every draw "
                     "and each model buys the same whole number of set-up tranches in every draw, so no draw's "
@@ -389,8 +385,6 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
 
     Raises :class:`~carescale.errors.InfeasibleError` with one sentence naming the constraint
     that cannot be met, and :class:`~carescale.errors.OptimiseError` for bad options."""
-    import time
-
     fields = document_fields(options)
     spec, problem, co, mc_pair, approx = _prepared or _prepare(document, spec, options, fields)
     mc, all_draws, used_draws = mc_pair if mc_pair else (None, None, None)
@@ -417,8 +411,6 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
         if sol_c.status in (0, 1):
             cand = {iid: _round_scale(sol_c.x[central.s[i]]) for i, iid in enumerate(co.ids)}
             vv = scaled_values(problem.scenario, problem.params, used_draws, cand)
-            from ..appraisal import appraise
-
             npv_d = appraise(problem.scenario, problem.settings, vv, problem.params).portfolio.metrics.npv
             if int(np.sum(npv_d >= SAVES_MONEY + 1e-3)) >= best:
                 central.objective_label = built.objective_label
@@ -457,9 +449,6 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
             binding.append(Binding(r.group, r.label, r.hi * scale, used * scale,
                                    sp * (UNIT if r.group.startswith("staff.") else 1.0)))
             seen.add(r.group)
-    smin, smax_arr = None, None
-    from .milp import _scale_bounds
-
     smin, smax_arr = _scale_bounds(co, spec)
     smax = dict(zip(co.ids, smax_arr))
     explanations = (_explain(scales, spec, co, problem, binding, built, real, smax) if explain

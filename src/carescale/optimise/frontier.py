@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import InfeasibleError, OptimiseError
+from .core import _prepare, document_fields, optimise
 from .spec import OptimiseSpec, parse_money
 
 BUDGET_KINDS = ("budget", "setup_budget", "running_budget", "running_budget_per_year")
@@ -50,7 +51,6 @@ def frontier(document: Any = None, spec: OptimiseSpec | Mapping | None = None, b
     step from the previous budget bought per £100k, and each model's scale. ``over`` names the
     budget that varies (``budget``, ``setup_budget``, ``running_budget``,
     ``running_budget_per_year``); the other constraints of ``spec`` stay as they are."""
-    from .core import _prepare, document_fields, optimise
 
     if over not in BUDGET_KINDS:
         raise OptimiseError(f"over: {over!r} is not valid; the frontier can vary: {', '.join(BUDGET_KINDS)}")

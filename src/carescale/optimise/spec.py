@@ -11,6 +11,7 @@ from typing import Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ..errors import OptimiseError
+from ..library import display_path, format_validation_error, read_yaml
 from ..schema import PAYERS
 from ..schema.base import MAX_PEOPLE, MAX_VALUE
 
@@ -227,8 +228,6 @@ class OptimiseSpec(BaseModel):
 
 
 def _message(exc: ValidationError, where: str | None) -> str:
-    from ..library import format_validation_error
-
     extra = [e for e in exc.errors(include_url=False) if e["type"] == "extra_forbidden"]
     if extra:
         key = ".".join(str(p) for p in extra[0]["loc"])
@@ -253,6 +252,4 @@ def make_spec(data: Mapping[str, Any] | None = None, where: str | None = None, *
 def load_spec(path: Path | str, **options: Any) -> OptimiseSpec:
     """An :class:`OptimiseSpec` from a YAML file (see ``docs/optimise.md``), with ``options``
     overriding it."""
-    from ..library import display_path, read_yaml
-
     return make_spec(read_yaml(Path(path)), display_path(Path(path)), **options)

@@ -7,10 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..errors import InputFileError, UnknownIdError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
+from ..scenarios.evaluation import copied
 from ..schema.intervention import Intervention, Outcome, Segment, Sizing, Source
 from ..schema.logic_model import LogicModel
+from .scenario_adapter import evaluation, make_document
 
 SEGMENT = "service"
 
@@ -142,9 +146,6 @@ def run_logic_model(
     (default Birmingham). Returns the same dicts as ``carescale run/appraise/uncertainty
     --format json`` (``run_document``, ``appraise_document``, ``uncertainty_document``), plus its
     break-even targets (switching values) by figure."""
-    from ..scenarios import appraise_document, run_document, uncertainty_document
-    from .scenario_adapter import make_document
-
     lib = library_with(lm, library)
     doc = make_document(lm.id, area=area, base=scenario, note=f"logic model {lm.id}")
     changes: dict[str, Any] = {}
@@ -156,14 +157,17 @@ def run_logic_model(
         changes["uncertainty"] = unc
     if changes:
         doc = doc.with_changes(**changes)
-    unc = uncertainty_document(doc, lib)
+    # One evaluation of the document: built once, run once, appraised once, Monte Carlo once
+    # (copies, so a caller may change what it is given without changing the shared evaluation).
+    ev = evaluation(doc, lib)
+    unc = copied(ev.uncertainty())
     item = next(i for i in unc["interventions"] if i["id"] == lm.id)
     return {
         "logic_model": {"id": lm.id, "name": lm.name, "based_on": lm.based_on,
                         "evidence_level": lm.evidence_grade.level},
         "scenario": {"id": doc.scenario_id, "document": doc.data()},
-        "run": run_document(doc, lib),
-        "appraisal": appraise_document(doc, lib),
+        "run": copied(ev.run),
+        "appraisal": copied(ev.appraisal_summary()),
         "uncertainty": unc,
         "break_even_targets": break_even_targets(item),
     }
@@ -199,8 +203,6 @@ def template(from_model: str | None = None, library: Library | None = None, mode
     number the seeds do not give (its ``missing_numbers``, listed at the top) is left empty
     (``value: null``); a blank template leaves everything to fill. Neither validates until the
     numbers are filled in."""
-    import yaml
-
     lib = library or default_library()
     iv: Intervention | None = None
     if from_model is not None:

@@ -3,6 +3,7 @@ analysis), store it, and read it back with its history (docs/plans.md)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import getpass
 import json
@@ -10,11 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..appraisal import make_settings
 from ..errors import InputFileError, PlanError, SettingsError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
+from ..scenarios import load_scenario
 from ..schema import Intervention
 from ..schema.plan import MAX_ID, PERIOD_MONTHS, PlanSpec
+from ..uncertainty import Model, switching_values
 from .logic_model import check_refs, library_with, parse_logic_model
+from .records import review_record
+from .scenario_adapter import area_label, evaluation, make_document
 
 DAYS_PER_YEAR = 365.25
 
@@ -39,8 +45,6 @@ def add_months(d: dt.date, months: int) -> dt.date:
     date Python can hold, that date (9999-12-31)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    import calendar
-
     if year > dt.MAXYEAR:
         return dt.date.max
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
@@ -134,9 +138,9 @@ def resolve_model(spec: PlanSpec, base_dir: Path | None, name: str, library: Lib
 
 
 def _break_even(scenario: Any, iv: Intervention) -> dict[str, dict[str, Any]]:
-    """Switching value of each outcome rate, council and NHS together (annual net saving)."""
-    from ..uncertainty import Model, switching_values
-
+    """Switching value of each outcome rate, council and NHS together (annual net saving).
+    The engine runs here are of other values (each rate moved off its base), not a second run
+    of the plan's document: they stay."""
     model = Model.build(scenario)
     sv = switching_values(scenario, model.params, model.groups, model.defaults)
     out: dict[str, dict[str, Any]] = {}
@@ -150,15 +154,9 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
     """The stored definition of a plan: the spec, the model, the scenario document, the tracked
     outcomes with their break-even targets, and the schedule of reviews with planned people,
     spend and outcome targets. Returns (definition, scenario document, logic model data)."""
-    from ..engine import summary as report
-    from ..engine import evaluate
-    from .scenario_adapter import area_label, build, make_document
-
     lib0 = library or default_library()
     base = None
     if spec.scenario is not None:
-        from ..scenarios import load_scenario
-
         path = Path(spec.scenario)
         base = load_scenario(path if path.is_absolute() or base_dir is None else base_dir / path)
     elif spec.area not in lib0.areas:
@@ -178,11 +176,10 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         )
     target_scale = max(ph.scale for ph in spec.phases)
     doc = make_document(iv.id, area=spec.area, base=base, note=f"plan {spec.id}: {iv.name} at full scale")
-    scenario = build(doc, lib)
-    full = report.summary(evaluate(scenario))
-    item = next(i for i in full["interventions"] if i["id"] == iv.id)
+    ev = evaluation(doc, lib)  # built once and run once; the break-even analysis reads its scenario
+    item = next(i for i in ev.run["interventions"] if i["id"] == iv.id)
     people_year = float(item["beneficiaries"])
-    switching = _break_even(scenario, iv)
+    switching = _break_even(ev.scenario, iv)
     outcomes = []
     for t in tracked:
         row = switching.get(t["paths"][0])
@@ -193,8 +190,6 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         outcomes.append({**t, "break_even_rate": rate, "target": text})
     unit_cost = float(sum(seg.unit_cost.value for seg in iv.segments if seg.unit_cost) / max(1, len(iv.segments)))
     plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}")
-    from ..appraisal import make_settings
-
     try:  # the reviews appraise the plan from its start: refuse now what they could not run
         make_settings({**plan_doc.appraisal.model_dump(mode="json"), "start_date": spec.start.isoformat()})
     except SettingsError as exc:
@@ -324,8 +319,6 @@ def list_plans(*, url: str | None = None) -> list[dict[str, Any]]:
 
 def show_plan(plan_id: str, *, url: str | None = None) -> dict[str, Any]:
     """A plan with its targets, schedule and full history of reviews and recommendations."""
-    from .review import review_record
-
     plan, row = load_plan(plan_id, url=url)
     return {
         **plan_summary(row),

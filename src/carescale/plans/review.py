@@ -6,18 +6,23 @@ reason in plain words. Every review and its recommendation is kept (docs/plans.m
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..appraisal import appraise, make_settings
 from ..errors import PlanError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..schema.plan import Actuals
+from ..uncertainty import Model
+from ..uncertainty.evaluation import annual
 from .defaults import PlanDefaults, load_plan_defaults
+from .logic_model import library_with, parse_logic_model
 from .plan import Plan, load_plan, who
+from .records import review_record
+from .scenario_adapter import build, document_from_json
 
 DECISIONS = ("increase", "continue", "redesign", "reduce", "stop")
 WORDS = {
@@ -72,7 +77,6 @@ def _plan_library(plan: Plan, url: str | None, library: Library | None) -> Libra
     if model["kind"] == "library":
         return lib
     from ..store import open_store
-    from .logic_model import library_with, parse_logic_model
 
     data = open_store(url).load_logic_model(model["logic_model_hash"])
     lm = parse_logic_model(data, f"logic model {model['id']}", lib)
@@ -88,13 +92,11 @@ def simulate(
 ) -> dict[str, Any]:
     """NPV per draw of the plan's scenario (the model at the plan's target scale), with every
     figure drawn from its uncertainty and each tracked outcome rate from its posterior."""
-    from ..appraisal import appraise, make_settings
     from ..store import open_store
-    from ..uncertainty import Model
-    from ..uncertainty.evaluation import annual
-    from .scenario_adapter import build, document_from_json
 
     doc = document_from_json(open_store(url).load_scenario_json(plan.definition["scenario_id"]))
+    # The plan's document is built once (its Evaluation); the draws below are a different set of
+    # values (each outcome rate from its posterior), so they go through the engine here.
     scenario = build(doc, library)
     model = Model.build(scenario)
     sim = defaults.simulation
@@ -345,30 +347,6 @@ def add_review(
     number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1)
     return {"plan": plan.id, "number": number, "recorded_by": review.recorded_by,
             "recorded_at": stamp.isoformat(), **result}
-
-
-def review_record(row: Any) -> dict[str, Any]:
-    """A stored review with its recommendation, as ``reviews list`` and ``plans show`` print it."""
-    from ..store.core import utc_iso
-
-    rec = row.recommendation
-    details = json.loads(rec.details_json) if rec else {}
-    return {
-        "number": row.number,
-        "period_start": row.period_start.isoformat(),
-        "period_end": row.period_end.isoformat(),
-        "people_supported": row.people_supported,
-        "outcomes": {o.outcome_id: o.achieved for o in row.outcomes},
-        "money_spent": float(row.money_spent),
-        "recorded_by": row.recorded_by,
-        "recorded_at": utc_iso(row.recorded_at),
-        "note": row.note,
-        "decision": rec.decision if rec else None,
-        "reason": rec.reason if rec else None,
-        "prob_saving": rec.prob_saving if rec else None,
-        "expected_npv": rec.expected_npv if rec else None,
-        "posterior": {o["id"]: o["posterior"] for o in details.get("outcomes", [])},
-    }
 
 
 def list_reviews(plan_id: str, *, url: str | None = None) -> list[dict[str, Any]]:

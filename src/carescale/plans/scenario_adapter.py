@@ -1,13 +1,14 @@
 """The one place logic models and plans become scenarios: a ``carescale.scenarios``
-``ScenarioDocument`` (the brief's contract), built by ``build_scenario`` with a library that
-holds the logic model."""
+``ScenarioDocument`` (the brief's contract), evaluated once through its
+:class:`carescale.scenarios.Evaluation` with a library that holds the logic model."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..library import Library
 from ..engine.scenario import Scenario
+from ..library import Library
+from ..scenarios import Evaluation, evaluate_document, parse_data, parse_scenario
 
 
 def make_document(
@@ -22,8 +23,6 @@ def make_document(
     document ``base`` (area, overrides, appraisal and uncertainty settings, prices) narrowed to
     this model, or a new one in ``area``. A new document keeps every figure in the prices it is
     written in (``reprice: false``): a logic model's and a plan's money is in their own prices."""
-    from ..scenarios import parse_data
-
     if base is not None:
         changes: dict[str, Any] = {"interventions": [intervention], "scale": {intervention: float(scale)}}
         if note and not base.note:  # the user's own note is kept
@@ -43,16 +42,18 @@ def make_document(
 
 
 def document_from_json(text: str) -> Any:
-    from ..scenarios import parse_scenario
-
     return parse_scenario(text)
 
 
-def build(doc: Any, library: Library) -> Scenario:
-    """The scenario a document describes (overrides, scale and prices applied)."""
-    from ..scenarios import build_scenario
+def evaluation(doc: Any, library: Library) -> Evaluation:
+    """The document's one :class:`~carescale.scenarios.Evaluation` in ``library`` (built, run,
+    appraised and put through Monte Carlo at most once, however many outputs read it)."""
+    return evaluate_document(doc, library)
 
-    return build_scenario(doc, library=library).scenario
+
+def build(doc: Any, library: Library) -> Scenario:
+    """The scenario a document describes (overrides, scale and prices applied): the evaluation's."""
+    return evaluation(doc, library).scenario
 
 
 def area_label(doc: Any) -> str:

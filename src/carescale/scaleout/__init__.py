@@ -1,7 +1,7 @@
-"""Moved to :mod:`carescale.national.scaleout` (issue 20). This module only re-exports its names so that
+"""Moved to :mod:`carescale.national` (issue 20). This module only re-exports its names so that
 imports from the old path keep working; new code imports from the new path."""
 
-from ..national.scaleout import (  # noqa: F401
+from ..national import (  # noqa: F401
     dask_client,
     describe_client,
     run_tasks,

@@ -27,6 +27,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..schema import PAYERS
+from .document import ScenarioDocument
+from .evaluation import appraise_document, run_document, uncertainty_document
 
 COLUMNS = ("model", "segment", "payer", "measure", "period", "value")
 FULL_YEAR = "full-scale year"
@@ -100,25 +102,23 @@ def uncertainty_rows(data: dict[str, Any]):
             yield (m, "", "", "prob_positive", "appraisal", i["npv"]["prob_positive"])
 
 
-def _result(data: Any, run: str) -> dict[str, Any]:
-    """``data`` itself, or the result of running it when it is a scenario document."""
-    from . import evaluation
-    from .document import ScenarioDocument
-
-    return getattr(evaluation, run)(data) if isinstance(data, ScenarioDocument) else data
+def _result(data: Any, run) -> dict[str, Any]:
+    """``data`` itself, or the result of running it when it is a scenario document (read from
+    the document's one Evaluation: a frame of a document already run does not run it again)."""
+    return run(data) if isinstance(data, ScenarioDocument) else data
 
 
 def run_frame(data: Any):
     """A tidy DataFrame of a run: a result dict, or a scenario document to run (see the module
     docstring for the columns)."""
-    return _frame(run_rows(_result(data, "run_document")))
+    return _frame(run_rows(_result(data, run_document)))
 
 
 def appraisal_frame(data: Any):
     """A tidy DataFrame of an appraisal: a result dict, or a scenario document to appraise."""
-    return _frame(appraisal_rows(_result(data, "appraise_document")))
+    return _frame(appraisal_rows(_result(data, appraise_document)))
 
 
 def uncertainty_frame(data: Any):
     """A tidy DataFrame of an uncertainty run: a result dict, or a scenario document."""
-    return _frame(uncertainty_rows(_result(data, "uncertainty_document")))
+    return _frame(uncertainty_rows(_result(data, uncertainty_document)))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from .document import ScenarioDocument
 
 
 def _yaml_value(x: Any) -> str:
-    import json
-
     return json.dumps(x) if isinstance(x, str) else ("null" if x is None else str(x).lower() if isinstance(x, bool) else str(x))
 
 
 def starting_file(area: str = "birmingham") -> str:
     """A scenario document with every field, commented, at its default (valid as it stands)."""
-    from .document import ScenarioDocument
-
     doc = ScenarioDocument(area=area)
     a = doc.data()["appraisal"]
     u = doc.data()["uncertainty"]

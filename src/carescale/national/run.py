@@ -1,0 +1,110 @@
+"""The national roll-up: the default portfolio (or a scenario document) run on every council's
+profile (:mod:`carescale.national.councils`), and the England total. Each council's figures are
+its scenario document's one :class:`~carescale.scenarios.Evaluation` (built once, run once)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from ..areas.keys import figures
+from ..engine.scenario import Scenario
+from ..library import Library, default_library
+from ..scenarios import Evaluation, ScenarioDocument
+from ..scenarios.document import AreaInline
+from ..schema import PAYERS, Area
+from .councils import NationalInputs
+
+
+def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
+    items = list(items)
+    return {p: round(sum(i[p] for i in items), 2) for p in PAYERS}
+
+
+def council_document(area: Area, document: ScenarioDocument | None = None) -> ScenarioDocument:
+    """The scenario document run in one council: the paper's portfolio at published prices
+    (``reprice: false``), or the document's interventions, basis, scale, overrides, price base,
+    appraisal and uncertainty settings with its ``area`` replaced by the council's profile."""
+    if document is None:
+        return ScenarioDocument(area=AreaInline(inline=area), reprice=False)
+    return document.model_copy(update={"area": AreaInline(inline=area)})
+
+
+def council_evaluation(area: Area, library: Library, document: ScenarioDocument | None = None) -> Evaluation:
+    """The one :class:`~carescale.scenarios.Evaluation` of a council's document. Not kept in the
+    process's cache of evaluations: the roll-up reads each council once, and 150 councils would
+    push out the evaluations a server keeps for its pages."""
+    if document is None:  # the paper's portfolio: a bad profile is named by its council
+        library.check_area(area, f"{area.name} ({area.ons_code})")
+    return Evaluation(council_document(area, document), library)
+
+
+def council_scenario(area: Area, library: Library, document: ScenarioDocument | None = None) -> Scenario:
+    """The scenario run in one council (see :func:`council_document`): its evaluation's."""
+    return council_evaluation(area, library, document).scenario
+
+
+def run_national(
+    inputs: NationalInputs,
+    library: Library | None = None,
+    progress: Callable[[str], None] | None = None,
+    document: Any = None,
+) -> dict[str, Any]:
+    """Run the portfolio on every council; the ``carescale national --format json`` contract.
+    ``document``: a :class:`carescale.scenarios.ScenarioDocument` to run in every council
+    (see :func:`council_scenario`)."""
+    lib = library or default_library()
+    areas = []
+    for prof in inputs.councils:
+        area = prof.area
+        data = council_evaluation(area, lib, document).run  # built once, run once
+        t = data["totals"]
+        figs = figures(area)
+        areas.append({
+            "code": area.ons_code,
+            "name": area.name,
+            "cassr": prof.cassr,
+            "beneficiaries": t["beneficiaries"],
+            "cost": t["cost"],
+            "gross_savings": t["gross_savings"],
+            "overlap_deduction": t["overlap_deduction"],
+            "net_savings": t["net_savings"],
+            "setup_investment": t["setup_investment"],
+            "interventions": {
+                i["id"]: {"beneficiaries": i["beneficiaries"], "net_savings": i["net_savings"]}
+                for i in data["interventions"]
+            },
+            "figures": {k: {"value": q.value, "status": q.status} for k, q in figs.items()},
+            "estimated": list(prof.estimated),
+            "notes": list(prof.notes),
+            "not_modelled": data["not_modelled"],
+        })
+        if progress:
+            progress(area.name)
+    n_est = sum(len(a["estimated"]) for a in areas)
+    n_fig = sum(len(a["figures"]) for a in areas)
+    totals = {
+        "councils": len(areas),
+        "beneficiaries": round(sum(a["beneficiaries"] for a in areas), 3),
+        "cost": round(sum(a["cost"] for a in areas), 2),
+        "gross_savings": _sum_payers(a["gross_savings"] for a in areas),
+        "overlap_deduction": _sum_payers(a["overlap_deduction"] for a in areas),
+        "net_savings": _sum_payers(a["net_savings"] for a in areas),
+        "setup_investment": round(sum(a["setup_investment"] for a in areas), 2),
+        "figures": n_fig,
+        "estimated_figures": n_est,
+        "councils_with_estimates": sum(1 for a in areas if a["estimated"]),
+    }
+    return {
+        "basis": "potential" if document is None else document.basis,
+        "portfolio": lib.portfolios.default if document is None or document.interventions is None else list(document.interventions),
+        "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
+        "boundaries": inputs.boundaries,
+        "units": "GBP a year at full scale; beneficiaries are people a year",
+        "sources": {
+            "mye": {"file": str(inputs.mye.path), "sheet": inputs.mye.sheet, "title": inputs.mye.title},
+            "ascof": {"file": str(inputs.ascof.path)},
+        },
+        "areas": areas,
+        "excluded": list(inputs.excluded),
+        "totals": totals,
+    }
