@@ -14,7 +14,8 @@ loaded by :func:`default_library`.
 
 from .engine import ParameterTable, PortfolioResult, Timeline, evaluate
 from .errors import CarescaleError, InputFileError, ModelError, SettingsError, UnknownIdError
-from .library import Library, default_library, load_area_file, load_library
+from .library import Library, default_library, load_library
+from .areas.load import load_area_file  # registers the area template reader with the library
 from .engine.summary import summary, to_frame
 from .engine.scenario import Scenario, define_scenario
 from .appraisal import AppraisalResult, AppraisalSettings, appraise  # noqa: E402 (after the engine)

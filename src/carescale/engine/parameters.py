@@ -10,14 +10,17 @@ unit_cost`` or ``area.cohorts.population_65_plus``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 import numpy as np
 
 from ..errors import SettingsError
 from ..schema import Quantity
 from ..schema.base import MONEY_UNITS
-from .scenario import FigureChange, Scenario
+from .figures import FigureChange
+
+if TYPE_CHECKING:  # pragma: no cover - engine.scenario imports this module
+    from .scenario import Scenario
 
 Values = Mapping[str, np.ndarray]
 
