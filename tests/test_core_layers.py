@@ -5,6 +5,9 @@ only another model reads are still refused after ``Scenario`` moved above the ov
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 import carescale
@@ -70,6 +73,22 @@ def test_the_library_reads_a_template_through_the_reader_areas_registers(tmp_pat
     area = L.load_area_file(path)
     assert area == read_area_file(path).area
     assert area.cohorts["population_65_plus"].value == L.default_library().area("birmingham").cohorts["population_65_plus"].value
+
+
+def test_a_fresh_process_reads_a_template_without_importing_the_areas_first(tmp_path) -> None:
+    """``import carescale`` leaves carescale.areas unloaded (start-up stays light) and registers a
+    stand-in reader that loads it on the first template read."""
+    path = _birmingham_template(tmp_path)
+    probe = (
+        "import sys, carescale.library as L\n"
+        "before = 'carescale.areas' in sys.modules\n"
+        f"area = L.load_area_file({str(path)!r})\n"
+        "print(before, 'carescale.areas' in sys.modules, area.id, area.cohorts['population_65_plus'].value)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    want = L.default_library().area("birmingham").cohorts["population_65_plus"].value
+    assert proc.stdout.split() == ["False", "True", "birmingham", repr(want)]
 
 
 def test_a_template_with_no_reader_registered_is_one_line(tmp_path, monkeypatch) -> None:

@@ -1,9 +1,10 @@
 """Reading one area profile of any kind: a YAML file, or a filled-in area template.
 
-Importing this module registers the template reader (:func:`read_template_area`) with the
-library for ``.csv`` and ``.xlsx`` (:func:`carescale.library.files.register_area_file_reader`),
-so :func:`carescale.library.load_area_file`, the old name, reads templates too without the
-library importing this layer. :func:`load_area_file` here is that same function.
+The library reads templates through a reader registered from above it
+(:func:`carescale.library.files.register_area_file_reader`), so it never imports this layer:
+``import carescale`` registers a stand-in that imports this module on first use, and importing
+this module registers :func:`read_template_area` itself for ``.csv`` and ``.xlsx``.
+:func:`load_area_file` here is :func:`carescale.library.load_area_file`, the same function.
 """
 
 from __future__ import annotations
