@@ -215,6 +215,6 @@ def test_carescale_validate_checks_case_study_files(monkeypatch):
 def test_the_examples_in_the_docstrings_hold():
     import doctest
 
-    import carescale.evidence
+    import carescale.library.checks
 
-    assert doctest.testmod(carescale.evidence).failed == 0
+    assert doctest.testmod(carescale.library.checks).failed == 0

@@ -138,7 +138,7 @@ def test_mye_module_uses_the_cache(tmp_path, monkeypatch):
 # -- the packaged library (carescale.cache) ---------------------------------------------------
 
 LIBRARY_PROBE = (
-    "import carescale.library as L\n"
+    "import carescale.library.load as L\n"
     "if {forbid}: L.load_library = None  # the cache must answer without loading the YAML\n"
     "lib = L.packaged_library()\n"
     "print(len(lib.interventions), len(lib.areas), len(lib.case_studies))\n"

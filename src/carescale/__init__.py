@@ -15,12 +15,28 @@ loaded by :func:`default_library`.
 from .engine import ParameterTable, PortfolioResult, Timeline, evaluate
 from .errors import CarescaleError, InputFileError, ModelError, SettingsError, UnknownIdError
 from .library import Library, default_library, load_area_file, load_library
+from .library.files import TEMPLATE_SUFFIXES, register_area_file_reader
 from .engine.summary import summary, to_frame
 from .engine.scenario import Scenario, define_scenario
 from .appraisal import AppraisalResult, AppraisalSettings, appraise  # noqa: E402 (after the engine)
 from .uncertainty import UncertaintySettings, run_uncertainty  # noqa: E402
 
 __version__ = "0.1.0"
+
+
+def _read_template_area(path, library):  # type: ignore[no-untyped-def]
+    """The area template reader of :mod:`carescale.areas`, imported on first use so that start-up
+    stays light (importing carescale.areas registers it directly, replacing this one)."""
+    from .areas.load import read_template_area
+
+    return read_template_area(path, library)
+
+
+# The library reads .csv/.xlsx area files through a reader registered from above it (issue 20):
+# importing any carescale module runs this file first, so the reader is there before any call.
+for _suffix in TEMPLATE_SUFFIXES:
+    register_area_file_reader(_suffix, _read_template_area)
+del _suffix
 
 __all__ = [
     "AppraisalResult",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputFileError, SettingsError
+from .io.yaml import read_user_text
 
 PRICES_DIR = Path(__file__).parent / "data" / "prices"
 GDP_DEFLATOR_FILE = PRICES_DIR / "gdp_deflator_calendar_year.csv"
@@ -117,8 +118,6 @@ def _factor(pb: PriceBase, price_year: str) -> float:
 
 def read_index(path: Path | str, name: str | None = None, attribution: str = "") -> PriceIndex:
     """Read an index file: CSV with a header row holding ``year`` and ``value``."""
-    from .library import read_user_text
-
     path = Path(path)
     shown = str(path)
     # no message quotes the file's content (a wrong path must not show what another file holds)

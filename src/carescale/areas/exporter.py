@@ -16,6 +16,7 @@ from ..schema import Area, Quantity
 from ..safe_text import csv_text, output_errors, check_output_path, xlsx_cell
 from .importer import COLUMNS
 from .keys import ASSUMPTIONS, TemplateRow, assumption_rows, get_figure, template_rows
+from .prevalence import default_prevalence
 
 
 def _num(v: float) -> float | int:
@@ -33,8 +34,6 @@ def template_table(lib: Library | None = None, area: Area | None = None) -> list
     """The template as rows of cells (header first), filled in from ``area`` if given."""
     lib = lib or default_library()
     out: list[list[Any]] = [list(COLUMNS)]
-    from .prevalence import default_prevalence
-
     estimable = {k: e.base for k, e in default_prevalence().estimates.items()}
     for tr in template_rows(lib, estimable):
         out.append(_row(tr, area))

@@ -28,6 +28,7 @@ from ..safe_text import unguard
 from ..schema import Area, Quantity, Reference
 from ..schema.base import MAX_PEOPLE, MAX_VALUE
 from .keys import ASSUMPTIONS, assumption_rows, required_keys, template_rows
+from .prevalence import estimate_missing
 
 #: Largest file accepted: a filled-in template is about 3 KB (CSV) or 8 KB (XLSX).
 MAX_BYTES = 1_000_000
@@ -477,8 +478,6 @@ def parse_rows(rows: list[list[Cell]], name: str, lib: Library, estimate: bool =
 
     keys: tuple[str, ...] = ()
     if estimate and area.kind == "council":  # a source site is kept exactly as its source reports
-        from .prevalence import estimate_missing
-
         est = estimate_missing(area)
         area, keys = est.area, est.keys
     area = lib.check_area(area, name)

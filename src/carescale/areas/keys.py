@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
+from ..engine.parameters import ParameterTable
+from ..engine.scenario import Scenario
 from ..library import Library
 from ..schema import Area, Quantity
 
@@ -43,9 +45,6 @@ class TemplateRow:
 def assumption_rows(lib: Library) -> tuple[TemplateRow, ...]:
     """The assumptions section: every model figure of the runnable interventions (prices as
     published), and a number of people for each person-based segment."""
-    from ..engine import ParameterTable
-    from ..engine.scenario import Scenario
-
     ivs = tuple(iv for iv in lib.interventions.values() if iv.status == "runnable")
     area = next(iter(lib.areas.values()))
     rows = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..schema.intervention import SetupInvestment
 from ..schema.rules import Rule, rule_of, sum_problem
@@ -23,7 +23,11 @@ from ..errors import SettingsError
 from ..library import Library, default_library
 from ..schema import Quantity
 from ..schema.base import MAX_BY_UNIT, MAX_VALUE, spread_problem
-from .scenario import FigureChange, Scenario
+from .figures import FigureChange
+from .parameters import ParameterTable
+
+if TYPE_CHECKING:  # pragma: no cover - engine.scenario imports this module
+    from .scenario import Scenario
 
 PEOPLE = "people"
 DISTRIBUTIONS = ("beta", "gamma", "lognormal", "triangular", "uniform")
@@ -85,15 +89,11 @@ def people_paths(scenario: Scenario) -> dict[str, tuple[str, str]]:
 
 def valid_paths(scenario: Scenario) -> list[str]:
     """Every path an override of ``scenario`` may name."""
-    from . import ParameterTable
-
     return [*ParameterTable.from_scenario(replace(scenario, changes=())).paths, *people_paths(scenario)]
 
 
 def _unknown(path: str, scenario: Scenario, library: Library | None, valid: list[str]) -> SettingsError:
     """The error for a path that is not in the scenario's table."""
-    from . import ParameterTable
-
     lib = library or default_library()
     head = path.split(".", 1)[0]
     ids = [iv.id for iv in scenario.interventions]
@@ -106,7 +106,8 @@ def _unknown(path: str, scenario: Scenario, library: Library | None, valid: list
     # chosen models do not read) is valid in general but not here
     runnable = tuple(lib.runnable.values())
     for basis in ("potential", "current"):
-        wide = Scenario(scenario.area, runnable, (), basis)  # type: ignore[arg-type]
+        wide = replace(scenario, interventions=runnable, overlaps=(), basis=basis, not_modelled=(),
+                       scale=(), changes=(), prices=None)
         if path in ParameterTable.from_scenario(wide) and path not in valid:
             return SettingsError(
                 f"overrides: {path!r} is not used by this scenario ({scenario.basis} basis, "
@@ -157,8 +158,6 @@ def resolve_overrides(
     """Validate ``overrides`` against ``scenario`` (which has no changes yet) and resolve each to
     the figure the engine reads. ``existing`` changes are kept unless an override names the same
     path again. Returns the changes sorted by path."""
-    from . import ParameterTable
-
     if not isinstance(overrides, Mapping):
         raise SettingsError(f"overrides: {type(overrides).__name__} is not valid; give a mapping of parameter path to value")
     table = ParameterTable.from_scenario(scenario)

@@ -10,7 +10,7 @@ unit_cost`` or ``area.cohorts.population_65_plus``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 import numpy as np
 
@@ -19,7 +19,10 @@ from ..schema import Area, Intervention, Outcome, Overlap, Quantity, Segment, Si
 from ..schema.base import MONEY_UNITS
 from ..schema.intervention import SetupInvestment, WiderBenefit
 from ..schema.rules import Rule, rule_of
-from .scenario import FigureChange, Scenario
+from .figures import FigureChange
+
+if TYPE_CHECKING:  # pragma: no cover - engine.scenario imports this module
+    from .scenario import Scenario
 
 Values = Mapping[str, np.ndarray]
 

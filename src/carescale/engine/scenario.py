@@ -1,60 +1,36 @@
 """Scenarios: which interventions, in which area, on which basis (the *define* step).
 
 A :class:`Scenario` is an immutable definition. It does no arithmetic; :func:`carescale.engine.
-evaluate` evaluates it. Building one checks that the area has every figure each chosen
-intervention needs; interventions the area cannot support are reported, not silently dropped.
+evaluate` evaluates it. The figures it is made of (:class:`FigureChange`, :class:`NotModelled`,
+the bases, :func:`missing_inputs`) live in :mod:`.figures`, below the parameter table and the
+overrides, which this module uses (it sits above them). Building one checks that the area has
+every figure each chosen intervention needs; interventions the area cannot support are reported,
+not silently dropped.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..errors import ModelError, SettingsError, expect
 from ..library import Library, default_library
+from ..prices import PriceBase, price_base as make_price_base
 from ..schema import Area, Intervention, Overlap
+from .figures import BASES, Basis, FigureChange, NotModelled, missing_inputs
+from .overrides import resolve_overrides
+from .parameters import ParameterTable
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..prices import PriceBase
-
-Basis = Literal["potential", "current"]
-BASES: tuple[str, ...] = ("potential", "current")
-
-
-@dataclass(frozen=True)
-class NotModelled:
-    """An intervention left out of a scenario because the area lacks figures it needs."""
-
-    id: str
-    missing: tuple[str, ...]
-
-    @property
-    def reason(self) -> str:
-        return "the area profile has no " + ", ".join(self.missing)
-
-
-@dataclass(frozen=True)
-class FigureChange:
-    """One figure of a scenario changed from its evidence value (an override, resolved).
-
-    ``path`` is the parameter the engine reads; ``value``/``low``/``high``/``distribution`` are
-    its new figures (in the scenario's price base). ``given_path``/``given_value`` are what the
-    user wrote when it differs (a number of people, converted to a take-up rate), and
-    ``conversion`` says how it was converted. ``range_source`` says where ``low``/``high`` came
-    from: ``override`` (given), ``evidence-relative`` (the evidence range's relative width
-    kept), or ``default`` (no range: the default width for its kind applies)."""
-
-    path: str
-    value: float
-    low: float | None = None
-    high: float | None = None
-    distribution: str | None = None
-    note: str | None = None
-    given_path: str | None = None
-    given_value: float | None = None
-    given_evidence: float | None = None  # the evidence figure in the user's terms (people)
-    conversion: str | None = None
-    range_source: str = "default"
+__all__ = [
+    "BASES",
+    "Basis",
+    "FigureChange",
+    "NotModelled",
+    "Scenario",
+    "define_scenario",
+    "missing_inputs",
+]
 
 
 @dataclass(frozen=True)
@@ -76,7 +52,7 @@ class Scenario:
     #: Figures changed from the evidence (resolved overrides), applied by the parameter table.
     changes: tuple[FigureChange, ...] = ()
     #: The price base every money figure is re-priced to; None keeps the published prices.
-    prices: "PriceBase | None" = None
+    prices: PriceBase | None = None
 
     @property
     def intervention_ids(self) -> tuple[str, ...]:
@@ -96,30 +72,12 @@ class Scenario:
         distribution, note}``) on top of the changes it already has; every other figure keeps
         its evidence value. Paths are those of ``carescale parameters`` plus
         ``<intervention>.<segment>.people``. Problems raise a one-line SettingsError."""
-        from .overrides import resolve_overrides
-
-        from . import ParameterTable
-
         base = replace(self, changes=())
         merged = {c.given_path or c.path: c for c in self.changes}
         new = resolve_overrides(base, overrides, library, existing=tuple(merged.values()))
         out = replace(self, changes=new)
         ParameterTable.from_scenario(base).with_changes_of(out)  # re-price once, not twice
         return out
-
-
-def missing_inputs(iv: Intervention, area: Area, basis: Basis) -> tuple[str, ...]:
-    """The figures ``area`` lacks for ``iv`` on ``basis`` (empty when it can be evaluated)."""
-    if basis == "current" and iv.id not in area.provision:
-        return (f"provision.{iv.id} (the service does not run here)",)
-    missing: list[str] = []
-    for seg in iv.segments:
-        if basis == "potential" and seg.sizing.cohort and seg.sizing.cohort not in area.cohorts:
-            missing.append(f"cohorts.{seg.sizing.cohort}")
-        for red in seg.spend_reductions:
-            if red.spend_line not in area.spend:
-                missing.append(f"spend.{red.spend_line}")
-    return tuple(dict.fromkeys(missing))
 
 
 def define_scenario(
@@ -130,7 +88,7 @@ def define_scenario(
     *,
     overrides: Mapping[str, Any] | None = None,
     scale: Mapping[str, float] | None = None,
-    prices: "PriceBase | int | str | None" = None,
+    prices: PriceBase | int | str | None = None,
 ) -> Scenario:
     """Define a scenario.
 
@@ -172,8 +130,6 @@ def define_scenario(
     overlaps = tuple(o for o in lib.overlaps.overlaps if set(o.interventions) <= ids)
     price_base = None
     if prices is not None:
-        from ..prices import PriceBase, price_base as make_price_base
-
         price_base = prices if isinstance(prices, PriceBase) else make_price_base(prices)
     scenario = Scenario(
         area_def, tuple(keep), overlaps, basis, tuple(skipped),  # type: ignore[arg-type]
@@ -186,8 +142,6 @@ def define_scenario(
 
 def _check_scale(scale: Mapping[str, float] | None, ids: set[str], lib: Library) -> tuple[tuple[str, float], ...]:
     """``scale`` as sorted pairs, each id in the scenario and each share from 0 to 1."""
-    import math
-
     out = []
     for iid, share in sorted((scale or {}).items()):
         if iid not in ids:

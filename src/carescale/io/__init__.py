@@ -1,2 +1,3 @@
-"""Reading and writing user files: spreadsheet cells (and, after issue 20 package P1, the
-strict YAML loader and the one-line messages). Depends only on carescale.errors and config."""
+"""Reading and writing user files: the strict YAML reader (:mod:`.yaml`), one-line messages and
+models read from files (:mod:`.messages`), file names in messages (:mod:`.paths`) and spreadsheet
+cells (:mod:`.spreadsheet`). Depends only on carescale.errors (and config)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from xml.etree import ElementTree
 
-from ..library import display_path
+from .paths import display_path
 from ..errors import OfficialDataError
 
 KINDS = {".xls": "an Excel 97-2003 .xls workbook", ".xlsx": "an Excel .xlsx workbook"}

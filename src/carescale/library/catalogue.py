@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Library, default_library
+from .core import Library
+from .user import default_library
 
 
 def intervention_rows(lib: Library | None = None) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..library import display_path
+from ..io.paths import display_path
 from .cache import cached_parse
 from ..errors import OfficialDataError
 from ..io.spreadsheet import check_exists, clean_text, iter_rows, to_number

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..library import display_path
+from ..io.paths import display_path
 from .cache import cached_parse
 from ..errors import OfficialDataError
 from ..io.spreadsheet import check_exists, clean_text, column_letter, iter_rows, to_number

@@ -10,7 +10,6 @@ from ..engine.overrides import (  # noqa: F401
     MAX_VALUE,
     spread_problem,
     FigureChange,
-    Scenario,
     PEOPLE,
     DISTRIBUTIONS,
     SPEC_KEYS,
@@ -28,3 +27,4 @@ from ..engine.overrides import (  # noqa: F401
     _current,
     _people,
 )
+from ..engine.scenario import Scenario  # noqa: F401 (engine.overrides names it only for type checkers)
