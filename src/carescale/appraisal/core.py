@@ -113,8 +113,11 @@ def _break_even_month(cumulative: np.ndarray) -> np.ndarray:
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    """num / den where den is positive and the ratio is a finite number (a cost of 1e-300 gives no
+    return on it rather than an infinite one); NaN elsewhere, which outputs show as "n/a"."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = num / np.where(den > 0, den, 1.0)
+        return np.where((den > 0) & np.isfinite(r), r, np.nan)
 
 
 @dataclass(frozen=True, eq=False)

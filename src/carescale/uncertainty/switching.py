@@ -301,7 +301,9 @@ def switching_values(
         if in_range and not r.get("trivial"):
             sw = float(r["root"])
             entry["switch"] = sw
-            entry["change"] = round(sw / it.base - 1, 6) if it.base else None
+            change = sw / it.base - 1 if it.base else None
+            # a base figure near zero (1e-300) gives no finite relative change: shown as none
+            entry["change"] = round(change, 6) if change is not None and np.isfinite(change) else None
             entry["target"], tgt = _sentence(it, who, sw, r["slope"] > 0, defaults, goal)
             if tgt:
                 entry["reported_outcome"] = tgt
