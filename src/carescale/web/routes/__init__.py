@@ -21,6 +21,6 @@ from . import evidence, info, jobs, journey, results
 #: every page (the JSON API's router is :data:`carescale.web.routes.api.router`)
 pages = APIRouter(include_in_schema=False)
 for _module in (journey, info, results, jobs, evidence):
-    pages.include_router(_module.router)
+    pages.routes.extend(_module.router.routes)  # the routes themselves (one flat list, in this order)
 
 __all__ = ["pages"]
