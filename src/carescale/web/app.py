@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CarescaleError
 from .jobs import JobManager
-from .service import Downloads
+from .service import ResultCache
 from .storage import ScenarioStore, default_store
 from .vendor import plotly_js
 
@@ -86,7 +86,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         app.state.jobs.per_client = policy.client_jobs
     app.state.national = national
     app.state.templates = make_templates()
-    app.state.downloads = Downloads()  # rendered reports; the figures are the process's Evaluations
+    app.state.downloads = ResultCache()  # rendered reports; the figures are the process's Evaluations
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)

@@ -15,24 +15,25 @@ from . import documents
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 
-class Downloads:
-    """Rendered report files by (scenario id, format): a scenario's report never changes, and a
-    PDF takes seconds to lay out, so each is rendered once (the figures come from the scenario's
-    :class:`~carescale.scenarios.Evaluation`)."""
+class ResultCache:
+    """Finished outputs by (scenario id, kind), the last ``size`` of them: the app keeps its
+    rendered report files here (``app.state.downloads``, kind = the format), since a scenario's
+    report never changes and a PDF takes seconds to lay out. The figures themselves are the
+    scenario's :class:`~carescale.scenarios.Evaluation` (:func:`evaluation`)."""
 
     def __init__(self, size: int = 32):
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def get(self, key: tuple[str, str]) -> bytes | None:
+    def get(self, key: tuple[str, str]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         return None
 
-    def put(self, key: tuple[str, str], value: bytes) -> bytes:
+    def put(self, key: tuple[str, str], value: Any) -> Any:
         with self._lock:
             self._items[key] = value
             while len(self._items) > self._size:
@@ -225,4 +226,4 @@ def check_area_upload(filename: str, content: bytes, limits: Any = None) -> dict
     }
 
 
-__all__ = ["Downloads", "NotFound", "UnknownIdError", "evaluation"]
+__all__ = ["ResultCache", "NotFound", "UnknownIdError", "evaluation"]
