@@ -107,6 +107,10 @@ def test_a_job_in_its_own_process_hands_its_result_to_the_evaluation(monte_carlo
         results = c.get(f"/scenario/{job['scenario_id']}/results.json").json()
         assert results["uncertainty"] == status["result"] and status["result"]["draws"] == 1_500
         assert "1,500 simulated cases" in c.get(f"/scenario/{job['scenario_id']}").text
+        clear_evaluations()  # the process forgot the evaluation (it keeps a bounded number): the job still has it
+        again = c.get(f"/scenario/{job['scenario_id']}/results.json").json()
+        assert again["uncertainty"] == status["result"]
+        assert "1,500 simulated cases" in c.get(f"/scenario/{job['scenario_id']}").text
     jobs.shutdown()
     assert monte_carlo == []  # computed in the child process only, never again in this one
 

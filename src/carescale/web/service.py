@@ -101,9 +101,15 @@ def client_of(request: Any) -> str:
     return request.client.host if request is not None and request.client else "unknown"
 
 
-def uncertainty_known(doc: Any) -> dict[str, Any] | None:
-    """The document's uncertainty result if it has been worked out (never computes it)."""
+def uncertainty_known(doc: Any, state: Any = None) -> dict[str, Any] | None:
+    """The document's uncertainty result if it has been worked out (never computes it): by its
+    Evaluation, or (``state`` given) by the app's finished job for the scenario, whose result is
+    handed back to the Evaluation (the process keeps a bounded number of evaluations)."""
     ev = evaluation(doc)
+    if not ev.has_uncertainty and state is not None:
+        job = state.jobs.get(state.scenario_jobs.get(ev.scenario_id, ""))
+        if job is not None and job.status == "done" and job.result is not None:
+            ev.adopt_uncertainty(job.result)
     return ev.uncertainty() if ev.has_uncertainty else None
 
 
@@ -113,12 +119,12 @@ def uncertainty_now(state: Any, doc: Any) -> dict[str, Any] | None:
     do it: :func:`start_uncertainty_job`)."""
     from .policy import estimate, inline_allowed
 
-    ev = evaluation(doc)
-    if ev.has_uncertainty:
-        return ev.uncertainty()
+    known = uncertainty_known(doc, state)
+    if known is not None:
+        return known
     if not inline_allowed(policy(state), estimate(doc)):
         return None
-    return state.inline.run(ev.uncertainty)
+    return state.inline.run(evaluation(doc).uncertainty)
 
 
 def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None) -> Any:

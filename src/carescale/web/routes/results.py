@@ -84,7 +84,7 @@ def download_scenario(request: Request, sid: str) -> Response:
 def download_json(request: Request, sid: str) -> Response:
     doc = stored_document(request, sid)
     body = {"scenario_id": sid, "run": documents.run(doc), "appraise": documents.appraise(doc)}
-    unc = service.uncertainty_known(doc)  # only when already worked out: a download never starts it
+    unc = service.uncertainty_known(doc, request.app.state)  # only when already worked out: a download never starts it
     if unc is not None:
         body["uncertainty"] = unc
     return Response(finite_json(body, indent=2, ensure_ascii=False), media_type="application/json",
