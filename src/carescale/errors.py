@@ -1,8 +1,10 @@
 """One error hierarchy for everything a user can get wrong.
 
 Every error carries a single line of text that names where the problem is (file and field),
-the bad value and what would be valid. The CLI prints that line and exits 2; the JSON API answers
-422 with it. Library code raises these instead of using ``assert`` for input checks.
+the bad value and what would be valid. The CLI prints that line and exits with the error's
+``exit_code`` (2); the web answers with its ``http_status`` (422 for bad input; 404, 429 and 503
+for the classes below that say so): the JSON API with field-level detail, the pages with a GOV.UK
+error summary. Library code raises these instead of using ``assert`` for input checks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 class CarescaleError(Exception):
     """Base class: a problem with the user's input, reported as one line."""
 
-    exit_code = 2
+    exit_code: int = 2  # what the CLI exits with
+    http_status: int = 422  # what the web app answers with
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -42,8 +45,9 @@ class SettingsError(CarescaleError):
 
 
 class ModelError(CarescaleError):
-    """A definition that validates on its own but cannot be evaluated with the area given
-    (for example an intervention that needs a cohort the area profile does not have)."""
+    """A definition that validates on its own but cannot be evaluated with the area given.
+
+    For example an intervention that needs a cohort the area profile does not have."""
 
 
 class StoreError(CarescaleError):
@@ -51,11 +55,14 @@ class StoreError(CarescaleError):
 
 
 class StoreUnavailableError(StoreError):
-    """The store cannot be used at all, through no fault of the input: the database cannot be
-    reached, is read-only, its disk is full, or its schema was written by a newer carescale.
-    The CLI prints the one line and exits 2 like any other error; the web app answers 503 (the
-    JSON API with ``{"detail": "..."}``, the pages with an error page) and logs the full line,
-    while the web answer names no database address (:attr:`public`)."""
+    """The store cannot be used at all, through no fault of the input (answered 503).
+
+    The database cannot be reached, is read-only, its disk is full, or its schema was written by
+    a newer carescale. The CLI prints the one line and exits 2 like any other error; the web app
+    answers 503 (the JSON API with ``{"detail": "..."}``, the pages with an error page) and logs
+    the full line, while the web answer names no database address (:attr:`public`)."""
+
+    http_status = 503
 
     def __init__(self, message: str, public: str | None = None):
         super().__init__(message)
@@ -63,18 +70,20 @@ class StoreUnavailableError(StoreError):
 
 
 class PlanError(CarescaleError):
-    """An investment plan or a review that is not valid (bad actuals, dates outside the plan,
-    an unknown plan)."""
+    """An investment plan or a review that is not valid (bad actuals, dates, an unknown plan)."""
 
 
 class OutputPathError(CarescaleError):
-    """An output file that cannot be written: a folder, a missing parent folder, a name too
-    long for the file system, or a store folder that is a file."""
+    """An output file that cannot be written.
+
+    A folder, a missing parent folder, a name too long for the file system, or a store folder
+    that is a file."""
 
 
 class NonFiniteError(CarescaleError):
-    """A result that is not a finite number (infinity or NaN), refused instead of being written
-    as ``Infinity``/``NaN`` (which is not JSON)."""
+    """A result that is not a finite number (infinity or NaN), refused instead of written.
+
+    ``Infinity``/``NaN`` is not JSON, and no page or report shows it."""
 
 
 class OptimiseError(SettingsError):
@@ -82,12 +91,25 @@ class OptimiseError(SettingsError):
 
 
 class InfeasibleError(OptimiseError):
-    """Constraints of the portfolio optimiser that no portfolio can meet; the message names the
-    constraint that cannot be met and by how much."""
+    """Constraints of the portfolio optimiser that no portfolio can meet.
+
+    The message names the constraint that cannot be met and by how much."""
 
 
 class OfficialDataError(InputFileError):
     """An ONS or NHS Digital file that cannot be read or does not have the expected layout."""
+
+
+class NotFound(CarescaleError):
+    """A scenario or job id the server does not know (answered 404)."""
+
+    http_status = 404
+
+
+class Busy(CarescaleError):
+    """Too many jobs are waiting to start, or a client has too many (answered 429)."""
+
+    http_status = 429
 
 
 def expect(value: object, types: type | tuple[type, ...], what: str, hint: str) -> None:

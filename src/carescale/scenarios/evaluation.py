@@ -73,6 +73,7 @@ class Evaluation:
         self._appraisals: dict[bool, Any] = {}
         self._appraisal_summaries: dict[bool, dict[str, Any]] = {}
         self._uncertainty: dict[str, Any] | None = None
+        self._uncertainty_lock = threading.Lock()  # its own: a long Monte Carlo never holds up the run or appraisal
         self.calls: dict[str, int] = {"build": 0, "evaluate": 0, "appraise": 0, "uncertainty": 0}
 
     def __repr__(self) -> str:
@@ -154,7 +155,7 @@ class Evaluation:
         caller while it runs waits for the first and gets its answer)."""
         if self._uncertainty is not None:
             return self._uncertainty
-        with self._lock:
+        with self._uncertainty_lock:
             if self._uncertainty is None:
                 from ..uncertainty import run_uncertainty
 
@@ -193,6 +194,14 @@ class Evaluation:
             res_s = evaluate(self.scenario, adj, sav_tl, self.parameters)
             full = evaluate(self.scenario, adj, parameters=self.parameters)
             return AppraisalRuns(adj, cost_tl, sav_tl, res_c, res_s, full)
+
+    def adopt_uncertainty(self, result: dict[str, Any]) -> dict[str, Any]:
+        """Record the Monte Carlo of this same document worked out elsewhere (the web app's job
+        in its own process), so later readers reuse it; one already here is kept and returned."""
+        with self._uncertainty_lock:
+            if self._uncertainty is None:
+                self._uncertainty = result
+            return self._uncertainty
 
     def summary(self) -> dict[str, Any]:
         """Every part computed so far, by command: ``run`` and ``appraise`` always, ``uncertainty``

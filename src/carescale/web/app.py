@@ -3,16 +3,15 @@
 ``create_app()`` builds a fresh app (its own scenario store and job manager), so tests and
 servers never share state by accident. Every error is answered without a traceback: a
 :class:`~carescale.errors.CarescaleError` or a request that does not match the schema is 422
-with field-level messages (JSON under ``/api/``, an error page elsewhere); an unknown id is 404; a
-store that cannot be used (:class:`~carescale.errors.StoreUnavailableError`) is 503 with
-``Retry-After``; an unknown address is a friendly 404; anything unexpected is logged and answered
-with a friendly 500.
+with field-level messages (JSON under ``/api/``, an error page elsewhere), answered with the
+error's own ``http_status`` (an unknown id 404, a full job queue 429, a store that cannot be
+used, :class:`~carescale.errors.StoreUnavailableError`, 503 with ``Retry-After``); an unknown
+address is a friendly 404; anything unexpected is logged and answered with a friendly 500.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import re
 from pathlib import Path
@@ -24,25 +23,20 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import CarescaleError, StoreUnavailableError
-from .jobs import Busy, JobManager
-from .service import NotFound, ResultCache
+from ..errors import CarescaleError
+from .jobs import JobManager
+from .service import ResultCache
 from .storage import ScenarioStore, default_store
+from .vendor import plotly_js
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 log = logging.getLogger("carescale.web")
 
 RETRY_AFTER_S = 60  # what a 503 (store unavailable) asks clients to wait
+
+__all__ = ["STATIC", "create_app", "error_items", "plotly_js"]
 _FIELD = re.compile(r"^([A-Za-z_][\w.\-\[\]]*): ")
-
-
-def plotly_js() -> Path:
-    """plotly.js as shipped inside the Python plotly package (served locally, never a CDN)."""
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the plotly package is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
 
 
 def error_items(message: str) -> list[dict[str, Any]]:
@@ -67,8 +61,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None,
                policy: Any = None) -> FastAPI:
-    from . import api, pages
     from .policy import BodyLimit, InlineSlots, Policy
+    from .routes import api, pages
+    from .templating import error_page, make_templates
 
     policy = policy if policy is not None else Policy.from_env()  # every limit (docs/security.md, "Bounds")
 
@@ -78,7 +73,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         summary="Scale up care models that work elsewhere: costs, savings by payer, break-even and uncertainty.",
         description="Every POST takes a scenario document (docs/scenarios.md) and returns what the CLI prints "
         "with --format json. Bad input is answered 422 with field-level messages.",
-        docs_url=None,  # /api/docs is pages.api_docs: Swagger UI without an inline script (docs/security.md)
+        docs_url=None,  # /api/docs is routes.info.api_docs: Swagger UI without an inline script (docs/security.md)
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -90,15 +85,15 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     if app.state.jobs.per_client is None:
         app.state.jobs.per_client = policy.client_jobs
     app.state.national = national
-    app.state.templates = pages.make_templates()
-    app.state.results = ResultCache()
+    app.state.templates = make_templates()
+    app.state.downloads = ResultCache()  # rendered reports; the figures are the process's Evaluations
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)
     from .contract import openapi
 
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]  (the scenario document typed)
-    app.include_router(pages.router)
+    app.include_router(pages)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -108,17 +103,18 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     @app.exception_handler(CarescaleError)
     async def _carescale_error(request: Request, exc: CarescaleError) -> Response:
-        if isinstance(exc, StoreUnavailableError):  # the server's problem, not the input's: 503
+        status = exc.http_status
+        if status >= 500:  # the server's problem, not the input's (the store): logged, its address not shown
             log.error("%s %s: %s", request.method, request.url.path, exc.message)
+            public = getattr(exc, "public", "the service cannot answer just now; try again later")
             if _wants_json(request):
-                return JSONResponse({"detail": exc.public}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
-            page = pages.error_page(request, 503, [exc.public])
+                return JSONResponse({"detail": public}, status_code=status, headers={"Retry-After": str(RETRY_AFTER_S)})
+            page = error_page(request, status, [public])
             page.headers["Retry-After"] = str(RETRY_AFTER_S)
             return page
-        status = 404 if isinstance(exc, NotFound) else 429 if isinstance(exc, Busy) else 422
         if _wants_json(request):
             return JSONResponse({"detail": error_items(exc.message)}, status_code=status)
-        return pages.error_page(request, status, [exc.message])
+        return error_page(request, status, [exc.message])
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -128,20 +124,20 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         ]
         if _wants_json(request):
             return JSONResponse({"detail": detail}, status_code=422)
-        return pages.error_page(request, 422, [f"{'.'.join(map(str, d['loc'][1:])) or 'form'}: {d['msg']}" for d in detail])
+        return error_page(request, 422, [f"{'.'.join(map(str, d['loc'][1:])) or 'form'}: {d['msg']}" for d in detail])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        return pages.error_page(request, exc.status_code)
+        return error_page(request, exc.status_code)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         if _wants_json(request):
             return JSONResponse({"detail": "Something went wrong on our side; the problem has been logged."}, status_code=500)
-        return pages.error_page(request, 500)
+        return error_page(request, 500)
 
     from .security import document_refusals
 

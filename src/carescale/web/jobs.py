@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import CarescaleError
+from ..errors import Busy, CarescaleError
+from .policy import Policy
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 
@@ -31,10 +32,6 @@ STAGES = {
     "NPV": ("Simulating the net present value", 0.50, 0.97),
     "Sobol": ("Working out the Sobol indices", 0.97, 0.99),
 }
-
-
-class Busy(CarescaleError):
-    """Too many jobs are waiting to start (answered 429)."""
 
 
 class Cancelled(Exception):
@@ -102,8 +99,6 @@ class JobManager:
                client: str = "unknown") -> Job:
         job = Job(secrets.token_hex(12), kind, scenario_id, client)
         if self.per_client is None:
-            from .policy import Policy
-
             self.per_client = Policy.from_env().client_jobs
         with self._lock:
             waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED)

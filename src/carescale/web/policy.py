@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
-from ..errors import SettingsError
+from ..errors import Busy, SettingsError
 
 ENV_PREFIX = "CARESCALE_"
 SOBOL_CELLS = 200  # one Sobol model evaluation of one care model costs about as much as 200 cells (measured)
@@ -167,8 +167,6 @@ class InlineSlots:
         self._wait = policy.inline_wait_seconds
 
     def run(self, work: Any) -> Any:
-        from .jobs import Busy
-
         if not self._sem.acquire(timeout=self._wait):
             raise Busy("uncertainty: the server is working out other analyses; try again in a minute")
         try:

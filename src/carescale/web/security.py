@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import SettingsError
+from .vendor import plotly_js
 
 ENV_PUBLIC_URL = "CARESCALE_PUBLIC_URL"
 
@@ -75,8 +76,6 @@ def embed_json(value: Any) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def plotly_style_ids() -> tuple[str, ...]:
-    from .app import plotly_js
-
     try:
         text = plotly_js().read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -8,20 +8,20 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from ..errors import CarescaleError, SettingsError, UnknownIdError
+from ..errors import CarescaleError, NotFound, SettingsError, UnknownIdError
+from ..scenarios import Evaluation, evaluate_document
 from . import documents
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 
-class NotFound(CarescaleError):
-    """A scenario or job id the server does not know (answered 404)."""
-
-
 class ResultCache:
-    """Results by (scenario id, kind): a scenario's result never changes, so it is worked out once."""
+    """Finished outputs by (scenario id, kind), the last ``size`` of them: the app keeps its
+    rendered report files here (``app.state.downloads``, kind = the format), since a scenario's
+    report never changes and a PDF takes seconds to lay out. The figures themselves are the
+    scenario's :class:`~carescale.scenarios.Evaluation` (:func:`evaluation`)."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 32):
         self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._size = size
         self._lock = Lock()
@@ -41,10 +41,11 @@ class ResultCache:
         return value
 
 
-def cached(state: Any, sid: str, kind: str, work: Any) -> Any:
-    """``work()`` once per (scenario id, kind): a scenario's result never changes."""
-    got = state.results.get((sid, kind))
-    return got if got is not None else state.results.put((sid, kind), work())
+def evaluation(doc: Any) -> Evaluation:
+    """The scenario's one :class:`~carescale.scenarios.Evaluation` (``evaluate_document``: shared
+    by the whole process, so the result page, the API, the jobs and the downloads of one scenario
+    read the same run, appraisal and Monte Carlo, each worked out once)."""
+    return evaluate_document(documents.parse(doc))
 
 
 def intervention_rows() -> list[dict[str, Any]]:
@@ -100,25 +101,39 @@ def client_of(request: Any) -> str:
     return request.client.host if request is not None and request.client else "unknown"
 
 
-def uncertainty_now(state: Any, sid: str, doc: Any) -> Any:
+def uncertainty_known(doc: Any, state: Any = None) -> dict[str, Any] | None:
+    """The document's uncertainty result if it has been worked out (never computes it): by its
+    Evaluation, or (``state`` given) by the app's finished job for the scenario, whose result is
+    handed back to the Evaluation (the process keeps a bounded number of evaluations)."""
+    ev = evaluation(doc)
+    if not ev.has_uncertainty and state is not None:
+        job = state.jobs.get(state.scenario_jobs.get(ev.scenario_id, ""))
+        if job is not None and job.status == "done" and job.result is not None:
+            ev.adopt_uncertainty(job.result)
+    return ev.uncertainty() if ev.has_uncertainty else None
+
+
+def uncertainty_now(state: Any, doc: Any) -> dict[str, Any] | None:
     """The uncertainty result if it is known, or cheap enough (by the policy's cost estimate)
     to work out inside this request, at most ``inline_slots`` at once; else None (a job must
     do it: :func:`start_uncertainty_job`)."""
     from .policy import estimate, inline_allowed
 
-    got = state.results.get((sid, "uncertainty"))
-    if got is not None:
-        return got
+    known = uncertainty_known(doc, state)
+    if known is not None:
+        return known
     if not inline_allowed(policy(state), estimate(doc)):
         return None
-    return cached(state, sid, "uncertainty", lambda: state.inline.run(lambda: documents.uncertainty(doc)))
+    return state.inline.run(evaluation(doc).uncertainty)
 
 
 def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None) -> Any:
     """The background job working out a document's uncertainty analysis: the one already
     queued, running or done for the same scenario id (shared by every request), or a new one,
     costed first (a refusal is one line) and counted against the client's quota. The document
-    is stored, and the result cached for the result page and the downloads."""
+    is stored, and the job works on the scenario's Evaluation (in a thread: its Monte Carlo;
+    in its own process: the result is handed to it), which the result page and the downloads
+    then read."""
     from .policy import check_job, estimate
 
     doc = documents.parse(doc)
@@ -133,13 +148,13 @@ def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done
         limits = policy(state)
 
         def work(progress: Any) -> Any:
+            ev = evaluation(doc)
             if limits.job_processes:  # its own process: its own interpreter lock and memory ceiling
                 from .worker import uncertainty_in_process
 
-                out = uncertainty_in_process(doc.canonical_json(), progress, limits.job_memory_mb)
+                out = ev.adopt_uncertainty(uncertainty_in_process(doc.canonical_json(), progress, limits.job_memory_mb))
             else:
-                out = documents.uncertainty(doc, progress)
-            state.results.put((sid, "uncertainty"), out)
+                out = ev.uncertainty(progress)
             if on_done is not None:
                 on_done(out)
             return out
@@ -152,18 +167,16 @@ def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done
 _JOBS_LOCK = Lock()
 
 
-def report_bytes(state: Any, doc: Any, fmt: str, unc: Any) -> bytes:
-    """The business-case report with the uncertainty result already worked out (never
-    computed here: the caller got it from :func:`uncertainty_now` or a finished job)."""
-    import dataclasses
+def report_bytes(state: Any, doc: Any, fmt: str) -> bytes:
+    """The business-case report (``carescale.reports.render``), rendered once per scenario and
+    format. The caller makes sure the uncertainty result is known first (:func:`uncertainty_now`
+    or a finished job): ``render`` reads it from the scenario's Evaluation, never a second run."""
+    from ..reports import render
 
-    from ..reports import prepare, render
-    from ..reports.data import model_tornados
-
-    data = prepare(documents.parse(doc), uncertainty=False)
-    width = documents.parse(doc).uncertainty.settings().width_scale
-    data = dataclasses.replace(data, uncertainty=unc, tornados=model_tornados(data.scenario, width))
-    return render(data, fmt)
+    doc = documents.parse(doc)
+    key = (doc.scenario_id, fmt)
+    got = state.downloads.get(key)
+    return got if got is not None else state.downloads.put(key, render(doc, fmt))
 
 
 def results_csv(run: dict[str, Any]) -> str:
@@ -219,4 +232,4 @@ def check_area_upload(filename: str, content: bytes, limits: Any = None) -> dict
     }
 
 
-__all__ = ["NotFound", "UnknownIdError"]
+__all__ = ["ResultCache", "NotFound", "UnknownIdError", "evaluation"]

@@ -1,0 +1,205 @@
+"""Form models: what each page's form sends, read and checked in one place, with every problem as
+a GOV.UK error-summary item (``{"text": message, "href": "#field-id"}``; docs/web.md).
+
+A route reads its form with the model's ``read``, shows the page again with ``errors.items``
+(status 422) when there is anything wrong, and otherwise turns the answer into a new scenario
+document. The messages are one line each and name the field the way the page labels it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..errors import CarescaleError
+
+
+@dataclass
+class ErrorSummary:
+    """The items of a page's GOV.UK error summary, each linking to the field it is about."""
+
+    items: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, text: str, anchor: str) -> None:
+        self.items.append({"text": text, "href": f"#{anchor}"})
+
+    def add_error(self, exc: CarescaleError, anchor: str) -> None:
+        """A project error's one line, linked to ``anchor``."""
+        self.add(exc.message, anchor)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def ids(self) -> list[str]:
+        """The ids of the fields with a problem (the page marks each one)."""
+        return [e["href"].lstrip("#") for e in self.items]
+
+
+def number(text: str) -> float | None:
+    """A number as a person types it: '2,000', '£400', '12.5%' (a percentage), or blank."""
+    t = text.strip().replace(",", "").replace("£", "").replace(" ", "")
+    if not t:
+        return None
+    pct = t.endswith("%")
+    value = float(t.rstrip("%"))  # ValueError for anything else
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value / 100 if pct else value
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    return str(form.get(name) or "")
+
+
+@dataclass
+class AreaForm:
+    """Step 1: a built-in area (``area``), or ``area=national`` and a council (``national``)."""
+
+    area: str
+    national: str
+
+    @classmethod
+    def read(cls, form: Mapping[str, Any]) -> "AreaForm":
+        return cls(_text(form, "area"), _text(form, "national"))
+
+    def missing(self) -> ErrorSummary:
+        """Nothing chosen: the one problem there can be before the document is built."""
+        errors = ErrorSummary()
+        if not self.area:
+            errors.add("Select the area you want to plan for", "area")
+        return errors
+
+    @staticmethod
+    def no_council() -> ErrorSummary:
+        errors = ErrorSummary()
+        errors.add("Select a council from the list", "national")
+        return errors
+
+
+@dataclass
+class ModelsForm:
+    """Step 2: the care models ticked (``interventions``), how far to scale each
+    (``scale:<id>``, a percentage), the basis and whether to reprice."""
+
+    picked: list[str]
+    scale: dict[str, float]
+    basis: str
+    reprice: bool
+    errors: ErrorSummary
+
+    @classmethod
+    def read(cls, form: Any, models: list[dict[str, Any]]) -> "ModelsForm":
+        """Read the form against the page's model choices (``models``, each updated with what was
+        sent, so the page shows it again: ``checked`` and ``scale``)."""
+        picked = [str(v) for v in form.getlist("interventions")]
+        errors = ErrorSummary()
+        scale: dict[str, float] = {}
+        for m in models:
+            if m["id"] not in picked:
+                continue
+            raw = _text(form, f"scale:{m['id']}").strip()
+            try:
+                pct = number(raw.rstrip("%")) if raw else 100.0
+            except ValueError:
+                errors.add(f"{m['name']}: how far: {raw!r} is not a number; enter a percentage from 0 to 100", f"scale-{m['id']}")
+                continue
+            if pct is None or not 0 <= pct <= 100:
+                errors.add(f"{m['name']}: how far: enter a percentage from 0 to 100", f"scale-{m['id']}")
+                continue
+            if pct != 100:
+                scale[m["id"]] = round(pct / 100, 6)
+            m["scale"] = pct
+        for m in models:
+            m["checked"] = m["id"] in picked
+        if not picked:
+            errors.add("Select at least one care model", "interventions")
+        return cls(picked, scale, _text(form, "basis") or "potential", (_text(form, "reprice") or "yes") != "no", errors)
+
+
+@dataclass
+class AssumptionsForm:
+    """Step 3: each figure's value (``v:<path>``), the value the page showed (``d:<path>``:
+    unchanged text is no change) and a note (``n:<path>``)."""
+
+    overrides: dict[str, Any]
+    errors: ErrorSummary
+
+    @classmethod
+    def read(cls, form: Mapping[str, Any], groups: list[dict[str, Any]]) -> "AssumptionsForm":
+        errors = ErrorSummary()
+        overrides: dict[str, Any] = {}
+        for g in groups:
+            for item in [*g["people"], *g["params"]]:
+                path = item["path"]
+                raw = _text(form, f"v:{path}")
+                shown = form.get(f"d:{path}")
+                note = _text(form, f"n:{path}").strip()
+                label = item.get("label") or f"{g['name']}: people supported a year"
+                old = item.get("override")
+                if shown is not None and raw.strip() == str(shown).strip():
+                    if old is not None or note:
+                        overrides[path] = {"value": old["value"] if old else number(raw), "note": note} if note else old["value"]
+                    continue
+                try:
+                    value = number(raw)
+                except ValueError:
+                    errors.add(f"{label}: {raw.strip()!r} is not a number", item["id"])
+                    continue
+                if value is None:
+                    continue
+                overrides[path] = {"value": value, "note": note} if note else value
+        return cls(overrides, errors)
+
+    def refused(self, exc: CarescaleError, field_id: Any) -> None:
+        """The document's one-line refusal, linked to the first changed figure it names."""
+        anchor = next((field_id(p) for p in self.overrides if p in exc.message), "assumptions")
+        self.errors.add_error(exc, anchor)
+
+
+@dataclass
+class DrawsForm:
+    """The larger analysis: how many Monte Carlo draws (``draws``, a whole number up to the
+    policy's ``max_draws``)."""
+
+    draws: int | None
+    errors: ErrorSummary
+
+    @classmethod
+    def read(cls, form: Mapping[str, Any], most: int) -> "DrawsForm":
+        raw = _text(form, "draws")
+        try:
+            n = number(raw)
+        except ValueError:
+            n = None
+        errors = ErrorSummary()
+        if n is None or not n.is_integer() or not 1 <= n <= most:
+            errors.add(f"draws: {raw.strip()!r} is not valid; enter a whole number of draws from 1 to {most:,}", "draws")
+            return cls(None, errors)
+        return cls(int(n), errors)
+
+
+@dataclass
+class EvidenceFilters:
+    """The evidence browser's search box and filters (query parameters)."""
+
+    q: str
+    filters: dict[str, Any]
+    errors: ErrorSummary
+
+    @classmethod
+    def read(cls, q: str, kind: str, area: str, payer: str, min_level: str) -> "EvidenceFilters":
+        errors = ErrorSummary()
+        filters: dict[str, Any] = {}
+        try:
+            if area:
+                filters["area"] = int(area)
+            if min_level:
+                filters["min_level"] = int(min_level)
+        except ValueError:
+            errors.add("Choose a transformation area and level from the lists", "area")
+        if payer in ("asc", "nhs"):
+            filters["payer"] = payer
+        if kind in ("model", "case study"):
+            filters["kind"] = kind
+        return cls(q[:500], filters, errors)

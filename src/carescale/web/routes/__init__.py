@@ -1,0 +1,26 @@
+"""The web app's routes, one module per area (docs/web.md):
+
+* :mod:`.journey`: the start page and the three steps (area, care models, assumptions);
+* :mod:`.results`: the result page, the larger analysis and the downloads;
+* :mod:`.evidence`: the evidence browser;
+* :mod:`.jobs`: a background job's page;
+* :mod:`.info`: accessibility, privacy and the API's documentation page;
+* :mod:`.api`: the JSON API under ``/api/v1/``.
+
+The route modules do not import each other (an import-linter contract); what they share is in
+:mod:`.common`, :mod:`carescale.web.forms` (form models and their error-summary items),
+:mod:`carescale.web.templating` and :mod:`carescale.web.service`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import evidence, info, jobs, journey, results
+
+#: every page (the JSON API's router is :data:`carescale.web.routes.api.router`)
+pages = APIRouter(include_in_schema=False)
+for _module in (journey, info, results, jobs, evidence):
+    pages.routes.extend(_module.router.routes)  # the routes themselves (one flat list, in this order)
+
+__all__ = ["pages"]

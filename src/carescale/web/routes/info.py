@@ -1,0 +1,37 @@
+"""The information pages: accessibility, privacy, and the JSON API's documentation page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ..templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs() -> HTMLResponse:
+    """Swagger UI for the JSON API: its script and style from jsDelivr (an explicit CSP allows exactly
+    that, security.DOCS_CSP), its start-up script our own file (no inline script)."""
+    from ..security import SWAGGER_CDN
+
+    dist = f"{SWAGGER_CDN}/npm/swagger-ui-dist@5"
+    return HTMLResponse(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
+        f"<link type=\"text/css\" rel=\"stylesheet\" href=\"{dist}/swagger-ui.css\">\n"
+        "<link rel=\"icon\" href=\"/static/carescale-icon.svg\" type=\"image/svg+xml\">\n"
+        "<title>carescale JSON API</title>\n</head>\n<body>\n<div id=\"swagger-ui\"></div>\n"
+        f"<script src=\"{dist}/swagger-ui-bundle.js\"></script>\n"
+        "<script src=\"/static/swagger-init.js\"></script>\n</body>\n</html>\n")
+
+
+@router.get("/accessibility", response_class=HTMLResponse)
+def accessibility(request: Request) -> HTMLResponse:
+    return render(request, "accessibility.html", title="Accessibility statement")
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request) -> HTMLResponse:
+    return render(request, "privacy.html", title="Privacy and cookies")

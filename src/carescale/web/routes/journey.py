@@ -1,0 +1,217 @@
+"""The journey's pages: the start page, then step 1 the area, step 2 the care models and how far
+to scale them, step 3 the assumptions beside their evidence.
+
+Each step is a form whose answer becomes a new scenario document, stored by its content hash, so
+every step has its own address (``/s/<id>/models``, ``/s/<id>/assumptions``) and an old address
+is never changed; the last step leads to the result (:mod:`carescale.web.routes.results`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ...errors import CarescaleError
+from ...library import default_library
+from ...library.catalogue import definition
+from .. import documents, service
+from ..forms import AreaForm, AssumptionsForm, ErrorSummary, ModelsForm
+from ..templating import field_id, render, see_other
+from .common import save, stored_document
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def start(request: Request) -> HTMLResponse:
+    return render(request, "start.html", title="Scale up care that works")
+
+
+# -- step 1: the area ------------------------------------------------------------------------------------
+
+
+def _area_page(request: Request, errors: ErrorSummary | None = None, status: int = 200,
+               chosen: str | None = None) -> HTMLResponse:
+    rows = service.area_rows()
+    national = request.app.state.national
+    return render(
+        request, "area.html", status_code=status, title="Which area do you want to plan for?", nav="scenario",
+        back="/", errors=errors.items if errors else [], councils=[r for r in rows if r["kind"] == "council"],
+        sites=[r for r in rows if r["kind"] != "council"], chosen=chosen or "birmingham",
+        national=national.choices() if national is not None else None,
+    )
+
+
+@router.get("/area", response_class=HTMLResponse)
+def area_form(request: Request) -> HTMLResponse:
+    return _area_page(request)
+
+
+@router.post("/area")
+async def area_choose(request: Request) -> Response:
+    form = AreaForm.read(await request.form())
+    if form.area == "national":
+        nat = request.app.state.national
+        chosen = nat.area(form.national) if nat is not None else None
+        if chosen is None:
+            return _area_page(request, AreaForm.no_council(), 422, "national")
+        doc = documents.parse({"version": 1, "area": {"inline": definition(chosen)}})
+    elif form.area:
+        try:
+            doc = documents.parse({"version": 1, "area": form.area})
+            documents.scenario(doc)
+        except CarescaleError as exc:
+            errors = ErrorSummary()
+            errors.add_error(exc, "area")
+            return _area_page(request, errors, 422)
+    else:
+        return _area_page(request, form.missing(), 422)
+    return see_other(f"/s/{save(request, doc)}/models")
+
+
+@router.get("/area/template.csv")
+def area_template() -> Response:
+    from ...areas import template_table, to_csv
+
+    return Response(to_csv(template_table(default_library())), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="carescale-area-template.csv"'})
+
+
+@router.post("/area/upload")
+async def area_upload(request: Request) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    errors = ErrorSummary()
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        errors.add("Select a filled-in area template (.csv or .xlsx) to upload", "file")
+        return _area_page(request, errors, 422)
+    limits = service.policy(request.app.state)
+    content = await upload.read(limits.upload_bytes + 1)
+    try:
+        checked = service.check_area_upload(upload.filename, content, limits)
+        doc = documents.parse({"version": 1, "area": checked["scenario_area"], "overrides": checked["overrides"]})
+        documents.scenario(doc)
+    except CarescaleError as exc:
+        errors.add_error(exc, "file")
+        return _area_page(request, errors, 422)
+    return see_other(f"/s/{save(request, doc)}/models")
+
+
+# -- step 2: the models and how far to scale them ------------------------------------------------------------------
+
+
+def _model_choices(doc: Any) -> list[dict[str, Any]]:
+    from ...engine.scenario import missing_inputs
+
+    sc = documents.scenario(documents.updated(doc, interventions=None))
+    area = sc.area
+    data = documents.canonical(doc)
+    chosen = data.get("interventions")
+    scale = data.get("scale") or {}
+    out = []
+    for iv in default_library().interventions.values():
+        if iv.status != "runnable":
+            continue
+        gaps = missing_inputs(iv, area, data.get("basis", "potential"))
+        out.append({
+            "id": iv.id, "name": iv.name, "target_group": iv.target_group, "level": iv.evidence_grade.level,
+            "available": not gaps, "missing": list(gaps),
+            "checked": (chosen is None and not gaps) or (chosen is not None and iv.id in chosen),
+            "scale": round(100 * float(scale.get(iv.id, 1.0)), 4),
+        })
+    return out
+
+
+def canonical_interventions(doc: Any) -> list[str] | None:
+    return documents.canonical(doc).get("interventions")
+
+
+@router.get("/s/{sid}/models", response_class=HTMLResponse)
+def models_form(request: Request, sid: str) -> HTMLResponse:
+    doc = stored_document(request, sid)
+    data = documents.canonical(doc)
+    return render(request, "models.html", title="Which care models do you want to scale up?", nav="scenario",
+                  back="/area", sid=sid, area=documents.scenario(doc).area, models=_model_choices(doc),
+                  basis=data.get("basis", "potential"), reprice=data.get("reprice", True))
+
+
+@router.post("/s/{sid}/models")
+async def models_choose(request: Request, sid: str) -> Response:
+    doc = stored_document(request, sid)
+    models = _model_choices(doc)
+    form = ModelsForm.read(await request.form(), models)
+    new = None
+    if not form.errors:
+        try:
+            default = [m["id"] for m in models if m["available"]]
+            new = documents.updated(doc, interventions=None if sorted(form.picked) == sorted(default) else form.picked,
+                                    scale=form.scale, basis=form.basis, reprice=form.reprice)
+            documents.scenario(new)
+        except CarescaleError as exc:
+            form.errors.add_error(exc, "interventions")
+    if form.errors:
+        return render(request, "models.html", status_code=422, title="Which care models do you want to scale up?",
+                      nav="scenario", back="/area", sid=sid, area=documents.scenario(doc).area, models=models,
+                      basis=form.basis, reprice=form.reprice, errors=form.errors.items)
+    return see_other(f"/s/{save(request, new)}/assumptions")
+
+
+# -- step 3: the assumptions, each beside its evidence --------------------------------------------------------------
+
+
+def _assumption_groups(doc: Any, run: dict[str, Any]) -> list[dict[str, Any]]:
+    params = documents.parameters(doc)
+    overrides = documents.overrides_of(doc)
+    groups: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
+    for iv in run["interventions"]:
+        groups[iv["id"]] = {"id": iv["id"], "name": iv["name"], "people": [], "params": [], "level": None}
+        for seg in iv["segments"]:
+            path = f"{iv['id']}.{seg['id']}.people"
+            groups[iv["id"]]["people"].append({
+                "path": path, "id": field_id(path), "segment": seg["id"], "value": seg["beneficiaries"],
+                "override": overrides.get(path),
+            })
+    groups["area"] = {"id": "area", "name": "Your area's figures", "people": [], "params": [], "level": None}
+    groups["overlaps"] = {"id": "overlaps", "name": "Overlaps between target groups", "people": [], "params": [], "level": None}
+    for p in params:
+        key = p["intervention"] if p["path"].split(".")[0] not in ("area", "overlaps") else p["path"].split(".")[0]
+        g = groups.get(key or "area")
+        if g is None:
+            continue
+        if p["evidence_level"] is not None and key not in ("area", "overlaps"):
+            g["level"] = p["evidence_level"]
+        g["params"].append({**p, "id": field_id(p["path"])})
+    return [g for g in groups.values() if g["params"] or g["people"]]
+
+
+@router.get("/s/{sid}/assumptions", response_class=HTMLResponse)
+def assumptions_form(request: Request, sid: str) -> HTMLResponse:
+    doc = stored_document(request, sid)
+    run = documents.run(doc)
+    return render(request, "assumptions.html", title="Check the assumptions", nav="scenario",
+                  back=f"/s/{sid}/models", sid=sid, area=run["area"], groups=_assumption_groups(doc, run))
+
+
+@router.post("/s/{sid}/assumptions")
+async def assumptions_save(request: Request, sid: str) -> Response:
+    doc = stored_document(request, sid)
+    run = documents.run(doc)
+    groups = _assumption_groups(doc, run)
+    raw = await request.form()
+    form = AssumptionsForm.read(raw, groups)
+    new = None
+    if not form.errors:
+        try:
+            new = documents.updated(doc, overrides=form.overrides)
+            documents.run(new)
+        except CarescaleError as exc:
+            form.refused(exc, field_id)
+    if form.errors:
+        return render(request, "assumptions.html", status_code=422, title="Check the assumptions", nav="scenario",
+                      back=f"/s/{sid}/models", sid=sid, area=run["area"], groups=groups, errors=form.errors.items,
+                      submitted={k: v for k, v in raw.items() if isinstance(v, str)},
+                      error_ids=form.errors.ids)
+    return see_other(f"/scenario/{save(request, new)}")

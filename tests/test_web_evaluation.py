@@ -1,0 +1,185 @@
+"""The web app reads every figure of a scenario from its one Evaluation (issue 20): the result
+page, the downloads, the JSON API and the background job of a document share its run, appraisal
+and Monte Carlo, so a report download after the result page does not run the Monte Carlo again.
+Also the form models' GOV.UK error-summary items and the error hierarchy's HTTP statuses."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+from starlette.datastructures import FormData  # noqa: E402
+
+import carescale.uncertainty  # noqa: E402
+from carescale import errors  # noqa: E402
+from carescale.scenarios import clear_evaluations  # noqa: E402
+from carescale.web.app import create_app  # noqa: E402
+from carescale.web.forms import AssumptionsForm, DrawsForm, ModelsForm  # noqa: E402
+from carescale.web.jobs import JobManager  # noqa: E402
+from carescale.web.policy import Policy  # noqa: E402
+from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+
+SAME_ORIGIN = {"Origin": "http://testserver"}
+
+
+@pytest.fixture
+def monte_carlo(monkeypatch):
+    """Every Monte Carlo run in this process (the real one, counted), starting from no cached
+    evaluation; the Evaluation imports ``carescale.uncertainty.run_uncertainty`` when it runs."""
+    real = carescale.uncertainty.run_uncertainty
+    calls: list[int] = []
+
+    def counted(scenario, settings, *args, **kwargs):  # noqa: ANN001
+        calls.append(settings.draws)
+        return real(scenario, settings, *args, **kwargs)
+
+    clear_evaluations()
+    monkeypatch.setattr(carescale.uncertainty, "run_uncertainty", counted)
+    yield calls
+    clear_evaluations()
+
+
+def _client(**limits):
+    jobs = JobManager(workers=1)
+    return TestClient(create_app(MemoryScenarioStore(), jobs, policy=Policy(**limits)), follow_redirects=False,
+                      headers=SAME_ORIGIN), jobs
+
+
+def _wait(c, job_id: str) -> dict:
+    for _ in range(1200):
+        status = c.get(f"/api/v1/jobs/{job_id}").json()
+        if status["status"] in ("done", "failed", "cancelled"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {status}")
+
+
+def test_report_download_after_the_result_page_runs_the_monte_carlo_once(monte_carlo):
+    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 2_000, "seed": 7}, "note": "once"}
+    fmt = "pdf" if importlib.util.find_spec("weasyprint") is not None else "md"
+    c, jobs = _client()
+    with c:
+        sid = c.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
+        page = c.get(f"/scenario/{sid}")
+        assert page.status_code == 200
+        assert 'id="range-text"' in page.text and "2,000 simulated cases" in page.text  # shown inline
+        assert monte_carlo == [2_000]
+        report = c.get(f"/scenario/{sid}/report.{fmt}")
+        assert report.status_code == 200, report.text[:300]
+        assert report.content.startswith(b"%PDF" if fmt == "pdf" else b"#")
+        assert monte_carlo == [2_000]  # the download reused the page's Monte Carlo
+        # the API and the results download read the same evaluation too
+        api = c.post("/api/v1/uncertainty", json=doc).json()
+        results = c.get(f"/scenario/{sid}/results.json").json()
+        assert results["uncertainty"] == api and api["draws"] == 2_000
+        assert monte_carlo == [2_000]
+    jobs.shutdown()
+
+
+def test_a_job_in_a_thread_works_on_the_evaluation_the_page_reads(monte_carlo):
+    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 3_000, "seed": 11}}
+    c, jobs = _client(job_processes=0)
+    with c:
+        job = c.post("/api/v1/jobs", json=doc).json()
+        status = _wait(c, job["id"])
+        assert status["status"] == "done", status
+        assert monte_carlo == [3_000]
+        page = c.get(f"/scenario/{job['scenario_id']}").text
+        assert "3,000 simulated cases" in page
+        results = c.get(f"/scenario/{job['scenario_id']}/results.json").json()
+        assert results["uncertainty"] == status["result"]
+        assert c.post("/api/v1/uncertainty", json=doc).json() == status["result"]
+        assert monte_carlo == [3_000]
+    jobs.shutdown()
+
+
+def test_a_job_in_its_own_process_hands_its_result_to_the_evaluation(monte_carlo):
+    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 1_500, "seed": 5}, "note": "own process"}
+    c, jobs = _client(job_processes=1)
+    with c:
+        job = c.post("/api/v1/jobs", json=doc).json()
+        status = _wait(c, job["id"])
+        assert status["status"] == "done", status
+        results = c.get(f"/scenario/{job['scenario_id']}/results.json").json()
+        assert results["uncertainty"] == status["result"] and status["result"]["draws"] == 1_500
+        assert "1,500 simulated cases" in c.get(f"/scenario/{job['scenario_id']}").text
+        clear_evaluations()  # the process forgot the evaluation (it keeps a bounded number): the job still has it
+        again = c.get(f"/scenario/{job['scenario_id']}/results.json").json()
+        assert again["uncertainty"] == status["result"]
+        assert "1,500 simulated cases" in c.get(f"/scenario/{job['scenario_id']}").text
+    jobs.shutdown()
+    assert monte_carlo == []  # computed in the child process only, never again in this one
+
+
+# -- form models: GOV.UK error-summary items ------------------------------------------------------------------
+
+
+MODELS = [{"id": "living-well", "name": "Living Well", "available": True},
+          {"id": "shared-lives", "name": "Shared Lives", "available": True}]
+
+
+def test_models_form_gives_error_summary_items():
+    models = [dict(m) for m in MODELS]
+    form = ModelsForm.read(FormData([("interventions", "living-well"), ("scale:living-well", "abc")]), models)
+    assert form.errors.items == [{
+        "text": "Living Well: how far: 'abc' is not a number; enter a percentage from 0 to 100",
+        "href": "#scale-living-well",
+    }]
+    assert [m["checked"] for m in models] == [True, False]
+    empty = ModelsForm.read(FormData([("reprice", "no")]), [dict(m) for m in MODELS])
+    assert empty.errors.items == [{"text": "Select at least one care model", "href": "#interventions"}]
+    assert (empty.basis, empty.reprice) == ("potential", False)
+    ok = ModelsForm.read(FormData([("interventions", "shared-lives"), ("scale:shared-lives", "40%")]), [dict(m) for m in MODELS])
+    assert not ok.errors and ok.picked == ["shared-lives"] and ok.scale == {"shared-lives": 0.4}
+
+
+def test_assumptions_and_draws_forms():
+    groups = [{"name": "Living Well", "people": [], "params": [
+        {"path": "living-well.rate", "id": "f-living-well-rate", "label": "Living Well: rate", "override": None}]}]
+    bad = AssumptionsForm.read(FormData([("v:living-well.rate", "lots")]), groups)
+    assert bad.errors.items == [{"text": "Living Well: rate: 'lots' is not a number", "href": "#f-living-well-rate"}]
+    assert bad.errors.ids == ["f-living-well-rate"]
+    good = AssumptionsForm.read(FormData([("v:living-well.rate", "12.5%"), ("n:living-well.rate", "audit")]), groups)
+    assert good.overrides == {"living-well.rate": {"value": 0.125, "note": "audit"}} and not good.errors
+    assert DrawsForm.read(FormData([("draws", "20,000")]), 1_000_000).draws == 20_000
+    too_many = DrawsForm.read(FormData([("draws", "2.5")]), 50_000)
+    assert too_many.draws is None
+    assert too_many.errors.items == [{"text": "draws: '2.5' is not valid; enter a whole number of draws from 1 to 50,000",
+                                      "href": "#draws"}]
+
+
+# -- the error hierarchy ---------------------------------------------------------------------------------------
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
+
+
+def test_every_project_error_has_an_exit_code_and_an_http_status():
+    import carescale.areas.importer  # noqa: F401 - AreaFileError
+    import carescale.web.policy  # noqa: F401 - TooLarge
+
+    classes = [errors.CarescaleError, *_subclasses(errors.CarescaleError)]
+    assert len(classes) >= 16
+    for cls in classes:
+        assert type(cls.exit_code) is int and type(cls.http_status) is int, cls
+        assert 400 <= cls.http_status <= 599 and cls.exit_code == 2, cls
+        doc = (cls.__doc__ or "").strip()
+        assert doc and "\n" not in doc.splitlines()[0] and doc.splitlines()[0].endswith("."), cls
+    statuses = {cls.__name__: cls.http_status for cls in classes}
+    assert statuses["CarescaleError"] == statuses["SettingsError"] == statuses["StoreError"] == 422
+    assert (statuses["NotFound"], statuses["Busy"], statuses["StoreUnavailableError"]) == (404, 429, 503)
+
+
+def test_old_homes_of_web_errors_still_import():
+    from carescale.web.jobs import Busy
+    from carescale.web.service import NotFound
+
+    assert Busy is errors.Busy and NotFound is errors.NotFound
