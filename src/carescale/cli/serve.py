@@ -42,7 +42,7 @@ def serve(
         national = load_national(mye, ascof) if mye and ascof else None
         url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
         typer.echo(f"carescale is running: open {url} in your browser (Birmingham is the default area). Press Ctrl+C to stop.")
-        web = create_app(national=national)
+        web = create_app(national=national, warm_up=True)
         web.state.public_url = public or started_url(host, port)  # share links and the CSRF check use this, never Host
         config = uvicorn.Config(web, log_level="warning")
         uvicorn.Server(config).run(sockets=[sock])

@@ -61,12 +61,18 @@ def _wants_json(request: Request) -> bool:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if getattr(app.state, "warm_up", False):  # `carescale serve`: the engine loaded before the first visitor
+        import anyio
+
+        from .service import warm_up
+
+        await anyio.to_thread.run_sync(warm_up)
     yield
     app.state.jobs.cancel_all()
 
 
 def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None,
-               policy: Any = None) -> FastAPI:
+               policy: Any = None, warm_up: bool = False) -> FastAPI:
     from . import api, pages
     from .policy import BodyLimit, InlineSlots, Policy
 
@@ -82,6 +88,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         redoc_url=None,
         lifespan=_lifespan,
     )
+    app.state.warm_up = warm_up
     app.state.store = store if store is not None else default_store()
     app.state.policy = policy
     app.state.inline = InlineSlots(policy)

@@ -109,12 +109,12 @@ def _number(text: str) -> float | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request) -> HTMLResponse:
+async def start(request: Request) -> HTMLResponse:
     return render(request, "start.html", title="Scale up care that works")
 
 
 @router.get("/api/docs", response_class=HTMLResponse)
-def api_docs() -> HTMLResponse:
+async def api_docs() -> HTMLResponse:
     """Swagger UI for the JSON API: its script and style from jsDelivr (an explicit CSP allows exactly
     that, security.DOCS_CSP), its start-up script our own file (no inline script)."""
     from .security import SWAGGER_CDN
@@ -131,12 +131,12 @@ def api_docs() -> HTMLResponse:
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
-def accessibility(request: Request) -> HTMLResponse:
+async def accessibility(request: Request) -> HTMLResponse:
     return render(request, "accessibility.html", title="Accessibility statement")
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy(request: Request) -> HTMLResponse:
+async def privacy(request: Request) -> HTMLResponse:
     return render(request, "privacy.html", title="Privacy and cookies")
 
 

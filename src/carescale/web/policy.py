@@ -52,6 +52,7 @@ class Policy:
     inline_cost: int = 150_000_000  # cells a page or API request may compute itself (about 5 s)
     inline_slots: int = 1  # analyses computed inside requests at once (others wait, then 429)
     inline_wait_seconds: float = 20.0  # how long a request waits for a free slot
+    inline_queue: int = 4  # requests waiting for a slot at once; one more is answered 429 at once
     job_cost: int = 20_000_000_000  # cells one background job may compute (about 10 min)
     job_memory_mb: int = 1_024  # estimated memory one job may hold at once
     client_jobs: int = 2  # queued or running jobs per client address
@@ -160,17 +161,34 @@ def check_frontier(policy: Policy, points: int) -> None:
 
 
 class InlineSlots:
-    """At most ``policy.inline_slots`` analyses computed inside requests at once."""
+    """At most ``policy.inline_slots`` analyses computed inside requests at once; at most
+    ``policy.inline_queue`` requests waiting for a slot (each for up to ``inline_wait_seconds``);
+    a request beyond that is refused at once, so waiting requests never fill the server's
+    thread pool (docs/security.md, "Bounds")."""
 
     def __init__(self, policy: Policy):
         self._sem = threading.BoundedSemaphore(policy.inline_slots)
         self._wait = policy.inline_wait_seconds
+        self._queue = policy.inline_queue
+        self._lock = threading.Lock()
+        self._waiting = 0
 
     def run(self, work: Any) -> Any:
         from .jobs import Busy
 
-        if not self._sem.acquire(timeout=self._wait):
-            raise Busy("uncertainty: the server is working out other analyses; try again in a minute")
+        if not self._sem.acquire(blocking=False):
+            with self._lock:
+                if self._waiting >= self._queue:
+                    raise Busy("uncertainty: the queue of analyses waiting for this server is full; "
+                               "try again in a minute")
+                self._waiting += 1
+            try:
+                free = self._sem.acquire(timeout=self._wait)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+            if not free:
+                raise Busy("uncertainty: the server is working out other analyses; try again in a minute")
         try:
             return work()
         finally:

@@ -114,6 +114,16 @@ def uncertainty_now(state: Any, sid: str, doc: Any) -> Any:
     return cached(state, sid, "uncertainty", lambda: state.inline.run(lambda: documents.uncertainty(doc)))
 
 
+def warm_up() -> None:
+    """A tiny analysis (100 draws, Sobol 64, one year) before the server answers anyone, so that
+    the engine, scipy and the area data are loaded then: imported on the first visitors' requests
+    instead, they held the interpreter lock long enough to keep the start page waiting over a
+    second (docs/security.md, "Bounds")."""
+    doc = documents.runnable({"version": 1, "area": "birmingham", "appraisal": {"years": 1},
+                              "uncertainty": {"draws": 100, "sobol": True, "sobol_samples": 64}})
+    documents.uncertainty(doc)
+
+
 def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None) -> Any:
     """The background job working out a document's uncertainty analysis: the one already
     queued, running or done for the same scenario id (shared by every request), or a new one,
