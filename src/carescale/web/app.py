@@ -62,7 +62,13 @@ def _wants_json(request: Request) -> bool:
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if getattr(app.state, "warm_up", False):  # `carescale serve`: the engine loaded before the first visitor
+        import sys
+
         import anyio
+
+        # An analysis computing in a thread hands the interpreter lock to the thread answering a page
+        # every 5 ms by default, and a page needs it a dozen times: 1 ms keeps that wait small.
+        sys.setswitchinterval(0.001)
 
         from .service import warm_up
 

@@ -52,7 +52,7 @@ class Policy:
     inline_cost: int = 150_000_000  # cells a page or API request may compute itself (about 5 s)
     inline_slots: int = 1  # analyses computed inside requests at once (others wait, then 429)
     inline_wait_seconds: float = 20.0  # how long a request waits for a free slot
-    inline_queue: int = 4  # requests waiting for a slot at once; one more is answered 429 at once
+    inline_queue: int = 32  # requests waiting for a slot at once (under the 40 worker threads); one more: 429 at once
     job_cost: int = 20_000_000_000  # cells one background job may compute (about 10 min)
     job_memory_mb: int = 1_024  # estimated memory one job may hold at once
     client_jobs: int = 2  # queued or running jobs per client address
