@@ -115,7 +115,7 @@ def uncertainty_now(state: Any, sid: str, doc: Any) -> Any:
 
 
 def warm_up() -> None:
-    """A tiny analysis (100 draws, Sobol 64, one year) before the server answers anyone, so that
+    """A tiny analysis (100 draws, Sobol 64, one year) before `carescale serve` listens, so that
     the engine, scipy and the area data are loaded then: imported on the first visitors' requests
     instead, they held the interpreter lock long enough to keep the start page waiting over a
     second (docs/security.md, "Bounds")."""
