@@ -8,8 +8,8 @@ its own loopback address (127.0.0.2, 127.0.0.3, ...), starts the largest backgro
 policy allows (1,000,000 draws over 10 years, its own seed) and then asks again and again, for
 ``--seconds``, for the largest analysis the API works out inside a request (20,000 draws with
 Sobol 1,024 base samples, a new seed each time, so nothing comes from the cache). Meanwhile one
-more client asks for the start page every 100 ms. Reported: the server's peak resident memory
-(sampled every 100 ms with psutil, the server and its job processes apart and together) against
+more client, in a process of its own, asks for the start page every 100 ms. Reported: the
+server's peak resident memory (sampled every 100 ms with psutil, the server and its job processes apart and together) against
 the ceiling the policy allows (:func:`ceiling_mb`, docs/security.md "Bounds"), the start page's
 p50/p95/max latency, and how the analyses were answered (200 / 202 / 422 / 429). Exits 1 when
 the start page took over 200 ms even once, or the peak went over the ceiling.

@@ -10,9 +10,9 @@ hold gigabytes, nor to crowd out everyone else.
   "cells", one model's figures for one draw and one month (about 30 ns of engine time on a
   2024 laptop core), and a memory estimate from the arrays the analysis holds at once.
   Up to ``inline_cost`` an analysis is worked out inside a request (API or page), at most
-  ``inline_slots`` at once; above it, only as a background job, up to ``job_cost`` and
-  ``job_memory_mb``. Draws, Sobol samples, years and frontier points each have their own
-  ceiling too.
+  ``inline_slots`` at once (at most ``inline_queue`` more waiting for a slot); above it, only
+  as a background job, up to ``job_cost`` and ``job_memory_mb``. Draws, Sobol samples,
+  years and frontier points each have their own ceiling too.
 * **Jobs**: one job per scenario (every request for the same scenario id shares it), at most
   ``client_jobs`` queued or running jobs per client address, and the job manager's own limit of
   waiting jobs.
