@@ -62,14 +62,15 @@ def poll_start_page(url: str, began: float, seconds: float, conn: Any) -> None:
 
 def ceiling_mb(server_start_mb: float) -> dict[str, float]:
     """The memory the policy allows the server and its job processes at once: the server as it
-    starts, plus ``inline_slots`` x twice the largest in-request analysis's estimate (its arrays,
-    and what the allocator keeps of the previous one), plus ``job_workers`` x (a job process, 250 MB,
+    starts, plus ``inline_slots`` x (a process, 250 MB, and twice the largest in-request analysis's
+    estimate: its arrays, and what the estimate leaves out), plus ``job_workers`` x (a job process, 250 MB,
     plus 1.5 x ``job_memory_mb``, the most any job is estimated to hold: a larger one is refused)."""
     from carescale.web.policy import Policy, estimate
 
     policy = Policy.from_env()
     inline = estimate(SYNC).memory_mb
-    parts = {"server at start": server_start_mb, "in-request analyses": policy.inline_slots * 2 * inline,
+    process = PROCESS_MB if policy.job_processes else 0  # in-request analyses get a process of their own too
+    parts = {"server at start": server_start_mb, "in-request analyses": policy.inline_slots * (process + 2 * inline),
              "jobs": policy.job_workers * (PROCESS_MB + JOB_MARGIN * policy.job_memory_mb)}
     return {**parts, "ceiling": sum(parts.values())}
 

@@ -111,7 +111,16 @@ def uncertainty_now(state: Any, sid: str, doc: Any) -> Any:
         return got
     if not inline_allowed(policy(state), estimate(doc)):
         return None
-    return cached(state, sid, "uncertainty", lambda: state.inline.run(lambda: documents.uncertainty(doc)))
+    limits = policy(state)
+
+    def work() -> Any:
+        if limits.job_processes:  # like a job: its own process, so the server's interpreter lock stays free for pages
+            from .worker import uncertainty_in_process
+
+            return uncertainty_in_process(documents.parse(doc).canonical_json(), lambda *_: None, limits.job_memory_mb)
+        return documents.uncertainty(doc)
+
+    return cached(state, sid, "uncertainty", lambda: state.inline.run(work))
 
 
 def warm_up() -> None:
