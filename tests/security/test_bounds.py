@@ -199,6 +199,43 @@ def test_sync_uncertainty_is_costed():
         assert "start a background job with POST /api/v1/jobs instead" in got.json()["detail"][0]["msg"]
 
 
+def test_inline_analysis_is_refused_at_once_when_the_queue_is_full():
+    import threading
+    import time
+
+    from carescale.web.jobs import Busy
+    from carescale.web.policy import InlineSlots
+
+    slots = InlineSlots(Policy(inline_slots=1, inline_queue=1, inline_wait_seconds=30))
+    release, started = threading.Event(), threading.Event()
+    got: list[str] = []
+
+    def hold() -> str:
+        started.set()
+        release.wait(10)
+        return "first"
+
+    first = threading.Thread(target=lambda: got.append(slots.run(hold)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: got.append(slots.run(lambda: "second")))
+    second.start()
+    for _ in range(200):  # until the second request waits for the slot
+        if slots._waiting == 1:
+            break
+        time.sleep(0.01)
+    assert slots._waiting == 1
+    t0 = time.perf_counter()
+    with pytest.raises(Busy) as busy:
+        slots.run(lambda: "third")
+    assert time.perf_counter() - t0 < 1.0  # not after inline_wait_seconds (30 s)
+    assert busy.value.message == "uncertainty: the queue of analyses waiting for this server is full; try again in a minute"
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert got == ["first", "second"] and slots._waiting == 0
+
+
 # -- pages and downloads never compute a heavy analysis inside a GET ---------------------------------------------
 
 

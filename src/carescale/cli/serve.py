@@ -31,6 +31,9 @@ def serve(
     from ..web.security import configured_public_url, started_url
 
     public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)
+    from ..web.service import warm_up
+
+    warm_up()  # the engine loaded before the port listens, never on the first visitors' requests
     sock = listening_socket(host, port)
 
     import uvicorn
@@ -42,7 +45,7 @@ def serve(
         national = load_national(mye, ascof) if mye and ascof else None
         url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
         typer.echo(f"carescale is running: open {url} in your browser (Birmingham is the default area). Press Ctrl+C to stop.")
-        web = create_app(national=national)
+        web = create_app(national=national, serving=True)
         web.state.public_url = public or started_url(host, port)  # share links and the CSRF check use this, never Host
         config = uvicorn.Config(web, log_level="warning")
         uvicorn.Server(config).run(sockets=[sock])

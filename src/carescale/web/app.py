@@ -55,12 +55,18 @@ def _wants_json(request: Request) -> bool:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if getattr(app.state, "serving", False):  # `carescale serve`'s own process (docs/security.md, "Bounds")
+        import sys
+
+        # An analysis computing in a thread hands the interpreter lock to the thread answering a page
+        # every 5 ms by default, and a page needs it a dozen times: 1 ms keeps that wait small.
+        sys.setswitchinterval(0.001)
     yield
     app.state.jobs.cancel_all()
 
 
 def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None,
-               policy: Any = None) -> FastAPI:
+               policy: Any = None, serving: bool = False) -> FastAPI:
     from .policy import BodyLimit, InlineSlots, Policy
     from .routes import api, pages
     from .templating import error_page, make_templates
@@ -77,6 +83,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         redoc_url=None,
         lifespan=_lifespan,
     )
+    app.state.serving = serving
     app.state.store = store if store is not None else default_store()
     app.state.policy = policy
     app.state.inline = InlineSlots(policy)

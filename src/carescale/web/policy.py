@@ -10,9 +10,9 @@ hold gigabytes, nor to crowd out everyone else.
   "cells", one model's figures for one draw and one month (about 30 ns of engine time on a
   2024 laptop core), and a memory estimate from the arrays the analysis holds at once.
   Up to ``inline_cost`` an analysis is worked out inside a request (API or page), at most
-  ``inline_slots`` at once; above it, only as a background job, up to ``job_cost`` and
-  ``job_memory_mb``. Draws, Sobol samples, years and frontier points each have their own
-  ceiling too.
+  ``inline_slots`` at once (at most ``inline_queue`` more waiting for a slot); above it, only
+  as a background job, up to ``job_cost`` and ``job_memory_mb``. Draws, Sobol samples,
+  years and frontier points each have their own ceiling too.
 * **Jobs**: one job per scenario (every request for the same scenario id shares it), at most
   ``client_jobs`` queued or running jobs per client address, and the job manager's own limit of
   waiting jobs.
@@ -52,6 +52,7 @@ class Policy:
     inline_cost: int = 150_000_000  # cells a page or API request may compute itself (about 5 s)
     inline_slots: int = 1  # analyses computed inside requests at once (others wait, then 429)
     inline_wait_seconds: float = 20.0  # how long a request waits for a free slot
+    inline_queue: int = 32  # requests waiting for a slot at once (under the 40 worker threads); one more: 429 at once
     job_cost: int = 20_000_000_000  # cells one background job may compute (about 10 min)
     job_memory_mb: int = 1_024  # estimated memory one job may hold at once
     client_jobs: int = 2  # queued or running jobs per client address
@@ -160,15 +161,32 @@ def check_frontier(policy: Policy, points: int) -> None:
 
 
 class InlineSlots:
-    """At most ``policy.inline_slots`` analyses computed inside requests at once."""
+    """At most ``policy.inline_slots`` analyses computed inside requests at once; at most
+    ``policy.inline_queue`` requests waiting for a slot (each for up to ``inline_wait_seconds``);
+    a request beyond that is refused at once, so waiting requests never fill the server's
+    thread pool (docs/security.md, "Bounds")."""
 
     def __init__(self, policy: Policy):
         self._sem = threading.BoundedSemaphore(policy.inline_slots)
         self._wait = policy.inline_wait_seconds
+        self._queue = policy.inline_queue
+        self._lock = threading.Lock()
+        self._waiting = 0
 
     def run(self, work: Any) -> Any:
-        if not self._sem.acquire(timeout=self._wait):
-            raise Busy("uncertainty: the server is working out other analyses; try again in a minute")
+        if not self._sem.acquire(blocking=False):
+            with self._lock:
+                if self._waiting >= self._queue:
+                    raise Busy("uncertainty: the queue of analyses waiting for this server is full; "
+                               "try again in a minute")
+                self._waiting += 1
+            try:
+                free = self._sem.acquire(timeout=self._wait)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+            if not free:
+                raise Busy("uncertainty: the server is working out other analyses; try again in a minute")
         try:
             return work()
         finally:

@@ -124,7 +124,30 @@ def uncertainty_now(state: Any, doc: Any) -> dict[str, Any] | None:
         return known
     if not inline_allowed(policy(state), estimate(doc)):
         return None
-    return state.inline.run(evaluation(doc).uncertainty)
+    limits = policy(state)
+    ev = evaluation(doc)
+
+    def work() -> Any:
+        if ev.has_uncertainty:  # worked out by another request while this one waited for the slot
+            return ev.uncertainty()
+        if limits.job_processes:  # like a job: its own process, so the server's interpreter lock stays free for pages
+            from .worker import uncertainty_in_process
+
+            return ev.adopt_uncertainty(uncertainty_in_process(ev.document.canonical_json(), lambda *_: None,
+                                                               limits.job_memory_mb))
+        return ev.uncertainty()
+
+    return state.inline.run(work)
+
+
+def warm_up() -> None:
+    """A tiny analysis (100 draws, Sobol 64, one year) before `carescale serve` listens, so that
+    the engine, scipy and the area data are loaded then: imported on the first visitors' requests
+    instead, they held the interpreter lock long enough to keep the start page waiting over a
+    second (docs/security.md, "Bounds")."""
+    doc = documents.runnable({"version": 1, "area": "birmingham", "appraisal": {"years": 1},
+                              "uncertainty": {"draws": 100, "sobol": True, "sobol_samples": 64}})
+    evaluation(doc).uncertainty()
 
 
 def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None) -> Any:

@@ -11,7 +11,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/api/docs", response_class=HTMLResponse)
-def api_docs() -> HTMLResponse:
+async def api_docs() -> HTMLResponse:
     """Swagger UI for the JSON API: its script and style from jsDelivr (an explicit CSP allows exactly
     that, security.DOCS_CSP), its start-up script our own file (no inline script)."""
     from ..security import SWAGGER_CDN
@@ -28,10 +28,10 @@ def api_docs() -> HTMLResponse:
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
-def accessibility(request: Request) -> HTMLResponse:
+async def accessibility(request: Request) -> HTMLResponse:
     return render(request, "accessibility.html", title="Accessibility statement")
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy(request: Request) -> HTMLResponse:
+async def privacy(request: Request) -> HTMLResponse:
     return render(request, "privacy.html", title="Privacy and cookies")

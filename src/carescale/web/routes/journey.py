@@ -26,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request) -> HTMLResponse:
+async def start(request: Request) -> HTMLResponse:
     return render(request, "start.html", title="Scale up care that works")
 
 
