@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import OptimiseError
+from ..extras import require
 from ..safe_text import check_output_path, csv_records, echo_data, one_line, write_output
 from ..formatting import money, share
 from .common import (
@@ -101,6 +102,10 @@ def optimise_command(
                 f"--chart: {one_line(chart.name)!r} is not valid; the chart is written as {', '.join(CHART_SUFFIXES)} "
                 "(give a file name ending in one of these)"
             )
+        if chart.suffix.lower() == ".html":  # plotly writes the interactive chart; matplotlib the others
+            require("plotly", "web", "--chart with an .html file")
+        else:
+            require("matplotlib", "reports", f"--chart with a {chart.suffix.lower()} file")
     if frontier:
         from ..optimise.frontier import budget_points
 
