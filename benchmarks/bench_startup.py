@@ -93,8 +93,10 @@ def compare(before: str, after: str, repeat: int) -> None:
         cpu = {k: statistics.median(v) for k, v in cpu_t.items()}
         for label in envs:
             print(f"{name:<34} {label:<6} median {med[label]:6.3f} s  best {min(wall_t[label]):6.3f} s  "
-                  f"CPU {cpu[label]:6.3f} s")
-        print(f"{name:<34} after/before: wall {med['after'] / med['before']:.3f}, CPU {cpu['after'] / cpu['before']:.3f}")
+                  f"CPU median {cpu[label]:6.3f} s  best {min(cpu_t[label]):6.3f} s")
+        print(f"{name:<34} after/before: wall median {med['after'] / med['before']:.3f}, "
+              f"best {min(wall_t['after']) / min(wall_t['before']):.3f}; CPU median {cpu['after'] / cpu['before']:.3f}, "
+              f"best {min(cpu_t['after']) / min(cpu_t['before']):.3f}")
 
 
 def main() -> None:

@@ -157,3 +157,18 @@ def test_old_paths_give_the_same_functions() -> None:
 
     assert summary.money is report.money is f.short_money
     assert summary.figure is f.figure and summary.people is f.people
+
+
+def test_set_reads_a_typed_number_like_a_plain_one() -> None:
+    from .conftest import run_cli
+
+    path = "living-well.older-people-multiple-ltc.people"
+    plain = run_cli("run", "--set", f"{path}=2000", "--format", "json")
+    assert plain.code == 0, plain.err
+    for typed in ("2,000", "2 000", "2k"):
+        r = run_cli("run", "--set", f"{path}={typed}", "--format", "json")
+        assert (r.code, r.out) == (0, plain.out), typed
+    r = run_cli("run", "--set", f"{path}=2,00")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"error: --set: {path}: '2,00' is not a number; "
+                     "for example --set living-well.older-people-multiple-ltc.people=2000\n")

@@ -21,6 +21,7 @@ naming the field, the text and what is valid. Only the standard library is impor
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -118,10 +119,13 @@ _SCALES = {"k": 1e3, "m": 1e6, "bn": 1e9}
 # plain digits, then an optional decimal part and exponent
 _PLAIN = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _GROUPED = r"\d{1,3}(?:(?P<sep>[, ])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?"
-_NUMBER = re.compile(
-    rf"(?P<sign>[-+]?)(?P<pound>£?)(?P<digits>{_GROUPED}|{_PLAIN})\s*(?P<scale>k|m|bn)?\s*(?P<pct>%?)",
-    re.IGNORECASE,
-)
+_NUMBER = rf"(?P<sign>[-+]?)(?P<pound>£?)(?P<digits>{_GROUPED}|{_PLAIN})\s*(?P<scale>k|m|bn)?\s*(?P<pct>%?)"
+
+
+@functools.lru_cache(maxsize=1)
+def _number_pattern() -> re.Pattern[str]:
+    """The typed-number pattern, compiled on first use (not at start-up)."""
+    return re.compile(_NUMBER, re.IGNORECASE)
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
 
 
@@ -163,7 +167,7 @@ def _parse_text(text: str, kind: str, name: str) -> float:
     bad = f"{name}: {shown!r} is not {_EXAMPLES[kind].split(' such as ')[0]}; write {_EXAMPLES[kind]}"
     if not s:
         raise SettingsError(f"{name}: nothing was given; write {_EXAMPLES[kind]}")
-    m = _NUMBER.fullmatch(s)
+    m = _number_pattern().fullmatch(s)
     if m is None:
         raise SettingsError(bad)
     if m["pound"] and kind != "money":

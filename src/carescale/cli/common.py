@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..errors import CarescaleError
-from ..formatting import figure
+from ..formatting import figure, parse_number
 from ..library import Library, default_library, iter_quantities, load_area_file
 from ..safe_text import csv_records, finite_json, make_console, one_line, write_output
 
@@ -302,13 +302,26 @@ def parse_sets(items: Optional[list[str]]) -> dict[str, float]:
         if not path:
             raise SettingsError(f"--set: {item!r} has no path before '='; {SET_EXAMPLE}")
         try:
-            value = float(text)
+            value = float(text)  # a plain number (the checks on its figure come with the path)
         except ValueError:
-            raise SettingsError(f"--set: {path}: {text!r} is not a number; {SET_EXAMPLE}") from None
+            value = _typed_number(text, path)
         if path in out:
             raise SettingsError(f"--set: {path} is given twice; give each path once")
         out[path] = value
     return out
+
+
+def _typed_number(text: str, path: str) -> float:
+    """A ``--set`` value written as people write numbers (carescale.formatting.parse_number):
+    ``2,000`` or ``2 000`` or ``2k``, ``£1.5m``, ``9%`` (0.09); anything else is the one line
+    saying it is not a number."""
+    from ..errors import SettingsError
+
+    kind = "share" if text.endswith("%") else "money" if "£" in text else "number"
+    try:
+        return parse_number(text, kind, f"--set: {path}")
+    except SettingsError:
+        raise SettingsError(f"--set: {path}: {text!r} is not a number; {SET_EXAMPLE}") from None
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
