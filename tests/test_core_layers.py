@@ -118,3 +118,15 @@ def test_an_override_only_another_model_reads_is_refused() -> None:
     assert str(err.value) == (
         "overrides: unknown path 'area.provision.living-well.main'; see 'carescale parameters' for the valid paths"
     )
+
+
+def test_yaml_written_by_carescale_reads_back_as_written():
+    """The strict loader reads 1e5 as a number (YAML 1.2); text that looks like one is quoted when
+    carescale writes YAML (scenario files, saved areas, logic models), so it reads back as text."""
+    from carescale.io.yaml import dump_yaml, parse_yaml_text
+
+    data = {"note": "1e5", "other": "0E-3", "n": 1e5, "plain": "1.5e3 people", "ok": 2.5}
+    text = dump_yaml(data)
+    assert "'1e5'" in text and "'0E-3'" in text
+    assert parse_yaml_text(text, "x") == data
+    assert parse_yaml_text("a: 1e308\nb: -2E-3\n", "x") == {"a": 1e308, "b": -0.002}

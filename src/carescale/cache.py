@@ -19,23 +19,22 @@ import pickle
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
+from . import config
+
 T = TypeVar("T")
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = config.PACKAGE_DIR
 
 
 def cache_dir() -> Path:
-    """``$CARESCALE_HOME/cache`` when CARESCALE_HOME is set, else the user cache folder."""
-    home = os.environ.get("CARESCALE_HOME")
-    if home:
-        return Path(home).expanduser() / "cache"
-    import platformdirs  # deferred: only needed when no CARESCALE_HOME is set
-
-    return Path(platformdirs.user_cache_dir("carescale", appauthor=False))
+    """``$CARESCALE_HOME/cache`` when CARESCALE_HOME is set, else the user cache folder
+    (:func:`carescale.config.cache_dir`)."""
+    return config.cache_dir()
 
 
 def enabled() -> bool:
-    return os.environ.get("CARESCALE_NO_CACHE") != "1"
+    """False when ``CARESCALE_NO_CACHE=1`` (:func:`carescale.config.cache_enabled`)."""
+    return config.cache_enabled()
 
 
 @functools.lru_cache(maxsize=1)
@@ -76,8 +75,10 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     try:
         with open(entry, "rb") as fh:
             return pickle.load(fh)  # noqa: S301 - carescale's own entry in the user's cache
-    except Exception:  # absent, unreadable, or written by another version: build again
+    except FileNotFoundError:
         pass
+    except Exception as exc:  # unreadable, or written by another version: build again
+        config.logger("cache").debug("cache entry %s not read (%s); building it again", entry, exc)
     value = build()
     tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
@@ -85,7 +86,8 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
         with open(tmp, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)
-    except Exception:  # OSError, or a value that cannot be pickled: run without the cache
+    except Exception as exc:  # OSError, or a value that cannot be pickled: run without the cache
+        config.logger("cache").debug("cache entry %s not written (%s)", entry, exc)
         try:
             tmp.unlink(missing_ok=True)
         except OSError:

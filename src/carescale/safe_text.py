@@ -90,6 +90,7 @@ from numbers import Number
 from pathlib import Path
 from typing import Any
 
+from . import config
 from .errors import NonFiniteError, OutputPathError
 
 __all__ = [
@@ -390,9 +391,9 @@ PIPE_WIDTH = 160
 def output_width(stream: Any = None) -> int:
     """Columns to print in: ``COLUMNS`` if set, else the terminal's width, else
     :data:`PIPE_WIDTH` (output to a file or a pipe has no width of its own)."""
-    cols = os.environ.get("COLUMNS", "").strip()
-    if cols.isdigit() and int(cols) > 0:
-        return int(cols)
+    cols = config.columns()
+    if cols is not None:
+        return cols
     try:
         fileno = (stream if stream is not None else sys.stdout).fileno()
         if os.isatty(fileno):

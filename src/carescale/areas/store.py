@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-import yaml
+from ..io.yaml import dump_yaml
 
 from ..library import Library, packaged_library, user_areas_dir
 from ..schema import Area
@@ -37,7 +37,7 @@ def save_area(area: Area, replace: bool = False, library: Library | None = None)
         folder.mkdir(parents=True, exist_ok=True)
     data = area.model_dump(mode="json", exclude_none=True)
     text = "# Saved by 'carescale areas import'. Edit the template and import again to change it.\n"
-    text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    text += dump_yaml(data)
     with output_errors(path, "CARESCALE_HOME"):
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".area.", suffix=".tmp")
         try:

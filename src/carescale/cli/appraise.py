@@ -60,7 +60,7 @@ def appraise_command(
     from .. import appraisal
     from ..appraisal.tables import print_appraisal
 
-    from ..scenarios import appraise_document, load_scenario
+    from ..scenarios import evaluate_document, load_scenario
 
     over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias}
     if settings_file:
@@ -71,7 +71,7 @@ def appraise_command(
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, price_base=price_base,
                             price_index=price_index, appraisal=settings.model_dump(mode="json"))
-    data = appraise_document(doc, monthly=monthly)
+    data = evaluate_document(doc).appraisal_summary(monthly)  # shared by the evaluation: read only
 
     def table() -> None:
         print_appraisal(data, console)

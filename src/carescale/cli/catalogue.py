@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.table import Table
 
 from ..library.catalogue import area_rows, definition, intervention_rows
 from ..library import default_library
@@ -20,6 +19,8 @@ from .common import (
     emit,
     interventions_app,
     output_option,
+    print_quantities,
+    quantity_rows,
 )
 
 # -- interventions ---------------------------------------------------------------------------
@@ -85,37 +86,6 @@ def show_definition(
 
     emit(fmt, definition(obj), rows=lambda: quantity_rows(obj),
          table=print_table, output=output)
-
-
-def quantity_rows(obj: Any) -> list[dict[str, Any]]:
-    """One row per number in a definition: where it is, its value, unit, year, status, source."""
-    from ..library import iter_quantities
-
-    return [
-        {"id": obj.id, "name": obj.name, "field": loc, "value": q.value, "unit": q.unit,
-         "price_year": q.price_year or "", "period": q.period or "", "status": q.status,
-         "derivation": q.derivation or "", "source": f"{q.ref.document}, {q.ref.section}: \"{q.ref.quote}\""}
-        for loc, q in iter_quantities(obj)
-    ]
-
-
-def print_quantities(obj: Any) -> None:
-    from ..library import iter_quantities
-    from ..engine.summary import figure
-
-    table = Table(show_lines=False)
-    for col in ("field", "value", "unit", "price year", "status", "source"):
-        table.add_column(col, overflow="fold")
-    for loc, q in iter_quantities(obj):
-        table.add_row(
-            loc,
-            figure(q.value, q.unit),
-            q.unit,
-            q.price_year or q.period or "",
-            q.status + (f": {q.derivation}" if q.derivation else ""),
-            f"{q.ref.document}, {q.ref.section}: \"{q.ref.quote}\"",
-        )
-    console.print(table)
 
 
 # -- areas -----------------------------------------------------------------------------------

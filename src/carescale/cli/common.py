@@ -12,7 +12,8 @@ from rich.table import Table
 
 from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..errors import CarescaleError
-from ..library import Library, default_library, load_area_file
+from ..formatting import figure, parse_number
+from ..library import Library, default_library, iter_quantities, load_area_file
 from ..safe_text import csv_records, finite_json, make_console, one_line, write_output
 
 app = typer.Typer(
@@ -179,8 +180,6 @@ def echo_listing(
     JSON and CSV keep every digit."""
 
     def print_table() -> None:
-        from ..engine.summary import figure
-
         table = Table(title=title)
         for heading, _ in columns:
             table.add_column(heading, overflow="fold")
@@ -197,6 +196,34 @@ def echo_listing(
 
 def _cell(value: Any) -> str:
     return f"{value:,.10g}" if isinstance(value, float) else str(value)
+
+
+def quantity_rows(obj: Any) -> list[dict[str, Any]]:
+    """One row per number in a definition: where it is, its value, unit, year, status, source."""
+    return [
+        {"id": obj.id, "name": obj.name, "field": loc, "value": q.value, "unit": q.unit,
+         "price_year": q.price_year or "", "period": q.period or "", "status": q.status,
+         "derivation": q.derivation or "", "source": f"{q.ref.document}, {q.ref.section}: \"{q.ref.quote}\""}
+        for loc, q in iter_quantities(obj)
+    ]
+
+
+def print_quantities(obj: Any) -> None:
+    """The numbers of a definition (intervention, area, case study) as a table: field, value in
+    its unit, unit, price year, status and source (``interventions show``, ``evidence show``)."""
+    table = Table(show_lines=False)
+    for col in ("field", "value", "unit", "price year", "status", "source"):
+        table.add_column(col, overflow="fold")
+    for loc, q in iter_quantities(obj):
+        table.add_row(
+            loc,
+            figure(q.value, q.unit),
+            q.unit,
+            q.price_year or q.period or "",
+            q.status + (f": {q.derivation}" if q.derivation else ""),
+            f"{q.ref.document}, {q.ref.section}: \"{q.ref.quote}\"",
+        )
+    console.print(table)
 
 
 # Options several commands share, declared once so their wording stays the same.
@@ -275,13 +302,26 @@ def parse_sets(items: Optional[list[str]]) -> dict[str, float]:
         if not path:
             raise SettingsError(f"--set: {item!r} has no path before '='; {SET_EXAMPLE}")
         try:
-            value = float(text)
+            value = float(text)  # a plain number (the checks on its figure come with the path)
         except ValueError:
-            raise SettingsError(f"--set: {path}: {text!r} is not a number; {SET_EXAMPLE}") from None
+            value = _typed_number(text, path)
         if path in out:
             raise SettingsError(f"--set: {path} is given twice; give each path once")
         out[path] = value
     return out
+
+
+def _typed_number(text: str, path: str) -> float:
+    """A ``--set`` value written as people write numbers (carescale.formatting.parse_number):
+    ``2,000`` or ``2 000`` or ``2k``, ``£1.5m``, ``9%`` (0.09); anything else is the one line
+    saying it is not a number."""
+    from ..errors import SettingsError
+
+    kind = "share" if text.endswith("%") else "money" if "£" in text else "number"
+    try:
+        return parse_number(text, kind, f"--set: {path}")
+    except SettingsError:
+        raise SettingsError(f"--set: {path}: {text!r} is not a number; {SET_EXAMPLE}") from None
 
 
 def _given(ctx: typer.Context, name: str) -> bool:

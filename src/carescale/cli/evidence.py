@@ -9,15 +9,15 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ..engine.summary import figure
+from ..formatting import figure
 from ..safe_text import styled
-from .catalogue import print_quantities
 from .common import (
     Format,
     console,
     emit,
     evidence_app,
     output_option,
+    print_quantities,
 )
 
 # -- evidence --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from rich.table import Table
 from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..safe_text import styled
 from ..errors import CarescaleError
+from ..formatting import share
 from .common import Format, app, console, emit, output_option
 
 logic_model_app = typer.Typer(
@@ -103,7 +104,7 @@ def run_command(
 
 
 def print_logic_model_run(data: dict[str, Any]) -> None:
-    from ..engine.summary import money, people
+    from ..formatting import people, short_money as money
 
     lm = data["logic_model"]
     iv = data["run"]["interventions"][0]
@@ -118,7 +119,7 @@ def print_logic_model_run(data: dict[str, Any]) -> None:
         table.add_row(f"Net saving a year, {p.upper()}", money(iv["net_savings"][p]))
     if ap.get("npv") is not None:
         table.add_row(f"NPV over {data['appraisal'].get('settings', {}).get('years', '')} years (central)", money(ap["npv"]))
-    table.add_row("Chance of saving money a year", f"{100 * unc['prob_saving']:.1f}%")
+    table.add_row("Chance of saving money a year", share(unc['prob_saving'], 1))
     console.print(table)
     console.print(styled(("Break-even targets", "bold"), " (council and NHS together):"))
     for t in data["break_even_targets"]:

@@ -12,6 +12,7 @@ from rich.table import Table
 from ..engine import summary as report
 from ..errors import CarescaleError
 from ..safe_text import styled
+from ..formatting import people, share, short_money as money
 from .common import (
     Format,
     app,
@@ -104,7 +105,6 @@ def _draws_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _print_draws_table(data: dict[str, Any]) -> None:
-    money = report.money
     table = Table(title=f"Scaling up what works in every council: {data['draws']:,} draws per council, seed {data['seed']} "
                         f"({data['boundaries']} boundaries)")
     for col in ("Code", "Council", "Net saving a year: mean", "5% to 95%", "P(saving)",
@@ -113,8 +113,8 @@ def _print_draws_table(data: dict[str, Any]) -> None:
 
     def add(code: str, name: Any, d: dict[str, Any], last: bool = False) -> None:
         n, v = d["net_savings"]["total"], d["npv"]["total"]
-        table.add_row(code, name, money(n["mean"]), f"{money(n['p05'])} to {money(n['p95'])}", f"{n['prob_saving']:.0%}",
-                      money(v["mean"]), f"{money(v['p05'])} to {money(v['p95'])}", f"{v['prob_saving']:.0%}", end_section=last)
+        table.add_row(code, name, money(n["mean"]), f"{money(n['p05'])} to {money(n['p95'])}", share(n['prob_saving']),
+                      money(v["mean"]), f"{money(v['p05'])} to {money(v['p95'])}", share(v['prob_saving']), end_section=last)
 
     for a in data["areas"]:
         add(a["code"], a["name"], a, a is data["areas"][-1])
@@ -152,7 +152,6 @@ def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _print_national_table(data: dict[str, Any]) -> None:
-    money, people = report.money, report.people
     table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale)")
     for col, just in (("Code", "left"), ("Council", "left"), ("Beneficiaries", "right"), ("Cost", "right"),
                       ("Net ASC", "right"), ("Net NHS", "right"), ("Estimated figures", "left")):

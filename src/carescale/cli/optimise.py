@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from ..errors import OptimiseError
+from ..extras import require
 from ..safe_text import check_output_path, csv_records, echo_data, one_line, write_output
+from ..formatting import money, share
 from .common import (
     Format,
     app,
@@ -100,6 +102,10 @@ def optimise_command(
                 f"--chart: {one_line(chart.name)!r} is not valid; the chart is written as {', '.join(CHART_SUFFIXES)} "
                 "(give a file name ending in one of these)"
             )
+        if chart.suffix.lower() == ".html":  # plotly writes the interactive chart; matplotlib the others
+            require("plotly", "web", "--chart with an .html file")
+        else:
+            require("matplotlib", "reports", f"--chart with a {chart.suffix.lower()} file")
     if frontier:
         from ..optimise.frontier import budget_points
 
@@ -165,20 +171,19 @@ def _model_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _pounds(x: float) -> str:
-    from ..optimise.core import money
-
+    """Whole pounds (as carescale.optimise.core.money writes them in its reasons)."""
     return money(x)
 
 
 def _print_result(data: dict[str, Any]) -> None:
     obj = data["objective"]
-    value = f"{obj['value']:.1%}" if obj["kind"] == "probability" else _pounds(obj["value"])
+    value = share(obj['value'], 1) if obj["kind"] == "probability" else _pounds(obj["value"])
     t = Table(title=f"Best portfolio for {data['area']['name']}: {obj['label']} {value}")
     t.add_column("Model")
     t.add_column("Scale", justify="right")
     t.add_column("Why", overflow="fold")
     for m in data["models"]:
-        t.add_row(m["name"], f"{m['scale']:.0%}" if m["in"] else "out", m["why"])
+        t.add_row(m["name"], share(m['scale']) if m["in"] else "out", m["why"])
     console.print(t)
     f = data["figures"]
     console.print(
@@ -211,7 +216,7 @@ def _print_frontier(rows: list[dict[str, Any]], label: str, over: str) -> None:
         if not r["feasible"]:
             t.add_row(_pounds(r["budget"]), "infeasible", "", *[""] * len(ids))
             continue
-        best = f"{r['objective']:.1%}" if prob else _pounds(r["objective"])
+        best = share(r['objective'], 1) if prob else _pounds(r["objective"])
         per = "" if r["per_100k"] is None else (f"{r['per_100k'] * 100:+.2f} pts" if prob else _pounds(r["per_100k"]))
-        t.add_row(_pounds(r["budget"]), best, per, *[f"{r.get('scale.' + i, 0):.0%}" for i in ids])
+        t.add_row(_pounds(r["budget"]), best, per, *[share(r.get('scale.' + i, 0)) for i in ids])
     console.print(t)

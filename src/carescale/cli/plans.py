@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..safe_text import styled
 from ..errors import PlanError
+from ..formatting import share
 from .common import Format, app, console, echo_listing, emit, output_option
 
 plans_app = typer.Typer(help="Investment plans: a model in an area with budget, phases, targets and funding.", no_args_is_help=True)
@@ -96,7 +97,7 @@ def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], create
 def _print_plan(data: dict[str, Any], created: bool = False) -> None:
     d = data["definition"]
     spec = d["spec"]
-    from ..engine.summary import money
+    from ..formatting import short_money as money
 
     head = "Created plan" if created else "Plan"
     console.print((f"{head} {data['id']}: {data['name']}"), style="bold")
@@ -114,7 +115,7 @@ def _print_plan(data: dict[str, Any], created: bool = False) -> None:
     lines = "; ".join(f"{ln['name']} ({money(ln['amount']['value'])})" for ln in f["reduced_service_lines"])
     console.print((f"Funding: {route}" + (f", reducing: {lines}" if lines else "") + (f"; from {f['source']}" if f.get("source") else "")))
     for ph in spec["phases"]:
-        console.print((f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {100 * ph['scale']:.0f}% of the model's potential"))
+        console.print((f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {share(ph['scale'])} of the model's potential"))
     console.print(styled(("Targets per outcome", "bold"), " (break-even, council and NHS together):"))
     for o in d["outcomes"]:
         console.print(f"- {(o['target'])}")
@@ -134,7 +135,7 @@ def _print_plan(data: dict[str, Any], created: bool = False) -> None:
 
 
 def _print_reviews(reviews: list[dict[str, Any]]) -> None:
-    from ..engine.summary import money
+    from ..formatting import short_money as money
 
     table = Table(title="Reviews and recommendations")
     for h, _ in REVIEW_COLUMNS:
@@ -142,7 +143,7 @@ def _print_reviews(reviews: list[dict[str, Any]]) -> None:
     for r in _review_rows(reviews):
         table.add_row(
             str(r["number"]), r["period"], f"{r['people_supported']:,}", (r["outcomes_text"]),
-            money(r["money_spent"]), f"{100 * r['prob_saving']:.1f}%", money(r["expected_npv"]),
+            money(r["money_spent"]), share(r['prob_saving'], 1), money(r["expected_npv"]),
             r["decision"], (r["recorded_by"]), r["recorded_at"][:19],
         )
     console.print(table)
@@ -205,7 +206,7 @@ def add_command(
 
 
 def _print_review(data: dict[str, Any]) -> None:
-    from ..engine.summary import money
+    from ..formatting import short_money as money
 
     console.print(f"Saved review {data['number']} of plan {data['plan']} (by {data['recorded_by']})", style="bold")
     table = Table(title="Outcome rates: prior, what was seen, posterior")
@@ -214,10 +215,10 @@ def _print_review(data: dict[str, Any]) -> None:
     for o in data["outcomes"]:
         p = o["posterior"]
         table.add_row(
-            o["description"], f"{100 * o['evidence_rate']:.1f}%",
-            f"{o['achieved']}/{o['people']}", f"{100 * p['mean']:.1f}%",
-            f"{100 * p['p05']:.1f}%-{100 * p['p95']:.1f}%",
-            "" if o["break_even_rate"] is None else f"{100 * o['break_even_rate']:.1f}%",
+            o["description"], share(o['evidence_rate'], 1),
+            f"{o['achieved']}/{o['people']}", share(p['mean'], 1),
+            f"{share(p['p05'], 1)}-{share(p['p95'], 1)}",
+            "" if o["break_even_rate"] is None else share(o['break_even_rate'], 1),
             {True: "yes", False: "no", None: ""}[o["on_target"]],
         )
     console.print(table)
@@ -225,7 +226,7 @@ def _print_review(data: dict[str, Any]) -> None:
     console.print(
         f"People {data['people_supported']:,} of {data['planned_people']:,.0f} planned; spent "
         f"{money(data['money_spent'])} of {money(data['planned_spend'])} planned. "
-        f"Chance of saving money {100 * s['prob_saving']:.1f}%, expected NPV {money(s['expected_npv'])} "
+        f"Chance of saving money {share(s['prob_saving'], 1)}, expected NPV {money(s['expected_npv'])} "
         f"({s['draws']:,} draws)."
     )
     console.print(data["reason"], style="bold")

@@ -11,6 +11,7 @@ import typer
 
 from ..safe_text import echo  # user text never reaches the terminal raw
 from ..errors import CarescaleError
+from ..extras import require
 from ..safe_text import one_line
 from .common import (
     Basis,
@@ -25,6 +26,10 @@ from .common import (
     scenario_option,
     set_option,
 )
+
+
+#: the libraries of the 'reports' extra each format draws with (Markdown needs none)
+NEEDS = {"pdf": ("weasyprint", "matplotlib"), "html": ("matplotlib",), "xlsx": ("xlsxwriter",), "md": ()}
 
 
 class ReportFormat(str, Enum):
@@ -64,6 +69,7 @@ def report_command(
                 f"--output: {one_line(str(output))!r}: give --format pdf, html, xlsx or md, or a file name "
                 "ending in .pdf, .html, .xlsx or .md")
         fmt = ReportFormat(suffix)
+    require(NEEDS[fmt.value], "reports", f"carescale report --format {fmt.value}")
     path = check_output_path(output)
     fields = {}
     if draws is not None or note is not None:

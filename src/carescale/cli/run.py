@@ -10,8 +10,8 @@ from rich.table import Table
 
 from ..safe_text import echo  # user text never reaches the terminal raw
 from ..engine import summary as report
+from ..formatting import people, short_money as money
 from ..safe_text import styled
-from ..engine import ParameterTable
 from ..library import validate_file
 from .common import (
     Basis,
@@ -54,11 +54,11 @@ def run(
     output: Optional[Path] = output_option(),
 ) -> None:
     """Annual costs and savings by payer at full scale, like the paper's summary table."""
-    from ..scenarios import run_document
+    from ..scenarios import evaluate_document
 
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
-    data = run_document(doc)
+    data = evaluate_document(doc).run  # shared by the evaluation: read only
 
     def table() -> None:
         _print_summary_table(data)
@@ -68,7 +68,6 @@ def run(
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
-    money, people = report.money, report.people
     title = f"Scaling up what works: {data['area']['name']} ({data['basis']} basis, a year at full scale)"
     table = Table(title=title, show_footer=False)
     for col, just in (
@@ -137,11 +136,12 @@ def parameters(
     """List every number a run uses, by path, with its value, unit and status (and, for a figure
     changed by an override, its evidence value and the note)."""
     from ..engine.parameters import reprice as in_base
-    from ..scenarios import build_scenario
+    from ..scenarios import evaluate_document
 
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
-    scenario, _ = build_scenario(doc)
+    ev = evaluate_document(doc)
+    scenario = ev.scenario
     rows = [
         {
             "path": p.path, "label": p.label, "value": p.base, "unit": p.quantity.unit,
@@ -149,7 +149,7 @@ def parameters(
             "evidence_value": in_base(p.published, scenario).value if p.change else "",
             "note": (p.change.note or "override") if p.change else "",
         }
-        for p in ParameterTable.from_scenario(scenario)
+        for p in ev.parameters
     ]
     echo_listing(
         rows,

@@ -43,13 +43,13 @@ def show(
     output: Optional[Path] = output_option(),
 ) -> None:
     """Show a scenario: its id, the document in full, and each figure it changes."""
-    from ..engine import ParameterTable
     from ..engine.summary import changes, describe_change, price_basis
-    from ..scenarios import build_scenario, load_scenario
+    from ..scenarios import evaluate_document, load_scenario
 
     doc = load_scenario(file)
-    scenario, _ = build_scenario(doc)
-    changed = changes(ParameterTable.from_scenario(scenario), scenario)
+    ev = evaluate_document(doc)
+    scenario = ev.scenario
+    changed = changes(ev.parameters, scenario)
     data = {"scenario_id": doc.scenario_id, "document": doc.data(), "area": {"id": scenario.area.id, "name": scenario.area.name},
             "interventions": list(scenario.intervention_ids), "prices": price_basis(scenario), "changes": changed}
 

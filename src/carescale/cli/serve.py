@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import CarescaleError
+from ..extras import EXTRAS, require
 from .common import app
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,6 +29,7 @@ def serve(
         raise CarescaleError(f"--port: {port} is not valid; give a port from 1 to 65535")
     if (mye is None) != (ascof is None):
         raise CarescaleError("--mye/--ascof: give both files to offer every English council, or neither")
+    require(EXTRAS["web"], "web", "carescale serve")
     from ..web.security import configured_public_url, started_url
 
     public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)

@@ -54,7 +54,7 @@ def uncertainty_command(
 ) -> None:
     """How sure are the savings: Monte Carlo, tornado, switching values and break-even targets."""
     from ..engine.summary import stamp_rows
-    from ..scenarios import load_scenario, uncertainty_document
+    from ..scenarios import evaluate_document, load_scenario
     from ..uncertainty import UncertaintySettings
     from ..uncertainty.tables import print_uncertainty, uncertainty_rows
 
@@ -66,6 +66,7 @@ def uncertainty_command(
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, price_base=price_base,
                             price_index=price_index, uncertainty=options)
+    ev = evaluate_document(doc)
     draws, sobol = doc.uncertainty.draws, doc.uncertainty.sobol
     if draws >= 50_000 or sobol:
         from rich.progress import Progress
@@ -78,9 +79,9 @@ def uncertainty_command(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            data = uncertainty_document(doc, progress=progress)
+            data = ev.uncertainty(progress)  # shared by the evaluation: read only
     else:
-        data = uncertainty_document(doc)
+        data = ev.uncertainty()
 
     def table() -> None:
         print_uncertainty(data, console)

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import PortfolioResult
 from ..errors import expect
+from ..formatting import figure, people, short_money as money  # noqa: F401 - re-exported (the CLI's table formats)
 from ..schema import PAYERS
 
 
@@ -265,32 +266,3 @@ def to_frame(result: PortfolioResult, draw: int = 0):
     import pandas as pd
 
     return pd.DataFrame(rows(summary(result, draw)), columns=ROW_COLUMNS).set_index("id")
-
-
-def money(x: float | None) -> str:
-    """Pounds the way the paper prints them: £1.23m, £520k, £8,000."""
-    if x is None:
-        return ""
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1_000_000:
-        return f"{sign}£{x / 1e6:.2f}m"
-    if x >= 10_000:
-        return f"{sign}£{x / 1e3:.0f}k"
-    return f"{sign}£{x:,.0f}"
-
-
-def figure(x: float | None, unit: str) -> str:
-    """A figure for a table, by unit: whole people (3,429), whole pounds (£1,180,999) from
-    £1,000 up (pence below), anything else as given (0.0180708)."""
-    if x is None or x == "":
-        return ""
-    if unit in ("people", "people_per_year", "count"):
-        return f"{x:,.0f}"
-    if unit.startswith("GBP"):
-        return f"£{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"£{x:,.2f}"
-    return f"{x:,.6g}"
-
-
-def people(x: float | None) -> str:
-    return "N/A" if x is None else f"{x:,.0f}"

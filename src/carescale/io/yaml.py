@@ -166,6 +166,21 @@ for _loader in (_StrictLoader, _FastStrictLoader):
     )
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes YAML that the strict loader reads back as written: text that the loader would take
+    for a number (``1e5``, which YAML 1.2 reads as a float) is quoted."""
+
+
+_Dumper.add_implicit_resolver(_FLOAT_TAG, _EXPONENT_FLOAT, list("-+0123456789."))
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """``data`` as YAML text that :func:`parse_yaml_text` reads back equal (block style, keys in
+    their order, Unicode kept, lines up to 100 characters unless ``options`` say otherwise)."""
+    options = {"sort_keys": False, "allow_unicode": True, "width": 100, **options}
+    return yaml.dump(data, Dumper=_Dumper, **options)
+
+
 def read_yaml(path: Path) -> Any:
     return parse_yaml_text(read_user_text(path), display_path(path))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..io.yaml import dump_yaml
 
 from ..errors import InputFileError, UnknownIdError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
@@ -280,5 +280,5 @@ def template(from_model: str | None = None, library: Library | None = None, mode
         f"# Numbers {'the evidence does not give yet' if iv else 'to find'}:",
         *missing,
     ]
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    body = dump_yaml(data)
     return "\n".join(head) + "\n" + body

@@ -255,9 +255,9 @@ class ScenarioDocument(StrictModel):
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()[:20]
 
     def to_yaml(self) -> str:
-        import yaml
+        from ..io.yaml import dump_yaml
 
-        return yaml.safe_dump(self.data(), sort_keys=False, allow_unicode=True, width=100)
+        return dump_yaml(self.data())
 
     def to_json(self) -> str:
         return finite_json(self.data(), indent=2, ensure_ascii=False)

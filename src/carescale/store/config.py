@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from .. import config
 from ..errors import StoreError
 
 DB_FILE = "carescale.db"
 
 
 def data_home() -> Path:
-    """carescale's folder for the user's own data (``library.user_home``)."""
-    from ..library import user_home
-
-    return user_home()
+    """carescale's folder for the user's own data (:func:`carescale.config.user_home`)."""
+    return config.user_home()
 
 
 def default_sqlite_path() -> Path:
@@ -40,7 +38,7 @@ def database_url(url: str | None = None) -> str:
     """``url`` if given, else ``$DATABASE_URL``, else SQLite in the user's data folder."""
     if url:
         return normalise_url(url)
-    env = os.environ.get("DATABASE_URL")
+    env = config.database_url()
     if env:
         return normalise_url(env)
     return f"sqlite:///{default_sqlite_path()}"

@@ -1,0 +1,155 @@
+"""Every environment variable and folder carescale reads, in one place (issue 20, "one of each").
+
+| variable / folder | read by | meaning |
+|---|---|---|
+| ``CARESCALE_HOME`` | :func:`user_home`, :func:`cache_dir`, :func:`user_areas_dir` | the user's own data (saved areas, the SQLite store) and, under ``cache/``, the disk cache; default: the platform's user data / cache folders |
+| ``CARESCALE_NO_CACHE`` | :func:`cache_enabled` | ``1`` turns the disk cache off |
+| ``DATABASE_URL`` | :func:`database_url` | the store's database (``carescale.store.config`` turns it into a SQLAlchemy URL) |
+| ``COLUMNS`` | :func:`columns` | the width the CLI prints in |
+| ``CARESCALE_<LIMIT>`` | :func:`env_int`, :func:`env_float` | the web server's limits (``carescale.web.policy``) |
+| :data:`PACKAGE_DIR`, :data:`DATA_DIR`, :data:`PRICES_DIR` | | carescale's own code, its packaged library and its price indices |
+
+Every function reads the environment when it is called (nothing is cached at import), so a
+test's ``monkeypatch.setenv`` and a server's settings take effect at once. A bad value is one
+:class:`~carescale.errors.SettingsError` line naming the variable.
+
+Logging goes through one logger per package, ``carescale.<package>`` (:func:`logger`), so an
+administrator turns a package's messages on or off by name; carescale never configures
+handlers itself (the web server's and the CLI's are left to the application).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from .errors import SettingsError
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import logging
+
+#: carescale's own code
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: the packaged library: interventions, areas, case studies, sources, defaults
+DATA_DIR = PACKAGE_DIR / "data"
+#: the packaged price indices (the HM Treasury GDP deflator)
+PRICES_DIR = DATA_DIR / "prices"
+
+HOME = "CARESCALE_HOME"
+NO_CACHE = "CARESCALE_NO_CACHE"
+DATABASE = "DATABASE_URL"
+COLUMNS = "COLUMNS"
+
+#: every variable this module reads by name (the web's limits are ``CARESCALE_<LIMIT>``)
+VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS)
+
+
+def _get(name: str, env: Mapping[str, str] | None = None) -> str:
+    return (os.environ if env is None else env).get(name, "").strip()
+
+
+# -- folders ------------------------------------------------------------------------------------
+
+
+def home() -> Path | None:
+    """``$CARESCALE_HOME`` (user-expanded), or None when it is not set."""
+    value = _get(HOME)
+    return Path(value).expanduser() if value else None
+
+
+def user_home() -> Path:
+    """carescale's folder for the user's own data: ``$CARESCALE_HOME`` if set, else the
+    platform's user data directory (platformdirs; ``$XDG_DATA_HOME/carescale``, that is
+    ``~/.local/share/carescale``, on Linux)."""
+    given = home()
+    if given is not None:
+        return given
+    from platformdirs import user_data_dir  # deferred: only needed when no CARESCALE_HOME is set
+
+    return Path(user_data_dir("carescale", appauthor=False))
+
+
+def user_areas_dir() -> Path:
+    """Where imported area profiles are saved, one ``ID.yaml`` each."""
+    return user_home() / "areas"
+
+
+def cache_dir() -> Path:
+    """``$CARESCALE_HOME/cache`` when CARESCALE_HOME is set, else the user cache folder
+    (``~/.cache/carescale`` on Linux)."""
+    given = home()
+    if given is not None:
+        return given / "cache"
+    import platformdirs  # deferred: only needed when no CARESCALE_HOME is set
+
+    return Path(platformdirs.user_cache_dir("carescale", appauthor=False))
+
+
+def cache_enabled() -> bool:
+    """False when ``CARESCALE_NO_CACHE=1``."""
+    return os.environ.get(NO_CACHE) != "1"
+
+
+def database_url() -> str | None:
+    """``$DATABASE_URL`` as given (None when unset or blank); ``carescale.store.config``
+    checks and normalises it."""
+    return _get(DATABASE) or None
+
+
+def columns() -> int | None:
+    """``$COLUMNS`` when it is a whole number above 0, else None (the terminal decides)."""
+    value = _get(COLUMNS)
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+# -- numbers from the environment ---------------------------------------------------------------------
+
+
+def env_int(name: str, default: int, *, above: float | None = None, at_least: float | None = None,
+            hint: str | None = None, env: Mapping[str, str] | None = None) -> int:
+    """The whole number in variable ``name`` (``1_000`` reads as 1000), or ``default`` when it
+    is unset or blank. A value that is not a whole number, or not above ``above`` / at least
+    ``at_least``, is one SettingsError line: ``NAME: 'x' is not valid; give HINT``."""
+    return _env_number(name, default, int, above, at_least, hint, env)  # type: ignore[return-value]
+
+
+def env_float(name: str, default: float, *, above: float | None = None, at_least: float | None = None,
+              hint: str | None = None, env: Mapping[str, str] | None = None) -> float:
+    """As :func:`env_int` for a number (finite; ``2.5``, ``1e3``)."""
+    return _env_number(name, default, float, above, at_least, hint, env)
+
+
+def _env_number(name: str, default: float, kind: type, above: float | None, at_least: float | None,
+                hint: str | None, env: Mapping[str, str] | None) -> float:
+    raw = _get(name, env)
+    if not raw:
+        return default
+    if hint is None:
+        hint = "a whole number" if kind is int else "a number"
+        if above is not None:
+            hint += f" above {above:g}"
+        elif at_least is not None:
+            hint += f" of at least {at_least:g}"
+    try:
+        value = kind(raw.replace("_", ""))
+    except ValueError:
+        value = None
+    if (value is None or not math.isfinite(value) or (above is not None and value <= above)
+            or (at_least is not None and value < at_least)):
+        raise SettingsError(f"{name}: {raw[:40]!r} is not valid; give {hint}")
+    return value
+
+
+# -- logging --------------------------------------------------------------------------------------
+
+
+def logger(package: str) -> "logging.Logger":
+    """The logger of one carescale package, ``carescale.<package>`` (``logger("web")``,
+    ``logger("cache")``). Call it where a message is logged, not at import: the CLI's start-up
+    does not import :mod:`logging`."""
+    import logging
+
+    name = package if package == "carescale" or package.startswith("carescale.") else f"carescale.{package}"
+    return logging.getLogger(name)

@@ -1,0 +1,88 @@
+"""carescale.config: every environment variable and folder, read when asked (issue 20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from carescale import cache, config, safe_text
+from carescale.errors import SettingsError
+from carescale.store.config import database_url, default_sqlite_path
+
+
+def test_home_and_folders_follow_the_environment_at_call_time(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path / "a"))
+    assert config.user_home() == tmp_path / "a"
+    assert config.user_areas_dir() == tmp_path / "a" / "areas"
+    assert config.cache_dir() == cache.cache_dir() == tmp_path / "a" / "cache"
+    assert default_sqlite_path() == tmp_path / "a" / "carescale.db"
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path / "b"))
+    assert config.cache_dir() == tmp_path / "b" / "cache"
+    monkeypatch.delenv("CARESCALE_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert config.home() is None
+    assert config.user_home() == tmp_path / "xdg" / "carescale"  # platformdirs on Linux
+
+
+def test_cache_switch_database_url_and_columns(monkeypatch) -> None:
+    monkeypatch.setenv("CARESCALE_NO_CACHE", "1")
+    assert config.cache_enabled() is False and cache.enabled() is False
+    monkeypatch.setenv("CARESCALE_NO_CACHE", "0")
+    assert config.cache_enabled() is True
+    monkeypatch.setenv("DATABASE_URL", " postgres://u@h:5/db ")
+    assert config.database_url() == "postgres://u@h:5/db"
+    assert database_url() == "postgresql+psycopg://u@h:5/db"
+    monkeypatch.setenv("DATABASE_URL", "  ")
+    assert config.database_url() is None
+    for value, width in (("61", 61), ("0", None), ("wide", None), ("", None)):
+        monkeypatch.setenv("COLUMNS", value)
+        assert config.columns() == width
+    monkeypatch.setenv("COLUMNS", "73")
+    assert safe_text.output_width() == 73
+
+
+def test_folders_are_the_package_s() -> None:
+    assert (config.DATA_DIR / "sources.yaml").is_file()
+    assert (config.PRICES_DIR).is_dir()
+    assert (config.PACKAGE_DIR / "config.py").is_file()
+
+
+@pytest.mark.parametrize(("raw", "kwargs", "value"), [
+    (None, {}, 7), ("  ", {}, 7), ("12", {}, 12), ("1_000", {}, 1000), ("3", {"above": 0}, 3), ("0", {"at_least": 0}, 0),
+])
+def test_env_int(monkeypatch, raw, kwargs, value) -> None:
+    env = {} if raw is None else {"CARESCALE_X": raw}
+    assert config.env_int("CARESCALE_X", 7, env=env, **kwargs) == value
+
+
+@pytest.mark.parametrize(("raw", "kind", "kwargs", "message"), [
+    ("1.5", "int", {}, "CARESCALE_X: '1.5' is not valid; give a whole number"),
+    ("0", "int", {"above": 0}, "CARESCALE_X: '0' is not valid; give a whole number above 0"),
+    ("-1", "int", {"at_least": 0}, "CARESCALE_X: '-1' is not valid; give a whole number of at least 0"),
+    ("lots", "float", {}, "CARESCALE_X: 'lots' is not valid; give a number"),
+    ("inf", "float", {}, "CARESCALE_X: 'inf' is not valid; give a number"),
+    ("nan", "float", {"above": 0}, "CARESCALE_X: 'nan' is not valid; give a number above 0"),
+    ("2", "int", {"at_least": 0, "hint": "0 or 1"}, None),
+    ("x" * 60, "float", {"hint": "a number above 0"}, "CARESCALE_X: '" + "x" * 40 + "' is not valid; give a number above 0"),
+])
+def test_env_numbers_refuse_in_one_line(monkeypatch, raw, kind, kwargs, message) -> None:
+    monkeypatch.setenv("CARESCALE_X", raw)
+    read = config.env_int if kind == "int" else config.env_float
+    if message is None:
+        assert read("CARESCALE_X", 1, **kwargs) == 2
+        return
+    with pytest.raises(SettingsError) as info:
+        read("CARESCALE_X", 1, **kwargs)
+    assert info.value.message == message
+
+
+def test_env_float_reads_at_call_time(monkeypatch) -> None:
+    monkeypatch.setenv("CARESCALE_WAIT", "2.5")
+    assert config.env_float("CARESCALE_WAIT", 20.0) == 2.5
+    monkeypatch.setenv("CARESCALE_WAIT", "1e3")
+    assert config.env_float("CARESCALE_WAIT", 20.0) == 1000.0
+
+
+def test_logger_names_the_package() -> None:
+    assert config.logger("cache").name == "carescale.cache"
+    assert config.logger("carescale.web").name == "carescale.web"
+    assert config.logger("carescale").name == "carescale"

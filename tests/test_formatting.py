@@ -1,0 +1,174 @@
+"""carescale.formatting: one way to write a figure and one way to read a typed number (issue 20).
+
+The formatter tables are today's exact strings (the CLI's tables, the web's filters): a change
+to a formatter that moves an output fails here before it fails the goldens."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from carescale import formatting as f
+from carescale.errors import CarescaleError, SettingsError
+
+# -- parse_number: "9%", "0.09", "£2m", "2,000,000" and "2 000 000" read alike ---------------------
+
+READS = [
+    # text, unit, value
+    ("9%", "share", 0.09),
+    ("0.09", "share", 0.09),
+    (" 9 % ", "share", 0.09),
+    ("12.5%", "proportion", 0.125),
+    ("100%", "share", 1.0),
+    ("0", "share", 0.0),
+    ("£2m", "money", 2_000_000.0),
+    ("2,000,000", "money", 2_000_000.0),
+    ("2 000 000", "money", 2_000_000.0),
+    ("2\u00a0000\u00a0000", "money", 2_000_000.0),
+    ("2000000", "money", 2_000_000.0),
+    ("£2,000,000", "GBP_per_year", 2_000_000.0),
+    ("£2.5M", "money", 2_500_000.0),
+    ("£250k", "GBP", 250_000.0),
+    ("£1.2bn", "money", 1_200_000_000.0),
+    ("-£1,234.50", "money", -1234.5),
+    ("\u2212£5k", "money", -5000.0),
+    ("2e6", "money", 2_000_000.0),
+    ("2,000", "people", 2000.0),
+    ("2 000", "count", 2000.0),
+    ("1.5k", "people", 1500.0),
+    (".5", "number", 0.5),
+    ("1,234.5678", "number", 1234.5678),
+    (2000, "people", 2000.0),
+    (0.09, "share", 0.09),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), READS)
+def test_parse_number_reads(text, unit, value) -> None:
+    assert f.parse_number(text, unit) == pytest.approx(value, rel=1e-15, abs=0)
+
+
+def test_the_issue_examples_read_alike() -> None:
+    assert f.parse_number("9%", "share") == f.parse_number("0.09", "share")
+    money = {f.parse_number(t, "money") for t in ("£2m", "2,000,000", "2 000 000", "£2,000,000", "2000000")}
+    assert money == {2_000_000.0}
+
+
+REFUSED = [
+    # text, unit, the exact one-line message
+    ("", "money", "value: nothing was given; write an amount such as £2m, £250k, 2,000,000 or 2000000"),
+    ("  ", "share", "value: nothing was given; write a share such as 9% or 0.09"),
+    ("2,00", "money", "value: '2,00' is not an amount; write an amount such as £2m, £250k, 2,000,000 or 2000000"),
+    ("2,000 000", "money", "value: '2,000 000' is not an amount; write an amount such as £2m, £250k, 2,000,000 or 2000000"),
+    ("two", "people", "value: 'two' is not a number of people; write a number of people such as 2,000 or 2000"),
+    ("£2m", "people", "value: '£2m' is in pounds, but this figure is a number of people; write a number of people such as 2,000 or 2000"),
+    ("9%", "money", "value: '9%' is a percentage, but this figure is an amount; write an amount such as £2m, £250k, 2,000,000 or 2000000"),
+    ("£9", "share", "value: '£9' is in pounds, but this figure is a share; write a share such as 9% or 0.09"),
+    ("2m%", "share", "value: '2m%' is not a share; write a share such as 9% or 0.09"),
+    ("inf", "number", "value: 'inf' is not a number; write a number such as 2,000, 0.5 or 2m"),
+    ("nan", "share", "value: 'nan' is not a share; write a share such as 9% or 0.09"),
+    ("1e400", "money", "value: '1e400' is not a finite number; write an amount such as £2m, £250k, 2,000,000 or 2000000"),
+    (math.inf, "money", "value: inf is not a finite number; write an amount such as £2m, £250k, 2,000,000 or 2000000"),
+    (True, "people", "value: True is a true/false value, not a number; write a number of people such as 2,000 or 2000"),
+    ("1_000", "number", "value: '1_000' is not a number; write a number such as 2,000, 0.5 or 2m"),
+    ("2,5", "share", "value: '2,5' is not a share; write a share such as 9% or 0.09"),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "message"), REFUSED)
+def test_parse_number_refuses_in_one_line(text, unit, message) -> None:
+    with pytest.raises(SettingsError) as info:
+        f.parse_number(text, unit)
+    assert info.value.message == message
+    assert "\n" not in info.value.message
+    assert isinstance(info.value, CarescaleError) and info.value.exit_code == 2
+
+
+def test_parse_number_names_the_field_and_shortens_long_text() -> None:
+    with pytest.raises(SettingsError) as info:
+        f.parse_number("x" * 100, "money", name="budget")
+    assert info.value.message == ("budget: '" + "x" * 37 + "...' is not an amount; "
+                                  "write an amount such as £2m, £250k, 2,000,000 or 2000000")
+
+
+def test_an_unknown_unit_is_refused() -> None:
+    with pytest.raises(SettingsError, match=r"^unit: 'metres' is not a unit of a typed number; valid units are: share, "):
+        f.parse_number("2", "metres")
+
+
+# -- formatters keep today's strings -------------------------------------------------------------
+# (value, short_money, money, people) as `carescale run` and the web's filters print them today
+
+FIGURES = [
+    (None, "", "–", "N/A"),
+    (0, "£0", "£0", "0"),
+    (0.4, "£0", "£0", "0"),
+    (-0.4, "-£0", "£0", "-0"),
+    (-0.6, "-£1", "-£1", "-1"),
+    (999.5, "£1,000", "£1,000", "1,000"),
+    (9999.4, "£9,999", "£9,999", "9,999"),
+    (9999.6, "£10,000", "£10,000", "10,000"),
+    (10000, "£10k", "£10,000", "10,000"),
+    (-12345.6, "-£12k", "-£12,346", "-12,346"),
+    (520000, "£520k", "£520,000", "520,000"),
+    (999999, "£1000k", "£999,999", "999,999"),
+    (1000000, "£1.00m", "£1,000,000", "1,000,000"),
+    (-1234567.8, "-£1.23m", "-£1,234,568", "-1,234,568"),
+    (2.1e6, "£2.10m", "£2,100,000", "2,100,000"),
+]
+
+
+@pytest.mark.parametrize(("x", "short", "whole", "ppl"), FIGURES)
+def test_formatters_keep_todays_strings(x, short, whole, ppl) -> None:
+    assert f.short_money(x) == short
+    assert f.money(x) == whole
+    assert f.people(x) == ppl
+
+
+def test_web_style_short_money_starts_thousands_at_1000() -> None:
+    assert [f.short_money(x, missing="–", thousands_from=1000) for x in (None, 950, 1000, 9999.4)] == [
+        "–", "£950", "£1k", "£10k"]
+
+
+def test_money_with_pence_share_number_and_figure() -> None:
+    assert f.money(1234.5, pence=True) == "£1,234.50"
+    assert f.money(-0.004, pence=True) == "£0.00"
+    assert f.money(-2.5, pence=True) == "-£2.50"
+    assert [f.share(x) for x in (0.09, 0.5, None)] == ["9%", "50%", "–"]
+    assert f.share(0.0912, 1) == "9.1%"
+    assert [f.number(x) for x in (None, 12.0, 0.0180708123, 1234.56)] == ["", "12", "0.0180708", "1,235"]
+    assert [f.figure(x, u) for x, u in [(3428.6, "people"), (1180999.4, "GBP"), (12.5, "GBP_per_person"),
+                                        (12.0, "GBP"), (0.0180708123, "proportion"), (None, "GBP"),
+                                        ("", "people")]] == [
+        "3,429", "£1,180,999", "£12.50", "£12", "0.0180708", "", ""]
+
+
+def test_formatted_money_reads_back() -> None:
+    for x in (0.0, 950.0, 1234.0, 2_000_000.0, -520_000.0):
+        assert f.parse_number(f.money(x), "money") == x
+    assert f.parse_number(f.short_money(2_100_000), "money") == 2_100_000
+    assert f.parse_number(f.share(0.09), "share") == pytest.approx(0.09)
+
+
+def test_old_paths_give_the_same_functions() -> None:
+    from carescale.engine import summary
+    from carescale import report
+
+    assert summary.money is report.money is f.short_money
+    assert summary.figure is f.figure and summary.people is f.people
+
+
+def test_set_reads_a_typed_number_like_a_plain_one() -> None:
+    from .conftest import run_cli
+
+    path = "living-well.older-people-multiple-ltc.people"
+    plain = run_cli("run", "--set", f"{path}=2000", "--format", "json")
+    assert plain.code == 0, plain.err
+    for typed in ("2,000", "2 000", "2k"):
+        r = run_cli("run", "--set", f"{path}={typed}", "--format", "json")
+        assert (r.code, r.out) == (0, plain.out), typed
+    r = run_cli("run", "--set", f"{path}=2,00")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"error: --set: {path}: '2,00' is not a number; "
+                     "for example --set living-well.older-people-multiple-ltc.people=2000\n")
