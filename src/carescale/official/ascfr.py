@@ -95,7 +95,7 @@ class AscfrTable:
         if row is None:
             raise OfficialDataError(
                 f"{self.file}: sheet {self.sheet!r} (Table {self.number}): no row for area {code}; "
-                f"it has {len(self.councils)} councils, the regions and England"
+                f"it has {_count(len(self.councils), 'council')}, the regions and England"
             )
         label = self.labels[j]
         year = next((p for p in label if YEAR.fullmatch(p)), self.year)
@@ -104,6 +104,10 @@ class AscfrTable:
             table=f"T{self.number}", year=year, cell=f"{self.sheet}!{self.letters[j]}{row.row}",
             area=code, name=row.name, measure=" / ".join(label), unit=self.unit,
         )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _subsequence(want: list[str], have: list[str]) -> bool:
@@ -116,15 +120,18 @@ class AscfrBook:
     path: Path
     year: str
     tables: dict[int, AscfrTable]
-    skipped: dict[str, str]  # sheet -> why it is not read as a council table
+    skipped: dict[str, tuple[str, str]]  # sheet -> (its title, why it is not read as a council table)
 
     def table(self, number: int) -> AscfrTable:
         t = self.tables.get(number)
         if t is None:
-            why = next((f" (sheet {s!r}: {r})" for s, r in self.skipped.items() if r.startswith(f"Table {number}:")), "")
+            name = display_path(self.path)
+            for sheet, (title, why) in self.skipped.items():
+                if title.startswith(f"Table {number}:"):
+                    raise OfficialDataError(f"{name}: sheet {sheet!r} ({title}): {why}")
             raise OfficialDataError(
-                f"{display_path(self.path)}: no sheet titled 'Table {number}: ...' with council rows{why}; "
-                f"expected NHS Digital's ASC-FR and SALT reference tables (sheets T1 to T55)"
+                f"{name}: no sheet titled 'Table {number}: ...'; expected NHS Digital's ASC-FR and SALT "
+                f"reference tables (sheets T1 to T55, each titled 'Table N: ...')"
             )
         return dataclasses.replace(t, file=display_path(self.path))
 
@@ -141,7 +148,7 @@ def _parse_book(path: Path) -> AscfrBook:
     name = display_path(path)
     book = _open_book(path)
     tables: dict[int, AscfrTable] = {}
-    skipped: dict[str, str] = {}
+    skipped: dict[str, tuple[str, str]] = {}
     try:
         for sheet in book.sheet_names:
             try:
@@ -149,7 +156,7 @@ def _parse_book(path: Path) -> AscfrBook:
             except Exception as exc:  # calamine's errors for a damaged sheet
                 raise OfficialDataError(f"{name}: sheet {sheet!r} cannot be read ({exc})") from None
             result = _parse_table(name, sheet, rows)
-            if isinstance(result, str):
+            if isinstance(result, tuple):
                 skipped[sheet] = result
                 continue
             if result.number in tables:
@@ -169,8 +176,8 @@ def _parse_book(path: Path) -> AscfrBook:
     return AscfrBook(path, year, tables, skipped)
 
 
-def _parse_table(name: str, sheet: str, rows: list[list[object]]) -> AscfrTable | str:
-    """The table on one sheet, or (a string) why the sheet is not a council table."""
+def _parse_table(name: str, sheet: str, rows: list[list[object]]) -> AscfrTable | tuple[str, str]:
+    """The table on one sheet, or (its title, why the sheet is not a council table)."""
     title, number, title_row = "", 0, 0
     for i, raw in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for c in raw[:3]:
@@ -181,7 +188,7 @@ def _parse_table(name: str, sheet: str, rows: list[list[object]]) -> AscfrTable 
         if title:
             break
     if not title:
-        return "no title 'Table N: ...' in its first rows"
+        return "", f"no title 'Table N: ...' in its first {HEADER_SEARCH_ROWS} rows"
     header = None
     for i in range(title_row + 1, min(len(rows), HEADER_SEARCH_ROWS + title_row)):
         cells = [_norm(c).lower() for c in rows[i]]
@@ -189,8 +196,7 @@ def _parse_table(name: str, sheet: str, rows: list[list[object]]) -> AscfrTable 
             header = i
             break
     if header is None:
-        return (f"{title}: no header row with 'Geography code' and 'Region name' in the "
-                f"{HEADER_SEARCH_ROWS} rows below the title")
+        return title, f"no header row with 'Geography code' and 'Region name' in the {HEADER_SEARCH_ROWS} rows below the title"
     head = [_norm(c) for c in rows[header]]
     idx = {c.lower(): j for j, c in enumerate(head) if c.lower() in ID_COLUMNS}
     absent = [c for c in ID_COLUMNS if c not in idx]
@@ -233,7 +239,7 @@ def _parse_table(name: str, sheet: str, rows: list[list[object]]) -> AscfrTable 
         parsed[code] = AscfrRow(code, area, _norm(raw[idx["la code"]]) if CODE.match(geo) else "",
                                 _norm(raw[idx["region code"]]), i + 1, tuple(vals), tuple(why))
     if not any(c[:3] in ("E06", "E08", "E09", "E10") for c in parsed):
-        return f"{title}: no council rows below the header"
+        return title, "no council rows below the header"
     # keep only the columns that hold figures (drop text such as "and also" and empty columns)
     keep = [k for k in range(width - first_value)
             if labels[k] and any(r.values[k] is not None or (r.missing[k] or "").startswith("[") for r in parsed.values())]

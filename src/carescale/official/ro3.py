@@ -89,6 +89,29 @@ def _measure(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _header_row(rows: list[list[object]]) -> int | None:
+    return next(
+        (i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])
+         if {"ons code", "local authority"} <= {clean_text(c).lower() for c in r}),
+        None,
+    )
+
+
+def _year(top: list[list[object]], sheet: str, file: str) -> str:
+    """The financial year: from the title ("Revenue Outturn (RO) 2024-25"), else the sheet name
+    ("RO3_LA_Data_202425"), else the file name; "" if none says."""
+    for r in top:
+        for c in r:
+            m = re.search(r"\b(20\d{2})-(\d{2})\b", clean_text(c))
+            if m and "outturn" in clean_text(c).lower():
+                return f"{m.group(1)}-{m.group(2)}"
+    for text in (sheet, file):
+        m = re.search(r"(20\d{2})-?(\d{2})(?!\d)", text)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}"
+    return ""
+
+
 def _before_measure(text: str) -> str:
     """The words before a measure code: "Physical support - adults (18-64) - Total Expenditure"."""
     t = " ".join(clean_text(text).split())
@@ -170,22 +193,26 @@ def _parse(path: Path) -> Ro3Table:
     name = display_path(path)
     names = sheet_names(path)
     data = [s for s in names if s.lower().startswith("ro3_la_data")]
-    if len(data) != 1:
+    if len(data) > 1:
+        raise OfficialDataError(f"{name}: more than one sheet named 'RO3_LA_Data...': {', '.join(data)}")
+    # the data sheet by its name, else (a renamed sheet) by its header text
+    found = None
+    for sheet in data or names:
+        rows = list(iter_rows(path, sheet))
+        header = _header_row(rows)
+        if header is not None:
+            found = sheet
+            break
+        if data:
+            raise OfficialDataError(
+                f"{name}: sheet {sheet!r}: no header row with 'ONS Code' and 'Local authority' in the first {HEADER_SEARCH_ROWS} rows"
+            )
+    if found is None or header is None:
         raise OfficialDataError(
-            f"{name}: {'no sheet' if not data else 'more than one sheet'} named 'RO3_LA_Data...'; "
-            f"the sheets are: {', '.join(names)}"
+            f"{name}: no sheet named 'RO3_LA_Data...' and no sheet with a header row holding 'ONS Code' and "
+            f"'Local authority'; the sheets are: {', '.join(names)}"
         )
-    sheet = data[0]
-    rows = list(iter_rows(path, sheet))
-    header = next(
-        (i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])
-         if {"ons code", "local authority"} <= {clean_text(c).lower() for c in r}),
-        None,
-    )
-    if header is None:
-        raise OfficialDataError(
-            f"{name}: sheet {sheet!r}: no header row with 'ONS Code' and 'Local authority' in the first {HEADER_SEARCH_ROWS} rows"
-        )
+    sheet = found
     head = [clean_text(c) for c in rows[header]]
     low = [h.lower() for h in head]
     code_col, name_col = low.index("ons code"), low.index("local authority")
@@ -223,8 +250,7 @@ def _parse(path: Path) -> Ro3Table:
             f"{name}: sheet {sheet!r}, header row {header + 1}: no column for 'TOTAL ADULT SOCIAL CARE' "
             f"Total Expenditure (C3); is this an RO3 return?"
         )
-    year_m = re.search(r"(\d{4})-?(\d{2})\b", sheet[len("RO3_LA_Data"):]) or re.search(r"(\d{4})-(\d{2})", path.name)
-    year = f"{year_m.group(1)}-{year_m.group(2)}" if year_m else ""
+    year = _year(rows[:header], sheet, path.name)
     out: dict[str, Ro3Row] = {}
     for i in range(header + 1, len(rows)):
         raw = rows[i]
