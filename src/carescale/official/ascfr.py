@@ -69,9 +69,12 @@ class AscfrTable:
         return {c: r for c, r in self.rows.items() if c[:3] in ("E06", "E08", "E09", "E10")}
 
     def column(self, *words: str) -> int:
-        """The value column whose header words include ``words`` in order (case and spacing
-        ignored). Exactly one column must match."""
+        """The value column whose header words are ``words``, or else include them in order
+        (case and spacing ignored). Exactly one column must match."""
         want = [_norm(w).lower() for w in words]
+        exact = [j for j, label in enumerate(self.labels) if [p.lower() for p in label] == want]
+        if len(exact) == 1:  # "Total" is the table's total, not "18 to 64 / Total"
+            return exact[0]
         hits = [j for j, label in enumerate(self.labels) if _subsequence(want, [p.lower() for p in label])]
         if len(hits) == 1:
             return hits[0]
