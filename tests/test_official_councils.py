@@ -130,3 +130,12 @@ def test_damaged_packaged_copy(tmp_path, packaged):
         read_council_figures(tmp_path)
     assert info.value.message.endswith(", column ascfr_gce_total: '38x5833' is not a number or a marker")
     assert "row " in info.value.message and "(E08000025)" in info.value.message
+
+
+def test_docs_list_every_series(packaged):
+    from .conftest import REPO
+
+    text = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
+    absent = [sid for sid in packaged.series if f"`{sid}`" not in text]
+    assert absent == []
+    assert len(packaged.series) == 98
