@@ -152,23 +152,22 @@ class Ro3Table:
     def figure(self, code: str, line: str, measure: str = "C3") -> Figure:
         """The figure for ``code`` (ONS code, or "England" for the England total row) on service
         ``line`` and ``measure`` (C1..C7; C3 total expenditure by default)."""
-        name = display_path(self.path)
         key = (line_key(line), measure.upper())
         if measure.upper() not in MEASURES:
             raise OfficialDataError(
-                f"{name}: measure {measure!r} is not valid; valid measures are: "
+                f"{display_path(self.path)}: measure {measure!r} is not valid; valid measures are: "
                 + ", ".join(f"{c} {t.lower()}" for c, t in MEASURES.items())
             )
         j = self.columns.get(key)
         if j is None:
             have = ", ".join(self.lines)
             raise OfficialDataError(
-                f"{name}: sheet {self.sheet!r}: no column for {line!r} {measure.upper()}; the service lines are: {have}"
+                f"{display_path(self.path)}: sheet {self.sheet!r}: no column for {line!r} {measure.upper()}; the service lines are: {have}"
             )
         row = self.rows.get(code) or (self._england() if code.lower() == "england" else None)
         if row is None:
             raise OfficialDataError(
-                f"{name}: sheet {self.sheet!r}: no row for ONS code {code}; "
+                f"{display_path(self.path)}: sheet {self.sheet!r}: no row for ONS code {code}; "
                 f"the file has {len(self.councils)} councils with adult social care responsibilities"
             )
         return Figure(
