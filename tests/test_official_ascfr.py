@@ -61,6 +61,14 @@ def test_three_row_headers_and_suppressed_cells(book):
 
 
 def test_region_only_tables_are_listed_with_the_reason(book):
+    assert sorted(book.skipped, key=lambda s: (len(s), s)) == [
+        "T4", "T9", "T21", "T23", "T27", "T29", "T35", "T39", "T41", "T45", "T48",
+        "Title", "Contents", "Notes and Definitions"]
+    assert len(book.tables) == 44
+    # "Region / type name" (T12, T24) is the region column too; the council-type rows are not areas
+    t24 = book.table(24)
+    assert sorted(set(t24.rows) - set(t24.councils)) == [f"E1200000{n}" for n in range(1, 10)] + ["E92000001"]
+    assert t24.figure("E08000025", "Episodes of ST-Max").value == 2200
     assert book.skipped["T21"][0].startswith("Table 21: Number of completed episodes of ST-Max")
     with pytest.raises(OfficialDataError) as info:
         book.table(21)

@@ -6,8 +6,8 @@ code``, ``LA code``, ``LA name``, ``Region code``, ``Region name`` then the valu
 ``2021-22`` over ``In House`` and ``External``), then England, the regions and one row per council.
 
 Everything is found by its text, never by a fixed position: a table by its title (so a renamed
-sheet still reads), the header by the words ``Geography code`` and ``Region name`` (anywhere in the
-first 20 rows), a column by its header words (``table.figure("E08000025", "Total Gross Current
+sheet still reads), the header by the words ``Geography code`` and ``Region name`` (or ``Region / type
+name``; anywhere in the 20 rows below the title), a column by its header words (``table.figure("E08000025", "Total Gross Current
 Expenditure (GCE)")``). Suppressed (``[c]``: fewer than 5) and missing (``[x]``: not submitted)
 cells are kept as a :class:`~carescale.official.figures.Figure` with no value and the reason, with
 the meaning the sheet's own footnote gives. Tables laid out by region only (T4, T9, T21 ...) are
@@ -37,6 +37,11 @@ HEADER_SEARCH_ROWS = 20
 
 def _norm(text: object) -> str:
     return re.sub(r"\s+", " ", clean_text(text)).strip()
+
+
+def _id_column(text: object) -> str:
+    """A header's words, lower case, with "Region / type name" (T12, T24) read as "region name"."""
+    return re.sub(r"^region / type ", "region ", _norm(text).lower())
 
 
 @dataclass(frozen=True)
@@ -194,14 +199,14 @@ def _parse_table(name: str, sheet: str, rows: list[list[object]]) -> AscfrTable 
         return "", f"no title 'Table N: ...' in its first {HEADER_SEARCH_ROWS} rows"
     header = None
     for i in range(title_row + 1, min(len(rows), HEADER_SEARCH_ROWS + title_row)):
-        cells = [_norm(c).lower() for c in rows[i]]
+        cells = [_id_column(c) for c in rows[i]]
         if "geography code" in cells and "region name" in cells:
             header = i
             break
     if header is None:
         return title, f"no header row with 'Geography code' and 'Region name' in the {HEADER_SEARCH_ROWS} rows below the title"
     head = [_norm(c) for c in rows[header]]
-    idx = {c.lower(): j for j, c in enumerate(head) if c.lower() in ID_COLUMNS}
+    idx = {_id_column(c): j for j, c in enumerate(head) if _id_column(c) in ID_COLUMNS}
     absent = [c for c in ID_COLUMNS if c not in idx]
     if absent:
         raise OfficialDataError(
