@@ -143,3 +143,16 @@ def test_wrong_kind_of_file(tmp_path):
     assert info.value.message == (
         f"{display_path(p)}: expected NHS Digital's ASC-FR and SALT reference tables workbook ending in .xlsx, not '.csv'"
     )
+
+
+def test_cached_parse_names_the_file_read(tmp_path):
+    first = read_ascfr(FIXTURES / "ascfr_council_missing.xlsx")
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes((FIXTURES / "ascfr_council_missing.xlsx").read_bytes())
+    second = read_ascfr(copy)
+    assert second.tables.keys() == first.tables.keys() and second.path == copy
+    with pytest.raises(OfficialDataError) as info:
+        second.table(51).figure("E08000025", "2021-22", "External")
+    assert info.value.message == (
+        f"{display_path(copy)}: sheet 'T51' (Table 51): no row for area E08000025; it has 1 council, the regions and England"
+    )

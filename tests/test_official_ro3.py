@@ -117,3 +117,16 @@ def test_invalid_ro3_messages(fixture, call, message):
         if call:
             r.figure(*call)
     assert info.value.message == f"{display_path(path)}: {message}"
+
+
+def test_cached_parse_names_the_file_read(tmp_path):
+    """The cache keys on content: a copy under another name is served from it, and its
+    messages name the copy, not the first file."""
+    first = read_ro3(FIXTURES / "ro3_header_moved.ods")
+    copy = tmp_path / "copy.ods"
+    copy.write_bytes((FIXTURES / "ro3_header_moved.ods").read_bytes())
+    second = read_ro3(copy)
+    assert second.rows == first.rows and second.path == copy
+    with pytest.raises(OfficialDataError) as info:
+        second.figure("E06000001", TOTAL)
+    assert info.value.message.startswith(f"{display_path(copy)}: sheet 'RO3_LA_Data_202425': no row for ONS code E06000001")
