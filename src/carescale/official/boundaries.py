@@ -24,7 +24,15 @@ stated) and put the method, with the shares and the populations, in each figure'
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
+import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import OfficialDataError
+from ..io.paths import display_path
 
 UPPER_TIER_PREFIXES = ("E06", "E08", "E09", "E10")
 BOUNDARIES = ("2023", "2021")
@@ -72,21 +80,11 @@ def is_upper_tier(code: str) -> bool:
 
 # --- carrying figures of the old councils to April 2023 boundaries (the one place it is done) ---
 
-import csv as _csv  # noqa: E402
-import dataclasses as _dc  # noqa: E402
-import io as _io  # noqa: E402
-import re as _re  # noqa: E402
-from pathlib import Path as _Path  # noqa: E402
-
-from ..errors import OfficialDataError as _OfficialDataError  # noqa: E402
-from ..io.paths import display_path as _display_path  # noqa: E402
-
-
 @dataclass(frozen=True)
 class Lookup:
     """An ONS lower-tier to upper-tier local authority lookup (districts to councils)."""
 
-    path: _Path
+    path: Path
     vintage: str  # "22" (December 2022) or "23" (April 2023): the digits in the column names
     districts: dict[str, tuple[str, str, str]]  # LTLA code -> (LTLA name, UTLA code, UTLA name)
 
@@ -99,25 +97,25 @@ class Lookup:
         return sorted(d for d, (_, u, _) in self.districts.items() if u == utla)
 
 
-def read_lookup(path: _Path | str) -> Lookup:
+def read_lookup(path: Path | str) -> Lookup:
     """Read an LTLA-to-UTLA lookup CSV (ArcGIS export: ``LTLA23CD, LTLA23NM, ..., UTLA23CD,
     UTLA23NM, ..., ObjectId``); columns found by their names, whatever the year digits."""
-    path = _Path(path)
-    name = _display_path(path)
+    path = Path(path)
+    name = display_path(path)
     if not path.is_file():
-        raise _OfficialDataError(f"{name}: file not found; give the path to an ONS LTLA to UTLA lookup (CSV)")
+        raise OfficialDataError(f"{name}: file not found; give the path to an ONS LTLA to UTLA lookup (CSV)")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _OfficialDataError(f"{name}: not a UTF-8 CSV file; expected an ONS LTLA to UTLA lookup") from None
-    rows = list(_csv.reader(_io.StringIO(text, newline="")))
+        raise OfficialDataError(f"{name}: not a UTF-8 CSV file; expected an ONS LTLA to UTLA lookup") from None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     head = [h.strip() for h in rows[0]] if rows else []
     cols = {}
     for key in ("LTLA", "UTLA"):
         for part in ("CD", "NM"):
-            hit = next((j for j, h in enumerate(head) if _re.fullmatch(rf"{key}(\d\d){part}", h, _re.I)), None)
+            hit = next((j for j, h in enumerate(head) if re.fullmatch(rf"{key}(\d\d){part}", h, re.I)), None)
             if hit is None:
-                raise _OfficialDataError(
+                raise OfficialDataError(
                     f"{name}: row 1: no column {key}yyCD/{key}yyNM (such as {key}23{part}); "
                     f"an ONS LTLA to UTLA lookup has LTLAyyCD, LTLAyyNM, UTLAyyCD, UTLAyyNM"
                 )
@@ -128,13 +126,13 @@ def read_lookup(path: _Path | str) -> Lookup:
         if not any(c.strip() for c in r):
             continue
         if len(r) <= max(cols.values()):
-            raise _OfficialDataError(f"{name}: row {i}: {len(r)} columns; the header has {len(head)}")
+            raise OfficialDataError(f"{name}: row {i}: {len(r)} columns; the header has {len(head)}")
         d = r[cols["LTLACD"]].strip()
         if d in districts:
-            raise _OfficialDataError(f"{name}: row {i}: district {d} appears twice")
+            raise OfficialDataError(f"{name}: row {i}: district {d} appears twice")
         districts[d] = (r[cols["LTLANM"]].strip(), r[cols["UTLACD"]].strip(), r[cols["UTLANM"]].strip())
     if not districts:
-        raise _OfficialDataError(f"{name}: no rows below the header")
+        raise OfficialDataError(f"{name}: no rows below the header")
     return Lookup(path, vintage, districts)
 
 
@@ -148,22 +146,22 @@ def check_april_2023(before: Lookup, after: Lookup) -> list[str]:
         expected = sorted(d for m in parts for d in m.districts)
         got = before.members(county)
         if got != expected:
-            raise _OfficialDataError(
-                f"{_display_path(before.path)}: {county} is made of {', '.join(got) or 'no districts'}; "
+            raise OfficialDataError(
+                f"{display_path(before.path)}: {county} is made of {', '.join(got) or 'no districts'}; "
                 f"carescale expects {', '.join(expected)} before April 2023"
             )
         for m in parts:
             left = [d for d in m.districts if d in after.districts]
             if m.code not in after.councils or left:
-                raise _OfficialDataError(
-                    f"{_display_path(after.path)}: expected council {m.name} ({m.code}) in place of the districts "
+                raise OfficialDataError(
+                    f"{display_path(after.path)}: expected council {m.name} ({m.code}) in place of the districts "
                     f"{', '.join(m.districts)}; it has {'district ' + left[0] if left else 'no ' + m.code}"
                 )
             lines.append(f"{m.name} ({m.code}) = {', '.join(before.districts[d][0] for d in m.districts)}, part of {county}")
     for r in APRIL_2023_RECODES:
         if r.old not in before.councils or r.new not in after.councils or r.old in after.councils:
-            raise _OfficialDataError(
-                f"{_display_path(after.path)}: expected {r.name} as {r.old} in {_display_path(before.path)} "
+            raise OfficialDataError(
+                f"{display_path(after.path)}: expected {r.name} as {r.old} in {display_path(before.path)} "
                 f"and as {r.new} (not {r.old}) here"
             )
         lines.append(f"{r.name}: {r.old} -> {r.new} (its {len(before.members(r.old))} districts became one council)")
@@ -200,8 +198,8 @@ def successors_2023(code: str, population, ages: tuple[int, int | None] = (18, N
         parts = [population.get(d) for d in m.districts]
         if any(p is None for p in parts):
             absent = next(d for d, p in zip(m.districts, parts) if p is None)
-            raise _OfficialDataError(
-                f"{_display_path(population.path)}: no row for {m.name} ({m.code}) or its district {absent}; "
+            raise OfficialDataError(
+                f"{display_path(population.path)}: no row for {m.name} ({m.code}) or its district {absent}; "
                 f"needed to share {code}'s figures by population"
             )
         pops.append(sum(p.between(lo, hi) for p in parts))
@@ -231,5 +229,5 @@ def figures_to_2023(figures: dict, population, ages: tuple[int, int | None] = (1
         for s in shares:
             value = None if fig.value is None else fig.value * s.fraction
             note = s.method if not fig.note else f"{fig.note}; {s.method}"
-            out[s.code] = _dc.replace(fig, value=value, area=s.code, name=s.name, note=note)
+            out[s.code] = dataclasses.replace(fig, value=value, area=s.code, name=s.name, note=note)
     return out

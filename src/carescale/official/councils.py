@@ -23,7 +23,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from ..errors import OfficialDataError
 from ..io.paths import display_path
