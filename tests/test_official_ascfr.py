@@ -156,3 +156,15 @@ def test_cached_parse_names_the_file_read(tmp_path):
     assert info.value.message == (
         f"{display_path(copy)}: sheet 'T51' (Table 51): no row for area E08000025; it has 1 council, the regions and England"
     )
+
+
+def test_every_official_fixture_is_tested():
+    """tests/invalid_inputs/official holds exactly the fixtures these tests use (make.py builds them)."""
+    assert sorted(p.name for p in FIXTURES.iterdir() if p.name != "__pycache__") == sorted([
+        "make.py",
+        "ascfr_council_missing.xlsx", "ascfr_damaged.xlsx", "ascfr_header_moved.xlsx", "ascfr_header_renamed.xlsx",
+        "ascfr_no_title.xlsx", "ascfr_sheet_renamed.xlsx", "ascfr_suppressed.xlsx",
+        "ro3_damaged.ods", "ro3_header_moved.ods", "ro3_no_total.ods", "ro3_not_ro3.ods", "ro3_sheet_renamed.ods",
+        "ro3_two_row_header.ods",
+        "ncc_missing_column.csv", "ncc_not_a_number.csv", "lookup_missing_column.csv",
+    ])
