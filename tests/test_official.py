@@ -156,12 +156,21 @@ def test_mye_not_a_number(tmp_path):
 
 
 def test_mye_wrong_kind_of_file(tmp_path):
+    p = tmp_path / "mye.txt"
+    p.write_text("Code,Name\n")
+    with pytest.raises(OfficialDataError) as info:
+        read_mye(p)
+    assert info.value.message == (
+        f"{display_path(p)}: expected the ONS mid-year estimates workbook (MYE2) ending in .xls or .xlsx or .csv, not '.txt'"
+    )
+    # a CSV is read (the MYE2 sheet exported), but it must have the MYE2 header
     p = tmp_path / "mye.csv"
     p.write_text("Code,Name\n")
     with pytest.raises(OfficialDataError) as info:
         read_mye(p)
     assert info.value.message == (
-        f"{display_path(p)}: expected the ONS mid-year estimates workbook (MYE2) ending in .xls or .xlsx, not '.csv'"
+        f"{display_path(p)}: the CSV: no header row with Code, Name, Geography, All ages in the "
+        f"first 30 rows; is this an ONS MYE2 sheet?"
     )
     fake = tmp_path / "mye.xls"
     fake.write_text("not a workbook")

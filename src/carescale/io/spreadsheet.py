@@ -1,4 +1,4 @@
-"""Reading a sheet of a spreadsheet as rows of plain values: ``.xls`` and ``.xlsx`` through
+"""Reading a sheet of a spreadsheet as rows of plain values: ``.xls``, ``.xlsx`` and ``.ods`` through
 python-calamine (a Rust reader, several times faster than xlrd or openpyxl; cached values of
 formulas, never the formulas), or ``.csv``. Official files only; nothing is ever written back.
 Blank cells read as ``""`` in ``.xls`` and as None in ``.xlsx``, as xlrd and openpyxl gave them."""
@@ -16,7 +16,11 @@ from xml.etree import ElementTree
 from .paths import display_path
 from ..errors import OfficialDataError
 
-KINDS = {".xls": "an Excel 97-2003 .xls workbook", ".xlsx": "an Excel .xlsx workbook"}
+KINDS = {
+    ".xls": "an Excel 97-2003 .xls workbook",
+    ".xlsx": "an Excel .xlsx workbook",
+    ".ods": "an OpenDocument .ods spreadsheet",
+}
 
 
 #: What openpyxl raises while reading a damaged .xlsx (cut-short XML, corrupt compression).

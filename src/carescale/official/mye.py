@@ -1,13 +1,16 @@
 """ONS mid-year population estimates: table MYE2 (single year of age by local authority).
 
-Reads the ``MYE2 - Persons`` sheet of the workbook ONS publishes (``.xls`` through xlrd, ``.xlsx``
-through openpyxl). The header row (``Code``, ``Name``, ``Geography``, ``All ages``, ``0`` ...
+Reads the ``MYE2 - Persons`` sheet of the workbook ONS publishes (``.xls`` or ``.xlsx``, through
+python-calamine), or that sheet exported as ``.csv`` (the mid-2024 copy in ``../shared/data/ons``;
+a CSV has no title, so its period comes from the file name, ``mye24...`` -> mid-2024, or is given).
+The header row (``Code``, ``Name``, ``Geography``, ``All ages``, ``0`` ...
 ``89``, ``90+``) is row 8 in ONS's layout; it is found by its contents, anywhere in the first 30
 rows, so a re-saved copy with a row more or less still reads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,16 +65,26 @@ class PopulationTable:
         return self.rows.get(code)
 
 
-def read_mye(path: Path | str, sheet: str = DEFAULT_SHEET) -> PopulationTable:
+def read_mye(path: Path | str, sheet: str = DEFAULT_SHEET, period: str | None = None) -> PopulationTable:
     """Read an ONS MYE2 sheet into rows by GSS code (from the cache when this file's content
-    was read before: :mod:`carescale.official.cache`)."""
+    was read before: :mod:`carescale.official.cache`). ``period`` ("mid-2024") overrides the
+    one in the sheet's title (a CSV has none: its file name ``mye24...`` gives it)."""
     path = Path(path)
-    check_exists(path, (".xls", ".xlsx"), "the ONS mid-year estimates workbook (MYE2)")
-    return cached_parse(path, "mye", lambda: _parse_mye(path, sheet), sheet)
+    check_exists(path, (".xls", ".xlsx", ".csv"), "the ONS mid-year estimates workbook (MYE2)")
+    if path.suffix.lower() == ".csv":
+        sheet = path.stem
+        if period is None:
+            m = re.search(r"mye(\d{2})", path.name.lower())
+            period = f"mid-20{m.group(1)}" if m else None
+    table = cached_parse(path, "mye", lambda: _parse_mye(path, None if path.suffix.lower() == ".csv" else sheet), sheet)
+    if period is not None and table.period != period:
+        table = dataclasses.replace(table, period=period)
+    return table
 
 
-def _parse_mye(path: Path, sheet: str) -> PopulationTable:
+def _parse_mye(path: Path, sheet: str | None) -> PopulationTable:
     name = display_path(path)
+    where = f"sheet {sheet!r}" if sheet else "the CSV"
     title = ""
     header: list[str] | None = None
     header_row = 0
@@ -88,7 +101,7 @@ def _parse_mye(path: Path, sheet: str) -> PopulationTable:
                 missing = [c for c in ("All ages", *AGE_COLUMNS) if c not in cols]
                 if missing:
                     raise OfficialDataError(
-                        f"{name}: sheet {sheet!r}, header row {i}: no column for age "
+                        f"{name}: {where}, header row {i}: no column for age "
                         f"{missing[0]!r}; an MYE2 sheet has columns All ages, 0 to 89 and 90+"
                     )
             elif i >= 30:
@@ -103,21 +116,21 @@ def _parse_mye(path: Path, sheet: str) -> PopulationTable:
             v = to_number(raw[j]) if j < len(raw) else None
             if v is None:
                 raise OfficialDataError(
-                    f"{name}: sheet {sheet!r}, cell {column_letter(j + 1)}{i} ({code}, age "
+                    f"{name}: {where}, cell {column_letter(j + 1)}{i} ({code}, age "
                     f"{col}): {raw[j] if j < len(raw) else ''!r} is not a number"
                 )
             values.append(v)
         if code in rows:
             raise OfficialDataError(
-                f"{name}: sheet {sheet!r}, row {i}: code {code} appears twice (rows {rows[code].row} and {i})"
+                f"{name}: {where}, row {i}: code {code} appears twice (rows {rows[code].row} and {i})"
             )
         rows[code] = PopulationRow(code, cells[1], cells[2], values[0], tuple(values[1:]), i)
     if header is None:
         raise OfficialDataError(
-            f"{name}: sheet {sheet!r}: no header row with Code, Name, Geography, All ages in the "
+            f"{name}: {where}: no header row with Code, Name, Geography, All ages in the "
             f"first 30 rows; is this an ONS MYE2 sheet?"
         )
     if not rows:
-        raise OfficialDataError(f"{name}: sheet {sheet!r}: no data rows below the header (row {header_row})")
+        raise OfficialDataError(f"{name}: {where}: no data rows below the header (row {header_row})")
     m = re.search(r"mid-(\d{4})", title)
-    return PopulationTable(path, sheet, title, f"mid-{m.group(1)}" if m else None, rows)
+    return PopulationTable(path, sheet or path.stem, title if m else "", f"mid-{m.group(1)}" if m else None, rows)

@@ -1,0 +1,141 @@
+"""The packaged per-council official figures (src/carescale/data/official, issue 22): they load
+without ../shared, every figure keeps its source, table, year and cell, splits state their
+method, and a rebuild from ../shared/data gives the same files byte for byte."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from carescale.errors import OfficialDataError
+from carescale.official.councils import PACKAGED, build_council_figures, main, read_council_figures
+from carescale.official.ro3 import ASC_LINES
+
+from .official_shared import FIXTURES, shared_file
+
+RO3_YEARS = ("2022-23", "2023-24", "2024-25")
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    return read_council_figures()
+
+
+def test_packaged_figures_need_no_shared_folder(packaged):
+    assert len(packaged.councils) == 153
+    assert packaged.councils["E08000035"] == "Leeds"
+    gce = packaged.figure("E08000025", "ascfr_gce_total")
+    assert (gce.value, gce.cell, gce.year, gce.table) == (385_833, "T14!L82", "2021-22", "T14")
+    assert gce.source == "NHS Digital, Adult Social Care Activity and Finance Report 2021-22"
+    assert packaged.figure("E92000001", "ascfr_gce_total").value == pytest.approx(21_958_360.129085)
+    leeds = packaged.figure("E08000035", "ro3_2024_25_total_adult_social_care_c3")
+    assert (leeds.value, leeds.cell) == (437_881, "RO3_LA_Data_202425!KL200")
+    assert packaged.figure("E08000035", "ro3_2024_25_total_adult_social_care_c7").value == 322_733
+    assert packaged.figure("E08000025", "ons_population_65_plus").value == 152_753
+    ae = packaged.figure("E92000001", "ncc_a_and_e_attendance")
+    assert round(ae.value, 2) == 272.97 and ae.cell == "ncc_2023_24.csv, rows 4770-4781"
+    hour = packaged.figure("E92000001", "ascfr_home_care_hour_external")
+    assert round(hour.value, 2) == 18.88
+
+
+def test_missing_figures_stay_missing_with_the_reason(packaged):
+    bham = packaged.figure("E08000025", "ro3_2024_25_total_adult_social_care_c3")
+    assert (bham.value, bham.missing, bham.cell) == (None, "[x] no return", "RO3_LA_Data_202425!KL28")
+    scilly = packaged.figure("E06000053", "ascfr_lts_clients_65_plus_nursing")
+    assert (scilly.value, scilly.missing) == (None, "[c] data less than 5")  # suppressed: never zero
+    missing = sorted({r[4] for r in packaged.rows if r[3] is None})
+    assert missing == ["[c] data less than 5", "[x] data not submitted", "[x] no return"]
+    counts = [sum(1 for r in packaged.rows if r[2] == f"ro3_{y.replace('-', '_')}_total_adult_social_care_c3"
+                  and r[0] != "E92000001" and r[3] is not None) for y in RO3_YEARS]
+    assert counts == [149, 142, 150]  # 2022-23: 148 of 152 councils, Cumbria's return shared by two
+
+
+def test_april_2023_changes_state_their_method(packaged):
+    c = packaged.figure("E06000063", "ascfr_gce_total")
+    w = packaged.figure("E06000064", "ascfr_gce_total")
+    assert c.value + w.value == pytest.approx(201_452.264595)  # Cumbria's 2021-22 total
+    assert c.note.startswith("April 2023 split: Cumberland's share of E10000006's figure is 54.3%, by population aged 18+")
+    assert c.cell == "T14!L33"  # Cumbria's row
+    older = packaged.figure("E06000063", "ascfr_ltc_65_plus_nursing")
+    assert "by population aged 65+" in older.note
+    ny = packaged.figure("E06000065", "ro3_2022_23_total_adult_social_care_c3")
+    assert ny.note == "April 2023: North Yorkshire E10000023 became E06000065 on the same footprint; figure unchanged"
+    assert packaged.figure("E06000065", "ro3_2024_25_total_adult_social_care_c3").note is None
+
+
+def test_attribution_beside_the_figures():
+    text = (PACKAGED / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert text.count("Open Government Licence v3.0") == 5
+    for who in ("NHS Digital", "Ministry of Housing, Communities and Local Government", "Office for National Statistics",
+                "National Cost Collection"):
+        assert who in text
+
+
+def _shared_inputs():
+    return dict(
+        ascfr=shared_file("ascfr", "ascfr-salt-data-tables-2021-22.xlsx"),
+        ro3=[shared_file("ro3", f"RO3_{y}_data_by_LA.ods") for y in RO3_YEARS],
+        mye=shared_file("ons", "mye23tablesew.xlsx"),
+        ncc=shared_file("nhs_costs", "ncc_2023_24.csv"),
+    )
+
+
+def test_rebuild_from_shared_gives_the_packaged_files(tmp_path):
+    inputs = _shared_inputs()
+    args = ["--ascfr", str(inputs["ascfr"]), "--ro3", *map(str, inputs["ro3"]), "--mye", str(inputs["mye"]),
+            "--ncc", str(inputs["ncc"]), "--out", str(tmp_path)]
+    assert main(args) == 0
+    for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "ATTRIBUTION.md"):
+        assert (tmp_path / name).read_bytes() == (PACKAGED / name).read_bytes(), name
+
+
+def _make():
+    spec = importlib.util.spec_from_file_location("official_make", FIXTURES / "make.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_council_missing_from_one_series_is_stated(tmp_path):
+    make = _make()
+    lines = [(line, 10.0, 5.0) for line in ASC_LINES]
+    path = tmp_path / "RO3_2024-25_two_councils.ods"
+    make.write_ods(path, {"RO3_LA_Data_202425": make._ro3_rows(two_row=False, header_at=7, lines=lines)})
+    inputs = _shared_inputs()
+    figures = build_council_figures(inputs["ascfr"], [path], inputs["mye"])
+    kent = figures.figure("E10000016", "ro3_2024_25_total_adult_social_care_c3")
+    assert (kent.value, kent.missing) == (None, "no row for this council in RO3_2024-25_two_councils.ods")
+    assert figures.figure("E08000035", "ro3_2024_25_total_adult_social_care_c3").value == 10.0
+    figures.write(tmp_path / "out")
+    back = read_council_figures(tmp_path / "out")
+    assert back.figure("E10000016", "ro3_2024_25_total_adult_social_care_c3").missing == (
+        "[absent] no row for this council in RO3_2024-25_two_councils.ods")
+
+
+def test_an_ro3_file_without_a_line_is_refused(tmp_path):
+    inputs = _shared_inputs()
+    with pytest.raises(OfficialDataError) as info:
+        build_council_figures(inputs["ascfr"], [FIXTURES / "ro3_header_moved.ods"], inputs["mye"])
+    assert info.value.message.endswith(
+        "no column for 'physical support - adults (18-64)' C3; the service lines are: physical support - older "
+        "people (65+), social support: social isolation, total adult social care")
+
+
+def test_damaged_packaged_copy(tmp_path, packaged):
+    packaged.write(tmp_path)
+    text = (tmp_path / "councils.csv").read_text(encoding="utf-8").replace("385833", "38x5833", 1)
+    (tmp_path / "councils.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(OfficialDataError) as info:
+        read_council_figures(tmp_path)
+    assert info.value.message.endswith(", column ascfr_gce_total: '38x5833' is not a number or a marker")
+    assert "row " in info.value.message and "(E08000025)" in info.value.message
+
+
+def test_docs_list_every_series(packaged):
+    from .conftest import REPO
+
+    text = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
+    absent = [sid for sid in packaged.series if f"`{sid}`" not in text]
+    assert absent == []
+    assert len(packaged.series) == 98
