@@ -19,20 +19,15 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import psutil
+from measure import serve
 
 JOB = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 1_000_000}, "appraisal": {"years": 10}}
 PAGE_SECONDS = 0.2  # the start page's target, every time
@@ -73,34 +68,6 @@ def ceiling_mb(server_start_mb: float) -> dict[str, float]:
     parts = {"server at start": server_start_mb, "in-request analyses": policy.inline_slots * (process + 2 * inline),
              "jobs": policy.job_workers * (PROCESS_MB + JOB_MARGIN * policy.job_memory_mb)}
     return {**parts, "ceiling": sum(parts.values())}
-
-
-@contextlib.contextmanager
-def serve() -> Iterator[tuple[str, int]]:
-    """``carescale serve`` on a free loopback port; its URL and process id."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("carescale")
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "CARESCALE_HOME": home}
-        env.pop("DATABASE_URL", None)
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(url + "/", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("carescale serve did not start")
-            yield url, proc.pid
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
 
 
 def main() -> None:

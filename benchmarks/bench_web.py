@@ -13,48 +13,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
-from typing import Iterator
 
 import httpx
-
-
-@contextlib.contextmanager
-def serve() -> Iterator[str]:
-    """``carescale serve`` on a free loopback port, with its own empty data folder."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("carescale")
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "CARESCALE_HOME": home}
-        env.pop("DATABASE_URL", None)
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(url + "/", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("carescale serve did not start")
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-
+from measure import serve
 
 def load(url: str, clients: int, per_client: int, vary: bool) -> dict[str, float]:
     lat: list[float] = []
@@ -91,7 +55,6 @@ def load(url: str, clients: int, per_client: int, vary: bool) -> dict[str, float
         "p50_ms": 1000 * statistics.median(lat), "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))], "max_ms": 1000 * lat[-1],
     }
 
-
 def job(url: str, draws: int) -> float:
     with httpx.Client(base_url=url, timeout=120) as c:
         t0 = time.perf_counter()
@@ -105,14 +68,13 @@ def job(url: str, draws: int) -> float:
         assert got["result"]["draws"] == draws
         return time.perf_counter() - t0
 
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=50, help="requests per client")
     ap.add_argument("--draws", type=int, default=10_000)
     a = ap.parse_args()
-    with serve() as url:
+    with serve() as (url, _pid):
         httpx.post(url + "/api/v1/run", json={"version": 1}, timeout=30)  # warm the library
         for vary in (False, True):
             r = load(url, a.clients, a.requests, vary)
@@ -122,7 +84,6 @@ def main() -> None:
         times = [job(url, a.draws) for _ in range(3)]
         print(f"uncertainty job, {a.draws:,} draws, end to end (start, poll, result): median {statistics.median(times):.2f} s, "
               f"best {min(times):.2f} s")
-
 
 if __name__ == "__main__":
     main()

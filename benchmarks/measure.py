@@ -3,10 +3,17 @@ so this folder is on ``sys.path``)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -39,3 +46,34 @@ def jittered_values(params, draws: int, seed: int = 0) -> dict[str, np.ndarray]:
         if p.quantity.unit == "proportion":
             values[p.path] = np.clip(values[p.path], 0, 1)
     return values
+
+
+@contextlib.contextmanager
+def serve() -> Iterator[tuple[str, int]]:
+    """``carescale serve`` on a free loopback port with its own empty data folder: its URL and
+    process id (the web benchmarks)."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("carescale")
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "CARESCALE_HOME": home}
+        env.pop("DATABASE_URL", None)
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(url + "/", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("carescale serve did not start")
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

@@ -6,34 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-import carescale.engine
 import carescale.national as nat
-import carescale.scenarios.evaluation as evaluation_module
 from carescale.library import default_library
 from carescale.national import build_profiles, council_document, council_evaluation, run_national
 from carescale.scenarios import parse_data
 
 from .conftest import run_cli
+from .engine_calls import count_engine_calls
 from .test_national import small_files  # noqa: F401  (fixture: two councils' official files)
 
 
 @pytest.fixture
 def counted(monkeypatch):
-    calls = {"build": [], "steady": 0}
-    build, evaluate = evaluation_module.build_scenario, carescale.engine.evaluate
-
-    def counting_build(doc, library=None):
-        calls["build"].append(doc.scenario_id)
-        return build(doc, library)
-
-    def counting_evaluate(scenario, values=None, *args, **kwargs):
-        if values is None:
-            calls["steady"] += 1
-        return evaluate(scenario, values, *args, **kwargs)
-
-    monkeypatch.setattr(evaluation_module, "build_scenario", counting_build)
-    monkeypatch.setattr(carescale.engine, "evaluate", counting_evaluate)
-    return calls
+    yield from count_engine_calls(monkeypatch)
 
 
 def _inputs(files):
@@ -51,9 +36,9 @@ def test_each_council_is_built_and_run_once(small_files, counted, with_document)
     codes = [a["code"] for a in data["areas"]]
     assert codes == ["E08000025", "E06000001"]
     # one build and one steady-state run per council, each of its own document
-    assert len(counted["build"]) == 2 and len(set(counted["build"])) == 2 and counted["steady"] == 2
+    assert len(counted["documents"]) == 2 and len(set(counted["documents"])) == 2 and counted["steady"] == 2
     expected = [council_document(p.area, doc).scenario_id for p in inputs.councils]
-    assert counted["build"] == expected
+    assert counted["documents"] == expected
     # the roll-up's figures are the evaluation's
     lib = default_library()
     for prof, area in zip(inputs.councils, data["areas"]):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-import carescale.engine
-import carescale.scenarios.evaluation as evaluation_module
 from carescale.plans import create_plan, load_logic_model, run_logic_model
 from carescale.scenarios import clear_evaluations, evaluate_document
 
 from .conftest import REPO
+from .engine_calls import count_engine_calls
 
 EXAMPLES = REPO / "docs" / "examples"
 LOGIC_MODEL = EXAMPLES / "falls-prevention-logic-model.yaml"
@@ -19,26 +18,7 @@ PLAN = EXAMPLES / "falls-prevention-plan.yaml"
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Counts of document builds and of steady-state engine runs of a document's own values
-    (``values`` not given); Monte Carlo draws and switching values pass values of their own."""
-    calls = {"build": 0, "steady": 0, "documents": []}
-    build, evaluate = evaluation_module.build_scenario, carescale.engine.evaluate
-
-    def counting_build(doc, library=None):
-        calls["build"] += 1
-        calls["documents"].append(doc.scenario_id)
-        return build(doc, library)
-
-    def counting_evaluate(scenario, values=None, *args, **kwargs):
-        if values is None:
-            calls["steady"] += 1
-        return evaluate(scenario, values, *args, **kwargs)
-
-    monkeypatch.setattr(evaluation_module, "build_scenario", counting_build)
-    monkeypatch.setattr(carescale.engine, "evaluate", counting_evaluate)
-    clear_evaluations()
-    yield calls
-    clear_evaluations()
+    yield from count_engine_calls(monkeypatch)
 
 
 def test_logic_model_run_builds_and_runs_its_document_once(counted):
