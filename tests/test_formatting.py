@@ -98,13 +98,16 @@ def test_an_unknown_unit_is_refused() -> None:
 
 
 # -- formatters keep today's strings -------------------------------------------------------------
-# (value, short_money, money, people) as `carescale run` and the web's filters print them today
+# (value, short_money, money, people) as `carescale run` and the web's filters print them. Two
+# changes for a reader (issue 20): a figure that rounds to nothing has no minus sign (-0.4 is £0
+# and 0 people, as the reports already wrote it), and the step up to k / m is taken on the figure as
+# shown (£999,999 is £1.00m, not £1000k); the web's £1000 for £999.70 is £1,000 as elsewhere
 
 FIGURES = [
     (None, "", "–", "N/A"),
     (0, "£0", "£0", "0"),
     (0.4, "£0", "£0", "0"),
-    (-0.4, "-£0", "£0", "-0"),
+    (-0.4, "£0", "£0", "0"),
     (-0.6, "-£1", "-£1", "-1"),
     (999.5, "£1,000", "£1,000", "1,000"),
     (9999.4, "£9,999", "£9,999", "9,999"),
@@ -112,7 +115,8 @@ FIGURES = [
     (10000, "£10k", "£10,000", "10,000"),
     (-12345.6, "-£12k", "-£12,346", "-12,346"),
     (520000, "£520k", "£520,000", "520,000"),
-    (999999, "£1000k", "£999,999", "999,999"),
+    (999999, "£1.00m", "£999,999", "999,999"),
+    (999_499, "£999k", "£999,499", "999,499"),
     (1000000, "£1.00m", "£1,000,000", "1,000,000"),
     (-1234567.8, "-£1.23m", "-£1,234,568", "-1,234,568"),
     (2.1e6, "£2.10m", "£2,100,000", "2,100,000"),
@@ -129,6 +133,30 @@ def test_formatters_keep_todays_strings(x, short, whole, ppl) -> None:
 def test_web_style_short_money_starts_thousands_at_1000() -> None:
     assert [f.short_money(x, missing="–", thousands_from=1000) for x in (None, 950, 1000, 9999.4)] == [
         "–", "£950", "£1k", "£10k"]
+    # the web, the reports and the charts all write the paper's money this way
+    assert [f.short_money(x, thousands_from=1000) for x in (999.4, 999.7, -0.3, 1234.5e6)] == [
+        "£999", "£1,000", "£0", "£1,234.50m"]
+
+
+def test_every_output_writes_money_people_and_shares_alike() -> None:
+    from carescale.optimise import core
+    from carescale.plans import review
+    from carescale.reports import charts, numbers
+    from carescale.uncertainty import switching
+    from carescale.web import formatting as web
+
+    for x in (None, -0.4, 999.7, 12_345.6, -1_234_567.8):
+        assert web.short_money(x) == f.short_money(x, missing="–", thousands_from=1000)
+        assert numbers.money(x) == f.short_money(x, missing="n/a", thousands_from=1000)
+        assert web.people(x) == numbers.people(x) == f.people(x)
+        if x is not None:
+            assert charts._money(x) == numbers.money(x)
+            assert core.money(x) == review._money(x) == numbers.pounds(x) == web.money(x) == f.money(x)
+    assert web.percent(0.0912, 1) == review._pct(0.0912) == "9.1%"
+    assert [numbers.figure(x, u) for x, u in [(0.045, "proportion"), (0.125, "proportion"), (7.25, "GBP"),
+                                              (1234.4, "GBP_per_year"), (8.5, "people")]] == [
+        "4.50%", "12.5%", "£7.25", "£1,234", "8.5"]
+    assert switching.fmt(0.045, "proportion") == "4.50%" and switching.fmt(8.5, "people") == "8"
 
 
 def test_money_with_pence_share_number_and_figure() -> None:
