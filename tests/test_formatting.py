@@ -200,3 +200,41 @@ def test_set_reads_a_typed_number_like_a_plain_one() -> None:
     assert (r.code, r.out) == (2, "")
     assert r.err == (f"error: --set: {path}: '2,00' is not a number; "
                      "for example --set living-well.older-people-multiple-ltc.people=2000\n")
+
+
+# -- every place a person types a number reads it alike (issue 20) ---------------------------------
+
+
+def test_web_forms_read_typed_numbers_as_parse_number() -> None:
+    from carescale.web.forms import number
+
+    assert [number(t) for t in ("", "2,000", "2 000", "£400", "£2m", "250k", "12.5%")] == [
+        None, 2000.0, 2000.0, 400.0, 2_000_000.0, 250_000.0, 0.125]
+    for bad in ("2,00", "lots", "nan", "£5%"):
+        with pytest.raises(ValueError):
+            number(bad)
+
+
+def test_a_share_is_read_as_9_percent_or_0_09() -> None:
+    from carescale.appraisal.settings import InterventionAdjustment
+
+    assert InterventionAdjustment(deadweight="9%").deadweight == pytest.approx(0.09)
+    assert InterventionAdjustment(deadweight=0.09).deadweight == 0.09
+    with pytest.raises(ValueError, match=r"'£9' is not a number; deadweight must be a share from 0 to 1 \(9% or 0.09\)"):
+        InterventionAdjustment(deadweight="£9")
+    with pytest.raises(ValueError, match=r"'120%' is not valid; deadweight must be a share from 0 to 1"):
+        InterventionAdjustment(deadweight="120%")
+
+
+def test_budgets_and_overrides_read_typed_amounts() -> None:
+    from carescale.engine.overrides import normalise_spec
+    from carescale.optimise.spec import parse_money
+
+    assert [parse_money(t, "budget") for t in ("£2m", "250k", "2,000,000", "£1.5M", "unlimited")] == [
+        2_000_000.0, 250_000.0, 2_000_000.0, 1_500_000.0, None]
+    with pytest.raises(ValueError, match=r"^'2,00' is not valid; budget must be a number of pounds, 0 or more \(for"):
+        parse_money("2,00", "budget")
+    assert normalise_spec("2,000", "overrides.x")["value"] == 2000.0
+    assert normalise_spec({"value": "9%", "low": "5%", "high": "0.2"}, "overrides.x")["low"] == pytest.approx(0.05)
+    with pytest.raises(SettingsError, match=r"^overrides.x: value 'lots' is not a number$"):
+        normalise_spec("lots", "overrides.x")

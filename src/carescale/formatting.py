@@ -161,6 +161,13 @@ def kind_of(unit: str) -> str:
                         + ", ".join(n for names in KINDS.values() for n in names) + " and GBP_...")
 
 
+def typed_kind(text: str) -> str:
+    """The kind a typed text says it is, for a field whose unit is not known: ``share`` when it
+    ends in ``%`` (12.5% is 0.125), ``money`` when it has a ``£``, else ``number``."""
+    t = str(text).strip()
+    return "share" if t.endswith("%") else "money" if "£" in t else "number"
+
+
 def parse_number(text: Any, unit: str = "number", name: str = "value") -> float:
     """The number a person typed, read the same way everywhere.
 
