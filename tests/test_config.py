@@ -141,3 +141,20 @@ def test_folders_limits_and_the_public_address_come_from_config(monkeypatch, tmp
     assert security.configured_public_url() == "https://carescale.example.org"
     monkeypatch.setenv("CARESCALE_PUBLIC_URL", "")
     assert security.configured_public_url() is None
+
+
+def test_carescale_logs_through_one_logger_per_package() -> None:
+    """carescale's own messages go through config.logger("<package>") (carescale.<package>);
+    getLogger elsewhere only quietens a library's own logger (weasyprint, fontTools)."""
+    import re
+    from pathlib import Path
+
+    src = Path(config.PACKAGE_DIR)
+    named = {}
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src).as_posix()
+        if rel != "config.py":
+            for arg in re.findall(r"getLogger\(([^)]*)\)", path.read_text(encoding="utf-8")):
+                named.setdefault(rel, set()).add(arg)
+    assert named == {"reports/html.py": {'"weasyprint"', '"fontTools"'}}
+    assert config.logger("web").name == "carescale.web" and config.logger("carescale.cache").name == "carescale.cache"
