@@ -238,3 +238,14 @@ def test_budgets_and_overrides_read_typed_amounts() -> None:
     assert normalise_spec({"value": "9%", "low": "5%", "high": "0.2"}, "overrides.x")["low"] == pytest.approx(0.05)
     with pytest.raises(SettingsError, match=r"^overrides.x: value 'lots' is not a number$"):
         normalise_spec("lots", "overrides.x")
+
+
+def test_area_file_cells_read_typed_numbers() -> None:
+    from carescale.areas.importer import AreaFileError, Cell, _number
+
+    assert [_number(Cell(t), "A2", "GBP_per_year") for t in ("£31,961,538", "£2m", "250k", "31961538", " ")] == [
+        31_961_538.0, 2_000_000.0, 250_000.0, 31_961_538.0, None]
+    assert _number(Cell("149,412"), "A2", "people") == 149_412.0
+    assert _number(Cell("9%"), "A2", "number") == pytest.approx(0.09)
+    with pytest.raises(AreaFileError, match=r"^A2: '1,49,412' is not a number: commas may only separate thousands"):
+        _number(Cell("1,49,412"), "A2", "people")
