@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from carescale import cache, config, safe_text
@@ -86,3 +88,73 @@ def test_logger_names_the_package() -> None:
     assert config.logger("cache").name == "carescale.cache"
     assert config.logger("carescale.web").name == "carescale.web"
     assert config.logger("carescale").name == "carescale"
+
+
+#: the only modules besides carescale.config that touch the environment, and why
+ENVIRONMENT_EXCEPTIONS = {
+    # a background job's own process sets its BLAS thread counts before numpy loads (it writes,
+    # never reads, and only in that child process)
+    "web/worker.py": {"os.environ.setdefault"},
+}
+
+
+def test_only_config_reads_the_environment() -> None:
+    """A new os.environ / os.getenv outside carescale.config fails here: add the variable to
+    carescale.config (and its table) instead."""
+    import re
+    from pathlib import Path
+
+    pattern = re.compile(r"\bos\.(?:environ|getenv|putenv|unsetenv)\b(?:\.\w+)?|\bfrom\s+os\s+import\b[^\n]*\b(?:environ|getenv)\b")
+    src = Path(config.PACKAGE_DIR)
+    found: dict[str, set[str]] = {}
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src).as_posix()
+        if rel == "config.py":
+            continue
+        uses = set(pattern.findall(path.read_text(encoding="utf-8")))
+        if uses:
+            found[rel] = uses
+    assert found == ENVIRONMENT_EXCEPTIONS
+
+
+def test_folders_limits_and_the_public_address_come_from_config(monkeypatch, tmp_path) -> None:
+    from carescale import library, prices
+    from carescale.io import paths
+    from carescale.web import policy, security
+
+    assert paths.DATA_DIR == library.DATA_DIR == config.DATA_DIR and prices.PRICES_DIR == config.PRICES_DIR
+    assert (config.DATA_DIR / "prices" / "gdp_deflator_calendar_year.csv").is_file()
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path))
+    assert library.user_home() == tmp_path and library.user_areas_dir() == tmp_path / "areas"
+    monkeypatch.setenv("CARESCALE_INLINE_SLOTS", "3")
+    monkeypatch.setenv("CARESCALE_JOB_PROCESSES", "0")
+    p = policy.Policy.from_env()
+    assert p.inline_slots == 3 and p.job_processes == 0
+    for name, bad, hint in (("CARESCALE_INLINE_SLOTS", "0", "above 0"), ("CARESCALE_JOB_PROCESSES", "-1", "0 or 1"),
+                            ("CARESCALE_INLINE_SLOTS", "2.5", "above 0")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(SettingsError, match=rf"^{name}: '{re.escape(bad)}' is not valid; give a number {hint}$"):
+            policy.Policy.from_env()
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("CARESCALE_PUBLIC_URL", " https://Carescale.example.org/ ")
+    assert config.public_url() == "https://Carescale.example.org/"
+    assert security.configured_public_url() == "https://carescale.example.org"
+    monkeypatch.setenv("CARESCALE_PUBLIC_URL", "")
+    assert security.configured_public_url() is None
+
+
+def test_carescale_logs_through_one_logger_per_package() -> None:
+    """carescale's own messages go through config.logger("<package>") (carescale.<package>);
+    getLogger elsewhere only quietens a library's own logger (weasyprint, fontTools)."""
+    import re
+    from pathlib import Path
+
+    src = Path(config.PACKAGE_DIR)
+    named = {}
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src).as_posix()
+        if rel != "config.py":
+            for arg in re.findall(r"getLogger\(([^)]*)\)", path.read_text(encoding="utf-8")):
+                named.setdefault(rel, set()).add(arg)
+    assert named == {"reports/html.py": {'"weasyprint"', '"fontTools"'}}
+    assert config.logger("web").name == "carescale.web" and config.logger("carescale.cache").name == "carescale.cache"

@@ -98,13 +98,16 @@ def test_an_unknown_unit_is_refused() -> None:
 
 
 # -- formatters keep today's strings -------------------------------------------------------------
-# (value, short_money, money, people) as `carescale run` and the web's filters print them today
+# (value, short_money, money, people) as `carescale run` and the web's filters print them. Two
+# changes for a reader (issue 20): a figure that rounds to nothing has no minus sign (-0.4 is £0
+# and 0 people, as the reports already wrote it), and the step up to k / m is taken on the figure as
+# shown (£999,999 is £1.00m, not £1000k); the web's £1000 for £999.70 is £1,000 as elsewhere
 
 FIGURES = [
     (None, "", "–", "N/A"),
     (0, "£0", "£0", "0"),
     (0.4, "£0", "£0", "0"),
-    (-0.4, "-£0", "£0", "-0"),
+    (-0.4, "£0", "£0", "0"),
     (-0.6, "-£1", "-£1", "-1"),
     (999.5, "£1,000", "£1,000", "1,000"),
     (9999.4, "£9,999", "£9,999", "9,999"),
@@ -112,7 +115,8 @@ FIGURES = [
     (10000, "£10k", "£10,000", "10,000"),
     (-12345.6, "-£12k", "-£12,346", "-12,346"),
     (520000, "£520k", "£520,000", "520,000"),
-    (999999, "£1000k", "£999,999", "999,999"),
+    (999999, "£1.00m", "£999,999", "999,999"),
+    (999_499, "£999k", "£999,499", "999,499"),
     (1000000, "£1.00m", "£1,000,000", "1,000,000"),
     (-1234567.8, "-£1.23m", "-£1,234,568", "-1,234,568"),
     (2.1e6, "£2.10m", "£2,100,000", "2,100,000"),
@@ -129,6 +133,30 @@ def test_formatters_keep_todays_strings(x, short, whole, ppl) -> None:
 def test_web_style_short_money_starts_thousands_at_1000() -> None:
     assert [f.short_money(x, missing="–", thousands_from=1000) for x in (None, 950, 1000, 9999.4)] == [
         "–", "£950", "£1k", "£10k"]
+    # the web, the reports and the charts all write the paper's money this way
+    assert [f.short_money(x, thousands_from=1000) for x in (999.4, 999.7, -0.3, 1234.5e6)] == [
+        "£999", "£1,000", "£0", "£1,234.50m"]
+
+
+def test_every_output_writes_money_people_and_shares_alike() -> None:
+    from carescale.optimise import core
+    from carescale.plans import review
+    from carescale.reports import charts, numbers
+    from carescale.uncertainty import switching
+    from carescale.web import formatting as web
+
+    for x in (None, -0.4, 999.7, 12_345.6, -1_234_567.8):
+        assert web.short_money(x) == f.short_money(x, missing="–", thousands_from=1000)
+        assert numbers.money(x) == f.short_money(x, missing="n/a", thousands_from=1000)
+        assert web.people(x) == numbers.people(x) == f.people(x)
+        if x is not None:
+            assert charts._money(x) == numbers.money(x)
+            assert core.money(x) == review._money(x) == numbers.pounds(x) == web.money(x) == f.money(x)
+    assert web.percent(0.0912, 1) == review._pct(0.0912) == "9.1%"
+    assert [numbers.figure(x, u) for x, u in [(0.045, "proportion"), (0.125, "proportion"), (7.25, "GBP"),
+                                              (1234.4, "GBP_per_year"), (8.5, "people")]] == [
+        "4.50%", "12.5%", "£7.25", "£1,234", "8.5"]
+    assert switching.fmt(0.045, "proportion") == "4.50%" and switching.fmt(8.5, "people") == "8"
 
 
 def test_money_with_pence_share_number_and_figure() -> None:
@@ -172,3 +200,52 @@ def test_set_reads_a_typed_number_like_a_plain_one() -> None:
     assert (r.code, r.out) == (2, "")
     assert r.err == (f"error: --set: {path}: '2,00' is not a number; "
                      "for example --set living-well.older-people-multiple-ltc.people=2000\n")
+
+
+# -- every place a person types a number reads it alike (issue 20) ---------------------------------
+
+
+def test_web_forms_read_typed_numbers_as_parse_number() -> None:
+    from carescale.web.forms import number
+
+    assert [number(t) for t in ("", "2,000", "2 000", "£400", "£2m", "250k", "12.5%")] == [
+        None, 2000.0, 2000.0, 400.0, 2_000_000.0, 250_000.0, 0.125]
+    for bad in ("2,00", "lots", "nan", "£5%"):
+        with pytest.raises(ValueError):
+            number(bad)
+
+
+def test_a_share_is_read_as_9_percent_or_0_09() -> None:
+    from carescale.appraisal.settings import InterventionAdjustment
+
+    assert InterventionAdjustment(deadweight="9%").deadweight == pytest.approx(0.09)
+    assert InterventionAdjustment(deadweight=0.09).deadweight == 0.09
+    with pytest.raises(ValueError, match=r"'£9' is not a number; deadweight must be a share from 0 to 1 \(9% or 0.09\)"):
+        InterventionAdjustment(deadweight="£9")
+    with pytest.raises(ValueError, match=r"'120%' is not valid; deadweight must be a share from 0 to 1"):
+        InterventionAdjustment(deadweight="120%")
+
+
+def test_budgets_and_overrides_read_typed_amounts() -> None:
+    from carescale.engine.overrides import normalise_spec
+    from carescale.optimise.spec import parse_money
+
+    assert [parse_money(t, "budget") for t in ("£2m", "250k", "2,000,000", "£1.5M", "unlimited")] == [
+        2_000_000.0, 250_000.0, 2_000_000.0, 1_500_000.0, None]
+    with pytest.raises(ValueError, match=r"^'2,00' is not valid; budget must be a number of pounds, 0 or more \(for"):
+        parse_money("2,00", "budget")
+    assert normalise_spec("2,000", "overrides.x")["value"] == 2000.0
+    assert normalise_spec({"value": "9%", "low": "5%", "high": "0.2"}, "overrides.x")["low"] == pytest.approx(0.05)
+    with pytest.raises(SettingsError, match=r"^overrides.x: value 'lots' is not a number$"):
+        normalise_spec("lots", "overrides.x")
+
+
+def test_area_file_cells_read_typed_numbers() -> None:
+    from carescale.areas.importer import AreaFileError, Cell, _number
+
+    assert [_number(Cell(t), "A2", "GBP_per_year") for t in ("£31,961,538", "£2m", "250k", "31961538", " ")] == [
+        31_961_538.0, 2_000_000.0, 250_000.0, 31_961_538.0, None]
+    assert _number(Cell("149,412"), "A2", "people") == 149_412.0
+    assert _number(Cell("9%"), "A2", "number") == pytest.approx(0.09)
+    with pytest.raises(AreaFileError, match=r"^A2: '1,49,412' is not a number: commas may only separate thousands"):
+        _number(Cell("1,49,412"), "A2", "people")

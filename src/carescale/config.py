@@ -6,6 +6,7 @@
 | ``CARESCALE_NO_CACHE`` | :func:`cache_enabled` | ``1`` turns the disk cache off |
 | ``DATABASE_URL`` | :func:`database_url` | the store's database (``carescale.store.config`` turns it into a SQLAlchemy URL) |
 | ``COLUMNS`` | :func:`columns` | the width the CLI prints in |
+| ``CARESCALE_PUBLIC_URL`` | :func:`public_url` | the address the web app is reached at (``carescale.web.security`` checks it) |
 | ``CARESCALE_<LIMIT>`` | :func:`env_int`, :func:`env_float` | the web server's limits (``carescale.web.policy``) |
 | :data:`PACKAGE_DIR`, :data:`DATA_DIR`, :data:`PRICES_DIR` | | carescale's own code, its packaged library and its price indices |
 
@@ -41,9 +42,10 @@ HOME = "CARESCALE_HOME"
 NO_CACHE = "CARESCALE_NO_CACHE"
 DATABASE = "DATABASE_URL"
 COLUMNS = "COLUMNS"
+PUBLIC_URL = "CARESCALE_PUBLIC_URL"
 
 #: every variable this module reads by name (the web's limits are ``CARESCALE_<LIMIT>``)
-VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS)
+VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL)
 
 
 def _get(name: str, env: Mapping[str, str] | None = None) -> str:
@@ -96,6 +98,12 @@ def database_url() -> str | None:
     """``$DATABASE_URL`` as given (None when unset or blank); ``carescale.store.config``
     checks and normalises it."""
     return _get(DATABASE) or None
+
+
+def public_url() -> str:
+    """``$CARESCALE_PUBLIC_URL`` as given, stripped ("" when unset); the web's security module
+    checks it is an http(s) address."""
+    return _get(PUBLIC_URL)
 
 
 def columns() -> int | None:

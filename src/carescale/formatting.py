@@ -9,6 +9,7 @@ reports and the workbook write a figure the same way)::
     share(0.09)             '9%'              a proportion as a percentage (digits=1: '9.0%')
     number(0.0180708)       '0.0180708'       a plain figure: whole from 1,000 up, else 6 digits
     figure(x, unit)         by the figure's unit (people, pounds, anything else)
+    stated(0.045, "proportion")  '4.50%'     an input as the business-case documents state it
 
 Parsing (every place a person types a number reads it the same way)::
 
@@ -51,22 +52,29 @@ def short_money(x: Any, missing: str = "", thousands_from: float = 10_000) -> st
     """Pounds the way the paper's tables print them: ``£1.23m``, ``£520k``, ``£8,000``.
 
     Millions with two decimals from £1m; whole thousands (``k``) from ``thousands_from``
-    (£10,000; the web's tables use 1,000); whole pounds below. A negative figure is
-    ``-£520k``. ``missing`` is shown for None."""
+    (£10,000; the web's tables and the reports use 1,000); whole pounds below. The step up to
+    millions is taken on the figure as shown, so £999,600 is ``£1.00m`` (not ``£1000k``). A negative figure is ``-£520k``; a figure that
+    rounds to nothing is ``£0`` (never ``-£0``). ``missing`` is shown for None."""
     if x is None:
         return missing
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    if a >= 1_000_000:
-        return f"{sign}£{a / 1e6:.2f}m"
-    if a >= thousands_from:
-        return f"{sign}£{a / 1e3:.0f}k"
-    return f"{sign}£{a:,.0f}"
+    v = float(x)
+    a = abs(v)
+    if a >= 1_000_000 or round(a / 1e3) >= 1000:
+        s = f"£{a / 1e6:,.2f}m"
+    elif a >= thousands_from:
+        s = f"£{a / 1e3:,.0f}k"
+    else:
+        s = f"£{a:,.0f}"
+    return "-" + s if v < 0 and s != "£0" else s
 
 
 def people(x: Any, missing: str = "N/A") -> str:
-    """Whole people, ``3,429``; ``missing`` (N/A) for a model that does not count people."""
-    return missing if x is None else f"{x:,.0f}"
+    """Whole people, ``3,429``; ``missing`` (N/A) for a model that does not count people. A
+    figure that rounds to nothing is ``0`` (never ``-0``)."""
+    if x is None:
+        return missing
+    v = float(x)
+    return f"{round(v):,}" if math.isfinite(v) else f"{v:,.0f}"
 
 
 def share(x: Any, digits: int = 0, missing: str = DASH) -> str:
@@ -95,6 +103,19 @@ def figure(x: Any, unit: str) -> str:
     if unit.startswith("GBP"):
         return f"£{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"£{x:,.2f}"
     return f"{x:,.6g}"
+
+
+def stated(x: float, unit: str) -> str:
+    """An input figure as the business-case documents state it: a proportion as a percentage
+    (``4.50%`` under 10%, ``12.5%`` from 10%), pounds with pence under £10 (``£7.25``) and whole
+    above (``£1,234``), anything else with up to ten significant digits under 1,000 (``8.5``)
+    and whole from 1,000 (``12,000``)."""
+    if unit == "proportion":
+        pct = 100 * x
+        return f"{pct:.2f}%" if abs(pct) < 10 else f"{pct:.1f}%"
+    if unit.startswith("GBP"):
+        return f"£{x:,.2f}" if abs(x) < 10 and x != int(x) else f"£{x:,.0f}"
+    return f"{x:,.10g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
 # -- parsing --------------------------------------------------------------------------------------
@@ -138,6 +159,13 @@ def kind_of(unit: str) -> str:
             return kind
     raise SettingsError(f"unit: {unit!r} is not a unit of a typed number; valid units are: "
                         + ", ".join(n for names in KINDS.values() for n in names) + " and GBP_...")
+
+
+def typed_kind(text: str) -> str:
+    """The kind a typed text says it is, for a field whose unit is not known: ``share`` when it
+    ends in ``%`` (12.5% is 0.125), ``money`` when it has a ``£``, else ``number``."""
+    t = str(text).strip()
+    return "share" if t.endswith("%") else "money" if "£" in t else "number"
 
 
 def parse_number(text: Any, unit: str = "number", name: str = "value") -> float:

@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import PRICES_DIR  # noqa: F401 - the packaged price indices, named once in carescale.config
 from .errors import InputFileError, SettingsError
 from .io.yaml import read_user_text
 
-PRICES_DIR = Path(__file__).parent / "data" / "prices"
 GDP_DEFLATOR_FILE = PRICES_DIR / "gdp_deflator_calendar_year.csv"
 GDP_DEFLATOR_NAME = "HM Treasury GDP deflator at market prices (December 2025), calendar years"
 GDP_DEFLATOR_ATTRIBUTION = (

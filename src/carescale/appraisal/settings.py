@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import SettingsError
+from ..formatting import parse_number
 from ..library import DATA_DIR, display_path, format_loc, load_model, read_yaml
 from ..schema.appraisal import SETUP_TIMINGS, AppraisalDefaults
 
@@ -36,10 +37,11 @@ def appraisal_defaults() -> AppraisalDefaults:
 
 
 def _share(value: Any, field: str) -> float:
+    """A share as a number (0.09) or as people type it (9%, read by carescale.formatting)."""
     try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{value!r} is not a number; {field} must be a share from 0 to 1") from None
+        x = parse_number(value, "share", field) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, SettingsError):
+        raise ValueError(f"{value!r} is not a number; {field} must be a share from 0 to 1 (9% or 0.09)") from None
     if not math.isfinite(x) or not 0.0 <= x <= 1.0:
         raise ValueError(f"{value!r} is not valid; {field} must be a share from 0 to 1")
     return x

@@ -7,12 +7,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..engine.summary import money
+from ..formatting import money as pounds, short_money as money
 from ..safe_text import styled
 
 
 def _ratio(x: float | None) -> str:
-    return "n/a (no cost)" if x is None else f"£{x:,.2f}"
+    return "n/a (no cost)" if x is None else pounds(x, pence=True)
 
 
 def _month(m: dict[str, Any]) -> str:

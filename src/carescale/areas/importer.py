@@ -21,7 +21,8 @@ from typing import Any, Iterator
 
 from pydantic import ValidationError
 
-from ..errors import InputFileError
+from ..errors import InputFileError, SettingsError
+from ..formatting import parse_number, typed_kind
 from ..library import Library, default_library, display_path, format_validation_error
 from ..io.spreadsheet import BROKEN_XLSX, column_letter
 from ..safe_text import unguard
@@ -200,11 +201,14 @@ def _number(cell: Cell, where: str, unit: str) -> float | None:
             raise AreaFileError(
                 f"{where}: {s!r} is not a number: commas may only separate thousands (149,412); {expected}"
             )
-        try:
-            num = float(cleaned.replace(",", ""))
-        except ValueError:
-            hint = " (formulas are not evaluated)" if s[0] in "=@" else ""
-            raise AreaFileError(f"{where}: {s!r} is not a number{hint}; {expected}") from None
+        try:  # as people type a number everywhere (carescale.formatting): 149,412, £2m, 250k, 9%
+            num = parse_number(s, typed_kind(s))
+        except SettingsError:
+            try:
+                num = float(cleaned.replace(",", ""))
+            except ValueError:
+                hint = " (formulas are not evaluated)" if s[0] in "=@" else ""
+                raise AreaFileError(f"{where}: {s!r} is not a number{hint}; {expected}") from None
     else:
         raise AreaFileError(f"{where}: {v!r} is not a number; {expected}")
     if not math.isfinite(num):

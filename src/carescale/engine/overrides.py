@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from ..schema.intervention import SetupInvestment
 from ..schema.rules import Rule, rule_of, sum_problem
 from ..errors import SettingsError
+from ..formatting import parse_number, typed_kind
 from ..library import Library, default_library
 from ..schema import Quantity
 from ..schema.base import MAX_BY_UNIT, MAX_VALUE, spread_problem
@@ -42,7 +43,12 @@ def _number(x: Any, where: str, what: str = "value") -> float:
     try:
         v = float(x)
     except (TypeError, ValueError):
-        raise SettingsError(f"{where}: {what} {x!r} is not a number") from None
+        try:  # text as people type it (carescale.formatting): 2,000, £2m, 250k, 9%
+            v = parse_number(x, typed_kind(x)) if isinstance(x, str) else math.nan
+        except SettingsError:
+            v = math.nan
+        if math.isnan(v):
+            raise SettingsError(f"{where}: {what} {x!r} is not a number") from None
     if not math.isfinite(v):
         raise SettingsError(f"{where}: {what} {x!r} is not a finite number")
     return v

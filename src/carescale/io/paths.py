@@ -6,11 +6,9 @@ reader and every official-data reader name files through :func:`display_path`.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-#: The packaged data folder (``carescale/data``): the evidence library, prices, prevalence.
-DATA_DIR = Path(str(resources.files("carescale") / "data"))
+from ..config import DATA_DIR  # noqa: F401 - the packaged data folder (carescale/data), named once in carescale.config
 
 
 def display_path(path: Path) -> str:

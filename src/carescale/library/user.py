@@ -10,32 +10,15 @@ here only.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import replace
 from pathlib import Path
 
+from ..config import user_areas_dir, user_home  # noqa: F401 - re-exported: carescale.library.user_home
 from ..errors import InputFileError
 from ..io.messages import load_model
 from ..schema import Area
 from .core import Library
 from .load import packaged_library
-
-
-def user_home() -> Path:
-    """carescale's folder for the user's own data: ``$CARESCALE_HOME`` if set, else the
-    platform's user data directory (platformdirs; ``$XDG_DATA_HOME/carescale``, that is
-    ``~/.local/share/carescale``, on Linux)."""
-    env = os.environ.get("CARESCALE_HOME")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir  # deferred: only needed when no CARESCALE_HOME is set
-
-    return Path(user_data_dir("carescale", appauthor=False))
-
-
-def user_areas_dir() -> Path:
-    """Where imported area profiles are saved, one ``ID.yaml`` each."""
-    return user_home() / "areas"
 
 
 def _user_area_files() -> tuple[tuple[str, int, int], ...]:

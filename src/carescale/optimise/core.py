@@ -22,6 +22,7 @@ import numpy as np
 from ..appraisal import appraise
 from ..engine.summary import changes, price_basis
 from ..errors import InfeasibleError, OptimiseError
+from ..formatting import money  # whole pounds, -£1,234 (re-exported: carescale.optimise.core.money)
 from ..schema import PAYERS
 from .adapter import Problem, load_problem, scaled_values
 from .coefficients import Coefficients, coefficients
@@ -45,11 +46,6 @@ TIE_BREAK_SECONDS = 30.0
 
 #: Draws used exactly in the probability programme; more draws are sub-sampled (docs/optimise.md).
 MAX_EXACT_DRAWS = 1000
-
-
-def money(x: float) -> str:
-    """£1,234,567 -> '£1,234,567' (whole pounds; a minus sign before the pound sign)."""
-    return ("-" if x < -0.5 else "") + f"£{abs(x):,.0f}"
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ Python function, the ``--constraints`` YAML file and the command-line options)."
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from ..errors import OptimiseError
+from ..errors import OptimiseError, SettingsError
+from ..formatting import parse_number
 from ..library import display_path, format_validation_error, read_yaml
 from ..schema import PAYERS
 from ..schema.base import MAX_PEOPLE, MAX_VALUE
@@ -25,9 +25,6 @@ MIN_STEP = 1e-6
 
 #: The smallest scale a must-include model runs at when it has no minimum of its own.
 MIN_RUNNING = 0.01
-
-_MONEY = re.compile(r"^\s*£?\s*([0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)\s*([kKmM]|bn)?\s*$")
-
 
 def parse_money(value: Any, field: str) -> float | None:
     """Pounds from a number or text such as ``250000``, ``£250k``, ``1.5m``; ``None``,
@@ -44,12 +41,12 @@ def parse_money(value: Any, field: str) -> float | None:
             return None
         if text.startswith("-"):
             raise ValueError(f"{text!r} is not valid; {field} must be a number of pounds, 0 or more")
-        m = _MONEY.match(text)
-        if not m:
+        try:  # read as every typed amount is (carescale.formatting): £2m, 250k, 2,000,000
+            x = parse_number(text, "money", field)
+        except SettingsError:
             raise ValueError(
                 f"{text!r} is not valid; {field} must be a number of pounds, 0 or more (for example 250000, £250k or 1.5m)"
-            )
-        x = float(m.group(1).replace(",", "")) * {None: 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "bn": 1e9}[m.group(2)]
+            ) from None
     if not math.isfinite(x) or x < 0:
         raise ValueError(f"{value!r} is not valid; {field} must be a number of pounds, 0 or more")
     if x > MAX_VALUE:

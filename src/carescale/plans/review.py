@@ -14,6 +14,7 @@ import numpy as np
 
 from ..appraisal import appraise, make_settings
 from ..errors import PlanError
+from ..formatting import money, share
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..schema.plan import Actuals
 from ..uncertainty import Model
@@ -133,11 +134,11 @@ def simulate(
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+    return share(x, 1)
 
 
 def _money(x: float) -> str:
-    return f"-£{abs(x):,.0f}" if x < 0 else f"£{x:,.0f}"
+    return money(x)
 
 
 def recommend(

@@ -12,14 +12,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..formatting import short_money
+
 ASC, NHS = "#1d70b8", "#d4351c"  # council blue, NHS red (distinguishable, with labels)
 NET, CUM = "#505a5f", "#00703c"
 
 
 def _money(x: float) -> str:
-    a = abs(x)
-    s = f"£{a / 1e6:,.2f}m" if a >= 1e6 else f"£{a / 1e3:,.0f}k" if a >= 1e3 else f"£{a:,.0f}"
-    return "-" + s if x < 0 else s
+    """An axis label in the paper's style: £1.23m, £518k, £950 (carescale.formatting)."""
+    return short_money(x, thousands_from=1_000)
 
 
 STYLE = {"font.size": 8, "font.family": "DejaVu Sans", "svg.fonttype": "none", "svg.hashsalt": "carescale"}

@@ -30,6 +30,7 @@ import numpy as np
 from ..engine import Parameter, ParameterTable
 from ..errors import ModelError
 from ..schema import Intervention
+from ..formatting import stated
 from ..schema.base import MONEY_UNITS
 from ..engine.scenario import Scenario
 from .defaults import UncertaintyDefaults, matches
@@ -88,11 +89,10 @@ def _step(p: Parameter) -> float:
 
 
 def fmt(x: float, unit: str) -> str:
-    if unit == "proportion":
-        pct = 100 * x
-        return f"{pct:.2f}%" if abs(pct) < 10 else f"{pct:.1f}%"
-    if unit in MONEY_UNITS:
-        return f"£{x:,.2f}" if abs(x) < 10 and x != int(x) else f"£{x:,.0f}"
+    """A switching value as the documents state an input (carescale.formatting.stated), a
+    count or rate other than money or a share as a whole number."""
+    if unit == "proportion" or unit in MONEY_UNITS:
+        return stated(x, unit)
     return f"{x:,.0f}"
 
 

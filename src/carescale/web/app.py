@@ -12,7 +12,6 @@ address is a friendly 404; anything unexpected is logged and answered with a fri
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -23,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .. import config
 from ..errors import CarescaleError
 from .jobs import JobManager
 from .service import ResultCache
@@ -31,7 +31,7 @@ from .vendor import plotly_js
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-log = logging.getLogger("carescale.web")
+log = config.logger("web")  # carescale.web, as every carescale logger is named
 
 RETRY_AFTER_S = 60  # what a 503 (store unavailable) asks clients to wait
 

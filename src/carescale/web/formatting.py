@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from .. import formatting
+from ..formatting import money, number  # noqa: F401 - the filters money and number, as every output writes them
 
-def money(x: Any) -> str:
-    """£1,234,567 (whole pounds); a negative figure as -£1,234."""
-    if x is None:
-        return "–"
-    v = round(float(x))
-    return f"-£{-v:,}" if v < 0 else f"£{v:,}"
-
-
-def short_money(x: Any) -> str:
-    """£7.46m / £878k / £950, as the paper's tables write them."""
-    if x is None:
-        return "–"
-    v = float(x)
-    sign, a = ("-" if v < 0 else ""), abs(v)
-    if a >= 1e6:
-        return f"{sign}£{a / 1e6:.2f}m"
-    if a >= 1e3:
-        return f"{sign}£{a / 1e3:.0f}k"
-    return f"{sign}£{a:.0f}"
-
-
-def people(x: Any) -> str:
-    if x is None:
-        return "N/A"
-    return f"{round(float(x)):,}"
-
-
-def percent(x: Any, digits: int = 0) -> str:
-    if x is None:
-        return "–"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def number(x: Any) -> str:
-    if x is None:
-        return ""
-    v = float(x)
-    return f"{v:,.0f}" if v.is_integer() or abs(v) >= 1000 else f"{v:,.6g}"
+#: £7.46m / £878k / £950, as the paper's tables write them (thousands from £1,000; – for None)
+short_money = partial(formatting.short_money, missing="–", thousands_from=1_000)
+#: whole people, 3,429 (N/A for a model that does not count people)
+people = formatting.people
+#: a proportion as a percentage, 9% (digits=1: 9.0%)
+percent = formatting.share
 
 
 def exact(x: Any) -> str:

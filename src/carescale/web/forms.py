@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..errors import CarescaleError
+from ..errors import CarescaleError, SettingsError
+from ..formatting import parse_number, typed_kind
 
 
 @dataclass
@@ -37,15 +38,16 @@ class ErrorSummary:
 
 
 def number(text: str) -> float | None:
-    """A number as a person types it: '2,000', '£400', '12.5%' (a percentage), or blank."""
-    t = text.strip().replace(",", "").replace("£", "").replace(" ", "")
+    """A number as a person types it, read by carescale.formatting.parse_number as everywhere
+    else: '2,000', '2 000', '£400', '£2m', '250k', '12.5%' (a percentage: 0.125), or blank
+    (None). ValueError for anything else (including '2,00': commas only separate thousands)."""
+    t = text.strip()
     if not t:
         return None
-    pct = t.endswith("%")
-    value = float(t.rstrip("%"))  # ValueError for anything else
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(text)
-    return value / 100 if pct else value
+    try:
+        return parse_number(t, typed_kind(t))
+    except SettingsError:
+        raise ValueError(text) from None
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:

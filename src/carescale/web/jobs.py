@@ -9,7 +9,6 @@ each other. Finished jobs are kept (bounded) so their results can be read back.
 
 from __future__ import annotations
 
-import logging
 import secrets
 import threading
 import time
@@ -18,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .. import config
 from ..errors import Busy, CarescaleError
 from .policy import Policy
 
@@ -135,7 +135,7 @@ class JobManager:
         except CarescaleError as exc:
             job.status, job.error = FAILED, exc.message
         except Exception:  # noqa: BLE001 - a job must never take the server down
-            logging.getLogger(__name__).exception("job %s failed", job.id)
+            config.logger("web").exception("job %s failed", job.id)
             job.status, job.error = FAILED, "the analysis stopped because of an internal error"
         finally:
             job.finished = time.time()

@@ -23,12 +23,12 @@ hold gigabytes, nor to crowd out everyone else.
 
 from __future__ import annotations
 
-import os
 import threading
 import zipfile
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
+from .. import config
 from ..errors import Busy, SettingsError
 
 ENV_PREFIX = "CARESCALE_"
@@ -68,25 +68,14 @@ class Policy:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Policy":
         """The defaults, with any ``CARESCALE_<NAME>`` variable in ``env`` (default
-        ``os.environ``) applied; a bad value is one SettingsError line naming the variable."""
-        env = os.environ if env is None else env
+        the environment, read by carescale.config) applied; a bad value is one SettingsError line naming the variable."""
         values: dict[str, Any] = {}
         for f in fields(cls):
             name = ENV_PREFIX + f.name.upper()
-            raw = env.get(name)
-            if raw is None or not raw.strip():
-                continue
-            kind = float if f.type in (float, "float") else int
-            try:
-                value = kind(raw.strip().replace("_", ""))
-            except ValueError:
-                value = None
+            read = config.env_float if f.type in (float, "float") else config.env_int
             least = 0 if f.name == "job_processes" else 1e-9
-            if value is None or value < least or value != value or value == float("inf"):
-                raise SettingsError(
-                    f"{name}: {raw.strip()[:40]!r} is not valid; give a number " + ("0 or 1" if least == 0 else "above 0")
-                )
-            values[f.name] = value
+            values[f.name] = read(name, getattr(cls, f.name), at_least=least, env=env,
+                                  hint="a number " + ("0 or 1" if least == 0 else "above 0"))
         return cls(**values)
 
     def describe(self) -> list[dict[str, Any]]:

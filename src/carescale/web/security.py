@@ -32,15 +32,15 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import config
 from ..errors import SettingsError
 from .vendor import plotly_js
 
-ENV_PUBLIC_URL = "CARESCALE_PUBLIC_URL"
+ENV_PUBLIC_URL = config.PUBLIC_URL
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -102,7 +102,7 @@ def check_public_url(text: str, source: str = ENV_PUBLIC_URL) -> str:
 
 
 def configured_public_url() -> str | None:
-    text = os.environ.get(ENV_PUBLIC_URL, "").strip()
+    text = config.public_url()
     return check_public_url(text) if text else None
 
 
