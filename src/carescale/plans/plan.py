@@ -189,11 +189,17 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         )
         outcomes.append({**t, "break_even_rate": rate, "target": text})
     unit_cost = float(sum(seg.unit_cost.value for seg in iv.segments if seg.unit_cost) / max(1, len(iv.segments)))
-    plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}")
     try:  # the reviews appraise the plan from its start: refuse now what they could not run
-        make_settings({**plan_doc.appraisal.model_dump(mode="json"), "start_date": spec.start.isoformat()})
+        make_settings({**(base.appraisal.model_dump(mode="json") if base is not None else {}),
+                       "start_date": spec.start.isoformat()})
     except SettingsError as exc:
         raise PlanError(f"{name}: start: {exc.message.removeprefix('start_date: ')}") from None
+    plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}",
+                             start=spec.start)
+    # The plan's NPV on the one yardstick (its document's appraisal settings): what the reviews
+    # update and what `logic-model run` gives for the same document.
+    plan_eval = evaluation(plan_doc, lib)
+    settings = plan_eval.appraisal_summary()["settings"]
     definition: dict[str, Any] = {
         "spec": spec.model_dump(mode="json"),
         "model": {"kind": "library" if lm_data is None else "logic_model", "id": iv.id, "name": iv.name,
@@ -204,6 +210,9 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         "full_scale_people_per_year": people_year,
         "unit_cost": unit_cost,
         "outcomes": outcomes,
+        "npv": plan_eval.appraisal_summary()["portfolio"]["metrics"]["npv"],
+        "yardstick": {"years": settings["years"], "optimism_bias": settings["optimism_bias"],
+                      "start_date": settings["start_date"]},
     }
     plan = Plan(spec.id, definition)
     schedule = []
