@@ -14,10 +14,19 @@ from __future__ import annotations
 
 import pytest
 
-from carescale.plans import add_review, create_plan, load_logic_model, load_plan_defaults, recommend, run_logic_model
+from carescale.plans import (
+    add_review,
+    create_plan,
+    list_reviews,
+    load_logic_model,
+    load_plan_defaults,
+    recommend,
+    run_logic_model,
+)
 from carescale.plans.plan import load_plan
 from carescale.plans.review import assess
 
+from .store_fixtures import store_url  # noqa: F401  (fixture)
 from .test_plans import CARE, FALL, LOGIC_MODEL, PLAN, QUARTER_ENDS, review
 
 A = 0.28125 + 0.96875 / 1.035 + sum(1.035 ** -k for k in range(2, 10))
@@ -150,3 +159,25 @@ def test_recommend_rule_from_stated_losses():
     assert over[0] == "reduce" and "above the plan's whole budget (£500,000) by £1" in over[1]
     assert recommend(2, 100, 401, 1.0, d, spent=500_001, budget=500_000)[0] == "stop"
     assert recommend(2, 1000, 1, 1.0, d, spent=500_000, budget=500_000)[0] == "increase"  # at the budget
+
+
+def test_local_cost_data_update_the_saving_per_outcome(store_url):
+    """The council records its own cost of a fall admission: £4,100 over 12 cases. The saving
+    per outcome becomes (20 x £3,500 + 12 x £4,100) / 32 = £3,725, kept in the store (SQLite and
+    PostgreSQL) and read back by the next review; the NPV moves with it (hand check)."""
+    create_plan(PLAN, url=store_url)
+    first = review(QUARTER_ENDS[0], 95, 11, 3) | {"local_savings": {FALL: {"saving": 4100, "cases": 12}}}
+    r1 = add_review("falls-birmingham", first, url=store_url)
+    r2 = add_review("falls-birmingham", review(QUARTER_ENDS[1], 92, 10, 2), url=store_url)
+    for r, quarters in ((r1, [(95, 11, 3, 38_000.0)]), (r2, [(95, 11, 3, 38_000.0), (92, 10, 2, 36_800.0)])):
+        saving = next(o for o in r["outcomes"] if o["id"] == FALL)["unit_saving"]
+        assert saving["mean"] == pytest.approx((20 * 3500 + 12 * 4100) / 32, abs=0.01) == 3725
+        assert saving["local_cases"] == 12 and saving["model"] == 3500
+        assert "unit_saving" not in next(o for o in r["outcomes"] if o["id"] == CARE)  # no local data
+        r1_, r2_, cost, reach = hand_means(quarters)
+        hand = PEOPLE * reach * (r1_ * 3725 + r2_ * 6000 - cost) * A
+        assert r["simulation"]["npv_at_means"] == pytest.approx(hand, rel=1e-6)
+        assert r["simulation"]["expected_npv"] == pytest.approx(hand, rel=0.05)
+    history = list_reviews("falls-birmingham", url=store_url)
+    assert history[0]["local_savings"] == {FALL: {"saving": 4100.0, "cases": 12}}
+    assert history[1]["local_savings"] == {}

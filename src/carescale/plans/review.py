@@ -7,7 +7,7 @@ from stated losses, with the reason in plain words. Every review and its recomme
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -44,6 +44,7 @@ class Observed:
     people: int
     outcomes: dict[str, int]
     spent: float
+    local: dict[str, tuple[float, int]] = field(default_factory=dict)  # outcome -> (saving, cases)
 
 
 # -- the posterior ---------------------------------------------------------------------------
@@ -79,6 +80,17 @@ def cost_posterior(planned_cost: float, strength: float, reviews: Sequence[Obser
     return strength * shape + 1 + n * shape, strength * planned_cost + spent
 
 
+def saving_posterior(model_saving: float, strength: float, reviews: Sequence[Observed], oid: str, shape: float) -> tuple[float, float] | None:
+    """The saving per outcome where the council recorded its own cost data: the same gamma model
+    as the cost per person, with cases for people (expected saving (n0 x the model's saving +
+    sum cases x local saving) / (n0 + sum cases)); None where no review recorded any."""
+    seen = [r.local[oid] for r in reviews if oid in r.local]
+    if not seen:
+        return None
+    cases = sum(c for _, c in seen)
+    return strength * shape + 1 + cases * shape, strength * model_saving + sum(v * c for v, c in seen)
+
+
 def reach_posterior(strength: float, people: int, planned: float) -> tuple[float, float]:
     """Gamma(a, b) of the reach (people supported / planned): prior Gamma(n0, n0), mean 1 and
     worth n0 planned people; people ~ Poisson(reach x planned) gives Gamma(n0 + people, n0 + planned)."""
@@ -108,6 +120,7 @@ class Updated:
     cost: tuple[float, float]  # Gamma(a, b) of the rate of each person's cost
     shape: float
     reach: tuple[float, float]  # Gamma(a, b) of the reach
+    savings: dict[str, tuple[float, float]] = field(default_factory=dict)  # outcome -> Gamma(a, b), local data only
 
 
 def _money_paths(plan: Plan, library: Library, values: dict[str, Any]) -> tuple[dict[str, float], list[str]]:
@@ -118,13 +131,24 @@ def _money_paths(plan: Plan, library: Library, values: dict[str, Any]) -> tuple[
     return costs, sizing
 
 
-def _set_money(values: dict[str, Any], plan: Plan, library: Library, rates: dict[str, Any], cost: Any, reach: Any) -> None:
+def _saving_paths(o: Any) -> list[str]:
+    return [p.removesuffix(".rate") + ".unit_saving" for p in o.paths]
+
+
+def _set_money(values: dict[str, Any], plan: Plan, library: Library, rates: dict[str, Any], cost: Any, reach: Any,
+               savings: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> None:
     """Put the updated figures into ``values``: each tracked rate, each segment's unit cost in
-    proportion (cost per person / planned cost per person), each sizing rate x the reach."""
+    proportion (cost per person / planned cost per person), each sizing rate x the reach, and
+    each saving per outcome with local cost data (in proportion to its first segment's)."""
     costs, sizing = _money_paths(plan, library, values)
     for o in plan.outcomes:
         for path in o.paths:
             values[path] = rates[o.id]
+        if savings and o.id in savings and base is not None:
+            paths = [p for p in _saving_paths(o) if p in base]
+            for path in paths:
+                values[path] = savings[o.id] * (float(np.asarray(base[path]).ravel()[0]) /
+                                                float(np.asarray(base[paths[0]]).ravel()[0]))
     planned = plan.definition["unit_cost"]
     for path, seg_cost in costs.items():
         values[path] = cost * (seg_cost / planned) if planned > 0 else values[path]
@@ -170,14 +194,17 @@ def simulate(
     cost = updated.shape * cb / rng.gamma(ca, 1.0, size=sim.draws)  # shape / beta, beta ~ Gamma(ca, rate cb)
     ra, rb = updated.reach
     reach = rng.gamma(ra, 1.0 / rb, size=sim.draws)
-    _set_money(values, plan, library, rates, cost, reach)
+    base = model.params.base_values(1)
+    savings = {oid: updated.shape * sb / rng.gamma(sa, 1.0, size=sim.draws) for oid, (sa, sb) in updated.savings.items()}
+    _set_money(values, plan, library, rates, cost, reach, savings, base)
     settings = make_settings(doc.appraisal.model_dump(mode="json"))
     npv_all = _npv(scenario, settings, values, model.params, sim.draws)
     net = annual(scenario, values, model.params).portfolio.sum(axis=1)
     # the NPV at the posterior means, every other figure at its value
     point = model.params.base_values(1)
     _set_money(point, plan, library, {o: np.asarray([a / (a + b)]) for o, (a, b) in updated.rates.items()},
-               np.asarray([updated.shape * cb / (ca - 1)]), np.asarray([ra / rb]))
+               np.asarray([updated.shape * cb / (ca - 1)]), np.asarray([ra / rb]),
+               {o: np.asarray([updated.shape * sb / (sa - 1)]) for o, (sa, sb) in updated.savings.items()}, base)
     at_means = float(_npv(scenario, settings, point, model.params, 1)[0])
     p05, p50, p95 = np.percentile(npv_all, [5, 50, 95])
     return {
@@ -255,6 +282,17 @@ def recommend(
     )
 
 
+def _model_savings(plan: Plan, library: Library) -> dict[str, float]:
+    """Each tracked outcome's saving in the model (its first segment with the outcome)."""
+    iv = library.interventions[plan.intervention_id]
+    out: dict[str, float] = {}
+    for seg in iv.segments:
+        for o in seg.outcomes:
+            if o.unit_saving is not None and o.id not in out:
+                out[o.id] = float(o.unit_saving.value)
+    return out
+
+
 def assess(
     plan: Plan,
     reviews: Sequence[Observed],
@@ -271,7 +309,8 @@ def assess(
     level = plan.definition["model"]["evidence_level"]
     strength = d.prior_strength[level].people
     people = sum(r.people for r in reviews)
-    outcomes, posts = [], {}
+    outcomes, posts, savings = [], {}, {}
+    model_savings = _model_savings(plan, lib)
     for o in plan.outcomes:
         a0, b0 = prior(o.evidence_rate, level, d)
         a, b = posterior(a0, b0, reviews, o.id)
@@ -292,6 +331,13 @@ def assess(
             "break_even_rate": o.break_even_rate,
             "on_target": on_target,
         })
+        sp = saving_posterior(model_savings.get(o.id, 0.0), strength, reviews, o.id, d.spend.shape)
+        if sp is not None and o.id in model_savings:
+            savings[o.id] = sp
+            outcomes[-1]["unit_saving"] = {
+                "model": model_savings[o.id], "local_cases": sum(r.local[o.id][1] for r in reviews if o.id in r.local),
+                "a": round(sp[0], 6), "b": round(sp[1], 6), "mean": round(d.spend.shape * sp[1] / (sp[0] - 1), 2),
+            }
     start = plan.start
     end = reviews[-1].period_end if reviews else plan.start
     planned = plan.planned_people(start, end) if reviews else 0.0
@@ -303,7 +349,7 @@ def assess(
     cost = cost_posterior(unit, strength, reviews, shape)
     reach_post = reach_posterior(strength, people, planned)
     cost_mean = shape * cost[1] / (cost[0] - 1)
-    sim = simulate(plan, Updated(posts, cost, shape, reach_post), d, lib, url)
+    sim = simulate(plan, Updated(posts, cost, shape, reach_post, savings), d, lib, url)
     budget = float(plan.definition["spec"]["budget"]["value"])
     cost_text = ""
     if cost_mean > unit * 1.1 and all(o["on_target"] is not False for o in outcomes):
@@ -369,6 +415,7 @@ def observed(row: Any) -> Observed:
     return Observed(
         row.period_start, row.period_end, row.people_supported,
         {o.outcome_id: o.achieved for o in row.outcomes}, float(row.money_spent),
+        {o.outcome_id: (float(o.local_saving), int(o.local_cases)) for o in row.outcomes if o.local_cases},
     )
 
 
@@ -380,6 +427,11 @@ def check_actuals(plan: Plan, actuals: Actuals, previous: Sequence[Observed], na
     for oid in actuals.outcomes:
         if oid not in ids:
             raise PlanError(f"{name}: outcomes.{oid}: unknown outcome; the outcomes of plan {plan.id!r} are: {', '.join(ids)}")
+    for oid in actuals.local_savings:
+        if oid not in ids:
+            raise PlanError(
+                f"{name}: local_savings.{oid}: unknown outcome; the outcomes of plan {plan.id!r} are: {', '.join(ids)}"
+            )
     for oid in ids:
         if oid not in actuals.outcomes:
             raise PlanError(f"{name}: outcomes.{oid}: missing; give how many people achieved each of: {', '.join(ids)}")
@@ -424,7 +476,9 @@ def add_review(
     plan, row = load_plan(plan_id, url=url)
     previous = [observed(r) for r in row.reviews]
     start = check_actuals(plan, actuals, previous, name)
-    this = Observed(start, actuals.period_end, actuals.people_supported, dict(actuals.outcomes), float(actuals.money_spent))
+    local = {oid: (float(v.saving), int(v.cases)) for oid, v in actuals.local_savings.items()}
+    this = Observed(start, actuals.period_end, actuals.people_supported, dict(actuals.outcomes), float(actuals.money_spent),
+                    local)
     result = assess(plan, [*previous, this], defaults=defaults, library=library, url=url)
     stamp = now()
     review = ReviewRow(
@@ -446,7 +500,7 @@ def add_review(
         details_json=canonical_json(result),
         created_at=stamp,
     )
-    number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1)
+    number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1, local)
     return {"plan": plan.id, "number": number, "recorded_by": review.recorded_by,
             "recorded_at": stamp.isoformat(), **result}
 
