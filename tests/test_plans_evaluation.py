@@ -46,8 +46,10 @@ def test_plan_builds_and_runs_its_full_scale_document_once(counted, tmp_path):
     # break-even: 400 = r x 3500 + 0.02 x 6000 -> r = 0.08 (tests/test_plans.py works it by hand)
     fall = next(o for o in d["outcomes"] if o["id"] == "fall-admission-avoided")
     assert fall["break_even_rate"] == pytest.approx(0.08, abs=1e-9)
-    # the document built is the full-scale one (not the stored plan document at the plan's scale)
-    assert counted["documents"][0] != d["scenario_id"]
+    # the plan's target scale is full scale (its second phase): the document the targets come
+    # from is the stored plan document, whose NPV is the plan's (one yardstick, issue 24)
+    assert d["target_scale"] == 1.0 and counted["documents"] == [d["scenario_id"]]
+    assert d["npv"] == pytest.approx(143_838.34, abs=0.01)
 
 
 def test_review_reads_the_plans_document_from_its_evaluation(counted, tmp_path):

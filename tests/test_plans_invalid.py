@@ -34,7 +34,13 @@ REVIEWS = {
     "people_not_whole.yaml": "people_supported: input should be a valid integer, got a number with a fractional part (got 90.5)",
     "unknown_key.yaml": (
         "unknown key 'money_spend'; valid keys are: plan, period_end, people_supported, outcomes, "
-        "money_spent, recorded_by, note"
+        "money_spent, local_savings, recorded_by, note"
+    ),
+    "unknown_local_saving.yaml": (
+        f"local_savings.fewer-falls: unknown outcome; the outcomes of plan 'falls-birmingham' are: {OUTCOMES}"
+    ),
+    "local_saving_no_cases.yaml": (
+        "local_savings.fall-admission-avoided: cases: 0 is not valid; give the number of cases costed, 1 or more"
     ),
 }
 

@@ -34,13 +34,36 @@ def test_migration_from_empty_database_to_head(store_url):
     assert inspect(engine).get_table_names() == []
     assert core.current_revision(engine) is None
     store = core.open_store(store_url)
-    assert core.current_revision(store.engine) == core.head_revision() == "0001"
+    assert core.current_revision(store.engine) == core.head_revision() == "0002"
     tables = set(inspect(store.engine).get_table_names())
     assert tables == {
         "alembic_version", "scenario_documents", "logic_models", "plans", "reviews",
         "review_outcomes", "recommendations",
     }
     engine.dispose()
+
+
+def test_migration_0002_keeps_a_review_saved_at_0001(store_url):
+    """A database written at 0001 (before local cost data) with a review in it is migrated to
+    0002 on first use: the review is kept and its new columns are empty."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store_url)
+    core.migrate(engine, "0001")
+    assert core.current_revision(engine) == "0001"
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO plans (id, name, definition_json, start_date, end_date, created_by, created_at) "
+                       "VALUES ('p', 'P', '{}', '2027-04-01', '2028-03-31', 'me', '2026-12-01 00:00:00+00:00')"))
+        c.execute(text("INSERT INTO reviews (id, plan_id, number, period_start, period_end, people_supported, "
+                       "money_spent, recorded_by, recorded_at) VALUES (1, 'p', 1, '2027-04-01', '2027-06-30', 95, "
+                       "38000, 'me', '2026-12-01 00:00:00+00:00')"))
+        c.execute(text("INSERT INTO review_outcomes (review_id, outcome_id, achieved) VALUES (1, 'x', 11)"))
+    engine.dispose()
+    store = core.open_store(store_url)
+    assert core.current_revision(store.engine) == "0002"
+    with store.engine.connect() as c:
+        row = c.execute(text("SELECT achieved, local_saving, local_cases FROM review_outcomes")).one()
+    assert tuple(row) == (11, None, None)
 
 
 def test_migrated_schema_matches_the_models(store_url):

@@ -225,9 +225,12 @@ def _print_review(data: dict[str, Any]) -> None:
     s = data["simulation"]
     console.print(
         f"People {data['people_supported']:,} of {data['planned_people']:,.0f} planned; spent "
-        f"{money(data['money_spent'])} of {money(data['planned_spend'])} planned. "
+        f"{money(data['money_spent'])} of {money(data['planned_spend'])} planned "
+        f"(budget {money(data['budget'])}). Cost per person now {money(data['updated']['cost_per_person']['mean'])} "
+        f"(planned {money(data['updated']['cost_per_person']['planned'])}); reach "
+        f"{share(data['updated']['reach']['mean'], 1)} of the planned people. "
         f"Chance of saving money {share(s['prob_saving'], 1)}, expected NPV {money(s['expected_npv'])} "
-        f"({s['draws']:,} draws)."
+        f"over {s['years']} years ({s['draws']:,} draws; optimism bias {'on' if s['optimism_bias'] else 'off'})."
     )
     console.print(data["reason"], style="bold")
 

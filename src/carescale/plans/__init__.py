@@ -6,8 +6,10 @@ docs/plans.md).
   appraisal and uncertainty, with its break-even targets; templates to start from.
 * :mod:`.plan`: a plan commits to a model in an area with budget, phases, review period,
   targets per outcome (from the break-even analysis) and funding route; stored in the store.
-* :mod:`.review`: a review's actuals, beta-binomial updates of each outcome rate, the probability
-  of saving money and expected NPV over 10,000 draws, and the recommendation with its reason.
+* :mod:`.review`: a review's actuals, beta-binomial updates of each outcome rate, gamma updates of
+  the cost per person, the reach and (local cost data) the saving per outcome, the NPV's
+  distribution over 10,000 draws on the plan's one yardstick, and the recommendation (a rule
+  derived from stated losses; never "increase" above the budget) with its reason.
 * Settings: ``data/plans_defaults.yaml`` (:mod:`.defaults`).
 """
 

@@ -1,5 +1,6 @@
 """Settings of plans and reviews (``data/plans_defaults.yaml``): prior strength by evidence
-level, the simulation, and the recommendation rule with its thresholds."""
+level, the simulation, the one appraisal yardstick, the spend model, and the recommendation
+rule with the losses it is derived from."""
 
 from __future__ import annotations
 
@@ -28,17 +29,17 @@ class PlanAppraisal(_Sourced):
     optimism_bias: bool
 
 
+class Spend(_Sourced):
+    shape: float = Field(gt=0)  # each person's cost is Gamma(shape, rate)
+
+
 class Increase(StrictModel):
-    min_prob_saving: float = Field(ge=0, le=1)
+    loss_weight: float = Field(ge=1)  # a pound lost after scaling up counts this many times
     min_reviews: int = Field(ge=1)
 
 
-class Continue(StrictModel):
-    min_prob_saving: float = Field(ge=0, le=1)
-
-
 class Stop(StrictModel):
-    max_prob_saving: float = Field(ge=0, le=1)
+    forgone_weight: float = Field(ge=1)  # a pound forgone by stopping counts this many times
     min_reviews: int = Field(ge=1)
 
 
@@ -48,25 +49,15 @@ class Reduce(StrictModel):
 
 class Rule(_Sourced):
     increase: Increase
-    carry_on: Continue  # the "continue" recommendation
     stop: Stop
     reduce: Reduce
-
-    @model_validator(mode="after")
-    def _order(self) -> "Rule":
-        inc, cont, stop = self.increase.min_prob_saving, self.carry_on.min_prob_saving, self.stop.max_prob_saving
-        if not stop <= cont <= inc:
-            raise ValueError(
-                f"thresholds must satisfy stop.max_prob_saving ({stop:g}) <= continue.min_prob_saving "
-                f"({cont:g}) <= increase.min_prob_saving ({inc:g})"
-            )
-        return self
 
 
 class PlanDefaults(StrictModel):
     prior_strength: dict[int, PriorStrength]
     simulation: Simulation
     appraisal: PlanAppraisal
+    spend: Spend
     recommendation: Rule
 
     @model_validator(mode="after")

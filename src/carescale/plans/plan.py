@@ -175,7 +175,12 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
             "outcome rates (write a logic model with rates for its outcomes)"
         )
     target_scale = max(ph.scale for ph in spec.phases)
-    doc = make_document(iv.id, area=spec.area, base=base, note=f"plan {spec.id}: {iv.name} at full scale")
+    try:  # the reviews appraise the plan from its start: refuse now what they could not run
+        make_settings({**(base.appraisal.model_dump(mode="json") if base is not None else {}),
+                       "start_date": spec.start.isoformat()})
+    except SettingsError as exc:
+        raise PlanError(f"{name}: start: {exc.message.removeprefix('start_date: ')}") from None
+    doc = make_document(iv.id, area=spec.area, base=base, note=f"plan {spec.id}: {iv.name}", start=spec.start)
     ev = evaluation(doc, lib)  # built once and run once; the break-even analysis reads its scenario
     item = next(i for i in ev.run["interventions"] if i["id"] == iv.id)
     people_year = float(item["beneficiaries"])
@@ -189,11 +194,13 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         )
         outcomes.append({**t, "break_even_rate": rate, "target": text})
     unit_cost = float(sum(seg.unit_cost.value for seg in iv.segments if seg.unit_cost) / max(1, len(iv.segments)))
-    plan_doc = make_document(iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}")
-    try:  # the reviews appraise the plan from its start: refuse now what they could not run
-        make_settings({**plan_doc.appraisal.model_dump(mode="json"), "start_date": spec.start.isoformat()})
-    except SettingsError as exc:
-        raise PlanError(f"{name}: start: {exc.message.removeprefix('start_date: ')}") from None
+    # The plan's document: the model at the plan's target scale (at full scale, the document the
+    # targets came from). Its NPV on the one yardstick (the document's appraisal settings) is what
+    # the reviews update and what `logic-model run` gives for the same document.
+    plan_doc = doc if target_scale == 1.0 else make_document(
+        iv.id, area=spec.area, scale=target_scale, base=base, note=f"plan {spec.id}: {iv.name}", start=spec.start)
+    plan_eval = ev if plan_doc is doc else evaluation(plan_doc, lib)
+    settings = plan_eval.appraisal_summary()["settings"]
     definition: dict[str, Any] = {
         "spec": spec.model_dump(mode="json"),
         "model": {"kind": "library" if lm_data is None else "logic_model", "id": iv.id, "name": iv.name,
@@ -204,6 +211,9 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         "full_scale_people_per_year": people_year,
         "unit_cost": unit_cost,
         "outcomes": outcomes,
+        "npv": plan_eval.appraisal_summary()["portfolio"]["metrics"]["npv"],
+        "yardstick": {"years": settings["years"], "optimism_bias": settings["optimism_bias"],
+                      "start_date": settings["start_date"]},
     }
     plan = Plan(spec.id, definition)
     schedule = []

@@ -20,6 +20,8 @@ def review_record(row: Any) -> dict[str, Any]:
         "period_end": row.period_end.isoformat(),
         "people_supported": row.people_supported,
         "outcomes": {o.outcome_id: o.achieved for o in row.outcomes},
+        "local_savings": {o.outcome_id: {"saving": float(o.local_saving), "cases": o.local_cases}
+                          for o in row.outcomes if o.local_cases},
         "money_spent": float(row.money_spent),
         "recorded_by": row.recorded_by,
         "recorded_at": utc_iso(row.recorded_at),

@@ -18,13 +18,18 @@ def make_document(
     scale: float = 1.0,
     base: Any = None,
     note: str | None = None,
+    start: Any = None,
 ) -> Any:
     """The scenario document of one model at ``scale`` (share of its potential): the user's own
     document ``base`` (area, overrides, appraisal and uncertainty settings, prices) narrowed to
     this model, or a new one in ``area``. A new document keeps every figure in the prices it is
-    written in (``reprice: false``): a logic model's and a plan's money is in their own prices."""
+    written in (``reprice: false``): a logic model's and a plan's money is in their own prices,
+    and is appraised with the one yardstick of ``data/plans_defaults.yaml: appraisal`` (a user's
+    own document keeps its own settings). ``start``: the appraisal's first month (a plan's start)."""
     if base is not None:
         changes: dict[str, Any] = {"interventions": [intervention], "scale": {intervention: float(scale)}}
+        if start is not None:
+            changes["appraisal"] = {**base.appraisal.model_dump(mode="json"), "start_date": start.isoformat()}
         if note and not base.note:  # the user's own note is kept
             changes["note"] = note
         return base.with_changes(**changes)
@@ -35,10 +40,22 @@ def make_document(
         "basis": "potential",
         "scale": {intervention: float(scale)},
         "reprice": False,
+        "appraisal": yardstick(start),
     }
     if note:
         data["note"] = note
     return parse_data(data)
+
+
+def yardstick(start: Any = None) -> dict[str, Any]:
+    """The appraisal settings of a document carescale makes for a logic model or a plan: the
+    one yardstick shared by ``logic-model run``, the plan's NPV and targets, and its reviews."""
+    from .defaults import load_plan_defaults
+
+    out: dict[str, Any] = {"optimism_bias": load_plan_defaults().appraisal.optimism_bias}
+    if start is not None:
+        out["start_date"] = start.isoformat()
+    return out
 
 
 def document_from_json(text: str) -> Any:

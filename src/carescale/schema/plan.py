@@ -163,17 +163,34 @@ class PlanSpec(StrictModel):
         return self
 
 
+class LocalSaving(StrictModel):
+    """The council's own cost data for one outcome: what each one saved locally (pounds, the
+    model's unit) and over how many cases that average was taken."""
+
+    saving: float
+    cases: int
+
+    @model_validator(mode="after")
+    def _check(self) -> "LocalSaving":
+        if not 0 < self.saving <= MAX_MONEY_SPENT:
+            raise ValueError(f"saving: {self.saving:g} is not valid; give pounds per outcome, more than 0")
+        if not 1 <= self.cases <= MAX_PEOPLE:
+            raise ValueError(f"cases: {self.cases} is not valid; give the number of cases costed, 1 or more")
+        return self
+
+
 class Actuals(StrictModel):
     """A review's actuals (``carescale reviews add PLAN --file REVIEW.yaml``): the period it
     covers ends on ``period_end`` and starts the day after the previous review (or on the
-    plan's start); people supported in it, how many of them achieved each outcome, and the money
-    spent."""
+    plan's start); people supported in it, how many of them achieved each outcome, the money
+    spent, and (optional) the council's own cost data per outcome (``local_savings``)."""
 
     plan: str | None = None
     period_end: Date
     people_supported: int
     outcomes: dict[bounded_text(MAX_ID), WholeNumber] = {}  # type: ignore[valid-type]
     money_spent: float
+    local_savings: dict[bounded_text(MAX_ID), LocalSaving] = {}  # type: ignore[valid-type]
     recorded_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
     note: str | None = None
 

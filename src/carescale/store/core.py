@@ -371,6 +371,7 @@ class Store:
         outcomes: dict[str, int],
         recommendation: RecommendationRow,
         expected_number: int,
+        local: dict[str, tuple[float, int]] | None = None,
     ) -> int:
         """Write a review, its outcome counts and its recommendation in ONE transaction and
         return the review's number. ``expected_number`` is the number the caller computed the
@@ -393,7 +394,9 @@ class Store:
                 s.add(review)
                 s.flush()
                 for oid, k in outcomes.items():
-                    s.add(ReviewOutcomeRow(review_id=review.id, outcome_id=oid, achieved=k))
+                    saving, cases = (local or {}).get(oid, (None, None))
+                    s.add(ReviewOutcomeRow(review_id=review.id, outcome_id=oid, achieved=k,
+                                           local_saving=saving, local_cases=cases))
                 recommendation.review_id = review.id
                 s.add(recommendation)
         except IntegrityError as exc:

@@ -111,6 +111,9 @@ class ReviewOutcomeRow(Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
     outcome_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     achieved: Mapped[int] = mapped_column(Integer)
+    # the council's own cost data for this outcome, where recorded (migration 0002)
+    local_saving: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False), nullable=True)
+    local_cases: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     review: Mapped[ReviewRow] = relationship(back_populates="outcomes")
 
