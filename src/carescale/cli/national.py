@@ -48,7 +48,7 @@ def national(
 
     check_boundaries(boundaries)
     if (mye is None) != (ascof is None):
-        raise CarescaleError(f"{'--ascof' if mye is None else '--mye'}: give both --mye and --ascof (profiles built "
+        raise CarescaleError(f"{'--mye' if mye is None else '--ascof'}: give both --mye and --ascof (profiles built "
                              "from those files), or neither (the built-in profiles from official figures)")
     if mye is None and boundaries != "2023":
         raise CarescaleError(f"--boundaries: {boundaries!r} only with --mye and --ascof; the built-in profiles are on "
