@@ -182,8 +182,8 @@ def _print_national_table(data: dict[str, Any]) -> None:
         f"{t['councils_with_estimates']} councils) were in no official series and were estimated "
         "(each figure's derivation says from what); see --format json."
     )
-    console.print("Figures by source: " + "; ".join(f"{k} {v:,}" for k, v in t["figures_by_source"].items()))
-    console.print("Profiles used: " + "; ".join(f"{k} {v:,}" for k, v in t["councils_by_profile"].items()))
+    console.print("Figures by source: " + "; ".join(f"{k} {v:,}" for k, v in t["figures_by_source"].items()), markup=False)
+    console.print("Profiles used: " + "; ".join(f"{k} {v:,}" for k, v in t["councils_by_profile"].items()), markup=False)
     console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
     _print_scenario_line(data)
     for a in data["areas"]:
