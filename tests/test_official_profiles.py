@@ -155,3 +155,20 @@ def test_national_counts_figures_by_source():
 def test_national_flag_errors(args, message):
     r = run_cli("national", *args)
     assert (r.code, r.err) == (2, message)
+
+
+def test_a_plan_can_name_a_built_in_council(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    text = (example / "falls-prevention-plan.yaml").read_text(encoding="utf-8")
+    text = text.replace("logic_model: falls-prevention-logic-model.yaml",
+                        f"logic_model: {example / 'falls-prevention-logic-model.yaml'}", 1)
+    text = text.replace("area: birmingham", "area: leeds", 1).replace("id: falls-birmingham", "id: falls-leeds", 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    r = run_cli("plans", "create", str(plan))
+    assert r.code == 0, r.err
+    assert "Falls prevention service (logic model, evidence level 2) in leeds, 2027-04-01 to 2029-03-31" in r.out
+    assert run_cli("plans", "show", "falls-leeds", "--format", "json").json()["area"] == "leeds"
