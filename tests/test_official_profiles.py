@@ -172,3 +172,27 @@ def test_a_plan_can_name_a_built_in_council(tmp_path, monkeypatch):
     assert r.code == 0, r.err
     assert "Falls prevention service (logic model, evidence level 2) in leeds, 2027-04-01 to 2029-03-31" in r.out
     assert run_cli("plans", "show", "falls-leeds", "--format", "json").json()["area"] == "leeds"
+
+
+def test_an_exported_built_in_profile_edited_and_imported_overrides_it(tmp_path):
+    import csv
+
+    out = tmp_path / "leeds.csv"
+    assert run_cli("areas", "export", "leeds", "-o", str(out)).code == 0
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    for r in rows:
+        if r and r[0] == "spend.long_term_placements":
+            assert r[3:6] == ["60290000", "2021/22", "implied"]
+            r[3:7] = ["50000000", "2024/25", "published", "Leeds City Council budget book 2024/25"]
+    edited = tmp_path / "leeds-ours.csv"
+    with edited.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    r = run_cli("areas", "import", str(edited))
+    assert r.code == 0, r.err
+    assert r.out.startswith("saved area profile 'leeds' (Leeds) to ")
+    data = run_cli("run", "--area", "leeds", "--no-reprice", "--format", "json").json()
+    hd = next(i for i in data["interventions"] if i["id"] == "hospital-discharge")
+    assert hd["gross_savings"]["asc"] == pytest.approx(0.13 * (50_000_000 + 60_290_000 * PAPER_SHORT_TERM / PAPER_LONG_TERM), abs=0.01)
+    nat = run_cli("national", "--councils", "E08000035", "--format", "json").json()
+    assert nat["areas"][0]["profile"] == "imported"
+    assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 6, "estimated": 4}
