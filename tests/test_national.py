@@ -90,7 +90,7 @@ def test_recoded_councils_keep_their_footprint(files, national, old, new, name, 
     a = _area(national, new)
     assert a["name"] == name
     assert a["figures"]["cohorts.population_all_ages"]["value"] == mye.get(old).all_ages
-    assert a["figures"]["cohorts.learning_disability_long_term_support"] == {"value": ld, "status": "published"}
+    assert a["figures"]["cohorts.learning_disability_long_term_support"] == {"value": ld, "status": "published", "source": "official: ASCOF 2020-21"}
     assert any(old in n and new in n for n in a["notes"])
 
 
@@ -104,9 +104,9 @@ def test_northamptonshire_shared_between_north_and_west(national):
 def test_birmingham_in_the_roll_up(national):
     b = _area(national, "E08000025")
     f = b["figures"]
-    assert f["cohorts.population_65_plus"] == {"value": 149412, "status": "published"}
-    assert f["cohorts.population_18_64"] == {"value": 704604, "status": "published"}
-    assert f["cohorts.learning_disability_long_term_support"] == {"value": 2249, "status": "published"}
+    assert f["cohorts.population_65_plus"] == {"value": 149412, "status": "published", "source": "official: ONS mid-2020"}
+    assert f["cohorts.population_18_64"] == {"value": 704604, "status": "published", "source": "official: ONS mid-2020"}
+    assert f["cohorts.learning_disability_long_term_support"] == {"value": 2249, "status": "published", "source": "official: ASCOF 2020-21"}
     assert f["cohorts.older_people_very_limited"]["value"] == pytest.approx(45220)
     assert b["estimated"] == [
         "cohorts.older_people_very_limited", "cohorts.mental_health_long_term_support",
@@ -201,7 +201,8 @@ def test_cli_csv_and_table(small_files):
     t = run_cli("national", "--mye", str(mye), "--ascof", str(ascof))
     assert t.code == 0, t.err
     assert "England (2 councils)" in t.out
-    assert "Estimated: 13 of 20 figures (2 councils)" in t.out
+    assert "Estimated: 13 of 20 figures (65.0%, 2 councils) were in no official series and were estimated" in " ".join(t.out.split())
+    assert "Figures by source: estimated 13; official: ONS mid-2020 6; official: ASCOF (file given) 1" in " ".join(t.out.split())
     assert "Excluded: Nowhere (E06000999)" in t.out
 
 

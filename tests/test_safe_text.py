@@ -227,7 +227,9 @@ def test_national_csv_keeps_a_formula_name_literal(monkeypatch, tmp_path):
     area = {"code": "E06000001", "name": EVIL, "beneficiaries": 1.0, "cost": 2.0,
             "gross_savings": {"asc": 3.0, "nhs": 4.0}, "overlap_deduction": {"asc": 0.5, "nhs": 0.25},
             "net_savings": {"asc": -1.0, "nhs": 2.0}, "setup_investment": 0.0, "estimated": ["=x"], "notes": []}
-    totals = {**area, "councils": 1, "estimated_figures": 1, "figures": 9, "councils_with_estimates": 1}
+    totals = {**area, "councils": 1, "estimated_figures": 1, "figures": 9, "councils_with_estimates": 1,
+              "estimated_share": 0.1111, "figures_by_source": {"estimated": 1, "official: ONS mid-2023": 8},
+              "councils_by_profile": {"official": 1}}
     data = {"areas": [area], "totals": totals, "excluded": [], "boundaries": "2023"}
     monkeypatch.setattr(off, "read_mye", lambda p: None)
     monkeypatch.setattr(off, "read_ascof", lambda p: None)

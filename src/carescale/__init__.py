@@ -15,6 +15,7 @@ loaded by :func:`default_library`.
 from .engine import ParameterTable, PortfolioResult, Timeline, evaluate
 from .errors import CarescaleError, InputFileError, ModelError, SettingsError, UnknownIdError
 from .library import Library, default_library, load_area_file, load_library
+from .library.core import register_council_profiles
 from .library.files import TEMPLATE_SUFFIXES, register_area_file_reader
 from .engine.summary import summary, to_frame
 from .engine.scenario import Scenario, define_scenario
@@ -37,6 +38,17 @@ def _read_template_area(path, library):  # type: ignore[no-untyped-def]
 for _suffix in TEMPLATE_SUFFIXES:
     register_area_file_reader(_suffix, _read_template_area)
 del _suffix
+
+
+def _official_areas():  # type: ignore[no-untyped-def]
+    """The built-in council profiles of :mod:`carescale.areas.official`, imported on first use
+    (importing it registers its own provider, replacing this one)."""
+    from .areas.official import official_areas
+
+    return official_areas()
+
+
+register_council_profiles(_official_areas)
 
 __all__ = [
     "AppraisalResult",

@@ -94,14 +94,14 @@ def show_definition(
 @areas_app.command("list")
 def areas_list(
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    built_in: bool = typer.Option(True, "--built-in/--no-built-in", help="Also list the built-in profile of each of the 153 councils (official figures; docs/areas.md)."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """List the area profiles."""
-    rows = area_rows()
-    echo_listing(
-        rows, fmt, "Area profiles", [("id", "id"), ("name", "name"), ("kind", "kind"), ("ONS code", "ons_code")],
-        output,
-    )
+    """List the area profiles: the packaged ones, the ones you saved, and (unless --no-built-in)
+    every council's built-in profile from official figures."""
+    rows = area_rows(built_in=built_in)
+    cols = [("id", "id"), ("name", "name"), ("kind", "kind"), ("ONS code", "ons_code")]
+    echo_listing(rows, fmt, "Area profiles", cols + ([("profile", "profile")] if built_in else []), output)
 
 
 @areas_app.command("show")

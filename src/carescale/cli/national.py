@@ -26,8 +26,8 @@ from .common import (
 
 @app.command()
 def national(
-    mye: Path = typer.Option(..., "--mye", help="ONS mid-year estimates workbook with an MYE2 - Persons sheet (.xls or .xlsx)."),
-    ascof: Path = typer.Option(..., "--ascof", help="NHS Digital ASCOF open data (.csv or .xlsx)."),
+    mye: Optional[Path] = typer.Option(None, "--mye", help="ONS mid-year estimates workbook with an MYE2 - Persons sheet (.xls or .xlsx); with --ascof, profiles built from these files instead of the built-in ones."),
+    ascof: Optional[Path] = typer.Option(None, "--ascof", help="NHS Digital ASCOF open data (.csv or .xlsx); with --mye."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Council boundaries: 2023 (Cumberland, Westmorland and Furness, ...) or 2021 (as in the ONS file)."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per council: the distribution of net saving and NPV by payer, per council and for England (docs/performance.md)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the draws (with --draws; each council's own figures get a stream derived from it)."),
@@ -39,12 +39,20 @@ def national(
     output: Optional[Path] = output_option(),
 ) -> None:
     """Every English council with adult social care responsibilities: the paper's portfolio scaled
-    to each, and the England total, with how many figures were estimated. With --draws, the
-    probabilistic case: the distribution of each council's and England's net saving and NPV."""
-    from ..national import build_profiles, check_boundaries, run_national, select_councils
+    to each (its built-in profile from official figures, or the profile you imported for it), and
+    the England total, with how many figures came from which source and how many were estimated.
+    With --draws, the probabilistic case: the distribution of each council's and England's net
+    saving and NPV."""
+    from ..national import build_profiles, check_boundaries, official_inputs, run_national, select_councils
     from ..official import read_ascof, read_mye
 
     check_boundaries(boundaries)
+    if (mye is None) != (ascof is None):
+        raise CarescaleError(f"{'--mye' if mye is None else '--ascof'}: give both --mye and --ascof (profiles built "
+                             "from those files), or neither (the built-in profiles from official figures)")
+    if mye is None and boundaries != "2023":
+        raise CarescaleError(f"--boundaries: {boundaries!r} only with --mye and --ascof; the built-in profiles are on "
+                             "2023 boundaries")
     document = None
     if scenario_file is not None:
         from ..scenarios import load_scenario
@@ -64,8 +72,12 @@ def national(
 
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task("reading ONS and ASCOF files", total=None)
-        inputs = select_councils(build_profiles(read_mye(mye), read_ascof(ascof), boundaries), councils)
+        if mye is not None and ascof is not None:
+            task = progress.add_task("reading ONS and ASCOF files", total=None)
+            inputs = select_councils(build_profiles(read_mye(mye), read_ascof(ascof), boundaries), councils)
+        else:
+            task = progress.add_task("building the councils' profiles from official figures", total=None)
+            inputs = select_councils(official_inputs(), councils)
         if draws is None:
             progress.update(task, description="running the portfolio on each council", total=len(inputs.councils), completed=0)
             data = run_national(inputs, progress=lambda name: progress.advance(task), document=document)
@@ -166,9 +178,12 @@ def _print_national_table(data: dict[str, Any]) -> None:
                   styled((money(t["net_savings"]["nhs"]), "bold")), f"{t['estimated_figures']} of {t['figures']}")
     console.print(table)
     console.print(
-        f"Estimated: {t['estimated_figures']} of {t['figures']} figures ({t['councils_with_estimates']} councils) "
-        "were not in the files and were estimated from population (data/prevalence.yaml); see --format json."
+        f"Estimated: {t['estimated_figures']} of {t['figures']} figures ({share(t['estimated_share'], 1)}, "
+        f"{t['councils_with_estimates']} councils) were in no official series and were estimated "
+        "(each figure's derivation says from what); see --format json."
     )
+    console.print("Figures by source: " + "; ".join(f"{k} {v:,}" for k, v in t["figures_by_source"].items()), markup=False)
+    console.print("Profiles used: " + "; ".join(f"{k} {v:,}" for k, v in t["councils_by_profile"].items()), markup=False)
     console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
     _print_scenario_line(data)
     for a in data["areas"]:

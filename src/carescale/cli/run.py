@@ -58,10 +58,12 @@ def run(
 
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
-    data = evaluate_document(doc).run  # shared by the evaluation: read only
+    evaluation = evaluate_document(doc)
+    data = evaluation.run  # shared by the evaluation: read only
 
     def table() -> None:
         _print_summary_table(data)
+        _print_official_figures(evaluation.scenario.area)
         print_scenario_notes(data)
 
     emit(fmt, data, rows=lambda: report.rows(data), table=table, output=output)
@@ -115,6 +117,25 @@ def _print_summary_table(data: dict[str, Any]) -> None:
             f"Estimated figures used ({len(est)}), not the area's own: "
             + "; ".join(f"{e['path'].removeprefix('area.')} = {e['value']:,.0f}" for e in est)
             + " (see 'carescale areas show')"
+        )
+
+
+OFFICIAL_DOCUMENTS = {"ons-mye-2023": "ONS", "ons-mye-2020": "ONS", "nhs-digital-ascfr-2022": "ASC-FR/SALT",
+                      "nhs-digital-ascof-2021": "ASCOF"}
+
+
+def _print_official_figures(area: Any) -> None:
+    """Which of the area's figures are official (source and year); estimates are listed above."""
+    from ..areas.keys import figures
+
+    official = [(k, q) for k, q in figures(area).items()
+                if q.status != "estimated" and q.ref.document in OFFICIAL_DOCUMENTS]
+    if official:
+        console.print(
+            f"Official figures ({len(official)}): "
+            + "; ".join(f"{k} = {q.value:,.0f} ({OFFICIAL_DOCUMENTS[q.ref.document]} {q.period or q.price_year})"
+                        for k, q in official),
+            markup=False,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import Library
+from .core import Library, council_profiles
 from .user import default_library
 
 
@@ -24,9 +24,19 @@ def intervention_rows(lib: Library | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def area_rows(lib: Library | None = None) -> list[dict[str, Any]]:
+def area_rows(lib: Library | None = None, built_in: bool = False) -> list[dict[str, Any]]:
+    """The library's area profiles (packaged and the user's); with ``built_in``, then every
+    council's built-in profile from official figures that no library profile of the same id
+    overrides, each row saying which profile it is (``profile``: packaged, saved or built-in)."""
     lib = lib or default_library()
-    return [{"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""} for a in lib.areas.values()]
+    rows = [{"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or ""} for a in lib.areas.values()]
+    if not built_in:
+        return rows
+    for r in rows:
+        r["profile"] = "packaged" if f"areas/{r['id']}" in lib.files else "saved"
+    rows += [{"id": a.id, "name": a.name, "kind": a.kind, "ons_code": a.ons_code or "", "profile": "built-in"}
+             for aid, a in council_profiles().items() if aid not in lib.areas]
+    return rows
 
 
 def definition(obj: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import BaseModel
 
@@ -17,6 +17,22 @@ from ..errors import InputFileError, ModelError, SettingsError, UnknownIdError
 from ..schema import Area, Intervention, OverlapSet, PortfolioSet, SourceSet, Vocabulary
 from ..schema.case_study import CaseStudy
 from ..schema.walk import iter_references
+
+
+#: Providers of the built-in council profiles (id -> Area), registered from a higher layer:
+#: ``import carescale`` registers a stand-in that imports :mod:`carescale.areas.official` on first use.
+_COUNCIL_PROFILES: list[Callable[[], Mapping[str, Area]]] = []
+
+
+def register_council_profiles(provider: Callable[[], Mapping[str, Area]]) -> None:
+    """Use ``provider`` for the built-in council profiles (replacing any earlier one)."""
+    _COUNCIL_PROFILES[:] = [provider]
+
+
+def council_profiles() -> Mapping[str, Area]:
+    """The built-in council profiles built from the shipped official figures, by id (empty when
+    none is registered). A library's own areas (packaged or the user's) come first."""
+    return _COUNCIL_PROFILES[0]() if _COUNCIL_PROFILES else {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,9 @@ class Library:
                 raise InputFileError(
                     f"{self.broken_areas[aid]} (fix the file, or remove it with 'carescale areas remove {aid}')"
                 ) from None
+            builtin = council_profiles()
+            if aid in builtin:
+                return builtin[aid]
             raise UnknownIdError("area", aid, list(self.areas)) from None
 
     def portfolio(self, pid: str | None = None) -> tuple[Intervention, ...]:

@@ -40,10 +40,11 @@ from .councils import (
     build_profiles,
     check_boundaries,
     council_populations,
+    official_inputs,
     select_councils,
 )
 from .draws import MEASURES, CouncilTask, council_draws, distribution, run_national_uncertainty
-from .run import _sum_payers, council_document, council_evaluation, council_scenario, run_national
+from .run import _sum_payers, figure_source, council_document, council_evaluation, council_scenario, run_national
 
 __all__ = [
     "ASCOF_QUOTE",
@@ -63,6 +64,7 @@ __all__ = [
     "distribution",
     "run_national",
     "run_national_uncertainty",
+    "official_inputs",
     "run_tasks",
     "select_councils",
 ]

@@ -28,7 +28,10 @@ from ..official.boundaries import (
     is_upper_tier,
 )
 from ..official.mye import PopulationTable
+from ..areas.keys import estimated_keys
+from ..areas.official import official_profiles
 from ..areas.prevalence import PrevalenceSet, estimate_missing
+from ..library import Library, default_library, packaged_library, user_areas_dir
 from ..schema import Area, Quantity, Reference
 
 ASCOF_QUOTE = "Proportion of adults with learning disabilities in paid employment"
@@ -40,6 +43,9 @@ class CouncilProfile:
     estimated: tuple[str, ...]  # keys of figures that are estimates
     notes: tuple[str, ...]
     cassr: str | None = None  # NHS Digital council code
+    #: which profile the roll-up used: "official" (built-in, carescale.areas.official),
+    #: "imported" (the user's own, carescale areas import) or "files" (--mye/--ascof)
+    profile: str = "files"
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,8 @@ class NationalInputs:
     councils: tuple[CouncilProfile, ...]
     excluded: tuple[dict[str, str], ...]
     boundaries: str
-    mye: PopulationTable
-    ascof: AscofTable
+    mye: PopulationTable | None = None
+    ascof: AscofTable | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,31 @@ def build_profiles(
                           f"on {boundaries} boundaries, so it cannot be modelled",
             })
     return NationalInputs(tuple(profiles), tuple(excluded), boundaries, mye, ascof)
+
+
+def official_inputs(library: Library | None = None) -> NationalInputs:
+    """The 153 councils' built-in profiles from the shipped official figures
+    (:mod:`carescale.areas.official`), except where the user has imported a council profile of
+    their own (``carescale areas import``, same ONS code, kind council): that one is used instead,
+    and the council's ``profile`` says so."""
+    lib = library or default_library()
+    packaged = packaged_library().areas
+    imported: dict[str, Area] = {}
+    for aid, area in lib.areas.items():
+        if aid not in packaged and area.kind == "council" and area.ons_code:
+            imported.setdefault(area.ons_code, area)
+    out: list[CouncilProfile] = []
+    for aid, prof in official_profiles().items():
+        code = prof.area.ons_code or ""
+        own = imported.get(code)
+        if own is not None:
+            est = estimate_missing(own)
+            note = (f"the user's imported profile {own.id!r} ({user_areas_dir() / (own.id + '.yaml')}) "
+                    f"used instead of the built-in one")
+            out.append(CouncilProfile(est.area, estimated_keys(est.area), (note,), None, "imported"))
+        else:
+            out.append(CouncilProfile(prof.area, prof.estimated, prof.notes, None, "official"))
+    return NationalInputs(tuple(out), (), "2023")
 
 
 def select_councils(inputs: NationalInputs, codes: str | Iterable[str] | None) -> NationalInputs:

@@ -11,7 +11,7 @@ from ..engine.scenario import Scenario
 from ..library import Library, default_library
 from ..scenarios import Evaluation, ScenarioDocument
 from ..scenarios.document import AreaInline
-from ..schema import PAYERS, Area
+from ..schema import PAYERS, Area, Quantity
 from .councils import NationalInputs
 
 
@@ -41,6 +41,38 @@ def council_evaluation(area: Area, library: Library, document: ScenarioDocument 
 def council_scenario(area: Area, library: Library, document: ScenarioDocument | None = None) -> Scenario:
     """The scenario run in one council (see :func:`council_document`): its evaluation's."""
     return council_evaluation(area, library, document).scenario
+
+
+#: How a figure's source is named in ``figures_by_source``, by its reference's document.
+SOURCE_NAMES = {
+    "ons-mye-2023": "official: ONS mid-2023",
+    "nhs-digital-ascfr-2022": "official: ASC-FR/SALT 2021-22",
+    "ons-mye-2020": "official: ONS mid-2020",
+    "ons-mye": "official: ONS (file given)",
+    "nhs-digital-ascof-2021": "official: ASCOF 2020-21",
+    "nhs-digital-ascof": "official: ASCOF (file given)",
+    "user-area-file": "the council's own (imported)",
+}
+
+
+def figure_source(q: Quantity) -> str:
+    """Where a figure comes from, for the counts by source: ``estimated`` for an estimate
+    (whatever its base), else the official series or the profile it came from."""
+    if q.status == "estimated":
+        return "estimated"
+    return SOURCE_NAMES.get(q.ref.document, f"published: {q.ref.document}")
+
+
+def _sources(inputs: NationalInputs) -> dict[str, Any]:
+    if inputs.mye is not None and inputs.ascof is not None:
+        return {
+            "mye": {"file": str(inputs.mye.path), "sheet": inputs.mye.sheet, "title": inputs.mye.title},
+            "ascof": {"file": str(inputs.ascof.path)},
+        }
+    from ..official.councils import PACKAGED
+
+    return {"official": {"folder": "carescale/data/official (docs/data.md)", "files": sorted(p.name for p in PACKAGED.glob("*.csv")),
+                         "profiles": "carescale.areas.official: ONS mid-2023, ASC-FR/SALT 2021-22; the rest estimated"}}
 
 
 def run_national(
@@ -73,7 +105,8 @@ def run_national(
                 i["id"]: {"beneficiaries": i["beneficiaries"], "net_savings": i["net_savings"]}
                 for i in data["interventions"]
             },
-            "figures": {k: {"value": q.value, "status": q.status} for k, q in figs.items()},
+            "profile": prof.profile,
+            "figures": {k: {"value": q.value, "status": q.status, "source": figure_source(q)} for k, q in figs.items()},
             "estimated": list(prof.estimated),
             "notes": list(prof.notes),
             "not_modelled": data["not_modelled"],
@@ -82,6 +115,13 @@ def run_national(
             progress(area.name)
     n_est = sum(len(a["estimated"]) for a in areas)
     n_fig = sum(len(a["figures"]) for a in areas)
+    by_source: dict[str, int] = {}
+    for a in areas:
+        for f in a["figures"].values():
+            by_source[f["source"]] = by_source.get(f["source"], 0) + 1
+    profiles: dict[str, int] = {}
+    for a in areas:
+        profiles[a["profile"]] = profiles.get(a["profile"], 0) + 1
     totals = {
         "councils": len(areas),
         "beneficiaries": round(sum(a["beneficiaries"] for a in areas), 3),
@@ -92,6 +132,9 @@ def run_national(
         "setup_investment": round(sum(a["setup_investment"] for a in areas), 2),
         "figures": n_fig,
         "estimated_figures": n_est,
+        "estimated_share": round(n_est / n_fig, 4) if n_fig else 0.0,
+        "figures_by_source": dict(sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "councils_by_profile": profiles,
         "councils_with_estimates": sum(1 for a in areas if a["estimated"]),
     }
     return {
@@ -100,10 +143,7 @@ def run_national(
         "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
         "boundaries": inputs.boundaries,
         "units": "GBP a year at full scale; beneficiaries are people a year",
-        "sources": {
-            "mye": {"file": str(inputs.mye.path), "sheet": inputs.mye.sheet, "title": inputs.mye.title},
-            "ascof": {"file": str(inputs.ascof.path)},
-        },
+        "sources": _sources(inputs),
         "areas": areas,
         "excluded": list(inputs.excluded),
         "totals": totals,

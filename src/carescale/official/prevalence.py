@@ -1,27 +1,17 @@
-"""Moved to :mod:`carescale.areas.prevalence` (issue 20). This module only re-exports its names so that
-imports from the old path keep working; new code imports from the new path."""
+"""Moved to :mod:`carescale.areas.prevalence` (issue 20). Names asked for at this old path are
+looked up there when first used (a module ``__getattr__``), so imports from the old path keep
+working without this layer importing the one above it (:mod:`carescale.areas.official` imports
+:mod:`carescale.official`; a static import back would be a circle). New code imports from the new path."""
 
-from ..areas.prevalence import (  # noqa: F401
-    figures,
-    template_rows,
-    with_figures,
-    InputFileError,
-    DATA_DIR,
-    Library,
-    default_library,
-    display_path,
-    load_model,
-    Area,
-    Quantity,
-    Reference,
-    StrictModel,
-    PREVALENCE_FILE,
-    Estimate,
-    PrevalenceSet,
-    check_prevalence,
-    load_prevalence,
-    default_prevalence,
-    Estimated,
-    estimate_figure,
-    estimate_missing,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    module = importlib.import_module("carescale.areas.prevalence")
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

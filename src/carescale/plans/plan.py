@@ -14,6 +14,7 @@ from typing import Any
 from ..appraisal import make_settings
 from ..errors import InputFileError, PlanError, SettingsError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
+from ..library.core import council_profiles
 from ..scenarios import load_scenario
 from ..schema import Intervention
 from ..schema.plan import MAX_ID, PERIOD_MONTHS, PlanSpec
@@ -159,7 +160,7 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
     if spec.scenario is not None:
         path = Path(spec.scenario)
         base = load_scenario(path if path.is_absolute() or base_dir is None else base_dir / path)
-    elif spec.area not in lib0.areas:
+    elif spec.area not in lib0.areas and spec.area not in council_profiles():
         raise PlanError(f"{name}: area: unknown area {spec.area!r}; valid areas are: {', '.join(sorted(lib0.areas))}")
     lib, iv, lm_data = resolve_model(spec, base_dir, name, lib0)
     for line in spec.funding.reduced_service_lines:

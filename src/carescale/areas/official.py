@@ -1,0 +1,174 @@
+"""A built-in profile for each of the 153 councils, from the official figures shipped with
+carescale (``data/official/``, :func:`carescale.official.councils.read_council_figures`).
+
+Every figure of the six runnable models that an official series holds comes from it:
+
+* ``cohorts.population_all_ages``, ``population_18_64``, ``population_65_plus``: ONS mid-2023
+  (MYE2 - Persons);
+* ``cohorts.learning_disability_long_term_support`` and ``mental_health_long_term_support``:
+  SALT (ASC-FR 2021-22, Table 37), clients aged 18-64 on long-term support at 31 March 2022 by
+  primary support reason;
+* ``spend.long_term_placements``: ASC-FR 2021-22 Table 44, gross current expenditure on long-term
+  nursing plus residential care for people aged 65 and over (£ thousands x 1,000), price year
+  2021/22: every run with a price base re-prices it with the GDP deflator like any other money
+  figure (``carescale run`` does by default).
+
+What no series holds is estimated, with status ``estimated`` and a derivation saying from what:
+
+* ``spend.short_term_placements``: ASC-FR has short-term support only as a total (Table 14, mostly
+  reablement), not by setting, so: the council's official long-term placement spend x the paper's
+  Birmingham ratio of short- to long-term placement spend (3,769,231 / 31,961,538);
+* ``cohorts.older_people_very_limited`` and Shared Lives provision: no series in the shipped data;
+  the documented rates of ``data/prevalence.yaml`` (:mod:`.prevalence`).
+
+A series with no figure for a council (not submitted, suppressed, or no row) gives an estimate
+from the same rates, and the figure's note names the missing cell. The Birmingham paper profile
+(``birmingham``) stays as published; the official Birmingham profile is ``birmingham-official``
+(the same ``-official`` suffix for every council whose name is a packaged profile's id).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..library import packaged_library
+from ..library.core import register_council_profiles
+from ..official.councils import CouncilFigures, read_council_figures
+from ..official.figures import Figure
+from ..schema import Area, Quantity, Reference
+from .keys import with_figures
+from .prevalence import default_prevalence, estimate_figure
+
+#: Documents (data/sources.yaml) of each group of series.
+DOCUMENTS = {"ascfr": "nhs-digital-ascfr-2022", "ons": "ons-mye-2023"}
+#: The paper's Birmingham short- and long-term placement spend (areas/birmingham.yaml), 2016/17 prices.
+PAPER_SHORT_TERM, PAPER_LONG_TERM = 3769231.0, 31961538.0
+POPULATION = {
+    "population_all_ages": "ons_population_all_ages",
+    "population_18_64": "ons_population_18_64",
+    "population_65_plus": "ons_population_65_plus",
+}
+CLIENTS = {
+    "learning_disability_long_term_support": "ascfr_lts_year_end_18_64_learning_disability",
+    "mental_health_long_term_support": "ascfr_lts_year_end_18_64_mental_health",
+}
+PLACEMENTS = ("ascfr_ltc_65_plus_nursing", "ascfr_ltc_65_plus_residential")
+
+
+@dataclass(frozen=True)
+class OfficialProfile:
+    area: Area
+    estimated: tuple[str, ...]  # keys of the figures that are estimates
+    notes: tuple[str, ...]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _price_year(year: str) -> str:
+    """ASC-FR's ``2021-22`` as a price year, ``2021/22``."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", year)
+    return f"{m.group(1)}/{m.group(2)}" if m else year
+
+
+def _ref(figs: CouncilFigures, series: str, f: Figure) -> Reference:
+    s = figs.series[series]
+    return Reference(document=DOCUMENTS[s.group], section=f"{s.file}, {s.table}, cell {f.cell}: {f.name} ({f.area})",
+                     quote=f.measure)
+
+
+def _official_count(figs: CouncilFigures, series: str, f: Figure) -> Quantity:
+    status = "implied" if f.note else "published"
+    return Quantity(value=f.value, unit="people", period=f.year, status=status,
+                    derivation=f.note, ref=_ref(figs, series, f))
+
+
+def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None) -> OfficialProfile:
+    """The profile of one council (ONS code, April 2023 boundaries) from the official figures."""
+    name = figs.councils[code]
+    prev = default_prevalence()
+    cohorts: dict[str, Quantity] = {}
+    spend: dict[str, Quantity] = {}
+    notes: list[str] = []
+    missing: dict[str, str] = {}  # key -> why no official figure
+    for key, sid in {**POPULATION, **CLIENTS}.items():
+        f = figs.figure(code, sid)
+        if f.value is None:
+            missing[f"cohorts.{key}"] = f"{figs.series[sid].table} cell {f.cell} {f.missing}"
+        else:
+            cohorts[key] = _official_count(figs, sid, f)
+    parts = [figs.figure(code, sid) for sid in PLACEMENTS]
+    if all(p.value is not None for p in parts):
+        total = sum(p.value for p in parts) * 1000  # type: ignore[misc]
+        s = figs.series[PLACEMENTS[0]]
+        split = "; ".join(dict.fromkeys(p.note for p in parts if p.note))
+        spend["long_term_placements"] = Quantity(
+            value=total, unit="GBP_per_year", price_year=_price_year(s.year), period=s.year, status="implied",
+            derivation=(f"({parts[0].value:,.10g} nursing + {parts[1].value:,.10g} residential) x 1,000 = {total:,.10g} "
+                        f"(long-term care for people aged 65+, £ thousands, cash of {s.year}; re-priced by the run's price base)"
+                        + (f"; {split}" if split else "")),
+            ref=Reference(document=DOCUMENTS[s.group],
+                          section=f"{s.file}, {s.table}, cells {parts[0].cell} and {parts[1].cell}: {parts[0].name} ({code})",
+                          quote=s.measure.rsplit(":", 1)[0]),
+        )
+    else:
+        bad = next(p for p in parts if p.value is None)
+        missing["spend.long_term_placements"] = f"{bad.table} cell {bad.cell} {bad.missing}"
+    area = Area(id=area_id or slug(name), name=name, kind="council", ons_code=code,
+                description=(f"{name}: built-in profile from official figures (ONS mid-2023, ASC-FR/SALT 2021-22); "
+                             "figures no series holds are estimated (see each figure's status and derivation)."),
+                cohorts=cohorts, spend=spend)
+    # what no series holds, or a series lacks for this council: estimated, saying from what
+    new: dict[str, Quantity] = {}
+    for key, est in prev.estimates.items():
+        section, _, rest = key.partition(".")
+        if (section == "cohorts" and rest in cohorts) or (section == "spend" and rest in spend):
+            continue
+        if key == "spend.short_term_placements" and "long_term_placements" in spend:
+            lt = spend["long_term_placements"]
+            ratio = PAPER_SHORT_TERM / PAPER_LONG_TERM
+            value = lt.value * ratio
+            new[key] = Quantity(
+                value=value, unit="GBP_per_year", price_year=lt.price_year, period=lt.period, status="estimated",
+                derivation=(f"{lt.value:,.10g} (spend.long_term_placements, ASC-FR {lt.period}) x {ratio:.10g} = {value:,.10g}; "
+                            "ratio: the paper's Birmingham short- to long-term placement spend, 3,769,231 / 31,961,538 "
+                            "(ASC-FR has short-term support only as a total, not by setting)"),
+                ref=Reference(document="scie-2017", section=est.rate.ref.section, quote=est.rate.ref.quote),
+                note="Estimated: no official series gives short-term placement spend by council.",
+            )
+            continue
+        base_section, _, base_rest = est.base.partition(".")
+        base = new.get(est.base) or (cohorts.get(base_rest) if base_section == "cohorts" else None)
+        if base is None:
+            continue
+        q = estimate_figure(key, est, base)
+        if key in missing:
+            q = q.model_copy(update={"note": f"Estimated: the official series has no figure for {name} ({missing[key]})."})
+            notes.append(f"{key}: no official figure ({missing[key]}); estimated from {est.base}")
+        new[key] = q
+    area = with_figures(area, new) if new else area
+    return OfficialProfile(area, tuple(new), tuple(notes))
+
+
+@functools.lru_cache(maxsize=1)
+def official_profiles() -> dict[str, OfficialProfile]:
+    """Every council's built-in profile by id (``leeds``, ``birmingham-official``, ...)."""
+    figs = read_council_figures()
+    packaged = set(packaged_library().areas)
+    out: dict[str, OfficialProfile] = {}
+    for code, name in figs.councils.items():
+        aid = slug(name)
+        if aid in packaged:
+            aid = f"{aid}-official"
+        out[aid] = council_profile(figs, code, aid)
+    return out
+
+
+def official_areas() -> dict[str, Area]:
+    return {aid: p.area for aid, p in official_profiles().items()}
+
+
+register_council_profiles(official_areas)
