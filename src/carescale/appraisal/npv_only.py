@@ -44,8 +44,11 @@ from .core import (
 )
 from .settings import AppraisalSettings
 
-#: Draws evaluated together: a (draws x months) array of one block (2 MB) stays in cache.
-CHUNK = 2048
+#: Bytes of the (draws x months) arrays of one block: they stay in the processor's cache.
+BLOCK_BYTES = 2 * 2**20
+#: Block size bounds: below the lower one Python's per-block overhead dominates; the upper one
+#: bounds the per-draw temporaries of the engine (tens of (draws,) arrays) and the memory.
+MIN_CHUNK, MAX_CHUNK = 2048, 32768
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,12 +70,57 @@ class NPVResult:
         return self.portfolio if iid == "portfolio" else self.by_payer[iid].sum(axis=1)
 
 
+def _ramp_months(curve: np.ndarray) -> int:
+    """Months of ``curve`` (rows (1 or D, T)) up to and including the first month of its constant
+    tail: from that month on every row keeps its last value, so nothing changes month to month."""
+    changing = np.flatnonzero(~(curve == curve[:, -1:]).all(axis=0))
+    return int(changing[-1]) + 2 if changing.size else 1
+
+
+def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(D,) sum over months of ``min(n_a x c_a, n_b x c_b) x weight``: the people in both of two
+    overlapping models, each at full scale ``n`` (D,) times its savings curve (1 or D, T).
+
+    Curves shared by every draw (the usual case) take a closed form with no per-month work per
+    draw: month ``t`` contributes ``n_a c_a(t)`` where ``c_a(t) / c_b(t) <= n_b / n_a`` and
+    ``n_b c_b(t)`` otherwise, so with the months sorted by that ratio the sum is
+    ``n_a x A[k] + n_b x B[k]`` (``A`` the running sums of ``c_a x weight``, ``B`` the sums from
+    the end of ``c_b x weight``, ``k`` where ``n_b / n_a`` falls among the ratios). Draws where a
+    full-scale figure is negative or not finite, and curves that vary by draw, are summed month by
+    month (the latter only over the ramp-up months: after them both curves stay constant)."""
+    D = n_a.shape[0]
+    shared = c_a.shape[0] == 1 and c_b.shape[0] == 1
+    if shared and np.all(c_a >= 0) and np.all(c_b >= 0) and np.all(np.isfinite(c_a)) and np.all(np.isfinite(c_b)):
+        a, b = c_a[0], c_b[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(b > 0, a / b, np.inf)  # b = 0: the month adds n_b x 0 = 0 (n_b >= 0)
+        order = np.argsort(ratio, kind="stable")
+        wa, wb = (a * weight)[order], (b * weight)[order]
+        A = np.concatenate(([0.0], np.cumsum(wa)))  # A[k]: months 0..k-1 in ratio order
+        B = np.concatenate((np.cumsum(wb[::-1])[::-1], [0.0]))  # B[k]: months k..T-1
+        ok = (n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.where(n_a > 0, n_b / np.where(n_a > 0, n_a, 1.0), np.inf)  # n_a = 0: no month takes n_a
+        k = np.searchsorted(ratio[order], q, side="right")
+        out = n_a * A[k] + n_b * B[k]
+        if not ok.all():
+            bad = ~ok
+            out[bad] = np.minimum(n_a[bad, None] * a, n_b[bad, None] * b) @ weight
+        return out
+    m = max(_ramp_months(c_a), _ramp_months(c_b))
+    head = np.minimum(n_a[:, None] * c_a[:, :m], n_b[:, None] * c_b[:, :m]) @ weight[:m]
+    if m == c_a.shape[1]:
+        return head
+    tail = np.minimum(n_a * np.broadcast_to(c_a[:, -1], (D,)), n_b * np.broadcast_to(c_b[:, -1], (D,)))
+    return head + tail * weight[m:].sum()
+
+
 def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, cost_tl, sav_tl, timing: str,
                month_factor: np.ndarray, draws: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     res = evaluate(scenario, v, STEADY_STATE, params)  # per-draw figures at full scale, a year
     weight = month_factor * cost_tl.years_per_period  # (T,) pounds a year -> NPV of a month
     by_iv: dict[str, np.ndarray] = {}
-    people_s: dict[str, np.ndarray] = {}  # id -> (full-scale people (D,), savings curve)
+    people_s: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (full-scale people (D,), savings curve)
     for iv in scenario.interventions:
         r = res.intervention(iv.id)
         D = r.cost.shape[0]
@@ -84,19 +132,28 @@ def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, cost_tl, s
             full = np.zeros(D)
             for seg in r.segments:
                 full = full + np.broadcast_to(seg.beneficiaries, (D,))
-            people = n[:, None] * np.broadcast_to(curve_c, (D, curve_c.shape[1]))
-            setup, payer = setup_by_month(iv, total, people, full, v[f"{iv.id}.setup.per"], timing)
-            out[:, payer] -= setup @ month_factor
+            # tranches are bought only while places fill: once the cost curve is constant the
+            # number bought is too, so only the ramp-up months are scheduled
+            m = _ramp_months(curve_c)
+            people = n[:, None] * np.broadcast_to(curve_c[:, :m], (curve_c.shape[0], m))
+            setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (D, m)), full,
+                                          v[f"{iv.id}.setup.per"], timing)
+            out[:, payer] -= setup @ month_factor[:m]
         by_iv[iv.id] = out
         people_s[iv.id] = (n, curve_s)
     portfolio = np.zeros((draws, P))
     for out in by_iv.values():
-        portfolio = portfolio + out
+        portfolio += out
     for ov in res.overlaps:
         (n_a, c_a), (n_b, c_b) = people_s[ov.interventions[0]], people_s[ov.interventions[1]]
-        both = ov.share * np.minimum(n_a[:, None] * c_a, n_b[:, None] * c_b)  # as the engine does
-        portfolio[:, ov.payer] -= ov.saving_per_person * (both @ weight)
+        share = np.broadcast_to(ov.share[:, 0], (draws,))
+        portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight))
     return by_iv, portfolio
+
+
+def block_size(months: int) -> int:
+    """Draws per block so that a (draws x months) array of float64 is about ``BLOCK_BYTES``."""
+    return int(min(MAX_CHUNK, max(MIN_CHUNK, BLOCK_BYTES // (8 * max(1, months)))))
 
 
 def appraise_npv(
@@ -105,10 +162,11 @@ def appraise_npv(
     values: Values | None = None,
     parameters: ParameterTable | None = None,
     *,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> NPVResult:
     """NPV per draw of ``scenario`` (same arguments and same figures as
-    :func:`~carescale.appraisal.appraise`'s ``metrics.npv_by_payer``), ``chunk`` draws at a time."""
+    :func:`~carescale.appraisal.appraise`'s ``metrics.npv_by_payer``), ``chunk`` draws at a time
+    (default: :func:`block_size` of the longest ramp-up, the only months still worked month by month)."""
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
     params = parameters or ParameterTable.from_scenario(scenario)
@@ -117,9 +175,19 @@ def appraise_npv(
     month_factor = np.repeat(discount_factors(settings.years, settings.discount_rate), 12)
     D = _n_draws(base)
     ids = [iv.id for iv in scenario.interventions]
+    if chunk is None:
+        # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
+        # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
+        first = _block(base, 0, 1, D)
+        by_draw = any(k.endswith(".ramp_up.months_to_first_beneficiary") or k.endswith(".ramp_up.months_to_full_scale")
+                      for k, a in base.items() if np.size(a) > 1)
+        months = max((_ramp_months(tl.scale(iv, first)) for iv in scenario.interventions
+                      for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
+        chunk = block_size(months)
+    step = max(1, int(chunk))
     parts: list[tuple[dict[str, np.ndarray], np.ndarray]] = []
-    for start in range(0, D, max(1, int(chunk))):
-        stop = min(start + max(1, int(chunk)), D)
+    for start in range(0, D, step):
+        stop = min(start + step, D)
         v = adjusted_values(scenario, params, _block(base, start, stop, D), settings)
         parts.append(_npv_block(scenario, v, params, cost_tl, sav_tl, settings.setup_timing, month_factor,
                                 stop - start))
