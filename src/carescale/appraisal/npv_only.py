@@ -185,11 +185,13 @@ def appraise_npv(
                       for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
         chunk = block_size(months)
     step = max(1, int(chunk))
-    parts: list[tuple[dict[str, np.ndarray], np.ndarray]] = []
+    by_payer = {iid: np.empty((D, P)) for iid in ids}  # filled block by block, no concatenation
+    portfolio = np.empty((D, P))
     for start in range(0, D, step):
         stop = min(start + step, D)
         v = adjusted_values(scenario, params, _block(base, start, stop, D), settings)
-        parts.append(_npv_block(scenario, v, params, cost_tl, sav_tl, settings.setup_timing, month_factor,
-                                stop - start))
-    by_payer = {iid: np.concatenate([np.broadcast_to(p[0][iid], (len(p[1]), P)) for p in parts]) for iid in ids}
-    return NPVResult(settings, by_payer, np.concatenate([p[1] for p in parts]))
+        by_iv, portfolio[start:stop] = _npv_block(scenario, v, params, cost_tl, sav_tl, settings.setup_timing,
+                                                  month_factor, stop - start)
+        for iid in ids:
+            by_payer[iid][start:stop] = by_iv[iid]
+    return NPVResult(settings, by_payer, portfolio)
