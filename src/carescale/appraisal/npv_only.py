@@ -77,7 +77,26 @@ def _ramp_months(curve: np.ndarray) -> int:
     return int(changing[-1]) + 2 if changing.size else 1
 
 
-def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def _closed_form(c_a: np.ndarray, c_b: np.ndarray, weight: np.ndarray):
+    """What :func:`_min_pv`'s closed form needs of two savings curves shared by every draw (the
+    months' ratios ``c_a / c_b`` sorted, and the sums ``A`` and ``B``), or None where it does not
+    apply (curves varying by draw, or a negative or non-finite month)."""
+    if c_a.shape[0] != 1 or c_b.shape[0] != 1:
+        return None
+    a, b = c_a[0], c_b[0]
+    if not (np.all(a >= 0) and np.all(b >= 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(b > 0, a / b, np.inf)  # b = 0: the month adds n_b x 0 = 0 (n_b >= 0)
+    order = np.argsort(ratio, kind="stable")
+    wa, wb = (a * weight)[order], (b * weight)[order]
+    A = np.concatenate(([0.0], np.cumsum(wa)))  # A[k]: months 0..k-1 in ratio order
+    B = np.concatenate((np.cumsum(wb[::-1])[::-1], [0.0]))  # B[k]: months k..T-1
+    return ratio[order], A, B
+
+
+def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, weight: np.ndarray,
+            prepared=False) -> np.ndarray:
     """(D,) sum over months of ``min(n_a x c_a, n_b x c_b) x weight``: the people in both of two
     overlapping models, each at full scale ``n`` (D,) times its savings curve (1 or D, T).
 
@@ -87,25 +106,20 @@ def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, 
     ``n_a x A[k] + n_b x B[k]`` (``A`` the running sums of ``c_a x weight``, ``B`` the sums from
     the end of ``c_b x weight``, ``k`` where ``n_b / n_a`` falls among the ratios). Draws where a
     full-scale figure is negative or not finite, and curves that vary by draw, are summed month by
-    month (the latter only over the ramp-up months: after them both curves stay constant)."""
+    month (the latter only over the ramp-up months: after them both curves stay constant).
+    ``prepared``: :func:`_closed_form` of the curves, when already computed."""
     D = n_a.shape[0]
-    shared = c_a.shape[0] == 1 and c_b.shape[0] == 1
-    if shared and np.all(c_a >= 0) and np.all(c_b >= 0) and np.all(np.isfinite(c_a)) and np.all(np.isfinite(c_b)):
-        a, b = c_a[0], c_b[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(b > 0, a / b, np.inf)  # b = 0: the month adds n_b x 0 = 0 (n_b >= 0)
-        order = np.argsort(ratio, kind="stable")
-        wa, wb = (a * weight)[order], (b * weight)[order]
-        A = np.concatenate(([0.0], np.cumsum(wa)))  # A[k]: months 0..k-1 in ratio order
-        B = np.concatenate((np.cumsum(wb[::-1])[::-1], [0.0]))  # B[k]: months k..T-1
+    form = _closed_form(c_a, c_b, weight) if prepared is False else prepared
+    if form is not None:
+        ratio, A, B = form
         ok = (n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.where(n_a > 0, n_b / np.where(n_a > 0, n_a, 1.0), np.inf)  # n_a = 0: no month takes n_a
-        k = np.searchsorted(ratio[order], q, side="right")
+        k = np.searchsorted(ratio, q, side="right")
         out = n_a * A[k] + n_b * B[k]
         if not ok.all():
             bad = ~ok
-            out[bad] = np.minimum(n_a[bad, None] * a, n_b[bad, None] * b) @ weight
+            out[bad] = np.minimum(n_a[bad, None] * c_a, n_b[bad, None] * c_b) @ weight
         return out
     m = max(_ramp_months(c_a), _ramp_months(c_b))
     head = np.minimum(n_a[:, None] * c_a[:, :m], n_b[:, None] * c_b[:, :m]) @ weight[:m]
@@ -115,18 +129,45 @@ def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, 
     return head + tail * weight[m:].sum()
 
 
-def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, cost_tl, sav_tl, timing: str,
+class _Curves:
+    """Each model's costs and savings curves (1 or D, T), their NPV weights and the overlaps'
+    closed forms: computed once for all blocks when no draw has its own ramp-up months, else per
+    block (``shared=False``)."""
+
+    def __init__(self, scenario: Scenario, cost_tl, sav_tl, weight: np.ndarray, shared: bool):
+        self.scenario, self.cost_tl, self.sav_tl, self.weight, self.shared = scenario, cost_tl, sav_tl, weight, shared
+        self._cache: dict = {}
+
+    def of(self, iv, v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(costs curve, savings curve, costs curve @ weight, savings curve @ weight)."""
+        if self.shared and iv.id in self._cache:
+            return self._cache[iv.id]
+        c, s = self.cost_tl.scale(iv, v), self.sav_tl.scale(iv, v)
+        out = (c, s, c @ self.weight, s @ self.weight)
+        if self.shared:
+            self._cache[iv.id] = out
+        return out
+
+    def closed_form(self, pair: tuple[str, str], c_a: np.ndarray, c_b: np.ndarray):
+        if not self.shared:
+            return _closed_form(c_a, c_b, self.weight)
+        if pair not in self._cache:
+            self._cache[pair] = _closed_form(c_a, c_b, self.weight)
+        return self._cache[pair]
+
+
+def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, curves: _Curves, timing: str,
                month_factor: np.ndarray, draws: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     res = evaluate(scenario, v, STEADY_STATE, params)  # per-draw figures at full scale, a year
-    weight = month_factor * cost_tl.years_per_period  # (T,) pounds a year -> NPV of a month
+    weight = curves.weight
     by_iv: dict[str, np.ndarray] = {}
     people_s: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (full-scale people (D,), savings curve)
     for iv in scenario.interventions:
         r = res.intervention(iv.id)
         D = r.cost.shape[0]
-        curve_c, curve_s = cost_tl.scale(iv, v), sav_tl.scale(iv, v)  # (1 or D, T)
+        curve_c, curve_s, pv_c, pv_s = curves.of(iv, v)  # curves (1 or D, T), their NPV weights (1 or D,)
         n = r.beneficiaries[:, 0]
-        out = r.gross[:, 0, :] * (curve_s @ weight)[:, None] - r.cost[:, 0, :] * (curve_c @ weight)[:, None]
+        out = r.gross[:, 0, :] * pv_s[:, None] - r.cost[:, 0, :] * pv_c[:, None]
         total = np.broadcast_to(r.setup_investment, (D,))
         if iv.setup is not None and np.any(total > 0):
             full = np.zeros(D)
@@ -147,7 +188,8 @@ def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, cost_tl, s
     for ov in res.overlaps:
         (n_a, c_a), (n_b, c_b) = people_s[ov.interventions[0]], people_s[ov.interventions[1]]
         share = np.broadcast_to(ov.share[:, 0], (draws,))
-        portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight))
+        form = curves.closed_form(ov.interventions, c_a, c_b)
+        portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight, form))
     return by_iv, portfolio
 
 
@@ -175,12 +217,14 @@ def appraise_npv(
     month_factor = np.repeat(discount_factors(settings.years, settings.discount_rate), 12)
     D = _n_draws(base)
     ids = [iv.id for iv in scenario.interventions]
+    first = _block(base, 0, 1, D)
+    # a draw's own ramp-up months make its curves its own; otherwise they are computed once
+    by_draw = any(k.endswith((".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale"))
+                  for k, a in base.items() if np.size(a) > 1)
+    curves = _Curves(scenario, cost_tl, sav_tl, month_factor * cost_tl.years_per_period, shared=not by_draw)
     if chunk is None:
         # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
         # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
-        first = _block(base, 0, 1, D)
-        by_draw = any(k.endswith(".ramp_up.months_to_first_beneficiary") or k.endswith(".ramp_up.months_to_full_scale")
-                      for k, a in base.items() if np.size(a) > 1)
         months = max((_ramp_months(tl.scale(iv, first)) for iv in scenario.interventions
                       for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
         chunk = block_size(months)
@@ -190,7 +234,7 @@ def appraise_npv(
     for start in range(0, D, step):
         stop = min(start + step, D)
         v = adjusted_values(scenario, params, _block(base, start, stop, D), settings)
-        by_iv, portfolio[start:stop] = _npv_block(scenario, v, params, cost_tl, sav_tl, settings.setup_timing,
+        by_iv, portfolio[start:stop] = _npv_block(scenario, v, params, curves, settings.setup_timing,
                                                   month_factor, stop - start)
         for iid in ids:
             by_payer[iid][start:stop] = by_iv[iid]
