@@ -27,7 +27,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..engine import STEADY_STATE, ParameterTable, evaluate
+from ..engine import ParameterTable
+from ..engine.evaluate import annual_figures
 from ..engine.parameters import Values
 from ..engine.scenario import Scenario
 from .core import (
@@ -156,39 +157,39 @@ class _Curves:
         return self._cache[pair]
 
 
-def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, curves: _Curves, timing: str,
+def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
                month_factor: np.ndarray, draws: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    res = evaluate(scenario, v, STEADY_STATE, params)  # per-draw figures at full scale, a year
+    # per-draw figures at full scale for a year: the engine's formulas, without its (draws x
+    # periods) results (the steady state's are these figures times one)
+    figures, overlaps = annual_figures(scenario, v, draws)
     weight = curves.weight
     by_iv: dict[str, np.ndarray] = {}
     people_s: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (full-scale people (D,), savings curve)
-    for iv in scenario.interventions:
-        r = res.intervention(iv.id)
-        D = r.cost.shape[0]
+    portfolio = np.zeros((draws, P))
+    for iv, f in zip(scenario.interventions, figures):
         curve_c, curve_s, pv_c, pv_s = curves.of(iv, v)  # curves (1 or D, T), their NPV weights (1 or D,)
-        n = r.beneficiaries[:, 0]
-        out = r.gross[:, 0, :] * pv_s[:, None] - r.cost[:, 0, :] * pv_c[:, None]
-        total = np.broadcast_to(r.setup_investment, (D,))
+        n = f.beneficiaries
+        out = f.gross * pv_s[:, None] - f.cost * pv_c[:, None]
+        total = np.broadcast_to(f.setup_investment, (draws,))
         if iv.setup is not None and np.any(total > 0):
-            full = np.zeros(D)
-            for seg in r.segments:
-                full = full + np.broadcast_to(seg.beneficiaries, (D,))
+            full = np.zeros(draws)
+            for seg in f.segments:
+                full = full + np.broadcast_to(seg.beneficiaries, (draws,))
             # tranches are bought only while places fill: once the cost curve is constant the
             # number bought is too, so only the ramp-up months are scheduled
             m = _ramp_months(curve_c)
             people = n[:, None] * np.broadcast_to(curve_c[:, :m], (curve_c.shape[0], m))
-            setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (D, m)), full,
+            setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (draws, m)), full,
                                           v[f"{iv.id}.setup.per"], timing)
             out[:, payer] -= setup @ month_factor[:m]
         by_iv[iv.id] = out
         people_s[iv.id] = (n, curve_s)
-    portfolio = np.zeros((draws, P))
-    for out in by_iv.values():
         portfolio += out
-    for ov in res.overlaps:
-        (n_a, c_a), (n_b, c_b) = people_s[ov.interventions[0]], people_s[ov.interventions[1]]
+    for ov in overlaps:
+        pair = ov.overlap.interventions
+        (n_a, c_a), (n_b, c_b) = people_s[pair[0]], people_s[pair[1]]
         share = np.broadcast_to(ov.share[:, 0], (draws,))
-        form = curves.closed_form(ov.interventions, c_a, c_b)
+        form = curves.closed_form(pair, c_a, c_b)
         portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight, form))
     return by_iv, portfolio
 
@@ -234,7 +235,7 @@ def appraise_npv(
     for start in range(0, D, step):
         stop = min(start + step, D)
         v = adjusted_values(scenario, params, _block(base, start, stop, D), settings)
-        by_iv, portfolio[start:stop] = _npv_block(scenario, v, params, curves, settings.setup_timing,
+        by_iv, portfolio[start:stop] = _npv_block(scenario, v, curves, settings.setup_timing,
                                                   month_factor, stop - start)
         for iid in ids:
             by_payer[iid][start:stop] = by_iv[iid]
