@@ -3,16 +3,29 @@
 Monte Carlo, switching values and the optimiser need one number per draw (NPV, by model and
 payer), not the flows, ROI or break-even that :func:`~carescale.appraisal.appraise` also
 builds. The monthly flows of a model have a simple structure: each is a per-draw figure at full
-scale (annual cost or gross saving by payer, from the one engine on the steady state) times a
+scale (annual cost or gross saving by payer, from the engine's formulas) times a
 per-month curve (the ramp-up, lag and drop-off of the model's timeline). Its NPV is therefore
 
     NPV = figure x sum over months of curve(month) x (1/12) x discount factor of the month's year
 
 and the sum is one number per model (or one per draw, where the ramp-up months vary by draw).
-Only two terms are not of that form, and only they build (draws x months) arrays, a block of
-draws at a time: the overlap deduction (``share x min(people_a, people_b) x saving per
-person``, where the two models ramp up at different times) and the set-up investment bought in
-tranches as places fill. Memory is therefore bounded by the block size, not the number of draws.
+The figures come from the engine's :func:`~carescale.engine.evaluate.annual_figures` (the formulas
+:func:`~carescale.engine.evaluate` multiplies by its timeline), so no (draws x months) result
+is built. Only two terms are not of that form:
+
+* the overlap deduction, ``share x sum over months of min(people_a, people_b) x saving per
+  person``, where the two models ramp up (and drop off) at different times. With curves shared
+  by every draw it has a closed form (:func:`_min_pv`): the months sorted by the ratio of the two
+  curves, a draw takes group a's curve in the months where that ratio is at most ``n_b / n_a``
+  and group b's in the others, so two running sums and a search give the sum, with no per-month
+  work per draw. Where the ramp-up varies by draw, the months are summed month by month, but
+  only up to the last ramp-up: after it (without drop-off) both curves are constant and the rest
+  is the smaller full-scale group times the sum of the remaining weights.
+* the set-up investment bought in tranches as places fill: tranches are bought only while the
+  costs curve still changes, so only the ramp-up months are scheduled.
+
+Blocks of draws are sized so that those ramp-up months of a block stay in cache
+(:func:`block_size`); memory is bounded by the block size and the outputs, not the months.
 
 :func:`appraise_npv` takes the same arguments as ``appraise`` and reads every value the same
 way (optimism bias and additionality through :func:`~carescale.appraisal.adjusted_values`, the
