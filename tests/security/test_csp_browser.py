@@ -14,7 +14,7 @@ from tests.test_web_browser import _pages, browser, db_url, page, server  # noqa
 
 from carescale.web.security import CSP  # noqa: E402
 # everyday runs leave these out: -m "not browser"
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 WATCH = """
