@@ -19,6 +19,27 @@ RAW = SHARED / "data" / "raw"
 INVALID = Path(__file__).parent / "invalid_inputs"
 
 
+# Terminal size as the run was started with: pytest-xdist's worker processes find COLUMNS=80 and
+# LINES=24 in their environment although the controller has none, and the CLI's tables follow
+# COLUMNS (carescale.safe_text.output_width), so a table test would see 80 columns under -n and
+# 160 (a pipe's width) in a serial run. The controller passes its own values; each worker uses them.
+TERMINAL_VARS = ("COLUMNS", "LINES")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):  # pytest-xdist, in the controller
+    node.workerinput["carescale_terminal"] = {k: os.environ.get(k) for k in TERMINAL_VARS}
+
+
+def pytest_configure(config):
+    terminal = getattr(config, "workerinput", {}).get("carescale_terminal")
+    for key, value in (terminal or {}).items():  # only in an xdist worker
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_home(tmp_path_factory, monkeypatch):
     """Tests never see the developer's own saved area profiles: CARESCALE_HOME points at an

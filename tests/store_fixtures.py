@@ -48,7 +48,7 @@ def make_database(backend: str, tmp_path) -> tuple[str, object]:
     return _with_schema(base, schema), drop
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b for b in BACKENDS])
 def store_url(request, tmp_path):
     """An empty database on each backend; engines are closed and the schema dropped after."""
     from carescale.store import core

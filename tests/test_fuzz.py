@@ -14,11 +14,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from .conftest import INVALID, run_cli
+
+# hypothesis over the CLI: about 10 s together; CI runs them, everyday runs leave them out
+pytestmark = pytest.mark.slow
 
 def fuzz(n: int):
     """Bounded settings; CARESCALE_FUZZ_SCALE=10 runs ten times as many examples (for a long

@@ -11,7 +11,12 @@ import sys
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from tests.goldens import compare
+
+# about 80 s (four scenarios captured afresh, a PDF and workbooks among them): CI, not everyday
+pytestmark = pytest.mark.slow
 
 GOLDENS = Path(__file__).parent / "goldens"
 

@@ -119,3 +119,41 @@ def test_the_set_up_and_overlap_terms_matter() -> None:
     assert ded_pv > 1_000  # three overlapping pairs in the default portfolio
     fast = appraise_npv(BHAM, make_settings(optimism_bias=False))
     assert fast.npv("shared-lives")[0] == pytest.approx(float(sl.metrics.npv[0]), abs=PENNY)
+
+
+def test_routes_agree_with_drop_off_on_ramp_ups_varying_by_draw_and_models_switched_off() -> None:
+    """The overlap's two ways of summing (closed form on curves shared by every draw; month by
+    month over the ramp-up when they vary by draw) with drop-off, over 40 years, and with draws
+    where a model is switched off (no people: the smaller group is empty)."""
+    params, values = monte_carlo(BHAM, seed=21)
+    rng = np.random.default_rng(9)
+    values["community-agents.scale"] = np.where(rng.uniform(size=DRAWS) < 0.2, 0.0, 1.0)
+    settings = make_settings(years=40, interventions={
+        "living-well": {"drop_off": 0.1, "lag_months": 3},
+        "support-at-home": {"drop_off": 0.25},
+    })
+    assert_routes_agree(BHAM, settings, values, params)
+    values["living-well.ramp_up.months_to_full_scale"] = rng.uniform(0, 40, DRAWS)
+    assert_routes_agree(BHAM, settings, values, params)
+
+
+def test_the_overlap_closed_form_equals_the_sum_month_by_month() -> None:
+    """``_min_pv`` (sum over months of the smaller of two groups) against ``np.minimum`` month by
+    month, on curves with empty months, ties, drop-off steps, and people of 0, negative or NaN."""
+    from carescale.appraisal.npv_only import _min_pv
+
+    rng = np.random.default_rng(4)
+    T = 96
+    weight = rng.uniform(0.05, 0.1, T)
+    c_a = np.clip(np.linspace(-0.3, 1.4, T), 0, 1)[None, :] * 0.9 ** (np.arange(T) // 12)
+    c_b = np.clip(np.linspace(-0.1, 2.0, T), 0, 1)[None, :]
+    c_b[0, 50:60] = c_a[0, 50:60]  # ties
+    n_a = rng.uniform(0, 500, 2000)
+    n_b = rng.uniform(0, 500, 2000)
+    n_a[:5], n_b[5:10], n_a[10], n_b[11], n_a[12] = 0.0, 0.0, -3.0, -1.0, np.nan
+    want = np.minimum(n_a[:, None] * c_a, n_b[:, None] * c_b) @ weight
+    got = _min_pv(n_a, c_a, n_b, c_b, weight)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+    assert np.isnan(got[12]) and got[10] < 0
+    by_draw = np.broadcast_to(c_a, (2000, T)).copy()  # curves varying by draw: month by month
+    np.testing.assert_allclose(_min_pv(n_a, by_draw, n_b, c_b, weight), want, rtol=1e-12, atol=1e-9)

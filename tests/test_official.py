@@ -217,6 +217,7 @@ def test_ascof_councils_and_gaps(ascof_real):
     assert ascof_real.get("E08000025").values[("1C1A", "Denominator")][0] == 8060
 
 
+@pytest.mark.slow  # writes and reads a large part of the real ASCOF file (about 6 s)
 def test_ascof_csv_subset_of_the_real_file(tmp_path, ascof_real):
     """The same rows as CSV (NHS Digital publishes CSV) read the same."""
     wb = openpyxl.load_workbook(ascof_real.path, read_only=True)

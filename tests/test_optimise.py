@@ -113,6 +113,8 @@ def exhaustive(problem, co):
     return ids, grid, cost, npv, npv_p, cost_p
 
 
+@pytest.mark.slow  # the exhaustive search fixture: 131,769 portfolios appraised (about 15 s)
+@pytest.mark.xdist_group("optimise-exhaustive")  # under -n: computed once, on one worker
 @pytest.mark.parametrize("budget", [0.0, 300_000.0, 2_000_000.0, 4_200_000.0, 6_000_000.0, None])
 def test_matches_exhaustive_search(exhaustive, budget):
     ids, grid, cost, npv, _, _ = exhaustive
@@ -130,6 +132,8 @@ def test_matches_exhaustive_search(exhaustive, budget):
     assert budget is None or free.figures.cost <= budget + 1e-6
 
 
+@pytest.mark.slow  # the exhaustive search fixture: 131,769 portfolios appraised (about 15 s)
+@pytest.mark.xdist_group("optimise-exhaustive")  # under -n: computed once, on one worker
 def test_matches_exhaustive_search_for_one_payer(exhaustive):
     """NPV to the NHS within an ASC budget of £1m (a per-payer budget and a per-payer objective)."""
     ids, grid, _, _, npv_p, cost_p = exhaustive
@@ -140,6 +144,8 @@ def test_matches_exhaustive_search_for_one_payer(exhaustive):
     assert r.figures.cost_by_payer["asc"] <= 1_000_000 + 1e-6
 
 
+@pytest.mark.slow  # the exhaustive search fixture: 131,769 portfolios appraised (about 15 s)
+@pytest.mark.xdist_group("optimise-exhaustive")  # under -n: computed once, on one worker
 def test_overlaps_are_not_ignored(exhaustive):
     """Without a budget the best portfolio leaves Community Agents out: at full scale its
     overlap with Living Well and Support at Home deducts more than it adds (the real appraisal

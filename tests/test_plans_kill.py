@@ -109,7 +109,9 @@ def _counts(url: str) -> tuple[list[int], dict[int, int], set[int]]:
     return [r[0] for r in rows], {r[0]: r[1] for r in rows}, {r[0] for r in rows if r[2] == 1}
 
 
-@pytest.mark.parametrize("backend", sorted(KILLS))
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", [pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b
+                                     for b in sorted(KILLS)])
 def test_sigkill_while_saving_reviews_loses_nothing(backend, tmp_path):
     import multiprocessing
 

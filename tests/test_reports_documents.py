@@ -50,6 +50,7 @@ def pdf_pages(birmingham):
     return pdf, reader, [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
 
 
+@pytest.mark.slow  # the business-case PDF (about 8 s, once for these five)
 def test_pdf_summary_page_has_the_birmingham_totals(pdf_pages, birmingham):
     _, _, pages = pdf_pages
     first = pages[0]
@@ -65,6 +66,7 @@ def test_pdf_summary_page_has_the_birmingham_totals(pdf_pages, birmingham):
         assert name in first
 
 
+@pytest.mark.slow  # the business-case PDF (about 8 s, once for these five)
 def test_pdf_has_a_page_per_model(pdf_pages, birmingham):
     _, _, pages = pdf_pages
     starts = []
@@ -82,6 +84,7 @@ def test_pdf_has_a_page_per_model(pdf_pages, birmingham):
     assert "Break-even targets for a first phase" in text and "distribution of the net saving" in text
 
 
+@pytest.mark.slow  # the business-case PDF (about 8 s, once for these five)
 def test_pdf_changed_assumptions_settings_and_references(pdf_pages):
     _, _, pages = pdf_pages
     text = " ".join(pages)
@@ -93,6 +96,7 @@ def test_pdf_changed_assumptions_settings_and_references(pdf_pages):
     assert "Total transformation of care and support" in refs
 
 
+@pytest.mark.slow  # the business-case PDF (about 8 s, once for these five)
 def test_pdf_is_tagged_with_language_title_and_alt_text(pdf_pages):
     pdf, reader, _ = pdf_pages
     root = reader.trailer["/Root"]
@@ -133,6 +137,7 @@ def _structure(root):
     return kinds, alts
 
 
+@pytest.mark.slow  # the business-case PDF (about 8 s, once for these five)
 def test_page_images_saved_as_artefacts(pdf_pages):
     require_tool(shutil.which("pdftoppm") is not None, "poppler (pdftoppm)")
     pngs = sorted(ARTEFACTS.glob("birmingham-page-*.png"))

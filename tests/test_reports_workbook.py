@@ -114,6 +114,7 @@ def _check_against(wb, run: dict, appraisal: dict) -> None:
             assert named(wb, f"{pre}.roi") == pytest.approx(m["roi"], abs=1e-4), item["id"]
 
 
+@pytest.mark.slow  # LibreOffice recalculates the workbooks (about 6 s)
 @pytest.mark.parametrize(
     "key,args",
     [
@@ -140,6 +141,7 @@ def test_recalculated_workbook_matches_cli(recalculated, key, args):
         assert round(named(books[key], "t_net_nhs") / 1e5) / 10 == 1.8
 
 
+@pytest.mark.slow  # LibreOffice recalculates the workbooks (about 6 s)
 def test_recalculated_appraisal_settings_route(recalculated):
     """Set-up as places fill and a flat 5% rate: the formula route matches the engine's."""
     books, prepared = recalculated
@@ -147,6 +149,7 @@ def test_recalculated_appraisal_settings_route(recalculated):
     _check_against(books["birmingham-settings"], d.run, d.appraisal_summary)
 
 
+@pytest.mark.slow  # LibreOffice recalculates the workbooks (about 6 s)
 def test_changing_one_input_cell_recalculates_like_the_engine(recalculated):
     """Changing Living Well's take-up cell in Inputs and recalculating gives what the engine
     gives for the same override, and differs from the unchanged workbook."""

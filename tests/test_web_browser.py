@@ -15,6 +15,9 @@ import pytest
 from tests.conftest import INVALID, REPO, require_tool
 
 pytest.importorskip("playwright")
+# everyday runs leave these out: -m "not browser" (pyproject.toml [tool.pytest.ini_options])
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]

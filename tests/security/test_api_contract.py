@@ -32,6 +32,9 @@ from carescale.web.contract import DOCUMENT_OPERATIONS  # noqa: E402
 from carescale.web.jobs import JobManager  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
 
+# schemathesis over every operation: about 20 s; CI runs it, everyday runs leave it out
+pytestmark = pytest.mark.slow
+
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
 POSITIVE = next(c for c in ALL_CHECKS if c.__name__ == "positive_data_acceptance")

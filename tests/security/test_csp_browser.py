@@ -13,6 +13,9 @@ pytest.importorskip("playwright")
 from tests.test_web_browser import _pages, browser, db_url, page, server  # noqa: E402,F401  (fixtures)
 
 from carescale.web.security import CSP  # noqa: E402
+# everyday runs leave these out: -m "not browser"
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
 
 WATCH = """
 window.__csp = [];

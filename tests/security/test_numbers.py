@@ -379,6 +379,7 @@ EXTREMES = st.sampled_from([0, -1, -1e-300, 1e-300, 2**63, -(2**63), 1e13, 1e13 
                             1e308, -1e308, math.inf, -math.inf, math.nan, True, False, 0.5, 1, 1.0000001])
 
 
+@pytest.mark.slow  # hypothesis through the CLI (about 6 s)
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.generate, Phase.shrink])
 @given(overrides=st.dictionaries(st.sampled_from(PATHS), EXTREMES, min_size=1, max_size=3),

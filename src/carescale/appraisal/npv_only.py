@@ -3,16 +3,29 @@
 Monte Carlo, switching values and the optimiser need one number per draw (NPV, by model and
 payer), not the flows, ROI or break-even that :func:`~carescale.appraisal.appraise` also
 builds. The monthly flows of a model have a simple structure: each is a per-draw figure at full
-scale (annual cost or gross saving by payer, from the one engine on the steady state) times a
+scale (annual cost or gross saving by payer, from the engine's formulas) times a
 per-month curve (the ramp-up, lag and drop-off of the model's timeline). Its NPV is therefore
 
     NPV = figure x sum over months of curve(month) x (1/12) x discount factor of the month's year
 
 and the sum is one number per model (or one per draw, where the ramp-up months vary by draw).
-Only two terms are not of that form, and only they build (draws x months) arrays, a block of
-draws at a time: the overlap deduction (``share x min(people_a, people_b) x saving per
-person``, where the two models ramp up at different times) and the set-up investment bought in
-tranches as places fill. Memory is therefore bounded by the block size, not the number of draws.
+The figures come from the engine's :func:`~carescale.engine.evaluate.annual_figures` (the formulas
+:func:`~carescale.engine.evaluate` multiplies by its timeline), so no (draws x months) result
+is built. Only two terms are not of that form:
+
+* the overlap deduction, ``share x sum over months of min(people_a, people_b) x saving per
+  person``, where the two models ramp up (and drop off) at different times. With curves shared
+  by every draw it has a closed form (:func:`_min_pv`): the months sorted by the ratio of the two
+  curves, a draw takes group a's curve in the months where that ratio is at most ``n_b / n_a``
+  and group b's in the others, so two running sums and a search give the sum, with no per-month
+  work per draw. Where the ramp-up varies by draw, the months are summed month by month, but
+  only up to the last ramp-up: after it (without drop-off) both curves are constant and the rest
+  is the smaller full-scale group times the sum of the remaining weights.
+* the set-up investment bought in tranches as places fill: tranches are bought only while the
+  costs curve still changes, so only the ramp-up months are scheduled.
+
+Blocks of draws are sized so that those ramp-up months of a block stay in cache
+(:func:`block_size`); memory is bounded by the block size and the outputs, not the months.
 
 :func:`appraise_npv` takes the same arguments as ``appraise`` and reads every value the same
 way (optimism bias and additionality through :func:`~carescale.appraisal.adjusted_values`, the
@@ -27,7 +40,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..engine import STEADY_STATE, ParameterTable, evaluate
+from ..engine import ParameterTable
+from ..engine.evaluate import annual_figures
 from ..engine.parameters import Values
 from ..engine.scenario import Scenario
 from .core import (
@@ -44,8 +58,11 @@ from .core import (
 )
 from .settings import AppraisalSettings
 
-#: Draws evaluated together: a (draws x months) array of one block (2 MB) stays in cache.
-CHUNK = 2048
+#: Bytes of the (draws x months) arrays of one block: they stay in the processor's cache.
+BLOCK_BYTES = 2 * 2**20
+#: Block size bounds: below the lower one Python's per-block overhead dominates; the upper one
+#: bounds the per-draw temporaries of the engine (tens of (draws,) arrays) and the memory.
+MIN_CHUNK, MAX_CHUNK = 2048, 32768
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,36 +84,132 @@ class NPVResult:
         return self.portfolio if iid == "portfolio" else self.by_payer[iid].sum(axis=1)
 
 
-def _npv_block(scenario: Scenario, v: Values, params: ParameterTable, cost_tl, sav_tl, timing: str,
+def _ramp_months(curve: np.ndarray) -> int:
+    """Months of ``curve`` (rows (1 or D, T)) up to and including the first month of its constant
+    tail: from that month on every row keeps its last value, so nothing changes month to month."""
+    changing = np.flatnonzero(~(curve == curve[:, -1:]).all(axis=0))
+    return int(changing[-1]) + 2 if changing.size else 1
+
+
+def _closed_form(c_a: np.ndarray, c_b: np.ndarray, weight: np.ndarray):
+    """What :func:`_min_pv`'s closed form needs of two savings curves shared by every draw (the
+    months' ratios ``c_a / c_b`` sorted, and the sums ``A`` and ``B``), or None where it does not
+    apply (curves varying by draw, or a negative or non-finite month)."""
+    if c_a.shape[0] != 1 or c_b.shape[0] != 1:
+        return None
+    a, b = c_a[0], c_b[0]
+    if not (np.all(a >= 0) and np.all(b >= 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(b > 0, a / b, np.inf)  # b = 0: the month adds n_b x 0 = 0 (n_b >= 0)
+    order = np.argsort(ratio, kind="stable")
+    wa, wb = (a * weight)[order], (b * weight)[order]
+    A = np.concatenate(([0.0], np.cumsum(wa)))  # A[k]: months 0..k-1 in ratio order
+    B = np.concatenate((np.cumsum(wb[::-1])[::-1], [0.0]))  # B[k]: months k..T-1
+    return ratio[order], A, B
+
+
+def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, weight: np.ndarray,
+            prepared=False) -> np.ndarray:
+    """(D,) sum over months of ``min(n_a x c_a, n_b x c_b) x weight``: the people in both of two
+    overlapping models, each at full scale ``n`` (D,) times its savings curve (1 or D, T).
+
+    Curves shared by every draw (the usual case) take a closed form with no per-month work per
+    draw: month ``t`` contributes ``n_a c_a(t)`` where ``c_a(t) / c_b(t) <= n_b / n_a`` and
+    ``n_b c_b(t)`` otherwise, so with the months sorted by that ratio the sum is
+    ``n_a x A[k] + n_b x B[k]`` (``A`` the running sums of ``c_a x weight``, ``B`` the sums from
+    the end of ``c_b x weight``, ``k`` where ``n_b / n_a`` falls among the ratios). Draws where a
+    full-scale figure is negative or not finite, and curves that vary by draw, are summed month by
+    month (the latter only over the ramp-up months: after them both curves stay constant).
+    ``prepared``: :func:`_closed_form` of the curves, when already computed."""
+    D = n_a.shape[0]
+    form = _closed_form(c_a, c_b, weight) if prepared is False else prepared
+    if form is not None:
+        ratio, A, B = form
+        ok = (n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.where(n_a > 0, n_b / np.where(n_a > 0, n_a, 1.0), np.inf)  # n_a = 0: no month takes n_a
+        k = np.searchsorted(ratio, q, side="right")
+        out = n_a * A[k] + n_b * B[k]
+        if not ok.all():
+            bad = ~ok
+            out[bad] = np.minimum(n_a[bad, None] * c_a, n_b[bad, None] * c_b) @ weight
+        return out
+    m = max(_ramp_months(c_a), _ramp_months(c_b))
+    head = np.minimum(n_a[:, None] * c_a[:, :m], n_b[:, None] * c_b[:, :m]) @ weight[:m]
+    if m == c_a.shape[1]:
+        return head
+    tail = np.minimum(n_a * np.broadcast_to(c_a[:, -1], (D,)), n_b * np.broadcast_to(c_b[:, -1], (D,)))
+    return head + tail * weight[m:].sum()
+
+
+class _Curves:
+    """Each model's costs and savings curves (1 or D, T), their NPV weights and the overlaps'
+    closed forms: computed once for all blocks when no draw has its own ramp-up months, else per
+    block (``shared=False``)."""
+
+    def __init__(self, scenario: Scenario, cost_tl, sav_tl, weight: np.ndarray, shared: bool):
+        self.scenario, self.cost_tl, self.sav_tl, self.weight, self.shared = scenario, cost_tl, sav_tl, weight, shared
+        self._cache: dict = {}
+
+    def of(self, iv, v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(costs curve, savings curve, costs curve @ weight, savings curve @ weight)."""
+        if self.shared and iv.id in self._cache:
+            return self._cache[iv.id]
+        c, s = self.cost_tl.scale(iv, v), self.sav_tl.scale(iv, v)
+        out = (c, s, c @ self.weight, s @ self.weight)
+        if self.shared:
+            self._cache[iv.id] = out
+        return out
+
+    def closed_form(self, pair: tuple[str, str], c_a: np.ndarray, c_b: np.ndarray):
+        if not self.shared:
+            return _closed_form(c_a, c_b, self.weight)
+        if pair not in self._cache:
+            self._cache[pair] = _closed_form(c_a, c_b, self.weight)
+        return self._cache[pair]
+
+
+def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
                month_factor: np.ndarray, draws: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    res = evaluate(scenario, v, STEADY_STATE, params)  # per-draw figures at full scale, a year
-    weight = month_factor * cost_tl.years_per_period  # (T,) pounds a year -> NPV of a month
+    # per-draw figures at full scale for a year: the engine's formulas, without its (draws x
+    # periods) results (the steady state's are these figures times one)
+    figures, overlaps = annual_figures(scenario, v, draws)
+    weight = curves.weight
     by_iv: dict[str, np.ndarray] = {}
-    people_s: dict[str, np.ndarray] = {}  # id -> (full-scale people (D,), savings curve)
-    for iv in scenario.interventions:
-        r = res.intervention(iv.id)
-        D = r.cost.shape[0]
-        curve_c, curve_s = cost_tl.scale(iv, v), sav_tl.scale(iv, v)  # (1 or D, T)
-        n = r.beneficiaries[:, 0]
-        out = r.gross[:, 0, :] * (curve_s @ weight)[:, None] - r.cost[:, 0, :] * (curve_c @ weight)[:, None]
-        total = np.broadcast_to(r.setup_investment, (D,))
+    people_s: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (full-scale people (D,), savings curve)
+    portfolio = np.zeros((draws, P))
+    for iv, f in zip(scenario.interventions, figures):
+        curve_c, curve_s, pv_c, pv_s = curves.of(iv, v)  # curves (1 or D, T), their NPV weights (1 or D,)
+        n = f.beneficiaries
+        out = f.gross * pv_s[:, None] - f.cost * pv_c[:, None]
+        total = np.broadcast_to(f.setup_investment, (draws,))
         if iv.setup is not None and np.any(total > 0):
-            full = np.zeros(D)
-            for seg in r.segments:
-                full = full + np.broadcast_to(seg.beneficiaries, (D,))
-            people = n[:, None] * np.broadcast_to(curve_c, (D, curve_c.shape[1]))
-            setup, payer = setup_by_month(iv, total, people, full, v[f"{iv.id}.setup.per"], timing)
-            out[:, payer] -= setup @ month_factor
+            full = np.zeros(draws)
+            for seg in f.segments:
+                full = full + np.broadcast_to(seg.beneficiaries, (draws,))
+            # tranches are bought only while places fill: once the cost curve is constant the
+            # number bought is too, so only the ramp-up months are scheduled
+            m = _ramp_months(curve_c)
+            people = n[:, None] * np.broadcast_to(curve_c[:, :m], (curve_c.shape[0], m))
+            setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (draws, m)), full,
+                                          v[f"{iv.id}.setup.per"], timing)
+            out[:, payer] -= setup @ month_factor[:m]
         by_iv[iv.id] = out
         people_s[iv.id] = (n, curve_s)
-    portfolio = np.zeros((draws, P))
-    for out in by_iv.values():
-        portfolio = portfolio + out
-    for ov in res.overlaps:
-        (n_a, c_a), (n_b, c_b) = people_s[ov.interventions[0]], people_s[ov.interventions[1]]
-        both = ov.share * np.minimum(n_a[:, None] * c_a, n_b[:, None] * c_b)  # as the engine does
-        portfolio[:, ov.payer] -= ov.saving_per_person * (both @ weight)
+        portfolio += out
+    for ov in overlaps:
+        pair = ov.overlap.interventions
+        (n_a, c_a), (n_b, c_b) = people_s[pair[0]], people_s[pair[1]]
+        share = np.broadcast_to(ov.share[:, 0], (draws,))
+        form = curves.closed_form(pair, c_a, c_b)
+        portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight, form))
     return by_iv, portfolio
+
+
+def block_size(months: int) -> int:
+    """Draws per block so that a (draws x months) array of float64 is about ``BLOCK_BYTES``."""
+    return int(min(MAX_CHUNK, max(MIN_CHUNK, BLOCK_BYTES // (8 * max(1, months)))))
 
 
 def appraise_npv(
@@ -105,10 +218,11 @@ def appraise_npv(
     values: Values | None = None,
     parameters: ParameterTable | None = None,
     *,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> NPVResult:
     """NPV per draw of ``scenario`` (same arguments and same figures as
-    :func:`~carescale.appraisal.appraise`'s ``metrics.npv_by_payer``), ``chunk`` draws at a time."""
+    :func:`~carescale.appraisal.appraise`'s ``metrics.npv_by_payer``), ``chunk`` draws at a time
+    (default: :func:`block_size` of the longest ramp-up, the only months still worked month by month)."""
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
     params = parameters or ParameterTable.from_scenario(scenario)
@@ -117,11 +231,25 @@ def appraise_npv(
     month_factor = np.repeat(discount_factors(settings.years, settings.discount_rate), 12)
     D = _n_draws(base)
     ids = [iv.id for iv in scenario.interventions]
-    parts: list[tuple[dict[str, np.ndarray], np.ndarray]] = []
-    for start in range(0, D, max(1, int(chunk))):
-        stop = min(start + max(1, int(chunk)), D)
+    first = _block(base, 0, 1, D)
+    # a draw's own ramp-up months make its curves its own; otherwise they are computed once
+    by_draw = any(k.endswith((".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale"))
+                  for k, a in base.items() if np.size(a) > 1)
+    curves = _Curves(scenario, cost_tl, sav_tl, month_factor * cost_tl.years_per_period, shared=not by_draw)
+    if chunk is None:
+        # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
+        # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
+        months = max((_ramp_months(tl.scale(iv, first)) for iv in scenario.interventions
+                      for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
+        chunk = block_size(months)
+    step = max(1, int(chunk))
+    by_payer = {iid: np.empty((D, P)) for iid in ids}  # filled block by block, no concatenation
+    portfolio = np.empty((D, P))
+    for start in range(0, D, step):
+        stop = min(start + step, D)
         v = adjusted_values(scenario, params, _block(base, start, stop, D), settings)
-        parts.append(_npv_block(scenario, v, params, cost_tl, sav_tl, settings.setup_timing, month_factor,
-                                stop - start))
-    by_payer = {iid: np.concatenate([np.broadcast_to(p[0][iid], (len(p[1]), P)) for p in parts]) for iid in ids}
-    return NPVResult(settings, by_payer, np.concatenate([p[1] for p in parts]))
+        by_iv, portfolio[start:stop] = _npv_block(scenario, v, curves, settings.setup_timing,
+                                                  month_factor, stop - start)
+        for iid in ids:
+            by_payer[iid][start:stop] = by_iv[iid]
+    return NPVResult(settings, by_payer, portfolio)

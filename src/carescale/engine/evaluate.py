@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
@@ -94,6 +95,64 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
     return n_total, cost, gross_people, gross_spend, tuple(segments)
 
 
+@dataclass(frozen=True)
+class AnnualFigures:
+    """One intervention's figures at full scale for a year, per draw: what :func:`evaluate`
+    multiplies by its timeline's curve (and what the NPV-only route discounts directly)."""
+
+    id: str
+    beneficiaries: np.ndarray  # (D,)
+    cost: np.ndarray  # (D, P) by payer
+    gross: np.ndarray  # (D, P) person- and spend-based gross savings by payer
+    setup_investment: np.ndarray  # (D,) (zeros without set-up, and on the current basis)
+    segments: tuple[SegmentResult, ...]
+    gross_per_person: np.ndarray  # (D, P) person-based gross saving per beneficiary (0 with none)
+
+
+@dataclass(frozen=True)
+class OverlapFigures:
+    """An overlapping pair: its payer's index, the share of the smaller group in both (D, 1) and
+    the smaller gross saving per person of that payer (D,)."""
+
+    overlap: object  # the scenario's overlap
+    payer: int
+    share: np.ndarray
+    saving_per_person: np.ndarray
+
+
+def annual_figures(
+    scenario: Scenario, v: Values, D: int
+) -> tuple[list[AnnualFigures], list[OverlapFigures]]:
+    """The full-scale annual figures of every intervention and overlap from complete values ``v``
+    of ``D`` draws: the engine's one set of formulas (:func:`evaluate` multiplies them by its
+    timeline; the NPV-only route discounts them without building (draws x months) arrays)."""
+    figures: list[AnnualFigures] = []
+    gpp_of: dict[str, np.ndarray] = {}
+    for iv in scenario.interventions:
+        n, cost, gross_people, gross_spend, segments = _full_scale(iv, scenario, v, D)
+        shares = np.zeros((D, P))
+        for payer, i in PAYER_INDEX.items():
+            if payer in iv.cost_shares:
+                shares[:, i] = v[f"{iv.id}.cost_shares.{payer}"]
+        setup = np.zeros(D)
+        if iv.setup is not None and scenario.basis == "potential":  # current: already set up
+            tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
+            setup = tranches * v[f"{iv.id}.setup.cost"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gpp = np.where(n[:, None] > 0, gross_people / n[:, None], 0.0)
+        gpp_of[iv.id] = gpp
+        figures.append(AnnualFigures(iv.id, n, cost[:, None] * shares, gross_people + gross_spend, setup,
+                                     segments, gpp))
+    overlaps: list[OverlapFigures] = []
+    for ov in scenario.overlaps:
+        a, b = ov.interventions
+        i = PAYER_INDEX[ov.payer]
+        share = np.broadcast_to(v[f"overlaps.{ov.id}.share"], (D,))[:, None]
+        spp = np.minimum(gpp_of[a][:, i], gpp_of[b][:, i])
+        overlaps.append(OverlapFigures(ov, i, share, spp))
+    return figures, overlaps
+
+
 def evaluate(
     scenario: Scenario,
     values: Values | None = None,
@@ -113,23 +172,16 @@ def evaluate(
     T = timeline.periods
     L = timeline.years_per_period
 
+    figures, overlap_figures = annual_figures(scenario, v, D)
     results: list[InterventionResult] = []
-    per_person: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (people (D,T), gross pp (D,P))
-    for iv in scenario.interventions:
+    people_of: dict[str, np.ndarray] = {}  # id -> people (D, T)
+    for iv, f in zip(scenario.interventions, figures):
         scale = np.broadcast_to(timeline.scale(iv, v), (D, T))
-        n, cost, gross_people, gross_spend, segments = _full_scale(iv, scenario, v, D)
-        shares = np.zeros((D, P))
-        for payer, i in PAYER_INDEX.items():
-            if payer in iv.cost_shares:
-                shares[:, i] = v[f"{iv.id}.cost_shares.{payer}"]
+        n = f.beneficiaries
         people = n[:, None] * scale
         amount = scale[:, :, None] * L
-        cost_t = (cost[:, None] * shares)[:, None, :] * amount
-        gross_t = (gross_people + gross_spend)[:, None, :] * amount
-        setup = np.zeros(D)
-        if iv.setup is not None and scenario.basis == "potential":  # current: already set up
-            tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
-            setup = tranches * v[f"{iv.id}.setup.cost"]
+        cost_t = f.cost[:, None, :] * amount
+        gross_t = f.gross[:, None, :] * amount
         wider = np.zeros(D)
         for wb in iv.wider_benefits:
             wider = wider + n * v[f"{iv.id}.wider_benefits.{wb.id}"]
@@ -144,26 +196,21 @@ def evaluate(
                 beneficiaries=people,
                 cost=cost_t,
                 gross=gross_t,
-                setup_investment=setup,
+                setup_investment=f.setup_investment,
                 wider_benefits=wider[:, None] * scale * L,
                 workforce=workforce,
-                segments=segments,
+                segments=f.segments,
                 person_based=person_based,
             )
         )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gpp = np.where(n[:, None] > 0, gross_people / n[:, None], 0.0)
-        per_person[iv.id] = (people, gpp)
+        people_of[iv.id] = people
 
     overlaps: list[OverlapResult] = []
-    for ov in scenario.overlaps:
+    for o in overlap_figures:
+        ov, i, share, spp = o.overlap, o.payer, o.share, o.saving_per_person
         a, b = ov.interventions
-        (people_a, gpp_a), (people_b, gpp_b) = per_person[a], per_person[b]
-        i = PAYER_INDEX[ov.payer]
-        share = np.broadcast_to(v[f"overlaps.{ov.id}.share"], (D,))[:, None]
-        both = share * np.minimum(people_a, people_b)
+        both = share * np.minimum(people_of[a], people_of[b])
         deduction = np.zeros((D, T, P))
-        spp = np.minimum(gpp_a[:, i], gpp_b[:, i])
         deduction[:, :, i] = both * spp[:, None] * L
         overlaps.append(OverlapResult(ov.id, ov.interventions, ov.description, both, deduction, i, share, spp))
 
