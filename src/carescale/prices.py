@@ -168,7 +168,7 @@ class PriceBase:
         """The one sentence every output gives for its price base."""
         tail = (f"; {self.year} is a forecast year of the index ({self.index.vintage or 'forecast'}), "
                 "not outturn" if self.is_forecast else "")
-        return f"{self.year} prices: every money figure re-priced with the {self.index.name}{tail}"
+        return f"{self.year} prices, every money figure re-priced with the {self.index.name}{tail}"
 
     def describe(self) -> dict[str, object]:
         return {"reprice": True, "price_base_year": self.year, "index": self.index.name,

@@ -14,6 +14,9 @@ from ..errors import CarescaleError
 from ..safe_text import styled
 from ..formatting import people, share, short_money as money
 from .common import (
+    preset_option,
+    price_label,
+    price_statement,
     Format,
     app,
     console,
@@ -35,6 +38,7 @@ def national(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --draws: run the councils on an existing Dask cluster, e.g. tcp://127.0.0.1:8786."),
     councils: Optional[str] = typer.Option(None, "--councils", help="Only these councils: ONS codes separated by commas (default: every council)."),
     scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file to run in every council: its interventions, scale, overrides, price base, appraisal and uncertainty settings (its area is replaced by each council)."),
+    preset: Optional[str] = preset_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
@@ -50,6 +54,10 @@ def national(
         from ..scenarios import load_scenario
 
         document = load_scenario(scenario_file)
+    if preset is not None:
+        from ..scenarios import ScenarioDocument
+
+        document = (document or ScenarioDocument()).with_changes(preset=preset)
     if draws is None:
         for flag, value in (("--seed", seed), ("--workers", workers), ("--scheduler", scheduler)):
             if value is not None:
@@ -152,7 +160,8 @@ def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _print_national_table(data: dict[str, Any]) -> None:
-    table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale)")
+    table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale, "
+                        f"{price_label(data)})")
     for col, just in (("Code", "left"), ("Council", "left"), ("Beneficiaries", "right"), ("Cost", "right"),
                       ("Net ASC", "right"), ("Net NHS", "right"), ("Estimated figures", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -170,6 +179,7 @@ def _print_national_table(data: dict[str, Any]) -> None:
         "were not in the files and were estimated from population (data/prevalence.yaml); see --format json."
     )
     console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
+    console.print("Prices: " + price_statement(data))
     _print_scenario_line(data)
     for a in data["areas"]:
         for n in a["notes"]:

@@ -23,6 +23,7 @@ from .common import (
     price_base_option,
     price_index_option,
     print_scenario_notes,
+    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -59,6 +60,7 @@ def optimise_command(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     constraints: Optional[Path] = typer.Option(None, "--constraints", help="YAML file of objective and constraints (docs/optimise.md)."),
@@ -131,7 +133,7 @@ def optimise_command(
         base = load_scenario(scenario_file).appraisal if scenario_file else None
         appraisal = make_settings(base.model_dump() if base is not None else None, years=years).model_dump(mode="json")
     document = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                                 sets=sets, reprice=reprice, price_base=price_base, price_index=price_index,
+                                 sets=sets, reprice=reprice, preset=preset, price_base=price_base, price_index=price_index,
                                  appraisal=appraisal)
     if frontier:
         rows = opt.frontier(document, spec, frontier, over=frontier_over)

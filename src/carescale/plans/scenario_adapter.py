@@ -21,8 +21,8 @@ def make_document(
 ) -> Any:
     """The scenario document of one model at ``scale`` (share of its potential): the user's own
     document ``base`` (area, overrides, appraisal and uncertainty settings, prices) narrowed to
-    this model, or a new one in ``area``. A new document keeps every figure in the prices it is
-    written in (``reprice: false``): a logic model's and a plan's money is in their own prices."""
+    this model, or a new one in ``area``. A new document uses the one default price base of every
+    entry point (2024/25); a figure with no price year (a logic model's own money) is left as written."""
     if base is not None:
         changes: dict[str, Any] = {"interventions": [intervention], "scale": {intervention: float(scale)}}
         if note and not base.note:  # the user's own note is kept
@@ -34,7 +34,6 @@ def make_document(
         "interventions": [intervention],
         "basis": "potential",
         "scale": {intervention: float(scale)},
-        "reprice": False,
     }
     if note:
         data["note"] = note
