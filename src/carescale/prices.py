@@ -110,6 +110,8 @@ class PriceIndex:
             if a is not None and b is not None:
                 return 0.75 * a + 0.25 * b
             need = str(first) if a is None else str(first + 1)
+            if any(_FINANCIAL.fullmatch(k) for k in table):  # a financial-year index lacks this year
+                need = label
         else:
             y = int(label)
             before, after = financial_year(y - 1), financial_year(y)
