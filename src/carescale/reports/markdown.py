@@ -22,7 +22,7 @@ def markdown_text(data: ReportData) -> str:
     port = app["portfolio"]["metrics"]
     s = app["settings"]
     prices = data.prices
-    price_text = f"{prices['price_base_year']} prices" if prices.get("reprice") else "prices as published"
+    price_text = prices.get("label") or "prices as published"
     lines: list[str] = [
         f"# Scaling up what works in {t(data.area_name)}",
         "",
