@@ -42,7 +42,7 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
         f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}"
         + "; " + _prices(data))
     )
-    table = Table(title="By model (pounds over the whole period, all payers; split by payer)")
+    table = Table(title=f"By model (pounds over the whole period, {_prices(data)}, all payers; split by payer)")
     for col, just in (
         ("Model", "left"), ("Evidence", "center"), ("Optimism bias", "right"), ("NPV", "right"),
         ("NPV ASC", "right"), ("NPV NHS", "right"), ("Net budget impact", "right"),

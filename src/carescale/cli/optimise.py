@@ -13,6 +13,7 @@ from ..extras import require
 from ..safe_text import check_output_path, csv_records, echo_data, one_line, write_output
 from ..formatting import money, share
 from .common import (
+    price_label,
     Format,
     app,
     area_file_option,
@@ -190,7 +191,8 @@ def _print_result(data: dict[str, Any]) -> None:
     f = data["figures"]
     console.print(
         f"Cost over the period {_pounds(f['cost'])} (set-up {_pounds(f['setup'])}, running {_pounds(f['running'])}); "
-        f"NPV {_pounds(f['npv'])} (ASC {_pounds(f['npv_by_payer']['asc'])}, NHS {_pounds(f['npv_by_payer']['nhs'])})"
+        f"NPV {_pounds(f['npv'])} (ASC {_pounds(f['npv_by_payer']['asc'])}, NHS {_pounds(f['npv_by_payer']['nhs'])}), "
+        f"{price_label(data)}"
         + "".join(f"; {n:.1f} {r}" for r, n in f["staff"].items() if n)
     )
     what = ("expected NPV per extra unit, at the same probability" if obj["kind"] == "probability"
