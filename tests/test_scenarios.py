@@ -80,7 +80,7 @@ def test_table_lists_the_change_and_the_price_base():
 
 
 def test_one_2015_16_figure_repriced_to_2024_25_by_hand():
-    """£1,000,000 in 2015/16 prices (Support at Home's and Kent's price year) in 2024/25 prices,
+    """£1,000,000 in 2015/16 prices (Shared Lives' price year) in 2024/25 prices,
     from the financial-year table: 2015/16 = 82.459 (outturn); 2024/25 = 100 (2022/23) x 1.0610
     (2023/24) x 1.0168 (2024/25) = 107.88248 (OBR forecast); 1,000,000 x 107.88248 / 82.459 =
     £1,308,316.62."""
