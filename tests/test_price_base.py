@@ -66,6 +66,9 @@ def test_every_entry_point_gives_the_same_totals_and_price_base(tmp_path, small_
     by_doc = run_cli(*args, "--scenario", str(path)).json()  # the document itself in every council
     assert [a for a in by_doc["areas"] if a["code"] == "E08000025"][0]["net_savings"] == net
     assert by_doc["prices"]["statement"] == statement
+    draws = run_cli(*args, "--draws", "20", *(["--preset", preset] if preset else []))  # the probabilistic roll-up
+    assert draws.code == 0, draws.err
+    assert draws.json()["prices"]["statement"] == statement and label in draws.json()["units"]
 
     md = tmp_path / "b.md"
     report = run_cli("report", "--scenario", str(path), "--draws", "200", "-o", str(md))

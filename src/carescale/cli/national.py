@@ -114,7 +114,7 @@ def _draws_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _print_draws_table(data: dict[str, Any]) -> None:
     table = Table(title=f"Scaling up what works in every council: {data['draws']:,} draws per council, seed {data['seed']} "
-                        f"({data['boundaries']} boundaries)")
+                        f"({data['boundaries']} boundaries, {price_label(data)})")
     for col in ("Code", "Council", "Net saving a year: mean", "5% to 95%", "P(saving)",
                 f"NPV over {data['npv_years']} years: mean", "5% to 95%", "P(NPV > 0)"):
         table.add_column(col, justify="left" if col in ("Code", "Council") else "right")
@@ -130,6 +130,7 @@ def _print_draws_table(data: dict[str, Any]) -> None:
     add("E92000001", styled(("England", "bold"), f" ({e['councils']} councils)"), e)
     console.print(table)
     console.print("Council plus NHS; by payer in --format json or csv. " + data["seeds"] + f". Ran {data['run']['where']}.")
+    console.print("Prices: " + price_statement(data))
     _print_scenario_line(data)
     for x in data["excluded"]:
         console.print(styled(("Excluded", "bold"), f": {x['name']} ({x['code']}): {x['reason']}"))

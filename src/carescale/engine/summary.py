@@ -55,12 +55,16 @@ PUBLISHED_STATEMENT = "as published, each money figure in its source's price yea
 
 def price_basis(scenario) -> dict[str, Any]:
     """What prices the money figures are in (every output states it)."""
-    if scenario.prices is None:
+    return price_block(scenario.prices)
+
+
+def price_block(prices) -> dict[str, Any]:
+    """The ``prices`` block of a :class:`carescale.prices.PriceBase` (None: published prices)."""
+    if prices is None:
         return {"reprice": False, "price_base_year": None, "index": None, "attribution": None,
                 "forecast": False, "vintage": None, "label": PUBLISHED_LABEL, "statement": PUBLISHED_STATEMENT,
                 "note": "prices as published: each figure in its source's price year"}
-    return {**scenario.prices.describe(),
-            "note": f"every money figure re-priced to {scenario.prices.year} prices"}
+    return {**prices.describe(), "note": f"every money figure re-priced to {prices.year} prices"}
 
 
 def changes(parameters, scenario) -> list[dict[str, Any]]:
