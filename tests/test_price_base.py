@@ -1,4 +1,4 @@
-"""One price base everywhere (issue 21): the CLI, the Python API, the national roll-up and the
+"""One price base everywhere (issue 21): the CLI, the Python API, the web API, the national roll-up and the
 report read one document and give the same totals and the same price-base statement, in the
 default base (2024/25, a forecast year of HM Treasury's December 2023 financial-year deflator)
 and under the ``paper`` preset (prices as published)."""
@@ -55,6 +55,16 @@ def test_every_entry_point_gives_the_same_totals_and_price_base(tmp_path, small_
     assert api["totals"]["net_savings"] == net and api["prices"]["statement"] == statement
     if not preset:  # the Python API's default is the CLI's
         assert carescale.summary(carescale.evaluate(carescale.define_scenario(bham)))["totals"] == cli["totals"]
+
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    with TestClient(create_app(MemoryScenarioStore())) as client:  # the web app's API
+        web = client.post("/api/v1/run", json=doc.data())
+        assert web.status_code == 200, web.text
+        assert web.json()["totals"]["net_savings"] == net and web.json()["prices"]["statement"] == statement
 
     args = ["national", "--mye", str(mye), "--ascof", str(ascof), "--format", "json"]
     national = run_cli(*args, *(["--preset", preset] if preset else []))
