@@ -27,8 +27,8 @@ from carescale.library import default_library
 from .conftest import normalise
 
 LIB = default_library()
-BHAM = define_scenario("birmingham")
-SL = define_scenario("birmingham", ["shared-lives"])
+BHAM = define_scenario("birmingham", prices="published")  # the paper's prices
+SL = define_scenario("birmingham", ["shared-lives"], prices="published")
 NO_OB = make_settings(optimism_bias=False)
 
 

@@ -45,7 +45,7 @@ def test_areas_list_and_show():
 
 
 def test_run_table_looks_like_the_papers_summary():
-    res = run_cli("run", "--area", "birmingham", "--no-reprice")  # the paper's prices
+    res = run_cli("run", "--area", "birmingham", "--preset", "paper")  # the paper's prices
     assert res.code == 0
     for text in ("Community Agents", "Less overlap between target groups", "Total", "£7.46m", "£1.84m"):
         assert text in res.out
@@ -90,7 +90,11 @@ def test_parameters_lists_paths():
 def test_python_api_gives_a_dataframe():
     frame = carescale.to_frame(carescale.evaluate(carescale.define_scenario("birmingham")))
     assert isinstance(frame, pd.DataFrame)
-    assert frame.loc["total", "net_savings_asc"] == pytest.approx(7_455_173, abs=1)
+    # the default price base (2024/25), as the CLI's; the paper's £7.46m at published prices
+    assert frame.loc["total", "net_savings_asc"] == pytest.approx(9_588_926.78, abs=0.01)
+    assert (frame["price_base"] == "2024/25 prices (forecast: OBR, November 2023)").all()
+    paper = carescale.to_frame(carescale.evaluate(carescale.define_scenario("birmingham", prices="published")))
+    assert paper.loc["total", "net_savings_asc"] == pytest.approx(7_455_173, abs=1)
 
 
 def test_validate_accepts_the_shipped_files():

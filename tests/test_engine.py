@@ -58,9 +58,9 @@ def test_unknown_parameter_path_is_a_clear_error():
 
 
 def test_overlap_is_only_deducted_when_both_schemes_run():
-    alone = evaluate(define_scenario("birmingham", ["community-agents", "kent-pathways"]))
+    alone = evaluate(define_scenario("birmingham", ["community-agents", "kent-pathways"], prices="published"))
     assert alone.overlaps == ()
-    pair = evaluate(define_scenario("birmingham", ["community-agents", "living-well"]))
+    pair = evaluate(define_scenario("birmingham", ["community-agents", "living-well"], prices="published"))
     assert [o.id for o in pair.overlaps] == ["community-agents-living-well"]
     # share x min(2,700, 1,000) people x min(£517.10, £1,181) per person
     share = pair.scenario.overlaps[0].share.value

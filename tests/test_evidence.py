@@ -242,7 +242,7 @@ def test_the_cli_refuses_a_promising_model_with_exit_2():
 def test_the_default_run_is_unchanged_by_the_evidence_base():
     """The paper's Birmingham totals (£7.5m ASC, £1.8m NHS net) still come out of the default
     run with 31 models in the library."""
-    s = define_scenario("birmingham")
+    s = define_scenario("birmingham", prices="published")  # the paper's prices
     assert [iv.id for iv in s.interventions] == [iv.id for iv in LIB.portfolio()]
     net = summary(evaluate(s))["totals"]["net_savings"]
     assert net["asc"] == pytest.approx(7.5e6, abs=0.05e6)

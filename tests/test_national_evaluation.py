@@ -50,10 +50,11 @@ def test_each_council_is_built_and_run_once(small_files, counted, with_document)
         assert data["scenario"]["id"] == doc.scenario_id
 
 
-def test_default_council_document_is_the_papers_portfolio_at_published_prices(small_files):  # noqa: F811
+def test_default_council_document_is_the_papers_portfolio_in_the_default_price_base(small_files):  # noqa: F811
     prof = _inputs(small_files).councils[0]
     doc = council_document(prof.area)
-    assert doc.reprice is False and doc.interventions is None and doc.basis == "potential"
+    # one price base everywhere (issue 21): the roll-up re-prices as every other entry point does
+    assert doc.reprice is True and doc.price_base_year is None and doc.interventions is None and doc.basis == "potential"
     assert doc.area.inline.ons_code == "E08000025"
     ev = council_evaluation(prof.area, default_library())
     # the same figures as the scenario defined from the profile directly (the roll-up before issue 20)

@@ -54,22 +54,26 @@ def review(end: str, people: int, falls: int, care: int, spent: float | None = N
 
 def test_logic_model_runs_through_the_same_engine_with_hand_checked_figures():
     """Birmingham has 149,412 people aged 65+ (ONS mid-2020); 0.5% take-up is 747.06 a year;
-    £400 each; 8.7% avoid a £3,500 admission (NHS); 2% avoid £6,000 of home care (ASC)."""
+    £400 each; 8.7% avoid a £3,500 admission (NHS); 2% avoid £6,000 of home care (ASC). A logic
+    model is appraised in its own prices (reprice: false, docs/plans.md: reviews compare recorded
+    spend with planned spend in the same money), so no re-pricing factor applies (f = 1)."""
     lm = load_logic_model(LOGIC_MODEL)
     out = run_logic_model(lm, "birmingham", draws=500)
     iv = out["run"]["interventions"][0]
     people = 149_412 * 0.005
+    f = 1.0
+    assert out["run"]["prices"]["price_base_year"] is None  # as written, not re-priced
     assert iv["beneficiaries"] == pytest.approx(people, abs=0.01)
-    assert iv["cost"] == pytest.approx(people * 400, abs=0.01)
-    assert iv["gross_savings"]["nhs"] == pytest.approx(people * 0.087 * 3500, abs=0.01)
-    assert iv["gross_savings"]["asc"] == pytest.approx(people * 0.02 * 6000, abs=0.01)
+    assert iv["cost"] == pytest.approx(people * 400 * f, abs=0.01)
+    assert iv["gross_savings"]["nhs"] == pytest.approx(people * 0.087 * 3500 * f, abs=0.01)
+    assert iv["gross_savings"]["asc"] == pytest.approx(people * 0.02 * 6000 * f, abs=0.01)
     assert iv["workforce"]["falls-prevention-coordinators"] == pytest.approx(people / 150, abs=0.01)
     targets = {t["parameter"].split(".")[-2] if ".outcomes." in t["parameter"] else t["parameter"].split(".")[-1]: t
                for t in out["break_even_targets"] if t["parameter"].endswith((".rate", ".unit_cost"))}
     # break-even: 400 = r x 3500 + 0.02 x 6000  ->  r = 0.08;  400 = 0.087 x 3500 + r x 6000 -> r = 0.0159167
     assert targets[FALL]["break_even"] == pytest.approx(0.08, abs=1e-9)
     assert targets[CARE]["break_even"] == pytest.approx((400 - 0.087 * 3500) / 6000, abs=1e-9)
-    assert targets["unit_cost"]["break_even"] == pytest.approx(0.087 * 3500 + 0.02 * 6000, abs=1e-6)
+    assert targets["unit_cost"]["break_even"] == pytest.approx((0.087 * 3500 + 0.02 * 6000) * f, abs=1e-6)
     assert "at least 8.00% of people on the scheme" in targets[FALL]["target"]
     # the uncertainty and appraisal are the library's own (the logic model is an Intervention)
     assert out["uncertainty"]["draws"] == 500

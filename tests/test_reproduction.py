@@ -85,8 +85,8 @@ CASES = [
 @lru_cache(maxsize=None)
 def run_json(area: str, basis: str) -> dict:
     # the paper's figures are in the prices it published; the CLI re-prices to one price base
-    # unless told not to, so the reproduction asks for the published prices explicitly
-    res = run_cli("run", "--area", area, "--basis", basis, "--no-reprice", "--format", "json")
+    # unless told not to, so the reproduction runs the paper preset (published prices)
+    res = run_cli("run", "--area", area, "--basis", basis, "--preset", "paper", "--format", "json")
     assert res.code == 0, res.err
     return res.json()
 
@@ -116,7 +116,7 @@ def test_hospital_discharge_components():
     """HD: '£4.2m in long-term placements' and '£490,000 in short-term placements' at 13%."""
     from carescale import define_scenario, evaluate
 
-    scen = define_scenario("birmingham", ["hospital-discharge"])
+    scen = define_scenario("birmingham", ["hospital-discharge"], prices="published")  # the paper's prices
     result = evaluate(scen)
     spend = scen.area.spend
     long_term = spend["long_term_placements"].value * 0.13

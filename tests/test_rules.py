@@ -46,9 +46,10 @@ EXPECTED = {
     ),
     "setup_per_fraction.yaml": "overrides: shared-lives.setup.per: value 2.5 is not a whole number: places are bought whole",
 }
-#: Living Well's cost a year at full scale in Birmingham (the issue: £521,168; £729,635 when the
-#: council's share alone was set to 0.9).
-LIVING_WELL_COST = 521_167.71
+#: Living Well's cost a year at full scale in Birmingham in the default base, 2024/25: 1,000 people
+#: x £400 (2016/17) x 107.88248 / 84.335 = £511,685.44 (the issue, in calendar 2024 prices: £521,168;
+#: £729,635 when the council's share alone was set to 0.9).
+LIVING_WELL_COST = 511_685.44
 
 BASE = carescale.define_scenario("birmingham")
 TABLE = carescale.ParameterTable.from_scenario(BASE)

@@ -21,10 +21,11 @@ from .conftest import run_cli
 
 LW_SEG = "living-well.older-people-multiple-ltc"
 LW_PEOPLE = f"{LW_SEG}.people"
-# 2016/17 (the paper's edition year, Living Well's price year) in 2024 prices: the financial year
-# is 0.75 x 2016 + 0.25 x 2017 of the calendar-year GDP deflator (docs/scenarios.md)
-FY_2016_17 = 0.75 * 76.4554 + 0.25 * 77.6367
-F_2016_17 = 100 / FY_2016_17
+# HM Treasury's financial-year GDP deflator, December 2023 (2022/23 = 100): outturn to 2022/23,
+# then the OBR's November 2023 forecast growth, 2023/24 +6.10%, 2024/25 +1.68% (data/prices/SOURCES.md).
+FY_2024_25 = 100 * 1.0610 * 1.0168  # = 107.88248, a forecast
+# 2016/17 (the paper's edition year, Living Well's price year) is 84.335 in the table itself
+F_2016_17 = FY_2024_25 / 84.335
 
 
 def _lw(data):
@@ -54,15 +55,17 @@ def test_living_well_at_2000_people_from_the_cli_by_hand():
     assert "people / area.cohorts.population_65_plus (149,412)" in change["converted_to"]["conversion"]
 
 
-def test_living_well_at_2000_people_in_2024_prices():
-    """The same in the default price base: every money figure x 100 / FY2016/17 index."""
+def test_living_well_at_2000_people_in_2024_25_prices():
+    """The same in the default price base: every money figure x FY2024/25 / FY2016/17 index."""
     r = run_cli("run", "--area", "birmingham", "--set", f"{LW_PEOPLE}=2000", "--format", "json")
     assert r.code == 0, r.err
     lw = _lw(r.json())
     assert lw["beneficiaries"] == pytest.approx(2000, abs=1e-6)
     assert lw["cost"] == pytest.approx(800_000 * F_2016_17, abs=0.01)
     assert lw["net_savings"]["asc"] == pytest.approx(1_962_000 * F_2016_17, abs=0.01)
-    assert r.json()["prices"]["price_base_year"] == "2024" and r.json()["prices"]["reprice"] is True
+    prices = r.json()["prices"]
+    assert prices["price_base_year"] == "2024/25" and prices["reprice"] is True and prices["forecast"] is True
+    assert prices["label"] == "2024/25 prices (forecast: OBR, November 2023)"
 
 
 def test_table_lists_the_change_and_the_price_base():
@@ -76,33 +79,75 @@ def test_table_lists_the_change_and_the_price_base():
 # -- re-pricing -----------------------------------------------------------------------------------
 
 
-def test_the_deflator_check_value_from_sources_md():
-    """data/prices/SOURCES.md: a figure in 2016 prices is worth 100 / 76.4554 = 1.30795 times as
-    much in 2024 prices."""
-    assert price_base(2024).factor("2016") == pytest.approx(1.30795, abs=5e-6)
-    assert gdp_deflator().latest_year == "2024"
+def test_one_2015_16_figure_repriced_to_2024_25_by_hand():
+    """£1,000,000 in 2015/16 prices (Shared Lives' price year) in 2024/25 prices,
+    from the financial-year table: 2015/16 = 82.459 (outturn); 2024/25 = 100 (2022/23) x 1.0610
+    (2023/24) x 1.0168 (2024/25) = 107.88248 (OBR forecast); 1,000,000 x 107.88248 / 82.459 =
+    £1,308,316.62."""
+    pb = price_base()
+    assert pb.year == "2024/25"
+    assert 1_000_000 * pb.factor("2015/16") == pytest.approx(1_308_316.62, abs=0.01)
+    assert gdp_deflator().value("2015/16") == 82.459 and gdp_deflator().value("2024/25") == pytest.approx(107.88248)
+    assert pb.is_forecast and pb.label == "2024/25 prices (forecast: OBR, November 2023)"
+    assert "2024/25 is a forecast year of the index (OBR, November 2023), not outturn" in pb.statement
 
 
-def test_a_financial_year_is_three_quarters_its_first_calendar_year():
-    assert gdp_deflator().value("2016/17") == pytest.approx(FY_2016_17)
-    assert price_base().factor("2016/17") == pytest.approx(F_2016_17)
+def test_one_2015_16_figure_repriced_to_a_later_forecast_year_by_hand():
+    """The same £1,000,000 in 2027/28 prices: 107.88248 x 1.0171 (2025/26) x 1.0162 (2026/27) x
+    1.0177 (2027/28): 109.72727, 111.50485, 113.47849; 1,000,000 x 113.47849 / 82.459 = £1,376,180.75."""
+    fy_2027_28 = 100 * 1.0610 * 1.0168 * 1.0171 * 1.0162 * 1.0177
+    assert fy_2027_28 == pytest.approx(113.47849, abs=1e-5)
+    pb = price_base("2027/28")
+    assert 1_000_000 * pb.factor("2015/16") == pytest.approx(1_000_000 * fy_2027_28 / 82.459, abs=1e-6)
+    assert 1_000_000 * pb.factor("2015/16") == pytest.approx(1_376_180.75, abs=0.01)
+    assert pb.label == "2027/28 prices (forecast: OBR, November 2023)"
+
+
+def test_an_outturn_base_is_not_called_a_forecast():
+    """2022/23 is the release's last outturn year: 1,000,000 x 100 / 82.459 = £1,212,723.90."""
+    pb = price_base("2022/23")
+    assert 1_000_000 * pb.factor("2015/16") == pytest.approx(1_212_723.90, abs=0.01)
+    assert not pb.is_forecast and pb.label == "2022/23 prices" and "forecast" not in pb.statement
+
+
+def test_a_councils_2024_25_figures_are_accepted_as_a_price_year():
+    """A council's own 2024/25 figure re-priced to the default base is unchanged, and to 2022/23
+    it is divided by 1.0610 x 1.0168."""
+    assert price_base().factor("2024/25") == 1
+    assert price_base("2022/23").factor("2024/25") == pytest.approx(1 / (1.0610 * 1.0168))
+
+
+def test_a_calendar_year_is_a_quarter_of_one_financial_year_and_three_of_the_next():
+    """Calendar 2016 = 0.25 x 2015/16 + 0.75 x 2016/17 = 0.25 x 82.459 + 0.75 x 84.335."""
+    assert gdp_deflator().value("2016") == pytest.approx(0.25 * 82.459 + 0.75 * 84.335)
+
+
+def test_the_earlier_calendar_year_deflator_check_value_from_sources_md():
+    """data/prices/SOURCES.md (the calendar table, kept for comparison): a figure in 2016 prices
+    is worth 100 / 76.4554 = 1.30795 times as much in 2024 prices."""
+    from carescale.prices import PriceBase, calendar_gdp_deflator
+
+    assert PriceBase("2024", calendar_gdp_deflator()).factor("2016") == pytest.approx(1.30795, abs=5e-6)
+    assert calendar_gdp_deflator().latest_year == "2024"
 
 
 def test_a_known_figure_repriced_by_hand():
-    """Living Well's unit cost, £400 in 2016/17 prices, in 2024 prices: 400 x 100 / 76.7507."""
-    sc = carescale.define_scenario("birmingham", ["living-well"], prices=2024)
+    """Living Well's unit cost, £400 in 2016/17 prices, in 2024/25 prices: 400 x 107.88248 / 84.335."""
+    sc = carescale.define_scenario("birmingham", ["living-well"])  # the default base
     p = carescale.ParameterTable.from_scenario(sc)[f"{LW_SEG}.unit_cost"]
-    assert p.base == pytest.approx(400 * 100 / 76.750725)
-    assert p.quantity.price_year == "2024" and p.published.price_year == "2016/17"
+    assert p.base == pytest.approx(400 * 107.88248 / 84.335)
+    assert p.quantity.price_year == "2024/25" and p.published.price_year == "2016/17"
+    published = carescale.define_scenario("birmingham", ["living-well"], prices="published")
+    assert carescale.ParameterTable.from_scenario(published)[f"{LW_SEG}.unit_cost"].base == 400
 
 
 def test_a_price_base_after_the_series_needs_an_index():
     with pytest.raises(SettingsError) as e:
-        price_base("2024/25")
+        price_base("2029/30")
     assert str(e.value) == (
-        "price_base_year: 2024/25 needs the index for 2025, which the HM Treasury GDP deflator at market prices "
-        "(December 2025), calendar years (1990-2024) does not have; choose a year the index covers or give your "
-        "own index file (price_index)"
+        "price_base_year: 2029/30 needs the index for 2029/30, which the HM Treasury GDP deflator at market prices "
+        "(December 2023), financial years (1990/91-2028/29) does not have; choose a year the index covers or give "
+        "your own index file (price_index)"
     )
 
 
@@ -154,11 +199,12 @@ def test_scale_is_a_vectorised_path():
 
 def test_the_same_override_through_scenario_file_set_and_python_gives_the_same_json(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text(f"version: 1\narea: birmingham\nreprice: false\noverrides:\n  {LW_PEOPLE}: 2000\n")
+    path.write_text(f"version: 1\narea: birmingham\npreset: paper\noverrides:\n  {LW_PEOPLE}: 2000\n")
     by_file = run_cli("run", "--scenario", str(path), "--format", "json").json()
-    by_set = run_cli("run", "--set", f"{LW_PEOPLE}=2000", "--no-reprice", "--format", "json").json()
+    by_set = run_cli("run", "--set", f"{LW_PEOPLE}=2000", "--preset", "paper", "--format", "json").json()
     assert by_file == by_set  # the same document, so the same id too
-    py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: 2000})))
+    py = carescale.summary(carescale.evaluate(
+        carescale.define_scenario("birmingham", overrides={LW_PEOPLE: 2000}, prices="published")))
     by_file.pop("scenario")
     assert py == by_file
 
@@ -223,7 +269,7 @@ def test_build_scenario_returns_the_scenario_and_its_values():
 
 
 def test_override_equal_to_the_default_changes_nothing():
-    sc = carescale.define_scenario("birmingham", overrides={f"{LW_SEG}.unit_cost": 400})
+    sc = carescale.define_scenario("birmingham", overrides={f"{LW_SEG}.unit_cost": 400}, prices="published")
     assert sc.changes == ()
 
 
@@ -259,7 +305,7 @@ def test_template_assumptions_csv_scenario_and_python_give_identical_json(tmp_pa
         f"version: 1\nreprice: false\noverrides:\n  {LW_PEOPLE}:\n    value: 2000\n    note: our plan for 2026/27\n"
     )
     by_scenario = run_cli("run", "--scenario", str(scen), "--format", "json").json()
-    py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: spec})))
+    py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: spec}, prices="published")))
     by_template.pop("scenario"), by_scenario.pop("scenario")
     assert by_template == by_scenario == py
     assert _lw(py)["beneficiaries"] == pytest.approx(2000)

@@ -9,8 +9,8 @@ from .conftest import INVALID, run_cli
 
 DIR = INVALID / "scenarios"
 LW = "living-well.older-people-multiple-ltc"
-KEYS = "version, area, interventions, basis, scale, overrides, appraisal, uncertainty, reprice, price_base_year, price_index, note"
-DEFLATOR = "HM Treasury GDP deflator at market prices (December 2025), calendar years (1990-2024)"
+KEYS = "version, area, interventions, basis, scale, overrides, appraisal, uncertainty, preset, reprice, price_base_year, price_index, note"
+DEFLATOR = "HM Treasury GDP deflator at market prices (December 2023), financial years (1990/91-2028/29)"
 
 # file name -> the message after "error: tests/invalid_inputs/scenarios/{file}: "
 EXPECTED = {
@@ -55,8 +55,11 @@ EXPECTED = {
     ),
     "bad_basis.yaml": "basis: input should be 'potential' or 'current' (got 'everything')",
     "price_base_beyond_index.yaml": (
-        f"price_base_year: 2030 needs the index for 2030, which the {DEFLATOR} does not have; choose a year the "
+        f"price_base_year: 2030 needs the index for 2029/30, which the {DEFLATOR} does not have; choose a year the "
         "index covers or give your own index file (price_index)"
+    ),
+    "preset_paper_with_reprice.yaml": (
+        "preset: paper keeps the prices as published, so it cannot go with reprice: true; remove one of them"
     ),
     "price_base_not_a_year.yaml": (
         "price_base_year: 'last year' is not a year; give a calendar year (2024) or a financial year (2023/24)"
@@ -107,6 +110,9 @@ def test_invalid_scenario_is_one_line_exit_2(name, command):
         (["--set", "area.cohorts.population_65_plus=-3"], "overrides: area.cohorts.population_65_plus: value -3 is negative; people must be a count of people (0 or more)"),
         (["--interventions", "living-well", "--set", "overlaps.community-agents-living-well.share=0.5"],
          "overrides: unknown path 'overlaps.community-agents-living-well.share'; see 'carescale parameters' for the valid paths"),
+        (["--preset", "paper", "--reprice"],
+         "scenario: preset: paper keeps the prices as published, so it cannot go with reprice: true; remove one of them"),
+        (["--preset", "book"], "scenario: preset: input should be 'paper' (got 'book')"),
         (["--price-base", "2023/2024"], "scenario: price_base_year: '2023/2024' is not a year; give a calendar year (2024) or a financial year (2023/24)"),
     ],
 )

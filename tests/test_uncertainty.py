@@ -39,7 +39,7 @@ PERSPECTIVE = {"total": slice(None), "asc": 0, "nhs": 1}
 
 @pytest.fixture(scope="module")
 def birmingham():
-    return carescale.define_scenario("birmingham")
+    return carescale.define_scenario("birmingham", prices="published")  # the closed forms use the paper's figures
 
 
 @pytest.fixture(scope="module")

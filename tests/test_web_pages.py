@@ -279,7 +279,7 @@ def test_any_english_council_from_the_national_files():
         models = c.post("/area", data={"area": "national", "national": council}).headers["location"]
         assumptions = c.post(models, data={"interventions": re.findall(
             r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', c.get(models).text),
-            "reprice": "no"}).headers["location"]
+            "reprice": "yes"}).headers["location"]
         result = c.post(assumptions, data={}).headers["location"]
         doc = c.get("/api/v1/scenarios/" + result.rsplit("/", 1)[1]).json()
         got = c.post("/api/v1/run", json=doc).json()["totals"]

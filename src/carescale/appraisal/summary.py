@@ -188,7 +188,7 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "price_years": list(result.price_years),
         },
         "units": (
-            (f"GBP in {scen.prices.year} prices (re-priced with the {scen.prices.index.name}); "
+            (f"GBP in {scen.prices.label} (re-priced with the {scen.prices.index.name}); "
              if scen.prices is not None else
              "GBP in the prices of the sources (" + (", ".join(result.price_years) or "none") + "; not re-priced); ")
             + "flows by appraisal year, year 1 starting on start_date; year 1 is not discounted"

@@ -21,6 +21,15 @@ def _month(m: dict[str, Any]) -> str:
     return f"month {m['break_even_month']} ({m['break_even_month_starts'][:7]})"
 
 
+def _prices(data: dict[str, Any]) -> str:
+    """The price base of an appraisal's figures: the run's own statement (re-priced or not)."""
+    prices = data.get("prices") or {}
+    if prices.get("reprice"):
+        return str(prices["label"])
+    years = data["settings"].get("price_years") or []
+    return "prices as published" + (f" ({', '.join(years)}; not re-priced)" if years else " (not re-priced)")
+
+
 def print_appraisal(data: dict[str, Any], console: Console) -> None:
     s = data["settings"]
     rate = (
@@ -31,9 +40,9 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
     console.print(
         styled((f"Appraisal: {data['area']['name']}", "bold"), f", {s['years']} years from {s['start_date']}; "
         f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}"
-        + (f"; prices as published ({', '.join(s['price_years'])}; not re-priced)" if s["price_years"] else ""))
+        + "; " + _prices(data))
     )
-    table = Table(title="By model (pounds over the whole period, all payers; split by payer)")
+    table = Table(title=f"By model (pounds over the whole period, {_prices(data)}, all payers; split by payer)")
     for col, just in (
         ("Model", "left"), ("Evidence", "center"), ("Optimism bias", "right"), ("NPV", "right"),
         ("NPV ASC", "right"), ("NPV NHS", "right"), ("Net budget impact", "right"),

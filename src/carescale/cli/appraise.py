@@ -20,6 +20,7 @@ from .common import (
     price_base_option,
     price_index_option,
     print_scenario_notes,
+    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -51,6 +52,7 @@ def appraise_command(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
@@ -69,7 +71,7 @@ def appraise_command(
         base = load_scenario(scenario_file).appraisal if scenario_file else None
         settings = appraisal.make_settings(base.model_dump() if base is not None else None, **over)
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                            basis=basis, sets=sets, reprice=reprice, price_base=price_base,
+                            basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base,
                             price_index=price_index, appraisal=settings.model_dump(mode="json"))
     data = evaluate_document(doc).appraisal_summary(monthly)  # shared by the evaluation: read only
 

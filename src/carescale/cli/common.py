@@ -273,9 +273,18 @@ def reprice_option() -> Any:
     )
 
 
+def preset_option() -> Any:
+    return typer.Option(
+        None, "--preset",
+        help="paper: reproduce the paper (prices as published, the paper's settings); "
+        "cannot be combined with --reprice or --price-base.",
+    )
+
+
 def price_base_option() -> Any:
     return typer.Option(
-        None, "--price-base", help="Price base year, 2024 or 2023/24 (default: the latest year of the index)."
+        None, "--price-base", help="Price base year, 2024/25 or 2024 (default: 2024/25, a forecast year of the "
+        "HM Treasury financial-year GDP deflator, December 2023)."
     )
 
 
@@ -342,6 +351,7 @@ def scenario_document(
     reprice: Optional[bool] = None,
     price_base: Optional[str] = None,
     price_index: Optional[Path] = None,
+    preset: Optional[str] = None,
     **fields: Any,
 ):
     """The scenario document a command runs: the ``--scenario`` file (or the defaults) with the
@@ -366,6 +376,8 @@ def scenario_document(
         change["basis"] = getattr(basis, "value", basis)
     if sets:
         change["overrides"] = parse_sets(sets)
+    if preset is not None:
+        change["preset"] = preset
     if reprice is not None:
         change["reprice"] = reprice
     if price_base is not None:
@@ -376,15 +388,25 @@ def scenario_document(
     return doc.with_changes(**change) if change or fresh else doc
 
 
+def price_statement(data: dict[str, Any]) -> str:
+    """The one sentence on the price base (carescale.prices.PriceBase.statement)."""
+    from ..engine.summary import PUBLISHED_STATEMENT
+
+    return (data.get("prices") or {}).get("statement") or PUBLISHED_STATEMENT
+
+
+def price_label(data: dict[str, Any]) -> str:
+    """The short price base printed beside a headline money figure."""
+    from ..engine.summary import PUBLISHED_LABEL
+
+    return (data.get("prices") or {}).get("label") or PUBLISHED_LABEL
+
+
 def print_scenario_notes(data: dict[str, Any]) -> None:
     """The lines every table output ends with: the price base and each changed figure."""
     from ..engine.summary import describe_change
 
-    prices = data.get("prices") or {}
-    if prices.get("reprice"):
-        console.print(f"Prices: {prices['price_base_year']} prices (re-priced with the {prices['index']})")
-    else:
-        console.print("Prices: as published (each figure in its source's price year; not re-priced)")
+    console.print("Prices: " + price_statement(data))
     for c in data.get("changes", []):
         console.print("Changed from the evidence: " + describe_change(c))
     sc = data.get("scenario")

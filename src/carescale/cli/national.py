@@ -14,6 +14,9 @@ from ..errors import CarescaleError
 from ..safe_text import styled
 from ..formatting import people, share, short_money as money
 from .common import (
+    preset_option,
+    price_label,
+    price_statement,
     Format,
     app,
     console,
@@ -35,6 +38,7 @@ def national(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --draws: run the councils on an existing Dask cluster, e.g. tcp://127.0.0.1:8786."),
     councils: Optional[str] = typer.Option(None, "--councils", help="Only these councils: ONS codes separated by commas (default: every council)."),
     scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file to run in every council: its interventions, scale, overrides, price base, appraisal and uncertainty settings (its area is replaced by each council)."),
+    preset: Optional[str] = preset_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
@@ -58,6 +62,10 @@ def national(
         from ..scenarios import load_scenario
 
         document = load_scenario(scenario_file)
+    if preset is not None:
+        from ..scenarios import ScenarioDocument
+
+        document = (document or ScenarioDocument()).with_changes(preset=preset)
     if draws is None:
         for flag, value in (("--seed", seed), ("--workers", workers), ("--scheduler", scheduler)):
             if value is not None:
@@ -118,7 +126,7 @@ def _draws_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _print_draws_table(data: dict[str, Any]) -> None:
     table = Table(title=f"Scaling up what works in every council: {data['draws']:,} draws per council, seed {data['seed']} "
-                        f"({data['boundaries']} boundaries)")
+                        f"({data['boundaries']} boundaries, {price_label(data)})")
     for col in ("Code", "Council", "Net saving a year: mean", "5% to 95%", "P(saving)",
                 f"NPV over {data['npv_years']} years: mean", "5% to 95%", "P(NPV > 0)"):
         table.add_column(col, justify="left" if col in ("Code", "Council") else "right")
@@ -134,6 +142,7 @@ def _print_draws_table(data: dict[str, Any]) -> None:
     add("E92000001", styled(("England", "bold"), f" ({e['councils']} councils)"), e)
     console.print(table)
     console.print("Council plus NHS; by payer in --format json or csv. " + data["seeds"] + f". Ran {data['run']['where']}.")
+    console.print("Prices: " + price_statement(data))
     _print_scenario_line(data)
     for x in data["excluded"]:
         console.print(styled(("Excluded", "bold"), f": {x['name']} ({x['code']}): {x['reason']}"))
@@ -164,7 +173,8 @@ def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _print_national_table(data: dict[str, Any]) -> None:
-    table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale)")
+    table = Table(title=f"Scaling up what works in every council ({data['boundaries']} boundaries, a year at full scale, "
+                        f"{price_label(data)})")
     for col, just in (("Code", "left"), ("Council", "left"), ("Beneficiaries", "right"), ("Cost", "right"),
                       ("Net ASC", "right"), ("Net NHS", "right"), ("Estimated figures", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -185,6 +195,7 @@ def _print_national_table(data: dict[str, Any]) -> None:
     console.print("Figures by source: " + "; ".join(f"{k} {v:,}" for k, v in t["figures_by_source"].items()), markup=False)
     console.print("Profiles used: " + "; ".join(f"{k} {v:,}" for k, v in t["councils_by_profile"].items()), markup=False)
     console.print("Key: " + "; ".join(f"{v} = {k}" for k, v in _SHORT.items()))
+    console.print("Prices: " + price_statement(data))
     _print_scenario_line(data)
     for a in data["areas"]:
         for n in a["notes"]:

@@ -13,6 +13,7 @@ from ..extras import require
 from ..safe_text import check_output_path, csv_records, echo_data, one_line, write_output
 from ..formatting import money, share
 from .common import (
+    price_label,
     Format,
     app,
     area_file_option,
@@ -23,6 +24,7 @@ from .common import (
     price_base_option,
     price_index_option,
     print_scenario_notes,
+    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -59,6 +61,7 @@ def optimise_command(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     constraints: Optional[Path] = typer.Option(None, "--constraints", help="YAML file of objective and constraints (docs/optimise.md)."),
@@ -131,7 +134,7 @@ def optimise_command(
         base = load_scenario(scenario_file).appraisal if scenario_file else None
         appraisal = make_settings(base.model_dump() if base is not None else None, years=years).model_dump(mode="json")
     document = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                                 sets=sets, reprice=reprice, price_base=price_base, price_index=price_index,
+                                 sets=sets, reprice=reprice, preset=preset, price_base=price_base, price_index=price_index,
                                  appraisal=appraisal)
     if frontier:
         rows = opt.frontier(document, spec, frontier, over=frontier_over)
@@ -188,7 +191,8 @@ def _print_result(data: dict[str, Any]) -> None:
     f = data["figures"]
     console.print(
         f"Cost over the period {_pounds(f['cost'])} (set-up {_pounds(f['setup'])}, running {_pounds(f['running'])}); "
-        f"NPV {_pounds(f['npv'])} (ASC {_pounds(f['npv_by_payer']['asc'])}, NHS {_pounds(f['npv_by_payer']['nhs'])})"
+        f"NPV {_pounds(f['npv'])} (ASC {_pounds(f['npv_by_payer']['asc'])}, NHS {_pounds(f['npv_by_payer']['nhs'])}), "
+        f"{price_label(data)}"
         + "".join(f"; {n:.1f} {r}" for r, n in f["staff"].items() if n)
     )
     what = ("expected NPV per extra unit, at the same probability" if obj["kind"] == "probability"

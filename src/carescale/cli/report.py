@@ -21,6 +21,7 @@ from .common import (
     interventions_option,
     price_base_option,
     price_index_option,
+    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -53,6 +54,7 @@ def report_command(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws (default: the scenario's, 10,000)."),
@@ -82,7 +84,7 @@ def report_command(
         if note is not None:
             fields["note"] = note
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                            basis=basis, sets=sets, reprice=reprice, price_base=price_base,
+                            basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base,
                             price_index=price_index, **fields)
     content = render(doc, fmt.value)
     with output_errors(path):

@@ -14,6 +14,7 @@ from ..formatting import people, short_money as money
 from ..safe_text import styled
 from ..library import validate_file
 from .common import (
+    price_label,
     Basis,
     Format,
     app,
@@ -27,6 +28,7 @@ from .common import (
     price_base_option,
     price_index_option,
     print_scenario_notes,
+    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -48,6 +50,7 @@ def run(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
@@ -57,7 +60,7 @@ def run(
     from ..scenarios import evaluate_document
 
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                            basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
+                            basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base, price_index=price_index)
     evaluation = evaluate_document(doc)
     data = evaluation.run  # shared by the evaluation: read only
 
@@ -70,7 +73,7 @@ def run(
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
-    title = f"Scaling up what works: {data['area']['name']} ({data['basis']} basis, a year at full scale)"
+    title = f"Scaling up what works: {data['area']['name']} ({data['basis']} basis, a year at full scale, {price_label(data)})"
     table = Table(title=title, show_footer=False)
     for col, just in (
         ("Model", "left"),
@@ -149,6 +152,7 @@ def parameters(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format"),
@@ -160,7 +164,7 @@ def parameters(
     from ..scenarios import evaluate_document
 
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                            basis=basis, sets=sets, reprice=reprice, price_base=price_base, price_index=price_index)
+                            basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base, price_index=price_index)
     ev = evaluate_document(doc)
     scenario = ev.scenario
     rows = [

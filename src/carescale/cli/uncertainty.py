@@ -22,6 +22,7 @@ from .common import (
     price_base_option,
     price_index_option,
     print_scenario_notes,
+    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -47,6 +48,7 @@ def uncertainty_command(
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
+    preset: Optional[str] = preset_option(),
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format (csv: one row per model and payer)."),
@@ -64,7 +66,7 @@ def uncertainty_command(
     options = {**base, **{k: v for k, v in given.items() if scenario_file is None or _given(ctx, k)}}
     UncertaintySettings(**options)  # one-line errors for a bad draws/seed/... before any work
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
-                            basis=basis, sets=sets, reprice=reprice, price_base=price_base,
+                            basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base,
                             price_index=price_index, uncertainty=options)
     ev = evaluate_document(doc)
     draws, sobol = doc.uncertainty.draws, doc.uncertainty.sobol

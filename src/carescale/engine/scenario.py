@@ -88,7 +88,7 @@ def define_scenario(
     *,
     overrides: Mapping[str, Any] | None = None,
     scale: Mapping[str, float] | None = None,
-    prices: PriceBase | int | str | None = None,
+    prices: PriceBase | int | str | None = "default",
 ) -> Scenario:
     """Define a scenario.
 
@@ -99,9 +99,11 @@ def define_scenario(
     ``overrides``: parameter path -> new value (or ``{value, low, high, distribution, note}``),
     partial: every figure not named keeps its evidence value (see :meth:`Scenario.with_overrides`).
     ``scale``: intervention id -> share of its potential, 0 to 1 (default 1 each).
-    ``prices``: re-price every money figure to one price base: a :class:`carescale.prices.
-    PriceBase`, or a year (``2024``, ``"2023/24"``) with the HM Treasury GDP deflator; ``None``
-    (default) keeps the prices as published.
+    ``prices``: re-price every money figure to one price base: ``"default"`` (the default) is
+    the one base every entry point uses (:data:`carescale.prices.DEFAULT_BASE_YEAR`, 2024/25, HM
+    Treasury's financial-year GDP deflator); a :class:`carescale.prices.PriceBase`, or a year
+    (``2024``, ``"2023/24"``) with that deflator; ``None`` or ``"published"`` keeps the prices as
+    published, as the paper does (the ``paper`` preset of a scenario document).
     """
     if library is not None:
         expect(library, Library, "library", "a Library from carescale.default_library() or None")
@@ -129,7 +131,9 @@ def define_scenario(
     ids = {iv.id for iv in keep}
     overlaps = tuple(o for o in lib.overlaps.overlaps if set(o.interventions) <= ids)
     price_base = None
-    if prices is not None:
+    if prices == "default":
+        price_base = make_price_base()
+    elif prices is not None and prices != "published":
         price_base = prices if isinstance(prices, PriceBase) else make_price_base(prices)
     scenario = Scenario(
         area_def, tuple(keep), overlaps, basis, tuple(skipped),  # type: ignore[arg-type]

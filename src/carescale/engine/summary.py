@@ -49,13 +49,22 @@ def estimated_figures(result: PortfolioResult) -> list[dict[str, Any]]:
     ]
 
 
+PUBLISHED_LABEL = "prices as published"
+PUBLISHED_STATEMENT = "as published, each money figure in its source's price year (not re-priced)"
+
+
 def price_basis(scenario) -> dict[str, Any]:
     """What prices the money figures are in (every output states it)."""
-    if scenario.prices is None:
-        return {"reprice": False, "price_base_year": None, "index": None,
-                "attribution": None, "note": "prices as published: each figure in its source's price year"}
-    return {**scenario.prices.describe(),
-            "note": f"every money figure re-priced to {scenario.prices.year} prices"}
+    return price_block(scenario.prices)
+
+
+def price_block(prices) -> dict[str, Any]:
+    """The ``prices`` block of a :class:`carescale.prices.PriceBase` (None: published prices)."""
+    if prices is None:
+        return {"reprice": False, "price_base_year": None, "index": None, "attribution": None,
+                "forecast": False, "vintage": None, "label": PUBLISHED_LABEL, "statement": PUBLISHED_STATEMENT,
+                "note": "prices as published: each figure in its source's price year"}
+    return {**prices.describe(), "note": f"every money figure re-priced to {prices.year} prices"}
 
 
 def changes(parameters, scenario) -> list[dict[str, Any]]:
@@ -229,7 +238,7 @@ def stamp_rows(rows: list[dict[str, Any]], data: dict[str, Any]) -> list[dict[st
     """Every CSV row also says the price base and which figures were changed from the evidence
     (``path: evidence -> new (note)``, joined by `` | ``)."""
     prices = data.get("prices") or {}
-    base = f"{prices['price_base_year']} prices" if prices.get("reprice") else "as published"
+    base = prices.get("label") or (f"{prices['price_base_year']} prices" if prices.get("reprice") else PUBLISHED_LABEL)
     changed = " | ".join(describe_change(c) for c in data.get("changes", []))
     return [{**r, "price_base": base, "changes": changed} for r in rows]
 

@@ -23,7 +23,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ..appraisal import appraise_npv
+from ..engine.summary import price_block
 from ..library import default_library
+from ..scenarios import ScenarioDocument
+from ..scenarios.build import document_prices
 from ..schema import PAYERS, Area
 from ..uncertainty import Model, UncertaintySettings
 from ..uncertainty.analysis import describe
@@ -96,6 +99,7 @@ def run_national_uncertainty(
     made; the figures do not depend on it. ``document``: a scenario document to run in every
     council (:func:`carescale.national.council_scenario`; its appraisal settings give the NPV)."""
     s = UncertaintySettings(draws=draws, seed=seed, width_scale=width_scale)  # checks the numbers
+    prices = price_block(document_prices(document if document is not None else ScenarioDocument()))
     councils = list(inputs.councils)
     tasks = [CouncilTask(c.area, s.draws, s.seed, s.width_scale, document) for c in councils]
     rows: list[dict[str, Any] | None] = [None] * len(councils)
@@ -133,7 +137,8 @@ def run_national_uncertainty(
         "boundaries": inputs.boundaries,
         "measures": MEASURES,
         "npv_years": sorted(years)[0] if len(years) == 1 else sorted(years),
-        "units": "GBP; percentiles over draws; prob_saving = share of draws above zero",
+        "units": f"GBP, {prices['label']}; percentiles over draws; prob_saving = share of draws above zero",
+        "prices": prices,
         "seeds": "numpy SeedSequence(seed) per correlation group; council figures keyed by ONS code",
         "areas": rows,
         "excluded": list(inputs.excluded),

@@ -21,11 +21,11 @@ def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
 
 
 def council_document(area: Area, document: ScenarioDocument | None = None) -> ScenarioDocument:
-    """The scenario document run in one council: the paper's portfolio at published prices
-    (``reprice: false``), or the document's interventions, basis, scale, overrides, price base,
+    """The scenario document run in one council: the paper's portfolio in the one default price
+    base (the same as every other entry point's), or the document's interventions, basis, scale, overrides, price base,
     appraisal and uncertainty settings with its ``area`` replaced by the council's profile."""
     if document is None:
-        return ScenarioDocument(area=AreaInline(inline=area), reprice=False)
+        return ScenarioDocument(area=AreaInline(inline=area))
     return document.model_copy(update={"area": AreaInline(inline=area)})
 
 
@@ -86,9 +86,11 @@ def run_national(
     (see :func:`council_scenario`)."""
     lib = library or default_library()
     areas = []
+    prices: dict[str, Any] | None = None
     for prof in inputs.councils:
         area = prof.area
         data = council_evaluation(area, lib, document).run  # built once, run once
+        prices = prices or data["prices"]  # one document, so one price base for every council
         t = data["totals"]
         figs = figures(area)
         areas.append({
@@ -142,7 +144,8 @@ def run_national(
         "portfolio": lib.portfolios.default if document is None or document.interventions is None else list(document.interventions),
         "scenario": None if document is None else {"id": document.scenario_id, "note": document.note},
         "boundaries": inputs.boundaries,
-        "units": "GBP a year at full scale; beneficiaries are people a year",
+        "units": f"GBP a year at full scale, {(prices or {}).get('label', 'no councils')}; beneficiaries are people a year",
+        "prices": prices,
         "sources": _sources(inputs),
         "areas": areas,
         "excluded": list(inputs.excluded),

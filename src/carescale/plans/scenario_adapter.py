@@ -23,9 +23,11 @@ def make_document(
     """The scenario document of one model at ``scale`` (share of its potential): the user's own
     document ``base`` (area, overrides, appraisal and uncertainty settings, prices) narrowed to
     this model, or a new one in ``area``. A new document keeps every figure in the prices it is
-    written in (``reprice: false``): a logic model's and a plan's money is in their own prices,
-    and is appraised with the one yardstick of ``data/plans_defaults.yaml: appraisal`` (a user's
-    own document keeps its own settings). ``start``: the appraisal's first month (a plan's start)."""
+    written in (``reprice: false``): reviews compare the spend a council records with the plan's
+    money, so both stay in the same money (putting recorded cash and a real price base together is
+    left to issue 21's cash view). It is appraised with the one yardstick of
+    ``data/plans_defaults.yaml: appraisal`` (a user's own document keeps its own settings).
+    ``start``: the appraisal's first month (a plan's start)."""
     if base is not None:
         changes: dict[str, Any] = {"interventions": [intervention], "scale": {intervention: float(scale)}}
         if start is not None:

@@ -7,6 +7,8 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
+from ..engine.summary import PUBLISHED_STATEMENT
+
 from .data import ReportData, transformation_areas
 from .numbers import money, people
 from .text import md_text as t
@@ -22,7 +24,7 @@ def markdown_text(data: ReportData) -> str:
     port = app["portfolio"]["metrics"]
     s = app["settings"]
     prices = data.prices
-    price_text = f"{prices['price_base_year']} prices" if prices.get("reprice") else "prices as published"
+    price_text = prices.get("label") or "prices as published"
     lines: list[str] = [
         f"# Scaling up what works in {t(data.area_name)}",
         "",
@@ -30,6 +32,8 @@ def markdown_text(data: ReportData) -> str:
         f"have worked elsewhere to {t(data.area_name)}'s own figures "
         f"({'potential beneficiaries' if data.scenario.basis == 'potential' else 'the people served today'}). "
         f"Figures are pounds a year at full scale, in {price_text}.",
+        "",
+        f"Prices: {prices.get('statement') or PUBLISHED_STATEMENT}.",
         "",
     ]
     if data.note:

@@ -152,6 +152,10 @@ class ScenarioDocument(StrictModel):
     * ``reprice`` / ``price_base_year`` / ``price_index``: re-price every money figure to one
       year's prices (default: yes, to the latest year of the index, the HM Treasury GDP deflator
       unless ``price_index`` names a file of your own).
+    * ``preset``: ``paper`` reproduces the paper: prices as published (each figure in its source's
+      price year, ``reprice: false``); the other fields keep the paper's settings unless the
+      document changes them. It cannot be combined with ``reprice: true``, ``price_base_year``
+      or ``price_index``.
     * ``note``: free text.
     """
 
@@ -163,6 +167,7 @@ class ScenarioDocument(StrictModel):
     overrides: dict[str, Override] = Field(default_factory=dict)
     appraisal: Any = Field(default=None, validate_default=True)
     uncertainty: UncertaintyOptions = Field(default_factory=UncertaintyOptions)
+    preset: Literal["paper"] | None = None
     reprice: bool = Field(default=True, strict=True)
     price_base_year: str | None = None
     price_index: str | None = None
@@ -171,6 +176,22 @@ class ScenarioDocument(StrictModel):
     _base_dir: Path | None = PrivateAttr(default=None)
     _source: str | None = PrivateAttr(default=None)
     _origin: str = PrivateAttr(default="cli")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        """``preset: paper`` means published prices; a price setting beside it is a contradiction."""
+        if isinstance(data, dict) and data.get("preset") == "paper":
+            clash = [k for k in ("price_base_year", "price_index") if data.get(k) is not None]
+            if data.get("reprice") is True:
+                clash.insert(0, "reprice: true")
+            if clash:
+                raise ValueError(
+                    f"preset: paper keeps the prices as published, so it cannot go with {', '.join(clash)}; "
+                    "remove one of them"
+                )
+            data = {**data, "reprice": False}
+        return data
 
     @field_validator("version", mode="before")
     @classmethod
@@ -279,6 +300,8 @@ class ScenarioDocument(StrictModel):
     def with_changes(self, **fields: Any) -> "ScenarioDocument":
         """A new, validated document with some fields replaced (``overrides`` merged)."""
         data = self.data()
+        if fields.get("preset") == "paper" and "reprice" not in fields:
+            data.pop("reprice")  # the filled-in default gives way to the preset
         for k, v in fields.items():
             if k == "overrides":
                 data["overrides"] = {**data["overrides"], **v}

@@ -61,9 +61,10 @@ appraisal:
 uncertainty:
 {uncertainty}
 
-# One price base: re-price every money figure with the HM Treasury GDP deflator (or price_index:
-# a CSV of year,value of your own) to price_base_year (null = the latest year of the index).
-# reprice: false keeps the prices as published, as the paper does.
+# One price base: re-price every money figure with HM Treasury's financial-year GDP deflator
+# (December 2023; or price_index: a CSV of year,value of your own) to price_base_year
+# (null = 2024/25, a forecast year of that deflator). reprice: false (or preset: paper) keeps
+# the prices as published, as the paper does.
 reprice: true
 price_base_year: null
 price_index: null

@@ -14,7 +14,7 @@ from ..safe_text import styled
 def print_uncertainty(data: dict[str, Any], console: Console, top: int = 10) -> None:
     title = (
         f"How sure are the savings? {data['area']['name']} ({data['basis']} basis): "
-        f"{data['draws']:,} draws, seed {data['seed']}"
+        f"{data['draws']:,} draws, seed {data['seed']}; {(data.get('prices') or {}).get('label', 'prices as published')}"
     )
     table = Table(title=title)
     cols = ["Model", "Evidence", "Central", "Mean", "5th pct", "Median", "95th pct", "P(saves)"]

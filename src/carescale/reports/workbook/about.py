@@ -34,8 +34,7 @@ def _about_sheet(book: _Book, ws: Any, sheet_names: list[str]) -> None:
         ws.write_string(r, 0, line, book.fmt(bold=True) if i == 0 else wrap)
         r += 1
     p = data.prices
-    book.text(ws, r, 0, "Prices: " + (f"{p['price_base_year']} prices (re-priced with the {p.get('index')})" if p.get("reprice")
-                                      else "as published (each figure in its source's price year; not re-priced)"))
+    book.text(ws, r, 0, "Prices: " + (p.get("statement") or "as published, each money figure in its source's price year (not re-priced)"))
     r += 1
     book.text(ws, r, 0, f"Scenario id: {data.doc.scenario_id}")
     r += 1

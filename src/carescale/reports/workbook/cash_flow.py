@@ -67,7 +67,7 @@ def _heading(book: _Book, ws: Any) -> None:
     ws.write_string(1, 0, f"{Y} years from {s['start_date']}; discounting: "
                     + ("Green Book schedule" if s["discount_schedule"] == "green-book" else f"flat {s['discount_rate']:.1%}")
                     + f"; optimism bias {'on' if s['optimism_bias'] else 'off'}; set-up {s['setup_timing']}; "
-                    + (f"{data.prices['price_base_year']} prices" if data.prices.get("reprice")
+                    + (str(data.prices["label"]) if data.prices.get("reprice")
                        else "prices " + ", ".join(s["price_years"]) + " (as published)"))
 
 

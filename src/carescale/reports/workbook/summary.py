@@ -29,7 +29,7 @@ def _summary_sheet(book: _Book, ws: Any) -> None:
     ws.write_string(0, 0, "Scaling up what works", book.fmt(bold=True, font_size=16))
     book.text(ws, 1, 0, f"Area: {data.area_name}")
     pr = data.prices
-    prices = f"{pr['price_base_year']} prices" if pr.get("reprice") else "prices as published"
+    prices = pr.get("label") or "prices as published"
     ws.write_string(2, 0, f"Basis: {data.scenario.basis}; a year at full scale (pounds, {prices}); every figure is a formula over the Inputs sheet.")
     r = 4
     book.header(ws, r, ["Area", "Model", "Target group", "Beneficiaries", "Cost", "Cost ASC", "Cost NHS", "Gross ASC",
