@@ -7,7 +7,7 @@ change them). Run from the root of a checkout, with that checkout's source first
     .venv/bin/python tests/goldens/capture.py --draws 1000 /tmp/after
     .venv/bin/python tests/goldens/compare.py /tmp/before /tmp/after
 
-tests/test_goldens.py does the second and third steps against tests/goldens/before-issue-20.tar.gz
+tests/test_goldens.py does the second and third steps against tests/goldens/reference.tar.gz
 (the first step, captured on main just before the layout change).
 
 Scenarios: the Birmingham default; a part-scale one (scale: living-well 0.5, shared-lives 0.25);
