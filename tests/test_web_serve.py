@@ -58,14 +58,3 @@ def test_serve_bad_options(args, message):
     got = run_cli("serve", *args)
     assert got.code == 2
     assert got.err.strip() == message
-
-
-def test_serve_port_in_use():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen()
-        port = s.getsockname()[1]
-        got = run_cli("serve", "--port", str(port))
-    assert got.code == 2
-    assert got.err.strip().startswith(f"error: --port: cannot listen on 127.0.0.1:{port} (")
-    assert got.err.strip().endswith(f"is carescale already running? try --port {port + 1}")
