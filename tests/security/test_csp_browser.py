@@ -83,3 +83,18 @@ def test_result_page_with_a_script_breaking_area_name_draws_its_charts(page, ser
     assert not problems, "\n".join(problems)
     assert name in page.evaluate("JSON.stringify(JSON.parse(document.getElementById('chart-data').textContent))")
     assert name in page.title()  # shown as text, not markup
+
+
+def test_api_docs_render_offline_under_the_csp(page, server):
+    """Swagger UI is served from the app itself (no other host): under the one CSP it draws the API's
+    title and operations with a clean console, and the browser asks no other host for anything."""
+    page.add_init_script(WATCH)
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    problems: list[str] = []
+    _visit(page, server.url + "/api/docs", problems, "api-docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() >= 10  # every operation of /openapi.json is listed
+    assert "carescale" in page.locator(".swagger-ui .info .title").inner_text().lower()
+    assert hosts == {server.url.split("/")[2]}, hosts
+    assert not problems, "\n".join(problems)

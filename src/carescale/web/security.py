@@ -6,9 +6,9 @@
     ``</script>`` or ``<!--<script>``) can end the element or change how the HTML parser reads
     it; ``JSON.parse``/``json.loads`` give back exactly the original value. Every template that
     embeds JSON uses this (as the ``embed_json`` Jinja filter).
-``CSP`` / ``DOCS_CSP``
-    The Content-Security-Policy of every page, and the explicit one of the Swagger UI page at
-    ``/api/docs`` (its script and style come from the jsDelivr CDN until they are vendored).
+``CSP``
+    The Content-Security-Policy of every page, the Swagger UI page at ``/api/docs`` included (its
+    script and style are served from the app's own static files).
 ``security_headers(path, headers)``
     Add the CSP and the other security headers to a response's headers.
 ``plotly_style_ids() -> list[str]``
@@ -45,12 +45,6 @@ ENV_PUBLIC_URL = config.PUBLIC_URL
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
-# Swagger UI (FastAPI's /api/docs) loads its script and stylesheet from jsDelivr and its logo from
-# fastapi.tiangolo.com; its start-up script is our own file (/static/swagger-init.js), so no inline script.
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-DOCS_CSP = (f"default-src 'self'; script-src 'self' {SWAGGER_CDN}; style-src 'self' {SWAGGER_CDN}; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -84,7 +78,7 @@ def plotly_style_ids() -> tuple[str, ...]:
 
 
 def security_headers(path: str, headers: Any) -> None:
-    headers["Content-Security-Policy"] = DOCS_CSP if path == "/api/docs" else CSP
+    headers["Content-Security-Policy"] = CSP
     for name, value in HEADERS.items():
         headers[name] = value
 

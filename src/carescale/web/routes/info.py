@@ -12,11 +12,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/api/docs", response_class=HTMLResponse)
 async def api_docs() -> HTMLResponse:
-    """Swagger UI for the JSON API: its script and style from jsDelivr (an explicit CSP allows exactly
-    that, security.DOCS_CSP), its start-up script our own file (no inline script)."""
-    from ..security import SWAGGER_CDN
-
-    dist = f"{SWAGGER_CDN}/npm/swagger-ui-dist@5"
+    """Swagger UI for the JSON API: its script and style from the npm package swagger-ui-dist, copied
+    into the app's own static files by scripts/web-assets.sh (no other host), its start-up script our
+    own file (no inline script): the page works offline under the same strict CSP as every page."""
+    dist = "/static/govuk/swagger"
     return HTMLResponse(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"

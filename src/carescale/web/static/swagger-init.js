@@ -8,6 +8,6 @@
     deepLinking: true,
     showExtensions: true,
     showCommonExtensions: true,
-    presets: [window.SwaggerUIBundle.presets.apis, window.SwaggerUIBundle.SwaggerUIStandalonePreset]
+    presets: [window.SwaggerUIBundle.presets.apis]
   });
 })();
