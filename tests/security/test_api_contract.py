@@ -19,6 +19,7 @@ are cancelled at the end. Requests are counted (printed with ``-s``).
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -73,7 +74,15 @@ def _validate(case, response=None, **kwargs):
 
 @pytest.fixture(scope="module", autouse=True)
 def _stop_jobs():
+    # Hypothesis describes schemathesis's strategies by parsing their source (ast) deep inside a draw.
+    # On CPython 3.11 before 3.11.8 an ast construction that runs out of recursion room leaves the
+    # parser's depth counter wrong (python/cpython gh-106905), and every later parse fails with
+    # "SystemError: AST constructor recursion depth mismatch" (seen here about one run in ten as a
+    # KeyError/SystemError inside hypothesis, never in carescale). More room keeps the first parse whole.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
     yield
+    sys.setrecursionlimit(limit)
     JOBS.shutdown()
     print(f"\nschemathesis requests by phase: {COUNT}")
 
