@@ -14,10 +14,11 @@ progress of a background job.
 from __future__ import annotations
 
 from .forms import number as _number  # noqa: F401 - the old name
+from .policy import Policy
 from .routes import pages as router
 from .routes.results import reports_available as _reports_available  # noqa: F401 - the old name
 from .templating import ERROR_TEXT, error_page, field_id, make_templates, render, see_other
 
-MAX_DRAWS = 1_000_000  # the resource policy's default (carescale.web.policy: CARESCALE_MAX_DRAWS)
+MAX_DRAWS = Policy.max_draws  # the resource policy's default (carescale.web.policy: CARESCALE_MAX_DRAWS)
 
 __all__ = ["ERROR_TEXT", "MAX_DRAWS", "error_page", "field_id", "make_templates", "render", "router", "see_other"]

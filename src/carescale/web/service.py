@@ -124,20 +124,21 @@ def uncertainty_now(state: Any, doc: Any) -> dict[str, Any] | None:
         return known
     if not inline_allowed(policy(state), estimate(doc)):
         return None
-    limits = policy(state)
-    ev = evaluation(doc)
+    ev, limits = evaluation(doc), policy(state)
+    # worked out by another request while this one waited for the slot: the Evaluation has it
+    return state.inline.run(lambda: ev.uncertainty() if ev.has_uncertainty else _work_out(ev, limits))
 
-    def work() -> Any:
-        if ev.has_uncertainty:  # worked out by another request while this one waited for the slot
-            return ev.uncertainty()
-        if limits.job_processes:  # like a job: its own process, so the server's interpreter lock stays free for pages
-            from .worker import uncertainty_in_process
 
-            return ev.adopt_uncertainty(uncertainty_in_process(ev.document.canonical_json(), lambda *_: None,
-                                                               limits.job_memory_mb))
-        return ev.uncertainty()
+def _work_out(ev: Evaluation, limits: Any, progress: Any = None) -> dict[str, Any]:
+    """The Monte Carlo of ``ev``, for a page or a job alike: in its own process when the policy says
+    so (its own interpreter lock, so pages stay quick, and a memory ceiling; the result is handed to
+    the Evaluation), else in this thread on the Evaluation itself."""
+    if limits.job_processes:
+        from .worker import uncertainty_in_process
 
-    return state.inline.run(work)
+        return ev.adopt_uncertainty(uncertainty_in_process(ev.document.canonical_json(),
+                                                           progress or (lambda *_: None), limits.job_memory_mb))
+    return ev.uncertainty(progress)
 
 
 def warm_up() -> None:
@@ -171,13 +172,7 @@ def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done
         limits = policy(state)
 
         def work(progress: Any) -> Any:
-            ev = evaluation(doc)
-            if limits.job_processes:  # its own process: its own interpreter lock and memory ceiling
-                from .worker import uncertainty_in_process
-
-                out = ev.adopt_uncertainty(uncertainty_in_process(doc.canonical_json(), progress, limits.job_memory_mb))
-            else:
-                out = ev.uncertainty(progress)
+            out = _work_out(evaluation(doc), limits, progress)
             if on_done is not None:
                 on_done(out)
             return out

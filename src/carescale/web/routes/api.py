@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from ... import evidence
 from ...errors import NotFound, SettingsError, UnknownIdError
 from .. import documents, service
-from ..policy import estimate
+from ..policy import Policy, estimate
 
 router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: route.name)  # operationId: the function's name
 
@@ -71,8 +71,8 @@ def _not_found(fn: Any, *args: Any) -> Any:
         raise NotFound(exc.message) from None
 
 
-MAX_SYNC_DRAWS = 20_000  # the defaults of the resource policy (carescale.web.policy), for the docs
-MAX_SYNC_SOBOL = 1024
+MAX_SYNC_DRAWS = Policy.sync_draws  # the resource policy's defaults (carescale.web.policy), for the docs
+MAX_SYNC_SOBOL = Policy.sync_sobol_samples
 
 EXAMPLE = {"version": 1, "area": "birmingham", "basis": "potential"}
 
