@@ -83,6 +83,55 @@ def show_command(
     _emit_plan(show_plan(plan_id), fmt, output)
 
 
+def _whole_numbers(text: str, option: str) -> list[int]:
+    out = []
+    for part in text.split(","):
+        try:
+            out.append(int(part.strip()))
+        except ValueError:
+            raise PlanError(f"{option}: {part.strip()!r} is not a whole number; give whole numbers separated by commas, "
+                            "for example 1,2,4") from None
+    return out
+
+
+@plans_app.command("value-of-information")
+def value_of_information_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    periods: str = typer.Option("1,2,4,8,12", "--periods", help="Options: this many more review periods (comma-separated)."),
+    people: Optional[str] = typer.Option(None, "--people", help="Options: this many more people (comma-separated)."),
+    cost_per_person: Optional[float] = typer.Option(
+        None, "--cost-per-person", help="What the evidence costs a person (default: the expected net loss of supporting one)."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws, 100 to 1,000,000 (default 10,000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: one row an option)."),
+    output: Optional[Path] = output_option(),
+) -> None:
+    """How much evidence is enough: EVPI, and EVSI of more review periods or more people."""
+    from ..plans.evidence_value import value_of_information
+
+    data = value_of_information(
+        plan_id, periods=_whole_numbers(periods, "--periods"), people=_whole_numbers(people, "--people") if people else (),
+        draws=draws, seed=seed, cost_per_person=cost_per_person)
+
+    def table() -> None:
+        from ..formatting import money
+
+        console.print(f"Value of information for plan {data['plan']} after {data['reviews']} review(s)", style="bold")
+        console.print(f"Expected NPV {money(data['expected_npv'])} ({data['decision_now']} now); EVPI "
+                      f"{money(data['evpi'])}; EVPPI of what reviews learn {money(data['evppi'])} ({data['draws']:,} draws)")
+        t = Table(title="More evidence: its expected value (EVSI), cost and net gain")
+        for c in ("Option", "Until", "Expected people", "EVSI", "Cost", "Net gain", "Left to learn"):
+            t.add_column(c, justify="left" if c in ("Option", "Until") else "right")
+        for o in data["options"]:
+            label = f"{o['periods']} more period(s)" if o["kind"] == "periods" else f"{o['people']:,} more people"
+            t.add_row(label, o.get("until", ""), f"{o['expected_people']:,.0f}", money(o["evsi"]), money(o["cost"]),
+                      money(o["net_gain"]), money(o["remaining"]))
+        console.print(t)
+        console.print(data["advice"])
+
+    emit(fmt, data, rows=lambda: [{"plan": data["plan"], **o} for o in data["options"]], table=table, output=output)
+
+
 def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], created: bool = False) -> None:
     def rows() -> list[dict[str, Any]]:
         return [
