@@ -132,6 +132,42 @@ def value_of_information_command(
     emit(fmt, data, rows=lambda: [{"plan": data["plan"], **o} for o in data["options"]], table=table, output=output)
 
 
+@plans_app.command("history")
+def history_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (one row a review, every column)."),
+    output: Optional[Path] = output_option(),
+) -> None:
+    """A plan's review history: targets against actuals, each rate's posterior, every recommendation and its reason."""
+    from ..plans.history import review_history
+
+    data = review_history(plan_id)
+
+    def rows() -> list[dict[str, Any]]:
+        return [{key: r.get(key) for key, _ in data["columns"]} for r in data["rows"]]
+
+    def table() -> None:
+        if not data["rows"]:
+            console.print(f"Plan {plan_id} has no reviews yet: carescale reviews add {plan_id} --file REVIEW.yaml")
+            return
+        from ..plans.review import list_reviews
+
+        _print_reviews(list_reviews(plan_id))
+        t = Table(title="Outcome rates over time: posterior mean (90% interval); achieved / needed to break even")
+        t.add_column("Review")
+        for _, desc in data["outcomes"]:
+            t.add_column(desc, justify="right")
+        for r in data["rows"]:
+            t.add_row(str(r["number"]), *(
+                f"{share(r[f'posterior_mean.{oid}'], 1)} ({share(r[f'posterior_p05.{oid}'], 1)}-"
+                f"{share(r[f'posterior_p95.{oid}'], 1)}); {r[f'achieved.{oid}']} / "
+                f"{'n/a' if r[f'target.{oid}'] is None else format(r[f'target.{oid}'], ',.1f')}"
+                for oid, _ in data["outcomes"]))
+        console.print(t)
+
+    emit(fmt, data, rows=rows, table=table, output=output)
+
+
 def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], created: bool = False) -> None:
     def rows() -> list[dict[str, Any]]:
         return [
