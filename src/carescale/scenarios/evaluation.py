@@ -122,6 +122,20 @@ class Evaluation:
 
         return _stamp(self.document, summary(self.result))
 
+    @cached_property
+    def saving_lines(self):
+        """Every saving of the scenario on its own line (``engine.savings.SavingLine``): payer,
+        cashable flag with its status and reason, gross amount a year at full scale."""
+        from ..engine.savings import saving_lines
+
+        with self._lock:
+            return saving_lines(self.scenario, self.values, self.parameters)
+
+    def savings(self) -> list[dict[str, Any]]:
+        """The saving lines as plain figures (the steady state's values): what the cash view and
+        the outputs show as cashable and non-cashable."""
+        return [line.as_dict() for line in self.saving_lines]
+
     # -- money over time ----------------------------------------------------------------------------
 
     def appraisal(self, monthly: bool = False) -> "AppraisalResult":
