@@ -157,6 +157,23 @@ class Evaluation:
                 self._appraisal_summaries[monthly] = _stamp(self.document, appraisal_summary(self.appraisal(monthly)))
             return self._appraisal_summaries[monthly]
 
+    def cash_view(self, settings: Any = None) -> dict[str, Any]:
+        """The cash budget view (``appraisal.cash.cash_view``): the monthly appraisal in cash by
+        financial year and payer, cashable and non-cashable apart, cohorts growing with the ONS
+        trend, against the council's adult social care budget (``settings``: ``CashSettings``)."""
+        from ..appraisal.cash import CashSettings, cash_view
+        from ..engine.savings import saving_lines
+
+        settings = settings or CashSettings()
+        with self._lock:
+            key = (settings.inflation, settings.growth, settings.budget)
+            cache = self.__dict__.setdefault("_cash_views", {})
+            if key not in cache:
+                lines = saving_lines(self.scenario, self.appraisal_runs.values, self.parameters)
+                vocabulary = getattr(self.library or default_library(), "vocabulary", None)
+                cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
+            return cache[key]
+
     # -- uncertainty --------------------------------------------------------------------------------
 
     @property
