@@ -6,6 +6,8 @@ a part-scale one, Living Well at 2,000 people, Cornwall on the current basis).""
 from __future__ import annotations
 
 import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,110 @@ def test_the_cli_tables_print_the_bridge(monkeypatch):
     assert "Net present value (NPV)" in flat
     appraise = " ".join(run_cli("appraise", "--area", "birmingham").out.split())
     assert "Net over the 10 years, undiscounted (the cash-flow table's total)" in appraise
+
+
+# -- the web page and the JSON API ---------------------------------------------------------------------------
+
+
+class TableRows(HTMLParser):
+    """The rows of one table (by id) of a page: (data-step, class, [cell texts])."""
+
+    def __init__(self, table_id: str):
+        super().__init__()
+        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and a.get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append((a.get("data-step"), a.get("class") or "", []))
+        elif self.inside and tag in ("td", "th") and self.rows:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.inside:
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1][2].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def pounds(text: str) -> float:
+    """'-£1,234.56' -> -1234.56"""
+    m = re.fullmatch(r"(-?)£([\d,]+(?:\.\d+)?)", text.strip())
+    assert m, text
+    return (-1 if m.group(1) else 1) * float(m.group(2).replace(",", ""))
+
+
+def table_rows(html: str, table_id: str):
+    parser = TableRows(table_id)
+    parser.feed(html)
+    return parser.rows
+
+
+def page_bridge_adds_up(html: str, tolerance: float = 1.0) -> dict[str, tuple[float, float, float]]:
+    """The bridge table of a result page: every subtotal row is the sum of the rows above it (by
+    payer and both); the subtotals by step."""
+    rows = table_rows(html, "bridge-table")
+    assert rows, "no bridge table on the page"
+    run = [0.0, 0.0, 0.0]
+    found = {}
+    for step, cls, cells in rows[1:]:  # the first row is the head
+        if "carescale-total" in cls:
+            got = [pounds(c) for c in cells[1:4]]  # the label spans two columns
+            assert got == pytest.approx(run, abs=tolerance), step
+            found[step] = tuple(got)
+        else:
+            amounts = [pounds(c) for c in cells[2:5]]
+            assert amounts[2] == pytest.approx(amounts[0] + amounts[1], abs=0.011)
+            run = [r + a for r, a in zip(run, amounts)]
+    assert list(found) == SUBTOTALS
+    return found
+
+
+@pytest.fixture(scope="module")
+def web():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False) as client:
+        yield client
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_web_page_bridge_adds_up_to_its_headlines(web, name):
+    doc = SCENARIOS[name][1]
+    sid = web.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
+    html = web.get(f"/scenario/{sid}").text
+    found = page_bridge_adds_up(html)
+    api = web.post("/api/v1/appraise", json=doc).json()
+    heads = steps_add_up(api["bridge"], 1.0)  # the JSON API's bridge, the same
+    for step, (asc, nhs, both) in found.items():
+        assert both == pytest.approx(heads[step], abs=1.0)
+    assert found["npv"][2] == pytest.approx(api["portfolio"]["metrics"]["npv"], abs=1.0)
+    run = web.post("/api/v1/run", json=doc).json()
+    assert found["net_a_year"][0] == pytest.approx(run["totals"]["net_savings"]["asc"], abs=1.0)
+    assert found["net_a_year"][1] == pytest.approx(run["totals"]["net_savings"]["nhs"], abs=1.0)
+    # the headline panel and the key figures show the same figures, rounded
+    from carescale.web.formatting import money, short_money
+
+    assert f'<span id="total-asc">{short_money(found["net_a_year"][0])}</span>' in html
+    assert f"{money(found['npv'][2])} (council {money(found['npv'][0])}, NHS {money(found['npv'][1])})" in html
+    # the cash-flow table: every column that makes its net, by year; the nets add up to the bridge's total
+    cash = [cells for _, cls, cells in table_rows(html, "cash-table")[1:]]
+    years, total = cash[:-1], cash[-1]
+    for cells in years:
+        gross, overlap, running, setup, net = (pounds(c) for c in cells[1:6])
+        assert net == pytest.approx(gross - overlap - running - setup, abs=2.0)
+    assert sum(pounds(c[5]) for c in years) == pytest.approx(found["net_over_period"][2], abs=len(years))
+    assert pounds(total[2]) == pytest.approx(found["net_over_period"][2], abs=1.0)
+    assert sum(pounds(c[10]) for c in years) == pytest.approx(found["npv"][2], abs=len(years))
+    assert 'role="region" aria-labelledby="bridge-caption" tabindex="0"' in html  # scrolls on a phone
