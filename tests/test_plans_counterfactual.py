@@ -10,17 +10,17 @@ import math
 import pytest
 import yaml
 
-from carescale.official.baselines import PACKAGED, build_ascof_2a2, official_baseline
+from carescale.errors import OfficialDataError
+from carescale.official.baselines import official_baseline
 from carescale.plans import add_review, create_plan, list_reviews, show_plan
 from carescale.plans.counterfactual import OWN_ESTIMATE
 
-from .conftest import REPO, SHARED, needs_shared, run_cli
+from .conftest import REPO, run_cli
 from .store_fixtures import store_url  # noqa: F401  (fixture)
 
 CF_PLAN = REPO / "docs" / "examples" / "falls-prevention-plan-counterfactual.yaml"
 PLAN_ID = "falls-birmingham-counterfactual"
 ADMISSION = "care-home-admission"
-RAW_ASCOF = SHARED / "data" / "raw" / "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx"
 
 
 def year_review(people: int, events: int, **comparison: int) -> dict:
@@ -33,32 +33,29 @@ def year_review(people: int, events: int, **comparison: int) -> dict:
 
 
 def test_birmingham_ascof_2a2_is_the_councils_own_figure():
-    """ASCOF 2A2 2020-21, Birmingham: 597 permanent admissions of people aged 65+ among 149,412
-    (399.6 per 100,000), the same population the area profile sizes the service on."""
+    """ASCOF 2A2 2020-21, Birmingham: 597 permanent admissions of people aged 65+, 399.6 per
+    100,000 (597 / 149,412, the same population the area profile sizes the service on), read
+    from the shipped per-council figures with its cell."""
     b = official_baseline("ascof-2a2", "E08000025", "test")
-    assert (b.events, b.population, b.row) == (597, 149_412, 24558)
-    assert b.rate * 100_000 == pytest.approx(399.6, abs=0.05)
-
-
-def test_packaged_ascof_2a2_is_built_from_the_published_file(tmp_path):
-    needs_shared(RAW_ASCOF)
-    out = tmp_path / "ascof_2a2.csv"
-    assert build_ascof_2a2(RAW_ASCOF, out) == 151  # 150 councils and England
-    assert out.read_text(encoding="utf-8") == PACKAGED.read_text(encoding="utf-8")
+    assert (b.per_100000, b.events) == (399.6, 597)
+    assert b.rate == pytest.approx(597 / 149_412, rel=2e-4)
+    assert b.cell.endswith("(2A2 Outcome), row 24557")
+    with pytest.raises(OfficialDataError, match=r"^here: ascof-2a2: council E99999999 has no figure in the official data; "):
+        official_baseline("ascof-2a2", "E99999999", "here")
 
 
 def test_admissions_among_120_people_against_the_councils_rate(store_url):
     """2 admissions among 120 people in a year against Birmingham's rate. By hand: expected
-    without the service E = 120 x 597 / 149,412 x 366 / 365.25 = 0.48046; the difference is
-    2 - 0.48046 = +1.51954 (more than expected); the exact Poisson 95% interval of 2 events is
+    without the service E = 120 x 399.6 / 100,000 x 366 / 365.25 = 0.48050; the difference is
+    2 - 0.48050 = +1.51950 (more than expected); the exact Poisson 95% interval of 2 events is
     [chi2(0.025; 4) / 2, chi2(0.975; 6) / 2] = [0.48442 / 2, 14.44938 / 2] = [0.24221, 7.22469]
-    (chi-squared tables), so the difference is -0.23825 to +6.74423 and the rate ratio
-    2 / 0.48046 = 4.163 (0.504 to 15.04). Kept in the store (SQLite and PostgreSQL)."""
+    (chi-squared tables), so the difference is -0.23829 to +6.74419 and the rate ratio
+    2 / 0.48050 = 4.162 (0.504 to 15.04). Kept in the store (SQLite and PostgreSQL)."""
     create_plan(CF_PLAN, url=store_url)
     r = add_review(PLAN_ID, year_review(120, 2), url=store_url)
     (e,) = r["counterfactual"]
-    expected = 120 * 597 / 149_412 * 366 / 365.25
-    assert expected == pytest.approx(0.48046, abs=5e-6)
+    expected = 120 * 399.6 / 100_000 * 366 / 365.25
+    assert expected == pytest.approx(0.48050, abs=5e-6)
     assert e["people"] == 120 and e["observed"] == 2 and e["baseline"]["kind"] == "official"
     assert e["expected"] == pytest.approx(expected, abs=1e-6)
     assert e["difference"] == pytest.approx(2 - expected, abs=1e-6)
@@ -76,7 +73,7 @@ def test_admissions_among_120_people_against_the_councils_rate(store_url):
     (saved,) = list_reviews(PLAN_ID, url=store_url)
     assert saved["observed"] == {ADMISSION: {"events": 2}}
     assert saved["counterfactual"][0]["expected"] == e["expected"]
-    assert show_plan(PLAN_ID, url=store_url)["definition"]["counterfactual"][0]["baseline"]["figure"]["row"] == 24558
+    assert show_plan(PLAN_ID, url=store_url)["definition"]["counterfactual"][0]["baseline"]["figure"]["events"] == 597
 
 
 def test_zero_admissions_interval():

@@ -50,7 +50,7 @@ def resolve(spec: Any, area: Any, name: str) -> list[dict[str, Any]]:
                 base = official_baseline(b.official, getattr(area, "ons_code", None), where)
             except OfficialDataError as exc:
                 raise PlanError(exc.message) from None
-            baseline = {"kind": "official", "rate": base.rate, "what": OFFICIAL_BASELINES[b.official],
+            baseline = {"kind": "official", "rate": base.rate, "what": OFFICIAL_BASELINES[b.official][2],
                         "figure": base.as_dict()}
         elif b.rate is not None:
             baseline = {"kind": "evidence", "rate": float(b.rate.value),
