@@ -327,6 +327,10 @@ def advice(evpi: float, evppi: float, options: list[dict[str, Any]], unit: float
                      f"value is then left to learn ({money(clear['remaining'])}).")
     elif per:
         parts.append(f"Even {per[-1]['periods']} more review periods leave {money(per[-1]['remaining'])} to learn.")
+    enough = next((o for o in options if o["kind"] == "people" and o["remaining"] < CLEAR * evppi), None)
+    if enough is not None:
+        parts.append(f"{enough['people']:,} more people would make it clear too "
+                     f"({money(enough['remaining'])} left to learn).")
     best = max(options, key=lambda o: o["net_gain"]) if options else None
     if best is None or best["net_gain"] <= 0:
         parts.append(f"More evidence is not worth its cost (at {money(unit)} a person): decide now.")
