@@ -69,7 +69,7 @@ def test_value_of_information_options(three_reviews):
     # evidence at £1,000 a person is not worth it for one more quarter
     dear = value_of_information("falls-birmingham", periods=(1,), draws=2000, cost_per_person=1000, url=three_reviews)
     assert dear["options"][0]["net_gain"] == pytest.approx(dear["options"][0]["evsi"] - dear["options"][0]["cost"], abs=0.02)
-    assert dear["options"][0]["cost"] == pytest.approx(1000 * dear["options"][0]["expected_people"], abs=0.02)
+    assert dear["options"][0]["cost"] == pytest.approx(1000 * dear["options"][0]["expected_people"], abs=10)  # people rounded
     assert dear["options"][0]["net_gain"] < 0
     assert dear["advice"].endswith("More evidence is not worth its cost (at £1,000 a person): decide now.")
     with pytest.raises(PlanError, match=r"^--periods: 0 is not valid; give whole numbers of review periods from 1 to 40$"):
