@@ -80,10 +80,10 @@ def test_history_in_the_workbook(report_data):
 def test_history_in_the_html_and_markdown(report_data):
     html = render(report_data, "html").decode()
     assert "Review history: Falls prevention in Birmingham, first two years (falls-birmingham)" in html
-    assert "<td class=\"num\">11 (7.4)</td>" in html and "11.1% (6.7% to 16.2%)" in html
+    assert "<td class=\"num\">11 (7.4); 11.1% (6.7% to 16.2%)</td>" in html
     assert "Review 2 (2027-09-30), increase:</strong> Increase investment: " in html
     md = render(report_data, "md").decode()
-    assert "## Review history: Falls prevention in Birmingham" in md and "| 11 (7.4) |" in md
+    assert "## Review history: Falls prevention in Birmingham" in md and "| 11 (7.4); 11.1% (6.7% to 16.2%) |" in md
 
 
 @pytest.mark.slow  # the business-case PDF (about 10 s)

@@ -23,21 +23,21 @@ def _money(x: Any) -> str:
 
 def history_table(h: dict[str, Any]) -> dict[str, Any]:
     p = h["plan"]
-    headings = ["Review", "People (planned)", "Spent (planned)"]
+    headings = ["Review (to)", "People (planned)", "Spent (planned)"]
     for oid, desc in h["outcomes"]:
-        headings += [f"{desc}: achieved (needed)", f"{desc}: rate now (90% interval)"]
+        headings.append(f"{desc}: achieved (needed); rate now (90% interval)")
     for _, desc in h["counterfactual"]:
         headings.append(f"{desc}: avoided against the counterfactual (95% interval)")
     headings += ["Expected NPV", "Recommendation"]
     rows = []
     for r in h["rows"]:
-        row = [f"{r['number']}: {r['period_start']} to {r['period_end']}",
+        row = [f"{r['number']} ({r['period_end']})",
                f"{people(r['people_supported'])} ({people(r['planned_people'])})",
                f"{_money(r['money_spent'])} ({_money(r['planned_spend'])})"]
         for oid, _ in h["outcomes"]:
             need = r.get(f"target.{oid}")
-            row.append(f"{r.get(f'achieved.{oid}')} ({'n/a' if need is None else f'{need:,.1f}'})")
-            row.append(f"{_pct(r.get(f'posterior_mean.{oid}'))} ({_pct(r.get(f'posterior_p05.{oid}'))} to "
+            row.append(f"{r.get(f'achieved.{oid}')} ({'n/a' if need is None else f'{need:,.1f}'}); "
+                       f"{_pct(r.get(f'posterior_mean.{oid}'))} ({_pct(r.get(f'posterior_p05.{oid}'))} to "
                        f"{_pct(r.get(f'posterior_p95.{oid}'))})")
         for cid, _ in h["counterfactual"]:
             a = r.get(f"avoided.{cid}")
