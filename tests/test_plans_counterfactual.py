@@ -136,3 +136,48 @@ def test_reviews_add_cli_records_observations(tmp_path, monkeypatch):
                 "--comparison", f"{ADMISSION}=100")
     assert (r.code, r.err) == (2, f"error: --comparison: '{ADMISSION}=100' is not valid; write OUTCOME=PEOPLE:EVENTS, "
                                   "for example care-home-admission=100:9\n")
+
+
+def test_a_counterfactual_can_inform_an_outcome_count(tmp_path):
+    """A counterfactual that `informs` a tracked outcome: a review may leave that outcome's count
+    out, and the events avoided estimated from the counterfactual take its place in the outcome's
+    beta-binomial update. Home care started after a fall at 25% a year without the service (an
+    evidence rate); 27 started among 120 people in the plan's first year (366 days). By hand:
+    expected 120 x 0.25 x 366 / 365.25 = 30.0616, so 3.0616 avoided, and home care avoided is
+    Beta(0.4 + 3.0616, 19.6 + 120 - 3.0616), mean 3.4616 / 140 = 2.4726%."""
+    data = yaml.safe_load(CF_PLAN.read_text())
+    ref = {"document": "scie-2017", "section": "Appendix B – Developing logic models for promising models",
+           "quote": "Poor outcomes should lead to the intervention being redesigned, reduced or discontinued."}
+    data["counterfactual"] = [{
+        "id": "home-care-started", "description": "A package of home care starts", "informs": "home-care-avoided",
+        "baseline": {"rate": {"value": 0.25, "unit": "proportion", "status": "assumption", "ref": ref,
+                              "derivation": "an example: a quarter of people at risk start home care in a year"}},
+    }]
+    data["model"]["logic_model"] = str(CF_PLAN.parent / data["model"]["logic_model"])
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    create_plan(path, url=url)
+    r = add_review(PLAN_ID, {"period_end": "2028-03-31", "people_supported": 120, "money_spent": 48_000,
+                             "outcomes": {"fall-admission-avoided": 12}, "observed": {"home-care-started": {"events": 27}}},
+                   url=url)
+    avoided = 120 * 0.25 * 366 / 365.25 - 27
+    assert avoided == pytest.approx(3.0616, abs=5e-5)
+    care = next(o for o in r["outcomes"] if o["id"] == "home-care-avoided")
+    assert care["achieved"] == pytest.approx(avoided, abs=1e-6) and care["counted_as"].startswith("estimated from the counterfactual")
+    assert care["posterior"]["a"] == pytest.approx(0.4 + avoided, abs=1e-6)
+    assert care["posterior"]["b"] == pytest.approx(19.6 + 120 - avoided, abs=1e-6)
+    assert care["posterior"]["mean"] == pytest.approx((0.4 + avoided) / 140, abs=1e-6)
+    fall = next(o for o in r["outcomes"] if o["id"] == "fall-admission-avoided")
+    assert fall["counted_as"] == OWN_ESTIMATE and fall["achieved"] == 12
+    assert "2.5% (2.6% estimated from the counterfactual" in r["reason"]
+    # the value of information reads the same posteriors
+    from carescale.plans.evidence_value import setup
+
+    assert setup(PLAN_ID, url=url).updated.rates["home-care-avoided"] == pytest.approx((0.4 + avoided, 19.6 + 120 - avoided))
+    # an outcome the counterfactual does not inform still has to be counted
+    from carescale.errors import PlanError
+
+    with pytest.raises(PlanError, match=r"^review: outcomes\.fall-admission-avoided: missing; "):
+        add_review(PLAN_ID, {"period_end": "2029-03-31", "people_supported": 10, "money_spent": 4000, "outcomes": {},
+                      "observed": {"home-care-started": {"events": 1}}}, url=url)

@@ -88,6 +88,10 @@ PLAN_FILES = {
         "counterfactual[care-home-admission].baseline.official: 'ascof-2a3' is not an official baseline carescale "
         "ships; valid baselines are: ascof-2a2"
     ),
+    "plan_counterfactual_informs_unknown.yaml": (
+        "counterfactual[care-home-admission].informs: unknown outcome 'care-home-avoided'; the outcomes of the model "
+        "are: fall-admission-avoided, home-care-avoided"
+    ),
     "plan_counterfactual_comparison_kind.yaml": (
         "counterfactual[care-home-admission].baseline.comparison: input should be 'matched' or 'waiting-list' "
         "(got 'randomised')"

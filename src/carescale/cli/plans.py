@@ -323,7 +323,8 @@ def _print_review(data: dict[str, Any]) -> None:
         p = o["posterior"]
         table.add_row(
             o["description"], share(o['evidence_rate'], 1),
-            f"{o['achieved']}/{o['people']}", share(p['mean'], 1),
+            f"{o['achieved']:,.1f}/{o['people']}" if isinstance(o["achieved"], float) else f"{o['achieved']}/{o['people']}",
+            share(p['mean'], 1),
             f"{share(p['p05'], 1)}-{share(p['p95'], 1)}",
             "" if o["break_even_rate"] is None else share(o['break_even_rate'], 1),
             {True: "yes", False: "no", None: ""}[o["on_target"]],

@@ -58,6 +58,7 @@ from .review import (
     prior,
     reach_posterior,
     saving_posterior,
+    with_estimates,
     _model_savings,
 )
 from .scenario_adapter import build, document_from_json
@@ -112,7 +113,7 @@ def setup(plan_id: str, *, url: str | None = None, library: Library | None = Non
 
     d = defaults or load_plan_defaults()
     plan, row = load_plan(plan_id, url=url)
-    reviews = [observed(r) for r in row.reviews]
+    reviews, _ = with_estimates(plan, [observed(r) for r in row.reviews])
     lib = _plan_library(plan, url, library)
     doc = document_from_json(open_store(url).load_scenario_json(plan.definition["scenario_id"]))
     scenario = build(doc, lib)
