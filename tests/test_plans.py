@@ -164,6 +164,16 @@ def test_filled_template_validates_and_runs(from_model, tmp_path):
     assert iv["cost"] == pytest.approx(149_412 * 0.005 * 400, abs=0.01)
 
 
+def test_typed_numbers_in_a_template(tmp_path):
+    """A commissioner may type a share as "0.5%" and money as "£400": read as 0.005 and 400."""
+    text = fill_in(template("falls-prevention")).replace("take_up: 0.005", "take_up: 0.5%").replace(
+        "unit_cost: 400", "unit_cost: £400")
+    path = tmp_path / "lm.yaml"
+    path.write_text(text, encoding="utf-8")
+    lm = load_logic_model(path)
+    assert (lm.take_up.value, lm.unit_cost.value) == (pytest.approx(0.005), 400)
+
+
 def test_plain_money_needs_a_price_year(tmp_path):
     text = fill_in(template("falls-prevention")).replace("price_year: 2024/25\n", "")
     path = tmp_path / "lm.yaml"

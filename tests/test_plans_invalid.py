@@ -106,6 +106,10 @@ LOGIC_MODELS = {
     "lm_rate_above_one.yaml": "outcomes[fall-admission-avoided].rate: value 8.7 is above 1; a proportion must be between 0 and 1",
     "lm_unknown_cohort.yaml": f"cohort: unknown cohort 'people_at_risk_of_falls'; valid cohorts are: {COHORTS}",
     "lm_unknown_document.yaml": f"evidence_ref.document: unknown document 'lga-2019'; valid documents are: {DOCS}",
+    "lm_plain_money_no_price_year.yaml": (
+        "unit_cost is a plain amount of money; give price_year (the prices your money figures are in, for example 2024/25)"
+    ),
+    "lm_plain_share_as_money.yaml": "take_up: '£5' is in pounds, but this figure is a share; write a share such as 9% or 0.09",
 }
 
 

@@ -9,11 +9,12 @@ from typing import Any
 
 from ..io.yaml import dump_yaml
 
-from ..errors import InputFileError, UnknownIdError
+from ..errors import InputFileError, SettingsError, UnknownIdError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..scenarios.evaluation import copied
 from ..schema.intervention import Intervention, Outcome, Segment, Sizing, Source
-from ..schema.logic_model import LogicModel
+from ..formatting import parse_number
+from ..schema.logic_model import LogicModel, expand_plain_numbers
 from .scenario_adapter import evaluation, make_document
 
 SEGMENT = "service"
@@ -24,6 +25,10 @@ def parse_logic_model(data: Any, name: str, library: Library | None = None) -> L
     evidence file: the cohort is in the vocabulary, references name known documents (the
     library's or the model's own), ``based_on`` names a model in the evidence library."""
     lib = library or default_library()
+    try:  # numbers written plainly, or typed as text ("0.5%", "£400"), become full figures
+        data = expand_plain_numbers(data, read=lambda text, unit, where: parse_number(text, unit, where))
+    except (ValueError, SettingsError) as exc:
+        raise InputFileError(f"{name}: {getattr(exc, 'message', None) or exc}") from None
     gaps = unfilled(data)
     if gaps:
         more = f" (and {len(gaps) - 1} more to fill in)" if len(gaps) > 1 else ""

@@ -17,7 +17,7 @@ engine, appraisal and uncertainty as every model in the library.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import Field, model_validator
 
@@ -84,12 +84,13 @@ def _is_plain(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def expand_plain_numbers(data: object) -> object:
+def expand_plain_numbers(data: object, read: Callable[[str, str, str], float] | None = None) -> object:
     """A logic model may give its numbers plainly (``take_up: 0.005``, ``unit_cost: 400`` with a
     top-level ``price_year``, ``cost_shares: {asc: 0.5, nhs: 0.5}``, an outcome's ``rate`` and
     ``unit_saving``, a staff ratio's ``staff`` and ``per``): each becomes a full figure with its
     unit, status ``assumption`` (the commissioner's own), and the model's ``evidence_ref``
-    as its reference. ``price_year`` (the prices plain money figures are in) is read here."""
+    as its reference. ``price_year`` (the prices plain money figures are in) is read here.
+    ``read(text, unit, where)``, where given, reads a number typed as text ("0.5%", "£400")."""
     if not isinstance(data, dict):
         return data
     data = dict(data)
@@ -97,6 +98,8 @@ def expand_plain_numbers(data: object) -> object:
     ref = data.get("evidence_ref")
 
     def q(v: object, unit: str, where: str) -> object:
+        if read is not None and isinstance(v, str):
+            v = read(v, unit, where)
         if not _is_plain(v):
             return v
         out: dict[str, object] = {"value": v, "unit": unit, "status": "assumption", "derivation": PLAIN}
