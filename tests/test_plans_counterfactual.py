@@ -125,7 +125,8 @@ def test_comparison_group_difference_with_newcombes_interval(tmp_path):
 
 def test_reviews_add_cli_records_observations(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    assert run_cli("plans", "create", str(CF_PLAN)).code == 0
+    r = run_cli("plans", "create", str(CF_PLAN))
+    assert r.code == 0 and "Counterfactual: 'Permanent admission to a residential or nursing care home' against 0.40% a year" in r.out
     r = run_cli("reviews", "add", PLAN_ID, "--period-end", "2028-03-31", "--people", "120", "--spent", "48000",
                 "--outcome", "fall-admission-avoided=12", "--outcome", "home-care-avoided=3",
                 "--observed", f"{ADMISSION}=2")

@@ -201,6 +201,13 @@ def _print_plan(data: dict[str, Any], created: bool = False) -> None:
     console.print((f"Funding: {route}" + (f", reducing: {lines}" if lines else "") + (f"; from {f['source']}" if f.get("source") else "")))
     for ph in spec["phases"]:
         console.print((f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {share(ph['scale'])} of the model's potential"))
+    for c in d.get("counterfactual", []):
+        b = c["baseline"]
+        base = (f"a {b['comparison']} comparison group recorded at each review" if b["kind"] == "comparison"
+                else f"{share(b['rate'], 2)} a year ({b['figure']['source']}, {b['figure']['name']})" if b["kind"] == "official"
+                else f"{share(b['rate'], 2)} a year (the evidence)")
+        informs = f"; informs '{c['informs']}'" if c.get("informs") else ""
+        console.print(f"Counterfactual: '{c['description']}' against {base}{informs}")
     console.print(styled(("Targets per outcome", "bold"), " (break-even, council and NHS together):"))
     for o in d["outcomes"]:
         console.print(f"- {(o['target'])}")
