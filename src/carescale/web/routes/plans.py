@@ -306,7 +306,9 @@ def _load(request: Request, plan_id: str) -> dict[str, Any]:
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(request: Request, plan_id: str) -> HTMLResponse:
     h = _load(request, plan_id)
+    area = default_library().areas.get(h["area"])
     return render(request, "plans/plan.html", title=h["name"], nav="plans", back="/plans", h=h, d=h["definition"],
+                  area_name=area.name if area is not None else h["area"],
                   words=DECISION_WORDS, colours=DECISION_COLOURS, charts=charts.posterior_rates(h["series"]),
                   plotly_style_ids=plotly_style_ids())
 

@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: r
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
+        400: "The body cannot be read (not UTF-8 JSON).",
         404: "No such plan or logic model: the message names the id.",
         422: "Bad input: field-level messages, one line each.",
         429: "The server is working out other analyses; try again in a minute.",
@@ -132,14 +133,14 @@ def logic_model_starting_points() -> StartingPoints:
 
 
 @router.post("/logic-models/draft", summary="The builder's answers filled in from a promising model or case study",
-             responses=_errors(422))
+             responses=_errors(400, 422))
 def logic_model_draft(body: DraftRequest) -> dict[str, Any]:
     from ...plans.cycle import draft
 
     return draft(body.start, body.source)
 
 
-@router.post("/logic-models", status_code=201, responses=_errors(422, 503),
+@router.post("/logic-models", status_code=201, responses=_errors(400, 422, 503),
              summary="Check a logic model (as 'logic-model validate') and store it; its key and address")
 def save_logic_model(request: Request, body: LogicModelRequest) -> StoredLogicModel:
     from ...plans.cycle import build_logic_model, save_logic_model as save
@@ -166,7 +167,7 @@ def list_plans(request: Request) -> list[PlanSummary]:
     return [PlanSummary(**p) for p in plans(url=_url(request))]
 
 
-@router.post("/plans", status_code=201, responses=_errors(422, 429, 503),
+@router.post("/plans", status_code=201, responses=_errors(400, 422, 429, 503),
              summary="Create a plan from a stored logic model or a library model: targets, schedule and NPV")
 def create_plan(request: Request, body: PlanRequest) -> PlanOut:
     from ...plans.cycle import create_plan_from
@@ -189,7 +190,7 @@ def list_plan_reviews(request: Request, plan_id: str) -> list[dict[str, Any]]:
     return _plan_404(lambda: list_reviews(plan_id, url=_url(request)), plan_id)
 
 
-@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(404, 422, 429, 503),
+@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(400, 404, 422, 429, 503),
              summary="Record a review's actuals; the updated estimates and the recommendation with its reason")
 def add_plan_review(request: Request, plan_id: str, body: Actuals) -> ReviewOut:
     from ...plans import add_review
