@@ -389,3 +389,46 @@ def test_api_bad_input_fixture(client, lm_key, plan_id, name):
             assert d["msg"] == e["msg"]
         else:  # the message ends with the library's list of valid ids, which grows with the library
             assert d["msg"].startswith(e["msg_starts"]), d["msg"]
+
+
+# -- a counterfactual for observed outcomes (the plan form, the review form, the plan page) ------------
+
+
+def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
+    from scipy.stats import chi2
+
+    got = client.post(f"/plans/new?logic_model={lm_key}", data={
+        **PLAN_FORM, "name": "Falls with a counterfactual", "cf_description": "Permanent admissions to a care home",
+        "cf_baseline": "official"})
+    assert got.status_code == 303, errors_of(got.text)
+    plan = got.headers["location"].rsplit("/", 1)[1]
+    (cf,) = client.get(f"/api/v1/plans/{plan}").json()["definition"]["counterfactual"]
+    assert cf["id"] == "permanent-admissions-to-a-care-home" and cf["baseline"]["kind"] == "official"
+    rate = cf["baseline"]["rate"]
+    assert rate == pytest.approx(597 / 149_412)  # Birmingham's ASCOF 2A2 admissions per person aged 65+
+    form = {**review_form((30, 6, 2027), 120, 11, 3, "£48,000"), f"events:{cf['id']}": "1"}
+    got = client.post(f"/plans/{plan}/reviews/new", data=form)
+    assert got.status_code == 303, errors_of(got.text)
+    # by hand: 120 people over 91 days expect 120 x rate x 91 / 365.25 admissions; 1 seen, exact Poisson interval
+    expected = 120 * rate * 91 / 365.25
+    lo, hi = chi2.ppf(0.025, 2) / 2, chi2.ppf(0.975, 4) / 2
+    page = client.get(f"/plans/{plan}").text
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'id="effects-table">(.*?)</table>', page, re.S).group(1)))
+    assert (f"1 (120) {expected:.1f} {expected - 1:.1f} ({expected - hi:.1f} to {expected - lo:.1f})") in row
+    got = client.post(f"/plans/{plan}/reviews/new", data={**review_form((30, 9, 2027), 120, 11, 3, "£48,000"),
+                                                           f"events:{cf['id']}": "130"})
+    assert got.status_code == 422
+    assert errors_of(got.text) == [
+        f"review: observed.{cf['id']}.events: 130 events among the 120 people supported; it can be at most "
+        f"people_supported -> #events-{cf['id']}"]
+    got = client.post(f"/plans/{plan}/reviews/new", data=review_form((30, 9, 2027), 120, 11, 3, "£48,000"))
+    assert errors_of(got.text) == [f"Enter how many of them: 'Permanent admissions to a care home' -> #events-{cf['id']}"]
+
+
+def test_the_plan_form_checks_the_observed_outcome(client, lm_key):
+    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_description": "Admissions",
+                                                                "cf_baseline": "rate"})
+    assert got.status_code == 422
+    assert errors_of(got.text) == ["Enter the yearly rate without the service -> #cf-rate"]
+    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_baseline": "matched"})
+    assert errors_of(got.text) == ["Enter the outcome you will observe -> #cf-description"]

@@ -287,7 +287,8 @@ async def plan_create(request: Request) -> Response:
         except CarescaleError as exc:
             if exc.http_status >= 500:
                 raise
-            anchor = "name" if "already saved" in exc.message else "plan"
+            anchor = ("name" if "already saved" in exc.message else "cf-description" if "counterfactual" in exc.message
+                      else "plan")
             form.errors.add(exc.message.replace("plan: id: ", "Plan name: ") if anchor == "name" else exc.message, anchor)
     if form.errors:
         return _plan_page(request, model, name, form, 422)
@@ -331,7 +332,7 @@ async def review_add(request: Request, plan_id: str) -> Response:
 
     h = _load(request, plan_id)
     outcomes = h["definition"]["outcomes"]
-    form = ReviewForm.read(await request.form(), outcomes)
+    form = ReviewForm.read(await request.form(), outcomes, h["definition"].get("counterfactual", []))
     number = None
     if form.actuals is not None:
         actuals = form.actuals
