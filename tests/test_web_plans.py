@@ -432,3 +432,25 @@ def test_the_plan_form_checks_the_observed_outcome(client, lm_key):
     assert errors_of(got.text) == ["Enter the yearly rate without the service -> #cf-rate"]
     got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_baseline": "matched"})
     assert errors_of(got.text) == ["Enter the outcome you will observe -> #cf-description"]
+
+
+def test_how_much_evidence_is_enough(client, plan_id):
+    from carescale.plans.evidence_value import value_of_information
+
+    got = client.get(f"/api/v1/plans/{plan_id}/value-of-information", params={"periods": "1,4", "draws": 2000})
+    assert got.status_code == 200, got.json()
+    body = got.json()
+    # the library's own figures for the same plan, draws and seed (docs/plans.md, "How much evidence is enough")
+    want = value_of_information(plan_id, periods=(1, 4), draws=2000, url=client.app.state.store.url)
+    assert body["evpi"] == want["evpi"] and [o["evsi"] for o in body["options"]] == [o["evsi"] for o in want["options"]]
+    assert body["evpi"] >= body["evppi"] >= body["options"][1]["evsi"] >= body["options"][0]["evsi"] >= 0
+    page = client.get(f"/plans/{plan_id}/evidence-value").text
+    assert "How much evidence is enough?" in page and 'id="options"' in page
+    assert html.escape(value_of_information(plan_id, url=client.app.state.store.url)["advice"], quote=True) in page
+    for params, loc in (({"periods": "two"}, ["query", "periods"]), ({"draws": 50}, ["query", "draws"])):
+        got = client.get(f"/api/v1/plans/{plan_id}/value-of-information", params=params)
+        assert got.status_code == 422 and got.json()["detail"][0]["loc"] == loc
+    got = client.get(f"/api/v1/plans/{plan_id}/value-of-information", params={"periods": "500"})
+    assert got.status_code == 422 and got.json()["detail"][0]["msg"].startswith("--periods: 500 is not valid")
+    assert client.get("/api/v1/plans/no-such/value-of-information").status_code == 404
+    assert client.get("/plans/no-such/evidence-value").status_code == 404

@@ -283,7 +283,7 @@ def _new_pages(server) -> dict[str, str]:
         out[step] = f"/logic-models/new/{step}?d={d}"
     out.update({"check": f"/logic-models/new/check?d={d}", "logic-model": f"/logic-models/{key}",
                 "plan-form": f"/plans/new?logic_model={key}", "plan": f"/plans/{plan}",
-                "review-form": f"/plans/{plan}/reviews/new"})
+                "review-form": f"/plans/{plan}/reviews/new", "evidence-value": f"/plans/{plan}/evidence-value"})
     return out
 
 
@@ -306,7 +306,7 @@ def test_axe_reflow_and_screenshots_of_every_new_page(page, server):
             page.wait_for_function("document.querySelector('#chart-rate-0 .main-svg') !== null")
         found = axe.run(page).response["violations"]
         problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
-        if name in ("source", "who", "reach", "cost", "change"):
+        if name in ("source", "who", "reach", "cost", "change", "evidence-value"):
             shots(page, f"q-{name}")
         page.set_viewport_size({"width": 320, "height": 800})
         page.wait_for_timeout(150)

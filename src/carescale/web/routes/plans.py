@@ -346,3 +346,14 @@ async def review_add(request: Request, plan_id: str) -> Response:
     if form.errors:
         return _review_page(request, h, form, 422)
     return see_other(f"/plans/{plan_id}#review-{number}")
+
+
+@router.get("/plans/{plan_id}/evidence-value", response_class=HTMLResponse)
+def evidence_value_page(request: Request, plan_id: str) -> HTMLResponse:
+    """How much evidence is enough (EVPI, EVSI of more review periods), worked out in an inline slot."""
+    from ...plans.evidence_value import value_of_information
+
+    h = _load(request, plan_id)
+    voi = computing(request, lambda: value_of_information(plan_id, url=store_url(request)))
+    return render(request, "plans/evidence_value.html", title="How much evidence is enough?", nav="plans",
+                  back=f"/plans/{plan_id}", h=h, voi=voi)

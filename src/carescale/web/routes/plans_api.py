@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import NotFound, PlanError
@@ -197,3 +197,42 @@ def add_plan_review(request: Request, plan_id: str, body: Actuals) -> ReviewOut:
 
     return ReviewOut(**_plan_404(lambda: _computing(request, lambda: add_review(
         plan_id, body, by=body.recorded_by or "api", url=_url(request))), plan_id))
+
+
+class ValueOfInformation(_Open):
+    """How much evidence is enough (``carescale plans value-of-information --format json``): EVPI,
+    EVPPI and the EVSI of each option, with its cost, net gain and what is left to learn."""
+
+    plan: str
+    evpi: float
+    evppi: float
+    options: list[dict[str, Any]]
+    advice: str
+
+
+NUMBERS = r"^[0-9]{1,7}(,[0-9]{1,7}){0,9}$"
+
+
+def whole_numbers(text: str | None, name: str) -> tuple[int, ...]:
+    """'1,2,4' as (1, 2, 4) (the query's pattern has checked the form)."""
+    return tuple(int(x) for x in text.split(",")) if text else ()
+
+
+@router.get("/plans/{plan_id}/value-of-information", responses=_errors(404, 422, 429, 503),
+            summary="How much evidence is enough: EVPI, and EVSI of more review periods or more people")
+def plan_value_of_information(
+    request: Request, plan_id: str,
+    periods: str = Query("1,2,4,8,12", pattern=NUMBERS, description="Options: this many more review periods (comma-separated)."),
+    people: str | None = Query(None, pattern=NUMBERS, description="Options: this many more people (comma-separated)."),
+    draws: int | None = Query(None, ge=100, le=20_000, description="Monte Carlo draws (default 10,000; more with the CLI)."),
+    cost_per_person: float | None = Query(None, ge=0, le=1e9, description="Pounds each extra person costs the evidence."),
+) -> ValueOfInformation:
+    from ...plans.evidence_value import value_of_information
+
+    limits = request.app.state.policy
+    if draws is not None and draws > limits.sync_draws:
+        raise PlanError(f"draws: {draws:,} is more than this server works out at once ({limits.sync_draws:,})")
+    got = _plan_404(lambda: _computing(request, lambda: value_of_information(
+        plan_id, periods=whole_numbers(periods, "periods"), people=whole_numbers(people, "people"), draws=draws,
+        cost_per_person=cost_per_person, url=_url(request))), plan_id)
+    return ValueOfInformation(**got)
