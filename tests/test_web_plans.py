@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.plans import cycle  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import DatabaseScenarioStore  # noqa: E402
+from tests.store_fixtures import store_url  # noqa: E402,F401  (a fixture: SQLite and PostgreSQL)
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 FIXTURES = INVALID / "web_plans"
@@ -454,3 +455,68 @@ def test_how_much_evidence_is_enough(client, plan_id):
     assert got.status_code == 422 and got.json()["detail"][0]["msg"].startswith("--periods: 500 is not valid")
     assert client.get("/api/v1/plans/no-such/value-of-information").status_code == 404
     assert client.get("/plans/no-such/evidence-value").status_code == 404
+
+
+def test_user_text_never_becomes_markup(client, lm_key):
+    """A name or outcome written as markup is shown as text on every page, and the chart data
+    embedded in the plan page reads back exactly (docs/security.md, "Output safety")."""
+    evil = "</script><img src=x onerror=alert(1)>"
+    lm = client.get(f"/api/v1/logic-models/{lm_key}").json()["logic_model"]
+    lm = {**lm, "id": "evil-service", "name": evil,
+          "outcomes": [{**lm["outcomes"][0], "description": evil}, lm["outcomes"][1]]}
+    got = client.post("/api/v1/logic-models", json={"logic_model": lm})
+    assert got.status_code == 201, got.json()
+    key = got.json()["key"]
+    got = client.post("/api/v1/plans", json={
+        "id": "evil-plan", "name": evil, "logic_model": key, "area": "birmingham", "start": "2027-04-01",
+        "end": "2028-03-31", "budget": 200000, "phases": [{"name": evil, "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+        "funding": {"route": "social_investment", "source": evil}})
+    assert got.status_code == 201, got.json()
+    oid = got.json()["definition"]["outcomes"][0]["id"]
+    got = client.post("/api/v1/plans/evil-plan/reviews", json={
+        "period_end": "2027-06-30", "people_supported": 90, "outcomes": {oid: 9, HOME: 2}, "money_spent": 36000, "note": evil})
+    assert got.status_code == 201, got.json()
+    for path in (f"/logic-models/{key}", "/plans/evil-plan", "/plans/evil-plan/reviews/new", "/plans"):
+        page = client.get(path).text
+        assert "<img src=x" not in page, path
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page, path
+    page = client.get("/plans/evil-plan").text
+    data = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S).group(1)
+    assert "</script>" not in data and "<img" not in data
+    assert json.loads(data)[0]["data"][0]["name"] == "estimated rate (90% interval)"
+
+
+def test_the_cycle_by_the_api_on_each_store(store_url):  # noqa: F811
+    """The same cycle on SQLite and PostgreSQL: the same store, the same figures."""
+    with TestClient(create_app(DatabaseScenarioStore(store_url)), headers=SAME_ORIGIN) as c:
+        answers = {**cycle.draft("model", "falls-prevention"), "take_up": 0.005, "unit_cost": 400, "council_share": 0.5,
+                   "price_year": "2023/24",
+                   "outcomes": [{"description": "A fall needing a hospital admission is avoided", "payer": "nhs",
+                                 "rate": 0.087, "saving": 3500},
+                                {"description": "A year of home care is avoided", "payer": "asc", "rate": 0.02, "saving": 6000}],
+                   "activities": ["Classes"], "assumptions": ["People keep exercising"], "short_term_outcomes": ["Fewer falls"],
+                   "resources": ["Halls"]}
+        got = c.post("/api/v1/logic-models", json={"answers": answers})
+        assert got.status_code == 201, got.json()
+        lm = got.json()
+        assert lm["logic_model"]["based_on"] == "falls-prevention" and lm["logic_model"]["evidence_grade"]["level"] == 2
+        got = c.post("/api/v1/plans", json={
+            "id": "falls", "name": "Falls", "logic_model": lm["key"], "area": "birmingham", "start": "2027-04-01",
+            "end": "2029-03-31", "budget": 450000,
+            "phases": [{"name": "half", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5},
+                       {"name": "full", "start": "2028-04-01", "end": "2029-03-31", "scale": 1}],
+            "funding": {"route": "transition_funds", "source": "Better Care Fund"}})
+        assert got.status_code == 201, got.json()
+        assert got.json()["definition"]["npv"] == pytest.approx(143_838.34, abs=0.01)
+        decisions = []
+        for end, people, falls, home in (("2027-06-30", 95, 11, 3), ("2027-09-30", 92, 10, 2)):
+            got = c.post("/api/v1/plans/falls/reviews", json={
+                "period_end": end, "people_supported": people, "outcomes": {FALLS: falls, HOME: home},
+                "money_spent": people * 400, "recorded_by": "R. Reviewer"})
+            assert got.status_code == 201, got.json()
+            decisions.append(got.json()["decision"])
+        assert decisions == ["continue", "increase"]  # docs/plans.md's worked example, quarters 1 and 2
+        h = c.get("/api/v1/plans/falls").json()
+        assert [(r["number"], r["decision"], r["recorded_by"]) for r in h["history"]] == [
+            (1, "continue", "R. Reviewer"), (2, "increase", "R. Reviewer")]
+        assert h["series"][0]["points"][-1]["mean"] == pytest.approx(22.74 / 207, abs=1e-6)

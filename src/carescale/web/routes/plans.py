@@ -106,6 +106,11 @@ def _question(request: Request, step_id: str, draft: dict[str, Any], errors: Err
     )
 
 
+def _plannable(iv: Any) -> bool:
+    """A runnable model with an outcome rate a plan can track (``plans create`` refuses others)."""
+    return iv.status == "runnable" and any(o.rate is not None for seg in iv.segments for o in seg.outcomes)
+
+
 # -- plans list -----------------------------------------------------------------------------------------
 
 
@@ -114,7 +119,7 @@ def plans_list(request: Request) -> HTMLResponse:
     from ...plans import list_plans
 
     lib = default_library()
-    runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if iv.status == "runnable"), key=lambda x: x[1])
+    runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if _plannable(iv)), key=lambda x: x[1])
     return render(request, "plans/list.html", title="Logic models and investment plans", nav="plans",
                   plans=list_plans(url=store_url(request)), runnable=runnable, words=DECISION_WORDS)
 
@@ -248,7 +253,7 @@ def _model_of(request: Request) -> tuple[dict[str, str], str]:
             raise NotFound(exc.message) from None
         return {"logic_model": key}, rec["name"]
     lib = default_library()
-    if model and model in lib.interventions and lib.interventions[model].status == "runnable":
+    if model and model in lib.interventions and _plannable(lib.interventions[model]):
         return {"library": model}, lib.interventions[model].name
     raise NotFound("model: choose a logic model or a runnable model of the library to plan for")
 
