@@ -210,7 +210,7 @@ class ValueOfInformation(_Open):
     advice: str
 
 
-NUMBERS = r"^[0-9]{1,7}(,[0-9]{1,7}){0,9}$"
+NUMBERS = r"^[1-9][0-9]{0,6}(,[1-9][0-9]{0,6}){0,9}$"  # whole numbers from 1, comma-separated
 
 
 def whole_numbers(text: str | None, name: str) -> tuple[int, ...]:
@@ -227,8 +227,10 @@ def plan_value_of_information(
     draws: int | None = Query(None, ge=100, le=20_000, description="Monte Carlo draws (default 10,000; more with the CLI)."),
     cost_per_person: float | None = Query(None, ge=0, le=1e9, description="Pounds each extra person costs the evidence."),
 ) -> ValueOfInformation:
+    from ...plans import load_plan
     from ...plans.evidence_value import value_of_information
 
+    _plan_404(lambda: load_plan(plan_id, url=_url(request)), plan_id)  # an unknown plan is 404 whatever is asked
     limits = request.app.state.policy
     if draws is not None and draws > limits.sync_draws:
         raise PlanError(f"draws: {draws:,} is more than this server works out at once ({limits.sync_draws:,})")
