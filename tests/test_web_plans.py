@@ -520,3 +520,26 @@ def test_the_cycle_by_the_api_on_each_store(store_url):  # noqa: F811
         assert [(r["number"], r["decision"], r["recorded_by"]) for r in h["history"]] == [
             (1, "continue", "R. Reviewer"), (2, "increase", "R. Reviewer")]
         assert h["series"][0]["points"][-1]["mean"] == pytest.approx(22.74 / 207, abs=1e-6)
+
+
+def test_answers_too_long_for_the_address_are_refused_on_the_page(client):
+    import random
+
+    from carescale.web import plan_forms
+
+    rng = random.Random(24)
+
+    def text(n: int) -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
+
+    def lines() -> str:
+        return "\n".join(text(190) for _ in range(10))  # 1,909 characters: within each field's 2,000
+
+    d = plan_forms.encode({"start": "blank", "description": text(2000), "target_group": text(500), "name": text(500),
+                           "evidence": text(2000), "evidence_reason": text(2000)})
+    fields = ("activities", "resources", "assumptions", "short_term_outcomes", "own_contribution", "longer_term_outcomes")
+    got = client.post("/logic-models/new/change", data={"d": d, **{f: lines() for f in fields}})
+    assert got.status_code == 422
+    (item,) = errors_of(got.text)
+    assert item.startswith("Your answers are too long to carry to the next question (")
+    assert item.endswith("at most 12,000); shorten what the service does (activities) -> #activities")

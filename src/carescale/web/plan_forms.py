@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from ..errors import SettingsError
 from .forms import ErrorSummary, number
 
-MAX_DRAFT = 24_000  # characters of the ?d= parameter (a full draft is about 2,000)
+MAX_DRAFT = 12_000  # characters of the ?d= parameter (a full draft is about 2,000; a request line stays under 16 KB)
 MAX_TEXT = 2_000
 
 

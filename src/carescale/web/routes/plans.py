@@ -213,6 +213,11 @@ async def _answer(request: Request, step_id: str) -> Response:
     then = str(form.get("then") or "")
     step = _steps()[step_id]
     new, errors = plan_forms.read_step(step, form, draft, _choices(draft)["valid"])
+    packed = len(plan_forms.encode(new))
+    if not errors and packed > plan_forms.MAX_DRAFT:  # the answers travel in the address: keep it short enough
+        longest = max((f for f in plan_forms.step_fields(step, draft)), key=lambda f: len(str(form.get(f.name) or "")))
+        errors.add(f"Your answers are too long to carry to the next question ({packed:,} characters once packed, at "
+                   f"most {plan_forms.MAX_DRAFT:,}); shorten {longest.label.lower()}", longest.id)
     if errors:
         submitted = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         return _question(request, step_id, draft, errors, submitted, 422, then)
