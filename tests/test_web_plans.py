@@ -543,3 +543,61 @@ def test_answers_too_long_for_the_address_are_refused_on_the_page(client):
     (item,) = errors_of(got.text)
     assert item.startswith("Your answers are too long to carry to the next question (")
     assert item.endswith("at most 12,000); shorten what the service does (activities) -> #activities")
+
+
+def test_check_page_shows_the_libraries_refusal(client):
+    """Answers changed by hand in the address are checked again in full before saving: the
+    library's one line in the error summary, never a 500."""
+    from carescale.web import plan_forms
+
+    answers = {**cycle.draft("case-study", CASE), "take_up": 0.005, "unit_cost": 400, "council_share": 0.5,
+               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
+               "activities": ["Classes"], "assumptions": ["People keep exercising"], "short_term_outcomes": ["Fewer falls"],
+               "resources": ["Halls"], "cohort": "martians"}
+    d = plan_forms.encode(answers)
+    assert client.get(f"/logic-models/new/check?d={d}").status_code == 200
+    got = client.post("/logic-models/new/check", data={"d": d})
+    assert got.status_code == 422
+    (item,) = errors_of(got.text)
+    assert item.startswith("logic_model: cohort: unknown cohort 'martians'; valid cohorts are: ")
+    assert item.endswith("-> #answers")
+    got = client.post("/logic-models/new/check", data={"d": plan_forms.encode({**answers, "cohort": "population_65_plus",
+                                                                                "take_up": "lots"})})
+    assert got.status_code == 422
+    assert errors_of(got.text) == ["logic_model: take_up: input should be a valid number, unable to parse string as a number "
+                                   "(got 'lots') -> #answers"]
+    # a draft missing an answer goes back to that question
+    got = client.post("/logic-models/new/check", data={"d": plan_forms.encode({k: v for k, v in answers.items() if k != "unit_cost"})})
+    assert got.status_code == 303 and got.headers["location"].startswith("/logic-models/new/cost?d=")
+
+
+
+def test_any_draft_in_the_address_is_a_page_or_a_friendly_error(client):
+    """Fuzz: whatever JSON object the address carries, every question page, the check page and
+    saving answer with a page (200, 303 or 422), never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from carescale.web import plan_forms
+
+    keys = st.sampled_from(["start", "source", "name", "description", "transformation_area", "cohort", "take_up",
+                            "unit_cost", "council_share", "price_year", "outcomes", "activities", "document",
+                            "evidence_level", "evidence", "evidence_reason", "resources", "assumptions"])
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+                     st.text(max_size=20), st.sampled_from(["model", "case-study", "blank", CASE, "falls-prevention"]))
+    value = st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6)
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(keys, value, max_size=8))
+    def check(draft):
+        d = plan_forms.encode(draft)
+        for step in (*plan_forms.ORDER[1:], "check"):
+            got = client.get(f"/logic-models/new/{step}?d={d}")
+            assert got.status_code in (200, 303, 422), (step, draft, got.status_code)
+        got = client.post("/logic-models/new/check", data={"d": d})
+        assert got.status_code in (303, 422), (draft, got.status_code)
+        got = client.post("/logic-models/new/outcomes", data={"d": d, "o1_rate": "5%"})
+        assert got.status_code in (303, 422), (draft, got.status_code)
+
+    check()

@@ -49,6 +49,12 @@ def decode(text: str | None) -> dict[str, Any]:
         raise DraftError("d: the answers in this address cannot be read; start the logic model again") from None
     if not isinstance(data, dict):
         raise DraftError("d: the answers in this address cannot be read; start the logic model again")
+    # a draft changed by hand keeps only what the pages can show: the full check comes before saving
+    if not isinstance(data.get("document", {}), dict):
+        data.pop("document")
+    outs = data.get("outcomes")
+    if outs is not None and not (isinstance(outs, list) and all(isinstance(o, dict) for o in outs)):
+        data.pop("outcomes")
     return data
 
 
@@ -216,10 +222,11 @@ def shown_value(f: Field, draft: Mapping[str, Any]) -> str:
         v = draft.get(f.name)
     if v is None:
         return ""
-    if f.kind == "percent" or (f.name.endswith("_rate")):
-        return f"{float(v) * 100:.10g}%"
-    if f.kind == "money":
-        return f"£{float(v):,.10g}"
+    number_ = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None  # a draft changed by hand shows as text
+    if (f.kind == "percent" or f.name.endswith("_rate")) and number_ is not None:
+        return f"{float(number_) * 100:.10g}%"
+    if f.kind == "money" and number_ is not None:
+        return f"£{float(number_):,.10g}"
     if f.kind == "lines" and isinstance(v, list):
         return "\n".join(str(x) for x in v)
     return str(v)
