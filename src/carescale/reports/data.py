@@ -46,6 +46,14 @@ class ReportData:
     uncertainty: dict[str, Any] | None  # what `carescale uncertainty --format json` prints
     tornados: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # model id -> rows
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # rendered parts shared by formats
+    #: a plan's review history (``carescale.plans.history.review_history``), when the report is a plan's
+    history: dict[str, Any] | None = None
+
+    def with_history(self, history: dict[str, Any] | None) -> "ReportData":
+        """The same report carrying a plan's review history (its own rendered parts)."""
+        import dataclasses
+
+        return dataclasses.replace(self, history=history, cache={})
 
     @property
     def area_name(self) -> str:

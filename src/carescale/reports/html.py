@@ -182,7 +182,15 @@ def context(data: ReportData) -> dict[str, Any]:
         "scenario_id": data.doc.scenario_id,
         "references": references, "not_modelled": run.get("not_modelled", []),
         "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),
+        "history": history_view(data.history),
     }
+
+
+def history_view(history: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A plan's review history as the report's table shows it (reports/history.py)."""
+    from .history import history_table
+
+    return None if history is None else history_table(history)
 
 
 @functools.lru_cache(maxsize=1)

@@ -85,6 +85,10 @@ def markdown_text(data: ReportData) -> str:
             f"and it breaks even in {_months(m['break_even_month'])}.",
             "",
         ]
+    if data.history is not None:
+        from .history import history_markdown
+
+        lines += history_markdown(data.history)
     lines += ["## Figures changed from the evidence", ""]
     if data.changes:
         for c in data.changes:

@@ -68,12 +68,17 @@ def workbook_bytes(data: ReportData, *, cached: bool = True) -> bytes:
     for i, iv in enumerate(data.scenario.interventions, 1):
         sheets[iv.id] = sheet(f"{i} {iv.name}")
     mc = sheet("Monte Carlo")
+    history = sheet("Review history") if data.history is not None else None
     _inputs_sheet(book, inputs)
     for iv in data.scenario.interventions:
         _model_sheet(book, sheets[iv.id], iv)
     _cash_flow_sheet(book, cash)
     _summary_sheet(book, summary)
     _monte_carlo_sheet(book, mc)
+    if history is not None:
+        from ..history import history_sheet
+
+        history_sheet(book, history, data.history)
     _about_sheet(book, about, [s.get_name() for s in wb.worksheets()])
     summary.activate()
     wb.close()
