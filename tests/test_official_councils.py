@@ -169,3 +169,58 @@ def test_docs_list_every_series(packaged):
     absent = [sid for sid in packaged.series if f"`{sid}`" not in text]
     assert absent == []
     assert len(packaged.series) == 106
+
+
+def test_data_build_rebuilds_the_figures_the_built_in_profiles_read(tmp_path):
+    from carescale.areas.official import official_profiles
+    from carescale.config import user_official_dir
+
+    from .conftest import run_cli
+
+    inputs = _shared_inputs()
+    args = ["data", "build", "--ascfr", str(inputs["ascfr"]), "--mye", str(inputs["mye"]), "--ncc", str(inputs["ncc"]),
+            "--ascof", str(inputs["ascof"])]
+    for path in inputs["ro3"]:
+        args += ["--ro3", str(path)]
+    r = run_cli(*args)
+    assert r.code == 0, r.err
+    folder = user_official_dir()  # $CARESCALE_HOME/official: read instead of the packaged copy
+    assert r.err.strip().endswith(f"built the official figures of 153 councils, 106 series in {folder}")
+    for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv", "ATTRIBUTION.md"):
+        assert (folder / name).read_bytes() == (PACKAGED / name).read_bytes(), name
+    # a newer release: the built-in profiles read the rebuilt figures from then on
+    text = (folder / "councils.csv").read_text(encoding="utf-8")
+    leeds = next(line for line in text.splitlines() if line.startswith("E08000035,"))
+    series = text.splitlines()[0].split(",")
+    cells = leeds.split(",")
+    cells[series.index("ascfr_lts_year_end_18_64_learning_disability")] = "1900"
+    (folder / "councils.csv").write_text(text.replace(leeds, ",".join(cells)), encoding="utf-8")
+    assert official_profiles()["leeds"].area.cohorts["learning_disability_long_term_support"].value == 1900
+    # the user's own profile still wins over the rebuilt built-in one
+    from carescale.library import default_library, packaged_library, user_areas_dir
+
+    user_areas_dir().mkdir(parents=True, exist_ok=True)
+    text = packaged_library().files["areas/birmingham"].read_text(encoding="utf-8")
+    text = text.replace("id: birmingham", "id: leeds", 1).replace("name: Birmingham", "name: Leeds (our figures)", 1)
+    (user_areas_dir() / "leeds.yaml").write_text(text, encoding="utf-8")
+    assert default_library().area("leeds").name == "Leeds (our figures)"
+
+
+def test_data_build_names_a_bad_file():
+    from .conftest import run_cli
+
+    r = run_cli("data", "build", "--ascfr", "x.xlsx", "--ro3", "y.ods", "--mye", "z.xlsx")
+    assert (r.code, r.err) == (2, "error: z.xlsx: file not found; give the path to the ONS mid-year estimates workbook (MYE2)\n")
+
+
+def test_data_list_every_series_with_vintage_coverage_and_licence():
+    from .conftest import run_cli
+
+    rows = run_cli("data", "list", "--format", "json").json()
+    assert len(rows) == 106
+    by_id = {r["series"]: r for r in rows}
+    assert by_id["ascfr_gce_total"]["coverage"] == "151 of 153" and by_id["ascfr_gce_total"]["year"] == "2021-22"
+    assert by_id["ncc_a_and_e_attendance"]["coverage"] == "England only"
+    assert by_id["ascof_2a2_admissions_65_plus"]["coverage"] == "152 of 153"
+    assert {r["licence"] for r in rows} == {"Open Government Licence v3.0"}
+    assert run_cli("data", "list").code == 0

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from ..library import packaged_library
 from ..library.core import register_council_profiles
-from ..official.councils import CouncilFigures, read_council_figures
+from ..official.councils import CouncilFigures, figures_folder, read_council_figures
 from ..official.figures import Figure
 from ..schema import Area, Quantity, Reference
 from .keys import with_figures
@@ -159,10 +159,18 @@ def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None)
     return OfficialProfile(area, tuple(new), tuple(notes))
 
 
-@functools.lru_cache(maxsize=1)
 def official_profiles() -> dict[str, OfficialProfile]:
-    """Every council's built-in profile by id (``leeds``, ``birmingham-official``, ...)."""
-    figs = read_council_figures()
+    """Every council's built-in profile by id (``leeds``, ``birmingham-official``, ...), from the
+    figures in :func:`carescale.official.councils.figures_folder` (the user's rebuilt copy,
+    ``carescale data build``, else the packaged one); built once per folder and content."""
+    folder = figures_folder()
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.csv")))
+    return _profiles(str(folder), stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _profiles(folder: str, stamp: tuple) -> dict[str, OfficialProfile]:
+    figs = read_council_figures(folder)
     packaged = set(packaged_library().areas)
     out: dict[str, OfficialProfile] = {}
     for code, name in figs.councils.items():

@@ -348,9 +348,19 @@ def build_council_figures(
     return out
 
 
+def figures_folder() -> Path:
+    """The folder the built-in profiles read: the user's rebuilt figures (``carescale data build``,
+    ``$CARESCALE_HOME/official``) when it holds them, else the packaged copy."""
+    from ..config import user_official_dir
+
+    mine = user_official_dir()
+    return mine if (mine / "series.csv").is_file() else PACKAGED
+
+
 def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
-    """The figures written by :meth:`CouncilFigures.write` (the packaged copy by default)."""
-    folder = Path(folder) if folder is not None else PACKAGED
+    """The figures written by :meth:`CouncilFigures.write` (by default :func:`figures_folder`:
+    the user's rebuilt copy, else the packaged one)."""
+    folder = Path(folder) if folder is not None else figures_folder()
     tables = {}
     for file in ("series.csv", "councils.csv", "rows.csv", "notes.csv"):
         path = folder / file
@@ -399,6 +409,31 @@ def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
                     ) from None
             row = rows.get(code, {}).get(out.series[sid].sheet, "")
             out.rows.append((code, name, sid, value, missing, row, notes.get((code, sid), "")))
+    return out
+
+
+LICENCES = {g: LICENCE for g in ATTRIBUTIONS}
+
+
+def series_catalogue(figures: CouncilFigures | None = None) -> list[dict[str, str]]:
+    """Every series of the official figures (the ones the built-in profiles read, by default):
+    id, source, table, year (the vintage), what it is (the published header), unit, the file,
+    how many of the councils have a figure (coverage) and the licence, one dict a series."""
+    figs = figures or read_council_figures()
+    have: dict[str, int] = {}
+    england: set[str] = set()
+    for code, _, sid, value, *_ in figs.rows:
+        if code == ENGLAND:
+            england.add(sid)
+        elif value is not None:
+            have[sid] = have.get(sid, 0) + 1
+    n = len(figs.councils)
+    out = []
+    for sid, s in figs.series.items():
+        coverage = f"{have.get(sid, 0)} of {n}" if sid in have else ("England only" if sid in england else f"0 of {n}")
+        out.append({"series": sid, "group": s.group, "source": s.source, "table": s.table, "year": s.year,
+                    "measure": s.measure, "unit": s.unit, "file": s.file, "coverage": coverage,
+                    "licence": LICENCES.get(s.group, "")})
     return out
 
 
