@@ -133,8 +133,22 @@ def test_areas_list_shows_built_in_profiles_and_the_users_override_them():
 def test_national_counts_figures_by_source():
     r = run_cli("national", "--format", "json")
     assert r.code == 0, r.err
-    t = json.loads(r.out)["totals"]
+    data = json.loads(r.out)
+    t = data["totals"]
     assert t["councils"] == 153 and t["councils_by_profile"] == {"official": 153}
+    # regional totals and the ranked table (carescale.national.regions), from the same run
+    regions = {x["name"]: x for x in data["regions"]}
+    assert len(regions) == 9 and sum(x["councils"] for x in regions.values()) == 153
+    assert (regions["London"]["councils"], regions["London"]["code"]) == (33, "E12000007")
+    for payer in ("asc", "nhs"):
+        assert sum(x["net_savings"][payer] for x in regions.values()) == pytest.approx(t["net_savings"][payer], abs=0.05)
+    ranked = data["ranked"]
+    assert [x["rank"] for x in ranked] == list(range(1, 154))
+    assert [x["net_savings"] for x in ranked] == sorted((x["net_savings"] for x in ranked), reverse=True)
+    assert (ranked[0]["name"], ranked[0]["region"]) == ("Hampshire", "South East")
+    assert sum(x["share_of_england"] for x in ranked) == pytest.approx(1.0, abs=1e-4)
+    leeds = next(a for a in data["areas"] if a["code"] == "E08000035")
+    assert leeds["region"] == {"code": "E12000003", "name": "Yorkshire and The Humber"}
     # 10 figures a council: 3 populations (ONS mid-2023); 2 SALT counts, long-term placement spend
     # (T44) and short-term placement spend (T31) (ASC-FR 2021-22); and what no series carescale ships
     # holds (very limited older people, two Shared Lives provision counts), estimated. From 924 of
@@ -198,3 +212,24 @@ def test_an_exported_built_in_profile_edited_and_imported_overrides_it(tmp_path)
     nat = run_cli("national", "--councils", "E08000035", "--format", "json").json()
     assert nat["areas"][0]["profile"] == "imported"
     assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 7, "estimated": 3}
+
+
+def test_ranking_by_net_saving_per_person_65_plus():
+    from carescale.errors import SettingsError
+    from carescale.national.regions import council_region, ranked_councils
+
+    areas = [
+        {"code": "E1", "name": "A", "net_savings": {"asc": 100.0, "nhs": 0.0},
+         "figures": {"cohorts.population_65_plus": {"value": 10}}, "region": {"code": "E12", "name": "R"}},
+        {"code": "E2", "name": "B", "net_savings": {"asc": 150.0, "nhs": 50.0},
+         "figures": {"cohorts.population_65_plus": {"value": 40}}, "region": {"code": "E12", "name": "R"}},
+    ]
+    assert [r["name"] for r in ranked_councils(areas)] == ["B", "A"]
+    per = ranked_councils(areas, by="per_person_65_plus")
+    assert [(r["name"], r["net_saving_per_person_65_plus"]) for r in per] == [("A", 10.0), ("B", 5.0)]
+    with pytest.raises(SettingsError) as info:
+        ranked_councils(areas, by="cost")
+    assert info.value.message == "rank by: 'cost' is not valid; valid values are: net_savings, per_person_65_plus"
+    # councils on older boundaries take their successor's region
+    assert council_region("E10000006") == council_region("E06000063") == {"code": "E12000002", "name": "North West"}
+    assert council_region("E10000021")["name"] == "East Midlands"

@@ -13,6 +13,7 @@ from ..scenarios import Evaluation, ScenarioDocument
 from ..scenarios.document import AreaInline
 from ..schema import PAYERS, Area, Quantity
 from .councils import NationalInputs
+from .regions import council_region, ranked_councils, regional_totals
 
 
 def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
@@ -107,6 +108,7 @@ def run_national(
                 i["id"]: {"beneficiaries": i["beneficiaries"], "net_savings": i["net_savings"]}
                 for i in data["interventions"]
             },
+            "region": council_region(area.ons_code),
             "profile": prof.profile,
             "figures": {k: {"value": q.value, "status": q.status, "source": figure_source(q)} for k, q in figs.items()},
             "estimated": list(prof.estimated),
@@ -150,4 +152,6 @@ def run_national(
         "areas": areas,
         "excluded": list(inputs.excluded),
         "totals": totals,
+        "regions": regional_totals(areas),
+        "ranked": ranked_councils(areas),
     }
