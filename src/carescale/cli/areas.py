@@ -144,7 +144,7 @@ def baseline(
     """What a council spends on adult social care now, from the official figures: by support
     reason and age (RO3), by setting (ASC-FR 2021-22), its prevention lines and the trend, each in
     cash of its year and re-priced, with its source and cell (docs/data.md)."""
-    from ..official.baseline import baseline_for_area, baseline_lines, council_baseline
+    from ..official.spend_baseline import baseline_for_area, baseline_lines, council_baseline
     from .common import Format, console, emit
 
     fmt = Format(fmt)

@@ -149,7 +149,7 @@ def _print_official_figures(area: Any) -> None:
 def _print_baseline(area: Any, data: dict[str, Any]) -> None:
     """What the council spends on adult social care now (official figures), under the model
     results, in the run's price base (docs/data.md, baseline spend)."""
-    from ..official.baseline import baseline_for_area, baseline_lines
+    from ..official.spend_baseline import baseline_for_area, baseline_lines
 
     b = baseline_for_area(area, (data.get("prices") or {}).get("year"))
     if b is None:

@@ -183,12 +183,16 @@ class CouncilFigures:
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(["code", "region_code", "region_name"])
                 w.writerows([c, *r] for c, r in self.regions.items())
+        # lines an earlier ATTRIBUTION.md gives for other files of the folder ("- `ascof_2a2.csv` ..."),
+        # written by other builders, are kept
+        old = folder / "ATTRIBUTION.md"
+        others = [line for line in old.read_text(encoding="utf-8").splitlines() if line.startswith("- `")] if old.is_file() else []
         groups = sorted({s.group for s in self.series.values()})
         lines = ["# Attributions for the official figures in this folder", "",
                  "Built by `carescale.official.councils.build_council_figures` from the published files named in",
                  "`series.csv` (column `file`). Crown copyright; each licensed under the Open Government Licence v3.0",
                  "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).", ""]
-        lines += [f"- {ATTRIBUTIONS[g]}" for g in groups]
+        lines += [f"- {ATTRIBUTIONS[g]}" for g in groups] + others
         (folder / "ATTRIBUTION.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         files = ("series.csv", "councils.csv", "rows.csv", "notes.csv", *(("regions.csv",) if self.regions else ()), "ATTRIBUTION.md")
         return [folder / f for f in files]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from carescale.official.baseline import baseline_lines, council_baseline
+from carescale.official.spend_baseline import baseline_lines, council_baseline
 from carescale.prices import price_base
 
 from .conftest import run_cli
