@@ -88,3 +88,19 @@ def test_areas_baseline_formats():
     rows = run_cli("areas", "baseline", "E08000035", "--format", "csv").out.splitlines()
     assert rows[0].lstrip("\ufeff") == "section,line,age,year,cash,real,source,cell,missing"
     assert len(rows) == 1 + 4 + 3 + 3 * 18 + 12 + 4 * 3
+
+
+def test_the_report_shows_the_baseline():
+    from carescale.reports.data import prepare
+    from carescale.reports.markdown import markdown_text
+
+    text = markdown_text(prepare({"version": 1, "area": "leeds"}, uncertainty=False))
+    assert "## What Leeds spends now" in text
+    assert ("- Adult social care spend now (2024/25 prices (forecast: OBR, November 2023)): £437.88m gross, £322.73m net "
+            "(RO3 2024-25); real change 2022-23 to 2024-25: +8.6%.") in text
+    from carescale.reports.html import html_text
+
+    page = html_text(prepare({"version": 1, "area": "leeds"}))
+    assert '<h2 id="baseline-heading">What Leeds spends now</h2>' in page and "£437.88m gross" in page
+    paper = markdown_text(prepare({"version": 1, "area": "birmingham"}, uncertainty=False))
+    assert "spends now" not in paper  # the paper's profile stays as published
