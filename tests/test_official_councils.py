@@ -227,3 +227,41 @@ def test_data_list_every_series_with_vintage_coverage_and_licence():
     assert by_id["ascof_2a2_admissions_65_plus"]["coverage"] == "152 of 153"
     assert {r["licence"] for r in rows} == {"Open Government Licence v3.0"}
     assert run_cli("data", "list").code == 0
+
+
+def test_ascof_suppressed_and_missing_rows_are_stated():
+    inputs = _shared_inputs()
+    figures = build_council_figures(inputs["ascfr"], [], inputs["mye"], ascof=FIXTURES / "ascof_2a2.csv")
+    leeds = figures.figure("E08000035", "ascof_2a2_admissions_65_plus")
+    assert (leeds.value, leeds.missing) == (None, "[c] suppressed (disclosure control)")  # never zero
+    assert figures.figure("E08000035", "ascof_2a2_admissions_65_plus_per_100k").value == 405.1
+    bham = figures.figure("E08000025", "ascof_2a2_admissions_65_plus")
+    assert (bham.value, bham.missing) == (None, "no row for ASCOF 2A2 (Numerator) for this council in ascof_2a2.csv")
+    kent = figures.figure("E10000016", "ascof_2a2_admissions_65_plus")
+    assert (kent.value, kent.missing) == (None, "no row for this council in ascof_2a2.csv")
+
+
+@pytest.mark.parametrize(("option", "fixture", "message"), [
+    ("--ascfr", "ascfr_damaged.xlsx", "cannot be read as an Excel .xlsx workbook (invalid Zip archive: Could not find EOCD)"),
+    ("--ascfr", "ascfr_sheet_renamed.xlsx", "no sheet titled 'Table 18: ...'; expected NHS Digital's ASC-FR and SALT "
+                                            "reference tables (sheets T1 to T55, each titled 'Table N: ...')"),
+    ("--ro3", "ro3_damaged.ods", "cannot be read as an OpenDocument .ods spreadsheet (invalid Zip archive: Could not find EOCD)"),
+    ("--ro3", "ro3_not_ro3.ods", "no sheet named 'RO3_LA_Data...' and no sheet with a header row holding 'ONS Code' and "
+                                 "'Local authority'; the sheets are: Front_Page, Notes"),
+    ("--ascof", "ascof_no_2a2.csv", "no council has a row for ASCOF measure 2A2 (Numerator, Disaggregation Level "
+                                    "'Total'); the measures are: 1E"),
+])
+def test_data_build_refuses_a_bad_file_in_one_line(tmp_path, option, fixture, message):
+    from carescale.io.paths import display_path
+
+    from .conftest import run_cli
+
+    inputs = _shared_inputs()
+    files = {"--ascfr": str(inputs["ascfr"]), "--ro3": str(inputs["ro3"][-1]), "--ascof": str(inputs["ascof"])}
+    files[option] = str(FIXTURES / fixture)
+    args = ["data", "build", "--mye", str(inputs["mye"]), "--out", str(tmp_path)]
+    for k, v in files.items():
+        args += [k, v]
+    r = run_cli(*args)
+    assert (r.code, r.err) == (2, f"error: {display_path(FIXTURES / fixture)}: {message}\n")
+    assert not (tmp_path / "councils.csv").exists()  # nothing written

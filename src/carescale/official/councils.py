@@ -314,13 +314,20 @@ def build_council_figures(
         table_a = read_ascof(ascof)
         name = Path(ascof).name
         for sid, (measure, mtype, what) in ASCOF_SERIES.items():
+            if not any((measure, mtype) in c.values for c in table_a.councils.values()):
+                have = sorted({m for c in table_a.councils.values() for m, _ in c.values})
+                raise OfficialDataError(f"{display_path(Path(ascof))}: no council has a row for ASCOF measure {measure} "
+                                        f"({mtype}, Disaggregation Level 'Total'); the measures are: {', '.join(have)}")
             figs = {}
             for code, c in table_a.councils.items():
                 value, row = c.values.get((measure, mtype), (None, c.row))
+                if (measure, mtype) in c.values:
+                    why = None if value is not None else c.markers.get((measure, mtype), "[x] not available")
+                else:
+                    why = f"no row for ASCOF {measure} ({mtype}) for this council in {name}"
                 figs[code] = Figure(value=value, source="NHS Digital, Adult Social Care Outcomes Framework 2020-21",
                                     table=measure, year="2020-21", cell=f"{name}, row {row}", area=code, name=c.name,
-                                    measure=what, unit="people",
-                                    missing=None if value is not None else c.markers.get((measure, mtype), "[x] not available"))
+                                    measure=what, unit="people", missing=why)
             eng = table_a.england.get((measure, mtype))
             if eng is not None:
                 figs[ENGLAND] = Figure(value=eng, source="NHS Digital, Adult Social Care Outcomes Framework 2020-21",
