@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from dataclasses import dataclass
 
 from ..library import packaged_library
@@ -170,6 +171,16 @@ def official_profiles() -> dict[str, OfficialProfile]:
 
 @functools.lru_cache(maxsize=2)
 def _profiles(folder: str, stamp: tuple) -> dict[str, OfficialProfile]:
+    """Built once per process, and kept in carescale's disk cache (``carescale.cache``) keyed on
+    the figures' files, the prevalence rates, the packaged area profiles and carescale's source."""
+    from ..cache import cached, files_key
+    from ..config import DATA_DIR
+
+    inputs = [*sorted(Path(folder).glob("*.csv")), DATA_DIR / "prevalence.yaml", *sorted((DATA_DIR / "areas").glob("*.yaml"))]
+    return cached("profiles", f"official-{files_key(inputs, 'official-profiles')}", lambda: _build_profiles(folder))
+
+
+def _build_profiles(folder: str) -> dict[str, OfficialProfile]:
     figs = read_council_figures(folder)
     packaged = set(packaged_library().areas)
     out: dict[str, OfficialProfile] = {}
