@@ -233,3 +233,13 @@ def test_ranking_by_net_saving_per_person_65_plus():
     # councils on older boundaries take their successor's region
     assert council_region("E10000006") == council_region("E06000063") == {"code": "E12000002", "name": "North West"}
     assert council_region("E10000021")["name"] == "East Midlands"
+
+
+def test_the_probabilistic_case_runs_on_the_built_in_profiles():
+    r = run_cli("national", "--draws", "200", "--councils", "E08000035,E06000063", "--format", "json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert [a["name"] for a in data["areas"]] == ["Cumberland", "Leeds"]
+    assert [a["estimated_figures"] for a in data["areas"]] == [3, 3]
+    e = data["england"]["net_savings"]["total"]
+    assert data["england"]["councils"] == 2 and e["p05"] < e["mean"] < e["p95"] and e["prob_saving"] == 1.0
