@@ -104,3 +104,15 @@ def test_the_report_shows_the_baseline():
     assert '<h2 id="baseline-heading">What Leeds spends now</h2>' in page and "£437.88m gross" in page
     paper = markdown_text(prepare({"version": 1, "area": "birmingham"}, uncertainty=False))
     assert "spends now" not in paper  # the paper's profile stays as published
+
+
+def test_the_services_that_could_be_reduced(leeds):
+    from carescale.official.spend_baseline import services
+
+    rows = services(leeds)
+    assert rows[0]["id"] == "ro3:2024-25:learning-disability-support:18-64" and rows[0]["cash"] == 120_949_000
+    assert [r["real"] for r in rows] == sorted((r["real"] for r in rows), reverse=True)
+    ids = {r["id"] for r in rows}
+    assert "ascfr:2021-22:long-term-residential:65+" in ids and "ro3:2024-25:social-support-social-isolation:all ages" in ids
+    assert len(rows) == 18 + 10  # RO3's lines but the total, and ASC-FR's settings but the two totals
+    assert services(council_baseline("E08000025"))[0]["id"].startswith("ascfr:2021-22:")  # no RO3 return

@@ -185,3 +185,22 @@ def baseline_for_area(area: Any, price_year: str | None = None) -> dict[str, Any
     if code not in figs.councils:
         return None
     return council_baseline(code, price_year or "default", figs)
+
+
+def services(b: dict[str, Any]) -> list[dict[str, Any]]:
+    """"The services that could be reduced" (issue 22), for plans and the business case's cash
+    view: each of the council's spend lines in its latest year with a figure (RO3 by support reason
+    and age, the prevention lines; ASC-FR 2021-22 by setting), largest first, with an id
+    (``ro3:2024-25:physical-support:65+``, ``ascfr:2021-22:long-term-residential:65+``), its spend
+    in cash and in the baseline's prices, source and cell."""
+    out = []
+    year = next((y for y in reversed(list(b["by_reason"])) if any(r["real"] is not None for r in b["by_reason"][y])), None)
+    for r in b["by_reason"].get(year, []) if year else []:
+        if r["real"] is not None:
+            out.append({"id": f"ro3:{year}:{_slug(r['reason']).replace('_', '-')}:{r['age']}", "label": f"{r['reason']} ({r['age']})",
+                        **{k: r[k] for k in ("year", "cash", "real", "source", "cell")}})
+    for s in b["by_setting"]:
+        if s["real"] is not None and s["setting"] != "long-term: all settings":
+            out.append({"id": f"ascfr:{s['year']}:{_slug(s['setting']).replace('_', '-')}:{s['age']}",
+                        "label": f"{s['setting']} ({s['age']})", **{k: s[k] for k in ("year", "cash", "real", "source", "cell")}})
+    return sorted(out, key=lambda x: -x["real"])
