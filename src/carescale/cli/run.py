@@ -70,6 +70,7 @@ def run(
         _print_summary_table(data)
         print_bridge(data["bridge"], console)
         _print_official_figures(evaluation.scenario.area)
+        _print_baseline(evaluation.scenario.area, data)
         print_scenario_notes(data)
 
     emit(fmt, data, rows=lambda: report.rows(data), table=table, output=output)
@@ -143,6 +144,20 @@ def _print_official_figures(area: Any) -> None:
                         for k, q in official),
             markup=False,
         )
+
+
+def _print_baseline(area: Any, data: dict[str, Any]) -> None:
+    """What the council spends on adult social care now (official figures), under the model
+    results, in the run's price base (docs/data.md, baseline spend)."""
+    from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+    b = baseline_for_area(area, (data.get("prices") or {}).get("year"))
+    if b is None:
+        return
+    console.print(f"Baseline: what {b['name']} spends now (official figures; every line with its cell in "
+                  f"'carescale areas baseline {b['code']} --format json'):", markup=False)
+    for line in baseline_lines(b):
+        console.print("  " + line, markup=False)
 
 
 @app.command()

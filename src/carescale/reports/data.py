@@ -78,6 +78,20 @@ class ReportData:
         lib = self.library if self.library is not None else default_library()
         return dict(lib.sources.documents)
 
+    @property
+    def baseline(self) -> dict[str, Any] | None:
+        """What the council spends now (:mod:`carescale.official.spend_baseline`), in the run's
+        price base, as plain sentences: for a built-in council profile or a council's own; None for
+        the packaged profiles (the paper's Birmingham and the source sites, kept as published)."""
+        if "baseline" not in self.cache:
+            from ..library import packaged_library
+            from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+            area = self.scenario.area
+            b = None if area.id in packaged_library().areas else baseline_for_area(area, self.prices.get("year"))
+            self.cache["baseline"] = None if b is None else {"name": b["name"], "lines": baseline_lines(b)}
+        return self.cache["baseline"]
+
     def evidence_value(self, path: str) -> float:
         """The evidence figure at ``path`` in this scenario's price base (before overrides)."""
         return float(reprice(self.params[path].published, self.scenario).value)

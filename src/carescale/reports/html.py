@@ -178,7 +178,7 @@ def context(data: ReportData) -> dict[str, Any]:
         "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
         "models": models, "overlaps": overlaps, "deduction": ded, "areas": areas,
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
-        "changes": data.changes, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
+        "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
         "scenario_id": data.doc.scenario_id,
         "references": references, "not_modelled": run.get("not_modelled", []),
         "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),

@@ -70,6 +70,11 @@ def markdown_text(data: ReportData) -> str:
     lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
     lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "
                  f"**{money(tot['net_savings']['asc'])}** | **{money(tot['net_savings']['nhs'])}** |")
+    if data.baseline:
+        lines += ["", f"## What {t(data.baseline['name'])} spends now", "",
+                  "Adult social care spend from the official figures (MHCLG RO3 outturn, NHS Digital ASC-FR 2021-22), "
+                  "in the same prices as the results.", ""]
+        lines += [f"- {t(line)}" for line in data.baseline["lines"]]
     lines += ["", "## Each model in brief", ""]
     areas = transformation_areas()
     ivs = {iv.id: iv for iv in data.scenario.interventions}

@@ -49,6 +49,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
         charts=figs, share_url=f"{public_url(request)}/scenario/{sid}", plotly_style_ids=plotly_style_ids(),
         reports=reports_available(), draws=documents.draws(doc), max_draws=service.policy(request.app.state).max_draws,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
+        baseline=service.baseline(documents.scenario(doc).area, (run.get("prices") or {}).get("year")),
     )
 
 
