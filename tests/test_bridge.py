@@ -261,3 +261,101 @@ def test_the_web_page_bridge_adds_up_to_its_headlines(web, name):
     assert pounds(total[2]) == pytest.approx(found["net_over_period"][2], abs=1.0)
     assert sum(pounds(c[10]) for c in years) == pytest.approx(found["npv"][2], abs=len(years))
     assert 'role="region" aria-labelledby="bridge-caption" tabindex="0"' in html  # scrolls on a phone
+
+
+# -- the PDF business case and the recalculated workbook ---------------------------------------------------------
+
+MONEY = r"-?£[\d,]+\.\d\d"
+BRIDGE_ROW = re.compile(rf"^(.*?)\s({MONEY})\s+({MONEY})\s+({MONEY})\s*$")
+
+
+def pdf_bridge(pdf: bytes, tmp_path: Path) -> list[tuple[bool, list[float]]]:
+    """The bridge table of a business-case PDF read back with pdftotext -layout: (is a subtotal,
+    [council, NHS, both]) for each row."""
+    import subprocess
+
+    path = tmp_path / "case.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True, timeout=120).stdout
+    start = text.index("The bridge (pounds and pence")
+    end = text.index("How each step is worked out", start)
+    rows = []
+    for line in text[start:end].splitlines():
+        m = BRIDGE_ROW.match(line.strip())
+        if m:
+            rows.append((m.group(1).startswith("= "), [pounds(m.group(k)) for k in (2, 3, 4)]))
+    return rows
+
+
+@pytest.mark.slow  # four business-case PDFs (about 6 s each)
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_pdf_bridge_adds_up_to_its_headlines(tmp_path, name):
+    import shutil
+
+    from carescale.reports import prepare, render
+
+    from .conftest import require_tool
+
+    require_tool(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
+    data = prepare(SCENARIOS[name][1], uncertainty=False)
+    rows = pdf_bridge(render(data, "pdf"), tmp_path)
+    heads = steps_add_up(data.bridge, 1e-6)
+    running = [0.0, 0.0, 0.0]
+    subtotals = []
+    for is_subtotal, amounts in rows:
+        if is_subtotal:
+            assert amounts == pytest.approx(running, abs=1.0)
+            subtotals.append(amounts)
+        else:
+            assert amounts[2] == pytest.approx(amounts[0] + amounts[1], abs=0.011)
+            running = [r + a for r, a in zip(running, amounts)]
+    assert len(subtotals) == len(SUBTOTALS)
+    for key, amounts in zip(SUBTOTALS, subtotals):
+        assert amounts[2] == pytest.approx(heads[key], abs=1.0), key
+    assert subtotals[-1][2] == pytest.approx(data.appraisal_summary["portfolio"]["metrics"]["npv"], abs=1.0)
+
+
+@pytest.mark.slow  # LibreOffice recalculates four workbooks (one start-up)
+def test_the_recalculated_workbook_bridge_sums_to_its_live_headline_cells(tmp_path):
+    import shutil
+
+    from carescale.reports import prepare
+    from carescale.reports.workbook import workbook_bytes
+
+    from .conftest import require_tool
+    from .test_reports_workbook import named, recalculate
+
+    require_tool(shutil.which("soffice") is not None, "LibreOffice (soffice)")
+    import openpyxl
+
+    files, prepared = [], {}
+    for name, (_, doc) in SCENARIOS.items():
+        prepared[name] = prepare(doc, uncertainty=False)
+        f = tmp_path / f"{name}.xlsx"
+        f.write_bytes(workbook_bytes(prepared[name], cached=False))  # every formula cell 0 until recalculated
+        files.append(f)
+    out = recalculate(files, tmp_path / "out", tmp_path / "lo-profile")
+    for name, path in out.items():
+        wb = openpyxl.load_workbook(path, data_only=True)
+        heads = steps_add_up(prepared[name].bridge, 1e-6)
+        for key in SUBTOTALS:
+            assert named(wb, f"bridge_{key}") == pytest.approx(heads[key], abs=1.0), (name, key)
+            assert named(wb, f"headline_{key}") == pytest.approx(heads[key], abs=1.0), (name, key)
+            for payer in ("", "_asc", "_nhs"):
+                assert abs(named(wb, f"difference_{key}{payer}")) < 1.0, (name, key, payer)
+        # and the rows: each subtotal is the sum of the step rows above it
+        ws = wb["Bridge"]
+        running = [0.0, 0.0, 0.0]
+        seen = 0
+        for row in ws.iter_rows(min_row=6, values_only=True):
+            if row[0] is None:
+                continue
+            amounts = [float(row[c]) for c in (2, 3, 4)]
+            if row[5] is None:  # a step
+                running = [r + a for r, a in zip(running, amounts)]
+            else:
+                assert amounts == pytest.approx(running, abs=1e-4)
+                seen += 1
+        assert seen == len(SUBTOTALS)
+        assert named(wb, "p_portfolio.npv") == pytest.approx(heads["npv"], abs=1.0)
