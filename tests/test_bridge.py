@@ -15,6 +15,7 @@ import pytest
 from carescale.scenarios import evaluate_document, parse_data
 
 from .conftest import run_cli
+from .test_national import small_files  # noqa: F401  (fixture: two councils' official files)
 
 #: name -> (CLI arguments, the same scenario document)
 SCENARIOS = {
@@ -105,7 +106,7 @@ def test_each_step_is_the_figure_it_names():
     for ov in ev.run["overlaps"]:
         assert amount("overlap_a_year", ov["id"]) == pytest.approx(-sum(ov["deduction"].values()), abs=0.01)
     labels = {ln["step"]: ln["label"] for ln in b["lines"]}
-    assert labels["deadweight_attribution"].startswith("Less: deadweight and attribution")
+    assert labels["deadweight_attribution"].startswith("Deadweight and attribution")
     assert all(ln["source"] for ln in b["lines"] if ln["kind"] == "step")
     assert b["prices"]["label"] == ev.run["prices"]["label"]
 
@@ -150,7 +151,7 @@ def test_the_cli_tables_print_the_bridge(monkeypatch):
     got = run_cli("run", "--area", "birmingham")
     assert got.code == 0, got.err
     flat = " ".join(got.out.split())
-    assert "From the evidence to the headlines" in flat and "Less: optimism bias on savings" in flat
+    assert "From the evidence to the headlines" in flat and "Optimism bias on savings" in flat
     assert "Net present value (NPV)" in flat
     appraise = " ".join(run_cli("appraise", "--area", "birmingham").out.split())
     assert "Net over the 10 years, undiscounted (the cash-flow table's total)" in appraise
@@ -359,3 +360,71 @@ def test_the_recalculated_workbook_bridge_sums_to_its_live_headline_cells(tmp_pa
                 seen += 1
         assert seen == len(SUBTOTALS)
         assert named(wb, "p_portfolio.npv") == pytest.approx(heads["npv"], abs=1.0)
+
+
+# -- one document, every entry point --------------------------------------------------------------------------
+
+
+def test_every_entry_point_gives_the_same_bridge_totals_and_price_base(tmp_path, small_files):  # noqa: F811
+    """One document (Birmingham as the national roll-up builds it from the official files) through
+    the CLI (run and appraise), the Python API, the JSON API, the national roll-up and the report:
+    the same net saving a year, net over the period and NPV, and the same price base."""
+    import carescale
+    from carescale.national import build_profiles
+    from carescale.official import read_ascof, read_mye
+    from carescale.reports.numbers import pence
+    from carescale.scenarios import ScenarioDocument, load_scenario
+    from carescale.scenarios.document import AreaInline
+
+    mye, ascof = small_files
+    (bham,) = [p.area for p in build_profiles(read_mye(mye), read_ascof(ascof), "2023").councils
+               if p.area.ons_code == "E08000025"]
+    doc = ScenarioDocument(area=AreaInline(inline=bham))
+    path = tmp_path / "s.yaml"
+    path.write_text(doc.to_yaml(), encoding="utf-8")
+
+    run = run_cli("run", "--scenario", str(path), "--format", "json").json()
+    heads = steps_add_up(run["bridge"], 1.0)
+    label = run["prices"]["label"]
+    assert label.startswith("2024/25 prices") and run["bridge"]["prices"]["label"] == label
+    net = run["totals"]["net_savings"]
+    assert heads["net_a_year"] == pytest.approx(net["asc"] + net["nhs"], abs=1.0)
+
+    appraise = run_cli("appraise", "--scenario", str(path), "--format", "json").json()
+    assert steps_add_up(appraise["bridge"], 1.0) == pytest.approx(heads, abs=1.0)
+    assert appraise["portfolio"]["metrics"]["npv"] == pytest.approx(heads["npv"], abs=1.0)
+    assert appraise["prices"]["label"] == label
+
+    ev = evaluate_document(load_scenario(path))  # the Python API, on the same file
+    assert ev.bridge()["headlines"] == pytest.approx(heads, abs=1.0)
+    api = carescale.summary(carescale.evaluate(carescale.define_scenario(bham)))
+    assert api["totals"]["net_savings"] == net and api["prices"]["label"] == label
+
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    with TestClient(create_app(MemoryScenarioStore())) as client:
+        for route in ("run", "appraise"):
+            got = client.post(f"/api/v1/{route}", json=doc.data())
+            assert got.status_code == 200, got.text
+            assert steps_add_up(got.json()["bridge"], 1.0) == pytest.approx(heads, abs=1.0)
+            assert got.json()["prices"]["label"] == label
+
+    national = run_cli("national", "--mye", str(mye), "--ascof", str(ascof), "--format", "json")
+    assert national.code == 0, national.err
+    national = national.json()
+    (row,) = [a for a in national["areas"] if a["code"] == "E08000025"]
+    assert row["net_savings"] == net and label in national["units"]
+    assert row["net_savings"]["asc"] + row["net_savings"]["nhs"] == pytest.approx(heads["net_a_year"], abs=1.0)
+
+    md = tmp_path / "b.md"
+    report = run_cli("report", "--scenario", str(path), "--draws", "200", "-o", str(md))
+    assert report.code == 0, report.err
+    text = md.read_text(encoding="utf-8")
+    assert f"in {label}." in text
+    bridge = [ln for ln in run["bridge"]["lines"] if ln["kind"] == "subtotal"]
+    for ln in bridge:  # every subtotal of the bridge, to the penny, in the report's bridge table
+        assert f"**= {ln['label']}** | | **{pence(ln['by_payer']['asc'])}** | **{pence(ln['by_payer']['nhs'])}** | " \
+               f"**{pence(ln['amount'])}** |" in text, ln["step"]

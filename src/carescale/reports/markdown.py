@@ -7,10 +7,11 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
+from ..appraisal.bridge import bridge_table
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
-from .numbers import money, people
+from .numbers import money, pence, people
 from .text import md_text as t
 
 
@@ -70,6 +71,21 @@ def markdown_text(data: ReportData) -> str:
     lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
     lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "
                  f"**{money(tot['net_savings']['asc'])}** | **{money(tot['net_savings']['nhs'])}** |")
+    lines += [
+        "",
+        "## From the evidence to the headlines",
+        "",
+        f"Each step by model and payer, in pounds and pence ({price_text}); each subtotal (**=**) is the sum of every row "
+        "above it and equals the headline it names.",
+        "",
+        "| Step | Model | Council | NHS | Both |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in bridge_table(data.bridge):
+        if r["kind"] == "subtotal":
+            lines.append(f"| **= {t(r['label'])}** | | **{pence(r['asc'])}** | **{pence(r['nhs'])}** | **{pence(r['total'])}** |")
+        else:
+            lines.append(f"| {t(r['label'])} | {t(r['model_name'])} | {pence(r['asc'])} | {pence(r['nhs'])} | {pence(r['total'])} |")
     lines += ["", "## Each model in brief", ""]
     areas = transformation_areas()
     ivs = {iv.id: iv for iv in data.scenario.interventions}
