@@ -123,6 +123,20 @@ class Evaluation:
 
         return _stamp(self.document, summary(self.result))
 
+    @cached_property
+    def saving_lines(self):
+        """Every saving of the scenario on its own line (``engine.savings.SavingLine``): payer,
+        cashable flag with its status and reason, gross amount a year at full scale."""
+        from ..engine.savings import saving_lines
+
+        with self._lock:
+            return saving_lines(self.scenario, self.values, self.parameters)
+
+    def savings(self) -> list[dict[str, Any]]:
+        """The saving lines as plain figures (the steady state's values): what the cash view and
+        the outputs show as cashable and non-cashable."""
+        return [line.as_dict() for line in self.saving_lines]
+
     # -- money over time ----------------------------------------------------------------------------
 
     def appraisal(self, monthly: bool = False) -> "AppraisalResult":
@@ -143,6 +157,23 @@ class Evaluation:
 
                 self._appraisal_summaries[monthly] = _stamp(self.document, appraisal_summary(self.appraisal(monthly)))
             return self._appraisal_summaries[monthly]
+
+    def cash_view(self, settings: Any = None) -> dict[str, Any]:
+        """The cash budget view (``appraisal.cash.cash_view``): the monthly appraisal in cash by
+        financial year and payer, cashable and non-cashable apart, cohorts growing with the ONS
+        trend, against the council's adult social care budget (``settings``: ``CashSettings``)."""
+        from ..appraisal.cash import CashSettings, cash_view
+        from ..engine.savings import saving_lines
+
+        settings = settings or CashSettings()
+        with self._lock:
+            key = (settings.inflation, settings.growth, settings.budget)
+            cache = self.__dict__.setdefault("_cash_views", {})
+            if key not in cache:
+                lines = saving_lines(self.scenario, self.appraisal_runs.values, self.parameters)
+                vocabulary = getattr(self.library or default_library(), "vocabulary", None)
+                cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
+            return cache[key]
 
     def bridge(self) -> dict[str, Any]:
         """The bridge from the evidence figure to each headline (``carescale.appraisal.bridge``):
