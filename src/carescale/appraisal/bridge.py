@@ -241,15 +241,20 @@ def bridge(
                -(ov3[o.id] - Y * ov0[o.id]),
                "the same overlap on the adjusted saving per person, over the period at full scale")
     for iv in ivs:
-        b.step("optimism_bias_costs", "Optimism bias on costs (running and set-up)", iv.id,
-               -Y * (c2[iv.id] - c0[iv.id]) - (su2[iv.id] - su0[iv.id]),
-               f"costs raised by {flows[iv.id].optimism_bias[0]:.0%} for evidence level "
-               f"{flows[iv.id].evidence_level} (optimism-bias table, data/appraisal_defaults.yaml)"
-               if flows[iv.id].optimism_bias[0] else "no optimism bias on costs")
+        up, level = flows[iv.id].optimism_bias[0], flows[iv.id].evidence_level
+        b.step("optimism_bias_costs", "Optimism bias on running costs", iv.id, -Y * (c2[iv.id] - c0[iv.id]),
+               f"running costs raised by {up:.0%} for evidence level {level} "
+               f"(optimism-bias table, data/appraisal_defaults.yaml)" if up else "no optimism bias on costs")
     for iv in ivs:
         b.step("setup", "Set-up investment", iv.id, -su0[iv.id],
                f"tranches of set-up cost for the places the chosen scale needs (data/interventions/{iv.id}.yaml)"
                if iv.setup is not None else "no set-up investment in the evidence")
+    for iv in ivs:
+        up, level = flows[iv.id].optimism_bias[0], flows[iv.id].evidence_level
+        b.step("optimism_bias_setup", "Optimism bias on set-up", iv.id, -(su2[iv.id] - su0[iv.id]),
+               f"set-up raised by {up:.0%} for evidence level {level} (optimism-bias table, "
+               f"data/appraisal_defaults.yaml); the cash-flow table's set-up includes it"
+               if up and iv.setup is not None else "no optimism bias on set-up")
     years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
                           flows[iv.id].yearly("setup")[0]) for iv in ivs}
     for iv in ivs:
