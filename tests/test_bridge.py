@@ -131,6 +131,27 @@ def test_deadweight_drop_off_and_lag_are_their_own_steps_and_still_close():
     assert amount("drop_off_lag", "community-agents") == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.parametrize("settings", [
+    {"years": 3, "discount_rate": 0.05, "setup_timing": "as-places-fill"},
+    {"years": 1, "optimism_bias": False},
+    {"years": 25, "interventions": {"shared-lives": {"months_to_first_beneficiary": 30, "months_to_full_scale": 40}}},
+], ids=["3-years-flat-5pc-as-places-fill", "1-year-no-optimism-bias", "25-years-slow-ramp"])
+def test_the_bridge_closes_under_other_settings_from_python(settings):
+    import carescale
+    from carescale.appraisal import appraise, make_settings
+    from carescale.appraisal.bridge import bridge
+
+    scenario = carescale.define_scenario("birmingham")
+    st = make_settings(settings)
+    result = appraise(scenario, st)
+    b = bridge(scenario, st, result)
+    heads = steps_add_up(b, 1e-6)
+    assert heads["npv"] == pytest.approx(float(result.portfolio.metrics.npv[0]), abs=1e-6)
+    assert b["years"] == st.years
+    optimism = [ln["amount"] for ln in b["lines"] if ln["step"].startswith("optimism_bias")]
+    assert any(optimism) == st.optimism_bias
+
+
 @pytest.mark.parametrize("command", ["run", "appraise"])
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_the_cli_json_bridge_adds_up_to_its_headlines(tmp_path, name, command):
