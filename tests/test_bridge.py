@@ -101,6 +101,13 @@ def test_each_step_is_the_figure_it_names():
     assert amount("optimism_bias_savings", "living-well") == pytest.approx(-down * 10 * gross, abs=0.1)
     assert amount("setup", "shared-lives") == pytest.approx(-run["shared-lives"]["setup_investment"], abs=0.01)
     assert amount("setup", "shared-lives") < 0
+    # the cash-flow table's set-up (with optimism bias; all in year 1, up-front) is set-up plus its optimism bias
+    years = ev.appraisal_summary()["portfolio"]["years"]
+    assert amount("setup", "shared-lives") + amount("optimism_bias_setup", "shared-lives") == pytest.approx(
+        -years[0]["setup"], abs=0.01)
+    assert sum(y["setup"] for y in years[1:]) == 0.0
+    up = ev.appraisal().interventions["shared-lives"].optimism_bias[0]
+    assert amount("optimism_bias_setup", "shared-lives") == pytest.approx(up * amount("setup", "shared-lives"), abs=0.01)
     m = lw.metrics
     assert amount("discounting", "living-well") == pytest.approx(float(m.npv[0] - m.net_budget_impact[0]), abs=1e-6)
     for ov in ev.run["overlaps"]:
