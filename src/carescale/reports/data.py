@@ -44,6 +44,7 @@ class ReportData:
     appraisal: Any  # AppraisalResult with monthly flows
     appraisal_summary: dict[str, Any]  # what `carescale appraise --format json` prints
     uncertainty: dict[str, Any] | None  # what `carescale uncertainty --format json` prints
+    bridge: dict[str, Any]  # from the evidence figure to each headline (carescale.appraisal.bridge)
     tornados: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # model id -> rows
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # rendered parts shared by formats
     #: a plan's review history (``carescale.plans.history.review_history``), when the report is a plan's
@@ -150,6 +151,7 @@ def prepare(doc: Evaluation | ScenarioDocument | Mapping[str, Any] | str | None 
         appraisal=ev.appraisal(monthly=True),
         appraisal_summary=ev.appraisal_summary(monthly=True),
         uncertainty=unc,
+        bridge=ev.bridge(),
         tornados=tornados,
     )
 

@@ -7,10 +7,11 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
+from ..appraisal.bridge import bridge_table
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
-from .numbers import money, people
+from .numbers import money, pence, people
 from .text import md_text as t
 
 
@@ -75,6 +76,21 @@ def markdown_text(data: ReportData) -> str:
                   "Adult social care spend from the official figures (MHCLG RO3 outturn, NHS Digital ASC-FR 2021-22), "
                   "in the same prices as the results.", ""]
         lines += [f"- {t(line)}" for line in data.baseline["lines"]]
+    lines += [
+        "",
+        "## From the evidence to the headlines",
+        "",
+        f"Each step by model and payer, in pounds and pence ({price_text}); each subtotal (**=**) is the sum of every row "
+        "above it and equals the headline it names.",
+        "",
+        "| Step | Model | Council | NHS | Both |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in bridge_table(data.bridge):
+        if r["kind"] == "subtotal":
+            lines.append(f"| **= {t(r['label'])}** | | **{pence(r['asc'])}** | **{pence(r['nhs'])}** | **{pence(r['total'])}** |")
+        else:
+            lines.append(f"| {t(r['label'])} | {t(r['model_name'])} | {pence(r['asc'])} | {pence(r['nhs'])} | {pence(r['total'])} |")
     lines += ["", "## Each model in brief", ""]
     areas = transformation_areas()
     ivs = {iv.id: iv for iv in data.scenario.interventions}
