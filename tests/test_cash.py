@@ -179,3 +179,57 @@ def test_bad_cash_options_are_one_line(args, message):
 
     r = run_cli("cash", "--years", "2", *args)
     assert r.code == 2 and r.err.startswith(message) and r.err.count("\n") == 1
+
+
+# -- the options appraisal ------------------------------------------------------------------------
+
+
+def test_options_appraisal_side_by_side_for_birmingham():
+    """Business as usual is the baseline (nil); do minimum keeps the models with no set-up
+    investment and a positive NPV of their own (all but Shared Lives, which needs £250,000 for
+    its first 75 places) and is appraised as a portfolio of its own; the preferred option is the
+    scenario's own appraisal."""
+    ev = evaluate_document(BIRMINGHAM)
+    o = ev.options()
+    bau, minimum, preferred = o["options"]
+    assert [bau["id"], minimum["id"], preferred["id"]] == ["business-as-usual", "do-minimum", "preferred"]
+    assert bau["npv"] == 0 and bau["cost"] == 0 and bau["bcr"] is None
+    assert o["do_minimum_left_out"] == [{"id": "shared-lives", "why": "needs set-up investment"}]
+    assert "shared-lives" not in minimum["interventions"] and len(minimum["interventions"]) == 5
+    alone = evaluate_document(BIRMINGHAM.with_changes(interventions=minimum["interventions"])).appraisal_summary()
+    assert minimum["npv"] == alone["portfolio"]["metrics"]["npv"]
+    m = ev.appraisal_summary()["portfolio"]["metrics"]
+    assert (preferred["npv"], preferred["bcr"], preferred["break_even_month"]) == (m["npv"], m["bcr"], m["break_even_month"])
+    for row in (minimum, preferred):  # undiscounted savings - cost = the net budget impact
+        assert row["savings"] - row["cost"] == pytest.approx(row["net_budget_impact"], abs=0.05)
+    assert preferred["npv"] > minimum["npv"] > 0
+
+
+# -- optimism bias: the named methods -------------------------------------------------------------
+
+
+def test_the_default_method_is_the_green_book_and_the_paper_keeps_its_table():
+    default = evaluate_document(BIRMINGHAM).appraisal_summary()
+    assert default["settings"]["optimism_bias_method"] == "green-book"
+    assert {i["id"]: (i["optimism_bias"]["costs"], i["optimism_bias"]["benefits"]) for i in default["interventions"]} \
+        == {i["id"]: (0.41, 0.0) for i in default["interventions"]}
+    paper = evaluate_document(ScenarioDocument(area="birmingham", preset="paper")).appraisal_summary()
+    assert paper["settings"]["optimism_bias_method"] == "nesta-levels"
+    assert all(i["optimism_bias"] == {"costs": 0.25, "benefits": 0.25} for i in paper["interventions"])
+    chosen = ScenarioDocument(area="birmingham", preset="paper", appraisal={"optimism_bias_method": "gmca"})
+    assert evaluate_document(chosen).appraisal_summary()["settings"]["optimism_bias_method"] == "gmca"
+
+
+def test_the_green_book_percentages_are_the_guidance_s_own():
+    """HM Treasury, Supplementary Green Book Guidance: Optimism Bias, Table 'Optimism Bias
+    Guidelines' (Mott MacDonald 2002): Outsourcing, operating expenditure, upper bound 41%;
+    Standard Buildings, capital expenditure, 24%; Non-standard Buildings 51%. Benefits: the Green
+    Book (2018, 5.45) gives no generic value."""
+    from carescale.appraisal.settings import appraisal_defaults
+
+    gb = appraisal_defaults().optimism_bias_methods.green_book
+    assert {k: v.costs.value for k, v in gb.items()} == {
+        "outsourcing": 0.41, "standard-buildings": 0.24, "non-standard-buildings": 0.51}
+    assert all(v.benefits.value == 0 and v.costs.status == "published" for v in gb.values())
+    assert "41*" in gb["outsourcing"].costs.ref.quote
+    assert "no generic values available to be applied to benefits" in gb["outsourcing"].benefits.ref.quote

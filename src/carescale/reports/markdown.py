@@ -7,6 +7,8 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
+from ..appraisal.settings import describe_optimism_bias
+
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
@@ -101,7 +103,7 @@ def markdown_text(data: ReportData) -> str:
         f"and spending. Money is in {price_text}. The appraisal runs for {s['years']} years from {s['start_date']}, "
         + ("discounted with the HM Treasury Green Book schedule (3.5% a year)" if s["discount_schedule"] == "green-book"
            else f"discounted at {s['discount_rate']:.1%} a year")
-        + (", with costs raised and savings lowered for optimism bias according to the strength of each model's evidence."
+        + (". Optimism bias: " + describe_optimism_bias(s.get("optimism_bias_method"), True)
            if s["optimism_bias"] else ", without an optimism-bias adjustment."),
         f"Scenario id: {data.doc.scenario_id}.",
         "",

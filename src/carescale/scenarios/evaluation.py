@@ -174,6 +174,16 @@ class Evaluation:
                 cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
             return cache[key]
 
+    def options(self) -> dict[str, Any]:
+        """The options appraisal (``scenarios.options``): business as usual, do minimum and the
+        preferred portfolio side by side."""
+        with self._lock:
+            if "_options" not in self.__dict__:
+                from .options import options_appraisal
+
+                self.__dict__["_options"] = _stamp(self.document, options_appraisal(self))
+            return self.__dict__["_options"]
+
     # -- uncertainty --------------------------------------------------------------------------------
 
     @property
