@@ -181,7 +181,10 @@ class Evaluation:
             if "_options" not in self.__dict__:
                 from .options import options_appraisal
 
-                self.__dict__["_options"] = _stamp(self.document, options_appraisal(self))
+                def other(doc: ScenarioDocument) -> dict[str, Any]:
+                    return evaluate_document(doc, self.library).appraisal_summary()
+
+                self.__dict__["_options"] = _stamp(self.document, options_appraisal(self, other))
             return self.__dict__["_options"]
 
     # -- uncertainty --------------------------------------------------------------------------------

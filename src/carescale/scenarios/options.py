@@ -18,10 +18,7 @@ savings over the period, net budget impact and break-even month, all from the or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .evaluation import Evaluation
+from typing import Any, Callable
 
 BAU = ("Business as usual: nothing new is commissioned and today's services and spending carry on. "
        "Every other option is measured against it, so its own cost, saving and NPV are nil by definition.")
@@ -46,10 +43,10 @@ def _row(oid: str, name: str, definition: str, ids: list[str], app: dict[str, An
             "break_even_month": m["break_even_month"], "breaks_even": m["breaks_even"]}
 
 
-def options_appraisal(ev: "Evaluation") -> dict[str, Any]:
-    """The three options of ``ev``'s scenario, side by side (plain figures)."""
-    from .evaluation import evaluate_document
-
+def options_appraisal(ev: Any, appraise_other: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """The three options of the scenario of ``ev`` (an :class:`~carescale.scenarios.Evaluation`),
+    side by side (plain figures); ``appraise_other(document)`` gives another document's appraisal
+    summary (the do-minimum portfolio's)."""
     app = ev.appraisal_summary()
     run = {i["id"]: i for i in ev.run["interventions"]}
     ids = [i["id"] for i in app["interventions"]]
@@ -63,7 +60,7 @@ def options_appraisal(ev: "Evaluation") -> dict[str, Any]:
     if keep == ids:
         minimum_app = app
     elif keep:
-        minimum_app = evaluate_document(ev.document.with_changes(interventions=keep), ev.library).appraisal_summary()
+        minimum_app = appraise_other(ev.document.with_changes(interventions=keep))
     else:
         minimum_app = None
     options = [
