@@ -184,6 +184,7 @@ def context(data: ReportData) -> dict[str, Any]:
         "title": f"Business case: scaling up what works in {data.area_name}",
         "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
         "models": models, "overlaps": overlaps, "deduction": ded, "areas": areas, "ob_text": ob_text,
+        "options": data.evaluation.options(), "cash": data.evaluation.cash_view(),
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
         "changes": data.changes, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
         "scenario_id": data.doc.scenario_id,

@@ -169,7 +169,11 @@ class Evaluation:
             key = (settings.inflation, settings.growth, settings.budget)
             cache = self.__dict__.setdefault("_cash_views", {})
             if key not in cache:
-                lines = saving_lines(self.scenario, self.appraisal_runs.values, self.parameters)
+                from ..appraisal.core import adjusted_values
+
+                settings_used = self.appraisal(monthly=True).settings
+                adjusted = adjusted_values(self.scenario, self.parameters, self.values, settings_used)
+                lines = saving_lines(self.scenario, adjusted, self.parameters)
                 vocabulary = getattr(self.library or default_library(), "vocabulary", None)
                 cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
             return cache[key]

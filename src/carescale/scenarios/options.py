@@ -43,6 +43,34 @@ def _row(oid: str, name: str, definition: str, ids: list[str], app: dict[str, An
             "break_even_month": m["break_even_month"], "breaks_even": m["breaks_even"]}
 
 
+def _subset(ev: Any, keep: list[str]) -> Any:
+    """The document of ``ev`` with only the models ``keep``: their scale, overrides and appraisal
+    settings kept; those of the models left out dropped (and overrides of overlaps they are in),
+    as they would name models the document no longer has."""
+    from .document import parse_data
+
+    doc = ev.document
+    dropped = {iv.id for iv in ev.scenario.interventions} - set(keep)
+    gone_overlaps = {ov.id for ov in ev.scenario.overlaps if set(ov.interventions) & dropped}
+    data = doc.data()
+    data["interventions"] = list(keep)
+    data["scale"] = {k: v for k, v in (data.get("scale") or {}).items() if k not in dropped}
+    appraisal = dict(data.get("appraisal") or {})
+    appraisal["interventions"] = {k: v for k, v in (appraisal.get("interventions") or {}).items() if k not in dropped}
+    data["appraisal"] = appraisal
+
+    def kept(path: str) -> bool:
+        parts = path.split(".")
+        if parts[0] == "overlaps":
+            return len(parts) < 2 or parts[1] not in gone_overlaps
+        return parts[0] not in dropped
+
+    data["overrides"] = {k: v for k, v in (data.get("overrides") or {}).items() if kept(k)}
+    out = parse_data(data, doc.source or "scenario", origin=doc.origin)
+    out._base_dir, out._source = doc.base_dir, doc.source
+    return out
+
+
 def options_appraisal(ev: Any, appraise_other: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """The three options of the scenario of ``ev`` (an :class:`~carescale.scenarios.Evaluation`),
     side by side (plain figures); ``appraise_other(document)`` gives another document's appraisal
@@ -60,7 +88,7 @@ def options_appraisal(ev: Any, appraise_other: Callable[[Any], dict[str, Any]]) 
     if keep == ids:
         minimum_app = app
     elif keep:
-        minimum_app = appraise_other(ev.document.with_changes(interventions=keep))
+        minimum_app = appraise_other(_subset(ev, keep))
     else:
         minimum_app = None
     options = [
