@@ -256,7 +256,7 @@ def test_result_page_shows_the_options_and_the_cash_view():
         stored = c.get(f"/api/v1/scenarios/{path.rsplit('/', 1)[1]}").json()
     from carescale.web import documents
 
-    assert 'id="options-table"' in page and 'id="cash-table"' in page
+    assert 'id="options-table"' in page and 'id="cash-budget-table"' in page
     for name in ("Business as usual", "Do minimum", "Preferred portfolio"):
         assert name in page
     assert "Cornwall" in page and "RO3 outturn" in page  # Cornwall's adult social care budget
@@ -292,7 +292,7 @@ def test_reports_show_the_options_and_the_cash_view():
     assert f"| {first['financial_year']} | Council | {short_money(first['cost'])} | {short_money(first['cashable_savings'])} |" in md
     assert f"| Preferred portfolio | {short_money(opts['options'][2]['npv'])} |" in md
     html = render(data, "html").decode()
-    assert 'id="options-table"' in html and 'id="cash-table"' in html
+    assert 'id="options-table"' in html and 'id="cash-budget-table"' in html
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))
     assert wb.sheetnames[-2:] == ["Options", "Cash budget"]
     ws = wb["Cash budget"]

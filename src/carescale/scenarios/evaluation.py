@@ -73,6 +73,7 @@ class Evaluation:
         self._appraisals: dict[bool, Any] = {}
         self._appraisal_summaries: dict[bool, dict[str, Any]] = {}
         self._uncertainty: dict[str, Any] | None = None
+        self._bridge: dict[str, Any] | None = None
         self._uncertainty_lock = threading.Lock()  # its own: a long Monte Carlo never holds up the run or appraisal
         self.calls: dict[str, int] = {"build": 0, "evaluate": 0, "appraise": 0, "uncertainty": 0}
 
@@ -191,6 +192,27 @@ class Evaluation:
                 self.__dict__["_options"] = _stamp(self.document, options_appraisal(self, other))
             return self.__dict__["_options"]
 
+    def bridge(self) -> dict[str, Any]:
+        """The bridge from the evidence figure to each headline (``carescale.appraisal.bridge``):
+        what every output shows under its headline."""
+        with self._lock:
+            if self._bridge is None:
+                from ..appraisal.bridge import bridge
+
+                self._bridge = bridge(self.scenario, self.appraisal().settings, self.appraisal(),
+                                      self.values, self.parameters, self.result)
+            return self._bridge
+
+    def run_output(self) -> dict[str, Any]:
+        """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
+        bridge to every headline (shared: read only)."""
+        return {**self.run, "bridge": self.bridge()}
+
+    def appraisal_output(self, monthly: bool = False) -> dict[str, Any]:
+        """What ``carescale appraise --format json`` and ``POST /api/v1/appraise`` print: the
+        appraisal with the same bridge (shared: read only)."""
+        return {**self.appraisal_summary(monthly), "bridge": self.bridge()}
+
     # -- uncertainty --------------------------------------------------------------------------------
 
     @property
@@ -304,13 +326,13 @@ def copied(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_document(doc: ScenarioDocument, library: Library | None = None) -> dict[str, Any]:
-    """What ``carescale run --format json`` prints."""
-    return copied(evaluate_document(doc, library).run)
+    """What ``carescale run --format json`` prints (the run and its bridge)."""
+    return copied(evaluate_document(doc, library).run_output())
 
 
 def appraise_document(doc: ScenarioDocument, library: Library | None = None, *, monthly: bool = False) -> dict[str, Any]:
     """What ``carescale appraise --format json`` prints (``monthly``: also the monthly flows)."""
-    return copied(evaluate_document(doc, library).appraisal_summary(monthly))
+    return copied(evaluate_document(doc, library).appraisal_output(monthly))
 
 
 def uncertainty_document(
