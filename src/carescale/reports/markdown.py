@@ -8,6 +8,8 @@ link, a heading or a script when the paper is rendered.
 from __future__ import annotations
 
 from ..appraisal.bridge import bridge_table
+from ..appraisal.settings import describe_optimism_bias
+
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
@@ -110,6 +112,32 @@ def markdown_text(data: ReportData) -> str:
         from .history import history_markdown
 
         lines += history_markdown(data.history)
+    opts = data.evaluation.options()
+    lines += ["## Options: business as usual, do minimum, preferred", "",
+              f"Over {opts['years']} years (NPV discounted; cost and saving undiscounted).", "",
+              "| Option | NPV | Cost | Saving | BCR | Breaks even |", "|---|---|---|---|---|---|"]
+    for o in opts["options"]:
+        be = ("the baseline" if o["id"] == "business-as-usual" else _months(o["break_even_month"]))
+        bcr = "n/a" if o["bcr"] is None else f"{o['bcr']:.2f}"
+        lines.append(f"| {o['name']} | {money(o['npv'])} | {money(o['cost'])} | {money(o['savings'])} | {bcr} | {be} |")
+    lines += [""] + [f"- {o['definition']}" for o in opts["options"]]
+    lines += [f"- Left out of do minimum: {x['id']} ({x['why']})." for x in opts["do_minimum_left_out"]] + [""]
+    cv = data.evaluation.cash_view()
+    b = cv.get("budget")
+    lines += ["## Cash budget view", "",
+              f"Cash by financial year, not discounted; prices rise with {cv['inflation']['source']}; cohorts grow "
+              + ("with the area's ONS trend (mid-2020 to mid-2024)" if cv["growth"]["method"] == "ons-trend"
+                 else "as you set" if cv["growth"]["method"] == "user" else "not at all (no trend known for the area)")
+              + "." + (f" Adult social care budget: {money(b['value'])} a year ({b['source']})." if b and b.get("value")
+                       else f" Adult social care budget: not known ({b['missing']})." if b else ""), "",
+              "| Year | Payer | Cost | Cashable saving | Non-cashable saving | Less overlap | Net cashable | Net |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in cv["years"]:
+        if r["payer"] != "total":
+            lines.append(f"| {r['financial_year']} | {'Council' if r['payer'] == 'asc' else 'NHS'} | {money(r['cost'])} | "
+                         f"{money(r['cashable_savings'])} | {money(r['non_cashable_savings'])} | {money(-r['overlap_deduction'])} | "
+                         f"{money(r['net_cashable'])} | {money(r['net'])} |")
+    lines += [""]
     lines += ["## Figures changed from the evidence", ""]
     if data.changes:
         for c in data.changes:
@@ -126,7 +154,7 @@ def markdown_text(data: ReportData) -> str:
         f"and spending. Money is in {price_text}. The appraisal runs for {s['years']} years from {s['start_date']}, "
         + ("discounted with the HM Treasury Green Book schedule (3.5% a year)" if s["discount_schedule"] == "green-book"
            else f"discounted at {s['discount_rate']:.1%} a year")
-        + (", with costs raised and savings lowered for optimism bias according to the strength of each model's evidence."
+        + (". Optimism bias: " + describe_optimism_bias(s.get("optimism_bias_method"), True)
            if s["optimism_bias"] else ", without an optimism-bias adjustment."),
         f"Scenario id: {data.doc.scenario_id}.",
         "",

@@ -45,7 +45,8 @@ def result(request: Request, sid: str) -> HTMLResponse:
     figs = charts.figures(run, appraisal, unc)
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-        appraisal=appraisal, bridge=bridge_table(run["bridge"]), unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
+        appraisal=appraisal, bridge=bridge_table(run["bridge"]), cash=documents.cash(doc), options=documents.options(doc),
+        unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
         charts=figs, share_url=f"{public_url(request)}/scenario/{sid}", plotly_style_ids=plotly_style_ids(),
         reports=reports_available(), draws=documents.draws(doc), max_draws=service.policy(request.app.state).max_draws,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
