@@ -275,9 +275,13 @@ def test_ratios():
     assert m.roi[0] == pytest.approx(m.pv_savings[0] / m.pv_cost[0])
     assert m.bcr[0] == pytest.approx((m.pv_savings[0] + m.pv_wider_benefits[0]) / m.pv_cost[0])
     assert m.pv_wider_benefits[0] > 0 and m.bcr[0] > m.roi[0]
-    # a model with no cost has no ratio
+    # Kent Pathways is fully costed by default (its staff), so it has a return like the others
     kp = appraise(define_scenario("birmingham", ["kent-pathways"]), NO_OB).interventions["kent-pathways"]
-    assert np.isnan(kp.metrics.roi[0])
+    assert kp.metrics.pv_cost[0] > 0
+    assert kp.metrics.roi[0] == pytest.approx(kp.metrics.pv_savings[0] / kp.metrics.pv_cost[0])
+    # under the paper's own costs it costs nothing, so it has no ratio
+    paper = appraise(define_scenario("birmingham", ["kent-pathways"], prices="published"), NO_OB)
+    assert np.isnan(paper.interventions["kent-pathways"].metrics.roi[0])
 
 
 # -- per-draw arrays (for the uncertainty analysis) ------------------------------------------

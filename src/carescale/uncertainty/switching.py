@@ -147,6 +147,13 @@ def _sentence(
     q = item.parameter.quantity
     if q.status == "assumption" and q.derivation:
         given += f"; our assumption: {q.derivation}"
+    if kind == "unit_cost" and ".full_costs." in item.parameter.path:
+        fc = next(f for f in item.intervention.full_costs if f.id == item.parameter.path.split(".")[2])
+        each = "each of its " + fc.role if fc.staff is not None else f"{fc.role} for each person"
+        return (
+            f"{name} {pays} {WHO[who]} as long as {each} cost {bound} {fmt(switch, unit)} a year ({given})",
+            None,
+        )
     if kind == "unit_cost":
         seg = next(s for s in item.intervention.segments if s.id == item.parameter.path.split(".")[1])
         if len(item.intervention.segments) == 1:
