@@ -62,7 +62,7 @@ def test_run_csv_matches_json():
 def test_run_selected_interventions_only():
     data = run_cli("run", "--interventions", "living-well,support-at-home", "--format", "json").json()
     assert [i["id"] for i in data["interventions"]] == ["living-well", "support-at-home"]
-    assert [o["id"] for o in data["overlaps"]] == ["living-well-support-at-home"]
+    assert [o["id"] for o in data["overlaps"]] == ["living-well-support-at-home", "living-well-support-at-home-nhs"]
 
 
 def test_run_on_an_area_file(tmp_path):

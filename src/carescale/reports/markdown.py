@@ -49,6 +49,7 @@ def markdown_text(data: ReportData) -> str:
     if run["overlaps"]:
         lines.append(f"- Some people are in more than one model's target group; their saving is counted once, which takes "
                      f"{money(ded['asc'])} a year off the council's total{' and ' + money(ded['nhs']) + ' off the NHS' if ded['nhs'] else ''}.")
+        lines += [f"  - {t(o['sentence'])}" for o in run["overlaps"] if o.get("sentence")]
     lines.append(f"- Over {s['years']} years, allowing for set-up, the time to build up and optimism bias, the net present value is "
                  f"{money(port['npv'])} (council {money(port['npv_by_payer']['asc'])}, NHS {money(port['npv_by_payer']['nhs'])}); "
                  f"the models together break even in {_months(port['break_even_month'])}.")
