@@ -90,3 +90,30 @@ def test_the_overlap_share_is_in_the_monte_carlo_and_the_tornado():
     base = evaluate(scen)
     assert row["low"] - row["high"] == pytest.approx(
         float(base.overlap_deduction[0, 0].sum()) * (1 - FIRST_EDITION / SHARE), rel=1e-6)
+
+
+def test_the_overlap_share_has_a_switching_value():
+    """Living Well and Support at Home with Living Well at £3,000 a person: the pair's net saving
+    is £2,779,000 - £3,000,000 + £955,046 - £344,576 = £389,470 a year before the overlap, and each
+    point of overlap share takes 1,000 x (£250 + £454) = £704,000 off: zero at 389,470 / 704,000."""
+    from carescale.engine import ParameterTable
+    from carescale.uncertainty.switching import overlap_switching_values
+
+    scen = define_scenario("birmingham", ["living-well", "support-at-home"], prices="published", method="full",
+                           overrides={"living-well.older-people-multiple-ltc.unit_cost": 3000})
+    rows = {r["perspective"]: r for r in overlap_switching_values(scen, ParameterTable.from_scenario(scen))}
+    net = 2_779_000 - 3_000_000 + 955_046.4 - 344_576
+    assert rows["total"]["base_net_saving"] == pytest.approx(net - SHARE * 704_000, abs=1)
+    assert rows["total"]["switch"] == pytest.approx(net / 704_000, abs=1e-6)
+    assert rows["total"]["target"].startswith("The models together break even for the council and the NHS "
+                                              "together if the overlap share is no more than 55.3%")
+    # the council's side saves money at any share: no switching value, and the reason says so
+    assert rows["asc"]["switch"] is None and "at any overlap share from 0 to 100%" in rows["asc"]["reason"]
+
+
+def test_uncertainty_gives_the_overlap_switching_values():
+    out = run_uncertainty(define_scenario("birmingham"), UncertaintySettings(draws=100, seed=1))
+    rows = out["portfolio"]["switching_values"]
+    assert {r["perspective"] for r in rows} == {"total", "asc", "nhs"}
+    assert all(r["parameter"] == "overlaps.share" and len(r["paths"]) == 4 for r in rows)
+    assert {r["perspective"] for r in out["portfolio"]["npv_switching_values"]} == {"total", "asc", "nhs"}
