@@ -32,12 +32,12 @@ EXPECTED = {
     "start_date_impossible_unquoted.yaml": f"start_date: '2026-02-30' is not a date; {DATE}",
     "unknown_setting.yaml": (
         "discount: unknown setting; valid settings here are: years, start_date, price_base_year, "
-        "discount_rate, optimism_bias, setup_timing, interventions"
+        "discount_rate, optimism_bias, counterfactual, setup_timing, interventions"
     ),
     "setup_timing_unknown.yaml": "setup_timing: 'later' is not valid; setup_timing must be one of: as-places-fill, up-front",
     "unknown_intervention_key.yaml": (
         "interventions.living-well.lag: unknown setting; valid settings here are: deadweight, attribution, "
-        "lag_months, drop_off, months_to_first_beneficiary, months_to_full_scale, outcomes"
+        "lag_months, drop_off, months_to_first_beneficiary, months_to_full_scale, duration_years, outcomes"
     ),
     "deadweight_above_one.yaml": (
         "interventions.shared-lives.outcomes.avoided-alternative-package.deadweight: 1.5 is not valid; "

@@ -157,6 +157,7 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
                     role: round(_people(arr, draw), 2) for role, arr in r.workforce.items()
                 },
                 "estimated_inputs": [p for p in _area_paths(iv) if p in est_paths],
+                "cost_evidence": cost_evidence(iv, scen, float(cost.sum()), float(r.setup_investment[draw])),
             }
         )
     overlaps = [
@@ -199,6 +200,18 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
 
 
 PAYER_WORDS = {"asc": "council", "nhs": "NHS"}
+
+
+def cost_evidence(iv, scenario, cost: float, setup: float) -> str:
+    """Where a model's cost comes from: ``none`` (it costs nothing: no cost in the evidence used,
+    flagged in every output, and it has no ROI or BCR), ``assumption`` (a cost is our documented
+    assumption: the full costs of ``full_costs``, or a unit cost marked so) or ``published``."""
+    if cost == 0 and setup == 0:
+        return "none"
+    assumed = scenario.method == "full" and bool(iv.full_costs)
+    assumed = assumed or any(seg.unit_cost is not None and seg.unit_cost.status == "assumption" and seg.unit_cost.value > 0
+                             for seg in iv.segments)
+    return "assumption" if assumed else "published"
 
 
 def overlap_sentence(result: PortfolioResult, o, draw: int = 0) -> str:

@@ -66,7 +66,8 @@ def markdown_text(data: ReportData) -> str:
         "|---|---|---:|---:|---:|---:|",
     ]
     for i in run["interventions"]:
-        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])} | "
+        flag = " (no cost evidence)" if i.get("cost_evidence") == "none" else " (our assumption)" if i.get("cost_evidence") == "assumption" else ""
+        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])}{flag} | "
                      f"{money(i['net_savings']['asc'])} | {money(i['net_savings']['nhs'])} |")
     lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
     lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "

@@ -291,6 +291,9 @@ class Intervention(StrictModel):
     evidence: str
     evidence_ref: Reference
     evidence_grade: EvidenceGrade
+    #: the design of the evidence (before-and-after, cost-comparison, comparison-group, trial):
+    #: what the appraisal's counterfactual defaults are keyed by (data/appraisal_defaults.yaml)
+    evidence_design: Literal["before-and-after", "cost-comparison", "comparison-group", "trial"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Intervention":

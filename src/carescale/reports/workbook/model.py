@@ -565,7 +565,8 @@ def _month_rows(s: _ModelSheet, flows: Any, month_first: int, col: dict[str, int
         xc1, xc0 = f"({A}-{start_c})", f"({A}-1-{start_c})"
         book.formula(ws, rr, col["Cost scale"], f"={_ramp_area(xc1, ramp)}-{_ramp_area(xc0, ramp)}", float(sc_c[m]),
                      book.fmt(num_format="0.0000"))
-        xs1, xs0 = f"({A}-{start_s})", f"({A}-1-{start_s})"
+        dur = defined_name("set", f"{iid}.duration_years")  # the effect ends 12 x duration months after it starts
+        xs1, xs0 = f"MIN({A}-{start_s},12*{dur})", f"MIN({A}-1-{start_s},12*{dur})"
         book.formula(ws, rr, col["Savings scale"],
                      f"=({_ramp_area(xs1, ramp)}-{_ramp_area(xs0, ramp)})*(1-{drop})^INT(MAX({A}-1-{start_s},0)/12)",
                      float(sc_s[m]), book.fmt(num_format="0.0000"))
@@ -676,13 +677,13 @@ def _metrics_block(book: _Book, ws: Any, r: int, y0: int, y1: int, m0: int, m1: 
     roi = msum["roi"]
     bcr = msum["bcr"]
     ws.write_string(rr, 0, "Return on investment (£ saved per £1 spent, PV)")
-    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,{refs["pv_savings"]}/{refs["pv_cost"]},"n/a (no cost)")',
-                 roi if roi is not None else "n/a (no cost)", ratio)
+    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,{refs["pv_savings"]}/{refs["pv_cost"]},"no cost evidence")',
+                 roi if roi is not None else "no cost evidence", ratio)
     refs["roi"] = cell(rr, 1)
     rr += 1
     ws.write_string(rr, 0, "Benefit-cost ratio (with wider benefits, PV)")
-    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,({refs["pv_savings"]}+{refs["pv_wider"]})/{refs["pv_cost"]},"n/a (no cost)")',
-                 bcr if bcr is not None else "n/a (no cost)", ratio)
+    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,({refs["pv_savings"]}+{refs["pv_wider"]})/{refs["pv_cost"]},"no cost evidence")',
+                 bcr if bcr is not None else "no cost evidence", ratio)
     refs["bcr"] = cell(rr, 1)
     rr += 1
     last = cell(m1, col["Cumulative net"])
