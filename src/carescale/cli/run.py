@@ -96,7 +96,8 @@ def _print_summary_table(data: dict[str, Any]) -> None:
             i["name"],
             str(i["transformation_area"]),
             people(i["beneficiaries"]),
-            money(i["cost"]),
+            money(i["cost"]) + (" (no cost evidence)" if i.get("cost_evidence") == "none" else
+                                "*" if i.get("cost_evidence") == "assumption" else ""),
             money(i["gross_savings"]["asc"]),
             money(i["gross_savings"]["nhs"]),
             money(i["net_savings"]["asc"]),
@@ -116,6 +117,11 @@ def _print_summary_table(data: dict[str, Any]) -> None:
         money(t["setup_investment"]) if t["setup_investment"] else "",
     )
     console.print(table)
+    if any(i.get("cost_evidence") == "assumption" for i in data["interventions"]):
+        console.print("* A running cost the evidence does not give: our documented assumption (full costs, docs/appraisal.md).")
+    free = [i["name"] for i in data["interventions"] if i.get("cost_evidence") == "none"]
+    if free:
+        console.print(f"No cost evidence: {', '.join(free)} cost nothing here, so they have no return on investment.")
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
     est = data["estimated_figures"]

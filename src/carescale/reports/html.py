@@ -215,7 +215,7 @@ def _env():
     )
     env.filters.update(money=money, pounds=pounds, pence=pence, people=people, figure=figure,
                        pct=lambda x: "n/a" if x is None else f"{float(x):.0%}",
-                       ratio=lambda x: "n/a (no cost)" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
+                       ratio=lambda x: "no cost evidence" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
     return env
 
 

@@ -52,6 +52,7 @@ def markdown_text(data: ReportData) -> str:
     if run["overlaps"]:
         lines.append(f"- Some people are in more than one model's target group; their saving is counted once, which takes "
                      f"{money(ded['asc'])} a year off the council's total{' and ' + money(ded['nhs']) + ' off the NHS' if ded['nhs'] else ''}.")
+        lines += [f"  - {t(o['sentence'])}" for o in run["overlaps"] if o.get("sentence")]
     lines.append(f"- Over {s['years']} years, allowing for set-up, the time to build up and optimism bias, the net present value is "
                  f"{money(port['npv'])} (council {money(port['npv_by_payer']['asc'])}, NHS {money(port['npv_by_payer']['nhs'])}); "
                  f"the models together break even in {_months(port['break_even_month'])}.")
@@ -68,7 +69,8 @@ def markdown_text(data: ReportData) -> str:
         "|---|---|---:|---:|---:|---:|",
     ]
     for i in run["interventions"]:
-        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])} | "
+        flag = " (no cost evidence)" if i.get("cost_evidence") == "none" else " (our assumption)" if i.get("cost_evidence") == "assumption" else ""
+        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])}{flag} | "
                      f"{money(i['net_savings']['asc'])} | {money(i['net_savings']['nhs'])} |")
     lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
     lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "
