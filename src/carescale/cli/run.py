@@ -190,7 +190,24 @@ def parameters(
 
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML files to check.")) -> None:
-    """Check intervention, case-study or area profile YAML files; prints 'ok' for each valid file."""
+    """Check intervention, case-study, area profile or unit-cost YAML files; prints 'ok' for each valid file."""
     for path in files:
+        if _is_unit_cost_file(path):
+            from ..official.unit_costs import read_user_unit_costs
+
+            costs = read_user_unit_costs(path)
+            echo(f"ok: {path} (unit costs: {len(costs)})")
+            continue
         obj = validate_file(path)
         echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")
+
+
+def _is_unit_cost_file(path: Path) -> bool:
+    """A unit-cost file is a mapping whose only key is ``unit_costs`` (docs/evidence.md)."""
+    from ..io.yaml import read_yaml
+
+    try:
+        data = read_yaml(path)
+    except Exception:  # noqa: BLE001 - validate_file reports the file's problem in one line
+        return False
+    return isinstance(data, dict) and set(data) == {"unit_costs"}

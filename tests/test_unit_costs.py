@@ -1,0 +1,94 @@
+"""The unit-cost library (data/unit_costs.yaml, carescale.official.unit_costs): every council's
+figure of each kind with its source, England's where a council has none, the user's own first,
+and bad unit-cost files refused in one line each."""
+
+from __future__ import annotations
+
+import pytest
+
+from carescale.errors import InputFileError
+from carescale.library import display_path
+from carescale.official.unit_costs import read_user_unit_costs, unit_cost_library, user_unit_costs_dir
+
+from .conftest import INVALID, run_cli
+
+UNIT_COSTS = INVALID / "unit_costs"
+
+
+@pytest.mark.parametrize(
+    "kind,council,value,price_year,cell",
+    [
+        # ASC-FR 2021-22 Table 52 (a week of long-term care, by age) and 51 (an external home-care hour)
+        ("care_home_week_65_plus", "E08000025", 891.450007, "2021/22", "T52!P85"),  # Birmingham
+        ("nursing_home_week_65_plus", "E08000025", 668.992578, "2021/22", "T52!J85"),
+        ("care_home_week_18_64", "E08000034", 1904.694241, "2021/22", "T52!O64"),  # Kirklees
+        ("home_care_hour", "E08000025", 15.58, "2021/22", "T51!I84"),
+        ("home_care_hour", "E06000066", 22.0, "2021/22", "T51!I166"),  # Somerset
+        # the NHS National Cost Collection 2023/24: one England figure (SOURCES.md: £272.97 an A&E attendance)
+        ("a_and_e_attendance", "E08000025", 272.970749, "2023/24", "rows 4770-4781"),
+        ("non_elective_admission", "E08000035", 2595.429917, "2023/24", "rows 4887-9281"),
+    ],
+)
+def test_official_unit_costs_by_council(kind, council, value, price_year, cell):
+    uc = unit_cost_library().get(kind, council)
+    assert uc.value == pytest.approx(value, abs=1e-5)
+    assert uc.price_year == price_year
+    assert cell in uc.ref.section
+    assert uc.note is None
+    kind_def = unit_cost_library().kind(kind)
+    assert uc.unit == kind_def.unit and uc.ref.document == kind_def.official.document
+
+
+def test_a_council_without_a_figure_gets_englands_saying_so():
+    """Swindon did not submit Table 52 for 2021-22 ([x]): England's figure, with why."""
+    uc = unit_cost_library().get("care_home_week_65_plus", "E06000030")
+    assert uc.council == "E92000001"
+    assert uc.value == pytest.approx(747.433102, abs=1e-6)
+    assert uc.note == (
+        "England's figure: the official series has no figure for E06000030 (ascfr_residential_week_65_plus)"
+    )
+    assert unit_cost_library().get("home_care_hour", None).note.startswith("England's figure: the area has no ONS code")
+
+
+def test_a_users_own_figure_comes_first(tmp_path):
+    folder = user_unit_costs_dir()
+    folder.mkdir(parents=True)
+    text = (UNIT_COSTS / "no_year.yaml").read_text(encoding="utf-8").replace(
+        "    unit: GBP_per_week\n", "    unit: GBP_per_week\n    price_year: 2024/25\n")
+    (folder / "birmingham.yaml").write_text(text, encoding="utf-8")
+    uc = unit_cost_library().get("care_home_week_65_plus", "E08000025")
+    assert (uc.value, uc.price_year, uc.ref.document) == (950, "2024/25", "user-unit-costs")
+    # other councils and kinds keep the official figures
+    assert unit_cost_library().get("home_care_hour", "E08000025").value == 15.58
+    r = run_cli("validate", str(folder / "birmingham.yaml"))
+    assert (r.code, r.out.strip()) == (0, f"ok: {folder / 'birmingham.yaml'} (unit costs: 1)")
+
+
+NAME = "unit_costs[0]"
+KINDS = "a_and_e_attendance, care_home_week_18_64, care_home_week_65_plus, home_care_hour, non_elective_admission, nursing_home_week_65_plus"
+EXPECTED = {
+    "no_year.yaml": f"{NAME}: price_year: a unit cost needs its price year, for example '2021/22'",
+    "bad_year.yaml": (f"{NAME}: price_year: '24-25' is not a price year; give a financial year such as "
+                      "'2021/22' or a calendar year such as '2021'"),
+    "bad_council.yaml": (f"{NAME}: council: 'Birmingham' is not a council's ONS code; give a code such as "
+                         "'E08000025' (Birmingham), or 'E92000001' for England"),
+    "negative_value.yaml": f"{NAME}: value -950 is negative; GBP must be pounds (0 or more)",
+    "no_source.yaml": f"{NAME}.ref: required key is missing",
+    "unknown_kind.yaml": f"{NAME}.kind: unknown kind 'care_home_weak'; the kinds are: {KINDS}",
+    "wrong_unit.yaml": f"{NAME}.unit: 'GBP_per_hour' is not the unit of care_home_week_65_plus; it is 'GBP_per_week'",
+    "empty_list.yaml": "unit_costs: tuple should have at least 1 item after validation, not 0 (got [])",
+}
+
+
+@pytest.mark.parametrize("name,message", EXPECTED.items(), ids=list(EXPECTED))
+def test_a_bad_unit_cost_file_is_refused_in_one_line(name, message):
+    path = UNIT_COSTS / name
+    with pytest.raises(InputFileError) as exc:
+        read_user_unit_costs(path)
+    assert exc.value.message == f"{display_path(path)}: {message}"
+    r = run_cli("validate", str(path))
+    assert r.code == 2 and r.err.strip() == f"error: {display_path(path)}: {message}" and "Traceback" not in r.err
+
+
+def test_every_fixture_has_its_message():
+    assert {p.name for p in UNIT_COSTS.glob("*.yaml")} == set(EXPECTED)
