@@ -157,3 +157,44 @@ def test_the_default_portfolio_is_still_the_papers_six():
     assert [iv.id for iv in LIB.portfolio()] == [
         "community-agents", "living-well", "kent-pathways", "shared-lives", "hospital-discharge", "support-at-home"]
     assert not set(CALIBRATED) & {iv.id for iv in LIB.portfolio()}
+
+
+PLAIN_LABELS = ["What it is", "Who it is for", "What it costs", "What it saves, and for whom", "How strong the evidence is"]
+
+
+@pytest.mark.parametrize("iid", ["living-well", "social-prescribing", "extra-care"])
+def test_interventions_show_is_plain_english_first(iid):
+    """What it is, who it is for, what it costs, what it saves whom, how strong the evidence is:
+    in that order, before the figures."""
+    out = run_cli("interventions", "show", iid).out
+    at = [out.index(f"{label}: ") for label in PLAIN_LABELS]
+    assert at == sorted(at) and at[-1] < out.index("The figures:")
+    iv = LIB.intervention(iid)
+    assert f"Level {iv.evidence_grade.level} of 5" in out
+    if iv.calibration:
+        assert out.index("Calibration: Calibrated to one site") < out.index("The figures:")
+        assert "What a council must add: " in out
+
+
+def test_plain_english_of_a_paper_model_states_its_figures():
+    from carescale.evidence import plain_english
+
+    lines = dict(plain_english(LIB.intervention("living-well")))
+    assert lines["What it costs"] == (
+        "Older people with a minimum of two long-term conditions: £400 a person a year (2016/17 prices); "
+        "paid by the council (adult social care) 50%, the NHS 50%")
+    assert lines["What it saves, and for whom"].startswith(
+        "the council (adult social care): Reduction in social care costs (8% on average) (£1,181 a person a year (2016/17 prices)); "
+        "the NHS: Fewer A&E attendances")
+
+
+def test_the_evidence_page_shows_plain_english_before_the_figures():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+
+    html = TestClient(create_app()).get("/evidence/community-enterprises").text
+    assert html.index("In plain English") < html.index("Every figure carescale uses")
+    for label in PLAIN_LABELS + ["Calibration", "What a council must add"]:
+        assert f'<dt class="govuk-summary-list__key">{label}</dt>' in html.replace("&#39;", "'")

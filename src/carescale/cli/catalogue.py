@@ -49,7 +49,10 @@ def interventions_show(
     fmt: Format = typer.Option(Format.table, "--format", help="table (readable), json (full definition) or csv (its numbers)."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """Show one intervention with every number, its unit and its reference."""
+    """Show one intervention: in plain English first (what it is, who it is for, what it costs,
+    what it saves whom, how strong the evidence is), then every number, its unit and its reference."""
+    from ..evidence import plain_english
+
     iv = default_library().intervention(intervention_id)
     source = (
         f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}"
@@ -61,10 +64,9 @@ def interventions_show(
         fmt,
         [
             styled((iv.name, "bold"), f" ({iv.id}) - transformation area {iv.transformation_area}"),
-            iv.description,
-            f"Target group: {iv.target_group}",
+            *(f"{label}: {text}" for label, text in plain_english(iv)),
             source,
-            f"Evidence: {iv.evidence}",
+            "The figures:",
         ],
         [f"{label}: " + "; ".join(items) for label, items in (("Barriers", iv.barriers), ("Enablers", iv.enablers)) if items],
         output,
