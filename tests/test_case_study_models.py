@@ -198,3 +198,27 @@ def test_the_evidence_page_shows_plain_english_before_the_figures():
     assert html.index("In plain English") < html.index("Every figure carescale uses")
     for label in PLAIN_LABELS + ["Calibration", "What a council must add"]:
         assert f'<dt class="govuk-summary-list__key">{label}</dt>' in html.replace("&#39;", "'")
+
+
+def test_the_run_table_marks_calibrated_models_and_names_the_unit_costs():
+    out = " ".join(run_cli("run", "--area", "birmingham", "--interventions", "living-well,community-enterprises").out.split())
+    assert ("Calibrated to one site: community-enterprises (Somerset, first year (reported 2018)); Nesta level 2; "
+            "a council must add: the council's cost of stimulating micro-providers a year") in out
+    assert "Calibrated to one site: living-well" not in out
+    assert ("the site's saving scaled by home_care_hour here £15.58 (2021/22; ascfr-salt-data-tables-2021-22.xlsx, "
+            "T51, T51!I84: Birmingham (E08000025)), at the source site £22.00 (2021/22; "
+            "ascfr-salt-data-tables-2021-22.xlsx, T51, T51!I166: Somerset (E06000066))") in out
+    default = run_cli("run").out
+    assert "Calibrated to one site" not in default
+
+
+def test_fidelity_says_why_each_other_model_is_not_calibrated():
+    """docs/fidelity.md, "Case-study models": every model still promising is in the table of
+    why not, and every calibrated one in the table of reproduced figures."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "fidelity.md").read_text(encoding="utf-8")
+    section = text.split("## Case-study models", 1)[1].split("\n## ", 1)[0]
+    for iid, iv in LIB.interventions.items():
+        if iv.status == "promising" or iid in CALIBRATED:
+            assert f"`{iid}`" in section, iid

@@ -67,6 +67,7 @@ def run(
     def table() -> None:
         _print_summary_table(data)
         _print_official_figures(evaluation.scenario.area)
+        _print_calibrated_models(evaluation.scenario)
         print_scenario_notes(data)
 
     emit(fmt, data, rows=lambda: report.rows(data), table=table, output=output)
@@ -140,6 +141,25 @@ def _print_official_figures(area: Any) -> None:
                         for k, q in official),
             markup=False,
         )
+
+
+def _print_calibrated_models(scenario: Any) -> None:
+    """Models calibrated to one site are marked, with what a council must add, and each saving
+    priced by a unit cost names the unit cost and its source (docs/evidence.md)."""
+    for iv in scenario.interventions:
+        if not iv.calibration:
+            continue
+        console.print(
+            f"Calibrated to one site: {iv.id} ({iv.source.site}, {iv.source.period}); Nesta level "
+            f"{iv.evidence_grade.level}; a council must add: {'; '.join(iv.missing_numbers)}",
+            markup=False,
+        )
+        for seg in iv.segments:
+            for o in seg.outcomes:
+                if o.priced_by is not None:
+                    q = o.unit_saving
+                    how = q.derivation if q.derivation and "scaled by" in q.derivation else q.note
+                    console.print(f"  {iv.id}.{seg.id}.{o.id}: {how}", markup=False)
 
 
 @app.command()
