@@ -222,3 +222,14 @@ def test_fidelity_says_why_each_other_model_is_not_calibrated():
     for iid, iv in LIB.interventions.items():
         if iv.status == "promising" or iid in CALIBRATED:
             assert f"`{iid}`" in section, iid
+
+
+@pytest.mark.parametrize("iid", list(CALIBRATED))
+def test_every_calibrated_saving_says_whether_it_is_cashable(iid):
+    from carescale.schema.intervention import cashable_of
+
+    for seg in LIB.intervention(iid).segments:
+        for o in seg.outcomes:
+            flag = cashable_of(o)
+            assert flag.status == "assumption" and flag.reason
+            assert flag.value is (o.payer == "asc" or iid == "personal-budgets")
