@@ -233,3 +233,29 @@ def test_every_calibrated_saving_says_whether_it_is_cashable(iid):
             flag = cashable_of(o)
             assert flag.status == "assumption" and flag.reason
             assert flag.value is (o.payer == "asc" or iid == "personal-budgets")
+
+
+def test_the_web_models_page_ticks_the_papers_six_and_marks_calibrated_models():
+    """The default is still the paper's six; a calibrated model is opt-in, said to be calibrated
+    to one site, and choosing it runs it."""
+    pytest.importorskip("fastapi")
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False,
+                    headers={"Origin": "http://testserver"}) as c:
+        models_url = c.post("/area", data={"area": "birmingham"}).headers["location"]
+        page = c.get(models_url).text
+        ticked = re.findall(r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', page)
+        assert ticked == [iv.id for iv in LIB.portfolio()]
+        offered = re.findall(r'name="interventions" type="checkbox" value="([^"]+)"', page)
+        assert set(CALIBRATED) <= set(offered)
+        assert "Calibrated to one site (Somerset): the council must add its own figures, such as the cost." in page
+        got = c.post(models_url, data={"interventions": ticked + ["community-enterprises"], "basis": "potential", "reprice": "no"})
+        assert got.status_code == 303
+        sid = got.headers["location"].split("/")[2]
+        assert c.get(f"/api/v1/scenarios/{sid}").json()["interventions"] == ticked + ["community-enterprises"]

@@ -92,3 +92,57 @@ def test_a_bad_unit_cost_file_is_refused_in_one_line(name, message):
 
 def test_every_fixture_has_its_message():
     assert {p.name for p in UNIT_COSTS.glob("*.yaml")} == set(EXPECTED)
+
+
+def test_a_logic_model_saving_can_be_priced_by_a_unit_cost():
+    """A logic model's outcome with ``priced_by`` takes each council's own unit cost: the example's
+    £6,000 a year of home care, written at Birmingham's hour (£15.58), is £6,000 x 17.92 / 15.58
+    in Leeds (ASC-FR 2021-22 T51)."""
+    from pathlib import Path
+
+    from carescale.engine.scenario import define_scenario
+    from carescale.io.yaml import read_yaml
+    from carescale.plans.logic_model import library_with, parse_logic_model
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "falls-prevention-logic-model.yaml"
+    data = read_yaml(path)
+    out = next(o for o in data["outcomes"] if o["id"] == "home-care-avoided")
+    out["priced_by"] = {"unit_cost": "home_care_hour", "site": "E08000025"}
+    lm = parse_logic_model(data, str(path))
+    lib = library_with(lm)
+    leeds = define_scenario("leeds", [lm.id], library=lib, prices="published")
+    got = next(o for o in leeds.interventions[0].segments[0].outcomes if o.id == "home-care-avoided")
+    assert got.unit_saving.value == pytest.approx(6000 * 17.92 / 15.58, rel=1e-12)
+    here = define_scenario("birmingham", [lm.id], library=lib, prices="published")
+    same = next(o for o in here.interventions[0].segments[0].outcomes if o.id == "home-care-avoided")
+    assert same.unit_saving.value == 6000
+
+
+def test_an_unknown_unit_cost_kind_is_refused_in_one_line():
+    from pathlib import Path
+
+    from carescale.engine.scenario import define_scenario
+    from carescale.errors import ModelError
+    from carescale.io.yaml import read_yaml
+    from carescale.plans.logic_model import library_with, parse_logic_model
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "falls-prevention-logic-model.yaml"
+    data = read_yaml(path)
+    out = next(o for o in data["outcomes"] if o["id"] == "home-care-avoided")
+    out["priced_by"] = {"unit_cost": "home_care_hours", "site": "E08000025"}
+    lm = parse_logic_model(data, str(path))
+    with pytest.raises(ModelError) as exc:
+        define_scenario("leeds", [lm.id], library=library_with(lm))
+    assert exc.value.message == (
+        f"intervention {lm.id!r}: segments[service].outcomes[home-care-avoided].priced_by.unit_cost: "
+        f"unknown kind 'home_care_hours'; the kinds are: {KINDS} (data/unit_costs.yaml)")
+
+
+def test_every_priced_saving_in_the_library_names_a_known_kind():
+    from carescale.library import default_library
+
+    kinds = unit_cost_library().kinds
+    priced = [(iv.id, o.priced_by) for iv in default_library().interventions.values()
+              for seg in iv.segments for o in seg.outcomes if o.priced_by]
+    assert len(priced) == 7  # every calibrated model but Harrow's (NHS budgets: no unit cost in the library)
+    assert all(pb.unit_cost in kinds for _, pb in priced)

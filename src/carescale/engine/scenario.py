@@ -165,6 +165,11 @@ def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:
             if pb is None:
                 outcomes.append(o)
                 continue
+            if pb.unit_cost not in ucl.kinds:
+                raise ModelError(
+                    f"intervention {iv.id!r}: segments[{seg.id}].outcomes[{o.id}].priced_by.unit_cost: unknown "
+                    f"kind {pb.unit_cost!r}; the kinds are: {', '.join(sorted(ucl.kinds))} (data/unit_costs.yaml)"
+                )
             here = ucl.get(pb.unit_cost, area.ons_code)
             site = ucl.get(pb.unit_cost, pb.site)
             here_value = here.value
