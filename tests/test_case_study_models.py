@@ -259,3 +259,13 @@ def test_the_web_models_page_ticks_the_papers_six_and_marks_calibrated_models():
         assert got.status_code == 303
         sid = got.headers["location"].split("/")[2]
         assert c.get(f"/api/v1/scenarios/{sid}").json()["interventions"] == ticked + ["community-enterprises"]
+
+
+def test_reports_mark_a_calibrated_model(tmp_path):
+    md = tmp_path / "case.md"
+    r = run_cli("report", "--area", "leeds", "--interventions", "living-well,community-enterprises", "--format", "md", "-o", str(md))
+    assert r.code == 0, r.err
+    text = " ".join(md.read_text(encoding="utf-8").split())
+    iv = LIB.intervention("community-enterprises")
+    assert f"{iv.calibration} A council must add: {'; '.join(iv.missing_numbers)}." in text
+    assert text.count("Calibrated to one site") == 1  # Living Well is the paper's own model
