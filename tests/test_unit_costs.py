@@ -76,7 +76,7 @@ EXPECTED = {
     "no_source.yaml": f"{NAME}.ref: required key is missing",
     "unknown_kind.yaml": f"{NAME}.kind: unknown kind 'care_home_weak'; the kinds are: {KINDS}",
     "wrong_unit.yaml": f"{NAME}.unit: 'GBP_per_hour' is not the unit of care_home_week_65_plus; it is 'GBP_per_week'",
-    "empty_list.yaml": "unit_costs: tuple should have at least 1 item after validation, not 0 (got [])",
+    "empty_list.yaml": "unit_costs: the list is empty; give at least one unit cost",
 }
 
 
@@ -146,3 +146,23 @@ def test_every_priced_saving_in_the_library_names_a_known_kind():
               for seg in iv.segments for o in seg.outcomes if o.priced_by]
     assert len(priced) == 7  # every calibrated model but Harrow's (NHS budgets: no unit cost in the library)
     assert all(pb.unit_cost in kinds for _, pb in priced)
+
+
+def test_a_users_figure_of_another_year_is_re_priced_before_the_ratio():
+    """Birmingham's own home-care hour, £18.00 in 2024/25 prices, against Somerset's £22.00 in
+    2021/22: the ratio is taken in 2021/22 prices (HM Treasury's GDP deflator, carescale.prices)."""
+    from carescale.engine.scenario import define_scenario
+    from carescale.prices import price_base
+
+    folder = user_unit_costs_dir()
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text(
+        "unit_costs:\n  - kind: home_care_hour\n    council: E08000025\n    value: 18\n    unit: GBP_per_hour\n"
+        "    price_year: 2024/25\n    ref:\n      document: user-unit-costs\n      section: our fee rates\n"
+        "      quote: \"£18.00 an hour\"\n", encoding="utf-8")
+    scenario = define_scenario("birmingham", ["community-enterprises"], prices="published")
+    got = scenario.interventions[0].segments[0].outcomes[0].unit_saving
+    in_2021_22 = 18 * price_base("2021/22").factor("2024/25")
+    assert in_2021_22 < 18
+    assert got.value == pytest.approx(800_000 / 700 * in_2021_22 / 22.0, rel=1e-12)
+    assert "our fee rates" in got.derivation

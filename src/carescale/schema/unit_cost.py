@@ -121,4 +121,10 @@ class UserUnitCosts(StrictModel):
     """A user's unit-cost file: ``unit_costs:``, a list of :class:`UnitCost` (their own council's
     figures, which come before the official ones)."""
 
-    unit_costs: tuple[UnitCost, ...] = Field(min_length=1)
+    unit_costs: tuple[UnitCost, ...]
+
+    @model_validator(mode="after")
+    def _check(self) -> "UserUnitCosts":
+        if not self.unit_costs:
+            raise ValueError("unit_costs: the list is empty; give at least one unit cost")
+        return self
