@@ -166,3 +166,16 @@ def test_a_users_figure_of_another_year_is_re_priced_before_the_ratio():
     assert in_2021_22 < 18
     assert got.value == pytest.approx(800_000 / 700 * in_2021_22 / 22.0, rel=1e-12)
     assert "our fee rates" in got.derivation
+
+
+def test_areas_unit_costs_lists_an_areas_figures_with_their_sources():
+    rows = {r["kind"]: r for r in run_cli("areas", "unit-costs", "birmingham", "--format", "json").json()}
+    assert set(rows) == set(unit_cost_library().kinds)
+    hour = rows["home_care_hour"]
+    assert (hour["value"], hour["price_year"], hour["council"], hour["note"]) == (15.58, "2021/22", "E08000025", "")
+    assert "T51!I84: Birmingham (E08000025)" in hour["source"]
+    assert rows["a_and_e_attendance"]["council"] == "E92000001"
+    leeds = run_cli("areas", "unit-costs", "leeds", "--format", "csv")
+    assert leeds.code == 0 and "T51!I64: Leeds (E08000035)" in leeds.out
+    bad = run_cli("areas", "unit-costs", "atlantis")
+    assert bad.code == 2 and bad.err.startswith("error: unknown area 'atlantis'")
