@@ -103,6 +103,8 @@ def markdown_text(data: ReportData) -> str:
         iv = ivs[i["id"]]
         m = apps[iv.id]["metrics"]
         src = f" It is based on {t(iv.source.site)} ({t(iv.source.period)})." if iv.source else ""
+        if iv.calibration:  # a model calibrated to one site's published figures (docs/evidence.md)
+            src += f" {t(iv.calibration)} A council must add: {t('; '.join(iv.missing_numbers))}."
         lines += [
             f"**{t(iv.name)}.** {t(iv.description)}{src} The evidence is at level {iv.evidence_grade.level} of 5 on Nesta's "
             f"Standards of Evidence. It belongs to the paper's area {iv.transformation_area}: "

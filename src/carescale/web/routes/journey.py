@@ -118,14 +118,18 @@ def _model_choices(doc: Any) -> list[dict[str, Any]]:
     chosen = data.get("interventions")
     scale = data.get("scale") or {}
     out = []
-    for iv in default_library().interventions.values():
+    lib = default_library()
+    default = {iv.id for iv in lib.portfolio()}  # the paper's six: models calibrated to one site are opt-in
+    for iv in lib.interventions.values():
         if iv.status != "runnable":
             continue
         gaps = missing_inputs(iv, area, data.get("basis", "potential"))
         out.append({
             "id": iv.id, "name": iv.name, "target_group": iv.target_group, "level": iv.evidence_grade.level,
             "available": not gaps, "missing": list(gaps),
-            "checked": (chosen is None and not gaps) or (chosen is not None and iv.id in chosen),
+            "calibration": iv.source.site if iv.calibration and iv.source else None,
+            "default": iv.id in default,
+            "checked": (chosen is None and not gaps and iv.id in default) or (chosen is not None and iv.id in chosen),
             "scale": round(100 * float(scale.get(iv.id, 1.0)), 4),
         })
     return out
@@ -152,7 +156,7 @@ async def models_choose(request: Request, sid: str) -> Response:
     new = None
     if not form.errors:
         try:
-            default = [m["id"] for m in models if m["available"]]
+            default = [m["id"] for m in models if m["available"] and m["default"]]
             new = documents.updated(doc, interventions=None if sorted(form.picked) == sorted(default) else form.picked,
                                     scale=form.scale, basis=form.basis, reprice=form.reprice)
             documents.scenario(new)
