@@ -45,10 +45,39 @@ def test_missing_figures_stay_missing_with_the_reason(packaged):
     scilly = packaged.figure("E06000053", "ascfr_lts_clients_65_plus_nursing")
     assert (scilly.value, scilly.missing) == (None, "[c] data less than 5")  # suppressed: never zero
     missing = sorted({r[4] for r in packaged.rows if r[3] is None})
-    assert missing == ["[c] data less than 5", "[x] data not submitted", "[x] no return"]
+    assert missing == ["[c] data less than 5", "[x] data not submitted", "[x] no return", "[x] not available"]
     counts = [sum(1 for r in packaged.rows if r[2] == f"ro3_{y.replace('-', '_')}_total_adult_social_care_c3"
                   and r[0] != "E92000001" and r[3] is not None) for y in RO3_YEARS]
     assert counts == [149, 142, 150]  # 2022-23: 148 of 152 councils, Cumbria's return shared by two
+
+
+def test_care_home_admissions_short_term_care_and_unit_costs(packaged):
+    # ASCOF 2A2 (2020-21): care-home admissions of people aged 65+, count and per 100,000
+    bham = packaged.figure("E08000025", "ascof_2a2_admissions_65_plus")
+    assert (bham.value, bham.year, bham.table) == (597, "2020-21", "ASCOF 2A2")
+    assert packaged.figure("E08000025", "ascof_2a2_admissions_65_plus_per_100k").value == 399.6
+    scilly = packaged.figure("E06000053", "ascof_2a2_admissions_65_plus_per_100k").value
+    assert scilly == 2107  # the highest in England (the issue: 130 to 2,107)
+    rates = [packaged.figure(c, "ascof_2a2_admissions_65_plus_per_100k").value for c in packaged.councils]
+    assert min(r for r in rates if r is not None) == 129.5  # printed as 130 in the issue
+    assert packaged.figure("E09000012", "ascof_2a2_admissions_65_plus").missing == "[x] not available"  # Hackney
+    # Northamptonshire (split April 2021, after ASCOF 2020-21): a count is shared, a rate kept
+    north = packaged.figure("E06000061", "ascof_2a2_admissions_65_plus")
+    assert north.note.startswith("April 2021 split: North Northamptonshire's share of E10000021's figure is 47.2%, by population aged 65+")
+    rate = packaged.figure("E06000061", "ascof_2a2_admissions_65_plus_per_100k")
+    assert (rate.value, rate.note) == (320.5, "April 2021 split: North Northamptonshire keeps E10000021's rate unchanged "
+                                              "(a rate or unit cost is not shared by population)")
+    # ASC-FR T31: short-term care 65+ other than to maximise independence (Leeds £10,856k)
+    assert packaged.figure("E08000035", "ascfr_stc_65_plus_other").value == 10_856
+    # unit costs of Cumbria's successors are Cumbria's, not shared by population
+    for code in ("E06000063", "E06000064"):
+        f = packaged.figure(code, "ascfr_home_care_hour_external")
+        assert round(f.value, 2) == 18.64 and "keeps E10000006's rate unchanged" in f.note
+    assert round(packaged.figure("E08000025", "ascfr_residential_week_18_64_learning_disability").value, 2) == 1751.19
+    # regions (from ASC-FR's rows): 153 councils in 9 regions
+    assert packaged.regions["E08000035"] == ("E12000003", "Yorkshire and The Humber")
+    assert packaged.regions["E06000063"] == ("E12000002", "North West")
+    assert len(packaged.regions) == 153 and len({r for r, _ in packaged.regions.values()}) == 9
 
 
 def test_april_2023_changes_state_their_method(packaged):
@@ -66,8 +95,8 @@ def test_april_2023_changes_state_their_method(packaged):
 
 def test_attribution_beside_the_figures():
     text = (PACKAGED / "ATTRIBUTION.md").read_text(encoding="utf-8")
-    assert text.count("Open Government Licence v3.0") == 5
-    for who in ("NHS Digital", "Ministry of Housing, Communities and Local Government", "Office for National Statistics",
+    assert text.count("Open Government Licence v3.0") == 6
+    for who in ("Adult Social Care Outcomes Framework 2020-21", "NHS Digital", "Ministry of Housing, Communities and Local Government", "Office for National Statistics",
                 "National Cost Collection"):
         assert who in text
 
@@ -78,15 +107,16 @@ def _shared_inputs():
         ro3=[shared_file("ro3", f"RO3_{y}_data_by_LA.ods") for y in RO3_YEARS],
         mye=shared_file("ons", "mye23tablesew.xlsx"),
         ncc=shared_file("nhs_costs", "ncc_2023_24.csv"),
+        ascof=shared_file("raw", "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx"),
     )
 
 
 def test_rebuild_from_shared_gives_the_packaged_files(tmp_path):
     inputs = _shared_inputs()
     args = ["--ascfr", str(inputs["ascfr"]), "--ro3", *map(str, inputs["ro3"]), "--mye", str(inputs["mye"]),
-            "--ncc", str(inputs["ncc"]), "--out", str(tmp_path)]
+            "--ncc", str(inputs["ncc"]), "--ascof", str(inputs["ascof"]), "--out", str(tmp_path)]
     assert main(args) == 0
-    for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "ATTRIBUTION.md"):
+    for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv", "ATTRIBUTION.md"):
         assert (tmp_path / name).read_bytes() == (PACKAGED / name).read_bytes(), name
 
 
@@ -138,4 +168,4 @@ def test_docs_list_every_series(packaged):
     text = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
     absent = [sid for sid in packaged.series if f"`{sid}`" not in text]
     assert absent == []
-    assert len(packaged.series) == 98
+    assert len(packaged.series) == 106

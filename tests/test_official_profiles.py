@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from carescale.areas.official import PAPER_LONG_TERM, PAPER_SHORT_TERM, official_profiles
+from carescale.areas.official import official_profiles
 from carescale.library import default_library, packaged_library, user_areas_dir
 from carescale.national import official_inputs, run_national
 
@@ -47,15 +47,14 @@ def test_leeds_figures_come_from_the_official_series(profiles):
 def test_leeds_estimates_say_from_what(profiles):
     prof = profiles["leeds"]
     assert set(prof.estimated) == {
-        "cohorts.older_people_very_limited", "spend.short_term_placements",
+        "cohorts.older_people_very_limited",
         "provision.shared-lives.learning-disability", "provision.shared-lives.mental-health",
     }
     leeds = prof.area
-    stp = leeds.spend["short_term_placements"]
-    assert stp.status == "estimated" and stp.price_year == "2021/22"
-    assert stp.value == pytest.approx(60_290_000 * PAPER_SHORT_TERM / PAPER_LONG_TERM)
-    assert stp.value == pytest.approx(7_110_012.57, abs=0.01)
-    assert "ratio: the paper's Birmingham short- to long-term placement spend" in stp.derivation
+    stp = leeds.spend["short_term_placements"]  # ASC-FR T31: 65+, short-term care other than reablement
+    assert (stp.value, stp.status, stp.price_year) == (10_856_000, "implied", "2021/22")
+    assert stp.ref.section.endswith("T31, cell T31!Q64: Leeds (E08000035)")
+    assert stp.derivation.startswith("10,856 x 1,000 = 10,856,000 (short-term care for people aged 65+ other than")
     vl = leeds.cohorts["older_people_very_limited"]
     assert vl.status == "estimated" and vl.value == pytest.approx(0.30265306668808395 * 129862)
     assert "(cohorts.population_65_plus)" in vl.derivation
@@ -94,14 +93,14 @@ def test_run_area_leeds_on_a_fresh_install():
     assert r.code == 0, r.err
     assert "Scaling up what works: Leeds" in r.out
     text = " ".join(r.out.split())
-    assert "Official figures (6): cohorts.population_all_ages = 829,413 (ONS mid-2023);" in text
+    assert "Official figures (7): cohorts.population_all_ages = 829,413 (ONS mid-2023);" in text
     assert "cohorts.learning_disability_long_term_support = 1,800 (ASC-FR/SALT 2021-22)" in text
     assert "spend.long_term_placements = 60,290,000 (ASC-FR/SALT 2021-22)" in text
-    assert "Estimated figures used (4), not the area's own:" in text
+    assert "Estimated figures used (3), not the area's own:" in text
     data = run_cli("run", "--area", "leeds", "--no-reprice", "--format", "json").json()
     hd = next(i for i in data["interventions"] if i["id"] == "hospital-discharge")
     # 13% of long- and short-term placement spend (2021/22 cash, not re-priced)
-    assert hd["gross_savings"]["asc"] == pytest.approx(0.13 * (60_290_000 + 60_290_000 * PAPER_SHORT_TERM / PAPER_LONG_TERM), rel=1e-6)
+    assert hd["gross_savings"]["asc"] == pytest.approx(0.13 * (60_290_000 + 10_856_000), rel=1e-9)
 
 
 def test_areas_list_shows_built_in_profiles_and_the_users_override_them():
@@ -136,16 +135,19 @@ def test_national_counts_figures_by_source():
     assert r.code == 0, r.err
     t = json.loads(r.out)["totals"]
     assert t["councils"] == 153 and t["councils_by_profile"] == {"official": 153}
-    # 10 figures a council: 3 populations (ONS mid-2023), 2 SALT counts and long-term placement
-    # spend (ASC-FR 2021-22), and what no series holds (very limited older people, short-term
-    # placements, two Shared Lives provision counts), estimated. From 924 of 1,530 (60%) with the
-    # old mid-2020 + ASCOF profiles to 618 (40.4%); the target of under 10% needs series
-    # carescale does not ship (see docs/areas.md).
+    # 10 figures a council: 3 populations (ONS mid-2023); 2 SALT counts, long-term placement spend
+    # (T44) and short-term placement spend (T31) (ASC-FR 2021-22); and what no series carescale ships
+    # holds (very limited older people, two Shared Lives provision counts), estimated. From 924 of
+    # 1,530 (60%) with the old mid-2020 + ASCOF profiles, to 618 (40.4%) with ONS mid-2023 and
+    # ASC-FR T37/T44, to 472 (30.8%) with T31; the target of under 10% needs the Census 2021
+    # disability tables and a Shared Lives count by council (docs/areas.md).
     assert t["figures"] == 1530
-    assert t["estimated_figures"] == 618 and t["estimated_share"] == 0.4039
-    assert t["figures_by_source"] == {"estimated": 618, "official: ONS mid-2023": 459, "official: ASC-FR/SALT 2021-22": 453}
-    # 459 = 3 x 153 populations; 453 = 3 x 153 ASC-FR/SALT figures less the 6 with no official value
-    # (Hackney's 3 not submitted, Scilly's 2 suppressed, Swindon's placement spend not submitted)
+    assert t["estimated_figures"] == 472 and t["estimated_share"] == 0.3085
+    assert t["figures_by_source"] == {"official: ASC-FR/SALT 2021-22": 599, "estimated": 472, "official: ONS mid-2023": 459}
+    # 459 = 3 x 153 populations; 599 = 4 x 153 ASC-FR/SALT figures less the 13 with no usable value
+    # (Hackney's 4 not submitted, Swindon's 2 not submitted, Scilly's 2 suppressed, and 5 councils
+    # whose T31 short-term line is negative: Shropshire, Central Bedfordshire, Barking and Dagenham,
+    # Havering, Wiltshire)
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -192,7 +194,7 @@ def test_an_exported_built_in_profile_edited_and_imported_overrides_it(tmp_path)
     assert r.out.startswith("saved area profile 'leeds' (Leeds) to ")
     data = run_cli("run", "--area", "leeds", "--no-reprice", "--format", "json").json()
     hd = next(i for i in data["interventions"] if i["id"] == "hospital-discharge")
-    assert hd["gross_savings"]["asc"] == pytest.approx(0.13 * (50_000_000 + 60_290_000 * PAPER_SHORT_TERM / PAPER_LONG_TERM), abs=0.01)
+    assert hd["gross_savings"]["asc"] == pytest.approx(0.13 * (50_000_000 + 10_856_000), abs=0.01)
     nat = run_cli("national", "--councils", "E08000035", "--format", "json").json()
     assert nat["areas"][0]["profile"] == "imported"
-    assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 6, "estimated": 4}
+    assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 7, "estimated": 3}

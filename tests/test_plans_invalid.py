@@ -34,13 +34,39 @@ REVIEWS = {
     "people_not_whole.yaml": "people_supported: input should be a valid integer, got a number with a fractional part (got 90.5)",
     "unknown_key.yaml": (
         "unknown key 'money_spend'; valid keys are: plan, period_end, people_supported, outcomes, "
-        "money_spent, local_savings, recorded_by, note"
+        "money_spent, local_savings, observed, recorded_by, note"
     ),
     "unknown_local_saving.yaml": (
         f"local_savings.fewer-falls: unknown outcome; the outcomes of plan 'falls-birmingham' are: {OUTCOMES}"
     ),
     "local_saving_no_cases.yaml": (
         "local_savings.fall-admission-avoided: cases: 0 is not valid; give the number of cases costed, 1 or more"
+    ),
+    "observed_no_counterfactual.yaml": (
+        "observed.care-home-admission: unknown outcome; plan 'falls-birmingham' has no counterfactual outcomes "
+        "(add a counterfactual block to the plan)"
+    ),
+    "observed_events_above_people.yaml": (
+        "observed.care-home-admission.events: 41 events among the 40 people supported; it can be at most people_supported"
+    ),
+    "observed_comparison_half.yaml": (
+        "observed.care-home-admission: give both comparison_people and comparison_events, or neither"
+    ),
+    "observed_comparison_events_above_people.yaml": (
+        "observed.care-home-admission: comparison_events: 12 is not valid; give 0 to comparison_people (10)"
+    ),
+}
+
+# review file -> message, against the counterfactual example (docs/examples/falls-prevention-plan-counterfactual.yaml)
+CF_PLAN = REPO / "docs" / "examples" / "falls-prevention-plan-counterfactual.yaml"
+CF_REVIEWS = {
+    "cf_missing_observed.yaml": (
+        "observed.care-home-admission: missing; give the events seen among the people supported for each of: "
+        "care-home-admission"
+    ),
+    "cf_comparison_for_a_rate.yaml": (
+        "observed.care-home-admission: comparison_people: the baseline is a rate (official); a comparison group "
+        "is not used, leave it out"
     ),
 }
 
@@ -54,6 +80,18 @@ PLAN_FILES = {
     "plan_unknown_area.yaml": f"area: unknown area 'birmingam'; valid areas are: {AREAS}",
     "plan_both_models.yaml": "model: give exactly one of library (a model id) or logic_model (a file)",
     "plan_social_investment_without_investor.yaml": "funding: route 'social_investment' needs a source: name the investor",
+    "plan_counterfactual_two_baselines.yaml": (
+        "counterfactual[care-home-admission].baseline: give exactly one of official (a baseline from the council's "
+        "official data, ascof-2a2), rate (a yearly rate from the evidence) or comparison (matched or waiting-list)"
+    ),
+    "plan_counterfactual_unknown_official.yaml": (
+        "counterfactual[care-home-admission].baseline.official: 'ascof-2a3' is not an official baseline carescale "
+        "ships; valid baselines are: ascof-2a2"
+    ),
+    "plan_counterfactual_comparison_kind.yaml": (
+        "counterfactual[care-home-admission].baseline.comparison: input should be 'matched' or 'waiting-list' "
+        "(got 'randomised')"
+    ),
 }
 
 # logic model -> message ('logic-model validate FILE')
@@ -68,7 +106,7 @@ LOGIC_MODELS = {
 
 
 def test_every_fixture_has_a_message():
-    assert sorted(p.name for p in PLANS.glob("*.yaml")) == sorted({**REVIEWS, **PLAN_FILES, **LOGIC_MODELS})
+    assert sorted(p.name for p in PLANS.glob("*.yaml")) == sorted({**REVIEWS, **CF_REVIEWS, **PLAN_FILES, **LOGIC_MODELS})
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +129,16 @@ def test_bad_actuals_are_refused_with_one_line(name, saved_plan, monkeypatch):
     assert r.code == 2
     assert r.err == f"error: {display_path(path)}: {REVIEWS[name]}\n"
     assert run_cli("reviews", "list", "falls-birmingham", "--format", "json").json() == []  # nothing saved
+
+
+def test_bad_observations_against_a_counterfactual_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cf.db'}")
+    assert run_cli("plans", "create", str(CF_PLAN)).code == 0
+    for name, message in CF_REVIEWS.items():
+        path = PLANS / name
+        r = run_cli("reviews", "add", "falls-birmingham-counterfactual", "--file", str(path))
+        assert (r.code, r.err) == (2, f"error: {display_path(path)}: {message}\n"), name
+    assert run_cli("reviews", "list", "falls-birmingham-counterfactual", "--format", "json").json() == []
 
 
 def test_review_for_an_unknown_plan(saved_plan, monkeypatch):

@@ -78,3 +78,23 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
     console.print(years)
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
+
+
+def print_bridge(data: dict[str, Any], console: Console) -> None:
+    """The bridge from the evidence figure to each headline (``carescale.appraisal.bridge``): one
+    row per step and model, in pounds and pence so that the rows add up to each subtotal."""
+    from .bridge import bridge_table
+
+    price = (data.get("prices") or {}).get("label", "")
+    table = Table(title=f"From the evidence to the headlines, by model and payer ({price}; each subtotal is "
+                        "the sum of the rows above it)")
+    for col, just in (("Step", "left"), ("Model", "left"), ("ASC", "right"), ("NHS", "right"),
+                      ("All payers", "right")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in bridge_table(data):
+        cells = [pounds(r[k], pence=True) for k in ("asc", "nhs", "total")]
+        if r["kind"] == "subtotal":
+            table.add_row(styled((r["label"], "bold")), "", *(styled((c, "bold")) for c in cells), end_section=True)
+        else:
+            table.add_row(styled(r["label"]), styled(r["model_name"]), *cells)
+    console.print(table)

@@ -11,13 +11,15 @@ Every figure of the six runnable models that an official series holds comes from
 * ``spend.long_term_placements``: ASC-FR 2021-22 Table 44, gross current expenditure on long-term
   nursing plus residential care for people aged 65 and over (£ thousands x 1,000), price year
   2021/22: every run with a price base re-prices it with the GDP deflator like any other money
-  figure (``carescale run`` does by default).
+  figure (``carescale run`` does by default);
+* ``spend.short_term_placements``: ASC-FR 2021-22 Table 31, gross current expenditure on short-term
+  care for people aged 65 and over that is not to maximise independence ("Other Short Term",
+  mostly short-term residential and nursing care: respite and interim placements); ASC-FR gives
+  short-term care by purpose, not by setting, and short-term care to maximise independence
+  (reablement, the service the hospital discharge model itself uses more of) is not counted.
 
 What no series holds is estimated, with status ``estimated`` and a derivation saying from what:
 
-* ``spend.short_term_placements``: ASC-FR has short-term support only as a total (Table 14, mostly
-  reablement), not by setting, so: the council's official long-term placement spend x the paper's
-  Birmingham ratio of short- to long-term placement spend (3,769,231 / 31,961,538);
 * ``cohorts.older_people_very_limited`` and Shared Lives provision: no series in the shipped data;
   the documented rates of ``data/prevalence.yaml`` (:mod:`.prevalence`).
 
@@ -43,8 +45,6 @@ from .prevalence import default_prevalence, estimate_figure
 
 #: Documents (data/sources.yaml) of each group of series.
 DOCUMENTS = {"ascfr": "nhs-digital-ascfr-2022", "ons": "ons-mye-2023"}
-#: The paper's Birmingham short- and long-term placement spend (areas/birmingham.yaml), 2016/17 prices.
-PAPER_SHORT_TERM, PAPER_LONG_TERM = 3769231.0, 31961538.0
 POPULATION = {
     "population_all_ages": "ons_population_all_ages",
     "population_18_64": "ons_population_18_64",
@@ -55,6 +55,7 @@ CLIENTS = {
     "mental_health_long_term_support": "ascfr_lts_year_end_18_64_mental_health",
 }
 PLACEMENTS = ("ascfr_ltc_65_plus_nursing", "ascfr_ltc_65_plus_residential")
+SHORT_TERM = "ascfr_stc_65_plus_other"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,24 @@ def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None)
     else:
         bad = next(p for p in parts if p.value is None)
         missing["spend.long_term_placements"] = f"{bad.table} cell {bad.cell} {bad.missing}"
+    st = figs.figure(code, SHORT_TERM)
+    if st.value is not None and st.value < 0:  # a return with more recharges than spend on the line
+        missing["spend.short_term_placements"] = f"{st.table} cell {st.cell} is negative ({st.value:,.10g}), not a spend"
+    elif st.value is not None:
+        s = figs.series[SHORT_TERM]
+        value = st.value * 1000
+        spend["short_term_placements"] = Quantity(
+            value=value, unit="GBP_per_year", price_year=_price_year(s.year), period=s.year, status="implied",
+            derivation=(f"{st.value:,.10g} x 1,000 = {value:,.10g} (short-term care for people aged 65+ other than to "
+                        f"maximise independence, £ thousands, cash of {s.year}; re-priced by the run's price base)"
+                        + (f"; {st.note}" if st.note else "")),
+            ref=Reference(document=DOCUMENTS[s.group], section=f"{s.file}, {s.table}, cell {st.cell}: {st.name} ({code})",
+                          quote=s.measure.rsplit(":", 1)[0]),
+            note=("ASC-FR gives short-term care by purpose, not by setting: 'Other Short Term' (mostly short-term "
+                  "residential and nursing care) is taken as the short-term placements; reablement is not counted."),
+        )
+    else:
+        missing["spend.short_term_placements"] = f"{st.table} cell {st.cell} {st.missing}"
     area = Area(id=area_id or slug(name), name=name, kind="council", ons_code=code,
                 description=(f"{name}: built-in profile from official figures (ONS mid-2023, ASC-FR/SALT 2021-22); "
                              "figures no series holds are estimated (see each figure's status and derivation)."),
@@ -126,19 +145,6 @@ def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None)
     for key, est in prev.estimates.items():
         section, _, rest = key.partition(".")
         if (section == "cohorts" and rest in cohorts) or (section == "spend" and rest in spend):
-            continue
-        if key == "spend.short_term_placements" and "long_term_placements" in spend:
-            lt = spend["long_term_placements"]
-            ratio = PAPER_SHORT_TERM / PAPER_LONG_TERM
-            value = lt.value * ratio
-            new[key] = Quantity(
-                value=value, unit="GBP_per_year", price_year=lt.price_year, period=lt.period, status="estimated",
-                derivation=(f"{lt.value:,.10g} (spend.long_term_placements, ASC-FR {lt.period}) x {ratio:.10g} = {value:,.10g}; "
-                            "ratio: the paper's Birmingham short- to long-term placement spend, 3,769,231 / 31,961,538 "
-                            "(ASC-FR has short-term support only as a total, not by setting)"),
-                ref=Reference(document="scie-2017", section=est.rate.ref.section, quote=est.rate.ref.quote),
-                note="Estimated: no official series gives short-term placement spend by council.",
-            )
             continue
         base_section, _, base_rest = est.base.partition(".")
         base = new.get(est.base) or (cohorts.get(base_rest) if base_section == "cohorts" else None)

@@ -26,6 +26,7 @@ from .common import app, reset_console
 # (so keep it as it is rather than sorted).
 from . import run  # noqa: E402,F401,I001  isort: skip
 from . import appraise  # noqa: E402,F401,I001  isort: skip
+from . import cash  # noqa: E402,F401,I001  isort: skip
 from . import uncertainty  # noqa: E402,F401,I001  isort: skip
 from . import national  # noqa: E402,F401,I001  isort: skip
 from . import catalogue  # noqa: E402,F401,I001  isort: skip

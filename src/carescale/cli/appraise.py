@@ -60,7 +60,7 @@ def appraise_command(
 ) -> None:
     """Costs, savings, NPV, ROI and break-even over time, with set-up and ramp-up."""
     from .. import appraisal
-    from ..appraisal.tables import print_appraisal
+    from ..appraisal.tables import print_appraisal, print_bridge
 
     from ..scenarios import evaluate_document, load_scenario
 
@@ -73,10 +73,11 @@ def appraise_command(
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base,
                             price_index=price_index, appraisal=settings.model_dump(mode="json"))
-    data = evaluate_document(doc).appraisal_summary(monthly)  # shared by the evaluation: read only
+    data = evaluate_document(doc).appraisal_output(monthly)  # shared by the evaluation: read only
 
     def table() -> None:
         print_appraisal(data, console)
+        print_bridge(data["bridge"], console)
         print_scenario_notes(data)
 
     emit(fmt, data, rows=lambda: appraisal.appraisal_rows(data), table=table, output=output)

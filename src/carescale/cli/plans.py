@@ -83,6 +83,55 @@ def show_command(
     _emit_plan(show_plan(plan_id), fmt, output)
 
 
+def _whole_numbers(text: str, option: str) -> list[int]:
+    out = []
+    for part in text.split(","):
+        try:
+            out.append(int(part.strip()))
+        except ValueError:
+            raise PlanError(f"{option}: {part.strip()!r} is not a whole number; give whole numbers separated by commas, "
+                            "for example 1,2,4") from None
+    return out
+
+
+@plans_app.command("value-of-information")
+def value_of_information_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    periods: str = typer.Option("1,2,4,8,12", "--periods", help="Options: this many more review periods (comma-separated)."),
+    people: Optional[str] = typer.Option(None, "--people", help="Options: this many more people (comma-separated)."),
+    cost_per_person: Optional[float] = typer.Option(
+        None, "--cost-per-person", help="What the evidence costs a person (default: the expected net loss of supporting one)."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws, 100 to 1,000,000 (default 10,000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: one row an option)."),
+    output: Optional[Path] = output_option(),
+) -> None:
+    """How much evidence is enough: EVPI, and EVSI of more review periods or more people."""
+    from ..plans.evidence_value import value_of_information
+
+    data = value_of_information(
+        plan_id, periods=_whole_numbers(periods, "--periods"), people=_whole_numbers(people, "--people") if people else (),
+        draws=draws, seed=seed, cost_per_person=cost_per_person)
+
+    def table() -> None:
+        from ..formatting import money
+
+        console.print(f"Value of information for plan {data['plan']} after {data['reviews']} review(s)", style="bold")
+        console.print(f"Expected NPV {money(data['expected_npv'])} ({data['decision_now']} now); EVPI "
+                      f"{money(data['evpi'])}; EVPPI of what reviews learn {money(data['evppi'])} ({data['draws']:,} draws)")
+        t = Table(title="More evidence: its expected value (EVSI), cost and net gain")
+        for c in ("Option", "Until", "Expected people", "EVSI", "Cost", "Net gain", "Left to learn"):
+            t.add_column(c, justify="left" if c in ("Option", "Until") else "right")
+        for o in data["options"]:
+            label = f"{o['periods']} more period(s)" if o["kind"] == "periods" else f"{o['people']:,} more people"
+            t.add_row(label, o.get("until", ""), f"{o['expected_people']:,.0f}", money(o["evsi"]), money(o["cost"]),
+                      money(o["net_gain"]), money(o["remaining"]))
+        console.print(t)
+        console.print(data["advice"])
+
+    emit(fmt, data, rows=lambda: [{"plan": data["plan"], **o} for o in data["options"]], table=table, output=output)
+
+
 def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], created: bool = False) -> None:
     def rows() -> list[dict[str, Any]]:
         return [
@@ -150,18 +199,36 @@ def _print_reviews(reviews: list[dict[str, Any]]) -> None:
     console.print((f"Latest: {reviews[-1]['reason']}"))
 
 
-def _parse_outcomes(items: list[str]) -> dict[str, Any]:
+def _parse_outcomes(items: list[str], option: str = "--outcome", example: str = "fall-admission-avoided=11") -> dict[str, Any]:
     out: dict[str, Any] = {}
+    what = "PEOPLE" if option == "--outcome" else "EVENTS"
     for item in items:
         key, sep, val = item.partition("=")
         if not sep or not key.strip():
-            raise PlanError(f"--outcome: {item!r} is not valid; write OUTCOME=PEOPLE, for example fall-admission-avoided=11")
+            raise PlanError(f"{option}: {item!r} is not valid; write OUTCOME={what}, for example {example}")
         if key.strip() in out:
-            raise PlanError(f"--outcome: {key.strip()} is given twice; give each outcome once")
+            raise PlanError(f"{option}: {key.strip()} is given twice; give each outcome once")
         try:
             out[key.strip()] = int(val)
         except ValueError:
-            raise PlanError(f"--outcome {key.strip()}: {val!r} is not a whole number of people") from None
+            raise PlanError(f"{option} {key.strip()}: {val!r} is not a whole number of {what.lower()}") from None
+    return out
+
+
+def _parse_observed(observed: list[str], comparison: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: {"events": v} for k, v in _parse_outcomes(observed, "--observed", "care-home-admission=2").items()}
+    for item in comparison:
+        key, sep, val = item.partition("=")
+        people, colon, events = val.partition(":")
+        key = key.strip()
+        if not sep or not key or not colon:
+            raise PlanError(f"--comparison: {item!r} is not valid; write OUTCOME=PEOPLE:EVENTS, for example care-home-admission=100:9")
+        if key not in out:
+            raise PlanError(f"--comparison {key}: give the events among the people supported too (--observed {key}=EVENTS)")
+        try:
+            out[key] |= {"comparison_people": int(people), "comparison_events": int(events)}
+        except ValueError:
+            raise PlanError(f"--comparison {key}: {val!r} is not valid; write PEOPLE:EVENTS as whole numbers, for example 100:9") from None
     return out
 
 
@@ -173,6 +240,10 @@ def add_command(
     people: Optional[int] = typer.Option(None, "--people", help="People supported in the period."),
     outcome: list[str] = typer.Option([], "--outcome", help="OUTCOME=PEOPLE who achieved it (once per outcome)."),
     spent: Optional[float] = typer.Option(None, "--spent", help="Money spent in the period, pounds."),
+    observed: list[str] = typer.Option(
+        [], "--observed", help="OUTCOME=EVENTS seen among the people supported, for the plan's counterfactual outcomes."),
+    comparison: list[str] = typer.Option(
+        [], "--comparison", help="OUTCOME=PEOPLE:EVENTS in the comparison group (matched or waiting list), same period."),
     note: Optional[str] = typer.Option(None, "--note", help="A note kept with the review."),
     by: Optional[str] = typer.Option(None, "--by", help="Who recorded it (default: your login name)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
@@ -182,7 +253,7 @@ def add_command(
     from ..plans.review import add_review
 
     if file is not None:
-        if any(v is not None for v in (period_end, people, spent)) or outcome:
+        if any(v is not None for v in (period_end, people, spent)) or outcome or observed or comparison:
             raise PlanError("reviews add: give the actuals either in --file or as options, not both")
         actuals: Any = file
     else:
@@ -190,7 +261,7 @@ def add_command(
         if missing:
             raise PlanError(f"reviews add: {', '.join(missing)} missing; give them, or a review file with --file")
         actuals = {"period_end": period_end, "people_supported": people, "outcomes": _parse_outcomes(outcome),
-                   "money_spent": spent, "note": note}
+                   "money_spent": spent, "note": note, "observed": _parse_observed(observed, comparison)}
     data = add_review(plan_id, actuals, by=by)
 
     def rows() -> list[dict[str, Any]]:
@@ -210,7 +281,7 @@ def _print_review(data: dict[str, Any]) -> None:
 
     console.print(f"Saved review {data['number']} of plan {data['plan']} (by {data['recorded_by']})", style="bold")
     table = Table(title="Outcome rates: prior, what was seen, posterior")
-    for c in ("Outcome", "Evidence", "Seen", "Posterior mean", "90% interval", "Break-even", "On target"):
+    for c in ("Outcome", "Evidence", "Avoided (your own count)", "Posterior mean", "90% interval", "Break-even", "On target"):
         table.add_column(c, justify="left" if c == "Outcome" else "right")
     for o in data["outcomes"]:
         p = o["posterior"]
@@ -222,6 +293,8 @@ def _print_review(data: dict[str, Any]) -> None:
             {True: "yes", False: "no", None: ""}[o["on_target"]],
         )
     console.print(table)
+    if data.get("counterfactual"):
+        _print_counterfactual(data["counterfactual"])
     s = data["simulation"]
     console.print(
         f"People {data['people_supported']:,} of {data['planned_people']:,.0f} planned; spent "
@@ -233,6 +306,22 @@ def _print_review(data: dict[str, Any]) -> None:
         f"over {s['years']} years ({s['draws']:,} draws; optimism bias {'on' if s['optimism_bias'] else 'off'})."
     )
     console.print(data["reason"], style="bold")
+
+
+def _print_counterfactual(effects: list[dict[str, Any]]) -> None:
+    table = Table(title="Observed against the counterfactual (events among the people supported; 95% interval)")
+    for c in ("Outcome", "Baseline", "People", "Seen", "Expected without", "Avoided", "95% interval"):
+        table.add_column(c, justify="left" if c in ("Outcome", "Baseline") else "right")
+    for e in effects:
+        b = e["baseline"]
+        base = (f"{b['comparison']} comparison group" if b["kind"] == "comparison"
+                else f"{share(b['rate'], 2)} a year ({'official' if b['kind'] == 'official' else 'evidence'})")
+        if e.get("estimate", 1) is None:
+            table.add_row(e["description"], base, f"{e['people']:,}", str(e["observed"]), "", "", e.get("note", ""))
+            continue
+        table.add_row(e["description"], base, f"{e['people']:,}", str(e["observed"]), f"{e['expected']:.1f}",
+                      f"{e['avoided']:.1f}", f"{e['avoided_low']:.1f} to {e['avoided_high']:.1f}")
+    console.print(table)
 
 
 @reviews_app.command("list")

@@ -62,10 +62,13 @@ def run(
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base, price_index=price_index)
     evaluation = evaluate_document(doc)
-    data = evaluation.run  # shared by the evaluation: read only
+    data = evaluation.run_output()  # shared by the evaluation: read only
 
     def table() -> None:
+        from ..appraisal.tables import print_bridge
+
         _print_summary_table(data)
+        print_bridge(data["bridge"], console)
         _print_official_figures(evaluation.scenario.area)
         print_scenario_notes(data)
 

@@ -42,6 +42,8 @@ class AscofCouncil:
     ld_measure: str | None = None
     ld_missing: str | None = None  # why there is no count
     values: dict[tuple[str, str], tuple[float | None, int]] = field(default_factory=dict)
+    #: why a value is missing: (measure, type) -> "[c] suppressed (disclosure control)"
+    markers: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ def _parse_ascof(path: Path, sheet: str | None) -> AscofTable:
             continue
         num = to_number(value)
         c.values[(measure, mtype)] = (num, i)
+        if num is None:
+            text = clean_text(value)
+            c.markers[(measure, mtype)] = f"{text} {MARKERS.get(text, 'not a number')}".strip()
         if measure in LD_MEASURES and mtype == "Denominator":
             if c.ld_long_term_support is not None:
                 continue  # 1E already read (1G repeats it)

@@ -65,6 +65,13 @@ APRIL_2023_RECODES: tuple[Recode, ...] = (
     Recode("E10000023", "E06000065", "North Yorkshire"),
     Recode("E10000027", "E06000066", "Somerset"),
 )
+#: April 2021: Northamptonshire's successors (ONS mid-2023 has them as rows), for files older than
+#: April 2021 (ASCOF 2020-21) carried by :func:`figures_to_2023`.
+APRIL_2021_SPLITS: dict[str, tuple[Merge, ...]] = {
+    "E10000021": (Merge("E06000061", "North Northamptonshire", (), "E10000021"),
+                  Merge("E06000062", "West Northamptonshire", (), "E10000021")),
+}
+
 #: Councils whose ASCOF counts come from a predecessor, shared by population aged 18 to 64.
 PREDECESSORS: dict[str, str] = {
     "E06000061": "E10000021",  # North Northamptonshire <- Northamptonshire (April 2021)
@@ -185,6 +192,9 @@ def successors_2023(code: str, population, ages: tuple[int, int | None] = (18, N
         if r.old == code:
             return [Share(r.new, r.name, 1.0, f"April 2023: {r.name} {r.old} became {r.new} on the same footprint; figure unchanged")]
     merges = [m for m in APRIL_2023_MERGES if m.replaces == code]
+    change = "April 2023"
+    if not merges and code in APRIL_2021_SPLITS:  # files older than April 2021 (ASCOF 2020-21)
+        merges, change = list(APRIL_2021_SPLITS[code]), "April 2021"
     if not merges:
         return None
     lo, hi = ages
@@ -210,16 +220,17 @@ def successors_2023(code: str, population, ages: tuple[int, int | None] = (18, N
         f = p / total
         others = ", ".join(f"{o.name} {q:,.0f}" for o, q in zip(merges, pops))
         out.append(Share(m.code, m.name, f,
-                         f"April 2023 split: {m.name}'s share of {code}'s figure is {f:.1%}, by population aged {label} "
+                         f"{change} split: {m.name}'s share of {code}'s figure is {f:.1%}, by population aged {label} "
                          f"({period}: {others})"))
     return out
 
 
-def figures_to_2023(figures: dict, population, ages: tuple[int, int | None] = (18, None)) -> dict:
+def figures_to_2023(figures: dict, population, ages: tuple[int, int | None] = (18, None), rate: bool = False) -> dict:
     """Figures by council code (:class:`~carescale.official.figures.Figure`) on
     pre-April-2023 boundaries, carried to April 2023 boundaries with :func:`successors_2023`:
     a split council's figure is shared by population and each share says so in its ``note``;
-    a missing figure stays missing in each successor (never zero)."""
+    a missing figure stays missing in each successor (never zero). A ``rate`` (a unit cost, £ an
+    hour or a week) is not shared: each successor keeps the old council's rate, and says so."""
     out = {}
     for code, fig in figures.items():
         shares = successors_2023(code, population, ages)
@@ -227,6 +238,12 @@ def figures_to_2023(figures: dict, population, ages: tuple[int, int | None] = (1
             out[code] = fig
             continue
         for s in shares:
+            if rate and s.fraction != 1.0:
+                note = (f"{s.method.split(' split:')[0]} split: {s.name} keeps {code}'s rate unchanged "
+                        "(a rate or unit cost is not shared by population)")
+                note = note if not fig.note else f"{fig.note}; {note}"
+                out[s.code] = dataclasses.replace(fig, area=s.code, name=s.name, note=note)
+                continue
             value = None if fig.value is None else fig.value * s.fraction
             note = s.method if not fig.note else f"{fig.note}; {s.method}"
             out[s.code] = dataclasses.replace(fig, value=value, area=s.code, name=s.name, note=note)

@@ -28,7 +28,7 @@ from typing import Sequence
 from ..errors import OfficialDataError
 from ..io.paths import display_path
 from .ascfr import read_ascfr
-from .boundaries import figures_to_2023, is_upper_tier
+from .boundaries import figures_to_2023, is_upper_tier, successors_2023
 from .figures import Figure
 from .mye import read_mye
 from .ncc import read_ncc
@@ -63,6 +63,10 @@ ASCFR_SERIES: dict[str, tuple[int, tuple[str, ...]]] = {
     "lts_year_end_18_64_learning_disability": (37, ("18 to 64", "Learning Disability Support")),
     "lts_year_end_18_64_mental_health": (37, ("18 to 64", "Mental Health Support")),
     "st_max_episodes_new_clients": (22, ("Total",)),
+    "stc_65_plus_max_independence": (31, ("To Maximise Independence", "Total")),
+    "stc_65_plus_other": (31, ("Other Short Term", "Total")),
+    "stc_18_64_max_independence": (30, ("To Maximise Independence", "Total")),
+    "stc_18_64_other": (30, ("Other Short Term", "Total")),
     "carers_supported": (47, ("Total",)),
     "home_care_hour_in_house": (51, ("2021-22", "In House")),
     "home_care_hour_external": (51, ("2021-22", "External")),
@@ -70,6 +74,13 @@ ASCFR_SERIES: dict[str, tuple[int, tuple[str, ...]]] = {
     "residential_week_65_plus": (52, ("Residential", "2021-22", "65 and Over")),
     "nursing_week_18_64": (52, ("Nursing", "2021-22", "18 to 64")),
     "residential_week_18_64": (52, ("Residential", "2021-22", "18 to 64")),
+    "residential_week_18_64_learning_disability": (53, ("Residential", "Learning Disability Support")),
+    "residential_week_18_64_mental_health": (53, ("Residential", "Mental Health Support")),
+}
+#: ASCOF series: id -> (measure code, measure type, what).
+ASCOF_SERIES: dict[str, tuple[str, str, str]] = {
+    "2a2_admissions_65_plus": ("2A2", "Numerator", "Long-term support needs of older adults aged 65 and over met by admission to residential and nursing care homes: admissions (numerator)"),
+    "2a2_admissions_65_plus_per_100k": ("2A2", "Outcome", "Long-term support needs of older adults aged 65 and over met by admission to residential and nursing care homes, per 100,000 population"),
 }
 NCC_SERIES = ("a_and_e_attendance", "non_elective_long_stay", "non_elective_short_stay", "non_elective_spell")
 LICENCE = "Open Government Licence v3.0"
@@ -78,6 +89,7 @@ ATTRIBUTIONS = {
     "ro3": "Source: Ministry of Housing, Communities and Local Government, Local authority revenue expenditure and financing: individual local authority data - outturn, licensed under the Open Government Licence v3.0.",
     "ons": "Source: Office for National Statistics licensed under the Open Government Licence v3.0.",
     "ncc": "Source: NHS England, National Cost Collection for the NHS 2023/24, licensed under the Open Government Licence v3.0; extracted by NICE (COSTmos).",
+    "ascof": "Source: NHS Digital, Adult Social Care Outcomes Framework 2020-21, licensed under the Open Government Licence v3.0.",
 }
 SERIES_COLUMNS = ("series", "group", "source", "table", "year", "measure", "unit", "sheet", "column", "file", "markers")
 
@@ -102,6 +114,8 @@ class CouncilFigures:
     series: dict[str, Series] = field(default_factory=dict)
     councils: dict[str, str] = field(default_factory=dict)  # code -> name, April 2023 boundaries
     rows: list[tuple[str, str, str, float | None, str, str, str]] = field(default_factory=list)
+    #: code -> (region code, region name), from ASC-FR's rows (successors take their predecessor's)
+    regions: dict[str, tuple[str, str]] = field(default_factory=dict)
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def figure(self, code: str, series: str) -> Figure:
@@ -164,6 +178,11 @@ class CouncilFigures:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["code", "series", "note"])
             w.writerows(notes)
+        if self.regions:
+            with open(folder / "regions.csv", "w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh, lineterminator="\n")
+                w.writerow(["code", "region_code", "region_name"])
+                w.writerows([c, *r] for c, r in self.regions.items())
         groups = sorted({s.group for s in self.series.values()})
         lines = ["# Attributions for the official figures in this folder", "",
                  "Built by `carescale.official.councils.build_council_figures` from the published files named in",
@@ -171,7 +190,8 @@ class CouncilFigures:
                  "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).", ""]
         lines += [f"- {ATTRIBUTIONS[g]}" for g in groups]
         (folder / "ATTRIBUTION.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return [folder / f for f in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "ATTRIBUTION.md")]
+        files = ("series.csv", "councils.csv", "rows.csv", "notes.csv", *(("regions.csv",) if self.regions else ()), "ATTRIBUTION.md")
+        return [folder / f for f in files]
 
 
 def _marker(missing: str) -> tuple[str, str]:
@@ -208,6 +228,7 @@ def build_council_figures(
     ro3: Sequence[Path | str],
     mye: Path | str,
     ncc: Path | str | None = None,
+    ascof: Path | str | None = None,
 ) -> CouncilFigures:
     """Read the official files and keep each council's figures (April 2023 boundaries, the
     councils of the ``mye`` file). Figures on the old boundaries (ASC-FR 2021-22, RO3 2022-23)
@@ -220,7 +241,7 @@ def build_council_figures(
 
     def add(series: Series, figures: dict[str, Figure], file: str, ages_measure: str | None = None) -> None:
         out.series[series.id] = series
-        carried = figures_to_2023(figures, pop, _ages(ages_measure or series.measure))
+        carried = figures_to_2023(figures, pop, _ages(ages_measure or series.measure), rate=series.unit.startswith("£ per"))
         for code, name in councils.items():
             f = carried.get(code)
             if f is None:
@@ -275,6 +296,47 @@ def build_council_figures(
             value = r.all_ages if lo == 0 else r.between(lo, hi)
             out.rows.append((code, cname, f"ons_population_{sid}", value, "", str(r.row), ""))
 
+    regions: dict[str, str] = {}
+    t14 = book.table(14)
+    names = {r.code: r.name for r in t14.rows.values() if r.code.startswith("E12")}
+    for code, r in t14.councils.items():
+        for s in successors_2023(code, pop) or [None]:
+            regions[s.code if s else code] = r.region
+    out.regions = {c: (regions.get(c, ""), names.get(regions.get(c, ""), "")) for c in councils}
+
+    if ascof is not None:
+        from .ascof import read_ascof
+
+        table_a = read_ascof(ascof)
+        name = Path(ascof).name
+        for sid, (measure, mtype, what) in ASCOF_SERIES.items():
+            figs = {}
+            for code, c in table_a.councils.items():
+                value, row = c.values.get((measure, mtype), (None, c.row))
+                figs[code] = Figure(value=value, source="NHS Digital, Adult Social Care Outcomes Framework 2020-21",
+                                    table=measure, year="2020-21", cell=f"{name}, row {row}", area=code, name=c.name,
+                                    measure=what, unit="people",
+                                    missing=None if value is not None else c.markers.get((measure, mtype), "[x] not available"))
+            eng = table_a.england.get((measure, mtype))
+            if eng is not None:
+                figs[ENGLAND] = Figure(value=eng, source="NHS Digital, Adult Social Care Outcomes Framework 2020-21",
+                                       table=measure, year="2020-21", cell=f"{name}, England", area=ENGLAND, name="England",
+                                       measure=what, unit="people")
+            unit = "per 100,000 population aged 65+" if mtype == "Outcome" else "people"
+            series = Series(f"ascof_{sid}", "ascof", "NHS Digital, Adult Social Care Outcomes Framework 2020-21",
+                            f"ASCOF {measure}", "2020-21", what, unit, f"{name} ({measure} {mtype})", "row", name)
+            out.series[series.id] = series
+            carried = figures_to_2023(figs, pop, (65, None), rate=mtype == "Outcome")
+            for code, cname in councils.items():
+                f = carried.get(code)
+                if f is None:
+                    out.rows.append((code, cname, series.id, None, f"no row for this council in {name}", "", ""))
+                    continue
+                row = f.cell.rsplit("row ", 1)[-1] if "row " in f.cell else ""
+                out.rows.append((code, cname, series.id, f.value, f.missing or "", row, f.note or ""))
+            if eng is not None:
+                out.rows.append((ENGLAND, "England", series.id, eng, "", "", ""))
+
     if ncc is not None:
         table = read_ncc(ncc)
         name = Path(ncc).name
@@ -301,6 +363,9 @@ def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     if tuple(tables["series.csv"][0]) != SERIES_COLUMNS:
         raise OfficialDataError(f"{display_path(folder / 'series.csv')}: row 1: expected the columns {', '.join(SERIES_COLUMNS)}")
     out = CouncilFigures()
+    if (folder / "regions.csv").is_file():
+        with open(folder / "regions.csv", newline="", encoding="utf-8") as fh:
+            out.regions = {r[0]: (r[1], r[2]) for r in list(csv.reader(fh))[1:] if len(r) == 3}
     for r in tables["series.csv"][1:]:
         out.series[r[0]] = Series(*r)
     head = tables["councils.csv"][0]
@@ -348,10 +413,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--ro3", required=True, nargs="+", type=Path)
     ap.add_argument("--mye", required=True, type=Path)
     ap.add_argument("--ncc", type=Path)
+    ap.add_argument("--ascof", type=Path)
     ap.add_argument("--out", type=Path, default=PACKAGED)
     args = ap.parse_args(argv)
     try:
-        figures = build_council_figures(args.ascfr, args.ro3, args.mye, args.ncc)
+        figures = build_council_figures(args.ascfr, args.ro3, args.mye, args.ncc, args.ascof)
         for path in figures.write(args.out):
             print(display_path(path))
     except OfficialDataError as exc:

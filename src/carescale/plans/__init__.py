@@ -10,10 +10,15 @@ docs/plans.md).
   the cost per person, the reach and (local cost data) the saving per outcome, the NPV's
   distribution over 10,000 draws on the plan's one yardstick, and the recommendation (a rule
   derived from stated losses; never "increase" above the budget) with its reason.
+* :mod:`.counterfactual`: observed outcomes against what would be expected without the service
+  (the council's ASCOF 2A2 rate, the evidence, or a comparison group), the effect with its interval.
+* :mod:`.evidence_value`: how much evidence is enough: EVPI, EVPPI and EVSI of more review
+  periods or more people (regression method, checked against nested Monte Carlo).
 * Settings: ``data/plans_defaults.yaml`` (:mod:`.defaults`).
 """
 
 from .defaults import PlanDefaults, load_plan_defaults
+from .evidence_value import value_of_information
 from .logic_model import load_logic_model, parse_logic_model, run_logic_model, template, to_intervention
 from .plan import Plan, create_plan, list_plans, load_plan, show_plan
 from .review import add_review, assess, list_reviews, posterior, prior, recommend
@@ -37,4 +42,5 @@ __all__ = [
     "show_plan",
     "template",
     "to_intervention",
+    "value_of_information",
 ]

@@ -19,6 +19,7 @@ from ..scenarios import load_scenario
 from ..schema import Intervention
 from ..schema.plan import MAX_ID, PERIOD_MONTHS, PlanSpec
 from ..uncertainty import Model, switching_values
+from .counterfactual import resolve as resolve_counterfactual
 from .logic_model import check_refs, library_with, parse_logic_model
 from .records import review_record
 from .scenario_adapter import area_label, evaluation, make_document
@@ -216,6 +217,8 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
         "yardstick": {"years": settings["years"], "optimism_bias": settings["optimism_bias"],
                       "start_date": settings["start_date"]},
     }
+    if spec.counterfactual:
+        definition["counterfactual"] = resolve_counterfactual(spec, ev.scenario.area, name)
     plan = Plan(spec.id, definition)
     schedule = []
     start, n = spec.start, 1

@@ -22,6 +22,9 @@ def review_record(row: Any) -> dict[str, Any]:
         "outcomes": {o.outcome_id: o.achieved for o in row.outcomes},
         "local_savings": {o.outcome_id: {"saving": float(o.local_saving), "cases": o.local_cases}
                           for o in row.outcomes if o.local_cases},
+        "observed": {o.measure_id: {k: v for k, v in (("events", o.events), ("comparison_people", o.comparison_people),
+                                                       ("comparison_events", o.comparison_events)) if v is not None}
+                     for o in row.observations},
         "money_spent": float(row.money_spent),
         "recorded_by": row.recorded_by,
         "recorded_at": utc_iso(row.recorded_at),
@@ -31,4 +34,5 @@ def review_record(row: Any) -> dict[str, Any]:
         "prob_saving": rec.prob_saving if rec else None,
         "expected_npv": rec.expected_npv if rec else None,
         "posterior": {o["id"]: o["posterior"] for o in details.get("outcomes", [])},
+        "counterfactual": details.get("counterfactual", []),
     }

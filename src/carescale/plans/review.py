@@ -23,6 +23,7 @@ from ..uncertainty.evaluation import annual
 from .defaults import PlanDefaults, load_plan_defaults
 from .logic_model import library_with, parse_logic_model
 from .plan import Plan, load_plan, who
+from .counterfactual import OWN_ESTIMATE, check_observed, effects, sentence
 from .records import review_record
 from .scenario_adapter import build, document_from_json
 
@@ -46,6 +47,8 @@ class Observed:
     outcomes: dict[str, int]
     spent: float
     local: dict[str, tuple[float, int]] = field(default_factory=dict)  # outcome -> (saving, cases)
+    #: counterfactual outcome -> (events among the people supported, comparison people, comparison events)
+    observed: dict[str, tuple[int, int | None, int | None]] = field(default_factory=dict)
 
 
 # -- the posterior ---------------------------------------------------------------------------
@@ -331,6 +334,7 @@ def assess(
             "posterior": {"a": round(a, 6), "b": round(b, 6), "mean": round(mean, 6), "p05": round(lo, 6), "p95": round(hi, 6)},
             "break_even_rate": o.break_even_rate,
             "on_target": on_target,
+            "counted_as": OWN_ESTIMATE,
         })
         sp = saving_posterior(model_savings.get(o.id, 0.0), strength, reviews, o.id, d.spend.shape)
         if sp is not None and o.id in model_savings:
@@ -357,6 +361,8 @@ def assess(
         cost_text = f"the cost per person (now estimated at {_money(cost_mean)}, planned {_money(unit)})"
     decision, why = recommend(len(reviews), sim["expected_gain"], sim["expected_loss"], reach, d,
                               spent=spent, budget=budget, cost_text=cost_text)
+    counterfactual = effects(plan.definition.get("counterfactual", []), reviews)
+    cf_text = "".join(f" Against the counterfactual, {sentence(e)}." for e in counterfactual)
     return {
         "reviews": len(reviews),
         "to": end.isoformat(),
@@ -377,7 +383,8 @@ def assess(
         "simulation": sim,
         "decision": decision,
         "reason": reason_text(decision, why, sim, outcomes, people, len(reviews), cost_mean, reach_post)
-        + _spend_text(spent, planned_spend),
+        + _spend_text(spent, planned_spend) + cf_text,
+        "counterfactual": counterfactual,
         "rule": "data/plans_defaults.yaml: recommendation",
     }
 
@@ -417,6 +424,7 @@ def observed(row: Any) -> Observed:
         row.period_start, row.period_end, row.people_supported,
         {o.outcome_id: o.achieved for o in row.outcomes}, float(row.money_spent),
         {o.outcome_id: (float(o.local_saving), int(o.local_cases)) for o in row.outcomes if o.local_cases},
+        {o.measure_id: (o.events, o.comparison_people, o.comparison_events) for o in row.observations},
     )
 
 
@@ -436,6 +444,8 @@ def check_actuals(plan: Plan, actuals: Actuals, previous: Sequence[Observed], na
     for oid in ids:
         if oid not in actuals.outcomes:
             raise PlanError(f"{name}: outcomes.{oid}: missing; give how many people achieved each of: {', '.join(ids)}")
+    if actuals.observed or plan.definition.get("counterfactual"):
+        check_observed(plan.definition.get("counterfactual", []), actuals.observed, plan.id, name)
     start = previous[-1].period_end + dt.timedelta(days=1) if previous else plan.start
     end = actuals.period_end
     if not plan.start <= end <= plan.end:
@@ -478,8 +488,9 @@ def add_review(
     previous = [observed(r) for r in row.reviews]
     start = check_actuals(plan, actuals, previous, name)
     local = {oid: (float(v.saving), int(v.cases)) for oid, v in actuals.local_savings.items()}
+    seen = {cid: (o.events, o.comparison_people, o.comparison_events) for cid, o in actuals.observed.items()}
     this = Observed(start, actuals.period_end, actuals.people_supported, dict(actuals.outcomes), float(actuals.money_spent),
-                    local)
+                    local, seen)
     result = assess(plan, [*previous, this], defaults=defaults, library=library, url=url)
     stamp = now()
     review = ReviewRow(
@@ -501,7 +512,7 @@ def add_review(
         details_json=canonical_json(result),
         created_at=stamp,
     )
-    number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1, local)
+    number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1, local, seen)
     return {"plan": plan.id, "number": number, "recorded_by": review.recorded_by,
             "recorded_at": stamp.isoformat(), **result}
 

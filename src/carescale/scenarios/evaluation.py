@@ -73,6 +73,7 @@ class Evaluation:
         self._appraisals: dict[bool, Any] = {}
         self._appraisal_summaries: dict[bool, dict[str, Any]] = {}
         self._uncertainty: dict[str, Any] | None = None
+        self._bridge: dict[str, Any] | None = None
         self._uncertainty_lock = threading.Lock()  # its own: a long Monte Carlo never holds up the run or appraisal
         self.calls: dict[str, int] = {"build": 0, "evaluate": 0, "appraise": 0, "uncertainty": 0}
 
@@ -122,6 +123,20 @@ class Evaluation:
 
         return _stamp(self.document, summary(self.result))
 
+    @cached_property
+    def saving_lines(self):
+        """Every saving of the scenario on its own line (``engine.savings.SavingLine``): payer,
+        cashable flag with its status and reason, gross amount a year at full scale."""
+        from ..engine.savings import saving_lines
+
+        with self._lock:
+            return saving_lines(self.scenario, self.values, self.parameters)
+
+    def savings(self) -> list[dict[str, Any]]:
+        """The saving lines as plain figures (the steady state's values): what the cash view and
+        the outputs show as cashable and non-cashable."""
+        return [line.as_dict() for line in self.saving_lines]
+
     # -- money over time ----------------------------------------------------------------------------
 
     def appraisal(self, monthly: bool = False) -> "AppraisalResult":
@@ -142,6 +157,44 @@ class Evaluation:
 
                 self._appraisal_summaries[monthly] = _stamp(self.document, appraisal_summary(self.appraisal(monthly)))
             return self._appraisal_summaries[monthly]
+
+    def cash_view(self, settings: Any = None) -> dict[str, Any]:
+        """The cash budget view (``appraisal.cash.cash_view``): the monthly appraisal in cash by
+        financial year and payer, cashable and non-cashable apart, cohorts growing with the ONS
+        trend, against the council's adult social care budget (``settings``: ``CashSettings``)."""
+        from ..appraisal.cash import CashSettings, cash_view
+        from ..engine.savings import saving_lines
+
+        settings = settings or CashSettings()
+        with self._lock:
+            key = (settings.inflation, settings.growth, settings.budget)
+            cache = self.__dict__.setdefault("_cash_views", {})
+            if key not in cache:
+                lines = saving_lines(self.scenario, self.appraisal_runs.values, self.parameters)
+                vocabulary = getattr(self.library or default_library(), "vocabulary", None)
+                cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
+            return cache[key]
+
+    def bridge(self) -> dict[str, Any]:
+        """The bridge from the evidence figure to each headline (``carescale.appraisal.bridge``):
+        what every output shows under its headline."""
+        with self._lock:
+            if self._bridge is None:
+                from ..appraisal.bridge import bridge
+
+                self._bridge = bridge(self.scenario, self.appraisal().settings, self.appraisal(),
+                                      self.values, self.parameters, self.result)
+            return self._bridge
+
+    def run_output(self) -> dict[str, Any]:
+        """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
+        bridge to every headline (shared: read only)."""
+        return {**self.run, "bridge": self.bridge()}
+
+    def appraisal_output(self, monthly: bool = False) -> dict[str, Any]:
+        """What ``carescale appraise --format json`` and ``POST /api/v1/appraise`` print: the
+        appraisal with the same bridge (shared: read only)."""
+        return {**self.appraisal_summary(monthly), "bridge": self.bridge()}
 
     # -- uncertainty --------------------------------------------------------------------------------
 
@@ -256,13 +309,13 @@ def copied(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_document(doc: ScenarioDocument, library: Library | None = None) -> dict[str, Any]:
-    """What ``carescale run --format json`` prints."""
-    return copied(evaluate_document(doc, library).run)
+    """What ``carescale run --format json`` prints (the run and its bridge)."""
+    return copied(evaluate_document(doc, library).run_output())
 
 
 def appraise_document(doc: ScenarioDocument, library: Library | None = None, *, monthly: bool = False) -> dict[str, Any]:
     """What ``carescale appraise --format json`` prints (``monthly``: also the monthly flows)."""
-    return copied(evaluate_document(doc, library).appraisal_summary(monthly))
+    return copied(evaluate_document(doc, library).appraisal_output(monthly))
 
 
 def uncertainty_document(

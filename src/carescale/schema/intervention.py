@@ -10,7 +10,7 @@ a percentage cut in a baseline spend line of the area (:class:`SpendReduction`).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -81,15 +81,62 @@ class Sizing(StrictModel):
         return self
 
 
+CashableStatus = Literal["published", "implied", "assumption"]
+
+#: The rule for a saving whose evidence file gives no ``cashable`` entry (docs/appraisal.md,
+#: "Cashable and non-cashable savings"): a council saving is on care it buys (a package or a
+#: placement that stops), so it is cashable; an NHS saving is activity avoided in services paid
+#: for by block contracts and fixed staffing (a bed day freed, an attendance avoided), so it
+#: frees capacity but is not cashable unless a commissioner takes the money out.
+DEFAULT_CASHABLE: dict[str, bool] = {"asc": True, "nhs": False}
+DEFAULT_CASHABLE_REASON = (
+    "default rule (no cashable entry in the evidence): council savings on care it buys are "
+    "cashable; NHS activity avoided frees capacity and is not cashable"
+)
+
+
+class Cashable(StrictModel):
+    """Whether a saving can be taken out of a budget (``value: true``: a care package or a
+    placement that is no longer bought) or only frees capacity (``false``: a bed day, staff time).
+    ``status`` says how we know (``published``: the source says so; ``implied``: it follows from
+    what the source says is saved; ``assumption``: our judgement), ``reason`` says why, and
+    ``ref`` may quote the passage."""
+
+    value: bool
+    status: CashableStatus = "assumption"
+    reason: str
+    ref: Reference | None = None
+
+
+class CashableFlag(NamedTuple):
+    """A saving's cashable flag as the outputs show it: the file's own entry, or the default
+    rule (status ``default``)."""
+
+    value: bool
+    status: str
+    reason: str
+
+
+def cashable_of(saving: "Outcome | SpendReduction") -> CashableFlag:
+    """The cashable flag of an outcome or spend reduction: its own ``cashable`` entry, or the
+    default rule by payer (:data:`DEFAULT_CASHABLE`)."""
+    c = saving.cashable
+    if c is not None:
+        return CashableFlag(c.value, c.status, c.reason)
+    return CashableFlag(DEFAULT_CASHABLE[saving.payer], "default", DEFAULT_CASHABLE_REASON)
+
+
 class Outcome(StrictModel):
     """A change that saves money: ``rate`` of beneficiaries (all of them if no rate) each save
-    ``unit_saving`` a year for ``payer``."""
+    ``unit_saving`` a year for ``payer``; ``cashable`` says whether that saving can be taken
+    out of a budget (:func:`cashable_of` applies the default rule when it is left out)."""
 
     id: Slug
     description: str
     payer: Payer
     rate: Quantity | None = None
     unit_saving: Quantity
+    cashable: Cashable | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Outcome":
@@ -106,6 +153,7 @@ class SpendReduction(StrictModel):
     payer: Payer
     spend_line: str
     reduction: Quantity
+    cashable: Cashable | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "SpendReduction":

@@ -119,6 +119,41 @@ class Funding(StrictModel):
         return self
 
 
+ComparisonKind = Literal["matched", "waiting-list"]
+
+
+class CounterfactualBaseline(StrictModel):
+    """What would be expected without the service; exactly one of: ``official`` (a baseline rate
+    from the council's own official data, ``ascof-2a2``), ``rate`` (a rate from the evidence: the
+    share of the people served who would have the event in a year without the service, a
+    ``Quantity`` with unit ``proportion`` and its reference) or ``comparison`` (a comparison
+    group the council records at each review: ``matched`` or ``waiting-list``)."""
+
+    official: str | None = None
+    rate: Quantity | None = None
+    comparison: ComparisonKind | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "CounterfactualBaseline":
+        given = [k for k in ("official", "rate", "comparison") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of official (a baseline from the council's official data, ascof-2a2), "
+                "rate (a yearly rate from the evidence) or comparison (matched or waiting-list)"
+            )
+        _require_unit(self.rate, ("proportion",), "rate")
+        return self
+
+
+class Counterfactual(StrictModel):
+    """An outcome observed among the people served (admissions, care packages started, people
+    still at home) and what would be expected without the service."""
+
+    id: bounded_text(MAX_ID) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]
+    description: bounded_text(MAX_NAME)  # type: ignore[valid-type]
+    baseline: CounterfactualBaseline
+
+
 class PlanSpec(StrictModel):
     """What a user writes to create a plan (``carescale plans create PLAN.yaml``)."""
 
@@ -135,6 +170,7 @@ class PlanSpec(StrictModel):
     funding: Funding
     note: str | None = None
     documents: dict[str, Document] = {}
+    counterfactual: tuple[Counterfactual, ...] = ()
 
     @model_validator(mode="after")
     def _check(self) -> "PlanSpec":
@@ -160,6 +196,10 @@ class PlanSpec(StrictModel):
             if prev_end is not None and ph.start <= prev_end:
                 raise ValueError(f"phases[{i}]: starts {ph.start}, before the previous phase ends ({prev_end})")
             prev_end = ph.end
+        ids = [c.id for c in self.counterfactual]
+        for cid in ids:
+            if ids.count(cid) > 1:
+                raise ValueError(f"counterfactual: {cid!r} is given twice; give each observed outcome once")
         return self
 
 
@@ -179,6 +219,34 @@ class LocalSaving(StrictModel):
         return self
 
 
+class Observation(StrictModel):
+    """What was observed for one of the plan's counterfactual outcomes in the review's period:
+    ``events`` among the people supported; for a comparison-group baseline also the comparison
+    group's people and events in the same period."""
+
+    events: WholeNumber
+    comparison_people: WholeNumber | None = None
+    comparison_events: WholeNumber | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Observation":
+        if self.events < 0:
+            raise ValueError(f"events: {self.events} is negative; give 0 or more")
+        if (self.comparison_people is None) != (self.comparison_events is None):
+            raise ValueError("give both comparison_people and comparison_events, or neither")
+        if self.comparison_people is not None and self.comparison_events is not None:
+            if not 0 <= self.comparison_people <= MAX_PEOPLE:
+                raise ValueError(
+                    f"comparison_people: {self.comparison_people:,} is not valid; give 0 to {MAX_PEOPLE:,} people"
+                )
+            if not 0 <= self.comparison_events <= self.comparison_people:
+                raise ValueError(
+                    f"comparison_events: {self.comparison_events} is not valid; give 0 to comparison_people "
+                    f"({self.comparison_people})"
+                )
+        return self
+
+
 class Actuals(StrictModel):
     """A review's actuals (``carescale reviews add PLAN --file REVIEW.yaml``): the period it
     covers ends on ``period_end`` and starts the day after the previous review (or on the
@@ -191,6 +259,7 @@ class Actuals(StrictModel):
     outcomes: dict[bounded_text(MAX_ID), WholeNumber] = {}  # type: ignore[valid-type]
     money_spent: float
     local_savings: dict[bounded_text(MAX_ID), LocalSaving] = {}  # type: ignore[valid-type]
+    observed: dict[bounded_text(MAX_ID), Observation] = {}  # type: ignore[valid-type]
     recorded_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
     note: str | None = None
 
@@ -223,5 +292,11 @@ class Actuals(StrictModel):
                 raise ValueError(
                     f"outcomes.{oid}: {k} people achieved it, more than the {self.people_supported} "
                     "people supported; it can be at most people_supported"
+                )
+        for cid, ob in self.observed.items():
+            if ob.events > self.people_supported:
+                raise ValueError(
+                    f"observed.{cid}.events: {ob.events} events among the {self.people_supported} people "
+                    "supported; it can be at most people_supported"
                 )
         return self

@@ -29,6 +29,7 @@ from .models import (
     LogicModelRow,
     PlanRow,
     RecommendationRow,
+    ReviewObservationRow,
     ReviewOutcomeRow,
     ReviewRow,
     ScenarioDocumentRow,
@@ -347,6 +348,7 @@ class Store:
                 .options(
                     selectinload(PlanRow.reviews).selectinload(ReviewRow.outcomes),
                     selectinload(PlanRow.reviews).selectinload(ReviewRow.recommendation),
+                    selectinload(PlanRow.reviews).selectinload(ReviewRow.observations),
                 )
             ).scalar_one_or_none()
 
@@ -372,6 +374,7 @@ class Store:
         recommendation: RecommendationRow,
         expected_number: int,
         local: dict[str, tuple[float, int]] | None = None,
+        observations: dict[str, tuple[int, int | None, int | None]] | None = None,
     ) -> int:
         """Write a review, its outcome counts and its recommendation in ONE transaction and
         return the review's number. ``expected_number`` is the number the caller computed the
@@ -397,6 +400,9 @@ class Store:
                     saving, cases = (local or {}).get(oid, (None, None))
                     s.add(ReviewOutcomeRow(review_id=review.id, outcome_id=oid, achieved=k,
                                            local_saving=saving, local_cases=cases))
+                for mid, (events, cp, ce) in (observations or {}).items():
+                    s.add(ReviewObservationRow(review_id=review.id, measure_id=mid, events=events,
+                                               comparison_people=cp, comparison_events=ce))
                 recommendation.review_id = review.id
                 s.add(recommendation)
         except IntegrityError as exc:
@@ -413,7 +419,8 @@ class Store:
                     select(ReviewRow)
                     .where(ReviewRow.plan_id == plan_id)
                     .order_by(ReviewRow.number)
-                    .options(selectinload(ReviewRow.outcomes), selectinload(ReviewRow.recommendation))
+                    .options(selectinload(ReviewRow.outcomes), selectinload(ReviewRow.recommendation),
+                             selectinload(ReviewRow.observations))
                 )
             )
 

@@ -101,6 +101,9 @@ class ReviewRow(Base):
         back_populates="review", order_by="ReviewOutcomeRow.outcome_id", lazy="raise"
     )
     recommendation: Mapped["RecommendationRow | None"] = relationship(back_populates="review", lazy="raise")
+    observations: Mapped[list["ReviewObservationRow"]] = relationship(
+        back_populates="review", order_by="ReviewObservationRow.measure_id", lazy="raise"
+    )
 
 
 class ReviewOutcomeRow(Base):
@@ -116,6 +119,21 @@ class ReviewOutcomeRow(Base):
     local_cases: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     review: Mapped[ReviewRow] = relationship(back_populates="outcomes")
+
+
+class ReviewObservationRow(Base):
+    """What was observed for one of the plan's counterfactual outcomes in the review's period
+    (events among the people supported; a comparison group's people and events), migration 0003."""
+
+    __tablename__ = "review_observations"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
+    measure_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    comparison_people: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comparison_events: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    review: Mapped[ReviewRow] = relationship(back_populates="observations")
 
 
 class RecommendationRow(Base):

@@ -120,3 +120,33 @@ def figures(run: dict[str, Any], appraisal: dict[str, Any], unc: dict[str, Any] 
     if unc is not None:
         out += [tornado(unc), distribution(unc)]
     return out
+
+
+def posterior_rates(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One chart per tracked outcome of a plan: its rate's estimate before any review and after
+    each one (the posterior mean with its 90% interval as error bars) against the break-even
+    target (a dashed line). The plan page gives the same figures in a table."""
+    out = []
+    for i, s in enumerate(series):
+        pts = s["points"]
+        if not pts:
+            continue
+        labels = [p["label"] for p in pts]
+        means = [p["mean"] for p in pts]
+        data: list[dict[str, Any]] = [{
+            "type": "scatter", "mode": "lines+markers", "name": "estimated rate (90% interval)",
+            "x": labels, "y": means, "line": {"color": ASC_COLOUR, "width": 3}, "marker": {"size": 9},
+            "error_y": {"type": "data", "symmetric": False, "array": [p["p95"] - p["mean"] for p in pts],
+                        "arrayminus": [p["mean"] - p["p05"] for p in pts], "color": ASC_COLOUR, "thickness": 2},
+        }]
+        if s.get("break_even_rate") is not None:
+            data.append({"type": "scatter", "mode": "lines", "name": "break-even target", "x": labels,
+                         "y": [s["break_even_rate"]] * len(labels), "line": {"color": "#d4351c", "dash": "dash", "width": 2}})
+        out.append({
+            "id": f"chart-rate-{i}",
+            "data": data,
+            "layout": _layout(wrap(f"{s['description']}: share of people supported, a year", 60, 2),
+                              xaxis={"title": {"text": ""}, "type": "category"},
+                              yaxis={"title": {"text": "rate"}, "tickformat": ".0%", "rangemode": "tozero"}, height=380),
+        })
+    return out

@@ -14,6 +14,8 @@ short_money = partial(formatting.short_money, missing="–", thousands_from=1_00
 people = formatting.people
 #: a proportion as a percentage, 9% (digits=1: 9.0%)
 percent = formatting.share
+#: pounds and pence, £1,234.56 (the bridge: its rows add up to each subtotal to the penny)
+pence = partial(formatting.money, pence=True)
 
 
 def exact(x: Any) -> str:
@@ -51,4 +53,4 @@ def month(iso: Any) -> str:
 
 def register(env: Any) -> None:
     env.filters.update(money=money, short_money=short_money, people=people, percent=percent, number=number,
-                       exact=exact, unit=unit, month=month)
+                       exact=exact, unit=unit, month=month, pence=pence)

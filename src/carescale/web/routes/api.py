@@ -18,33 +18,17 @@ from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from ... import evidence
 from ...errors import NotFound, SettingsError, UnknownIdError
 from .. import documents, service
+from .common import ErrorBody, ErrorItem  # noqa: F401 - the error model every operation declares
 from ..policy import Policy, estimate
 
 router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: route.name)  # operationId: the function's name
 
 
 # -- the error bodies every operation declares (one model; docs/web.md) -----------------------------
-
-
-class ErrorItem(BaseModel):
-    """One field-level problem: where (``loc``, e.g. ``["body", "uncertainty", "draws"]``), the
-    one-line message and its kind."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorBody(BaseModel):
-    """Every error answer: ``detail`` is a list of field-level problems (404 for an unknown id,
-    422, 429) or one line (400 for a body that cannot be read, 404 for an unknown address, 503)."""
-
-    detail: list[ErrorItem] | str
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:

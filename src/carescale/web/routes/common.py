@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from pydantic import BaseModel
 
 from .. import documents, service
 
@@ -33,3 +34,22 @@ def uncertainty_state(request: Request, doc: Any) -> tuple[dict[str, Any] | None
     if got is not None:
         return got, None
     return None, job_for(request, doc)
+
+
+# -- the error bodies every API operation declares (one model; docs/web.md) -----------------------------
+
+
+class ErrorItem(BaseModel):
+    """One field-level problem: where (``loc``, e.g. ``["body", "uncertainty", "draws"]``), the
+    one-line message and its kind."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: ``detail`` is a list of field-level problems (404 for an unknown id,
+    422, 429) or one line (400 for a body that cannot be read, 404 for an unknown address, 503)."""
+
+    detail: list[ErrorItem] | str

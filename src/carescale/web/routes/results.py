@@ -14,6 +14,7 @@ import importlib.util
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ...appraisal.bridge import bridge_table
 from ...errors import CarescaleError
 from ...safe_text import finite_json
 from .. import charts, documents, service
@@ -44,7 +45,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
     figs = charts.figures(run, appraisal, unc)
     return render(
         request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-        appraisal=appraisal, unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
+        appraisal=appraisal, bridge=bridge_table(run["bridge"]), unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
         charts=figs, share_url=f"{public_url(request)}/scenario/{sid}", plotly_style_ids=plotly_style_ids(),
         reports=reports_available(), draws=documents.draws(doc), max_draws=service.policy(request.app.state).max_draws,
         scale={k: float(v) for k, v in (data.get("scale") or {}).items()},

@@ -1,0 +1,342 @@
+"""The bridge: from the evidence figure to every headline, step by step, by model and payer.
+
+A finance reader asks how "net saving a year at full scale" becomes the cash-flow table's total
+and the NPV. :func:`bridge` answers with a list of lines in order: each *step* is one amount for
+one model (or one overlapping pair) and one payer, with a plain label and a sentence saying where
+it comes from; each *subtotal* is the running sum of every step above it, stated beside the
+headline it must equal (and the difference, which is zero within floating point).
+
+No step is computed as "what is left over". Every amount is the difference between two states
+of the same money, each read from the one engine (:func:`carescale.engine.evaluate`) on the
+values and timelines the appraisal itself uses, so the steps add up exactly (they telescope):
+
+==============================  ==============================================================
+state                           engine run
+==============================  ==============================================================
+evidence, a year                steady state on the evidence values (what ``carescale run``
+                                prints)
+optimism bias                   steady state on the values with optimism bias only (every
+                                deadweight 0 and attribution 1)
+deadweight and attribution      steady state on the appraisal's adjusted values
+drop-off and lag                the appraisal's savings timeline without its ramp-up, summed
+                                over the period
+actual                          the appraisal (its yearly flows; the overlap by pair from its
+                                savings timeline)
+discounted                      the appraisal's metrics (NPV by model and payer)
+==============================  ==============================================================
+
+Costs follow the same states: the running cost a year as the evidence gives it, the change from
+optimism bias on costs (and any other change to the cost values), the set-up investment, then
+ramp-up (fewer people in the early months; tranches not yet bought) and discounting.
+
+Because it reads the states from the engine and the appraisal, a change to how a step is worked
+out (new deadweight defaults, another optimism-bias method, overlaps on another payer) flows
+into the bridge without editing it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from ..engine import ParameterTable, evaluate
+from ..engine.evaluate import _complete as complete_values
+from ..engine.parameters import Values
+from ..engine.results import PortfolioResult
+from ..engine.scenario import Scenario
+from ..engine.summary import price_basis
+from ..schema import PAYERS
+from .core import AppraisalResult, adjusted_values, timelines
+from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment
+
+#: the headline a subtotal must equal, by its key
+HEADLINES = {
+    "net_a_year": "net saving a year at full scale ('carescale run': totals.net_savings)",
+    "net_full_scale_period": "net saving a year at full scale times the years of the appraisal",
+    "net_over_period": "net over the period, undiscounted: the cash-flow table's total "
+                       "('carescale appraise': portfolio.metrics.net_budget_impact)",
+    "npv": "net present value ('carescale appraise': portfolio.metrics.npv)",
+}
+
+
+def _without_additionality(scenario: Scenario, settings: AppraisalSettings) -> AppraisalSettings:
+    """``settings`` with every deadweight 0 and attribution 1 (and no lag or drop-off), named on
+    each outcome so that no default (however it is set) applies: the optimism-bias-only state."""
+    out = {}
+    for iv in scenario.interventions:
+        adj = settings.interventions.get(iv.id) or InterventionAdjustment()
+        ids = dict.fromkeys(o.id for s in iv.segments for o in (*s.outcomes, *s.spend_reductions))
+        none = OutcomeAdjustment(deadweight=0.0, attribution=1.0)
+        out[iv.id] = adj.model_copy(update={
+            "deadweight": 0.0, "attribution": 1.0, "lag_months": 0.0, "drop_off": 0.0,
+            "outcomes": {oid: none for oid in ids},
+        })
+    return settings.model_copy(update={"interventions": out})
+
+
+def _months_sum(arr: np.ndarray) -> np.ndarray:
+    """(1, T, P) -> (P,): a flow summed over the timeline's periods (first draw)."""
+    return np.asarray(arr[0], dtype=float).sum(axis=0)
+
+
+def _years(arr: np.ndarray, years: int) -> np.ndarray:
+    """(1, months, P) -> (years, P) (first draw)."""
+    a = np.asarray(arr[0], dtype=float)
+    return a.reshape(years, 12, a.shape[-1]).sum(axis=1)
+
+
+class _Lines:
+    """The bridge's lines as they are added, with the running total by model and payer."""
+
+    def __init__(self, names: dict[str, str]):
+        self.names = names
+        self.lines: list[dict[str, Any]] = []
+        self.total: dict[tuple[str, str], float] = {}
+
+    def step(self, key: str, label: str, model: str, payer_amounts, source: str) -> None:
+        for i, payer in enumerate(PAYERS):
+            amount = float(payer_amounts[i])
+            self.lines.append({
+                "kind": "step", "step": key, "label": label, "model": model,
+                "model_name": self.names.get(model, model), "payer": payer, "amount": amount,
+                "source": source,
+            })
+            self.total[(model, payer)] = self.total.get((model, payer), 0.0) + amount
+
+    def subtotal(self, key: str, label: str, headline: float, headline_by_payer: dict[str, float],
+                 headline_by_model: dict[str, float] | None = None) -> None:
+        by_payer = {p: sum(v for (m, q), v in self.total.items() if q == p) for p in PAYERS}
+        amount = sum(by_payer.values())
+        by_model: dict[str, float] = {}
+        for (m, _), v in self.total.items():
+            by_model[m] = by_model.get(m, 0.0) + v
+        line = {
+            "kind": "subtotal", "step": key, "label": label, "amount": amount, "by_payer": by_payer,
+            "by_model": by_model, "headline": float(headline), "headline_by_payer": headline_by_payer,
+            "headline_source": HEADLINES[key], "residual": amount - float(headline),
+        }
+        if headline_by_model is not None:
+            line["headline_by_model"] = headline_by_model
+        self.lines.append(line)
+
+
+def bridge(
+    scenario: Scenario,
+    settings: AppraisalSettings,
+    appraisal: AppraisalResult,
+    values: Values | None = None,
+    parameters: ParameterTable | None = None,
+    steady: PortfolioResult | None = None,
+) -> dict[str, Any]:
+    """The bridge from the evidence figure to each headline of ``scenario`` (first draw).
+
+    ``appraisal`` is the appraisal of ``scenario`` under ``settings`` (yearly flows are enough);
+    ``values`` the one-draw values it was run on (default: base values); ``steady`` the engine's
+    steady-state run on them (what ``carescale run`` prints; worked out when None).
+
+    Returns ``{"years", "prices", "lines": [...], "headlines": {...}}``. A step line is
+    ``{"kind": "step", "step", "label", "model", "model_name", "payer", "amount", "source"}``
+    (``model`` is an intervention id, or an overlap id for the overlap steps; amounts are pounds,
+    unrounded, positive adding to the net); a subtotal line is ``{"kind": "subtotal", "step",
+    "label", "amount", "by_payer", "by_model", "headline", "headline_by_payer",
+    "headline_source", "residual"}``, where ``amount`` is the sum of every step above it.
+    """
+    params = parameters or ParameterTable.from_scenario(scenario)
+    base = complete_values(values, params)
+    steady = steady if steady is not None else evaluate(scenario, base, parameters=params)
+    Y = int(settings.years)
+    ivs = list(scenario.interventions)
+    names = {iv.id: iv.name for iv in ivs}
+    names.update({o.id: "overlap: " + " and ".join(names.get(i, i) for i in o.interventions) for o in steady.overlaps})
+    P = len(PAYERS)
+    zeros = np.zeros(P)
+
+    # -- the states, each from the engine ---------------------------------------------------------
+    v_ob = adjusted_values(scenario, params, base, _without_additionality(scenario, settings))
+    v_adj = adjusted_values(scenario, params, base, settings)
+    e_ob = evaluate(scenario, v_ob, parameters=params)
+    e_adj = evaluate(scenario, v_adj, parameters=params)
+    cost_tl, sav_tl = timelines(scenario, settings)
+    full_tl = dataclasses.replace(sav_tl, delay=(), ramp=(), default_delay=0.0, default_ramp=0.0)
+    e_drop = evaluate(scenario, v_adj, full_tl, params)  # lag and drop-off, at full scale from month 1
+    e_sav = evaluate(scenario, v_adj, sav_tl, params)  # the appraisal's savings (overlap by pair)
+
+    def annual(res: PortfolioResult, iid: str, name: str) -> np.ndarray:
+        return _months_sum(getattr(res.intervention(iid), name))
+
+    def setup(res: PortfolioResult, iv) -> np.ndarray:
+        out = zeros.copy()
+        if iv.setup is not None:
+            out[PAYERS.index(iv.setup.payer)] = float(res.intervention(iv.id).setup_investment[0])
+        return out
+
+    g0 = {iv.id: annual(steady, iv.id, "gross") for iv in ivs}
+    c0 = {iv.id: annual(steady, iv.id, "cost") for iv in ivs}
+    g1 = {iv.id: annual(e_ob, iv.id, "gross") for iv in ivs}
+    g2 = {iv.id: annual(e_adj, iv.id, "gross") for iv in ivs}
+    c2 = {iv.id: annual(e_adj, iv.id, "cost") for iv in ivs}
+    s3 = {iv.id: annual(e_drop, iv.id, "gross") for iv in ivs}
+    su0 = {iv.id: setup(steady, iv) for iv in ivs}
+    su2 = {iv.id: setup(e_adj, iv) for iv in ivs}
+    ov0 = {o.id: _months_sum(o.deduction) for o in steady.overlaps}
+    ov3 = {o.id: _months_sum(o.deduction) for o in e_drop.overlaps}
+    ov4_years = {o.id: _years(o.deduction, Y) for o in e_sav.overlaps}
+    factors = appraisal.portfolio.factors
+
+    # -- the lines ---------------------------------------------------------------------------------
+    b = _Lines(names)
+    prices = price_basis(scenario)
+    in_prices = f"in {prices['label']}"
+    for iv in ivs:
+        b.step("gross_a_year", "Gross saving a year at full scale, as the evidence gives it", iv.id, g0[iv.id],
+               f"people supported x outcome rate x unit saving, plus area spend x reduction "
+               f"(data/interventions/{iv.id}.yaml and the area's figures), {in_prices}")
+    for o in steady.overlaps:
+        a, c = o.interventions
+        b.step("overlap_a_year", "Less: people counted by two models (overlap), a year", o.id, -ov0[o.id],
+               f"share of the smaller group in both ({float(np.ravel(o.share)[0]):.1%}) x its people "
+               f"({float(np.ravel(o.people)[0]):,.0f}) x the smaller gross saving per person of {a} and {c} "
+               f"(data/overlaps.yaml)")
+    for iv in ivs:
+        b.step("running_cost_a_year", "Less: running cost a year at full scale", iv.id, -c0[iv.id],
+               f"people supported x unit cost, split by the cost shares (data/interventions/{iv.id}.yaml), "
+               f"{in_prices}")
+    run_net = _months_sum(steady.net)
+    b.subtotal("net_a_year", "Net saving a year at full scale (the headline)", float(run_net.sum()),
+               {p: float(run_net[i]) for i, p in enumerate(PAYERS)},
+               {iv.id: float((g0[iv.id] - c0[iv.id]).sum()) for iv in ivs}
+               | {o.id: float(-ov0[o.id].sum()) for o in steady.overlaps})
+
+    for iv in ivs:
+        b.step("other_years", f"The same for the other {Y - 1} years of the appraisal", iv.id,
+               (Y - 1) * (g0[iv.id] - c0[iv.id]), f"{Y} years at full scale from month 1, before any adjustment")
+    for o in steady.overlaps:
+        b.step("other_years", f"The same for the other {Y - 1} years of the appraisal", o.id, -(Y - 1) * ov0[o.id],
+               f"{Y} years at full scale from month 1, before any adjustment")
+    b.subtotal("net_full_scale_period", f"Net saving at full scale for {Y} years, as the evidence gives it",
+               float(Y * run_net.sum()), {p: float(Y * run_net[i]) for i, p in enumerate(PAYERS)})
+
+    flows = appraisal.interventions
+    for iv in ivs:
+        up, down = flows[iv.id].optimism_bias
+        b.step("optimism_bias_savings", "Less: optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
+               f"savings lowered by {down:.0%} for evidence level {flows[iv.id].evidence_level} "
+               f"(optimism-bias table, data/appraisal_defaults.yaml)" if down else "no optimism bias on savings")
+    for iv in ivs:
+        t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
+        kept = f"{t2 / t1:.1%}" if t1 else "all"
+        b.step("deadweight_attribution", "Less: deadweight and attribution (what would have happened anyway; "
+               "others' part)", iv.id, Y * (g2[iv.id] - g1[iv.id]),
+               f"each outcome x (1 - deadweight) x attribution: {kept} of the savings kept "
+               f"(data/appraisal_defaults.yaml and the scenario's appraisal settings)")
+    for iv in ivs:
+        b.step("drop_off_lag", "Less: drop-off and lag (savings fade each year; start later than costs)", iv.id,
+               s3[iv.id] - Y * g2[iv.id],
+               "savings x (1 - drop-off) for each full year after they start, and none in the lag months "
+               "(the appraisal's settings)")
+    for o in steady.overlaps:
+        b.step("overlap_adjusted", "Overlap: change after optimism bias, deadweight and drop-off", o.id,
+               -(ov3[o.id] - Y * ov0[o.id]),
+               "the same overlap on the adjusted saving per person, over the period at full scale")
+    for iv in ivs:
+        b.step("optimism_bias_costs", "Less: optimism bias on costs (running and set-up)", iv.id,
+               -Y * (c2[iv.id] - c0[iv.id]) - (su2[iv.id] - su0[iv.id]),
+               f"costs raised by {flows[iv.id].optimism_bias[0]:.0%} for evidence level "
+               f"{flows[iv.id].evidence_level} (optimism-bias table, data/appraisal_defaults.yaml)"
+               if flows[iv.id].optimism_bias[0] else "no optimism bias on costs")
+    for iv in ivs:
+        b.step("setup", "Less: set-up investment", iv.id, -su0[iv.id],
+               f"tranches of set-up cost for the places the chosen scale needs (data/interventions/{iv.id}.yaml)"
+               if iv.setup is not None else "no set-up investment in the evidence")
+    years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
+                          flows[iv.id].yearly("setup")[0]) for iv in ivs}
+    for iv in ivs:
+        gy, cy, sy = years_flow[iv.id]
+        before = s3[iv.id] - Y * c2[iv.id] - su2[iv.id]
+        actual = gy.sum(axis=0) - cy.sum(axis=0) - sy.sum(axis=0)
+        b.step("ramp_up", "Ramp-up: months to the first person and the build-up to full scale", iv.id,
+               actual - before,
+               f"{float(flows[iv.id].months_to_first_beneficiary[0]):g} months to the first person, then "
+               f"{float(flows[iv.id].months_to_full_scale[0]):g} months to full scale "
+               f"(set-up tranches bought as places fill: {settings.setup_timing})")
+    for o in e_sav.overlaps:
+        b.step("ramp_up", "Ramp-up: months to the first person and the build-up to full scale", o.id,
+               -(ov4_years[o.id].sum(axis=0) - ov3[o.id]), "the overlap follows the smaller group as both build up")
+    pm = appraisal.portfolio.metrics
+    b.subtotal("net_over_period", f"Net over the {Y} years, undiscounted (the cash-flow table's total)",
+               float(pm.net_budget_impact[0]),
+               {p: float(pm.net_budget_impact_by_payer[0, i]) for i, p in enumerate(PAYERS)},
+               {iv.id: float(flows[iv.id].metrics.net_budget_impact[0]) for iv in ivs}
+               | {o: float(-oy.sum()) for o, oy in ov4_years.items()})
+
+    rates = sorted({round(float(r), 4) for r in appraisal.discount_rates}, reverse=True)
+    how = ("the Green Book schedule" if settings.discount_rate is None else "a flat rate") + \
+          f" ({', '.join(f'{r:.1%}' for r in rates)} a year), year 1 not discounted"
+    for iv in ivs:
+        m = flows[iv.id].metrics
+        b.step("discounting", "Less: discounting to present value", iv.id,
+               m.npv_by_payer[0] - m.net_budget_impact_by_payer[0], f"each year's net x its discount factor: {how}")
+    for o in e_sav.overlaps:
+        oy = ov4_years[o.id]
+        b.step("discounting", "Less: discounting to present value", o.id, -(factors @ oy - oy.sum(axis=0)),
+               f"each year's net x its discount factor: {how}")
+    b.subtotal("npv", "Net present value (NPV)", float(pm.npv[0]),
+               {p: float(pm.npv_by_payer[0, i]) for i, p in enumerate(PAYERS)},
+               {iv.id: float(flows[iv.id].metrics.npv[0]) for iv in ivs}
+               | {o: float(-(factors @ oy).sum()) for o, oy in ov4_years.items()})
+
+    return {
+        "years": Y,
+        "basis": scenario.basis,
+        "prices": prices,
+        "units": f"GBP {in_prices}; a year at full scale, then over the {Y} years of the appraisal",
+        "lines": b.lines,
+        "headlines": {ln["step"]: ln["headline"] for ln in b.lines if ln["kind"] == "subtotal"},
+    }
+
+
+#: a row smaller than half a penny on every payer is not shown (its step still is, as "all models")
+SHOWN = 0.005
+
+
+def bridge_table(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The bridge as rows to print: one per step and model, with ASC, NHS and all payers (a step
+    whose every model is under half a penny is one row, "all models", of zeros), then each subtotal. Rows:
+    ``{"kind", "step", "label", "model", "model_name", "asc", "nhs", "total", "source"}``."""
+    rows: list[dict[str, Any]] = []
+    pending: dict[str, list[dict[str, Any]]] = {}
+    order: list[str] = []
+
+    def flush() -> None:
+        for step in order:
+            group = pending[step]
+            shown = [r for r in group if any(abs(r[p]) >= SHOWN for p in PAYERS)]
+            if not shown:
+                shown = [{**group[0], "model": None, "model_name": "all models", "source": group[0]["source"],
+                          **{p: 0.0 for p in PAYERS}, "total": 0.0}]
+            rows.extend(shown)
+        pending.clear()
+        order.clear()
+
+    for ln in data["lines"]:
+        if ln["kind"] == "subtotal":
+            flush()
+            rows.append({"kind": "subtotal", "step": ln["step"], "label": ln["label"], "model": None,
+                         "model_name": "", **{p: ln["by_payer"][p] for p in PAYERS}, "total": ln["amount"],
+                         "source": ln["headline_source"]})
+            continue
+        group = pending.setdefault(ln["step"], [])
+        if ln["step"] not in order:
+            order.append(ln["step"])
+        row = next((r for r in group if r["model"] == ln["model"]), None)
+        if row is None:
+            row = {"kind": "step", "step": ln["step"], "label": ln["label"], "model": ln["model"],
+                   "model_name": ln["model_name"], **{p: 0.0 for p in PAYERS}, "total": 0.0,
+                   "source": ln["source"]}
+            group.append(row)
+        row[ln["payer"]] += ln["amount"]
+        row["total"] += ln["amount"]
+    flush()
+    return rows

@@ -1,0 +1,96 @@
+"""Each saving of a scenario on its own line, with its cashable flag (docs/appraisal.md,
+"Cashable and non-cashable savings").
+
+The engine adds an intervention's savings up by payer; a finance officer also needs to know which
+of them a budget can bank. :func:`saving_lines` gives one line per outcome and spend reduction of
+every intervention: its payer, its cashable flag (the evidence file's ``cashable`` entry, or the
+default rule of :func:`carescale.schema.intervention.cashable_of`) and its gross amount a year at
+full scale, per draw. The people come from the engine's own :func:`annual_figures` (so scale,
+basis and provision are applied exactly as the engine applies them), and the lines of an
+intervention add up to its gross saving by payer (a test checks it to the penny).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..schema.intervention import cashable_of
+from .evaluate import Values, _complete, _n_draws, annual_figures
+from .parameters import ParameterTable
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class SavingLine:
+    """One outcome or spend reduction of one segment, a year at full scale."""
+
+    intervention: str
+    segment: str
+    id: str
+    kind: str  # "outcome" or "spend_reduction"
+    description: str
+    payer: str
+    cashable: bool
+    cashable_status: str  # published, implied, assumption, or default (the rule)
+    cashable_reason: str
+    amount: np.ndarray  # (D,) gross saving a year at full scale
+
+    def as_dict(self, draw: int = 0) -> dict[str, Any]:
+        return {
+            "intervention": self.intervention,
+            "segment": self.segment,
+            "id": self.id,
+            "kind": self.kind,
+            "description": self.description,
+            "payer": self.payer,
+            "cashable": self.cashable,
+            "cashable_status": self.cashable_status,
+            "cashable_reason": self.cashable_reason,
+            "amount": round(float(self.amount[draw]), 2),
+        }
+
+
+def saving_lines(
+    scenario: Scenario, values: Values | None = None, parameters: ParameterTable | None = None
+) -> list[SavingLine]:
+    """Every saving of ``scenario`` with its cashable flag and gross amount a year at full scale,
+    per draw of ``values`` (default: the base values; partial values keep the others)."""
+    params = parameters or ParameterTable.from_scenario(scenario)
+    v = _complete(values, params)
+    D = _n_draws(v)
+    figures, _ = annual_figures(scenario, v, D)
+    lines: list[SavingLine] = []
+    for iv, f in zip(scenario.interventions, figures):
+        share = np.broadcast_to(np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float), (D,))
+        people = {s.id: s.beneficiaries for s in f.segments}
+        for seg in iv.segments:
+            pre = f"{iv.id}.{seg.id}"
+            n = people[seg.id]
+            for o in seg.outcomes:
+                rate = v[f"{pre}.outcomes.{o.id}.rate"] if o.rate is not None else 1.0
+                amount = np.broadcast_to(n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"], (D,))
+                flag = cashable_of(o)
+                lines.append(SavingLine(iv.id, seg.id, o.id, "outcome", o.description, o.payer,
+                                        flag.value, flag.status, flag.reason, np.array(amount, dtype=float)))
+            for r in seg.spend_reductions:
+                saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
+                amount = np.broadcast_to(saved * share, (D,))
+                flag = cashable_of(r)
+                lines.append(SavingLine(iv.id, seg.id, r.id, "spend_reduction", r.description, r.payer,
+                                        flag.value, flag.status, flag.reason, np.array(amount, dtype=float)))
+    return lines
+
+
+def cashable_split(lines: list[SavingLine], payers: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
+    """By intervention: ``{"cashable": (D, P), "non_cashable": (D, P)}`` gross savings a year at
+    full scale, payers in the order ``payers``."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for line in lines:
+        D = line.amount.shape[0]
+        item = out.setdefault(line.intervention, {"cashable": np.zeros((D, len(payers))),
+                                                  "non_cashable": np.zeros((D, len(payers)))})
+        item["cashable" if line.cashable else "non_cashable"][:, payers.index(line.payer)] += line.amount
+    return out

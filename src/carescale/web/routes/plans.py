@@ -1,0 +1,345 @@
+"""The plan cycle's pages (issue 24; docs/web.md, "Logic models, plans and reviews"): the
+logic-model builder (one question a page, then check your answers), a stored logic model, the
+plan form, a plan's page with its whole history, and the review form.
+
+Every figure comes from :mod:`carescale.plans` (the same functions and store as ``carescale
+logic-model``, ``plans`` and ``reviews``); what takes computing (a plan's targets, a review's
+10,000 draws) runs in one of the resource policy's inline slots, as a page's Monte Carlo does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ...errors import CarescaleError, NotFound, PlanError
+from ...library import default_library
+from .. import charts, plan_forms
+from ..forms import ErrorSummary
+from ..plan_forms import DraftError, PlanForm, ReviewForm
+from ..security import plotly_style_ids
+from ..templating import render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+DECISION_WORDS = {"increase": "Increase investment", "continue": "Continue", "redesign": "Redesign",
+                  "reduce": "Reduce", "stop": "Stop"}
+DECISION_COLOURS = {"increase": "green", "continue": "blue", "redesign": "yellow", "reduce": "orange", "stop": "red"}
+
+
+def store_url(request: Request) -> str | None:
+    """The database the plans are kept in: the app's scenario store's (``DATABASE_URL`` or the
+    user's SQLite file when it names none)."""
+    return getattr(request.app.state.store, "url", None)
+
+
+def computing(request: Request, work: Any) -> Any:
+    """Work that takes computing (a plan's targets, a review's draws) in one of the resource
+    policy's inline slots (docs/security.md, "Bounds")."""
+    return request.app.state.inline.run(work)
+
+
+def _cycle() -> Any:
+    from ...plans import cycle
+
+    return cycle
+
+
+def _cohorts() -> list[tuple[str, str]]:
+    lib = default_library()
+    return [(k, v.description) for k, v in lib.vocabulary.cohorts.items()]
+
+
+def _steps() -> dict[str, plan_forms.Step]:
+    return plan_forms.steps(_cohorts())
+
+
+def _draft(request: Request, d: str | None = None) -> dict[str, Any]:
+    return plan_forms.decode(d if d is not None else request.query_params.get("d"))
+
+
+def _step_url(step: str, draft: dict[str, Any], then: str | None = None) -> str:
+    base = "/logic-models/new" if step == "start" else f"/logic-models/new/{step}"
+    query = f"?d={plan_forms.encode(draft)}" if draft else ""
+    if then:
+        query += ("&" if query else "?") + f"then={quote(then)}"
+    return base + query
+
+
+def _choices(draft: dict[str, Any]) -> dict[str, Any]:
+    """The options of the source page and the valid answers of every select."""
+    points = _cycle().starting_points()
+    if draft.get("start") == "case-study":
+        options = [(c["id"], f"{c['name']} ({c['place']})") for c in points["case_studies"]]
+    else:
+        options = [(m["id"], m["name"]) for m in points["models"]]
+    return {"options": {"source": options}, "valid": {"source": {o[0] for o in options},
+                                                     "cohort": {c[0] for c in _cohorts()}}}
+
+
+def _notes(draft: dict[str, Any]) -> dict[str, Any] | None:
+    if draft.get("start") in ("model", "case-study") and draft.get("source"):
+        try:
+            return _cycle().source_notes(draft["start"], draft["source"])
+        except CarescaleError:
+            return None
+    return None
+
+
+def _question(request: Request, step_id: str, draft: dict[str, Any], errors: ErrorSummary | None = None,
+              submitted: dict[str, str] | None = None, status: int = 200, then: str | None = None) -> HTMLResponse:
+    step = _steps()[step_id]
+    fields = plan_forms.step_fields(step, draft)
+    choices = _choices(draft)
+    prev = plan_forms.previous_step(step_id, draft)
+    values = submitted if submitted is not None else {f.name: plan_forms.shown_value(f, draft) for f in fields}
+    number = plan_forms.ORDER.index(step_id) + 1
+    return render(
+        request, "plans/question.html", status_code=status, title=step.title, nav="plans",
+        back=_step_url(prev, draft) if prev else "/plans", step=step, fields=fields, values=values,
+        options=choices["options"], errors=errors.items if errors else [], d=plan_forms.encode(draft) if draft else "",
+        action="/logic-models/new" if step_id == "start" else f"/logic-models/new/{step_id}", then=then or "",
+        notes=_notes(draft), position=f"Question {number} of {len(plan_forms.ORDER)}",
+    )
+
+
+# -- plans list -----------------------------------------------------------------------------------------
+
+
+@router.get("/plans", response_class=HTMLResponse)
+def plans_list(request: Request) -> HTMLResponse:
+    from ...plans import list_plans
+
+    lib = default_library()
+    runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if iv.status == "runnable"), key=lambda x: x[1])
+    return render(request, "plans/list.html", title="Logic models and investment plans", nav="plans",
+                  plans=list_plans(url=store_url(request)), runnable=runnable, words=DECISION_WORDS)
+
+
+# -- the logic-model builder ---------------------------------------------------------------------------
+
+
+@router.get("/logic-models/new", response_class=HTMLResponse)
+def builder_start(request: Request, d: str | None = None, then: str | None = None) -> HTMLResponse:
+    return _question(request, "start", _draft(request, d), then=then)
+
+
+@router.post("/logic-models/new")
+async def builder_start_answer(request: Request) -> Response:
+    return await _answer(request, "start")
+
+
+@router.get("/logic-models/new/check", response_class=HTMLResponse)
+def builder_check(request: Request, d: str | None = None) -> Response:
+    draft = _draft(request, d)
+    missing = plan_forms.missing_steps(draft)
+    if missing:
+        return see_other(_step_url(missing[0], draft))
+    return _check_page(request, draft)
+
+
+def _check_page(request: Request, draft: dict[str, Any], errors: ErrorSummary | None = None, status: int = 200) -> HTMLResponse:
+    steps = _steps()
+    rows = []
+    choices = _choices(draft)
+    labels = {k: dict(v) for k, v in choices["options"].items()}
+    for sid in plan_forms.ORDER:
+        if sid == "source" and draft.get("start") == "blank":
+            continue
+        for f in plan_forms.step_fields(steps[sid], draft):
+            shown = plan_forms.shown_value(f, draft)
+            if f.name.startswith("o") and f.name[1:2].isdigit() and not shown:
+                continue
+            if f.options:
+                shown = dict(f.options).get(shown, shown)
+            elif f.name in labels:
+                shown = labels[f.name].get(shown, shown)
+            rows.append({"key": f.label, "value": shown or "Not given", "href": _step_url(sid, draft, "check"),
+                         "field": f.name, "step": sid})
+    return render(request, "plans/check.html", status_code=status, title="Check your answers before saving your logic model",
+                  nav="plans", back=_step_url("evidence", draft), rows=rows, d=plan_forms.encode(draft),
+                  errors=errors.items if errors else [])
+
+
+@router.post("/logic-models/new/check")
+async def builder_save(request: Request) -> Response:
+    form = await request.form()
+    draft = _draft(request, str(form.get("d") or ""))
+    missing = plan_forms.missing_steps(draft)
+    if missing:
+        return see_other(_step_url(missing[0], draft))
+    cycle = _cycle()
+    try:
+        _, data = cycle.build_logic_model(draft)
+        saved = cycle.save_logic_model(data, url=store_url(request))
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, "answers")
+        return _check_page(request, draft, errors, 422)
+    except ValueError as exc:  # pydantic: the answers as a whole (the pages check each one)
+        errors = ErrorSummary()
+        for e in getattr(exc, "errors", lambda: [])() or [{"loc": (), "msg": str(exc)}]:
+            where = ".".join(str(x) for x in e.get("loc", ()))
+            errors.add(f"{where}: {e.get('msg')}" if where else str(e.get("msg")), "answers")
+        return _check_page(request, draft, errors, 422)
+    return see_other(f"/logic-models/{saved['key']}")
+
+
+@router.get("/logic-models/new/{step}", response_class=HTMLResponse)
+def builder_question(request: Request, step: str, d: str | None = None, then: str | None = None) -> HTMLResponse:
+    if step not in plan_forms.ORDER or step == "start":
+        raise NotFound(f"step: no question {step!r}; the questions are: {', '.join(plan_forms.ORDER)}")
+    return _question(request, step, _draft(request, d), then=then)
+
+
+@router.post("/logic-models/new/{step}")
+async def builder_answer(request: Request, step: str) -> Response:
+    if step not in plan_forms.ORDER or step == "start":
+        raise NotFound(f"step: no question {step!r}; the questions are: {', '.join(plan_forms.ORDER)}")
+    return await _answer(request, step)
+
+
+async def _answer(request: Request, step_id: str) -> Response:
+    form = await request.form()
+    draft = _draft(request, str(form.get("d") or ""))
+    then = str(form.get("then") or "")
+    step = _steps()[step_id]
+    new, errors = plan_forms.read_step(step, form, draft, _choices(draft)["valid"])
+    if errors:
+        submitted = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        return _question(request, step_id, draft, errors, submitted, 422, then)
+    if step_id == "start" and new.get("start") != draft.get("start"):  # a new start: the answers start again
+        new = {**_cycle().draft("blank"), "start": new["start"]}
+    if step_id == "source" and new.get("source") != draft.get("source"):
+        new = {**new, **_cycle().draft(new["start"], new["source"])}  # fill in from the model or case study
+    if then == "check" and step_id not in ("start", "source"):
+        return see_other(_step_url("check", new))
+    return see_other(_step_url(plan_forms.next_step(step_id, new), new))
+
+
+# -- a stored logic model --------------------------------------------------------------------------------
+
+
+@router.get("/logic-models/{key}", response_class=HTMLResponse)
+def logic_model_page(request: Request, key: str) -> HTMLResponse:
+    try:
+        rec = _cycle().stored_logic_model(key, url=store_url(request))
+    except PlanError as exc:
+        raise NotFound(exc.message) from None
+    lib = default_library()
+    return render(request, "plans/logic_model.html", title=rec["name"], nav="plans", back="/plans", rec=rec,
+                  lm=rec["logic_model"], cohort=lib.vocabulary.cohorts.get(rec["logic_model"]["cohort"]))
+
+
+# -- plans --------------------------------------------------------------------------------------------------
+
+
+def _model_of(request: Request) -> tuple[dict[str, str], str]:
+    """(the plan's model as the request names it, its name) from ``?logic_model=`` or ``?model=``."""
+    key = request.query_params.get("logic_model")
+    model = request.query_params.get("model")
+    if key:
+        try:
+            rec = _cycle().stored_logic_model(key, url=store_url(request))
+        except PlanError as exc:
+            raise NotFound(exc.message) from None
+        return {"logic_model": key}, rec["name"]
+    lib = default_library()
+    if model and model in lib.interventions and lib.interventions[model].status == "runnable":
+        return {"library": model}, lib.interventions[model].name
+    raise NotFound("model: choose a logic model or a runnable model of the library to plan for")
+
+
+def _plan_page(request: Request, model: dict[str, str], model_name: str, form: PlanForm | None = None,
+               status: int = 200) -> HTMLResponse:
+    from ...library.catalogue import area_rows
+
+    areas = [(r["id"], r["name"]) for r in area_rows() if r["kind"] == "council"]
+    query = "&".join(f"{k}={quote(v)}" for k, v in model.items())
+    return render(request, "plans/plan_form.html", status_code=status, title="Create an investment plan", nav="plans",
+                  back=f"/logic-models/{model['logic_model']}" if "logic_model" in model else "/plans",
+                  model_name=model_name, action=f"/plans/new?{query}", areas=areas,
+                  values=form.values if form else {"phase1_scale": "50%", "phase2_scale": "100%", "review_period": "quarterly",
+                                                   "area": "birmingham", "route": "core_budget"},
+                  errors=form.errors.items if form else [])
+
+
+@router.get("/plans/new", response_class=HTMLResponse)
+def plan_form(request: Request) -> HTMLResponse:
+    model, name = _model_of(request)
+    return _plan_page(request, model, name)
+
+
+@router.post("/plans/new")
+async def plan_create(request: Request) -> Response:
+    from ...library.catalogue import area_rows
+
+    model, name = _model_of(request)
+    areas = {r["id"] for r in area_rows() if r["kind"] == "council"}
+    form = PlanForm.read(await request.form(), model, areas)
+    if form.request is not None:
+        req = form.request
+        try:
+            computing(request, lambda: _cycle().create_plan_from(req, url=store_url(request)))
+        except CarescaleError as exc:
+            if exc.http_status >= 500:
+                raise
+            anchor = "name" if "already saved" in exc.message else "plan"
+            form.errors.add(exc.message.replace("plan: id: ", "Plan name: ") if anchor == "name" else exc.message, anchor)
+    if form.errors:
+        return _plan_page(request, model, name, form, 422)
+    return see_other(f"/plans/{form.request['id']}")  # type: ignore[index]
+
+
+def _load(request: Request, plan_id: str) -> dict[str, Any]:
+    try:
+        return _cycle().history(plan_id, url=store_url(request))
+    except PlanError as exc:
+        if "unknown plan" in exc.message:
+            raise NotFound(f"plan_id: no plan {plan_id!r} is saved here") from None
+        raise
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, plan_id: str) -> HTMLResponse:
+    h = _load(request, plan_id)
+    return render(request, "plans/plan.html", title=h["name"], nav="plans", back="/plans", h=h, d=h["definition"],
+                  words=DECISION_WORDS, colours=DECISION_COLOURS, charts=charts.posterior_rates(h["series"]),
+                  plotly_style_ids=plotly_style_ids())
+
+
+def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = None, status: int = 200) -> HTMLResponse:
+    start = _cycle().next_period_start(h["id"], url=store_url(request))
+    return render(request, "plans/review_form.html", status_code=status, title="Add a review", nav="plans",
+                  back=f"/plans/{h['id']}", h=h, period_start=start, values=form.values if form else {},
+                  errors=form.errors.items if form else [])
+
+
+@router.get("/plans/{plan_id}/reviews/new", response_class=HTMLResponse)
+def review_form(request: Request, plan_id: str) -> HTMLResponse:
+    return _review_page(request, _load(request, plan_id))
+
+
+@router.post("/plans/{plan_id}/reviews/new")
+async def review_add(request: Request, plan_id: str) -> Response:
+    from ...plans import add_review
+
+    h = _load(request, plan_id)
+    outcomes = h["definition"]["outcomes"]
+    form = ReviewForm.read(await request.form(), outcomes)
+    number = None
+    if form.actuals is not None:
+        actuals = form.actuals
+        try:
+            number = computing(request, lambda: add_review(plan_id, actuals, url=store_url(request),
+                                                           by=actuals.get("recorded_by") or "web"))["number"]
+        except CarescaleError as exc:
+            if exc.http_status >= 500:
+                raise
+            form.errors.add(exc.message, plan_forms.review_anchor(exc.message, outcomes))
+    if form.errors:
+        return _review_page(request, h, form, 422)
+    return see_other(f"/plans/{plan_id}#review-{number}")

@@ -1,0 +1,198 @@
+"""The plan cycle in the JSON API (issue 24; docs/web.md): logic models from the builder's answers
+(or a complete logic model), plans, reviews and a plan's history, under ``/api/v1/``.
+
+Requests are typed (pydantic models from :mod:`carescale.plans.cycle` and
+:class:`carescale.schema.plan.Actuals`), so the OpenAPI document has their schemas and a request
+that does not match is 422 with field-level detail; what a schema cannot state (an unknown area or
+cohort, a review date outside the plan, more people achieving an outcome than were supported) is
+the library's one-line message, 422 under ``body``. An unknown plan or logic model in the address
+is 404. Every answer is what the CLI prints with ``--format json`` for the same record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...errors import NotFound, PlanError
+from ...plans.cycle import Answers, PlanRequest
+from ...schema.plan import Actuals
+from .common import ErrorBody
+
+router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: route.name, tags=["plans"])
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        404: "No such plan or logic model: the message names the id.",
+        422: "Bad input: field-level messages, one line each.",
+        429: "The server is working out other analyses; try again in a minute.",
+        503: "The store (database) cannot be used just now. Nothing was saved.",
+    }
+    return {code: {"model": ErrorBody, "description": text[code]} for code in codes}
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class StartingPoints(BaseModel):
+    """The promising models and case studies a logic model can start from."""
+
+    models: list[dict[str, str]]
+    case_studies: list[dict[str, str]]
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: str = Field(description="model, case-study or blank", json_schema_extra={"enum": ["model", "case-study", "blank"]})
+    source: str | None = Field(None, max_length=200, description="The promising model's or case study's id.")
+
+
+class StoredLogicModel(BaseModel):
+    """A stored logic model: its key (the hash of its canonical JSON), id, name and the logic
+    model itself (what ``carescale logic-model validate`` reads)."""
+
+    key: str
+    id: str
+    name: str
+    logic_model: dict[str, Any]
+    url: str | None = None
+
+
+class LogicModelRequest(BaseModel):
+    """A logic model to save: the builder's ``answers``, or a complete ``logic_model`` (the file's
+    content as JSON). Give exactly one."""
+
+    model_config = ConfigDict(extra="forbid")
+    answers: Answers | None = None
+    logic_model: dict[str, Any] | None = None
+
+
+class PlanOut(_Open):
+    """A plan as ``carescale plans show --format json`` prints it (targets, schedule, NPV, history)."""
+
+    id: str
+    name: str
+    definition: dict[str, Any]
+    history: list[dict[str, Any]]
+
+
+class PlanHistory(PlanOut):
+    """``plans show`` plus targets against actuals per review (``rows``) and each outcome rate's
+    estimate before and after every review (``series``)."""
+
+    rows: list[dict[str, Any]]
+    series: list[dict[str, Any]]
+
+
+class PlanSummary(_Open):
+    id: str
+    name: str
+    reviews: int
+    latest_recommendation: str | None
+
+
+class ReviewOut(_Open):
+    """A saved review with its recommendation and every figure it rests on (``reviews add --format json``)."""
+
+    plan: str
+    number: int
+    decision: str
+    reason: str
+
+
+def _url(request: Request) -> str | None:
+    return getattr(request.app.state.store, "url", None)
+
+
+def _computing(request: Request, work: Any) -> Any:
+    return request.app.state.inline.run(work)
+
+
+def _plan_404(work: Any, plan_id: str | None = None) -> Any:
+    """An unknown plan or logic model in the address is 404 (naming the id, not every saved plan)."""
+    try:
+        return work()
+    except PlanError as exc:
+        if plan_id is not None and "unknown plan" in exc.message:
+            raise NotFound(f"plan_id: no plan {plan_id!r} is saved here") from None
+        if "unknown logic model" in exc.message:
+            raise NotFound(exc.message) from None
+        raise
+
+
+@router.get("/logic-models/starting-points", summary="The promising models and case studies a logic model can start from")
+def logic_model_starting_points() -> StartingPoints:
+    from ...plans.cycle import starting_points
+
+    return StartingPoints(**starting_points())
+
+
+@router.post("/logic-models/draft", summary="The builder's answers filled in from a promising model or case study",
+             responses=_errors(422))
+def logic_model_draft(body: DraftRequest) -> dict[str, Any]:
+    from ...plans.cycle import draft
+
+    return draft(body.start, body.source)
+
+
+@router.post("/logic-models", status_code=201, responses=_errors(422, 503),
+             summary="Check a logic model (as 'logic-model validate') and store it; its key and address")
+def save_logic_model(request: Request, body: LogicModelRequest) -> StoredLogicModel:
+    from ...plans.cycle import build_logic_model, save_logic_model as save
+
+    if (body.answers is None) == (body.logic_model is None):
+        raise PlanError("answers: give exactly one of answers (the builder's answers) or logic_model (a complete logic model)")
+    data = build_logic_model(body.answers)[1] if body.answers is not None else body.logic_model
+    rec = save(data, url=_url(request))  # type: ignore[arg-type]
+    return StoredLogicModel(**rec, url=f"/logic-models/{rec['key']}")
+
+
+@router.get("/logic-models/{key}", summary="A stored logic model", responses=_errors(404, 503))
+def get_logic_model(request: Request, key: str) -> StoredLogicModel:
+    from ...plans.cycle import stored_logic_model
+
+    rec = _plan_404(lambda: stored_logic_model(key, url=_url(request)))
+    return StoredLogicModel(**rec, url=f"/logic-models/{key}")
+
+
+@router.get("/plans", summary="Every saved plan (the CLI's 'plans list --format json')", responses=_errors(503))
+def list_plans(request: Request) -> list[PlanSummary]:
+    from ...plans import list_plans as plans
+
+    return [PlanSummary(**p) for p in plans(url=_url(request))]
+
+
+@router.post("/plans", status_code=201, responses=_errors(422, 429, 503),
+             summary="Create a plan from a stored logic model or a library model: targets, schedule and NPV")
+def create_plan(request: Request, body: PlanRequest) -> PlanOut:
+    from ...plans.cycle import create_plan_from
+
+    return PlanOut(**_computing(request, lambda: create_plan_from(body, url=_url(request))))
+
+
+@router.get("/plans/{plan_id}", summary="A plan with its targets, schedule and whole history", responses=_errors(404, 503))
+def get_plan(request: Request, plan_id: str) -> PlanHistory:
+    from ...plans.cycle import history
+
+    return PlanHistory(**_plan_404(lambda: history(plan_id, url=_url(request)), plan_id))
+
+
+@router.get("/plans/{plan_id}/reviews", summary="A plan's reviews (the CLI's 'reviews list --format json')",
+            responses=_errors(404, 503))
+def list_plan_reviews(request: Request, plan_id: str) -> list[dict[str, Any]]:
+    from ...plans import list_reviews
+
+    return _plan_404(lambda: list_reviews(plan_id, url=_url(request)), plan_id)
+
+
+@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(404, 422, 429, 503),
+             summary="Record a review's actuals; the updated estimates and the recommendation with its reason")
+def add_plan_review(request: Request, plan_id: str, body: Actuals) -> ReviewOut:
+    from ...plans import add_review
+
+    return ReviewOut(**_plan_404(lambda: _computing(request, lambda: add_review(
+        plan_id, body, by=body.recorded_by or "api", url=_url(request))), plan_id))

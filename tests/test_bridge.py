@@ -1,0 +1,263 @@
+"""The bridge from the evidence figure to every headline (issue 21): each step by model and payer,
+adding up to its headline in the library, the CLI's JSON and tables, the web page, the JSON API,
+the PDF's text and the recalculated workbook, for four scenarios (the goldens' four: Birmingham,
+a part-scale one, Living Well at 2,000 people, Cornwall on the current basis)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from carescale.scenarios import evaluate_document, parse_data
+
+from .conftest import run_cli
+
+#: name -> (CLI arguments, the same scenario document)
+SCENARIOS = {
+    "birmingham": (["--area", "birmingham"], {"version": 1, "area": "birmingham"}),
+    "part-scale": (None, {"version": 1, "area": "birmingham", "scale": {"living-well": 0.5, "shared-lives": 0.25}}),
+    "overridden": (["--area", "birmingham", "--set", "living-well.older-people-multiple-ltc.people=2000"],
+                   {"version": 1, "area": "birmingham",
+                    "overrides": {"living-well.older-people-multiple-ltc.people": 2000}}),
+    "cornwall-current": (["--area", "cornwall", "--basis", "current"],
+                         {"version": 1, "area": "cornwall", "basis": "current"}),
+}
+SUBTOTALS = ["net_a_year", "net_full_scale_period", "net_over_period", "npv"]
+
+
+def cli_args(name: str, tmp_path: Path) -> list[str]:
+    args, doc = SCENARIOS[name]
+    if args is None:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        args = ["--scenario", str(path)]
+    return args
+
+
+def steps_add_up(bridge: dict, tolerance: float) -> dict[str, float]:
+    """Check every subtotal is the sum of the steps above it and equals its headline (by payer
+    too); return the subtotals by key."""
+    running: dict[str, float] = {"asc": 0.0, "nhs": 0.0}
+    found = {}
+    for ln in bridge["lines"]:
+        if ln["kind"] == "step":
+            running[ln["payer"]] += ln["amount"]
+            continue
+        for payer, amount in running.items():
+            assert ln["by_payer"][payer] == pytest.approx(amount, abs=tolerance)
+            assert ln["headline_by_payer"][payer] == pytest.approx(amount, abs=tolerance), (ln["step"], payer)
+        assert abs(sum(running.values()) - ln["headline"]) < tolerance, ln["step"]
+        assert abs(ln["residual"]) < 1e-6
+        found[ln["step"]] = ln["headline"]
+    assert list(found) == SUBTOTALS
+    return found
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_bridge_closes_exactly_on_its_headlines(name):
+    ev = evaluate_document(parse_data(SCENARIOS[name][1]))
+    b = ev.bridge()
+    heads = steps_add_up(b, 1e-6)
+    totals = ev.run["totals"]["net_savings"]
+    metrics = ev.appraisal_summary()["portfolio"]["metrics"]
+    assert heads["net_a_year"] == pytest.approx(totals["asc"] + totals["nhs"], abs=0.01)
+    assert heads["net_full_scale_period"] == pytest.approx(ev.appraisal().years * heads["net_a_year"], abs=1e-6)
+    assert heads["net_over_period"] == pytest.approx(metrics["net_budget_impact"], abs=0.01)
+    assert heads["npv"] == pytest.approx(metrics["npv"], abs=0.01)
+    # by model: each model's lines add up to its own run net and its own NPV
+    items = {i["id"]: i for i in ev.appraisal_summary()["interventions"]}
+    for ln in b["lines"]:
+        if ln["kind"] == "subtotal" and "headline_by_model" in ln:
+            for model, amount in ln["by_model"].items():
+                assert amount == pytest.approx(ln["headline_by_model"][model], abs=1e-6), (ln["step"], model)
+            if ln["step"] == "npv":
+                assert {m: round(v, 2) for m, v in ln["headline_by_model"].items()} == {
+                    m: i["metrics"]["npv"] for m, i in items.items()} | {
+                    m: round(v, 2) for m, v in ln["headline_by_model"].items() if m not in items}
+
+
+def test_each_step_is_the_figure_it_names():
+    """Birmingham by hand: optimism bias on Living Well's savings is its evidence level's share of
+    ten years of its gross saving; set-up is Shared Lives' set-up investment; discounting is the NPV
+    less the undiscounted net; the overlap a year is the run's deduction."""
+    ev = evaluate_document(parse_data(SCENARIOS["birmingham"][1]))
+    b = ev.bridge()
+    run = {i["id"]: i for i in ev.run["interventions"]}
+
+    def amount(step, model):
+        return sum(ln["amount"] for ln in b["lines"] if ln["kind"] == "step" and ln["step"] == step
+                   and ln["model"] == model)
+
+    lw = ev.appraisal().interventions["living-well"]
+    down = lw.optimism_bias[1]
+    assert down > 0
+    gross = sum(run["living-well"]["gross_savings"].values())
+    assert amount("gross_a_year", "living-well") == pytest.approx(gross, abs=0.01)
+    assert amount("optimism_bias_savings", "living-well") == pytest.approx(-down * 10 * gross, abs=0.1)
+    assert amount("setup", "shared-lives") == pytest.approx(-run["shared-lives"]["setup_investment"], abs=0.01)
+    assert amount("setup", "shared-lives") < 0
+    m = lw.metrics
+    assert amount("discounting", "living-well") == pytest.approx(float(m.npv[0] - m.net_budget_impact[0]), abs=1e-6)
+    for ov in ev.run["overlaps"]:
+        assert amount("overlap_a_year", ov["id"]) == pytest.approx(-sum(ov["deduction"].values()), abs=0.01)
+    labels = {ln["step"]: ln["label"] for ln in b["lines"]}
+    assert labels["deadweight_attribution"].startswith("Less: deadweight and attribution")
+    assert all(ln["source"] for ln in b["lines"] if ln["kind"] == "step")
+    assert b["prices"]["label"] == ev.run["prices"]["label"]
+
+
+def test_deadweight_drop_off_and_lag_are_their_own_steps_and_still_close():
+    doc = {"version": 1, "area": "birmingham", "appraisal": {"interventions": {
+        "living-well": {"deadweight": 0.2, "attribution": 0.9, "drop_off": 0.25, "lag_months": 3}}}}
+    ev = evaluate_document(parse_data(doc))
+    b = ev.bridge()
+    steps_add_up(b, 1e-6)
+
+    def amount(step, model):
+        return sum(ln["amount"] for ln in b["lines"] if ln["kind"] == "step" and ln["step"] == step
+                   and ln["model"] == model)
+
+    gross = amount("gross_a_year", "living-well") * 10
+    after_ob = gross + amount("optimism_bias_savings", "living-well")
+    # deadweight and attribution keep (1 - 0.2) x 0.9 = 72% of the savings after optimism bias
+    assert amount("deadweight_attribution", "living-well") == pytest.approx(-(1 - 0.72) * after_ob, abs=0.1)
+    assert amount("drop_off_lag", "living-well") < -0.25 * 0.72 * after_ob  # most years lose a quarter or more
+    assert amount("deadweight_attribution", "community-agents") == 0.0
+    assert amount("drop_off_lag", "community-agents") == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("command", ["run", "appraise"])
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_cli_json_bridge_adds_up_to_its_headlines(tmp_path, name, command):
+    got = run_cli(command, *cli_args(name, tmp_path), "--format", "json")
+    assert got.code == 0, got.err
+    data = got.json()
+    heads = steps_add_up(data["bridge"], 1.0)
+    if command == "run":
+        assert heads["net_a_year"] == pytest.approx(sum(data["totals"]["net_savings"].values()), abs=1.0)
+    else:
+        assert heads["npv"] == pytest.approx(data["portfolio"]["metrics"]["npv"], abs=1.0)
+        assert heads["net_over_period"] == pytest.approx(data["portfolio"]["metrics"]["net_budget_impact"], abs=1.0)
+    assert data["bridge"]["prices"] == data["prices"]
+
+
+def test_the_cli_tables_print_the_bridge(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that no label wraps
+    got = run_cli("run", "--area", "birmingham")
+    assert got.code == 0, got.err
+    flat = " ".join(got.out.split())
+    assert "From the evidence to the headlines" in flat and "Less: optimism bias on savings" in flat
+    assert "Net present value (NPV)" in flat
+    appraise = " ".join(run_cli("appraise", "--area", "birmingham").out.split())
+    assert "Net over the 10 years, undiscounted (the cash-flow table's total)" in appraise
+
+
+# -- the web page and the JSON API ---------------------------------------------------------------------------
+
+
+class TableRows(HTMLParser):
+    """The rows of one table (by id) of a page: (data-step, class, [cell texts])."""
+
+    def __init__(self, table_id: str):
+        super().__init__()
+        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and a.get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append((a.get("data-step"), a.get("class") or "", []))
+        elif self.inside and tag in ("td", "th") and self.rows:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.inside:
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1][2].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def pounds(text: str) -> float:
+    """'-£1,234.56' -> -1234.56"""
+    m = re.fullmatch(r"(-?)£([\d,]+(?:\.\d+)?)", text.strip())
+    assert m, text
+    return (-1 if m.group(1) else 1) * float(m.group(2).replace(",", ""))
+
+
+def table_rows(html: str, table_id: str):
+    parser = TableRows(table_id)
+    parser.feed(html)
+    return parser.rows
+
+
+def page_bridge_adds_up(html: str, tolerance: float = 1.0) -> dict[str, tuple[float, float, float]]:
+    """The bridge table of a result page: every subtotal row is the sum of the rows above it (by
+    payer and both); the subtotals by step."""
+    rows = table_rows(html, "bridge-table")
+    assert rows, "no bridge table on the page"
+    run = [0.0, 0.0, 0.0]
+    found = {}
+    for step, cls, cells in rows[1:]:  # the first row is the head
+        if "carescale-total" in cls:
+            got = [pounds(c) for c in cells[1:4]]  # the label spans two columns
+            assert got == pytest.approx(run, abs=tolerance), step
+            found[step] = tuple(got)
+        else:
+            amounts = [pounds(c) for c in cells[2:5]]
+            assert amounts[2] == pytest.approx(amounts[0] + amounts[1], abs=0.011)
+            run = [r + a for r, a in zip(run, amounts)]
+    assert list(found) == SUBTOTALS
+    return found
+
+
+@pytest.fixture(scope="module")
+def web():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False) as client:
+        yield client
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_web_page_bridge_adds_up_to_its_headlines(web, name):
+    doc = SCENARIOS[name][1]
+    sid = web.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
+    html = web.get(f"/scenario/{sid}").text
+    found = page_bridge_adds_up(html)
+    api = web.post("/api/v1/appraise", json=doc).json()
+    heads = steps_add_up(api["bridge"], 1.0)  # the JSON API's bridge, the same
+    for step, (asc, nhs, both) in found.items():
+        assert both == pytest.approx(heads[step], abs=1.0)
+    assert found["npv"][2] == pytest.approx(api["portfolio"]["metrics"]["npv"], abs=1.0)
+    run = web.post("/api/v1/run", json=doc).json()
+    assert found["net_a_year"][0] == pytest.approx(run["totals"]["net_savings"]["asc"], abs=1.0)
+    assert found["net_a_year"][1] == pytest.approx(run["totals"]["net_savings"]["nhs"], abs=1.0)
+    # the headline panel and the key figures show the same figures, rounded
+    from carescale.web.formatting import money, short_money
+
+    assert f'<span id="total-asc">{short_money(found["net_a_year"][0])}</span>' in html
+    assert f"{money(found['npv'][2])} (council {money(found['npv'][0])}, NHS {money(found['npv'][1])})" in html
+    # the cash-flow table: every column that makes its net, by year; the nets add up to the bridge's total
+    cash = [cells for _, cls, cells in table_rows(html, "cash-table")[1:]]
+    years, total = cash[:-1], cash[-1]
+    for cells in years:
+        gross, overlap, running, setup, net = (pounds(c) for c in cells[1:6])
+        assert net == pytest.approx(gross - overlap - running - setup, abs=2.0)
+    assert sum(pounds(c[5]) for c in years) == pytest.approx(found["net_over_period"][2], abs=len(years))
+    assert pounds(total[2]) == pytest.approx(found["net_over_period"][2], abs=1.0)
+    assert sum(pounds(c[10]) for c in years) == pytest.approx(found["npv"][2], abs=len(years))
+    assert 'role="region" aria-labelledby="bridge-caption" tabindex="0"' in html  # scrolls on a phone
