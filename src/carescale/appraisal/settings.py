@@ -58,7 +58,7 @@ def _months(value: Any, field: str) -> float:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class OutcomeAdjustment(_Strict):
