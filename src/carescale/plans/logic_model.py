@@ -116,7 +116,8 @@ def to_intervention(lm: LogicModel) -> Intervention:
                 sizing=Sizing(basis="share_of_cohort", cohort=lm.cohort, rate=lm.take_up),
                 unit_cost=lm.unit_cost,
                 outcomes=tuple(
-                    Outcome(id=o.id, description=o.description, payer=o.payer, rate=o.rate, unit_saving=o.unit_saving)
+                    Outcome(id=o.id, description=o.description, payer=o.payer, rate=o.rate, unit_saving=o.unit_saving,
+                            priced_by=o.priced_by)
                     for o in lm.outcomes
                 ),
             ),
