@@ -105,6 +105,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.national = national
     app.state.templates = make_templates()
     app.state.downloads = ResultCache()  # rendered reports; the figures are the process's Evaluations
+    app.state.pages = ResultCache(128)  # rendered result pages, by scenario id and uncertainty state
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)
