@@ -70,6 +70,7 @@ def run(
         _print_summary_table(data)
         print_bridge(data["bridge"], console)
         _print_official_figures(evaluation.scenario.area)
+        _print_baseline(evaluation.scenario.area, data)
         _print_calibrated_models(evaluation.scenario)
         print_scenario_notes(data)
 
@@ -96,7 +97,8 @@ def _print_summary_table(data: dict[str, Any]) -> None:
             i["name"],
             str(i["transformation_area"]),
             people(i["beneficiaries"]),
-            money(i["cost"]),
+            money(i["cost"]) + (" (no cost evidence)" if i.get("cost_evidence") == "none" else
+                                "*" if i.get("cost_evidence") == "assumption" else ""),
             money(i["gross_savings"]["asc"]),
             money(i["gross_savings"]["nhs"]),
             money(i["net_savings"]["asc"]),
@@ -116,6 +118,11 @@ def _print_summary_table(data: dict[str, Any]) -> None:
         money(t["setup_investment"]) if t["setup_investment"] else "",
     )
     console.print(table)
+    if any(i.get("cost_evidence") == "assumption" for i in data["interventions"]):
+        console.print("* A running cost the evidence does not give: our documented assumption (full costs, docs/appraisal.md).")
+    free = [i["name"] for i in data["interventions"] if i.get("cost_evidence") == "none"]
+    if free:
+        console.print(f"No cost evidence: {', '.join(free)} cost nothing here, so they have no return on investment.")
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
     est = data["estimated_figures"]
@@ -144,6 +151,20 @@ def _print_official_figures(area: Any) -> None:
                         for k, q in official),
             markup=False,
         )
+
+
+def _print_baseline(area: Any, data: dict[str, Any]) -> None:
+    """What the council spends on adult social care now (official figures), under the model
+    results, in the run's price base (docs/data.md, baseline spend)."""
+    from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+    b = baseline_for_area(area, (data.get("prices") or {}).get("year"))
+    if b is None:
+        return
+    console.print(f"Baseline: what {b['name']} spends now (official figures; every line with its cell in "
+                  f"'carescale areas baseline {b['code']} --format json'):", markup=False)
+    for line in baseline_lines(b):
+        console.print("  " + line, markup=False)
 
 
 def _print_calibrated_models(scenario: Any) -> None:

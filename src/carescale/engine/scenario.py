@@ -22,8 +22,12 @@ from .figures import BASES, Basis, FigureChange, NotModelled, missing_inputs
 from .overrides import resolve_overrides
 from .parameters import ParameterTable
 
+#: ``full``: every model fully costed, overlaps on every payer; ``paper``: the paper's figures.
+METHODS = ("full", "paper")
+
 __all__ = [
     "BASES",
+    "METHODS",
     "Basis",
     "FigureChange",
     "NotModelled",
@@ -53,6 +57,9 @@ class Scenario:
     changes: tuple[FigureChange, ...] = ()
     #: The price base every money figure is re-priced to; None keeps the published prices.
     prices: PriceBase | None = None
+    #: ``full``: every model fully costed (each intervention's ``full_costs``) and overlaps
+    #: deducted on every payer; ``paper``: the paper's own costs and council-only overlaps.
+    method: str = "full"
 
     @property
     def intervention_ids(self) -> tuple[str, ...]:
@@ -89,6 +96,7 @@ def define_scenario(
     overrides: Mapping[str, Any] | None = None,
     scale: Mapping[str, float] | None = None,
     prices: PriceBase | int | str | None = "default",
+    method: str | None = None,
 ) -> Scenario:
     """Define a scenario.
 
@@ -104,6 +112,9 @@ def define_scenario(
     Treasury's financial-year GDP deflator); a :class:`carescale.prices.PriceBase`, or a year
     (``2024``, ``"2023/24"``) with that deflator; ``None`` or ``"published"`` keeps the prices as
     published, as the paper does (the ``paper`` preset of a scenario document).
+    ``method``: ``full`` (every model fully costed, overlaps deducted on every payer) or
+    ``paper`` (the paper's own costs and its council-only overlap); by default ``paper`` goes
+    with published prices and ``full`` with every price base (docs/appraisal.md, "Full costs").
     """
     if library is not None:
         expect(library, Library, "library", "a Library from carescale.default_library() or None")
@@ -130,15 +141,20 @@ def define_scenario(
             skipped.append(NotModelled(iv.id, gaps))
     keep = [localise_unit_costs(iv, area_def) for iv in keep]
     ids = {iv.id for iv in keep}
-    overlaps = tuple(o for o in lib.overlaps.overlaps if set(o.interventions) <= ids)
     price_base = None
     if prices == "default":
         price_base = make_price_base()
     elif prices is not None and prices != "published":
         price_base = prices if isinstance(prices, PriceBase) else make_price_base(prices)
+    if method is None:
+        method = "paper" if price_base is None else "full"
+    if method not in METHODS:
+        raise SettingsError(f"method: {method!r} is not valid; valid methods are: {', '.join(METHODS)}")
+    overlaps = tuple(o for o in lib.overlaps.overlaps
+                     if set(o.interventions) <= ids and (method == "full" or o.in_paper))
     scenario = Scenario(
         area_def, tuple(keep), overlaps, basis, tuple(skipped),  # type: ignore[arg-type]
-        scale=_check_scale(scale, ids, lib), prices=price_base,
+        scale=_check_scale(scale, ids, lib), prices=price_base, method=method,
     )
     if overrides:
         scenario = scenario.with_overrides(overrides, lib)

@@ -250,6 +250,37 @@ class WorkforceRatio(StrictModel):
         return self
 
 
+class FullCost(StrictModel):
+    """A running cost the source's own figures leave out, so that every model is fully costed
+    (issue 21). Either staff by role, ``staff`` people (full-time equivalents) for every ``per``
+    beneficiaries (unit ``people``) or every ``per`` pounds a year of the baseline spend the model
+    reduces (unit ``GBP_per_year``), each costing ``unit_cost`` a year; or, without ``staff``,
+    ``unit_cost`` for every beneficiary a year. ``netted``: the source's saving is already net of
+    this cost, so the gross saving is the published saving plus this cost (Shared Lives' carer
+    payments). The paper's own figures (the ``paper`` method) leave every full cost out."""
+
+    id: Slug
+    role: str
+    description: str
+    unit_cost: Quantity
+    staff: Quantity | None = None
+    per: Quantity | None = Field(default=None, json_schema_extra={
+        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for"})
+    netted: bool = False
+    payer: Payer = "asc"  # who the netted saving falls to (with ``netted``)
+
+    @model_validator(mode="after")
+    def _check(self) -> "FullCost":
+        _require_unit(self.unit_cost, ("GBP_per_person_per_year",), "unit_cost")
+        if (self.staff is None) != (self.per is None):
+            raise ValueError("staff and per go together: give both (staff by role) or neither (a cost per beneficiary)")
+        if self.staff is not None and self.per is not None:
+            _require_unit(self.staff, ("people",), "staff")
+            _require_unit(self.per, ("people", "GBP_per_year"), "per")
+            _rule_problem(FullCost, "per", self.per)
+        return self
+
+
 class WiderBenefit(StrictModel):
     """A social benefit that is real but not cashable; kept apart from savings."""
 
@@ -325,6 +356,7 @@ class Intervention(StrictModel):
     setup: SetupInvestment | None = None
     ramp_up: RampUp | None = None
     workforce: tuple[WorkforceRatio, ...] = ()
+    full_costs: tuple[FullCost, ...] = ()
     wider_benefits: tuple[WiderBenefit, ...] = ()
     reported_outcomes: tuple[ReportedOutcome, ...] = ()
     barriers: tuple[str, ...] = ()
@@ -332,6 +364,9 @@ class Intervention(StrictModel):
     evidence: str
     evidence_ref: Reference
     evidence_grade: EvidenceGrade
+    #: the design of the evidence (before-and-after, cost-comparison, comparison-group, trial):
+    #: what the appraisal's counterfactual defaults are keyed by (data/appraisal_defaults.yaml)
+    evidence_design: Literal["before-and-after", "cost-comparison", "comparison-group", "trial"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Intervention":
