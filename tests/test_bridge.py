@@ -83,9 +83,11 @@ def test_every_bridge_closes_exactly_on_its_headlines(name):
 
 def test_each_step_is_the_figure_it_names():
     """Birmingham by hand: optimism bias on Living Well's savings is its evidence level's share of
-    ten years of its gross saving; set-up is Shared Lives' set-up investment; discounting is the NPV
+    ten years of its gross saving (the nesta-levels method: the default Green Book method takes
+    nothing off savings); set-up is Shared Lives' set-up investment; discounting is the NPV
     less the undiscounted net; the overlap a year is the run's deduction."""
-    ev = evaluate_document(parse_data(SCENARIOS["birmingham"][1]))
+    ev = evaluate_document(parse_data({**SCENARIOS["birmingham"][1],
+                                       "appraisal": {"optimism_bias_method": "nesta-levels"}}))
     b = ev.bridge()
     run = {i["id"]: i for i in ev.run["interventions"]}
 
@@ -134,8 +136,16 @@ def test_deadweight_drop_off_and_lag_are_their_own_steps_and_still_close():
     # deadweight and attribution keep (1 - 0.2) x 0.9 = 72% of the savings after optimism bias
     assert amount("deadweight_attribution", "living-well") == pytest.approx(-(1 - 0.72) * after_ob, abs=0.1)
     assert amount("drop_off_lag", "living-well") < -0.25 * 0.72 * after_ob  # most years lose a quarter or more
-    assert amount("deadweight_attribution", "community-agents") == 0.0
-    assert amount("drop_off_lag", "community-agents") == pytest.approx(0.0, abs=1e-6)
+    # a model the settings leave alone takes its evidence design's counterfactual (issue 21:
+    # Community Agents is before-and-after evidence: (1 - 20%) x 90% = 72%, 5% a year drop-off)
+    ca_after = amount("gross_a_year", "community-agents") * 10 + amount("optimism_bias_savings", "community-agents")
+    assert amount("deadweight_attribution", "community-agents") == pytest.approx(-(1 - 0.72) * ca_after, abs=0.1)
+    assert amount("drop_off_lag", "community-agents") < 0
+    # without the counterfactual defaults it has neither step
+    off = evaluate_document(parse_data({**doc, "appraisal": {**doc["appraisal"], "counterfactual": False}})).bridge()
+    steps_add_up(off, 1e-6)
+    assert sum(ln["amount"] for ln in off["lines"] if ln["kind"] == "step" and ln["model"] == "community-agents"
+               and ln["step"] in ("deadweight_attribution", "drop_off_lag")) == pytest.approx(0.0, abs=1e-6)
 
 
 @pytest.mark.parametrize("settings", [
