@@ -106,11 +106,17 @@ def test_shared_lives_breaks_even_within_two_years_from_the_papers_inputs():
 
 
 def test_shared_lives_still_breaks_even_within_two_years_with_optimism_bias():
-    """With the default optimism bias for a Nesta level 2 model (+25% costs, -25% savings):
-    t = 6.5 + sqrt(24 x 312,500 x 12 / (0.75 x 1,334,000)) = 15.98, month 16."""
-    f = appraise(SL, make_settings(years=5)).interventions["shared-lives"]
+    """With our Nesta-level table for a level 2 model (+25% costs, -25% savings):
+    t = 6.5 + sqrt(24 x 312,500 x 12 / (0.75 x 1,334,000)) = 15.98, month 16. With the default
+    method (HM Treasury's supplementary guidance, outsourcing: +41% costs, nothing off savings):
+    t = 6.5 + sqrt(24 x 352,500 x 12 / 1,334,000) = 15.22, month 16."""
+    f = appraise(SL, make_settings(years=5, optimism_bias_method="nesta-levels")).interventions["shared-lives"]
     assert f.optimism_bias == (0.25, 0.25)
     t = 6.5 + math.sqrt(24 * 312_500 * 12 / (0.75 * 1_334_000))
+    assert f.metrics.break_even_month[0] == math.ceil(t) == 16
+    f = appraise(SL, make_settings(years=5)).interventions["shared-lives"]
+    assert f.optimism_bias == (0.41, 0.0)
+    t = 6.5 + math.sqrt(24 * 352_500 * 12 / 1_334_000)
     assert f.metrics.break_even_month[0] == math.ceil(t) == 16
 
 
@@ -259,13 +265,22 @@ def test_optimism_bias_table_by_evidence_level(level, share):
     assert ob.costs.status == "assumption" and ob.costs.derivation
 
 
-def test_optimism_bias_raises_costs_and_lowers_savings():
+@pytest.mark.parametrize("method,extra,up,down", [
+    ("nesta-levels", {}, 0.25, 0.25),  # our table, level 2
+    (None, {}, 0.41, 0.0),  # the default: HM Treasury's supplementary guidance, outsourcing upper bound
+    ("green-book", {"green_book_category": "standard-buildings"}, 0.24, 0.0),
+    ("gmca", {}, 0.15, 0.15),  # the default confidence grade, 4
+    ("gmca", {"confidence_grade": 6}, 0.40, 0.40),
+])
+def test_optimism_bias_raises_costs_and_lowers_savings(method, extra, up, down):
     scen = define_scenario("birmingham", ["living-well"])
-    on = appraise(scen, make_settings(years=3)).interventions["living-well"]
+    on = appraise(scen, make_settings(years=3, optimism_bias_method=method,
+                                      interventions={"living-well": extra})).interventions["living-well"]
     off = appraise(scen, make_settings(years=3, optimism_bias=False)).interventions["living-well"]
-    np.testing.assert_allclose(on.yearly("cost"), off.yearly("cost") * 1.25)
-    np.testing.assert_allclose(on.yearly("gross"), off.yearly("gross") * 0.75)
-    np.testing.assert_allclose(on.yearly("wider_benefits"), off.yearly("wider_benefits") * 0.75)
+    assert on.optimism_bias == (up, down)
+    np.testing.assert_allclose(on.yearly("cost"), off.yearly("cost") * (1 + up))
+    np.testing.assert_allclose(on.yearly("gross"), off.yearly("gross") * (1 - down))
+    np.testing.assert_allclose(on.yearly("wider_benefits"), off.yearly("wider_benefits") * (1 - down))
 
 
 def test_ratios():
@@ -365,9 +380,12 @@ def test_defaults_cite_known_documents_and_mark_our_choices(seeds_dir):
             text = normalise((seeds_dir / docs[ref.document].seed).read_text(encoding="utf-8"))
             assert normalise(ref.quote) in text, loc
     statuses = {loc: q.status for loc, q in iter_quantities(defaults)}
-    # the Green Book rates are published; everything else in the file is our own choice
-    assert all(s == "published" for loc, s in statuses.items() if loc.startswith("discounting"))
-    assert all(s == "assumption" for loc, s in statuses.items() if not loc.startswith("discounting"))
+    # the Green Book rates and the supplementary guidance's categories are published; everything
+    # else in the file is our own choice (the GMCA grades too, until checked at the source)
+    published = ("discounting", "optimism_bias_methods.green_book")
+    assert all(s == "published" for loc, s in statuses.items() if loc.startswith(published))
+    assert all(s == "assumption" for loc, s in statuses.items() if not loc.startswith(published))
+    assert any(loc.startswith("optimism_bias_methods.gmca") for loc in statuses)
     assert {"hmt-green-book-2022", "hmt-cba-local-partnerships-2014"} <= set(docs)
     assert docs["hmt-green-book-2022"].seed is None
 
@@ -421,7 +439,7 @@ def test_optimism_bias_reaches_every_cost_and_saving_parameter():
     kinds = {p.kind for p in params}
     assert COST_KINDS <= kinds and BENEFIT_KINDS <= kinds
     base = params.base_values()
-    adj = adjusted_values(BHAM, params, base, make_settings())
+    adj = adjusted_values(BHAM, params, base, make_settings(optimism_bias_method="nesta-levels"))
     for p in params:
         assert base[p.path][0] == p.base
         factor = 1.25 if p.kind in COST_KINDS else 0.75 if p.kind in BENEFIT_KINDS else 1.0

@@ -211,7 +211,7 @@ def test_workbook_has_native_charts():
     charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     # Summary (net by payer), Cash flow (cumulative, by payer), one per model, Monte Carlo (2)
     assert len(charts) == 2 + 1 + len(data.scenario.interventions) + 2
-    mc = z.read(f"xl/worksheets/sheet{5 + len(data.scenario.interventions)}.xml")  # About, Summary, Inputs, Cash flow, models, MC
+    mc = z.read(f"xl/worksheets/sheet{6 + len(data.scenario.interventions)}.xml")  # About, Summary, Inputs, Cash flow, Bridge, models, MC
     assert b"<f>" not in mc  # the Monte Carlo sheet holds values, not formulas
 
 

@@ -303,10 +303,23 @@ def _outcome_factor(settings: AppraisalSettings, iid: str, oid: str) -> float:
 
 
 def optimism_bias(iv: Intervention, settings: AppraisalSettings) -> tuple[float, float]:
-    """(cost uplift, savings reduction) for ``iv``'s evidence level, or (0, 0) when turned off."""
+    """(cost uplift, savings reduction) for ``iv`` under the settings' optimism-bias method, or
+    (0, 0) when turned off. ``green-book``: the model's category of HM Treasury's supplementary
+    guidance (``outsourcing`` unless the settings name another), upper bound on costs, nothing
+    on benefits (the guidance gives no generic value); ``gmca``: the correction of the model's
+    confidence grade on costs and savings alike; ``nesta-levels``: our table by evidence level."""
     if not settings.optimism_bias:
         return 0.0, 0.0
-    ob = appraisal_defaults().optimism_bias[iv.evidence_grade.level]
+    d = appraisal_defaults()
+    method = settings.optimism_bias_method_used
+    adj = _adjustment(settings, iv.id)
+    if method == "green-book":
+        cat = d.optimism_bias_methods.green_book[adj.green_book_category or d.optimism_bias_methods.green_book_category]
+        return cat.costs.value, cat.benefits.value
+    if method == "gmca":
+        grade = d.optimism_bias_methods.gmca[adj.confidence_grade or d.optimism_bias_methods.gmca_grade]
+        return grade.correction.value, grade.correction.value
+    ob = d.optimism_bias[iv.evidence_grade.level]
     return ob.costs.value, ob.benefits.value
 
 

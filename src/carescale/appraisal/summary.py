@@ -206,6 +206,7 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "start_date": s.start_date.isoformat(),
             "price_base_year": scen.prices.year if scen.prices is not None else s.price_base_year,
             "optimism_bias": s.optimism_bias,
+            "optimism_bias_method": s.optimism_bias_method_used if s.optimism_bias else None,
             "counterfactual": s.counterfactual and scen.method == "full",
             "setup_timing": s.setup_timing,
             "price_years": list(result.price_years),

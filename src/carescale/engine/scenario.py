@@ -139,6 +139,7 @@ def define_scenario(
             )
         else:
             skipped.append(NotModelled(iv.id, gaps))
+    keep = [localise_unit_costs(iv, area_def) for iv in keep]
     ids = {iv.id for iv in keep}
     price_base = None
     if prices == "default":
@@ -158,6 +159,56 @@ def define_scenario(
     if overrides:
         scenario = scenario.with_overrides(overrides, lib)
     return scenario
+
+
+def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:
+    """``iv`` with each saving that is priced by a unit cost (``Outcome.priced_by``) scaled to
+    ``area``'s own unit cost over the source site's, both from the unit-cost library
+    (:mod:`carescale.official.unit_costs`: the user's figure, else the council's official one,
+    else England's). The derivation names both figures and their sources; at the source site
+    the factor is 1 and the note still names the unit cost."""
+    if not any(o.priced_by for seg in iv.segments for o in seg.outcomes):
+        return iv
+    from ..official.unit_costs import unit_cost_library
+    from ..prices import price_base as make_base
+
+    ucl = unit_cost_library()
+    segments = []
+    for seg in iv.segments:
+        outcomes = []
+        for o in seg.outcomes:
+            pb = o.priced_by
+            if pb is None:
+                outcomes.append(o)
+                continue
+            if pb.unit_cost not in ucl.kinds:
+                raise ModelError(
+                    f"intervention {iv.id!r}: segments[{seg.id}].outcomes[{o.id}].priced_by.unit_cost: unknown "
+                    f"kind {pb.unit_cost!r}; the kinds are: {', '.join(sorted(ucl.kinds))} (data/unit_costs.yaml)"
+                )
+            here = ucl.get(pb.unit_cost, area.ons_code)
+            site = ucl.get(pb.unit_cost, pb.site)
+            here_value = here.value
+            if here.price_year != site.price_year:  # a user's figure of another year: same prices first
+                here_value *= make_base(site.price_year).factor(here.price_year or site.price_year)
+            factor = here_value / site.value
+            q = o.unit_saving
+            cited = (f"{pb.unit_cost} here £{here.value:,.2f} ({here.price_year}; {here.ref.section}"
+                     f"{'; ' + here.note if here.note else ''}), at the source site £{site.value:,.2f} "
+                     f"({site.price_year}; {site.ref.section})")
+            if factor == 1.0:
+                new = q.model_copy(update={"note": f"{q.note + ' ' if q.note else ''}Priced by the unit cost {cited}: the same, so as published."})
+            else:
+                derivation = (f"{q.derivation + '; then ' if q.derivation else ''}{q.value:,.10g} x "
+                              f"{here_value:,.6g} / {site.value:,.6g} = {q.value * factor:,.10g}: the site's saving "
+                              f"scaled by {cited}")
+                update = {"value": q.value * factor, "status": "implied", "derivation": derivation}
+                if q.low is not None and q.high is not None:
+                    update.update(low=q.low * factor, high=q.high * factor)
+                new = q.model_copy(update=update)
+            outcomes.append(o.model_copy(update={"unit_saving": new}))
+        segments.append(seg.model_copy(update={"outcomes": tuple(outcomes)}))
+    return iv.model_copy(update={"segments": tuple(segments)})
 
 
 def _check_scale(scale: Mapping[str, float] | None, ids: set[str], lib: Library) -> tuple[tuple[str, float], ...]:

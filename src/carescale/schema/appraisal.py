@@ -51,6 +51,56 @@ class OptimismBias(StrictModel):
         return self
 
 
+#: The named optimism-bias methods a user chooses between (``optimism_bias_method``).
+OPTIMISM_BIAS_METHODS: tuple[str, ...] = ("green-book", "gmca", "nesta-levels")
+
+
+class GreenBookCategory(StrictModel):
+    """One project category of HM Treasury's supplementary Green Book guidance on optimism bias:
+    the upper-bound uplift of costs, and what is taken off benefits (the guidance gives none)."""
+
+    description: str
+    costs: Quantity
+    benefits: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "GreenBookCategory":
+        _require_unit(self.costs, ("proportion",), "costs")
+        _require_unit(self.benefits, ("proportion",), "benefits")
+        return self
+
+
+class ConfidenceGrade(StrictModel):
+    """One confidence grade of the GMCA/New Economy cost-benefit method: what the data is, and
+    the optimism-bias correction applied to a cost or a benefit of that grade."""
+
+    description: str
+    correction: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "ConfidenceGrade":
+        _require_unit(self.correction, ("proportion",), "correction")
+        return self
+
+
+class OptimismBiasMethods(StrictModel):
+    """The published methods beside the Nesta-level table: ``default`` names the one used."""
+
+    default: Literal["green-book", "gmca", "nesta-levels"]
+    green_book_category: str  # the category a model takes unless the settings name another
+    green_book: dict[str, GreenBookCategory]
+    gmca_grade: int = Field(ge=1, le=6)  # the grade a model takes unless the settings name another
+    gmca: dict[int, ConfidenceGrade]
+
+    @model_validator(mode="after")
+    def _check(self) -> "OptimismBiasMethods":
+        if self.green_book_category not in self.green_book:
+            raise ValueError(f"green_book_category {self.green_book_category!r} is not one of the categories")
+        if sorted(self.gmca) != [1, 2, 3, 4, 5, 6]:
+            raise ValueError(f"gmca must have one entry for each confidence grade 1 to 6; it has {sorted(self.gmca)}")
+        return self
+
+
 class AdditionalityDefaults(StrictModel):
     deadweight: Quantity
     attribution: Quantity
@@ -127,6 +177,7 @@ class AppraisalDefaults(StrictModel):
     period: PeriodDefaults
     discounting: tuple[DiscountBand, ...] = Field(min_length=1)
     optimism_bias: dict[int, OptimismBias]
+    optimism_bias_methods: OptimismBiasMethods
     additionality: AdditionalityDefaults
     ramp_up: RampUpDefaults
     #: by evidence design (``Intervention.evidence_design``); the ``paper`` method keeps ``additionality``

@@ -81,6 +81,22 @@ class Sizing(StrictModel):
         return self
 
 
+class PricedBy(StrictModel):
+    """What a saving mostly is, in units of care of the unit-cost library
+    (``data/unit_costs.yaml``): the saving was measured at the source site (``site``, the ONS
+    code of its council), so in another council it is scaled by that council's own unit cost
+    over the site's (``unit_saving x cost here / cost at the site``; at the site itself, 1)."""
+
+    unit_cost: str  # a kind of data/unit_costs.yaml
+    site: str  # ONS code of the source site's council
+
+    @model_validator(mode="after")
+    def _check(self) -> "PricedBy":
+        if not re.match(r"^E(06|07|08|09|10|92)\d{6}$", self.site):
+            raise ValueError(f"site: {self.site!r} is not a council's ONS code; give one such as 'E08000034'")
+        return self
+
+
 CashableStatus = Literal["published", "implied", "assumption"]
 
 #: The rule for a saving whose evidence file gives no ``cashable`` entry (docs/appraisal.md,
@@ -129,7 +145,8 @@ def cashable_of(saving: "Outcome | SpendReduction") -> CashableFlag:
 class Outcome(StrictModel):
     """A change that saves money: ``rate`` of beneficiaries (all of them if no rate) each save
     ``unit_saving`` a year for ``payer``; ``cashable`` says whether that saving can be taken
-    out of a budget (:func:`cashable_of` applies the default rule when it is left out)."""
+    out of a budget (:func:`cashable_of` applies the default rule when it is left out);
+    ``priced_by``: the saving is re-scaled by the area's own unit cost (:class:`PricedBy`)."""
 
     id: Slug
     description: str
@@ -137,6 +154,7 @@ class Outcome(StrictModel):
     rate: Quantity | None = None
     unit_saving: Quantity
     cashable: Cashable | None = None
+    priced_by: PricedBy | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Outcome":
@@ -326,7 +344,14 @@ class Intervention(StrictModel):
     source: Source | None = None
     references: tuple[Reference, ...] = ()  # passages that describe the model
     savings_to: tuple[Payer, ...] = ()  # who the sources say saves (promising models)
-    missing_numbers: tuple[str, ...] = ()  # what a logic model would still need (promising)
+    missing_numbers: tuple[str, ...] = ()  # what a logic model would still need (promising), or a council must add (calibrated)
+    #: A runnable model calibrated to one site's published figures (not the paper's own
+    #: Birmingham model): says which site and figure, in plain words. Such a model may list the
+    #: ``missing_numbers`` a council must add (most often its cost).
+    calibration: str | None = None
+    #: Plain English for a reader: what it costs and what it saves whom (``interventions show``).
+    plain_costs: str | None = None
+    plain_savings: str | None = None
     segments: tuple[Segment, ...] = ()
     cost_shares: dict[Payer, Quantity] = Field(default={}, json_schema_extra={"sums_to_one": "cost shares"})
     setup: SetupInvestment | None = None
@@ -360,8 +385,11 @@ class Intervention(StrictModel):
             if not self.references:
                 raise ValueError("references: a promising model needs at least one passage describing it")
             return self
-        if self.missing_numbers:
-            raise ValueError("missing_numbers: only a promising model lists missing numbers")
+        if self.missing_numbers and not self.calibration:
+            raise ValueError(
+                "missing_numbers: only a promising model, or a runnable one calibrated to one site "
+                "(calibration), lists missing numbers"
+            )
         if self.source is None:
             raise ValueError("source: a runnable model needs its source site")
         if not self.segments:
