@@ -265,7 +265,8 @@ class FullCost(StrictModel):
     unit_cost: Quantity
     staff: Quantity | None = None
     per: Quantity | None = Field(default=None, json_schema_extra={
-        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for"})
+        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for",
+        "whole": "a staff ratio is per whole people or whole pounds"})
     netted: bool = False
     payer: Payer = "asc"  # who the netted saving falls to (with ``netted``)
 
