@@ -49,7 +49,7 @@ from ..engine.scenario import Scenario
 from ..engine.summary import price_basis
 from ..schema import PAYERS
 from .core import AppraisalResult, adjusted_values, timelines
-from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment
+from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment, appraisal_defaults
 
 #: the headline a subtotal must equal, by its key
 HEADLINES = {
@@ -59,6 +59,21 @@ HEADLINES = {
                        "('carescale appraise': portfolio.metrics.net_budget_impact)",
     "npv": "net present value ('carescale appraise': portfolio.metrics.npv)",
 }
+
+
+def _ob_basis(settings: AppraisalSettings, flow) -> str:
+    """Where a model's optimism bias comes from, under the settings' method (docs/appraisal.md)."""
+    method = settings.optimism_bias_method_used
+    adj = settings.interventions.get(flow.id) or InterventionAdjustment()
+    d = appraisal_defaults().optimism_bias_methods
+    if method == "green-book":
+        cat = adj.green_book_category or d.green_book_category
+        return (f"HM Treasury supplementary Green Book guidance on optimism bias, category {cat}, upper bound; "
+                "no generic value for benefits; data/appraisal_defaults.yaml")
+    if method == "gmca":
+        return (f"GMCA/New Economy confidence grade {adj.confidence_grade or d.gmca_grade}; "
+                "data/appraisal_defaults.yaml")
+    return f"evidence level {flow.evidence_level}, carescale's Nesta-level table, data/appraisal_defaults.yaml"
 
 
 def _without_additionality(scenario: Scenario, settings: AppraisalSettings) -> AppraisalSettings:
@@ -222,8 +237,9 @@ def bridge(
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
         b.step("optimism_bias_savings", "Less: optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
-               f"savings lowered by {down:.0%} for evidence level {flows[iv.id].evidence_level} "
-               f"(optimism-bias table, data/appraisal_defaults.yaml)" if down else "no optimism bias on savings")
+               f"savings lowered by {down:.0%} ({_ob_basis(settings, flows[iv.id])})" if down
+               else f"no optimism bias on savings ({_ob_basis(settings, flows[iv.id])})" if settings.optimism_bias
+               else "no optimism bias on savings")
     for iv in ivs:
         t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
         kept = f"{t2 / t1:.1%}" if t1 else "all"
@@ -243,8 +259,7 @@ def bridge(
     for iv in ivs:
         b.step("optimism_bias_costs", "Less: optimism bias on costs (running and set-up)", iv.id,
                -Y * (c2[iv.id] - c0[iv.id]) - (su2[iv.id] - su0[iv.id]),
-               f"costs raised by {flows[iv.id].optimism_bias[0]:.0%} for evidence level "
-               f"{flows[iv.id].evidence_level} (optimism-bias table, data/appraisal_defaults.yaml)"
+               f"costs raised by {flows[iv.id].optimism_bias[0]:.0%} ({_ob_basis(settings, flows[iv.id])})"
                if flows[iv.id].optimism_bias[0] else "no optimism bias on costs")
     for iv in ivs:
         b.step("setup", "Less: set-up investment", iv.id, -su0[iv.id],
