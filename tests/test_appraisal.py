@@ -29,7 +29,7 @@ from .conftest import normalise
 LIB = default_library()
 BHAM = define_scenario("birmingham", prices="published")  # the paper's prices
 SL = define_scenario("birmingham", ["shared-lives"], prices="published")
-NO_OB = make_settings(optimism_bias=False)
+NO_OB = make_settings(optimism_bias=False, counterfactual=False)  # the figures as given
 
 
 # -- Shared Lives in Birmingham: the paper's inputs and its "up to two years" ----------------
@@ -238,7 +238,7 @@ def test_deadweight_and_attribution_scale_savings():
 
 
 def test_lag_delays_savings_not_costs():
-    s = make_settings(optimism_bias=False, interventions={"living-well": {"lag_months": 3}})
+    s = make_settings(optimism_bias=False, counterfactual=False, interventions={"living-well": {"lag_months": 3}})
     scen = define_scenario("birmingham", ["living-well"])
     base = appraise(scen, NO_OB, monthly=True).interventions["living-well"].monthly
     lag = appraise(scen, s, monthly=True).interventions["living-well"].monthly
@@ -248,7 +248,7 @@ def test_lag_delays_savings_not_costs():
 
 
 def test_drop_off_fades_savings_each_year_after_they_start():
-    s = make_settings(optimism_bias=False, interventions={"living-well": {"drop_off": 0.1}})
+    s = make_settings(optimism_bias=False, counterfactual=False, interventions={"living-well": {"drop_off": 0.1}})
     scen = define_scenario("birmingham", ["living-well"])
     base = appraise(scen, NO_OB, monthly=True).interventions["living-well"].monthly
     drop = appraise(scen, s, monthly=True).interventions["living-well"].monthly
@@ -290,9 +290,13 @@ def test_ratios():
     assert m.roi[0] == pytest.approx(m.pv_savings[0] / m.pv_cost[0])
     assert m.bcr[0] == pytest.approx((m.pv_savings[0] + m.pv_wider_benefits[0]) / m.pv_cost[0])
     assert m.pv_wider_benefits[0] > 0 and m.bcr[0] > m.roi[0]
-    # a model with no cost has no ratio
+    # Kent Pathways is fully costed by default (its staff), so it has a return like the others
     kp = appraise(define_scenario("birmingham", ["kent-pathways"]), NO_OB).interventions["kent-pathways"]
-    assert np.isnan(kp.metrics.roi[0])
+    assert kp.metrics.pv_cost[0] > 0
+    assert kp.metrics.roi[0] == pytest.approx(kp.metrics.pv_savings[0] / kp.metrics.pv_cost[0])
+    # under the paper's own costs it costs nothing, so it has no ratio
+    paper = appraise(define_scenario("birmingham", ["kent-pathways"], prices="published"), NO_OB)
+    assert np.isnan(paper.interventions["kent-pathways"].metrics.roi[0])
 
 
 # -- per-draw arrays (for the uncertainty analysis) ------------------------------------------
@@ -440,3 +444,49 @@ def test_optimism_bias_reaches_every_cost_and_saving_parameter():
         assert base[p.path][0] == p.base
         factor = 1.25 if p.kind in COST_KINDS else 0.75 if p.kind in BENEFIT_KINDS else 1.0
         assert adj[p.path][0] == pytest.approx(p.base * factor), p.path
+
+
+# -- counterfactual by evidence design (issue 21) ---------------------------------------------
+
+
+def test_counterfactual_defaults_by_evidence_design():
+    """Each model's deadweight, attribution, drop-off and duration come from the design of its
+    evidence (data/appraisal_defaults.yaml), each with a range and a source; the paper keeps 0."""
+    d = appraisal_defaults().counterfactual
+    for design, cf in d.items():
+        for name in ("deadweight", "attribution", "drop_off"):
+            q = getattr(cf, name)
+            assert q.low <= q.value <= q.high and q.ref.quote and q.derivation, (design, name)
+    res = appraise(define_scenario("birmingham"), make_settings(optimism_bias=False))
+    got = {iid: (a.deadweight, a.attribution, a.drop_off, a.duration_years) for iid, a in res.settings.interventions.items()}
+    assert got["living-well"] == (0.2, 0.9, 0.05, 10.0)  # before-and-after
+    assert got["shared-lives"] == (0.1, 1.0, 0.0, None)  # a cost comparison
+    assert {LIB.interventions[i].evidence_design for i in got} == {"before-and-after", "cost-comparison"}
+    # what a user sets wins over the design's default
+    mine = appraise(define_scenario("birmingham", ["living-well"]),
+                    make_settings(interventions={"living-well": {"deadweight": 0.5}})).settings.interventions["living-well"]
+    assert (mine.deadweight, mine.attribution) == (0.5, 0.9)
+    # the paper's prices go with the paper's settings: no counterfactual, as the paper
+    assert appraise(BHAM).settings.interventions == {}
+    # and it can be turned off
+    assert appraise(define_scenario("birmingham"), make_settings(counterfactual=False)).settings.interventions == {}
+
+
+def test_deadweight_and_attribution_scale_savings_by_hand():
+    """Living Well's gross saving in a month at full scale, before-and-after design:
+    (1 - 20%) x 90% of the figure as given, and 5% less in each full year after savings start."""
+    scen = define_scenario("birmingham", ["living-well"])
+    off = appraise(scen, make_settings(optimism_bias=False, counterfactual=False), monthly=True).interventions["living-well"].monthly
+    on = appraise(scen, make_settings(optimism_bias=False), monthly=True).interventions["living-well"].monthly
+    np.testing.assert_allclose(on.gross[:, 3:15], off.gross[:, 3:15] * 0.8 * 0.9)
+    np.testing.assert_allclose(on.gross[:, 15:27], off.gross[:, 15:27] * 0.8 * 0.9 * 0.95)
+    np.testing.assert_allclose(on.running_cost, off.running_cost)
+
+
+def test_duration_ends_the_effect():
+    scen = define_scenario("birmingham", ["living-well"])
+    s = make_settings(optimism_bias=False, counterfactual=False, interventions={"living-well": {"duration_years": 2}})
+    f = appraise(scen, s, monthly=True).interventions["living-well"].monthly
+    # savings start after 3 months and last 24 months: months 4-27, nothing after; costs go on
+    assert f.gross[0, 3:27].sum() > 0 and f.gross[0, 27:].sum() == 0
+    assert f.running_cost[0, 27:].sum() > 0

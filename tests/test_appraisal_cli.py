@@ -32,7 +32,7 @@ EXPECTED = {
     "start_date_impossible_unquoted.yaml": f"start_date: '2026-02-30' is not a date; {DATE}",
     "unknown_setting.yaml": (
         "discount: unknown setting; valid settings here are: years, start_date, price_base_year, "
-        "discount_rate, optimism_bias, optimism_bias_method, setup_timing, interventions"
+        "discount_rate, optimism_bias, optimism_bias_method, counterfactual, setup_timing, interventions"
     ),
     "optimism_bias_method_unknown.yaml": (
         "optimism_bias_method: 'treasury' is not valid; optimism_bias_method must be one of: green-book, gmca, "
@@ -44,7 +44,7 @@ EXPECTED = {
     "setup_timing_unknown.yaml": "setup_timing: 'later' is not valid; setup_timing must be one of: as-places-fill, up-front",
     "unknown_intervention_key.yaml": (
         "interventions.living-well.lag: unknown setting; valid settings here are: deadweight, attribution, "
-        "lag_months, drop_off, months_to_first_beneficiary, months_to_full_scale, green_book_category, "
+        "lag_months, drop_off, months_to_first_beneficiary, months_to_full_scale, duration_years, green_book_category, "
         "confidence_grade, outcomes"
     ),
     "deadweight_above_one.yaml": (

@@ -104,6 +104,35 @@ def test_evidence_draws_are_shared_and_area_draws_are_the_councils_own(inputs):
         assert not np.allclose(va[g.paths[0]] / va[g.paths[0]].mean(), vb[g.paths[0]] / vb[g.paths[0]].mean())
 
 
+def test_evidence_draws_are_drawn_once_per_process_and_equal_a_fresh_draw(inputs):
+    """Issue 25: the evidence's draws are the same in every council, so a process draws them
+    once (carescale.uncertainty.sampling._EVIDENCE); they equal the group's own stream drawn
+    afresh, are shared read-only between councils, and another seed or number of draws is
+    drawn again."""
+    import carescale
+    from carescale.uncertainty import sampling
+
+    councils = {c.area.ons_code: c.area for c in inputs.councils}
+    sampling._EVIDENCE.clear()
+    out = {}
+    for code in ("E08000025", "E10000016"):
+        m = Model.build(carescale.define_scenario(councils[code], None))
+        out[code] = (m, sample_keyed(m.groups, m.derived, 40, 11, code))
+    (m, va), (_, vb) = out["E08000025"], out["E10000016"]
+    evidence = [g for g in m.groups if not g.fixed and not is_local(g)]
+    assert len(sampling._EVIDENCE) == len([g for g in m.groups if not is_local(g)])
+    for g in evidence:
+        fresh: dict = {}
+        rng = np.random.default_rng(np.random.SeedSequence(11, spawn_key=(sampling.stable_key(g.id),)))
+        sampling._draw_group(g, rng, 40, fresh)
+        for path in g.paths:
+            np.testing.assert_array_equal(va[path], fresh[path])
+            assert va[path] is vb[path] and not va[path].flags.writeable
+    other = sample_keyed(m.groups, m.derived, 40, 12, "E08000025")
+    assert not np.array_equal(other[evidence[0].paths[0]], va[evidence[0].paths[0]])
+    assert len(sample_keyed(m.groups, m.derived, 30, 11, "E08000025")[evidence[0].paths[0]]) == 30
+
+
 def test_cli_draws_json_csv_and_table(small_files):  # noqa: F811
     mye, ascof = small_files
     base = ["national", "--mye", str(mye), "--ascof", str(ascof), "--draws", "50", "--seed", "3"]

@@ -326,3 +326,30 @@ def _parts(xlsx: bytes) -> dict[str, bytes]:
 
     z = zipfile.ZipFile(io.BytesIO(xlsx))
     return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_charts_are_drawn_once_per_content_and_kept_on_disk(tmp_path, monkeypatch):
+    """Issue 25: a chart is cached by its content (function, inputs, style, matplotlib): the
+    same inputs give the same SVG without drawing again, in this process or (through
+    carescale's on-disk cache) in another; other inputs draw a new chart."""
+    from carescale.reports import charts
+
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path))
+    monkeypatch.setattr(charts, "_DRAWN", {})
+    drawn = []
+    real = charts._svg
+
+    def counting(fig, *a, **k):
+        drawn.append(1)
+        return real(fig, *a, **k)
+
+    monkeypatch.setattr(charts, "_svg", counting)
+    args = ("Living Well: cash flow", [1, 2, 3], [-10_000.0, 5_000.0, 20_000.0], [-10_000.0, -5_000.0, 15_000.0], 20)
+    first = charts.cash_flow(*args)
+    assert first[0].startswith("<svg") and "breaks even in month 20" in first[1]
+    assert charts.cash_flow(*args) == first and len(drawn) == 1  # this process
+    assert len(list((tmp_path / "cache" / "charts").iterdir())) == 1
+    monkeypatch.setattr(charts, "_DRAWN", {})
+    assert charts.cash_flow(*args) == first and len(drawn) == 1  # from disk, as another process would
+    other = charts.cash_flow(*args[:4], 21)
+    assert len(drawn) == 2 and "month 21" in other[1] and other[0] != first[0]

@@ -95,3 +95,43 @@ def test_import_chain_names_who_imported_a_module() -> None:
     assert chains["json.scanner"].startswith("json")
     assert chains["json.scanner"].endswith("json.scanner")
 
+
+
+HELP_PROBE = r"""
+import contextlib, io, json, sys
+from carescale.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    main(["--help"])
+import pydantic
+from carescale.schema.base import StrictModel
+def models(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from models(sub)
+built = sorted({m.__qualname__ for m in models(StrictModel) if m.__pydantic_complete__})
+print(json.dumps({"markdown": sorted(m for m in ("markdown_it", "rich.markdown") if m in sys.modules and hasattr(sys.modules[m], "__file__")),
+                  "built": built, "models": len(list(models(StrictModel))), "help": "Usage: carescale" in out.getvalue()}))
+"""
+
+
+def test_help_builds_no_schema_and_loads_no_markdown() -> None:
+    """Issue 25: ``carescale --help`` builds no pydantic schema (the models defer it to their first
+    use) and does not load rich's Markdown (typer imports it for help it never writes in Markdown:
+    carescale.cli.common puts a stand-in in its place)."""
+    proc = subprocess.run([sys.executable, "-c", HELP_PROBE], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["help"] and got["models"] > 20
+    assert got["built"] == [], f"pydantic schemas built at start-up: {got['built']}"
+    assert got["markdown"] == [], f"loaded for --help: {got['markdown']}"
+
+
+def test_the_markdown_stand_in_gives_the_real_class_when_used() -> None:
+    probe = ("import sys, carescale.cli.common\n"
+             "import rich.markdown\n"
+             "m = rich.markdown.Markdown('# title')\n"
+             "from rich.markdown import Heading\n"
+             "print(type(m).__module__, type(m).__name__, Heading.__module__, hasattr(sys.modules['rich.markdown'], '__file__'))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["rich.markdown", "Markdown", "rich.markdown", "True"]

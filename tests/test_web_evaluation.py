@@ -185,3 +185,45 @@ def test_old_homes_of_web_errors_still_import():
     from carescale.web.service import NotFound
 
     assert Busy is errors.Busy and NotFound is errors.NotFound
+
+
+def test_result_page_is_rendered_once_per_state_however_many_ask_at_once(monte_carlo, monkeypatch):
+    """Issue 25: the result page of a scenario is rendered once for each state of its
+    uncertainty analysis and kept (app.state.pages): twelve visitors asking at the same moment
+    get the same page from one rendering and one Monte Carlo; once a background job has finished,
+    the page shows its figures (a new state, rendered again), never the page of the old state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from carescale.web import documents
+
+    real, made = documents.appraise, []
+
+    def counted(doc, monthly=False):  # noqa: ANN001
+        made.append(monthly)
+        return real(doc, monthly=monthly)
+
+    monkeypatch.setattr(documents, "appraise", counted)
+    c, jobs = _client(job_processes=0)
+    with c:
+        sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham", "note": "pages",
+                                                "uncertainty": {"draws": 1_000, "seed": 5}}).json()["scenario_id"]
+        with ThreadPoolExecutor(12) as ex:
+            pages = list(ex.map(lambda _: c.get(f"/scenario/{sid}"), range(12)))
+        assert {p.status_code for p in pages} == {200} and len({p.text for p in pages}) == 1
+        assert "1,000 simulated cases" in pages[0].text
+        assert made == [True] and monte_carlo == [1_000]
+    jobs.shutdown()
+    # too large to work out inside a request: the page starts a job and says "still working"
+    # (that state's page, kept); once the job is done the page shows its figures
+    c, jobs = _client(job_processes=0, inline_cost=1)
+    with c:
+        sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
+                                                "uncertainty": {"draws": 3_000, "seed": 12}}).json()["scenario_id"]
+        first = c.get(f"/scenario/{sid}").text
+        assert "Still working" in first and 'id="range-text"' not in first, first[first.find("govuk-main-wrapper"):][:3000]
+        job_id = __import__("re").search(r'href="/jobs/([^"]+)"', first).group(1)
+        assert _wait(c, job_id)["status"] == "done"
+        page = c.get(f"/scenario/{sid}").text
+        assert 'id="range-text"' in page and "3,000 simulated cases" in page and "Still working" not in page
+        assert c.get(f"/scenario/{sid}").text == page and made == [True, True, True]
+    jobs.shutdown()

@@ -58,7 +58,7 @@ def _months(value: Any, field: str) -> float:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class OutcomeAdjustment(_Strict):
@@ -87,6 +87,8 @@ class InterventionAdjustment(_Strict):
     drop_off: float | None = None
     months_to_first_beneficiary: float | None = None
     months_to_full_scale: float | None = None
+    #: years the effect is counted from the first saving (None: the whole appraisal)
+    duration_years: float | None = None
     green_book_category: str | None = None
     confidence_grade: int | None = None
     outcomes: dict[str, OutcomeAdjustment] = Field(default_factory=dict)
@@ -105,6 +107,19 @@ class InterventionAdjustment(_Strict):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 6):
             raise ValueError(f"{v!r} is not valid; confidence_grade must be a whole number from 1 to 6")
         return v
+
+    @field_validator("duration_years", mode="before")
+    @classmethod
+    def _check_duration(cls, v: Any, info) -> Any:
+        if v is None:
+            return None
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{v!r} is not a number; duration_years must be a number of years from 0 to 60") from None
+        if isinstance(v, bool) or not math.isfinite(x) or not 0.0 <= x <= 60:
+            raise ValueError(f"{v!r} is not valid; duration_years must be a number of years from 0 to 60")
+        return x
 
     @field_validator("deadweight", "attribution", "drop_off", mode="before")
     @classmethod
@@ -145,6 +160,9 @@ class AppraisalSettings(_Strict):
       ``optimism_bias_method``: ``green-book`` (the default: HM Treasury's supplementary guidance
       categories), ``gmca`` (the GMCA/New Economy confidence grades) or ``nesta-levels`` (our
       own table by Nesta evidence level; what the ``paper`` preset uses); None: the default.
+    * ``counterfactual``: give each model the deadweight, attribution, drop-off and duration of
+      its evidence design where ``interventions`` sets none (default True; the ``paper`` method
+      never does).
     * ``setup_timing``: ``up-front`` (default: every tranche the chosen scale needs in month 1)
       or ``as-places-fill`` (tranche 1 in month 1, each next one when the places already bought
       are full).
@@ -157,6 +175,7 @@ class AppraisalSettings(_Strict):
     discount_rate: float | None = None
     optimism_bias: bool = True
     optimism_bias_method: str | None = None
+    counterfactual: bool = True
     setup_timing: str = Field(default_factory=_default_setup_timing)
     interventions: dict[str, InterventionAdjustment] = Field(default_factory=dict)
 
@@ -250,12 +269,12 @@ class AppraisalSettings(_Strict):
             )
         return x
 
-    @field_validator("optimism_bias", mode="before")
+    @field_validator("optimism_bias", "counterfactual", mode="before")
     @classmethod
-    def _check_bool(cls, v: Any) -> bool:
+    def _check_bool(cls, v: Any, info) -> bool:
         if isinstance(v, bool):
             return v
-        raise ValueError(f"{v!r} is not valid; optimism_bias must be true or false")
+        raise ValueError(f"{v!r} is not valid; {info.field_name} must be true or false")
 
 
 def parse_rate(v: Any) -> float:

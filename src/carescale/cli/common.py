@@ -10,6 +10,45 @@ from typing import Any, Callable, Optional
 import typer
 from rich.table import Table
 
+
+def _defer_rich_markdown() -> None:
+    """typer's help formatter (``typer.rich_utils``) imports ``rich.markdown`` at its top, and
+    with it markdown-it and pygments' lexer map, though carescale's help is never Markdown: a
+    tenth of ``carescale --help`` (issue 25). Until something really uses it, ``rich.markdown``
+    is a stand-in whose ``Markdown`` (and any other name) loads the real module then."""
+    import sys
+    import types
+
+    if "rich.markdown" in sys.modules:
+        return
+    import rich
+
+    stub = types.ModuleType("rich.markdown")
+
+    def real() -> Any:
+        import importlib
+
+        if sys.modules.get("rich.markdown") is stub:
+            del sys.modules["rich.markdown"]
+        return importlib.import_module("rich.markdown")
+
+    class Markdown:  # noqa: D401 - a stand-in: makes the real rich.markdown.Markdown
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            return real().Markdown(*args, **kwargs)
+
+    stub.Markdown = Markdown  # type: ignore[attr-defined]
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):  # the import system asking what kind of module this is
+            raise AttributeError(name)
+        return getattr(real(), name)
+
+    stub.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules["rich.markdown"] = stub
+    rich.markdown = stub  # type: ignore[attr-defined]
+
+
+_defer_rich_markdown()
+
 from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..errors import CarescaleError
 from ..formatting import figure, parse_number

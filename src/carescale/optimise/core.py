@@ -27,7 +27,8 @@ from ..schema import PAYERS
 from .adapter import Problem, load_problem, scaled_values
 from .coefficients import Coefficients, coefficients
 from ..uncertainty import Model
-from .milp import EXACT_DRAWS, SAVES_MONEY, UNIT, Built, _scale_bounds, build, check_status, shadow_prices, solve
+from .milp import (EXACT_DRAWS, SAVES_MONEY, UNIT, Built, Solution, _scale_bounds, build, check_status, shadow_prices,
+                   solve)
 from .spec import OptimiseSpec, make_spec
 
 #: Fields of a scenario document that ``optimise(**options)`` passes to the document.
@@ -44,7 +45,10 @@ def document_fields(options: dict[str, Any]) -> dict[str, Any]:
 #: portfolios) may take.
 TIE_BREAK_SECONDS = 30.0
 
-#: Draws used exactly in the probability programme; more draws are sub-sampled (docs/optimise.md).
+#: Draws the exact search of the probability objective uses (:mod:`.search`); more draws are
+#: sub-sampled (a sample average approximation, docs/optimise.md).
+MAX_SEARCH_DRAWS = 10_000
+#: Draws the mixed-integer programme uses where the search does not apply.
 MAX_EXACT_DRAWS = 1000
 
 
@@ -332,6 +336,17 @@ def _explain(res_scales: dict[str, float], spec: OptimiseSpec, co: Coefficients,
     return out
 
 
+def _sample(draws: dict, n: int, seed: int | None, most: int) -> tuple[dict, str | None]:
+    """``draws`` (``n`` of them), or a seeded random sample of ``most`` of them, with the note."""
+    if n <= most:
+        return draws, None
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(n, most, replace=False))
+    use = {k: (a[pick] if np.ndim(a) == 1 and len(a) == n else a) for k, a in draws.items()}
+    return use, (f"the programme uses a seeded random sample of {most:,} of the {n:,} draws (sample average "
+                 f"approximation); the probability reported is the real appraisal over all {n:,} draws")
+
+
 def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[str, Any], fields: dict[str, Any]):
     if isinstance(spec, OptimiseSpec):
         spec = spec.model_copy(update={k: v for k, v in options.items() if v is not None}) if options else spec
@@ -350,41 +365,14 @@ def _prepare(document: Any, spec: OptimiseSpec | Mapping | None, options: dict[s
         seed = spec.seed if spec.seed is not None else unc.seed
         model = Model.build(problem.scenario, unc.width_scale)
         draws = model.draws(n, seed)
-        use = draws
-        if n > MAX_EXACT_DRAWS:
-            rng = np.random.default_rng(seed)
-            pick = np.sort(rng.choice(n, MAX_EXACT_DRAWS, replace=False))
-            use = {k: (a[pick] if np.ndim(a) == 1 and len(a) == n else a) for k, a in draws.items()}
-            approx = (f"the programme uses a seeded random sample of {MAX_EXACT_DRAWS:,} of the {n:,} draws "
-                      f"(sample average approximation); the probability reported is the real appraisal over all "
-                      f"{n:,} draws")
+        use, approx = _sample(draws, n, seed, MAX_SEARCH_DRAWS)
         mc = coefficients(problem, use)
-        if len(next(iter(use.values()))) > EXACT_DRAWS:
-            note = (f"above {EXACT_DRAWS} draws each overlapping pair deducts the same side of its min-term in every draw "
-                    "and each model buys the same whole number of set-up tranches in every draw, so no draw's "
-                    "deduction or set-up is less than the engine's (the programme's probability is never above the "
-                    "real one)")
-            approx = f"{approx}; {note}" if approx else note
-        if co.setup_timing != "up-front" and co.setups:
-            note = "set-up tranches are counted as paid in month 1 in each draw (conservative for as-places-fill)"
-            approx = f"{approx}; {note}" if approx else note
         mc = (mc, draws, use)
     return spec, problem, co, mc, approx
 
 
-def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *, _prepared=None,
-             budgets: dict[str, Any] | None = None, time_limit: float = 120.0, explain: bool = True,
-             **options: Any) -> OptimiseResult:
-    """Choose the models and scales for ``document`` (a scenario document, a path to one, or a
-    mapping of its fields such as ``{"area": "birmingham"}``) that maximise the objective of
-    ``spec`` (an :class:`OptimiseSpec` or mapping; keyword ``options`` are its fields).
-
-    Raises :class:`~carescale.errors.InfeasibleError` with one sentence naming the constraint
-    that cannot be met, and :class:`~carescale.errors.OptimiseError` for bad options."""
-    fields = document_fields(options)
-    spec, problem, co, mc_pair, approx = _prepared or _prepare(document, spec, options, fields)
-    mc, all_draws, used_draws = mc_pair if mc_pair else (None, None, None)
-    t0 = time.perf_counter()
+def _by_programme(co, spec, budgets, mc, problem, used_draws, time_limit, approx):
+    """The objective by the mixed-integer programme (HiGHS): (built, solution, x, objective, approx)."""
     built = build(co, spec, budgets, mc)
     sol = solve(built.prog, time_limit)
     if sol.status == 2:
@@ -427,8 +415,95 @@ def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *
                 if sol2.status == 1:
                     note = f"the tie-break on the central NPV stopped after {TIE_BREAK_SECONDS:g} s (best found so far)"
                     approx = f"{approx}; {note}" if approx else note
+    return built, sol, x, prog_obj, approx
+
+
+def _milp_notes(co: Coefficients, mc: Coefficients) -> list[str]:
+    """What the mixed-integer programme approximates for the probability objective (used only
+    where the exact search of :mod:`.search` does not apply)."""
+    notes = []
+    if mc.n_draws > EXACT_DRAWS:
+        notes.append(f"above {EXACT_DRAWS} draws each overlapping pair deducts the same side of its min-term in every draw "
+                     "and each model buys the same whole number of set-up tranches in every draw, so no draw's "
+                     "deduction or set-up is less than the engine's (the programme's probability is never above the "
+                     "real one)")
+    if co.setup_timing != "up-front" and co.setups:
+        notes.append("set-up tranches are counted as paid in month 1 in each draw (conservative for as-places-fill)")
+    return notes
+
+
+def _join(approx: str | None, note: str) -> str:
+    return f"{approx}; {note}" if approx else note
+
+
+def _probability_by_search(co, spec, budgets, mc, time_limit):
+    """The probability objective by :func:`.search.search` (exact), as the central programme with
+    the scales fixed at the answer (so binding constraints read as for the other objectives):
+    (built, solution, count of saving draws, note or None); None where the search does not apply."""
+    from .search import search
+
+    # the best portfolio at the central values starts the search: when it is also the most
+    # probable, it is the tie-break's answer
+    npv_spec = spec.model_copy(update={"objective": "npv", "payer": None})
+    best_central = solve(build(co, npv_spec, budgets, None).prog, time_limit)
+    if best_central.status == 2:
+        raise InfeasibleError(_diagnose(co, npv_spec, budgets, None))
+    seeds = []
+    if best_central.status in (0, 1):
+        central0 = build(co, npv_spec, budgets, None)
+        seeds.append(np.array([best_central.x[j] for j in central0.s]))
+    found = search(co, mc, spec, budgets, time_limit, seeds=seeds)
+    if found is None:
+        return None
+    if found.count < 0:
+        raise InfeasibleError(_diagnose(co, npv_spec, budgets, None))
+    central = build(co, npv_spec, budgets, None)
+    for i, j in enumerate(central.s):
+        central.prog.lb[j] = central.prog.ub[j] = float(found.scales[i])
+    sol = solve(central.prog, time_limit)
+    check_status(sol)
+    central.objective_label = f"probability that the NPV over {co.years} years is above zero ({mc.n_draws:,} draws)"
+    note = None
+    if not found.proven:
+        note = (f"the search stopped at its time limit of {time_limit:g} s with the best portfolio found so far "
+                f"({found.count:,} of {mc.n_draws:,} draws save money; no portfolio has more than {found.bound:,})")
+    sol = Solution(sol.x, found.count / mc.n_draws, 0 if found.proven else 1, sol.message, found.gap)
+    return central, sol, found, note
+
+
+def optimise(document: Any = None, spec: OptimiseSpec | Mapping | None = None, *, _prepared=None,
+             budgets: dict[str, Any] | None = None, time_limit: float = 120.0, explain: bool = True,
+             **options: Any) -> OptimiseResult:
+    """Choose the models and scales for ``document`` (a scenario document, a path to one, or a
+    mapping of its fields such as ``{"area": "birmingham"}``) that maximise the objective of
+    ``spec`` (an :class:`OptimiseSpec` or mapping; keyword ``options`` are its fields).
+
+    Raises :class:`~carescale.errors.InfeasibleError` with one sentence naming the constraint
+    that cannot be met, and :class:`~carescale.errors.OptimiseError` for bad options."""
+    fields = document_fields(options)
+    spec, problem, co, mc_pair, approx = _prepared or _prepare(document, spec, options, fields)
+    mc, all_draws, used_draws = mc_pair if mc_pair else (None, None, None)
+    t0 = time.perf_counter()
+    by_search = _probability_by_search(co, spec, budgets, mc, time_limit) if spec.objective == "probability" else None
+    if by_search is not None:
+        built, sol, found, note = by_search
+        x = sol.x.copy()
+        prog_obj = sol.objective
+        if note:
+            approx = _join(approx, note)
+    else:
+        if spec.objective == "probability":
+            if mc.n_draws > MAX_EXACT_DRAWS:  # the programme takes a sample of the search's draws
+                used_draws, note = _sample(used_draws, mc.n_draws, spec.seed, MAX_EXACT_DRAWS)
+                mc = coefficients(problem, used_draws)
+                approx = _join(approx, note)
+            for note in _milp_notes(co, mc):
+                approx = _join(approx, note)
+        built, sol, x, prog_obj, approx = _by_programme(co, spec, budgets, mc, problem, used_draws, time_limit, approx)
     seconds = time.perf_counter() - t0
     scales = {iid: _round_scale(x[built.s[i]]) for i, iid in enumerate(co.ids)}
+    if by_search is not None:  # the search's own scales (already rounded as reported)
+        scales = {iid: float(s) for iid, s in zip(co.ids, by_search[2].scales)}
     figures = evaluate_portfolio(problem, co, scales, all_draws)
     real = objective_value(spec, figures)
     prices = shadow_prices(built.prog, sol)

@@ -26,14 +26,70 @@ def _money(x: float) -> str:
 STYLE = {"font.size": 8, "font.family": "DejaVu Sans", "svg.fonttype": "none", "svg.hashsalt": "carescale"}
 
 
+#: Charts drawn in this process, by content key (issue 25): the web's report downloads and the
+#: PDF of one scenario, or two reports of it, draw each chart once. Bounded; also on disk.
+_DRAWN: dict[str, tuple[str, str]] = {}
+_DRAWN_MAX = 512
+
+
+def _plain(x: Any) -> Any:
+    """``x`` as plain, exactly comparable data for a content key (arrays by dtype, shape and bytes)."""
+    if isinstance(x, np.ndarray):
+        return ("ndarray", x.dtype.str, x.shape, x.tobytes())
+    if isinstance(x, np.generic):
+        return _plain(x.item())
+    if isinstance(x, float):
+        return ("float", x.hex()) if x == x else ("float", "nan")
+    if isinstance(x, dict):
+        return ("dict", tuple((_plain(k), _plain(v)) for k, v in x.items()))
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, tuple(_plain(v) for v in x))
+    if x is None or isinstance(x, (str, int, bool)):
+        return x
+    raise TypeError(type(x).__name__)  # not a value we can key by content: draw it
+
+
+def content_key(name: str, args: tuple, kwargs: dict) -> str | None:
+    """The SHA-256 of a chart's function, inputs, style and matplotlib's version, or None when an
+    input is not plain data."""
+    import hashlib
+
+    try:
+        from importlib.metadata import version
+
+        data = repr((name, _plain(args), _plain(kwargs), sorted(STYLE.items()), version("matplotlib")))
+    except Exception:  # noqa: BLE001 - an input we cannot key (or no version): draw without the cache
+        return None
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
 def _styled(fn):
-    """Run a chart function with the report's matplotlib style (text stays text in the SVG)."""
+    """Run a chart function with the report's matplotlib style (text stays text in the SVG);
+    the same inputs give the chart drawn before (in this process, else carescale's on-disk cache,
+    whose keys include carescale's own source)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        import matplotlib
+        def draw():
+            import matplotlib
 
-        with matplotlib.rc_context(STYLE):
-            return fn(*args, **kwargs)
+            with matplotlib.rc_context(STYLE):
+                return fn(*args, **kwargs)
+
+        key = content_key(f"{fn.__module__}.{fn.__qualname__}", args, kwargs)
+        if key is None:
+            return draw()
+        got = _DRAWN.get(key)
+        if got is None:
+            from ..cache import cached, code_fingerprint
+
+            import hashlib
+
+            disk_key = hashlib.sha256((key + code_fingerprint()).encode()).hexdigest()
+            got = cached("charts", disk_key, draw)
+            if len(_DRAWN) >= _DRAWN_MAX:
+                _DRAWN.clear()
+            _DRAWN[key] = got
+        return got
 
     return wrapper
 

@@ -17,11 +17,12 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ..appraisal.bridge import bridge_table
 from ..appraisal.settings import appraisal_defaults
 from ..schema import PAYERS
 from . import charts
 from .data import ReportData, transformation_areas
-from .numbers import figure, money, people, pounds
+from .numbers import figure, money, pence, people, pounds
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -186,11 +187,19 @@ def context(data: ReportData) -> dict[str, Any]:
         "models": models, "overlaps": overlaps, "deduction": ded, "areas": areas, "ob_text": ob_text,
         "options": data.evaluation.options(), "cash": data.evaluation.cash_view(),
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
-        "changes": data.changes, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
-        "scenario_id": data.doc.scenario_id,
+        "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
+        "scenario_id": data.doc.scenario_id, "bridge": bridge_table(data.bridge),
         "references": references, "not_modelled": run.get("not_modelled", []),
         "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),
+        "history": history_view(data.history),
     }
+
+
+def history_view(history: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A plan's review history as the report's table shows it (reports/history.py)."""
+    from .history import history_table
+
+    return None if history is None else history_table(history)
 
 
 @functools.lru_cache(maxsize=1)
@@ -204,9 +213,9 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, pounds=pounds, people=people, figure=figure,
+    env.filters.update(money=money, pounds=pounds, pence=pence, people=people, figure=figure,
                        pct=lambda x: "n/a" if x is None else f"{float(x):.0%}",
-                       ratio=lambda x: "n/a (no cost)" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
+                       ratio=lambda x: "no cost evidence" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
     return env
 
 

@@ -7,12 +7,13 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
+from ..appraisal.bridge import bridge_table
 from ..appraisal.settings import describe_optimism_bias
 
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
-from .numbers import money, people
+from .numbers import money, pence, people
 from .text import md_text as t
 
 
@@ -51,6 +52,7 @@ def markdown_text(data: ReportData) -> str:
     if run["overlaps"]:
         lines.append(f"- Some people are in more than one model's target group; their saving is counted once, which takes "
                      f"{money(ded['asc'])} a year off the council's total{' and ' + money(ded['nhs']) + ' off the NHS' if ded['nhs'] else ''}.")
+        lines += [f"  - {t(o['sentence'])}" for o in run["overlaps"] if o.get("sentence")]
     lines.append(f"- Over {s['years']} years, allowing for set-up, the time to build up and optimism bias, the net present value is "
                  f"{money(port['npv'])} (council {money(port['npv_by_payer']['asc'])}, NHS {money(port['npv_by_payer']['nhs'])}); "
                  f"the models together break even in {_months(port['break_even_month'])}.")
@@ -67,11 +69,32 @@ def markdown_text(data: ReportData) -> str:
         "|---|---|---:|---:|---:|---:|",
     ]
     for i in run["interventions"]:
-        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])} | "
+        flag = " (no cost evidence)" if i.get("cost_evidence") == "none" else " (our assumption)" if i.get("cost_evidence") == "assumption" else ""
+        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])}{flag} | "
                      f"{money(i['net_savings']['asc'])} | {money(i['net_savings']['nhs'])} |")
     lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
     lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "
                  f"**{money(tot['net_savings']['asc'])}** | **{money(tot['net_savings']['nhs'])}** |")
+    if data.baseline:
+        lines += ["", f"## What {t(data.baseline['name'])} spends now", "",
+                  "Adult social care spend from the official figures (MHCLG RO3 outturn, NHS Digital ASC-FR 2021-22), "
+                  "in the same prices as the results.", ""]
+        lines += [f"- {t(line)}" for line in data.baseline["lines"]]
+    lines += [
+        "",
+        "## From the evidence to the headlines",
+        "",
+        f"Each step by model and payer, in pounds and pence ({price_text}); each subtotal (**=**) is the sum of every row "
+        "above it and equals the headline it names.",
+        "",
+        "| Step | Model | Council | NHS | Both |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in bridge_table(data.bridge):
+        if r["kind"] == "subtotal":
+            lines.append(f"| **= {t(r['label'])}** | | **{pence(r['asc'])}** | **{pence(r['nhs'])}** | **{pence(r['total'])}** |")
+        else:
+            lines.append(f"| {t(r['label'])} | {t(r['model_name'])} | {pence(r['asc'])} | {pence(r['nhs'])} | {pence(r['total'])} |")
     lines += ["", "## Each model in brief", ""]
     areas = transformation_areas()
     ivs = {iv.id: iv for iv in data.scenario.interventions}
@@ -80,6 +103,8 @@ def markdown_text(data: ReportData) -> str:
         iv = ivs[i["id"]]
         m = apps[iv.id]["metrics"]
         src = f" It is based on {t(iv.source.site)} ({t(iv.source.period)})." if iv.source else ""
+        if iv.calibration:  # a model calibrated to one site's published figures (docs/evidence.md)
+            src += f" {t(iv.calibration)} A council must add: {t('; '.join(iv.missing_numbers))}."
         lines += [
             f"**{t(iv.name)}.** {t(iv.description)}{src} The evidence is at level {iv.evidence_grade.level} of 5 on Nesta's "
             f"Standards of Evidence. It belongs to the paper's area {iv.transformation_area}: "
@@ -87,6 +112,10 @@ def markdown_text(data: ReportData) -> str:
             f"and it breaks even in {_months(m['break_even_month'])}.",
             "",
         ]
+    if data.history is not None:
+        from .history import history_markdown
+
+        lines += history_markdown(data.history)
     opts = data.evaluation.options()
     lines += ["## Options: business as usual, do minimum, preferred", "",
               f"Over {opts['years']} years (NPV discounted; cost and saving undiscounted).", "",

@@ -116,6 +116,32 @@ class AdditionalityDefaults(StrictModel):
         return self
 
 
+#: The designs of the evidence behind a model, from the weakest counterfactual to the strongest.
+EVIDENCE_DESIGNS: tuple[str, ...] = ("before-and-after", "cost-comparison", "comparison-group", "trial")
+
+
+class CounterfactualDefaults(StrictModel):
+    """What would have happened anyway, by the design of a model's evidence: deadweight,
+    attribution and drop-off (shares, each with a range) and the years its effect is counted."""
+
+    design: str
+    deadweight: Quantity
+    attribution: Quantity
+    drop_off: Quantity
+    duration_years: Quantity | None = None  # None: the effect lasts as long as the service
+
+    @model_validator(mode="after")
+    def _check(self) -> "CounterfactualDefaults":
+        for name in ("deadweight", "attribution", "drop_off"):
+            _require_unit(getattr(self, name), ("proportion",), name)
+        _require_unit(self.duration_years, ("years",), "duration_years")
+        for name in ("deadweight", "attribution", "drop_off", "duration_years"):
+            q = getattr(self, name)
+            if q is not None and (q.low is None or q.high is None):
+                raise ValueError(f"{name}: a counterfactual default needs its range (low and high)")
+        return self
+
+
 class RampUpDefaults(StrictModel):
     """Months from the start to the first beneficiary (used when the source gives none), and
     months from the first beneficiary to full scale (a straight-line build-up)."""
@@ -154,6 +180,8 @@ class AppraisalDefaults(StrictModel):
     optimism_bias_methods: OptimismBiasMethods
     additionality: AdditionalityDefaults
     ramp_up: RampUpDefaults
+    #: by evidence design (``Intervention.evidence_design``); the ``paper`` method keeps ``additionality``
+    counterfactual: dict[str, CounterfactualDefaults] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "AppraisalDefaults":
@@ -173,4 +201,7 @@ class AppraisalDefaults(StrictModel):
                 )
         if bands[-1].to_year is not None:
             raise ValueError("discounting: the last band must have no to_year (it runs on for ever)")
+        for key, cf in self.counterfactual.items():
+            if key not in EVIDENCE_DESIGNS or cf.design != key:
+                raise ValueError(f"counterfactual: {key!r} is not an evidence design; valid: {', '.join(EVIDENCE_DESIGNS)}")
         return self

@@ -180,7 +180,7 @@ def bounded_text(most: int) -> Any:
 class StrictModel(BaseModel):
     """Immutable model that rejects unknown keys with a message listing the valid ones."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -184,6 +184,37 @@ def is_local(g: Group) -> bool:
     return any(m.path.startswith("area.") for m in g.members)
 
 
+#: Evidence groups' draws kept in this process (issue 25): the same in every place, so a national
+#: run draws them once, not once per council. Keyed by everything the draws depend on.
+_EVIDENCE: dict[tuple, dict[str, np.ndarray]] = {}
+#: Draws (numbers) the evidence cache may hold before it starts again (about 400 MB).
+EVIDENCE_CACHE_NUMBERS = 50_000_000
+_evidence_numbers = 0
+
+
+def _evidence_draws(g: Group, n: int, seed: int) -> dict[str, np.ndarray]:
+    """The draws of evidence group ``g`` (its own stream from ``seed``, keyed by its id only),
+    computed once per process for the same group, number of draws and seed. The arrays are
+    read-only (shared by every place that asks)."""
+    global _evidence_numbers
+    rule = tuple((m.path, m.marginal, m.parameter.rule.whole, m.parameter.rule.low, m.parameter.rule.high,
+                  m.parameter.rule.above_zero) for m in g.members)
+    key = (g.id, n, seed, rule)
+    got = _EVIDENCE.get(key)
+    if got is None:
+        got = {}
+        _draw_group(g, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stable_key(g.id),))), n, got)
+        for a in got.values():
+            a.flags.writeable = False
+        size = n * len(got)
+        if _evidence_numbers + size > EVIDENCE_CACHE_NUMBERS:
+            _EVIDENCE.clear()
+            _evidence_numbers = 0
+        _EVIDENCE[key] = got
+        _evidence_numbers += size
+    return got
+
+
 def sample_keyed(groups: list[Group], derived: dict[str, str], n: int, seed: int, place: str) -> dict[str, np.ndarray]:
     """``n`` draws in which each group has its own random stream, derived from ``seed`` with
     :class:`numpy.random.SeedSequence` keyed by the group's id and, for an area figure, by
@@ -194,8 +225,11 @@ def sample_keyed(groups: list[Group], derived: dict[str, str], n: int, seed: int
     what order, or how the work is split between processes."""
     values: dict[str, np.ndarray] = {}
     for g in groups:
-        key = (stable_key(place), stable_key(g.id)) if is_local(g) else (stable_key(g.id),)
-        _draw_group(g, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key)), n, values)
+        if is_local(g):
+            key = (stable_key(place), stable_key(g.id))
+            _draw_group(g, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key)), n, values)
+        else:
+            values.update(_evidence_draws(g, n, seed))
     for path, src in derived.items():
         values[path] = 1.0 - values[src]
     return values

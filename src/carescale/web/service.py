@@ -16,15 +16,19 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 
 class ResultCache:
-    """Finished outputs by (scenario id, kind), the last ``size`` of them: the app keeps its
-    rendered report files here (``app.state.downloads``, kind = the format), since a scenario's
-    report never changes and a PDF takes seconds to lay out. The figures themselves are the
-    scenario's :class:`~carescale.scenarios.Evaluation` (:func:`evaluation`)."""
+    """Finished outputs by key, the last ``size`` of them, each made once (:meth:`get_or_make`).
+    The app has one for its rendered report files (``app.state.downloads``, key (scenario id,
+    format): a scenario's report never changes and a PDF takes seconds to lay out) and one for its
+    rendered result pages (``app.state.pages``, key the scenario id and what the page shows of
+    its uncertainty analysis). The figures themselves are the scenario's
+    :class:`~carescale.scenarios.Evaluation` (:func:`evaluation`), which works out its run,
+    appraisal and Monte Carlo once each."""
 
     def __init__(self, size: int = 32):
         self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._size = size
         self._lock = Lock()
+        self._flights: dict[Any, Lock] = {}
 
     def get(self, key: tuple[str, str]) -> Any:
         with self._lock:
@@ -39,6 +43,24 @@ class ResultCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return value
+
+    def get_or_make(self, key: Any, make: Any) -> Any:
+        """The value for ``key``, made by ``make()`` once however many ask at the same time
+        (single flight: the others wait for the first and get its value; if it raises, the next
+        caller tries again)."""
+        got = self.get(key)
+        if got is not None:
+            return got
+        with self._lock:
+            flight = self._flights.setdefault(key, Lock())
+        with flight:
+            got = self.get(key)
+            if got is None:
+                got = self.put(key, make())
+        with self._lock:
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+        return got
 
 
 def evaluation(doc: Any) -> Evaluation:
@@ -65,6 +87,20 @@ def area_rows() -> list[dict[str, Any]]:
     from ..library.catalogue import area_rows as rows
 
     return rows()
+
+
+def baseline(area: Any, price_year: str | None) -> dict[str, Any] | None:
+    """What a council spends now (:mod:`carescale.official.spend_baseline`) for the result page:
+    its name and plain sentences, for a built-in council profile or a council's own; None for the
+    packaged profiles (the paper's Birmingham and the source sites, kept as published) and any
+    other area."""
+    from ..library import packaged_library
+    from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+    if area.id in packaged_library().areas:
+        return None
+    b = baseline_for_area(area, price_year)
+    return None if b is None else {"name": b["name"], "code": b["code"], "lines": baseline_lines(b)}
 
 
 def area_detail(area_id: str) -> dict[str, Any]:
@@ -193,8 +229,7 @@ def report_bytes(state: Any, doc: Any, fmt: str) -> bytes:
 
     doc = documents.parse(doc)
     key = (doc.scenario_id, fmt)
-    got = state.downloads.get(key)
-    return got if got is not None else state.downloads.put(key, render(doc, fmt))
+    return state.downloads.get_or_make(key, lambda: render(doc, fmt))
 
 
 def results_csv(run: dict[str, Any]) -> str:

@@ -34,23 +34,35 @@ def reports_available() -> bool:
 @router.get("/scenario/{sid}", response_class=HTMLResponse)
 def result(request: Request, sid: str) -> HTMLResponse:
     doc = stored_document(request, sid)
-    run = documents.run(doc)
-    appraisal = documents.appraise(doc, monthly=True)
     unc, job, refused = None, None, None
     try:
         unc, job = uncertainty_state(request, doc)
     except CarescaleError as exc:  # too large for this server, or the visitor's job quota is full
         refused = exc.message
-    data = documents.canonical(doc)
-    figs = charts.figures(run, appraisal, unc)
-    return render(
-        request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-        appraisal=appraisal, bridge=bridge_table(run["bridge"]), cash=documents.cash(doc), options=documents.options(doc),
-        unc=unc, job=job, unc_refused=refused, doc=data, changes=run.get("changes") or [],
-        charts=figs, share_url=f"{public_url(request)}/scenario/{sid}", plotly_style_ids=plotly_style_ids(),
-        reports=reports_available(), draws=documents.draws(doc), max_draws=service.policy(request.app.state).max_draws,
-        scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
-    )
+    max_draws = service.policy(request.app.state).max_draws
+    share_url = f"{public_url(request)}/scenario/{sid}"
+    # the page of a scenario changes only with what it shows of the uncertainty analysis: it is
+    # rendered once per state (issue 25; the same page for every visitor, made once however many
+    # ask at the same time) and kept in the app's page cache
+    key = (sid, share_url, unc is not None, getattr(job, "id", None), refused, max_draws)
+
+    def page() -> bytes:
+        run = documents.run(doc)
+        appraisal = documents.appraise(doc, monthly=True)
+        data = documents.canonical(doc)
+        figs = charts.figures(run, appraisal, unc)
+        return bytes(render(
+            request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
+            appraisal=appraisal, bridge=bridge_table(run["bridge"]), cash=documents.cash(doc),
+            options=documents.options(doc), unc=unc, job=job, unc_refused=refused, doc=data,
+            changes=run.get("changes") or [], charts=figs, share_url=share_url, plotly_style_ids=plotly_style_ids(),
+            reports=reports_available(), draws=documents.draws(doc), max_draws=max_draws,
+            scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
+            baseline=service.baseline(documents.scenario(doc).area, (run.get("prices") or {}).get("year")),
+        ).body)
+
+    pages = getattr(request.app.state, "pages", None)
+    return HTMLResponse(pages.get_or_make(key, page) if pages is not None else page())
 
 
 @router.post("/scenario/{sid}/uncertainty")
