@@ -49,7 +49,7 @@ from ..engine.scenario import Scenario
 from ..engine.summary import price_basis
 from ..schema import PAYERS
 from .core import AppraisalResult, adjusted_values, timelines
-from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment
+from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment, appraisal_defaults
 
 #: the headline a subtotal must equal, by its key
 HEADLINES = {
@@ -59,6 +59,21 @@ HEADLINES = {
                        "('carescale appraise': portfolio.metrics.net_budget_impact)",
     "npv": "net present value ('carescale appraise': portfolio.metrics.npv)",
 }
+
+
+def _ob_basis(settings: AppraisalSettings, flow) -> str:
+    """Where a model's optimism bias comes from, under the settings' method (docs/appraisal.md)."""
+    method = settings.optimism_bias_method_used
+    adj = settings.interventions.get(flow.id) or InterventionAdjustment()
+    d = appraisal_defaults().optimism_bias_methods
+    if method == "green-book":
+        cat = adj.green_book_category or d.green_book_category
+        return (f"HM Treasury supplementary Green Book guidance on optimism bias, category {cat}, upper bound; "
+                "no generic value for benefits; data/appraisal_defaults.yaml")
+    if method == "gmca":
+        return (f"GMCA/New Economy confidence grade {adj.confidence_grade or d.gmca_grade}; "
+                "data/appraisal_defaults.yaml")
+    return f"evidence level {flow.evidence_level}, carescale's Nesta-level table, data/appraisal_defaults.yaml"
 
 
 def _without_additionality(scenario: Scenario, settings: AppraisalSettings) -> AppraisalSettings:
@@ -231,9 +246,9 @@ def bridge(
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
         b.step("optimism_bias_savings", "Optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
-               f"savings lowered by {down:.0%}: {ob_source(iv.id)}" if down else
-               f"no optimism bias on savings ({ob_source(iv.id)})" if settings.optimism_bias else
-               "optimism bias turned off")
+               f"savings lowered by {down:.0%} ({_ob_basis(settings, flows[iv.id])})" if down
+               else f"no optimism bias on savings ({_ob_basis(settings, flows[iv.id])})" if settings.optimism_bias
+               else "no optimism bias on savings")
     for iv in ivs:
         t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
         kept = f"{t2 / t1:.1%}" if t1 else "all"
@@ -254,7 +269,8 @@ def bridge(
     for iv in ivs:
         up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_costs", "Optimism bias on running costs", iv.id, -Y * (c2[iv.id] - c0[iv.id]),
-               f"running costs raised by {up:.0%}: {ob_source(iv.id)}" if up else "no optimism bias on costs")
+               f"running costs raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])})" if up
+               else "no optimism bias on costs")
     for iv in ivs:
         b.step("setup", "Set-up investment", iv.id, -su0[iv.id],
                f"tranches of set-up cost for the places the chosen scale needs (data/interventions/{iv.id}.yaml)"
@@ -262,7 +278,8 @@ def bridge(
     for iv in ivs:
         up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_setup", "Optimism bias on set-up", iv.id, -(su2[iv.id] - su0[iv.id]),
-               f"set-up raised by {up:.0%}: {ob_source(iv.id)}; the cash-flow table's set-up includes it"
+               f"set-up raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])}); the cash-flow table's "
+               "set-up includes it"
                if up and iv.setup is not None else "no optimism bias on set-up")
     years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
                           flows[iv.id].yearly("setup")[0]) for iv in ivs}
