@@ -29,7 +29,7 @@ from .conftest import normalise
 LIB = default_library()
 BHAM = define_scenario("birmingham", prices="published")  # the paper's prices
 SL = define_scenario("birmingham", ["shared-lives"], prices="published")
-NO_OB = make_settings(optimism_bias=False)
+NO_OB = make_settings(optimism_bias=False, counterfactual=False)  # the figures as given
 
 
 # -- Shared Lives in Birmingham: the paper's inputs and its "up to two years" ----------------
@@ -106,11 +106,17 @@ def test_shared_lives_breaks_even_within_two_years_from_the_papers_inputs():
 
 
 def test_shared_lives_still_breaks_even_within_two_years_with_optimism_bias():
-    """With the default optimism bias for a Nesta level 2 model (+25% costs, -25% savings):
-    t = 6.5 + sqrt(24 x 312,500 x 12 / (0.75 x 1,334,000)) = 15.98, month 16."""
-    f = appraise(SL, make_settings(years=5)).interventions["shared-lives"]
+    """With our Nesta-level table for a level 2 model (+25% costs, -25% savings):
+    t = 6.5 + sqrt(24 x 312,500 x 12 / (0.75 x 1,334,000)) = 15.98, month 16. With the default
+    method (HM Treasury's supplementary guidance, outsourcing: +41% costs, nothing off savings):
+    t = 6.5 + sqrt(24 x 352,500 x 12 / 1,334,000) = 15.22, month 16."""
+    f = appraise(SL, make_settings(years=5, optimism_bias_method="nesta-levels")).interventions["shared-lives"]
     assert f.optimism_bias == (0.25, 0.25)
     t = 6.5 + math.sqrt(24 * 312_500 * 12 / (0.75 * 1_334_000))
+    assert f.metrics.break_even_month[0] == math.ceil(t) == 16
+    f = appraise(SL, make_settings(years=5)).interventions["shared-lives"]
+    assert f.optimism_bias == (0.41, 0.0)
+    t = 6.5 + math.sqrt(24 * 352_500 * 12 / 1_334_000)
     assert f.metrics.break_even_month[0] == math.ceil(t) == 16
 
 
@@ -232,7 +238,7 @@ def test_deadweight_and_attribution_scale_savings():
 
 
 def test_lag_delays_savings_not_costs():
-    s = make_settings(optimism_bias=False, interventions={"living-well": {"lag_months": 3}})
+    s = make_settings(optimism_bias=False, counterfactual=False, interventions={"living-well": {"lag_months": 3}})
     scen = define_scenario("birmingham", ["living-well"])
     base = appraise(scen, NO_OB, monthly=True).interventions["living-well"].monthly
     lag = appraise(scen, s, monthly=True).interventions["living-well"].monthly
@@ -242,7 +248,7 @@ def test_lag_delays_savings_not_costs():
 
 
 def test_drop_off_fades_savings_each_year_after_they_start():
-    s = make_settings(optimism_bias=False, interventions={"living-well": {"drop_off": 0.1}})
+    s = make_settings(optimism_bias=False, counterfactual=False, interventions={"living-well": {"drop_off": 0.1}})
     scen = define_scenario("birmingham", ["living-well"])
     base = appraise(scen, NO_OB, monthly=True).interventions["living-well"].monthly
     drop = appraise(scen, s, monthly=True).interventions["living-well"].monthly
@@ -259,13 +265,22 @@ def test_optimism_bias_table_by_evidence_level(level, share):
     assert ob.costs.status == "assumption" and ob.costs.derivation
 
 
-def test_optimism_bias_raises_costs_and_lowers_savings():
+@pytest.mark.parametrize("method,extra,up,down", [
+    ("nesta-levels", {}, 0.25, 0.25),  # our table, level 2
+    (None, {}, 0.41, 0.0),  # the default: HM Treasury's supplementary guidance, outsourcing upper bound
+    ("green-book", {"green_book_category": "standard-buildings"}, 0.24, 0.0),
+    ("gmca", {}, 0.15, 0.15),  # the default confidence grade, 4
+    ("gmca", {"confidence_grade": 6}, 0.40, 0.40),
+])
+def test_optimism_bias_raises_costs_and_lowers_savings(method, extra, up, down):
     scen = define_scenario("birmingham", ["living-well"])
-    on = appraise(scen, make_settings(years=3)).interventions["living-well"]
+    on = appraise(scen, make_settings(years=3, optimism_bias_method=method,
+                                      interventions={"living-well": extra})).interventions["living-well"]
     off = appraise(scen, make_settings(years=3, optimism_bias=False)).interventions["living-well"]
-    np.testing.assert_allclose(on.yearly("cost"), off.yearly("cost") * 1.25)
-    np.testing.assert_allclose(on.yearly("gross"), off.yearly("gross") * 0.75)
-    np.testing.assert_allclose(on.yearly("wider_benefits"), off.yearly("wider_benefits") * 0.75)
+    assert on.optimism_bias == (up, down)
+    np.testing.assert_allclose(on.yearly("cost"), off.yearly("cost") * (1 + up))
+    np.testing.assert_allclose(on.yearly("gross"), off.yearly("gross") * (1 - down))
+    np.testing.assert_allclose(on.yearly("wider_benefits"), off.yearly("wider_benefits") * (1 - down))
 
 
 def test_ratios():
@@ -275,9 +290,13 @@ def test_ratios():
     assert m.roi[0] == pytest.approx(m.pv_savings[0] / m.pv_cost[0])
     assert m.bcr[0] == pytest.approx((m.pv_savings[0] + m.pv_wider_benefits[0]) / m.pv_cost[0])
     assert m.pv_wider_benefits[0] > 0 and m.bcr[0] > m.roi[0]
-    # a model with no cost has no ratio
+    # Kent Pathways is fully costed by default (its staff), so it has a return like the others
     kp = appraise(define_scenario("birmingham", ["kent-pathways"]), NO_OB).interventions["kent-pathways"]
-    assert np.isnan(kp.metrics.roi[0])
+    assert kp.metrics.pv_cost[0] > 0
+    assert kp.metrics.roi[0] == pytest.approx(kp.metrics.pv_savings[0] / kp.metrics.pv_cost[0])
+    # under the paper's own costs it costs nothing, so it has no ratio
+    paper = appraise(define_scenario("birmingham", ["kent-pathways"], prices="published"), NO_OB)
+    assert np.isnan(paper.interventions["kent-pathways"].metrics.roi[0])
 
 
 # -- per-draw arrays (for the uncertainty analysis) ------------------------------------------
@@ -361,9 +380,12 @@ def test_defaults_cite_known_documents_and_mark_our_choices(seeds_dir):
             text = normalise((seeds_dir / docs[ref.document].seed).read_text(encoding="utf-8"))
             assert normalise(ref.quote) in text, loc
     statuses = {loc: q.status for loc, q in iter_quantities(defaults)}
-    # the Green Book rates are published; everything else in the file is our own choice
-    assert all(s == "published" for loc, s in statuses.items() if loc.startswith("discounting"))
-    assert all(s == "assumption" for loc, s in statuses.items() if not loc.startswith("discounting"))
+    # the Green Book rates and the supplementary guidance's categories are published; everything
+    # else in the file is our own choice (the GMCA grades too, until checked at the source)
+    published = ("discounting", "optimism_bias_methods.green_book")
+    assert all(s == "published" for loc, s in statuses.items() if loc.startswith(published))
+    assert all(s == "assumption" for loc, s in statuses.items() if not loc.startswith(published))
+    assert any(loc.startswith("optimism_bias_methods.gmca") for loc in statuses)
     assert {"hmt-green-book-2022", "hmt-cba-local-partnerships-2014"} <= set(docs)
     assert docs["hmt-green-book-2022"].seed is None
 
@@ -417,8 +439,54 @@ def test_optimism_bias_reaches_every_cost_and_saving_parameter():
     kinds = {p.kind for p in params}
     assert COST_KINDS <= kinds and BENEFIT_KINDS <= kinds
     base = params.base_values()
-    adj = adjusted_values(BHAM, params, base, make_settings())
+    adj = adjusted_values(BHAM, params, base, make_settings(optimism_bias_method="nesta-levels"))
     for p in params:
         assert base[p.path][0] == p.base
         factor = 1.25 if p.kind in COST_KINDS else 0.75 if p.kind in BENEFIT_KINDS else 1.0
         assert adj[p.path][0] == pytest.approx(p.base * factor), p.path
+
+
+# -- counterfactual by evidence design (issue 21) ---------------------------------------------
+
+
+def test_counterfactual_defaults_by_evidence_design():
+    """Each model's deadweight, attribution, drop-off and duration come from the design of its
+    evidence (data/appraisal_defaults.yaml), each with a range and a source; the paper keeps 0."""
+    d = appraisal_defaults().counterfactual
+    for design, cf in d.items():
+        for name in ("deadweight", "attribution", "drop_off"):
+            q = getattr(cf, name)
+            assert q.low <= q.value <= q.high and q.ref.quote and q.derivation, (design, name)
+    res = appraise(define_scenario("birmingham"), make_settings(optimism_bias=False))
+    got = {iid: (a.deadweight, a.attribution, a.drop_off, a.duration_years) for iid, a in res.settings.interventions.items()}
+    assert got["living-well"] == (0.2, 0.9, 0.05, 10.0)  # before-and-after
+    assert got["shared-lives"] == (0.1, 1.0, 0.0, None)  # a cost comparison
+    assert {LIB.interventions[i].evidence_design for i in got} == {"before-and-after", "cost-comparison"}
+    # what a user sets wins over the design's default
+    mine = appraise(define_scenario("birmingham", ["living-well"]),
+                    make_settings(interventions={"living-well": {"deadweight": 0.5}})).settings.interventions["living-well"]
+    assert (mine.deadweight, mine.attribution) == (0.5, 0.9)
+    # the paper's prices go with the paper's settings: no counterfactual, as the paper
+    assert appraise(BHAM).settings.interventions == {}
+    # and it can be turned off
+    assert appraise(define_scenario("birmingham"), make_settings(counterfactual=False)).settings.interventions == {}
+
+
+def test_deadweight_and_attribution_scale_savings_by_hand():
+    """Living Well's gross saving in a month at full scale, before-and-after design:
+    (1 - 20%) x 90% of the figure as given, and 5% less in each full year after savings start."""
+    scen = define_scenario("birmingham", ["living-well"])
+    off = appraise(scen, make_settings(optimism_bias=False, counterfactual=False), monthly=True).interventions["living-well"].monthly
+    on = appraise(scen, make_settings(optimism_bias=False), monthly=True).interventions["living-well"].monthly
+    np.testing.assert_allclose(on.gross[:, 3:15], off.gross[:, 3:15] * 0.8 * 0.9)
+    np.testing.assert_allclose(on.gross[:, 15:27], off.gross[:, 15:27] * 0.8 * 0.9 * 0.95)
+    np.testing.assert_allclose(on.running_cost, off.running_cost)
+
+
+def test_duration_ends_the_effect():
+    scen = define_scenario("birmingham", ["living-well"])
+    s = make_settings(optimism_bias=False, counterfactual=False, interventions={"living-well": {"duration_years": 2}})
+    f = appraise(scen, s, monthly=True).interventions["living-well"].monthly
+    # savings start after 3 months and last 24 months: months 4-27, nothing after; costs go on
+    assert f.gross[0, 3:27].sum() > 0 and f.gross[0, 27:].sum() == 0
+    assert f.running_cost[0, 27:].sum() > 0

@@ -32,12 +32,20 @@ EXPECTED = {
     "start_date_impossible_unquoted.yaml": f"start_date: '2026-02-30' is not a date; {DATE}",
     "unknown_setting.yaml": (
         "discount: unknown setting; valid settings here are: years, start_date, price_base_year, "
-        "discount_rate, optimism_bias, setup_timing, interventions"
+        "discount_rate, optimism_bias, optimism_bias_method, counterfactual, setup_timing, interventions"
+    ),
+    "optimism_bias_method_unknown.yaml": (
+        "optimism_bias_method: 'treasury' is not valid; optimism_bias_method must be one of: green-book, gmca, "
+        "nesta-levels"
+    ),
+    "confidence_grade_out_of_range.yaml": (
+        "interventions.living-well.confidence_grade: 7 is not valid; confidence_grade must be a whole number from 1 to 6"
     ),
     "setup_timing_unknown.yaml": "setup_timing: 'later' is not valid; setup_timing must be one of: as-places-fill, up-front",
     "unknown_intervention_key.yaml": (
         "interventions.living-well.lag: unknown setting; valid settings here are: deadweight, attribution, "
-        "lag_months, drop_off, months_to_first_beneficiary, months_to_full_scale, outcomes"
+        "lag_months, drop_off, months_to_first_beneficiary, months_to_full_scale, duration_years, green_book_category, "
+        "confidence_grade, outcomes"
     ),
     "deadweight_above_one.yaml": (
         "interventions.shared-lives.outcomes.avoided-alternative-package.deadweight: 1.5 is not valid; "
@@ -120,7 +128,8 @@ def test_json_from_the_cli():
     assert data["settings"]["discount_schedule"] == "flat"
     sl = next(i for i in data["interventions"] if i["id"] == "shared-lives")
     assert sl["metrics"]["break_even_month"] == 16
-    assert sl["years"][0]["setup"] == 312_500.0  # £250,000 + 25% optimism bias (Nesta level 2)
+    assert sl["years"][0]["setup"] == 352_500.0  # £250,000 + 41% optimism bias (Green Book, outsourcing)
+    assert data["settings"]["optimism_bias_method"] == "green-book"
     assert set(sl["years"][0]["net_by_payer"]) == {"asc", "nhs"}
     assert data["portfolio"]["years"][1]["discount_factor"] == pytest.approx(1 / 1.05, abs=1e-6)
 

@@ -31,7 +31,7 @@ def _short_and_long(iid, years, more, delay, ramp, deadweight, optimism, size, t
     steady = evaluate(scen, vals, parameters=params).intervention(iid)
     ob = 0.25 if optimism else 0.0
     net_steady = steady.gross.sum() * (1 - ob) * (1 - deadweight) - steady.cost.sum() * (1 + ob)
-    common = dict(optimism_bias=optimism, interventions=adj, setup_timing=timing)
+    common = dict(optimism_bias=optimism, counterfactual=False, interventions=adj, setup_timing=timing)
     short = appraise(scen, make_settings(years=years, **common), vals, params)
     long = appraise(scen, make_settings(years=years + more, **common), vals, params)
     return net_steady, short.interventions[iid].metrics.net_budget_impact[0], long.interventions[iid].metrics.net_budget_impact[0]
@@ -133,8 +133,8 @@ def test_higher_rate_never_raises_shared_lives_npv(r1, r2, years):
     """Shared Lives pays its set-up in year 1 and saves afterwards (a cost-first flow)."""
     lo, hi = sorted((r1, r2))
     scen = define_scenario("birmingham", ["shared-lives"])
-    a = appraise(scen, make_settings(years=years, discount_rate=lo)).interventions["shared-lives"]
-    b = appraise(scen, make_settings(years=years, discount_rate=hi)).interventions["shared-lives"]
+    a = appraise(scen, make_settings(years=years, discount_rate=lo, counterfactual=False)).interventions["shared-lives"]
+    b = appraise(scen, make_settings(years=years, discount_rate=hi, counterfactual=False)).interventions["shared-lives"]
     assert b.metrics.npv[0] <= a.metrics.npv[0] + 1e-6
 
 

@@ -179,3 +179,136 @@ def test_bad_cash_options_are_one_line(args, message):
 
     r = run_cli("cash", "--years", "2", *args)
     assert r.code == 2 and r.err.startswith(message) and r.err.count("\n") == 1
+
+
+# -- the options appraisal ------------------------------------------------------------------------
+
+
+def test_options_appraisal_side_by_side_for_birmingham():
+    """Business as usual is the baseline (nil); do minimum keeps the models with no set-up
+    investment and a positive NPV of their own (all but Shared Lives, which needs £250,000 for
+    its first 75 places) and is appraised as a portfolio of its own; the preferred option is the
+    scenario's own appraisal."""
+    ev = evaluate_document(BIRMINGHAM)
+    o = ev.options()
+    bau, minimum, preferred = o["options"]
+    assert [bau["id"], minimum["id"], preferred["id"]] == ["business-as-usual", "do-minimum", "preferred"]
+    assert bau["npv"] == 0 and bau["cost"] == 0 and bau["bcr"] is None
+    assert o["do_minimum_left_out"] == [{"id": "shared-lives", "why": "needs set-up investment"}]
+    assert "shared-lives" not in minimum["interventions"] and len(minimum["interventions"]) == 5
+    alone = evaluate_document(BIRMINGHAM.with_changes(interventions=minimum["interventions"])).appraisal_summary()
+    assert minimum["npv"] == alone["portfolio"]["metrics"]["npv"]
+    m = ev.appraisal_summary()["portfolio"]["metrics"]
+    assert (preferred["npv"], preferred["bcr"], preferred["break_even_month"]) == (m["npv"], m["bcr"], m["break_even_month"])
+    for row in (minimum, preferred):  # undiscounted savings - cost = the net budget impact
+        assert row["savings"] - row["cost"] == pytest.approx(row["net_budget_impact"], abs=0.05)
+    assert preferred["npv"] > minimum["npv"] > 0
+
+
+# -- optimism bias: the named methods -------------------------------------------------------------
+
+
+def test_the_default_method_is_the_green_book_and_the_paper_keeps_its_table():
+    default = evaluate_document(BIRMINGHAM).appraisal_summary()
+    assert default["settings"]["optimism_bias_method"] == "green-book"
+    assert {i["id"]: (i["optimism_bias"]["costs"], i["optimism_bias"]["benefits"]) for i in default["interventions"]} \
+        == {i["id"]: (0.41, 0.0) for i in default["interventions"]}
+    paper = evaluate_document(ScenarioDocument(area="birmingham", preset="paper")).appraisal_summary()
+    assert paper["settings"]["optimism_bias_method"] == "nesta-levels"
+    assert all(i["optimism_bias"] == {"costs": 0.25, "benefits": 0.25} for i in paper["interventions"])
+    chosen = ScenarioDocument(area="birmingham", preset="paper", appraisal={"optimism_bias_method": "gmca"})
+    assert evaluate_document(chosen).appraisal_summary()["settings"]["optimism_bias_method"] == "gmca"
+
+
+def test_the_green_book_percentages_are_the_guidance_s_own():
+    """HM Treasury, Supplementary Green Book Guidance: Optimism Bias, Table 'Optimism Bias
+    Guidelines' (Mott MacDonald 2002): Outsourcing, operating expenditure, upper bound 41%;
+    Standard Buildings, capital expenditure, 24%; Non-standard Buildings 51%. Benefits: the Green
+    Book (2018, 5.45) gives no generic value."""
+    from carescale.appraisal.settings import appraisal_defaults
+
+    gb = appraisal_defaults().optimism_bias_methods.green_book
+    assert {k: v.costs.value for k, v in gb.items()} == {
+        "outsourcing": 0.41, "standard-buildings": 0.24, "non-standard-buildings": 0.51}
+    assert all(v.benefits.value == 0 and v.costs.status == "published" for v in gb.values())
+    assert "41*" in gb["outsourcing"].costs.ref.quote
+    assert "no generic values available to be applied to benefits" in gb["outsourcing"].benefits.ref.quote
+
+
+# -- the web result page --------------------------------------------------------------------------
+
+
+def test_result_page_shows_the_options_and_the_cash_view():
+    pytest.importorskip("fastapi")
+    from html import unescape
+
+    from fastapi.testclient import TestClient
+
+    from carescale.formatting import money
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    from .test_web_pages import SAME_ORIGIN, journey
+
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False, headers=SAME_ORIGIN) as c:
+        path = journey(c, area="cornwall")
+        page = unescape(c.get(path).text)
+        stored = c.get(f"/api/v1/scenarios/{path.rsplit('/', 1)[1]}").json()
+    from carescale.web import documents
+
+    assert 'id="options-table"' in page and 'id="cash-budget-table"' in page
+    for name in ("Business as usual", "Do minimum", "Preferred portfolio"):
+        assert name in page
+    assert "Cornwall" in page and "RO3 outturn" in page  # Cornwall's adult social care budget
+    assert money(320_430_000) in page
+    cv = documents.cash(stored)
+    first = next(r for r in cv["years"] if r["payer"] == "asc")
+    assert money(first["cashable_savings"]) in page and money(first["net_cashable"]) in page
+    preferred = documents.options(stored)["options"][2]
+    assert money(preferred["npv"]) in page
+
+
+# -- the reports ----------------------------------------------------------------------------------
+
+
+def test_reports_show_the_options_and_the_cash_view():
+    """The Markdown and HTML reports carry the options and the cash tables with the evaluation's
+    own figures; the workbook has an Options and a Cash budget sheet whose net cashable and net
+    are formulas over the row (net = cashable + non-cashable - overlap - cost)."""
+    pytest.importorskip("xlsxwriter")
+    import io
+
+    import openpyxl
+
+    from carescale.formatting import short_money
+    from carescale.reports import prepare, render
+    from carescale.reports.workbook import workbook_bytes
+
+    data = prepare({"area": "cornwall", "basis": "current", "uncertainty": {"draws": 200}})
+    cv, opts = data.evaluation.cash_view(), data.evaluation.options()
+    md = render(data, "md").decode()
+    assert "## Options: business as usual, do minimum, preferred" in md and "## Cash budget view" in md
+    first = next(r for r in cv["years"] if r["payer"] == "asc")
+    assert f"| {first['financial_year']} | Council | {short_money(first['cost'])} | {short_money(first['cashable_savings'])} |" in md
+    assert f"| Preferred portfolio | {short_money(opts['options'][2]['npv'])} |" in md
+    html = render(data, "html").decode()
+    assert 'id="options-table"' in html and 'id="cash-budget-table"' in html
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))
+    assert wb.sheetnames[-2:] == ["Options", "Cash budget"]
+    ws = wb["Cash budget"]
+    head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Financial year")
+    assert ws.cell(head + 1, 11).value == f"=$G${head + 1}-$I${head + 1}-$F${head + 1}"
+    assert ws.cell(head + 1, 6).value == first["cost"] and ws.cell(head + 1, 7).value == first["cashable_savings"]
+    assert [ws_row[0] for ws_row in wb["Options"].iter_rows(min_row=4, max_row=6, values_only=True)] == [
+        "Business as usual", "Do minimum", "Preferred portfolio"]
+
+
+def test_do_minimum_drops_the_scale_overrides_and_settings_of_the_models_it_leaves_out():
+    doc = ScenarioDocument(area="birmingham", scale={"shared-lives": 0.5, "living-well": 0.5},
+                           overrides={"shared-lives.setup.cost": 300_000, LW_PEOPLE: 800},
+                           appraisal={"interventions": {"shared-lives": {"lag_months": 2}}})
+    minimum = evaluate_document(doc).options()["options"][1]
+    assert "shared-lives" not in minimum["interventions"] and "living-well" in minimum["interventions"]
+    alone = evaluate_document(ScenarioDocument(area="birmingham", interventions=minimum["interventions"],
+                                               scale={"living-well": 0.5}, overrides={LW_PEOPLE: 800}))
+    assert minimum["npv"] == alone.appraisal_summary()["portfolio"]["metrics"]["npv"]

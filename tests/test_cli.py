@@ -62,7 +62,7 @@ def test_run_csv_matches_json():
 def test_run_selected_interventions_only():
     data = run_cli("run", "--interventions", "living-well,support-at-home", "--format", "json").json()
     assert [i["id"] for i in data["interventions"]] == ["living-well", "support-at-home"]
-    assert [o["id"] for o in data["overlaps"]] == ["living-well-support-at-home"]
+    assert [o["id"] for o in data["overlaps"]] == ["living-well-support-at-home", "living-well-support-at-home-nhs"]
 
 
 def test_run_on_an_area_file(tmp_path):
@@ -90,8 +90,8 @@ def test_parameters_lists_paths():
 def test_python_api_gives_a_dataframe():
     frame = carescale.to_frame(carescale.evaluate(carescale.define_scenario("birmingham")))
     assert isinstance(frame, pd.DataFrame)
-    # the default price base (2024/25), as the CLI's; the paper's £7.46m at published prices
-    assert frame.loc["total", "net_savings_asc"] == pytest.approx(9_588_926.78, abs=0.01)
+    # the default price base (2024/25) and full costs, as the CLI's; the paper's £7.46m at published prices
+    assert frame.loc["total", "net_savings_asc"] == pytest.approx(8_411_516.64, abs=0.01)
     assert (frame["price_base"] == "2024/25 prices (forecast: OBR, November 2023)").all()
     paper = carescale.to_frame(carescale.evaluate(carescale.define_scenario("birmingham", prices="published")))
     assert paper.loc["total", "net_savings_asc"] == pytest.approx(7_455_173, abs=1)

@@ -47,7 +47,9 @@ def test_each_draw_is_evaluated_independently():
 
 def test_net_is_gross_less_cost_less_overlap():
     np.testing.assert_allclose(BASE.net, BASE.gross - BASE.cost - BASE.overlap_deduction)
-    assert float(BASE.overlap_deduction[0, 0, 1]) == 0.0  # the overlap is on council savings only
+    # every payer the shared people save for: Living Well and Support at Home both save NHS money
+    assert float(BASE.overlap_deduction[0, 0, 1]) > 0.0
+    assert [o.payer for o in BASE.overlaps].count(1) == 1
 
 
 def test_unknown_parameter_path_is_a_clear_error():

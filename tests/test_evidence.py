@@ -41,11 +41,11 @@ def detail(rid):
 SEED_MODELS = [
     ("Local Area Coordination", "scie-2017", "local-area-coordination", 1, "promising"),
     ("Community Connectors", "scie-2017", "community-connectors", 1, "promising"),
-    ("Social prescriptions", "scie-2017", "social-prescribing", 1, "promising"),
+    ("Social prescriptions", "scie-2017", "social-prescribing", 1, "runnable"),
     ("Community Agents", "scie-2017", "community-agents", 1, "runnable"),
     ("Age UK's Living Well", "scie-2017", "living-well", 2, "runnable"),
-    ("Reablement services", "scie-2017", "reablement", 2, "promising"),
-    ("Community enterprises", "scie-2017", "community-enterprises", 3, "promising"),
+    ("Reablement services", "scie-2017", "reablement", 2, "runnable"),
+    ("Community enterprises", "scie-2017", "community-enterprises", 3, "runnable"),
     ("Employment enterprises", "scie-2017", "employment-enterprises", 3, "promising"),
     ("Kent Pathways Service", "scie-2017", "kent-pathways", 3, "runnable"),
     ("Shared Lives", "scie-2017", "shared-lives", 4, "runnable"),
@@ -54,16 +54,17 @@ SEED_MODELS = [
     ("Hospital to Home", "scie-2017", "hospital-to-home", 5, "promising"),
     ("British Red Cross Support at Home", "scie-2017", "support-at-home", 5, "runnable"),
     # LGA Annex A
-    ("multidisciplinary 'front door'", "lga-2018-annex-a", "strengths-based-front-door", 1, "promising"),
+    ("multidisciplinary 'front door'", "lga-2018-annex-a", "strengths-based-front-door", 1, "runnable"),
+    ("changing the conversation it has with residents", "lga-2018-annex-a", "community-first-conversations", 1, "runnable"),
     ("care and repair services", "lga-2018-annex-a", "care-and-repair", 2, "promising"),
     ("Handyperson Programme", "lga-2018-annex-a", "handyperson-services", 2, "promising"),
     ("Disabled Facilities Grant", "lga-2018-annex-a", "disabled-facilities-grants", 2, "promising"),
     ("Falls prevention programmes", "lga-2018-annex-a", "falls-prevention", 1, "promising"),
     ("care technology", "lga-2018-annex-a", "care-technology", 2, "promising"),
-    ("personal budgets", "lga-2018-annex-a", "personal-budgets", 2, "promising"),
+    ("personal budgets", "lga-2018-annex-a", "personal-budgets", 2, "runnable"),
     ("Admiral Nurses", "lga-2018-annex-a", "admiral-nurses", 2, "promising"),
-    ("progression model", "lga-2018-annex-a", "progression-model", 4, "promising"),
-    ("Promoting Independence Team", "lga-2018-annex-a", "promoting-independence-reviews", 2, "promising"),
+    ("progression model", "lga-2018-annex-a", "progression-model", 4, "runnable"),
+    ("Promoting Independence Team", "lga-2018-annex-a", "promoting-independence-reviews", 2, "runnable"),
     ("integrated lifestyle hub", "lga-2018-annex-a", "integrated-admission-avoidance", 5, "promising"),
     # SCIE Future of care No 8
     ("asset-based approach", "scie-2018-future-of-care-8", "asset-based-approach", 1, "promising"),
@@ -84,7 +85,7 @@ SEED_CASES = [
     ("2013/14 evaluation of Support at Home", "scie-2017", "british-red-cross-support-at-home-evaluation", {"support-at-home"}),
     ("Kent County Council is driven", "lga-2018-annex-a", "kent-discharge-2013-2017", {"hospital-discharge"}),
     ("Kirklees", "lga-2018-annex-a", "kirklees-gateway-to-care", {"strengths-based-front-door"}),
-    ("Bristol City Council is changing the conversation", "lga-2018-annex-a", "bristol-first-contact-conversations", {"strengths-based-front-door"}),
+    ("Bristol City Council is changing the conversation", "lga-2018-annex-a", "bristol-first-contact-conversations", {"strengths-based-front-door", "community-first-conversations"}),
     ("Swindon", "lga-2018-annex-a", "swindon-reablement-discharge", {"reablement", "intermediate-care"}),
     ("Somerset County Council", "lga-2018-annex-a", "somerset-micro-providers", {"community-enterprises"}),
     ("West of England Care & Repair", "lga-2018-annex-a", "west-of-england-care-and-repair", {"care-and-repair", "handyperson-services"}),
@@ -138,7 +139,7 @@ NOT_RECORDED = [
 
 
 def test_the_library_loads_every_record():
-    assert len(LIB.interventions) == len(SEED_MODELS) == 31
+    assert len(LIB.interventions) == len(SEED_MODELS) == 32
     assert len(LIB.case_studies) == len(SEED_CASES) == 40
 
 
@@ -210,25 +211,28 @@ def test_every_case_study_link_resolves_and_every_model_is_evidenced_or_describe
     assert unlinked == {"local-area-coordination", "employment-enterprises", "hospital-to-home"}
 
 
-def test_only_the_papers_six_models_are_runnable():
-    """The seeds give every engine input for the paper's six models only; each is reproduced
-    against the paper in test_reproduction.py. A model made runnable must join them there."""
-    assert set(LIB.runnable) == {
-        "community-agents", "living-well", "kent-pathways", "shared-lives",
-        "hospital-discharge", "support-at-home",
-    }
+def test_the_papers_six_and_the_calibrated_models_are_runnable():
+    """The seeds give every engine input for the paper's six models (reproduced against the paper
+    in test_reproduction.py); eight more are calibrated to one site's published figures (each
+    reproduced in test_case_study_models.py, which lists them). Every other model is promising."""
+    from .test_case_study_models import CALIBRATED
+
+    papers_six = {"community-agents", "living-well", "kent-pathways", "shared-lives", "hospital-discharge", "support-at-home"}
+    assert set(LIB.runnable) == papers_six | set(CALIBRATED)
     for iv in LIB.interventions.values():
         if iv.status == "promising":
             assert iv.missing_numbers and not iv.segments and not iv.cost_shares
+        elif iv.id not in papers_six:
+            assert iv.calibration and iv.missing_numbers and iv.source.area in LIB.areas
 
 
 def test_a_promising_model_cannot_be_run():
-    iv = LIB.intervention("reablement")
+    iv = LIB.intervention("extra-care")
     with pytest.raises(ModelError) as exc:
-        define_scenario("birmingham", ["community-agents", "reablement"])
+        define_scenario("birmingham", ["community-agents", "extra-care"])
     assert exc.value.message == (
-        "intervention 'reablement' cannot be run: it is a promising model and the seeds do not "
-        f"give {'; '.join(iv.missing_numbers)} (see 'carescale evidence show reablement'); "
+        "intervention 'extra-care' cannot be run: it is a promising model and the seeds do not "
+        f"give {'; '.join(iv.missing_numbers)} (see 'carescale evidence show extra-care'); "
         f"runnable models are: {', '.join(sorted(LIB.runnable))}"
     )
 
@@ -241,7 +245,7 @@ def test_the_cli_refuses_a_promising_model_with_exit_2():
 
 def test_the_default_run_is_unchanged_by_the_evidence_base():
     """The paper's Birmingham totals (£7.5m ASC, £1.8m NHS net) still come out of the default
-    run with 31 models in the library."""
+    run with 32 models in the library."""
     s = define_scenario("birmingham", prices="published")  # the paper's prices
     assert [iv.id for iv in s.interventions] == [iv.id for iv in LIB.portfolio()]
     net = summary(evaluate(s))["totals"]["net_savings"]
@@ -254,12 +258,12 @@ def test_a_portfolio_with_a_promising_model_is_refused(tmp_path):
     shutil.copytree(DATA_DIR, data)
     pf = data / "portfolios.yaml"
     pf.write_text(pf.read_text(encoding="utf-8").replace("      - support-at-home\n",
-                                                         "      - support-at-home\n      - reablement\n"))
+                                                         "      - support-at-home\n      - extra-care\n"))
     with pytest.raises(InputFileError) as exc:
         load_library(data)
     lib = default_library()
     assert exc.value.message == (
-        f"{pf}: portfolios.scie-2017.interventions: 'reablement' is a promising model with no "
+        f"{pf}: portfolios.scie-2017.interventions: 'extra-care' is a promising model with no "
         f"numbers to run it; a portfolio lists runnable models only: {', '.join(sorted(lib.runnable))}"
     )
 
@@ -453,8 +457,10 @@ def test_cli_show_model_and_case_study():
     assert "Evidence level 2 of 5" in m.out and "shared-lives-my-shared-life-survey" in m.out
     c = run_cli("evidence", "show", "somerset-micro-providers")
     assert c.code == 0 and "Reported results" in c.out and "178" in c.out
-    j = run_cli("evidence", "show", "reablement", "--format", "json")
+    j = run_cli("evidence", "show", "extra-care", "--format", "json")
     assert j.json()["status"] == "promising"
+    r = run_cli("evidence", "show", "reablement", "--format", "json")
+    assert r.json()["status"] == "runnable"
 
 
 def test_cli_show_unknown_id_exits_2():
@@ -475,7 +481,7 @@ def test_cli_bad_area_exits_2():
 def test_interventions_list_shows_status():
     r = run_cli("interventions", "list", "--format", "json")
     status = {d["id"]: d["status"] for d in r.json()}
-    assert status["shared-lives"] == "runnable" and status["reablement"] == "promising"
+    assert status["shared-lives"] == status["reablement"] == "runnable" and status["extra-care"] == "promising"
     assert run_cli("interventions", "show", "reablement").code == 0
 
 

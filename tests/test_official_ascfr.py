@@ -167,4 +167,5 @@ def test_every_official_fixture_is_tested():
         "ro3_damaged.ods", "ro3_header_moved.ods", "ro3_no_total.ods", "ro3_not_ro3.ods", "ro3_sheet_renamed.ods",
         "ro3_two_row_header.ods",
         "ncc_missing_column.csv", "ncc_not_a_number.csv", "lookup_missing_column.csv",
+        "ascof_2a2.csv", "ascof_no_2a2.csv",
     ])

@@ -95,7 +95,7 @@ def test_april_2023_changes_state_their_method(packaged):
 
 def test_attribution_beside_the_figures():
     text = (PACKAGED / "ATTRIBUTION.md").read_text(encoding="utf-8")
-    assert text.count("Open Government Licence v3.0") == 6
+    assert text.count("Open Government Licence v3.0") == 7  # the heading, 5 sources, and ascof_2a2.csv's line
     for who in ("Adult Social Care Outcomes Framework 2020-21", "NHS Digital", "Ministry of Housing, Communities and Local Government", "Office for National Statistics",
                 "National Cost Collection"):
         assert who in text
@@ -115,6 +115,8 @@ def test_rebuild_from_shared_gives_the_packaged_files(tmp_path):
     inputs = _shared_inputs()
     args = ["--ascfr", str(inputs["ascfr"]), "--ro3", *map(str, inputs["ro3"]), "--mye", str(inputs["mye"]),
             "--ncc", str(inputs["ncc"]), "--ascof", str(inputs["ascof"]), "--out", str(tmp_path)]
+    # a rebuild into the packaged folder keeps the lines other builders wrote for their files
+    (tmp_path / "ATTRIBUTION.md").write_bytes((PACKAGED / "ATTRIBUTION.md").read_bytes())
     assert main(args) == 0
     for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv", "ATTRIBUTION.md"):
         assert (tmp_path / name).read_bytes() == (PACKAGED / name).read_bytes(), name
@@ -169,3 +171,97 @@ def test_docs_list_every_series(packaged):
     absent = [sid for sid in packaged.series if f"`{sid}`" not in text]
     assert absent == []
     assert len(packaged.series) == 106
+
+
+def test_data_build_rebuilds_the_figures_the_built_in_profiles_read(tmp_path):
+    from carescale.areas.official import official_profiles
+    from carescale.config import user_official_dir
+
+    from .conftest import run_cli
+
+    inputs = _shared_inputs()
+    args = ["data", "build", "--ascfr", str(inputs["ascfr"]), "--mye", str(inputs["mye"]), "--ncc", str(inputs["ncc"]),
+            "--ascof", str(inputs["ascof"])]
+    for path in inputs["ro3"]:
+        args += ["--ro3", str(path)]
+    r = run_cli(*args)
+    assert r.code == 0, r.err
+    folder = user_official_dir()  # $CARESCALE_HOME/official: read instead of the packaged copy
+    assert r.err.strip().endswith(f"built the official figures of 153 councils, 106 series in {folder}")
+    for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv"):
+        assert (folder / name).read_bytes() == (PACKAGED / name).read_bytes(), name
+    assert (folder / "ATTRIBUTION.md").read_text(encoding="utf-8").count("Open Government Licence v3.0") == 6
+    # a newer release: the built-in profiles read the rebuilt figures from then on
+    text = (folder / "councils.csv").read_text(encoding="utf-8")
+    leeds = next(line for line in text.splitlines() if line.startswith("E08000035,"))
+    series = text.splitlines()[0].split(",")
+    cells = leeds.split(",")
+    cells[series.index("ascfr_lts_year_end_18_64_learning_disability")] = "1900"
+    (folder / "councils.csv").write_text(text.replace(leeds, ",".join(cells)), encoding="utf-8")
+    assert official_profiles()["leeds"].area.cohorts["learning_disability_long_term_support"].value == 1900
+    # the user's own profile still wins over the rebuilt built-in one
+    from carescale.library import default_library, packaged_library, user_areas_dir
+
+    user_areas_dir().mkdir(parents=True, exist_ok=True)
+    text = packaged_library().files["areas/birmingham"].read_text(encoding="utf-8")
+    text = text.replace("id: birmingham", "id: leeds", 1).replace("name: Birmingham", "name: Leeds (our figures)", 1)
+    (user_areas_dir() / "leeds.yaml").write_text(text, encoding="utf-8")
+    assert default_library().area("leeds").name == "Leeds (our figures)"
+
+
+def test_data_build_names_a_bad_file():
+    from .conftest import run_cli
+
+    r = run_cli("data", "build", "--ascfr", "x.xlsx", "--ro3", "y.ods", "--mye", "z.xlsx")
+    assert (r.code, r.err) == (2, "error: z.xlsx: file not found; give the path to the ONS mid-year estimates workbook (MYE2)\n")
+
+
+def test_data_list_every_series_with_vintage_coverage_and_licence():
+    from .conftest import run_cli
+
+    rows = run_cli("data", "list", "--format", "json").json()
+    assert len(rows) == 106
+    by_id = {r["series"]: r for r in rows}
+    assert by_id["ascfr_gce_total"]["coverage"] == "151 of 153" and by_id["ascfr_gce_total"]["year"] == "2021-22"
+    assert by_id["ncc_a_and_e_attendance"]["coverage"] == "England only"
+    assert by_id["ascof_2a2_admissions_65_plus"]["coverage"] == "152 of 153"
+    assert {r["licence"] for r in rows} == {"Open Government Licence v3.0"}
+    assert run_cli("data", "list").code == 0
+
+
+def test_ascof_suppressed_and_missing_rows_are_stated():
+    inputs = _shared_inputs()
+    figures = build_council_figures(inputs["ascfr"], [], inputs["mye"], ascof=FIXTURES / "ascof_2a2.csv")
+    leeds = figures.figure("E08000035", "ascof_2a2_admissions_65_plus")
+    assert (leeds.value, leeds.missing) == (None, "[c] suppressed (disclosure control)")  # never zero
+    assert figures.figure("E08000035", "ascof_2a2_admissions_65_plus_per_100k").value == 405.1
+    bham = figures.figure("E08000025", "ascof_2a2_admissions_65_plus")
+    assert (bham.value, bham.missing) == (None, "no row for ASCOF 2A2 (Numerator) for this council in ascof_2a2.csv")
+    kent = figures.figure("E10000016", "ascof_2a2_admissions_65_plus")
+    assert (kent.value, kent.missing) == (None, "no row for this council in ascof_2a2.csv")
+
+
+@pytest.mark.parametrize(("option", "fixture", "message"), [
+    ("--ascfr", "ascfr_damaged.xlsx", "cannot be read as an Excel .xlsx workbook (invalid Zip archive: Could not find EOCD)"),
+    ("--ascfr", "ascfr_sheet_renamed.xlsx", "no sheet titled 'Table 18: ...'; expected NHS Digital's ASC-FR and SALT "
+                                            "reference tables (sheets T1 to T55, each titled 'Table N: ...')"),
+    ("--ro3", "ro3_damaged.ods", "cannot be read as an OpenDocument .ods spreadsheet (invalid Zip archive: Could not find EOCD)"),
+    ("--ro3", "ro3_not_ro3.ods", "no sheet named 'RO3_LA_Data...' and no sheet with a header row holding 'ONS Code' and "
+                                 "'Local authority'; the sheets are: Front_Page, Notes"),
+    ("--ascof", "ascof_no_2a2.csv", "no council has a row for ASCOF measure 2A2 (Numerator, Disaggregation Level "
+                                    "'Total'); the measures are: 1E"),
+])
+def test_data_build_refuses_a_bad_file_in_one_line(tmp_path, option, fixture, message):
+    from carescale.io.paths import display_path
+
+    from .conftest import run_cli
+
+    inputs = _shared_inputs()
+    files = {"--ascfr": str(inputs["ascfr"]), "--ro3": str(inputs["ro3"][-1]), "--ascof": str(inputs["ascof"])}
+    files[option] = str(FIXTURES / fixture)
+    args = ["data", "build", "--mye", str(inputs["mye"]), "--out", str(tmp_path)]
+    for k, v in files.items():
+        args += [k, v]
+    r = run_cli(*args)
+    assert (r.code, r.err) == (2, f"error: {display_path(FIXTURES / fixture)}: {message}\n")
+    assert not (tmp_path / "councils.csv").exists()  # nothing written

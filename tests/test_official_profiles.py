@@ -105,11 +105,12 @@ def test_run_area_leeds_on_a_fresh_install():
 
 def test_areas_list_shows_built_in_profiles_and_the_users_override_them():
     rows = run_cli("areas", "list", "--format", "json").json()
-    assert len(rows) == 5 + 153
+    # the paper's five packaged profiles, eight source sites of the calibrated models, 153 councils
+    assert len(rows) == 5 + 8 + 153
     assert {r["profile"] for r in rows} == {"packaged", "built-in"}
     assert next(r for r in rows if r["id"] == "leeds") == {
         "id": "leeds", "name": "Leeds", "kind": "council", "ons_code": "E08000035", "profile": "built-in"}
-    assert len(run_cli("areas", "list", "--no-built-in", "--format", "json").json()) == 5
+    assert len(run_cli("areas", "list", "--no-built-in", "--format", "json").json()) == 5 + 8
     # the user's own profile with the same id wins
     folder = user_areas_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -133,8 +134,22 @@ def test_areas_list_shows_built_in_profiles_and_the_users_override_them():
 def test_national_counts_figures_by_source():
     r = run_cli("national", "--format", "json")
     assert r.code == 0, r.err
-    t = json.loads(r.out)["totals"]
+    data = json.loads(r.out)
+    t = data["totals"]
     assert t["councils"] == 153 and t["councils_by_profile"] == {"official": 153}
+    # regional totals and the ranked table (carescale.national.regions), from the same run
+    regions = {x["name"]: x for x in data["regions"]}
+    assert len(regions) == 9 and sum(x["councils"] for x in regions.values()) == 153
+    assert (regions["London"]["councils"], regions["London"]["code"]) == (33, "E12000007")
+    for payer in ("asc", "nhs"):
+        assert sum(x["net_savings"][payer] for x in regions.values()) == pytest.approx(t["net_savings"][payer], abs=0.05)
+    ranked = data["ranked"]
+    assert [x["rank"] for x in ranked] == list(range(1, 154))
+    assert [x["net_savings"] for x in ranked] == sorted((x["net_savings"] for x in ranked), reverse=True)
+    assert (ranked[0]["name"], ranked[0]["region"]) == ("Hampshire", "South East")
+    assert sum(x["share_of_england"] for x in ranked) == pytest.approx(1.0, abs=1e-4)
+    leeds = next(a for a in data["areas"] if a["code"] == "E08000035")
+    assert leeds["region"] == {"code": "E12000003", "name": "Yorkshire and The Humber"}
     # 10 figures a council: 3 populations (ONS mid-2023); 2 SALT counts, long-term placement spend
     # (T44) and short-term placement spend (T31) (ASC-FR 2021-22); and what no series carescale ships
     # holds (very limited older people, two Shared Lives provision counts), estimated. From 924 of
@@ -144,6 +159,10 @@ def test_national_counts_figures_by_source():
     assert t["figures"] == 1530
     assert t["estimated_figures"] == 472 and t["estimated_share"] == 0.3085
     assert t["figures_by_source"] == {"official: ASC-FR/SALT 2021-22": 599, "estimated": 472, "official: ONS mid-2023": 459}
+    # every number the 153 runs read (a wider count, for context): 51 a council, of which 8 are
+    # area figures (the models read neither population all ages nor 18-64) and 43 the evidence's
+    assert t["inputs"] == {"count": 7803, "estimated_share": 0.0605, "by_kind": {
+        "area: estimated": 472, "area: official or own": 752, "evidence (model figures)": 6579}}
     # 459 = 3 x 153 populations; 599 = 4 x 153 ASC-FR/SALT figures less the 13 with no usable value
     # (Hackney's 4 not submitted, Swindon's 2 not submitted, Scilly's 2 suppressed, and 5 councils
     # whose T31 short-term line is negative: Shropshire, Central Bedfordshire, Barking and Dagenham,
@@ -198,3 +217,34 @@ def test_an_exported_built_in_profile_edited_and_imported_overrides_it(tmp_path)
     nat = run_cli("national", "--councils", "E08000035", "--format", "json").json()
     assert nat["areas"][0]["profile"] == "imported"
     assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 7, "estimated": 3}
+
+
+def test_ranking_by_net_saving_per_person_65_plus():
+    from carescale.errors import SettingsError
+    from carescale.national.regions import council_region, ranked_councils
+
+    areas = [
+        {"code": "E1", "name": "A", "net_savings": {"asc": 100.0, "nhs": 0.0},
+         "figures": {"cohorts.population_65_plus": {"value": 10}}, "region": {"code": "E12", "name": "R"}},
+        {"code": "E2", "name": "B", "net_savings": {"asc": 150.0, "nhs": 50.0},
+         "figures": {"cohorts.population_65_plus": {"value": 40}}, "region": {"code": "E12", "name": "R"}},
+    ]
+    assert [r["name"] for r in ranked_councils(areas)] == ["B", "A"]
+    per = ranked_councils(areas, by="per_person_65_plus")
+    assert [(r["name"], r["net_saving_per_person_65_plus"]) for r in per] == [("A", 10.0), ("B", 5.0)]
+    with pytest.raises(SettingsError) as info:
+        ranked_councils(areas, by="cost")
+    assert info.value.message == "rank by: 'cost' is not valid; valid values are: net_savings, per_person_65_plus"
+    # councils on older boundaries take their successor's region
+    assert council_region("E10000006") == council_region("E06000063") == {"code": "E12000002", "name": "North West"}
+    assert council_region("E10000021")["name"] == "East Midlands"
+
+
+def test_the_probabilistic_case_runs_on_the_built_in_profiles():
+    r = run_cli("national", "--draws", "200", "--councils", "E08000035,E06000063", "--format", "json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert [a["name"] for a in data["areas"]] == ["Cumberland", "Leeds"]
+    assert [a["estimated_figures"] for a in data["areas"]] == [3, 3]
+    e = data["england"]["net_savings"]["total"]
+    assert data["england"]["councils"] == 2 and e["p05"] < e["mean"] < e["p95"] and e["prob_saving"] == 1.0

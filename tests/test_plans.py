@@ -113,37 +113,74 @@ def test_example_quotes_are_in_the_seed_documents():
 def test_templates_do_not_validate_until_filled_in(from_model):
     text = template(from_model)
     data = yaml.safe_load(text)
-    first = "theory_of_change\\.inputs\\.staff\\[0\\]\\.staff\\.value" if from_model else "description"
+    first = "take_up" if from_model else "name"
     with pytest.raises(InputFileError, match=rf"^lm\.yaml: {first}: not filled in yet; the template leaves it empty \(and \d+ more to fill in\)$"):
         parse_logic_model(data, "lm.yaml")
+    # plain comments and plain figures: no nested nulls, no FILL IN markers
+    assert "FILL IN" not in text and "null" not in text and "value:" not in text
+    assert "\ntake_up:\n" in text and "\ncost_shares:\n  asc: 0.5\n  nhs: 0.5\n" in text
     if from_model:
         assert data["based_on"] == from_model and data["evidence_grade"]["level"] == 2
         assert "#   - baseline rate of falls requiring hospital admission in the cohort" in text
 
 
-def test_filled_template_validates():
-    """Fill every gap of the promising model's template with a number and a derivation: valid."""
-    data = yaml.safe_load(template("falls-prevention"))
+FIGURES = {"take_up": "0.005", "unit_cost": "400", "rate": "0.087", "unit_saving": "3500", "per": "150"}
 
-    def fill(node):
-        if isinstance(node, dict):
-            if "value" in node and node["value"] is None:
-                node["value"] = 0.05 if node["unit"] == "proportion" else 10
-            for k, v in node.items():
-                if isinstance(v, str) and v.startswith("FILL IN"):
-                    node[k] = "filled in"
-                else:
-                    fill(v)
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                if isinstance(v, str) and v.startswith("FILL IN"):
-                    node[i] = "filled in"
-                else:
-                    fill(v)
 
-    fill(data)
-    lm = parse_logic_model(data, "lm.yaml")
-    assert lm.id == "falls-prevention-local"
+def fill_in(text: str) -> str:
+    """What a commissioner does: a figure after each blank number, a line of text after each
+    blank line of text."""
+    out = []
+    for line in text.splitlines():
+        key = line.strip().rstrip(":")
+        if line.rstrip().endswith(":") and key in FIGURES:
+            line = f"{line} {FIGURES[key]}"
+        elif line.strip() == "-":
+            line = f"{line} People keep up the exercises"
+        elif line.rstrip().endswith(":") and key in ("name", "description", "target_group", "evidence", "section",
+                                                       "quote", "reason", "title", "publisher", "date"):
+            line = f"{line} Filled in"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("from_model", ["falls-prevention", None])
+def test_filled_template_validates_and_runs(from_model, tmp_path):
+    """Fill every blank of the template as a commissioner would (one figure a line): it
+    validates, every plain number becomes the commissioner's own assumption with the model's
+    reference, and it runs: 0.5% of Birmingham's 149,412 people aged 65+ at £400 each."""
+    path = tmp_path / "lm.yaml"
+    path.write_text(fill_in(template(from_model)), encoding="utf-8")
+    lm = load_logic_model(path)
+    assert lm.id == ("falls-prevention-local" if from_model else "my-new-service")
+    assert (lm.take_up.value, lm.take_up.unit, lm.take_up.status) == (0.005, "proportion", "assumption")
+    assert (lm.unit_cost.value, lm.unit_cost.price_year) == (400, "2024/25")
+    assert lm.outcomes[0].rate.ref == lm.evidence_ref and lm.cost_shares["asc"].value == 0.5
+    r = run_cli("logic-model", "validate", str(path))
+    assert r.code == 0, r.err
+    out = run_logic_model(lm, "birmingham", draws=100)
+    iv = out["run"]["interventions"][0]
+    assert iv["beneficiaries"] == pytest.approx(149_412 * 0.005, abs=0.01)
+    assert iv["cost"] == pytest.approx(149_412 * 0.005 * 400, abs=0.01)
+
+
+def test_typed_numbers_in_a_template(tmp_path):
+    """A commissioner may type a share as "0.5%" and money as "£400": read as 0.005 and 400."""
+    text = fill_in(template("falls-prevention")).replace("take_up: 0.005", "take_up: 0.5%").replace(
+        "unit_cost: 400", "unit_cost: £400")
+    path = tmp_path / "lm.yaml"
+    path.write_text(text, encoding="utf-8")
+    lm = load_logic_model(path)
+    assert (lm.take_up.value, lm.unit_cost.value) == (pytest.approx(0.005), 400)
+
+
+def test_plain_money_needs_a_price_year(tmp_path):
+    text = fill_in(template("falls-prevention")).replace("price_year: 2024/25\n", "")
+    path = tmp_path / "lm.yaml"
+    path.write_text(text, encoding="utf-8")
+    r = run_cli("logic-model", "validate", str(path))
+    assert (r.code, r.err) == (2, f"error: {path}: unit_cost is a plain amount of money; give price_year (the prices "
+                                  "your money figures are in, for example 2024/25)\n")
 
 
 def test_template_from_unknown_model():

@@ -88,6 +88,10 @@ PLAN_FILES = {
         "counterfactual[care-home-admission].baseline.official: 'ascof-2a3' is not an official baseline carescale "
         "ships; valid baselines are: ascof-2a2"
     ),
+    "plan_counterfactual_informs_unknown.yaml": (
+        "counterfactual[care-home-admission].informs: unknown outcome 'care-home-avoided'; the outcomes of the model "
+        "are: fall-admission-avoided, home-care-avoided"
+    ),
     "plan_counterfactual_comparison_kind.yaml": (
         "counterfactual[care-home-admission].baseline.comparison: input should be 'matched' or 'waiting-list' "
         "(got 'randomised')"
@@ -102,6 +106,10 @@ LOGIC_MODELS = {
     "lm_rate_above_one.yaml": "outcomes[fall-admission-avoided].rate: value 8.7 is above 1; a proportion must be between 0 and 1",
     "lm_unknown_cohort.yaml": f"cohort: unknown cohort 'people_at_risk_of_falls'; valid cohorts are: {COHORTS}",
     "lm_unknown_document.yaml": f"evidence_ref.document: unknown document 'lga-2019'; valid documents are: {DOCS}",
+    "lm_plain_money_no_price_year.yaml": (
+        "unit_cost is a plain amount of money; give price_year (the prices your money figures are in, for example 2024/25)"
+    ),
+    "lm_plain_share_as_money.yaml": "take_up: '£5' is in pounds, but this figure is a share; write a share such as 9% or 0.09",
 }
 
 

@@ -181,3 +181,36 @@ def test_local_cost_data_update_the_saving_per_outcome(store_url):
     history = list_reviews("falls-birmingham", url=store_url)
     assert history[0]["local_savings"] == {FALL: {"saving": 4100.0, "cases": 12}}
     assert history[1]["local_savings"] == {}
+
+
+def test_plan_targets_are_where_the_yardstick_npv_is_zero(tmp_path):
+    """The plan's targets and `logic-model run`'s break-even targets are the same rates, and on
+    the one yardstick the NPV at each target (all else at its planned value) is zero: the hand
+    formula's (r1 x 3,500 + r2 x 6,000 - 400) is 0 there. `logic-model run` on the command line
+    gives the plan's NPV too."""
+    import numpy as np
+
+    from carescale.plans.evidence_value import npv, setup
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    plan = create_plan(PLAN, url=url)
+    targets = {o["id"]: o["break_even_rate"] for o in plan["definition"]["outcomes"]}
+    run = run_logic_model(load_logic_model(LOGIC_MODEL), "birmingham", draws=200)
+    lm_targets = {t["parameter"].split(".")[-2]: t["break_even"] for t in run["break_even_targets"]
+                  if t["parameter"].endswith(".rate") and ".outcomes." in t["parameter"]}
+    assert lm_targets == pytest.approx(targets, abs=1e-12)
+    s = setup("falls-birmingham", url=url)
+    base = s.model.params.base_values(1)
+    evidence = {FALL: 0.087, CARE: 0.02}
+    for oid, target in targets.items():
+        rates = {o: np.array([target if o == oid else evidence[o]]) for o in evidence}
+        at_target = npv(s, {"rates": rates, "cost": np.array([400.0]), "reach": np.array([1.0])}, dict(base))
+        assert hand_npv(rates[FALL][0], rates[CARE][0], 400, 1.0) == pytest.approx(0, abs=1e-6)
+        assert at_target[0] == pytest.approx(0, abs=0.01), oid
+    planned = npv(s, {"rates": {o: np.array([v]) for o, v in evidence.items()}, "cost": np.array([400.0]),
+                      "reach": np.array([1.0])}, dict(base))
+    assert planned[0] == pytest.approx(plan["definition"]["npv"], abs=0.01)
+    from .conftest import run_cli
+
+    r = run_cli("logic-model", "run", str(LOGIC_MODEL), "--draws", "200", "--format", "json")
+    assert r.json()["appraisal"]["portfolio"]["metrics"]["npv"] == pytest.approx(plan["definition"]["npv"], abs=0.01)

@@ -62,9 +62,16 @@ def test_value_of_information_options(three_reviews):
     assert first["until"] == "2028-03-31" and first["planned_people"] == pytest.approx(747.06 * 0.5 * 91 / 365.25, abs=0.05)
     assert all(o["remaining"] == pytest.approx(max(out["evppi"] - o["evsi"], 0), abs=0.02) for o in out["options"])
     assert out["advice"].startswith("Knowing every figure would be worth £")
+    many = value_of_information("falls-birmingham", periods=(1,), people=(5000,), draws=4000, url=three_reviews)
+    (five_thousand,) = [o for o in many["options"] if o["kind"] == "people"]
+    assert five_thousand["remaining"] < 0.1 * many["evppi"]
+    assert "5,000 more people would make it clear too" in many["advice"]
     # evidence at £1,000 a person is not worth it for one more quarter
     dear = value_of_information("falls-birmingham", periods=(1,), draws=2000, cost_per_person=1000, url=three_reviews)
     assert dear["options"][0]["net_gain"] == pytest.approx(dear["options"][0]["evsi"] - dear["options"][0]["cost"], abs=0.02)
+    assert dear["options"][0]["cost"] == pytest.approx(1000 * dear["options"][0]["expected_people"], abs=10)  # people rounded
+    assert dear["options"][0]["net_gain"] < 0
+    assert dear["advice"].endswith("More evidence is not worth its cost (at £1,000 a person): decide now.")
     with pytest.raises(PlanError, match=r"^--periods: 0 is not valid; give whole numbers of review periods from 1 to 40$"):
         value_of_information("falls-birmingham", periods=(0,), url=three_reviews)
 

@@ -36,6 +36,16 @@ REFS = list(_all_refs())
 SEED_REFS = [(w, r) for w, r in REFS if LIB.sources.documents[r.document].seed is not None]
 #: References to the ONS mid-2020 table: their figures are checked against the real file instead.
 MYE_REFS = [(w, r) for w, r in REFS if r.document == "ons-mye-2020"]
+#: Published web pages with no seed text (the full costs of issue 21): each quote was read at its
+#: address (the document's ``url`` in sources.yaml) when it was added, and is listed here, so a
+#: new reference to a page, or a changed quote, fails until someone has read it at its source.
+WEB_CHECKED = {
+    ("new-economy-unit-cost-database", "£40 per social worker per hour"),
+    ("lga-lancashire-shared-lives", "The carers are paid between £300 and £450 a week"),
+}
+WEB_REFS = [(w, r) for w, r in REFS if (r.document, r.quote) in WEB_CHECKED]
+#: References to the ASC-FR/SALT 2021-22 tables: checked against the shipped official figures.
+ASCFR_REFS = [(w, r) for w, r in REFS if r.document == "nhs-digital-ascfr-2022"]
 
 
 def test_there_are_references():
@@ -44,9 +54,13 @@ def test_there_are_references():
 
 
 def test_every_reference_is_checked_somewhere():
-    """Each reference is either a seed quote (checked below) or a figure of the ONS table, checked
-    against the real file; a reference to any other document would need a check of its own."""
-    assert len(SEED_REFS) + len(MYE_REFS) == len(REFS)
+    """Each reference is either a seed quote (checked below), a figure of the ONS table, checked
+    against the real file, a figure of the ASC-FR/SALT tables, checked against the shipped official
+    figures, or a quote read at its web address (WEB_CHECKED); a reference to any other document
+    would need a check of its own."""
+    assert len(SEED_REFS) + len(MYE_REFS) + len(ASCFR_REFS) + len(WEB_REFS) == len(REFS)
+    for _, r in WEB_REFS:
+        assert LIB.sources.documents[r.document].url, r.document
 
 
 @pytest.mark.parametrize("where,ref", SEED_REFS, ids=[w for w, _ in SEED_REFS])
@@ -91,3 +105,21 @@ def test_population_figure_is_in_the_ons_table_it_cites(where, ref, raw_dir):
     assert code == area.ons_code
     lo, hi = _AGES[ref.quote]
     assert area.cohorts[field].value == table.get(code).between(lo, hi)
+
+
+@pytest.mark.parametrize("where,ref", ASCFR_REFS, ids=[w for w, _ in ASCFR_REFS])
+def test_ascfr_figure_is_the_official_figure_it_cites(where, ref):
+    """A source-site figure citing ASC-FR/SALT 2021-22 equals the shipped official figure whose
+    published header is its quote, for the council its section names (cell and code)."""
+    from carescale.official.councils import read_council_figures
+
+    figs = read_council_figures()
+    area_id, field = where.split(":")[0].split("/")[1], where.split(":")[1].split(".")[1]
+    area = LIB.areas[area_id]
+    code = ref.section.rsplit("(", 1)[1].rstrip(")")
+    assert code == area.ons_code
+    series = [sid for sid, s in figs.series.items() if s.measure == ref.quote]
+    assert len(series) == 1, ref.quote
+    official = figs.figure(code, series[0])
+    assert official.cell in ref.section
+    assert area.cohorts[field].value == official.value

@@ -109,7 +109,7 @@ def _check_against(wb, run: dict, appraisal: dict) -> None:
         assert named(wb, f"{pre}.budget") == pytest.approx(m["net_budget_impact"], abs=1), item["id"]
         assert named(wb, f"{pre}.break_even") == (m["break_even_month"] or "does not break even"), item["id"]
         if m["roi"] is None:
-            assert named(wb, f"{pre}.roi") == "n/a (no cost)"
+            assert named(wb, f"{pre}.roi") == "no cost evidence"
         else:
             assert named(wb, f"{pre}.roi") == pytest.approx(m["roi"], abs=1e-4), item["id"]
 
@@ -211,7 +211,7 @@ def test_workbook_has_native_charts():
     charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     # Summary (net by payer), Cash flow (cumulative, by payer), one per model, Monte Carlo (2)
     assert len(charts) == 2 + 1 + len(data.scenario.interventions) + 2
-    mc = z.read(f"xl/worksheets/sheet{5 + len(data.scenario.interventions)}.xml")  # About, Summary, Inputs, Cash flow, models, MC
+    mc = z.read(f"xl/worksheets/sheet{6 + len(data.scenario.interventions)}.xml")  # About, Summary, Inputs, Cash flow, Bridge, models, MC
     assert b"<f>" not in mc  # the Monte Carlo sheet holds values, not formulas
 
 

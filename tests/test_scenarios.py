@@ -206,7 +206,11 @@ def test_the_same_override_through_scenario_file_set_and_python_gives_the_same_j
     py = carescale.summary(carescale.evaluate(
         carescale.define_scenario("birmingham", overrides={LW_PEOPLE: 2000}, prices="published")))
     by_file.pop("scenario")
+    bridge = by_file.pop("bridge")  # the CLI's JSON also gives the bridge to every headline (issue 21)
     assert py == by_file
+    from carescale.scenarios import evaluate_document, load_scenario
+
+    assert bridge["headlines"] == pytest.approx(evaluate_document(load_scenario(path)).bridge()["headlines"])
 
 
 def test_appraise_and_uncertainty_honour_an_override():
@@ -307,6 +311,7 @@ def test_template_assumptions_csv_scenario_and_python_give_identical_json(tmp_pa
     by_scenario = run_cli("run", "--scenario", str(scen), "--format", "json").json()
     py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: spec}, prices="published")))
     by_template.pop("scenario"), by_scenario.pop("scenario")
+    assert by_template.pop("bridge") == by_scenario.pop("bridge")  # the CLI's JSON also gives the bridge
     assert by_template == by_scenario == py
     assert _lw(py)["beneficiaries"] == pytest.approx(2000)
     assert py["changes"][0]["note"] == "our plan for 2026/27"

@@ -76,8 +76,9 @@ EXPECTED = {
         "interventions: the list is empty; name at least one intervention, or leave it out for the default portfolio"
     ),
     "unknown_area.yaml": (
-        "unknown area 'birmingam'; valid area ids are: birmingham, british-red-cross-evaluation, cornwall, kent, "
-        "redcar-and-cleveland"
+        "unknown area 'birmingam'; valid area ids are: birmingham, bristol-site, british-red-cross-evaluation, "
+        "cornwall, darlington-site, harrow-site, kent, kirklees-site, mendip-site, redcar-and-cleveland, "
+        "somerset-site, swindon-site, wolverhampton-site"
     ),
     "area_file_missing.yaml": "no-such-area.csv: file not found",
     "missing_price_index.yaml": "no-such-index.csv: file not found",

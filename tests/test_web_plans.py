@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.plans import cycle  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import DatabaseScenarioStore  # noqa: E402
+from tests.store_fixtures import store_url  # noqa: E402,F401  (a fixture: SQLite and PostgreSQL)
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 FIXTURES = INVALID / "web_plans"
@@ -389,3 +390,214 @@ def test_api_bad_input_fixture(client, lm_key, plan_id, name):
             assert d["msg"] == e["msg"]
         else:  # the message ends with the library's list of valid ids, which grows with the library
             assert d["msg"].startswith(e["msg_starts"]), d["msg"]
+
+
+# -- a counterfactual for observed outcomes (the plan form, the review form, the plan page) ------------
+
+
+def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
+    from scipy.stats import chi2
+
+    got = client.post(f"/plans/new?logic_model={lm_key}", data={
+        **PLAN_FORM, "name": "Falls with a counterfactual", "cf_description": "Permanent admissions to a care home",
+        "cf_baseline": "official"})
+    assert got.status_code == 303, errors_of(got.text)
+    plan = got.headers["location"].rsplit("/", 1)[1]
+    (cf,) = client.get(f"/api/v1/plans/{plan}").json()["definition"]["counterfactual"]
+    assert cf["id"] == "permanent-admissions-to-a-care-home" and cf["baseline"]["kind"] == "official"
+    rate = cf["baseline"]["rate"]
+    assert rate == pytest.approx(597 / 149_412)  # Birmingham's ASCOF 2A2 admissions per person aged 65+
+    form = {**review_form((30, 6, 2027), 120, 11, 3, "£48,000"), f"events:{cf['id']}": "1"}
+    got = client.post(f"/plans/{plan}/reviews/new", data=form)
+    assert got.status_code == 303, errors_of(got.text)
+    # by hand: 120 people over 91 days expect 120 x rate x 91 / 365.25 admissions; 1 seen, exact Poisson interval
+    expected = 120 * rate * 91 / 365.25
+    lo, hi = chi2.ppf(0.025, 2) / 2, chi2.ppf(0.975, 4) / 2
+    page = client.get(f"/plans/{plan}").text
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'id="effects-table">(.*?)</table>', page, re.S).group(1)))
+    assert (f"1 (120) {expected:.1f} {expected - 1:.1f} ({expected - hi:.1f} to {expected - lo:.1f})") in row
+    got = client.post(f"/plans/{plan}/reviews/new", data={**review_form((30, 9, 2027), 120, 11, 3, "£48,000"),
+                                                           f"events:{cf['id']}": "130"})
+    assert got.status_code == 422
+    assert errors_of(got.text) == [
+        f"review: observed.{cf['id']}.events: 130 events among the 120 people supported; it can be at most "
+        f"people_supported -> #events-{cf['id']}"]
+    got = client.post(f"/plans/{plan}/reviews/new", data=review_form((30, 9, 2027), 120, 11, 3, "£48,000"))
+    assert errors_of(got.text) == [f"Enter how many of them: 'Permanent admissions to a care home' -> #events-{cf['id']}"]
+
+
+def test_the_plan_form_checks_the_observed_outcome(client, lm_key):
+    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_description": "Admissions",
+                                                                "cf_baseline": "rate"})
+    assert got.status_code == 422
+    assert errors_of(got.text) == ["Enter the yearly rate without the service -> #cf-rate"]
+    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_baseline": "matched"})
+    assert errors_of(got.text) == ["Enter the outcome you will observe -> #cf-description"]
+
+
+def test_how_much_evidence_is_enough(client, plan_id):
+    from carescale.plans.evidence_value import value_of_information
+
+    got = client.get(f"/api/v1/plans/{plan_id}/value-of-information", params={"periods": "1,4", "draws": 2000})
+    assert got.status_code == 200, got.json()
+    body = got.json()
+    # the library's own figures for the same plan, draws and seed (docs/plans.md, "How much evidence is enough")
+    want = value_of_information(plan_id, periods=(1, 4), draws=2000, url=client.app.state.store.url)
+    assert body["evpi"] == want["evpi"] and [o["evsi"] for o in body["options"]] == [o["evsi"] for o in want["options"]]
+    assert body["evpi"] >= body["evppi"] >= body["options"][1]["evsi"] >= body["options"][0]["evsi"] >= 0
+    page = client.get(f"/plans/{plan_id}/evidence-value").text
+    assert "How much evidence is enough?" in page and 'id="options"' in page
+    assert html.escape(value_of_information(plan_id, url=client.app.state.store.url)["advice"], quote=True) in page
+    for params, loc in (({"periods": "two"}, ["query", "periods"]), ({"draws": 50}, ["query", "draws"])):
+        got = client.get(f"/api/v1/plans/{plan_id}/value-of-information", params=params)
+        assert got.status_code == 422 and got.json()["detail"][0]["loc"] == loc
+    got = client.get(f"/api/v1/plans/{plan_id}/value-of-information", params={"periods": "500"})
+    assert got.status_code == 422 and got.json()["detail"][0]["msg"].startswith("--periods: 500 is not valid")
+    assert client.get("/api/v1/plans/no-such/value-of-information").status_code == 404
+    assert client.get("/plans/no-such/evidence-value").status_code == 404
+
+
+def test_user_text_never_becomes_markup(client, lm_key):
+    """A name or outcome written as markup is shown as text on every page, and the chart data
+    embedded in the plan page reads back exactly (docs/security.md, "Output safety")."""
+    evil = "</script><img src=x onerror=alert(1)>"
+    lm = client.get(f"/api/v1/logic-models/{lm_key}").json()["logic_model"]
+    lm = {**lm, "id": "evil-service", "name": evil,
+          "outcomes": [{**lm["outcomes"][0], "description": evil}, lm["outcomes"][1]]}
+    got = client.post("/api/v1/logic-models", json={"logic_model": lm})
+    assert got.status_code == 201, got.json()
+    key = got.json()["key"]
+    got = client.post("/api/v1/plans", json={
+        "id": "evil-plan", "name": evil, "logic_model": key, "area": "birmingham", "start": "2027-04-01",
+        "end": "2028-03-31", "budget": 200000, "phases": [{"name": evil, "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+        "funding": {"route": "social_investment", "source": evil}})
+    assert got.status_code == 201, got.json()
+    oid = got.json()["definition"]["outcomes"][0]["id"]
+    got = client.post("/api/v1/plans/evil-plan/reviews", json={
+        "period_end": "2027-06-30", "people_supported": 90, "outcomes": {oid: 9, HOME: 2}, "money_spent": 36000, "note": evil})
+    assert got.status_code == 201, got.json()
+    for path in (f"/logic-models/{key}", "/plans/evil-plan", "/plans/evil-plan/reviews/new", "/plans"):
+        page = client.get(path).text
+        assert "<img src=x" not in page, path
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page, path
+    page = client.get("/plans/evil-plan").text
+    data = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S).group(1)
+    assert "</script>" not in data and "<img" not in data
+    assert json.loads(data)[0]["data"][0]["name"] == "estimated rate (90% interval)"
+
+
+def test_the_cycle_by_the_api_on_each_store(store_url):  # noqa: F811
+    """The same cycle on SQLite and PostgreSQL: the same store, the same figures."""
+    with TestClient(create_app(DatabaseScenarioStore(store_url)), headers=SAME_ORIGIN) as c:
+        answers = {**cycle.draft("model", "falls-prevention"), "take_up": 0.005, "unit_cost": 400, "council_share": 0.5,
+                   "price_year": "2023/24",
+                   "outcomes": [{"description": "A fall needing a hospital admission is avoided", "payer": "nhs",
+                                 "rate": 0.087, "saving": 3500},
+                                {"description": "A year of home care is avoided", "payer": "asc", "rate": 0.02, "saving": 6000}],
+                   "activities": ["Classes"], "assumptions": ["People keep exercising"], "short_term_outcomes": ["Fewer falls"],
+                   "resources": ["Halls"]}
+        got = c.post("/api/v1/logic-models", json={"answers": answers})
+        assert got.status_code == 201, got.json()
+        lm = got.json()
+        assert lm["logic_model"]["based_on"] == "falls-prevention" and lm["logic_model"]["evidence_grade"]["level"] == 2
+        got = c.post("/api/v1/plans", json={
+            "id": "falls", "name": "Falls", "logic_model": lm["key"], "area": "birmingham", "start": "2027-04-01",
+            "end": "2029-03-31", "budget": 450000,
+            "phases": [{"name": "half", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5},
+                       {"name": "full", "start": "2028-04-01", "end": "2029-03-31", "scale": 1}],
+            "funding": {"route": "transition_funds", "source": "Better Care Fund"}})
+        assert got.status_code == 201, got.json()
+        assert got.json()["definition"]["npv"] == pytest.approx(143_838.34, abs=0.01)
+        decisions = []
+        for end, people, falls, home in (("2027-06-30", 95, 11, 3), ("2027-09-30", 92, 10, 2)):
+            got = c.post("/api/v1/plans/falls/reviews", json={
+                "period_end": end, "people_supported": people, "outcomes": {FALLS: falls, HOME: home},
+                "money_spent": people * 400, "recorded_by": "R. Reviewer"})
+            assert got.status_code == 201, got.json()
+            decisions.append(got.json()["decision"])
+        assert decisions == ["continue", "increase"]  # docs/plans.md's worked example, quarters 1 and 2
+        h = c.get("/api/v1/plans/falls").json()
+        assert [(r["number"], r["decision"], r["recorded_by"]) for r in h["history"]] == [
+            (1, "continue", "R. Reviewer"), (2, "increase", "R. Reviewer")]
+        assert h["series"][0]["points"][-1]["mean"] == pytest.approx(22.74 / 207, abs=1e-6)
+
+
+def test_answers_too_long_for_the_address_are_refused_on_the_page(client):
+    import random
+
+    from carescale.web import plan_forms
+
+    rng = random.Random(24)
+
+    def text(n: int) -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
+
+    def lines() -> str:
+        return "\n".join(text(190) for _ in range(10))  # 1,909 characters: within each field's 2,000
+
+    d = plan_forms.encode({"start": "blank", "description": text(2000), "target_group": text(500), "name": text(500),
+                           "evidence": text(2000), "evidence_reason": text(2000)})
+    fields = ("activities", "resources", "assumptions", "short_term_outcomes", "own_contribution", "longer_term_outcomes")
+    got = client.post("/logic-models/new/change", data={"d": d, **{f: lines() for f in fields}})
+    assert got.status_code == 422
+    (item,) = errors_of(got.text)
+    assert item.startswith("Your answers are too long to carry to the next question (")
+    assert item.endswith("at most 12,000); shorten what the service does (activities) -> #activities")
+
+
+def test_check_page_shows_the_libraries_refusal(client):
+    """Answers changed by hand in the address are checked again in full before saving: the
+    library's one line in the error summary, never a 500."""
+    from carescale.web import plan_forms
+
+    answers = {**cycle.draft("case-study", CASE), "take_up": 0.005, "unit_cost": 400, "council_share": 0.5,
+               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
+               "activities": ["Classes"], "assumptions": ["People keep exercising"], "short_term_outcomes": ["Fewer falls"],
+               "resources": ["Halls"], "cohort": "martians"}
+    d = plan_forms.encode(answers)
+    assert client.get(f"/logic-models/new/check?d={d}").status_code == 200
+    got = client.post("/logic-models/new/check", data={"d": d})
+    assert got.status_code == 422
+    (item,) = errors_of(got.text)
+    assert item.startswith("logic_model: cohort: unknown cohort 'martians'; valid cohorts are: ")
+    assert item.endswith("-> #answers")
+    got = client.post("/logic-models/new/check", data={"d": plan_forms.encode({**answers, "cohort": "population_65_plus",
+                                                                                "take_up": "lots"})})
+    assert got.status_code == 422
+    assert errors_of(got.text) == ["logic_model: take_up: input should be a valid number, unable to parse string as a number "
+                                   "(got 'lots') -> #answers"]
+    # a draft missing an answer goes back to that question
+    got = client.post("/logic-models/new/check", data={"d": plan_forms.encode({k: v for k, v in answers.items() if k != "unit_cost"})})
+    assert got.status_code == 303 and got.headers["location"].startswith("/logic-models/new/cost?d=")
+
+
+
+def test_any_draft_in_the_address_is_a_page_or_a_friendly_error(client):
+    """Fuzz: whatever JSON object the address carries, every question page, the check page and
+    saving answer with a page (200, 303 or 422), never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from carescale.web import plan_forms
+
+    keys = st.sampled_from(["start", "source", "name", "description", "transformation_area", "cohort", "take_up",
+                            "unit_cost", "council_share", "price_year", "outcomes", "activities", "document",
+                            "evidence_level", "evidence", "evidence_reason", "resources", "assumptions"])
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+                     st.text(max_size=20), st.sampled_from(["model", "case-study", "blank", CASE, "falls-prevention"]))
+    value = st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6)
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(keys, value, max_size=8))
+    def check(draft):
+        d = plan_forms.encode(draft)
+        for step in (*plan_forms.ORDER[1:], "check"):
+            got = client.get(f"/logic-models/new/{step}?d={d}")
+            assert got.status_code in (200, 303, 422), (step, draft, got.status_code)
+        got = client.post("/logic-models/new/check", data={"d": d})
+        assert got.status_code in (303, 422), (draft, got.status_code)
+        got = client.post("/logic-models/new/outcomes", data={"d": d, "o1_rate": "5%"})
+        assert got.status_code in (303, 422), (draft, got.status_code)
+
+    check()

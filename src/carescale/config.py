@@ -78,6 +78,12 @@ def user_areas_dir() -> Path:
     return user_home() / "areas"
 
 
+def user_official_dir() -> Path:
+    """Where ``carescale data build`` writes rebuilt official figures; when it holds them they are
+    read instead of the packaged copy (docs/data.md)."""
+    return user_home() / "official"
+
+
 def cache_dir() -> Path:
     """``$CARESCALE_HOME/cache`` when CARESCALE_HOME is set, else the user cache folder
     (``~/.cache/carescale`` on Linux)."""

@@ -405,6 +405,8 @@ def detail(rid: str, library: Any = None) -> dict[str, Any]:
             "case_studies": [{"id": c.id, "name": c.name, "place": c.place, "period": c.period}
                              for c in case_studies_for(obj.id, lib)],
             "barriers": list(obj.barriers), "enablers": list(obj.enablers),
+            "calibration": obj.calibration,
+            "plain_english": [{"label": k, "text": v} for k, v in plain_english(obj)],
         }
         return out
     return {
@@ -420,3 +422,65 @@ def detail(rid: str, library: Any = None) -> dict[str, Any]:
         "references": [_ref_dict(r, docs) for r in obj.refs],
         "evidence_grade": grade,
     }
+
+
+#: What each level of Nesta's Standards of Evidence means, in plain words.
+LEVEL_MEANINGS = {
+    1: "a clear account of what the model does and why it should work, but no outcome data",
+    2: "data showing positive change, but nothing showing the model caused it (no comparison group)",
+    3: "a comparison group showing the model caused the change",
+    4: "independent evaluations confirming it, with cost data",
+    5: "manuals and systems showing it can be replicated at scale",
+}
+_WHO = {"asc": "the council (adult social care)", "nhs": "the NHS"}
+
+
+def _money(q: Quantity | None) -> str:
+    if q is None:
+        return ""
+    from .formatting import money
+
+    return f"{money(q.value)} a person a year ({q.price_year} prices)"
+
+
+def plain_english(iv: Intervention) -> list[tuple[str, str]]:
+    """A model in plain words, before any figure table: what it is, who it is for, what it costs,
+    what it saves whom, how strong the evidence is (and, for a model calibrated to one site, which
+    site and what a council must add). The same lines on ``carescale interventions show``,
+    ``carescale evidence show`` and the web's evidence page."""
+    out = [("What it is", iv.description), ("Who it is for", iv.target_group)]
+    costs = iv.plain_costs
+    if costs is None and iv.status == "runnable":
+        per = [f"{seg.description}: " + (_money(seg.unit_cost) if seg.unit_cost.value else "no separate cost (the savings are net of it)")
+               for seg in iv.segments if seg.unit_cost]
+        shares = ", ".join(f"{_WHO[p]} {q.value:.0%}" for p, q in iv.cost_shares.items() if q.value)
+        costs = ("; ".join(per) if per else "No running cost per person in the source") + (
+            f"; paid by {shares}" if shares else "")
+        if iv.setup is not None:
+            costs += f"; set-up {_money(iv.setup.cost).replace(' a person a year', '')} for every {iv.setup.per.value:,.0f} places"
+    if costs is None:
+        costs = "Not known: the sources do not give a cost (see what is missing below)."
+    out.append(("What it costs", costs))
+    saves = iv.plain_savings
+    if saves is None and iv.status == "runnable":
+        parts = []
+        for seg in iv.segments:
+            for o in seg.outcomes:
+                share = f"{o.rate.value:.0%} of people: " if o.rate is not None else ""
+                parts.append(f"{_WHO[o.payer]}: {o.description} ({share}{_money(o.unit_saving)})")
+            for r in seg.spend_reductions:
+                parts.append(f"{_WHO[r.payer]}: {r.description} ({r.reduction.value:.0%} of the area's spend on {r.spend_line.replace('_', ' ')})")
+        saves = "; ".join(parts)
+    elif saves is None:
+        who = " and ".join(_WHO[p] for p in PAYERS if p in iv.savings_to)
+        saves = f"The sources say it saves {who}, but not how much." if who else "The sources do not say who saves, or how much."
+    out.append(("What it saves, and for whom", saves))
+    level = iv.evidence_grade.level
+    out.append(("How strong the evidence is",
+                f"Level {level} of 5 on Nesta's Standards of Evidence: {LEVEL_MEANINGS[level]}. {iv.evidence}"))
+    if iv.calibration:
+        out.append(("Calibration", iv.calibration))
+    if iv.missing_numbers:
+        label = "What a council must add" if iv.status == "runnable" else "What is missing before it can be run"
+        out.append((label, "; ".join(iv.missing_numbers)))
+    return out

@@ -39,7 +39,12 @@ pytestmark = pytest.mark.slow
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
 POSITIVE = next(c for c in ALL_CHECKS if c.__name__ == "positive_data_acceptance")
-SEMANTIC = (*DOCUMENT_OPERATIONS, "upload_area")
+# the plan cycle (issue 24): whether answers, a plan or a review can be saved depends on the library (a
+# cohort, an area, a model id), on the store (a saved logic model's key, a plan's dates) and on each other
+# (people achieving an outcome at most the people supported; at most 40 more review periods): a schema-valid
+# request may be a 422
+PLAN_OPERATIONS = ("logic_model_draft", "save_logic_model", "create_plan", "add_plan_review", "plan_value_of_information")
+SEMANTIC = (*DOCUMENT_OPERATIONS, "upload_area", *PLAN_OPERATIONS)
 JOBS = JobManager(workers=1)
 APP = create_app(MemoryScenarioStore(), JOBS)
 SEED = 20170301

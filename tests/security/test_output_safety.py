@@ -125,12 +125,37 @@ class _Scan(HTMLParser):
             self.inline_scripts[-1] += data
 
 
+def _a_plan(client) -> dict[str, tuple[str, int]]:
+    """The plan cycle's pages (issue 24), from a plan of a library model with one review."""
+    from carescale.web import plan_forms
+
+    if client.get("/api/v1/plans/safety-plan").status_code == 404:
+        got = client.post("/api/v1/plans", json={
+            "id": "safety-plan", "name": "Safety <plan>", "library": "community-agents", "area": "birmingham",
+            "start": "2027-04-01", "end": "2028-03-31", "budget": 2_000_000,
+            "phases": [{"name": "all", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+            "funding": {"route": "transition_funds", "source": "Fund"}})
+        assert got.status_code == 201, got.text
+        outcomes = {o["id"]: 1 for o in got.json()["definition"]["outcomes"]}
+        got = client.post("/api/v1/plans/safety-plan/reviews", json={
+            "period_end": "2027-06-30", "people_supported": 100, "outcomes": outcomes, "money_spent": 40_000})
+        assert got.status_code == 201, got.text
+    d = plan_forms.encode({"start": "blank", "name": "x"})
+    return {
+        "plans": ("/plans", 200), "builder-start": ("/logic-models/new", 200), "builder-question": (f"/logic-models/new/about?d={d}", 200),
+        "plan-form": ("/plans/new?model=community-agents", 200), "plan": ("/plans/safety-plan", 200),
+        "review-form": ("/plans/safety-plan/reviews/new", 200), "builder-bad-draft": ("/logic-models/new/who?d=xx!", 422),
+    }
+
+
 def _all_pages(client) -> dict[str, tuple[str, int]]:
     models = client.post("/area", data={"area": "birmingham"}).headers["location"]
     sid = models.split("/")[2]
     job = client.post(f"/scenario/{sid}/uncertainty", data={"draws": "20000"}).headers["location"]
     client.post(f"{job}/cancel")
+    plan = _a_plan(client)
     return {
+        **plan,
         "start": ("/", 200), "area": ("/area", 200), "models": (models, 200), "assumptions": (f"/s/{sid}/assumptions", 200),
         "result": (f"/scenario/{sid}", 200), "job": (job, 200), "evidence": ("/evidence", 200),
         "evidence-record": ("/evidence/living-well", 200), "case-study": ("/evidence/health-connections-mendip", 200),
@@ -295,8 +320,10 @@ def test_no_origin_or_referer_is_refused_unless_json():
 def test_every_state_changing_route_refuses_another_origin(client):
     evil = {"Origin": "https://evil.example"}
     from carescale.web import api, pages
+    from carescale.web.routes import plans_api
 
-    routes = [r for r in [*api.router.routes, *pages.router.routes] if r.methods & {"POST", "PUT", "PATCH", "DELETE"}]
+    routes = [r for r in [*api.router.routes, *plans_api.router.routes, *pages.router.routes]
+              if r.methods & {"POST", "PUT", "PATCH", "DELETE"}]
     assert len(routes) >= 10
     for route in routes:
         path = re.sub(r"\{[^}]+\}", "x", route.path)

@@ -139,7 +139,7 @@ def bridge(
     Returns ``{"years", "prices", "lines": [...], "headlines": {...}}``. A step line is
     ``{"kind": "step", "step", "label", "model", "model_name", "payer", "amount", "source"}``
     (``model`` is an intervention id, or an overlap id for the overlap steps; amounts are pounds,
-    unrounded, positive adding to the net); a subtotal line is ``{"kind": "subtotal", "step",
+    unrounded and signed: positive adds to the net, negative takes from it); a subtotal line is ``{"kind": "subtotal", "step",
     "label", "amount", "by_payer", "by_model", "headline", "headline_by_payer",
     "headline_source", "residual"}``, where ``amount`` is the sum of every step above it.
     """
@@ -195,12 +195,12 @@ def bridge(
                f"(data/interventions/{iv.id}.yaml and the area's figures), {in_prices}")
     for o in steady.overlaps:
         a, c = o.interventions
-        b.step("overlap_a_year", "Less: people counted by two models (overlap), a year", o.id, -ov0[o.id],
+        b.step("overlap_a_year", "Overlap: people counted by two models, a year", o.id, -ov0[o.id],
                f"share of the smaller group in both ({float(np.ravel(o.share)[0]):.1%}) x its people "
                f"({float(np.ravel(o.people)[0]):,.0f}) x the smaller gross saving per person of {a} and {c} "
                f"(data/overlaps.yaml)")
     for iv in ivs:
-        b.step("running_cost_a_year", "Less: running cost a year at full scale", iv.id, -c0[iv.id],
+        b.step("running_cost_a_year", "Running cost a year at full scale", iv.id, -c0[iv.id],
                f"people supported x unit cost, split by the cost shares (data/interventions/{iv.id}.yaml), "
                f"{in_prices}")
     run_net = _months_sum(steady.net)
@@ -221,18 +221,18 @@ def bridge(
     flows = appraisal.interventions
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
-        b.step("optimism_bias_savings", "Less: optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
+        b.step("optimism_bias_savings", "Optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
                f"savings lowered by {down:.0%} for evidence level {flows[iv.id].evidence_level} "
                f"(optimism-bias table, data/appraisal_defaults.yaml)" if down else "no optimism bias on savings")
     for iv in ivs:
         t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
         kept = f"{t2 / t1:.1%}" if t1 else "all"
-        b.step("deadweight_attribution", "Less: deadweight and attribution (what would have happened anyway; "
+        b.step("deadweight_attribution", "Deadweight and attribution (what would have happened anyway; "
                "others' part)", iv.id, Y * (g2[iv.id] - g1[iv.id]),
                f"each outcome x (1 - deadweight) x attribution: {kept} of the savings kept "
                f"(data/appraisal_defaults.yaml and the scenario's appraisal settings)")
     for iv in ivs:
-        b.step("drop_off_lag", "Less: drop-off and lag (savings fade each year; start later than costs)", iv.id,
+        b.step("drop_off_lag", "Drop-off and lag (savings fade each year; start later than costs)", iv.id,
                s3[iv.id] - Y * g2[iv.id],
                "savings x (1 - drop-off) for each full year after they start, and none in the lag months "
                "(the appraisal's settings)")
@@ -241,15 +241,20 @@ def bridge(
                -(ov3[o.id] - Y * ov0[o.id]),
                "the same overlap on the adjusted saving per person, over the period at full scale")
     for iv in ivs:
-        b.step("optimism_bias_costs", "Less: optimism bias on costs (running and set-up)", iv.id,
-               -Y * (c2[iv.id] - c0[iv.id]) - (su2[iv.id] - su0[iv.id]),
-               f"costs raised by {flows[iv.id].optimism_bias[0]:.0%} for evidence level "
-               f"{flows[iv.id].evidence_level} (optimism-bias table, data/appraisal_defaults.yaml)"
-               if flows[iv.id].optimism_bias[0] else "no optimism bias on costs")
+        up, level = flows[iv.id].optimism_bias[0], flows[iv.id].evidence_level
+        b.step("optimism_bias_costs", "Optimism bias on running costs", iv.id, -Y * (c2[iv.id] - c0[iv.id]),
+               f"running costs raised by {up:.0%} for evidence level {level} "
+               f"(optimism-bias table, data/appraisal_defaults.yaml)" if up else "no optimism bias on costs")
     for iv in ivs:
-        b.step("setup", "Less: set-up investment", iv.id, -su0[iv.id],
+        b.step("setup", "Set-up investment", iv.id, -su0[iv.id],
                f"tranches of set-up cost for the places the chosen scale needs (data/interventions/{iv.id}.yaml)"
                if iv.setup is not None else "no set-up investment in the evidence")
+    for iv in ivs:
+        up, level = flows[iv.id].optimism_bias[0], flows[iv.id].evidence_level
+        b.step("optimism_bias_setup", "Optimism bias on set-up", iv.id, -(su2[iv.id] - su0[iv.id]),
+               f"set-up raised by {up:.0%} for evidence level {level} (optimism-bias table, "
+               f"data/appraisal_defaults.yaml); the cash-flow table's set-up includes it"
+               if up and iv.setup is not None else "no optimism bias on set-up")
     years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
                           flows[iv.id].yearly("setup")[0]) for iv in ivs}
     for iv in ivs:
@@ -276,11 +281,11 @@ def bridge(
           f" ({', '.join(f'{r:.1%}' for r in rates)} a year), year 1 not discounted"
     for iv in ivs:
         m = flows[iv.id].metrics
-        b.step("discounting", "Less: discounting to present value", iv.id,
+        b.step("discounting", "Discounting to present value", iv.id,
                m.npv_by_payer[0] - m.net_budget_impact_by_payer[0], f"each year's net x its discount factor: {how}")
     for o in e_sav.overlaps:
         oy = ov4_years[o.id]
-        b.step("discounting", "Less: discounting to present value", o.id, -(factors @ oy - oy.sum(axis=0)),
+        b.step("discounting", "Discounting to present value", o.id, -(factors @ oy - oy.sum(axis=0)),
                f"each year's net x its discount factor: {how}")
     b.subtotal("npv", "Net present value (NPV)", float(pm.npv[0]),
                {p: float(pm.npv_by_payer[0, i]) for i, p in enumerate(PAYERS)},

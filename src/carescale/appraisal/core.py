@@ -303,10 +303,23 @@ def _outcome_factor(settings: AppraisalSettings, iid: str, oid: str) -> float:
 
 
 def optimism_bias(iv: Intervention, settings: AppraisalSettings) -> tuple[float, float]:
-    """(cost uplift, savings reduction) for ``iv``'s evidence level, or (0, 0) when turned off."""
+    """(cost uplift, savings reduction) for ``iv`` under the settings' optimism-bias method, or
+    (0, 0) when turned off. ``green-book``: the model's category of HM Treasury's supplementary
+    guidance (``outsourcing`` unless the settings name another), upper bound on costs, nothing
+    on benefits (the guidance gives no generic value); ``gmca``: the correction of the model's
+    confidence grade on costs and savings alike; ``nesta-levels``: our table by evidence level."""
     if not settings.optimism_bias:
         return 0.0, 0.0
-    ob = appraisal_defaults().optimism_bias[iv.evidence_grade.level]
+    d = appraisal_defaults()
+    method = settings.optimism_bias_method_used
+    adj = _adjustment(settings, iv.id)
+    if method == "green-book":
+        cat = d.optimism_bias_methods.green_book[adj.green_book_category or d.optimism_bias_methods.green_book_category]
+        return cat.costs.value, cat.benefits.value
+    if method == "gmca":
+        grade = d.optimism_bias_methods.gmca[adj.confidence_grade or d.optimism_bias_methods.gmca_grade]
+        return grade.correction.value, grade.correction.value
+    ob = d.optimism_bias[iv.evidence_grade.level]
     return ob.costs.value, ob.benefits.value
 
 
@@ -362,7 +375,7 @@ def timelines(scenario: Scenario, settings: AppraisalSettings) -> tuple[RampUpTi
     T = settings.years * 12
     if scenario.basis == "current":
         return RampUpTimeline(periods=T), RampUpTimeline(periods=T)
-    delay, ramp, lag, drop = [], [], [], []
+    delay, ramp, lag, drop, duration = [], [], [], [], []
     for iv in scenario.interventions:
         adj = _adjustment(settings, iv.id)
         src = iv.ramp_up.months_to_first_beneficiary if iv.ramp_up else None
@@ -380,8 +393,11 @@ def timelines(scenario: Scenario, settings: AppraisalSettings) -> tuple[RampUpTi
             lag.append((iv.id, float(lag_m)))
         if drop_f:
             drop.append((iv.id, float(drop_f)))
+        if adj.duration_years is not None:
+            duration.append((iv.id, float(adj.duration_years)))
     costs = RampUpTimeline(periods=T, delay=tuple(delay), ramp=tuple(ramp))
-    savings = RampUpTimeline(periods=T, delay=tuple(delay), ramp=tuple(ramp), lag=tuple(lag), drop_off=tuple(drop))
+    savings = RampUpTimeline(periods=T, delay=tuple(delay), ramp=tuple(ramp), lag=tuple(lag), drop_off=tuple(drop),
+                             duration=tuple(duration))
     return costs, savings
 
 
@@ -414,6 +430,31 @@ def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, ful
     out = np.zeros((*by_month.shape, P))
     out[:, :, payer] = by_month
     return out
+
+
+def counterfactual_settings(scenario: Scenario, settings: AppraisalSettings) -> AppraisalSettings:
+    """``settings`` with each model's counterfactual defaults by the design of its evidence
+    (``evidence_design``; ``counterfactual`` in data/appraisal_defaults.yaml) where the user set
+    none: deadweight, attribution, drop-off and duration of effect. The ``paper`` method keeps
+    the paper's settings (no deadweight, full attribution, no drop-off, no limit)."""
+    if scenario.method != "full" or not settings.counterfactual:
+        return settings
+    from .settings import InterventionAdjustment
+
+    table = appraisal_defaults().counterfactual
+    ivs = dict(settings.interventions)
+    changed = False
+    for iv in scenario.interventions:
+        cf = table.get(iv.evidence_design) if iv.evidence_design else None
+        if cf is None:
+            continue
+        adj = ivs.get(iv.id) or InterventionAdjustment()
+        fill = {k: getattr(cf, k).value for k in ("deadweight", "attribution", "drop_off", "duration_years")
+                if getattr(adj, k) is None and getattr(cf, k) is not None}
+        if fill:
+            ivs[iv.id] = adj.model_copy(update=fill)
+            changed = True
+    return settings.model_copy(update={"interventions": ivs}) if changed else settings
 
 
 def resolve_settings(settings: AppraisalSettings | Mapping | None) -> AppraisalSettings:
@@ -514,6 +555,7 @@ def appraise(
     expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
+    settings = counterfactual_settings(scenario, settings)  # each model's defaults by its evidence design
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)  # partial values: the rest at base, before adjusting
     v = adjusted_values(scenario, params, base, settings)

@@ -51,6 +51,7 @@ from .core import (
     _n_draws,
     adjusted_values,
     complete_values,
+    counterfactual_settings,
     discount_factors,
     resolve_settings,
     setup_by_month,
@@ -225,6 +226,7 @@ def appraise_npv(
     (default: :func:`block_size` of the longest ramp-up, the only months still worked month by month)."""
     settings = resolve_settings(settings)
     _check_settings_ids(scenario, settings)
+    settings = counterfactual_settings(scenario, settings)  # each model's defaults by its evidence design
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)  # partial values: the rest at base, before adjusting
     cost_tl, sav_tl = timelines(scenario, settings)

@@ -87,7 +87,39 @@ class InterventionAdjustment(_Strict):
     drop_off: float | None = None
     months_to_first_beneficiary: float | None = None
     months_to_full_scale: float | None = None
+    #: years the effect is counted from the first saving (None: the whole appraisal)
+    duration_years: float | None = None
+    green_book_category: str | None = None
+    confidence_grade: int | None = None
     outcomes: dict[str, OutcomeAdjustment] = Field(default_factory=dict)
+
+    @field_validator("green_book_category", mode="before")
+    @classmethod
+    def _check_category(cls, v: Any) -> Any:
+        valid = list(appraisal_defaults().optimism_bias_methods.green_book)
+        if v is not None and v not in valid:
+            raise ValueError(f"{v!r} is not valid; green_book_category must be one of: {', '.join(valid)}")
+        return v
+
+    @field_validator("confidence_grade", mode="before")
+    @classmethod
+    def _check_grade(cls, v: Any) -> Any:
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 6):
+            raise ValueError(f"{v!r} is not valid; confidence_grade must be a whole number from 1 to 6")
+        return v
+
+    @field_validator("duration_years", mode="before")
+    @classmethod
+    def _check_duration(cls, v: Any, info) -> Any:
+        if v is None:
+            return None
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{v!r} is not a number; duration_years must be a number of years from 0 to 60") from None
+        if isinstance(v, bool) or not math.isfinite(x) or not 0.0 <= x <= 60:
+            raise ValueError(f"{v!r} is not valid; duration_years must be a number of years from 0 to 60")
+        return x
 
     @field_validator("deadweight", "attribution", "drop_off", mode="before")
     @classmethod
@@ -124,7 +156,13 @@ class AppraisalSettings(_Strict):
     * ``price_base_year``: a label; figures stay in their sources' prices.
     * ``discount_rate``: ``None`` (default) uses the Green Book schedule (3.5% a year for years
       0-30, then declining); a number from 0 to 0.2 is used flat for every year.
-    * ``optimism_bias``: apply the optimism-bias table by evidence level (default True).
+    * ``optimism_bias``: apply an optimism-bias adjustment (default True);
+      ``optimism_bias_method``: ``green-book`` (the default: HM Treasury's supplementary guidance
+      categories), ``gmca`` (the GMCA/New Economy confidence grades) or ``nesta-levels`` (our
+      own table by Nesta evidence level; what the ``paper`` preset uses); None: the default.
+    * ``counterfactual``: give each model the deadweight, attribution, drop-off and duration of
+      its evidence design where ``interventions`` sets none (default True; the ``paper`` method
+      never does).
     * ``setup_timing``: ``up-front`` (default: every tranche the chosen scale needs in month 1)
       or ``as-places-fill`` (tranche 1 in month 1, each next one when the places already bought
       are full).
@@ -136,6 +174,8 @@ class AppraisalSettings(_Strict):
     price_base_year: str = Field(default_factory=_default_price_year)
     discount_rate: float | None = None
     optimism_bias: bool = True
+    optimism_bias_method: str | None = None
+    counterfactual: bool = True
     setup_timing: str = Field(default_factory=_default_setup_timing)
     interventions: dict[str, InterventionAdjustment] = Field(default_factory=dict)
 
@@ -155,6 +195,20 @@ class AppraisalSettings(_Strict):
                 f"year 9999; give a start date in {9999 - self.years} or earlier"
             )
         return self
+
+    @field_validator("optimism_bias_method", mode="before")
+    @classmethod
+    def _check_method(cls, v: Any) -> Any:
+        from ..schema.appraisal import OPTIMISM_BIAS_METHODS
+
+        if v is not None and v not in OPTIMISM_BIAS_METHODS:
+            raise ValueError(f"{v!r} is not valid; optimism_bias_method must be one of: {', '.join(OPTIMISM_BIAS_METHODS)}")
+        return v
+
+    @property
+    def optimism_bias_method_used(self) -> str:
+        """The method in force: the one named, or the shipped default (``green-book``)."""
+        return self.optimism_bias_method or appraisal_defaults().optimism_bias_methods.default
 
     @field_validator("setup_timing", mode="before")
     @classmethod
@@ -215,12 +269,12 @@ class AppraisalSettings(_Strict):
             )
         return x
 
-    @field_validator("optimism_bias", mode="before")
+    @field_validator("optimism_bias", "counterfactual", mode="before")
     @classmethod
-    def _check_bool(cls, v: Any) -> bool:
+    def _check_bool(cls, v: Any, info) -> bool:
         if isinstance(v, bool):
             return v
-        raise ValueError(f"{v!r} is not valid; optimism_bias must be true or false")
+        raise ValueError(f"{v!r} is not valid; {info.field_name} must be true or false")
 
 
 def parse_rate(v: Any) -> float:
@@ -305,3 +359,25 @@ def load_settings(path: Path | str, **overrides: Any) -> AppraisalSettings:
     path = Path(path)
     data = read_yaml(path)  # dates arrive as text; make_settings checks them
     return make_settings(data, display_path(path), **overrides)
+
+
+def describe_optimism_bias(method: str | None, on: bool = True) -> str:
+    """One plain sentence on the optimism-bias method an appraisal used (reports, pages)."""
+    if not on:
+        return "Off: costs and savings as the evidence gives them."
+    d = appraisal_defaults()
+    method = method or d.optimism_bias_methods.default
+    if method == "green-book":
+        cat = d.optimism_bias_methods.green_book[d.optimism_bias_methods.green_book_category]
+        return ("HM Treasury's supplementary Green Book guidance on optimism bias: costs (running and set-up) "
+                f"raised by the upper bound of the model's project category (outsourcing, +{cat.costs.value:.0%}, "
+                "unless the settings name another); savings not reduced, as the Green Book gives no generic "
+                "value for benefits.")
+    if method == "gmca":
+        grades = "; ".join(f"grade {g} {x.correction.value:.0%}" for g, x in sorted(d.optimism_bias_methods.gmca.items()))
+        return ("The GMCA/New Economy confidence-grade method (supplementary Green Book guidance for local "
+                f"partnerships): costs raised and savings lowered by the correction of each model's grade ({grades}; "
+                f"grade {d.optimism_bias_methods.gmca_grade} unless the settings say otherwise). The percentages "
+                "are not yet checked against the guidance.")
+    levels = "; ".join(f"level {lvl} +{v.costs.value:.0%} / -{v.benefits.value:.0%}" for lvl, v in sorted(d.optimism_bias.items()))
+    return f"carescale's own table by strength of evidence (Nesta level): {levels}."

@@ -139,6 +139,26 @@ def _metrics(f: Flows, result: AppraisalResult, draw: int) -> dict[str, Any]:
     }
 
 
+def _counterfactual(result: AppraisalResult, iid: str) -> dict[str, Any]:
+    """The model's deadweight, attribution, drop-off and duration as the appraisal applied them,
+    and the design of the evidence they are defaulted by."""
+    from .core import _adjustment, appraisal_defaults
+
+    d = appraisal_defaults().additionality
+    adj = _adjustment(result.settings, iid)
+    iv = next(i for i in result.scenario.interventions if i.id == iid)
+    pick = lambda x, default: x if x is not None else default  # noqa: E731
+    return {
+        "design": iv.evidence_design,
+        "deadweight": pick(adj.deadweight, d.deadweight.value),
+        "attribution": pick(adj.attribution, d.attribution.value),
+        "lag_months": pick(adj.lag_months, d.lag_months.value),
+        "drop_off": pick(adj.drop_off, d.drop_off.value),
+        "duration_years": adj.duration_years,
+        "by_outcome": {k: o.model_dump(exclude_none=True) for k, o in adj.outcomes.items()},
+    }
+
+
 def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
     """The ``carescale appraise --format json`` contract for one draw (default the first). When
     the result kept its monthly flows (``appraise(..., monthly=True)``), each model and the
@@ -154,6 +174,8 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
                 "name": f.name,
                 "evidence_level": f.evidence_level,
                 "optimism_bias": {"costs": f.optimism_bias[0], "benefits": f.optimism_bias[1]},
+                "counterfactual": _counterfactual(result, iid),
+                "cost_evidence": "none" if float(f.metrics.pv_cost[draw]) == 0 else "costed",
                 "ramp_up": {
                     "months_to_first_beneficiary": round(float(f.months_to_first_beneficiary[min(draw, len(f.months_to_first_beneficiary) - 1)]), 3),
                     "months_to_full_scale": round(float(f.months_to_full_scale[min(draw, len(f.months_to_full_scale) - 1)]), 3),
@@ -184,6 +206,8 @@ def appraisal_summary(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
             "start_date": s.start_date.isoformat(),
             "price_base_year": scen.prices.year if scen.prices is not None else s.price_base_year,
             "optimism_bias": s.optimism_bias,
+            "optimism_bias_method": s.optimism_bias_method_used if s.optimism_bias else None,
+            "counterfactual": s.counterfactual and scen.method == "full",
             "setup_timing": s.setup_timing,
             "price_years": list(result.price_years),
         },

@@ -12,7 +12,7 @@ from ..safe_text import styled
 
 
 def _ratio(x: float | None) -> str:
-    return "n/a (no cost)" if x is None else pounds(x, pence=True)
+    return "no cost evidence" if x is None else pounds(x, pence=True)
 
 
 def _month(m: dict[str, Any]) -> str:

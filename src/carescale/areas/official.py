@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from dataclasses import dataclass
 
 from ..library import packaged_library
 from ..library.core import register_council_profiles
-from ..official.councils import CouncilFigures, read_council_figures
+from ..official.councils import CouncilFigures, figures_folder, read_council_figures
 from ..official.figures import Figure
 from ..schema import Area, Quantity, Reference
 from .keys import with_figures
@@ -159,10 +160,28 @@ def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None)
     return OfficialProfile(area, tuple(new), tuple(notes))
 
 
-@functools.lru_cache(maxsize=1)
 def official_profiles() -> dict[str, OfficialProfile]:
-    """Every council's built-in profile by id (``leeds``, ``birmingham-official``, ...)."""
-    figs = read_council_figures()
+    """Every council's built-in profile by id (``leeds``, ``birmingham-official``, ...), from the
+    figures in :func:`carescale.official.councils.figures_folder` (the user's rebuilt copy,
+    ``carescale data build``, else the packaged one); built once per folder and content."""
+    folder = figures_folder()
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.csv")))
+    return _profiles(str(folder), stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _profiles(folder: str, stamp: tuple) -> dict[str, OfficialProfile]:
+    """Built once per process, and kept in carescale's disk cache (``carescale.cache``) keyed on
+    the figures' files, the prevalence rates, the packaged area profiles and carescale's source."""
+    from ..cache import cached, files_key
+    from ..config import DATA_DIR
+
+    inputs = [*sorted(Path(folder).glob("*.csv")), DATA_DIR / "prevalence.yaml", *sorted((DATA_DIR / "areas").glob("*.yaml"))]
+    return cached("profiles", f"official-{files_key(inputs, 'official-profiles')}", lambda: _build_profiles(folder))
+
+
+def _build_profiles(folder: str) -> dict[str, OfficialProfile]:
+    figs = read_council_figures(folder)
     packaged = set(packaged_library().areas)
     out: dict[str, OfficialProfile] = {}
     for code, name in figs.councils.items():

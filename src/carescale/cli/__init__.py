@@ -31,6 +31,7 @@ from . import uncertainty  # noqa: E402,F401,I001  isort: skip
 from . import national  # noqa: E402,F401,I001  isort: skip
 from . import catalogue  # noqa: E402,F401,I001  isort: skip
 from . import areas  # noqa: E402,F401,I001  isort: skip
+from . import data  # noqa: E402,F401,I001  isort: skip
 from . import evidence  # noqa: E402,F401,I001  isort: skip
 from . import serve  # noqa: E402,F401,I001  isort: skip
 from . import scenario  # noqa: E402,F401,I001  isort: skip

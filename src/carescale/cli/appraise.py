@@ -47,6 +47,10 @@ def appraise_command(
     optimism_bias: Optional[bool] = typer.Option(
         None, "--optimism-bias/--no-optimism-bias", help="Adjust costs and savings by strength of evidence (default on)."
     ),
+    counterfactual: Optional[bool] = typer.Option(
+        None, "--counterfactual/--no-counterfactual",
+        help="Deadweight, attribution, drop-off and duration by each model's evidence design (default on).",
+    ),
     settings_file: Optional[Path] = typer.Option(None, "--settings", help="YAML file of appraisal settings."),
     monthly: bool = typer.Option(False, "--monthly", help="Also give the flows month by month (json, csv)."),
     scenario_file: Optional[Path] = scenario_option(),
@@ -64,7 +68,8 @@ def appraise_command(
 
     from ..scenarios import evaluate_document, load_scenario
 
-    over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias}
+    over = {"years": years, "discount_rate": discount_rate, "start_date": start_date, "optimism_bias": optimism_bias,
+            "counterfactual": counterfactual}
     if settings_file:
         settings = appraisal.load_settings(settings_file, **over)
     else:

@@ -132,3 +132,51 @@ def areas_remove(area_id: str = typer.Argument(..., metavar="ID", help="A profil
 
     path = remove_area(area_id)
     echo(f"removed saved area profile {area_id!r} ({path})")
+
+
+@areas_app.command("baseline")
+def baseline(
+    area: str = typer.Argument(..., help="A council: a profile id (leeds) or an ONS code (E08000035)."),
+    price_base: Optional[str] = typer.Option(None, "--price-base", help="Re-price to this financial year, e.g. 2024/25 (default: the one default price base)."),
+    fmt: str = typer.Option("table", "--format", help="Output format: table, json or csv."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (.csv or .json)."),
+) -> None:
+    """What a council spends on adult social care now, from the official figures: by support
+    reason and age (RO3), by setting (ASC-FR 2021-22), its prevention lines and the trend, each in
+    cash of its year and re-priced, with its source and cell (docs/data.md)."""
+    from ..official.spend_baseline import baseline_for_area, baseline_lines, council_baseline
+    from .common import Format, console, emit
+
+    fmt = Format(fmt)
+    if area.upper().startswith("E") and area[1:].isdigit():
+        b = council_baseline(area.upper(), price_base or "default")
+    else:
+        b = baseline_for_area(default_library().area(area), price_base)
+        if b is None:
+            raise CarescaleError(f"area: {area!r} is not a council in the official figures (it has no ONS code of one of "
+                                 "the 153 councils); give a council's id, such as leeds, or its ONS code")
+
+    def rows() -> list[dict[str, Any]]:
+        out = []
+        for t in b["total"] + b["net_total"]:
+            out.append({"section": "total", "line": t["measure"], "age": "", **_money_cells(t)})
+        for year, items in b["by_reason"].items():
+            out += [{"section": f"support reason {year}", "line": r["reason"], "age": r["age"], **_money_cells(r)} for r in items]
+        out += [{"section": "setting", "line": s["setting"], "age": s["age"], **_money_cells(s)} for s in b["by_setting"]]
+        for p in b["prevention"]:
+            out += [{"section": "prevention", "line": p["line"], "age": "", **_money_cells(y)} for y in p["years"]]
+        return out
+
+    def table() -> None:
+        console.print(f"Baseline: what {b['name']} ({b['code']}, {b['region']['name']}) spends on adult social care now",
+                      markup=False)
+        for line in baseline_lines(b):
+            console.print("  " + line, markup=False)
+        console.print("Prices: " + b["prices"]["statement"], markup=False)
+
+    emit(fmt, b, rows=rows, table=table, output=output, command="areas baseline")
+
+
+def _money_cells(x: dict[str, Any]) -> dict[str, Any]:
+    return {"year": x["year"], "cash": x["cash"], "real": x["real"], "source": x["source"], "cell": x["cell"],
+            "missing": x.get("missing") or ""}

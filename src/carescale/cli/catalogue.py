@@ -49,7 +49,10 @@ def interventions_show(
     fmt: Format = typer.Option(Format.table, "--format", help="table (readable), json (full definition) or csv (its numbers)."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """Show one intervention with every number, its unit and its reference."""
+    """Show one intervention: in plain English first (what it is, who it is for, what it costs,
+    what it saves whom, how strong the evidence is), then every number, its unit and its reference."""
+    from ..evidence import plain_english
+
     iv = default_library().intervention(intervention_id)
     source = (
         f"Source: {iv.source.site}, {iv.source.period}. {iv.source.description}"
@@ -61,10 +64,9 @@ def interventions_show(
         fmt,
         [
             styled((iv.name, "bold"), f" ({iv.id}) - transformation area {iv.transformation_area}"),
-            iv.description,
-            f"Target group: {iv.target_group}",
+            *(f"{label}: {text}" for label, text in plain_english(iv)),
             source,
-            f"Evidence: {iv.evidence}",
+            "The figures:",
         ],
         [f"{label}: " + "; ".join(items) for label, items in (("Barriers", iv.barriers), ("Enablers", iv.enablers)) if items],
         output,
@@ -115,3 +117,28 @@ def areas_show(
     show_definition(
         area, fmt, [styled((area.name, "bold"), f" ({area.id}, {area.kind}) {area.ons_code or ''}"), area.description], output=output
     )
+
+
+@areas_app.command("unit-costs")
+def areas_unit_costs(
+    area_id: str = typer.Argument("birmingham", metavar="ID"),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Optional[Path] = output_option(),
+) -> None:
+    """The unit costs the models use for one area (a care-home week, a home-care hour, an A&E
+    attendance, a non-elective admission): the user's own, else the council's official figure,
+    else England's, each with its price year and source (docs/evidence.md, "Unit costs")."""
+    from ..official.unit_costs import unit_cost_library
+
+    area = default_library().area(area_id)
+    ucl = unit_cost_library()
+    rows = []
+    for kind in sorted(ucl.kinds):
+        uc = ucl.get(kind, area.ons_code)
+        rows.append({"kind": kind, "value": round(uc.value, 6), "unit": uc.unit, "price_year": uc.price_year,
+                     "council": uc.council, "status": uc.status, "document": uc.ref.document,
+                     "source": uc.ref.section, "note": uc.note or ""})
+    echo_listing(rows, fmt, f"Unit costs for {area.name} ({area.ons_code or 'no ONS code'})",
+                 [("kind", "kind"), ("£", "value"), ("unit", "unit"), ("price year", "price_year"),
+                  ("source", "source"), ("note", "note")], output)
+

@@ -106,14 +106,11 @@ def _print_record(record_id: str, d: dict[str, Any]) -> None:
         console.print(styled((d["name"], "bold"), f" ({d['id']}) - {d['status']} model, transformation area {d['transformation_area']}"))
         if d["transformation_area_note"]:
             console.print(f"Area: {d['transformation_area_note']}")
-        console.print(d["description"])
-        console.print(f"Target group: {d['target_group']}")
+        for line in d["plain_english"]:
+            console.print(f"{line['label']}: {line['text']}")
         if d["payers"]:
             console.print("Saves: " + ", ".join(p.upper() for p in d["payers"]))
-        console.print(f"Evidence: {d['evidence']}")
         console.print(f"Evidence level {g['level']} of 5 (Nesta Standards of Evidence): {g['reason']}")
-        if d["missing_numbers"]:
-            console.print("Numbers the seeds do not give (needed to run it): " + "; ".join(d["missing_numbers"]))
         if d["source"]:
             s = d["source"]
             console.print(f"Source site: {s['site']}, {s['period']}. {s['description']}")

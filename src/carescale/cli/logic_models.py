@@ -53,7 +53,7 @@ def new_command(
     from ..safe_text import write_output
 
     write_output(output, text)
-    echo(f"wrote {output}: fill in every null and FILL IN, then 'carescale logic-model validate {output}'")
+    echo(f"wrote {output}: fill in every blank (the notes in the file say how), then 'carescale logic-model validate {output}'")
 
 
 @logic_model_app.command("validate")

@@ -153,6 +153,7 @@ def _national_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         return {
             "code": code,
             "name": name,
+            "region": (d.get("region") or {}).get("name", ""),
             "beneficiaries": d["beneficiaries"],
             "cost": d["cost"],
             "gross_savings_asc": d["gross_savings"]["asc"],
@@ -187,6 +188,7 @@ def _print_national_table(data: dict[str, Any]) -> None:
                   money(t["cost"]), styled((money(t["net_savings"]["asc"]), "bold")),
                   styled((money(t["net_savings"]["nhs"]), "bold")), f"{t['estimated_figures']} of {t['figures']}")
     console.print(table)
+    _print_regions_and_ranking(data)
     console.print(
         f"Estimated: {t['estimated_figures']} of {t['figures']} figures ({share(t['estimated_share'], 1)}, "
         f"{t['councils_with_estimates']} councils) were in no official series and were estimated "
@@ -202,6 +204,35 @@ def _print_national_table(data: dict[str, Any]) -> None:
             console.print(f"Note: {a['name']} ({a['code']}): {n}")
     for e in data["excluded"]:
         console.print(styled(("Excluded", "bold"), f": {e['name']} ({e['code']}): {e['reason']}"))
+
+
+def _print_regions_and_ranking(data: dict[str, Any], top: int = 10) -> None:
+    """England's regions, then the councils with the largest net saving (all of them in
+    --format json, ``ranked``)."""
+    if data.get("regions"):
+        reg = Table(title=f"By region ({price_label(data)})")
+        for col, just in (("Region", "left"), ("Councils", "right"), ("Beneficiaries", "right"), ("Cost", "right"),
+                          ("Net ASC", "right"), ("Net NHS", "right"), ("Net total", "right"), ("Net per person 65+", "right")):
+            reg.add_column(col, justify=just)  # type: ignore[arg-type]
+        for r in data["regions"]:
+            per = r["net_saving_per_person_65_plus"]
+            reg.add_row(r["name"], f"{r['councils']:,}", people(r["beneficiaries"]), money(r["cost"]),
+                        money(r["net_savings"]["asc"]), money(r["net_savings"]["nhs"]), money(r["net_savings"]["total"]),
+                        "–" if per is None else f"£{per:,.2f}")
+        console.print(reg)
+    ranked = data.get("ranked") or []
+    if len(ranked) > 1:
+        rk = Table(title=f"Councils ranked by net saving a year, council plus NHS (top {min(top, len(ranked))} of {len(ranked)}; "
+                         "all in --format json, 'ranked')")
+        for col, just in (("Rank", "right"), ("Council", "left"), ("Region", "left"), ("Net total", "right"),
+                          ("Share of England", "right"), ("Net per person 65+", "right")):
+            rk.add_column(col, justify=just)  # type: ignore[arg-type]
+        for r in ranked[:top]:
+            per = r["net_saving_per_person_65_plus"]
+            rk.add_row(f"{r['rank']}", r["name"], r["region"], money(r["net_savings"]),
+                       "–" if r["share_of_england"] is None else share(r["share_of_england"], 1),
+                       "–" if per is None else f"£{per:,.2f}")
+        console.print(rk)
 
 
 _SHORT = {

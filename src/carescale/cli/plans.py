@@ -132,6 +132,42 @@ def value_of_information_command(
     emit(fmt, data, rows=lambda: [{"plan": data["plan"], **o} for o in data["options"]], table=table, output=output)
 
 
+@plans_app.command("history")
+def history_command(
+    plan_id: str = typer.Argument(..., metavar="PLAN", help="The plan's id."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (one row a review, every column)."),
+    output: Optional[Path] = output_option(),
+) -> None:
+    """A plan's review history: targets against actuals, each rate's posterior, every recommendation and its reason."""
+    from ..plans.history import review_history
+
+    data = review_history(plan_id)
+
+    def rows() -> list[dict[str, Any]]:
+        return [{key: r.get(key) for key, _ in data["columns"]} for r in data["rows"]]
+
+    def table() -> None:
+        if not data["rows"]:
+            console.print(f"Plan {plan_id} has no reviews yet: carescale reviews add {plan_id} --file REVIEW.yaml")
+            return
+        from ..plans.review import list_reviews
+
+        _print_reviews(list_reviews(plan_id))
+        t = Table(title="Outcome rates over time: posterior mean (90% interval); achieved / needed to break even")
+        t.add_column("Review")
+        for _, desc in data["outcomes"]:
+            t.add_column(desc, justify="right")
+        for r in data["rows"]:
+            t.add_row(str(r["number"]), *(
+                f"{share(r[f'posterior_mean.{oid}'], 1)} ({share(r[f'posterior_p05.{oid}'], 1)}-"
+                f"{share(r[f'posterior_p95.{oid}'], 1)}); {r[f'achieved.{oid}']} / "
+                f"{'n/a' if r[f'target.{oid}'] is None else format(r[f'target.{oid}'], ',.1f')}"
+                for oid, _ in data["outcomes"]))
+        console.print(t)
+
+    emit(fmt, data, rows=rows, table=table, output=output)
+
+
 def _emit_plan(data: dict[str, Any], fmt: Format, output: Optional[Path], created: bool = False) -> None:
     def rows() -> list[dict[str, Any]]:
         return [
@@ -165,6 +201,13 @@ def _print_plan(data: dict[str, Any], created: bool = False) -> None:
     console.print((f"Funding: {route}" + (f", reducing: {lines}" if lines else "") + (f"; from {f['source']}" if f.get("source") else "")))
     for ph in spec["phases"]:
         console.print((f"Phase: {ph['name']}, {ph['start']} to {ph['end']}, at {share(ph['scale'])} of the model's potential"))
+    for c in d.get("counterfactual", []):
+        b = c["baseline"]
+        base = (f"a {b['comparison']} comparison group recorded at each review" if b["kind"] == "comparison"
+                else f"{share(b['rate'], 2)} a year ({b['figure']['source']}, {b['figure']['name']})" if b["kind"] == "official"
+                else f"{share(b['rate'], 2)} a year (the evidence)")
+        informs = f"; informs '{c['informs']}'" if c.get("informs") else ""
+        console.print(f"Counterfactual: '{c['description']}' against {base}{informs}")
     console.print(styled(("Targets per outcome", "bold"), " (break-even, council and NHS together):"))
     for o in d["outcomes"]:
         console.print(f"- {(o['target'])}")
@@ -287,7 +330,8 @@ def _print_review(data: dict[str, Any]) -> None:
         p = o["posterior"]
         table.add_row(
             o["description"], share(o['evidence_rate'], 1),
-            f"{o['achieved']}/{o['people']}", share(p['mean'], 1),
+            f"{o['achieved']:,.1f}/{o['people']}" if isinstance(o["achieved"], float) else f"{o['achieved']}/{o['people']}",
+            share(p['mean'], 1),
             f"{share(p['p05'], 1)}-{share(p['p95'], 1)}",
             "" if o["break_even_rate"] is None else share(o['break_even_rate'], 1),
             {True: "yes", False: "no", None: ""}[o["on_target"]],

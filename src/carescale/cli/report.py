@@ -59,6 +59,8 @@ def report_command(
     price_index: Optional[Path] = price_index_option(),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws (default: the scenario's, 10,000)."),
     note: Optional[str] = typer.Option(None, "--note", help="A note printed on the report (free text)."),
+    plan: Optional[str] = typer.Option(
+        None, "--plan", help="A saved plan's business case: its scenario document, with its review history."),
 ) -> None:
     """A business case: PDF or HTML for the board, a live Excel model for finance, Markdown for a committee paper."""
     from ..reports import FORMATS, render
@@ -83,6 +85,17 @@ def report_command(
             fields["uncertainty"] = {**unc, "draws": draws}
         if note is not None:
             fields["note"] = note
+    if plan is not None:
+        if scenario_file is not None:
+            raise CarescaleError("--plan: give --plan (whose scenario document is used) or --scenario, not both")
+        from ..plans.history import plan_evaluation, review_history
+        from ..reports import prepare
+
+        content = render(prepare(plan_evaluation(plan)).with_history(review_history(plan)), fmt.value)
+        with output_errors(path):
+            path.write_bytes(content)
+        echo(f"wrote {output} ({len(content):,} bytes)", err=True)
+        return
     doc = scenario_document(ctx, scenario_file, area=area, area_file=area_file, interventions=interventions,
                             basis=basis, sets=sets, reprice=reprice, preset=preset, price_base=price_base,
                             price_index=price_index, **fields)

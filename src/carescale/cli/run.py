@@ -70,6 +70,8 @@ def run(
         _print_summary_table(data)
         print_bridge(data["bridge"], console)
         _print_official_figures(evaluation.scenario.area)
+        _print_baseline(evaluation.scenario.area, data)
+        _print_calibrated_models(evaluation.scenario)
         print_scenario_notes(data)
 
     emit(fmt, data, rows=lambda: report.rows(data), table=table, output=output)
@@ -95,7 +97,8 @@ def _print_summary_table(data: dict[str, Any]) -> None:
             i["name"],
             str(i["transformation_area"]),
             people(i["beneficiaries"]),
-            money(i["cost"]),
+            money(i["cost"]) + (" (no cost evidence)" if i.get("cost_evidence") == "none" else
+                                "*" if i.get("cost_evidence") == "assumption" else ""),
             money(i["gross_savings"]["asc"]),
             money(i["gross_savings"]["nhs"]),
             money(i["net_savings"]["asc"]),
@@ -115,6 +118,11 @@ def _print_summary_table(data: dict[str, Any]) -> None:
         money(t["setup_investment"]) if t["setup_investment"] else "",
     )
     console.print(table)
+    if any(i.get("cost_evidence") == "assumption" for i in data["interventions"]):
+        console.print("* A running cost the evidence does not give: our documented assumption (full costs, docs/appraisal.md).")
+    free = [i["name"] for i in data["interventions"] if i.get("cost_evidence") == "none"]
+    if free:
+        console.print(f"No cost evidence: {', '.join(free)} cost nothing here, so they have no return on investment.")
     for n in data["not_modelled"]:
         console.print(f"Not modelled: {n['id']} (the area profile has no {', '.join(n['missing'])})")
     est = data["estimated_figures"]
@@ -143,6 +151,39 @@ def _print_official_figures(area: Any) -> None:
                         for k, q in official),
             markup=False,
         )
+
+
+def _print_baseline(area: Any, data: dict[str, Any]) -> None:
+    """What the council spends on adult social care now (official figures), under the model
+    results, in the run's price base (docs/data.md, baseline spend)."""
+    from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+    b = baseline_for_area(area, (data.get("prices") or {}).get("year"))
+    if b is None:
+        return
+    console.print(f"Baseline: what {b['name']} spends now (official figures; every line with its cell in "
+                  f"'carescale areas baseline {b['code']} --format json'):", markup=False)
+    for line in baseline_lines(b):
+        console.print("  " + line, markup=False)
+
+
+def _print_calibrated_models(scenario: Any) -> None:
+    """Models calibrated to one site are marked, with what a council must add, and each saving
+    priced by a unit cost names the unit cost and its source (docs/evidence.md)."""
+    for iv in scenario.interventions:
+        if not iv.calibration:
+            continue
+        console.print(
+            f"Calibrated to one site: {iv.id} ({iv.source.site}, {iv.source.period}); Nesta level "
+            f"{iv.evidence_grade.level}; a council must add: {'; '.join(iv.missing_numbers)}",
+            markup=False,
+        )
+        for seg in iv.segments:
+            for o in seg.outcomes:
+                if o.priced_by is not None:
+                    q = o.unit_saving
+                    how = q.derivation if q.derivation and "scaled by" in q.derivation else q.note
+                    console.print(f"  {iv.id}.{seg.id}.{o.id}: {how}", markup=False)
 
 
 @app.command()
@@ -193,7 +234,24 @@ def parameters(
 
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML files to check.")) -> None:
-    """Check intervention, case-study or area profile YAML files; prints 'ok' for each valid file."""
+    """Check intervention, case-study, area profile or unit-cost YAML files; prints 'ok' for each valid file."""
     for path in files:
+        if _is_unit_cost_file(path):
+            from ..official.unit_costs import read_user_unit_costs
+
+            costs = read_user_unit_costs(path)
+            echo(f"ok: {path} (unit costs: {len(costs)})")
+            continue
         obj = validate_file(path)
         echo(f"ok: {path} ({type(obj).__name__.lower()} {obj.id!r})")
+
+
+def _is_unit_cost_file(path: Path) -> bool:
+    """A unit-cost file is a mapping whose only key is ``unit_costs`` (docs/evidence.md)."""
+    from ..io.yaml import read_yaml
+
+    try:
+        data = read_yaml(path)
+    except Exception:  # noqa: BLE001 - validate_file reports the file's problem in one line
+        return False
+    return isinstance(data, dict) and set(data) == {"unit_costs"}

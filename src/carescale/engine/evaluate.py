@@ -92,7 +92,40 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
         for r in seg.spend_reductions:
             saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
             gross_spend[:, PAYER_INDEX[r.payer]] += np.broadcast_to(saved * share, (D,))
+    if scenario.method == "full":
+        for fc in iv.full_costs:
+            extra = full_cost_amount(iv, fc, v, n_total, share, D)
+            cost = cost + extra
+            if fc.netted:  # the published saving is net of this cost: gross adds it back
+                gross_people[:, PAYER_INDEX[fc.payer]] += extra
     return n_total, cost, gross_people, gross_spend, tuple(segments)
+
+
+def _staff(iv: Intervention, fc, v: Values, n_total: np.ndarray, share: np.ndarray, D: int) -> np.ndarray:
+    """(D,) people in post in one full cost's role: ``staff`` per ``per`` beneficiaries, or per
+    ``per`` pounds a year of the spend the model reduces (at the model's scale)."""
+    pre = f"{iv.id}.full_costs.{fc.id}"
+    if fc.per.unit == "people":
+        driver = n_total
+    else:
+        lines = dict.fromkeys(r.spend_line for seg in iv.segments for r in seg.spend_reductions)
+        driver = sum((v[f"area.spend.{line}"] for line in lines), np.zeros(1)) * share
+    return np.broadcast_to(driver * (v[f"{pre}.staff"] / v[f"{pre}.per"]), (D,))
+
+
+def full_cost_amount(iv: Intervention, fc, v: Values, n_total: np.ndarray, share: np.ndarray, D: int) -> np.ndarray:
+    """(D,) a year of one of ``iv``'s full costs: ``unit_cost`` per beneficiary, or the staff in
+    post (:func:`_staff`) x ``unit_cost``."""
+    unit = v[f"{iv.id}.full_costs.{fc.id}.unit_cost"]
+    if fc.staff is None:
+        return np.broadcast_to(n_total * unit, (D,))
+    return _staff(iv, fc, v, n_total, share, D) * unit
+
+
+def staff_in_post(iv: Intervention, fc, v: Values, n_total: np.ndarray, scenario: Scenario, D: int) -> np.ndarray:
+    """(D,) people in post at full scale in one full cost's role."""
+    share = np.broadcast_to(np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float), (D,))
+    return _staff(iv, fc, v, n_total, share, D)
 
 
 @dataclass(frozen=True)
@@ -188,6 +221,10 @@ def evaluate(
         workforce = {
             w.role: people * (w.staff.value / w.per.value) for w in iv.workforce
         }
+        if scenario.method == "full":  # staff by role of the full costs, at the period's scale
+            for fc in iv.full_costs:
+                if fc.staff is not None:
+                    workforce[fc.role] = staff_in_post(iv, fc, v, n, scenario, D)[:, None] * scale
         person_based = any(s.sizing.basis != "none" for s in iv.segments)
         results.append(
             InterventionResult(

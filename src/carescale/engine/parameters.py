@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import SettingsError
 from ..schema import Area, Intervention, Outcome, Overlap, Quantity, Segment, Sizing, SpendReduction
 from ..schema.base import MONEY_UNITS
-from ..schema.intervention import SetupInvestment, WiderBenefit
+from ..schema.intervention import FullCost, SetupInvestment, WiderBenefit
 from ..schema.rules import Rule, rule_of
 from .figures import FigureChange
 
@@ -149,6 +149,18 @@ class ParameterTable:
             if iv.setup:
                 add(f"{iv.id}.setup.cost", iv.setup.cost, f"{iv.name}: set-up investment per tranche", "setup_cost", iv.id, (SetupInvestment, "cost"))
                 add(f"{iv.id}.setup.per", iv.setup.per, f"{iv.name}: new places per tranche", "setup_per", iv.id, (SetupInvestment, "per"))
+            if scenario.method == "full":
+                for fc in iv.full_costs:
+                    pre = f"{iv.id}.full_costs.{fc.id}"
+                    add(f"{pre}.unit_cost", fc.unit_cost, f"{iv.name}: {fc.role}, cost a year" + (" per person in post" if fc.staff else " per person supported"), "unit_cost", iv.id, (FullCost, "unit_cost"))
+                    add(f"{pre}.staff", fc.staff, f"{iv.name}: {fc.role} in post per ratio", "staff", iv.id, (FullCost, "staff"))
+                    if fc.per is not None:
+                        what = "people supported" if fc.per.unit == "people" else "pounds a year of spend"
+                        add(f"{pre}.per", fc.per, f"{iv.name}: {what} per {fc.role} ratio", "staff_per", iv.id, (FullCost, "per"))
+                    if fc.per is not None and fc.per.unit == "GBP_per_year":
+                        for seg in iv.segments:
+                            for r in seg.spend_reductions:
+                                add(f"area.spend.{r.spend_line}", area.spend.get(r.spend_line), f"{area.name}: {r.spend_line.replace('_', ' ')} spend", "spend", None, (Area, "spend"))
             for wb in iv.wider_benefits:
                 add(f"{iv.id}.wider_benefits.{wb.id}", wb.value_per_person, f"{iv.name}: {wb.description.lower()} per person", "wider_benefit", iv.id, (WiderBenefit, "value_per_person"))
         for ov in scenario.overlaps:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..schema.intervention import cashable_of
-from .evaluate import Values, _complete, _n_draws, annual_figures
+from .evaluate import Values, _complete, _n_draws, annual_figures, full_cost_amount
 from .parameters import ParameterTable
 from .scenario import Scenario
 
@@ -81,6 +81,17 @@ def saving_lines(
                 flag = cashable_of(r)
                 lines.append(SavingLine(iv.id, seg.id, r.id, "spend_reduction", r.description, r.payer,
                                         flag.value, flag.status, flag.reason, np.array(amount, dtype=float)))
+        if scenario.method == "full":  # a published saving net of a cost: the cost added back (gross)
+            for fc in iv.full_costs:
+                if not fc.netted:
+                    continue
+                amount = full_cost_amount(iv, fc, v, f.beneficiaries, share, D)
+                like = [ln for ln in lines if ln.intervention == iv.id and ln.payer == fc.payer and ln.kind == "outcome"]
+                cashable = like[0].cashable if like else True
+                lines.append(SavingLine(
+                    iv.id, "", fc.id, "netted_cost", f"{fc.role}: the published saving was net of this cost, added back",
+                    fc.payer, cashable, "assumption",
+                    "as the saving it was netted from: the alternative package it replaces", np.array(amount, dtype=float)))
     return lines
 
 

@@ -22,8 +22,12 @@ from .figures import BASES, Basis, FigureChange, NotModelled, missing_inputs
 from .overrides import resolve_overrides
 from .parameters import ParameterTable
 
+#: ``full``: every model fully costed, overlaps on every payer; ``paper``: the paper's figures.
+METHODS = ("full", "paper")
+
 __all__ = [
     "BASES",
+    "METHODS",
     "Basis",
     "FigureChange",
     "NotModelled",
@@ -53,6 +57,9 @@ class Scenario:
     changes: tuple[FigureChange, ...] = ()
     #: The price base every money figure is re-priced to; None keeps the published prices.
     prices: PriceBase | None = None
+    #: ``full``: every model fully costed (each intervention's ``full_costs``) and overlaps
+    #: deducted on every payer; ``paper``: the paper's own costs and council-only overlaps.
+    method: str = "full"
 
     @property
     def intervention_ids(self) -> tuple[str, ...]:
@@ -89,6 +96,7 @@ def define_scenario(
     overrides: Mapping[str, Any] | None = None,
     scale: Mapping[str, float] | None = None,
     prices: PriceBase | int | str | None = "default",
+    method: str | None = None,
 ) -> Scenario:
     """Define a scenario.
 
@@ -104,6 +112,9 @@ def define_scenario(
     Treasury's financial-year GDP deflator); a :class:`carescale.prices.PriceBase`, or a year
     (``2024``, ``"2023/24"``) with that deflator; ``None`` or ``"published"`` keeps the prices as
     published, as the paper does (the ``paper`` preset of a scenario document).
+    ``method``: ``full`` (every model fully costed, overlaps deducted on every payer) or
+    ``paper`` (the paper's own costs and its council-only overlap); by default ``paper`` goes
+    with published prices and ``full`` with every price base (docs/appraisal.md, "Full costs").
     """
     if library is not None:
         expect(library, Library, "library", "a Library from carescale.default_library() or None")
@@ -128,20 +139,76 @@ def define_scenario(
             )
         else:
             skipped.append(NotModelled(iv.id, gaps))
+    keep = [localise_unit_costs(iv, area_def) for iv in keep]
     ids = {iv.id for iv in keep}
-    overlaps = tuple(o for o in lib.overlaps.overlaps if set(o.interventions) <= ids)
     price_base = None
     if prices == "default":
         price_base = make_price_base()
     elif prices is not None and prices != "published":
         price_base = prices if isinstance(prices, PriceBase) else make_price_base(prices)
+    if method is None:
+        method = "paper" if price_base is None else "full"
+    if method not in METHODS:
+        raise SettingsError(f"method: {method!r} is not valid; valid methods are: {', '.join(METHODS)}")
+    overlaps = tuple(o for o in lib.overlaps.overlaps
+                     if set(o.interventions) <= ids and (method == "full" or o.in_paper))
     scenario = Scenario(
         area_def, tuple(keep), overlaps, basis, tuple(skipped),  # type: ignore[arg-type]
-        scale=_check_scale(scale, ids, lib), prices=price_base,
+        scale=_check_scale(scale, ids, lib), prices=price_base, method=method,
     )
     if overrides:
         scenario = scenario.with_overrides(overrides, lib)
     return scenario
+
+
+def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:
+    """``iv`` with each saving that is priced by a unit cost (``Outcome.priced_by``) scaled to
+    ``area``'s own unit cost over the source site's, both from the unit-cost library
+    (:mod:`carescale.official.unit_costs`: the user's figure, else the council's official one,
+    else England's). The derivation names both figures and their sources; at the source site
+    the factor is 1 and the note still names the unit cost."""
+    if not any(o.priced_by for seg in iv.segments for o in seg.outcomes):
+        return iv
+    from ..official.unit_costs import unit_cost_library
+    from ..prices import price_base as make_base
+
+    ucl = unit_cost_library()
+    segments = []
+    for seg in iv.segments:
+        outcomes = []
+        for o in seg.outcomes:
+            pb = o.priced_by
+            if pb is None:
+                outcomes.append(o)
+                continue
+            if pb.unit_cost not in ucl.kinds:
+                raise ModelError(
+                    f"intervention {iv.id!r}: segments[{seg.id}].outcomes[{o.id}].priced_by.unit_cost: unknown "
+                    f"kind {pb.unit_cost!r}; the kinds are: {', '.join(sorted(ucl.kinds))} (data/unit_costs.yaml)"
+                )
+            here = ucl.get(pb.unit_cost, area.ons_code)
+            site = ucl.get(pb.unit_cost, pb.site)
+            here_value = here.value
+            if here.price_year != site.price_year:  # a user's figure of another year: same prices first
+                here_value *= make_base(site.price_year).factor(here.price_year or site.price_year)
+            factor = here_value / site.value
+            q = o.unit_saving
+            cited = (f"{pb.unit_cost} here £{here.value:,.2f} ({here.price_year}; {here.ref.section}"
+                     f"{'; ' + here.note if here.note else ''}), at the source site £{site.value:,.2f} "
+                     f"({site.price_year}; {site.ref.section})")
+            if factor == 1.0:
+                new = q.model_copy(update={"note": f"{q.note + ' ' if q.note else ''}Priced by the unit cost {cited}: the same, so as published."})
+            else:
+                derivation = (f"{q.derivation + '; then ' if q.derivation else ''}{q.value:,.10g} x "
+                              f"{here_value:,.6g} / {site.value:,.6g} = {q.value * factor:,.10g}: the site's saving "
+                              f"scaled by {cited}")
+                update = {"value": q.value * factor, "status": "implied", "derivation": derivation}
+                if q.low is not None and q.high is not None:
+                    update.update(low=q.low * factor, high=q.high * factor)
+                new = q.model_copy(update=update)
+            outcomes.append(o.model_copy(update={"unit_saving": new}))
+        segments.append(seg.model_copy(update={"outcomes": tuple(outcomes)}))
+    return iv.model_copy(update={"segments": tuple(segments)})
 
 
 def _check_scale(scale: Mapping[str, float] | None, ids: set[str], lib: Library) -> tuple[tuple[str, float], ...]:

@@ -157,6 +157,7 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
                     role: round(_people(arr, draw), 2) for role, arr in r.workforce.items()
                 },
                 "estimated_inputs": [p for p in _area_paths(iv) if p in est_paths],
+                "cost_evidence": cost_evidence(iv, scen, float(cost.sum()), float(r.setup_investment[draw])),
             }
         )
     overlaps = [
@@ -166,6 +167,7 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
             "description": o.description,
             "people": round(_people(o.people, draw), 3),
             "deduction": _by_payer(_annual(o.deduction, result, draw)),
+            "sentence": overlap_sentence(result, o, draw),
         }
         for o in result.overlaps
     ]
@@ -195,6 +197,43 @@ def summary(result: PortfolioResult, draw: int = 0) -> dict[str, Any]:
         "prices": price_basis(scen),
         "changes": changes(result.parameters, scen),
     }
+
+
+PAYER_WORDS = {"asc": "council", "nhs": "NHS"}
+
+
+def cost_evidence(iv, scenario, cost: float, setup: float) -> str:
+    """Where a model's cost comes from: ``none`` (it costs nothing: no cost in the evidence used,
+    flagged in every output, and it has no ROI or BCR), ``assumption`` (a cost is our documented
+    assumption: the full costs of ``full_costs``, or a unit cost marked so) or ``published``."""
+    if cost == 0 and setup == 0:
+        return "none"
+    assumed = scenario.method == "full" and bool(iv.full_costs)
+    assumed = assumed or any(seg.unit_cost is not None and seg.unit_cost.status == "assumption" and seg.unit_cost.value > 0
+                             for seg in iv.segments)
+    return "assumption" if assumed else "published"
+
+
+def overlap_sentence(result: PortfolioResult, o, draw: int = 0) -> str:
+    """One plain sentence for an overlapping pair: how many people, which payer, how many pounds."""
+    from ..formatting import money as pounds, share as pct
+
+    names = {iv.id: iv.name for iv in result.scenario.interventions}
+    a, b = o.interventions
+    people_a = float(result.intervention(a).beneficiaries[draw].max())
+    people_b = float(result.intervention(b).beneficiaries[draw].max())
+    small = a if people_a <= people_b else b
+    share = float(np.ravel(o.share[draw])[0]) if o.share is not None else 0.0
+    per_person = float(np.ravel(o.saving_per_person)[draw]) if o.saving_per_person is not None else 0.0
+    payer = PAYER_WORDS[PAYERS[o.payer]]
+    both = _people(o.people, draw)
+    amount = float(_annual(o.deduction, result, draw)[o.payer])
+    return (
+        f"About {people(both)} people a year are in both {names[a]} and {names[b]} ({pct(share, 1)} of "
+        f"{names[small]}'s {people(min(people_a, people_b))}); the smaller {payer} saving per person of the two, "
+        f"{pounds(per_person, pence=True)}, is counted once, not twice, so {pounds(amount)} a year is taken off "
+        f"the {payer}'s total."
+    )
 
 
 ROW_COLUMNS = (

@@ -44,7 +44,8 @@ class RampUpTimeline(Timeline):
     scale at time ``t`` months is ``clip((t - d - lag) / r, 0, 1)`` (a step at ``d + lag`` when
     ``r`` is 0). Each monthly period gets the *average* of that line over the month, so money in a
     month is exactly the area under the ramp. With ``drop_off`` ``f``, the scale is then
-    multiplied by ``(1 - f) ** k`` in the ``k``-th full year after the start.
+    multiplied by ``(1 - f) ** k`` in the ``k``-th full year after the start. With ``duration``
+    ``y`` years the effect stops ``12 y`` months after the start (the area stops growing).
 
     Per-intervention settings are tuples of ``(intervention id, value)`` pairs (hashable);
     ``values`` may override the months per draw with the paths
@@ -57,6 +58,8 @@ class RampUpTimeline(Timeline):
     ramp: tuple[tuple[str, float], ...] = ()
     lag: tuple[tuple[str, float], ...] = ()
     drop_off: tuple[tuple[str, float], ...] = ()
+    #: years the effect lasts from the start of the savings (a model not named: no limit)
+    duration: tuple[tuple[str, float], ...] = ()
     default_delay: float = 0.0
     default_ramp: float = 0.0
 
@@ -74,6 +77,9 @@ class RampUpTimeline(Timeline):
         start = d + dict(self.lag).get(intervention.id, 0.0)
         t = np.arange(self.periods + 1, dtype=float)[None, :]  # month edges
         x = t - start
+        dur = dict(self.duration).get(intervention.id)
+        if dur is not None:  # the effect ends 12 x duration months after the savings start
+            x = np.minimum(x, 12.0 * dur)
         r = np.where(r < 1e-9, 0.0, r)  # a build-up shorter than that is a step
         r_safe = np.where(r > 0, r, 1.0)
         area = np.where(x <= 0, 0.0, np.where(x <= r, x * x / (2.0 * r_safe), x - r / 2.0))

@@ -93,10 +93,32 @@ def load_library(data_dir: Path | str = DATA_DIR) -> Library:
                     f"{ov_name}: overlaps[{ov.id}].interventions: unknown intervention {iid!r}; "
                     f"valid ids are: {', '.join(sorted(interventions))}"
                 )
+    check_overlap_payers(overlaps, interventions, ov_name)
     lib.check_refs(overlaps, ov_name)
     for cid, cs in case_studies.items():
         check_case_study(lib, cs, display_path(files[f"case_studies/{cid}"]))
     return lib
+
+
+def person_payers(iv) -> set[str]:
+    """The payers an intervention saves money for per person (its outcomes, and the netted
+    full costs added back to its gross saving)."""
+    out = {o.payer for seg in iv.segments for o in seg.outcomes}
+    return out | {fc.payer for fc in iv.full_costs if fc.netted}
+
+
+def check_overlap_payers(overlaps, interventions, name: str) -> None:
+    """Every overlapping pair is deducted on every payer both its schemes save money for per
+    person: a missing payer is refused in one line."""
+    have = {(tuple(sorted(o.interventions)), o.payer) for o in overlaps.overlaps}
+    for ov in overlaps.overlaps:
+        a, b = (interventions[i] for i in ov.interventions)
+        for payer in sorted(person_payers(a) & person_payers(b)):
+            if (tuple(sorted(ov.interventions)), payer) not in have:
+                raise InputFileError(
+                    f"{name}: overlaps[{ov.id}]: {a.id} and {b.id} both save {payer} money per person, "
+                    f"but no overlap of the pair has payer: {payer}; add one (in_paper: false if the paper leaves it out)"
+                )
 
 
 @functools.lru_cache(maxsize=1)

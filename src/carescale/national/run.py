@@ -13,6 +13,7 @@ from ..scenarios import Evaluation, ScenarioDocument
 from ..scenarios.document import AreaInline
 from ..schema import PAYERS, Area, Quantity
 from .councils import NationalInputs
+from .regions import council_region, ranked_councils, regional_totals
 
 
 def _sum_payers(items: Iterable[dict[str, float]]) -> dict[str, float]:
@@ -63,6 +64,19 @@ def figure_source(q: Quantity) -> str:
     return SOURCE_NAMES.get(q.ref.document, f"published: {q.ref.document}")
 
 
+def _input_counts(params: Any) -> dict[str, int]:
+    """How many of the numbers a council's run reads are the area's official (or its own)
+    figures, its estimated figures, or the evidence library's (model) figures."""
+    out: dict[str, int] = {}
+    for p in params:
+        if p.path.startswith("area."):
+            kind = "area: estimated" if p.quantity.status == "estimated" else "area: official or own"
+        else:
+            kind = "evidence (model figures)"
+        out[kind] = out.get(kind, 0) + 1
+    return out
+
+
 def _sources(inputs: NationalInputs) -> dict[str, Any]:
     if inputs.mye is not None and inputs.ascof is not None:
         return {
@@ -89,7 +103,8 @@ def run_national(
     prices: dict[str, Any] | None = None
     for prof in inputs.councils:
         area = prof.area
-        data = council_evaluation(area, lib, document).run  # built once, run once
+        ev = council_evaluation(area, lib, document)
+        data = ev.run  # built once, run once
         prices = prices or data["prices"]  # one document, so one price base for every council
         t = data["totals"]
         figs = figures(area)
@@ -107,11 +122,13 @@ def run_national(
                 i["id"]: {"beneficiaries": i["beneficiaries"], "net_savings": i["net_savings"]}
                 for i in data["interventions"]
             },
+            "region": council_region(area.ons_code),
             "profile": prof.profile,
             "figures": {k: {"value": q.value, "status": q.status, "source": figure_source(q)} for k, q in figs.items()},
             "estimated": list(prof.estimated),
             "notes": list(prof.notes),
             "not_modelled": data["not_modelled"],
+            "inputs": _input_counts(ev.parameters),
         })
         if progress:
             progress(area.name)
@@ -124,6 +141,11 @@ def run_national(
     profiles: dict[str, int] = {}
     for a in areas:
         profiles[a["profile"]] = profiles.get(a["profile"], 0) + 1
+    read: dict[str, int] = {}
+    for a in areas:
+        for k, v in a["inputs"].items():
+            read[k] = read.get(k, 0) + v
+    n_in = sum(read.values())
     totals = {
         "councils": len(areas),
         "beneficiaries": round(sum(a["beneficiaries"] for a in areas), 3),
@@ -138,6 +160,10 @@ def run_national(
         "figures_by_source": dict(sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))),
         "councils_by_profile": profiles,
         "councils_with_estimates": sum(1 for a in areas if a["estimated"]),
+        # every number the councils' runs read (area figures and the evidence's), by kind: a
+        # wider count than "figures" (the area profiles' own figures), for context
+        "inputs": {"count": n_in, "by_kind": dict(sorted(read.items())),
+                   "estimated_share": round(read.get("area: estimated", 0) / n_in, 4) if n_in else 0.0},
     }
     return {
         "basis": "potential" if document is None else document.basis,
@@ -150,4 +176,6 @@ def run_national(
         "areas": areas,
         "excluded": list(inputs.excluded),
         "totals": totals,
+        "regions": regional_totals(areas),
+        "ranked": ranked_councils(areas),
     }

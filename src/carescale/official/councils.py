@@ -183,12 +183,16 @@ class CouncilFigures:
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(["code", "region_code", "region_name"])
                 w.writerows([c, *r] for c, r in self.regions.items())
+        # lines an earlier ATTRIBUTION.md gives for other files of the folder ("- `ascof_2a2.csv` ..."),
+        # written by other builders, are kept
+        old = folder / "ATTRIBUTION.md"
+        others = [line for line in old.read_text(encoding="utf-8").splitlines() if line.startswith("- `")] if old.is_file() else []
         groups = sorted({s.group for s in self.series.values()})
         lines = ["# Attributions for the official figures in this folder", "",
                  "Built by `carescale.official.councils.build_council_figures` from the published files named in",
                  "`series.csv` (column `file`). Crown copyright; each licensed under the Open Government Licence v3.0",
                  "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).", ""]
-        lines += [f"- {ATTRIBUTIONS[g]}" for g in groups]
+        lines += [f"- {ATTRIBUTIONS[g]}" for g in groups] + others
         (folder / "ATTRIBUTION.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         files = ("series.csv", "councils.csv", "rows.csv", "notes.csv", *(("regions.csv",) if self.regions else ()), "ATTRIBUTION.md")
         return [folder / f for f in files]
@@ -310,13 +314,20 @@ def build_council_figures(
         table_a = read_ascof(ascof)
         name = Path(ascof).name
         for sid, (measure, mtype, what) in ASCOF_SERIES.items():
+            if not any((measure, mtype) in c.values for c in table_a.councils.values()):
+                have = sorted({m for c in table_a.councils.values() for m, _ in c.values})
+                raise OfficialDataError(f"{display_path(Path(ascof))}: no council has a row for ASCOF measure {measure} "
+                                        f"({mtype}, Disaggregation Level 'Total'); the measures are: {', '.join(have)}")
             figs = {}
             for code, c in table_a.councils.items():
                 value, row = c.values.get((measure, mtype), (None, c.row))
+                if (measure, mtype) in c.values:
+                    why = None if value is not None else c.markers.get((measure, mtype), "[x] not available")
+                else:
+                    why = f"no row for ASCOF {measure} ({mtype}) for this council in {name}"
                 figs[code] = Figure(value=value, source="NHS Digital, Adult Social Care Outcomes Framework 2020-21",
                                     table=measure, year="2020-21", cell=f"{name}, row {row}", area=code, name=c.name,
-                                    measure=what, unit="people",
-                                    missing=None if value is not None else c.markers.get((measure, mtype), "[x] not available"))
+                                    measure=what, unit="people", missing=why)
             eng = table_a.england.get((measure, mtype))
             if eng is not None:
                 figs[ENGLAND] = Figure(value=eng, source="NHS Digital, Adult Social Care Outcomes Framework 2020-21",
@@ -348,9 +359,19 @@ def build_council_figures(
     return out
 
 
+def figures_folder() -> Path:
+    """The folder the built-in profiles read: the user's rebuilt figures (``carescale data build``,
+    ``$CARESCALE_HOME/official``) when it holds them, else the packaged copy."""
+    from ..config import user_official_dir
+
+    mine = user_official_dir()
+    return mine if (mine / "series.csv").is_file() else PACKAGED
+
+
 def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
-    """The figures written by :meth:`CouncilFigures.write` (the packaged copy by default)."""
-    folder = Path(folder) if folder is not None else PACKAGED
+    """The figures written by :meth:`CouncilFigures.write` (by default :func:`figures_folder`:
+    the user's rebuilt copy, else the packaged one)."""
+    folder = Path(folder) if folder is not None else figures_folder()
     tables = {}
     for file in ("series.csv", "councils.csv", "rows.csv", "notes.csv"):
         path = folder / file
@@ -399,6 +420,31 @@ def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
                     ) from None
             row = rows.get(code, {}).get(out.series[sid].sheet, "")
             out.rows.append((code, name, sid, value, missing, row, notes.get((code, sid), "")))
+    return out
+
+
+LICENCES = {g: LICENCE for g in ATTRIBUTIONS}
+
+
+def series_catalogue(figures: CouncilFigures | None = None) -> list[dict[str, str]]:
+    """Every series of the official figures (the ones the built-in profiles read, by default):
+    id, source, table, year (the vintage), what it is (the published header), unit, the file,
+    how many of the councils have a figure (coverage) and the licence, one dict a series."""
+    figs = figures or read_council_figures()
+    have: dict[str, int] = {}
+    england: set[str] = set()
+    for code, _, sid, value, *_ in figs.rows:
+        if code == ENGLAND:
+            england.add(sid)
+        elif value is not None:
+            have[sid] = have.get(sid, 0) + 1
+    n = len(figs.councils)
+    out = []
+    for sid, s in figs.series.items():
+        coverage = f"{have.get(sid, 0)} of {n}" if sid in have else ("England only" if sid in england else f"0 of {n}")
+        out.append({"series": sid, "group": s.group, "source": s.source, "table": s.table, "year": s.year,
+                    "measure": s.measure, "unit": s.unit, "file": s.file, "coverage": coverage,
+                    "licence": LICENCES.get(s.group, "")})
     return out
 
 

@@ -156,6 +156,7 @@ def coefficients(problem: Problem, values: Values | None = None) -> Coefficients
         running[:, i] = np.broadcast_to(f.running_cost, (D, Y, P))
         gross[:, i] = np.broadcast_to(f.gross, (D, Y, P))
 
+    settings = res.settings  # with each model's counterfactual defaults, as the appraisal used them
     adj = adjusted_values(sc, params, v, settings)
     cost_tl, sav_tl = timelines(sc, settings)
     year = np.arange(Y * 12) // 12

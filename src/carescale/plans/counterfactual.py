@@ -35,7 +35,7 @@ LEVEL = 0.95
 OWN_ESTIMATE = "your own estimate of outcomes avoided (no counterfactual)"
 
 
-def resolve(spec: Any, area: Any, name: str) -> list[dict[str, Any]]:
+def resolve(spec: Any, area: Any, name: str, tracked: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The plan's counterfactual outcomes as stored with its definition: each with its baseline
     resolved (an official rate read for the plan's council, with its source and row)."""
     from ..official.baselines import OFFICIAL_BASELINES, official_baseline
@@ -50,14 +50,22 @@ def resolve(spec: Any, area: Any, name: str) -> list[dict[str, Any]]:
                 base = official_baseline(b.official, getattr(area, "ons_code", None), where)
             except OfficialDataError as exc:
                 raise PlanError(exc.message) from None
-            baseline = {"kind": "official", "rate": base.rate, "what": OFFICIAL_BASELINES[b.official],
+            baseline = {"kind": "official", "rate": base.rate, "what": OFFICIAL_BASELINES[b.official][2],
                         "figure": base.as_dict()}
         elif b.rate is not None:
             baseline = {"kind": "evidence", "rate": float(b.rate.value),
                         "ref": b.rate.ref.model_dump(mode="json") if b.rate.ref else None}
         else:
             baseline = {"kind": "comparison", "comparison": b.comparison}
-        out.append({"id": c.id, "description": c.description, "baseline": baseline})
+        item = {"id": c.id, "description": c.description, "baseline": baseline}
+        if c.informs is not None:
+            if c.informs not in tracked:
+                raise PlanError(
+                    f"{name}: counterfactual[{c.id}].informs: unknown outcome {c.informs!r}; the outcomes of the model "
+                    f"are: {', '.join(tracked)}"
+                )
+            item["informs"] = c.informs
+        out.append(item)
     return out
 
 
@@ -181,6 +189,34 @@ def sentence(e: dict[str, Any]) -> str:
         f"'{e['description']}': {e['observed']} seen among {e['people']:,} people against {e['expected']:.1f} expected "
         f"without the service ({base}): {e['avoided']:.1f} avoided (95% interval {lo:.1f} to {hi:.1f})"
     )
+
+
+def expected_in(c: dict[str, Any], r: Any) -> float | None:
+    """Events expected without the service among one review's people (None: not recorded)."""
+    ob = getattr(r, "observed", {}).get(c["id"])
+    if ob is None:
+        return None
+    if c["baseline"]["kind"] == "comparison":
+        return r.people * ob[2] / ob[1] if ob[1] else None
+    return r.people * c["baseline"]["rate"] * _days(r) / DAYS_PER_YEAR
+
+
+def estimated_avoided(plan_counterfactual: list[dict[str, Any]], r: Any) -> dict[str, float]:
+    """For one review: each tracked outcome a counterfactual informs and the review gave no
+    count for -> the events avoided estimated from it, expected - observed, between 0 and the
+    people supported."""
+    out: dict[str, float] = {}
+    for c in plan_counterfactual:
+        oid = c.get("informs")
+        if oid is None or oid in r.outcomes:
+            continue
+        e = expected_in(c, r)
+        if e is not None:
+            out[oid] = min(max(e - r.observed[c["id"]][0], 0.0), float(r.people))
+    return out
+
+
+ESTIMATED = "estimated from the counterfactual: events expected without the service less those seen"
 
 
 def period_days(start: dt.date, end: dt.date) -> int:

@@ -304,6 +304,25 @@ class FundingIn(StrictModel):
     source: bounded_text(MAX_NAME) | None = None  # type: ignore[valid-type]
 
 
+class BaselineIn(StrictModel):
+    """What would be expected without the service: exactly one of ``official`` (the council's own
+    official data: ``ascof-2a2``), ``rate`` (a yearly rate from the evidence, a fraction) or
+    ``comparison`` (a comparison group recorded at each review: ``matched`` or ``waiting-list``)."""
+
+    official: Literal["ascof-2a2"] | None = None
+    rate: float | None = Field(None, gt=0, le=1)
+    comparison: Literal["matched", "waiting-list"] | None = None
+
+
+class CounterfactualIn(StrictModel):
+    """An outcome observed among the people served (admissions, care packages started, people
+    still at home), and its baseline (docs/plans.md, "A counterfactual for observed outcomes")."""
+
+    id: bounded_text(MAX_ID) | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]
+    description: bounded_text(MAX_NAME)  # type: ignore[valid-type]
+    baseline: BaselineIn
+
+
 class PlanRequest(StrictModel):
     """A plan without files: the model is a stored logic model (``logic_model``, its key) or a
     runnable model of the library (``library``); the area is an id (a scenario document file
@@ -322,6 +341,7 @@ class PlanRequest(StrictModel):
     funding: FundingIn
     note: bounded_text(MAX_TEXT) | None = None  # type: ignore[valid-type]
     created_by: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
+    counterfactual: tuple[CounterfactualIn, ...] = Field((), max_length=10)
 
     @model_validator(mode="after")
     def _one(self) -> "PlanRequest":
@@ -352,9 +372,20 @@ def plan_spec_data(req: PlanRequest, price_year: str) -> dict[str, Any]:
                         {"name": ln.name, "spend_line": ln.spend_line, "amount": money(ln.amount, "GBP_per_year")}
                         for ln in req.funding.reduced_service_lines]},
         "note": req.note,
+        "counterfactual": [_counterfactual(c, ref) for c in req.counterfactual],
         "documents": {"plan-as-entered": {"title": f"{req.name} (the plan as entered in carescale)",
                                           "publisher": "the council", "date": req.start.isoformat()[:4]}},
     }
+
+
+def _counterfactual(c: CounterfactualIn, ref: dict[str, str]) -> dict[str, Any]:
+    b = c.baseline
+    given = {k: v for k, v in (("official", b.official), ("comparison", b.comparison)) if v is not None}
+    if b.rate is not None:
+        given["rate"] = {"value": b.rate, "unit": "proportion", "status": "assumption",
+                         "derivation": "the yearly rate without the service, entered when the plan was created",
+                         "ref": dict(ref)}
+    return {"id": c.id or _slug(c.description, 40), "description": c.description, "baseline": given}
 
 
 def create_plan_from(req: PlanRequest | dict[str, Any], *, by: str | None = None, url: str | None = None,

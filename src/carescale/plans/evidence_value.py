@@ -58,6 +58,7 @@ from .review import (
     prior,
     reach_posterior,
     saving_posterior,
+    with_estimates,
     _model_savings,
 )
 from .scenario_adapter import build, document_from_json
@@ -112,7 +113,7 @@ def setup(plan_id: str, *, url: str | None = None, library: Library | None = Non
 
     d = defaults or load_plan_defaults()
     plan, row = load_plan(plan_id, url=url)
-    reviews = [observed(r) for r in row.reviews]
+    reviews, _ = with_estimates(plan, [observed(r) for r in row.reviews])
     lib = _plan_library(plan, url, library)
     doc = document_from_json(open_store(url).load_scenario_json(plan.definition["scenario_id"]))
     scenario = build(doc, lib)
@@ -327,6 +328,10 @@ def advice(evpi: float, evppi: float, options: list[dict[str, Any]], unit: float
                      f"value is then left to learn ({money(clear['remaining'])}).")
     elif per:
         parts.append(f"Even {per[-1]['periods']} more review periods leave {money(per[-1]['remaining'])} to learn.")
+    enough = next((o for o in options if o["kind"] == "people" and o["remaining"] < CLEAR * evppi), None)
+    if enough is not None:
+        parts.append(f"{enough['people']:,} more people would make it clear too "
+                     f"({money(enough['remaining'])} left to learn).")
     best = max(options, key=lambda o: o["net_gain"]) if options else None
     if best is None or best["net_gain"] <= 0:
         parts.append(f"More evidence is not worth its cost (at {money(unit)} a person): decide now.")

@@ -9,11 +9,12 @@ from typing import Any
 
 from ..io.yaml import dump_yaml
 
-from ..errors import InputFileError, UnknownIdError
+from ..errors import InputFileError, SettingsError, UnknownIdError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..scenarios.evaluation import copied
 from ..schema.intervention import Intervention, Outcome, Segment, Sizing, Source
-from ..schema.logic_model import LogicModel
+from ..formatting import parse_number
+from ..schema.logic_model import LogicModel, expand_plain_numbers
 from .scenario_adapter import evaluation, make_document
 
 SEGMENT = "service"
@@ -24,6 +25,10 @@ def parse_logic_model(data: Any, name: str, library: Library | None = None) -> L
     evidence file: the cohort is in the vocabulary, references name known documents (the
     library's or the model's own), ``based_on`` names a model in the evidence library."""
     lib = library or default_library()
+    try:  # numbers written plainly, or typed as text ("0.5%", "£400"), become full figures
+        data = expand_plain_numbers(data, read=lambda text, unit, where: parse_number(text, unit, where))
+    except (ValueError, SettingsError) as exc:
+        raise InputFileError(f"{name}: {getattr(exc, 'message', None) or exc}") from None
     gaps = unfilled(data)
     if gaps:
         more = f" (and {len(gaps) - 1} more to fill in)" if len(gaps) > 1 else ""
@@ -44,20 +49,32 @@ def parse_logic_model(data: Any, name: str, library: Library | None = None) -> L
     return lm
 
 
+#: Keys whose empty value (``take_up:``) is a blank of the template still to fill in (other
+#: keys may be empty: a stored logic model writes its optional fields as ``null``).
+BLANKS = frozenset({"id", "name", "description", "target_group", "cohort", "take_up", "unit_cost", "rate",
+                    "unit_saving", "staff", "per", "role", "payer", "term", "evidence", "evidence_ref",
+                    "evidence_grade", "document", "section", "quote", "level", "reason", "title", "publisher",
+                    "transformation_area", "cost_shares", "outcomes", "theory_of_change", "inputs", "asc", "nhs"})
+
+
 def unfilled(data: Any, loc: str = "") -> list[str]:
-    """Where a template is still unfilled: a ``value: null`` or a text starting ``FILL IN``."""
+    """Where a template is still unfilled: an empty figure (``take_up:`` or ``value: null``), an
+    empty line of text (``- ``) or a text starting ``FILL IN``."""
     out: list[str] = []
     if isinstance(data, dict):
         for k, v in data.items():
             here = f"{loc}.{k}" if loc else str(k)
-            if k == "value" and v is None:
+            if v is None and (k == "value" or k in BLANKS):
                 out.append(here)
             else:
                 out.extend(unfilled(v, here))
     elif isinstance(data, list):
         for i, v in enumerate(data):
             label = v.get("id") if isinstance(v, dict) and isinstance(v.get("id"), str) else i
-            out.extend(unfilled(v, f"{loc}[{label}]"))
+            if v is None:
+                out.append(f"{loc}[{label}]")
+            else:
+                out.extend(unfilled(v, f"{loc}[{label}]"))
     elif isinstance(data, str) and data.startswith(FILL):
         out.append(loc)
     return out
@@ -99,7 +116,8 @@ def to_intervention(lm: LogicModel) -> Intervention:
                 sizing=Sizing(basis="share_of_cohort", cohort=lm.cohort, rate=lm.take_up),
                 unit_cost=lm.unit_cost,
                 outcomes=tuple(
-                    Outcome(id=o.id, description=o.description, payer=o.payer, rate=o.rate, unit_saving=o.unit_saving)
+                    Outcome(id=o.id, description=o.description, payer=o.payer, rate=o.rate, unit_saving=o.unit_saving,
+                            priced_by=o.priced_by)
                     for o in lm.outcomes
                 ),
             ),
@@ -197,88 +215,155 @@ def break_even_targets(item: dict[str, Any]) -> list[dict[str, Any]]:
 FILL = "FILL IN"
 
 
+def _scalar(v: Any) -> str:
+    """One YAML scalar on one line: plain where YAML reads it back as the same text, else a
+    double-quoted JSON string (valid YAML)."""
+    import json
+
+    text = dump_yaml({"k": v}).strip()
+    if "\n" not in text and text.startswith("k: "):
+        return text[len("k: "):]
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _block(text: str, indent: int) -> str:
+    """Long text as a folded block (no quoting to get wrong when it is edited)."""
+    pad = " " * indent
+    words, lines, line = " ".join(text.split()).split(" "), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > 92 - indent:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return ">-\n" + "\n".join(pad + ln for ln in lines)
+
+
 def template(from_model: str | None = None, library: Library | None = None, model_id: str | None = None) -> str:
-    """A logic model to fill in, as YAML text. From a promising model's record (``from_model``)
-    its name, description, target group, references and evidence grade are filled in and every
-    number the seeds do not give (its ``missing_numbers``, listed at the top) is left empty
-    (``value: null``); a blank template leaves everything to fill. Neither validates until the
-    numbers are filled in."""
+    """A logic model to fill in, as YAML text a commissioner can edit: one figure a line, a
+    plain comment above each saying what it is, sensible defaults where there are any (the
+    cohort, cost shares of a half each, the prices), and a blank after each figure only the
+    council can give. From a promising model's record (``from_model``) its name, description,
+    target group, evidence and grade are filled in and its ``missing_numbers`` listed at the top.
+    Numbers are written plainly (``take_up: 0.005``): each is recorded as the commissioner's own
+    assumption, referenced to the model's evidence (``schema.logic_model.expand_plain_numbers``).
+    It does not validate until every blank is filled in."""
     lib = library or default_library()
     iv: Intervention | None = None
     if from_model is not None:
         if from_model not in lib.interventions:
             raise UnknownIdError("intervention", from_model, list(lib.interventions))
         iv = lib.interventions[from_model]
-    if iv is not None:
-        first = iv.references[0] if iv.references else iv.evidence_ref
-        ref = first.model_dump()
-    else:
-        ref = {"document": "my-business-case", "section": FILL, "quote": f"{FILL}: the sentence the figure comes from, word for word"}
-
-    def q(unit: str, value: float | None = None, derivation: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"value": value, "unit": unit}
-        if unit.startswith("GBP"):
-            out["price_year"] = "2023/24"
-        out.update(status="assumption", derivation=derivation or f"{FILL}: the arithmetic behind the figure", ref=dict(ref))
-        return out
-
-    data: dict[str, Any] = {
-        "id": model_id or (f"{iv.id}-local" if iv else "my-new-service"),
-        "name": iv.name if iv else "My new service",
-    }
-    if iv:
-        data["based_on"] = iv.id
-    data.update(
-        transformation_area=iv.transformation_area if iv else 1,
-        description=" ".join(iv.description.split()) if iv else f"{FILL}: what the service does",
-        target_group=iv.target_group if iv else f"{FILL}: who the service is for",
-        theory_of_change={
-            "inputs": {
-                "staff": [{"role": "coordinators", "staff": q("people"), "per": q("people")}],
-                "volunteers": [],
-                "own_contribution": [f"{FILL}: what people who need support and their families contribute"],
-                "resources": [],
-            },
-            "activities": [f"{FILL}: what the service does"],
-            "assumptions": [f"{FILL}: what must hold for the activities to lead to the outcomes"],
-            "short_term_outcomes": [f"{FILL}: the changes people make"],
-            "longer_term_outcomes": [],
-            "impacts": [],
-        },
-        cohort="population_65_plus",
-        take_up=q("proportion"),
-        unit_cost=q("GBP_per_person_per_year"),
-        cost_shares={
-            "asc": q("proportion", 0.5, f"{FILL}: who pays the running cost (asc + nhs = 1)"),
-            "nhs": q("proportion", 0.5, "1 - 0.5 = 0.5"),
-        },
-        outcomes=[
-            {
-                "id": "first-outcome",
-                "description": f"{FILL}: an outcome that brings a saving",
-                "term": "short",
-                "payer": iv.savings_to[0] if iv and iv.savings_to else "nhs",
-                "rate": q("proportion"),
-                "unit_saving": q("GBP_per_person_per_year"),
-            }
-        ],
-        evidence=" ".join(iv.evidence.split()) if iv else f"{FILL}: what evidence there is so far",
-        evidence_ref=dict(ref),
-        evidence_grade=(
-            {"level": iv.evidence_grade.level, "reason": " ".join(iv.evidence_grade.reason.split())}
-            if iv else {"level": 1, "reason": f"{FILL}: the Nesta Standards of Evidence level and why"}
-        ),
-    )
-    if iv is None:
-        data["documents"] = {"my-business-case": {"title": f"{FILL}: your business case or evaluation", "publisher": "Your council", "date": "2026"}}
-    missing = [f"#   - {m}" for m in iv.missing_numbers] if iv else ["#   - every number (a new idea)"]
-    head = [
-        "# A logic model (SCIE 2017, Appendix B; Nesta's Theory of Change). Fill in every null and",
-        "# every FILL IN, then: carescale logic-model validate FILE; carescale logic-model run FILE",
-        "# take_up: share of the cohort reached a year at full scale; outcomes[].rate: share of the",
-        "# people supported who achieve it in a year; unit_saving: saved each time it is achieved.",
-        f"# Numbers {'the evidence does not give yet' if iv else 'to find'}:",
-        *missing,
+    cohorts = ", ".join(sorted(lib.vocabulary.cohorts))
+    lines = [
+        "# A logic model for a new service (SCIE 2017, Appendix B; Nesta's Theory of Change)"
+        + (f",\n# started from the promising model '{iv.id}' in carescale's evidence library." if iv else "."),
+        "#",
+        "# Fill in every blank (a line ending in ':' or a '- ' with nothing after it). Write numbers plainly:",
+        "# 0.05 for 5%, pounds without the £ sign. Lines starting with # are notes and can stay. Then:",
+        "#     carescale logic-model validate THIS-FILE",
+        "#     carescale logic-model run THIS-FILE --area YOUR-AREA",
+        "# Each plain number is recorded as your own assumption, referenced to the evidence at the end.",
+        "# To give a figure its own source, write it in full (value, unit, status, derivation, ref) as in",
+        "# docs/examples/falls-prevention-logic-model.yaml.",
     ]
-    body = dump_yaml(data)
-    return "\n".join(head) + "\n" + body
+    if iv is not None and iv.missing_numbers:
+        lines += ["#", "# Numbers the evidence does not give yet (find them locally):",
+                  *(f"#   - {m}" for m in iv.missing_numbers)]
+    lines += [
+        "",
+        f"id: {_scalar(model_id or (f'{iv.id}-local' if iv else 'my-new-service'))}",
+        "# The service's name, what it does and who it is for.",
+        f"name: {_scalar(iv.name) if iv else ''}".rstrip(),
+    ]
+    if iv is not None:
+        lines.append(f"based_on: {iv.id}")
+    lines += [
+        "# The paper's area of transformation, 1 to 5 (carescale evidence list shows them).",
+        f"transformation_area: {iv.transformation_area if iv else 1}",
+        f"description: {_block(iv.description, 2)}" if iv else "description:",
+        f"target_group: {_scalar(iv.target_group)}" if iv else "target_group:",
+        "",
+        "# Who the service is sized on: one of",
+        f"# {cohorts}.",
+        "cohort: population_65_plus",
+        "# Share of that population the service reaches in a year at full scale (0.005 = 0.5%).",
+        "take_up:",
+        "# The prices the money figures below are in (a financial year).",
+        "price_year: 2024/25",
+        "# Running cost per person supported, pounds a year.",
+        "unit_cost:",
+        "# Who pays the running cost (asc: the council's adult social care; nhs): shares adding up to 1.",
+        "cost_shares:",
+        "  asc: 0.5",
+        "  nhs: 0.5",
+        "",
+        "# The outcomes that save money. For each: the share of the people supported who achieve it in a",
+        "# year (rate), what each one saves (unit_saving, pounds), who saves (payer: asc or nhs), and when",
+        "# it comes in the Theory of Change (term: short or longer). Copy the block for more outcomes.",
+        "outcomes:",
+        "  - id: first-outcome",
+        "    description:",
+        "    term: short",
+        f"    payer: {iv.savings_to[0] if iv and iv.savings_to else 'nhs'}",
+        "    rate:",
+        "    unit_saving:",
+        "",
+        "# The Theory of Change.",
+        "theory_of_change:",
+        "  inputs:",
+        "    # Staff: 'staff' people in the role for every 'per' people supported a year.",
+        "    staff:",
+        "      - role: coordinators",
+        "        staff: 1",
+        "        per:",
+        "    volunteers: []",
+        "    # What people who need support and their families contribute themselves.",
+        "    own_contribution:",
+        "      -",
+        "    resources: []",
+        "  # What the service does.",
+        "  activities:",
+        "    -",
+        "  # What must hold for the activities to lead to the outcomes.",
+        "  assumptions:",
+        "    -",
+        "  # The changes people make soon after support; longer-term outcomes and impacts may stay empty.",
+        "  short_term_outcomes:",
+        "    -",
+        "  longer_term_outcomes: []",
+        "  impacts: []",
+        "",
+        "# The evidence so far, where it is written, and its strength (Nesta Standards of Evidence, 1 to 5).",
+    ]
+    if iv is not None:
+        ref = (iv.references[0] if iv.references else iv.evidence_ref).model_dump()
+        lines += [
+            f"evidence: {_block(iv.evidence, 2)}",
+            "evidence_ref:",
+            *(f"  {k}: {_scalar(v)}" for k, v in ref.items()),
+            "evidence_grade:",
+            f"  level: {iv.evidence_grade.level}",
+            f"  reason: {_block(iv.evidence_grade.reason, 4)}",
+        ]
+    else:
+        lines += [
+            "evidence:",
+            "evidence_ref:",
+            "  # A document named under 'documents' below (your business case or evaluation).",
+            "  document: my-business-case",
+            "  section:",
+            "  # The sentence your evidence comes from, word for word.",
+            "  quote:",
+            "evidence_grade:",
+            "  level: 1",
+            "  reason:",
+            "# Your own documents: a title, who published it and when.",
+            "documents:",
+            "  my-business-case:",
+            "    title:",
+            "    publisher:",
+            "    date:",
+        ]
+    return "\n".join(lines) + "\n"

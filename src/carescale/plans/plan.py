@@ -218,7 +218,7 @@ def build_definition(spec: PlanSpec, base_dir: Path | None, name: str, library: 
                       "start_date": settings["start_date"]},
     }
     if spec.counterfactual:
-        definition["counterfactual"] = resolve_counterfactual(spec, ev.scenario.area, name)
+        definition["counterfactual"] = resolve_counterfactual(spec, ev.scenario.area, name, [t["id"] for t in tracked])
     plan = Plan(spec.id, definition)
     schedule = []
     start, n = spec.start, 1

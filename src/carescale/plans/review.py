@@ -7,7 +7,7 @@ from stated losses, with the reason in plain words. Every review and its recomme
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -23,7 +23,7 @@ from ..uncertainty.evaluation import annual
 from .defaults import PlanDefaults, load_plan_defaults
 from .logic_model import library_with, parse_logic_model
 from .plan import Plan, load_plan, who
-from .counterfactual import OWN_ESTIMATE, check_observed, effects, sentence
+from .counterfactual import ESTIMATED, OWN_ESTIMATE, check_observed, effects, estimated_avoided, sentence
 from .records import review_record
 from .scenario_adapter import build, document_from_json
 
@@ -297,6 +297,21 @@ def _model_savings(plan: Plan, library: Library) -> dict[str, float]:
     return out
 
 
+def with_estimates(plan: Plan, reviews: Sequence[Observed]) -> tuple[list[Observed], set[str]]:
+    """The reviews with each count left out of an outcome a counterfactual ``informs`` filled in
+    by the events avoided estimated from it; and the outcomes so estimated."""
+    cf = plan.definition.get("counterfactual", [])
+    estimated: set[str] = set()
+    if not any(c.get("informs") for c in cf):
+        return list(reviews), estimated
+    filled = []
+    for r in reviews:
+        est = estimated_avoided(cf, r)
+        estimated |= set(est)
+        filled.append(replace(r, outcomes={**r.outcomes, **est}) if est else r)
+    return filled, estimated
+
+
 def assess(
     plan: Plan,
     reviews: Sequence[Observed],
@@ -310,6 +325,7 @@ def assess(
     against plan, the simulation, and the recommendation with its reason."""
     d = defaults or load_plan_defaults()
     lib = _plan_library(plan, url, library)
+    reviews, estimated = with_estimates(plan, reviews)
     level = plan.definition["model"]["evidence_level"]
     strength = d.prior_strength[level].people
     people = sum(r.people for r in reviews)
@@ -328,13 +344,13 @@ def assess(
             "description": o.description,
             "evidence_rate": o.evidence_rate,
             "prior": {"a": round(a0, 6), "b": round(b0, 6), "strength": a0 + b0},
-            "achieved": achieved,
+            "achieved": round(achieved, 6) if isinstance(achieved, float) else achieved,
             "people": people,
             "observed_rate": round(achieved / people, 6) if people else None,
             "posterior": {"a": round(a, 6), "b": round(b, 6), "mean": round(mean, 6), "p05": round(lo, 6), "p95": round(hi, 6)},
             "break_even_rate": o.break_even_rate,
             "on_target": on_target,
-            "counted_as": OWN_ESTIMATE,
+            "counted_as": ESTIMATED if o.id in estimated else OWN_ESTIMATE,
         })
         sp = saving_posterior(model_savings.get(o.id, 0.0), strength, reviews, o.id, d.spend.shape)
         if sp is not None and o.id in model_savings:
@@ -393,7 +409,8 @@ def reason_text(decision: str, why: str, sim: dict[str, Any], outcomes: list[dic
                 cost_mean: float | None = None, reach_post: tuple[float, float] | None = None) -> str:
     parts = []
     for o in outcomes:
-        rate = "no one supported yet" if o["observed_rate"] is None else f"{_pct(o['observed_rate'])} seen"
+        seen = "estimated from the counterfactual" if o.get("counted_as") == ESTIMATED else "seen"
+        rate = "no one supported yet" if o["observed_rate"] is None else f"{_pct(o['observed_rate'])} {seen}"
         target = "no break-even target" if o["break_even_rate"] is None else f"break-even target {_pct(o['break_even_rate'])}"
         parts.append(f"'{o['description']}': now estimated at {_pct(o['posterior']['mean'])} ({rate}; {target})")
     if cost_mean is not None:
@@ -441,8 +458,9 @@ def check_actuals(plan: Plan, actuals: Actuals, previous: Sequence[Observed], na
             raise PlanError(
                 f"{name}: local_savings.{oid}: unknown outcome; the outcomes of plan {plan.id!r} are: {', '.join(ids)}"
             )
+    informed = {c["informs"]: c["id"] for c in plan.definition.get("counterfactual", []) if c.get("informs")}
     for oid in ids:
-        if oid not in actuals.outcomes:
+        if oid not in actuals.outcomes and oid not in informed:
             raise PlanError(f"{name}: outcomes.{oid}: missing; give how many people achieved each of: {', '.join(ids)}")
     if actuals.observed or plan.definition.get("counterfactual"):
         check_observed(plan.definition.get("counterfactual", []), actuals.observed, plan.id, name)

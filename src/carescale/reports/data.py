@@ -44,8 +44,17 @@ class ReportData:
     appraisal: Any  # AppraisalResult with monthly flows
     appraisal_summary: dict[str, Any]  # what `carescale appraise --format json` prints
     uncertainty: dict[str, Any] | None  # what `carescale uncertainty --format json` prints
+    bridge: dict[str, Any]  # from the evidence figure to each headline (carescale.appraisal.bridge)
     tornados: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # model id -> rows
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # rendered parts shared by formats
+    #: a plan's review history (``carescale.plans.history.review_history``), when the report is a plan's
+    history: dict[str, Any] | None = None
+
+    def with_history(self, history: dict[str, Any] | None) -> "ReportData":
+        """The same report carrying a plan's review history (its own rendered parts)."""
+        import dataclasses
+
+        return dataclasses.replace(self, history=history, cache={})
 
     @property
     def area_name(self) -> str:
@@ -69,6 +78,20 @@ class ReportData:
         """The library's source documents by id (titles, publishers and dates for references)."""
         lib = self.library if self.library is not None else default_library()
         return dict(lib.sources.documents)
+
+    @property
+    def baseline(self) -> dict[str, Any] | None:
+        """What the council spends now (:mod:`carescale.official.spend_baseline`), in the run's
+        price base, as plain sentences: for a built-in council profile or a council's own; None for
+        the packaged profiles (the paper's Birmingham and the source sites, kept as published)."""
+        if "baseline" not in self.cache:
+            from ..library import packaged_library
+            from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+            area = self.scenario.area
+            b = None if area.id in packaged_library().areas else baseline_for_area(area, self.prices.get("year"))
+            self.cache["baseline"] = None if b is None else {"name": b["name"], "lines": baseline_lines(b)}
+        return self.cache["baseline"]
 
     def evidence_value(self, path: str) -> float:
         """The evidence figure at ``path`` in this scenario's price base (before overrides)."""
@@ -128,6 +151,7 @@ def prepare(doc: Evaluation | ScenarioDocument | Mapping[str, Any] | str | None 
         appraisal=ev.appraisal(monthly=True),
         appraisal_summary=ev.appraisal_summary(monthly=True),
         uncertainty=unc,
+        bridge=ev.bridge(),
         tornados=tornados,
     )
 

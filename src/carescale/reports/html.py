@@ -17,11 +17,12 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ..appraisal.bridge import bridge_table
 from ..appraisal.settings import appraisal_defaults
 from ..schema import PAYERS
 from . import charts
 from .data import ReportData, transformation_areas
-from .numbers import figure, money, people, pounds
+from .numbers import figure, money, pence, people, pounds
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -162,7 +163,11 @@ def context(data: ReportData) -> dict[str, Any]:
     for ov in data.scenario.overlaps:
         used.setdefault(ov.share.ref.document, set()).add(ov.share.ref.section)
     d = appraisal_defaults()
-    for ref in (d.discounting[0].rate.ref, d.optimism_bias[min(d.optimism_bias)].costs.ref, d.additionality.deadweight.ref):
+    method = (app.get("settings") or {}).get("optimism_bias_method") or "nesta-levels"
+    ob_ref = {"green-book": d.optimism_bias_methods.green_book[d.optimism_bias_methods.green_book_category].costs.ref,
+              "gmca": d.optimism_bias_methods.gmca[d.optimism_bias_methods.gmca_grade].correction.ref,
+              }.get(method, d.optimism_bias[min(d.optimism_bias)].costs.ref)
+    for ref in (d.discounting[0].rate.ref, ob_ref, d.additionality.deadweight.ref):
         if ref.document in docs:  # the appraisal method's sources (Green Book, local CBA guidance)
             used.setdefault(ref.document, set()).add(ref.section)
     references = [{"id": d, "doc": docs.get(d), "sections": sorted(s)} for d, s in sorted(used.items())]
@@ -173,16 +178,28 @@ def context(data: ReportData) -> dict[str, Any]:
     ded = run["totals"]["overlap_deduction"]
     s = app["settings"]
     ob_table = {lvl: (v.costs.value, v.benefits.value) for lvl, v in appraisal_defaults().optimism_bias.items()}
+    from ..appraisal.settings import describe_optimism_bias
+
+    ob_text = describe_optimism_bias(s.get("optimism_bias_method"), s["optimism_bias"])
     return {
         "title": f"Business case: scaling up what works in {data.area_name}",
         "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
-        "models": models, "overlaps": overlaps, "deduction": ded, "areas": areas,
+        "models": models, "overlaps": overlaps, "deduction": ded, "areas": areas, "ob_text": ob_text,
+        "options": data.evaluation.options(), "cash": data.evaluation.cash_view(),
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
-        "changes": data.changes, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
-        "scenario_id": data.doc.scenario_id,
+        "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
+        "scenario_id": data.doc.scenario_id, "bridge": bridge_table(data.bridge),
         "references": references, "not_modelled": run.get("not_modelled", []),
         "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),
+        "history": history_view(data.history),
     }
+
+
+def history_view(history: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A plan's review history as the report's table shows it (reports/history.py)."""
+    from .history import history_table
+
+    return None if history is None else history_table(history)
 
 
 @functools.lru_cache(maxsize=1)
@@ -196,9 +213,9 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, pounds=pounds, people=people, figure=figure,
+    env.filters.update(money=money, pounds=pounds, pence=pence, people=people, figure=figure,
                        pct=lambda x: "n/a" if x is None else f"{float(x):.0%}",
-                       ratio=lambda x: "n/a (no cost)" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
+                       ratio=lambda x: "no cost evidence" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
     return env
 
 

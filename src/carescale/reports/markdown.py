@@ -7,10 +7,13 @@ link, a heading or a script when the paper is rendered.
 
 from __future__ import annotations
 
+from ..appraisal.bridge import bridge_table
+from ..appraisal.settings import describe_optimism_bias
+
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
-from .numbers import money, people
+from .numbers import money, pence, people
 from .text import md_text as t
 
 
@@ -49,6 +52,7 @@ def markdown_text(data: ReportData) -> str:
     if run["overlaps"]:
         lines.append(f"- Some people are in more than one model's target group; their saving is counted once, which takes "
                      f"{money(ded['asc'])} a year off the council's total{' and ' + money(ded['nhs']) + ' off the NHS' if ded['nhs'] else ''}.")
+        lines += [f"  - {t(o['sentence'])}" for o in run["overlaps"] if o.get("sentence")]
     lines.append(f"- Over {s['years']} years, allowing for set-up, the time to build up and optimism bias, the net present value is "
                  f"{money(port['npv'])} (council {money(port['npv_by_payer']['asc'])}, NHS {money(port['npv_by_payer']['nhs'])}); "
                  f"the models together break even in {_months(port['break_even_month'])}.")
@@ -65,11 +69,32 @@ def markdown_text(data: ReportData) -> str:
         "|---|---|---:|---:|---:|---:|",
     ]
     for i in run["interventions"]:
-        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])} | "
+        flag = " (no cost evidence)" if i.get("cost_evidence") == "none" else " (our assumption)" if i.get("cost_evidence") == "assumption" else ""
+        lines.append(f"| {t(i['name'])} | {t(i['target_group'])} | {people(i['beneficiaries'])} | {money(i['cost'])}{flag} | "
                      f"{money(i['net_savings']['asc'])} | {money(i['net_savings']['nhs'])} |")
     lines.append(f"| Less overlap between target groups | | | | {money(-ded['asc'])} | {money(-ded['nhs'])} |")
     lines.append(f"| **Total** | | **{people(tot['beneficiaries'])}** | **{money(tot['cost'])}** | "
                  f"**{money(tot['net_savings']['asc'])}** | **{money(tot['net_savings']['nhs'])}** |")
+    if data.baseline:
+        lines += ["", f"## What {t(data.baseline['name'])} spends now", "",
+                  "Adult social care spend from the official figures (MHCLG RO3 outturn, NHS Digital ASC-FR 2021-22), "
+                  "in the same prices as the results.", ""]
+        lines += [f"- {t(line)}" for line in data.baseline["lines"]]
+    lines += [
+        "",
+        "## From the evidence to the headlines",
+        "",
+        f"Each step by model and payer, in pounds and pence ({price_text}); each subtotal (**=**) is the sum of every row "
+        "above it and equals the headline it names.",
+        "",
+        "| Step | Model | Council | NHS | Both |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in bridge_table(data.bridge):
+        if r["kind"] == "subtotal":
+            lines.append(f"| **= {t(r['label'])}** | | **{pence(r['asc'])}** | **{pence(r['nhs'])}** | **{pence(r['total'])}** |")
+        else:
+            lines.append(f"| {t(r['label'])} | {t(r['model_name'])} | {pence(r['asc'])} | {pence(r['nhs'])} | {pence(r['total'])} |")
     lines += ["", "## Each model in brief", ""]
     areas = transformation_areas()
     ivs = {iv.id: iv for iv in data.scenario.interventions}
@@ -78,6 +103,8 @@ def markdown_text(data: ReportData) -> str:
         iv = ivs[i["id"]]
         m = apps[iv.id]["metrics"]
         src = f" It is based on {t(iv.source.site)} ({t(iv.source.period)})." if iv.source else ""
+        if iv.calibration:  # a model calibrated to one site's published figures (docs/evidence.md)
+            src += f" {t(iv.calibration)} A council must add: {t('; '.join(iv.missing_numbers))}."
         lines += [
             f"**{t(iv.name)}.** {t(iv.description)}{src} The evidence is at level {iv.evidence_grade.level} of 5 on Nesta's "
             f"Standards of Evidence. It belongs to the paper's area {iv.transformation_area}: "
@@ -85,6 +112,36 @@ def markdown_text(data: ReportData) -> str:
             f"and it breaks even in {_months(m['break_even_month'])}.",
             "",
         ]
+    if data.history is not None:
+        from .history import history_markdown
+
+        lines += history_markdown(data.history)
+    opts = data.evaluation.options()
+    lines += ["## Options: business as usual, do minimum, preferred", "",
+              f"Over {opts['years']} years (NPV discounted; cost and saving undiscounted).", "",
+              "| Option | NPV | Cost | Saving | BCR | Breaks even |", "|---|---|---|---|---|---|"]
+    for o in opts["options"]:
+        be = ("the baseline" if o["id"] == "business-as-usual" else _months(o["break_even_month"]))
+        bcr = "n/a" if o["bcr"] is None else f"{o['bcr']:.2f}"
+        lines.append(f"| {o['name']} | {money(o['npv'])} | {money(o['cost'])} | {money(o['savings'])} | {bcr} | {be} |")
+    lines += [""] + [f"- {o['definition']}" for o in opts["options"]]
+    lines += [f"- Left out of do minimum: {x['id']} ({x['why']})." for x in opts["do_minimum_left_out"]] + [""]
+    cv = data.evaluation.cash_view()
+    b = cv.get("budget")
+    lines += ["## Cash budget view", "",
+              f"Cash by financial year, not discounted; prices rise with {cv['inflation']['source']}; cohorts grow "
+              + ("with the area's ONS trend (mid-2020 to mid-2024)" if cv["growth"]["method"] == "ons-trend"
+                 else "as you set" if cv["growth"]["method"] == "user" else "not at all (no trend known for the area)")
+              + "." + (f" Adult social care budget: {money(b['value'])} a year ({b['source']})." if b and b.get("value")
+                       else f" Adult social care budget: not known ({b['missing']})." if b else ""), "",
+              "| Year | Payer | Cost | Cashable saving | Non-cashable saving | Less overlap | Net cashable | Net |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in cv["years"]:
+        if r["payer"] != "total":
+            lines.append(f"| {r['financial_year']} | {'Council' if r['payer'] == 'asc' else 'NHS'} | {money(r['cost'])} | "
+                         f"{money(r['cashable_savings'])} | {money(r['non_cashable_savings'])} | {money(-r['overlap_deduction'])} | "
+                         f"{money(r['net_cashable'])} | {money(r['net'])} |")
+    lines += [""]
     lines += ["## Figures changed from the evidence", ""]
     if data.changes:
         for c in data.changes:
@@ -101,7 +158,7 @@ def markdown_text(data: ReportData) -> str:
         f"and spending. Money is in {price_text}. The appraisal runs for {s['years']} years from {s['start_date']}, "
         + ("discounted with the HM Treasury Green Book schedule (3.5% a year)" if s["discount_schedule"] == "green-book"
            else f"discounted at {s['discount_rate']:.1%} a year")
-        + (", with costs raised and savings lowered for optimism bias according to the strength of each model's evidence."
+        + (". Optimism bias: " + describe_optimism_bias(s.get("optimism_bias_method"), True)
            if s["optimism_bias"] else ", without an optimism-bias adjustment."),
         f"Scenario id: {data.doc.scenario_id}.",
         "",

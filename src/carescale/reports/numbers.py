@@ -26,3 +26,8 @@ def pounds(x: Any) -> str:
 def people(x: Any) -> str:
     """Whole people, 3,429 (carescale.formatting.people; N/A for None)."""
     return formatting.people(x)
+
+
+def pence(x: Any) -> str:
+    """Pounds and pence, £1,234.56 / -£1,234.56 (the bridge, whose rows add up to each subtotal)."""
+    return formatting.money(x, pence=True, missing="n/a")

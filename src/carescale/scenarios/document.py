@@ -191,6 +191,10 @@ class ScenarioDocument(StrictModel):
                     "remove one of them"
                 )
             data = {**data, "reprice": False}
+            appraisal = data.get("appraisal")
+            if appraisal is None or (isinstance(appraisal, dict) and appraisal.get("optimism_bias_method") is None):
+                # the paper's settings: our optimism-bias table by Nesta level, as before the named methods
+                data["appraisal"] = {**(appraisal or {}), "optimism_bias_method": "nesta-levels"}
         return data
 
     @field_validator("version", mode="before")

@@ -170,10 +170,27 @@ class Evaluation:
             key = (settings.inflation, settings.growth, settings.budget)
             cache = self.__dict__.setdefault("_cash_views", {})
             if key not in cache:
-                lines = saving_lines(self.scenario, self.appraisal_runs.values, self.parameters)
+                from ..appraisal.core import adjusted_values
+
+                settings_used = self.appraisal(monthly=True).settings
+                adjusted = adjusted_values(self.scenario, self.parameters, self.values, settings_used)
+                lines = saving_lines(self.scenario, adjusted, self.parameters)
                 vocabulary = getattr(self.library or default_library(), "vocabulary", None)
                 cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
             return cache[key]
+
+    def options(self) -> dict[str, Any]:
+        """The options appraisal (``scenarios.options``): business as usual, do minimum and the
+        preferred portfolio side by side."""
+        with self._lock:
+            if "_options" not in self.__dict__:
+                from .options import options_appraisal
+
+                def other(doc: ScenarioDocument) -> dict[str, Any]:
+                    return evaluate_document(doc, self.library).appraisal_summary()
+
+                self.__dict__["_options"] = _stamp(self.document, options_appraisal(self, other))
+            return self.__dict__["_options"]
 
     def bridge(self) -> dict[str, Any]:
         """The bridge from the evidence figure to each headline (``carescale.appraisal.bridge``):

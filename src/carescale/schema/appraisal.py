@@ -51,6 +51,56 @@ class OptimismBias(StrictModel):
         return self
 
 
+#: The named optimism-bias methods a user chooses between (``optimism_bias_method``).
+OPTIMISM_BIAS_METHODS: tuple[str, ...] = ("green-book", "gmca", "nesta-levels")
+
+
+class GreenBookCategory(StrictModel):
+    """One project category of HM Treasury's supplementary Green Book guidance on optimism bias:
+    the upper-bound uplift of costs, and what is taken off benefits (the guidance gives none)."""
+
+    description: str
+    costs: Quantity
+    benefits: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "GreenBookCategory":
+        _require_unit(self.costs, ("proportion",), "costs")
+        _require_unit(self.benefits, ("proportion",), "benefits")
+        return self
+
+
+class ConfidenceGrade(StrictModel):
+    """One confidence grade of the GMCA/New Economy cost-benefit method: what the data is, and
+    the optimism-bias correction applied to a cost or a benefit of that grade."""
+
+    description: str
+    correction: Quantity
+
+    @model_validator(mode="after")
+    def _check(self) -> "ConfidenceGrade":
+        _require_unit(self.correction, ("proportion",), "correction")
+        return self
+
+
+class OptimismBiasMethods(StrictModel):
+    """The published methods beside the Nesta-level table: ``default`` names the one used."""
+
+    default: Literal["green-book", "gmca", "nesta-levels"]
+    green_book_category: str  # the category a model takes unless the settings name another
+    green_book: dict[str, GreenBookCategory]
+    gmca_grade: int = Field(ge=1, le=6)  # the grade a model takes unless the settings name another
+    gmca: dict[int, ConfidenceGrade]
+
+    @model_validator(mode="after")
+    def _check(self) -> "OptimismBiasMethods":
+        if self.green_book_category not in self.green_book:
+            raise ValueError(f"green_book_category {self.green_book_category!r} is not one of the categories")
+        if sorted(self.gmca) != [1, 2, 3, 4, 5, 6]:
+            raise ValueError(f"gmca must have one entry for each confidence grade 1 to 6; it has {sorted(self.gmca)}")
+        return self
+
+
 class AdditionalityDefaults(StrictModel):
     deadweight: Quantity
     attribution: Quantity
@@ -63,6 +113,32 @@ class AdditionalityDefaults(StrictModel):
         _require_unit(self.attribution, ("proportion",), "attribution")
         _require_unit(self.lag_months, ("months",), "lag_months")
         _require_unit(self.drop_off, ("proportion",), "drop_off")
+        return self
+
+
+#: The designs of the evidence behind a model, from the weakest counterfactual to the strongest.
+EVIDENCE_DESIGNS: tuple[str, ...] = ("before-and-after", "cost-comparison", "comparison-group", "trial")
+
+
+class CounterfactualDefaults(StrictModel):
+    """What would have happened anyway, by the design of a model's evidence: deadweight,
+    attribution and drop-off (shares, each with a range) and the years its effect is counted."""
+
+    design: str
+    deadweight: Quantity
+    attribution: Quantity
+    drop_off: Quantity
+    duration_years: Quantity | None = None  # None: the effect lasts as long as the service
+
+    @model_validator(mode="after")
+    def _check(self) -> "CounterfactualDefaults":
+        for name in ("deadweight", "attribution", "drop_off"):
+            _require_unit(getattr(self, name), ("proportion",), name)
+        _require_unit(self.duration_years, ("years",), "duration_years")
+        for name in ("deadweight", "attribution", "drop_off", "duration_years"):
+            q = getattr(self, name)
+            if q is not None and (q.low is None or q.high is None):
+                raise ValueError(f"{name}: a counterfactual default needs its range (low and high)")
         return self
 
 
@@ -101,8 +177,11 @@ class AppraisalDefaults(StrictModel):
     period: PeriodDefaults
     discounting: tuple[DiscountBand, ...] = Field(min_length=1)
     optimism_bias: dict[int, OptimismBias]
+    optimism_bias_methods: OptimismBiasMethods
     additionality: AdditionalityDefaults
     ramp_up: RampUpDefaults
+    #: by evidence design (``Intervention.evidence_design``); the ``paper`` method keeps ``additionality``
+    counterfactual: dict[str, CounterfactualDefaults] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "AppraisalDefaults":
@@ -122,4 +201,7 @@ class AppraisalDefaults(StrictModel):
                 )
         if bands[-1].to_year is not None:
             raise ValueError("discounting: the last band must have no to_year (it runs on for ever)")
+        for key, cf in self.counterfactual.items():
+            if key not in EVIDENCE_DESIGNS or cf.design != key:
+                raise ValueError(f"counterfactual: {key!r} is not an evidence design; valid: {', '.join(EVIDENCE_DESIGNS)}")
         return self

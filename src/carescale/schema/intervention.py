@@ -81,6 +81,22 @@ class Sizing(StrictModel):
         return self
 
 
+class PricedBy(StrictModel):
+    """What a saving mostly is, in units of care of the unit-cost library
+    (``data/unit_costs.yaml``): the saving was measured at the source site (``site``, the ONS
+    code of its council), so in another council it is scaled by that council's own unit cost
+    over the site's (``unit_saving x cost here / cost at the site``; at the site itself, 1)."""
+
+    unit_cost: str  # a kind of data/unit_costs.yaml
+    site: str  # ONS code of the source site's council
+
+    @model_validator(mode="after")
+    def _check(self) -> "PricedBy":
+        if not re.match(r"^E(06|07|08|09|10|92)\d{6}$", self.site):
+            raise ValueError(f"site: {self.site!r} is not a council's ONS code; give one such as 'E08000034'")
+        return self
+
+
 CashableStatus = Literal["published", "implied", "assumption"]
 
 #: The rule for a saving whose evidence file gives no ``cashable`` entry (docs/appraisal.md,
@@ -129,7 +145,8 @@ def cashable_of(saving: "Outcome | SpendReduction") -> CashableFlag:
 class Outcome(StrictModel):
     """A change that saves money: ``rate`` of beneficiaries (all of them if no rate) each save
     ``unit_saving`` a year for ``payer``; ``cashable`` says whether that saving can be taken
-    out of a budget (:func:`cashable_of` applies the default rule when it is left out)."""
+    out of a budget (:func:`cashable_of` applies the default rule when it is left out);
+    ``priced_by``: the saving is re-scaled by the area's own unit cost (:class:`PricedBy`)."""
 
     id: Slug
     description: str
@@ -137,6 +154,7 @@ class Outcome(StrictModel):
     rate: Quantity | None = None
     unit_saving: Quantity
     cashable: Cashable | None = None
+    priced_by: PricedBy | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Outcome":
@@ -232,6 +250,37 @@ class WorkforceRatio(StrictModel):
         return self
 
 
+class FullCost(StrictModel):
+    """A running cost the source's own figures leave out, so that every model is fully costed
+    (issue 21). Either staff by role, ``staff`` people (full-time equivalents) for every ``per``
+    beneficiaries (unit ``people``) or every ``per`` pounds a year of the baseline spend the model
+    reduces (unit ``GBP_per_year``), each costing ``unit_cost`` a year; or, without ``staff``,
+    ``unit_cost`` for every beneficiary a year. ``netted``: the source's saving is already net of
+    this cost, so the gross saving is the published saving plus this cost (Shared Lives' carer
+    payments). The paper's own figures (the ``paper`` method) leave every full cost out."""
+
+    id: Slug
+    role: str
+    description: str
+    unit_cost: Quantity
+    staff: Quantity | None = None
+    per: Quantity | None = Field(default=None, json_schema_extra={
+        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for"})
+    netted: bool = False
+    payer: Payer = "asc"  # who the netted saving falls to (with ``netted``)
+
+    @model_validator(mode="after")
+    def _check(self) -> "FullCost":
+        _require_unit(self.unit_cost, ("GBP_per_person_per_year",), "unit_cost")
+        if (self.staff is None) != (self.per is None):
+            raise ValueError("staff and per go together: give both (staff by role) or neither (a cost per beneficiary)")
+        if self.staff is not None and self.per is not None:
+            _require_unit(self.staff, ("people",), "staff")
+            _require_unit(self.per, ("people", "GBP_per_year"), "per")
+            _rule_problem(FullCost, "per", self.per)
+        return self
+
+
 class WiderBenefit(StrictModel):
     """A social benefit that is real but not cashable; kept apart from savings."""
 
@@ -294,12 +343,20 @@ class Intervention(StrictModel):
     source: Source | None = None
     references: tuple[Reference, ...] = ()  # passages that describe the model
     savings_to: tuple[Payer, ...] = ()  # who the sources say saves (promising models)
-    missing_numbers: tuple[str, ...] = ()  # what a logic model would still need (promising)
+    missing_numbers: tuple[str, ...] = ()  # what a logic model would still need (promising), or a council must add (calibrated)
+    #: A runnable model calibrated to one site's published figures (not the paper's own
+    #: Birmingham model): says which site and figure, in plain words. Such a model may list the
+    #: ``missing_numbers`` a council must add (most often its cost).
+    calibration: str | None = None
+    #: Plain English for a reader: what it costs and what it saves whom (``interventions show``).
+    plain_costs: str | None = None
+    plain_savings: str | None = None
     segments: tuple[Segment, ...] = ()
     cost_shares: dict[Payer, Quantity] = Field(default={}, json_schema_extra={"sums_to_one": "cost shares"})
     setup: SetupInvestment | None = None
     ramp_up: RampUp | None = None
     workforce: tuple[WorkforceRatio, ...] = ()
+    full_costs: tuple[FullCost, ...] = ()
     wider_benefits: tuple[WiderBenefit, ...] = ()
     reported_outcomes: tuple[ReportedOutcome, ...] = ()
     barriers: tuple[str, ...] = ()
@@ -307,6 +364,9 @@ class Intervention(StrictModel):
     evidence: str
     evidence_ref: Reference
     evidence_grade: EvidenceGrade
+    #: the design of the evidence (before-and-after, cost-comparison, comparison-group, trial):
+    #: what the appraisal's counterfactual defaults are keyed by (data/appraisal_defaults.yaml)
+    evidence_design: Literal["before-and-after", "cost-comparison", "comparison-group", "trial"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Intervention":
@@ -324,8 +384,11 @@ class Intervention(StrictModel):
             if not self.references:
                 raise ValueError("references: a promising model needs at least one passage describing it")
             return self
-        if self.missing_numbers:
-            raise ValueError("missing_numbers: only a promising model lists missing numbers")
+        if self.missing_numbers and not self.calibration:
+            raise ValueError(
+                "missing_numbers: only a promising model, or a runnable one calibrated to one site "
+                "(calibration), lists missing numbers"
+            )
         if self.source is None:
             raise ValueError("source: a runnable model needs its source site")
         if not self.segments:

@@ -17,7 +17,7 @@ engine, appraisal and uncertainty as every model in the library.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import Field, model_validator
 
@@ -73,8 +73,77 @@ class LogicOutcome(Outcome):
     term: Literal["short", "longer"] = "short"
 
 
+#: How a number written plainly (``take_up: 0.005``) is recorded: the commissioner's own figure.
+PLAIN = "the commissioner's own figure, written as a plain number in the logic model"
+#: The unit of each number a logic model may give plainly.
+PLAIN_UNITS = {"take_up": "proportion", "unit_cost": "GBP_per_person_per_year", "rate": "proportion",
+               "unit_saving": "GBP_per_person_per_year", "staff": "people", "per": "people"}
+
+
+def _is_plain(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def expand_plain_numbers(data: object, read: Callable[[str, str, str], float] | None = None) -> object:
+    """A logic model may give its numbers plainly (``take_up: 0.005``, ``unit_cost: 400`` with a
+    top-level ``price_year``, ``cost_shares: {asc: 0.5, nhs: 0.5}``, an outcome's ``rate`` and
+    ``unit_saving``, a staff ratio's ``staff`` and ``per``): each becomes a full figure with its
+    unit, status ``assumption`` (the commissioner's own), and the model's ``evidence_ref``
+    as its reference. ``price_year`` (the prices plain money figures are in) is read here.
+    ``read(text, unit, where)``, where given, reads a number typed as text ("0.5%", "£400")."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    price_year = data.pop("price_year", None)
+    ref = data.get("evidence_ref")
+
+    def q(v: object, unit: str, where: str) -> object:
+        if read is not None and isinstance(v, str):
+            v = read(v, unit, where)
+        if not _is_plain(v):
+            return v
+        out: dict[str, object] = {"value": v, "unit": unit, "status": "assumption", "derivation": PLAIN}
+        if ref is not None:
+            out["ref"] = ref
+        if unit.startswith("GBP"):
+            if price_year is None:
+                raise ValueError(f"{where} is a plain amount of money; give price_year (the prices your money "
+                                 "figures are in, for example 2024/25)")
+            out["price_year"] = str(price_year)
+        return out
+
+    for key in ("take_up", "unit_cost"):
+        if key in data:
+            data[key] = q(data[key], PLAIN_UNITS[key], key)
+    if isinstance(data.get("cost_shares"), dict):
+        data["cost_shares"] = {k: q(v, "proportion", f"cost_shares.{k}") for k, v in data["cost_shares"].items()}
+    if isinstance(data.get("outcomes"), (list, tuple)):
+        data["outcomes"] = [
+            {**o, **{k: q(o[k], PLAIN_UNITS[k], f"outcomes[{o.get('id', i)}].{k}") for k in ("rate", "unit_saving") if k in o}}
+            if isinstance(o, dict) else o
+            for i, o in enumerate(data["outcomes"])
+        ]
+    toc = data.get("theory_of_change")
+    if isinstance(toc, dict) and isinstance(toc.get("inputs"), dict):
+        inputs = dict(toc["inputs"])
+        for group in ("staff", "volunteers"):
+            if isinstance(inputs.get(group), (list, tuple)):
+                inputs[group] = [
+                    {**w, **{k: q(w[k], "people", f"theory_of_change.inputs.{group}[{i}].{k}") for k in ("staff", "per") if k in w}}
+                    if isinstance(w, dict) else w
+                    for i, w in enumerate(inputs[group])
+                ]
+        data["theory_of_change"] = {**toc, "inputs": inputs}
+    return data
+
+
 class LogicModel(StrictModel):
     """A new service's logic model (see the module docstring and docs/plans.md)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, data: object) -> object:
+        return expand_plain_numbers(data)
 
     id: bounded_text(200) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]  # store: String(200)
     kind: Literal["logic-model"] = "logic-model"

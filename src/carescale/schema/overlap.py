@@ -19,6 +19,9 @@ class Overlap(StrictModel):
     description: str
     payer: Payer
     share: Quantity
+    #: False for a deduction the paper does not make (the NHS side of an overlap): left out
+    #: under the ``paper`` method, so the paper's totals reproduce.
+    in_paper: bool = True
 
     @model_validator(mode="after")
     def _check(self) -> "Overlap":

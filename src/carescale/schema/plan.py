@@ -152,6 +152,9 @@ class Counterfactual(StrictModel):
     id: bounded_text(MAX_ID) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # type: ignore[valid-type]
     description: bounded_text(MAX_NAME)  # type: ignore[valid-type]
     baseline: CounterfactualBaseline
+    #: a tracked outcome whose count a review may leave out: it is then the events avoided
+    #: estimated from this counterfactual (expected - observed, at least 0)
+    informs: bounded_text(MAX_ID) | None = None  # type: ignore[valid-type]
 
 
 class PlanSpec(StrictModel):
@@ -200,6 +203,10 @@ class PlanSpec(StrictModel):
         for cid in ids:
             if ids.count(cid) > 1:
                 raise ValueError(f"counterfactual: {cid!r} is given twice; give each observed outcome once")
+        informs = [c.informs for c in self.counterfactual if c.informs is not None]
+        for oid in informs:
+            if informs.count(oid) > 1:
+                raise ValueError(f"counterfactual: two observed outcomes inform {oid!r}; one outcome is estimated from one")
         return self
 
 

@@ -27,7 +27,7 @@ from .evaluation import Annual, Progress, annual
 from .sampling import Group, live_groups, make_groups, sample, values_from_uniforms
 from .settings import UncertaintySettings
 from .sobol import sobol_indices, sobol_table
-from .switching import npv_net, switching_values
+from .switching import npv_net, overlap_switching_values, switching_values
 
 MEASURE = "annual net saving at full scale, pounds a year (steady state), council (asc) plus NHS"
 
@@ -239,11 +239,17 @@ def run_uncertainty(
             item["npv_switching_values"] = npv_switching[iv.id]
         interventions.append(item)
     portfolio = _block(sim.portfolio, det.portfolio[0], s.bins)
+    portfolio["switching_values"] = overlap_switching_values(scenario, model.params)
     npv_settings = None
     if npv is not None:
         (_, port, st), (_, det_port, _) = npv
         portfolio["npv"] = _npv_block(port, float(det_port[0]), s.bins)
         npv_settings = {"years": st.years, "discount_rate": getattr(st, "discount_rate", None)}
+        from ..appraisal import appraise_npv
+
+        portfolio["npv_switching_values"] = overlap_switching_values(
+            scenario, model.params,
+            lambda v: appraise_npv(scenario, appraisal, v, model.params).portfolio_by_payer, goal)
 
     out: dict[str, Any] = {
         "area": {"id": scenario.area.id, "name": scenario.area.name},

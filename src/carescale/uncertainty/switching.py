@@ -147,6 +147,13 @@ def _sentence(
     q = item.parameter.quantity
     if q.status == "assumption" and q.derivation:
         given += f"; our assumption: {q.derivation}"
+    if kind == "unit_cost" and ".full_costs." in item.parameter.path:
+        fc = next(f for f in item.intervention.full_costs if f.id == item.parameter.path.split(".")[2])
+        each = "each of its " + fc.role if fc.staff is not None else f"{fc.role} for each person"
+        return (
+            f"{name} {pays} {WHO[who]} as long as {each} cost {bound} {fmt(switch, unit)} a year ({given})",
+            None,
+        )
     if kind == "unit_cost":
         seg = next(s for s in item.intervention.segments if s.id == item.parameter.path.split(".")[1])
         if len(item.intervention.segments) == 1:
@@ -339,3 +346,61 @@ def _brentq(params: ParameterTable, r: dict, net_fn: NetFn) -> float | None:
     root = float(brentq(lambda x: float(f(np.array([x]))[0]), grid[j], grid[j + 1], xtol=1e-12))
     # a step in the model (e.g. set-up bought in whole tranches) can leave no exact zero
     return root if abs(float(f(np.array([root]))[0])) <= TOLERANCE else None
+
+
+# -- the overlap share (a portfolio figure) ----------------------------------------------------
+
+
+PortfolioFn = Callable[[dict[str, np.ndarray]], np.ndarray]
+
+
+def overlap_switching_values(
+    scenario: Scenario,
+    params: ParameterTable,
+    portfolio_fn: PortfolioFn | None = None,
+    goal: str | None = None,
+) -> list[dict[str, Any]]:
+    """Switching values of the overlap share, which moves the portfolio, not one model: the
+    share (every pair's at once, the one figure the library gives them) at which the models
+    together stop saving money (or, with ``portfolio_fn`` giving NPV by payer (D, P), stop
+    paying back), per perspective. Empty without overlaps, or when pairs were given different
+    shares (then each is its own figure)."""
+    paths = [f"overlaps.{o.id}.share" for o in scenario.overlaps]
+    if not paths or len({params[p].base for p in paths}) != 1:
+        return []
+    measure = "npv" if portfolio_fn is not None and goal is not None else "annual_net_saving"
+    portfolio_fn = portfolio_fn or (lambda v: annual(scenario, v, params).portfolio)
+    base = params[paths[0]].base
+    step = 0.01
+    v = params.base_values(2)
+    for p in paths:
+        v[p][1] = base + step
+    net = portfolio_fn(v)
+    quantity = params[paths[0]].quantity
+    given = f"the evidence gives {fmt(base, 'proportion')}"
+    if quantity.low is not None and quantity.high is not None:
+        given += f", from {fmt(quantity.low, 'proportion')} to {fmt(quantity.high, 'proportion')}"
+    out = []
+    for who in PERSPECTIVES:
+        f0, f1 = float(_persp(net[0], who)), float(_persp(net[1], who))
+        slope = (f1 - f0) / step
+        if abs(slope) * step < 0.01:
+            continue  # this payer's total does not depend on the overlap
+        root = base - f0 / slope
+        entry: dict[str, Any] = {
+            "parameter": "overlaps.share", "paths": paths, "label": "Overlap share (every pair)",
+            "perspective": who, "unit": "proportion", "base": base, "measure": measure,
+            "base_net_saving": round(f0, 2), "switch": None,
+        }
+        what = goal or "break even"
+        if 0.0 <= root <= 1.0:
+            entry["switch"] = float(root)
+            entry["change"] = round(root / base - 1, 6) if base else None
+            entry["target"] = (f"The models together {what} {WHO[who]} if the overlap share is "
+                               f"{'no more than' if slope < 0 else 'at least'} {fmt(root, 'proportion')} ({given})")
+        else:
+            sign = ("have a positive NPV" if f0 > 0 else "have a negative NPV") if measure == "npv" else \
+                ("save money" if f0 > 0 else "cost more than they save")
+            entry["reason"] = f"No switching value: the models together {sign} {WHO[who]} at any overlap share from 0 to 100%"
+        out.append(entry)
+    return out

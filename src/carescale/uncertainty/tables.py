@@ -110,6 +110,14 @@ def _print_targets(data: dict[str, Any], key: str, console: Console) -> None:
         console.print(f"  {name}:")
         for line in lines:
             console.print(f"    - {line}.")
+    overlap = data.get("portfolio", {}).get(key) or []
+    lines = [sv["target"] for sv in overlap if sv.get("target")]
+    if not lines:
+        lines = [sv["reason"] for sv in overlap if sv.get("perspective") == "total" and sv.get("reason")]
+    if lines:
+        console.print("  The overlap share (all the models together):")
+        for line in lines:
+            console.print(f"    - {line}.")
 
 
 #: Columns of ``carescale uncertainty --format csv`` (one row per model and payer, then the

@@ -49,6 +49,17 @@ def error_items(message: str) -> list[dict[str, Any]]:
     return [{"loc": loc, "msg": one_line(message), "type": "invalid_input"}]
 
 
+def _allowed(request: Request) -> str:
+    """The methods the routes at the request's address take (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
@@ -137,8 +148,11 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Allow: every method of every route at this address (GET and POST /api/v1/plans)
+            headers = {**(headers or {}), "Allow": _allowed(request)}
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         return error_page(request, exc.status_code)
 
     @app.exception_handler(Exception)

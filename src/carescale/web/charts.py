@@ -131,7 +131,7 @@ def posterior_rates(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
         pts = s["points"]
         if not pts:
             continue
-        labels = [p["label"] for p in pts]
+        labels = ["start" if p["review"] == 0 else f"review {p['review']}" for p in pts]  # short: they fit at 320 px
         means = [p["mean"] for p in pts]
         data: list[dict[str, Any]] = [{
             "type": "scatter", "mode": "lines+markers", "name": "estimated rate (90% interval)",
@@ -145,8 +145,10 @@ def posterior_rates(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             "id": f"chart-rate-{i}",
             "data": data,
-            "layout": _layout(wrap(f"{s['description']}: share of people supported, a year", 60, 2),
+            # no chart title: the heading above the chart names the outcome (a long title overflows on a phone)
+            "layout": _layout("", margin={"l": 60, "r": 10, "t": 40, "b": 40},
                               xaxis={"title": {"text": ""}, "type": "category"},
-                              yaxis={"title": {"text": "rate"}, "tickformat": ".0%", "rangemode": "tozero"}, height=380),
+                              yaxis={"title": {"text": "share a year"}, "tickformat": ".0%", "rangemode": "tozero"},
+                              height=340),
         })
     return out

@@ -74,6 +74,22 @@ def appraise(doc: Any, monthly: bool = False) -> dict[str, Any]:
     return appraise_document(parse(doc), monthly=monthly)
 
 
+def cash(doc: Any) -> dict[str, Any]:
+    """The cash budget view (as ``carescale cash``), with the default assumptions."""
+    from ..scenarios import evaluate_document
+    from ..scenarios.evaluation import copied
+
+    return copied(evaluate_document(parse(doc)).cash_view())
+
+
+def options(doc: Any) -> dict[str, Any]:
+    """The options appraisal: business as usual, do minimum, preferred."""
+    from ..scenarios import evaluate_document
+    from ..scenarios.evaluation import copied
+
+    return copied(evaluate_document(parse(doc)).options())
+
+
 def uncertainty(doc: Any, progress: Progress | None = None) -> dict[str, Any]:
     from ..scenarios import uncertainty_document
 

@@ -1,5 +1,6 @@
-"""Every English council from the national files, when the person running the server gives them
-(``carescale serve --mye ... --ascof ...``): the same profiles ``carescale national`` builds."""
+"""Every English council for the area choice: the 153 built-in profiles from official figures
+(:func:`builtin_councils`, always there), or, when the person running the server gives the files
+(``carescale serve --mye ... --ascof ...``), the profiles ``carescale national --mye --ascof`` builds."""
 
 from __future__ import annotations
 
@@ -28,3 +29,27 @@ def load_national(mye: Path, ascof: Path, boundaries: str = "2023") -> NationalA
 
     inputs = build_profiles(read_mye(mye), read_ascof(ascof), boundaries)
     return NationalAreas({p.area.id: p for p in inputs.councils})
+
+
+@dataclass(frozen=True)
+class BuiltinCouncils:
+    """The built-in council profiles (:mod:`carescale.areas.official`) by id, in name order: a
+    choice is saved as the profile's id, which every entry point resolves."""
+
+    names: dict[str, str]  # id -> council name
+
+    def choices(self) -> list[tuple[str, str]]:
+        return sorted(self.names.items(), key=lambda t: t[1])
+
+    def area(self, area_id: str) -> Any | None:
+        if area_id not in self.names:
+            return None
+        from ..library import default_library
+
+        return default_library().area(area_id)
+
+
+def builtin_councils() -> BuiltinCouncils:
+    from ..areas.official import official_profiles
+
+    return BuiltinCouncils({aid: p.area.name for aid, p in official_profiles().items()})

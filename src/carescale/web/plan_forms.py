@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from ..errors import SettingsError
 from .forms import ErrorSummary, number
 
-MAX_DRAFT = 24_000  # characters of the ?d= parameter (a full draft is about 2,000)
+MAX_DRAFT = 12_000  # characters of the ?d= parameter (a full draft is about 2,000; a request line stays under 16 KB)
 MAX_TEXT = 2_000
 
 
@@ -49,6 +49,12 @@ def decode(text: str | None) -> dict[str, Any]:
         raise DraftError("d: the answers in this address cannot be read; start the logic model again") from None
     if not isinstance(data, dict):
         raise DraftError("d: the answers in this address cannot be read; start the logic model again")
+    # a draft changed by hand keeps only what the pages can show: the full check comes before saving
+    if not isinstance(data.get("document", {}), dict):
+        data.pop("document")
+    outs = data.get("outcomes")
+    if outs is not None and not (isinstance(outs, list) and all(isinstance(o, dict) for o in outs)):
+        data.pop("outcomes")
     return data
 
 
@@ -216,10 +222,11 @@ def shown_value(f: Field, draft: Mapping[str, Any]) -> str:
         v = draft.get(f.name)
     if v is None:
         return ""
-    if f.kind == "percent" or (f.name.endswith("_rate")):
-        return f"{float(v) * 100:.10g}%"
-    if f.kind == "money":
-        return f"£{float(v):,.10g}"
+    number_ = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None  # a draft changed by hand shows as text
+    if (f.kind == "percent" or f.name.endswith("_rate")) and number_ is not None:
+        return f"{float(number_) * 100:.10g}%"
+    if f.kind == "money" and number_ is not None:
+        return f"£{float(number_):,.10g}"
     if f.kind == "lines" and isinstance(v, list):
         return "\n".join(str(x) for x in v)
     return str(v)
@@ -390,6 +397,26 @@ class PlanForm:
             line = _read(Field("line_name", "", what="the service line whose budget is reduced"), values.get("line_name", ""), errors)
             amount = _read(Field("line_amount", "", kind="money", what="the amount it is reduced by a year"),
                            values.get("line_amount", ""), errors)
+        cf = None
+        cf_text = values.get("cf_description", "").strip()
+        cf_kind = values.get("cf_baseline", "").strip()
+        if cf_text or cf_kind:
+            desc = _read(Field("cf_description", "", what="the outcome you will observe"), cf_text, errors)
+            kind = _read(Field("cf_baseline", "", kind="radios", what="what it is compared with"), cf_kind, errors,
+                         {"official", "rate", "matched", "waiting-list"})
+            baseline: dict[str, Any] = {}
+            if kind == "official":
+                baseline = {"official": "ascof-2a2"}
+            elif kind in ("matched", "waiting-list"):
+                baseline = {"comparison": kind}
+            elif kind == "rate":
+                rate = _read(Field("cf_rate", "", kind="percent", what="the yearly rate without the service"),
+                             values.get("cf_rate", ""), errors)
+                if rate == 0:
+                    errors.add("The yearly rate without the service must be more than 0%", "cf-rate")
+                baseline = {"rate": rate}
+            if desc and kind:
+                cf = {"description": desc, "baseline": baseline}
         if start and end and end <= start:
             errors.add("The date the plan ends must be after the date it starts", "end-day")
         if start and end and p1_end and not start <= p1_end < end:
@@ -405,10 +432,12 @@ class PlanForm:
         funding: dict[str, Any] = {"route": route}
         if source:
             funding["source"] = source
+        counterfactual = [cf] if cf else []
         if line:
             funding["reduced_service_lines"] = [{"name": line, "amount": amount}]
         req = {"id": _slug(name) or "plan", "name": name, **model, "area": area, "start": start.isoformat(),
-               "end": end.isoformat(), "review_period": period, "budget": budget, "phases": phases, "funding": funding}
+               "end": end.isoformat(), "review_period": period, "budget": budget, "phases": phases, "funding": funding,
+               "counterfactual": counterfactual}
         by = values.get("created_by", "").strip()
         if by:
             req["created_by"] = by[:200]
@@ -425,7 +454,8 @@ class ReviewForm:
     errors: ErrorSummary = field(default_factory=ErrorSummary)
 
     @classmethod
-    def read(cls, form: Mapping[str, Any], outcomes: list[dict[str, Any]]) -> "ReviewForm":
+    def read(cls, form: Mapping[str, Any], outcomes: list[dict[str, Any]],
+             counterfactual: list[dict[str, Any]] | None = None) -> "ReviewForm":
         errors = ErrorSummary()
         values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         end = read_date(form, "period_end", "the date the period ends", errors)
@@ -436,6 +466,17 @@ class ReviewForm:
                          f"outcome-{o['id']}", errors)
             if got is not None:
                 counts[o["id"]] = got
+        observed: dict[str, Any] = {}
+        for c in counterfactual or []:
+            ob = {"events": _whole(values.get(f"events:{c['id']}", ""), f"how many of them: '{c['description']}'",
+                                   f"events-{c['id']}", errors)}
+            if c["baseline"]["kind"] == "comparison":
+                ob["comparison_people"] = _whole(values.get(f"cpeople:{c['id']}", ""),
+                                                 "the number of people in the comparison group", f"cpeople-{c['id']}", errors)
+                ob["comparison_events"] = _whole(values.get(f"cevents:{c['id']}", ""),
+                                                 f"how many in the comparison group: '{c['description']}'",
+                                                 f"cevents-{c['id']}", errors)
+            observed[c["id"]] = ob
         raw = values.get("money_spent", "")
         try:
             spent = number(raw)
@@ -450,6 +491,8 @@ class ReviewForm:
             return cls(None, values, errors)
         out = {"period_end": end.isoformat() if end else None, "people_supported": people, "outcomes": counts,
                "money_spent": spent}
+        if observed:
+            out["observed"] = observed
         note = values.get("note", "").strip()
         if note:
             out["note"] = note[:MAX_TEXT]
@@ -476,6 +519,9 @@ def review_anchor(message: str, outcomes: list[dict[str, Any]]) -> str:
     for o in outcomes:
         if f"outcomes.{o['id']}" in message:
             return f"outcome-{o['id']}"
+    found = re.search(r"observed\.([a-z0-9-]+)\.(comparison_people|comparison_events)?", message)
+    if found:
+        return {"comparison_people": "cpeople", "comparison_events": "cevents"}.get(found.group(2) or "", "events") + f"-{found.group(1)}"
     for name, anchor in (("period_end", "period_end-day"), ("people_supported", "people-supported"),
                          ("money_spent", "money-spent"), ("recorded_by", "recorded-by"), ("--by", "recorded-by")):
         if name in message:

@@ -89,6 +89,20 @@ def area_rows() -> list[dict[str, Any]]:
     return rows()
 
 
+def baseline(area: Any, price_year: str | None) -> dict[str, Any] | None:
+    """What a council spends now (:mod:`carescale.official.spend_baseline`) for the result page:
+    its name and plain sentences, for a built-in council profile or a council's own; None for the
+    packaged profiles (the paper's Birmingham and the source sites, kept as published) and any
+    other area."""
+    from ..library import packaged_library
+    from ..official.spend_baseline import baseline_for_area, baseline_lines
+
+    if area.id in packaged_library().areas:
+        return None
+    b = baseline_for_area(area, price_year)
+    return None if b is None else {"name": b["name"], "code": b["code"], "lines": baseline_lines(b)}
+
+
 def area_detail(area_id: str) -> dict[str, Any]:
     from ..library.catalogue import definition
     from ..library import default_library

@@ -172,6 +172,15 @@ def main() -> None:
         'Emergency Care,VB02Z ," Emergency Medicine, Category 3",[c],866.3665,393116408.2\n', encoding="utf-8")
     (HERE / "ncc_missing_column.csv").write_text(
         "Service Code,Dept or Currency Code,Dept or Currency Desc,Activity,Cost\nEmergency Care,VB01Z,x,1,2\n", encoding="utf-8")
+    ascof = ("Geographical Code,Geographical Description,Geographical Level,ONS Code,ASCOF Measure Code,"
+             "Disaggregation Level,Measure Type,Measure Value\n")
+    (HERE / "ascof_2a2.csv").write_text(
+        ascof + "E92000001,England,England,E92000001,2A2,Total,Outcome,498.2\n"
+        "213,Leeds,Council,E08000035,2A2,Total,Numerator,[c]\n"
+        "213,Leeds,Council,E08000035,2A2,Total,Outcome,405.1\n"
+        "406,Birmingham,Council,E08000025,1E,Total,Denominator,2249\n", encoding="utf-8")
+    (HERE / "ascof_no_2a2.csv").write_text(
+        ascof + "406,Birmingham,Council,E08000025,1E,Total,Denominator,2249\n", encoding="utf-8")
     (HERE / "lookup_missing_column.csv").write_text(
         "LTLA23CD,LTLA23NM,UTLA23NM,ObjectId\nE06000001,Hartlepool,Hartlepool,1\n", encoding="utf-8")
 

@@ -7,7 +7,10 @@ appraisal settings and discount rates; each input has a defined name such as
 ``in_living_well.older_people_multiple_ltc.unit_cost``); one sheet per model (:mod:`.model`: the
 arithmetic from the area figure to the saving, a monthly appraisal table, years, NPV, ROI and
 break-even); ``Cash flow`` (:mod:`.cash_flow`: the portfolio by month and year, with the overlap
-deduction); ``Monte Carlo`` (:mod:`.monte_carlo`: percentiles, histogram, tornado and break-even
+deduction); ``Bridge`` (:mod:`.bridge`: from the evidence figure to each headline, every
+subtotal a formula beside the live headline cell it must equal); ``Options`` and ``Cash budget``
+(:mod:`.budget`: the options appraisal and the cash view by financial year, net as formulas);
+``Monte Carlo`` (:mod:`.monte_carlo`: percentiles, histogram, tornado and break-even
 targets: values, not formulas). :mod:`.cells` makes references and names, :mod:`.book` holds the
 workbook being written.
 
@@ -32,6 +35,8 @@ from typing import Any
 from ..data import ReportData
 from .about import _about_sheet
 from .book import _Book
+from .bridge import _bridge_sheet
+from .budget import _cash_budget_sheet, _options_sheet
 from .cash_flow import _cash_flow_sheet
 from .cells import EPS, MONEY, MONEY2, _plain_formula, cell, col_range, defined_name, quote_sheet, sheet_name  # noqa: F401
 from .inputs import _inputs_sheet
@@ -64,16 +69,27 @@ def workbook_bytes(data: ReportData, *, cached: bool = True) -> bytes:
     summary = sheet("Summary")
     inputs = sheet("Inputs")
     cash = sheet("Cash flow")
+    bridge = sheet("Bridge")
     sheets = {}
     for i, iv in enumerate(data.scenario.interventions, 1):
         sheets[iv.id] = sheet(f"{i} {iv.name}")
     mc = sheet("Monte Carlo")
+    history = sheet("Review history") if data.history is not None else None
+    options = sheet("Options")
+    budget = sheet("Cash budget")
     _inputs_sheet(book, inputs)
     for iv in data.scenario.interventions:
         _model_sheet(book, sheets[iv.id], iv)
     _cash_flow_sheet(book, cash)
     _summary_sheet(book, summary)
+    _bridge_sheet(book, bridge, cash.get_name())
+    _options_sheet(book, options)
+    _cash_budget_sheet(book, budget)
     _monte_carlo_sheet(book, mc)
+    if history is not None:
+        from ..history import history_sheet
+
+        history_sheet(book, history, data.history)
     _about_sheet(book, about, [s.get_name() for s in wb.worksheets()])
     summary.activate()
     wb.close()

@@ -231,13 +231,13 @@ def _portfolio_metrics(book: _Book, ws: Any, r: int, y0: int, y1: int, m0: int, 
         rr += 1
     ratio = book.fmt(num_format="0.00", bold=True)
     ws.write_string(rr, 0, "Return on investment (£ saved per £1 spent, PV)")
-    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,{refs["pv_savings"]}/{refs["pv_cost"]},"n/a (no cost)")',
-                 msum["roi"] if msum["roi"] is not None else "n/a (no cost)", ratio)
+    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,{refs["pv_savings"]}/{refs["pv_cost"]},"no cost evidence")',
+                 msum["roi"] if msum["roi"] is not None else "no cost evidence", ratio)
     refs["roi"] = cell(rr, 1)
     rr += 1
     ws.write_string(rr, 0, "Benefit-cost ratio (with wider benefits, PV)")
-    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,({refs["pv_savings"]}+{refs["pv_wider"]})/{refs["pv_cost"]},"n/a (no cost)")',
-                 msum["bcr"] if msum["bcr"] is not None else "n/a (no cost)", ratio)
+    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,({refs["pv_savings"]}+{refs["pv_wider"]})/{refs["pv_cost"]},"no cost evidence")',
+                 msum["bcr"] if msum["bcr"] is not None else "no cost evidence", ratio)
     refs["bcr"] = cell(rr, 1)
     rr += 1
     for key, label, ccum, cflag, val in [

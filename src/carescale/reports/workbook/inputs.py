@@ -101,6 +101,9 @@ def _setting_rows(book: _Book, ws: Any, r: int) -> int:
         setting(f"{iv.id}.months_to_full_scale", f"{iv.name}: months from then to full scale (straight line)", float(rr.ravel()[0]), "months")
         setting(f"{iv.id}.lag_months", f"{iv.name}: months savings lag behind support", lag, "months")
         setting(f"{iv.id}.drop_off", f"{iv.name}: share of savings lost each year after they start", drop, "proportion")
+        dur = dict(sav_tl.duration).get(iv.id)
+        setting(f"{iv.id}.duration_years", f"{iv.name}: years the effect lasts from the first saving (1000: no limit)",
+                1000.0 if dur is None else dur, "years")
         dw, at = _outcome_additionality(settings, iv.id, None)
         setting(f"{iv.id}.deadweight", f"{iv.name}: deadweight (wider benefits)", dw, "proportion")
         setting(f"{iv.id}.attribution", f"{iv.name}: attribution (wider benefits)", at, "proportion")

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ...engine.evaluate import full_cost_amount
 from ...schema import PAYERS
 from ...scenarios.evaluation import AppraisalRuns
 from .book import _Book, _ModelCells, _outcome_additionality
@@ -52,6 +53,8 @@ class _ModelSheet:
     full: dict[str, np.ndarray] = field(default_factory=dict)  # appraisal figures a year at full scale
     refs: dict[str, str | None] = field(default_factory=dict)  # cells of set-up, wider benefits, timing
     wider_adj: float = 0.0  # appraisal wider benefits a year
+    full_cost_rows: dict[str, int] = field(default_factory=dict)  # full cost id -> its row in the cost block
+    full_cost_values: dict[str, float] = field(default_factory=dict)  # full cost id -> a year at full scale
 
     @property
     def data(self):
@@ -166,14 +169,73 @@ def _cost_block(s: _ModelSheet) -> None:
             ws.write_number(r, 7, 0.0, money)
         r += 1
     seg_last = r - 1
-    book.text(ws, r, 0, "Total", s.fmt["bold"])
     s.n_total = float(sum(float(x.beneficiaries[0]) for x in steady.segments))
+    r = _full_cost_rows(s, r, col_range(5, seg_first, seg_last))
+    book.text(ws, r, 0, "Total", s.fmt["bold"])
     cost_total = float(steady.cost[0].sum())
     book.formula(ws, r, 5, f"=SUM({col_range(5, seg_first, seg_last)})", s.n_total, book.fmt(num_format="#,##0.0", bold=True))
-    book.formula(ws, r, 7, f"=SUM({col_range(7, seg_first, seg_last)})", cost_total, book.fmt(num_format=MONEY, bold=True))
+    book.formula(ws, r, 7, f"=SUM({col_range(7, seg_first, r - 1)})", cost_total, book.fmt(num_format=MONEY, bold=True))
     s.mc.n = book.name("m", f"{s.nid}.beneficiaries", f"{s.mc.sheet}!{cell(r, 5)}")
     s.cost_name = book.name("m", f"{s.nid}.cost", f"{s.mc.sheet}!{cell(r, 7)}")
     s.r = r + 2
+
+
+def _full_cost_rows(s: _ModelSheet, r: int, people: str) -> int:
+    """One row per full cost (the costs the source's own figures leave out): staff in post x a
+    year of their cost, or people x cost per person. Returns the next free row."""
+    book, ws, iv, data, iid = s.book, s.ws, s.iv, s.data, s.iid
+    if data.scenario.method != "full":
+        return r
+    v = data.values
+    money = s.fmt["money"]
+    scale = defined_name("set", f"{iid}.scale")
+    scale_v = data.scenario.scale_of(iid)
+    lines = list(dict.fromkeys(red.spend_line for seg in iv.segments for red in seg.spend_reductions))
+    for fc in iv.full_costs:
+        pre = f"{iid}.full_costs.{fc.id}"
+        unit = float(v[f"{pre}.unit_cost"][0])
+        book.text(ws, r, 0, f"Full cost: {fc.role}")
+        book.formula(ws, r, 6, "=" + defined_name("in", f"{pre}.unit_cost"), unit, money)
+        if fc.staff is None:
+            book.text(ws, r, 1, "cost per person supported")
+            f, val = f"=SUM({people})*{cell(r, 6, False)}", s.n_total * unit
+        else:
+            staff, per = defined_name("in", f"{pre}.staff"), defined_name("in", f"{pre}.per")
+            ratio = float(v[f"{pre}.staff"][0]) / float(v[f"{pre}.per"][0])
+            if fc.per.unit == "people":
+                book.text(ws, r, 1, "staff per person supported")
+                f, val = f"=SUM({people})*{staff}/{per}*{cell(r, 6, False)}", s.n_total * ratio * unit
+            else:
+                book.text(ws, r, 1, "staff per pound of spend reduced")
+                spend = "+".join(defined_name("in", f"area.spend.{ln}") for ln in lines) or "0"
+                total = sum(float(v[f"area.spend.{ln}"][0]) for ln in lines)
+                f, val = f"=({spend})*{scale}*{staff}/{per}*{cell(r, 6, False)}", total * scale_v * ratio * unit
+        book.formula(ws, r, 7, f, val, money)
+        s.full_cost_rows[fc.id], s.full_cost_values[fc.id] = r, val
+        r += 1
+    return r
+
+
+def _netted_savings(s: _ModelSheet) -> None:
+    """A saving row per netted full cost: the source's saving was net of it, so the gross adds
+    the cost back (in the appraisal it moves with the cost, up by optimism bias)."""
+    book, ws, iid = s.book, s.ws, s.iid
+    money = s.fmt["money"]
+    ob_cost = defined_name("set", f"{iid}.optimism_bias.costs")
+    up = s.optimism_bias()[0]
+    for fc in s.iv.full_costs:
+        if not fc.netted or fc.id not in s.full_cost_rows:
+            continue
+        r, cr = s.r, s.full_cost_rows[fc.id]
+        val = book_value = s.full_cost_values[fc.id]
+        book.text(ws, r, 0, f"Full cost: {fc.role}")
+        book.text(ws, r, 1, "the published saving is net of this cost: added back")
+        book.text(ws, r, 2, fc.payer)
+        book.formula(ws, r, 6, f"={cell(cr, 7, False)}", book_value, money)
+        book.formula(ws, r, 7, f"=1+{ob_cost}", 1 + up)
+        book.formula(ws, r, 8, f"={cell(r, 6, False)}*{cell(r, 7, False)}", val * (1 + up), money)
+        ws.write_string(r, 9, "person")
+        s.r += 1
 
 
 def _savings_block(s: _ModelSheet) -> None:
@@ -190,6 +252,7 @@ def _savings_block(s: _ModelSheet) -> None:
     for seg, sres in zip(s.iv.segments, s.steady.segments):
         _person_savings(s, seg, sres)
         _spend_savings(s, seg)
+    _netted_savings(s)
     s.sav_rows = (sav_first, max(s.r - 1, sav_first))
     s.r += 1
 
@@ -274,7 +337,7 @@ def _payer_block(s: _ModelSheet) -> None:
     steady = s.steady
     gross = steady.gross[0, 0]
     cost_p = steady.cost[0, 0]
-    person_gross = _person_gross(iv, steady, v)
+    person_gross = _person_gross(iv, steady, v, data.scenario)
     sav_first, sav_last = s.sav_rows
     G, C, I, J = (col_range(6, sav_first, sav_last), col_range(2, sav_first, sav_last),
                   col_range(8, sav_first, sav_last), col_range(9, sav_first, sav_last))
@@ -502,7 +565,8 @@ def _month_rows(s: _ModelSheet, flows: Any, month_first: int, col: dict[str, int
         xc1, xc0 = f"({A}-{start_c})", f"({A}-1-{start_c})"
         book.formula(ws, rr, col["Cost scale"], f"={_ramp_area(xc1, ramp)}-{_ramp_area(xc0, ramp)}", float(sc_c[m]),
                      book.fmt(num_format="0.0000"))
-        xs1, xs0 = f"({A}-{start_s})", f"({A}-1-{start_s})"
+        dur = defined_name("set", f"{iid}.duration_years")  # the effect ends 12 x duration months after it starts
+        xs1, xs0 = f"MIN({A}-{start_s},12*{dur})", f"MIN({A}-1-{start_s},12*{dur})"
         book.formula(ws, rr, col["Savings scale"],
                      f"=({_ramp_area(xs1, ramp)}-{_ramp_area(xs0, ramp)})*(1-{drop})^INT(MAX({A}-1-{start_s},0)/12)",
                      float(sc_s[m]), book.fmt(num_format="0.0000"))
@@ -553,9 +617,17 @@ def _month_rows(s: _ModelSheet, flows: Any, month_first: int, col: dict[str, int
                      float(m + 1 if dcum[m] <= 1e-6 else 0))
 
 
-def _person_gross(iv: Any, res: Any, values: dict[str, np.ndarray]) -> np.ndarray:
-    """A model's gross saving a year from people's outcomes, by payer (the part overlaps count)."""
+def _person_gross(iv: Any, res: Any, values: dict[str, np.ndarray], scenario: Any = None) -> np.ndarray:
+    """A model's gross saving a year from people's outcomes, by payer (the part overlaps count),
+    with the netted full costs added back as the engine does."""
     out = np.zeros(2)
+    if scenario is not None and scenario.method == "full":
+        n = np.asarray([sum(float(x.beneficiaries[0]) for x in res.segments)])
+        share = np.asarray([float(np.ravel(values.get(f"{iv.id}.scale", [scenario.scale_of(iv.id)]))[0])])
+        v1 = {k: np.asarray(a)[:1] for k, a in values.items()}
+        for fc in iv.full_costs:
+            if fc.netted:
+                out[PAYERS.index(fc.payer)] += float(full_cost_amount(iv, fc, v1, n, share, 1)[0])
     for seg, sres in zip(iv.segments, res.segments):
         for o in seg.outcomes:
             rate = float(values[f"{iv.id}.{seg.id}.outcomes.{o.id}.rate"][0]) if o.rate is not None else 1.0
@@ -568,7 +640,7 @@ def _full_year(runs: AppraisalRuns, iv: Any) -> dict[str, np.ndarray]:
     """The appraisal's adjusted figures a year at full scale (the engine on adjusted values)."""
     res = runs.full_year.intervention(iv.id)
     return {"cost": res.cost[0, 0].astype(float), "gross": res.gross[0, 0].astype(float),
-            "pgross": _person_gross(iv, res, runs.values)}
+            "pgross": _person_gross(iv, res, runs.values, runs.full_year.scenario)}
 
 
 def _metrics_block(book: _Book, ws: Any, r: int, y0: int, y1: int, m0: int, m1: int, col: dict[str, int],
@@ -605,13 +677,13 @@ def _metrics_block(book: _Book, ws: Any, r: int, y0: int, y1: int, m0: int, m1: 
     roi = msum["roi"]
     bcr = msum["bcr"]
     ws.write_string(rr, 0, "Return on investment (£ saved per £1 spent, PV)")
-    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,{refs["pv_savings"]}/{refs["pv_cost"]},"n/a (no cost)")',
-                 roi if roi is not None else "n/a (no cost)", ratio)
+    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,{refs["pv_savings"]}/{refs["pv_cost"]},"no cost evidence")',
+                 roi if roi is not None else "no cost evidence", ratio)
     refs["roi"] = cell(rr, 1)
     rr += 1
     ws.write_string(rr, 0, "Benefit-cost ratio (with wider benefits, PV)")
-    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,({refs["pv_savings"]}+{refs["pv_wider"]})/{refs["pv_cost"]},"n/a (no cost)")',
-                 bcr if bcr is not None else "n/a (no cost)", ratio)
+    book.formula(ws, rr, 1, f'=IF({refs["pv_cost"]}>0,({refs["pv_savings"]}+{refs["pv_wider"]})/{refs["pv_cost"]},"no cost evidence")',
+                 bcr if bcr is not None else "no cost evidence", ratio)
     refs["bcr"] = cell(rr, 1)
     rr += 1
     last = cell(m1, col["Cumulative net"])

@@ -127,8 +127,8 @@ def _summary_sheet(book: _Book, ws: Any) -> None:
         book.formula(ws, r, 4, f"={names['npv_asc']}", msum["npv_by_payer"]["asc"], money)
         book.formula(ws, r, 5, f"={names['npv_nhs']}", msum["npv_by_payer"]["nhs"], money)
         book.formula(ws, r, 6, f"={names['budget']}", msum["net_budget_impact"], money)
-        book.formula(ws, r, 7, f"={names['roi']}", msum["roi"] if msum["roi"] is not None else "n/a (no cost)", book.fmt(num_format="0.00"))
-        book.formula(ws, r, 8, f"={names['bcr']}", msum["bcr"] if msum["bcr"] is not None else "n/a (no cost)", book.fmt(num_format="0.00"))
+        book.formula(ws, r, 7, f"={names['roi']}", msum["roi"] if msum["roi"] is not None else "no cost evidence", book.fmt(num_format="0.00"))
+        book.formula(ws, r, 8, f"={names['bcr']}", msum["bcr"] if msum["bcr"] is not None else "no cost evidence", book.fmt(num_format="0.00"))
         be = msum["break_even_month"]
         book.formula(ws, r, 9, f"={names['break_even']}", be if be else "does not break even")
         r += 1

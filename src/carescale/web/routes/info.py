@@ -34,3 +34,18 @@ async def accessibility(request: Request) -> HTMLResponse:
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy(request: Request) -> HTMLResponse:
     return render(request, "privacy.html", title="Privacy and cookies")
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request) -> HTMLResponse:
+    """Every official series behind the built-in council profiles: source, table, vintage,
+    coverage and licence (the same list as ``carescale data list`` and docs/data.md)."""
+    from ...official.councils import ATTRIBUTIONS, series_catalogue
+
+    rows = series_catalogue()
+    groups: dict[str, list] = {}
+    for r in rows:
+        groups.setdefault(r["source"], []).append(r)
+    return render(request, "data.html", title="The official data carescale uses", groups=groups,
+                  attributions=[ATTRIBUTIONS[g] for g in sorted({r["group"] for r in rows}) if g in ATTRIBUTIONS],
+                  series=len(rows))

@@ -19,6 +19,7 @@ from ...library import default_library
 from ...library.catalogue import definition
 from .. import documents, service
 from ..forms import AreaForm, AssumptionsForm, ErrorSummary, ModelsForm
+from ..national import builtin_councils
 from ..templating import field_id, render, see_other
 from .common import save, stored_document
 
@@ -36,12 +37,12 @@ async def start(request: Request) -> HTMLResponse:
 def _area_page(request: Request, errors: ErrorSummary | None = None, status: int = 200,
                chosen: str | None = None) -> HTMLResponse:
     rows = service.area_rows()
-    national = request.app.state.national
+    national = request.app.state.national or builtin_councils()
     return render(
         request, "area.html", status_code=status, title="Which area do you want to plan for?", nav="scenario",
         back="/", errors=errors.items if errors else [], councils=[r for r in rows if r["kind"] == "council"],
         sites=[r for r in rows if r["kind"] != "council"], chosen=chosen or "birmingham",
-        national=national.choices() if national is not None else None,
+        national=national.choices(), builtin=request.app.state.national is None,
     )
 
 
@@ -55,7 +56,12 @@ async def area_choose(request: Request) -> Response:
     form = AreaForm.read(await request.form())
     if form.area == "national":
         nat = request.app.state.national
-        chosen = nat.area(form.national) if nat is not None else None
+        if nat is None:  # the built-in profiles from official figures: saved by id
+            if builtin_councils().area(form.national) is None:
+                return _area_page(request, AreaForm.no_council(), 422, "national")
+            doc = documents.parse({"version": 1, "area": form.national})
+            return see_other(f"/s/{save(request, doc)}/models")
+        chosen = nat.area(form.national)
         if chosen is None:
             return _area_page(request, AreaForm.no_council(), 422, "national")
         doc = documents.parse({"version": 1, "area": {"inline": definition(chosen)}})
@@ -112,14 +118,18 @@ def _model_choices(doc: Any) -> list[dict[str, Any]]:
     chosen = data.get("interventions")
     scale = data.get("scale") or {}
     out = []
-    for iv in default_library().interventions.values():
+    lib = default_library()
+    default = {iv.id for iv in lib.portfolio()}  # the paper's six: models calibrated to one site are opt-in
+    for iv in lib.interventions.values():
         if iv.status != "runnable":
             continue
         gaps = missing_inputs(iv, area, data.get("basis", "potential"))
         out.append({
             "id": iv.id, "name": iv.name, "target_group": iv.target_group, "level": iv.evidence_grade.level,
             "available": not gaps, "missing": list(gaps),
-            "checked": (chosen is None and not gaps) or (chosen is not None and iv.id in chosen),
+            "calibration": iv.source.site if iv.calibration and iv.source else None,
+            "default": iv.id in default,
+            "checked": (chosen is None and not gaps and iv.id in default) or (chosen is not None and iv.id in chosen),
             "scale": round(100 * float(scale.get(iv.id, 1.0)), 4),
         })
     return out
@@ -146,7 +156,7 @@ async def models_choose(request: Request, sid: str) -> Response:
     new = None
     if not form.errors:
         try:
-            default = [m["id"] for m in models if m["available"]]
+            default = [m["id"] for m in models if m["available"] and m["default"]]
             new = documents.updated(doc, interventions=None if sorted(form.picked) == sorted(default) else form.picked,
                                     scale=form.scale, basis=form.basis, reprice=form.reprice)
             documents.scenario(new)

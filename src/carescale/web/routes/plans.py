@@ -106,6 +106,11 @@ def _question(request: Request, step_id: str, draft: dict[str, Any], errors: Err
     )
 
 
+def _plannable(iv: Any) -> bool:
+    """A runnable model with an outcome rate a plan can track (``plans create`` refuses others)."""
+    return iv.status == "runnable" and any(o.rate is not None for seg in iv.segments for o in seg.outcomes)
+
+
 # -- plans list -----------------------------------------------------------------------------------------
 
 
@@ -114,7 +119,7 @@ def plans_list(request: Request) -> HTMLResponse:
     from ...plans import list_plans
 
     lib = default_library()
-    runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if iv.status == "runnable"), key=lambda x: x[1])
+    runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if _plannable(iv)), key=lambda x: x[1])
     return render(request, "plans/list.html", title="Logic models and investment plans", nav="plans",
                   plans=list_plans(url=store_url(request)), runnable=runnable, words=DECISION_WORDS)
 
@@ -208,6 +213,11 @@ async def _answer(request: Request, step_id: str) -> Response:
     then = str(form.get("then") or "")
     step = _steps()[step_id]
     new, errors = plan_forms.read_step(step, form, draft, _choices(draft)["valid"])
+    packed = len(plan_forms.encode(new))
+    if not errors and packed > plan_forms.MAX_DRAFT:  # the answers travel in the address: keep it short enough
+        longest = max((f for f in plan_forms.step_fields(step, draft)), key=lambda f: len(str(form.get(f.name) or "")))
+        errors.add(f"Your answers are too long to carry to the next question ({packed:,} characters once packed, at "
+                   f"most {plan_forms.MAX_DRAFT:,}); shorten {longest.label.lower()}", longest.id)
     if errors:
         submitted = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         return _question(request, step_id, draft, errors, submitted, 422, then)
@@ -248,7 +258,7 @@ def _model_of(request: Request) -> tuple[dict[str, str], str]:
             raise NotFound(exc.message) from None
         return {"logic_model": key}, rec["name"]
     lib = default_library()
-    if model and model in lib.interventions and lib.interventions[model].status == "runnable":
+    if model and model in lib.interventions and _plannable(lib.interventions[model]):
         return {"library": model}, lib.interventions[model].name
     raise NotFound("model: choose a logic model or a runnable model of the library to plan for")
 
@@ -287,7 +297,8 @@ async def plan_create(request: Request) -> Response:
         except CarescaleError as exc:
             if exc.http_status >= 500:
                 raise
-            anchor = "name" if "already saved" in exc.message else "plan"
+            anchor = ("name" if "already saved" in exc.message else "cf-description" if "counterfactual" in exc.message
+                      else "plan")
             form.errors.add(exc.message.replace("plan: id: ", "Plan name: ") if anchor == "name" else exc.message, anchor)
     if form.errors:
         return _plan_page(request, model, name, form, 422)
@@ -306,7 +317,9 @@ def _load(request: Request, plan_id: str) -> dict[str, Any]:
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(request: Request, plan_id: str) -> HTMLResponse:
     h = _load(request, plan_id)
+    area = default_library().areas.get(h["area"])
     return render(request, "plans/plan.html", title=h["name"], nav="plans", back="/plans", h=h, d=h["definition"],
+                  area_name=area.name if area is not None else h["area"],
                   words=DECISION_WORDS, colours=DECISION_COLOURS, charts=charts.posterior_rates(h["series"]),
                   plotly_style_ids=plotly_style_ids())
 
@@ -329,7 +342,7 @@ async def review_add(request: Request, plan_id: str) -> Response:
 
     h = _load(request, plan_id)
     outcomes = h["definition"]["outcomes"]
-    form = ReviewForm.read(await request.form(), outcomes)
+    form = ReviewForm.read(await request.form(), outcomes, h["definition"].get("counterfactual", []))
     number = None
     if form.actuals is not None:
         actuals = form.actuals
@@ -343,3 +356,14 @@ async def review_add(request: Request, plan_id: str) -> Response:
     if form.errors:
         return _review_page(request, h, form, 422)
     return see_other(f"/plans/{plan_id}#review-{number}")
+
+
+@router.get("/plans/{plan_id}/evidence-value", response_class=HTMLResponse)
+def evidence_value_page(request: Request, plan_id: str) -> HTMLResponse:
+    """How much evidence is enough (EVPI, EVSI of more review periods), worked out in an inline slot."""
+    from ...plans.evidence_value import value_of_information
+
+    h = _load(request, plan_id)
+    voi = computing(request, lambda: value_of_information(plan_id, url=store_url(request)))
+    return render(request, "plans/evidence_value.html", title="How much evidence is enough?", nav="plans",
+                  back=f"/plans/{plan_id}", h=h, voi=voi)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import NotFound, PlanError
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: r
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
+        400: "The body cannot be read (not UTF-8 JSON).",
         404: "No such plan or logic model: the message names the id.",
         422: "Bad input: field-level messages, one line each.",
         429: "The server is working out other analyses; try again in a minute.",
@@ -132,14 +133,14 @@ def logic_model_starting_points() -> StartingPoints:
 
 
 @router.post("/logic-models/draft", summary="The builder's answers filled in from a promising model or case study",
-             responses=_errors(422))
+             responses=_errors(400, 422))
 def logic_model_draft(body: DraftRequest) -> dict[str, Any]:
     from ...plans.cycle import draft
 
     return draft(body.start, body.source)
 
 
-@router.post("/logic-models", status_code=201, responses=_errors(422, 503),
+@router.post("/logic-models", status_code=201, responses=_errors(400, 422, 503),
              summary="Check a logic model (as 'logic-model validate') and store it; its key and address")
 def save_logic_model(request: Request, body: LogicModelRequest) -> StoredLogicModel:
     from ...plans.cycle import build_logic_model, save_logic_model as save
@@ -166,7 +167,7 @@ def list_plans(request: Request) -> list[PlanSummary]:
     return [PlanSummary(**p) for p in plans(url=_url(request))]
 
 
-@router.post("/plans", status_code=201, responses=_errors(422, 429, 503),
+@router.post("/plans", status_code=201, responses=_errors(400, 422, 429, 503),
              summary="Create a plan from a stored logic model or a library model: targets, schedule and NPV")
 def create_plan(request: Request, body: PlanRequest) -> PlanOut:
     from ...plans.cycle import create_plan_from
@@ -189,10 +190,51 @@ def list_plan_reviews(request: Request, plan_id: str) -> list[dict[str, Any]]:
     return _plan_404(lambda: list_reviews(plan_id, url=_url(request)), plan_id)
 
 
-@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(404, 422, 429, 503),
+@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(400, 404, 422, 429, 503),
              summary="Record a review's actuals; the updated estimates and the recommendation with its reason")
 def add_plan_review(request: Request, plan_id: str, body: Actuals) -> ReviewOut:
     from ...plans import add_review
 
     return ReviewOut(**_plan_404(lambda: _computing(request, lambda: add_review(
         plan_id, body, by=body.recorded_by or "api", url=_url(request))), plan_id))
+
+
+class ValueOfInformation(_Open):
+    """How much evidence is enough (``carescale plans value-of-information --format json``): EVPI,
+    EVPPI and the EVSI of each option, with its cost, net gain and what is left to learn."""
+
+    plan: str
+    evpi: float
+    evppi: float
+    options: list[dict[str, Any]]
+    advice: str
+
+
+NUMBERS = r"^[1-9][0-9]{0,6}(,[1-9][0-9]{0,6}){0,9}$"  # whole numbers from 1, comma-separated
+
+
+def whole_numbers(text: str | None, name: str) -> tuple[int, ...]:
+    """'1,2,4' as (1, 2, 4) (the query's pattern has checked the form)."""
+    return tuple(int(x) for x in text.split(",")) if text else ()
+
+
+@router.get("/plans/{plan_id}/value-of-information", responses=_errors(404, 422, 429, 503),
+            summary="How much evidence is enough: EVPI, and EVSI of more review periods or more people")
+def plan_value_of_information(
+    request: Request, plan_id: str,
+    periods: str = Query("1,2,4,8,12", pattern=NUMBERS, description="Options: this many more review periods (comma-separated)."),
+    people: str | None = Query(None, pattern=NUMBERS, description="Options: this many more people (comma-separated)."),
+    draws: int | None = Query(None, ge=100, le=20_000, description="Monte Carlo draws (default 10,000; more with the CLI)."),
+    cost_per_person: float | None = Query(None, ge=0, le=1e9, description="Pounds each extra person costs the evidence."),
+) -> ValueOfInformation:
+    from ...plans import load_plan
+    from ...plans.evidence_value import value_of_information
+
+    _plan_404(lambda: load_plan(plan_id, url=_url(request)), plan_id)  # an unknown plan is 404 whatever is asked
+    limits = request.app.state.policy
+    if draws is not None and draws > limits.sync_draws:
+        raise PlanError(f"draws: {draws:,} is more than this server works out at once ({limits.sync_draws:,})")
+    got = _plan_404(lambda: _computing(request, lambda: value_of_information(
+        plan_id, periods=whole_numbers(periods, "periods"), people=whole_numbers(people, "people"), draws=draws,
+        cost_per_person=cost_per_person, url=_url(request))), plan_id)
+    return ValueOfInformation(**got)

@@ -53,10 +53,12 @@ def result(request: Request, sid: str) -> HTMLResponse:
         figs = charts.figures(run, appraisal, unc)
         return bytes(render(
             request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
-            appraisal=appraisal, bridge=bridge_table(run["bridge"]), unc=unc, job=job, unc_refused=refused, doc=data,
+            appraisal=appraisal, bridge=bridge_table(run["bridge"]), cash=documents.cash(doc),
+            options=documents.options(doc), unc=unc, job=job, unc_refused=refused, doc=data,
             changes=run.get("changes") or [], charts=figs, share_url=share_url, plotly_style_ids=plotly_style_ids(),
             reports=reports_available(), draws=documents.draws(doc), max_draws=max_draws,
             scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
+            baseline=service.baseline(documents.scenario(doc).area, (run.get("prices") or {}).get("year")),
         ).body)
 
     pages = getattr(request.app.state, "pages", None)
