@@ -236,13 +236,6 @@ def bridge(
                float(Y * run_net.sum()), {p: float(Y * run_net[i]) for i, p in enumerate(PAYERS)})
 
     flows = appraisal.interventions
-    method = getattr(settings, "optimism_bias_method_used", None)
-
-    def ob_source(iid: str) -> str:
-        """Which optimism-bias method (and the model's evidence level) gave the share."""
-        how = f"the {method} method" if method else "the optimism-bias table"
-        return f"{how}, evidence level {flows[iid].evidence_level} (data/appraisal_defaults.yaml)"
-
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
         b.step("optimism_bias_savings", "Optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
