@@ -187,15 +187,19 @@ def test_bad_cash_options_are_one_line(args, message):
 def test_options_appraisal_side_by_side_for_birmingham():
     """Business as usual is the baseline (nil); do minimum keeps the models with no set-up
     investment and a positive NPV of their own (all but Shared Lives, which needs £250,000 for
-    its first 75 places) and is appraised as a portfolio of its own; the preferred option is the
-    scenario's own appraisal."""
+    its first 75 places, and Kent Pathways, whose staff cost more than it saves) and is appraised
+    as a portfolio of its own; the preferred option is the scenario's own appraisal."""
     ev = evaluate_document(BIRMINGHAM)
     o = ev.options()
     bau, minimum, preferred = o["options"]
     assert [bau["id"], minimum["id"], preferred["id"]] == ["business-as-usual", "do-minimum", "preferred"]
     assert bau["npv"] == 0 and bau["cost"] == 0 and bau["bcr"] is None
-    assert o["do_minimum_left_out"] == [{"id": "shared-lives", "why": "needs set-up investment"}]
-    assert "shared-lives" not in minimum["interventions"] and len(minimum["interventions"]) == 5
+    # fully costed (issue 21), Kent Pathways' staff make its own NPV negative: left out too
+    npv_of = {i["id"]: i["metrics"]["npv"] for i in ev.appraisal_summary()["interventions"]}
+    assert npv_of["kent-pathways"] < 0 < min(v for k, v in npv_of.items() if k != "kent-pathways")
+    assert o["do_minimum_left_out"] == [{"id": "kent-pathways", "why": "costs more than it saves on its own"},
+                                        {"id": "shared-lives", "why": "needs set-up investment"}]
+    assert set(minimum["interventions"]) == set(npv_of) - {"kent-pathways", "shared-lives"}
     alone = evaluate_document(BIRMINGHAM.with_changes(interventions=minimum["interventions"])).appraisal_summary()
     assert minimum["npv"] == alone["portfolio"]["metrics"]["npv"]
     m = ev.appraisal_summary()["portfolio"]["metrics"]

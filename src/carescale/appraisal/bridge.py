@@ -48,7 +48,7 @@ from ..engine.results import PortfolioResult
 from ..engine.scenario import Scenario
 from ..engine.summary import price_basis
 from ..schema import PAYERS
-from .core import AppraisalResult, adjusted_values, timelines
+from .core import AppraisalResult, adjusted_values, counterfactual_settings, timelines
 from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment
 
 #: the headline a subtotal must equal, by its key
@@ -144,6 +144,7 @@ def bridge(
     "headline_source", "residual"}``, where ``amount`` is the sum of every step above it.
     """
     params = parameters or ParameterTable.from_scenario(scenario)
+    settings = counterfactual_settings(scenario, settings)  # as the appraisal applied them
     base = complete_values(values, params)
     steady = steady if steady is not None else evaluate(scenario, base, parameters=params)
     Y = int(settings.years)
