@@ -11,6 +11,7 @@ import pytest
 
 from carescale import define_scenario, evaluate
 from carescale.appraisal import appraise, make_settings
+from carescale.engine.summary import summary
 from carescale.library import default_library
 
 LIB = default_library()
@@ -27,21 +28,36 @@ def _costed(iv) -> bool:
             or bool(iv.full_costs) or iv.setup is not None)
 
 
+def _says_it_has_no_cost(iv) -> bool:
+    """A model calibrated to one site whose source gives no cost says so: its cost is one of the
+    numbers a council must add (``missing_numbers``)."""
+    return bool(iv.calibration) and any("cost" in m.lower() for m in iv.missing_numbers)
+
+
 @pytest.mark.parametrize("iid", RUNNABLE)
 def test_no_runnable_model_costs_nothing(iid):
     """Every runnable model has a running cost, from its evidence or an explicit assumption
-    (status, quoted source and a range), and costs something in Birmingham where it runs there."""
+    (status, quoted source and a range), and costs something in Birmingham where it runs there;
+    the only exception is a model whose file says its source gives no cost, and every output
+    flags it (``cost_evidence: none``; no ROI or BCR, never a return)."""
     iv = LIB.interventions[iid]
-    assert _costed(iv), f"{iid} has no cost"
     for fc in iv.full_costs:
         q = fc.unit_cost
         assert q.ref.quote and (q.status == "published" or (q.low is not None and q.high is not None)), fc.id
     try:
         scen = define_scenario("birmingham", [iid])
     except Exception:  # a model Birmingham's profile cannot run is checked by its structure only
+        assert _costed(iv) or _says_it_has_no_cost(iv), f"{iid} has no cost and does not say so"
         return
-    cost = evaluate(scen).intervention(iid).cost[0, 0].sum()
-    assert cost > 0
+    item = summary(evaluate(scen))["interventions"][0]
+    m = appraise(scen).interventions[iid].metrics
+    if _costed(iv):
+        assert item["cost"] > 0 and item["cost_evidence"] in ("published", "assumption")
+        assert np.isfinite(m.roi[0])
+    else:
+        assert _says_it_has_no_cost(iv), f"{iid} costs nothing and its file does not say its source gives no cost"
+        assert item["cost"] == 0 and item["cost_evidence"] == "none"
+        assert np.isnan(m.roi[0]) and np.isnan(m.bcr[0])
 
 
 def test_the_paper_method_keeps_the_papers_costs():
