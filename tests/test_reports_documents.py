@@ -299,6 +299,7 @@ def test_report_after_the_result_reuses_its_monte_carlo(counted):
     assert "300 draws" in html and prepare(doc).uncertainty is unc
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_two_formats_run_the_monte_carlo_once(counted):
     from carescale.scenarios import evaluate_document
 

@@ -54,6 +54,7 @@ def test_no_javascript_journey_gives_the_engine_figures(client):
     assert documents.scenario_id(client.get(f"/api/v1/scenarios/{sid}").json()) == sid
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_changing_an_input_gives_a_new_address(client):
     first = journey(client)
     second = journey(client, values={LW: "2,000"})

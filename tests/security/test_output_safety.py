@@ -233,6 +233,7 @@ def _share_link(client, sid: str, **headers: str) -> str:
     return m.group(1)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_share_link_ignores_the_host_header(client, monkeypatch):
     monkeypatch.delenv("CARESCALE_PUBLIC_URL", raising=False)
     sid = _store(client, {"version": 1, "area": "birmingham"})
@@ -247,6 +248,7 @@ def test_share_link_uses_the_configured_public_url(client, monkeypatch):
     assert _share_link(client, sid, host="evil.example") == f"https://carescale.example.org/scenario/{sid}"
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_share_link_on_a_live_server_uses_the_started_address(monkeypatch):
     import httpx
 
