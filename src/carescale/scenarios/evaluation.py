@@ -203,6 +203,18 @@ class Evaluation:
                                       self.values, self.parameters, self.result)
             return self._bridge
 
+    def value(self) -> dict[str, Any]:
+        """Fiscal cashable, fiscal non-cashable and social value side by side, with each model's
+        outcomes for people and the benefit-cost ratio without and with social value
+        (``carescale.appraisal.value.value_split``; shared: read only)."""
+        with self._lock:
+            if "_value" not in self.__dict__:
+                from ..appraisal.value import value_split
+
+                self.__dict__["_value"] = value_split(self.scenario, self.run, self.saving_lines,
+                                                      self.appraisal_summary())
+            return self.__dict__["_value"]
+
     def run_output(self) -> dict[str, Any]:
         """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
         bridge to every headline (shared: read only)."""

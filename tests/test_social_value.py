@@ -1,0 +1,128 @@
+"""Outcomes people value, beside the money (issue 23; docs/appraisal.md, "Social value"):
+HM Treasury's WELLBY and QALY values as data, Living Well's wider benefits valued by a documented
+method, and fiscal cashable, fiscal non-cashable and social value side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from carescale.errors import InputFileError
+from carescale.library import default_library, display_path
+from carescale.library.files import validate_file
+from carescale.library.social import social_values
+from carescale.scenarios import ScenarioDocument, evaluate_document
+
+from .conftest import INVALID, run_cli
+
+SOCIAL = INVALID / "social_value"
+LW_PEOPLE = "living-well.older-people-multiple-ltc.people"
+# HM Treasury's GDP deflator (December 2023, financial years; calendar 2019 as shipped)
+D_2016_17, D_2019, D_2024_25 = 84.335, 89.01075, 107.88248
+
+
+def test_wellby_and_qaly_values_match_the_cited_green_book_figures():
+    """HM Treasury, Wellbeing guidance for appraisal (supplementary Green Book guidance, July 2021):
+    one WELLBY is worth £13,000 in 2019 prices, with a range of £10,000 to £16,000 (quoted in the
+    greenbook R package's reference manual: "The central published unit value is GBP 13,000 in 2019
+    prices, with a low-high sensitivity of GBP 10,000 to GBP 16,000."). The Green Book (2022): one
+    QALY is worth £70,000 in 2020/21 prices (HM Treasury's answer to HL5283: "The Green Book provides
+    a figure of £70,000 for the value of a Quality-Adjusted Life Year (QALY). This is expressed in
+    2020-21 prices.")."""
+    sv = social_values().values
+    w, q = sv["wellby"], sv["qaly"]
+    assert (w.value, w.low, w.high, w.price_year, w.status) == (13_000, 10_000, 16_000, "2019", "published")
+    assert (q.value, q.low, q.high, q.price_year, q.status) == (70_000, 70_000, 70_000, "2020/21", "published")
+    assert w.ref.document == "hmt-wellbeing-guidance-2021" and "GBP 13,000 in 2019 prices" in w.ref.quote
+    assert q.ref.document == "hmt-hl5283-qaly" and "£70,000" in q.ref.quote and "2020-21 prices" in q.ref.quote
+    docs = default_library().sources.documents
+    assert docs["hmt-wellbeing-guidance-2021"].url.endswith("green-book-supplementary-guidance-wellbeing")
+    assert "HL5283" in docs["hmt-hl5283-qaly"].title
+
+
+def _living_well():
+    return evaluate_document(ScenarioDocument(area="birmingham", interventions=["living-well"],
+                                              overrides={LW_PEOPLE: 1000}))
+
+
+def test_living_well_wider_benefits_by_hand():
+    """SCIE 2017: Living Well for 1,000 older people in Birmingham, "£1m per year in wider social
+    benefits" (2016/17 prices), and "20% average improvement in wellbeing". Method (docs/appraisal.md):
+    the source's own figure, £1,000 a person a year, re-priced; its WELLBY equivalent at HM Treasury's
+    £13,000 (2019 prices) is the check on its size.
+
+    * social value = 1,000 x £1,000 x 107.88248 / 84.335 = £1,279,213.61 a year (2024/25 prices)
+    * WELLBY equivalent = £1,000 x 89.01075 / 84.335 / £13,000 = 0.08119 WELLBY a person a year,
+      81.2 WELLBYs for 1,000 people: a rise of 0.08 points of life satisfaction (0-10), well within
+      what a 20% improvement in wellbeing would mean, so the £1m is a cautious figure.
+    """
+    v = _living_well().value()
+    lw = v["interventions"][0]
+    social = 1000 * 1000 * D_2024_25 / D_2016_17
+    assert lw["social"] == pytest.approx(social, abs=0.01)
+    assert round(social, 2) == 1_279_213.61
+    row = next(o for o in lw["outcomes"] if o["kind"] == "social")
+    assert row["valued_by"] == "source" and row["people"] == 1000
+    assert "20% average improvement in wellbeing" in row["outcome"]
+    w = 1000 * D_2019 / D_2016_17 / 13_000
+    assert round(w, 5) == 0.08119
+    assert row["wellby_equivalent_per_person"] == pytest.approx(w, abs=1e-4)
+    assert row["wellby_equivalent"] == 81.2
+    # the fiscal side of the same model: £1,181 council (cashable) and £1,598 NHS (non-cashable) a person
+    assert lw["fiscal_cashable"] == pytest.approx(1000 * 1181 * D_2024_25 / D_2016_17, abs=0.01)
+    assert lw["fiscal_non_cashable"] == pytest.approx(1000 * 1598 * D_2024_25 / D_2016_17, abs=0.01)
+
+
+def test_fiscal_cashable_non_cashable_and_social_add_to_the_totals_shown():
+    ev = evaluate_document(ScenarioDocument(area="birmingham"))
+    v, run, appraisal = ev.value(), ev.run, ev.appraisal_summary()
+    t = v["totals"]
+    shown_gross = sum(run["totals"]["gross_savings"].values())
+    shown_wider = sum(i["wider_benefits"] for i in run["interventions"])
+    assert t["fiscal_cashable"] + t["fiscal_non_cashable"] == pytest.approx(shown_gross, abs=0.05)
+    assert t["social"] == pytest.approx(shown_wider, abs=0.01)
+    assert t["fiscal_cashable"] + t["fiscal_non_cashable"] + t["social"] == pytest.approx(shown_gross + shown_wider, abs=0.05)
+    for i, r in zip(v["interventions"], run["interventions"]):
+        assert i["fiscal_cashable"] + i["fiscal_non_cashable"] == pytest.approx(sum(r["gross_savings"].values()), abs=0.02)
+    m = appraisal["portfolio"]["metrics"]
+    assert t["bcr_with_social"] == pytest.approx(m["bcr"], abs=1e-4)  # the appraisal's BCR counts social value
+    assert t["bcr_fiscal"] == pytest.approx(m["pv_savings"] / m["pv_cost"], abs=1e-4)
+    assert t["bcr_fiscal"] < t["bcr_with_social"]
+
+
+EXPECTED = {
+    "no_valuation_source.yaml": (
+        "wider_benefits[wider-social-benefits]: valued_by: the outcome has no valuation source; give wellby "
+        "(HM Treasury's WELLBY), qaly (the Green Book's QALY) or source (the document's own money figure, "
+        "quoted in value_per_person.ref)"),
+    "wellby_out_of_range.yaml": (
+        "wider_benefits[wider-social-benefits].unit_value: £20,000 a WELLBY is outside the cited range, "
+        "£10,000 to £16,000 (2019 prices; hmt-wellbeing-guidance-2021); give a value within it"),
+    "wellby_not_its_value.yaml": (
+        "wider_benefits[wider-social-benefits].value_per_person: £1,000.00 is not 0.08 WELLBYs x £13,000 "
+        "(2019 prices) re-priced to 2016/17, £985.37; give that value"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_bad_valuation_is_refused_in_one_line(name):
+    path = SOCIAL / name
+    with pytest.raises(InputFileError) as exc:
+        validate_file(path)
+    assert exc.value.message == f"{display_path(path)}: {EXPECTED[name]}"
+    res = run_cli("validate", str(path))
+    assert res.code == 2 and res.out == ""
+    assert res.err == f"error: {display_path(path)}: {EXPECTED[name]}\n"
+
+
+def test_a_social_values_file_with_a_wellby_outside_its_range_is_refused():
+    path = SOCIAL / "social_values_out_of_range.yaml"
+    with pytest.raises(InputFileError) as exc:
+        social_values(path)
+    assert exc.value.message == (
+        f"{display_path(path)}: values.wellby: value: 20,000 is outside its range, 10,000 to 16,000 (low to high); "
+        "give a value within the range the source states")
+
+
+def test_every_fixture_has_its_message():
+    names = {p.name for p in SOCIAL.glob("*.yaml")}
+    assert names == set(EXPECTED) | {"social_values_out_of_range.yaml"}
