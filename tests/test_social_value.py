@@ -126,3 +126,25 @@ def test_a_social_values_file_with_a_wellby_outside_its_range_is_refused():
 def test_every_fixture_has_its_message():
     names = {p.name for p in SOCIAL.glob("*.yaml")}
     assert names == set(EXPECTED) | {"social_values_out_of_range.yaml"}
+
+
+def test_the_run_table_and_json_show_the_three_side_by_side(monkeypatch):
+    import json
+
+    monkeypatch.setenv("COLUMNS", "200")
+    res = run_cli("run", "--area", "birmingham", "--format", "json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    t = data["value"]["totals"]
+    gross = sum(data["totals"]["gross_savings"].values())
+    assert t["fiscal_cashable"] + t["fiscal_non_cashable"] == pytest.approx(gross, abs=0.05)
+    assert t["social"] == pytest.approx(sum(i["wider_benefits"] for i in data["interventions"]), abs=0.01)
+    assert set(data["value"]["values"]) == {"wellby", "qaly"}
+    res = run_cli("run", "--area", "birmingham")
+    assert res.code == 0, res.err
+    out = res.out
+    assert "Fiscal: cashable" in out and "Fiscal: non-cashable" in out and "Social value" in out
+    total = next(line for line in out.splitlines() if "£13,225,782" in line)
+    assert "£2,865,641" in total and "£1,279,214" in total  # cashable, non-cashable and social in one Total row
+    assert "1.69 on fiscal value alone, 1.81 with social value" in " ".join(out.split())
+    assert "people feel better (a 20% average improvement in wellbeing)" in out

@@ -119,3 +119,47 @@ def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
                  "source) are shown side by side and never added into one figure; the benefit-cost ratio is "
                  "given without and with social value."),
     }
+
+
+def value_table(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """The split as rows to print, one per model then the total: ``{"kind", "name", "people",
+    "fiscal_cashable", "fiscal_non_cashable", "social", "cost"}`` (``kind`` is ``model`` or
+    ``total``). Fiscal and social stay in their own columns; nothing adds them. The fiscal total
+    less the overlap between target groups is :func:`fiscal_sentence`."""
+    rows = [{"kind": "model", "name": i["name"], "people": i["people"], "fiscal_cashable": i["fiscal_cashable"],
+             "fiscal_non_cashable": i["fiscal_non_cashable"], "social": i["social"], "cost": i["cost"]}
+            for i in value["interventions"]]
+    t = value["totals"]
+    rows.append({"kind": "total", "name": "Total", "people": None, "fiscal_cashable": t["fiscal_cashable"],
+                 "fiscal_non_cashable": t["fiscal_non_cashable"], "social": t["social"], "cost": t["cost"]})
+    return rows
+
+
+def outcome_sentences(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each model's outcomes for people in plain words with counts: ``{"model", "outcome",
+    "people", "kind", "value", "how"}`` (``how``: cashable, non-cashable, or how social value was
+    valued)."""
+    out = []
+    for i in value["interventions"]:
+        for o in i["outcomes"]:
+            if o["kind"] == "fiscal":
+                how = "fiscal, cashable" if o["cashable"] else "fiscal, non-cashable"
+            elif o["valued_by"] == "source":
+                how = f"social, the source's own figure (about {o['wellby_equivalent']:,.0f} WELLBYs)" if o.get(
+                    "wellby_equivalent") is not None else "social, the source's own figure"
+            else:
+                how = f"social, {o['units']:,.1f} {o['valued_by'].upper()}s" if o.get("units") is not None else "social"
+            out.append({"model": i["name"], "outcome": o["outcome"], "people": o["people"], "kind": o["kind"],
+                        "value": o["value"], "how": how})
+    return out
+
+
+def fiscal_sentence(value: dict[str, Any], money: Any) -> str:
+    """One line under the table: the fiscal total less the overlap, and the two BCRs."""
+    t = value["totals"]
+    text = (f"Fiscal value less the overlap between target groups ({money(t['overlap_deduction'])}): "
+            f"{money(t['fiscal_net_of_overlap'])} a year; social value, counted apart: {money(t['social'])} a year.")
+    if t.get("bcr_fiscal") is not None:
+        text += (f" Benefit-cost ratio over the appraisal period: {t['bcr_fiscal']:.2f} on fiscal value alone, "
+                 f"{t['bcr_with_social']:.2f} with social value.")
+    return text

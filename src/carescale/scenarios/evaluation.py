@@ -218,7 +218,7 @@ class Evaluation:
     def run_output(self) -> dict[str, Any]:
         """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
         bridge to every headline (shared: read only)."""
-        return {**self.run, "bridge": self.bridge()}
+        return {**self.run, "bridge": self.bridge(), "value": self.value()}
 
     def appraisal_output(self, monthly: bool = False) -> dict[str, Any]:
         """What ``carescale appraise --format json`` and ``POST /api/v1/appraise`` print: the
