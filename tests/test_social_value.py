@@ -148,3 +148,36 @@ def test_the_run_table_and_json_show_the_three_side_by_side(monkeypatch):
     assert "£2,865,641" in total and "£1,279,214" in total  # cashable, non-cashable and social in one Total row
     assert "1.69 on fiscal value alone, 1.81 with social value" in " ".join(out.split())
     assert "people feel better (a 20% average improvement in wellbeing)" in out
+
+
+@pytest.fixture(scope="module")
+def web():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False) as client:
+        yield client
+
+
+def test_the_web_result_page_shows_the_three_side_by_side_and_they_add_to_the_totals(web):
+    from .test_bridge import pounds, table_rows
+
+    doc = {"area": "birmingham"}
+    sid = web.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
+    html = web.get(f"/scenario/{sid}").text
+    rows = table_rows(html, "value-table")
+    head, body = rows[0], rows[1:]
+    assert head[2][2:5] == ["Fiscal: cashable", "Fiscal: non-cashable", "Social value"]
+    total = [pounds(c) for c in body[-1][2][2:5]]
+    models = [[pounds(c) for c in r[2][2:5]] for r in body[:-1]]
+    for col in range(3):
+        assert total[col] == pytest.approx(sum(m[col] for m in models), abs=len(models))
+    api = web.post("/api/v1/run", json=doc).json()
+    t = api["value"]["totals"]
+    assert total == pytest.approx([t["fiscal_cashable"], t["fiscal_non_cashable"], t["social"]], abs=1)
+    assert total[0] + total[1] == pytest.approx(sum(api["totals"]["gross_savings"].values()), abs=2)
+    assert "1.69 on fiscal value alone, 1.81 with social value" in html
+    assert "people feel better (a 20% average improvement in wellbeing)" in html
