@@ -181,3 +181,39 @@ def test_the_web_result_page_shows_the_three_side_by_side_and_they_add_to_the_to
     assert total[0] + total[1] == pytest.approx(sum(api["totals"]["gross_savings"].values()), abs=2)
     assert "1.69 on fiscal value alone, 1.81 with social value" in html
     assert "people feel better (a 20% average improvement in wellbeing)" in html
+
+
+@pytest.fixture(scope="module")
+def report_data():
+    from carescale.reports import prepare
+
+    return prepare({"area": "birmingham", "uncertainty": {"draws": 200}})
+
+
+def test_the_html_and_pdf_business_case_show_the_three_side_by_side(report_data):
+    import io
+    import re
+
+    from carescale.reports import render
+
+    from .test_bridge import pounds, table_rows
+
+    t = report_data.evaluation.value()["totals"]
+    html = render(report_data, "html")
+    html = html.decode() if isinstance(html, bytes) else html
+    rows = table_rows(html, "value-table")
+    assert rows[0][2][2:5] == ["Fiscal: cashable", "Fiscal: non-cashable", "Social value"]
+    total = [pounds(c) for c in rows[-1][2][2:5]]
+    assert total == pytest.approx([t["fiscal_cashable"], t["fiscal_non_cashable"], t["social"]], abs=1)
+    models = [[pounds(c) for c in r[2][2:5]] for r in rows[1:-1]]
+    for col in range(3):
+        assert total[col] == pytest.approx(sum(m[col] for m in models), abs=len(models))
+    assert f"{t['bcr_fiscal']:.2f} on fiscal value alone, {t['bcr_with_social']:.2f} with social value" in html
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(render(report_data, "pdf")))
+    text = " ".join(re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages)
+    assert "Fiscal and social value" in text
+    assert f"£{t['fiscal_cashable']:,.0f}" in text and f"£{t['social']:,.0f}" in text
+    assert f"{t['bcr_fiscal']:.2f} on fiscal value alone" in text
