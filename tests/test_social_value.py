@@ -217,3 +217,25 @@ def test_the_html_and_pdf_business_case_show_the_three_side_by_side(report_data)
     assert "Fiscal and social value" in text
     assert f"£{t['fiscal_cashable']:,.0f}" in text and f"£{t['social']:,.0f}" in text
     assert f"{t['bcr_fiscal']:.2f} on fiscal value alone" in text
+
+
+def test_the_workbook_value_sheet_shows_the_three_side_by_side_and_totals_are_sums(report_data):
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    from carescale.reports import render
+
+    t = report_data.evaluation.value()["totals"]
+    data = render(report_data, "xlsx")
+    formulas = openpyxl.load_workbook(io.BytesIO(data))["Value"]
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Value"]
+    assert [formulas.cell(3, c).value for c in (3, 4, 5)] == ["Fiscal: cashable", "Fiscal: non-cashable", "Social value"]
+    n = len(report_data.evaluation.value()["interventions"])
+    total_row = 4 + n
+    assert formulas.cell(total_row, 1).value == "Total"
+    for col, key in ((3, "fiscal_cashable"), (4, "fiscal_non_cashable"), (5, "social")):
+        letter = "CDE"[col - 3]
+        assert formulas.cell(total_row, col).value == f"=SUM(${letter}$4:${letter}${total_row - 1})"
+        column = [cached.cell(r, col).value for r in range(4, total_row)]
+        assert cached.cell(total_row, col).value == pytest.approx(sum(column), abs=0.05)
+        assert cached.cell(total_row, col).value == pytest.approx(t[key], abs=0.05)
