@@ -7,6 +7,8 @@ field messages, never a 500 (fixtures in tests/invalid_inputs/web_plans/)."""
 from __future__ import annotations
 
 import html
+import csv
+import io
 import json
 import re
 
@@ -181,6 +183,22 @@ def test_two_reviews_move_the_recommendation(client, plan_id):
     assert 'id="chart-rate-0" role="img"' in page  # with a text alternative; the table follows
     listed = client.get("/plans").text
     assert f'href="/plans/{plan_id}"' in listed and "Increase investment" in listed
+
+
+def test_the_review_history_downloads_as_csv(client, plan_id):
+    for when, people, falls, care, spent in (((30, 6, 2027), 95, 11, 3, "£38,000"), ((30, 9, 2027), 92, 10, 2, "£36,800")):
+        assert client.post(f"/plans/{plan_id}/reviews/new", data=review_form(when, people, falls, care, spent)).status_code == 303
+    assert f'href="/plans/{plan_id}/history.csv"' in client.get(f"/plans/{plan_id}").text
+    got = client.get(f"/plans/{plan_id}/history.csv")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert f"carescale-plan-{plan_id}-history.csv" in got.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(got.text.lstrip("\ufeff"))))
+    api = client.get(f"/api/v1/plans/{plan_id}").json()
+    assert len(rows) == len(api["rows"]) == 2
+    assert [r["number"] for r in rows] == ["1", "2"]
+    assert [r["people_supported"] for r in rows] == ["95", "92"]
+    assert rows[1]["decision"] == "increase" and "outweighs 4 times the loss" in rows[1]["reason"]
+    assert client.get("/plans/no-such-plan/history.csv").status_code == 404
 
 
 def test_plan_pages_have_no_inline_script_or_style(client, plan_id, lm_key):
@@ -406,7 +424,8 @@ def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
     (cf,) = client.get(f"/api/v1/plans/{plan}").json()["definition"]["counterfactual"]
     assert cf["id"] == "permanent-admissions-to-a-care-home" and cf["baseline"]["kind"] == "official"
     rate = cf["baseline"]["rate"]
-    assert rate == pytest.approx(597 / 149_412)  # Birmingham's ASCOF 2A2 admissions per person aged 65+
+    # Birmingham's ASCOF 2A2: 399.6 admissions a year per 100,000 people aged 65+ (597 / 149,412), the published rate
+    assert rate == pytest.approx(399.6 / 100_000)
     form = {**review_form((30, 6, 2027), 120, 11, 3, "£48,000"), f"events:{cf['id']}": "1"}
     got = client.post(f"/plans/{plan}/reviews/new", data=form)
     assert got.status_code == 303, errors_of(got.text)

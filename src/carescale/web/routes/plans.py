@@ -331,6 +331,21 @@ def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = 
                   errors=form.errors.items if form else [])
 
 
+@router.get("/plans/{plan_id}/history.csv")
+def history_csv(request: Request, plan_id: str) -> Response:
+    """The plan's review history as CSV (``carescale plans history PLAN --format csv``): one row a
+    review, targets against actuals, each rate's posterior and every recommendation with its reason."""
+    _load(request, plan_id)  # an unknown plan is a 404 page, as for the plan page
+    from ...plans.history import review_history
+    from ...safe_text import csv_text
+
+    data = review_history(plan_id, url=store_url(request))
+    keys = [k for k, _ in data["columns"]]
+    body = csv_text(([r.get(k) for k in keys] for r in data["rows"]), header=keys, bom=True)
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="carescale-plan-{quote(plan_id)}-history.csv"'})
+
+
 @router.get("/plans/{plan_id}/reviews/new", response_class=HTMLResponse)
 def review_form(request: Request, plan_id: str) -> HTMLResponse:
     return _review_page(request, _load(request, plan_id))
