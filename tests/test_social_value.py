@@ -239,3 +239,40 @@ def test_the_workbook_value_sheet_shows_the_three_side_by_side_and_totals_are_su
         column = [cached.cell(r, col).value for r in range(4, total_row)]
         assert cached.cell(total_row, col).value == pytest.approx(sum(column), abs=0.05)
         assert cached.cell(total_row, col).value == pytest.approx(t[key], abs=0.05)
+
+
+def test_the_optimiser_with_a_social_objective_gives_a_different_explained_portfolio_for_birmingham():
+    """Birmingham, £8m over 10 years for set-up and running cost. Maximising NPV (fiscal) fills
+    Living Well (the best return per pound) and spends what is left on 10% of Kent's hospital
+    discharge project; maximising social value takes Living Well only, the one model whose evidence
+    values what it does for people (SCIE's "£1m per year in wider social benefits"), and leaves the
+    hospital discharge project out because it adds no social value. Fiscal and social together
+    (npv-with-social) choose as NPV does: Living Well's social value only adds to its lead."""
+    from carescale.optimise.core import optimise
+
+    def run(objective):
+        s = optimise({"area": "birmingham"}, {"objective": objective, "budget": 8_000_000}).summary()
+        return s, {m["id"]: m for m in s["models"]}
+
+    fiscal, fm = run("npv")
+    social, sm = run("social")
+    both, bm = run("npv-with-social")
+    assert fm["living-well"]["scale"] == pytest.approx(1.0) and sm["living-well"]["scale"] == pytest.approx(1.0)
+    assert 0.05 < fm["hospital-discharge"]["scale"] < 0.2 and fm["hospital-discharge"]["in"]
+    assert not sm["hospital-discharge"]["in"] and sm["hospital-discharge"]["scale"] == 0
+    assert sm["hospital-discharge"]["why"] == (
+        "left out: adding it at 100% would not raise the present value of social value over 10 years")
+    assert social["objective"]["label"] == "present value of social value over 10 years"
+    # the two portfolios: the same social value, the NPV one £1.56m more NPV
+    assert social["figures"]["pv_social"] == pytest.approx(fiscal["figures"]["pv_social"], rel=1e-9)
+    assert social["objective"]["value"] == pytest.approx(social["figures"]["pv_social"])
+    assert fiscal["figures"]["npv"] - social["figures"]["npv"] == pytest.approx(1_556_971, abs=5)
+    assert {k: m["scale"] for k, m in bm.items()} == pytest.approx({k: m["scale"] for k, m in fm.items()})
+    assert both["objective"]["value"] == pytest.approx(both["figures"]["npv"] + both["figures"]["pv_social"])
+
+
+def test_social_value_is_no_payers_money_in_the_optimiser():
+    from carescale.optimise.spec import OptimiseSpec
+
+    with pytest.raises(ValueError, match="payer: social value is no payer's money; leave payer out of the social objective"):
+        OptimiseSpec(objective="social", payer="asc")
