@@ -276,3 +276,19 @@ def test_social_value_is_no_payers_money_in_the_optimiser():
 
     with pytest.raises(ValueError, match="payer: social value is no payer's money; leave payer out of the social objective"):
         OptimiseSpec(objective="social", payer="asc")
+
+
+def test_the_uncertainty_analysis_covers_social_value_apart_from_the_money():
+    """Living Well's £1,000 a person of wider benefits is drawn like every figure (its default
+    width), so social value gets its own spread; the NPV and net savings stay fiscal."""
+    ev = evaluate_document(ScenarioDocument(area="birmingham", uncertainty={"draws": 500}))
+    u = ev.uncertainty()
+    sv = u["portfolio"]["social_value"]
+    assert sv["deterministic"] == pytest.approx(1_279_213.6, abs=0.01)
+    s = sv["summary"]
+    assert s["p05"] < sv["deterministic"] < s["p95"] and s["sd"] > 0
+    by_id = {i["id"]: i["social_value"] for i in u["interventions"]}
+    assert by_id["community-agents"]["summary"]["sd"] == 0 and by_id["community-agents"]["deterministic"] == 0
+    assert by_id["living-well"]["summary"]["mean"] == pytest.approx(s["mean"])
+    # the NPV is fiscal: its central value is the appraisal's NPV, not NPV plus social value
+    assert u["portfolio"]["npv"]["deterministic"] == pytest.approx(ev.appraisal_summary()["portfolio"]["metrics"]["npv"], abs=1)
