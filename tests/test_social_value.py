@@ -292,3 +292,24 @@ def test_the_uncertainty_analysis_covers_social_value_apart_from_the_money():
     assert by_id["living-well"]["summary"]["mean"] == pytest.approx(s["mean"])
     # the NPV is fiscal: its central value is the appraisal's NPV, not NPV plus social value
     assert u["portfolio"]["npv"]["deterministic"] == pytest.approx(ev.appraisal_summary()["portfolio"]["metrics"]["npv"], abs=1)
+
+
+def test_results_by_age_group_add_up_to_the_totals(monkeypatch):
+    """Birmingham: people aged 65 and over (Community Agents, Living Well, Support at Home),
+    adults with a learning disability (Kent Pathways, Shared Lives), with mental health needs
+    (Shared Lives) and the hospital discharge project (sized from spend, so its age is not known)."""
+    v = evaluate_document(ScenarioDocument(area="birmingham")).value()
+    groups = {(g["age_group"], g["support_reason"]): g for g in v["by_age_group"]}
+    assert set(groups) == {("65 and over", None), ("all ages (adults)", "learning disability"),
+                           ("all ages (adults)", "mental health"),
+                           ("not known (the model is sized from spend, not people)", None)}
+    older = groups[("65 and over", None)]
+    assert older["models"] == ["Community Agents", "Living Well (Age UK)", "British Red Cross Support at Home"]
+    assert older["social"] == v["totals"]["social"]  # Living Well's wider benefits reach people aged 65 and over
+    people = {i["id"]: i["people"] for i in v["interventions"]}
+    assert older["people"] == pytest.approx(people["community-agents"] + people["living-well"] + people["support-at-home"], abs=0.1)
+    for key in ("fiscal_cashable", "fiscal_non_cashable", "social"):
+        assert sum(g[key] for g in groups.values()) == pytest.approx(v["totals"][key], abs=0.05)
+    monkeypatch.setenv("COLUMNS", "220")
+    res = run_cli("run", "--area", "birmingham")
+    assert "Who benefits: by age group and support reason" in res.out and "learning disability" in res.out

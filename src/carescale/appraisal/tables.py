@@ -126,3 +126,13 @@ def print_value(value: dict[str, Any], console: Console, price: str = "") -> Non
         outcomes.add_row(styled(o["model"]), styled(o["outcome"]), people(o["people"]) if o["people"] is not None else "",
                          pounds(o["value"]), o["how"])
     console.print(outcomes)
+    groups = value.get("by_age_group") or []
+    if groups:
+        who = Table(title="Who benefits: by age group and support reason, a year at full scale (before the overlap)")
+        for col in ("Age group", "Support reason", "People", "Fiscal: cashable", "Fiscal: non-cashable", "Social value", "Models"):
+            who.add_column(col, justify="right" if col in ("People",) or col.startswith(("Fiscal", "Social")) else "left")
+        for g in groups:
+            who.add_row(styled(g["age_group"]), styled(g["support_reason"] or ""), people(g["people"]),
+                        pounds(g["fiscal_cashable"]), pounds(g["fiscal_non_cashable"]), pounds(g["social"]),
+                        styled(", ".join(g["models"])))
+        console.print(who)

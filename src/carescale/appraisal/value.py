@@ -33,8 +33,65 @@ def _wellby_equivalent(pounds_per_person: float, price_year: str, index: Any) ->
     return pounds_per_person * index.value(sv.price_year) / index.value(price_year) / sv.value
 
 
+def age_group(cohort: str | None, vocabulary: Any) -> tuple[str, str | None]:
+    """(age group, support reason) of a cohort, from the vocabulary's ``within`` chain: people
+    aged 65 and over, adults aged 18 to 64, or all ages (the cohort does not say); the primary
+    support reason where the cohort names one."""
+    if cohort is None or vocabulary is None:
+        return "not known (the model is sized from spend, not people)", None
+    reason = {"learning_disability_long_term_support": "learning disability",
+              "mental_health_long_term_support": "mental health"}.get(cohort)
+    seen, c = set(), cohort
+    while c and c not in seen:
+        seen.add(c)
+        if c == "population_65_plus":
+            return "65 and over", reason
+        if c == "population_18_64":
+            return "18 to 64", reason
+        d = vocabulary.cohorts.get(c)
+        c = d.within if d is not None else None
+    return "all ages (adults)", reason
+
+
+def by_age_group(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine], vocabulary: Any,
+                 draw: int = 0) -> list[dict[str, Any]]:
+    """Who benefits: people, fiscal cashable, fiscal non-cashable and social value a year by age
+    group and support reason, from each segment's cohort (gross of the overlap deduction)."""
+    out: dict[tuple[str, str | None], dict[str, Any]] = {}
+    by_run = {i["id"]: i for i in run["interventions"]}
+    for iv in scenario.interventions:
+        r = by_run.get(iv.id)
+        if r is None:
+            continue
+        seg_people = {s["id"]: s["beneficiaries"] for s in r.get("segments", [])}
+        total_people = sum(seg_people.values())
+        for seg in iv.segments:
+            key = age_group(seg.sizing.cohort, vocabulary)
+            row = out.setdefault(key, {"age_group": key[0], "support_reason": key[1], "people": 0.0, "models": [],
+                                       "fiscal_cashable": 0.0, "fiscal_non_cashable": 0.0, "social": 0.0})
+            n = seg_people.get(seg.id, 0.0)
+            row["people"] += n
+            if iv.name not in row["models"]:
+                row["models"].append(iv.name)
+            for ln in lines:
+                if ln.intervention == iv.id and ln.segment == seg.id:
+                    row["fiscal_cashable" if ln.cashable else "fiscal_non_cashable"] += float(ln.amount[draw])
+            if total_people:
+                row["social"] += float(r["wider_benefits"]) * n / total_people
+        # lines of no segment (a published saving's netted cost): the model's first segment's group
+        for ln in lines:
+            if ln.intervention == iv.id and not ln.segment and iv.segments:
+                row = out[age_group(iv.segments[0].sizing.cohort, vocabulary)]
+                row["fiscal_cashable" if ln.cashable else "fiscal_non_cashable"] += float(ln.amount[draw])
+    rows = sorted(out.values(), key=lambda r: (r["age_group"], r["support_reason"] or ""))
+    for r in rows:
+        for k in ("people", "fiscal_cashable", "fiscal_non_cashable", "social"):
+            r[k] = _r(r[k])
+    return rows
+
+
 def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
-                appraisal: dict[str, Any] | None = None, draw: int = 0) -> dict[str, Any]:
+                appraisal: dict[str, Any] | None = None, draw: int = 0, vocabulary: Any = None) -> dict[str, Any]:
     """Fiscal cashable, fiscal non-cashable and social value of ``scenario`` a year at full
     scale (``run``: the engine summary; ``lines``: its saving lines; ``appraisal``: the appraisal
     summary, for the benefit-cost ratios over the appraisal period)."""
@@ -112,6 +169,7 @@ def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
     sv = social_values().values
     return {
         "interventions": items, "totals": totals,
+        "by_age_group": by_age_group(scenario, run, lines, vocabulary, draw),
         "values": {k: {"value": v.value, "low": v.low, "high": v.high, "price_year": v.price_year,
                        "what": v.what, "source": f"{v.ref.document}: {v.ref.quote}"} for k, v in sv.items()},
         "note": ("Fiscal value (public money: cashable, which a budget can bank, and non-cashable, capacity "

@@ -211,8 +211,9 @@ class Evaluation:
             if "_value" not in self.__dict__:
                 from ..appraisal.value import value_split
 
+                vocabulary = getattr(self.library or default_library(), "vocabulary", None)
                 self.__dict__["_value"] = value_split(self.scenario, self.run, self.saving_lines,
-                                                      self.appraisal_summary())
+                                                      self.appraisal_summary(), vocabulary=vocabulary)
             return self.__dict__["_value"]
 
     def run_output(self) -> dict[str, Any]:
