@@ -93,6 +93,7 @@ positive = st.floats(min_value=0, max_value=1e7, allow_nan=False)
 rate = st.floats(min_value=0, max_value=0.2, allow_nan=False)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @settings(max_examples=300, deadline=None)
 @given(first=negative, later=st.lists(positive, min_size=1, max_size=40), r1=rate, r2=rate)
 def test_higher_rate_never_raises_npv_of_a_cost_first_flow(first, later, r1, r2):
@@ -105,6 +106,7 @@ def test_higher_rate_never_raises_npv_of_a_cost_first_flow(first, later, r1, r2)
     assert npv(flows, discount_factors(n, hi)) == pytest.approx(npf.npv(hi, flows), rel=1e-9, abs=1e-6)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @settings(max_examples=300, deadline=None)
 @given(costs=st.lists(negative, min_size=1, max_size=5), later=st.lists(positive, min_size=1, max_size=40),
        r1=rate, r2=rate)

@@ -271,6 +271,7 @@ def web():
         yield client
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_the_web_page_bridge_adds_up_to_its_headlines(web, name):
     doc = SCENARIOS[name][1]

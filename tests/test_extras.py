@@ -77,6 +77,7 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_dependencies_sit_where_they_are_used() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     core = " ".join(project["dependencies"])

@@ -224,6 +224,7 @@ def test_cli_missing_district_for_cumberland(tmp_path):
     )
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_cli_real_files_json(raw_dir):
     r = run_cli("national", "--mye", str(raw_dir / MYE_FILE), "--ascof", str(raw_dir / ASCOF_FILE), "--format", "json")
     assert r.code == 0, r.err

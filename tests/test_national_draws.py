@@ -41,6 +41,7 @@ def figures(data: dict) -> str:
     return json.dumps({k: v for k, v in data.items() if k != "run"}, sort_keys=True)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_identical_on_one_and_two_worker_processes(inputs, in_process):
     import psutil
 

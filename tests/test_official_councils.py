@@ -111,6 +111,7 @@ def _shared_inputs():
     )
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_rebuild_from_shared_gives_the_packaged_files(tmp_path):
     inputs = _shared_inputs()
     args = ["--ascfr", str(inputs["ascfr"]), "--ro3", *map(str, inputs["ro3"]), "--mye", str(inputs["mye"]),
@@ -173,6 +174,7 @@ def test_docs_list_every_series(packaged):
     assert len(packaged.series) == 106
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_data_build_rebuilds_the_figures_the_built_in_profiles_read(tmp_path):
     from carescale.areas.official import official_profiles
     from carescale.config import user_official_dir

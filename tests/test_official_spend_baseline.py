@@ -90,6 +90,7 @@ def test_areas_baseline_formats():
     assert len(rows) == 1 + 4 + 3 + 3 * 18 + 12 + 4 * 3
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_the_report_shows_the_baseline():
     from carescale.reports.data import prepare
     from carescale.reports.markdown import markdown_text

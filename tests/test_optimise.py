@@ -329,6 +329,7 @@ def test_probability_search_matches_exhaustive_search_with_a_minimum_scale_and_p
     assert r.approximation is None  # proven, on every draw, with no sample
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_probability_search_proves_the_best_share_of_1000_draws_and_no_portfolio_near_or_far_does_better():
     """1,000 draws, continuous scales (the case the mixed-integer programme left at a 6.7% gap
     after 120 s): the search proves its answer (no approximation, no time limit reached), the

@@ -26,6 +26,7 @@ DEFAULT_STATEMENT = (
 PAPER_STATEMENT = "as published, each money figure in its source's price year (not re-priced)"
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @pytest.mark.parametrize(
     "preset,statement,label",
     [(None, DEFAULT_STATEMENT, "2024/25 prices (forecast: OBR, November 2023)"),

@@ -157,6 +157,7 @@ class _Text(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_html_is_accessible_and_self_contained(birmingham):
     html = render(birmingham, "html").decode("utf-8")
     p = _Text()
@@ -186,11 +187,13 @@ def hostile():
     return hostile_data(uncertainty=False)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_hostile_text_is_literal_in_html(hostile):
     text = _literal_in_html(render(hostile, "html").decode("utf-8"))
     assert HOSTILE_AREA in text and HOSTILE_NOTE in text
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_hostile_text_is_literal_in_pdf(hostile):
     from pypdf import PdfReader
 
@@ -218,6 +221,7 @@ def test_markdown_summary_in_plain_english(birmingham):
     assert NOTE in md and "## Figures changed from the evidence" in md and "## Sources" in md
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_report_command_writes_each_format(tmp_path):
     for suffix in ("md", "xlsx"):
         out = tmp_path / f"b.{suffix}"
@@ -275,6 +279,7 @@ def _fresh(note: str):
     return parse_data({"area": "birmingham", "reprice": False, "uncertainty": {"draws": 300}, "note": note})
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_report_after_the_result_reuses_its_monte_carlo(counted):
     from carescale.scenarios import evaluate_document
 
@@ -294,6 +299,7 @@ def test_report_after_the_result_reuses_its_monte_carlo(counted):
     assert "300 draws" in html and prepare(doc).uncertainty is unc
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_two_formats_run_the_monte_carlo_once(counted):
     from carescale.scenarios import evaluate_document
 

@@ -163,6 +163,7 @@ def test_changing_one_input_cell_recalculates_like_the_engine(recalculated):
     assert named(wb, "p_portfolio.npv") != pytest.approx(named(books["birmingham"], "p_portfolio.npv"), abs=1000)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_cached_values_show_the_engine_figures_without_recalculation():
     """A viewer that does not recalculate reads the cached values: the engine's figures."""
     import io
@@ -224,6 +225,7 @@ def hostile_data(uncertainty: bool = False):
                     "overrides": {LW_RATE: {"value": 0.02, "note": HOSTILE_NOTE}}}, uncertainty=uncertainty)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_hostile_text_stays_literal_in_the_workbook():
     """An area named like a formula and a note like a script are plain text cells."""
     import io

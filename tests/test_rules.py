@@ -188,6 +188,7 @@ def _json_text(*outputs) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides(), st.booleans())
 # a saving of 0 whose break-even the source states in its own terms: divided by 0 (a traceback)
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @example({"living-well.older-people-multiple-ltc.outcomes.social-care-costs.unit_saving": 0.0}, True)
 @example({"shared-lives.setup.per": 1.0, "area.cohorts.older_people_very_limited": 1e8}, False)
 def test_no_output_holds_infinity_or_nan(changes, npv):

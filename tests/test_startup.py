@@ -135,3 +135,70 @@ def test_the_markdown_stand_in_gives_the_real_class_when_used() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["rich.markdown", "Markdown", "rich.markdown", "True"]
+
+
+LIGHT_PROBE = r"""
+import contextlib, io, json, sys
+out = {}
+import carescale
+out["import carescale"] = sorted(m for m in %(heavy)r if m in sys.modules)
+from carescale.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as text:
+    main(["--help"])
+out["carescale --help"] = sorted(m for m in %(heavy)r if m in sys.modules)
+out["commands imported"] = sorted(m for m in sys.modules if m.startswith("carescale.cli.") and m not in
+                                  ("carescale.cli.apps", "carescale.cli.listing"))
+out["help"] = text.getvalue()
+print(json.dumps(out))
+""" % {"heavy": ("carescale.engine", "carescale.library", "carescale.schema", "carescale.appraisal",
+                 "carescale.uncertainty", "pydantic", "numpy")}
+
+
+def test_help_imports_neither_the_engine_nor_pydantic() -> None:
+    """Issue 25: ``import carescale`` exposes its names lazily and the CLI imports a command's
+    module only when that command runs, so ``carescale --help`` loads no engine, no schemas, no
+    pydantic and no numpy, and no command module."""
+    proc = subprocess.run([sys.executable, "-c", LIGHT_PROBE], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["import carescale"] == []
+    assert got["carescale --help"] == []
+    assert got["commands imported"] == []
+    assert "│ run " in got["help"] and "│ reviews " in got["help"]
+
+
+def test_the_lazy_listing_is_the_one_the_command_modules_register() -> None:
+    """The root group lists commands from carescale.cli.listing without importing them; this is
+    the listing read from the command modules themselves (else: regenerate it, as its docstring
+    says), and ``carescale --help`` prints the same with every module imported or none."""
+    probe = ("import contextlib, io, json\n"
+             "from carescale.cli import main\n"
+             "from carescale.cli.listing import COMMANDS\n"
+             "from carescale.cli.apps import eager_listing\n"
+             "def helptext():\n"
+             "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+             "        main(['--help'])\n"
+             "    return out.getvalue()\n"
+             "lazy = helptext()\n"
+             "eager = eager_listing()\n"
+             "print(json.dumps({'same': eager == COMMANDS, 'names': list(eager) == list(COMMANDS),\n"
+             "                  'help': lazy == helptext(), 'count': len(eager)}))\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["count"] == 18
+    assert got["names"] and got["same"], "carescale/cli/listing.py is out of date: python -m carescale.cli.apps"
+    assert got["help"]
+
+
+def test_package_names_load_on_first_use() -> None:
+    probe = ("import sys, carescale\n"
+             "before = 'carescale.engine.scenario' in sys.modules\n"
+             "f = carescale.define_scenario\n"
+             "from carescale import appraise, CarescaleError\n"
+             "print(before, f.__module__, appraise.__module__, CarescaleError.__module__, "
+             "sorted(set(carescale.__all__) - set(dir(carescale))), carescale.engine.__name__)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "carescale.engine.scenario", "carescale.appraisal.core",
+                                   "carescale.errors", "[]", "carescale.engine"]

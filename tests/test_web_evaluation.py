@@ -58,6 +58,7 @@ def _wait(c, job_id: str) -> dict:
     raise AssertionError(f"job {job_id} did not finish: {status}")
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_report_download_after_the_result_page_runs_the_monte_carlo_once(monte_carlo):
     doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 2_000, "seed": 7}, "note": "once"}
     fmt = "pdf" if importlib.util.find_spec("weasyprint") is not None else "md"

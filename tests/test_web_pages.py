@@ -54,6 +54,7 @@ def test_no_javascript_journey_gives_the_engine_figures(client):
     assert documents.scenario_id(client.get(f"/api/v1/scenarios/{sid}").json()) == sid
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_changing_an_input_gives_a_new_address(client):
     first = journey(client)
     second = journey(client, values={LW: "2,000"})
@@ -236,6 +237,7 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 FUZZ = {"examples": 0}
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(people=_TEXT, rate=_TEXT, note=_TEXT, scale=_TEXT, draws=_TEXT, q=_TEXT, upload=st.binary(max_size=300))
 def test_forms_never_crash(client, people, rate, note, scale, draws, q, upload):
@@ -258,6 +260,7 @@ def test_forms_never_crash(client, people, rate, note, scale, draws, q, upload):
     assert got.status_code in (303, 422), got.text
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_any_english_council_from_the_national_files():
     """With `carescale serve --mye --ascof`, any council can be chosen, with the figures
     `carescale national` gives it (published prices)."""

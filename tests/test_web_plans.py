@@ -591,6 +591,7 @@ def test_check_page_shows_the_libraries_refusal(client):
 
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_any_draft_in_the_address_is_a_page_or_a_friendly_error(client):
     """Fuzz: whatever JSON object the address carries, every question page, the check page and
     saving answer with a page (200, 303 or 422), never a 500."""

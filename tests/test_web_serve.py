@@ -23,6 +23,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_serve_prints_the_address_and_serves(tmp_path):
     port = _free_port()
     env = {**os.environ, "CARESCALE_HOME": str(tmp_path)}

@@ -12,15 +12,53 @@ Definitions (interventions, areas, overlaps) live in YAML files under ``carescal
 loaded by :func:`default_library`.
 """
 
-from .engine import ParameterTable, PortfolioResult, Timeline, evaluate
-from .errors import CarescaleError, InputFileError, ModelError, SettingsError, UnknownIdError
-from .library import Library, default_library, load_area_file, load_library
-from .library.core import register_council_profiles
-from .library.files import TEMPLATE_SUFFIXES, register_area_file_reader
-from .engine.summary import summary, to_frame
-from .engine.scenario import Scenario, define_scenario
-from .appraisal import AppraisalResult, AppraisalSettings, appraise  # noqa: E402 (after the engine)
-from .uncertainty import UncertaintySettings, run_uncertainty  # noqa: E402
+from typing import TYPE_CHECKING, Any
+
+from .io.registry import TEMPLATE_SUFFIXES, register_area_file_reader, register_council_profiles
+
+if TYPE_CHECKING:  # the names below are loaded on first use (module __getattr__), see _LAZY
+    from .appraisal import AppraisalResult, AppraisalSettings, appraise
+    from .engine import ParameterTable, PortfolioResult, Timeline, evaluate
+    from .engine.scenario import Scenario, define_scenario
+    from .engine.summary import summary, to_frame
+    from .errors import CarescaleError, InputFileError, ModelError, SettingsError, UnknownIdError
+    from .library import Library, default_library, load_area_file, load_library
+    from .uncertainty import UncertaintySettings, run_uncertainty
+
+#: Where each public name lives. ``import carescale`` loads none of them (issue 25: start-up,
+#: ``carescale --help`` should not pay for the engine, pydantic and the schemas); the first
+#: ``carescale.NAME`` imports its module, as ``from carescale import NAME`` does.
+_LAZY = {
+    "ParameterTable": ".engine", "PortfolioResult": ".engine", "Timeline": ".engine", "evaluate": ".engine",
+    "CarescaleError": ".errors", "InputFileError": ".errors", "ModelError": ".errors",
+    "SettingsError": ".errors", "UnknownIdError": ".errors",
+    "Library": ".library", "default_library": ".library", "load_area_file": ".library", "load_library": ".library",
+    "summary": ".engine.summary", "to_frame": ".engine.summary",
+    "Scenario": ".engine.scenario", "define_scenario": ".engine.scenario",
+    "AppraisalResult": ".appraisal", "AppraisalSettings": ".appraisal", "appraise": ".appraisal",
+    "UncertaintySettings": ".uncertainty", "run_uncertainty": ".uncertainty",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
+    if not name.startswith("__"):
+        try:  # carescale.engine and the like after a bare 'import carescale', as before
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -162,6 +162,7 @@ def test_per_client_job_quota():
         jobs.cancel_all()
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_same_scenario_shares_one_job():
     app, jobs = _app()
     try:
@@ -239,6 +240,7 @@ def test_inline_analysis_is_refused_at_once_when_the_queue_is_full():
 # -- pages and downloads never compute a heavy analysis inside a GET ---------------------------------------------
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @pytest.mark.parametrize("doc", [HEAVY, LARGE], ids=["beyond-policy", "job-sized"])
 def test_result_page_and_downloads_never_compute_heavy_uncertainty(engine_calls, doc):
     app, jobs = _app(job_processes=0)  # jobs in threads here, so they meet the counting stub too
@@ -266,6 +268,7 @@ def test_result_page_and_downloads_never_compute_heavy_uncertainty(engine_calls,
 # -- a job computes in its own process (its own interpreter lock, a memory ceiling) ---------------------------
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_job_in_a_process_gives_the_same_result_and_can_be_cancelled():
     import time
 

@@ -67,6 +67,7 @@ def test_embed_json_round_trips_and_has_no_html_syntax(name):
     assert json.loads(text) == value
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @pytest.mark.parametrize("name", NASTY_NAMES)
 def test_result_page_chart_data_survives_a_script_breaking_area_name(client, name):
     doc = {"version": 1, "area": _area_named(client, name)}
@@ -164,6 +165,7 @@ def _all_pages(client) -> dict[str, tuple[str, int]]:
     }
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_every_page_has_the_strict_csp_and_no_inline_script_or_style(client):
     for name, (path, status) in _all_pages(client).items():
         got = client.get(path)
@@ -231,6 +233,7 @@ def _share_link(client, sid: str, **headers: str) -> str:
     return m.group(1)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_share_link_ignores_the_host_header(client, monkeypatch):
     monkeypatch.delenv("CARESCALE_PUBLIC_URL", raising=False)
     sid = _store(client, {"version": 1, "area": "birmingham"})
@@ -245,6 +248,7 @@ def test_share_link_uses_the_configured_public_url(client, monkeypatch):
     assert _share_link(client, sid, host="evil.example") == f"https://carescale.example.org/scenario/{sid}"
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_share_link_on_a_live_server_uses_the_started_address(monkeypatch):
     import httpx
 

@@ -270,6 +270,7 @@ def _get(conn: socket.socket) -> bytes:
     return conn.recv(65536)
 
 
+@pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 def test_server_restarts_at_once_after_a_crash_with_a_client_connected(tmp_path):
     port = _free_port()
     first = _serve(port, tmp_path)

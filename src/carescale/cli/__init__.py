@@ -2,7 +2,7 @@
 
 Every command parses its options, calls library functions and prints. Input problems raise a
 :class:`~carescale.errors.CarescaleError`; :func:`main` prints its one line and exits 2. One
-module per command group: ``catalogue`` (interventions, areas), ``run`` (run, parameters,
+module per command group, imported when its command runs: ``catalogue`` (interventions, areas), ``run`` (run, parameters,
 validate), ``appraise``, ``areas`` (templates, import, export), ``national``, ``uncertainty``,
 ``evidence``, ``serve`` (the web app), ``optimise``, ``logic_models`` (logic-model), ``plans``
 (plans, reviews); ``common`` holds the apps and printing helpers they share.
@@ -17,39 +17,28 @@ from typing import Any
 import typer
 
 from ..errors import CarescaleError
-from ..library import take_broken_area_notices
-
 from ..safe_text import one_line
-from .common import app, reset_console
+from .apps import app
 
-# Importing a module registers its commands; this order is the order of 'carescale --help'
-# (so keep it as it is rather than sorted).
-from . import run  # noqa: E402,F401,I001  isort: skip
-from . import appraise  # noqa: E402,F401,I001  isort: skip
-from . import cash  # noqa: E402,F401,I001  isort: skip
-from . import uncertainty  # noqa: E402,F401,I001  isort: skip
-from . import national  # noqa: E402,F401,I001  isort: skip
-from . import catalogue  # noqa: E402,F401,I001  isort: skip
-from . import areas  # noqa: E402,F401,I001  isort: skip
-from . import data  # noqa: E402,F401,I001  isort: skip
-from . import evidence  # noqa: E402,F401,I001  isort: skip
-from . import serve  # noqa: E402,F401,I001  isort: skip
-from . import scenario  # noqa: E402,F401,I001  isort: skip
-from . import optimise  # noqa: E402,F401,I001  isort: skip
-from . import logic_models  # noqa: E402,F401,I001  isort: skip
-from . import plans  # noqa: E402,F401,I001  isort: skip
-from . import report  # noqa: E402,F401,I001  isort: skip
+# The command modules register their commands when imported, and are imported only when their
+# command runs (cli.apps.LazyGroup; issue 25: start-up). cli.listing keeps the order of
+# 'carescale --help' and which module registers which command.
 
 __all__ = ["app", "entry", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning any CarescaleError into one line on stderr and exit 2."""
-    reset_console()
-    take_broken_area_notices()
+    if f"{__name__}.common" in sys.modules:  # a console made for an earlier command
+        sys.modules[f"{__name__}.common"].reset_console()
+    library = sys.modules.get("carescale.library")  # no notices unless the library was loaded
+    if library is not None:
+        library.take_broken_area_notices()
     try:
         app(args=argv, prog_name="carescale", standalone_mode=False)
-        for aid, problem in take_broken_area_notices().items():
+        library = sys.modules.get("carescale.library")
+        notices = library.take_broken_area_notices() if library is not None else {}
+        for aid, problem in notices.items():
             typer.echo(
                 f"warning: saved area profile {aid!r} was skipped: {one_line(problem)} (fix the file, or "
                 f"remove it with 'carescale areas remove {aid}')",

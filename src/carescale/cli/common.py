@@ -11,87 +11,13 @@ import typer
 from rich.table import Table
 
 
-def _defer_rich_markdown() -> None:
-    """typer's help formatter (``typer.rich_utils``) imports ``rich.markdown`` at its top, and
-    with it markdown-it and pygments' lexer map, though carescale's help is never Markdown: a
-    tenth of ``carescale --help`` (issue 25). Until something really uses it, ``rich.markdown``
-    is a stand-in whose ``Markdown`` (and any other name) loads the real module then."""
-    import sys
-    import types
-
-    if "rich.markdown" in sys.modules:
-        return
-    import rich
-
-    stub = types.ModuleType("rich.markdown")
-
-    def real() -> Any:
-        import importlib
-
-        if sys.modules.get("rich.markdown") is stub:
-            del sys.modules["rich.markdown"]
-        return importlib.import_module("rich.markdown")
-
-    class Markdown:  # noqa: D401 - a stand-in: makes the real rich.markdown.Markdown
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            return real().Markdown(*args, **kwargs)
-
-    stub.Markdown = Markdown  # type: ignore[attr-defined]
-    def __getattr__(name: str) -> Any:
-        if name.startswith("__"):  # the import system asking what kind of module this is
-            raise AttributeError(name)
-        return getattr(real(), name)
-
-    stub.__getattr__ = __getattr__  # type: ignore[method-assign]
-    sys.modules["rich.markdown"] = stub
-    rich.markdown = stub  # type: ignore[attr-defined]
-
-
-_defer_rich_markdown()
+from .apps import app, areas_app, evidence_app, interventions_app  # noqa: F401  (the apps, light: cli.apps)
 
 from ..safe_text import echo, echo_data  # user text never reaches the terminal raw
 from ..errors import CarescaleError
 from ..formatting import figure, parse_number
 from ..library import Library, default_library, iter_quantities, load_area_file
 from ..safe_text import csv_records, finite_json, make_console, one_line, write_output
-
-app = typer.Typer(
-    name="carescale",
-    help="What would scaling up care models that work elsewhere cost, and save, here?",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        typer.echo(f"carescale {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """What would scaling up care models that work elsewhere cost, and save, here?"""
-
-
-interventions_app = typer.Typer(help="The evidence library of care models.", no_args_is_help=True)
-areas_app = typer.Typer(help="Area profiles: councils and source sites.", no_args_is_help=True)
-app.add_typer(interventions_app, name="interventions")
-app.add_typer(areas_app, name="areas")
-evidence_app = typer.Typer(
-    help="The evidence base: every care model and case study in the sources, graded and searchable.",
-    no_args_is_help=True,
-)
-app.add_typer(evidence_app, name="evidence")
-
-
 
 class _SharedConsole:
     """The CLI's console (:func:`carescale.safe_text.make_console`): never parses markup, makes

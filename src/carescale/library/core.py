@@ -21,12 +21,8 @@ from ..schema.walk import iter_references
 
 #: Providers of the built-in council profiles (id -> Area), registered from a higher layer:
 #: ``import carescale`` registers a stand-in that imports :mod:`carescale.areas.official` on first use.
-_COUNCIL_PROFILES: list[Callable[[], Mapping[str, Area]]] = []
-
-
-def register_council_profiles(provider: Callable[[], Mapping[str, Area]]) -> None:
-    """Use ``provider`` for the built-in council profiles (replacing any earlier one)."""
-    _COUNCIL_PROFILES[:] = [provider]
+#: The list lives in :mod:`carescale.io.registry` (light, so ``import carescale`` need not load this).
+from ..io.registry import COUNCIL_PROFILES as _COUNCIL_PROFILES, register_council_profiles  # noqa: E402
 
 
 def council_profiles() -> Mapping[str, Area]:

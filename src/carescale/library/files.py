@@ -25,15 +25,10 @@ from .user import default_library
 
 #: A reader of an area file that is not YAML: (path, library) -> the checked area.
 AreaFileReader = Callable[[Path, Library], Area]
-#: The area-file readers by suffix (lower case, with the dot), filled in by carescale.areas.
-AREA_FILE_READERS: dict[str, AreaFileReader] = {}
-#: The suffixes of the area template, read by a registered reader, never as YAML.
-TEMPLATE_SUFFIXES = (".csv", ".xlsx")
-
-
-def register_area_file_reader(suffix: str, reader: AreaFileReader) -> None:
-    """Read area files ending in ``suffix`` (for example ``".csv"``) with ``reader``."""
-    AREA_FILE_READERS[suffix.lower()] = reader
+#: The area-file readers by suffix (lower case, with the dot), filled in by carescale.areas, and
+#: the suffixes of the area template (read by a registered reader, never as YAML): they live in
+#: :mod:`carescale.io.registry` so that ``import carescale`` registers without loading this module.
+from ..io.registry import AREA_FILE_READERS, TEMPLATE_SUFFIXES, register_area_file_reader  # noqa: E402
 
 
 def load_area_file(path: Path | str, library: Library | None = None) -> Area:
