@@ -300,7 +300,7 @@ def test_reports_show_the_options_and_the_cash_view():
     html = render(data, "html").decode()
     assert 'id="options-table"' in html and 'id="cash-budget-table"' in html
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))
-    assert wb.sheetnames[-2:] == ["Options", "Cash budget"]
+    assert wb.sheetnames[-3:] == ["Options", "Cash budget", "Value"]  # then fiscal and social value (issue 23)
     ws = wb["Cash budget"]
     head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Financial year")
     assert ws.cell(head + 1, 11).value == f"=$G${head + 1}-$I${head + 1}-$F${head + 1}"

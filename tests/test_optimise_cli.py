@@ -42,7 +42,7 @@ EXPECTED = {
         f"{F}/include_and_exclude.yaml: include: 'living-well' is also in exclude; a model cannot be both included and excluded"
     ),
     "unknown_objective.yaml": (
-        f"{F}/unknown_objective.yaml: objective: input should be 'npv', 'budget-impact' or 'probability' (got 'cheapest')"
+        f"{F}/unknown_objective.yaml: objective: input should be 'npv', 'budget-impact', 'probability', 'social' or 'npv-with-social' (got 'cheapest')"
     ),
     "budget_impact_without_year.yaml": (
         f"{F}/budget_impact_without_year.yaml: year: the budget-impact objective needs the appraisal year to maximise "

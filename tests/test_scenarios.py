@@ -207,6 +207,8 @@ def test_the_same_override_through_scenario_file_set_and_python_gives_the_same_j
         carescale.define_scenario("birmingham", overrides={LW_PEOPLE: 2000}, prices="published")))
     by_file.pop("scenario")
     bridge = by_file.pop("bridge")  # the CLI's JSON also gives the bridge to every headline (issue 21)
+    value = by_file.pop("value")  # ... and fiscal and social value side by side (issue 23)
+    assert value == evaluate_document_value(path)
     assert py == by_file
     from carescale.scenarios import evaluate_document, load_scenario
 
@@ -311,6 +313,7 @@ def test_template_assumptions_csv_scenario_and_python_give_identical_json(tmp_pa
     by_scenario = run_cli("run", "--scenario", str(scen), "--format", "json").json()
     py = carescale.summary(carescale.evaluate(carescale.define_scenario("birmingham", overrides={LW_PEOPLE: spec}, prices="published")))
     by_template.pop("scenario"), by_scenario.pop("scenario")
+    assert by_template.pop("value") == by_scenario.pop("value")  # fiscal and social value (issue 23)
     assert by_template.pop("bridge") == by_scenario.pop("bridge")  # the CLI's JSON also gives the bridge
     assert by_template == by_scenario == py
     assert _lw(py)["beneficiaries"] == pytest.approx(2000)
@@ -417,3 +420,9 @@ def test_areas_import_says_assumptions_are_not_saved_with_the_profile(tmp_path):
     r = run_cli("areas", "import", str(path))
     assert r.code == 0, r.err
     assert f"the file's assumptions (1: {LW_SEG}.unit_cost) change model figures" in r.out
+
+
+def evaluate_document_value(path):
+    from carescale.scenarios import evaluate_document, load_scenario
+
+    return evaluate_document(load_scenario(path)).value()

@@ -98,3 +98,41 @@ def print_bridge(data: dict[str, Any], console: Console) -> None:
         else:
             table.add_row(styled(r["label"]), styled(r["model_name"]), *cells)
     console.print(table)
+
+
+def print_value(value: dict[str, Any], console: Console, price: str = "") -> None:
+    """Fiscal cashable, fiscal non-cashable and social value side by side (``appraisal.value``),
+    never added into one figure, then each model's outcomes for people and the BCR without and
+    with social value."""
+    from ..formatting import people
+    from .value import fiscal_sentence, outcome_sentences, value_table
+
+    table = Table(title=f"Fiscal and social value, a year at full scale ({price}; fiscal and social are not added together)")
+    for col in ("Model", "People", "Fiscal: cashable", "Fiscal: non-cashable", "Social value", "Cost"):
+        table.add_column(col, justify="left" if col == "Model" else "right")
+    for r in value_table(value):
+        cells = [people(r["people"]) if r["people"] is not None else "",
+                 pounds(r["fiscal_cashable"]), pounds(r["fiscal_non_cashable"]), pounds(r["social"]), pounds(r["cost"])]
+        if r["kind"] == "total":
+            table.add_row(styled(("Total", "bold")), *(styled((c, "bold")) for c in cells), end_section=True)
+        else:
+            table.add_row(styled(r["name"]), *cells)
+    console.print(table)
+    console.print(fiscal_sentence(value, pounds))
+    outcomes = Table(title="What the models do for people, with how many people they reach here")
+    for col in ("Model", "Outcome for people", "People", "Value a year", "Counted as"):
+        outcomes.add_column(col, justify="right" if col in ("People", "Value a year") else "left")
+    for o in outcome_sentences(value):
+        outcomes.add_row(styled(o["model"]), styled(o["outcome"]), people(o["people"]) if o["people"] is not None else "",
+                         pounds(o["value"]), o["how"])
+    console.print(outcomes)
+    groups = value.get("by_age_group") or []
+    if groups:
+        who = Table(title="Who benefits: by age group and support reason, a year at full scale (before the overlap)")
+        for col in ("Age group", "Support reason", "People", "Fiscal: cashable", "Fiscal: non-cashable", "Social value", "Models"):
+            who.add_column(col, justify="right" if col in ("People",) or col.startswith(("Fiscal", "Social")) else "left")
+        for g in groups:
+            who.add_row(styled(g["age_group"]), styled(g["support_reason"] or ""), people(g["people"]),
+                        pounds(g["fiscal_cashable"]), pounds(g["fiscal_non_cashable"]), pounds(g["social"]),
+                        styled(", ".join(g["models"])))
+        console.print(who)

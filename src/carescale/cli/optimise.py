@@ -65,7 +65,7 @@ def optimise_command(
     price_base: Optional[str] = price_base_option(),
     price_index: Optional[Path] = price_index_option(),
     constraints: Optional[Path] = typer.Option(None, "--constraints", help="YAML file of objective and constraints (docs/optimise.md)."),
-    objective: Optional[str] = typer.Option(None, "--objective", help="npv (default), budget-impact or probability."),
+    objective: Optional[str] = typer.Option(None, "--objective", help="npv (default), budget-impact, probability, social (present value of social value) or npv-with-social."),
     payer: Optional[str] = typer.Option(None, "--payer", help="Maximise for one payer: asc or nhs."),
     year: Optional[int] = typer.Option(None, "--year", help="Appraisal year for --objective budget-impact."),
     budget: Optional[str] = typer.Option(None, "--budget", help="Set-up + running cost over the period, e.g. 2m."),

@@ -65,9 +65,10 @@ def run(
     data = evaluation.run_output()  # shared by the evaluation: read only
 
     def table() -> None:
-        from ..appraisal.tables import print_bridge
+        from ..appraisal.tables import print_bridge, print_value
 
         _print_summary_table(data)
+        print_value(data["value"], console, price_label(data))
         print_bridge(data["bridge"], console)
         _print_official_figures(evaluation.scenario.area)
         _print_baseline(evaluation.scenario.area, data)

@@ -37,6 +37,7 @@ class SavingLine:
     cashable_status: str  # published, implied, assumption, or default (the rule)
     cashable_reason: str
     amount: np.ndarray  # (D,) gross saving a year at full scale
+    count: np.ndarray | None = None  # (D,) people with the outcome a year (outcomes only)
 
     def as_dict(self, draw: int = 0) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class SavingLine:
             "cashable_status": self.cashable_status,
             "cashable_reason": self.cashable_reason,
             "amount": round(float(self.amount[draw]), 2),
+            "count": None if self.count is None else round(float(self.count[draw]), 1),
         }
 
 
@@ -73,8 +75,9 @@ def saving_lines(
                 rate = v[f"{pre}.outcomes.{o.id}.rate"] if o.rate is not None else 1.0
                 amount = np.broadcast_to(n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"], (D,))
                 flag = cashable_of(o)
+                count = np.array(np.broadcast_to(n * rate, (D,)), dtype=float)
                 lines.append(SavingLine(iv.id, seg.id, o.id, "outcome", o.description, o.payer,
-                                        flag.value, flag.status, flag.reason, np.array(amount, dtype=float)))
+                                        flag.value, flag.status, flag.reason, np.array(amount, dtype=float), count))
             for r in seg.spend_reductions:
                 saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
                 amount = np.broadcast_to(saved * share, (D,))

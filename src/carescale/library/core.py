@@ -168,6 +168,9 @@ class Library:
                 f"{', '.join(sorted(self.areas))}"
             )
         self.check_refs(iv, name)
+        from .social import check_wider_benefits
+
+        check_wider_benefits(iv, name)
         return iv
 
     def check_refs(self, obj: BaseModel, name: str) -> None:

@@ -79,6 +79,7 @@ class Coefficients:
     overlaps: tuple[OverlapTerm, ...]
     workforce: dict[str, np.ndarray] = field(default_factory=dict)  # role -> (M,) staff at scale 1
     setup_timing: str = "up-front"
+    wider: np.ndarray | None = None  # (D, M, Y) social value (wider benefits) per unit scale
 
     @property
     def n_models(self) -> int:
@@ -151,10 +152,12 @@ def coefficients(problem: Problem, values: Values | None = None) -> Coefficients
     res = ev.appraisal() if ev is not None and values is None else appraise(sc, settings, v, params)
     running = np.zeros((D, M, Y, P))
     gross = np.zeros((D, M, Y, P))
+    wider = np.zeros((D, M, Y))
     for i, iid in enumerate(ids):
         f = res.interventions[iid]
         running[:, i] = np.broadcast_to(f.running_cost, (D, Y, P))
         gross[:, i] = np.broadcast_to(f.gross, (D, Y, P))
+        wider[:, i] = np.broadcast_to(f.wider_benefits, (D, Y))
 
     settings = res.settings  # with each model's counterfactual defaults, as the appraisal used them
     adj = adjusted_values(sc, params, v, settings)
@@ -240,4 +243,5 @@ def coefficients(problem: Problem, values: Values | None = None) -> Coefficients
         overlaps=tuple(terms),
         workforce=roles,
         setup_timing=settings.setup_timing,
+        wider=wider,
     )

@@ -67,6 +67,7 @@ class Figures:
     cost_by_payer: dict[str, float]
     staff: dict[str, float]
     probability: float | None = None  # share of draws with NPV above zero
+    pv_social: float = 0.0  # present value of social value (wider benefits), not public money
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -99,6 +100,7 @@ def evaluate_portfolio(problem: Problem, co: Coefficients, scales: Mapping[str, 
         cost_by_payer={p: float(cost_y[:, k].sum()) for k, p in enumerate(PAYERS)},
         staff={role: float(staff @ s) for role, staff in co.workforce.items()},
         probability=prob,
+        pv_social=float(res.metrics.pv_wider_benefits[0]),
     )
 
 
@@ -106,6 +108,10 @@ def objective_value(spec: OptimiseSpec, f: Figures) -> float:
     """The objective of ``spec`` read from real-appraisal figures."""
     if spec.objective == "npv":
         return f.npv_by_payer[spec.payer] if spec.payer else f.npv
+    if spec.objective == "social":
+        return f.pv_social
+    if spec.objective == "npv-with-social":
+        return f.npv + f.pv_social
     if spec.objective == "budget-impact":
         row = f.net_by_year_payer[spec.year - 1]
         return row[spec.payer] if spec.payer else sum(row.values())
@@ -173,6 +179,10 @@ def objective_label(spec: OptimiseSpec, years: int | None = None) -> str:
     """What is maximised, in words (as the programme labels it)."""
     if spec.objective == "npv":
         return "NPV" + (f" to {spec.payer.upper()}" if spec.payer else "")
+    if spec.objective == "social":
+        return "present value of social value"
+    if spec.objective == "npv-with-social":
+        return "NPV plus the present value of social value"
     if spec.objective == "budget-impact":
         return f"net saving in year {spec.year}" + (f" to {spec.payer.upper()}" if spec.payer else "")
     return "probability that the NPV is above zero"

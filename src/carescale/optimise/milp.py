@@ -307,7 +307,19 @@ def build(co: Coefficients, spec: OptimiseSpec, budgets: dict[str, Any] | None =
                 _expr_add(net[y][p], cost[y][p], -1.0)
                 _expr_add(net[y][p], ded[y][p], -1.0)
 
-    if spec.objective in ("npv", "budget-impact"):
+    if spec.objective in ("social", "npv-with-social"):
+        # social value (wellbeing, health): linear in each model's scale, never a payer's money
+        central_net()
+        wider = co.wider if co.wider is not None else np.zeros((1, M, Y))
+        for i in range(M):
+            _add(obj, s[i], float(wider[0, i] @ co.factors) / UNIT)
+        if spec.objective == "npv-with-social":
+            for y in range(Y):
+                for p in range(P):
+                    _expr_add(obj, net[y][p], float(co.factors[y]))
+        built.objective_label = ("present value of social value" if spec.objective == "social"
+                                 else "NPV plus the present value of social value") + f" over {Y} years"
+    elif spec.objective in ("npv", "budget-impact"):
         central_net()
         if spec.objective == "npv":
             for y in range(Y):

@@ -15,7 +15,7 @@ from ..library import display_path, format_validation_error, read_yaml
 from ..schema import PAYERS
 from ..schema.base import MAX_PEOPLE, MAX_VALUE
 
-Objective = Literal["npv", "budget-impact", "probability"]
+Objective = Literal["npv", "budget-impact", "probability", "social", "npv-with-social"]
 OBJECTIVES: tuple[str, ...] = ("npv", "budget-impact", "probability")
 
 #: The smallest ``step``: ten times HiGHS's primal feasibility tolerance (1e-7). Below it a step
@@ -77,7 +77,9 @@ class OptimiseSpec(BaseModel):
 
     * ``objective``: ``npv`` (net present value), ``budget-impact`` (undiscounted net saving in
       appraisal year ``year``), or ``probability`` (share of Monte Carlo draws whose NPV is above
-      zero); ``payer`` limits ``npv``/``budget-impact`` to one payer (``asc`` or ``nhs``).
+      zero), ``social`` (present value of social value: wellbeing and health, docs/appraisal.md
+      "Social value") or ``npv-with-social`` (NPV plus the present value of social value: fiscal
+      and social together); ``payer`` limits ``npv``/``budget-impact`` to one payer (``asc`` or ``nhs``).
     * ``budget``: set-up plus running cost over the appraisal period, all payers;
       ``setup_budget``: set-up only; ``running_budget``: running cost over the period;
       ``running_budget_per_year``: running cost in every appraisal year; ``payer_budgets``:
@@ -219,6 +221,8 @@ class OptimiseSpec(BaseModel):
             raise ValueError("year: only the budget-impact objective takes a year")
         if self.objective == "budget-impact" and self.year is None:
             raise ValueError("year: the budget-impact objective needs the appraisal year to maximise (1 = the first year)")
+        if self.objective in ("social", "npv-with-social") and self.payer is not None:
+            raise ValueError(f"payer: social value is no payer's money; leave payer out of the {self.objective} objective")
         if self.objective == "probability" and self.payer is not None:
             raise ValueError("payer: the probability objective is the whole portfolio's NPV; leave payer out")
         return self

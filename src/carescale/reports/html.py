@@ -181,6 +181,9 @@ def context(data: ReportData) -> dict[str, Any]:
     from ..appraisal.settings import describe_optimism_bias
 
     ob_text = describe_optimism_bias(s.get("optimism_bias_method"), s["optimism_bias"])
+    from ..appraisal.value import fiscal_sentence, outcome_sentences, value_table
+
+    value = data.evaluation.value()
     return {
         "title": f"Business case: scaling up what works in {data.area_name}",
         "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
@@ -189,6 +192,8 @@ def context(data: ReportData) -> dict[str, Any]:
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
         "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
         "scenario_id": data.doc.scenario_id, "bridge": bridge_table(data.bridge),
+        "value_rows": value_table(value), "value_outcomes": outcome_sentences(value),
+        "value_sentence": fiscal_sentence(value, pounds),
         "references": references, "not_modelled": run.get("not_modelled", []),
         "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),
         "history": history_view(data.history),

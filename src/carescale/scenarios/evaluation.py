@@ -203,10 +203,23 @@ class Evaluation:
                                       self.values, self.parameters, self.result)
             return self._bridge
 
+    def value(self) -> dict[str, Any]:
+        """Fiscal cashable, fiscal non-cashable and social value side by side, with each model's
+        outcomes for people and the benefit-cost ratio without and with social value
+        (``carescale.appraisal.value.value_split``; shared: read only)."""
+        with self._lock:
+            if "_value" not in self.__dict__:
+                from ..appraisal.value import value_split
+
+                vocabulary = getattr(self.library or default_library(), "vocabulary", None)
+                self.__dict__["_value"] = value_split(self.scenario, self.run, self.saving_lines,
+                                                      self.appraisal_summary(), vocabulary=vocabulary)
+            return self.__dict__["_value"]
+
     def run_output(self) -> dict[str, Any]:
         """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
         bridge to every headline (shared: read only)."""
-        return {**self.run, "bridge": self.bridge()}
+        return {**self.run, "bridge": self.bridge(), "value": self.value()}
 
     def appraisal_output(self, monthly: bool = False) -> dict[str, Any]:
         """What ``carescale appraise --format json`` and ``POST /api/v1/appraise`` print: the

@@ -291,15 +291,39 @@ class FullCost(StrictModel):
 
 
 class WiderBenefit(StrictModel):
-    """A social benefit that is real but not cashable; kept apart from savings."""
+    """A social benefit that is real but not cashable; kept apart from savings (social value,
+    docs/appraisal.md). ``valued_by`` says how its money value was found: ``wellby`` or ``qaly``
+    (``units_per_person`` a year at HM Treasury's value, ``data/social_values.yaml``, or at a chosen
+    ``unit_value`` within the cited range), or ``source`` (the document's own money figure, quoted
+    in ``value_per_person.ref``)."""
 
     id: Slug
     description: str
+    #: The outcome for people in plain words, counted per person reached ("feel better: wellbeing up").
+    outcome: str | None = None
     value_per_person: Quantity
+    valued_by: Literal["wellby", "qaly", "source"] | None = None
+    units_per_person: float | None = None  # WELLBYs or QALYs per person a year
+    unit_value: float | None = None  # pounds per WELLBY or QALY in the cited price year (default: the central value)
 
     @model_validator(mode="after")
     def _check(self) -> "WiderBenefit":
         _require_unit(self.value_per_person, ("GBP_per_person_per_year",), "value_per_person")
+        if self.valued_by is None:
+            raise ValueError(
+                "valued_by: the outcome has no valuation source; give wellby (HM Treasury's WELLBY), "
+                "qaly (the Green Book's QALY) or source (the document's own money figure, quoted in value_per_person.ref)"
+            )
+        if self.valued_by in ("wellby", "qaly") and self.units_per_person is None:
+            raise ValueError(f"units_per_person: an outcome valued by {self.valued_by} needs the {self.valued_by.upper()}s "
+                             "per person a year it brings")
+        if self.valued_by == "source" and (self.units_per_person is not None or self.unit_value is not None):
+            raise ValueError("units_per_person: an outcome valued by its source's own figure takes no WELLBYs or QALYs; "
+                             "give valued_by: wellby or qaly to value it so")
+        for name in ("units_per_person", "unit_value"):
+            v = getattr(self, name)
+            if v is not None and not v > 0:
+                raise ValueError(f"{name}: {v} is not above 0; give a positive number")
         return self
 
 

@@ -231,6 +231,8 @@ def run_uncertainty(
     for iv in scenario.interventions:
         item = {"id": iv.id, "name": iv.name, "evidence_level": iv.evidence_grade.level}
         item.update(_block(sim.net[iv.id], det.net[iv.id][0], s.bins))
+        # social value a year (wellbeing, health; docs/appraisal.md "Social value"), apart from the money
+        item["social_value"] = {"deterministic": _r(det.social[iv.id][0]), "summary": describe(sim.social[iv.id])}
         if npv is not None:
             (ivs, _, _), (dets, _, _) = npv
             item["npv"] = _npv_block(ivs[iv.id], float(dets[iv.id][0]), s.bins)
@@ -239,6 +241,9 @@ def run_uncertainty(
             item["npv_switching_values"] = npv_switching[iv.id]
         interventions.append(item)
     portfolio = _block(sim.portfolio, det.portfolio[0], s.bins)
+    social_draws = sum(sim.social.values()) if sim.social else np.zeros(len(sim.portfolio))
+    portfolio["social_value"] = {"deterministic": _r(sum(float(v[0]) for v in det.social.values())),
+                                 "summary": describe(np.asarray(social_draws, dtype=float))}
     portfolio["switching_values"] = overlap_switching_values(scenario, model.params)
     npv_settings = None
     if npv is not None:

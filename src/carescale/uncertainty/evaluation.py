@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import numpy as np
@@ -21,6 +21,7 @@ class Annual:
     gross: dict[str, np.ndarray]
     cost: dict[str, np.ndarray]
     portfolio: np.ndarray  # (D, P), after the overlap deduction
+    social: dict[str, np.ndarray] = field(default_factory=dict)  # intervention id -> (D,) social value a year
 
 
 def _annual(arr: np.ndarray, result: PortfolioResult) -> np.ndarray:
@@ -49,6 +50,7 @@ def annual(
                 {r.id: _annual(r.gross, res) for r in res.interventions},
                 {r.id: _annual(r.cost, res) for r in res.interventions},
                 _annual(res.net, res),
+                {r.id: np.broadcast_to(_annual(np.atleast_2d(r.wider_benefits), res), (stop - start,)) for r in res.interventions},
             )
         )
         if progress is not None:
@@ -58,4 +60,4 @@ def annual(
     def cat(i: int) -> dict[str, np.ndarray]:
         return {k: np.concatenate([p[i][k] for p in parts]) for k in ids}
 
-    return Annual(cat(0), cat(1), cat(2), np.concatenate([p[3] for p in parts]))
+    return Annual(cat(0), cat(1), cat(2), np.concatenate([p[3] for p in parts]), cat(4))

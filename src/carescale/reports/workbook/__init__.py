@@ -10,6 +10,8 @@ break-even); ``Cash flow`` (:mod:`.cash_flow`: the portfolio by month and year, 
 deduction); ``Bridge`` (:mod:`.bridge`: from the evidence figure to each headline, every
 subtotal a formula beside the live headline cell it must equal); ``Options`` and ``Cash budget``
 (:mod:`.budget`: the options appraisal and the cash view by financial year, net as formulas);
+``Value`` (:mod:`.value`: fiscal cashable, fiscal non-cashable and social value side by side,
+totals as SUM formulas, outcomes for people, BCR without and with social value);
 ``Monte Carlo`` (:mod:`.monte_carlo`: percentiles, histogram, tornado and break-even
 targets: values, not formulas). :mod:`.cells` makes references and names, :mod:`.book` holds the
 workbook being written.
@@ -36,6 +38,7 @@ from ..data import ReportData
 from .about import _about_sheet
 from .book import _Book
 from .bridge import _bridge_sheet
+from .value import _value_sheet
 from .budget import _cash_budget_sheet, _options_sheet
 from .cash_flow import _cash_flow_sheet
 from .cells import EPS, MONEY, MONEY2, _plain_formula, cell, col_range, defined_name, quote_sheet, sheet_name  # noqa: F401
@@ -77,6 +80,7 @@ def workbook_bytes(data: ReportData, *, cached: bool = True) -> bytes:
     history = sheet("Review history") if data.history is not None else None
     options = sheet("Options")
     budget = sheet("Cash budget")
+    value = sheet("Value")
     _inputs_sheet(book, inputs)
     for iv in data.scenario.interventions:
         _model_sheet(book, sheets[iv.id], iv)
@@ -85,6 +89,7 @@ def workbook_bytes(data: ReportData, *, cached: bool = True) -> bytes:
     _bridge_sheet(book, bridge, cash.get_name())
     _options_sheet(book, options)
     _cash_budget_sheet(book, budget)
+    _value_sheet(book, value)
     _monte_carlo_sheet(book, mc)
     if history is not None:
         from ..history import history_sheet

@@ -14,7 +14,9 @@ import importlib.util
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ... import formatting
 from ...appraisal.bridge import bridge_table
+from ...appraisal.value import fiscal_sentence, outcome_sentences, value_table
 from ...errors import CarescaleError
 from ...safe_text import finite_json
 from .. import charts, documents, service
@@ -54,6 +56,8 @@ def result(request: Request, sid: str) -> HTMLResponse:
         return bytes(render(
             request, "result.html", title=f"Result: {run['area']['name']}", nav="scenario", sid=sid, run=run,
             appraisal=appraisal, bridge=bridge_table(run["bridge"]), cash=documents.cash(doc),
+            value_rows=value_table(run["value"]), value_outcomes=outcome_sentences(run["value"]),
+            value_sentence=fiscal_sentence(run["value"], formatting.money),
             options=documents.options(doc), unc=unc, job=job, unc_refused=refused, doc=data,
             changes=run.get("changes") or [], charts=figs, share_url=share_url, plotly_style_ids=plotly_style_ids(),
             reports=reports_available(), draws=documents.draws(doc), max_draws=max_draws,
