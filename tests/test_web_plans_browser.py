@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, _tab_to  # noqa: F401 - the shared harness
-from tests.conftest import require_tool
+from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, _tab_to, browser  # noqa: F401 - the shared harness
+from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
 
 pytest.importorskip("playwright")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -31,18 +31,6 @@ def server(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('plans-browser') / 'store.db'}"
     with LiveServer(create_app(DatabaseScenarioStore(url))) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_tool(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture

@@ -13,18 +13,22 @@ from .common import (
     app,
     area_file_option,
     area_option,
+    basis_option,
     console,
     emit,
     interventions_option,
+    optimism_bias_option,
     output_option,
+    preset_option,
     price_base_option,
     price_index_option,
     print_scenario_notes,
-    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
     set_option,
+    start_date_option,
+    years_option,
 )
 
 # -- appraise (docs/appraisal.md) --------------------------------------------------------------
@@ -36,17 +40,13 @@ def appraise_command(
     area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
-    basis: Basis = typer.Option(
-        Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
-    ),
-    years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
+    basis: Basis = basis_option(),
+    years: Optional[str] = years_option(),
     discount_rate: Optional[str] = typer.Option(
         None, "--discount-rate", help="A flat rate a year, 0-0.2 or 0%-20% (default: Green Book schedule, 3.5%)."
     ),
-    start_date: Optional[str] = typer.Option(None, "--start-date", help="YYYY-MM-DD month 1 starts (default 2026-04-01)."),
-    optimism_bias: Optional[bool] = typer.Option(
-        None, "--optimism-bias/--no-optimism-bias", help="Adjust costs and savings by strength of evidence (default on)."
-    ),
+    start_date: Optional[str] = start_date_option(),
+    optimism_bias: Optional[bool] = optimism_bias_option(),
     counterfactual: Optional[bool] = typer.Option(
         None, "--counterfactual/--no-counterfactual",
         help="Deadweight, attribution, drop-off and duration by each model's evidence design (default on).",

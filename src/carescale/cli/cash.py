@@ -13,9 +13,11 @@ from .common import (
     app,
     area_file_option,
     area_option,
+    basis_option,
     console,
     emit,
     interventions_option,
+    optimism_bias_option,
     output_option,
     preset_option,
     price_base_option,
@@ -24,6 +26,8 @@ from .common import (
     scenario_document,
     scenario_option,
     set_option,
+    start_date_option,
+    years_option,
 )
 
 
@@ -90,14 +94,10 @@ def cash_command(
     area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
-    basis: Basis = typer.Option(
-        Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
-    ),
-    years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
-    start_date: Optional[str] = typer.Option(None, "--start-date", help="YYYY-MM-DD month 1 starts (default 2026-04-01)."),
-    optimism_bias: Optional[bool] = typer.Option(
-        None, "--optimism-bias/--no-optimism-bias", help="Adjust costs and savings for optimism bias (default on)."
-    ),
+    basis: Basis = basis_option(),
+    years: Optional[str] = years_option(),
+    start_date: Optional[str] = start_date_option(),
+    optimism_bias: Optional[bool] = optimism_bias_option(),
     settings_file: Optional[Path] = typer.Option(None, "--settings", help="YAML file of appraisal settings."),
     inflation: Optional[str] = typer.Option(
         None, "--inflation", help="Pay-and-price inflation a year, e.g. 3% (default: HM Treasury GDP deflator "

@@ -214,6 +214,28 @@ def interventions_option() -> Any:
     )
 
 
+def basis_option() -> Any:
+    return typer.Option(
+        Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
+    )
+
+
+def years_option() -> Any:
+    return typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10).")
+
+
+def start_date_option() -> Any:
+    return typer.Option(None, "--start-date", help="YYYY-MM-DD month 1 starts (default 2026-04-01).")
+
+
+def optimism_bias_option() -> Any:
+    return typer.Option(
+        None, "--optimism-bias/--no-optimism-bias",
+        help="Adjust costs (and, by some methods, savings) for optimism bias by the settings' method (default on: "
+        "the Green Book's supplementary guidance).",
+    )
+
+
 # -- scenario documents: --scenario FILE, --set PATH=VALUE and the price base ------------------
 def scenario_option() -> Any:
     return typer.Option(

@@ -13,7 +13,6 @@ from ..extras import require
 from ..safe_text import check_output_path, csv_records, echo_data, one_line, write_output
 from ..formatting import money, share
 from .common import (
-    price_label,
     Format,
     app,
     area_file_option,
@@ -21,14 +20,16 @@ from .common import (
     console,
     echo_json,
     interventions_option,
+    preset_option,
     price_base_option,
     price_index_option,
+    price_label,
     print_scenario_notes,
-    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
     set_option,
+    years_option,
 )
 
 
@@ -81,7 +82,7 @@ def optimise_command(
     step: Optional[float] = typer.Option(None, "--step", help="Scales in steps of this share (e.g. 0.1)."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws for --objective probability (default 1,000)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the draws."),
-    years: Optional[str] = typer.Option(None, "--years", help="Appraisal period, whole years 1-60 (default 10)."),
+    years: Optional[str] = years_option(),
     frontier: Optional[str] = typer.Option(None, "--frontier", help="Budgets START:STOP:POINTS (e.g. 0:6m:50) or a list 0,1m,2m."),
     frontier_over: str = typer.Option("budget", "--frontier-over", help="Which budget the frontier varies."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Write the frontier chart (.png, .svg, .pdf or .html)."),

@@ -14,21 +14,22 @@ from ..formatting import people, short_money as money
 from ..safe_text import styled
 from ..library import validate_file
 from .common import (
-    price_label,
     Basis,
     Format,
     app,
     area_file_option,
     area_option,
+    basis_option,
     console,
     echo_listing,
     emit,
     interventions_option,
     output_option,
+    preset_option,
     price_base_option,
     price_index_option,
+    price_label,
     print_scenario_notes,
-    preset_option,
     reprice_option,
     scenario_document,
     scenario_option,
@@ -44,9 +45,7 @@ def run(
     area: Optional[str] = area_option(),
     area_file: Optional[Path] = area_file_option(),
     interventions: Optional[str] = interventions_option(),
-    basis: Basis = typer.Option(
-        Basis.potential, "--basis", help="potential: scale up by each model's rule; current: what runs there today."
-    ),
+    basis: Basis = basis_option(),
     scenario_file: Optional[Path] = scenario_option(),
     sets: Optional[list[str]] = set_option(),
     reprice: Optional[bool] = reprice_option(),
