@@ -58,16 +58,17 @@ def serve() -> Iterator[tuple[str, int]]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).with_name("carescale")
-    with tempfile.TemporaryDirectory() as home:
+    # the server's output goes to a file in its data folder, not a pipe nobody reads (a server that
+    # logs a lot would otherwise stop when the pipe is full)
+    with tempfile.TemporaryDirectory() as home, open(Path(home) / "server.log", "wb") as log:
         env = {**os.environ, "CARESCALE_HOME": home}
         env.pop("DATABASE_URL", None)
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
                 try:
-                    if httpx.get(url + "/", timeout=1).status_code == 200:
+                    if httpx.get(url + "/", timeout=5).status_code == 200:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
@@ -76,4 +77,7 @@ def serve() -> Iterator[tuple[str, int]]:
             yield url, proc.pid
         finally:
             proc.terminate()
-            proc.wait(timeout=20)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -152,43 +152,10 @@ def _hammer(url: str, clients: int, per_client: int, make, stop_after=None) -> d
 
 
 def serve():
-    """``measure.serve`` with the server's output to a file rather than a pipe nobody reads (a
-    server that logs a lot would otherwise stop when the pipe is full)."""
-    import contextlib
-    import socket
-    import tempfile
+    """The web benchmarks' server: ``measure.serve`` (its output to a file, never a pipe)."""
+    from measure import serve as measure_serve
 
-    import httpx
-
-    @contextlib.contextmanager
-    def cm():
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        exe = Path(sys.executable).with_name("carescale")
-        with tempfile.TemporaryDirectory() as home, open(Path(home) / "server.log", "wb") as log:
-            env = {**os.environ, "CARESCALE_HOME": home}
-            env.pop("DATABASE_URL", None)
-            proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
-            url = f"http://127.0.0.1:{port}"
-            try:
-                for _ in range(300):
-                    try:
-                        if httpx.get(url + "/", timeout=5).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        time.sleep(0.1)
-                else:
-                    raise RuntimeError("carescale serve did not start")
-                yield url, proc.pid
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-
-    return cm()
+    return measure_serve()
 
 
 def row_web(quick: bool) -> dict:
