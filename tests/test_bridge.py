@@ -161,7 +161,7 @@ def test_the_bridge_closes_under_other_settings_from_python(settings):
     scenario = carescale.define_scenario("birmingham")
     st = make_settings(settings)
     result = appraise(scenario, st)
-    b = bridge(scenario, st, result)
+    b = bridge(scenario, result)
     heads = steps_add_up(b, 1e-6)
     assert heads["npv"] == pytest.approx(float(result.portfolio.metrics.npv[0]), abs=1e-6)
     assert b["years"] == st.years

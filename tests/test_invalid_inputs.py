@@ -58,6 +58,10 @@ EXPECTED = {
         "cohorts.mental_health_long_term_support.value: input should be a valid number, unable to "
         "parse string as a number (got 'four hundred')"
     ),
+    "cashable_not_true_or_false.yaml": (
+        f"{SEG}.outcomes[less-homecare].cashable.value: 'sometimes' is not valid; cashable must be true (a budget "
+        "can bank the saving) or false (it frees capacity only)"
+    ),
     "transformation_area_out_of_range.yaml": "transformation_area: input should be less than or equal to 5 (got 6)",
     "intervention_unknown_cohort.yaml": (
         f"{SEG}.sizing.cohort: unknown cohort 'very_limited_older_people'; valid cohorts are: {VALID_COHORTS}"

@@ -95,7 +95,7 @@ def test_april_2023_changes_state_their_method(packaged):
 
 def test_attribution_beside_the_figures():
     text = (PACKAGED / "ATTRIBUTION.md").read_text(encoding="utf-8")
-    assert text.count("Open Government Licence v3.0") == 7  # the heading, 5 sources, and ascof_2a2.csv's line
+    assert text.count("Open Government Licence v3.0") == 6  # the heading and 5 sources
     for who in ("Adult Social Care Outcomes Framework 2020-21", "NHS Digital", "Ministry of Housing, Communities and Local Government", "Office for National Statistics",
                 "National Cost Collection"):
         assert who in text

@@ -159,10 +159,10 @@ def test_national_counts_figures_by_source():
     assert t["figures"] == 1530
     assert t["estimated_figures"] == 472 and t["estimated_share"] == 0.3085
     assert t["figures_by_source"] == {"official: ASC-FR/SALT 2021-22": 599, "estimated": 472, "official: ONS mid-2023": 459}
-    # every number the 153 runs read (a wider count, for context): 51 a council, of which 8 are
-    # area figures (the models read neither population all ages nor 18-64) and 43 the evidence's
-    assert t["inputs"] == {"count": 7803, "estimated_share": 0.0605, "by_kind": {
-        "area: estimated": 472, "area: official or own": 752, "evidence (model figures)": 6579}}
+    # every number the 153 runs read (a wider count, for context): 68 a council, of which 8 are
+    # area figures (the models read neither population all ages nor 18-64) and 60 the evidence's
+    assert t["inputs"] == {"count": 10404, "estimated_share": 0.0454, "by_kind": {
+        "area: estimated": 472, "area: official or own": 752, "evidence (model figures)": 9180}}
     # 459 = 3 x 153 populations; 599 = 4 x 153 ASC-FR/SALT figures less the 13 with no usable value
     # (Hackney's 4 not submitted, Swindon's 2 not submitted, Scilly's 2 suppressed, and 5 councils
     # whose T31 short-term line is negative: Shropshire, Central Bedfordshire, Barking and Dagenham,

@@ -95,7 +95,7 @@ def test_rules_come_from_the_schema():
     assert TABLE["living-well.cost_shares.asc"].rule == Rule("proportion", group="living-well.cost_shares")
     assert TABLE["living-well.older-people-multiple-ltc.unit_cost"].rule == Rule("GBP_per_person_per_year")
     # every divisor and every group comes from a schema mark: nothing else is above 0 or grouped
-    assert {p.path for p in TABLE if p.rule.above_zero} == {p.path for p in TABLE if p.kind == "setup_per"}
+    assert {p.path for p in TABLE if p.rule.above_zero} == {p.path for p in TABLE if p.kind in ("setup_per", "staff_per")}
     assert {p.path for p in TABLE if p.rule.group} == {p.path for p in TABLE if p.kind == "cost_share"}
 
 

@@ -318,3 +318,26 @@ def test_axe_no_serious_or_critical_violation(page, server):
     found = axe.run(page).response["violations"]
     problems += [f"upload error: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
     assert not problems, "\n".join(problems)
+
+
+def test_the_bridge_scrolls_inside_its_region_on_a_phone(browser, server):
+    """A 375-pixel-wide phone: the bridge table (issue 21) scrolls sideways inside its own region,
+    which takes keyboard focus, while the page itself does not scroll sideways."""
+    import httpx
+
+    sid = httpx.post(f"{server.url}/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        pg = context.new_page()
+        no_charts(pg)
+        pg.goto(f"{server.url}/scenario/{sid}")
+        region = pg.get_by_role("region", name=re.compile("From the evidence to the headlines"))
+        assert region.count() == 1
+        wide, shown = region.evaluate("el => [el.scrollWidth, el.clientWidth]")
+        assert wide > shown  # the table is wider than the phone, so the region scrolls
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+        region.focus()
+        assert pg.evaluate("document.activeElement.getAttribute('aria-labelledby')") == "bridge-caption"
+        shot(pg, "07-result-bridge-phone", full_page=False)
+    finally:
+        context.close()

@@ -406,7 +406,8 @@ def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
     (cf,) = client.get(f"/api/v1/plans/{plan}").json()["definition"]["counterfactual"]
     assert cf["id"] == "permanent-admissions-to-a-care-home" and cf["baseline"]["kind"] == "official"
     rate = cf["baseline"]["rate"]
-    assert rate == pytest.approx(597 / 149_412)  # Birmingham's ASCOF 2A2 admissions per person aged 65+
+    # Birmingham's ASCOF 2A2: 399.6 admissions a year per 100,000 people aged 65+ (597 / 149,412), the published rate
+    assert rate == pytest.approx(399.6 / 100_000)
     form = {**review_form((30, 6, 2027), 120, 11, 3, "£48,000"), f"events:{cf['id']}": "1"}
     got = client.post(f"/plans/{plan}/reviews/new", data=form)
     assert got.status_code == 303, errors_of(got.text)

@@ -49,7 +49,7 @@ from ..engine.scenario import Scenario
 from ..engine.summary import price_basis
 from ..schema import PAYERS
 from .core import AppraisalResult, adjusted_values, timelines
-from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment
+from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment, appraisal_defaults
 
 #: the headline a subtotal must equal, by its key
 HEADLINES = {
@@ -59,6 +59,21 @@ HEADLINES = {
                        "('carescale appraise': portfolio.metrics.net_budget_impact)",
     "npv": "net present value ('carescale appraise': portfolio.metrics.npv)",
 }
+
+
+def _ob_basis(settings: AppraisalSettings, flow) -> str:
+    """Where a model's optimism bias comes from, under the settings' method (docs/appraisal.md)."""
+    method = settings.optimism_bias_method_used
+    adj = settings.interventions.get(flow.id) or InterventionAdjustment()
+    d = appraisal_defaults().optimism_bias_methods
+    if method == "green-book":
+        cat = adj.green_book_category or d.green_book_category
+        return (f"HM Treasury supplementary Green Book guidance on optimism bias, category {cat}, upper bound; "
+                "no generic value for benefits; data/appraisal_defaults.yaml")
+    if method == "gmca":
+        return (f"GMCA/New Economy confidence grade {adj.confidence_grade or d.gmca_grade}; "
+                "data/appraisal_defaults.yaml")
+    return f"evidence level {flow.evidence_level}, carescale's Nesta-level table, data/appraisal_defaults.yaml"
 
 
 def _without_additionality(scenario: Scenario, settings: AppraisalSettings) -> AppraisalSettings:
@@ -124,7 +139,6 @@ class _Lines:
 
 def bridge(
     scenario: Scenario,
-    settings: AppraisalSettings,
     appraisal: AppraisalResult,
     values: Values | None = None,
     parameters: ParameterTable | None = None,
@@ -132,9 +146,11 @@ def bridge(
 ) -> dict[str, Any]:
     """The bridge from the evidence figure to each headline of ``scenario`` (first draw).
 
-    ``appraisal`` is the appraisal of ``scenario`` under ``settings`` (yearly flows are enough);
-    ``values`` the one-draw values it was run on (default: base values); ``steady`` the engine's
-    steady-state run on them (what ``carescale run`` prints; worked out when None).
+    ``appraisal`` is the appraisal of ``scenario`` (``appraise(scenario, settings)``; yearly
+    flows are enough): its own settings are used, as the appraisal applied them (with each
+    model's counterfactual defaults filled in); ``values`` the one-draw values it was run on
+    (default: base values); ``steady`` the engine's steady-state run on them (what ``carescale
+    run`` prints; worked out when None).
 
     Returns ``{"years", "prices", "lines": [...], "headlines": {...}}``. A step line is
     ``{"kind": "step", "step", "label", "model", "model_name", "payer", "amount", "source"}``
@@ -143,6 +159,7 @@ def bridge(
     "label", "amount", "by_payer", "by_model", "headline", "headline_by_payer",
     "headline_source", "residual"}``, where ``amount`` is the sum of every step above it.
     """
+    settings: AppraisalSettings = appraisal.settings
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)
     steady = steady if steady is not None else evaluate(scenario, base, parameters=params)
@@ -222,38 +239,40 @@ def bridge(
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
         b.step("optimism_bias_savings", "Optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
-               f"savings lowered by {down:.0%} for evidence level {flows[iv.id].evidence_level} "
-               f"(optimism-bias table, data/appraisal_defaults.yaml)" if down else "no optimism bias on savings")
+               f"savings lowered by {down:.0%} ({_ob_basis(settings, flows[iv.id])})" if down
+               else f"no optimism bias on savings ({_ob_basis(settings, flows[iv.id])})" if settings.optimism_bias
+               else "no optimism bias on savings")
     for iv in ivs:
         t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
         kept = f"{t2 / t1:.1%}" if t1 else "all"
         b.step("deadweight_attribution", "Deadweight and attribution (what would have happened anyway; "
                "others' part)", iv.id, Y * (g2[iv.id] - g1[iv.id]),
-               f"each outcome x (1 - deadweight) x attribution: {kept} of the savings kept "
-               f"(data/appraisal_defaults.yaml and the scenario's appraisal settings)")
+               f"each outcome x (1 - deadweight) x attribution: {kept} of the savings kept (the scenario's "
+               f"appraisal settings, else the defaults by the design of the model's evidence, "
+               f"data/appraisal_defaults.yaml)")
     for iv in ivs:
-        b.step("drop_off_lag", "Drop-off and lag (savings fade each year; start later than costs)", iv.id,
-               s3[iv.id] - Y * g2[iv.id],
-               "savings x (1 - drop-off) for each full year after they start, and none in the lag months "
-               "(the appraisal's settings)")
+        b.step("drop_off_lag", "Drop-off, lag and duration of effect (savings fade, start later than costs, "
+               "stop)", iv.id, s3[iv.id] - Y * g2[iv.id],
+               "savings x (1 - drop-off) for each full year after they start, none in the lag months and none "
+               "after the effect's duration (the appraisal's settings and the defaults by evidence design)")
     for o in steady.overlaps:
         b.step("overlap_adjusted", "Overlap: change after optimism bias, deadweight and drop-off", o.id,
                -(ov3[o.id] - Y * ov0[o.id]),
                "the same overlap on the adjusted saving per person, over the period at full scale")
     for iv in ivs:
-        up, level = flows[iv.id].optimism_bias[0], flows[iv.id].evidence_level
+        up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_costs", "Optimism bias on running costs", iv.id, -Y * (c2[iv.id] - c0[iv.id]),
-               f"running costs raised by {up:.0%} for evidence level {level} "
-               f"(optimism-bias table, data/appraisal_defaults.yaml)" if up else "no optimism bias on costs")
+               f"running costs raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])})" if up
+               else "no optimism bias on costs")
     for iv in ivs:
         b.step("setup", "Set-up investment", iv.id, -su0[iv.id],
                f"tranches of set-up cost for the places the chosen scale needs (data/interventions/{iv.id}.yaml)"
                if iv.setup is not None else "no set-up investment in the evidence")
     for iv in ivs:
-        up, level = flows[iv.id].optimism_bias[0], flows[iv.id].evidence_level
+        up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_setup", "Optimism bias on set-up", iv.id, -(su2[iv.id] - su0[iv.id]),
-               f"set-up raised by {up:.0%} for evidence level {level} (optimism-bias table, "
-               f"data/appraisal_defaults.yaml); the cash-flow table's set-up includes it"
+               f"set-up raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])}); the cash-flow table's "
+               "set-up includes it"
                if up and iv.setup is not None else "no optimism bias on set-up")
     years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
                           flows[iv.id].yearly("setup")[0]) for iv in ivs}

@@ -333,6 +333,7 @@ def cash_view(appraisal: "AppraisalResult", lines: "list[SavingLine]", settings:
              "years": rows(parts[iid], False)}
             for iid, f in ivs.items()
         ],
+        "savings": [line.as_dict() for line in lines],
         "notes": [
             "Real terms are the appraisal's figures in the price base, for the people it sizes at the start; "
             "cash grows each model's people with its age band and inflates every figure to each year's prices.",

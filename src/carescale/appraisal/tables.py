@@ -39,7 +39,7 @@ def print_appraisal(data: dict[str, Any], console: Console) -> None:
     )
     console.print(
         styled((f"Appraisal: {data['area']['name']}", "bold"), f", {s['years']} years from {s['start_date']}; "
-        f"discounting: {rate}; optimism bias {'applied' if s['optimism_bias'] else 'off'}"
+        f"discounting: {rate}; optimism bias {('applied (' + s.get('optimism_bias_method', '') + ')') if s['optimism_bias'] else 'off'}"
         + "; " + _prices(data))
     )
     table = Table(title=f"By model (pounds over the whole period, {_prices(data)}, all payers; split by payer)")

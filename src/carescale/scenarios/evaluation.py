@@ -199,7 +199,7 @@ class Evaluation:
             if self._bridge is None:
                 from ..appraisal.bridge import bridge
 
-                self._bridge = bridge(self.scenario, self.appraisal().settings, self.appraisal(),
+                self._bridge = bridge(self.scenario, self.appraisal(),
                                       self.values, self.parameters, self.result)
             return self._bridge
 

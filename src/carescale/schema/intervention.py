@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, NamedTuple
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import PAYERS, Payer, Quantity, Reference, StrictModel
 from .rules import rule_of, sum_problem
@@ -122,6 +122,14 @@ class Cashable(StrictModel):
     status: CashableStatus = "assumption"
     reason: str
     ref: Reference | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _check_value(cls, v: object) -> object:
+        if not isinstance(v, bool):
+            raise ValueError(f"{v!r} is not valid; cashable must be true (a budget can bank the saving) "
+                             "or false (it frees capacity only)")
+        return v
 
 
 class CashableFlag(NamedTuple):
@@ -265,7 +273,8 @@ class FullCost(StrictModel):
     unit_cost: Quantity
     staff: Quantity | None = None
     per: Quantity | None = Field(default=None, json_schema_extra={
-        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for"})
+        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for",
+        "whole": "a staff ratio is per whole people or whole pounds"})
     netted: bool = False
     payer: Payer = "asc"  # who the netted saving falls to (with ``netted``)
 
