@@ -125,3 +125,14 @@ def test_any_override_is_applied_or_refused_in_one_line(overrides):
         assert "\n" not in exc.message
     else:
         carescale.summary(carescale.evaluate(sc))
+
+
+def test_a_re_priced_staff_ratio_overridden_with_its_own_value_changes_nothing():
+    """The back-fill ratio is one post per £5m of placement spend (2016/17), re-priced to the price
+    base: not a whole number of pounds, and still a valid override (CI found it refused)."""
+    path = "hospital-discharge.full_costs.back-fill.per"
+    value = TABLE[path].base
+    assert value != int(value)
+    sc = carescale.define_scenario("birmingham", overrides={path: value})
+    assert sc.changes == ()
+    assert _outputs(sc) == BASE_OUT

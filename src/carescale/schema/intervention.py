@@ -272,9 +272,10 @@ class FullCost(StrictModel):
     description: str
     unit_cost: Quantity
     staff: Quantity | None = None
+    # not a whole-number rule: a ratio per pounds of spend is re-priced to the price base, so its
+    # default is rarely whole (overriding it with its own value must give the same outputs)
     per: Quantity | None = Field(default=None, json_schema_extra={
-        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for",
-        "whole": "a staff ratio is per whole people or whole pounds"})
+        "divisor": "the beneficiaries or the pounds of spend each staff ratio is for"})
     netted: bool = False
     payer: Payer = "asc"  # who the netted saving falls to (with ``netted``)
 
