@@ -14,46 +14,21 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import threading
 import time
 
 import httpx
-from measure import serve
+from measure import hammer, serve
 
 def load(url: str, clients: int, per_client: int, vary: bool) -> dict[str, float]:
-    lat: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
+    def make(c: httpx.Client, k: int, i: int):
+        doc = {"version": 1, "area": "birmingham", "reprice": False}
+        if vary:
+            doc["note"] = f"client {k} request {i}"
+        return "run", c.post("/api/v1/run", json=doc)
 
-    def client(k: int) -> None:
-        with httpx.Client(base_url=url, timeout=30) as c:
-            start.wait()
-            for i in range(per_client):
-                doc = {"version": 1, "area": "birmingham", "reprice": False}
-                if vary:
-                    doc["note"] = f"client {k} request {i}"
-                t0 = time.perf_counter()
-                r = c.post("/api/v1/run", json=doc)
-                dt = time.perf_counter() - t0
-                with lock:
-                    lat.append(dt)
-                    if r.status_code != 200:
-                        errors[0] += 1
+    got = hammer(url, clients, per_client, make)
+    return {**got["run"], "errors": got["errors"]}
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    lat.sort()
-    return {
-        "requests": len(lat), "errors": errors[0], "rps": len(lat) / wall,
-        "p50_ms": 1000 * statistics.median(lat), "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))], "max_ms": 1000 * lat[-1],
-    }
 
 def job(url: str, draws: int) -> float:
     with httpx.Client(base_url=url, timeout=120) as c:

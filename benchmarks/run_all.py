@@ -111,44 +111,11 @@ def row_startup(quick: bool) -> dict:
             for k, (w, c) in med.items() if k != "numpy"}
 
 
-def _hammer(url: str, clients: int, per_client: int, make, stop_after=None) -> dict:
-    """``clients`` threads, each with its own connection, each making ``per_client`` requests
-    ``make(client, k, i)`` (a function of an httpx.Client): latencies and rate."""
-    import threading
+def _hammer(url: str, clients: int, per_client: int, make) -> dict:
+    """``measure.hammer``: concurrent clients, latencies by label and rate."""
+    from measure import hammer
 
-    import httpx
-
-    lat: dict[str, list[float]] = {}
-    errors = [0]
-    lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
-
-    def client(k: int) -> None:
-        with httpx.Client(base_url=url, timeout=60) as c:
-            start.wait()
-            for i in range(per_client):
-                t0 = time.perf_counter()
-                label, r = make(c, k, i)
-                dt = time.perf_counter() - t0
-                with lock:
-                    lat.setdefault(label, []).append(dt)
-                    if r.status_code not in (200, 201):
-                        errors[0] += 1
-
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    out = {"errors": errors[0], "wall": wall}
-    for label, xs in lat.items():
-        xs.sort()
-        out[label] = {"requests": len(xs), "rps": len(xs) / wall, "p50_ms": 1000 * statistics.median(xs),
-                      "p95_ms": 1000 * xs[int(0.95 * (len(xs) - 1))], "max_ms": 1000 * xs[-1]}
-    return out
+    return hammer(url, clients, per_client, make)
 
 
 def serve():
