@@ -74,6 +74,9 @@ class Evaluation:
         self._appraisal_summaries: dict[bool, dict[str, Any]] = {}
         self._uncertainty: dict[str, Any] | None = None
         self._bridge: dict[str, Any] | None = None
+        self._cash_views: dict[tuple, dict[str, Any]] = {}
+        self._options: dict[str, Any] | None = None
+        self._value: dict[str, Any] | None = None
         self._uncertainty_lock = threading.Lock()  # its own: a long Monte Carlo never holds up the run or appraisal
         self.calls: dict[str, int] = {"build": 0, "evaluate": 0, "appraise": 0, "uncertainty": 0}
 
@@ -168,29 +171,24 @@ class Evaluation:
         settings = settings or CashSettings()
         with self._lock:
             key = (settings.inflation, settings.growth, settings.budget)
-            cache = self.__dict__.setdefault("_cash_views", {})
-            if key not in cache:
-                from ..appraisal.core import adjusted_values
-
-                settings_used = self.appraisal(monthly=True).settings
-                adjusted = adjusted_values(self.scenario, self.parameters, self.values, settings_used)
-                lines = saving_lines(self.scenario, adjusted, self.parameters)
+            if key not in self._cash_views:
+                lines = saving_lines(self.scenario, self.adjusted_values, self.parameters)
                 vocabulary = getattr(self.library or default_library(), "vocabulary", None)
-                cache[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
-            return cache[key]
+                self._cash_views[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
+            return self._cash_views[key]
 
     def options(self) -> dict[str, Any]:
         """The options appraisal (``scenarios.options``): business as usual, do minimum and the
         preferred portfolio side by side."""
         with self._lock:
-            if "_options" not in self.__dict__:
+            if self._options is None:
                 from .options import options_appraisal
 
                 def other(doc: ScenarioDocument) -> dict[str, Any]:
                     return evaluate_document(doc, self.library).appraisal_summary()
 
-                self.__dict__["_options"] = _stamp(self.document, options_appraisal(self, other))
-            return self.__dict__["_options"]
+                self._options = _stamp(self.document, options_appraisal(self, other))
+            return self._options
 
     def bridge(self) -> dict[str, Any]:
         """The bridge from the evidence figure to each headline (``carescale.appraisal.bridge``):
@@ -208,13 +206,13 @@ class Evaluation:
         outcomes for people and the benefit-cost ratio without and with social value
         (``carescale.appraisal.value.value_split``; shared: read only)."""
         with self._lock:
-            if "_value" not in self.__dict__:
+            if self._value is None:
                 from ..appraisal.value import value_split
 
                 vocabulary = getattr(self.library or default_library(), "vocabulary", None)
-                self.__dict__["_value"] = value_split(self.scenario, self.run, self.saving_lines,
-                                                      self.appraisal_summary(), vocabulary=vocabulary)
-            return self.__dict__["_value"]
+                self._value = value_split(self.scenario, self.run, self.saving_lines,
+                                          self.appraisal_summary(), vocabulary=vocabulary)
+            return self._value
 
     def run_output(self) -> dict[str, Any]:
         """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
@@ -262,16 +260,25 @@ class Evaluation:
     # -- the appraisal's own engine runs (the live workbook) ------------------------------------------
 
     @cached_property
+    def adjusted_values(self) -> dict[str, Any]:
+        """The one-draw values with the appraisal's optimism bias and counterfactual applied (what
+        the appraisal runs on; the cash view and ``appraisal_runs`` read them)."""
+        from ..appraisal.core import adjusted_values
+
+        with self._lock:
+            return adjusted_values(self.scenario, self.parameters, self.values, self.appraisal(monthly=True).settings)
+
+    @cached_property
     def appraisal_runs(self) -> AppraisalRuns:
         """The engine on the appraisal's two timelines and at full scale, with the adjusted values
         (the live workbook's cached figures; no Monte Carlo)."""
-        from ..appraisal.core import adjusted_values, timelines
+        from ..appraisal.core import timelines
         from ..engine import evaluate
 
         with self._lock:
             settings = self.appraisal(monthly=True).settings
             self.calls["evaluate"] += 3
-            adj = adjusted_values(self.scenario, self.parameters, self.values, settings)
+            adj = self.adjusted_values
             cost_tl, sav_tl = timelines(self.scenario, settings)
             res_c = evaluate(self.scenario, adj, cost_tl, self.parameters)
             res_s = evaluate(self.scenario, adj, sav_tl, self.parameters)
