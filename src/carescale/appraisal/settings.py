@@ -32,8 +32,14 @@ DEFAULTS_FILE = DATA_DIR / "appraisal_defaults.yaml"
 
 @functools.lru_cache(maxsize=1)
 def appraisal_defaults() -> AppraisalDefaults:
-    """The shipped defaults (Green Book schedule, optimism-bias table, additionality, ramp-up)."""
-    return load_model(AppraisalDefaults, DEFAULTS_FILE)
+    """The shipped defaults (Green Book schedule, optimism-bias table, additionality, ramp-up),
+    validated once and kept in carescale's disk cache (:mod:`carescale.cache`, keyed by the file
+    and carescale's source): a fresh process does not parse the YAML nor build the schema's
+    validators to read them (start-up of ``carescale run``, issue 25)."""
+    from ..cache import cached, files_key
+
+    return cached("appraisal-defaults", files_key([DEFAULTS_FILE], "AppraisalDefaults"),
+                  lambda: load_model(AppraisalDefaults, DEFAULTS_FILE))
 
 
 def _share(value: Any, field: str) -> float:
