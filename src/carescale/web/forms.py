@@ -205,3 +205,26 @@ class EvidenceFilters:
         if kind in ("model", "case study"):
             filters["kind"] = kind
         return cls(q[:500], filters, errors)
+
+
+@dataclass
+class SaveForm:
+    """Save a scenario: a name (required, up to 200 characters) and a note (up to 2,000)."""
+
+    name: str = ""
+    note: str = ""
+    errors: ErrorSummary = field(default_factory=ErrorSummary)
+
+    NAME_MAX = 200
+    NOTE_MAX = 2000
+
+    @classmethod
+    def read(cls, form: Any) -> "SaveForm":
+        out = cls(name=str(form.get("name") or "").strip(), note=str(form.get("note") or "").strip())
+        if not out.name:
+            out.errors.add("Enter a name for the scenario", "name")
+        elif len(out.name) > cls.NAME_MAX:
+            out.errors.add(f"The name must be {cls.NAME_MAX} characters or fewer (it has {len(out.name):,})", "name")
+        if len(out.note) > cls.NOTE_MAX:
+            out.errors.add(f"The note must be {cls.NOTE_MAX:,} characters or fewer (it has {len(out.note):,})", "note")
+        return out
