@@ -27,7 +27,7 @@ def exact(x: Any) -> str:
 
 
 UNITS = {
-    "proportion": "share (0 to 1)",
+    "proportion": "a share",
     "GBP_per_person_per_year": "£ per person a year",
     "GBP_per_person": "£ per person",
     "GBP_per_year": "£ a year",
@@ -75,6 +75,16 @@ def setting_value(x: Any) -> str:
     return str(x)
 
 
+def headline_words(source: Any) -> str:
+    """A bridge subtotal's headline without the command-line path it is read from."""
+    import re
+
+    return re.sub(r"\s*\('carescale [^)]*\)", "", str(source or ""))
+
+
 def register(env: Any) -> None:
-    env.filters.update(change=formatting.change, day=day, setting_value=setting_value, money=money, short_money=short_money, people=people, percent=percent, number=number,
+    from . import wording
+
+    env.filters.update(label_words=wording.label_words, stated=wording.stated, status_words=wording.status_words,
+                       plain_numbers=wording.plain_numbers, headline_words=headline_words, change=formatting.change, day=day, setting_value=setting_value, money=money, short_money=short_money, people=people, percent=percent, number=number,
                        exact=exact, unit=unit, month=month, pence=pence)

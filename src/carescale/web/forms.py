@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from ..errors import CarescaleError, SettingsError
 from ..formatting import parse_number, typed_kind
+from .wording import label_words
 
 
 @dataclass
@@ -146,17 +147,22 @@ class AssumptionsForm:
                 try:
                     value = number(raw)
                 except ValueError:
-                    errors.add(f"{label}: {raw.strip()!r} is not a number", item["id"])
+                    errors.add(f"{label_words(label)}: {raw.strip()!r} is not a number; type it as 2,000, 9% or £2m",
+                               item["id"])
                     continue
                 if value is None:
                     continue
                 overrides[path] = {"value": value, "note": note} if note else value
         return cls(overrides, errors)
 
-    def refused(self, exc: CarescaleError, field_id: Any) -> None:
-        """The document's one-line refusal, linked to the first changed figure it names."""
-        anchor = next((field_id(p) for p in self.overrides if p in exc.message), "assumptions")
-        self.errors.add_error(exc, anchor)
+    def refused(self, exc: CarescaleError, field_id: Any, items: list[dict[str, Any]] | None = None) -> None:
+        """The document's one-line refusal, linked to the first changed figure it names, with
+        that figure named in words (``web.wording.refusal_words``; ``items``: the page's figures)."""
+        from .wording import refusal_words
+
+        anchor = next((field_id(p) for p in sorted(self.overrides, key=len, reverse=True) if p in exc.message),
+                      "assumptions")
+        self.errors.add(refusal_words(exc.message, items or []), anchor)
 
 
 @dataclass

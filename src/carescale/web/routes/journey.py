@@ -182,7 +182,9 @@ async def area_upload(request: Request) -> Response:
         doc = documents.parse({**{"version": 1, "area": checked["scenario_area"], "overrides": checked["overrides"]}, **_starting()})
         documents.scenario(doc)
     except CarescaleError as exc:
-        errors.add_error(exc, "file")
+        from ..wording import message_words
+
+        errors.add(message_words(exc.message), "file")
         return _area_page(request, errors, 422)
     return see_other(f"/s/{save(request, doc)}/models")
 
@@ -301,7 +303,8 @@ async def assumptions_save(request: Request, sid: str) -> Response:
             new = documents.updated(doc, overrides=form.overrides)
             documents.run(new)
         except CarescaleError as exc:
-            form.refused(exc, field_id)
+            form.refused(exc, field_id, [{"path": i["path"], "label": i.get("label") or f"{g['name']}: people supported a year",
+                                          "unit": i.get("unit", "people")} for g in groups for i in (*g["people"], *g["params"])])
     if form.errors:
         return render(request, "assumptions.html", status_code=422, title="Check the assumptions", nav="scenario",
                       back=f"/s/{sid}/models", sid=sid, area=run["area"], groups=groups, errors=form.errors.items,

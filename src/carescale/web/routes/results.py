@@ -63,6 +63,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
             reports=reports_available(), draws=documents.draws(doc), max_draws=max_draws,
             scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
             baseline=service.baseline(documents.scenario(doc).area, (run.get("prices") or {}).get("year")),
+            units={p["path"]: p["unit"] for p in documents.parameters(doc)} if unc else {},
         ).body)
 
     pages = getattr(request.app.state, "pages", None)
