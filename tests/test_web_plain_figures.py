@@ -180,5 +180,6 @@ def test_an_area_file_error_names_the_figure_in_words(client):
     assert r.status_code == 422
     summary = words_of(re.search(r'<div class="govuk-error-summary.*?</ul>', r.text, flags=re.S).group(0)).strip()
     assert summary == ("There is a problem my-area.csv: row 9 (usual resident population aged 65 and over), cell D9: "
-                       "'about 150k' is not a number")
+                       "'about 150k' is not a number; expected a count of people, for example 149412, or a blank "
+                       "cell if not known")
     assert not problems(summary)
