@@ -172,3 +172,21 @@ def frontier(rows: list[dict[str, Any]], label: str, over: str, models: list[dic
                                  **({"tickformat": ".0%"} if prob else {"tickprefix": "£", "separatethousands": True})},
                           height=400),
     }
+
+
+def regions(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """England's regions: the net saving a year by who saves (the regional table beside it has
+    the same figures)."""
+    names = [r["name"] for r in rows]
+    return {
+        "id": "chart-regions",
+        "data": [
+            {"type": "bar", "name": "Council (adult social care)", "y": names, "x": [r["net_savings"]["asc"] for r in rows],
+             "orientation": "h", "marker": {"color": ASC_COLOUR}},
+            {"type": "bar", "name": "NHS", "y": names, "x": [r["net_savings"]["nhs"] for r in rows],
+             "orientation": "h", "marker": {"color": NHS_COLOUR}},
+        ],
+        "layout": _layout("Net saving a year by region and who saves", barmode="relative",
+                          xaxis={"title": {"text": "£ a year"}, "tickprefix": "£", "separatethousands": True},
+                          yaxis={"autorange": "reversed", "automargin": True}, height=460),
+    }

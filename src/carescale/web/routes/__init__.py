@@ -7,6 +7,7 @@
 * :mod:`.plans`: the logic-model builder, plans and reviews (issue 24);
 * :mod:`.plans_api`: the same cycle in the JSON API;
 * :mod:`.optimise`: the optimiser's pages (issue 26);
+* :mod:`.national`: England, its regions and every council (issue 26);
 * :mod:`.info`: accessibility, privacy and the API's documentation page;
 * :mod:`.api`: the JSON API under ``/api/v1/``.
 
@@ -19,11 +20,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import evidence, info, jobs, journey, optimise, plans, results
+from . import evidence, info, jobs, journey, national, optimise, plans, results
 
 #: every page (the JSON API's router is :data:`carescale.web.routes.api.router`)
 pages = APIRouter(include_in_schema=False)
-for _module in (journey, info, results, jobs, evidence, plans, optimise):
+for _module in (journey, info, results, jobs, evidence, plans, optimise, national):
     pages.routes.extend(_module.router.routes)  # the routes themselves (one flat list, in this order)
 
 __all__ = ["pages"]
