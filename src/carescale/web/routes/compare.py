@@ -97,8 +97,9 @@ def saved_list(request: Request) -> HTMLResponse:
                   base=share_base(request))
 
 
-@router.get("/saved/{key}", response_class=HTMLResponse)
-def saved_one(request: Request, key: str) -> Response:
+@router.get("/saved/{saved_key}", response_class=HTMLResponse)
+def saved_one(request: Request, saved_key: str) -> Response:
+    key = saved_key
     getter = getattr(request.app.state.store, "get_saved", None)
     saved = getter(key) if getter is not None else None
     if saved is None:
