@@ -63,6 +63,15 @@ def test_bridge_steps_sum_to_each_subtotal_difference(lw2000):
     assert npv["difference"] == pytest.approx(head["npv"]["difference"], abs=0.05)
 
 
+@pytest.mark.parametrize(("x", "unit", "shown"), [(670161.45, "money", "+£670,161"), (-498759.56, "money", "-£498,760"),
+                                                  (0.3, "money", "no change"), (1000.0, "people", "+1,000"),
+                                                  (None, "money", "–")])
+def test_a_difference_is_signed_and_plain(x, unit, shown):
+    from carescale.formatting import change
+
+    assert change(x, unit) == shown
+
+
 def test_identical_documents_differ_in_nothing():
     doc = parse_data({"version": 1, "area": "birmingham"})
     c = compare_results(doc, doc)
