@@ -12,6 +12,7 @@ import pytest
 from carescale.scenarios import parse_data, run_document
 from carescale.scenarios.compare import baseline_of, compare_results, setting_label
 from tests.conftest import run_cli
+from tests.store_fixtures import store_url  # noqa: F401  (fixture)
 
 LW_PEOPLE = "living-well.older-people-multiple-ltc.people"
 
@@ -192,3 +193,24 @@ def test_share_links_are_never_loopback_when_served_elsewhere(monkeypatch, host,
     else:
         monkeypatch.delenv("CARESCALE_PUBLIC_URL", raising=False)
     assert share_base(_request(host, started)) == want
+
+
+def test_saved_scenarios_on_each_database(store_url):
+    """The saved_scenarios table (migration 0004) on SQLite and PostgreSQL: a name and a note on
+    a stored document, newest first; a document not stored is refused in one line."""
+    from carescale.errors import StoreError
+    from carescale.store import core
+    from carescale.web.storage import DatabaseScenarioStore
+
+    store = DatabaseScenarioStore(store_url)
+    sid = store.put(parse_data({"version": 1, "area": "birmingham"}))
+    first = store.save_named(sid, "First", "")
+    second = store.save_named(sid, "Second – with a dash", "a note\non two lines")
+    assert first != second and len(first) == 16
+    assert [s["name"] for s in store.list_saved()][:2] in (["Second – with a dash", "First"], ["First", "Second – with a dash"])
+    got = store.get_saved(second)
+    assert (got["scenario_id"], got["note"]) == (sid, "a note\non two lines") and got["saved_at"].endswith("+00:00")
+    assert store.get_saved("0" * 16) is None and store.get_saved("../etc") is None
+    with pytest.raises(StoreError, match=r"^scenario_id: no scenario 'ffffffffffffffffffff' is stored here$"):
+        store.save_named("ffffffffffffffffffff", "x")
+    assert core.current_revision(core.open_store(store_url).engine) == "0004"
