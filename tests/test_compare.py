@@ -73,6 +73,20 @@ def test_a_difference_is_signed_and_plain(x, unit, shown):
     assert change(x, unit) == shown
 
 
+def test_the_compare_chart_shows_each_changed_model_and_overlap(lw2000):
+    from carescale.web.charts import compare_by_model
+
+    _, _, c = lw2000
+    spec = compare_by_model(c)
+    asc, nhs = spec["data"]
+    names = [n.replace("<br>", " ") for n in asc["y"]]
+    assert names[0] == "Living Well (Age UK)" and len(set(names)) == 4  # the model and the three overlaps it is in
+    assert "Overlap: Community Agents and Living Well (Age UK)" in names
+    diff = {(r["key"], r["payer"]): r["difference"] for r in c["by_model"]}
+    assert asc["x"][0] == pytest.approx(diff[("living-well", "asc")]) and nhs["x"][0] == pytest.approx(diff[("living-well", "nhs")])
+    assert sum(asc["x"]) == pytest.approx(next(h["difference"] for h in c["headlines"] if h["key"] == "net_asc"), abs=0.05)
+
+
 def test_identical_documents_differ_in_nothing():
     doc = parse_data({"version": 1, "area": "birmingham"})
     c = compare_results(doc, doc)

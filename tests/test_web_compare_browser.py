@@ -165,6 +165,8 @@ def test_axe_on_the_compare_and_saved_pages(page, server):
                        "saved": saved, "saved-list": "/saved", "settings": f"/s/{sid}/settings",
                        "area-change": f"/s/{sid}/area", "models-after-area-change": moved}.items():
         page.goto(server.url + path)
+        if name == "compare":  # the chart of the differences is drawn (its figures are in the table too)
+            page.wait_for_function("document.querySelector('#chart-compare .main-svg') !== null")
         found = axe.run(page).response["violations"]
         problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
     page.goto(f"{server.url}/scenario/{sid}/save")

@@ -20,9 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...errors import CarescaleError
-from .. import documents
+from .. import charts, documents
 from ..forms import ErrorSummary, SaveForm
-from ..security import share_base
+from ..security import plotly_style_ids, share_base
 from ..templating import error_page, render, see_other
 from .common import stored_document
 
@@ -60,7 +60,8 @@ def compare(request: Request, sid: str, with_: str = "baseline") -> HTMLResponse
                 if r["a"] is None or r["b"] is None or abs(r["a"]) >= 0.5 or abs(r["b"]) >= 0.5]
     return render(request, "compare.html", title=f"Compare: {run['area']['name']}", nav="scenario",
                   back=f"/scenario/{sid}", sid=sid, run=run, data=data, other_name=other_name, chosen=chosen or "baseline",
-                  saved=_saved_list(request), by_model=by_model, bridge=shown_bridge, payer_words=PAYER_WORDS)
+                  saved=_saved_list(request), by_model=by_model, bridge=shown_bridge, payer_words=PAYER_WORDS,
+                  chart=charts.compare_by_model(data), plotly_style_ids=plotly_style_ids())
 
 
 @router.post("/scenario/{sid}/save")
