@@ -47,10 +47,10 @@ def _other(request: Request, doc: Any, chosen: str) -> tuple[Any, str, str | Non
 
 
 @router.get("/scenario/{sid}/compare", response_class=HTMLResponse)
-def compare(request: Request, sid: str, with_: str = "baseline") -> HTMLResponse:
+def compare(request: Request, sid: str) -> HTMLResponse:
     from ...scenarios.compare import PAYER_WORDS, compare_results
 
-    chosen = request.query_params.get("with", with_)
+    chosen = request.query_params.get("with", "baseline")  # "with" is a Python keyword: read it from the query
     doc = stored_document(request, sid)
     other, other_name, saved_key = _other(request, doc, chosen)
     data = compare_results(other, documents.parse(doc))
