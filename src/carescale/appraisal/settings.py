@@ -138,6 +138,13 @@ class InterventionAdjustment(_Strict):
         return None if v is None else _months(v, info.field_name)
 
 
+def next_financial_year_start(today: _dt.date | None = None) -> _dt.date:
+    """1 April of the next financial year from ``today`` (default: today): 2027-04-01 from any day
+    between 2026-04-01 and 2027-03-31. The web's default start date for a new scenario."""
+    today = today or _dt.date.today()
+    return _dt.date(today.year + 1 if today >= _dt.date(today.year, 4, 1) else today.year, 4, 1)
+
+
 def _default_years() -> int:
     return int(appraisal_defaults().period.years.value)
 
