@@ -73,10 +73,10 @@ def test_appraise_settings_match_cli(client):
 
 
 def test_uncertainty_matches_cli(client):
-    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 2000, "seed": 7}}
+    doc = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 500, "seed": 7}}
     got = client.post("/api/v1/uncertainty", json=doc)
     assert got.status_code == 200
-    want = run_cli("uncertainty", "--area", "birmingham", "--draws", "2000", "--seed", "7", "--format", "json").json()
+    want = run_cli("uncertainty", "--area", "birmingham", "--draws", "500", "--seed", "7", "--format", "json").json()
     assert got.json() == want
 
 
