@@ -103,8 +103,11 @@ def test_settings_are_named_in_words(lw2000):
     assert setting_label("appraisal.years") == "Appraisal period (years)"
 
 
-def test_cli_diff_results_prints_the_same_figures(tmp_path, lw2000):
+def test_cli_diff_results_prints_the_same_figures(tmp_path, lw2000, monkeypatch):
     from carescale.formatting import change, money
+
+    # at 80 columns, with file names longer than that (the columns are A and B, the title names them)
+    monkeypatch.setenv("COLUMNS", "80")
 
     base, doc, c = lw2000
     a, b = tmp_path / "a.json", tmp_path / "b.json"
