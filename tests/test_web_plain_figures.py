@@ -1,6 +1,7 @@
 """Plain figures everywhere on the web (issue 26): a scan of the rendered pages (the result, the
-assumptions, every evidence page, the compare page and the error summaries) finds no raw path
-(``segments[``, ``.sizing.rate`` ...; a path may appear only inside a "for analysts" detail), no
+assumptions, every evidence page, the compare page, the data, optimiser, national and plans pages and
+the error summaries) finds no raw path (``segments[``, ``.sizing.rate``, ``ascfr_gce_total`` ...; a
+path may appear only inside a "for analysts" detail) nor a model's id (``kent-pathways``), no
 money or people figure with more than 4 significant decimals, and no re-priced figure labelled
 "published"; each refused form names the figure in words (tests/invalid_inputs/web_forms/, each
 with its exact message); typed input reads "9%", "£2m" and "2,000"."""
@@ -95,6 +96,9 @@ def _pages(client, sids) -> dict[str, str]:
         pages |= {f"saved-{name}": saved}
     pages["saved"] = "/saved"
     pages["data"] = "/data"
+    pages |= {"start": "/", "area": "/area", "optimise": "/optimise", "plans": "/plans", "national": "/national",
+              "optimise-result": "/optimise/result?area=birmingham&budget=2m&budget_kind=budget"}
+    pages |= {f"area-{name}": f"/s/{sid}/area" for name, sid in sids.items()}
     pages["evidence"] = "/evidence"
     pages |= {f"evidence-{i}": f"/evidence/{i}" for i in lib.interventions}
     pages |= {f"case-study-{i}": f"/evidence/{i}" for i in lib.case_studies}
