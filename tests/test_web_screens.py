@@ -73,8 +73,10 @@ def real_ids(server) -> dict[str, str]:
         job = c.post("/api/v1/jobs", json={"version": 1, "area": "birmingham", "uncertainty": {"draws": 1000}})
         assert job.status_code == 202, job.text
         job_id = job.json()["id"]
+        saved = c.post(f"/scenario/{sid}/save", data={"name": "Measured", "note": "every screen"},
+                       follow_redirects=False).headers["location"]  # a saved scenario (its own page)
     return {
-        "sid": sid, "scenario_id": sid, "drawn": drawn, "job_id": job_id, "intervention_id": "living-well", "area_id": "birmingham",
+        "sid": sid, "scenario_id": sid, "saved_key": saved.rsplit("/", 1)[1], "drawn": drawn, "job_id": job_id, "intervention_id": "living-well", "area_id": "birmingham",
         "record_id": "health-connections-mendip", "key": plans["logic-model"].rsplit("/", 1)[1],
         "plan_id": plans["plan"].rsplit("/", 1)[1], "step": "about", "fmt": "html",
         # the query a page needs (the builder's answers so far, the logic model a plan starts from)

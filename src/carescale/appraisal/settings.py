@@ -337,6 +337,10 @@ def make_settings(data: Mapping[str, Any] | None = None, where: str | None = Non
     :class:`AppraisalSettings`; a problem raises a one-line :class:`SettingsError`."""
     merged = dict(data or {})
     merged.update({k: v for k, v in overrides.items() if v is not None})
+    pre = f"{where}: " if where else ""
+    for key in merged:
+        if not isinstance(key, str):  # a YAML number key (pydantic would raise a TypeError)
+            raise SettingsError(f"{pre}{key!r}: unknown setting; valid settings here are: {', '.join(AppraisalSettings.model_fields)}")
     try:
         settings = AppraisalSettings.model_validate(merged)
     except ValidationError as exc:

@@ -93,8 +93,9 @@ def diff(
         if not found:
             console.print(f"The scenarios are identical (scenario {da.scenario_id}).")
         else:
-            t = Table(title=f"{a} ({da.scenario_id}) against {b} ({db.scenario_id})")
-            for col in ("setting", str(a), str(b)):
+            # the columns are A and B (file names can be longer than a terminal is wide)
+            t = Table(title=f"A: {a} ({da.scenario_id}) against B: {b} ({db.scenario_id})")
+            for col in ("setting", "A", "B"):
                 t.add_column(col, overflow="fold")
             for r in found:
                 t.add_row(*(str(x) if x is not None else "(not set)" for x in (r["key"], r["a"], r["b"])))
@@ -117,22 +118,22 @@ def _print_results(data: dict[str, Any], a: str, b: str) -> None:
     def fig(x: Any, key: str) -> str:
         return people(x) if key == "people" else money(x)
 
-    t = Table(title=f"Results: {a} against {b} ({data['units']})")
-    for col, just in (("Figure", "left"), (a, "right"), (b, "right"), ("Difference", "right")):
+    t = Table(title=f"Results: A ({a}) against B ({b}) ({data['units']})")
+    for col, just in (("Figure", "left"), ("A", "right"), ("B", "right"), ("Difference", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in data["headlines"]:
         t.add_row(r["label"], fig(r["a"], r["key"]), fig(r["b"], r["key"]),
                   change(r["difference"], "people" if r["key"] == "people" else "money"))
     console.print(t)
     t = Table(title="Net saving a year by model and payer (each overlap taken off)")
-    for col, just in (("Model", "left"), ("Payer", "left"), (a, "right"), (b, "right"), ("Difference", "right")):
+    for col, just in (("Model", "left"), ("Payer", "left"), ("A", "right"), ("B", "right"), ("Difference", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in data["by_model"]:
         if r["a"] is None or r["b"] is None or abs(r["a"]) >= 0.5 or abs(r["b"]) >= 0.5:
             t.add_row(r["label"], PAYER_WORDS[r["payer"]], money(r["a"]), money(r["b"]), change(r["difference"]))
     console.print(t)
     t = Table(title="The bridge, step by step: what changed (all payers; rows that did not change left out)")
-    for col, just in (("Step", "left"), ("Model", "left"), (a, "right"), (b, "right"), ("Difference", "right")):
+    for col, just in (("Step", "left"), ("Model", "left"), ("A", "right"), ("B", "right"), ("Difference", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in data["bridge"]:
         if r["payer"] == "total" and (r["difference"] is None or abs(r["difference"]) >= 0.5):
