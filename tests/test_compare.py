@@ -12,6 +12,7 @@ import pytest
 from carescale.scenarios import parse_data, run_document
 from carescale.scenarios.compare import baseline_of, compare_results, setting_label
 from tests.conftest import run_cli
+from tests.store_fixtures import store_url  # noqa: F401  (fixture)
 
 LW_PEOPLE = "living-well.older-people-multiple-ltc.people"
 
@@ -61,6 +62,29 @@ def test_bridge_steps_sum_to_each_subtotal_difference(lw2000):
     npv = next(r for r in c["bridge"] if r["step"] == "npv" and r["payer"] == "total")
     head = {r["key"]: r for r in c["headlines"]}
     assert npv["difference"] == pytest.approx(head["npv"]["difference"], abs=0.05)
+
+
+@pytest.mark.parametrize(("x", "unit", "shown"), [(670161.45, "money", "+£670,161"), (-498759.56, "money", "-£498,760"),
+                                                  (0.3, "money", "no change"), (1000.0, "people", "+1,000"),
+                                                  (None, "money", "–")])
+def test_a_difference_is_signed_and_plain(x, unit, shown):
+    from carescale.formatting import change
+
+    assert change(x, unit) == shown
+
+
+def test_the_compare_chart_shows_each_changed_model_and_overlap(lw2000):
+    from carescale.web.charts import compare_by_model
+
+    _, _, c = lw2000
+    spec = compare_by_model(c)
+    asc, nhs = spec["data"]
+    names = [n.replace("<br>", " ") for n in asc["y"]]
+    assert names[0] == "Living Well (Age UK)" and len(set(names)) == 4  # the model and the three overlaps it is in
+    assert "Overlap: Community Agents and Living Well (Age UK)" in names
+    diff = {(r["key"], r["payer"]): r["difference"] for r in c["by_model"]}
+    assert asc["x"][0] == pytest.approx(diff[("living-well", "asc")]) and nhs["x"][0] == pytest.approx(diff[("living-well", "nhs")])
+    assert sum(asc["x"]) == pytest.approx(next(h["difference"] for h in c["headlines"] if h["key"] == "net_asc"), abs=0.05)
 
 
 def test_identical_documents_differ_in_nothing():
@@ -186,3 +210,24 @@ def test_share_links_are_never_loopback_when_served_elsewhere(monkeypatch, host,
     else:
         monkeypatch.delenv("CARESCALE_PUBLIC_URL", raising=False)
     assert share_base(_request(host, started)) == want
+
+
+def test_saved_scenarios_on_each_database(store_url):
+    """The saved_scenarios table (migration 0004) on SQLite and PostgreSQL: a name and a note on
+    a stored document, newest first; a document not stored is refused in one line."""
+    from carescale.errors import StoreError
+    from carescale.store import core
+    from carescale.web.storage import DatabaseScenarioStore
+
+    store = DatabaseScenarioStore(store_url)
+    sid = store.put(parse_data({"version": 1, "area": "birmingham"}))
+    first = store.save_named(sid, "First", "")
+    second = store.save_named(sid, "Second – with a dash", "a note\non two lines")
+    assert first != second and len(first) == 16
+    assert [s["name"] for s in store.list_saved()][:2] in (["Second – with a dash", "First"], ["First", "Second – with a dash"])
+    got = store.get_saved(second)
+    assert (got["scenario_id"], got["note"]) == (sid, "a note\non two lines") and got["saved_at"].endswith("+00:00")
+    assert store.get_saved("0" * 16) is None and store.get_saved("../etc") is None
+    with pytest.raises(StoreError, match=r"^scenario_id: no scenario 'ffffffffffffffffffff' is stored here$"):
+        store.save_named("ffffffffffffffffffff", "x")
+    assert core.current_revision(core.open_store(store_url).engine) == "0004"

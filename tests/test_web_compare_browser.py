@@ -158,11 +158,15 @@ def test_axe_on_the_compare_and_saved_pages(page, server):
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
                                                 "overrides": {LW_PEOPLE: 2000}}).json()["scenario_id"]
         saved = c.post(f"/scenario/{sid}/save", data={"name": "Axe check", "note": "a note"}).headers["location"]
+        moved = c.post("/area", data={"area": "cornwall", "from": sid}).headers["location"]  # keeps what applies
     axe = Axe()
     problems = []
     for name, path in {"compare": f"/scenario/{sid}/compare", "save": f"/scenario/{sid}/save",
-                       "saved": saved, "saved-list": "/saved"}.items():
+                       "saved": saved, "saved-list": "/saved", "settings": f"/s/{sid}/settings",
+                       "area-change": f"/s/{sid}/area", "models-after-area-change": moved}.items():
         page.goto(server.url + path)
+        if name == "compare":  # the chart of the differences is drawn (its figures are in the table too)
+            page.wait_for_function("document.querySelector('#chart-compare .main-svg') !== null")
         found = axe.run(page).response["violations"]
         problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
     page.goto(f"{server.url}/scenario/{sid}/save")
@@ -170,4 +174,10 @@ def test_axe_on_the_compare_and_saved_pages(page, server):
     page.locator(".govuk-error-summary").wait_for()
     found = axe.run(page).response["violations"]
     problems += [f"save error: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+    page.goto(f"{server.url}/s/{sid}/settings")
+    page.get_by_label("Appraisal period, in years").fill("0")
+    page.get_by_role("button", name="Save the settings and see the result").click()
+    page.locator(".govuk-error-summary").wait_for()
+    found = axe.run(page).response["violations"]
+    problems += [f"settings error: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
     assert not problems, "\n".join(problems)

@@ -77,10 +77,14 @@ def _pages(client, sids) -> dict[str, str]:
     pages = {}
     for name, sid in sids.items():
         pages |= {f"result-{name}": f"/scenario/{sid}", f"assumptions-{name}": f"/s/{sid}/assumptions",
-                  f"compare-{name}": f"/scenario/{sid}/compare", f"settings-{name}": f"/s/{sid}/settings"}
+                  f"compare-{name}": f"/scenario/{sid}/compare", f"settings-{name}": f"/s/{sid}/settings",
+                  f"models-{name}": f"/s/{sid}/models"}
+        saved = client.post(f"/scenario/{sid}/save", data={"name": name}, follow_redirects=False).headers["location"]
+        pages |= {f"saved-{name}": saved}
+    pages["saved"] = "/saved"
     pages["evidence"] = "/evidence"
     pages |= {f"evidence-{i}": f"/evidence/{i}" for i in lib.interventions}
-    pages |= {f"case-study-{i}": f"/evidence/{i}" for i in list(lib.case_studies)[:12]}
+    pages |= {f"case-study-{i}": f"/evidence/{i}" for i in lib.case_studies}
     return pages
 
 
@@ -183,3 +187,28 @@ def test_an_area_file_error_names_the_figure_in_words(client):
                        "'about 150k' is not a number; expected a count of people, for example 149412, or a blank "
                        "cell if not known")
     assert not problems(summary)
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("1000000 / 1000 = 1000", "1,000,000 / 1,000 = 1,000"),
+    ("0.0180708377 x 149412 = 2700.0001", "0.01807 x 149,412 = 2,700"),
+    ("in 2015/16 prices, 2017, 12.5%", "in 2015/16 prices, 2017, 12.5%"),
+    ("1 - 0.5 = 0.5", "1 - 0.5 = 0.5"),
+])
+def test_worked_out_lines_read_plainly(text, plain):
+    from carescale.web.wording import plain_numbers
+
+    assert plain_numbers(text) == plain
+
+
+@pytest.mark.parametrize(("status", "published", "now", "said"), [
+    ("published", "2016/17", "2024/25", "re-priced from published 2016/17 prices"),
+    ("implied", "2016/17", "2024/25", "worked out from published figures, re-priced from 2016/17 prices"),
+    ("published", "2016/17", "2016/17", "published"),
+    ("published", "", "", "published"),
+    ("assumption", None, None, "our assumption"),
+])
+def test_status_words_are_true(status, published, now, said):
+    from carescale.web.wording import status_words
+
+    assert status_words(status, published, now) == said

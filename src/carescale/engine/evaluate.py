@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
 from .scenario import Scenario
+from .memory import keep_freed_memory
 from .parameters import ParameterTable, Values
 from .results import InterventionResult, OverlapResult, PortfolioResult, SegmentResult
 from .timeline import STEADY_STATE, Timeline
@@ -167,6 +168,8 @@ def annual_figures(
     """The full-scale annual figures of every intervention and overlap from complete values ``v``
     of ``D`` draws: the engine's one set of formulas (:func:`evaluate` multiplies them by its
     timeline; the NPV-only route discounts them without building (draws x months) arrays)."""
+    if D >= 1024:  # arrays large enough to be mapped afresh: once per process, the next arrays
+        keep_freed_memory()  # reuse freed memory (engine/memory.py)
     figures: list[AnnualFigures] = []
     gpp_of: dict[str, np.ndarray] = {}
     for iv in scenario.interventions:

@@ -114,13 +114,17 @@ def _headlines(run: dict[str, Any], appraisal: dict[str, Any]) -> dict[str, floa
 def _by_model(run: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """Net saving a year by model (and by overlap, negative) and payer."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
+    names = {iv["id"]: iv["name"] for iv in run["interventions"]}
     for iv in run["interventions"]:
         for p in PAYERS:
-            out[(iv["id"], p)] = {"name": iv["name"], "kind": "model", "value": iv["net_savings"][p]}
+            out[(iv["id"], p)] = {"name": iv["name"], "short": iv["name"], "kind": "model", "value": iv["net_savings"][p]}
     for o in run.get("overlaps") or []:
+        description = o.get("description", o["id"])
+        pair = " and ".join(names.get(i, i) for i in o.get("interventions") or ())
+        short = f"Overlap: {pair}" + (" (NHS savings)" if description.endswith("(NHS savings)") else "")
         for p in PAYERS:
-            out[(o["id"], p)] = {"name": "Overlap: " + o.get("description", o["id"]), "kind": "overlap",
-                                 "value": -o["deduction"][p]}
+            out[(o["id"], p)] = {"name": "Overlap: " + description, "short": short if pair else "Overlap: " + description,
+                                 "kind": "overlap", "value": -o["deduction"][p]}
     return out
 
 
@@ -155,7 +159,8 @@ def compare_results(a: ScenarioDocument, b: ScenarioDocument) -> dict[str, Any]:
     * ``settings``: the settings the documents differ in (``[{"key", "a", "b"}]``);
     * ``headlines``: ``[{"key", "label", "a", "b", "difference"}]`` (:data:`HEADLINES`);
     * ``by_model``: net saving a year by model and payer, each overlap as its own negative row
-      (``{"key": id, "label", "kind": "model"|"overlap", "payer", "a", "b", "difference"}``; a
+      (``{"key": id, "label", "short", "kind": "model"|"overlap", "payer", "a", "b", "difference"}``,
+      ``short`` naming an overlap by its two models; a
       model in one result only has None on the other side); they add up to the net headlines;
     * ``overlaps``: the ``overlap`` rows of ``by_model``;
     * ``bridge``: every step of the bridge (:func:`carescale.appraisal.bridge.bridge_table`) by
@@ -177,7 +182,7 @@ def compare_results(a: ScenarioDocument, b: ScenarioDocument) -> dict[str, Any]:
         x, y = ma.get(key), mb.get(key)
         info = x or y
         by_model.append(_row(key[0], info["name"], x["value"] if x else None, y["value"] if y else None,
-                             kind=info["kind"], payer=key[1]))
+                             kind=info["kind"], payer=key[1], short=info["short"]))
 
     ba, bb = _bridge_rows(ra), _bridge_rows(rb)
     bridge = []

@@ -190,3 +190,27 @@ def regions(rows: list[dict[str, Any]]) -> dict[str, Any]:
                           xaxis={"title": {"text": "£ a year"}, "tickprefix": "£", "separatethousands": True},
                           yaxis={"autorange": "reversed", "automargin": True}, height=460),
     }
+
+
+def compare_by_model(data: dict[str, Any]) -> dict[str, Any]:
+    """The compare page's chart: the difference in net saving a year by model (each overlap its
+    own bar), council and NHS stacked (``carescale.scenarios.compare.compare_results``)."""
+    keys: dict[str, dict[str, Any]] = {}
+    for r in data["by_model"]:
+        row = keys.setdefault(r["key"], {"label": r.get("short") or r["label"], "asc": 0.0, "nhs": 0.0})
+        row[r["payer"]] += r["difference"] or 0.0
+    shown = [v for v in keys.values() if abs(v["asc"]) >= 0.5 or abs(v["nhs"]) >= 0.5]
+    names = [wrap(v["label"], lines=4) for v in shown]
+    return {
+        "id": "chart-compare",
+        "data": [
+            {"type": "bar", "name": "Council (adult social care)", "y": names, "x": [v["asc"] for v in shown],
+             "orientation": "h", "marker": {"color": ASC_COLOUR}},
+            {"type": "bar", "name": "NHS", "y": names, "x": [v["nhs"] for v in shown], "orientation": "h",
+             "marker": {"color": NHS_COLOUR}},
+        ],
+        "layout": _layout("Change in net saving a year, by model and overlap", barmode="relative",
+                          xaxis={"title": {"text": "£ a year, this result minus the other"}, "tickprefix": "£",
+                                 "separatethousands": True},
+                          yaxis={"autorange": "reversed", "automargin": True}, height=160 + 60 * max(1, len(shown))),
+    }

@@ -57,12 +57,12 @@ def label_words(label: Any) -> str:
 def status_words(status: Any, published_year: Any = None, price_year: Any = None) -> str:
     """Where a figure comes from, truly: "published"; a money figure moved to another price
     year says "re-priced from published 2015/16 prices" (or "worked out from published figures,
-    re-priced from 2015/16 prices")."""
+    re-priced from 2015/16 prices"); the year it is now in is stated beside it."""
     base = STATUS.get(str(status), str(status or ""))
     if published_year and price_year and str(published_year) != str(price_year):
         if status == "published":
-            return f"re-priced from published {published_year} prices to {price_year} prices"
-        return f"{base}, re-priced from {published_year} prices to {price_year} prices"
+            return f"re-priced from published {published_year} prices"
+        return f"{base}, re-priced from {published_year} prices"
     return base
 
 
@@ -87,8 +87,8 @@ def plain_numbers(text: Any) -> str:
     def one(m: re.Match[str]) -> str:
         s = m.group(1)
         v = float(s)
-        if "." not in s:
-            return f"{int(s):,}" if len(s) > 4 else s
+        if "." not in s:  # a whole number; a four-digit one from 1900 to 2100 may be a year
+            return s if len(s) < 4 or (len(s) == 4 and 1900 <= int(s) <= 2100) else f"{int(s):,}"
         if abs(v) >= 1000:
             return f"{v:,.0f}"
         return f"{v:.4g}" if abs(v) < 1 else f"{v:,.2f}".rstrip("0").rstrip(".")

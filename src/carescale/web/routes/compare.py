@@ -20,9 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...errors import CarescaleError
-from .. import documents
+from .. import charts, documents
 from ..forms import ErrorSummary, SaveForm
-from ..security import share_base
+from ..security import plotly_style_ids, share_base
 from ..templating import error_page, render, see_other
 from .common import stored_document
 
@@ -47,10 +47,10 @@ def _other(request: Request, doc: Any, chosen: str) -> tuple[Any, str, str | Non
 
 
 @router.get("/scenario/{sid}/compare", response_class=HTMLResponse)
-def compare(request: Request, sid: str, with_: str = "baseline") -> HTMLResponse:
+def compare(request: Request, sid: str) -> HTMLResponse:
     from ...scenarios.compare import PAYER_WORDS, compare_results
 
-    chosen = request.query_params.get("with", with_)
+    chosen = request.query_params.get("with", "baseline")  # "with" is a Python keyword: read it from the query
     doc = stored_document(request, sid)
     other, other_name, saved_key = _other(request, doc, chosen)
     data = compare_results(other, documents.parse(doc))
@@ -60,7 +60,8 @@ def compare(request: Request, sid: str, with_: str = "baseline") -> HTMLResponse
                 if r["a"] is None or r["b"] is None or abs(r["a"]) >= 0.5 or abs(r["b"]) >= 0.5]
     return render(request, "compare.html", title=f"Compare: {run['area']['name']}", nav="scenario",
                   back=f"/scenario/{sid}", sid=sid, run=run, data=data, other_name=other_name, chosen=chosen or "baseline",
-                  saved=_saved_list(request), by_model=by_model, bridge=shown_bridge, payer_words=PAYER_WORDS)
+                  saved=_saved_list(request), by_model=by_model, bridge=shown_bridge, payer_words=PAYER_WORDS,
+                  chart=charts.compare_by_model(data), plotly_style_ids=plotly_style_ids())
 
 
 @router.post("/scenario/{sid}/save")
@@ -97,8 +98,9 @@ def saved_list(request: Request) -> HTMLResponse:
                   base=share_base(request))
 
 
-@router.get("/saved/{key}", response_class=HTMLResponse)
-def saved_one(request: Request, key: str) -> Response:
+@router.get("/saved/{saved_key}", response_class=HTMLResponse)
+def saved_one(request: Request, saved_key: str) -> Response:
+    key = saved_key
     getter = getattr(request.app.state.store, "get_saved", None)
     saved = getter(key) if getter is not None else None
     if saved is None:
