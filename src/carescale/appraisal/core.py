@@ -330,18 +330,24 @@ def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: App
     lookups in each block."""
     ivs = {iv.id: iv for iv in scenario.interventions}
     out: dict[str, float] = {}
+    bias: dict[str, tuple[float, float]] = {}  # by intervention, and each outcome's factor, once
+    outcome: dict[tuple[str, str], float] = {}
     for p in params:
         iid = p.intervention
         if iid is None or (p.kind not in COST_KINDS and p.kind not in BENEFIT_KINDS):
             continue
-        up, down = optimism_bias(ivs[iid], settings)
+        if iid not in bias:
+            bias[iid] = optimism_bias(ivs[iid], settings)
+        up, down = bias[iid]
         if p.kind in COST_KINDS:
             factor = 1.0 + up
         else:
             factor = 1.0 - down
             parts = p.path.split(".")
             if len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
-                factor *= _outcome_factor(settings, iid, parts[3])
+                if (iid, parts[3]) not in outcome:
+                    outcome[iid, parts[3]] = _outcome_factor(settings, iid, parts[3])
+                factor *= outcome[iid, parts[3]]
             elif p.kind == "wider_benefit":
                 adj = _adjustment(settings, iid)
                 d = appraisal_defaults().additionality

@@ -237,13 +237,15 @@ def appraise_npv(
     first = _block(base, 0, 1, D)
     # a draw's own ramp-up months make its curves its own; otherwise they are computed once
     by_draw = any(k.endswith((".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale"))
-                  for k, a in base.items() if np.size(a) > 1)
+                  and np.size(a) > 1 for k, a in base.items())
     curves = _Curves(scenario, cost_tl, sav_tl, month_factor * cost_tl.years_per_period, shared=not by_draw)
     if chunk is None:
         # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
         # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
-        months = max((_ramp_months(tl.scale(iv, first)) for iv in scenario.interventions
-                      for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
+        # (shared curves: the ones the blocks use, worked out here once)
+        months = max((_ramp_months(curves.of(iv, first)[0]) for iv in scenario.interventions), default=1)
+        if by_draw:
+            months = max([months] + [_ramp_months(sav_tl.scale(iv, first)) for iv in scenario.interventions])
         chunk = block_size(months)
     step = max(1, int(chunk))
     factors = adjustment_factors(scenario, params, settings)  # optimism bias, additionality: once
