@@ -172,19 +172,22 @@ class _Curves:
         return self._cache[pair]
 
 
-def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
-               month_factor: np.ndarray, draws: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str, month_factor: np.ndarray,
+               draws: int, by_iv: dict[str, np.ndarray], portfolio: np.ndarray) -> None:
+    """The NPV of ``draws`` draws, written into ``by_iv`` (id -> (draws, P)) and ``portfolio``
+    ((draws, P)): the rows of the outputs that these draws fill (no copy of the block's results)."""
     # per-draw figures at full scale for a year: the engine's formulas, without its (draws x
     # periods) results (the steady state's are these figures times one)
     figures, overlaps = annual_figures(scenario, v, draws)
     weight = curves.weight
-    by_iv: dict[str, np.ndarray] = {}
     people_s: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (full-scale people (D,), savings curve)
-    portfolio = np.zeros((draws, P))
+    portfolio[...] = 0.0
     for iv, f in zip(scenario.interventions, figures):
         curve_c, curve_s, pv_c, pv_s = curves.of(iv, v)  # curves (1 or D, T), their NPV weights (1 or D,)
         n = f.beneficiaries
-        out = f.gross * pv_s[:, None] - f.cost * pv_c[:, None]
+        out = by_iv[iv.id]
+        np.multiply(f.gross, pv_s[:, None], out=out)
+        out -= f.cost * pv_c[:, None]
         total = _draws(f.setup_investment, draws)
         if iv.setup is not None and np.any(total > 0):
             full = np.zeros(draws)
@@ -197,7 +200,6 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
             setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (draws, m)), full,
                                           v[f"{iv.id}.setup.per"], timing)
             out[:, payer] -= setup @ month_factor[:m]
-        by_iv[iv.id] = out
         people_s[iv.id] = (n, curve_s)
         portfolio += out
     for ov in overlaps:
@@ -206,7 +208,6 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
         share = _draws(ov.share[:, 0], draws)
         form = curves.closed_form(pair, c_a, c_b)
         portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight, form))
-    return by_iv, portfolio
 
 
 def block_size(months: int) -> int:
@@ -254,8 +255,6 @@ def appraise_npv(
     for start in range(0, D, step):
         stop = min(start + step, D)
         v = apply_factors(_block(base, start, stop, D), factors)
-        by_iv, portfolio[start:stop] = _npv_block(scenario, v, curves, settings.setup_timing,
-                                                  month_factor, stop - start)
-        for iid in ids:
-            by_payer[iid][start:stop] = by_iv[iid]
+        _npv_block(scenario, v, curves, settings.setup_timing, month_factor, stop - start,
+                   {iid: by_payer[iid][start:stop] for iid in ids}, portfolio[start:stop])
     return NPVResult(settings, by_payer, portfolio)
