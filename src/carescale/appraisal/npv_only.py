@@ -29,8 +29,9 @@ Blocks of draws are sized so that those ramp-up months of a block stay in cache
 
 :func:`appraise_npv` takes the same arguments as ``appraise`` and reads every value the same
 way (optimism bias and additionality through :func:`~carescale.appraisal.core.adjustment_factors`, the
-same timelines, the set-up schedule of :func:`~carescale.appraisal.core.setup_by_month`); the
-tests check that both routes agree to the penny on every draw.
+same timelines, the set-up tranches of :func:`~carescale.appraisal.core.setup_by_month`, summed
+over months by :func:`~carescale.appraisal.core.setup_present_value`); the tests check that both
+routes agree to the penny on every draw.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from .core import (
     counterfactual_settings,
     discount_factors,
     resolve_settings,
-    setup_by_month,
+    setup_present_value,
     timelines,
 )
 from .settings import AppraisalSettings
@@ -197,9 +198,9 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str, mont
             # number bought is too, so only the ramp-up months are scheduled
             m = _ramp_months(curve_c)
             people = n[:, None] * np.broadcast_to(curve_c[:, :m], (curve_c.shape[0], m))
-            setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (draws, m)), full,
-                                          v[f"{iv.id}.setup.per"], timing)
-            out[:, payer] -= setup @ month_factor[:m]
+            setup, payer = setup_present_value(iv, total, np.broadcast_to(people, (draws, m)), full,
+                                               v[f"{iv.id}.setup.per"], timing, month_factor[:m])
+            out[:, payer] -= setup
         people_s[iv.id] = (n, curve_s)
         portfolio += out
     for ov in overlaps:
