@@ -129,13 +129,15 @@ def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, 
     form = _closed_form(c_a, c_b, weight) if prepared is False else prepared
     if form is not None:
         ratio, A, B = form
-        ok = (n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.where(n_a > 0, n_b / np.where(n_a > 0, n_a, 1.0), np.inf)  # n_a = 0: no month takes n_a
+        # every full-scale figure 0 or more and finite (NaN fails the comparisons): four reductions
+        # instead of a mask per draw
+        fine = bool(n_a.min(initial=0.0) >= 0 and n_b.min(initial=0.0) >= 0
+                    and np.isfinite(n_a.max(initial=0.0)) and np.isfinite(n_b.max(initial=0.0)))
+        q = np.divide(n_b, n_a, out=np.full(D, np.inf), where=n_a > 0)  # n_a = 0: no month takes n_a
         k = np.searchsorted(ratio, q, side="right")
         out = n_a * A[k] + n_b * B[k]
-        if not ok.all():
-            bad = ~ok
+        if not fine:
+            bad = ~((n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b))
             out[bad] = np.minimum(n_a[bad, None] * c_a, n_b[bad, None] * c_b) @ weight
         return out
     m = max(_ramp_months(c_a), _ramp_months(c_b))

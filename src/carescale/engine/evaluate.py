@@ -148,7 +148,8 @@ class AnnualFigures:
     gross: np.ndarray  # (D, P) person- and spend-based gross savings by payer
     setup_investment: np.ndarray  # (D,) (zeros without set-up, and on the current basis)
     segments: tuple[SegmentResult, ...]
-    gross_per_person: np.ndarray  # (D, P) person-based gross saving per beneficiary (0 with none)
+    gross_per_person: np.ndarray | None  # (D, P) person-based gross saving per beneficiary (0 with
+    # none), for a model in an overlap (the deduction's figure); None for the others
 
 
 @dataclass(frozen=True)
@@ -172,21 +173,20 @@ def annual_figures(
         keep_freed_memory()  # reuse freed memory (engine/memory.py)
     figures: list[AnnualFigures] = []
     gpp_of: dict[str, np.ndarray] = {}
+    in_overlaps = {iid for ov in scenario.overlaps for iid in ov.interventions}
     for iv in scenario.interventions:
         n, cost, gross_people, gross_spend, segments = _full_scale(iv, scenario, v, D)
-        shares = np.zeros((D, P))
+        by_payer = np.empty((D, P))  # cost x each payer's share (0 for a payer with none)
         for payer, i in PAYER_INDEX.items():
-            if payer in iv.cost_shares:
-                shares[:, i] = v[f"{iv.id}.cost_shares.{payer}"]
+            np.multiply(cost, v[f"{iv.id}.cost_shares.{payer}"] if payer in iv.cost_shares else 0.0, out=by_payer[:, i])
         setup = np.zeros(D)
         if iv.setup is not None and scenario.basis == "potential":  # current: already set up
             tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
             setup = tranches * v[f"{iv.id}.setup.cost"]
-        # gross per person, 0 where there is nobody (the divide skips those draws: no warning)
-        gpp = np.divide(gross_people, n[:, None], out=np.zeros((D, P)), where=n[:, None] > 0)
-        gpp_of[iv.id] = gpp
-        figures.append(AnnualFigures(iv.id, n, cost[:, None] * shares, gross_people + gross_spend, setup,
-                                     segments, gpp))
+        gpp = None
+        if iv.id in in_overlaps:  # gross per person, 0 where there is nobody (no warning: skipped)
+            gpp = gpp_of[iv.id] = np.divide(gross_people, n[:, None], out=np.zeros((D, P)), where=n[:, None] > 0)
+        figures.append(AnnualFigures(iv.id, n, by_payer, gross_people + gross_spend, setup, segments, gpp))
     overlaps: list[OverlapFigures] = []
     for ov in scenario.overlaps:
         a, b = ov.interventions
