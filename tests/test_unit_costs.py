@@ -145,9 +145,10 @@ def test_every_priced_saving_in_the_library_names_a_known_kind():
     kinds = unit_cost_library().kinds
     priced = [(iv.id, o.priced_by) for iv in default_library().interventions.values()
               for seg in iv.segments for o in seg.outcomes if o.priced_by]
-    # every calibrated model but Harrow's (NHS budgets: no unit cost in the library): 7; and the
+    # every calibrated model but Harrow's (NHS budgets: no unit cost in the library): 9; and the
     # paper's six models' person-based savings: 9 (hospital discharge cuts the council's own spend)
-    assert len(priced) == 16
+    assert len(priced) == 18
+    assert {pb.unit_cost for _, pb in priced} >= {"a_and_e_attendance", "non_elective_admission", "home_care_hour"}
     assert all(pb.unit_cost in kinds for _, pb in priced)
     paper = {iid: [(pb.unit_cost, pb.site) for i, pb in priced if i == iid] for iid in ("community-agents", "living-well", "kent-pathways", "shared-lives", "hospital-discharge", "support-at-home")}
     assert paper == {

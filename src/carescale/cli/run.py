@@ -118,6 +118,8 @@ def _print_summary_table(data: dict[str, Any]) -> None:
         styled((money(t["net_savings"]["asc"]), "bold")), styled((money(t["net_savings"]["nhs"]), "bold")),
         money(t["setup_investment"]) if t["setup_investment"] else "",
     )
+    # at 80 columns the least important go first; money is never cut (safe_text.fit_table)
+    table.carescale_drop = ["Transformation area", "Set-up", "Gross NHS", "Gross ASC"]  # type: ignore[attr-defined]
     console.print(table)
     if any(i.get("cost_evidence") == "assumption" for i in data["interventions"]):
         console.print("* A running cost the evidence does not give: our documented assumption (full costs, docs/appraisal.md).")
