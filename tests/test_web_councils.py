@@ -60,7 +60,7 @@ def test_an_unknown_council_is_a_form_error(client):
 def test_the_data_page_lists_every_series(client):
     html = client.get("/data").text
     assert "The official data carescale uses" in html
-    assert html.count("<code>ascfr_") == 37 and "<code>ascof_2a2_admissions_65_plus</code>" in html
+    assert html.count("<code>ascfr_") == 40 and "<code>ascof_2a2_admissions_65_plus</code>" in html
     assert "ncc_a_and_e_attendance" in html and "England only" in html
     assert "Source: Office for National Statistics licensed under the Open Government Licence v3.0." in html
     assert not re.search(r'(href|src)="(https?:)?//', html)
