@@ -1,9 +1,13 @@
 // Live progress for a background job (the page also works without this: use Refresh).
+// On the job's own page it reloads once the job has stopped; on a result page whose
+// uncertainty analysis is the job (data-result), it reloads only once the job is done (a
+// failed or cancelled job is said in place, so the page does not start it again and again).
 (function () {
   "use strict";
   var box = document.getElementById("job");
   if (!box) { return; }
   var id = box.getAttribute("data-job");
+  var result = box.getAttribute("data-result");
   function tick() {
     fetch("/api/v1/jobs/" + encodeURIComponent(id), {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
@@ -13,11 +17,16 @@
           if (bar) { bar.value = job.percent; bar.textContent = job.percent + "%"; }
           var pct = document.getElementById("job-percent");
           if (pct) { pct.textContent = job.percent; }
+          var shown = document.getElementById("job-percent-text");
+          if (shown) { shown.hidden = false; }
           var stage = document.getElementById("job-stage");
           if (stage) { stage.textContent = job.stage.charAt(0).toUpperCase() + job.stage.slice(1); }
           window.setTimeout(tick, 700);
-        } else {
+        } else if (!result || job.status === "done") {
           window.location.reload();
+        } else {
+          var stopped = document.getElementById("job-stage");
+          if (stopped) { stopped.textContent = "The analysis " + (job.status === "failed" ? "stopped: " + (job.error || "") : "was cancelled"); }
         }
       })
       .catch(function () { window.setTimeout(tick, 2000); });
