@@ -34,6 +34,10 @@ EXPECTED = {
         "discount: unknown setting; valid settings here are: years, start_date, price_base_year, "
         "discount_rate, optimism_bias, optimism_bias_method, counterfactual, setup_timing, interventions"
     ),
+    "number_key.yaml": (
+        "2026: unknown setting; valid settings here are: years, start_date, price_base_year, "
+        "discount_rate, optimism_bias, optimism_bias_method, counterfactual, setup_timing, interventions"
+    ),
     "optimism_bias_method_unknown.yaml": (
         "optimism_bias_method: 'treasury' is not valid; optimism_bias_method must be one of: green-book, gmca, "
         "nesta-levels"

@@ -113,9 +113,8 @@ def test_blank_template_filled_with_populations_only_estimates_the_rest(tmp_path
     assert set(imp.estimated) == {
         "cohorts.older_people_very_limited", "cohorts.learning_disability_long_term_support",
         "cohorts.mental_health_long_term_support", "spend.long_term_placements",
-        "spend.short_term_placements", "provision.shared-lives.learning-disability",
-        "provision.shared-lives.mental-health",
-    }
+        "spend.short_term_placements",
+    }  # no Shared Lives count: Shared Lives is sized by the paper's printed share (sizing.otherwise)
     # the six models run on it
     data = _summary(imp.area)
     assert len(data["interventions"]) == 6 and data["not_modelled"] == []

@@ -127,3 +127,35 @@ def test_summary_contract_keys():
         assert set(item["net_savings"]) == {"asc", "nhs"}
     assert set(data["totals"]["net_savings"]) == {"asc", "nhs"}
     assert set(data["totals"]["overlap_deduction"]) == {"asc", "nhs"}
+
+
+def test_the_engine_keeps_freed_memory_once_it_runs_many_draws():
+    """Issue 25 (engine/memory.py): the first engine run over many draws asks glibc, once per
+    process, to keep freed memory for the next arrays; a one-draw run does not (nor imports
+    ctypes for it). Checked in a fresh interpreter, with glibc's own report of its settings."""
+    import json
+    import subprocess
+    import sys
+
+    probe = r"""
+import json, sys
+import numpy as np
+import carescale
+from carescale.engine.memory import keep_freed_memory
+scen = carescale.define_scenario("birmingham")
+carescale.evaluate(scen)
+one = keep_freed_memory.cache_info().misses
+params = carescale.ParameterTable.from_scenario(scen)
+values = {k: np.repeat(v, 2000) for k, v in params.base_values().items()}
+carescale.evaluate(scen, values)
+carescale.evaluate(scen, values)
+print(json.dumps([one, keep_freed_memory.cache_info().misses, keep_freed_memory(), sys.platform]))
+"""
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    one, many, tuned, platform = json.loads(proc.stdout)
+    assert (one, many) == (0, 1)
+    if platform.startswith("linux"):
+        import ctypes
+
+        assert tuned is bool(getattr(ctypes.CDLL(None), "mallopt", None))

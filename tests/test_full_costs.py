@@ -159,6 +159,7 @@ CASE_STUDY_STAFF = {
     "promoting-independence-reviews": ("wolverhampton-site", "review social workers", 1 / 150, 700),
     "personal-budgets": ("harrow-site", "personal budget support staff", 1 / 200, 259),
     "progression-model": ("darlington-site", "progression workers", 1 / 5, 1),
+    "integrated-admission-avoidance": ("leicester-site", "care planning staff", 1 / 50_000, 354_036),
 }
 
 

@@ -101,8 +101,8 @@ def template_rows(draw) -> list[list[str]]:
             rows.pop(i)
         elif action == "dup":
             rows.insert(i, list(rows[i]))
-        elif action == "key":
-            rows[i][0] = draw(st.one_of(st.sampled_from(KEYS), CELL))
+        elif action == "key":  # a row cut to nothing by "width" gets a key of its own
+            rows[i][:1] = [draw(st.one_of(st.sampled_from(KEYS), CELL))]
         else:
             rows[i] = rows[i][: draw(st.integers(0, 9))] + [draw(CELL)] * draw(st.integers(0, 3))
     return rows

@@ -108,10 +108,11 @@ def test_birmingham_in_the_roll_up(national):
     assert f["cohorts.population_18_64"] == {"value": 704604, "status": "published", "source": "official: ONS mid-2020"}
     assert f["cohorts.learning_disability_long_term_support"] == {"value": 2249, "status": "published", "source": "official: ASCOF 2020-21"}
     assert f["cohorts.older_people_very_limited"]["value"] == pytest.approx(45220)
+    # no Shared Lives count is estimated: with the cohort known, Shared Lives is sized by the
+    # paper's printed share of it (sizing.otherwise; docs/fidelity.md, "Official target groups")
     assert b["estimated"] == [
         "cohorts.older_people_very_limited", "cohorts.mental_health_long_term_support",
         "spend.long_term_placements", "spend.short_term_placements",
-        "provision.shared-lives.learning-disability", "provision.shared-lives.mental-health",
     ]
     assert b["cassr"] == "406"
     # the paper's Birmingham figures where they are the same inputs: Community Agents 2,700,
@@ -201,8 +202,8 @@ def test_cli_csv_and_table(small_files):
     t = run_cli("national", "--mye", str(mye), "--ascof", str(ascof))
     assert t.code == 0, t.err
     assert "England (2 councils)" in t.out
-    assert "Estimated: 13 of 20 figures (65.0%, 2 councils) were in no official series and were estimated" in " ".join(t.out.split())
-    assert "Figures by source: estimated 13; official: ONS mid-2020 6; official: ASCOF (file given) 1" in " ".join(t.out.split())
+    assert "Estimated: 9 of 16 figures (56.2%, 2 councils) were in no official series and were estimated" in " ".join(t.out.split())
+    assert "Figures by source: estimated 9; official: ONS mid-2020 6; official: ASCOF (file given) 1" in " ".join(t.out.split())
     assert "Excluded: Nowhere (E06000999)" in t.out
 
 

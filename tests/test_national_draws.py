@@ -255,3 +255,25 @@ def test_scenario_document_with_draws_uses_its_settings(small_files, tmp_path): 
     bad.write_text("version: 2\n")
     r = run_cli("national", "--mye", str(mye), "--ascof", str(ascof), "--scenario", str(bad))
     assert r.code == 2 and r.out == "" and r.err.count("\n") == 1 and "version" in r.err
+
+
+@pytest.mark.parametrize("code", ["E08000025", "E10000016"])
+def test_a_councils_annual_portfolio_is_the_engines_bit_for_bit(inputs, code):
+    """Issue 25: each council's annual net saving comes from the engine's annual figures alone
+    (uncertainty.evaluation.annual_portfolio), without the per-model results; it is the full
+    steady-state run's portfolio to the last bit on every draw, with a scale per draw and a
+    model switched off on some draws too."""
+    import carescale
+    from carescale.uncertainty.evaluation import annual, annual_portfolio
+
+    councils = {c.area.ons_code: c.area for c in inputs.councils}
+    scen = carescale.define_scenario(councils[code], None)
+    m = Model.build(scen)
+    values = dict(sample_keyed(m.groups, m.derived, 300, 7, code))
+    want = annual(scen, values, m.params).portfolio
+    got = annual_portfolio(scen, values, m.params)
+    assert got.shape == (300, 2) and np.all(np.isfinite(got)) and np.ptp(got[:, 0]) > 0
+    np.testing.assert_array_equal(got, want)
+    iid = scen.interventions[0].id
+    values[f"{iid}.scale"] = np.where(np.arange(300) % 3 == 0, 0.0, np.linspace(0.2, 1.5, 300))
+    np.testing.assert_array_equal(annual_portfolio(scen, values, m.params), annual(scen, values, m.params).portfolio)

@@ -302,8 +302,11 @@ def test_estimates_for_birmingham_give_back_its_published_figures():
     assert est.area.cohorts["mental_health_long_term_support"].value == pytest.approx(461)
     assert est.area.spend["long_term_placements"].value == pytest.approx(31961538)
     assert est.area.spend["short_term_placements"].value == pytest.approx(3769231)
-    # provision is estimated from the (estimated) cohorts, in file order
-    assert est.area.provision["shared-lives"]["mental-health"].value == pytest.approx(10)
+    # no Shared Lives count is estimated: with its cohort known (here estimated), Shared Lives is
+    # sized by the paper's printed share (sizing.otherwise), so a count at Birmingham's rate would
+    # only restate it; nor the 65+ community group, which stands in only where 'very limited' is unknown
+    assert est.area.provision == {}
+    assert "older_people_community_long_term_support" not in est.area.cohorts
     q = est.area.cohorts["older_people_very_limited"]
     assert q.status == "estimated"
     assert q.derivation.startswith("0.3026530667 x 149,412 (cohorts.population_65_plus) = 45,220")

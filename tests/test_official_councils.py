@@ -171,7 +171,7 @@ def test_docs_list_every_series(packaged):
     text = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
     absent = [sid for sid in packaged.series if f"`{sid}`" not in text]
     assert absent == []
-    assert len(packaged.series) == 106
+    assert len(packaged.series) == 109
 
 
 @pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
@@ -189,7 +189,7 @@ def test_data_build_rebuilds_the_figures_the_built_in_profiles_read(tmp_path):
     r = run_cli(*args)
     assert r.code == 0, r.err
     folder = user_official_dir()  # $CARESCALE_HOME/official: read instead of the packaged copy
-    assert r.err.strip().endswith(f"built the official figures of 153 councils, 106 series in {folder}")
+    assert r.err.strip().endswith(f"built the official figures of 153 councils, 109 series in {folder}")
     for name in ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv"):
         assert (folder / name).read_bytes() == (PACKAGED / name).read_bytes(), name
     assert (folder / "ATTRIBUTION.md").read_text(encoding="utf-8").count("Open Government Licence v3.0") == 6
@@ -222,7 +222,7 @@ def test_data_list_every_series_with_vintage_coverage_and_licence():
     from .conftest import run_cli
 
     rows = run_cli("data", "list", "--format", "json").json()
-    assert len(rows) == 106
+    assert len(rows) == 109
     by_id = {r["series"]: r for r in rows}
     assert by_id["ascfr_gce_total"]["coverage"] == "151 of 153" and by_id["ascfr_gce_total"]["year"] == "2021-22"
     assert by_id["ncc_a_and_e_attendance"]["coverage"] == "England only"

@@ -44,31 +44,50 @@ def test_leeds_figures_come_from_the_official_series(profiles):
     assert ltp.derivation.startswith("(22,623 nursing + 37,667 residential) x 1,000 = 60,290,000")
 
 
-def test_leeds_estimates_say_from_what(profiles):
+def test_leeds_has_no_estimates_and_its_target_groups_are_official(profiles):
     prof = profiles["leeds"]
-    assert set(prof.estimated) == {
-        "cohorts.older_people_very_limited",
-        "provision.shared-lives.learning-disability", "provision.shared-lives.mental-health",
-    }
+    assert prof.estimated == () and prof.notes == ()
     leeds = prof.area
     stp = leeds.spend["short_term_placements"]  # ASC-FR T31: 65+, short-term care other than reablement
     assert (stp.value, stp.status, stp.price_year) == (10_856_000, "implied", "2021/22")
     assert stp.ref.section.endswith("T31, cell T31!Q64: Leeds (E08000035)")
     assert stp.derivation.startswith("10,856 x 1,000 = 10,856,000 (short-term care for people aged 65+ other than")
-    vl = leeds.cohorts["older_people_very_limited"]
-    assert vl.status == "estimated" and vl.value == pytest.approx(0.30265306668808395 * 129862)
-    assert "(cohorts.population_65_plus)" in vl.derivation
-    sl = leeds.provision["shared-lives"]["learning-disability"]
-    assert sl.value == pytest.approx(78 / 2177 * 1800)
+    # Support at Home's group: SALT T38, 65+ on long-term support at 31 March 2022, not in a care home
+    com = leeds.cohorts["older_people_community_long_term_support"]
+    assert (com.value, com.status, com.period, com.ref.document) == (2910, "implied", "2021-22", "nhs-digital-ascfr-2022")
+    assert com.derivation.startswith("4,675 in all - 630 nursing - 1,135 residential = 2,910 (people aged 65+")
+    assert "T38, cells T38!W64, T38!O64 and T38!P64: Leeds (E08000035)" in com.ref.section
+    # no invented figures: neither the paper's 'very limited' count nor a Shared Lives count
+    assert "older_people_very_limited" not in leeds.cohorts and leeds.provision == {}
+
+
+def test_leeds_models_are_sized_on_the_official_groups():
+    data = run_cli("run", "--area", "leeds", "--format", "json").json()
+    n = {i["id"]: i["beneficiaries"] for i in data["interventions"]}
+    assert n["support-at-home"] == pytest.approx(0.3147563805 * 2910, abs=5e-4)  # sizing.otherwise of the evidence file
+    assert n["shared-lives"] == pytest.approx(51 / 2177 * 1800 + 1 / 461 * 970, abs=5e-4)
+    assert data["estimated_figures"] == []
+    # the paper's Birmingham keeps the paper's groups: 3% of 45,220 and the target share less 78 and 10
+    paper = {i["id"]: i["beneficiaries"] for i in run_cli("run", "--area", "birmingham", "--format", "json").json()["interventions"]}
+    assert paper["support-at-home"] == pytest.approx(0.03 * 45220, abs=5e-4)
+    assert paper["shared-lives"] == pytest.approx(0.0592558567 * 2177 - 78 + 0.0238611714 * 461 - 10, abs=5e-4)
 
 
 def test_a_missing_or_suppressed_official_figure_is_a_stated_estimate(profiles):
     hackney = profiles["hackney"]  # ASC-FR 2021-22: Hackney submitted no return ([x])
     assert hackney.area.cohorts["learning_disability_long_term_support"].status == "estimated"
-    assert hackney.notes[0] == (
+    assert hackney.notes[1] == (
         "cohorts.learning_disability_long_term_support: no official figure (T37 cell T37!L109 [x] data not "
         "submitted); estimated from cohorts.population_18_64"
     )
+    assert hackney.notes[0] == (
+        "cohorts.older_people_community_long_term_support: no official figure (T38 cell T38!W109 [x] data not "
+        "submitted); estimated from cohorts.population_65_plus"
+    )
+    # a suppressed care-home cell ([c], fewer than 5) leaves the community count unknown: estimated, never 25 - 0 - 15
+    com = profiles["isles-of-scilly"].area.cohorts["older_people_community_long_term_support"]
+    assert com.status == "estimated" and com.value == pytest.approx(0.02068934434081817 * profiles["isles-of-scilly"].area.cohorts["population_65_plus"].value)
+    assert com.note == "Estimated: the official series has no figure for Isles of Scilly (T38 cell T38!O166 [c] data less than 5)."
     scilly = profiles["isles-of-scilly"]  # [c]: fewer than 5, never read as zero
     q = scilly.area.cohorts["mental_health_long_term_support"]
     assert q.status == "estimated" and q.value > 0
@@ -93,10 +112,16 @@ def test_run_area_leeds_on_a_fresh_install():
     assert r.code == 0, r.err
     assert "Scaling up what works: Leeds" in r.out
     text = " ".join(r.out.split())
-    assert "Official figures (7): cohorts.population_all_ages = 829,413 (ONS mid-2023);" in text
+    assert "Official figures (8): cohorts.population_all_ages = 829,413 (ONS mid-2023);" in text
     assert "cohorts.learning_disability_long_term_support = 1,800 (ASC-FR/SALT 2021-22)" in text
     assert "spend.long_term_placements = 60,290,000 (ASC-FR/SALT 2021-22)" in text
-    assert "Estimated figures used (3), not the area's own:" in text
+    assert "cohorts.older_people_community_long_term_support = 2,910 (ASC-FR/SALT 2021-22)" in text
+    assert "Estimated figures: none (every figure of the profile is official)." in text
+    assert ("Sizing used here: support-at-home.older-people-very-limited = 0.3148 x "
+            "cohorts.older_people_community_long_term_support (the area has no cohorts.older_people_very_limited; "
+            "share: 0.03 x 45,220 = 1,356.6 (the paper's people in Birmingham) / 4,310") in text
+    assert ("Sizing used here: shared-lives.learning-disability = 0.02343 x cohorts.learning_disability_long_term_support "
+            "(the area has no provision.shared-lives.learning-disability; share: 51 / 2177 = 0.0234267340") in text
     data = run_cli("run", "--area", "leeds", "--no-reprice", "--format", "json").json()
     hd = next(i for i in data["interventions"] if i["id"] == "hospital-discharge")
     # 13% of long- and short-term placement spend (2021/22 cash, not re-priced)
@@ -104,13 +129,17 @@ def test_run_area_leeds_on_a_fresh_install():
 
 
 def test_areas_list_shows_built_in_profiles_and_the_users_override_them():
+    from carescale.library import default_library
+
     rows = run_cli("areas", "list", "--format", "json").json()
-    # the paper's five packaged profiles, eight source sites of the calibrated models, 153 councils
-    assert len(rows) == 5 + 8 + 153
+    # the paper's five packaged profiles, a source site for each model calibrated to one site, 153 councils
+    sites = sum(1 for iv in default_library().interventions.values() if iv.calibration)
+    assert sites >= 10
+    assert len(rows) == 5 + sites + 153
     assert {r["profile"] for r in rows} == {"packaged", "built-in"}
     assert next(r for r in rows if r["id"] == "leeds") == {
         "id": "leeds", "name": "Leeds", "kind": "council", "ons_code": "E08000035", "profile": "built-in"}
-    assert len(run_cli("areas", "list", "--no-built-in", "--format", "json").json()) == 5 + 8
+    assert len(run_cli("areas", "list", "--no-built-in", "--format", "json").json()) == 5 + sites
     # the user's own profile with the same id wins
     folder = user_areas_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -150,23 +179,31 @@ def test_national_counts_figures_by_source():
     assert sum(x["share_of_england"] for x in ranked) == pytest.approx(1.0, abs=1e-4)
     leeds = next(a for a in data["areas"] if a["code"] == "E08000035")
     assert leeds["region"] == {"code": "E12000003", "name": "Yorkshire and The Humber"}
-    # 10 figures a council: 3 populations (ONS mid-2023); 2 SALT counts, long-term placement spend
-    # (T44) and short-term placement spend (T31) (ASC-FR 2021-22); and what no series carescale ships
-    # holds (very limited older people, two Shared Lives provision counts), estimated. From 924 of
+    # 8 figures a council: 3 populations (ONS mid-2023); 3 SALT counts (learning disability and
+    # mental health 18-64, T37; people 65+ on long-term support in the community, T38), long-term
+    # placement spend (T44) and short-term placement spend (T31) (ASC-FR 2021-22). From 924 of
     # 1,530 (60%) with the old mid-2020 + ASCOF profiles, to 618 (40.4%) with ONS mid-2023 and
-    # ASC-FR T37/T44, to 472 (30.8%) with T31; the issue's target of under 10% needs the Census 2021
-    # disability tables and a Shared Lives count by council (docs/areas.md).
-    assert t["figures"] == 1530
-    assert t["estimated_figures"] == 472 and t["estimated_share"] == 0.3085
-    assert t["figures_by_source"] == {"official: ASC-FR/SALT 2021-22": 599, "estimated": 472, "official: ONS mid-2023": 459}
-    # every number the 153 runs read (a wider count, for context): 68 a council, of which 8 are
+    # ASC-FR T37/T44, to 472 (30.8%) with T31, to 16 of 1,224 (1.3%) now: Support at Home is sized
+    # on SALT T38's group and Shared Lives by the paper's printed share of the SALT cohort, where a
+    # profile has no count of older people very limited or of people already in Shared Lives, so
+    # the built-in profiles no longer estimate those 459 figures (docs/fidelity.md, "Official
+    # target groups"). The 16 left are official cells with no usable value, each estimated.
+    assert t["figures"] == 1224
+    assert t["estimated_figures"] == 16 and t["estimated_share"] == 0.0131
+    assert t["figures_by_source"] == {"official: ASC-FR/SALT 2021-22": 749, "official: ONS mid-2023": 459, "estimated": 16}
+    assert t["councils_with_estimates"] == 9
+    # every number the 153 runs read (a wider count, for context): 66 a council, of which 6 are
     # area figures (the models read neither population all ages nor 18-64) and 60 the evidence's
-    assert t["inputs"] == {"count": 10404, "estimated_share": 0.0454, "by_kind": {
-        "area: estimated": 472, "area: official or own": 752, "evidence (model figures)": 9180}}
-    # 459 = 3 x 153 populations; 599 = 4 x 153 ASC-FR/SALT figures less the 13 with no usable value
-    # (Hackney's 4 not submitted, Swindon's 2 not submitted, Scilly's 2 suppressed, and 5 councils
-    # whose T31 short-term line is negative: Shropshire, Central Bedfordshire, Barking and Dagenham,
-    # Havering, Wiltshire)
+    assert t["inputs"] == {"count": 10098, "estimated_share": 0.0016, "by_kind": {
+        "area: estimated": 16, "area: official or own": 902, "evidence (model figures)": 9180}}
+    # 459 = 3 x 153 populations; 749 = 5 x 153 ASC-FR/SALT figures less the 16 with no usable value:
+    # Hackney's 5 not submitted, Swindon's 2 not submitted, Scilly's 3 suppressed (T37 and a T38
+    # nursing cell), City of London's suppressed T38 cell, and 5 councils whose T31 short-term line
+    # is negative (Shropshire, Central Bedfordshire, Barking and Dagenham, Havering, Wiltshire)
+    est = {a["name"]: a["estimated"] for a in data["areas"] if a["estimated"]}
+    assert est["City of London"] == ["cohorts.older_people_community_long_term_support"]
+    assert len(est["Hackney"]) == 5 and len(est["Isles of Scilly"]) == 3 and est["Swindon"] == [
+        "spend.long_term_placements", "spend.short_term_placements"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -216,7 +253,7 @@ def test_an_exported_built_in_profile_edited_and_imported_overrides_it(tmp_path)
     assert hd["gross_savings"]["asc"] == pytest.approx(0.13 * (50_000_000 + 10_856_000), abs=0.01)
     nat = run_cli("national", "--councils", "E08000035", "--format", "json").json()
     assert nat["areas"][0]["profile"] == "imported"
-    assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 7, "estimated": 3}
+    assert nat["totals"]["figures_by_source"] == {"the council's own (imported)": 8}
 
 
 def test_ranking_by_net_saving_per_person_65_plus():
@@ -245,6 +282,23 @@ def test_the_probabilistic_case_runs_on_the_built_in_profiles():
     assert r.code == 0, r.err
     data = r.json()
     assert [a["name"] for a in data["areas"]] == ["Cumberland", "Leeds"]
-    assert [a["estimated_figures"] for a in data["areas"]] == [3, 3]
+    assert [a["estimated_figures"] for a in data["areas"]] == [0, 0]
     e = data["england"]["net_savings"]["total"]
     assert data["england"]["councils"] == 2 and e["p05"] < e["mean"] < e["p95"] and e["prob_saving"] == 1.0
+
+
+def test_a_sizing_used_otherwise_is_one_share_of_a_cohort():
+    from pydantic import ValidationError
+
+    from carescale.schema.intervention import Sizing
+
+    rate = {"value": 0.1, "unit": "proportion", "ref": {"document": "scie-2017", "section": "s", "quote": "q"}}
+    inner = {"basis": "share_of_cohort", "cohort": "population_65_plus", "rate": rate}
+    with pytest.raises(ValidationError) as info:
+        Sizing(basis="share_of_cohort", cohort="population_65_plus", rate=rate,
+               otherwise={**inner, "otherwise": inner})
+    assert "otherwise: a sizing used otherwise has no otherwise of its own" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        Sizing(basis="share_of_cohort", cohort="population_65_plus", rate=rate,
+               otherwise={**inner, "basis": "additional_to_existing"})
+    assert "otherwise.basis: 'additional_to_existing'; the sizing used otherwise is 'share_of_cohort'" in str(info.value)

@@ -109,7 +109,7 @@ def test_example_quotes_are_in_the_seed_documents():
         assert normalise(ref.quote) in text, (loc, ref.quote)
 
 
-@pytest.mark.parametrize("from_model", ["falls-prevention", None])
+@pytest.mark.parametrize("from_model", ["care-technology", None])
 def test_templates_do_not_validate_until_filled_in(from_model):
     text = template(from_model)
     data = yaml.safe_load(text)
@@ -121,7 +121,7 @@ def test_templates_do_not_validate_until_filled_in(from_model):
     assert "\ntake_up:\n" in text and "\ncost_shares:\n  asc: 0.5\n  nhs: 0.5\n" in text
     if from_model:
         assert data["based_on"] == from_model and data["evidence_grade"]["level"] == 2
-        assert "#   - baseline rate of falls requiring hospital admission in the cohort" in text
+        assert "#   - outcome rates (care packages delayed or avoided, admissions avoided)" in text
 
 
 FIGURES = {"take_up": "0.005", "unit_cost": "400", "rate": "0.087", "unit_saving": "3500", "per": "150"}
@@ -144,7 +144,7 @@ def fill_in(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-@pytest.mark.parametrize("from_model", ["falls-prevention", None])
+@pytest.mark.parametrize("from_model", ["care-technology", None])
 def test_filled_template_validates_and_runs(from_model, tmp_path):
     """Fill every blank of the template as a commissioner would (one figure a line): it
     validates, every plain number becomes the commissioner's own assumption with the model's
@@ -152,7 +152,7 @@ def test_filled_template_validates_and_runs(from_model, tmp_path):
     path = tmp_path / "lm.yaml"
     path.write_text(fill_in(template(from_model)), encoding="utf-8")
     lm = load_logic_model(path)
-    assert lm.id == ("falls-prevention-local" if from_model else "my-new-service")
+    assert lm.id == ("care-technology-local" if from_model else "my-new-service")
     assert (lm.take_up.value, lm.take_up.unit, lm.take_up.status) == (0.005, "proportion", "assumption")
     assert (lm.unit_cost.value, lm.unit_cost.price_year) == (400, "2024/25")
     assert lm.outcomes[0].rate.ref == lm.evidence_ref and lm.cost_shares["asc"].value == 0.5

@@ -191,6 +191,7 @@ def _json_text(*outputs) -> str:
 @pytest.mark.slow  # everyday run leaves it out (docs/performance.md section 5); CI runs it
 @example({"living-well.older-people-multiple-ltc.outcomes.social-care-costs.unit_saving": 0.0}, True)
 @example({"shared-lives.setup.per": 1.0, "area.cohorts.older_people_very_limited": 1e8}, False)
+@example({"hospital-discharge.full_costs.back-fill.per": 5e-324}, False)  # found by hypothesis: refused now
 def test_no_output_holds_infinity_or_nan(changes, npv):
     try:
         scenario = carescale.define_scenario("birmingham", overrides=changes)
@@ -205,3 +206,15 @@ def test_no_output_holds_infinity_or_nan(changes, npv):
         run_uncertainty(scenario, UncertaintySettings(draws=16, npv=npv)),
     )
     assert "Infinity" not in text and "NaN" not in text
+
+
+def test_a_divisor_too_small_to_divide_by_is_refused_in_one_line():
+    """5e-324 is above 0, yet one post per 5e-324 pounds of spend is infinitely many posts (the
+    Monte Carlo's figures became NaN): a divisor must be at least 0.001."""
+    with pytest.raises(CarescaleError) as err:
+        carescale.define_scenario("birmingham", overrides={"hospital-discharge.full_costs.back-fill.per": 5e-324})
+    assert err.value.message == (
+        "overrides: hospital-discharge.full_costs.back-fill.per: value 5e-324 is too small: it is the beneficiaries "
+        "or the pounds of spend each staff ratio is for, and the engine divides by it, so it must be at least 0.001"
+    )
+    carescale.define_scenario("birmingham", overrides={"hospital-discharge.full_costs.back-fill.per": 0.001})

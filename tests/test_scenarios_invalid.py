@@ -77,8 +77,8 @@ EXPECTED = {
     ),
     "unknown_area.yaml": (
         "unknown area 'birmingam'; valid area ids are: birmingham, bristol-site, british-red-cross-evaluation, "
-        "cornwall, darlington-site, harrow-site, kent, kirklees-site, mendip-site, redcar-and-cleveland, "
-        "somerset-site, swindon-site, wolverhampton-site"
+        "cornwall, darlington-site, england-site, harrow-site, kent, kirklees-site, leicester-site, mendip-site, "
+        "redcar-and-cleveland, somerset-site, swindon-site, wolverhampton-site"
     ),
     "area_file_missing.yaml": "no-such-area.csv: file not found",
     "missing_price_index.yaml": "no-such-index.csv: file not found",

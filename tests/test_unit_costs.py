@@ -144,7 +144,8 @@ def test_every_priced_saving_in_the_library_names_a_known_kind():
     kinds = unit_cost_library().kinds
     priced = [(iv.id, o.priced_by) for iv in default_library().interventions.values()
               for seg in iv.segments for o in seg.outcomes if o.priced_by]
-    assert len(priced) == 7  # every calibrated model but Harrow's (NHS budgets: no unit cost in the library)
+    assert len(priced) == 9  # every calibrated model but Harrow's (NHS budgets: no unit cost in the library)
+    assert {pb.unit_cost for _, pb in priced} >= {"a_and_e_attendance", "non_elective_admission", "home_care_hour"}
     assert all(pb.unit_cost in kinds for _, pb in priced)
 
 

@@ -147,7 +147,7 @@ def test_assumptions_and_draws_forms():
     groups = [{"name": "Living Well", "people": [], "params": [
         {"path": "living-well.rate", "id": "f-living-well-rate", "label": "Living Well: rate", "override": None}]}]
     bad = AssumptionsForm.read(FormData([("v:living-well.rate", "lots")]), groups)
-    assert bad.errors.items == [{"text": "Living Well: rate: 'lots' is not a number", "href": "#f-living-well-rate"}]
+    assert bad.errors.items == [{"text": "Living Well: rate: 'lots' is not a number; type it as 2,000, 9% or £2m", "href": "#f-living-well-rate"}]
     assert bad.errors.ids == ["f-living-well-rate"]
     good = AssumptionsForm.read(FormData([("v:living-well.rate", "12.5%"), ("n:living-well.rate", "audit")]), groups)
     assert good.overrides == {"living-well.rate": {"value": 0.125, "note": "audit"}} and not good.errors

@@ -105,7 +105,9 @@ def test_bad_template_upload_names_row_and_cell(client):
     path = INVALID / "areas_import" / "not_a_number.csv"
     got = client.post("/area/upload", files={"file": ("my-area.csv", path.read_bytes(), "text/csv")})
     assert got.status_code == 422
-    assert "my-area.csv: row 9 (cohorts.population_65_plus), cell D9: &#39;about 150k&#39; is not a number" in got.text
+    # the row's figure in words (the file's key, cohorts.population_65_plus, is the CLI's)
+    assert ("my-area.csv: row 9 (usual resident population aged 65 and over), cell D9: &#39;about 150k&#39; "
+            "is not a number") in got.text
     assert '<a href="#file">' in got.text
 
 

@@ -48,6 +48,19 @@ def money(x: Any, pence: bool = False, missing: str = DASH) -> str:
     return f"-£{-w:,}" if w < 0 else f"£{w:,}"
 
 
+def change(x: Any, unit: str = "money", missing: str = DASH) -> str:
+    """A difference between two results, signed: ``+£670,161``, ``-£498,760``, ``+1,000``
+    (people, ``unit="people"``); nothing changed is ``no change`` (under half a pound or half a
+    person)."""
+    if x is None:
+        return missing
+    v = float(x)
+    if abs(v) < 0.5:
+        return "no change"
+    text = people(abs(v)) if unit == "people" else money(abs(v))
+    return ("+" if v > 0 else "-") + text
+
+
 def short_money(x: Any, missing: str = "", thousands_from: float = 10_000) -> str:
     """Pounds the way the paper's tables print them: ``£1.23m``, ``£520k``, ``£8,000``.
 

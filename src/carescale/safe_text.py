@@ -363,7 +363,11 @@ def _console_class() -> Any:
         from rich.console import Console
 
         class SafeConsole(Console):
-            """A Console whose strings are never markup and never carry control characters."""
+            """A Console whose strings are never markup and never carry control characters, and
+            whose tables never cut a money figure (:func:`fit_table`)."""
+
+            def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+                super().print(*(fit_table(o, self) for o in objects), **kwargs)
 
             def render_str(self, text: str, **kwargs: Any) -> Any:  # type: ignore[override]
                 kwargs["markup"] = False
@@ -382,6 +386,62 @@ def _console_class() -> Any:
 
         _CONSOLE_CLASS = SafeConsole
     return _CONSOLE_CLASS
+
+
+#: a money figure as the tables print it: £1,234,567, -£1.23m, £520k, £1,234.56, +£670,161
+MONEY_RE = re.compile(r"[-+]?£[0-9][0-9,]*(?:\.[0-9]+)?[kmbn]?")
+#: any figure a table prints (money, people, shares): kept whole, never folded across lines
+FIGURE_RE = re.compile(r"[-+]?£?[0-9][0-9,]*(?:\.[0-9]+)?[kmbn%]?\*?")
+
+
+def _cell_text(cell: Any) -> str:
+    return cell.plain if hasattr(cell, "plain") else str(cell)
+
+
+def fit_table(table: Any, console: Any) -> Any:
+    """``table`` made to fit ``console``'s width without cutting a money figure (issue 26): every
+    column holding money is kept from wrapping or being cut (``no_wrap``, at least as wide as its
+    widest figure) and text columns wrap; if the table still does not fit, the least important
+    columns are left out (those a table names in ``table.carescale_drop``, in that order; then
+    text columns from the right, then money columns from the right, never the first) and a
+    caption says which. Anything that is not a rich Table is returned as it is."""
+    from rich.table import Table
+
+    if not isinstance(table, Table) or not table.columns:
+        return table
+    from rich.measure import Measurement
+
+    def money_width(col: Any) -> int:
+        found = [len(m) for c in col._cells for m in MONEY_RE.findall(_cell_text(c))]
+        return max(found, default=0)
+
+    def header(col: Any) -> str:
+        return _cell_text(col.header)
+
+    for col in table.columns:
+        w = max((len(m) for c in col._cells for m in FIGURE_RE.findall(_cell_text(c))), default=0)
+        if w:
+            col.min_width = max(col.min_width or 0, w)
+            col.overflow = "fold"
+    rest = table.columns[1:]
+    names = list(dict.fromkeys([*(getattr(table, "carescale_drop", None) or []),
+                                *(header(c) for c in reversed(rest) if not money_width(c)),
+                                *(header(c) for c in reversed(rest) if money_width(c))]))
+    dropped: list[str] = []
+    width = console.width
+    while Measurement.get(console, console.options.update_width(10_000), table).minimum > width and names:
+        name = names.pop(0)
+        i = next((i for i, c in enumerate(table.columns) if header(c) == name), None)
+        if i is None or i == 0 or len(table.columns) <= 2:
+            continue
+        table.columns.pop(i)
+        for j, c in enumerate(table.columns):
+            c._index = j
+        dropped.append(name)
+    if dropped:
+        note = f"Left out to fit {width} columns: {', '.join(dropped)} (a wider terminal, --format csv or json show them)."
+        table.caption = f"{table.caption} {note}" if table.caption else note
+    return table
 
 
 #: Width of output that goes to a file or pipe when ``COLUMNS`` is not set.

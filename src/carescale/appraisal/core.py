@@ -323,15 +323,16 @@ def optimism_bias(iv: Intervention, settings: AppraisalSettings) -> tuple[float,
     return ob.costs.value, ob.benefits.value
 
 
-def adjusted_values(
-    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings
-) -> dict[str, np.ndarray]:
-    """A copy of ``values`` with optimism bias and additionality applied to costs and savings."""
+def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: AppraisalSettings) -> dict[str, float]:
+    """The factor optimism bias and additionality put on each cost and saving path (only the
+    paths whose factor is not 1): what :func:`adjusted_values` multiplies the values by. Worked
+    out once per appraisal, so a route that adjusts its draws block by block does no per-path
+    lookups in each block."""
     ivs = {iv.id: iv for iv in scenario.interventions}
-    out = dict(values)
+    out: dict[str, float] = {}
     for p in params:
         iid = p.intervention
-        if iid is None or p.path not in out or (p.kind not in COST_KINDS and p.kind not in BENEFIT_KINDS):
+        if iid is None or (p.kind not in COST_KINDS and p.kind not in BENEFIT_KINDS):
             continue
         up, down = optimism_bias(ivs[iid], settings)
         if p.kind in COST_KINDS:
@@ -348,8 +349,25 @@ def adjusted_values(
                 at = adj.attribution if adj.attribution is not None else d.attribution.value
                 factor *= (1.0 - dw) * at
         if factor != 1.0:
-            out[p.path] = np.asarray(out[p.path], dtype=float) * factor
+            out[p.path] = factor
     return out
+
+
+def apply_factors(values: Values, factors: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """A copy of ``values`` with each path of ``factors`` that it names multiplied by its factor."""
+    out = dict(values)
+    for path, factor in factors.items():
+        if path in out:
+            out[path] = np.asarray(out[path], dtype=float) * factor
+    return out
+
+
+def adjusted_values(
+    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings
+) -> dict[str, np.ndarray]:
+    """A copy of ``values`` with optimism bias and additionality applied to costs and savings
+    (:func:`adjustment_factors`)."""
+    return apply_factors(values, adjustment_factors(scenario, params, settings))
 
 
 def _check_settings_ids(scenario: Scenario, settings: AppraisalSettings) -> None:

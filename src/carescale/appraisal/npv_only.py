@@ -28,7 +28,7 @@ Blocks of draws are sized so that those ramp-up months of a block stay in cache
 (:func:`block_size`); memory is bounded by the block size and the outputs, not the months.
 
 :func:`appraise_npv` takes the same arguments as ``appraise`` and reads every value the same
-way (optimism bias and additionality through :func:`~carescale.appraisal.adjusted_values`, the
+way (optimism bias and additionality through :func:`~carescale.appraisal.core.adjustment_factors`, the
 same timelines, the set-up schedule of :func:`~carescale.appraisal.core.setup_by_month`); the
 tests check that both routes agree to the penny on every draw.
 """
@@ -41,7 +41,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import ParameterTable
-from ..engine.evaluate import annual_figures
+from ..engine.evaluate import _draws, annual_figures
 from ..engine.parameters import Values
 from ..engine.scenario import Scenario
 from .core import (
@@ -49,7 +49,8 @@ from .core import (
     _block,
     _check_settings_ids,
     _n_draws,
-    adjusted_values,
+    adjustment_factors,
+    apply_factors,
     complete_values,
     counterfactual_settings,
     discount_factors,
@@ -184,11 +185,11 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
         curve_c, curve_s, pv_c, pv_s = curves.of(iv, v)  # curves (1 or D, T), their NPV weights (1 or D,)
         n = f.beneficiaries
         out = f.gross * pv_s[:, None] - f.cost * pv_c[:, None]
-        total = np.broadcast_to(f.setup_investment, (draws,))
+        total = _draws(f.setup_investment, draws)
         if iv.setup is not None and np.any(total > 0):
             full = np.zeros(draws)
             for seg in f.segments:
-                full = full + np.broadcast_to(seg.beneficiaries, (draws,))
+                full = full + seg.beneficiaries
             # tranches are bought only while places fill: once the cost curve is constant the
             # number bought is too, so only the ramp-up months are scheduled
             m = _ramp_months(curve_c)
@@ -202,7 +203,7 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
     for ov in overlaps:
         pair = ov.overlap.interventions
         (n_a, c_a), (n_b, c_b) = people_s[pair[0]], people_s[pair[1]]
-        share = np.broadcast_to(ov.share[:, 0], (draws,))
+        share = _draws(ov.share[:, 0], draws)
         form = curves.closed_form(pair, c_a, c_b)
         portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight, form))
     return by_iv, portfolio
@@ -245,11 +246,12 @@ def appraise_npv(
                       for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
         chunk = block_size(months)
     step = max(1, int(chunk))
+    factors = adjustment_factors(scenario, params, settings)  # optimism bias, additionality: once
     by_payer = {iid: np.empty((D, P)) for iid in ids}  # filled block by block, no concatenation
     portfolio = np.empty((D, P))
     for start in range(0, D, step):
         stop = min(start + step, D)
-        v = adjusted_values(scenario, params, _block(base, start, stop, D), settings)
+        v = apply_factors(_block(base, start, stop, D), factors)
         by_iv, portfolio[start:stop] = _npv_block(scenario, v, curves, settings.setup_timing,
                                                   month_factor, stop - start)
         for iid in ids:

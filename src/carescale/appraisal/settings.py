@@ -32,8 +32,14 @@ DEFAULTS_FILE = DATA_DIR / "appraisal_defaults.yaml"
 
 @functools.lru_cache(maxsize=1)
 def appraisal_defaults() -> AppraisalDefaults:
-    """The shipped defaults (Green Book schedule, optimism-bias table, additionality, ramp-up)."""
-    return load_model(AppraisalDefaults, DEFAULTS_FILE)
+    """The shipped defaults (Green Book schedule, optimism-bias table, additionality, ramp-up),
+    validated once and kept in carescale's disk cache (:mod:`carescale.cache`, keyed by the file
+    and carescale's source): a fresh process does not parse the YAML nor build the schema's
+    validators to read them (start-up of ``carescale run``, issue 25)."""
+    from ..cache import cached, files_key
+
+    return cached("appraisal-defaults", files_key([DEFAULTS_FILE], "AppraisalDefaults"),
+                  lambda: load_model(AppraisalDefaults, DEFAULTS_FILE))
 
 
 def _share(value: Any, field: str) -> float:
@@ -130,6 +136,13 @@ class InterventionAdjustment(_Strict):
     @classmethod
     def _check_months(cls, v: Any, info) -> Any:
         return None if v is None else _months(v, info.field_name)
+
+
+def next_financial_year_start(today: _dt.date | None = None) -> _dt.date:
+    """1 April of the next financial year from ``today`` (default: today): 2027-04-01 from any day
+    between 2026-04-01 and 2027-03-31. The web's default start date for a new scenario."""
+    today = today or _dt.date.today()
+    return _dt.date(today.year + 1 if today >= _dt.date(today.year, 4, 1) else today.year, 4, 1)
 
 
 def _default_years() -> int:
@@ -324,6 +337,10 @@ def make_settings(data: Mapping[str, Any] | None = None, where: str | None = Non
     :class:`AppraisalSettings`; a problem raises a one-line :class:`SettingsError`."""
     merged = dict(data or {})
     merged.update({k: v for k, v in overrides.items() if v is not None})
+    pre = f"{where}: " if where else ""
+    for key in merged:
+        if not isinstance(key, str):  # a YAML number key (pydantic would raise a TypeError)
+            raise SettingsError(f"{pre}{key!r}: unknown setting; valid settings here are: {', '.join(AppraisalSettings.model_fields)}")
     try:
         settings = AppraisalSettings.model_validate(merged)
     except ValidationError as exc:

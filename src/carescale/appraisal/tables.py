@@ -97,6 +97,7 @@ def print_bridge(data: dict[str, Any], console: Console) -> None:
             table.add_row(styled((r["label"], "bold")), "", *(styled((c, "bold")) for c in cells), end_section=True)
         else:
             table.add_row(styled(r["label"]), styled(r["model_name"]), *cells)
+    table.carescale_drop = ["All payers"]  # type: ignore[attr-defined]  # narrow: the model stays, money is never cut
     console.print(table)
 
 

@@ -145,6 +145,9 @@ def _read_xlsx(path: Path, name: str) -> list[list[Cell]]:
         ) from None
     try:
         rows: list[list[Cell]] = []
+        if not wb.worksheets:
+            raise AreaFileError(f"{name}: the workbook has no sheets; save the template from your spreadsheet "
+                                "as 'Excel Workbook (.xlsx)' or as CSV")
         sheets = [wb.worksheets[0], *(ws for ws in wb.worksheets[1:] if ws.title == "assumptions")]
         for n, ws in enumerate(sheets):
             try:

@@ -18,13 +18,18 @@ Every figure of the six runnable models that an official series holds comes from
   short-term care by purpose, not by setting, and short-term care to maximise independence
   (reablement, the service the hospital discharge model itself uses more of) is not counted.
 
-What no series holds is estimated, with status ``estimated`` and a derivation saying from what:
+* ``cohorts.older_people_community_long_term_support``: SALT (ASC-FR 2021-22, Table 38), people
+  aged 65+ on long-term support at 31 March 2022 less those in nursing and residential care.
 
-* ``cohorts.older_people_very_limited`` and Shared Lives provision: no series in the shipped data;
-  the documented rates of ``data/prevalence.yaml`` (:mod:`.prevalence`).
+What no series by council holds is not invented: ``cohorts.older_people_very_limited`` and the
+Shared Lives counts (``provision.shared-lives.*``) are left out, and the models size on the
+official groups instead (``sizing.otherwise``: Support at Home on the Table 38 group, Shared
+Lives by the paper's printed share of the Table 37 cohorts; docs/fidelity.md, "Official target
+groups").
 
 A series with no figure for a council (not submitted, suppressed, or no row) gives an estimate
-from the same rates, and the figure's note names the missing cell. The Birmingham paper profile
+from the documented rates of ``data/prevalence.yaml`` (status ``estimated``), and the figure's
+note names the missing cell. The Birmingham paper profile
 (``birmingham``) stays as published; the official Birmingham profile is ``birmingham-official``
 (the same ``-official`` suffix for every council whose name is a packaged profile's id).
 """
@@ -54,6 +59,16 @@ POPULATION = {
 CLIENTS = {
     "learning_disability_long_term_support": "ascfr_lts_year_end_18_64_learning_disability",
     "mental_health_long_term_support": "ascfr_lts_year_end_18_64_mental_health",
+}
+#: SALT Table 38, people aged 65+ on long-term support at the year end: all, nursing, residential.
+COMMUNITY = ("ascfr_lts_year_end_65_plus_total", "ascfr_lts_year_end_65_plus_nursing", "ascfr_lts_year_end_65_plus_residential")
+#: Figures of data/prevalence.yaml the built-in profiles do not estimate: the models size these
+#: groups on official series instead (each intervention's ``sizing.otherwise``; docs/fidelity.md,
+#: "Official target groups"), so an estimate would be a number no run reads.
+NOT_ESTIMATED = {
+    "cohorts.older_people_very_limited": "Support at Home is sized on older people on long-term support in the community (SALT Table 38)",
+    "provision.shared-lives.learning-disability": "Shared Lives is sized by the paper's printed share of the SALT cohort (51 of 2,177)",
+    "provision.shared-lives.mental-health": "Shared Lives is sized by the paper's printed share of the SALT cohort (1 of 461)",
 }
 PLACEMENTS = ("ascfr_ltc_65_plus_nursing", "ascfr_ltc_65_plus_residential")
 SHORT_TERM = "ascfr_stc_65_plus_other"
@@ -102,6 +117,24 @@ def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None)
             missing[f"cohorts.{key}"] = f"{figs.series[sid].table} cell {f.cell} {f.missing}"
         else:
             cohorts[key] = _official_count(figs, sid, f)
+    total, nursing, residential = (figs.figure(code, sid) for sid in COMMUNITY)
+    if all(p.value is not None for p in (total, nursing, residential)):
+        value = total.value - nursing.value - residential.value  # type: ignore[operator]
+        s = figs.series[COMMUNITY[0]]
+        split = "; ".join(dict.fromkeys(p.note for p in (total, nursing, residential) if p.note))
+        cohorts["older_people_community_long_term_support"] = Quantity(
+            value=value, unit="people", period=s.year, status="implied",
+            derivation=(f"{total.value:,.10g} in all - {nursing.value:,.10g} nursing - {residential.value:,.10g} residential "
+                        f"= {value:,.10g} (people aged 65+ on long-term support at the year end, {s.year}, not in a care "
+                        "home: the community settings, and prison, which is 70 people in all England)"
+                        + (f"; {split}" if split else "")),
+            ref=Reference(document=DOCUMENTS[s.group],
+                          section=f"{s.file}, {s.table}, cells {total.cell}, {nursing.cell} and {residential.cell}: {total.name} ({code})",
+                          quote=s.measure.rsplit(":", 1)[0]),
+        )
+    else:
+        bad = next(p for p in (total, nursing, residential) if p.value is None)
+        missing["cohorts.older_people_community_long_term_support"] = f"{bad.table} cell {bad.cell} {bad.missing}"
     parts = [figs.figure(code, sid) for sid in PLACEMENTS]
     if all(p.value is not None for p in parts):
         total = sum(p.value for p in parts) * 1000  # type: ignore[misc]
@@ -145,7 +178,7 @@ def council_profile(figs: CouncilFigures, code: str, area_id: str | None = None)
     new: dict[str, Quantity] = {}
     for key, est in prev.estimates.items():
         section, _, rest = key.partition(".")
-        if (section == "cohorts" and rest in cohorts) or (section == "spend" and rest in spend):
+        if (section == "cohorts" and rest in cohorts) or (section == "spend" and rest in spend) or key in NOT_ESTIMATED:
             continue
         base_section, _, base_rest = est.base.partition(".")
         base = new.get(est.base) or (cohorts.get(base_rest) if base_section == "cohorts" else None)

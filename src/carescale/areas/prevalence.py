@@ -96,13 +96,36 @@ def estimate_figure(key: str, est: Estimate, base: Quantity) -> Quantity:
     )
 
 
+#: Figures not estimated when the area has the figure the model then sizes on instead (the
+#: intervention's ``sizing.otherwise``; docs/fidelity.md, "Official target groups"): an estimate
+#: would be a number no run reads, or (a Shared Lives count at Birmingham's rate) one that only
+#: restates the paper's printed share.
+SIZED_OTHERWISE: dict[str, str] = {
+    "cohorts.older_people_very_limited": "cohorts.older_people_community_long_term_support",
+    "provision.shared-lives.learning-disability": "cohorts.learning_disability_long_term_support",
+    "provision.shared-lives.mental-health": "cohorts.mental_health_long_term_support",
+}
+
+
+#: Figures estimated only where the area lacks the figure they stand in for (the group a model
+#: sizes on otherwise is no use where the model's own group is known or estimated).
+OTHERWISE_ONLY: dict[str, str] = {
+    "cohorts.older_people_community_long_term_support": "cohorts.older_people_very_limited",
+}
+
+
 def estimate_missing(area: Area, prevalence: PrevalenceSet | None = None) -> Estimated:
-    """Fill every figure ``area`` lacks that ``prevalence`` can estimate from figures it has."""
+    """Fill every figure ``area`` lacks that ``prevalence`` can estimate from figures it has
+    (not those :data:`SIZED_OTHERWISE` makes unneeded)."""
     prev = prevalence or default_prevalence()
     have = figures(area)
     new: dict[str, Quantity] = {}
     for key, est in prev.estimates.items():
         if key in have or key in new:
+            continue
+        if SIZED_OTHERWISE.get(key) in have or SIZED_OTHERWISE.get(key) in new:
+            continue
+        if OTHERWISE_ONLY.get(key) in have or OTHERWISE_ONLY.get(key) in new:
             continue
         base = new.get(est.base) or have.get(est.base)
         if base is None:

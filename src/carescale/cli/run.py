@@ -70,6 +70,7 @@ def run(
         print_value(data["value"], console, price_label(data))
         print_bridge(data["bridge"], console)
         _print_official_figures(evaluation.scenario.area)
+        _print_official_sizing(evaluation.scenario)
         _print_baseline(evaluation.scenario.area, data)
         _print_calibrated_models(evaluation.scenario)
         print_scenario_notes(data)
@@ -117,6 +118,8 @@ def _print_summary_table(data: dict[str, Any]) -> None:
         styled((money(t["net_savings"]["asc"]), "bold")), styled((money(t["net_savings"]["nhs"]), "bold")),
         money(t["setup_investment"]) if t["setup_investment"] else "",
     )
+    # at 80 columns the least important go first; money is never cut (safe_text.fit_table)
+    table.carescale_drop = ["Transformation area", "Set-up", "Gross NHS", "Gross ASC"]  # type: ignore[attr-defined]
     console.print(table)
     if any(i.get("cost_evidence") == "assumption" for i in data["interventions"]):
         console.print("* A running cost the evidence does not give: our documented assumption (full costs, docs/appraisal.md).")
@@ -151,6 +154,31 @@ def _print_official_figures(area: Any) -> None:
                         for k, q in official),
             markup=False,
         )
+        if len(official) == len(figures(area)):
+            console.print("Estimated figures: none (every figure of the profile is official).", markup=False)
+
+
+def _print_official_sizing(scenario: Any) -> None:
+    """Each segment sized on another target group than the evidence's (``sizing.otherwise``:
+    the area lacks the evidence's figures; docs/fidelity.md, "Official target groups"), with
+    the group, the share and how the share was set."""
+    from ..library import default_library
+
+    lib = default_library()
+    for iv in scenario.interventions:
+        own = lib.interventions.get(iv.id)
+        if own is None:
+            continue
+        for seg, mine in zip(iv.segments, own.segments):
+            if mine.sizing.otherwise is None or seg.sizing != mine.sizing.otherwise:
+                continue
+            sz = seg.sizing
+            console.print(
+                f"Sizing used here: {iv.id}.{seg.id} = {sz.rate.value:.4g} x cohorts.{sz.cohort} "
+                f"(the area has no {'cohorts.' + mine.sizing.cohort if mine.sizing.cohort not in scenario.area.cohorts else 'provision.' + iv.id + '.' + seg.id}; "
+                f"share: {' '.join(sz.rate.derivation.split())})",
+                markup=False,
+            )
 
 
 def _print_baseline(area: Any, data: dict[str, Any]) -> None:

@@ -66,46 +66,76 @@ def show(
     emit(fmt, data, rows=rows, table=table, output=output)
 
 
-def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict) and data:
-        out: dict[str, Any] = {}
-        for k, v in data.items():
-            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: data}
-
-
-def diff_documents(a, b) -> list[dict[str, Any]]:
-    """The settings two documents differ in: ``[{"key", "a", "b"}]`` (a missing key is None)."""
-    fa, fb = _flat(a.data()), _flat(b.data())
-    keys = sorted(set(fa) | set(fb))
-    return [{"key": k, "a": fa.get(k), "b": fb.get(k)} for k in keys if fa.get(k) != fb.get(k)]
-
-
 @scenario_app.command("diff")
 def diff(
-    a: Path = typer.Argument(..., help="The first scenario file."),
+    a: Path = typer.Argument(..., help="The first scenario file (for example the baseline)."),
     b: Path = typer.Argument(..., help="The second scenario file."),
+    results: bool = typer.Option(False, "--results", help="Also compare the results: headlines, net saving by model "
+                                 "and payer, the overlap, and every step of the bridge (second minus first)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """Compare two scenarios setting by setting (identical ones have the same id)."""
+    """Compare two scenarios setting by setting (identical ones have the same id); with --results,
+    their results too (the web's compare page shows the same figures)."""
     from ..scenarios import load_scenario
+    from ..scenarios.compare import compare_results, compare_rows, diff_documents
 
     da, db = load_scenario(a), load_scenario(b)
     found = diff_documents(da, db)
-    data = {"a": {"file": str(a), "scenario_id": da.scenario_id}, "b": {"file": str(b), "scenario_id": db.scenario_id},
-            "identical": not found, "differences": found}
+    data: dict[str, Any] = {"a": {"file": str(a), "scenario_id": da.scenario_id},
+                            "b": {"file": str(b), "scenario_id": db.scenario_id},
+                            "identical": not found, "differences": found}
+    if results:
+        compared = compare_results(da, db)
+        data["results"] = {k: compared[k] for k in ("units", "headlines", "by_model", "overlaps", "bridge")}
 
     def table() -> None:
         if not found:
             console.print(f"The scenarios are identical (scenario {da.scenario_id}).")
-            return
-        t = Table(title=f"{a} ({da.scenario_id}) against {b} ({db.scenario_id})")
-        for col in ("setting", str(a), str(b)):
-            t.add_column(col, overflow="fold")
-        for r in found:
-            t.add_row(*(str(x) if x is not None else "(not set)" for x in (r["key"], r["a"], r["b"])))
-        console.print(t)
+        else:
+            # the columns are A and B (file names can be longer than a terminal is wide)
+            t = Table(title=f"A: {a} ({da.scenario_id}) against B: {b} ({db.scenario_id})")
+            for col in ("setting", "A", "B"):
+                t.add_column(col, overflow="fold")
+            for r in found:
+                t.add_row(*(str(x) if x is not None else "(not set)" for x in (r["key"], r["a"], r["b"])))
+            console.print(t)
+        if results:
+            _print_results(data["results"], str(a), str(b))
 
-    emit(fmt, data, rows=lambda: found or [dict.fromkeys(("key", "a", "b"))], table=table, output=output)
+    def rows() -> list[dict[str, Any]]:
+        if results:
+            return compare_rows(data["results"])
+        return found or [dict.fromkeys(("key", "a", "b"))]
+
+    emit(fmt, data, rows=rows, table=table, output=output)
+
+
+def _print_results(data: dict[str, Any], a: str, b: str) -> None:
+    from ..formatting import change, money, people
+    from ..scenarios.compare import PAYER_WORDS
+
+    def fig(x: Any, key: str) -> str:
+        return people(x) if key == "people" else money(x)
+
+    t = Table(title=f"Results: A ({a}) against B ({b}) ({data['units']})")
+    for col, just in (("Figure", "left"), ("A", "right"), ("B", "right"), ("Difference", "right")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in data["headlines"]:
+        t.add_row(r["label"], fig(r["a"], r["key"]), fig(r["b"], r["key"]),
+                  change(r["difference"], "people" if r["key"] == "people" else "money"))
+    console.print(t)
+    t = Table(title="Net saving a year by model and payer (each overlap taken off)")
+    for col, just in (("Model", "left"), ("Payer", "left"), ("A", "right"), ("B", "right"), ("Difference", "right")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in data["by_model"]:
+        if r["a"] is None or r["b"] is None or abs(r["a"]) >= 0.5 or abs(r["b"]) >= 0.5:
+            t.add_row(r["label"], PAYER_WORDS[r["payer"]], money(r["a"]), money(r["b"]), change(r["difference"]))
+    console.print(t)
+    t = Table(title="The bridge, step by step: what changed (all payers; rows that did not change left out)")
+    for col, just in (("Step", "left"), ("Model", "left"), ("A", "right"), ("B", "right"), ("Difference", "right")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in data["bridge"]:
+        if r["payer"] == "total" and (r["difference"] is None or abs(r["difference"]) >= 0.5):
+            t.add_row(r["label"], r["model_name"], money(r["a"]), money(r["b"]), change(r["difference"]))
+    console.print(t)

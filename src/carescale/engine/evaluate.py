@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
 from .scenario import Scenario
+from .memory import keep_freed_memory
 from .parameters import ParameterTable, Values
 from .results import InterventionResult, OverlapResult, PortfolioResult, SegmentResult
 from .timeline import STEADY_STATE, Timeline
@@ -57,6 +58,14 @@ def _complete(values: Values | None, params: ParameterTable) -> Values:
     return out
 
 
+def _draws(a, D: int) -> np.ndarray:
+    """``a`` as (D,): itself when it already is an array of D draws (most are, and
+    ``np.broadcast_to`` costs more than the arithmetic on a small block), else broadcast."""
+    if type(a) is np.ndarray and a.shape == (D,):
+        return a
+    return np.broadcast_to(a, (D,))
+
+
 def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
     """Annual figures at full scale: beneficiaries (D,), cost (D,), person-based gross (D,P),
     spend-based gross (D,P), per-segment beneficiaries."""
@@ -68,7 +77,7 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
     segments = []
     # share of its potential the intervention runs at: beneficiaries, and so costs, savings,
     # overlaps, set-up and workforce, follow it (a vectorised path, for the optimiser)
-    share = np.broadcast_to(np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float), (D,))
+    share = np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float)  # (D,), (1,) or ()
     for seg in iv.segments:
         pre = f"{iv.id}.{seg.id}"
         basis = seg.sizing.basis
@@ -81,7 +90,7 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
         else:  # additional_to_existing
             target = v[f"{pre}.sizing.rate"] * v[f"area.cohorts.{seg.sizing.cohort}"]
             n = np.maximum(target - v.get(f"area.provision.{iv.id}.{seg.id}", zeros), 0.0)
-        n = np.broadcast_to(n * share, (D,))
+        n = _draws(n * share, D)
         segments.append(SegmentResult(seg.id, seg.description, n))
         n_total = n_total + n
         if seg.unit_cost is not None:
@@ -91,7 +100,7 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
             gross_people[:, PAYER_INDEX[o.payer]] += n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"]
         for r in seg.spend_reductions:
             saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
-            gross_spend[:, PAYER_INDEX[r.payer]] += np.broadcast_to(saved * share, (D,))
+            gross_spend[:, PAYER_INDEX[r.payer]] += saved * share
     if scenario.method == "full":
         for fc in iv.full_costs:
             extra = full_cost_amount(iv, fc, v, n_total, share, D)
@@ -110,7 +119,7 @@ def _staff(iv: Intervention, fc, v: Values, n_total: np.ndarray, share: np.ndarr
     else:
         lines = dict.fromkeys(r.spend_line for seg in iv.segments for r in seg.spend_reductions)
         driver = sum((v[f"area.spend.{line}"] for line in lines), np.zeros(1)) * share
-    return np.broadcast_to(driver * (v[f"{pre}.staff"] / v[f"{pre}.per"]), (D,))
+    return _draws(driver * (v[f"{pre}.staff"] / v[f"{pre}.per"]), D)
 
 
 def full_cost_amount(iv: Intervention, fc, v: Values, n_total: np.ndarray, share: np.ndarray, D: int) -> np.ndarray:
@@ -118,7 +127,7 @@ def full_cost_amount(iv: Intervention, fc, v: Values, n_total: np.ndarray, share
     post (:func:`_staff`) x ``unit_cost``."""
     unit = v[f"{iv.id}.full_costs.{fc.id}.unit_cost"]
     if fc.staff is None:
-        return np.broadcast_to(n_total * unit, (D,))
+        return _draws(n_total * unit, D)
     return _staff(iv, fc, v, n_total, share, D) * unit
 
 
@@ -159,6 +168,8 @@ def annual_figures(
     """The full-scale annual figures of every intervention and overlap from complete values ``v``
     of ``D`` draws: the engine's one set of formulas (:func:`evaluate` multiplies them by its
     timeline; the NPV-only route discounts them without building (draws x months) arrays)."""
+    if D >= 1024:  # arrays large enough to be mapped afresh: once per process, the next arrays
+        keep_freed_memory()  # reuse freed memory (engine/memory.py)
     figures: list[AnnualFigures] = []
     gpp_of: dict[str, np.ndarray] = {}
     for iv in scenario.interventions:
@@ -171,8 +182,8 @@ def annual_figures(
         if iv.setup is not None and scenario.basis == "potential":  # current: already set up
             tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
             setup = tranches * v[f"{iv.id}.setup.cost"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gpp = np.where(n[:, None] > 0, gross_people / n[:, None], 0.0)
+        # gross per person, 0 where there is nobody (the divide skips those draws: no warning)
+        gpp = np.divide(gross_people, n[:, None], out=np.zeros((D, P)), where=n[:, None] > 0)
         gpp_of[iv.id] = gpp
         figures.append(AnnualFigures(iv.id, n, cost[:, None] * shares, gross_people + gross_spend, setup,
                                      segments, gpp))
@@ -180,7 +191,7 @@ def annual_figures(
     for ov in scenario.overlaps:
         a, b = ov.interventions
         i = PAYER_INDEX[ov.payer]
-        share = np.broadcast_to(v[f"overlaps.{ov.id}.share"], (D,))[:, None]
+        share = _draws(v[f"overlaps.{ov.id}.share"], D)[:, None]
         spp = np.minimum(gpp_of[a][:, i], gpp_of[b][:, i])
         overlaps.append(OverlapFigures(ov, i, share, spp))
     return figures, overlaps

@@ -129,6 +129,7 @@ def define_scenario(
     keep: list[Intervention] = []
     skipped: list[NotModelled] = []
     for iv in chosen:
+        iv = localise_sizing(iv, area_def, basis)  # type: ignore[arg-type]
         gaps = missing_inputs(iv, area_def, basis)  # type: ignore[arg-type]
         if not gaps:
             keep.append(iv)
@@ -159,6 +160,28 @@ def define_scenario(
     if overrides:
         scenario = scenario.with_overrides(overrides, lib)
     return scenario
+
+
+def localise_sizing(iv: Intervention, area: Area, basis: str = "potential") -> Intervention:
+    """``iv`` with each segment's ``sizing.otherwise`` in place of its sizing where ``area``
+    lacks the sizing's own figures (its cohort, or the people it already serves for
+    ``additional_to_existing``) and has the other's cohort: an unknown count is never taken as
+    zero, and never invented. The built-in council profiles take this route where their official
+    series define the target group (docs/fidelity.md, "Official target groups"); an area with
+    the figures (the paper's Birmingham, a council's own imported profile) keeps the sizing as
+    published. The rate's label names the cohort it sizes; its derivation, the method."""
+    if basis != "potential" or not any(seg.sizing.otherwise for seg in iv.segments):
+        return iv
+    segments = []
+    for seg in iv.segments:
+        sz, alt = seg.sizing, seg.sizing.otherwise
+        has_own = sz.cohort in area.cohorts and (
+            sz.basis != "additional_to_existing" or seg.id in area.provision.get(iv.id, {}))
+        if alt is None or has_own or alt.cohort not in area.cohorts:
+            segments.append(seg)
+            continue
+        segments.append(seg.model_copy(update={"sizing": alt}))
+    return iv.model_copy(update={"segments": tuple(segments)})
 
 
 def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:

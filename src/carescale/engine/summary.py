@@ -248,6 +248,9 @@ ROW_COLUMNS = (
     "overlap_deduction_asc",
     "overlap_deduction_nhs",
     "setup_investment",
+    "fiscal_cashable",
+    "fiscal_non_cashable",
+    "social_value",
     "estimated_inputs",
     "price_base",
     "changes",
@@ -269,6 +272,9 @@ def _row(rid: str, name: str, beneficiaries, cost, gross, net, setup, estimated=
         "overlap_deduction_asc": deduction.get("asc"),
         "overlap_deduction_nhs": deduction.get("nhs"),
         "setup_investment": setup,
+        "fiscal_cashable": None,
+        "fiscal_non_cashable": None,
+        "social_value": None,
         "estimated_inputs": ";".join(estimated),
     }
 
@@ -305,6 +311,18 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     out.append(_row("total", "Total", t["beneficiaries"], t["cost"], t["gross_savings"],
                     t["net_savings"], t["setup_investment"],
                     [e["path"] for e in data["estimated_figures"]], deduction=t["overlap_deduction"]))
+    # Fiscal cashable, fiscal non-cashable and social value side by side (issue 23), from the
+    # run's ``value`` (``appraisal.value.value_split``) where the run carries it: gross of the
+    # overlap, which has its own row; the total row is the sum of the model rows.
+    value = data.get("value")
+    if value:
+        split = {i["id"]: i for i in value["interventions"]}
+        split["total"] = value["totals"]
+        for r in out:
+            v = split.get(r["id"])
+            if v is not None:
+                r.update(fiscal_cashable=v["fiscal_cashable"], fiscal_non_cashable=v["fiscal_non_cashable"],
+                         social_value=v["social"])
     return out
 
 

@@ -23,9 +23,12 @@ KINDS = {
 }
 
 
-#: What openpyxl raises while reading a damaged .xlsx (cut-short XML, corrupt compression).
+#: What openpyxl raises while reading a damaged .xlsx (cut-short XML, corrupt compression; a
+#: damaged zip header can ask ``zipfile`` for a method or flag it does not implement, and damaged
+#: parts leave openpyxl indexing past what it read).
 BROKEN_XLSX: tuple[type[BaseException], ...] = (
     ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError,
+    NotImplementedError, IndexError,
 )
 
 

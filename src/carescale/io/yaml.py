@@ -173,6 +173,20 @@ class _Dumper(yaml.SafeDumper):
 
 _Dumper.add_implicit_resolver(_FLOAT_TAG, _EXPONENT_FLOAT, list("-+0123456789."))
 
+#: Characters YAML reads as line breaks inside a plain or single-quoted scalar (NEL, the Unicode
+#: line and paragraph separators): such text is written double-quoted, where they are escaped, so
+#: that it reads back as written rather than folded into spaces.
+_FOLDED_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    if _FOLDED_BREAKS.intersection(text):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    return dumper.represent_str(text)
+
+
+_Dumper.add_representer(str, _represent_str)
+
 
 def dump_yaml(data: Any, **options: Any) -> str:
     """``data`` as YAML text that :func:`parse_yaml_text` reads back equal (block style, keys in

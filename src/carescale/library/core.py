@@ -149,12 +149,13 @@ class Library:
     def check_intervention(self, iv: Intervention, name: str) -> Intervention:
         vocab = self.vocabulary
         for seg in iv.segments:
-            c = seg.sizing.cohort
-            if c and c not in vocab.cohorts:
-                raise InputFileError(
-                    f"{name}: segments[{seg.id}].sizing.cohort: unknown cohort {c!r}; valid "
-                    f"cohorts are: {', '.join(sorted(vocab.cohorts))}"
-                )
+            for field, sz in (("sizing", seg.sizing), ("sizing.otherwise", seg.sizing.otherwise)):
+                c = sz.cohort if sz is not None else None
+                if c and c not in vocab.cohorts:
+                    raise InputFileError(
+                        f"{name}: segments[{seg.id}].{field}.cohort: unknown cohort {c!r}; valid "
+                        f"cohorts are: {', '.join(sorted(vocab.cohorts))}"
+                    )
             for red in seg.spend_reductions:
                 if red.spend_line not in vocab.spend_lines:
                     raise InputFileError(

@@ -86,7 +86,8 @@ def _sources(inputs: NationalInputs) -> dict[str, Any]:
     from ..official.councils import PACKAGED
 
     return {"official": {"folder": "carescale/data/official (docs/data.md)", "files": sorted(p.name for p in PACKAGED.glob("*.csv")),
-                         "profiles": "carescale.areas.official: ONS mid-2023, ASC-FR/SALT 2021-22; the rest estimated"}}
+                         "profiles": ("carescale.areas.official: ONS mid-2023, ASC-FR/SALT 2021-22; an official cell with no usable "
+                                      "value estimated; Support at Home and Shared Lives sized on official groups (docs/fidelity.md)")}}
 
 
 def run_national(

@@ -1,15 +1,56 @@
 """Official statistics: ONS mid-year population estimates (MYE2) and district lookups, NHS
 Digital ASCOF open data and the ASC-FR/SALT reference tables, MHCLG RO3 revenue outturn, the
 NHS National Cost Collection, the boundary changes between them, and the per-council figures
-built from them (``data/official``)."""
+built from them (``data/official``).
 
-from .ascfr import AscfrBook, AscfrTable, read_ascfr
-from .ascof import AscofCouncil, AscofTable, read_ascof
-from ..errors import OfficialDataError
-from .figures import Figure
-from .mye import PopulationRow, PopulationTable, read_mye
-from .ncc import NccTable, read_ncc
-from .ro3 import Ro3Table, read_ro3
+The names below load their module on first use, so that a command that needs one reader (the
+baseline spend of ``carescale run``) does not import the others (issue 25).
+"""
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ascfr import AscfrBook, AscfrTable, read_ascfr
+    from .ascof import AscofCouncil, AscofTable, read_ascof
+    from ..errors import OfficialDataError
+    from .figures import Figure
+    from .mye import PopulationRow, PopulationTable, read_mye
+    from .ncc import NccTable, read_ncc
+    from .ro3 import Ro3Table, read_ro3
+
+#: Where each name lives: loaded on first use (module ``__getattr__``).
+_LAZY = {
+    "AscfrBook": ".ascfr",
+    "AscfrTable": ".ascfr",
+    "read_ascfr": ".ascfr",
+    "AscofCouncil": ".ascof",
+    "AscofTable": ".ascof",
+    "read_ascof": ".ascof",
+    "OfficialDataError": "..errors",
+    "Figure": ".figures",
+    "PopulationRow": ".mye",
+    "PopulationTable": ".mye",
+    "read_mye": ".mye",
+    "NccTable": ".ncc",
+    "read_ncc": ".ncc",
+    "Ro3Table": ".ro3",
+    "read_ro3": ".ro3",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AscfrBook",

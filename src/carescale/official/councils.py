@@ -60,6 +60,9 @@ ASCFR_SERIES: dict[str, tuple[int, tuple[str, ...]]] = {
     "lts_clients_65_plus": (33, ("In Year", "65 and over")),
     "lts_clients_65_plus_nursing": (34, ("65 and over", "Nursing")),
     "lts_clients_65_plus_residential": (34, ("65 and over", "Residential")),
+    "lts_year_end_65_plus_nursing": (38, ("65 and over", "Nursing")),
+    "lts_year_end_65_plus_residential": (38, ("65 and over", "Residential")),
+    "lts_year_end_65_plus_total": (38, ("65 and over", "Total")),
     "lts_year_end_18_64_learning_disability": (37, ("18 to 64", "Learning Disability Support")),
     "lts_year_end_18_64_mental_health": (37, ("18 to 64", "Mental Health Support")),
     "st_max_episodes_new_clients": (22, ("Total",)),
@@ -370,8 +373,22 @@ def figures_folder() -> Path:
 
 def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     """The figures written by :meth:`CouncilFigures.write` (by default :func:`figures_folder`:
-    the user's rebuilt copy, else the packaged one)."""
+    the user's rebuilt copy, else the packaged one). Read once per content of the files: kept in
+    carescale's disk cache (:mod:`carescale.cache`), so ``carescale run`` does not parse the CSVs
+    again (issue 25); a file with a problem is never cached, so its message comes every time."""
+    from ..cache import cached, files_key
+
     folder = Path(folder) if folder is not None else figures_folder()
+    names = ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv")
+    try:
+        key = files_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
+                        tuple((folder / f).is_file() for f in names))
+    except OSError:  # unreadable: the reader says which file, in one line
+        return _read_council_figures(folder)
+    return cached("council-figures", key, lambda: _read_council_figures(folder))
+
+
+def _read_council_figures(folder: Path) -> CouncilFigures:
     tables = {}
     for file in ("series.csv", "councils.csv", "rows.csv", "notes.csv"):
         path = folder / file

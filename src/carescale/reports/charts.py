@@ -154,7 +154,7 @@ def cash_flow(title: str, years: Sequence[int], net: Sequence[float], cumulative
               break_even_month: int | None) -> tuple[str, str]:
     """Bars of each year's net saving with the cumulative net as a line; the break-even month
     marked."""
-    fig = _figure(5.0, 1.8)
+    fig = _figure(5.0, 2.1)
     ax = fig.add_subplot()
     ax.bar(years, net, color=NET, label="Net saving in the year")
     ax.plot(years, cumulative, color=CUM, marker="o", lw=2, label="Cumulative net saving")
@@ -165,14 +165,26 @@ def cash_flow(title: str, years: Sequence[int], net: Sequence[float], cumulative
     ax.set_xlabel("Appraisal year")
     ax.set_xticks(list(years))
     _money_axis(ax)
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
-    ax.set_title(title, loc="left")
+    # the legend in one row between the title and the plot, never over the line or the bars
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=6.5,
+              handlelength=1.6, columnspacing=1.2, borderaxespad=0.2)
+    ax.set_title(title, loc="left", pad=15)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
     be = f"it breaks even in month {break_even_month}" if break_even_month else "it does not break even in the period"
     alt = (f"{title}: net saving by year from {_money(net[0])} in year 1 to {_money(net[-1])} in year {years[-1]}; "
            f"cumulative net saving {_money(cumulative[-1])} by the end; {be}.")
-    return _svg(fig, left=0.1, bottom=0.25, top=0.88), alt
+    return _svg(fig, left=_money_margin(ax, 5.0), bottom=0.21, top=0.8), alt
+
+
+def _money_margin(ax, width_in: float, fontsize: float = 8.0) -> float:
+    """The left margin (a share of the figure's width) that fits the y axis's money labels: their
+    longest label at about 0.6 em a character, the tick and a little space (issue 26: a fixed 10%
+    cut "£30.00m" to "30.00m")."""
+    lo, hi = ax.get_ylim()
+    labels = [_money(v) for v in ax.get_yticks() if lo <= v <= hi] or ["£0"]
+    points = max(len(t) for t in labels) * 0.6 * fontsize + 10
+    return min(0.3, points / 72.0 / width_in + 0.01)
 
 
 @_styled
@@ -183,10 +195,11 @@ def histogram(title: str, edges: Sequence[float], counts: Sequence[int], p05: fl
     ax.stairs(counts, edges, fill=True, color="#b1b4b6")  # one path, not a bar per bin
     ax.stairs(counts, edges, color="#505a5f", lw=0.6)
     top = max(counts) if counts else 1
-    for x, lab, y in ((p05, "5th", 1.0), (p50, "median", 0.88), (p95, "95th", 1.0)):
-        ax.axvline(x, color="#0b0c0c", ls=":" if lab != "median" else "-", lw=1)
-        ax.annotate(lab, (x, top * y), fontsize=6.5, ha="left" if lab == "median" else "center", va="bottom",
-                    xytext=(2 if lab == "median" else 0, 0), textcoords="offset points")
+    # the percentiles' labels in a band above the bars (inside the plot, under the title)
+    ax.set_ylim(0, top * 1.22)
+    for x, lab in ((p05, "5th"), (p50, "median"), (p95, "95th")):
+        ax.axvline(x, color="#0b0c0c", ls=":" if lab != "median" else "-", lw=1, ymax=1 / 1.22 + 0.02)
+        ax.annotate(lab, (x, top * 1.04), fontsize=6.5, ha="center", va="bottom")
     ax.axvline(0, color=NHS, lw=1)
     _money_axis(ax, "x")
     _few_ticks(ax)

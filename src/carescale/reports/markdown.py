@@ -13,12 +13,37 @@ from ..appraisal.settings import describe_optimism_bias
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
-from .numbers import money, pence, people
+from .numbers import money, pence, people, pounds
 from .text import md_text as t
 
 
 def _months(m: int | None) -> str:
     return f"month {m}" if m else "not within the period"
+
+
+def _value_section(data: ReportData, price_text: str) -> list[str]:
+    """Fiscal cashable, fiscal non-cashable and social value side by side (issue 23), the same
+    rows and sentences as the HTML/PDF report (``appraisal.value``): never added into one figure."""
+    from ..appraisal.value import fiscal_sentence, outcome_sentences, value_table
+
+    value = data.evaluation.value()
+    lines = ["", "## Fiscal and social value", "",
+             "What the models save in public money and what they do for people, side by side and never added into one "
+             "figure: fiscal, cashable (a budget can bank it); fiscal, non-cashable (capacity freed); and social value "
+             "(wellbeing and health, valued in WELLBYs or QALYs at HM Treasury's values, or by the source's own figure). "
+             f"A year at full scale, {price_text}.", "",
+             "| Model | People | Fiscal: cashable | Fiscal: non-cashable | Social value | Cost |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for r in value_table(value):
+        who = "**Total**" if r["kind"] == "total" else t(r["name"])
+        n = "" if r["people"] is None else people(r["people"])
+        lines.append(f"| {who} | {n} | {pounds(r['fiscal_cashable'])} | {pounds(r['fiscal_non_cashable'])} | "
+                     f"{pounds(r['social'])} | {pounds(r['cost'])} |")
+    lines += ["", t(fiscal_sentence(value, pounds)), "", "What the models do for people:", ""]
+    for o in outcome_sentences(value):
+        count = "" if o["people"] is None else f" ({people(o['people'])} people a year)"
+        lines.append(f"- {t(o['model'])}: {t(o['outcome'])}{count}, {money(o['value'])} a year ({t(o['how'])})")
+    return lines
 
 
 def markdown_text(data: ReportData) -> str:
@@ -95,6 +120,7 @@ def markdown_text(data: ReportData) -> str:
             lines.append(f"| **= {t(r['label'])}** | | **{pence(r['asc'])}** | **{pence(r['nhs'])}** | **{pence(r['total'])}** |")
         else:
             lines.append(f"| {t(r['label'])} | {t(r['model_name'])} | {pence(r['asc'])} | {pence(r['nhs'])} | {pence(r['total'])} |")
+    lines += _value_section(data, price_text)
     lines += ["", "## Each model in brief", ""]
     areas = transformation_areas()
     ivs = {iv.id: iv for iv in data.scenario.interventions}

@@ -62,22 +62,34 @@ class Sizing(StrictModel):
     * ``additional_to_existing``: ``rate`` (a target share of ``cohort``) x cohort, less the
       people the area already serves with this intervention (its ``provision``), never below 0.
     * ``none``: the segment is not person-based (its savings come from spend reductions).
+
+    ``otherwise``: the sizing used in an area that lacks this one's figures (its ``cohort``, or
+    for ``additional_to_existing`` the area's ``provision``) but has the other's cohort: the
+    built-in council profiles, whose official series define the target group differently
+    (:func:`carescale.engine.scenario.localise_sizing`; docs/fidelity.md). It never has its
+    own ``otherwise``.
     """
 
     basis: Literal["share_of_cohort", "additional_to_existing", "none"]
     cohort: str | None = None
     rate: Quantity | None = None
     description: str | None = None
+    otherwise: "Sizing | None" = None
 
     @model_validator(mode="after")
     def _check(self) -> "Sizing":
         if self.basis == "none":
-            if self.cohort or self.rate:
-                raise ValueError("basis 'none' takes no cohort and no rate")
+            if self.cohort or self.rate or self.otherwise:
+                raise ValueError("basis 'none' takes no cohort, no rate and no otherwise")
         else:
             if not self.cohort or self.rate is None:
                 raise ValueError(f"basis {self.basis!r} needs both a cohort and a rate")
             _require_unit(self.rate, ("proportion",), "rate")
+        if self.otherwise is not None:
+            if self.otherwise.otherwise is not None:
+                raise ValueError("otherwise: a sizing used otherwise has no otherwise of its own")
+            if self.otherwise.basis != "share_of_cohort":
+                raise ValueError(f"otherwise.basis: {self.otherwise.basis!r}; the sizing used otherwise is 'share_of_cohort'")
         return self
 
 

@@ -6,7 +6,7 @@ Every number the engine reads is a :class:`~carescale.schema.base.Quantity` at a
 * **bounds**, from the figure's unit (:data:`~carescale.schema.base.UNITS`,
   :data:`~carescale.schema.base.MAX_BY_UNIT`): a proportion from 0 to 1, people from 0 to
   100,000,000, anything else from 0 to 1e13;
-* **above 0** where the engine divides by the figure: the schema field says so with
+* **above 0** (at least :data:`MIN_DIVISOR`) where the engine divides by the figure: the schema field says so with
   ``json_schema_extra={"divisor": "<what the figure is>"}`` (``SetupInvestment.per``,
   ``WorkforceRatio.per``);
 * **whole numbers** for figures counted in whole things: ``json_schema_extra={"whole": "<why>"}``
@@ -31,6 +31,10 @@ from pydantic import BaseModel
 
 from .base import MAX_BY_UNIT, MAX_VALUE, value_problem
 
+#: The smallest divisor: a figure the engine divides by must be at least this (a value such as
+#: 5e-324 is above 0, yet dividing by it overflows to infinity).
+MIN_DIVISOR = 0.001
+
 #: How far a group's sum may be from 1 (floating-point rounding of shares such as 0.1 + 0.9).
 SUM_TOLERANCE = 1e-9
 
@@ -50,7 +54,9 @@ class Rule:
     @property
     def low(self) -> float:
         """The smallest valid value (every unit is 0 or more; above 0 is checked apart)."""
-        return 1.0 if self.above_zero and self.whole else 0.0
+        if self.above_zero:
+            return 1.0 if self.whole else MIN_DIVISOR
+        return 0.0
 
     @property
     def high(self) -> float:
@@ -62,6 +68,9 @@ class Rule:
         problem = value_problem(self.unit, value, name)
         if problem is None and self.above_zero and value <= 0:
             problem = f"{name} {value:g} must be above 0: it is {self.above_zero}, and the engine divides by it"
+        elif problem is None and self.above_zero and value < MIN_DIVISOR:
+            problem = (f"{name} {value!r} is too small: it is {self.above_zero}, and the engine divides by it, "
+                       f"so it must be at least {MIN_DIVISOR:g}")
         if problem is None and self.whole and value != math.floor(value):
             problem = f"{name} {value:g} is not a whole number: {self.whole}"
         return problem

@@ -32,6 +32,7 @@ from .models import (
     ReviewObservationRow,
     ReviewOutcomeRow,
     ReviewRow,
+    SavedScenarioRow,
     ScenarioDocumentRow,
 )
 
@@ -316,6 +317,31 @@ class Store:
             return json.loads(text)
         return parse_scenario(text)
 
+    # -- saved scenarios (a name and a note on a stored document) --------------------------------
+    def save_named_scenario(self, scenario_id: str, name: str, note: str = "") -> str:
+        """Record a stored scenario document under a name and a note; the new record's key (an
+        unguessable token, the last part of its link). The document must be stored already."""
+        import secrets
+
+        key = secrets.token_hex(8)
+        with self.transaction() as s:
+            if s.get(ScenarioDocumentRow, scenario_id) is None:
+                raise StoreError(f"scenario_id: no scenario {scenario_id!r} is stored here")
+            s.add(SavedScenarioRow(id=key, scenario_id=scenario_id, name=name, note=note, created_at=now()))
+        return key
+
+    def saved_scenario(self, key: str) -> dict[str, Any] | None:
+        with self.reading() as s:
+            row = s.get(SavedScenarioRow, key)
+        return None if row is None else _saved(row)
+
+    def saved_scenarios(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The saved scenarios, newest first."""
+        with self.reading() as s:
+            rows = s.scalars(select(SavedScenarioRow).order_by(SavedScenarioRow.created_at.desc(),
+                                                               SavedScenarioRow.id).limit(limit))
+            return [_saved(r) for r in rows]
+
     # -- logic models --------------------------------------------------------------------------
     def save_logic_model(self, model_id: str, data: dict[str, Any]) -> str:
         text = canonical_json(data)
@@ -430,6 +456,11 @@ class Store:
 
 _lock = threading.Lock()
 _stores: dict[str, Store] = {}
+
+
+def _saved(row: SavedScenarioRow) -> dict[str, Any]:
+    return {"key": row.id, "scenario_id": row.scenario_id, "name": row.name, "note": row.note,
+            "saved_at": utc_iso(row.created_at)}
 
 
 def open_store(url: str | None = None) -> Store:

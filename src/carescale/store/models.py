@@ -48,6 +48,19 @@ class ScenarioDocumentRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class SavedScenarioRow(Base):
+    """A scenario someone saved with a name and a note (migration 0004): an unguessable key for
+    its link, the stored document it names. Written once, never changed."""
+
+    __tablename__ = "saved_scenarios"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenario_documents.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class LogicModelRow(Base):
     """A logic model a plan commits to, keyed by the hash of its canonical JSON."""
 

@@ -1,13 +1,47 @@
 """Uncertainty: Monte Carlo (probabilistic sensitivity analysis), one-way sensitivity
-(tornado), switching values and break-even targets, and Sobol indices (docs/uncertainty.md)."""
+(tornado), switching values and break-even targets, and Sobol indices (docs/uncertainty.md).
 
-from .analysis import Model, describe, portfolio_sobol, run_uncertainty, tornado
-from .defaults import ParameterRange, UncertaintyDefaults, load_defaults, parameter_ranges
-from .distributions import Marginal, make_marginal
-from .sampling import Group, make_groups, sample
-from .settings import MAX_DRAWS, UncertaintySettings
-from .sobol import sobol_indices
-from .switching import switching_values
+The names below load their module on first use (module ``__getattr__``), so that a scenario
+document, which needs only :class:`~carescale.uncertainty.settings.UncertaintySettings`, does not
+import the analysis, the defaults and the sampling on the path of ``carescale run`` (issue 25)."""
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .analysis import Model, describe, portfolio_sobol, run_uncertainty, tornado
+    from .defaults import ParameterRange, UncertaintyDefaults, load_defaults, parameter_ranges
+    from .distributions import Marginal, make_marginal
+    from .sampling import Group, make_groups, sample
+    from .settings import MAX_DRAWS, UncertaintySettings
+    from .sobol import sobol_indices
+    from .switching import switching_values
+
+_LAZY = {
+    "Model": ".analysis", "describe": ".analysis", "portfolio_sobol": ".analysis",
+    "run_uncertainty": ".analysis", "tornado": ".analysis",
+    "ParameterRange": ".defaults", "UncertaintyDefaults": ".defaults", "load_defaults": ".defaults",
+    "parameter_ranges": ".defaults",
+    "Marginal": ".distributions", "make_marginal": ".distributions",
+    "Group": ".sampling", "make_groups": ".sampling", "sample": ".sampling",
+    "MAX_DRAWS": ".settings", "UncertaintySettings": ".settings",
+    "sobol_indices": ".sobol",
+    "switching_values": ".switching",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "MAX_DRAWS",

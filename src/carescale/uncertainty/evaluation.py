@@ -8,6 +8,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..engine import STEADY_STATE, ParameterTable, PortfolioResult, evaluate
+from ..engine.evaluate import P, _complete, _n_draws, annual_figures
 from ..engine.scenario import Scenario
 
 Progress = Callable[[int, int], None]
@@ -61,3 +62,25 @@ def annual(
         return {k: np.concatenate([p[i][k] for p in parts]) for k in ids}
 
     return Annual(cat(0), cat(1), cat(2), np.concatenate([p[3] for p in parts]), cat(4))
+
+
+def annual_portfolio(scenario: Scenario, values: Mapping[str, np.ndarray], params: ParameterTable) -> np.ndarray:
+    """(D, P) annual net saving of the portfolio at full scale: :func:`annual`'s ``portfolio``,
+    the same floating-point operations in the same order (so the same figures to the last bit),
+    from the engine's :func:`~carescale.engine.evaluate.annual_figures` alone, without the
+    per-model results, workforce and wider benefits that :func:`annual` also builds (the national
+    case needs only this, for each of 153 councils)."""
+    v = _complete(values, params)
+    D = _n_draws(v)
+    figures, overlaps = annual_figures(scenario, v, D)
+    gross, cost, deduction = np.zeros((D, P)), np.zeros((D, P)), np.zeros((D, P))
+    for f in figures:  # the steady state: each period's scale and length are 1
+        gross = gross + f.gross
+        cost = cost + f.cost
+    people = {f.id: f.beneficiaries for f in figures}
+    for o in overlaps:
+        a, b = o.overlap.interventions
+        d = np.zeros((D, P))
+        d[:, o.payer] = (o.share * np.minimum(people[a], people[b])[:, None])[:, 0] * o.saving_per_person * 1.0
+        deduction = deduction + d
+    return gross - cost - deduction

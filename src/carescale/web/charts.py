@@ -152,3 +152,65 @@ def posterior_rates(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
                               height=340),
         })
     return out
+
+
+def frontier(rows: list[dict[str, Any]], label: str, over: str, models: list[dict[str, Any]]) -> dict[str, Any]:
+    """The optimiser's efficient frontier: the best objective at each budget (the table beside it
+    has the same points and each model's scale)."""
+    ok = [r for r in rows if r["feasible"]]
+    prob = label.startswith("probability")
+    what = {"budget": "Budget: set-up and running cost over the period",
+            "running_budget_per_year": "Budget: running cost each year"}.get(over, "Budget")
+    return {
+        "id": "chart-frontier",
+        "data": [{"type": "scatter", "mode": "lines+markers", "name": f"Best {label}",
+                  "x": [r["budget"] for r in ok], "y": [r["objective"] for r in ok],
+                  "line": {"color": ASC_COLOUR, "width": 3}, "marker": {"size": 8}}],
+        "layout": _layout("Best portfolio at each budget", showlegend=False,
+                          xaxis={"title": {"text": what}, "tickprefix": "£", "separatethousands": True, "rangemode": "tozero"},
+                          yaxis={"title": {"text": f"Best {label}"}, "rangemode": "tozero",
+                                 **({"tickformat": ".0%"} if prob else {"tickprefix": "£", "separatethousands": True})},
+                          height=400),
+    }
+
+
+def regions(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """England's regions: the net saving a year by who saves (the regional table beside it has
+    the same figures)."""
+    names = [r["name"] for r in rows]
+    return {
+        "id": "chart-regions",
+        "data": [
+            {"type": "bar", "name": "Council (adult social care)", "y": names, "x": [r["net_savings"]["asc"] for r in rows],
+             "orientation": "h", "marker": {"color": ASC_COLOUR}},
+            {"type": "bar", "name": "NHS", "y": names, "x": [r["net_savings"]["nhs"] for r in rows],
+             "orientation": "h", "marker": {"color": NHS_COLOUR}},
+        ],
+        "layout": _layout("Net saving a year by region and who saves", barmode="relative",
+                          xaxis={"title": {"text": "£ a year"}, "tickprefix": "£", "separatethousands": True},
+                          yaxis={"autorange": "reversed", "automargin": True}, height=460),
+    }
+
+
+def compare_by_model(data: dict[str, Any]) -> dict[str, Any]:
+    """The compare page's chart: the difference in net saving a year by model (each overlap its
+    own bar), council and NHS stacked (``carescale.scenarios.compare.compare_results``)."""
+    keys: dict[str, dict[str, Any]] = {}
+    for r in data["by_model"]:
+        row = keys.setdefault(r["key"], {"label": r.get("short") or r["label"], "asc": 0.0, "nhs": 0.0})
+        row[r["payer"]] += r["difference"] or 0.0
+    shown = [v for v in keys.values() if abs(v["asc"]) >= 0.5 or abs(v["nhs"]) >= 0.5]
+    names = [wrap(v["label"], lines=4) for v in shown]
+    return {
+        "id": "chart-compare",
+        "data": [
+            {"type": "bar", "name": "Council (adult social care)", "y": names, "x": [v["asc"] for v in shown],
+             "orientation": "h", "marker": {"color": ASC_COLOUR}},
+            {"type": "bar", "name": "NHS", "y": names, "x": [v["nhs"] for v in shown], "orientation": "h",
+             "marker": {"color": NHS_COLOUR}},
+        ],
+        "layout": _layout("Change in net saving a year, by model and overlap", barmode="relative",
+                          xaxis={"title": {"text": "£ a year, this result minus the other"}, "tickprefix": "£",
+                                 "separatethousands": True},
+                          yaxis={"autorange": "reversed", "automargin": True}, height=160 + 60 * max(1, len(shown))),
+    }

@@ -135,6 +135,8 @@ def parameters(doc: Any) -> list[dict[str, Any]]:
             "unit": q.unit,
             "status": q.status,
             "price_year": q.price_year or q.period or "",
+            "published_value": p.published.value,
+            "published_year": p.published.price_year or "",
             "derivation": q.derivation or "",
             "document": q.ref.document,
             "section": q.ref.section,

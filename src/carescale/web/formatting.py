@@ -27,7 +27,7 @@ def exact(x: Any) -> str:
 
 
 UNITS = {
-    "proportion": "share (0 to 1)",
+    "proportion": "a share",
     "GBP_per_person_per_year": "£ per person a year",
     "GBP_per_person": "£ per person",
     "GBP_per_year": "£ a year",
@@ -51,6 +51,40 @@ def month(iso: Any) -> str:
         return str(iso)
 
 
+def day(iso: Any) -> str:
+    """'2026-12-06T13:40:00+00:00' as '6 December 2026'."""
+    import datetime as dt
+
+    try:
+        d = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
+def setting_value(x: Any) -> str:
+    """A setting's value as a reader reads it: (not set), yes/no, whole numbers with separators."""
+    if x is None:
+        return "(not set)"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, (int, float)):
+        return formatting.number(x)
+    if isinstance(x, (list, tuple)):
+        return ", ".join(str(v) for v in x)
+    return str(x)
+
+
+def headline_words(source: Any) -> str:
+    """A bridge subtotal's headline without the command-line path it is read from."""
+    import re
+
+    return re.sub(r"\s*\('carescale [^)]*\)", "", str(source or ""))
+
+
 def register(env: Any) -> None:
-    env.filters.update(money=money, short_money=short_money, people=people, percent=percent, number=number,
+    from . import wording
+
+    env.filters.update(label_words=wording.label_words, stated=wording.stated, status_words=wording.status_words,
+                       plain_numbers=wording.plain_numbers, headline_words=headline_words, change=formatting.change, day=day, setting_value=setting_value, money=money, short_money=short_money, people=people, percent=percent, number=number,
                        exact=exact, unit=unit, month=month, pence=pence)

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from ..errors import CarescaleError, SettingsError
 from ..formatting import parse_number, typed_kind
+from .wording import label_words
 
 
 @dataclass
@@ -146,17 +147,22 @@ class AssumptionsForm:
                 try:
                     value = number(raw)
                 except ValueError:
-                    errors.add(f"{label}: {raw.strip()!r} is not a number", item["id"])
+                    errors.add(f"{label_words(label)}: {raw.strip()!r} is not a number; type it as 2,000, 9% or £2m",
+                               item["id"])
                     continue
                 if value is None:
                     continue
                 overrides[path] = {"value": value, "note": note} if note else value
         return cls(overrides, errors)
 
-    def refused(self, exc: CarescaleError, field_id: Any) -> None:
-        """The document's one-line refusal, linked to the first changed figure it names."""
-        anchor = next((field_id(p) for p in self.overrides if p in exc.message), "assumptions")
-        self.errors.add_error(exc, anchor)
+    def refused(self, exc: CarescaleError, field_id: Any, items: list[dict[str, Any]] | None = None) -> None:
+        """The document's one-line refusal, linked to the first changed figure it names, with
+        that figure named in words (``web.wording.refusal_words``; ``items``: the page's figures)."""
+        from .wording import refusal_words
+
+        anchor = next((field_id(p) for p in sorted(self.overrides, key=len, reverse=True) if p in exc.message),
+                      "assumptions")
+        self.errors.add(refusal_words(exc.message, items or []), anchor)
 
 
 @dataclass
@@ -205,3 +211,122 @@ class EvidenceFilters:
         if kind in ("model", "case study"):
             filters["kind"] = kind
         return cls(q[:500], filters, errors)
+
+
+@dataclass
+class SaveForm:
+    """Save a scenario: a name (required, up to 200 characters) and a note (up to 2,000)."""
+
+    name: str = ""
+    note: str = ""
+    errors: ErrorSummary = field(default_factory=ErrorSummary)
+
+    NAME_MAX = 200
+    NOTE_MAX = 2000
+
+    @classmethod
+    def read(cls, form: Any) -> "SaveForm":
+        out = cls(name=str(form.get("name") or "").strip(), note=str(form.get("note") or "").strip())
+        if not out.name:
+            out.errors.add("Enter a name for the scenario", "name")
+        elif len(out.name) > cls.NAME_MAX:
+            out.errors.add(f"The name must be {cls.NAME_MAX} characters or fewer (it has {len(out.name):,})", "name")
+        if len(out.note) > cls.NOTE_MAX:
+            out.errors.add(f"The note must be {cls.NOTE_MAX:,} characters or fewer (it has {len(out.note):,})", "note")
+        return out
+
+
+#: the appraisal settings the web offers, each explained in one sentence (docs/web.md, "Settings")
+OPTIMISM_CHOICES = {
+    "green-book": "HM Treasury's supplementary Green Book guidance: costs raised by the upper bound for the "
+                  "model's project category (the default).",
+    "gmca": "The GMCA (New Economy) confidence grades: costs raised and savings lowered by how sure the evidence is.",
+    "nesta-levels": "carescale's own table by Nesta evidence level (what the paper preset uses).",
+    "off": "No optimism bias: costs and savings as the evidence gives them.",
+}
+
+
+@dataclass
+class SettingsForm:
+    """The appraisal settings: period, start date, discount schedule, optimism bias and the
+    business-case options. ``values`` holds what was typed (kept on the page when it is refused)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    errors: ErrorSummary = field(default_factory=ErrorSummary)
+
+    @classmethod
+    def read(cls, form: Mapping[str, Any]) -> "SettingsForm":
+        import datetime as dt
+
+        from ..appraisal.settings import MAX_YEARS
+
+        keys = ("years", "start-day", "start-month", "start-year", "discount", "discount_rate", "optimism",
+                "counterfactual", "setup_timing")
+        out = cls(values={k: _text(form, k).strip() for k in keys})
+        v, got = out.values, out.settings
+        try:
+            years = int(v["years"].replace(",", ""))
+            if not 1 <= years <= MAX_YEARS:
+                raise ValueError
+            got["years"] = years
+        except ValueError:
+            out.errors.add(f"Enter the appraisal period as a whole number of years from 1 to {MAX_YEARS}", "years")
+        try:
+            got["start_date"] = dt.date(int(v["start-year"]), int(v["start-month"]), int(v["start-day"])).isoformat()
+            if not 1900 <= int(v["start-year"]) <= 9000:
+                raise ValueError
+        except ValueError:
+            got.pop("start_date", None)
+            out.errors.add("Enter the start date as a real date, for example 1 4 2027", "start-day")
+        if v["discount"] == "flat":
+            try:
+                rate = parse_number(v["discount_rate"], "proportion", "discount rate") if v["discount_rate"] else None
+            except SettingsError:
+                rate = -1.0
+            if rate is None:
+                out.errors.add("Enter the discount rate a year, for example 3.5%", "discount_rate")
+            elif not 0 <= rate <= 0.2:
+                out.errors.add("The discount rate must be between 0% and 20% a year, for example 3.5%", "discount_rate")
+            else:
+                got["discount_rate"] = rate
+        elif v["discount"] == "green-book":
+            got["discount_rate"] = None
+        else:
+            out.errors.add("Select how future years are discounted", "discount")
+        if v["optimism"] == "off":
+            got["optimism_bias"] = False
+        elif v["optimism"] in OPTIMISM_CHOICES:
+            got.update(optimism_bias=True, optimism_bias_method=v["optimism"])
+        else:
+            out.errors.add("Select how optimism bias is applied", "optimism")
+        if v["counterfactual"] in ("yes", "no"):
+            got["counterfactual"] = v["counterfactual"] == "yes"
+        else:
+            out.errors.add("Select whether deadweight and attribution come from the evidence design", "counterfactual")
+        if v["setup_timing"] in ("up-front", "as-places-fill"):
+            got["setup_timing"] = v["setup_timing"]
+        else:
+            out.errors.add("Select when the set-up investment is paid", "setup_timing")
+        return out
+
+    @classmethod
+    def shown(cls, appraisal: Mapping[str, Any]) -> dict[str, str]:
+        """The form's values for a document's appraisal settings (a start date already past is
+        shown as the start of the next financial year: the default for a new appraisal)."""
+        import datetime as dt
+
+        from ..appraisal.settings import next_financial_year_start
+
+        start = dt.date.fromisoformat(str(appraisal["start_date"]))
+        if start < dt.date.today():
+            start = next_financial_year_start()
+        rate = appraisal.get("discount_rate")
+        return {
+            "years": str(appraisal["years"]), "start-day": str(start.day), "start-month": str(start.month),
+            "start-year": str(start.year), "discount": "green-book" if rate is None else "flat",
+            "discount_rate": "" if rate is None else f"{100 * float(rate):g}%",
+            "optimism": (appraisal.get("optimism_bias_method") or "green-book") if appraisal.get("optimism_bias") else "off",
+            "counterfactual": "yes" if appraisal.get("counterfactual", True) else "no",
+            "setup_timing": str(appraisal.get("setup_timing") or "up-front"),
+        }

@@ -118,6 +118,33 @@ def _server_origin(request: Any) -> str | None:
     return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
 
 
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
+
+
+def share_base(request: Any) -> str:
+    """The base URL of the links people share (a saved scenario, a result): ``CARESCALE_PUBLIC_URL``
+    when set; else, when the server's own address is a loopback one but the request came to
+    another host (the app is reached from elsewhere, behind a proxy or on ``--host 0.0.0.0``), that
+    host, checked as an address (scheme and host only, never a path); else :func:`public_url`. So a
+    link is never a loopback address when the app is used from another computer."""
+    configured = configured_public_url()
+    if configured:
+        return configured
+    base = public_url(request)
+    if _is_loopback(base):
+        host = request.headers.get("host", "")
+        scheme = request.url.scheme if request.url.scheme in ("http", "https") else "http"
+        try:
+            asked = check_public_url(f"{scheme}://{host}", "Host")
+        except SettingsError:
+            return base
+        if not _is_loopback(asked) and urlsplit(asked).path == "":
+            return asked
+    return base
+
+
 def public_url(request: Any) -> str:
     """The base URL links are built from: configuration, never the ``Host`` header."""
     return (configured_public_url() or getattr(request.app.state, "public_url", None)

@@ -17,12 +17,20 @@ from ..errors import StoreError, StoreUnavailableError
 from . import documents
 
 ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
+#: the key of a saved (named) scenario: 16 hex digits
+SAVED_RE = re.compile(r"^[0-9a-f]{16}$")
 
 
 class ScenarioStore(Protocol):
     def put(self, doc: Any) -> str: ...
 
     def get(self, scenario_id: str) -> dict[str, Any] | None: ...
+
+    def save_named(self, scenario_id: str, name: str, note: str = "") -> str: ...
+
+    def get_saved(self, key: str) -> dict[str, Any] | None: ...
+
+    def list_saved(self) -> list[dict[str, Any]]: ...
 
 
 class DatabaseScenarioStore:
@@ -49,10 +57,46 @@ class DatabaseScenarioStore:
         except StoreError:
             return None
 
+    # saved scenarios: a name and a note on a stored document (docs/web.md, "Saved scenarios")
+    def save_named(self, scenario_id: str, name: str, note: str = "") -> str:
+        from .. import store
+
+        return store.open_store(self.url).save_named_scenario(scenario_id, name, note)
+
+    def get_saved(self, key: str) -> dict[str, Any] | None:
+        from .. import store
+
+        if not SAVED_RE.match(key):
+            return None
+        return store.open_store(self.url).saved_scenario(key)
+
+    def list_saved(self) -> list[dict[str, Any]]:
+        from .. import store
+
+        return store.open_store(self.url).saved_scenarios()
+
 
 class MemoryScenarioStore:
     def __init__(self) -> None:
         self._docs: dict[str, dict[str, Any]] = {}
+        self._saved: dict[str, dict[str, Any]] = {}
+
+    def save_named(self, scenario_id: str, name: str, note: str = "") -> str:
+        import datetime as dt
+        import secrets
+
+        if scenario_id not in self._docs:
+            raise StoreError(f"scenario_id: no scenario {scenario_id!r} is stored here")
+        key = secrets.token_hex(8)
+        self._saved[key] = {"key": key, "scenario_id": scenario_id, "name": name, "note": note,
+                            "saved_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+        return key
+
+    def get_saved(self, key: str) -> dict[str, Any] | None:
+        return self._saved.get(key)
+
+    def list_saved(self) -> list[dict[str, Any]]:
+        return sorted(self._saved.values(), key=lambda r: r["saved_at"], reverse=True)
 
     def put(self, doc: Any) -> str:
         sid = documents.scenario_id(doc)

@@ -96,6 +96,10 @@ def workbook_bytes(data: ReportData, *, cached: bool = True) -> bytes:
 
         history_sheet(book, history, data.history)
     _about_sheet(book, about, [s.get_name() for s in wb.worksheets()])
+    from .printing import print_setup
+
+    for ws in wb.worksheets():  # A4, one page wide, header rows repeated, wrapped rows tall enough
+        print_setup(ws, book.header_rows.get(ws.get_name(), []))
     summary.activate()
     wb.close()
     return buf.getvalue()

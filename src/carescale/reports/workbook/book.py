@@ -40,6 +40,7 @@ class _Book:
         self.models: dict[str, _ModelCells] = {}
         self.portfolio_metrics: dict[str, str] = {}  # metric -> defined name (Cash flow sheet)
         self.cash: dict[str, int] = {}  # the Cash flow sheet's yearly rows
+        self.header_rows: dict[str, list[int]] = {}  # sheet -> the rows its table headers are on (printing)
 
     @property
     def runs(self) -> AppraisalRuns:
@@ -84,6 +85,7 @@ class _Book:
 
     def header(self, ws: Any, r: int, headings: list[str], widths: list[float] | None = None) -> None:
         h = self.fmt(bold=True, bg_color="#DDE4EE", border=1, text_wrap=True, valign="top")
+        self.header_rows.setdefault(ws.get_name(), []).append(r)
         for c, t in enumerate(headings):
             ws.write_string(r, c, t, h)
         if widths:

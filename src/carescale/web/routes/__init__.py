@@ -2,10 +2,14 @@
 
 * :mod:`.journey`: the start page and the three steps (area, care models, assumptions);
 * :mod:`.results`: the result page, the larger analysis and the downloads;
+* :mod:`.settings`: a scenario's appraisal settings (issue 26);
+* :mod:`.compare`: a result against its baseline or a saved scenario; saved scenarios (issue 26);
 * :mod:`.evidence`: the evidence browser;
 * :mod:`.jobs`: a background job's page;
 * :mod:`.plans`: the logic-model builder, plans and reviews (issue 24);
 * :mod:`.plans_api`: the same cycle in the JSON API;
+* :mod:`.optimise`: the optimiser's pages (issue 26);
+* :mod:`.national`: England, its regions and every council (issue 26);
 * :mod:`.info`: accessibility, privacy and the API's documentation page;
 * :mod:`.api`: the JSON API under ``/api/v1/``.
 
@@ -18,11 +22,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import evidence, info, jobs, journey, plans, results
+from . import compare, evidence, info, jobs, journey, national, optimise, plans, results, settings
 
 #: every page (the JSON API's router is :data:`carescale.web.routes.api.router`)
 pages = APIRouter(include_in_schema=False)
-for _module in (journey, info, results, jobs, evidence, plans):
+for _module in (journey, info, results, compare, settings, jobs, evidence, plans, optimise, national):
     pages.routes.extend(_module.router.routes)  # the routes themselves (one flat list, in this order)
 
 __all__ = ["pages"]

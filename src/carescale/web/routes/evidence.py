@@ -33,4 +33,10 @@ def evidence_page(request: Request, record_id: str) -> HTMLResponse:
         d = evidence.detail(record_id)
     except CarescaleError:
         return error_page(request, 404)
+    if d["kind"] == "model":  # each figure named in words; its path only in the "for analysts" detail
+        from ...library import default_library
+        from ..wording import figure_words
+
+        obj = default_library().intervention(record_id)
+        d = {**d, "figures": [{**f, "name": figure_words(obj, f["field"])} for f in d["figures"]]}
     return render(request, "evidence_record.html", title=d["name"], nav="evidence", back="/evidence", d=d)

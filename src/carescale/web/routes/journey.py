@@ -35,7 +35,7 @@ async def start(request: Request) -> HTMLResponse:
 
 
 def _area_page(request: Request, errors: ErrorSummary | None = None, status: int = 200,
-               chosen: str | None = None) -> HTMLResponse:
+               chosen: str | None = None, from_sid: str | None = None) -> HTMLResponse:
     rows = service.area_rows()
     national = request.app.state.national or builtin_councils()
     return render(
@@ -43,7 +43,16 @@ def _area_page(request: Request, errors: ErrorSummary | None = None, status: int
         back="/", errors=errors.items if errors else [], councils=[r for r in rows if r["kind"] == "council"],
         sites=[r for r in rows if r["kind"] != "council"], chosen=chosen or "birmingham",
         national=national.choices(), builtin=request.app.state.national is None,
+        from_sid=from_sid,
     )
+
+
+def _starting() -> dict[str, Any]:
+    """What a new scenario starts with on the web: the appraisal from the start of the next
+    financial year (docs/web.md, "Settings"; the packaged default date may already be past)."""
+    from ...appraisal.settings import next_financial_year_start
+
+    return {"appraisal": {"start_date": next_financial_year_start().isoformat()}}
 
 
 @router.get("/area", response_class=HTMLResponse)
@@ -51,31 +60,103 @@ def area_form(request: Request) -> HTMLResponse:
     return _area_page(request)
 
 
+@router.get("/s/{sid}/area", response_class=HTMLResponse)
+def area_change(request: Request, sid: str) -> HTMLResponse:
+    """Step 1 again for a scenario already made: the area page, which keeps what still applies."""
+    doc = stored_document(request, sid)
+    area = documents.canonical(doc)["area"]
+    return _area_page(request, chosen=area if isinstance(area, str) else None, from_sid=sid)
+
+
+def _carried(request: Request, old_sid: str, doc: Any) -> Any:
+    """``doc`` (a new area) with what the scenario ``old_sid`` had chosen that still applies there:
+    the care models available in the area, their scale, the basis, the prices, the appraisal and
+    uncertainty settings, and every changed figure the area's scenario uses (checked one by one)."""
+    from ...scenarios import valid_paths
+
+    old = documents.canonical(stored_document(request, old_sid))
+    available = {m["id"] for m in _model_choices(doc) if m["available"]}
+    picked = [i for i in (old.get("interventions") or []) if i in available] or None
+    keep = {k: old[k] for k in ("basis", "reprice", "price_base_year", "appraisal", "uncertainty") if k in old}
+    base = documents.updated(doc, interventions=picked, scale={k: v for k, v in (old.get("scale") or {}).items()
+                                                              if k in available}, **keep)
+    try:
+        documents.scenario(base)
+    except CarescaleError:
+        base = doc  # the old choices do not fit the new area at all: start afresh there
+    valid = set(valid_paths(documents.scenario(base)))
+    kept: dict[str, Any] = {}
+    for path, override in (old.get("overrides") or {}).items():
+        if path not in valid:
+            continue
+        try:
+            documents.scenario(documents.updated(base, overrides={**kept, path: override}))
+        except CarescaleError:
+            continue
+        kept[path] = override
+    return documents.updated(base, overrides=kept) if kept else base
+
+
 @router.post("/area")
 async def area_choose(request: Request) -> Response:
-    form = AreaForm.read(await request.form())
+    raw = await request.form()
+    old_sid = str(raw.get("from") or "")
+    form = AreaForm.read(raw)
+    if old_sid:
+        stored_document(request, old_sid)  # 404 for a scenario this server does not have
     if form.area == "national":
         nat = request.app.state.national
         if nat is None:  # the built-in profiles from official figures: saved by id
             if builtin_councils().area(form.national) is None:
                 return _area_page(request, AreaForm.no_council(), 422, "national")
-            doc = documents.parse({"version": 1, "area": form.national})
-            return see_other(f"/s/{save(request, doc)}/models")
+            doc = documents.parse({**{"version": 1, "area": form.national}, **_starting()})
+            return _to_models(request, doc, old_sid)
         chosen = nat.area(form.national)
         if chosen is None:
             return _area_page(request, AreaForm.no_council(), 422, "national")
-        doc = documents.parse({"version": 1, "area": {"inline": definition(chosen)}})
+        doc = documents.parse({**{"version": 1, "area": {"inline": definition(chosen)}}, **_starting()})
     elif form.area:
         try:
-            doc = documents.parse({"version": 1, "area": form.area})
+            doc = documents.parse({**{"version": 1, "area": form.area}, **_starting()})
             documents.scenario(doc)
         except CarescaleError as exc:
             errors = ErrorSummary()
             errors.add_error(exc, "area")
             return _area_page(request, errors, 422)
     else:
-        return _area_page(request, form.missing(), 422)
-    return see_other(f"/s/{save(request, doc)}/models")
+        return _area_page(request, form.missing(), 422, from_sid=old_sid or None)
+    return _to_models(request, doc, old_sid)
+
+
+def _to_models(request: Request, doc: Any, old_sid: str) -> Response:
+    if not old_sid:
+        return see_other(f"/s/{save(request, doc)}/models")
+    return see_other(f"/s/{save(request, _carried(request, old_sid, doc))}/models?from={old_sid}")
+
+
+def _carried_note(request: Request, doc: Any, old_sid: str) -> dict[str, Any] | None:
+    """What the models page says after the area changed: the changed figures kept, those dropped
+    (in words), and the care models not available in the new area."""
+    from ...scenarios.compare import setting_label
+    from ..storage import ID_RE
+
+    if not ID_RE.match(old_sid):
+        return None
+    got = request.app.state.store.get(old_sid)
+    if got is None:
+        return None
+    old = documents.parse(got)
+    before, after = documents.overrides_of(old), documents.overrides_of(doc)
+    labels = {c["path"]: c["label"] for c in documents.run(old).get("changes") or []}
+    lib = default_library()
+    now = set(documents.canonical(doc).get("interventions") or [])
+    was = documents.canonical(old).get("interventions") or []
+    return {
+        "kept": [p for p in before if p in after],
+        "dropped": [setting_label(f"overrides.{p}.value", labels).removeprefix("Changed figure: ")
+                    for p in before if p not in after],
+        "models_dropped": [lib.interventions[i].name if i in lib.interventions else i for i in was if now and i not in now],
+    }
 
 
 @router.get("/area/template.csv")
@@ -98,10 +179,12 @@ async def area_upload(request: Request) -> Response:
     content = await upload.read(limits.upload_bytes + 1)
     try:
         checked = service.check_area_upload(upload.filename, content, limits)
-        doc = documents.parse({"version": 1, "area": checked["scenario_area"], "overrides": checked["overrides"]})
+        doc = documents.parse({**{"version": 1, "area": checked["scenario_area"], "overrides": checked["overrides"]}, **_starting()})
         documents.scenario(doc)
     except CarescaleError as exc:
-        errors.add_error(exc, "file")
+        from ..wording import message_words
+
+        errors.add(message_words(exc.message), "file")
         return _area_page(request, errors, 422)
     return see_other(f"/s/{save(request, doc)}/models")
 
@@ -143,9 +226,11 @@ def canonical_interventions(doc: Any) -> list[str] | None:
 def models_form(request: Request, sid: str) -> HTMLResponse:
     doc = stored_document(request, sid)
     data = documents.canonical(doc)
+    old = request.query_params.get("from", "")
     return render(request, "models.html", title="Which care models do you want to scale up?", nav="scenario",
                   back="/area", sid=sid, area=documents.scenario(doc).area, models=_model_choices(doc),
-                  basis=data.get("basis", "potential"), reprice=data.get("reprice", True))
+                  basis=data.get("basis", "potential"), reprice=data.get("reprice", True),
+                  carried=_carried_note(request, doc, old) if old else None)
 
 
 @router.post("/s/{sid}/models")
@@ -218,7 +303,8 @@ async def assumptions_save(request: Request, sid: str) -> Response:
             new = documents.updated(doc, overrides=form.overrides)
             documents.run(new)
         except CarescaleError as exc:
-            form.refused(exc, field_id)
+            form.refused(exc, field_id, [{"path": i["path"], "label": i.get("label") or f"{g['name']}: people supported a year",
+                                          "unit": i.get("unit", "people")} for g in groups for i in (*g["people"], *g["params"])])
     if form.errors:
         return render(request, "assumptions.html", status_code=422, title="Check the assumptions", nav="scenario",
                       back=f"/s/{sid}/models", sid=sid, area=run["area"], groups=groups, errors=form.errors.items,

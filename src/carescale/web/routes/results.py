@@ -22,7 +22,7 @@ from ...safe_text import finite_json
 from .. import charts, documents, service
 from ..forms import DrawsForm
 from ..policy import estimate, inline_allowed
-from ..security import plotly_style_ids, public_url
+from ..security import plotly_style_ids, share_base
 from ..templating import error_page, render, see_other
 from .common import job_for, save, stored_document, uncertainty_state
 
@@ -51,7 +51,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
     except CarescaleError as exc:  # too large for this server, or the visitor's job quota is full
         refused = exc.message
     max_draws = service.policy(state).max_draws
-    share_url = f"{public_url(request)}/scenario/{sid}"
+    share_url = f"{share_base(request)}/scenario/{sid}"
     # the page of a scenario changes only with what it shows of the uncertainty analysis: it is
     # rendered once per state (issue 25; the same page for every visitor, made once however many
     # ask at the same time) and kept in the app's page cache; while a new state's page is being
@@ -73,6 +73,7 @@ def result(request: Request, sid: str) -> HTMLResponse:
             reports=reports_available(), draws=documents.draws(doc), max_draws=max_draws,
             scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
             baseline=service.baseline(documents.scenario(doc).area, (run.get("prices") or {}).get("year")),
+            units={p["path"]: p["unit"] for p in documents.parameters(doc)} if unc else {},
         ).body)
 
     pages = getattr(state, "pages", None)

@@ -1,0 +1,219 @@
+"""Every screen size, on every route of the app (issue 26; docs/web.md, "Every screen"):
+Playwright on Debian's Chromium against a real server. The routes are read from the app itself
+(``app.routes``, every GET), each path parameter filled with a real id made here, so a new page
+is measured the day it is added. For every HTML page, at 320, 390 and 1280 px: the document is
+no wider than the viewport (WCAG 1.4.10 reflow: tables scroll inside their own region), and no
+``src``/``href``/``action`` names another host (the app works offline). The charts keep their
+title, legend and axis labels inside the chart at 390 px. Screenshots of the result page at
+390 px go to artifacts/web/screens-*.png."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, browser  # noqa: F401 - the shared harness
+from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
+
+pytest.importorskip("playwright")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+WIDTHS = (320, 390, 1280)
+
+#: GET routes that answer something other than a page (a file, JSON, a redirect to a page that
+#: is itself measured); any other GET route must be an HTML page and is measured
+NOT_PAGES = {
+    "/openapi.json", "/vendor/plotly.min.js", "/area/template.csv",
+    "/scenario/{sid}/scenario.json", "/scenario/{sid}/results.json", "/scenario/{sid}/results.csv",
+    "/plans/{plan_id}/history.csv", "/national/councils/{area_id}",
+    "/scenario/{sid}/report.{fmt}",  # the business case downloaded (PDF, workbook, HTML, Markdown): a file, not a page
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from carescale.web.app import create_app
+    from carescale.web.server import LiveServer
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('screens') / 'store.db'}"
+    with LiveServer(create_app(DatabaseScenarioStore(url))) as live:
+        yield live
+
+
+def get_routes(app) -> list[tuple[str, set[str]]]:
+    """Every route's path and methods, through included routers."""
+    out = []
+
+    def walk(routes, prefix=""):
+        for r in routes:
+            if hasattr(r, "original_router"):  # an included router (FastAPI >= 0.16x)
+                walk(r.original_router.routes, prefix + (getattr(r.include_context, "prefix", "") or ""))
+            elif hasattr(r, "path"):
+                out.append((prefix + r.path, set(getattr(r, "methods", None) or ())))
+
+    walk(app.routes)
+    return out
+
+
+def real_ids(server) -> dict[str, str]:
+    """A real value for every path parameter of the app's routes, made through the API."""
+    import httpx
+
+    from tests.test_web_plans_browser import _new_pages
+
+    plans = _new_pages(server)  # a logic model, a plan with two reviews (the plan cycle's own helper)
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120) as c:
+        sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
+        # a result whose uncertainty is worked out on the page (distribution and tornado drawn too)
+        drawn = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
+                                                  "uncertainty": {"draws": 1000}}).json()["scenario_id"]
+        job = c.post("/api/v1/jobs", json={"version": 1, "area": "birmingham", "uncertainty": {"draws": 1000}})
+        assert job.status_code == 202, job.text
+        job_id = job.json()["id"]
+        saved = c.post(f"/scenario/{sid}/save", data={"name": "Measured", "note": "every screen"},
+                       follow_redirects=False).headers["location"]  # a saved scenario (its own page)
+    return {
+        "sid": sid, "scenario_id": sid, "saved_key": saved.rsplit("/", 1)[1], "drawn": drawn, "job_id": job_id, "intervention_id": "living-well", "area_id": "birmingham",
+        "record_id": "health-connections-mendip", "key": plans["logic-model"].rsplit("/", 1)[1],
+        "plan_id": plans["plan"].rsplit("/", 1)[1], "step": "about", "fmt": "html",
+        # the query a page needs (the builder's answers so far, the logic model a plan starts from)
+        "?/logic-models/new/{step}": plans["about"].partition("?")[2],
+        "?/logic-models/new/check": plans["check"].partition("?")[2],
+        "?/plans/new": plans["plan-form"].partition("?")[2],
+    }
+
+
+def page_paths(server) -> dict[str, str]:
+    """Every GET page of the app with its parameters filled (and the optimiser's result)."""
+    from carescale.web.app import create_app
+    from carescale.web.storage import MemoryScenarioStore
+
+    ids = real_ids(server)
+    out: dict[str, str] = {}
+    for path, methods in get_routes(create_app(MemoryScenarioStore())):
+        if "GET" not in methods or path in NOT_PAGES or path.startswith("/api/v1/"):
+            continue
+        params = re.findall(r"{(\w+)}", path)
+        missing = [p for p in params if p not in ids]
+        assert not missing, f"{path}: no real id for {missing}; add one to real_ids"
+        filled = path
+        for p in params:
+            filled = filled.replace("{" + p + "}", ids[p])
+        query = ids.get("?" + path)
+        out[path] = f"{filled}?{query}" if query else filled
+    out["/scenario/{sid} (with its uncertainty)"] = f"/scenario/{ids['drawn']}"
+    out["/optimise/result"] = "/optimise/result?area=birmingham&budget=2m"
+    out["/evidence (searched)"] = "/evidence?q=living+alone&payer=nhs"
+    return out
+
+
+def test_every_route_is_a_measured_page_or_known_not_to_be_one(server):
+    """A new GET route must be measured below (or added to NOT_PAGES with its reason)."""
+    import httpx
+
+    paths = page_paths(server)
+    assert {"/", "/optimise", "/optimise/result", "/national", "/scenario/{sid}", "/evidence", "/api/docs"} <= set(paths)
+    with httpx.Client(base_url=server.url, timeout=120) as c:
+        for name, path in paths.items():
+            got = c.get(path)
+            assert got.status_code == 200, f"{name}: {got.status_code}"
+            assert got.headers["content-type"].startswith("text/html"), name
+
+
+def _outside(page, host: str) -> list[str]:
+    urls = page.evaluate("""() => Array.from(document.querySelectorAll('[src],[href],[action]'))
+        .map(e => e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('action'))""")
+    bad = []
+    for u in urls:
+        if re.match(r"^(https?:)?//", u or "") and urlparse(u if "//" in u[:8] else "http:" + u).netloc != host:
+            bad.append(u)
+    return bad
+
+
+def test_no_page_is_wider_than_the_screen_or_names_another_host(browser, server):
+    paths = page_paths(server)
+    host = urlparse(server.url).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    requested: list[str] = []
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    pg.on("request", lambda r: requested.append(urlparse(r.url).netloc) if r.url.startswith("http") else None)
+    wide, outside, widths = [], [], {}
+    try:
+        for name, path in paths.items():
+            for w in WIDTHS:
+                pg.set_viewport_size({"width": w, "height": 900})
+                pg.goto(server.url + path)
+                if pg.locator(".carescale-chart").count():
+                    pg.wait_for_function("document.querySelectorAll('.carescale-chart .main-svg').length > 0")
+                if name == "/api/docs":
+                    pg.wait_for_selector(".swagger-ui .info")
+                pg.wait_for_timeout(100)
+                got = pg.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+                widths[(name, w)] = got
+                if got > w:
+                    wide.append(f"{name} ({path}): {got}px wide at {w}px")
+            outside += [f"{name}: {u}" for u in _outside(pg, host)]
+    finally:
+        context.close()
+    print("\n".join(f"{n} @ {w}: {px}px" for (n, w), px in widths.items()))
+    assert not outside, "\n".join(outside)
+    assert not sorted({h for h in requested if h != host}), "pages asked other hosts"
+    assert not wide, "\n".join(wide)
+
+
+CLIPPED = """() => Array.from(document.querySelectorAll('.carescale-chart')).flatMap(chart => {
+    const box = chart.getBoundingClientRect();
+    const out = [];
+    const texts = Array.from(chart.querySelectorAll('.main-svg text, .main-svg tspan'))
+        .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0 && !t.closest('.hoverlayer'));
+    for (const t of texts) {
+        const r = t.getBoundingClientRect();
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+            out.push(chart.id + ': "' + t.textContent.trim().slice(0, 40) + '" outside the chart');
+        }
+    }
+    const title = chart.querySelector('.gtitle'), legend = chart.querySelector('.legend');
+    if (title && legend) {
+        const a = title.getBoundingClientRect(), b = legend.getBoundingClientRect();
+        if (a.width && b.width && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+            out.push(chart.id + ': the legend overlaps the title');
+        }
+    }
+    return out;
+})"""
+
+
+def test_charts_keep_titles_legends_and_labels_inside_at_390_px(browser, server):
+    """Every chart of every page with charts, on a 390-pixel phone: no title, legend entry, tick
+    or axis label drawn outside the chart (plotly clips it) and no legend over the title; a
+    screenshot of the result page at 390 px (artifacts/web/screens-result-390.png)."""
+    ids = real_ids(server)
+    pages = {"result": f"/scenario/{ids['drawn']}", "optimise": "/optimise/result?area=birmingham&budget=2m",
+             "national": "/national", "plan": f"/plans/{ids['plan_id']}"}
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    problems = []
+    try:
+        for name, path in pages.items():
+            pg.goto(server.url + path)
+            n = pg.locator(".carescale-chart").count()
+            assert n, f"{name}: no chart"
+            pg.wait_for_function(f"document.querySelectorAll('.carescale-chart .main-svg').length >= {n}")
+            pg.wait_for_timeout(200)
+            problems += [f"{name}: {p}" for p in pg.evaluate(CLIPPED)]
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(ARTIFACTS / f"screens-{name}-390.png"), full_page=True)
+            for k, chart in enumerate(pg.locator(".carescale-chart").all()):
+                chart.screenshot(path=str(ARTIFACTS / f"screens-{name}-390-chart{k}.png"))
+        # turning a phone to 844 px wide draws the charts again for the new width
+        pg.set_viewport_size({"width": 844, "height": 390})
+        pg.wait_for_timeout(600)
+        problems += [f"national, turned: {p}" for p in pg.evaluate(CLIPPED)]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
