@@ -275,3 +275,37 @@ def test_result_page_is_drawn_at_once_and_its_analysis_never_waits_behind_a_larg
         assert refused.status_code == 429
         release.set()
     jobs.shutdown()
+
+
+def test_result_cache_answers_the_previous_value_while_a_new_one_is_made():
+    """``ResultCache.get_or_make(key, make, stale=...)``: one caller makes the new value (single
+    flight); a caller arriving meanwhile gets the value kept under ``stale`` at once instead of
+    waiting; once made, the new value is kept under both keys. Without a stale value it waits."""
+    import threading
+
+    from carescale.web.service import ResultCache
+
+    cache = ResultCache()
+    assert cache.get_or_make(("s", "old"), lambda: "old page", stale=("latest", "s")) == "old page"
+    started, release, made = threading.Event(), threading.Event(), []
+
+    def slow():
+        made.append(1)
+        started.set()
+        release.wait(30)
+        return "new page"
+
+    maker = threading.Thread(target=lambda: made.append(cache.get_or_make(("s", "new"), slow, stale=("latest", "s"))))
+    maker.start()
+    assert started.wait(30)
+    assert cache.get_or_make(("s", "new"), slow, stale=("latest", "s")) == "old page"  # at once, not made again
+    waiting = []
+    other = threading.Thread(target=lambda: waiting.append(cache.get_or_make(("s", "new"), slow)))
+    other.start()
+    other.join(0.2)
+    assert other.is_alive() and waiting == []  # no stale key given: it waits for the maker
+    release.set()
+    maker.join(30)
+    other.join(30)
+    assert made == [1, "new page"] and waiting == ["new page"]
+    assert cache.get(("latest", "s")) == "new page" == cache.get_or_make(("s", "new"), slow, stale=("latest", "s"))

@@ -1,13 +1,21 @@
 // Live progress for a background job (the page also works without this: use Refresh).
 // On the job's own page it reloads once the job has stopped; on a result page whose
 // uncertainty analysis is the job (data-result), it reloads only once the job is done (a
-// failed or cancelled job is said in place, so the page does not start it again and again).
+// failed or cancelled job is said in place, so the page does not start it again and again; nor
+// does it reload under a visitor typing into the page's form: it says the figures are ready).
 (function () {
   "use strict";
   var box = document.getElementById("job");
   if (!box) { return; }
   var id = box.getAttribute("data-job");
   var result = box.getAttribute("data-result");
+  // on a result page, never reload under a visitor who is typing into one of its forms
+  var typed = false;
+  document.addEventListener("input", function () { typed = true; });
+  function busy() {
+    var el = document.activeElement;
+    return typed || (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
+  }
   function tick() {
     fetch("/api/v1/jobs/" + encodeURIComponent(id), {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
@@ -22,8 +30,11 @@
           var stage = document.getElementById("job-stage");
           if (stage) { stage.textContent = job.stage.charAt(0).toUpperCase() + job.stage.slice(1); }
           window.setTimeout(tick, 700);
-        } else if (!result || job.status === "done") {
+        } else if (!result || (job.status === "done" && !busy())) {
           window.location.reload();
+        } else if (job.status === "done") {
+          var ready = document.getElementById("job-stage");
+          if (ready) { ready.textContent = "The figures are ready: refresh this page to see them"; }
         } else {
           var stopped = document.getElementById("job-stage");
           if (stopped) { stopped.textContent = "The analysis " + (job.status === "failed" ? "stopped: " + (job.error || "") : "was cancelled"); }
