@@ -154,7 +154,7 @@ def test_assumptions_and_draws_forms():
     assert DrawsForm.read(FormData([("draws", "20,000")]), 1_000_000).draws == 20_000
     too_many = DrawsForm.read(FormData([("draws", "2.5")]), 50_000)
     assert too_many.draws is None
-    assert too_many.errors.items == [{"text": "draws: '2.5' is not valid; enter a whole number of draws from 1 to 50,000",
+    assert too_many.errors.items == [{"text": "Simulated cases: '2.5' is not valid; enter a whole number from 1 to 50,000",
                                       "href": "#draws"}]
 
 

@@ -134,6 +134,10 @@ MESSAGES = {
     "settings_period_zero": "Enter the appraisal period as a whole number of years from 1 to 60",
     "settings_discount_25_percent": "The discount rate must be between 0% and 20% a year, for example 3.5%",
     "save_without_a_name": "Enter a name for the scenario",
+    "unit_cost_negative": "Living Well (Age UK): cost per person a year: -£5 is negative; it must be pounds per person "
+                          "a year (0 or more)",
+    "cohort_negative": "Birmingham: usual resident population aged 65 and over: -5 is negative; it must be a count of "
+                       "people (0 or more)",
 }
 
 

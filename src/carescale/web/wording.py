@@ -73,9 +73,10 @@ def stated(value: Any, unit: Any) -> str:
     u = str(unit or "")
     if u in ("people", "count", "people_per_year"):
         return formatting.people(value)
-    if u.startswith("GBP") or u == "proportion":
-        return formatting.stated(float(value), u)
-    return formatting.stated(float(value), u)
+    v = float(value)
+    if u.startswith("GBP") and v < 0:  # -£5, never £-5
+        return "-" + formatting.stated(-v, u)
+    return formatting.stated(v, u)
 
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(?![\w.,]*\d)")
@@ -186,7 +187,11 @@ def refusal_words(message: str, items: list[dict[str, Any]]) -> str:
             continue
         label = label_words(item.get("label") or path)
         text = text.replace(f"{path}: ", f"{label}: ").replace(path, label)
-        if item.get("unit") == "proportion":
+        unit = str(item.get("unit") or "")
+        if unit and unit != "proportion":  # "value -5 is negative; GBP_per_person must be ..." in words
+            text = re.sub(r"value (-?[\d.,]+(?:e-?\d+)?)", lambda m: stated(float(m.group(1).replace(",", "")), unit), text)
+            text = re.sub(rf"\b{re.escape(unit)} must be", "it must be", text)
+        if unit == "proportion":
             text = re.sub(r"value (-?[\d.]+(?:e-?\d+)?) is (above|below) (-?[\d.]+)",
                           lambda m: f"{formatting.share(float(m.group(1)), 1 if float(m.group(1)) * 100 % 1 else 0)} is "
                                     f"{m.group(2)} {formatting.share(float(m.group(3)))}", text)
