@@ -49,6 +49,25 @@ def test_run_matches_cli(client, doc, args):
     assert got.json() == run_cli("run", *args, "--format", "json").json()
 
 
+def test_run_include_leaves_out_the_bridge_and_value_on_request(client):
+    """Issue 25: the bridge and the value split ride on every run by default (the CLI's output);
+    ``?include=`` names the parts wanted, and the run itself is the same either way."""
+    doc = {"version": 1, "area": "kent", "interventions": ["kent-pathways", "living-well"], "note": "include"}
+    full = client.post("/api/v1/run", json=doc).json()
+    assert {"bridge", "value"} <= set(full) and full["bridge"]["lines"] and full["value"]["totals"]
+    bare = client.post("/api/v1/run?include=none", json={**doc, "note": "include none"}).json()
+    assert "bridge" not in bare and "value" not in bare
+    assert {k: v for k, v in full.items() if k not in ("bridge", "value", "scenario")} == \
+        {k: v for k, v in bare.items() if k != "scenario"}
+    only = client.post("/api/v1/run?include=value", json={**doc, "note": "include value"}).json()
+    assert only["value"] == full["value"] and "bridge" not in only
+    assert client.post("/api/v1/run?include=bridge,value", json=doc).json() == full
+    bad = client.post("/api/v1/run?include=bridge,npv", json=doc)
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["msg"] == (
+        "include: 'npv' is not a part of the run; give bridge, value, both as 'bridge,value' (the default) or 'none'")
+
+
 def test_run_birmingham_paper_totals(client):
     """SCIE, Total transformation of care and support, summary table: Birmingham net savings
     about £7.5m to adult social care and £1.8m to the NHS."""

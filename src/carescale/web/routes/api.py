@@ -127,8 +127,28 @@ def show_evidence(record_id: str) -> dict[str, Any]:
 
 
 @router.post("/run", responses=_errors(400, 422), summary="Annual costs and savings by payer (the CLI's 'run --format json')")
-def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
-    return JSONResponse(documents.run(documents.parse(doc)))
+def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document."),
+        include: str = Query("bridge,value", max_length=100, description=(
+            "The parts worked out besides the run: 'bridge' (from the evidence to each headline), 'value' "
+            "(fiscal and social value), both (the default, what 'carescale run --format json' prints) or 'none' "
+            "(the run alone, several times quicker)."))) -> JSONResponse:
+    parts = _run_parts(include)
+    # the scenario's shared Evaluation's figures, serialised as they are (read only; no copy: issue 25)
+    return JSONResponse(documents.run(documents.parse(doc), bridge="bridge" in parts, value="value" in parts, shared=True))
+
+
+RUN_PARTS = ("bridge", "value")
+
+
+def _run_parts(include: str) -> set[str]:
+    words = {w.strip() for w in include.split(",")} - {""}
+    if words == {"none"}:
+        return set()
+    bad = sorted(words - set(RUN_PARTS))
+    if bad:
+        raise SettingsError(f"include: {bad[0]!r} is not a part of the run; give bridge, value, both as "
+                            "'bridge,value' (the default) or 'none'")
+    return words
 
 
 @router.post("/appraise", responses=_errors(400, 422), summary="Cash flows, NPV, ROI and break-even (the CLI's 'appraise --format json')")
