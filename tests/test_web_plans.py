@@ -669,3 +669,23 @@ def test_any_draft_in_the_address_is_a_page_or_a_friendly_error(client):
         assert got.status_code in (303, 422), (draft, got.status_code)
 
     check()
+
+
+def test_plan_pages_name_everything_in_words(client, lm_key, plan_id):
+    """The plain-figures scan (tests/test_web_plain_figures.py) over the plan cycle's pages: no
+    figure's path, snake_case id or library model id, no long decimals."""
+    from tests.test_web_plain_figures import problems, words_of
+
+    library_plan = client.post("/plans/new?model=" + _plannable_model(), data={**PLAN_FORM, "name": "Scan plan"})
+    assert library_plan.status_code == 303, errors_of(library_plan.text)
+    pages = ["/plans", f"/logic-models/{lm_key}", f"/plans/{plan_id}", f"/plans/{plan_id}/reviews/new",
+             library_plan.headers["location"], f"/plans/new?logic_model={lm_key}", "/plans/new?model=no-such-model"]
+    found = {p: problems(words_of(client.get(p).text)) for p in pages}
+    assert not {p: f for p, f in found.items() if f}
+
+
+def _plannable_model() -> str:
+    from carescale.library import default_library
+
+    return min(i for i, iv in default_library().interventions.items()
+               if iv.status == "runnable" and any(o.rate is not None for seg in iv.segments for o in seg.outcomes))
