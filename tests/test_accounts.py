@@ -324,3 +324,45 @@ def test_cli_create_admin_prompts_for_the_password_with_echo_off(tmp_path):
                                          b"Created ann@council.gov.uk, admin of birmingham.\n")
     assert PASSWORD.encode() not in seen
     _accounts(f"sqlite:///{tmp_path / 'tty.db'}").sign_in("ann@council.gov.uk", PASSWORD)
+
+
+def test_migration_0005_keeps_what_was_saved_at_0004_and_downgrades_cleanly(store_url):
+    """A database at 0004 with a saved scenario is migrated to 0005 on first use, the scenario
+    kept; going back to 0004 drops the accounts tables and the audit log's triggers."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, inspect, text
+
+    from carescale.store import core
+
+    engine = create_engine(store_url)
+    core.migrate(engine, "0004")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO scenario_documents (id, canonical_json, created_at) "
+                       "VALUES ('abc', '{}', '2026-12-01 00:00:00+00:00')"))
+        c.execute(text("INSERT INTO saved_scenarios (id, scenario_id, name, note, created_at) "
+                       "VALUES ('k1', 'abc', 'Kept', '', '2026-12-01 00:00:00+00:00')"))
+    engine.dispose()
+    acc = _accounts(store_url)
+    assert core.current_revision(acc.store.engine) == "0005"
+    assert acc.store.saved_scenario("k1")["name"] == "Kept"
+    acc.audit("me", "test", "x")
+
+    def guards() -> int:  # the audit log's triggers (SQLite) or trigger function (PostgreSQL)
+        with acc.store.engine.connect() as c:
+            if c.dialect.name == "sqlite":
+                return c.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                      "AND tbl_name = 'audit_log'")).scalar()
+            return c.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only' "
+                                  "AND pronamespace = current_schema()::regnamespace")).scalar()
+
+    assert guards() == (2 if acc.store.engine.dialect.name == "sqlite" else 1)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(core.MIGRATIONS))
+    with acc.store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    tables = set(inspect(acc.store.engine).get_table_names())
+    assert not tables & {"users", "organisations", "memberships", "user_sessions", "api_tokens",
+                         "password_resets", "audit_log"}
+    assert "saved_scenarios" in tables and guards() == 0
