@@ -95,12 +95,20 @@ def test_evidence_draws_are_shared_and_area_draws_are_the_councils_own(inputs):
         scen = carescale.define_scenario(councils[code], None)
         m = Model.build(scen)
         draws[code] = (m, sample_keyed(m.groups, m.derived, 50, 7, code))
-    (ma, va), (_, vb) = draws["E08000025"], draws["E10000016"]
+    (ma, va), (mb, vb) = draws["E08000025"], draws["E10000016"]
     evidence = [g for g in ma.groups if not g.fixed and not is_local(g)]
     local = [g for g in ma.groups if not g.fixed and is_local(g)]
     assert evidence and local
+    kent = {g.id: g for g in mb.groups}
+    priced = 0
     for g in evidence:
-        np.testing.assert_array_equal(va[g.paths[0]], vb[g.paths[0]])
+        a, b = g.members[0].marginal, kent[g.id].members[0].marginal
+        if a == b:
+            np.testing.assert_array_equal(va[g.paths[0]], vb[g.paths[0]])
+        else:  # a saving priced by Kent's unit cost (priced_by): the same stream, scaled by Kent's cost over the site's
+            priced += 1
+            np.testing.assert_allclose(va[g.paths[0]] * (b.value / a.value), vb[g.paths[0]], rtol=1e-9)
+    assert priced == 6  # the paper's person-based ASC savings with a council unit cost (the NHS ones use England's)
     for g in local:  # relative spread is the same kind, the draws are different
         assert not np.allclose(va[g.paths[0]] / va[g.paths[0]].mean(), vb[g.paths[0]] / vb[g.paths[0]].mean())
 
@@ -119,16 +127,19 @@ def test_evidence_draws_are_drawn_once_per_process_and_equal_a_fresh_draw(inputs
     for code in ("E08000025", "E10000016"):
         m = Model.build(carescale.define_scenario(councils[code], None))
         out[code] = (m, sample_keyed(m.groups, m.derived, 40, 11, code))
-    (m, va), (_, vb) = out["E08000025"], out["E10000016"]
+    (m, va), (mk, vb) = out["E08000025"], out["E10000016"]
     evidence = [g for g in m.groups if not g.fixed and not is_local(g)]
-    assert len(sampling._EVIDENCE) == len([g for g in m.groups if not is_local(g)])
+    kent = {g.id: g for g in mk.groups}
+    own = [g for g in evidence if g.members[0].marginal != kent[g.id].members[0].marginal]  # priced by Kent's unit costs
+    assert len(own) == 6
+    assert len(sampling._EVIDENCE) == len([g for g in m.groups if not is_local(g)]) + len(own)
     for g in evidence:
         fresh: dict = {}
         rng = np.random.default_rng(np.random.SeedSequence(11, spawn_key=(sampling.stable_key(g.id),)))
         sampling._draw_group(g, rng, 40, fresh)
         for path in g.paths:
             np.testing.assert_array_equal(va[path], fresh[path])
-            assert va[path] is vb[path] and not va[path].flags.writeable
+            assert (va[path] is vb[path]) == (g not in own) and not va[path].flags.writeable
     other = sample_keyed(m.groups, m.derived, 40, 12, "E08000025")
     assert not np.array_equal(other[evidence[0].paths[0]], va[evidence[0].paths[0]])
     assert len(sample_keyed(m.groups, m.derived, 30, 11, "E08000025")[evidence[0].paths[0]]) == 30
@@ -146,10 +157,15 @@ def test_cli_draws_json_csv_and_table(small_files):  # noqa: F811
     assert c.code == 0, c.err
     lines = c.out.strip().splitlines()
     assert lines[0] == "code,name,measure,payer,mean,sd,p05,p50,p95,prob_saving"
-    assert len(lines) == 1 + 3 * 2 * 3  # two councils and England, two measures, three payer views
+    # two councils, their two regions and England; two measures; three payer views
+    assert len(lines) == 1 + 5 * 2 * 3
+    assert [x.split(",")[1] for x in lines[1::6]] == [
+        "Birmingham", "Hartlepool", "North East (1 council)", "West Midlands (1 council)", "England (2 councils)"]
+    assert data["regions"][1]["net_savings"] == data["areas"][0]["net_savings"]  # one council: its own figures
     t = run_cli(*base)
     assert t.code == 0, t.err
     assert "England (2 councils)" in t.out and "50 draws per council, seed 3" in t.out
+    assert "West Midlands (1 council)" in t.out
 
 
 @pytest.mark.parametrize("args, message", [

@@ -151,7 +151,14 @@ def test_areas_list_shows_built_in_profiles_and_the_users_override_them():
     assert [r["profile"] for r in rows if r["id"] == "leeds"] == ["saved"]
     mine = run_cli("run", "--area", "leeds", "--format", "json").json()
     paper = run_cli("run", "--area", "birmingham", "--format", "json").json()
-    assert mine["totals"] == paper["totals"]
+    # the same figures as the paper's Birmingham; the savings the paper measured elsewhere are
+    # priced by Leeds' own unit costs (the profile's ONS code), which the paper's Birmingham is not
+    assert (mine["totals"]["beneficiaries"], mine["totals"]["cost"]) == (paper["totals"]["beneficiaries"], paper["totals"]["cost"])
+    from carescale.engine.scenario import define_scenario
+
+    sl = define_scenario("leeds", ["shared-lives"], prices="default").interventions[0].segments[0].outcomes[0].unit_saving
+    assert sl.value == pytest.approx(26000 * 1406.11 / 1751.19, rel=1e-5)  # T53 residential week, LD 18-64
+    assert mine["totals"]["net_savings"] != paper["totals"]["net_savings"]
     # and the national roll-up uses it for Leeds, saying so
     data = run_national(official_inputs(default_library()))
     leeds = next(a for a in data["areas"] if a["code"] == "E08000035")
@@ -278,13 +285,22 @@ def test_ranking_by_net_saving_per_person_65_plus():
 
 
 def test_the_probabilistic_case_runs_on_the_built_in_profiles():
-    r = run_cli("national", "--draws", "200", "--councils", "E08000035,E06000063", "--format", "json")
+    r = run_cli("national", "--draws", "200", "--councils", "E08000035,E06000063,E08000032", "--format", "json")
     assert r.code == 0, r.err
     data = r.json()
-    assert [a["name"] for a in data["areas"]] == ["Cumberland", "Leeds"]
-    assert [a["estimated_figures"] for a in data["areas"]] == [0, 0]
+    assert [a["name"] for a in data["areas"]] == ["Cumberland", "Bradford", "Leeds"]
+    assert [a["estimated_figures"] for a in data["areas"]] == [0, 0, 0]
     e = data["england"]["net_savings"]["total"]
-    assert data["england"]["councils"] == 2 and e["p05"] < e["mean"] < e["p95"] and e["prob_saving"] == 1.0
+    assert data["england"]["councils"] == 3 and e["p05"] < e["mean"] < e["p95"] and e["prob_saving"] == 1.0
+    # regions summed draw by draw: a region's mean is its councils' sum, its percentiles its own
+    assert [a["region"]["code"] for a in data["areas"]] == ["E12000002", "E12000003", "E12000003"]
+    regions = {x["name"]: x for x in data["regions"]}
+    assert {k: v["councils"] for k, v in regions.items()} == {"North West": 1, "Yorkshire and The Humber": 2}
+    yh = regions["Yorkshire and The Humber"]["npv"]["total"]
+    bradford, leeds = (a["npv"]["total"] for a in data["areas"][1:])
+    assert yh["mean"] == pytest.approx(leeds["mean"] + bradford["mean"], abs=0.05)
+    assert yh["p05"] < yh["mean"] < yh["p95"]
+    assert regions["North West"]["net_savings"] == data["areas"][0]["net_savings"]
 
 
 def test_a_sizing_used_otherwise_is_one_share_of_a_cohort():

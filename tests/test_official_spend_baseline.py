@@ -103,8 +103,12 @@ def test_the_report_shows_the_baseline():
 
     page = html_text(prepare({"version": 1, "area": "leeds"}))
     assert '<h2 id="baseline-heading">What Leeds spends now</h2>' in page and "£437.88m gross" in page
+    # the paper's Birmingham: its figures stay as published, the official spend is shown beside them
     paper = markdown_text(prepare({"version": 1, "area": "birmingham"}, uncertainty=False))
-    assert "spends now" not in paper  # the paper's profile stays as published
+    assert "## What Birmingham spends now" in paper
+    assert "£444.57m gross current expenditure (ASC-FR 2021-22); no RO3 return since." in paper
+    site = markdown_text(prepare({"version": 1, "area": "kent", "interventions": ["kent-pathways"]}, uncertainty=False))
+    assert "spends now" not in site  # a source site reproduces its source
 
 
 def test_the_services_that_could_be_reduced(leeds):

@@ -65,7 +65,8 @@ def test_a_users_own_figure_comes_first(tmp_path):
 
 
 NAME = "unit_costs[0]"
-KINDS = "a_and_e_attendance, care_home_week_18_64, care_home_week_65_plus, home_care_hour, non_elective_admission, nursing_home_week_65_plus"
+KINDS = ("a_and_e_attendance, care_home_week_18_64, care_home_week_18_64_learning_disability, care_home_week_18_64_mental_health, "
+         "care_home_week_65_plus, home_care_hour, non_elective_admission, nursing_home_week_65_plus")
 EXPECTED = {
     "no_year.yaml": f"{NAME}: price_year: a unit cost needs its price year, for example '2021/22'",
     "bad_year.yaml": (f"{NAME}: price_year: '24-25' is not a price year; give a financial year such as "
@@ -144,9 +145,48 @@ def test_every_priced_saving_in_the_library_names_a_known_kind():
     kinds = unit_cost_library().kinds
     priced = [(iv.id, o.priced_by) for iv in default_library().interventions.values()
               for seg in iv.segments for o in seg.outcomes if o.priced_by]
-    assert len(priced) == 9  # every calibrated model but Harrow's (NHS budgets: no unit cost in the library)
+    # every calibrated model but Harrow's (NHS budgets: no unit cost in the library): 9; and the
+    # paper's six models' person-based savings: 9 (hospital discharge cuts the council's own spend)
+    assert len(priced) == 18
     assert {pb.unit_cost for _, pb in priced} >= {"a_and_e_attendance", "non_elective_admission", "home_care_hour"}
     assert all(pb.unit_cost in kinds for _, pb in priced)
+    paper = {iid: [(pb.unit_cost, pb.site) for i, pb in priced if i == iid] for iid in ("community-agents", "living-well", "kent-pathways", "shared-lives", "hospital-discharge", "support-at-home")}
+    assert paper == {
+        "community-agents": [("care_home_week_65_plus", "E06000003"), ("home_care_hour", "E06000003")],
+        "living-well": [("home_care_hour", "E06000052"), ("non_elective_admission", "E06000052")],
+        "kent-pathways": [("home_care_hour", "E10000016")],
+        "shared-lives": [("care_home_week_18_64_learning_disability", "E08000025"), ("care_home_week_18_64_mental_health", "E08000025")],
+        "hospital-discharge": [],
+        "support-at-home": [("home_care_hour", "E92000001"), ("non_elective_admission", "E92000001")],
+    }
+    assert all(pb.published_for == ("birmingham",) for i, pb in priced if i in paper)
+
+
+def test_the_paper_models_are_priced_by_the_councils_unit_costs_on_the_default_preset_only():
+    """Leeds (built-in profile, default preset): each of the paper's person-based savings scaled by
+    Leeds' unit cost over the site's (ASC-FR 2021-22 T51-T53; the NCC 2023/24 for the NHS, one
+    England figure, so as published), named with file, table and cell; under the paper preset,
+    and on the paper's Birmingham profile, as published."""
+    from carescale.engine.scenario import define_scenario
+
+    def savings(area, prices):
+        s = define_scenario(area, prices=prices)
+        return {f"{iv.id}.{seg.id}.{o.id}": o.unit_saving for iv in s.interventions for seg in iv.segments for o in seg.outcomes}
+
+    leeds = savings("leeds", "default")
+    q = leeds["community-agents.older-people.stay-home-longer"]
+    assert q.value == pytest.approx(12078 * 673.288 / 737.338, rel=1e-5) and q.price_year == "2013/14"
+    assert ("care_home_week_65_plus here £673.29 (2021/22; ascfr-salt-data-tables-2021-22.xlsx, T52, T52!P65: Leeds (E08000035)), "
+            "at the source site £737.34 (2021/22; ascfr-salt-data-tables-2021-22.xlsx, T52, T52!P31: Redcar and Cleveland (E06000003))") in q.derivation
+    assert q.derivation.endswith("so the saving keeps its price year 2013/14 and is re-priced to the run's price base like every money figure")
+    sl = leeds["shared-lives.learning-disability.avoided-alternative-package"]
+    assert sl.value == pytest.approx(26000 * 1406.11 / 1751.19, rel=1e-5)
+    nhs = leeds["living-well.older-people-multiple-ltc.ae-and-admissions"]
+    assert nhs.value == 1598 and "non_elective_admission here £2,595.43 (2023/24; ncc_2023_24.csv" in nhs.note
+    for area, prices in (("leeds", None), ("birmingham", "default"), ("birmingham", None)):
+        kept = savings(area, prices)
+        assert kept["community-agents.older-people.stay-home-longer"].value == 12078, (area, prices)
+        assert kept["shared-lives.learning-disability.avoided-alternative-package"].value == 26000, (area, prices)
 
 
 def test_a_users_figure_of_another_year_is_re_priced_before_the_ratio():

@@ -117,6 +117,7 @@ def _draws_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per council (then England), measure and payer."""
     out = []
     for code, name, d in [*((a["code"], a["name"], a) for a in data["areas"]),
+                          *((r["code"], f"{r['name']} ({r['councils']} council{'s' if r['councils'] != 1 else ''})", r) for r in data.get("regions", [])),
                           ("E92000001", f"England ({data['england']['councils']} councils)", data["england"])]:
         for measure in ("net_savings", "npv"):
             for payer in ("total", "asc", "nhs"):
@@ -138,6 +139,9 @@ def _print_draws_table(data: dict[str, Any]) -> None:
 
     for a in data["areas"]:
         add(a["code"], a["name"], a, a is data["areas"][-1])
+    regions = data.get("regions", [])
+    for r in regions:
+        add(r["code"], f"{r['name']} ({r['councils']} council{'s' if r['councils'] != 1 else ''})", r, r is regions[-1])
     e = data["england"]
     add("E92000001", styled(("England", "bold"), f" ({e['councils']} councils)"), e)
     console.print(table)

@@ -199,19 +199,23 @@ def _print_calibrated_models(scenario: Any) -> None:
     """Models calibrated to one site are marked, with what a council must add, and each saving
     priced by a unit cost names the unit cost and its source (docs/evidence.md)."""
     for iv in scenario.interventions:
-        if not iv.calibration:
-            continue
-        console.print(
-            f"Calibrated to one site: {iv.id} ({iv.source.site}, {iv.source.period}); Nesta level "
-            f"{iv.evidence_grade.level}; a council must add: {'; '.join(iv.missing_numbers)}",
-            markup=False,
-        )
+        priced = []
         for seg in iv.segments:
             for o in seg.outcomes:
-                if o.priced_by is not None:
-                    q = o.unit_saving
-                    how = q.derivation if q.derivation and "scaled by" in q.derivation else q.note
-                    console.print(f"  {iv.id}.{seg.id}.{o.id}: {how}", markup=False)
+                q = o.unit_saving
+                how = q.derivation if q.derivation and "scaled by" in q.derivation else q.note
+                if o.priced_by is not None and how and ("scaled by" in how or "Priced by the unit cost" in how):
+                    priced.append(f"  {iv.id}.{seg.id}.{o.id}: {how}")
+        if iv.calibration:
+            console.print(
+                f"Calibrated to one site: {iv.id} ({iv.source.site}, {iv.source.period}); Nesta level "
+                f"{iv.evidence_grade.level}; a council must add: {'; '.join(iv.missing_numbers)}",
+                markup=False,
+            )
+        elif priced:
+            console.print(f"Priced by this area's unit costs: {iv.id} (savings measured in {iv.source.site})", markup=False)
+        for line in priced:
+            console.print(line, markup=False)
 
 
 @app.command()

@@ -58,7 +58,9 @@ def missing_inputs(iv: Intervention, area: Area, basis: Basis) -> tuple[str, ...
         return (f"provision.{iv.id} (the service does not run here)",)
     missing: list[str] = []
     for seg in iv.segments:
-        if basis == "potential" and seg.sizing.cohort and seg.sizing.cohort not in area.cohorts:
+        alt = seg.sizing.otherwise  # the sizing used where the area lacks this one's figures
+        if (basis == "potential" and seg.sizing.cohort and seg.sizing.cohort not in area.cohorts
+                and not (alt is not None and alt.cohort in area.cohorts)):
             missing.append(f"cohorts.{seg.sizing.cohort}")
         for red in seg.spend_reductions:
             if red.spend_line not in area.spend:

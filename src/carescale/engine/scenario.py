@@ -140,7 +140,6 @@ def define_scenario(
             )
         else:
             skipped.append(NotModelled(iv.id, gaps))
-    keep = [localise_unit_costs(iv, area_def) for iv in keep]
     ids = {iv.id for iv in keep}
     price_base = None
     if prices == "default":
@@ -151,6 +150,7 @@ def define_scenario(
         method = "paper" if price_base is None else "full"
     if method not in METHODS:
         raise SettingsError(f"method: {method!r} is not valid; valid methods are: {', '.join(METHODS)}")
+    keep = [localise_unit_costs(iv, area_def, method) for iv in keep]
     overlaps = tuple(o for o in lib.overlaps.overlaps
                      if set(o.interventions) <= ids and (method == "full" or o.in_paper))
     scenario = Scenario(
@@ -184,12 +184,14 @@ def localise_sizing(iv: Intervention, area: Area, basis: str = "potential") -> I
     return iv.model_copy(update={"segments": tuple(segments)})
 
 
-def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:
+def localise_unit_costs(iv: Intervention, area: Area, method: str = "full") -> Intervention:
     """``iv`` with each saving that is priced by a unit cost (``Outcome.priced_by``) scaled to
     ``area``'s own unit cost over the source site's, both from the unit-cost library
     (:mod:`carescale.official.unit_costs`: the user's figure, else the council's official one,
     else England's). The derivation names both figures and their sources; at the source site
-    the factor is 1 and the note still names the unit cost."""
+    the factor is 1 and the note still names the unit cost. A saving the paper publishes for
+    ``area`` (``priced_by.published_for``: its Birmingham) stays as published there, and on
+    every area under the paper's method (``method == "paper"``: prices as published)."""
     if not any(o.priced_by for seg in iv.segments for o in seg.outcomes):
         return iv
     from ..official.unit_costs import unit_cost_library
@@ -201,7 +203,7 @@ def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:
         outcomes = []
         for o in seg.outcomes:
             pb = o.priced_by
-            if pb is None:
+            if pb is None or (pb.published_for and (method == "paper" or area.id in pb.published_for)):
                 outcomes.append(o)
                 continue
             if pb.unit_cost not in ucl.kinds:
@@ -224,7 +226,9 @@ def localise_unit_costs(iv: Intervention, area: Area) -> Intervention:
             else:
                 derivation = (f"{q.derivation + '; then ' if q.derivation else ''}{q.value:,.10g} x "
                               f"{here_value:,.6g} / {site.value:,.6g} = {q.value * factor:,.10g}: the site's saving "
-                              f"scaled by {cited}")
+                              f"scaled by {cited}; the ratio is of two {site.price_year} costs, so the saving keeps "
+                              f"its price year {q.price_year} and is re-priced to the run's price base like every "
+                              "money figure")
                 update = {"value": q.value * factor, "status": "implied", "derivation": derivation}
                 if q.low is not None and q.high is not None:
                     update.update(low=q.low * factor, high=q.high * factor)

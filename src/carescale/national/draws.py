@@ -33,6 +33,7 @@ from ..uncertainty.analysis import describe
 from ..uncertainty.evaluation import annual_portfolio
 from ..uncertainty.sampling import sample_keyed
 from .cluster import dask_client, describe_client, run_tasks
+from .regions import council_region
 from .run import council_scenario
 
 MEASURES = {
@@ -110,16 +111,23 @@ def run_national_uncertainty(
     rows: list[dict[str, Any] | None] = [None] * len(councils)
     england = {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}
     years: set[int] = set()
+    #: region code -> (name, councils, per-measure sums in whole pence, as England's)
+    regions: dict[str, list[Any]] = {}
 
     def done(i: int, result: dict[str, Any]) -> None:
         prof = councils[i]
+        region = council_region(prof.area.ons_code)
+        acc = regions.setdefault(region["code"], [region["name"], 0, {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}])
+        acc[1] += 1
         for m in MEASURES:
             england[m] += result[m]
+            acc[2][m] += result[m]
         years.add(result["years"])
         rows[i] = {
             "code": prof.area.ons_code,
             "name": prof.area.name,
             "cassr": prof.cassr,
+            "region": region,
             **{m: result["distributions"][m] for m in MEASURES},
             "estimated_figures": len(prof.estimated),
             "not_modelled": result["not_modelled"],
@@ -148,5 +156,9 @@ def run_national_uncertainty(
         "areas": rows,
         "excluded": list(inputs.excluded),
         "england": {"councils": len(rows), **{m: distribution(england[m]) for m in MEASURES}},
+        # each region summed draw by draw in whole pence (as England), so a region's percentiles
+        # are of its own total, not sums of its councils' percentiles
+        "regions": [{"code": code, "name": name, "councils": n, **{m: distribution(sums[m]) for m in MEASURES}}
+                    for code, (name, n, sums) in sorted(regions.items())],
         "run": {"where": where},
     }

@@ -63,7 +63,9 @@ class UnitCostLibrary:
         code = ENGLAND if k.official.national else council
         key = (kind, code)
         if key not in self._official:
-            self._official[key] = _official_figure(kind, k, code)
+            if "figures" not in self._official:  # read once per library, not once per council and kind
+                self._official["figures"] = read_council_figures()
+            self._official[key] = _official_figure(kind, k, code, self._official["figures"])
         return self._official[key]
 
     def get(self, kind: str, council: str | None) -> UnitCost:
@@ -88,8 +90,8 @@ class UnitCostLibrary:
             "note": f"England's figure: {why}" + (f" ({k.official.series})" if k.official else "")})
 
 
-def _official_figure(kind: str, k: UnitCostKind, code: str) -> UnitCost | None:
-    figs = read_council_figures()
+def _official_figure(kind: str, k: UnitCostKind, code: str, figs=None) -> UnitCost | None:
+    figs = figs if figs is not None else read_council_figures()
     src = k.official
     if src is None:
         return None

@@ -82,14 +82,14 @@ class ReportData:
     @property
     def baseline(self) -> dict[str, Any] | None:
         """What the council spends now (:mod:`carescale.official.spend_baseline`), in the run's
-        price base, as plain sentences: for a built-in council profile or a council's own; None for
-        the packaged profiles (the paper's Birmingham and the source sites, kept as published)."""
+        price base, as plain sentences: for any council profile (built-in, a council's own, or the
+        paper's Birmingham: the official spend is context beside the paper's figures, which stay as
+        published); None for a source site or an area that is no council."""
         if "baseline" not in self.cache:
-            from ..library import packaged_library
             from ..official.spend_baseline import baseline_for_area, baseline_lines
 
             area = self.scenario.area
-            b = None if area.id in packaged_library().areas else baseline_for_area(area, self.prices.get("year"))
+            b = baseline_for_area(area, self.prices.get("year"))
             self.cache["baseline"] = None if b is None else {"name": b["name"], "lines": baseline_lines(b)}
         return self.cache["baseline"]
 

@@ -101,6 +101,10 @@ class PricedBy(StrictModel):
 
     unit_cost: str  # a kind of data/unit_costs.yaml
     site: str  # ONS code of the source site's council
+    #: area ids where the paper publishes the saving as it stands (its Birmingham profile): kept
+    #: as published there, and everywhere under the paper's method (prices as published, the
+    #: ``paper`` preset), so the paper is reproduced; re-scaled on every other profile
+    published_for: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _check(self) -> "PricedBy":

@@ -101,14 +101,11 @@ def area_rows() -> list[dict[str, Any]]:
 
 def baseline(area: Any, price_year: str | None) -> dict[str, Any] | None:
     """What a council spends now (:mod:`carescale.official.spend_baseline`) for the result page:
-    its name and plain sentences, for a built-in council profile or a council's own; None for the
-    packaged profiles (the paper's Birmingham and the source sites, kept as published) and any
-    other area."""
-    from ..library import packaged_library
+    its name and plain sentences, for any council profile (built-in, a council's own, or the
+    paper's Birmingham, whose figures stay as published beside it); None for a source site or
+    any other area."""
     from ..official.spend_baseline import baseline_for_area, baseline_lines
 
-    if area.id in packaged_library().areas:
-        return None
     b = baseline_for_area(area, price_year)
     return None if b is None else {"name": b["name"], "code": b["code"], "lines": baseline_lines(b)}
 

@@ -54,6 +54,21 @@ def label_words(label: Any) -> str:
     return _ID.sub(lambda m: words(m.group(0)), str(label or ""))
 
 
+def series_words(measure: Any) -> str:
+    """An official series named by its published header, as a reader reads it (its id,
+    ``ascfr_gce_total``, only in a "for analysts" detail): without the table's number (the page
+    gives the table beside it) or the publisher's note marks, capitals in sentence case:
+    "Table 14: Gross Current Expenditure, by care type, 2021-22: Total Gross Current Expenditure
+    (GCE)" reads "Gross Current Expenditure, by care type, 2021-22: Total Gross Current
+    Expenditure (GCE)"; "TOTAL ADULT SOCIAL CARE  [note 2] - Net Current Expenditure" reads
+    "Total adult social care - Net Current Expenditure"."""
+    text = re.sub(r"^Table \d+[A-Za-z]?:\s*", "", str(measure or ""))
+    text = re.sub(r"\s*\[note \d+\]", "", text)
+    text = re.sub(r"\b[A-Z]{2,}(?: [A-Z]{2,})+\b", lambda m: m.group(0).capitalize(), text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:1].upper() + text[1:]
+
+
 def status_words(status: Any, published_year: Any = None, price_year: Any = None) -> str:
     """Where a figure comes from, truly: "published"; a money figure moved to another price
     year says "re-priced from published 2015/16 prices" (or "worked out from published figures,
