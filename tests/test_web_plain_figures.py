@@ -81,6 +81,13 @@ def sids(client):
                    overrides={"living-well.older-people-multiple-ltc.people": 2000,
                               "community-agents.older-people.sizing.rate": 0.02})
         out[name] = client.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
+        # the result page is drawn before its Monte Carlo, the scenario's job (issue 25): the pages
+        # read below show the uncertainty's figures too once it is done
+        started = re.search(r'data-job="([^"]+)"', client.get(f"/scenario/{out[name]}").text)
+        for _ in range(1200 if started else 0):
+            if client.get(f"/api/v1/jobs/{started.group(1)}").json()["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.1)
     return out
 
 

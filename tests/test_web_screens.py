@@ -10,6 +10,7 @@ title, legend and axis labels inside the chart at 390 px. Screenshots of the res
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -70,6 +71,12 @@ def real_ids(server) -> dict[str, str]:
         # a result whose uncertainty is worked out on the page (distribution and tornado drawn too)
         drawn = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
                                                   "uncertainty": {"draws": 1000}}).json()["scenario_id"]
+        # its page is drawn at once and the Monte Carlo is the scenario's job (issue 25): wait for it
+        started = re.search(r'data-job="([^"]+)"', c.get(f"/scenario/{drawn}").text)
+        for _ in range(1200 if started else 0):
+            if c.get(f"/api/v1/jobs/{started.group(1)}").json()["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.1)
         job = c.post("/api/v1/jobs", json={"version": 1, "area": "birmingham", "uncertainty": {"draws": 1000}})
         assert job.status_code == 202, job.text
         job_id = job.json()["id"]
