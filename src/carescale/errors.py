@@ -101,8 +101,9 @@ class OfficialDataError(InputFileError):
 
 
 class AccountError(CarescaleError):
-    """An account, organisation, role or token given wrongly: a bad email, an empty password,
-    an unknown role (``carescale.accounts``). The line never shows a password or a token."""
+    """An account, organisation, role or token given wrongly (``carescale.accounts``).
+
+    A bad email, an empty password, an unknown role; the line never shows a password or a token."""
 
 
 class SignInError(AccountError):

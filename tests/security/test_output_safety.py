@@ -236,7 +236,7 @@ def test_api_docs_page_is_served_from_the_app_under_the_one_csp(client):
 def _share_link(client, sid: str, **headers: str) -> str:
     page = client.get(f"/scenario/{sid}", headers=headers)
     assert page.status_code == 200
-    m = re.search(r'<a class="govuk-link" id="share-link" href="/scenario/[0-9a-f]+">([^<]+)</a>', page.text)
+    m = re.search(r'<a class="govuk-link" id="share-link" data-share-link href="/scenario/[0-9a-f]+">([^<]+)</a>', page.text)
     assert m, "no share link"
     return m.group(1)
 

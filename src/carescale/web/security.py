@@ -125,24 +125,15 @@ def _is_loopback(url: str) -> bool:
 
 def share_base(request: Any) -> str:
     """The base URL of the links people share (a saved scenario, a result): ``CARESCALE_PUBLIC_URL``
-    when set; else, when the server's own address is a loopback one but the request came to
-    another host (the app is reached from elsewhere, behind a proxy or on ``--host 0.0.0.0``), that
-    host, checked as an address (scheme and host only, never a path); else :func:`public_url`. So a
-    link is never a loopback address when the app is used from another computer."""
-    configured = configured_public_url()
-    if configured:
-        return configured
-    base = public_url(request)
-    if _is_loopback(base):
-        host = request.headers.get("host", "")
-        scheme = request.url.scheme if request.url.scheme in ("http", "https") else "http"
-        try:
-            asked = check_public_url(f"{scheme}://{host}", "Host")
-        except SettingsError:
-            return base
-        if not _is_loopback(asked) and urlsplit(asked).path == "":
-            return asked
-    return base
+    when set, else the address the server was started on (:func:`public_url`), **never the
+    request's ``Host`` header**: a result page is cached by scenario id, so a link built from one
+    request's ``Host`` would be served to every later visitor (a request with ``Host:
+    evil.example`` would plant that host in everyone's share link). When the app is used from
+    another computer and no public address is configured, the page's script
+    (``static/copy-link.js``) shows and copies the address the visitor's own browser used
+    instead of a loopback one, and ``carescale serve`` on a non-loopback host says to set
+    ``CARESCALE_PUBLIC_URL``."""
+    return public_url(request)
 
 
 def public_url(request: Any) -> str:
