@@ -107,8 +107,10 @@ class AccountError(CarescaleError):
 
 
 class SignInError(AccountError):
-    """A sign-in that failed (answered 401). One message whatever the reason (no such account, a
-    wrong password, a disabled account), so that it never tells whether an account exists."""
+    """A sign-in that failed (answered 401).
+
+    One message whatever the reason (no such account, a wrong password, a disabled account), so
+    that it never tells whether an account exists."""
 
     http_status = 401
 
