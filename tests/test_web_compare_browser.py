@@ -183,38 +183,30 @@ def test_axe_on_the_compare_and_saved_pages(page, server):
     assert not problems, "\n".join(problems)
 
 
-def test_a_share_link_shows_the_address_the_browser_used_not_loopback(server):
+def test_a_share_link_shows_the_address_the_browser_used_not_loopback(browser, server):
     """The server writes share links from its started or configured address, never from the
     request's Host header (a cached page would carry one visitor's Host to all: docs/security.md).
-    Reached at another name (here carescale.test, which Chromium resolves to the test server), the
-    page's script shows and copies the browser's own address instead of a loopback one."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_web_browser import CHROMIUM, LAUNCH_ARGS
-
+    Reached at another name (carescale.test, whose requests the browser context passes to the test
+    server), the page's script shows and copies the browser's own address instead of a loopback one."""
     from urllib.parse import urlsplit
+
+    import httpx
 
     port = urlsplit(server.url).port
     elsewhere = f"http://carescale.test:{port}"
-    sid = run_cli_store_free_scenario(server)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM),
-                               args=[*LAUNCH_ARGS, "--host-resolver-rules=MAP carescale.test 127.0.0.1"])
-        try:
-            pg = b.new_page()
-            pg.goto(f"{elsewhere}/scenario/{sid}")
-            pg.wait_for_function("document.querySelector('#share-link').textContent.includes('carescale.test')")
-            assert pg.locator("#share-link").inner_text() == f"{elsewhere}/scenario/{sid}"
-            import httpx
-
-            raw = httpx.get(f"{server.url}/scenario/{sid}", headers={"Host": f"carescale.test:{port}"}).text
-            assert f">{server.url}/scenario/{sid}</a>" in raw and "carescale.test" not in raw  # never the Host header
-        finally:
-            b.close()
-
-
-def run_cli_store_free_scenario(server) -> str:
-    import httpx
-
     with httpx.Client(base_url=server.url) as c:
-        return c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
+        sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
+                                                "note": "reached at another name"}).json()["scenario_id"]
+        raw = c.get(f"/scenario/{sid}", headers={"Host": f"carescale.test:{port}"}).text
+    assert f">{server.url}/scenario/{sid}</a>" in raw and "carescale.test" not in raw  # never the Host header
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        ctx.route(f"{elsewhere}/**", lambda route: route.fulfill(
+            response=route.fetch(url=route.request.url.replace(elsewhere, server.url))))
+        pg = ctx.new_page()
+        no_charts(pg)
+        pg.goto(f"{elsewhere}/scenario/{sid}")
+        pg.wait_for_function("document.querySelector('#share-link').textContent.includes('carescale.test')")
+        assert pg.locator("#share-link").inner_text() == f"{elsewhere}/scenario/{sid}"
+    finally:
+        ctx.close()

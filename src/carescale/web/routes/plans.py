@@ -281,8 +281,9 @@ def _model_of(request: Request) -> tuple[dict[str, str], str]:
 
 
 class _NoModel(NotFound):
-    """A plan form's address names no logic model or care model that can be planned for: answered
-    with the plans page and an error summary over the choice of care model (404)."""
+    """A plan form's address names no care model that can be planned for (404).
+
+    Answered with the plans page and an error summary over the choice of care model."""
 
 
 def _plan_page(request: Request, model: dict[str, str], model_name: str, form: PlanForm | None = None,
