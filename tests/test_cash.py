@@ -196,11 +196,13 @@ def test_options_appraisal_side_by_side_for_birmingham():
     assert bau["npv"] == 0 and bau["cost"] == 0 and bau["bcr"] is None
     run = {i["id"]: i for i in ev.run["interventions"]}
     npv = {i["id"]: i["metrics"]["npv"] for i in ev.appraisal_summary()["interventions"]}
-    expected = [{"id": iid, "why": "needs set-up investment" if run[iid]["setup_investment"] > 0
+    expected = [{"id": iid, "name": run[iid]["name"],
+                 "why": "needs set-up investment" if run[iid]["setup_investment"] > 0
                  else "costs more than it saves on its own"}
                 for iid in npv if run[iid]["setup_investment"] > 0 or npv[iid] <= 0]
     assert o["do_minimum_left_out"] == expected
-    assert {"id": "shared-lives", "why": "needs set-up investment"} in expected
+    assert {"id": "shared-lives", "name": "Shared Lives", "why": "needs set-up investment"} in expected
+    assert minimum["models"] == [run[iid]["name"] for iid in minimum["interventions"]]
     assert minimum["interventions"] == [iid for iid in npv if iid not in {x["id"] for x in expected}]
     alone = evaluate_document(BIRMINGHAM.with_changes(interventions=minimum["interventions"])).appraisal_summary()
     assert minimum["npv"] == alone["portfolio"]["metrics"]["npv"]

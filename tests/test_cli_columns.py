@@ -62,3 +62,17 @@ def test_wide_terminals_keep_every_column(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     out = run_cli("run").out
     assert "Transformation area" in out and "Left out" not in out
+
+
+def test_a_long_setting_folds_instead_of_dropping_a_column(tmp_path, monkeypatch):
+    """`scenario diff` at 80 columns: the long setting path folds onto two lines and both
+    scenarios' columns stay; the results' money is whole."""
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("version: 1\n")
+    b.write_text("version: 1\noverrides:\n  living-well.older-people-multiple-ltc.people: 2000\n")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli("scenario", "diff", str(a), str(b), "--results").out
+    assert "Left out" not in out and "2000.0" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert not re.search(r"£[\d,.]*…", out) and "…" not in out
+    assert _whole("+£670,161", out) and _whole("-£740,901", out)

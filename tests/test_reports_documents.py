@@ -359,3 +359,27 @@ def test_charts_are_drawn_once_per_content_and_kept_on_disk(tmp_path, monkeypatc
     assert charts.cash_flow(*args) == first and len(drawn) == 1  # from disk, as another process would
     other = charts.cash_flow(*args[:4], 21)
     assert len(drawn) == 2 and "month 21" in other[1] and other[0] != first[0]
+
+
+def test_pdf_charts_are_raster_at_print_resolution(tmp_path, monkeypatch):
+    """Issue 25: the PDF's charts are JPEG at ``RASTER_DPI`` (WeasyPrint puts a JPEG into the PDF
+    as it is, instead of drawing an SVG node by node or compressing a PNG again), RGB, cached by
+    content apart from the SVG the HTML report keeps, with the same alt text."""
+    from PIL import Image
+
+    from carescale.reports import charts
+    from carescale.reports.html import data_uri
+
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path))
+    monkeypatch.setattr(charts, "_DRAWN", {})
+    args = ("Living Well: cash flow", [1, 2, 3], [-10_000.0, 5_000.0, 20_000.0], [-10_000.0, -5_000.0, 15_000.0], 20)
+    svg, alt = charts.cash_flow(*args)
+    jpeg, alt_raster = charts.cash_flow(*args, raster=True)
+    assert svg.startswith("<svg") and jpeg.startswith(b"\xff\xd8") and alt_raster == alt
+    image = Image.open(io.BytesIO(jpeg))
+    assert image.format == "JPEG" and image.mode == "RGB"
+    inches = [float(re.search(rf'{k}="([\d.]+)pt"', svg).group(1)) / 72 for k in ("width", "height")]
+    assert image.size == tuple(round(x * charts.RASTER_DPI) for x in inches)  # the SVG's size, at RASTER_DPI
+    assert charts.cash_flow(*args, raster=True) == (jpeg, alt) and charts.cash_flow(*args) == (svg, alt)
+    assert len(list((tmp_path / "cache" / "charts").iterdir())) == 2
+    assert data_uri(jpeg).startswith("data:image/jpeg;base64,") and data_uri(svg).startswith("data:image/svg+xml;base64,")

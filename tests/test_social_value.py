@@ -322,3 +322,27 @@ def test_results_by_age_group_add_up_to_the_totals(monkeypatch):
     monkeypatch.setenv("COLUMNS", "220")
     res = run_cli("run", "--area", "birmingham")
     assert "Who benefits: by age group and support reason" in res.out and "learning disability" in res.out
+
+
+def test_ascot_where_the_evidence_reports_it(seeds_dir):
+    """Issue 23: social-care-related quality of life (ASCOT) 'where the evidence reports it'. Two
+    seed sentences report it, both as a direction with no score or change; each is kept as a
+    finding (with its quote) of the case study behind the model, and docs/appraisal.md says plainly
+    that no seed reports a figure to carry or value."""
+    import re
+    from pathlib import Path
+
+    from .conftest import normalise
+
+    text = " ".join(normalise(p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt")))
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if re.search(r"\bASCOT\b|ASCOF tool", s)]
+    assert len(sentences) == 2
+    assert not any(re.search(r"\d", s) for s in sentences)  # no score, no change: a direction only
+    lib = default_library()
+    findings = {c.id: [normalise(f.ref.quote) for f in c.findings] for c in lib.case_studies.values()}
+    for case, model in (("micro-enterprise-research", "community-enterprises"),
+                        ("wolverhampton-promoting-independence", "promoting-independence-reviews")):
+        assert model in lib.case_study(case).models
+        assert any(re.search(r"\bASCOT\b|ASCOF tool", q) for q in findings[case]), case
+    docs = " ".join((Path(__file__).resolve().parents[1] / "docs" / "appraisal.md").read_text(encoding="utf-8").split())
+    assert "No seed reports an ASCOT (or ASCOF 1A social-care-related quality of life) score or change" in docs

@@ -49,6 +49,25 @@ def test_run_matches_cli(client, doc, args):
     assert got.json() == run_cli("run", *args, "--format", "json").json()
 
 
+def test_run_include_leaves_out_the_bridge_and_value_on_request(client):
+    """Issue 25: the bridge and the value split ride on every run by default (the CLI's output);
+    ``?include=`` names the parts wanted, and the run itself is the same either way."""
+    doc = {"version": 1, "area": "kent", "interventions": ["kent-pathways", "living-well"], "note": "include"}
+    full = client.post("/api/v1/run", json=doc).json()
+    assert {"bridge", "value"} <= set(full) and full["bridge"]["lines"] and full["value"]["totals"]
+    bare = client.post("/api/v1/run?include=none", json={**doc, "note": "include none"}).json()
+    assert "bridge" not in bare and "value" not in bare
+    assert {k: v for k, v in full.items() if k not in ("bridge", "value", "scenario")} == \
+        {k: v for k, v in bare.items() if k != "scenario"}
+    only = client.post("/api/v1/run?include=value", json={**doc, "note": "include value"}).json()
+    assert only["value"] == full["value"] and "bridge" not in only
+    assert client.post("/api/v1/run?include=bridge,value", json=doc).json() == full
+    bad = client.post("/api/v1/run?include=bridge,npv", json=doc)
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["msg"] == (
+        "include: 'npv' is not a part of the run; give bridge, value, both as 'bridge,value' (the default) or 'none'")
+
+
 def test_run_birmingham_paper_totals(client):
     """SCIE, Total transformation of care and support, summary table: Birmingham net savings
     about £7.5m to adult social care and £1.8m to the NHS."""
@@ -212,6 +231,79 @@ def test_openapi(client):
                  "/api/v1/areas", "/api/v1/evidence", "/api/v1/areas/upload", "/api/v1/jobs"):
         assert path in spec["paths"]
     assert not any(not p.startswith("/api/v1/") for p in spec["paths"])
+
+
+# -- compare: the same figures as 'scenario diff A B --results' ------------------------------------------
+
+LIVING_WELL_2000 = {"version": 1, "area": "birmingham",
+                    "overrides": {"living-well.older-people-multiple-ltc.people": 2000}}
+
+
+def _cli_diff(tmp_path: Path, a: dict, b: dict) -> dict:
+    from carescale.io.yaml import dump_yaml
+
+    fa, fb = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    fa.write_text(dump_yaml(a), encoding="utf-8")
+    fb.write_text(dump_yaml(b), encoding="utf-8")
+    r = run_cli("scenario", "diff", str(fa), str(fb), "--results", "--format", "json")
+    assert r.code == 0, r.err
+    return r.json()
+
+
+@pytest.mark.parametrize("against", ["baseline", "scenario", "saved"])
+def test_compare_matches_cli(client, tmp_path, against):
+    """Living Well at 2,000 people against its baseline (the default), a stored scenario (by id)
+    and a saved one (by key): the API's settings and results are the CLI's, figure for figure."""
+    b = client.post("/api/v1/scenarios", json=LIVING_WELL_2000).json()["scenario_id"]
+    base = {"version": 1, "area": "birmingham"}
+    a = client.post("/api/v1/scenarios", json=base).json()["scenario_id"]
+    with_ = {"baseline": "baseline", "scenario": a,
+             "saved": client.app.state.store.save_named(a, "Birmingham as the evidence gives it")}[against]
+    got = client.get(f"/api/v1/scenarios/{b}/compare", params={"with": with_})
+    assert got.status_code == 200, got.text
+    got = got.json()
+    cli = _cli_diff(tmp_path, client.get(f"/api/v1/scenarios/{a}").json(), client.get(f"/api/v1/scenarios/{b}").json())
+    assert got["results"] == cli["results"]
+    assert (got["identical"], got["differences"]) == (False, cli["differences"]) == (
+        False, [{"key": "overrides.living-well.older-people-multiple-ltc.people.value", "a": None, "b": 2000.0}])
+    assert got["a"]["scenario_id"] == cli["a"]["scenario_id"] == a and got["b"]["scenario_id"] == cli["b"]["scenario_id"] == b
+    assert (got["a"]["kind"], got["a"]["saved_key"]) == (against, with_ if against == "saved" else None)
+    # the overlap moved: community agents and living well, council side (issue 26's example)
+    (ov,) = [r for r in got["results"]["overlaps"] if r["key"] == "community-agents-living-well" and r["payer"] == "asc"]
+    assert ov["b"] < ov["a"] < 0 and ov["difference"] == pytest.approx(ov["b"] - ov["a"])
+
+
+def test_compare_with_itself_is_identical(client):
+    b = client.post("/api/v1/scenarios", json={"version": 1, "area": "kent"}).json()["scenario_id"]
+    got = client.get(f"/api/v1/scenarios/{b}/compare").json()  # no changed figure: the baseline is itself
+    assert got["identical"] is True and got["differences"] == [] and got["a"]["scenario_id"] == b
+    assert all(r["difference"] == 0 for r in got["results"]["headlines"])
+
+
+def test_compare_refusals_are_field_level(client):
+    b = client.post("/api/v1/scenarios", json=LIVING_WELL_2000).json()["scenario_id"]
+    got = client.get("/api/v1/scenarios/0123456789abcdef0123/compare")
+    assert (got.status_code, got.json()) == (404, {"detail": [
+        {"loc": ["body", "scenario_id"], "msg": "scenario_id: no scenario '0123456789abcdef0123' is stored here",
+         "type": "invalid_input"}]})
+    got = client.get(f"/api/v1/scenarios/{b}/compare", params={"with": "feedfacefeedface"})
+    assert (got.status_code, got.json()) == (404, {"detail": [
+        {"loc": ["body", "with"], "msg": "with: no scenario or saved scenario 'feedfacefeedface' is stored here; give "
+         "'baseline', a stored scenario's id or a saved scenario's key", "type": "invalid_input"}]})
+    for bad in ("", "../etc", "x" * 201):
+        got = client.get(f"/api/v1/scenarios/{b}/compare", params={"with": bad})
+        assert got.status_code == 422 and got.json()["detail"][0]["loc"] == ["query", "with"], (bad, got.text)
+
+
+def test_compare_is_typed_in_openapi(client):
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/scenarios/{scenario_id}/compare"]["get"]
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Comparison"}
+    assert {"404", "422"} <= set(op["responses"])
+    assert [p["name"] for p in op["parameters"]] == ["scenario_id", "with"]
+    schemas = spec["components"]["schemas"]
+    assert {"Comparison", "CompareResults", "CompareRow", "CompareModelRow", "CompareBridgeRow"} <= set(schemas)
+    assert set(schemas["CompareResults"]["properties"]) == {"units", "headlines", "by_model", "overlaps", "bridge"}
 
 
 # -- shared scenarios: the content hash, stored, never overwritten ------------------------------------------------

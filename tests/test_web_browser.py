@@ -276,6 +276,22 @@ def test_background_job_finishes_with_live_progress(page, server):
     assert "30,000 simulated cases" in page.locator("#range-text").inner_text()
 
 
+def test_result_page_shows_its_monte_carlo_when_the_job_is_done(page, server):
+    """Issue 25: a new scenario's page is drawn before its Monte Carlo; job.js follows the
+    scenario's job (the progress bar moves) and reloads the page once it is done."""
+    import httpx
+
+    no_charts(page)
+    sid = httpx.post(server.url + "/api/v1/scenarios", headers={"Origin": server.url},
+                     json={"version": 1, "area": "birmingham", "note": "live reload",
+                           "uncertainty": {"draws": 2_000}}).json()["scenario_id"]
+    page.goto(f"{server.url}/scenario/{sid}")
+    assert page.locator("#job-progress").count() == 1 or page.locator("#range-text").count() == 1
+    page.locator("#range-text").wait_for(timeout=90_000)  # the page reloaded itself
+    assert "2,000 simulated cases" in page.locator("#range-text").inner_text()
+    assert page.locator("#job-progress").count() == 0
+
+
 # -- accessibility: axe-core on every page ---------------------------------------------------------------
 
 

@@ -67,9 +67,12 @@ def test_report_download_after_the_result_page_runs_the_monte_carlo_once(monte_c
     c, jobs = _client(job_processes=0)
     with c:
         sid = c.post("/api/v1/scenarios", json=doc).json()["scenario_id"]
+        first = c.get(f"/scenario/{sid}")  # drawn at once; the Monte Carlo is the scenario's job
+        assert first.status_code == 200 and "Still working" in first.text
+        job_id = __import__("re").search(r'data-job="([^"]+)"', first.text).group(1)
+        assert _wait(c, job_id)["status"] == "done"
         page = c.get(f"/scenario/{sid}")
-        assert page.status_code == 200
-        assert 'id="range-text"' in page.text and "2,000 simulated cases" in page.text  # shown inline
+        assert 'id="range-text"' in page.text and "2,000 simulated cases" in page.text
         assert monte_carlo == [2_000]
         report = c.get(f"/scenario/{sid}/report.{fmt}")
         assert report.status_code == 200, report.text[:300]
@@ -151,7 +154,7 @@ def test_assumptions_and_draws_forms():
     assert DrawsForm.read(FormData([("draws", "20,000")]), 1_000_000).draws == 20_000
     too_many = DrawsForm.read(FormData([("draws", "2.5")]), 50_000)
     assert too_many.draws is None
-    assert too_many.errors.items == [{"text": "draws: '2.5' is not valid; enter a whole number of draws from 1 to 50,000",
+    assert too_many.errors.items == [{"text": "Simulated cases: '2.5' is not valid; enter a whole number from 1 to 50,000",
                                       "href": "#draws"}]
 
 
@@ -191,8 +194,9 @@ def test_old_homes_of_web_errors_still_import():
 def test_result_page_is_rendered_once_per_state_however_many_ask_at_once(monte_carlo, monkeypatch):
     """Issue 25: the result page of a scenario is rendered once for each state of its
     uncertainty analysis and kept (app.state.pages): twelve visitors asking at the same moment
-    get the same page from one rendering and one Monte Carlo; once a background job has finished,
-    the page shows its figures (a new state, rendered again), never the page of the old state."""
+    get the same page from one rendering, drawn at once without the Monte Carlo, which is the
+    scenario's one background job; once it has finished, the page shows its figures (a new
+    state, rendered again), never the page of the old state."""
     from concurrent.futures import ThreadPoolExecutor
 
     from carescale.web import documents
@@ -205,14 +209,30 @@ def test_result_page_is_rendered_once_per_state_however_many_ask_at_once(monte_c
 
     monkeypatch.setattr(documents, "appraise", counted)
     c, jobs = _client(job_processes=0)
+    release = __import__("threading").Event()
     with c:
+        # the page lane's one worker is busy, so the page's job waits while the twelve ask
+        jobs.submit("uncertainty", "elsewhere", lambda progress: release.wait(60), lane="page")
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham", "note": "pages",
                                                 "uncertainty": {"draws": 1_000, "seed": 5}}).json()["scenario_id"]
         with ThreadPoolExecutor(12) as ex:
             pages = list(ex.map(lambda _: c.get(f"/scenario/{sid}"), range(12)))
         assert {p.status_code for p in pages} == {200} and len({p.text for p in pages}) == 1
-        assert "1,000 simulated cases" in pages[0].text
+        first = pages[0].text
+        assert "Still working" in first and 'id="range-text"' not in first
+        assert made == [True] and monte_carlo == []
+        release.set()
+        job_ids = set(__import__("re").findall(r'data-job="([^"]+)"', pages[0].text))
+        assert len(job_ids) == 1 and _wait(c, job_ids.pop())["status"] == "done"
         assert made == [True] and monte_carlo == [1_000]
+        with ThreadPoolExecutor(12) as ex:
+            pages = list(ex.map(lambda _: c.get(f"/scenario/{sid}"), range(12)))
+        # rendered once more; visitors arriving while it is rendered get the previous page at once
+        assert {p.status_code for p in pages} == {200} and len({p.text for p in pages}) <= 2
+        done = c.get(f"/scenario/{sid}").text
+        assert "1,000 simulated cases" in done and "Still working" not in done
+        assert {p.text for p in pages} <= {done, first}
+        assert made == [True, True] and monte_carlo == [1_000]
     jobs.shutdown()
     # too large to work out inside a request: the page starts a job and says "still working"
     # (that state's page, kept); once the job is done the page shows its figures
@@ -226,5 +246,66 @@ def test_result_page_is_rendered_once_per_state_however_many_ask_at_once(monte_c
         assert _wait(c, job_id)["status"] == "done"
         page = c.get(f"/scenario/{sid}").text
         assert 'id="range-text"' in page and "3,000 simulated cases" in page and "Still working" not in page
-        assert c.get(f"/scenario/{sid}").text == page and made == [True, True, True]
+        assert c.get(f"/scenario/{sid}").text == page and made == [True, True, True, True]
     jobs.shutdown()
+
+
+def test_result_page_is_drawn_at_once_and_its_analysis_never_waits_behind_a_large_job(monte_carlo):
+    """Issue 25: a new scenario's page is drawn from its deterministic figures without waiting for
+    its Monte Carlo, which runs on the job manager's page lane: not behind another visitor's
+    large job, not counted against the visitor's job quota; the page says how to see the figures
+    without JavaScript (a refresh link) and with it (job.js follows the job and reloads)."""
+    import threading
+
+    c, jobs = _client(job_processes=0, client_jobs=1)
+    release = threading.Event()
+    with c:
+        large = jobs.submit("uncertainty", "elsewhere", lambda progress: release.wait(60), client="testclient")
+        sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham", "note": "lane",
+                                                "uncertainty": {"draws": 1_000, "seed": 3}}).json()["scenario_id"]
+        first = c.get(f"/scenario/{sid}").text
+        assert "Still working" in first and 'id="uncertainty-refused"' not in first
+        assert f'href="/scenario/{sid}" id="job-refresh"' in first and '<script src="/static/job.js" defer>' in first
+        job_id = __import__("re").search(r'data-job="([^"]+)"', first).group(1)
+        assert _wait(c, job_id)["status"] == "done" and large.status == "running"
+        page = c.get(f"/scenario/{sid}").text
+        assert "1,000 simulated cases" in page and "job.js" not in page and monte_carlo == [1_000]
+        # the quota still holds for the visitor's own background jobs
+        refused = c.post("/api/v1/jobs", json={"version": 1, "area": "birmingham", "uncertainty": {"draws": 2_000}})
+        assert refused.status_code == 429
+        release.set()
+    jobs.shutdown()
+
+
+def test_result_cache_answers_the_previous_value_while_a_new_one_is_made():
+    """``ResultCache.get_or_make(key, make, stale=...)``: one caller makes the new value (single
+    flight); a caller arriving meanwhile gets the value kept under ``stale`` at once instead of
+    waiting; once made, the new value is kept under both keys. Without a stale value it waits."""
+    import threading
+
+    from carescale.web.service import ResultCache
+
+    cache = ResultCache()
+    assert cache.get_or_make(("s", "old"), lambda: "old page", stale=("latest", "s")) == "old page"
+    started, release, made = threading.Event(), threading.Event(), []
+
+    def slow():
+        made.append(1)
+        started.set()
+        release.wait(30)
+        return "new page"
+
+    maker = threading.Thread(target=lambda: made.append(cache.get_or_make(("s", "new"), slow, stale=("latest", "s"))))
+    maker.start()
+    assert started.wait(30)
+    assert cache.get_or_make(("s", "new"), slow, stale=("latest", "s")) == "old page"  # at once, not made again
+    waiting = []
+    other = threading.Thread(target=lambda: waiting.append(cache.get_or_make(("s", "new"), slow)))
+    other.start()
+    other.join(0.2)
+    assert other.is_alive() and waiting == []  # no stale key given: it waits for the maker
+    release.set()
+    maker.join(30)
+    other.join(30)
+    assert made == [1, "new page"] and waiting == ["new page"]
+    assert cache.get(("latest", "s")) == "new page" == cache.get_or_make(("s", "new"), slow, stale=("latest", "s"))

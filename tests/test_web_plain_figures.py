@@ -20,6 +20,17 @@ FORMS = INVALID / "web_forms"
 #: a figure's path or a name from a file: never in a page's words
 RAW = re.compile(r"segments\[|outcomes\[|workforce\[|full_costs\[|\.sizing\.rate|\.unit_cost\b|\.unit_saving\b"
                  r"|\bspend_reductions\b|\b[a-z]+(?:_[a-z0-9]+){2,}\b|\bpopulation_65_plus\b")
+
+
+def _library_ids() -> re.Pattern[str]:
+    """A model's or an overlap's id of the library (``kent-pathways``): a page names it in words."""
+    from carescale.library import default_library
+
+    lib = default_library()
+    ids = sorted({*lib.interventions, *(o.id for o in lib.overlaps.overlaps)}, key=len, reverse=True)
+    return re.compile(r"(?<![\w/-])(?:" + "|".join(re.escape(i) for i in ids if "-" in i) + r")(?![\w/-])")
+
+
 #: money or people with more than 4 significant decimals (leading zeros after the point do not count)
 DECIMALS = re.compile(r"£-?\d[\d,]*\.(\d+)|(?<![£\d,.])\d[\d,]*\.(\d+)(?= (?:people|person)\b)|(?<![\d,.£])(\d*\.\d+)(?![\d%])")
 
@@ -33,6 +44,7 @@ def words_of(page: str) -> str:
 
 def problems(text: str) -> list[str]:
     found = [f"path {m.group(0)!r}" for m in RAW.finditer(text)]
+    found += [f"id {m.group(0)!r}" for m in _library_ids().finditer(text)]
     for m in DECIMALS.finditer(text):
         digits = next(g for g in m.groups() if g is not None)
         significant = digits.split(".")[-1].lstrip("0")
@@ -82,6 +94,7 @@ def _pages(client, sids) -> dict[str, str]:
         saved = client.post(f"/scenario/{sid}/save", data={"name": name}, follow_redirects=False).headers["location"]
         pages |= {f"saved-{name}": saved}
     pages["saved"] = "/saved"
+    pages["data"] = "/data"
     pages["evidence"] = "/evidence"
     pages |= {f"evidence-{i}": f"/evidence/{i}" for i in lib.interventions}
     pages |= {f"case-study-{i}": f"/evidence/{i}" for i in lib.case_studies}
@@ -134,6 +147,10 @@ MESSAGES = {
     "settings_period_zero": "Enter the appraisal period as a whole number of years from 1 to 60",
     "settings_discount_25_percent": "The discount rate must be between 0% and 20% a year, for example 3.5%",
     "save_without_a_name": "Enter a name for the scenario",
+    "unit_cost_negative": "Living Well (Age UK): cost per person a year: -£5 is negative; it must be pounds per person "
+                          "a year (0 or more)",
+    "cohort_negative": "Birmingham: usual resident population aged 65 and over: -5 is negative; it must be a count of "
+                       "people (0 or more)",
 }
 
 
@@ -172,9 +189,10 @@ def test_the_scan_finds_what_it_looks_for():
     """The scan itself: each kind of problem the issue found is caught."""
     bad = ("Evidence value: 16371.9043861 (£ per person a year); 862.715 people; £31,232,478.123; "
            "overrides: community-agents.older-people.sizing.rate: 1.5; segments[0].outcomes[1].unit_saving; "
-           "population_65_plus")
+           "population_65_plus; left out of do minimum: kent-pathways; of community-agents and living-well")
     kinds = {p.split(" ")[0] for p in problems(bad)}
-    assert kinds == {"path", "money", "people", "number"}
+    assert kinds == {"path", "money", "people", "number", "id"}
+    assert "id 'kent-pathways'" in problems(bad) and problems("ascfr_gce_total") == ["path 'ascfr_gce_total'"]
     assert not problems("£1,234.56 and 72.3% of 2,000 people, 0.006693 and 2024/25 prices")
 
 
@@ -212,3 +230,34 @@ def test_status_words_are_true(status, published, now, said):
     from carescale.web.wording import status_words
 
     assert status_words(status, published, now) == said
+
+
+@pytest.mark.parametrize("measure, plain", [
+    ("Table 14: Gross Current Expenditure, by care type, 2021-22: Total Gross Current Expenditure (GCE)",
+     "Gross Current Expenditure, by care type, 2021-22: Total Gross Current Expenditure (GCE)"),
+    ("TOTAL ADULT SOCIAL CARE  [note 2] - Net Current Expenditure (C7 = C3 - C6)",
+     "Total adult social care - Net Current Expenditure (C7 = C3 - C6)"),
+    ("mean unit cost of Emergency Care", "Mean unit cost of Emergency Care"),
+])
+def test_official_series_are_named_by_their_header(measure, plain):
+    from carescale.web.wording import series_words
+
+    assert series_words(measure) == plain
+
+
+def test_the_options_and_the_bridge_name_models_in_words(client, sids):
+    """The options appraisal lists the models left out of do minimum by name, and the bridge's
+    overlap steps name both models in words (the ids only in addresses)."""
+    from carescale.scenarios import evaluate_document
+    from carescale.web import documents
+
+    ev = evaluate_document(documents.parse(client.get(f"/api/v1/scenarios/{sids['repriced']}").json()))
+    left = ev.options()["do_minimum_left_out"]
+    assert {"id": "shared-lives", "name": "Shared Lives", "why": "needs set-up investment"} in left
+    page = words_of(client.get(f"/scenario/{sids['repriced']}").text)
+    for x in left:
+        assert f"Left out of do minimum: {x['name']} ({x['why']})." in page
+    overlap = [ln for ln in ev.bridge()["lines"] if ln.get("step") == "overlap_a_year"]
+    pair = [ln["source"] for ln in overlap if ln["model"] == "community-agents-living-well"]
+    assert pair and all("per person of Community Agents and Living Well (Age UK) " in s for s in pair), pair
+    assert not [ln["source"] for ln in overlap if _library_ids().search(ln["source"])]

@@ -316,6 +316,38 @@ def test_unknown_addresses_are_404(client):
     assert client.get("/plans/new").status_code == 404
 
 
+@pytest.mark.parametrize("query, message", [
+    ("model=no-such-model", "There is no care model of that name in the evidence library: select one from the list"),
+    ("", "Select a care model of the evidence library to plan for"),
+    ("model=PROMISING", "PROMISING_NAME is a promising model without the figures to plan with yet: build a logic "
+                        "model for it, or select a care model from the list"),
+    ("model=NO_RATE", "NO_RATE_NAME cannot be planned for: none of its outcomes has a yearly rate a review can test; "
+                      "select a care model from the list, or build a logic model for it"),
+    ("logic_model=" + "0" * 64, "No logic model is saved here at this address: build one, or select a care model "
+                                "of the evidence library to plan for"),
+])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_plan_form_for_no_model_is_the_choice_with_an_error_summary(client, query, message, method):
+    """A plan form asked for a model that cannot be planned for answers 404 with the plans page: a
+    GOV.UK error summary in words linked to the choice of care model, the message beside it, and
+    the choice (never the library's one line over a 'Page not found' about scenarios)."""
+    from carescale.library import default_library
+
+    ivs = default_library().interventions
+    no_rate = min(i for i, iv in ivs.items() if iv.status == "runnable"  # runnable, but no outcome has a rate
+                  and not any(o.rate is not None for seg in iv.segments for o in seg.outcomes))
+    for key, iid in (("PROMISING", PROMISING), ("NO_RATE", no_rate)):
+        query, message = query.replace(key, iid), message.replace(f"{key}_NAME", ivs[iid].name)
+    got = client.request(method, f"/plans/new?{query}", data=PLAN_FORM if method == "POST" else None)
+    assert got.status_code == 404
+    assert errors_of(got.text) == [f"{message} -> #model"]
+    assert f'<p id="model-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ' \
+           f'{html.escape(message)}</p>' in got.text
+    assert 'aria-describedby="model-hint model-error"' in got.text and "<title>Error: Logic models" in got.text
+    assert "Page not found" not in got.text and "scenario" not in got.text.lower().split("<main")[1]
+    assert "runnable model of the library" not in got.text
+
+
 def test_the_plan_form_names_every_problem(client, lm_key):
     got = client.post(f"/plans/new?logic_model={lm_key}", data={})
     assert got.status_code == 422

@@ -187,33 +187,41 @@ CLIPPED = """() => Array.from(document.querySelectorAll('.carescale-chart')).fla
 })"""
 
 
-def test_charts_keep_titles_legends_and_labels_inside_at_390_px(browser, server):
-    """Every chart of every page with charts, on a 390-pixel phone: no title, legend entry, tick
-    or axis label drawn outside the chart (plotly clips it) and no legend over the title; a
-    screenshot of the result page at 390 px (artifacts/web/screens-result-390.png)."""
+def test_charts_keep_titles_legends_and_labels_inside_on_a_phone(browser, server):
+    """Every chart of every page with charts (result, compare, optimiser, national, plan), on a
+    320- and a 390-pixel phone: no title, legend entry, tick or axis label drawn outside the chart
+    (plotly clips it) and no legend over the title; screenshots at 390 px
+    (artifacts/web/screens-result-390.png and each chart)."""
+    import httpx
+
     ids = real_ids(server)
-    pages = {"result": f"/scenario/{ids['drawn']}", "optimise": "/optimise/result?area=birmingham&budget=2m",
-             "national": "/national", "plan": f"/plans/{ids['plan_id']}"}
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    changed = httpx.post(f"{server.url}/api/v1/scenarios", timeout=60, json={
+        "version": 1, "area": "birmingham", "overrides": {"living-well.older-people-multiple-ltc.people": 2000}}).json()
+    pages = {"result": f"/scenario/{ids['drawn']}", "compare": f"/scenario/{changed['scenario_id']}/compare",
+             "optimise": "/optimise/result?area=birmingham&budget=2m", "national": "/national",
+             "plan": f"/plans/{ids['plan_id']}"}
     problems = []
-    try:
-        for name, path in pages.items():
-            pg.goto(server.url + path)
-            n = pg.locator(".carescale-chart").count()
-            assert n, f"{name}: no chart"
-            pg.wait_for_function(f"document.querySelectorAll('.carescale-chart .main-svg').length >= {n}")
-            pg.wait_for_timeout(200)
-            problems += [f"{name}: {p}" for p in pg.evaluate(CLIPPED)]
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            pg.screenshot(path=str(ARTIFACTS / f"screens-{name}-390.png"), full_page=True)
-            for k, chart in enumerate(pg.locator(".carescale-chart").all()):
-                chart.screenshot(path=str(ARTIFACTS / f"screens-{name}-390-chart{k}.png"))
-        # turning a phone to 844 px wide draws the charts again for the new width
-        pg.set_viewport_size({"width": 844, "height": 390})
-        pg.wait_for_timeout(600)
-        problems += [f"national, turned: {p}" for p in pg.evaluate(CLIPPED)]
-    finally:
-        context.close()
+    for width in (320, 390):
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        try:
+            for name, path in pages.items():
+                pg.goto(server.url + path)
+                n = pg.locator(".carescale-chart").count()
+                assert n, f"{name}: no chart"
+                pg.wait_for_function(f"document.querySelectorAll('.carescale-chart .main-svg').length >= {n}")
+                pg.wait_for_timeout(200)
+                problems += [f"{name} at {width}px: {p}" for p in pg.evaluate(CLIPPED)]
+                if width == 390:
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    pg.screenshot(path=str(ARTIFACTS / f"screens-{name}-390.png"), full_page=True)
+                    for k, chart in enumerate(pg.locator(".carescale-chart").all()):
+                        chart.screenshot(path=str(ARTIFACTS / f"screens-{name}-390-chart{k}.png"))
+            # turning the phone draws the charts again for the new width
+            pg.set_viewport_size({"width": 844, "height": width})
+            pg.wait_for_timeout(600)
+            problems += [f"plan, turned from {width}px: {p}" for p in pg.evaluate(CLIPPED)]
+        finally:
+            context.close()
     assert not problems, "\n".join(problems)

@@ -100,6 +100,24 @@ class OfficialDataError(InputFileError):
     """An ONS or NHS Digital file that cannot be read or does not have the expected layout."""
 
 
+class AccountError(CarescaleError):
+    """An account, organisation, role or token given wrongly: a bad email, an empty password,
+    an unknown role (``carescale.accounts``). The line never shows a password or a token."""
+
+
+class SignInError(AccountError):
+    """A sign-in that failed (answered 401). One message whatever the reason (no such account, a
+    wrong password, a disabled account), so that it never tells whether an account exists."""
+
+    http_status = 401
+
+
+class PermissionDeniedError(AccountError):
+    """A signed-in user whose role does not allow what they asked (answered 403)."""
+
+    http_status = 403
+
+
 class NotFound(CarescaleError):
     """A scenario or job id the server does not know (answered 404)."""
 

@@ -400,8 +400,8 @@ def _cell_text(cell: Any) -> str:
 
 def fit_table(table: Any, console: Any) -> Any:
     """``table`` made to fit ``console``'s width without cutting a money figure (issue 26): every
-    column holding money is kept from wrapping or being cut (``no_wrap``, at least as wide as its
-    widest figure) and text columns wrap; if the table still does not fit, the least important
+    column holding figures is at least as wide as its widest figure (so a figure is never folded
+    or cut) and text columns wrap; if a money figure still would not print whole, the least important
     columns are left out (those a table names in ``table.carescale_drop``, in that order; then
     text columns from the right, then money columns from the right, never the first) and a
     caption says which. Anything that is not a rich Table is returned as it is."""
@@ -429,7 +429,27 @@ def fit_table(table: Any, console: Any) -> Any:
                                 *(header(c) for c in reversed(rest) if money_width(c))]))
     dropped: list[str] = []
     width = console.width
-    while Measurement.get(console, console.options.update_width(10_000), table).minimum > width and names:
+
+    def fits() -> bool:
+        """Every money figure prints whole at this width and no text is cut short (…): surely so
+        when the columns' narrowest layout fits; else the table is laid out once, aside, and its
+        figures and ellipses counted."""
+        if Measurement.get(console, console.options.update_width(10_000), table).minimum <= width:
+            return True
+        from collections import Counter
+
+        from rich.console import Console
+
+        want = Counter(m for col in table.columns for c in col._cells for m in MONEY_RE.findall(_cell_text(c)))
+        probe = Console(width=width, file=io.StringIO(), markup=False, emoji=False, highlight=False, color_system=None)
+        probe.print(table)
+        text = probe.file.getvalue()
+        got = Counter(MONEY_RE.findall(text))
+        cut = text.count("\u2026") > sum(_cell_text(c).count("\u2026") for col in table.columns for c in col._cells) \
+            + _cell_text(table.title or "").count("\u2026") + _cell_text(table.caption or "").count("\u2026")
+        return not cut and all(got[m] >= n for m, n in want.items())
+
+    while names and not fits():
         name = names.pop(0)
         i = next((i for i, c in enumerate(table.columns) if header(c) == name), None)
         if i is None or i == 0 or len(table.columns) <= 2:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -146,6 +147,13 @@ def capture_web(name: str, doc: dict, out: Path, draws: int | None, meta: dict) 
         r = client.post("/api/v1/scenarios", json=doc)
         r.raise_for_status()
         sid = r.json()["scenario_id"] if "scenario_id" in r.json() else r.json()["id"]
+        # the result page is drawn at once and its Monte Carlo is the scenario's background job
+        # (issue 25): wait for it, so the page and the downloads below show its figures
+        job = re.search(r'data-job="([^"]+)"', client.get(f"/scenario/{sid}").text)
+        for _ in range(6000 if job else 0):
+            if client.get(f"/api/v1/jobs/{job.group(1)}").json()["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.05)
         pages = {
             "result.html": f"/scenario/{sid}",
             "results.json": f"/scenario/{sid}/results.json",

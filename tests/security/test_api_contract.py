@@ -111,6 +111,7 @@ def test_the_stateful_phase_has_links_to_follow():
     }
     assert links == {
         ("GetScenario", "get_scenario", "$response.body#/scenario_id"),
+        ("CompareScenario", "compare_scenario", "$response.body#/scenario_id"),
         ("GetJob", "job_status", "$response.body#/id"),
         ("CancelJob", "cancel_job", "$response.body#/id"),
     }

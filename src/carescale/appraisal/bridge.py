@@ -214,7 +214,7 @@ def bridge(
         a, c = o.interventions
         b.step("overlap_a_year", "Overlap: people counted by two models, a year", o.id, -ov0[o.id],
                f"share of the smaller group in both ({float(np.ravel(o.share)[0]):.1%}) x its people "
-               f"({float(np.ravel(o.people)[0]):,.0f}) x the smaller gross saving per person of {a} and {c} "
+               f"({float(np.ravel(o.people)[0]):,.0f}) x the smaller gross saving per person of {names.get(a, a)} and {names.get(c, c)} "
                f"(data/overlaps.yaml)")
     for iv in ivs:
         b.step("running_cost_a_year", "Running cost a year at full scale", iv.id, -c0[iv.id],

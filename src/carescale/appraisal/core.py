@@ -330,18 +330,24 @@ def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: App
     lookups in each block."""
     ivs = {iv.id: iv for iv in scenario.interventions}
     out: dict[str, float] = {}
+    bias: dict[str, tuple[float, float]] = {}  # by intervention, and each outcome's factor, once
+    outcome: dict[tuple[str, str], float] = {}
     for p in params:
         iid = p.intervention
         if iid is None or (p.kind not in COST_KINDS and p.kind not in BENEFIT_KINDS):
             continue
-        up, down = optimism_bias(ivs[iid], settings)
+        if iid not in bias:
+            bias[iid] = optimism_bias(ivs[iid], settings)
+        up, down = bias[iid]
         if p.kind in COST_KINDS:
             factor = 1.0 + up
         else:
             factor = 1.0 - down
             parts = p.path.split(".")
             if len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
-                factor *= _outcome_factor(settings, iid, parts[3])
+                if (iid, parts[3]) not in outcome:
+                    outcome[iid, parts[3]] = _outcome_factor(settings, iid, parts[3])
+                factor *= outcome[iid, parts[3]]
             elif p.kind == "wider_benefit":
                 adj = _adjustment(settings, iid)
                 d = appraisal_defaults().additionality
@@ -419,26 +425,55 @@ def timelines(scenario: Scenario, settings: AppraisalSettings) -> tuple[RampUpTi
     return costs, savings
 
 
+def _tranches(total: np.ndarray, people: np.ndarray, full: np.ndarray, per: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``as-places-fill``: the cost of each tranche (D,) and the tranches bought by each month
+    (D, T): ``ceil(full / per)`` tranches in all, tranche 1 in month 1, tranche k+1 in the month
+    the people supported first reach k x ``per``, never un-bought."""
+    D = people.shape[0]
+    per = np.broadcast_to(np.asarray(per, dtype=float), (D,))
+    n_tranches = np.ceil(full / per - 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cost_each = np.where(n_tranches > 0, total / np.where(n_tranches > 0, n_tranches, 1.0), 0.0)
+    bought = people / per[:, None]  # floor(people / per + 1e-9) + 1, at most n_tranches: in place
+    bought += 1e-9
+    np.floor(bought, out=bought)
+    bought += 1.0
+    np.minimum(n_tranches[:, None], bought, out=bought)
+    np.maximum.accumulate(bought, axis=1, out=bought)  # never un-buy (drop-off does not shrink places)
+    return cost_each, bought
+
+
 def setup_by_month(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
                    per: np.ndarray, timing: str = "as-places-fill") -> tuple[np.ndarray, int]:
     """Set-up investment by month (D, T) and the index of the payer who pays it; ``total`` is
     the engine's set-up investment (``ceil(full / per)`` tranches). ``as-places-fill``: tranche 1
-    in month 1, tranche k+1 in the month the people supported first reach k x ``per``.
-    ``up-front``: all in month 1. (The full and the NPV-only routes both use this.)"""
+    in month 1, tranche k+1 in the month the people supported first reach k x ``per``
+    (:func:`_tranches`). ``up-front``: all in month 1. (The full route uses this; the NPV-only
+    route its discounted sum, :func:`setup_present_value`, from the same tranches.)"""
     D, T = people.shape
     payer = PAYER_INDEX[iv.setup.payer if iv.setup else "asc"]
     if timing == "up-front":
         out = np.zeros((D, T))
         out[:, 0] = total
         return out, payer
-    per = np.broadcast_to(np.asarray(per, dtype=float), (D,))
-    n_tranches = np.ceil(full / per - 1e-9)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cost_each = np.where(n_tranches > 0, total / np.where(n_tranches > 0, n_tranches, 1.0), 0.0)
-    bought = np.minimum(n_tranches[:, None], np.floor(people / per[:, None] + 1e-9) + 1.0)
-    bought = np.maximum.accumulate(bought, axis=1)  # never un-buy (drop-off does not shrink places)
+    cost_each, bought = _tranches(total, people, full, per)
     new = np.diff(bought, axis=1, prepend=0.0)
     return new * cost_each[:, None], payer
+
+
+def setup_present_value(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,
+                        per: np.ndarray, timing: str, weights: np.ndarray) -> tuple[np.ndarray, int]:
+    """``setup_by_month(...) @ weights`` (D,) and the payer's index, without the (D, T) schedule:
+    with ``b`` the tranches bought by each month (:func:`_tranches`), the sum over months of the
+    new tranches ``b[t] - b[t-1]`` times ``weights[t]`` is the sum of ``b[t] x (weights[t] -
+    weights[t+1])`` (``weights[T]`` = 0), times the cost of a tranche."""
+    D, T = people.shape
+    payer = PAYER_INDEX[iv.setup.payer if iv.setup else "asc"]
+    if timing == "up-front":
+        return np.broadcast_to(total, (D,)) * weights[0], payer
+    cost_each, bought = _tranches(total, people, full, per)
+    step = weights - np.append(weights[1:], 0.0)
+    return (bought @ step) * cost_each, payer
 
 
 def _schedule_setup(iv: Intervention, total: np.ndarray, people: np.ndarray, full: np.ndarray,

@@ -29,8 +29,9 @@ Blocks of draws are sized so that those ramp-up months of a block stay in cache
 
 :func:`appraise_npv` takes the same arguments as ``appraise`` and reads every value the same
 way (optimism bias and additionality through :func:`~carescale.appraisal.core.adjustment_factors`, the
-same timelines, the set-up schedule of :func:`~carescale.appraisal.core.setup_by_month`); the
-tests check that both routes agree to the penny on every draw.
+same timelines, the set-up tranches of :func:`~carescale.appraisal.core.setup_by_month`, summed
+over months by :func:`~carescale.appraisal.core.setup_present_value`); the tests check that both
+routes agree to the penny on every draw.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from .core import (
     counterfactual_settings,
     discount_factors,
     resolve_settings,
-    setup_by_month,
+    setup_present_value,
     timelines,
 )
 from .settings import AppraisalSettings
@@ -128,13 +129,15 @@ def _min_pv(n_a: np.ndarray, c_a: np.ndarray, n_b: np.ndarray, c_b: np.ndarray, 
     form = _closed_form(c_a, c_b, weight) if prepared is False else prepared
     if form is not None:
         ratio, A, B = form
-        ok = (n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.where(n_a > 0, n_b / np.where(n_a > 0, n_a, 1.0), np.inf)  # n_a = 0: no month takes n_a
+        # every full-scale figure 0 or more and finite (NaN fails the comparisons): four reductions
+        # instead of a mask per draw
+        fine = bool(n_a.min(initial=0.0) >= 0 and n_b.min(initial=0.0) >= 0
+                    and np.isfinite(n_a.max(initial=0.0)) and np.isfinite(n_b.max(initial=0.0)))
+        q = np.divide(n_b, n_a, out=np.full(D, np.inf), where=n_a > 0)  # n_a = 0: no month takes n_a
         k = np.searchsorted(ratio, q, side="right")
         out = n_a * A[k] + n_b * B[k]
-        if not ok.all():
-            bad = ~ok
+        if not fine:
+            bad = ~((n_a >= 0) & (n_b >= 0) & np.isfinite(n_a) & np.isfinite(n_b))
             out[bad] = np.minimum(n_a[bad, None] * c_a, n_b[bad, None] * c_b) @ weight
         return out
     m = max(_ramp_months(c_a), _ramp_months(c_b))
@@ -172,19 +175,22 @@ class _Curves:
         return self._cache[pair]
 
 
-def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
-               month_factor: np.ndarray, draws: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str, month_factor: np.ndarray,
+               draws: int, by_iv: dict[str, np.ndarray], portfolio: np.ndarray) -> None:
+    """The NPV of ``draws`` draws, written into ``by_iv`` (id -> (draws, P)) and ``portfolio``
+    ((draws, P)): the rows of the outputs that these draws fill (no copy of the block's results)."""
     # per-draw figures at full scale for a year: the engine's formulas, without its (draws x
     # periods) results (the steady state's are these figures times one)
     figures, overlaps = annual_figures(scenario, v, draws)
     weight = curves.weight
-    by_iv: dict[str, np.ndarray] = {}
     people_s: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (full-scale people (D,), savings curve)
-    portfolio = np.zeros((draws, P))
+    portfolio[...] = 0.0
     for iv, f in zip(scenario.interventions, figures):
         curve_c, curve_s, pv_c, pv_s = curves.of(iv, v)  # curves (1 or D, T), their NPV weights (1 or D,)
         n = f.beneficiaries
-        out = f.gross * pv_s[:, None] - f.cost * pv_c[:, None]
+        out = by_iv[iv.id]
+        np.multiply(f.gross, pv_s[:, None], out=out)
+        out -= f.cost * pv_c[:, None]
         total = _draws(f.setup_investment, draws)
         if iv.setup is not None and np.any(total > 0):
             full = np.zeros(draws)
@@ -194,10 +200,9 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
             # number bought is too, so only the ramp-up months are scheduled
             m = _ramp_months(curve_c)
             people = n[:, None] * np.broadcast_to(curve_c[:, :m], (curve_c.shape[0], m))
-            setup, payer = setup_by_month(iv, total, np.broadcast_to(people, (draws, m)), full,
-                                          v[f"{iv.id}.setup.per"], timing)
-            out[:, payer] -= setup @ month_factor[:m]
-        by_iv[iv.id] = out
+            setup, payer = setup_present_value(iv, total, np.broadcast_to(people, (draws, m)), full,
+                                               v[f"{iv.id}.setup.per"], timing, month_factor[:m])
+            out[:, payer] -= setup
         people_s[iv.id] = (n, curve_s)
         portfolio += out
     for ov in overlaps:
@@ -206,7 +211,6 @@ def _npv_block(scenario: Scenario, v: Values, curves: _Curves, timing: str,
         share = _draws(ov.share[:, 0], draws)
         form = curves.closed_form(pair, c_a, c_b)
         portfolio[:, ov.payer] -= ov.saving_per_person * (share * _min_pv(n_a, c_a, n_b, c_b, weight, form))
-    return by_iv, portfolio
 
 
 def block_size(months: int) -> int:
@@ -237,13 +241,15 @@ def appraise_npv(
     first = _block(base, 0, 1, D)
     # a draw's own ramp-up months make its curves its own; otherwise they are computed once
     by_draw = any(k.endswith((".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale"))
-                  for k, a in base.items() if np.size(a) > 1)
+                  and np.size(a) > 1 for k, a in base.items())
     curves = _Curves(scenario, cost_tl, sav_tl, month_factor * cost_tl.years_per_period, shared=not by_draw)
     if chunk is None:
         # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
         # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
-        months = max((_ramp_months(tl.scale(iv, first)) for iv in scenario.interventions
-                      for tl in ((cost_tl, sav_tl) if by_draw else (cost_tl,))), default=1)
+        # (shared curves: the ones the blocks use, worked out here once)
+        months = max((_ramp_months(curves.of(iv, first)[0]) for iv in scenario.interventions), default=1)
+        if by_draw:
+            months = max([months] + [_ramp_months(sav_tl.scale(iv, first)) for iv in scenario.interventions])
         chunk = block_size(months)
     step = max(1, int(chunk))
     factors = adjustment_factors(scenario, params, settings)  # optimism bias, additionality: once
@@ -252,8 +258,6 @@ def appraise_npv(
     for start in range(0, D, step):
         stop = min(start + step, D)
         v = apply_factors(_block(base, start, stop, D), factors)
-        by_iv, portfolio[start:stop] = _npv_block(scenario, v, curves, settings.setup_timing,
-                                                  month_factor, stop - start)
-        for iid in ids:
-            by_payer[iid][start:stop] = by_iv[iid]
+        _npv_block(scenario, v, curves, settings.setup_timing, month_factor, stop - start,
+                   {iid: by_payer[iid][start:stop] for iid in ids}, portfolio[start:stop])
     return NPVResult(settings, by_payer, portfolio)

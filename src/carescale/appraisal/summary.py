@@ -139,6 +139,13 @@ def _metrics(f: Flows, result: AppraisalResult, draw: int) -> dict[str, Any]:
     }
 
 
+def portfolio_metrics(result: AppraisalResult, draw: int = 0) -> dict[str, Any]:
+    """The portfolio's metrics exactly as :func:`appraisal_summary` gives them
+    (``["portfolio"]["metrics"]``), without the yearly and monthly tables (a reader of the
+    headline metrics only: the value split's benefit-cost ratios)."""
+    return _metrics(result.portfolio, result, draw)
+
+
 def _counterfactual(result: AppraisalResult, iid: str) -> dict[str, Any]:
     """The model's deadweight, attribution, drop-off and duration as the appraisal applied them,
     and the design of the evidence they are defaulted by."""

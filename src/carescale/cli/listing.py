@@ -14,7 +14,7 @@ from typing import Any
 
 #: The command modules, in the order they register their commands (the order of ``--help``).
 MODULES = ("run", "appraise", "cash", "uncertainty", "national", "catalogue", "areas", "data", "evidence",
-           "serve", "scenario", "optimise", "logic_models", "plans", "report")
+           "serve", "scenario", "optimise", "logic_models", "plans", "report", "users")
 
 
 #: Generated: do not edit by hand (see the module's docstring).
@@ -142,4 +142,10 @@ COMMANDS: dict[str, dict[str, Any]] = {'run': {'modules': ('run',),
              'short_help': None,
              'hidden': False,
              'deprecated': False,
-             'rich_help_panel': None}}
+             'rich_help_panel': None},
+ 'users': {'modules': ('users',),
+           'help': 'Accounts: create the first administrator, list users, reset a password.',
+           'short_help': None,
+           'hidden': False,
+           'deprecated': False,
+           'rich_help_panel': None}}

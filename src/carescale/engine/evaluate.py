@@ -78,6 +78,7 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
     # share of its potential the intervention runs at: beneficiaries, and so costs, savings,
     # overlaps, set-up and workforce, follow it (a vectorised path, for the optimiser)
     share = np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float)  # (D,), (1,) or ()
+    whole = share.size == 1 and float(share.reshape(-1)[0]) == 1.0  # x 1 leaves every figure as it is
     for seg in iv.segments:
         pre = f"{iv.id}.{seg.id}"
         basis = seg.sizing.basis
@@ -90,21 +91,21 @@ def _full_scale(iv: Intervention, scenario: Scenario, v: Values, D: int):
         else:  # additional_to_existing
             target = v[f"{pre}.sizing.rate"] * v[f"area.cohorts.{seg.sizing.cohort}"]
             n = np.maximum(target - v.get(f"area.provision.{iv.id}.{seg.id}", zeros), 0.0)
-        n = _draws(n * share, D)
+        n = _draws(n if whole else n * share, D)
         segments.append(SegmentResult(seg.id, seg.description, n))
-        n_total = n_total + n
+        n_total += n  # n_total, cost: this function's own arrays, added to in place
         if seg.unit_cost is not None:
-            cost = cost + n * v[f"{pre}.unit_cost"]
+            cost += n * v[f"{pre}.unit_cost"]
         for o in seg.outcomes:
-            rate = v[f"{pre}.outcomes.{o.id}.rate"] if o.rate is not None else 1.0
-            gross_people[:, PAYER_INDEX[o.payer]] += n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"]
+            people = n * v[f"{pre}.outcomes.{o.id}.rate"] if o.rate is not None else n
+            gross_people[:, PAYER_INDEX[o.payer]] += people * v[f"{pre}.outcomes.{o.id}.unit_saving"]
         for r in seg.spend_reductions:
             saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
-            gross_spend[:, PAYER_INDEX[r.payer]] += saved * share
+            gross_spend[:, PAYER_INDEX[r.payer]] += saved if whole else saved * share
     if scenario.method == "full":
         for fc in iv.full_costs:
             extra = full_cost_amount(iv, fc, v, n_total, share, D)
-            cost = cost + extra
+            cost += extra
             if fc.netted:  # the published saving is net of this cost: gross adds it back
                 gross_people[:, PAYER_INDEX[fc.payer]] += extra
     return n_total, cost, gross_people, gross_spend, tuple(segments)
@@ -148,7 +149,8 @@ class AnnualFigures:
     gross: np.ndarray  # (D, P) person- and spend-based gross savings by payer
     setup_investment: np.ndarray  # (D,) (zeros without set-up, and on the current basis)
     segments: tuple[SegmentResult, ...]
-    gross_per_person: np.ndarray  # (D, P) person-based gross saving per beneficiary (0 with none)
+    gross_per_person: np.ndarray | None  # (D, P) person-based gross saving per beneficiary (0 with
+    # none), for a model in an overlap (the deduction's figure); None for the others
 
 
 @dataclass(frozen=True)
@@ -172,21 +174,20 @@ def annual_figures(
         keep_freed_memory()  # reuse freed memory (engine/memory.py)
     figures: list[AnnualFigures] = []
     gpp_of: dict[str, np.ndarray] = {}
+    in_overlaps = {iid for ov in scenario.overlaps for iid in ov.interventions}
     for iv in scenario.interventions:
         n, cost, gross_people, gross_spend, segments = _full_scale(iv, scenario, v, D)
-        shares = np.zeros((D, P))
+        by_payer = np.empty((D, P))  # cost x each payer's share (0 for a payer with none)
         for payer, i in PAYER_INDEX.items():
-            if payer in iv.cost_shares:
-                shares[:, i] = v[f"{iv.id}.cost_shares.{payer}"]
+            np.multiply(cost, v[f"{iv.id}.cost_shares.{payer}"] if payer in iv.cost_shares else 0.0, out=by_payer[:, i])
         setup = np.zeros(D)
         if iv.setup is not None and scenario.basis == "potential":  # current: already set up
             tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
             setup = tranches * v[f"{iv.id}.setup.cost"]
-        # gross per person, 0 where there is nobody (the divide skips those draws: no warning)
-        gpp = np.divide(gross_people, n[:, None], out=np.zeros((D, P)), where=n[:, None] > 0)
-        gpp_of[iv.id] = gpp
-        figures.append(AnnualFigures(iv.id, n, cost[:, None] * shares, gross_people + gross_spend, setup,
-                                     segments, gpp))
+        gpp = None
+        if iv.id in in_overlaps:  # gross per person, 0 where there is nobody (no warning: skipped)
+            gpp = gpp_of[iv.id] = np.divide(gross_people, n[:, None], out=np.zeros((D, P)), where=n[:, None] > 0)
+        figures.append(AnnualFigures(iv.id, n, by_payer, gross_people + gross_spend, setup, segments, gpp))
     overlaps: list[OverlapFigures] = []
     for ov in scenario.overlaps:
         a, b = ov.interventions

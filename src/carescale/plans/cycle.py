@@ -95,11 +95,19 @@ class Answers(StrictModel):
         return self
 
 
+def _can_start(iv: Any) -> bool:
+    """A logic model starts from a promising model (no figures yet) or from a model calibrated to
+    one site (issue 23: runnable on that site's figures, which a council replaces with its own;
+    its ``missing_numbers`` say what to add)."""
+    return iv.status == "promising" or bool(iv.calibration)
+
+
 def starting_points(library: Library | None = None) -> dict[str, list[dict[str, str]]]:
-    """The promising models and case studies a logic model can start from."""
+    """The promising models, the models calibrated to one site, and the case studies a logic
+    model can start from."""
     lib = library or default_library()
     models = [{"id": iv.id, "name": iv.name, "target_group": iv.target_group}
-              for iv in sorted(lib.interventions.values(), key=lambda i: i.name) if iv.status == "promising"]
+              for iv in sorted(lib.interventions.values(), key=lambda i: i.name) if _can_start(iv)]
     cases = [{"id": c.id, "name": c.name, "place": c.place}
              for c in sorted(lib.case_studies.values(), key=lambda c: c.name)]
     return {"models": models, "case_studies": cases}
@@ -107,9 +115,9 @@ def starting_points(library: Library | None = None) -> dict[str, list[dict[str, 
 
 def _source(start: str, source: str | None, lib: Library) -> Any:
     if start == "model":
-        if source not in lib.interventions or lib.interventions[source].status != "promising":
-            promising = [i for i, iv in lib.interventions.items() if iv.status == "promising"]
-            raise UnknownIdError("promising model", str(source), promising)
+        if source not in lib.interventions or not _can_start(lib.interventions[source]):
+            promising = [i for i, iv in lib.interventions.items() if _can_start(iv)]
+            raise UnknownIdError("promising or calibrated model", str(source), promising)
         return lib.interventions[source]
     if start == "case-study":
         return lib.case_study(str(source))

@@ -1,11 +1,19 @@
-"""Charts as vector SVG (matplotlib's SVG backend, no pyplot, no network).
+"""Charts as vector SVG (matplotlib's SVG backend, no pyplot, no network), or as a raster image
+at print resolution for the PDF.
 
-Each function returns ``(svg_text, alt_text)``: the alt text says in words what the chart
-shows, so the HTML/PDF can put it on the image. matplotlib is imported inside the functions.
+Each function returns ``(image, alt_text)``: the image is SVG text, or with ``raster=True`` JPEG
+bytes (``RASTER_DPI``, quality ``JPEG_QUALITY``, no chroma subsampling). WeasyPrint draws an SVG
+chart node by node (18% of a PDF's time in a profile before issue 25) and decodes and compresses
+every PNG again (a PNG chart saved only a third of that), while it puts a JPEG into the PDF as it
+is. At 220 pixels per inch and quality 92 the charts print as sharp as the SVG at 300 dpi
+(checked with pdftoppm side by side; docs/performance.md). The HTML report keeps the SVG
+(vector, text as text). The alt text says in words what the chart shows, so the HTML/PDF can put
+it on the image. matplotlib is imported inside the functions.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import io
 from typing import Any, Sequence
@@ -24,6 +32,14 @@ def _money(x: float) -> str:
 
 
 STYLE = {"font.size": 8, "font.family": "DejaVu Sans", "svg.fonttype": "none", "svg.hashsalt": "carescale"}
+
+#: a raster chart's resolution, in pixels per inch of the figure: each chart is printed at about
+#: its figure size (the cash flow's 5 inches in 62% of the 184 mm text width), so about 220-250
+#: pixels per printed inch
+RASTER_DPI = 220
+JPEG_QUALITY = 92
+
+_RASTER = contextvars.ContextVar("carescale_chart_raster", default=False)
 
 
 #: Charts drawn in this process, by content key (issue 25): the web's report downloads and the
@@ -68,14 +84,19 @@ def _styled(fn):
     the same inputs give the chart drawn before (in this process, else carescale's on-disk cache,
     whose keys include carescale's own source)."""
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, raster: bool = False, **kwargs):
         def draw():
             import matplotlib
 
-            with matplotlib.rc_context(STYLE):
-                return fn(*args, **kwargs)
+            token = _RASTER.set(raster)
+            try:
+                with matplotlib.rc_context(STYLE):
+                    return fn(*args, **kwargs)
+            finally:
+                _RASTER.reset(token)
 
-        key = content_key(f"{fn.__module__}.{fn.__qualname__}", args, kwargs)
+        key = content_key(f"{fn.__module__}.{fn.__qualname__}", args,
+                          {**kwargs, "raster": ("JPEG", RASTER_DPI, JPEG_QUALITY)} if raster else kwargs)
         if key is None:
             return draw()
         got = _DRAWN.get(key)
@@ -100,13 +121,32 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), dpi=72)
 
 
-def _svg(fig, left: float = 0.12, bottom: float = 0.2, right: float = 0.98, top: float = 0.88) -> str:
-    """The figure as SVG text, with fixed margins (one drawing pass; "tight" would draw twice)."""
+def _svg(fig, left: float = 0.12, bottom: float = 0.2, right: float = 0.98, top: float = 0.88) -> str | bytes:
+    """The figure as SVG text, with fixed margins (one drawing pass; "tight" would draw twice);
+    inside a ``raster=True`` call, as JPEG bytes instead (:func:`_raster`)."""
     fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
+    if _RASTER.get():
+        return _raster(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: inline in HTML
+
+
+def _raster(fig) -> bytes:
+    """The figure drawn once by Agg at ``RASTER_DPI`` on white, as an RGB JPEG (4:4:4, so thin
+    coloured lines and text keep their colour edges)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig.set_dpi(RASTER_DPI)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+    return buf.getvalue()
 
 
 def _money_axis(ax, axis: str = "y") -> None:

@@ -4,7 +4,8 @@
 its own beyond picking and wording the engine's figures); :func:`html_text` renders
 ``templates/business_case.html.j2``; :func:`pdf_bytes` renders that HTML with WeasyPrint as
 PDF/UA-1 (tagged: headings, tables, figures with their alt text; document language and title),
-with a URL fetcher that refuses every network or file URL (charts are inline SVG data).
+with a URL fetcher that refuses every network or file URL (charts are inline data: SVG in the
+HTML, JPEG at print resolution in the PDF, which WeasyPrint places as it is instead of drawing).
 jinja2, matplotlib and weasyprint are imported inside the functions.
 """
 
@@ -27,8 +28,12 @@ from .numbers import figure, money, pence, people, pounds
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def data_uri(image: str | bytes) -> str:
+    """An inline chart: SVG text, or JPEG or PNG bytes (the PDF's raster charts)."""
+    if isinstance(image, bytes):
+        kind = "jpeg" if image[:2] == b"\xff\xd8" else "png"
+        return f"data:image/{kind};base64," + base64.b64encode(image).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(image.encode("utf-8")).decode("ascii")
 
 
 def _documents(data: ReportData) -> dict[str, Any]:
@@ -103,7 +108,8 @@ def _tornado_rows(data: ReportData) -> dict[str, list[dict[str, Any]]]:
     return getattr(data, "tornados", None) or {}
 
 
-def context(data: ReportData) -> dict[str, Any]:
+def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
+    """What the template shows; ``raster``: the charts as images at print resolution (the PDF)."""
     run, app, unc = data.run, data.appraisal_summary, data.uncertainty
     docs = _documents(data)
     areas = transformation_areas()
@@ -117,18 +123,18 @@ def context(data: ReportData) -> dict[str, Any]:
         ap = app_items[iv.id]
         years = [y["year"] for y in ap["years"]]
         cf = _chart(charts.cash_flow(f"{iv.name}: cash flow", years, [y["net"] for y in ap["years"]],
-                                     [y["cumulative_net"] for y in ap["years"]], ap["metrics"]["break_even_month"]))
+                                     [y["cumulative_net"] for y in ap["years"]], ap["metrics"]["break_even_month"], raster=raster))
         u = unc_items.get(iv.id)
         hist = tor = None
         targets: list[str] = []
         if u is not None:
             ns = u["net_savings"]
             hist = _chart(charts.histogram(f"{iv.name}: net saving a year, {unc['draws']:,} draws", u["histogram"]["edges"],
-                                           u["histogram"]["counts"], ns["p05"], ns["p50"], ns["p95"], u["prob_saving"]))
+                                           u["histogram"]["counts"], ns["p05"], ns["p50"], ns["p95"], u["prob_saving"], raster=raster))
             rows = tornados.get(iv.id) or []
             if rows:
                 tor = _chart(charts.tornado(f"{iv.name}: what moves the net saving most", rows,
-                                            u["deterministic"]["total"]))
+                                            u["deterministic"]["total"], raster=raster))
             for sv in u.get("npv_switching_values") or u.get("switching_values") or []:
                 if sv["perspective"] == "total" and sv.get("target"):
                     targets.append(_target_condition(sv["target"]))
@@ -142,16 +148,16 @@ def context(data: ReportData) -> dict[str, Any]:
     port = app["portfolio"]
     names = [i["name"] for i in run["interventions"]]
     payer_chart = _chart(charts.net_by_payer(names, [i["net_savings"]["asc"] for i in run["interventions"]],
-                                             [i["net_savings"]["nhs"] for i in run["interventions"]]))
+                                             [i["net_savings"]["nhs"] for i in run["interventions"]], raster=raster))
     port_chart = _chart(charts.cash_flow("All models together (less overlap): cash flow", [y["year"] for y in port["years"]],
                                          [y["net"] for y in port["years"]], [y["cumulative_net"] for y in port["years"]],
-                                         port["metrics"]["break_even_month"]))
+                                         port["metrics"]["break_even_month"], raster=raster))
     port_hist = None
     if unc is not None:
         pu = unc["portfolio"]
         port_hist = _chart(charts.histogram(f"All models: net saving a year, {unc['draws']:,} draws", pu["histogram"]["edges"],
                                             pu["histogram"]["counts"], pu["net_savings"]["p05"], pu["net_savings"]["p50"],
-                                            pu["net_savings"]["p95"], pu["prob_saving"]))
+                                            pu["net_savings"]["p95"], pu["prob_saving"], raster=raster))
     # references: every document behind a figure, a model or its evidence
     used: dict[str, set[str]] = {}
     for p in data.params:
@@ -224,11 +230,13 @@ def _env():
     return env
 
 
-def html_text(data: ReportData) -> str:
-    """The business case as HTML; kept on ``data`` so the PDF of the same data reuses it."""
-    cached = data.cache.get("html")
+def html_text(data: ReportData, raster: bool = False) -> str:
+    """The business case as HTML, kept on ``data`` (``raster``: with raster charts, what the PDF
+    lays out; else vector SVG charts, the HTML report)."""
+    slot = "html-raster" if raster else "html"
+    cached = data.cache.get(slot)
     if cached is None:
-        cached = data.cache["html"] = _env().get_template("business_case.html.j2").render(**context(data))
+        cached = data.cache[slot] = _env().get_template("business_case.html.j2").render(**context(data, raster))
     return cached
 
 
@@ -241,5 +249,5 @@ def pdf_bytes(data: ReportData) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     # data: URLs only (the charts): nothing is fetched from the network or the disk
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    html = HTML(string=html_text(data), url_fetcher=fetcher, base_url=None)
+    html = HTML(string=html_text(data, raster=True), url_fetcher=fetcher, base_url=None)
     return html.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"carescale-business-case")

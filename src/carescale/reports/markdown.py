@@ -151,7 +151,7 @@ def markdown_text(data: ReportData) -> str:
         bcr = "n/a" if o["bcr"] is None else f"{o['bcr']:.2f}"
         lines.append(f"| {o['name']} | {money(o['npv'])} | {money(o['cost'])} | {money(o['savings'])} | {bcr} | {be} |")
     lines += [""] + [f"- {o['definition']}" for o in opts["options"]]
-    lines += [f"- Left out of do minimum: {x['id']} ({x['why']})." for x in opts["do_minimum_left_out"]] + [""]
+    lines += [f"- Left out of do minimum: {x['name']} ({x['why']})." for x in opts["do_minimum_left_out"]] + [""]
     cv = data.evaluation.cash_view()
     b = cv.get("budget")
     lines += ["## Cash budget view", "",

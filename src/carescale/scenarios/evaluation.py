@@ -207,17 +207,30 @@ class Evaluation:
         (``carescale.appraisal.value.value_split``; shared: read only)."""
         with self._lock:
             if self._value is None:
+                from ..appraisal.summary import portfolio_metrics
                 from ..appraisal.value import value_split
 
                 vocabulary = getattr(self.library or default_library(), "vocabulary", None)
+                # the split reads only the portfolio's metrics: those, not the whole appraisal
+                # summary with its yearly tables (two thirds of a run's time over the API)
+                if False in self._appraisal_summaries:
+                    metrics = self._appraisal_summaries[False]["portfolio"]["metrics"]
+                else:
+                    metrics = portfolio_metrics(self.appraisal())
                 self._value = value_split(self.scenario, self.run, self.saving_lines,
-                                          self.appraisal_summary(), vocabulary=vocabulary)
+                                          {"portfolio": {"metrics": metrics}}, vocabulary=vocabulary)
             return self._value
 
-    def run_output(self) -> dict[str, Any]:
+    def run_output(self, bridge: bool = True, value: bool = True) -> dict[str, Any]:
         """What ``carescale run --format json`` and ``POST /api/v1/run`` print: the run with its
-        bridge to every headline (shared: read only)."""
-        return {**self.run, "bridge": self.bridge(), "value": self.value()}
+        bridge to every headline and its value split (shared: read only). ``bridge``/``value``
+        False leave that part out (and do not work it out: the API's ``include`` parameter)."""
+        out = dict(self.run)
+        if bridge:
+            out["bridge"] = self.bridge()
+        if value:
+            out["value"] = self.value()
+        return out
 
     def appraisal_output(self, monthly: bool = False) -> dict[str, Any]:
         """What ``carescale appraise --format json`` and ``POST /api/v1/appraise`` print: the

@@ -28,16 +28,18 @@ DO_MINIMUM = ("Do minimum: only the models that need no set-up investment and, o
 PREFERRED = "Preferred: the portfolio as chosen in this scenario."
 
 
-def _row(oid: str, name: str, definition: str, ids: list[str], app: dict[str, Any] | None) -> dict[str, Any]:
+def _row(oid: str, name: str, definition: str, ids: list[str], app: dict[str, Any] | None,
+         names: dict[str, str]) -> dict[str, Any]:
+    models = [names.get(i, i) for i in ids]
     if app is None:
-        return {"id": oid, "name": name, "definition": definition, "interventions": ids, "npv": 0.0,
+        return {"id": oid, "name": name, "definition": definition, "interventions": ids, "models": models, "npv": 0.0,
                 "pv_cost": 0.0, "pv_savings": 0.0, "bcr": None, "cost": 0.0, "savings": 0.0,
                 "net_budget_impact": 0.0, "break_even_month": None, "breaks_even": None}
     m = app["portfolio"]["metrics"]
     years = app["portfolio"]["years"]
     cost = sum(y["cost"] for y in years)
     savings = sum(y["gross_savings"] - y.get("overlap_deduction", 0.0) for y in years)
-    return {"id": oid, "name": name, "definition": definition, "interventions": ids, "npv": m["npv"],
+    return {"id": oid, "name": name, "definition": definition, "interventions": ids, "models": models, "npv": m["npv"],
             "pv_cost": m["pv_cost"], "pv_savings": m["pv_savings"], "bcr": m["bcr"], "cost": round(cost, 2),
             "savings": round(savings, 2), "net_budget_impact": m["net_budget_impact"],
             "break_even_month": m["break_even_month"], "breaks_even": m["breaks_even"]}
@@ -80,8 +82,9 @@ def options_appraisal(ev: Any, appraise_other: Callable[[Any], dict[str, Any]]) 
     ids = [i["id"] for i in app["interventions"]]
     keep = [i["id"] for i in app["interventions"]
             if run[i["id"]]["setup_investment"] == 0 and i["metrics"]["npv"] > 0]
+    names = {iv.id: iv.name for iv in ev.scenario.interventions}
     left_out = [
-        {"id": iid, "why": ("needs set-up investment" if run[iid]["setup_investment"] > 0
+        {"id": iid, "name": names.get(iid, iid), "why": ("needs set-up investment" if run[iid]["setup_investment"] > 0
                             else "costs more than it saves on its own")}
         for iid in ids if iid not in keep
     ]
@@ -92,9 +95,9 @@ def options_appraisal(ev: Any, appraise_other: Callable[[Any], dict[str, Any]]) 
     else:
         minimum_app = None
     options = [
-        _row("business-as-usual", "Business as usual", BAU, [], None),
-        _row("do-minimum", "Do minimum", DO_MINIMUM, keep, minimum_app),
-        _row("preferred", "Preferred portfolio", PREFERRED, ids, app),
+        _row("business-as-usual", "Business as usual", BAU, [], None, names),
+        _row("do-minimum", "Do minimum", DO_MINIMUM, keep, minimum_app, names),
+        _row("preferred", "Preferred portfolio", PREFERRED, ids, app, names),
     ]
     return {
         "years": app["settings"]["years"],

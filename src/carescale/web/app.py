@@ -102,6 +102,8 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
                                                                  per_client=policy.client_jobs)
     if app.state.jobs.per_client is None:
         app.state.jobs.per_client = policy.client_jobs
+    # the result pages' own analyses (within inline_cost): their own workers, never behind a large job
+    app.state.jobs.add_page_lane(policy.inline_slots, policy.inline_queue)
     app.state.national = national
     app.state.templates = make_templates()
     app.state.downloads = ResultCache()  # rendered reports; the figures are the process's Evaluations

@@ -61,10 +61,15 @@ def updated(doc: Any, **changes: Any) -> Any:
     return parse(data)
 
 
-def run(doc: Any) -> dict[str, Any]:
-    from ..scenarios import run_document
+def run(doc: Any, bridge: bool = True, value: bool = True, shared: bool = False) -> dict[str, Any]:
+    """What ``carescale run --format json`` prints (``bridge``/``value`` False: without that part,
+    which is then not worked out). ``shared``: the scenario's Evaluation's own object, not a copy
+    (read only: for an answer serialised at once, the API's)."""
+    from ..scenarios import evaluate_document
+    from ..scenarios.evaluation import copied
 
-    return run_document(parse(doc))
+    out = evaluate_document(parse(doc)).run_output(bridge=bridge, value=value)
+    return out if shared else copied(out)
 
 
 def appraise(doc: Any, monthly: bool = False) -> dict[str, Any]:

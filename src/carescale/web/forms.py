@@ -182,7 +182,7 @@ class DrawsForm:
             n = None
         errors = ErrorSummary()
         if n is None or not n.is_integer() or not 1 <= n <= most:
-            errors.add(f"draws: {raw.strip()!r} is not valid; enter a whole number of draws from 1 to {most:,}", "draws")
+            errors.add(f"Simulated cases: {raw.strip()!r} is not valid; enter a whole number from 1 to {most:,}", "draws")
             return cls(None, errors)
         return cls(int(n), errors)
 

@@ -85,40 +85,60 @@ class Job:
 class JobManager:
     """Runs ``work(progress)`` callables in ``workers`` threads; keeps the last ``keep`` jobs;
     at most ``max_waiting`` jobs wait to start and each client has at most ``per_client``
-    queued or running (None: the resource policy's ``client_jobs``)."""
+    queued or running (None: the resource policy's ``client_jobs``).
+
+    A second lane, ``"page"`` (:meth:`add_page_lane`), runs the analyses a result page used to
+    work out inside its request (within the policy's ``inline_cost``) on their own workers
+    (``inline_slots``, at most ``inline_queue`` waiting), so that a page never waits behind a
+    visitor's large job and those small analyses do not count against a client's job quota."""
 
     def __init__(self, workers: int = 2, keep: int = 200, max_waiting: int = 8, per_client: int | None = None):
         self.max_waiting = max_waiting
         self.per_client = per_client
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carescale-job")
+        self._pools: dict[str, tuple[ThreadPoolExecutor, int]] = {}
         self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lanes: dict[str, str] = {}  # job id -> its lane (absent: the main one)
         self._lock = threading.Lock()
         self._keep = keep
 
+    def add_page_lane(self, workers: int, max_waiting: int) -> None:
+        """The page lane's workers and waiting limit (once; later calls change nothing)."""
+        with self._lock:
+            if "page" not in self._pools:
+                self._pools["page"] = (ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carescale-job-page"),
+                                       max_waiting)
+
     def submit(self, kind: str, scenario_id: str, work: Callable[[Callable[[str, int, int], None]], Any],
-               client: str = "unknown") -> Job:
+               client: str = "unknown", lane: str = "job") -> Job:
         job = Job(secrets.token_hex(12), kind, scenario_id, client)
         if self.per_client is None:
             self.per_client = Policy.from_env().client_jobs
+        pool, max_waiting = self._pools.get(lane, (self._pool, self.max_waiting))
+        lane = lane if lane in self._pools else "job"
         with self._lock:
-            waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED)
-            if waiting >= self.max_waiting:
+            waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED and self._lanes.get(j.id, "job") == lane)
+            if waiting >= max_waiting:
                 raise Busy(
                     f"jobs: {waiting} analyses are already waiting to start; try again in a few minutes"
                 )
-            mine = sum(1 for j in self._jobs.values() if j.client == client and j.status in (QUEUED, RUNNING))
-            if mine >= self.per_client:
+            mine = sum(1 for j in self._jobs.values() if j.client == client and j.status in (QUEUED, RUNNING)
+                       and j.id not in self._lanes)
+            if lane == "job" and mine >= self.per_client:
                 raise Busy(
                     f"jobs: you already have {mine} analyses waiting or running (at most {self.per_client}); "
                     "wait for one to finish or cancel one"
                 )
             self._jobs[job.id] = job
+            if lane != "job":
+                self._lanes[job.id] = lane
             while len(self._jobs) > self._keep:
                 oldest = next(iter(self._jobs))
                 if self._jobs[oldest].status in (QUEUED, RUNNING):
                     break
                 self._jobs.popitem(last=False)
-        self._pool.submit(self._run, job, work)
+                self._lanes.pop(oldest, None)
+        pool.submit(self._run, job, work)
         return job
 
     def _run(self, job: Job, work: Callable) -> None:
@@ -161,4 +181,5 @@ class JobManager:
 
     def shutdown(self) -> None:
         self.cancel_all()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for pool in [self._pool, *(p for p, _ in self._pools.values())]:
+            pool.shutdown(wait=False, cancel_futures=True)

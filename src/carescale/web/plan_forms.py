@@ -119,7 +119,7 @@ def steps(cohorts: list[tuple[str, str]]) -> dict[str, Step]:
     out = [
         Step("start", "How do you want to start your logic model?", (
             Field("start", "How do you want to start your logic model?", kind="radios", what="how to start", options=(
-                ("model", "From a promising model in the evidence library"),
+                ("model", "From a model in the evidence library (promising, or calibrated to one site)"),
                 ("case-study", "From a case study of what a council did"),
                 ("blank", "From a blank logic model (your own idea)"))),)),
         Step("source", "Which one do you want to start from?", (

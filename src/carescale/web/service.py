@@ -44,19 +44,29 @@ class ResultCache:
                 self._items.popitem(last=False)
         return value
 
-    def get_or_make(self, key: Any, make: Any) -> Any:
+    def get_or_make(self, key: Any, make: Any, stale: Any = None) -> Any:
         """The value for ``key``, made by ``make()`` once however many ask at the same time
         (single flight: the others wait for the first and get its value; if it raises, the next
-        caller tries again)."""
+        caller tries again). ``stale``: a key whose value (an older version of the same thing,
+        e.g. the page of a scenario before its job finished) is answered at once to callers that
+        arrive while another caller is making ``key``, instead of waiting; the value made is
+        also kept under ``stale``."""
         got = self.get(key)
         if got is not None:
             return got
         with self._lock:
+            busy = key in self._flights
             flight = self._flights.setdefault(key, Lock())
+        if busy and stale is not None:
+            older = self.get(stale)
+            if older is not None:
+                return older
         with flight:
             got = self.get(key)
             if got is None:
                 got = self.put(key, make())
+                if stale is not None:
+                    self.put(stale, got)
         with self._lock:
             if self._flights.get(key) is flight:
                 del self._flights[key]
@@ -184,25 +194,31 @@ def warm_up() -> None:
     evaluation(doc).uncertainty()
 
 
-def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None) -> Any:
+def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done: Any = None, page: bool = False) -> Any:
     """The background job working out a document's uncertainty analysis: the one already
     queued, running or done for the same scenario id (shared by every request), or a new one,
     costed first (a refusal is one line) and counted against the client's quota. The document
     is stored, and the job works on the scenario's Evaluation (in a thread: its Monte Carlo;
     in its own process: the result is handed to it), which the result page and the downloads
-    then read."""
-    from .policy import check_job, estimate
+    then read. ``page``: started by the result page; an analysis within the policy's
+    ``inline_cost`` (what a page used to work out inside its request) then runs on the job
+    manager's page lane (:meth:`~carescale.web.jobs.JobManager.add_page_lane`)."""
+    from .policy import check_job, estimate, inline_allowed
 
     doc = documents.parse(doc)
-    sid = state.store.put(doc)
     running = state.scenario_jobs
+    live = state.jobs.get(running.get(doc.scenario_id, ""))
+    if live is not None and live.status not in ("failed", "cancelled"):
+        return live  # every page of a scenario while its job runs: no store write, no costing again
+    sid = state.store.put(doc)
     with _JOBS_LOCK:
         existing = state.jobs.get(running.get(sid, ""))
         if existing is not None and existing.status not in ("failed", "cancelled"):
             return existing
-        check_job(policy(state), estimate(doc))
-
         limits = policy(state)
+        cost = estimate(doc)
+        check_job(limits, cost)
+        lane = "page" if page and inline_allowed(limits, cost) else "job"
 
         def work(progress: Any) -> Any:
             out = _work_out(evaluation(doc), limits, progress)
@@ -210,7 +226,7 @@ def start_uncertainty_job(state: Any, doc: Any, client: str = "unknown", on_done
                 on_done(out)
             return out
 
-        job = state.jobs.submit("uncertainty", sid, work, client=client)
+        job = state.jobs.submit("uncertainty", sid, work, client=client, lane=lane)
         running[sid] = job.id
         return job
 

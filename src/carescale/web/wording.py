@@ -54,6 +54,21 @@ def label_words(label: Any) -> str:
     return _ID.sub(lambda m: words(m.group(0)), str(label or ""))
 
 
+def series_words(measure: Any) -> str:
+    """An official series named by its published header, as a reader reads it (its id,
+    ``ascfr_gce_total``, only in a "for analysts" detail): without the table's number (the page
+    gives the table beside it) or the publisher's note marks, capitals in sentence case:
+    "Table 14: Gross Current Expenditure, by care type, 2021-22: Total Gross Current Expenditure
+    (GCE)" reads "Gross Current Expenditure, by care type, 2021-22: Total Gross Current
+    Expenditure (GCE)"; "TOTAL ADULT SOCIAL CARE  [note 2] - Net Current Expenditure" reads
+    "Total adult social care - Net Current Expenditure"."""
+    text = re.sub(r"^Table \d+[A-Za-z]?:\s*", "", str(measure or ""))
+    text = re.sub(r"\s*\[note \d+\]", "", text)
+    text = re.sub(r"\b[A-Z]{2,}(?: [A-Z]{2,})+\b", lambda m: m.group(0).capitalize(), text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:1].upper() + text[1:]
+
+
 def status_words(status: Any, published_year: Any = None, price_year: Any = None) -> str:
     """Where a figure comes from, truly: "published"; a money figure moved to another price
     year says "re-priced from published 2015/16 prices" (or "worked out from published figures,
@@ -73,9 +88,10 @@ def stated(value: Any, unit: Any) -> str:
     u = str(unit or "")
     if u in ("people", "count", "people_per_year"):
         return formatting.people(value)
-    if u.startswith("GBP") or u == "proportion":
-        return formatting.stated(float(value), u)
-    return formatting.stated(float(value), u)
+    v = float(value)
+    if u.startswith("GBP") and v < 0:  # -£5, never £-5
+        return "-" + formatting.stated(-v, u)
+    return formatting.stated(v, u)
 
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(?![\w.,]*\d)")
@@ -186,7 +202,11 @@ def refusal_words(message: str, items: list[dict[str, Any]]) -> str:
             continue
         label = label_words(item.get("label") or path)
         text = text.replace(f"{path}: ", f"{label}: ").replace(path, label)
-        if item.get("unit") == "proportion":
+        unit = str(item.get("unit") or "")
+        if unit and unit != "proportion":  # "value -5 is negative; GBP_per_person must be ..." in words
+            text = re.sub(r"value (-?[\d.,]+(?:e-?\d+)?)", lambda m: stated(float(m.group(1).replace(",", "")), unit), text)
+            text = re.sub(rf"\b{re.escape(unit)} must be", "it must be", text)
+        if unit == "proportion":
             text = re.sub(r"value (-?[\d.]+(?:e-?\d+)?) is (above|below) (-?[\d.]+)",
                           lambda m: f"{formatting.share(float(m.group(1)), 1 if float(m.group(1)) * 100 % 1 else 0)} is "
                                     f"{m.group(2)} {formatting.share(float(m.group(3)))}", text)

@@ -91,14 +91,14 @@ def _options_sheet(book: _Book, ws: Any) -> None:
             book.num(ws, r, 8, row["break_even_month"])
         else:
             book.text(ws, r, 8, "the baseline" if row["id"] == "business-as-usual" else "not within the period")
-        book.text(ws, r, 9, ", ".join(row["interventions"]) or "none")
+        book.text(ws, r, 9, ", ".join(row["models"]) or "none")
         r += 1
     r += 1
     for row in o["options"]:
         book.text(ws, r, 0, row["definition"])
         r += 1
     for x in o["do_minimum_left_out"]:
-        book.text(ws, r, 0, f"Left out of do minimum: {x['id']} ({x['why']})")
+        book.text(ws, r, 0, f"Left out of do minimum: {x['name']} ({x['why']})")
         r += 1
     for note in o["notes"]:
         book.text(ws, r, 0, note)

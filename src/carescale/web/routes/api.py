@@ -18,6 +18,7 @@ from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from ... import evidence
 from ...errors import NotFound, SettingsError, UnknownIdError
@@ -126,8 +127,28 @@ def show_evidence(record_id: str) -> dict[str, Any]:
 
 
 @router.post("/run", responses=_errors(400, 422), summary="Annual costs and savings by payer (the CLI's 'run --format json')")
-def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
-    return JSONResponse(documents.run(documents.parse(doc)))
+def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document."),
+        include: str = Query("bridge,value", max_length=100, description=(
+            "The parts worked out besides the run: 'bridge' (from the evidence to each headline), 'value' "
+            "(fiscal and social value), both (the default, what 'carescale run --format json' prints) or 'none' "
+            "(the run alone, several times quicker)."))) -> JSONResponse:
+    parts = _run_parts(include)
+    # the scenario's shared Evaluation's figures, serialised as they are (read only; no copy: issue 25)
+    return JSONResponse(documents.run(documents.parse(doc), bridge="bridge" in parts, value="value" in parts, shared=True))
+
+
+RUN_PARTS = ("bridge", "value")
+
+
+def _run_parts(include: str) -> set[str]:
+    words = {w.strip() for w in include.split(",")} - {""}
+    if words == {"none"}:
+        return set()
+    bad = sorted(words - set(RUN_PARTS))
+    if bad:
+        raise SettingsError(f"include: {bad[0]!r} is not a part of the run; give bridge, value, both as "
+                            "'bridge,value' (the default) or 'none'")
+    return words
 
 
 @router.post("/appraise", responses=_errors(400, 422), summary="Cash flows, NPV, ROI and break-even (the CLI's 'appraise --format json')")
@@ -172,7 +193,8 @@ def uncertainty(request: Request, doc: dict[str, Any] = _document_body("A scenar
 @router.post(
     "/scenarios", summary="Store a scenario document; its id and shareable URL", status_code=201,
     responses={**_errors(400, 422, 503), 201: {"description": "Stored (or already stored): its id and addresses.", "links": {
-        "GetScenario": _link("get_scenario", "scenario_id", "$response.body#/scenario_id")}}},
+        "GetScenario": _link("get_scenario", "scenario_id", "$response.body#/scenario_id"),
+        "CompareScenario": _link("compare_scenario", "scenario_id", "$response.body#/scenario_id")}}},
 )
 def save_scenario(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> dict[str, Any]:
     sid = request.app.state.store.put(documents.runnable(doc))
@@ -182,6 +204,115 @@ def save_scenario(request: Request, doc: dict[str, Any] = _document_body("A scen
 @router.get("/scenarios/{scenario_id}", summary="A stored scenario document", responses=_errors(404, 503))
 def get_scenario(request: Request, scenario_id: str) -> dict[str, Any]:
     return service.stored(request.app.state.store, scenario_id)
+
+
+# -- comparing two results (issue 26; the CLI's 'scenario diff A B --results --format json') ------------
+
+
+class CompareSide(BaseModel):
+    """One of the two results compared: its scenario id and what it is."""
+
+    scenario_id: str
+    kind: Literal["baseline", "scenario", "saved"] = Field(
+        description="baseline: the scenario's own document with every figure at its evidence value; scenario: a "
+        "stored scenario; saved: a saved scenario (by its key)")
+    name: str = Field(description="What it is, in words.")
+    saved_key: Optional[str] = None
+
+
+class SettingDifference(BaseModel):
+    """A setting of the scenario document the two differ in (``a``/``b`` None when not set)."""
+
+    key: str
+    a: Any = None
+    b: Any = None
+
+
+class CompareRow(BaseModel):
+    """One figure in both results, in pounds (people for ``people``), unrounded; ``difference`` is
+    b - a (None when one result lacks it)."""
+
+    key: str
+    label: str
+    a: Optional[float]
+    b: Optional[float]
+    difference: Optional[float]
+
+
+class CompareModelRow(CompareRow):
+    """Net saving a year of one model (or overlap, negative: it takes from the net) to one payer."""
+
+    kind: Literal["model", "overlap"]
+    payer: Literal["asc", "nhs"]
+    short: str
+
+
+class CompareBridgeRow(CompareRow):
+    """One step of the bridge (or a subtotal, ``model`` None) for one payer or all (``total``)."""
+
+    step: str
+    model: Optional[str]
+    model_name: str
+    kind: Literal["step", "subtotal"]
+    payer: Literal["asc", "nhs", "total"]
+
+
+class CompareResults(BaseModel):
+    units: str
+    headlines: list[CompareRow]
+    by_model: list[CompareModelRow]
+    overlaps: list[CompareModelRow]
+    bridge: list[CompareBridgeRow]
+
+
+class Comparison(BaseModel):
+    """Two results side by side: ``a`` (what ``with`` names) and ``b`` (the scenario in the address),
+    the settings they differ in and, in ``results``, the same figures as ``carescale scenario diff A
+    B --results --format json`` (``carescale.scenarios.compare.compare_results``)."""
+
+    a: CompareSide
+    b: CompareSide
+    identical: bool
+    differences: list[SettingDifference]
+    results: CompareResults
+
+
+@router.get(
+    "/scenarios/{scenario_id}/compare", response_model=Comparison, responses=_errors(404, 422, 503),
+    summary="A stored scenario's results against its baseline or another scenario (the CLI's 'scenario diff A B "
+    "--results --format json')",
+)
+def compare_scenario(
+    request: Request, scenario_id: str,
+    with_: str = Query("baseline", alias="with", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                       description="What to compare with: 'baseline' (the same document with every figure at its "
+                       "evidence value, the default), a stored scenario's id or a saved scenario's key."),
+) -> dict[str, Any]:
+    from ...scenarios.compare import baseline_of, compare_results, diff_documents
+
+    store = request.app.state.store
+    doc = documents.parse(service.stored(store, scenario_id))
+    b = {"scenario_id": doc.scenario_id, "kind": "scenario", "name": f"scenario {scenario_id}", "saved_key": None}
+    if with_ == "baseline":
+        other = baseline_of(doc)
+        a = {"scenario_id": other.scenario_id, "kind": "baseline", "name": "the evidence defaults (no changed figures)",
+             "saved_key": None}
+    else:
+        getter = getattr(store, "get_saved", None)
+        saved = getter(with_) if getter is not None else None
+        sid = saved["scenario_id"] if saved is not None else with_
+        found = store.get(sid)
+        if found is None:
+            raise NotFound(f"with: no scenario or saved scenario {with_!r} is stored here; give 'baseline', a "
+                           "stored scenario's id or a saved scenario's key")
+        other = documents.parse(found)
+        a = ({"scenario_id": other.scenario_id, "kind": "saved", "name": f"saved scenario \u201c{saved['name']}\u201d",
+              "saved_key": with_} if saved is not None else
+             {"scenario_id": other.scenario_id, "kind": "scenario", "name": f"scenario {with_}", "saved_key": None})
+    differences = diff_documents(other, doc)
+    compared = compare_results(other, doc)
+    return {"a": a, "b": b, "identical": not differences, "differences": differences,
+            "results": {k: compared[k] for k in ("units", "headlines", "by_model", "overlaps", "bridge")}}
 
 
 # -- background jobs -----------------------------------------------------------------------------------

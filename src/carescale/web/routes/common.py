@@ -21,9 +21,10 @@ def save(request: Request, doc: Any) -> str:
     return request.app.state.store.put(doc)
 
 
-def job_for(request: Request, doc: Any) -> Any:
-    """The scenario's background uncertainty job (the running one, or a new one)."""
-    return service.start_uncertainty_job(request.app.state, doc, service.client_of(request))
+def job_for(request: Request, doc: Any, page: bool = False) -> Any:
+    """The scenario's background uncertainty job (the running one, or a new one; ``page``: for
+    the result page, on the job manager's page lane when the analysis is small)."""
+    return service.start_uncertainty_job(request.app.state, doc, service.client_of(request), page=page)
 
 
 def uncertainty_state(request: Request, doc: Any) -> tuple[dict[str, Any] | None, Any]:

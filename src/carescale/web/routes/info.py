@@ -41,8 +41,9 @@ def data_page(request: Request) -> HTMLResponse:
     """Every official series behind the built-in council profiles: source, table, vintage,
     coverage and licence (the same list as ``carescale data list`` and docs/data.md)."""
     from ...official.councils import ATTRIBUTIONS, series_catalogue
+    from ..wording import series_words
 
-    rows = series_catalogue()
+    rows = [r | {"name": series_words(r["measure"])} for r in series_catalogue()]
     groups: dict[str, list] = {}
     for r in rows:
         groups.setdefault(r["source"], []).append(r)

@@ -257,6 +257,17 @@ async def models_choose(request: Request, sid: str) -> Response:
 # -- step 3: the assumptions, each beside its evidence --------------------------------------------------------------
 
 
+def _area_label(p: dict[str, Any], area: str) -> str:
+    """An area figure's label in words (``area.cohorts.population_65_plus``: "Birmingham: usual
+    resident population aged 65 and over"); any other label as the engine gives it."""
+    from ..wording import words
+
+    parts = p["path"].split(".")
+    if len(parts) == 3 and parts[0] == "area" and parts[1] in ("cohorts", "spend"):
+        return f"{area}: {words(parts[2])}" + (" spend" if parts[1] == "spend" else "")
+    return p["label"]
+
+
 def _assumption_groups(doc: Any, run: dict[str, Any]) -> list[dict[str, Any]]:
     params = documents.parameters(doc)
     overrides = documents.overrides_of(doc)
@@ -278,7 +289,7 @@ def _assumption_groups(doc: Any, run: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         if p["evidence_level"] is not None and key not in ("area", "overlaps"):
             g["level"] = p["evidence_level"]
-        g["params"].append({**p, "id": field_id(p["path"])})
+        g["params"].append({**p, "id": field_id(p["path"]), "label": _area_label(p, run["area"]["name"])})
     return [g for g in groups.values() if g["params"] or g["people"]]
 
 

@@ -116,12 +116,20 @@ def _plannable(iv: Any) -> bool:
 
 @router.get("/plans", response_class=HTMLResponse)
 def plans_list(request: Request) -> HTMLResponse:
+    return _plans_page(request)
+
+
+def _plans_page(request: Request, problem: str | None = None, status: int = 200) -> HTMLResponse:
+    """The plans and the ways to start one; ``problem`` (a plan form asked for a model that cannot
+    be planned for) is shown as the error summary over the choice of care model."""
     from ...plans import list_plans
 
     lib = default_library()
     runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if _plannable(iv)), key=lambda x: x[1])
-    return render(request, "plans/list.html", title="Logic models and investment plans", nav="plans",
-                  plans=list_plans(url=store_url(request)), runnable=runnable, words=DECISION_WORDS)
+    errors = [{"text": problem, "href": "#model"}] if problem else []
+    return render(request, "plans/list.html", status_code=status, title="Logic models and investment plans",
+                  nav="plans", plans=list_plans(url=store_url(request)), runnable=runnable, words=DECISION_WORDS,
+                  errors=errors, model_error=problem)
 
 
 # -- the logic-model builder ---------------------------------------------------------------------------
@@ -254,13 +262,27 @@ def _model_of(request: Request) -> tuple[dict[str, str], str]:
     if key:
         try:
             rec = _cycle().stored_logic_model(key, url=store_url(request))
-        except PlanError as exc:
-            raise NotFound(exc.message) from None
+        except PlanError:
+            raise _NoModel("No logic model is saved here at this address: build one, or select a care model of "
+                           "the evidence library to plan for") from None
         return {"logic_model": key}, rec["name"]
     lib = default_library()
-    if model and model in lib.interventions and _plannable(lib.interventions[model]):
-        return {"library": model}, lib.interventions[model].name
-    raise NotFound("model: choose a logic model or a runnable model of the library to plan for")
+    iv = lib.interventions.get(model or "")
+    if iv is not None and _plannable(iv):
+        return {"library": iv.id}, iv.name
+    if iv is not None and iv.status != "runnable":
+        raise _NoModel(f"{iv.name} is a promising model without the figures to plan with yet: build a logic model "
+                       "for it, or select a care model from the list")
+    if iv is not None:
+        raise _NoModel(f"{iv.name} cannot be planned for: none of its outcomes has a yearly rate a review can "
+                       "test; select a care model from the list, or build a logic model for it")
+    raise _NoModel("Select a care model of the evidence library to plan for" if not model else
+                   "There is no care model of that name in the evidence library: select one from the list")
+
+
+class _NoModel(NotFound):
+    """A plan form's address names no logic model or care model that can be planned for: answered
+    with the plans page and an error summary over the choice of care model (404)."""
 
 
 def _plan_page(request: Request, model: dict[str, str], model_name: str, form: PlanForm | None = None,
@@ -279,7 +301,10 @@ def _plan_page(request: Request, model: dict[str, str], model_name: str, form: P
 
 @router.get("/plans/new", response_class=HTMLResponse)
 def plan_form(request: Request) -> HTMLResponse:
-    model, name = _model_of(request)
+    try:
+        model, name = _model_of(request)
+    except _NoModel as exc:
+        return _plans_page(request, exc.message, exc.http_status)
     return _plan_page(request, model, name)
 
 
@@ -287,7 +312,10 @@ def plan_form(request: Request) -> HTMLResponse:
 async def plan_create(request: Request) -> Response:
     from ...library.catalogue import area_rows
 
-    model, name = _model_of(request)
+    try:
+        model, name = _model_of(request)
+    except _NoModel as exc:
+        return _plans_page(request, exc.message, exc.http_status)
     areas = {r["id"] for r in area_rows() if r["kind"] == "council"}
     form = PlanForm.read(await request.form(), model, areas)
     if form.request is not None:

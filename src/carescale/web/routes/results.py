@@ -36,16 +36,26 @@ def reports_available() -> bool:
 @router.get("/scenario/{sid}", response_class=HTMLResponse)
 def result(request: Request, sid: str) -> HTMLResponse:
     doc = stored_document(request, sid)
+    state = request.app.state
     unc, job, refused = None, None, None
     try:
-        unc, job = uncertainty_state(request, doc)
+        # never worked out inside the page (issue 25): the page is drawn at once from the
+        # deterministic figures, and the Monte Carlo is the scenario's background job (one per
+        # scenario, under the resource policy's job limits), shown as "still working" with its
+        # progress until it is done
+        unc = service.uncertainty_known(doc, state)
+        if unc is None:
+            job = job_for(request, doc, page=True)
+            if job.status == "done":  # finished since the line above
+                unc, job = service.uncertainty_known(doc, state), None
     except CarescaleError as exc:  # too large for this server, or the visitor's job quota is full
         refused = exc.message
-    max_draws = service.policy(request.app.state).max_draws
+    max_draws = service.policy(state).max_draws
     share_url = f"{share_base(request)}/scenario/{sid}"
     # the page of a scenario changes only with what it shows of the uncertainty analysis: it is
     # rendered once per state (issue 25; the same page for every visitor, made once however many
-    # ask at the same time) and kept in the app's page cache
+    # ask at the same time) and kept in the app's page cache; while a new state's page is being
+    # rendered, other visitors get the previous state's page at once (stale)
     key = (sid, share_url, unc is not None, getattr(job, "id", None), refused, max_draws)
 
     def page() -> bytes:
@@ -66,8 +76,10 @@ def result(request: Request, sid: str) -> HTMLResponse:
             units={p["path"]: p["unit"] for p in documents.parameters(doc)} if unc else {},
         ).body)
 
-    pages = getattr(request.app.state, "pages", None)
-    return HTMLResponse(pages.get_or_make(key, page) if pages is not None else page())
+    pages = getattr(state, "pages", None)
+    if pages is None:
+        return HTMLResponse(page())
+    return HTMLResponse(pages.get_or_make(key, page, stale=("latest", sid, share_url)))
 
 
 @router.post("/scenario/{sid}/uncertainty")

@@ -1,9 +1,21 @@
 // Live progress for a background job (the page also works without this: use Refresh).
+// On the job's own page it reloads once the job has stopped; on a result page whose
+// uncertainty analysis is the job (data-result), it reloads only once the job is done (a
+// failed or cancelled job is said in place, so the page does not start it again and again; nor
+// does it reload under a visitor typing into the page's form: it says the figures are ready).
 (function () {
   "use strict";
   var box = document.getElementById("job");
   if (!box) { return; }
   var id = box.getAttribute("data-job");
+  var result = box.getAttribute("data-result");
+  // on a result page, never reload under a visitor who is typing into one of its forms
+  var typed = false;
+  document.addEventListener("input", function () { typed = true; });
+  function busy() {
+    var el = document.activeElement;
+    return typed || (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
+  }
   function tick() {
     fetch("/api/v1/jobs/" + encodeURIComponent(id), {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
@@ -13,11 +25,19 @@
           if (bar) { bar.value = job.percent; bar.textContent = job.percent + "%"; }
           var pct = document.getElementById("job-percent");
           if (pct) { pct.textContent = job.percent; }
+          var shown = document.getElementById("job-percent-text");
+          if (shown) { shown.hidden = false; }
           var stage = document.getElementById("job-stage");
           if (stage) { stage.textContent = job.stage.charAt(0).toUpperCase() + job.stage.slice(1); }
           window.setTimeout(tick, 700);
-        } else {
+        } else if (!result || (job.status === "done" && !busy())) {
           window.location.reload();
+        } else if (job.status === "done") {
+          var ready = document.getElementById("job-stage");
+          if (ready) { ready.textContent = "The figures are ready: refresh this page to see them"; }
+        } else {
+          var stopped = document.getElementById("job-stage");
+          if (stopped) { stopped.textContent = "The analysis " + (job.status === "failed" ? "stopped: " + (job.error || "") : "was cancelled"); }
         }
       })
       .catch(function () { window.setTimeout(tick, 2000); });

@@ -1,0 +1,247 @@
+"""Accounts, organisations and roles (issue 27, docs/accounts.md): password hashing, sign-in that
+never tells whether an account exists, sessions, password reset, API tokens, the role table and
+the append-only audit log, on SQLite and on PostgreSQL (``store_url``). The web's sign-in pages and
+per-route enforcement come next (docs/accounts.md, "Next")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from carescale.errors import AccountError, NotFound, PermissionDeniedError, SignInError
+
+from .conftest import INVALID, run_cli
+from .store_fixtures import store_url  # noqa: F401 - the fixture
+
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "another long pass phrase"
+FAILED = "sign-in failed: the email address or the password is not right"
+
+
+def _accounts(url):
+    from carescale.accounts import open_accounts
+
+    return open_accounts(url)
+
+
+def test_password_hash_is_argon2id_with_rfc9106_cost_and_verifies():
+    from carescale.accounts import passwords
+
+    stored = passwords.hash_password(PASSWORD)
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored
+    assert passwords.hash_password(PASSWORD) != stored  # salted
+    assert passwords.verify_password(stored, PASSWORD) is True
+    assert passwords.verify_password(stored, PASSWORD + " ") is False
+    assert passwords.verify_password(None, PASSWORD) is False  # no account: dummy hash, False
+    assert passwords.needs_rehash(stored) is False
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    assert passwords.verify_password(weak, PASSWORD) is True and passwords.needs_rehash(weak) is True
+
+
+def test_sign_in_same_message_and_one_argon2_check_whether_or_not_the_account_exists(store_url, monkeypatch):
+    from carescale.accounts import passwords
+
+    acc = _accounts(store_url)
+    acc.create_user("ann@council.gov.uk", PASSWORD)
+    acc.create_user("sso@council.gov.uk", None)  # signs in through the identity provider only
+    calls: list[str] = []
+    real = passwords.hasher().verify
+    monkeypatch.setattr(type(passwords.hasher()), "verify",
+                        lambda self, h, p: calls.append(h.split("$")[3]) or real(h, p))
+    messages = []
+    for email, password in [("ann@council.gov.uk", "wrong password here"),  # wrong password
+                            ("nobody@council.gov.uk", PASSWORD),  # no such account
+                            ("sso@council.gov.uk", PASSWORD),  # no password at all
+                            ("not an email", PASSWORD)]:
+        with pytest.raises(SignInError) as err:
+            acc.sign_in(email, password)
+        messages.append(err.value.message)
+        assert err.value.http_status == 401
+    assert messages == [FAILED] * 4
+    # the same work each time: one argon2 verification with the same cost parameters
+    assert calls == ["m=65536,t=3,p=4"] * 4
+    user, token = acc.sign_in("ANN@council.gov.uk", PASSWORD)
+    assert user.email == "ann@council.gov.uk" and len(token) >= 43
+    assert [a["action"] for a in acc.audit_log()][-5:] == ["sign-in.failed"] * 4 + ["sign-in"]
+
+
+def test_session_ends_after_sign_out_and_after_a_password_change(store_url):
+    acc = _accounts(store_url)
+    acc.create_user("ann@council.gov.uk", PASSWORD)
+    user, first = acc.sign_in("ann@council.gov.uk", PASSWORD)
+    assert acc.session_user(first).email == "ann@council.gov.uk"
+    assert acc.session_user("not-a-token") is None and acc.session_user(None) is None
+    acc.sign_out(first)
+    assert acc.session_user(first) is None
+    _, second = acc.sign_in("ann@council.gov.uk", PASSWORD)
+    _, third = acc.sign_in("ann@council.gov.uk", PASSWORD)
+    with pytest.raises(SignInError, match=r"^password: the current password is not right$"):
+        acc.change_password(user, "wrong password here", NEW_PASSWORD)
+    assert acc.session_user(second) is not None  # a refused change ends nothing
+    acc.change_password(user, PASSWORD, NEW_PASSWORD)
+    assert acc.session_user(second) is None and acc.session_user(third) is None
+    with pytest.raises(SignInError):
+        acc.sign_in("ann@council.gov.uk", PASSWORD)
+    _, fourth = acc.sign_in("ann@council.gov.uk", NEW_PASSWORD)
+    assert acc.session_user(fourth) is not None
+    # a session past its expiry is refused
+    acc.clock = lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8, seconds=1)
+    assert acc.session_user(fourth) is None
+    with acc.store.reading() as s:  # only hashes are stored
+        from sqlalchemy import text
+
+        stored = [r[0] for r in s.execute(text("SELECT token_hash FROM user_sessions"))]
+    assert len(stored) == 4 and fourth not in stored and all(len(h) == 64 for h in stored)
+
+
+def test_password_reset_token_works_once_and_ends_every_session(store_url):
+    acc = _accounts(store_url)
+    acc.create_user("ann@council.gov.uk", PASSWORD)
+    _, session = acc.sign_in("ann@council.gov.uk", PASSWORD)
+    token = acc.issue_password_reset("ann@council.gov.uk")
+    acc.reset_password(token, NEW_PASSWORD)
+    assert acc.session_user(session) is None
+    acc.sign_in("ann@council.gov.uk", NEW_PASSWORD)
+    refused = r"^reset token: not valid \(unknown, already used or expired\); ask an administrator for a new one$"
+    with pytest.raises(AccountError, match=refused):
+        acc.reset_password(token, "a third long password")
+    with pytest.raises(NotFound, match=r"^email: there is no account for 'bob@council.gov.uk'$"):
+        acc.issue_password_reset("bob@council.gov.uk")
+
+
+def test_revoked_api_token_is_refused_and_only_its_owner_revokes_it(store_url):
+    acc = _accounts(store_url)
+    ann = acc.create_user("ann@council.gov.uk", None)
+    bob = acc.create_user("bob@council.gov.uk", None)
+    token_id, token = acc.create_api_token(ann, "nightly export")
+    assert token.startswith("csk_") and acc.api_token_user(token).email == "ann@council.gov.uk"
+    assert acc.api_token_user(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    with pytest.raises(NotFound, match=rf"^token: you have no API token {token_id}$"):
+        acc.revoke_api_token(bob, token_id)
+    assert acc.api_token_user(token) is not None
+    acc.revoke_api_token(ann, token_id)
+    assert acc.api_token_user(token) is None
+    log = acc.audit_log()
+    assert [(a["actor"], a["action"], a["object"]) for a in log if a["action"].startswith("api-token")] == [
+        ("ann@council.gov.uk", "api-token.create", f"api-token:{token_id}"),
+        ("ann@council.gov.uk", "api-token.revoke", f"api-token:{token_id}"),
+    ]
+
+
+def test_role_permission_table():
+    from carescale.accounts import ACTIONS, ROLES, role_allows
+
+    table = {role: [a for a in ACTIONS if role_allows(role, a)] for role in ROLES}
+    assert table == {
+        "viewer": ["read"],
+        "editor": ["read", "change"],
+        "approver": ["read", "change", "approve"],
+        "admin": ["read", "change", "approve", "members"],
+    }
+    assert not any(role_allows(None, a) for a in ACTIONS)  # not a member
+
+
+def test_can_reads_the_role_in_that_organisation_now(store_url):
+    acc = _accounts(store_url)
+    acc.create_organisation("birmingham", "Birmingham City Council", "council")
+    acc.create_organisation("bsol-icb", "NHS Birmingham and Solihull ICB", "icb")
+    ann = acc.create_user("ann@council.gov.uk", None)
+    acc.set_role("ann@council.gov.uk", "birmingham", "viewer")
+    assert [acc.can(ann, "birmingham", a) for a in ("read", "change", "approve", "members")] == [True, False, False, False]
+    assert not acc.can(ann, "bsol-icb", "read") and not acc.can(None, "birmingham", "read")
+    acc.set_role("ann@council.gov.uk", "birmingham", "approver")  # the stale User object is not trusted
+    assert [acc.can(ann, "birmingham", a) for a in ("read", "change", "approve", "members")] == [True, True, True, False]
+    with pytest.raises(PermissionDeniedError, match=r"^members: not allowed in organisation 'birmingham' for this account$"):
+        acc.require(ann, "birmingham", "members")
+    with pytest.raises(AccountError, match=r"^action: 'delete' is not an action; valid actions are: read, change, approve, members$"):
+        acc.can(ann, "birmingham", "delete")
+    assert acc.get_user("ann@council.gov.uk").roles == {"birmingham": "approver"}
+    assert [a["detail"] for a in acc.audit_log() if a["action"] == "membership.set"] == [
+        "ann@council.gov.uk: not a member -> viewer", "ann@council.gov.uk: viewer -> approver"]
+
+
+def test_audit_log_is_appended_and_the_database_refuses_to_change_it(store_url):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    acc = _accounts(store_url)
+    acc.audit("ann@council.gov.uk", "plan.approve", "plan:falls-2027", "scenario 3f2a")
+    acc.audit("bob@council.gov.uk", "plan.change", "plan:falls-2027", "budget")
+    before = acc.audit_log()
+    assert [(a["actor"], a["action"]) for a in before] == [
+        ("ann@council.gov.uk", "plan.approve"), ("bob@council.gov.uk", "plan.change")]
+    assert before[0]["id"] < before[1]["id"] and before[0]["at"].endswith("+00:00")
+    for statement in ("UPDATE audit_log SET detail = 'edited'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="audit_log is append-only"):
+            with acc.store.engine.begin() as conn:
+                conn.execute(text(statement))
+    assert acc.audit_log() == before
+
+
+CASES = {
+    "bad_email.yaml": "email: 'ann.smith@council' is not an email address (expected one like name@council.gov.uk)",
+    "empty_password.yaml": "password: is empty; a password needs at least 12 characters",
+    "short_password.yaml": "password: has 7 characters; a password needs at least 12",
+    "unknown_role.yaml": "role: 'owner' is not a role; valid roles are: viewer, editor, approver, admin",
+    "bad_organisation_id.yaml": ("organisation: 'Birmingham City' is not an organisation id (lower-case letters, "
+                                 "digits and hyphens, at most 64 characters, for example birmingham)"),
+    "unknown_kind.yaml": "kind: 'nhs' is not a kind of organisation; valid kinds are: council, icb, provider, other",
+}
+
+
+def test_every_invalid_accounts_fixture_has_a_case():
+    assert sorted(p.name for p in (INVALID / "accounts").glob("*.yaml")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_invalid_account_input_gives_its_exact_line_and_saves_nothing(name, tmp_path):
+    acc = _accounts(f"sqlite:///{tmp_path / 'accounts.db'}")
+    acc.create_organisation("birmingham", "Birmingham City Council")
+    acc.create_user("ann@council.gov.uk", None)
+    before = acc.audit_log()
+    data = yaml.safe_load((INVALID / "accounts" / name).read_text())
+    call = getattr(acc, data.pop("call"))
+    with pytest.raises(AccountError) as err:
+        call(**data)
+    assert err.value.message == CASES[name] and err.value.exit_code == 2
+    assert acc.audit_log() == before
+
+
+def test_cli_create_admin_list_and_reset(store_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    empty = run_cli("users", "list")
+    assert (empty.code, empty.out) == (0, "No accounts yet: carescale users create-admin --email EMAIL --org ORGANISATION\n")
+    secret = tmp_path / "pw"
+    secret.write_text(PASSWORD + "\n")
+    made = run_cli("users", "create-admin", "--email", "Ann@Council.gov.uk", "--org", "birmingham",
+                   "--org-name", "Birmingham City Council", "--password-file", str(secret))
+    assert (made.code, made.out, made.err) == (0, "Created ann@council.gov.uk, admin of birmingham.\n", "")
+    listed = run_cli("users", "list", "--format", "json").json()
+    assert listed == [{"email": "ann@council.gov.uk", "organisations": "birmingham (admin)",
+                       "sign_in": "password", "disabled": "no"}]
+    acc = _accounts(store_url)
+    user, _ = acc.sign_in("ann@council.gov.uk", PASSWORD)
+    assert acc.can(user, "birmingham", "members")
+    assert acc.organisations() == [{"id": "birmingham", "name": "Birmingham City Council", "kind": "council"}]
+    again = run_cli("users", "create-admin", "--email", "ann@council.gov.uk", "--org", "birmingham",
+                    "--password-file", str(secret))
+    assert (again.code, again.err) == (2, "error: email: an account for 'ann@council.gov.uk' already exists\n")
+    reset = run_cli("users", "reset-password", "--email", "ann@council.gov.uk")
+    assert reset.code == 0 and reset.out.startswith("One-time reset token for ann@council.gov.uk (valid 24 hours, works once):\n")
+    acc.reset_password(reset.out.splitlines()[1], NEW_PASSWORD)
+    acc.sign_in("ann@council.gov.uk", NEW_PASSWORD)
+
+
+def test_cli_create_admin_refuses_an_empty_password_file_without_echoing_anything(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    result = run_cli("users", "create-admin", "--email", "ann@council.gov.uk", "--org", "birmingham",
+                     "--password-file", str(INVALID / "accounts" / "empty_password_file.txt"))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "error: password: is empty; a password needs at least 12 characters\n"
+    assert run_cli("users", "list", "--format", "json").json() == []
+    bad = run_cli("users", "create-admin", "--email", "bob", "--org", "birmingham")  # checked before any prompt
+    assert (bad.code, bad.err) == (2, "error: email: 'bob' is not an email address (expected one like name@council.gov.uk)\n")
