@@ -132,6 +132,24 @@ def test_revoked_api_token_is_refused_and_only_its_owner_revokes_it(store_url):
     ]
 
 
+def test_a_disabled_account_cannot_sign_in_and_its_session_and_token_stop(store_url):
+    acc = _accounts(store_url)
+    acc.create_organisation("birmingham", "Birmingham City Council")
+    acc.create_user("ann@council.gov.uk", PASSWORD)
+    acc.set_role("ann@council.gov.uk", "birmingham", "admin")
+    user, session = acc.sign_in("ann@council.gov.uk", PASSWORD)
+    _, token = acc.create_api_token(user, "export")
+    acc.set_disabled("ann@council.gov.uk")
+    with pytest.raises(SignInError) as err:
+        acc.sign_in("ann@council.gov.uk", PASSWORD)
+    assert err.value.message == FAILED
+    assert acc.session_user(session) is None and acc.api_token_user(token) is None
+    assert not acc.can(user, "birmingham", "read")
+    acc.set_disabled("ann@council.gov.uk", False)
+    assert acc.session_user(session).email == "ann@council.gov.uk" and acc.can(user, "birmingham", "read")
+    assert [a["action"] for a in acc.audit_log()][-3:] == ["user.disable", "sign-in.failed", "user.enable"]
+
+
 def test_role_permission_table():
     from carescale.accounts import ACTIONS, ROLES, role_allows
 
@@ -245,3 +263,106 @@ def test_cli_create_admin_refuses_an_empty_password_file_without_echoing_anythin
     assert run_cli("users", "list", "--format", "json").json() == []
     bad = run_cli("users", "create-admin", "--email", "bob", "--org", "birmingham")  # checked before any prompt
     assert (bad.code, bad.err) == (2, "error: email: 'bob' is not an email address (expected one like name@council.gov.uk)\n")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a POSIX terminal (pty)")
+def test_cli_create_admin_prompts_for_the_password_with_echo_off(tmp_path):
+    """On a real terminal (a pty), the password is typed twice while the terminal's echo is off,
+    so it never appears on the screen."""
+    import fcntl
+    import os
+    import select
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    master, slave = os.openpty()
+
+    def controlling_terminal():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'tty.db'}")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from carescale.cli import main; sys.exit(main(sys.argv[1:]))",
+         "users", "create-admin", "--email", "ann@council.gov.uk", "--org", "birmingham"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, preexec_fn=controlling_terminal)
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        end = time.time() + 60
+        while marker not in seen and time.time() < end:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(master, 1024)
+                except OSError:
+                    return
+
+    def echo(on: bool) -> bool:  # the terminal's echo setting, once the program has set it
+        end = time.time() + 60
+        while time.time() < end:
+            if bool(termios.tcgetattr(master)[3] & termios.ECHO) == on:
+                return True
+            time.sleep(0.05)
+        return False
+
+    try:
+        for prompt in (b"Password: ", b"Repeat for confirmation: "):
+            read_until(prompt)
+            assert prompt in seen and echo(False), seen
+            os.write(master, PASSWORD.encode() + b"\n")
+        read_until(b"birmingham.")
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert seen.replace(b"\r", b"") == (b"Password: \nRepeat for confirmation: \n"
+                                         b"Created ann@council.gov.uk, admin of birmingham.\n")
+    assert PASSWORD.encode() not in seen
+    _accounts(f"sqlite:///{tmp_path / 'tty.db'}").sign_in("ann@council.gov.uk", PASSWORD)
+
+
+def test_migration_0005_keeps_what_was_saved_at_0004_and_downgrades_cleanly(store_url):
+    """A database at 0004 with a saved scenario is migrated to 0005 on first use, the scenario
+    kept; going back to 0004 drops the accounts tables and the audit log's triggers."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, inspect, text
+
+    from carescale.store import core
+
+    engine = create_engine(store_url)
+    core.migrate(engine, "0004")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO scenario_documents (id, canonical_json, created_at) "
+                       "VALUES ('abc', '{}', '2026-12-01 00:00:00+00:00')"))
+        c.execute(text("INSERT INTO saved_scenarios (id, scenario_id, name, note, created_at) "
+                       "VALUES ('k1', 'abc', 'Kept', '', '2026-12-01 00:00:00+00:00')"))
+    engine.dispose()
+    acc = _accounts(store_url)
+    assert core.current_revision(acc.store.engine) == "0005"
+    assert acc.store.saved_scenario("k1")["name"] == "Kept"
+    acc.audit("me", "test", "x")
+
+    def guards() -> int:  # the audit log's triggers (SQLite) or trigger function (PostgreSQL)
+        with acc.store.engine.connect() as c:
+            if c.dialect.name == "sqlite":
+                return c.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                      "AND tbl_name = 'audit_log'")).scalar()
+            return c.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only' "
+                                  "AND pronamespace = current_schema()::regnamespace")).scalar()
+
+    assert guards() == (2 if acc.store.engine.dialect.name == "sqlite" else 1)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(core.MIGRATIONS))
+    with acc.store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    tables = set(inspect(acc.store.engine).get_table_names())
+    assert not tables & {"users", "organisations", "memberships", "user_sessions", "api_tokens",
+                         "password_resets", "audit_log"}
+    assert "saved_scenarios" in tables and guards() == 0

@@ -142,6 +142,17 @@ class Accounts:
         with self.store.reading() as s:
             return [self._user(s, r) for r in s.scalars(select(UserRow).order_by(UserRow.email))]
 
+    def set_disabled(self, email: str, disabled: bool = True, *, actor: str = "system") -> None:
+        """Disable (or enable again) an account: a disabled account cannot sign in, and its
+        sessions and API tokens stop working (they work again if it is enabled)."""
+        email = check_email(email)
+        with self.store.transaction() as s:
+            user = s.scalar(select(UserRow).where(UserRow.email == email))
+            if user is None:
+                raise NotFound(f"email: there is no account for {email!r}")
+            user.disabled = bool(disabled)
+            self._audit(s, actor, "user.disable" if disabled else "user.enable", f"user:{email}", "")
+
     def create_organisation(self, org: str, name: str, kind: str = "council", *, actor: str = "system") -> None:
         org, name, kind = check_slug(org), check_name(name, "organisation name"), check_kind(kind)
         with self.store.transaction() as s:
