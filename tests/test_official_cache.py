@@ -183,3 +183,13 @@ def test_content_key_follows_every_byte_and_the_code(tmp_path):
     b.write_text("y: 3\n")
     assert files_key([a, b], "names") != k
     assert files_key([a, b], "other names") != files_key([a, b], "names")
+
+
+def test_another_copy_of_the_same_code_has_its_own_cache_entries(monkeypatch, tmp_path):
+    """Entries can hold absolute paths into the copy of carescale that made them: a second checkout
+    of the same commit must not read them (the first may be moved or deleted)."""
+    from carescale import cache
+
+    here = cache.code_fingerprint()
+    monkeypatch.setattr(cache, "PACKAGE_DIR", tmp_path / "another-checkout" / "carescale")
+    assert cache.code_fingerprint() != here

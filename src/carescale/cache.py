@@ -39,11 +39,14 @@ def enabled() -> bool:
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of every Python source file of carescale (and the Python version): entries made
-    by other code are never read."""
+    """A hash of every Python source file of carescale, the Python version and where carescale
+    is installed: entries made by other code are never read, nor entries of another copy of the
+    same code (they can hold absolute paths into that copy, which may be gone: two checkouts of
+    one commit shared entries, and one read the other's library file names)."""
     import sys
 
     h = hashlib.sha256(sys.version.encode())
+    h.update(str(PACKAGE_DIR.resolve()).encode())
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         h.update(str(path.relative_to(PACKAGE_DIR)).encode())
         try:
