@@ -190,6 +190,16 @@ def test_another_copy_of_the_same_code_has_its_own_cache_entries(monkeypatch, tm
     of the same commit must not read them (the first may be moved or deleted)."""
     from carescale import cache
 
+    import shutil
+
     here = cache.code_fingerprint()
-    monkeypatch.setattr(cache, "PACKAGE_DIR", tmp_path / "another-checkout" / "carescale")
-    assert cache.code_fingerprint() != here
+    copy = tmp_path / "another-checkout" / "carescale"
+    shutil.copytree(cache.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "data"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    cache.code_fingerprint.cache_clear()
+    try:
+        assert cache.code_fingerprint() != here  # the same sources, another place
+    finally:
+        monkeypatch.undo()
+        cache.code_fingerprint.cache_clear()
+    assert cache.code_fingerprint() == here
