@@ -9,7 +9,9 @@ The names below load their module on first use, so that ``carescale run`` (which
 the template keys) does not import the spreadsheet import and export (issue 25).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..io.lazy import lazy_names
 
 if TYPE_CHECKING:
     from .exporter import template_table, to_csv, write_xlsx
@@ -37,18 +39,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    import importlib
-
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value  # once loaded, an ordinary attribute
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [
