@@ -52,6 +52,7 @@ def _arithmetic(data: ReportData, iv: Any) -> list[str]:
     basis = data.scenario.basis
     area = data.area_name
     lines: list[str] = []
+    segment_costs = 0.0
     for seg, sres in zip(iv.segments, res.segments):
         pre = f"{iv.id}.{seg.id}"
         n = float(sres.beneficiaries[0])
@@ -70,6 +71,7 @@ def _arithmetic(data: ReportData, iv: Any) -> list[str]:
             lines.append(f"{text} = {people(n)} people a year.")
         if seg.unit_cost is not None:
             uc = float(v[f"{pre}.unit_cost"][0])
+            segment_costs += n * uc
             lines.append(f"Running cost: {people(n)} × {figure(uc, 'GBP')} a person = {pounds(n * uc)} a year.")
         for o in seg.outcomes:
             rate = float(v[f"{pre}.outcomes.{o.id}.rate"][0]) if o.rate is not None else 1.0
@@ -85,6 +87,11 @@ def _arithmetic(data: ReportData, iv: Any) -> list[str]:
                          f"({red.description[0].lower() + red.description[1:]}) = {pounds(sp * cut)} a year to the "
                          f"{'council' if red.payer == 'asc' else 'NHS'}.")
     item = next(i for i in data.run["interventions"] if i["id"] == iv.id)
+    full = item["cost"] - segment_costs  # the full costs the source's own figures leave out (issue 21)
+    if full >= 0.5 and iv.full_costs:
+        netted = any(fc.netted for fc in iv.full_costs)
+        lines.append(f"Full costs the evidence leaves out ({', '.join(fc.role for fc in iv.full_costs)}): {pounds(full)} "
+                     f"a year{' (its savings were net of them, so they are counted gross)' if netted else ''}.")
     shares = ", ".join(f"{p.upper()} {figure(float(v[f'{iv.id}.cost_shares.{p}'][0]), 'proportion')}"
                        for p in PAYERS if f"{iv.id}.cost_shares.{p}" in data.params
                        and float(v[f"{iv.id}.cost_shares.{p}"][0]) > 0)
