@@ -211,3 +211,20 @@ def test_promoting_independence_reviews_roi_by_hand():
     assert m.roi[0] == pytest.approx(roi, rel=1e-6)
     assert m.bcr[0] == pytest.approx(roi, rel=1e-6)
     assert 1 < m.roi[0] < 2  # saves more than it costs, but well short of the gross 3-to-1
+
+
+def test_the_business_case_arithmetic_names_each_models_full_costs():
+    """The PDF/HTML business case's steps from the area's figures to the saving show the full
+    costs the evidence leaves out, so that no model reads as costing nothing (Shared Lives' own
+    running cost a person is £0: its carers' payments are a full cost); the paper's method has none."""
+    from carescale.reports import prepare
+    from carescale.reports.html import _arithmetic
+
+    data = prepare({"area": "birmingham", "uncertainty": {"draws": 64}})
+    ivs = {iv.id: iv for iv in data.scenario.interventions}
+    assert ("Full costs the evidence leaves out (Shared Lives carers, coordinators): £1,392,790 a year (its savings "
+            "were net of them, so they are counted gross).") in _arithmetic(data, ivs["shared-lives"])
+    assert ("Full costs the evidence leaves out (discharge coordinators, back-fill social workers, senior social "
+            "workers): £1,027,469 a year.") in _arithmetic(data, ivs["hospital-discharge"])
+    paper = prepare({"area": "birmingham", "preset": "paper", "uncertainty": {"draws": 64}})
+    assert not any(line.startswith("Full costs") for iv in paper.scenario.interventions for line in _arithmetic(paper, iv))
