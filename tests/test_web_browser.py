@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -30,13 +31,32 @@ def db_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('web-store') / 'store.db'}"
 
 
-@pytest.fixture(scope="module")
-def server(db_url):
+@contextmanager
+def live_server(db_url: str):
+    """The web app on a real server over a SQLite store: the harness of every browser test file."""
     from carescale.web.app import create_app
     from carescale.web.storage import DatabaseScenarioStore
     from carescale.web.server import LiveServer
 
     with LiveServer(create_app(DatabaseScenarioStore(db_url))) as live:
+        yield live
+
+
+@contextmanager
+def desktop_page(browser, timeout_ms: int):
+    """A page in a fresh browser context (no history, no cookies) at 1280 x 900."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(timeout_ms)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def server(db_url):
+    with live_server(db_url) as live:
         yield live
 
 
@@ -55,13 +75,10 @@ def browser():
 @pytest.fixture
 def page(browser, server):
     """A fresh browser context for each test; every request it makes must go to the test server."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
     hosts: list[str] = []
-    pg.on("request", lambda r: hosts.append(urlparse(r.url).netloc) if r.url.startswith("http") else None)
-    yield pg
-    context.close()
+    with desktop_page(browser, 20_000) as pg:
+        pg.on("request", lambda r: hosts.append(urlparse(r.url).netloc) if r.url.startswith("http") else None)
+        yield pg
     outside = sorted({h for h in hosts if h != f"127.0.0.1:{server.port}"})
     assert not outside, f"the page asked other hosts: {outside}"
 

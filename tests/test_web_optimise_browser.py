@@ -12,7 +12,9 @@ import re
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, _tab_to, browser  # noqa: F401 - the shared harness
+from tests.test_web_browser import (  # noqa: F401 - the shared harness
+    ARTIFACTS, CHROMIUM, LAUNCH_ARGS, _tab_to, browser, desktop_page, live_server,
+)
 from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
 
 pytest.importorskip("playwright")
@@ -21,22 +23,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from carescale.web.app import create_app
-    from carescale.web.server import LiveServer
-    from carescale.web.storage import DatabaseScenarioStore
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('optimise-browser') / 'store.db'}"
-    with LiveServer(create_app(DatabaseScenarioStore(url))) as live:
+    with live_server(f"sqlite:///{tmp_path_factory.mktemp('optimise-browser') / 'store.db'}") as live:
         yield live
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    with desktop_page(browser, 30_000) as pg:
+        yield pg
 
 
 @pytest.fixture(scope="module")
