@@ -118,11 +118,6 @@ def _server_origin(request: Any) -> str | None:
     return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
 
 
-def _is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
-
-
 def share_base(request: Any) -> str:
     """The base URL of the links people share (a saved scenario, a result): ``CARESCALE_PUBLIC_URL``
     when set, else the address the server was started on (:func:`public_url`), **never the
@@ -131,8 +126,8 @@ def share_base(request: Any) -> str:
     evil.example`` would plant that host in everyone's share link). When the app is used from
     another computer and no public address is configured, the page's script
     (``static/copy-link.js``) shows and copies the address the visitor's own browser used
-    instead of a loopback one, and ``carescale serve`` on a non-loopback host says to set
-    ``CARESCALE_PUBLIC_URL``."""
+    instead of a loopback one; a server others reach sets ``CARESCALE_PUBLIC_URL``
+    (docs/web.md)."""
     return public_url(request)
 
 
