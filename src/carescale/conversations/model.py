@@ -245,6 +245,7 @@ class OwnFigure(View):
 
 
 class Saying(View):
+    area: int
     who: str  # inspectors | staff | people
     text: str
     source: str
@@ -355,12 +356,12 @@ class Response(View):
 
 
 class Count(View):
+    """Responses by stance (``not_sure`` is the stance ``not-sure``)."""
+
     support: int = 0
     oppose: int = 0
-    not_sure: int = Field(default=0, alias="not-sure", serialization_alias="not-sure")
+    not_sure: int = 0
     total: int = 0
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
 
 class ProposalReport(View):
@@ -419,3 +420,11 @@ class Conversation(View):
     published: bool
     created_by: str
     created_at: dt.datetime
+
+
+class Pack(View):
+    """Everything a conversation pack shows (conv-pages renders it as the page, easy-read and PDF)."""
+
+    conversation: Conversation
+    picture: LocalPicture
+    proposals: list[Proposal]

@@ -152,7 +152,7 @@ def area_pictures(baseline: dict[str, Any], own: dict[int, OwnFigure], sayings: 
             why = area_mapping().no_line.get(n) or (f"no official figure ({mine[0].missing})" if mine else "no official line")
             note = f"No official figure for this area: {why}; the council can give its own figure"
         out.append(AreaPicture(area=n, title=titles[n], official=official, official_lines=mine, own=o, used=used,
-                               spend=spend, note=note, sayings=[s for s in said if getattr(s, "area", n) == n]))
+                               spend=spend, note=note, sayings=[s for s in said if s.area == n]))
     return out
 
 
