@@ -138,8 +138,11 @@ def propose_command(
     from ..conversations.model import ProposalIn
 
     svc = _service()
-    out = [svc.propose(conversation, parse_input(ProposalIn, item, f"{name}: proposals[{i}]"), by=by)
-           for i, item in enumerate(items)]
+    out = []
+    for i, item in enumerate(items):
+        label = item.get("id", i) if isinstance(item, dict) else i
+        out.append(svc.propose(conversation, parse_input(ProposalIn, item, f"{name}: proposals[{i}]"), by=by,
+                               name=f"{name}: proposals[{label}]"))
 
     def table() -> None:
         for p in out:
