@@ -22,7 +22,7 @@ import yaml
 
 from carescale.errors import IdentityProviderError, InputFileError, NotFound, SingleSignOnError
 
-from .conftest import INVALID, require_tool
+from .conftest import INVALID, require_tool, run_cli
 from .store_fixtures import store_url  # noqa: F401 - the fixture
 
 CALLBACK = "http://127.0.0.1:8000/sign-in/birmingham/sso/callback"
@@ -121,6 +121,21 @@ def test_providers_file_loads_from_the_environment_variable(tmp_path, monkeypatc
     with pytest.raises(NotFound, match="organisation: 'leeds' has no single sign-on configured"):
         loaded.get("leeds")
     assert Provider.model_fields["first_sign_in_role"].annotation.__args__ == ROLES  # one list of roles
+
+
+def test_serve_stops_with_one_line_for_a_bad_providers_file(monkeypatch):
+    """A providers file with a problem stops `carescale serve` before it listens, with its line."""
+    from carescale.accounts.oidc import ENV
+    from carescale.io.paths import display_path
+
+    path = INVALID / "accounts" / "oidc" / "http_issuer.yaml"
+    monkeypatch.setenv(ENV, str(path))
+    res = run_cli("serve", "--port", "1")  # never reached: the file is checked first
+    assert res.code == 2 and "Traceback" not in res.err
+    assert res.err.strip().endswith(f"{display_path(path)}: providers.birmingham.issuer: 'http://login.example.org/"
+                                    "birmingham' is not an https:// issuer URL (for example https://login."
+                                    "microsoftonline.com/<tenant id>/v2.0; http:// only on this computer)")
+    assert "carescale is running" not in res.out
 
 
 def test_next_path_stays_on_this_site():

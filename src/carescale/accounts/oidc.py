@@ -173,12 +173,14 @@ def load_providers(path: str | Path | None = None) -> Providers | None:
     """The providers file at ``path`` (default: ``$CARESCALE_OIDC_PROVIDERS``; None when unset).
     Any problem, including a client secret's environment variable that is not set, is one
     :class:`InputFileError` line naming the file and the field."""
+    from ..extras import require
     from ..io.messages import display_path, load_model
 
     if path is None:
         path = os.environ.get(ENV) or None
         if path is None:
             return None
+    require(("authlib", "joserfc", "requests"), "web", f"single sign-on ({ENV})")
     path = Path(path)
     parsed = load_model(ProvidersFile, path)
     providers = Providers(display_path(path), dict(parsed.providers))
