@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from carescale.errors import IdentityProviderError, InputFileError, NotFound, SingleSignOnError
+from carescale.errors import IdentityProviderError, InputFileError, NotFound, SignInError, SingleSignOnError
 
 from .conftest import INVALID, require_tool, run_cli
 from .store_fixtures import store_url  # noqa: F401 - the fixture
@@ -192,7 +192,7 @@ def test_sign_in_through_a_real_provider_makes_a_passwordless_member_with_a_sess
     assert user.roles == {"birmingham": "editor"}
     assert acc.session_user(token).email == "ann.smith@birmingham.gov.uk"
     assert [o["name"] for o in acc.organisations()] == ["Birmingham City Council"]
-    with pytest.raises(Exception, match="sign-in failed"):  # no local password for this account
+    with pytest.raises(SignInError, match="sign-in failed"):  # no local password for this account
         acc.sign_in("ann.smith@birmingham.gov.uk", "any password at all")
     log = [(a["action"], a["actor"]) for a in acc.audit_log()]
     assert ("sign-in.sso-start", "anonymous") in log and ("sign-in.sso-state-used", "anonymous") in log
@@ -234,8 +234,12 @@ def test_a_disabled_account_gets_no_session_through_single_sign_on(tmp_path, moc
     acc.set_disabled("bob@birmingham.gov.uk")
     sso = SingleSignOn(_providers(mock_issuer), acc)
     url, pending = sso.begin("birmingham", CALLBACK)
-    with pytest.raises(Exception, match="sign-in failed: the email address or the password is not right"):
+    with pytest.raises(SignInError) as err:
         sso.finish("birmingham", pending, _authorize_at_mock(url, "bob@birmingham.gov.uk"), CALLBACK)
+    assert err.value.message == "sign-in failed: the email address or the password is not right"
+    assert acc.get_user("bob@birmingham.gov.uk").roles == {}  # not made a member either
+    assert acc.audit_log()[-1]["action"] == "sign-in.failed"
+    assert acc.audit_log()[-1]["detail"].endswith("the account is disabled")
 
 
 def test_a_denied_authorization_is_one_line(tmp_path, mock_issuer):

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ..errors import IdentityProviderError, InputFileError, NotFound, SingleSignOnError
+from ..errors import IdentityProviderError, InputFileError, NotFound, SignInError, SingleSignOnError
 
 #: The environment variable naming the providers file.
 ENV = "CARESCALE_OIDC_PROVIDERS"
@@ -561,6 +561,11 @@ class SingleSignOn:
         user = acc.get_user(email)
         if user is None:
             user = acc.create_user(email, None, actor=how)
+        elif user.disabled:  # no membership, no session (the same one line as a password sign-in)
+            from .core import SIGN_IN_FAILED
+
+            acc.audit(email, "sign-in.failed", "session", f"{how}: the account is disabled")
+            raise SignInError(SIGN_IN_FAILED)
         if org not in user.roles:
             acc.set_role(email, org, provider.first_sign_in_role, actor=how)
             user = acc.get_user(email)
