@@ -248,3 +248,26 @@ def test_migration_0006_leaves_earlier_rows_owned_by_nobody_and_downgrades(store
     assert "owner_org" not in {c["name"] for c in inspector.get_columns("plans")}
     with acc.store.engine.connect() as c:
         assert c.execute(text("SELECT name FROM saved_scenarios")).scalar() == "Kept"
+
+
+def test_cli_plans_adopt_gives_rows_owned_by_nobody_to_an_organisation(store_url, monkeypatch):
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    acc, u, ids = _world(store_url)
+    acc.store.save_named_scenario(ids["sid"], "Before accounts")
+    none = run_cli("plans", "adopt", "--org", "beta")
+    assert (none.code, none.err) == (2, "error: plans: name the plans to adopt, or give --all for everything that "
+                                        "belongs to nobody\n")
+    unknown = run_cli("plans", "adopt", "--org", "gamma", "old-plan")
+    assert (unknown.code, unknown.err) == (2, "error: --org: there is no organisation 'gamma'; the organisations "
+                                              "are: alpha, beta, nhs\n")
+    taken = run_cli("plans", "adopt", "--org", "beta", "alpha-plan")
+    assert (taken.code, taken.err) == (2, "error: plan: 'alpha-plan' belongs to alpha already; only rows saved before "
+                                          "accounts (owned by nobody) can be adopted\n")
+    done = run_cli("plans", "adopt", "--org", "beta", "--all")
+    assert (done.code, done.out) == (0, "Adopted for beta: 1 plan, 1 saved scenario.\n")
+    assert acc.access(u["boss@beta.gov.uk"], "plan", "old-plan") == "approve"
+    assert acc.unowned() == {"plan": [], "logic-model": [], "saved-scenario": []}
+    again = run_cli("plans", "adopt", "--org", "beta", "--all")
+    assert (again.code, again.out) == (0, "Nothing belongs to nobody: nothing to adopt.\n")
