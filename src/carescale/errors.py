@@ -100,6 +100,11 @@ class OfficialDataError(InputFileError):
     """An ONS or NHS Digital file that cannot be read or does not have the expected layout."""
 
 
+class ConversationError(CarescaleError):
+    """A local conversation's input that is not valid (``carescale.conversations``): a response to an
+    unknown proposal, a budget below zero, an oversized comment, an unknown conversation."""
+
+
 class AccountError(CarescaleError):
     """An account, organisation, role or token given wrongly (``carescale.accounts``).
 
