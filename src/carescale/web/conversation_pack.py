@@ -130,6 +130,15 @@ def _outlook(t: Any, outlook: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _default_goals() -> tuple[str, ...]:
+    """The goals a new conversation starts from (the library's, in standard English)."""
+    try:
+        from ..conversations.service import DEFAULT_GOALS
+    except ImportError:  # pragma: no cover - the library without its defaults
+        return ()
+    return tuple(DEFAULT_GOALS)
+
+
 def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | None, easy: bool = False,
          language: str = "en", accepting: bool = True) -> dict[str, Any]:
     """What the pack shows for one transformation area (``area``; None: the overview of all
@@ -137,7 +146,9 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
     t = text_for(easy, language)
     cid = _get(conversation, "id")
     name = _get(conversation, "council_name")
-    goals = list(_get(conversation, "goals") or []) or t.items("goals")
+    goals = list(_get(conversation, "goals") or [])
+    if not goals or tuple(goals) == _default_goals():  # not edited: the paper's goals in this register's words
+        goals = t.items("goals")
     pictures = {int(_get(a, "area")): a for a in (_get(picture, "areas") or [])} if picture is not None else {}
     proposals = list(proposals)
     areas = []

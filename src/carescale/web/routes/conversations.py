@@ -157,7 +157,6 @@ def respond_form(request: Request, cid: str, pid: str, register: str = "standard
 
 @router.post("/conversations/{cid}/respond/{pid}")
 async def respond(request: Request, cid: str, pid: str) -> Response:
-    from ...conversations.model import PUBLIC_RESPONSES_PER_HOUR  # noqa: F401 - the library's limit
     from ...errors import ConversationError
 
     data = await request.form()
@@ -178,8 +177,14 @@ async def respond(request: Request, cid: str, pid: str) -> Response:
                           "comment": form.comment, "channel": "public"}, client=_client(request))
     except ConversationError as exc:
         form.errors.add(_public_message(t, exc), "stance" if "comment" not in exc.message else "comment")
-        return _respond_page(request, cid, pid, easy, form, exc.http_status if exc.http_status != 422 else 422)
+        return _respond_page(request, cid, pid, easy, form, 429 if "error_too_many" == _kind(exc) else 422)
     return see_other(thanks)
+
+
+def _kind(exc: CarescaleError) -> str:
+    from ...conversations.service import TooManyResponses
+
+    return "error_too_many" if isinstance(exc, TooManyResponses) else "refused"
 
 
 def _client(request: Request) -> str:
@@ -188,11 +193,12 @@ def _client(request: Request) -> str:
 
 def _public_message(t: Any, exc: CarescaleError) -> str:
     """The library's refusal in the form's own words (a duplicate, too many from one client)."""
-    text = exc.message.lower()
-    if "already" in text or "duplicate" in text:
-        return t("error_duplicate")
-    if "too many" in text or "an hour" in text:
+    from ...conversations.service import TooManyResponses
+
+    if isinstance(exc, TooManyResponses):
         return t("error_too_many")
+    if "is already recorded" in exc.message:
+        return t("error_duplicate")
     return exc.message
 
 
@@ -210,9 +216,7 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
 
 def _plan_context(request: Request, cid: str) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
-    plan = svc.public_plan(cid)
-    if not plan.published:
-        raise NotFound(f"plan: conversation {cid!r} has not published its plan yet")
+    plan = svc.public_plan(cid)  # NotFound (404) until it is published
     t = packs.text_for(False)
     refs = {p.id: p for p in svc.proposals(cid)}
     decisions = []
@@ -292,7 +296,7 @@ def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, 
     svc, conv = _conversation(request, cid)
     _staff(request, conv, "read")
     proposals = svc.proposals(cid)
-    decided = {d.proposal: d for d in svc.public_plan(cid).decisions}
+    decided = {d.proposal: d for d in svc.public_plan(cid, draft=True).decisions}
     return render(request, "conversations/staff.html", status_code=status, title=f"Run the conversation: {conv.name}",
                   conv=conv, proposals=proposals, responses=svc.responses(cid), decided=decided,
                   stances=STANCES, respondents=RESPONDENT_TYPES, decisions=DECISIONS, decisions_for=DECISIONS_FOR,
@@ -327,7 +331,22 @@ async def staff_tag(request: Request, cid: str, rid: int) -> Response:
     user = _staff(request, conv, "change")
     data = await request.form()
     try:
-        svc.tag(cid, rid, themes_of(str(data.get("themes") or "")), quoted=bool(data.get("quoted")), by=_by(user))
+        current = next((r for r in svc.responses(cid) if r.id == rid), None)
+        if current is None:
+            raise NotFound(f"response: {rid} is not a response of conversation {cid!r}")
+        wanted = themes_of(str(data.get("themes") or ""))
+        now = {t.lower() for t in current.themes}
+        for theme in wanted:
+            if theme.lower() not in now:
+                svc.tag(cid, rid, theme, on=True, by=_by(user))
+        for theme in current.themes:
+            if theme.lower() not in {w.lower() for w in wanted}:
+                svc.tag(cid, rid, theme, on=False, by=_by(user))
+        quoted = bool(data.get("quoted"))
+        if quoted != current.quoted:
+            svc.quote(cid, rid, chosen=quoted, by=_by(user))
+    except NotFound:
+        raise
     except CarescaleError as exc:
         errors = ErrorSummary()
         errors.add(exc.message, f"themes-{rid}")
