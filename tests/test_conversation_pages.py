@@ -315,6 +315,20 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert pdf.headers["content-type"] == "application/pdf"
     text = " ".join(_pdf_text(pdf.content).split())
     assert "People asked who would decide <b>who</b> moves; we will look again." in text
+    # every response as CSV for staff: comments as written, a formula-looking one guarded
+    assert client.get(f"/conversations/{CID}/responses.csv", follow_redirects=False).status_code == 303
+    _sign_in(client)
+    post_form(client, f"/conversations/{CID}/staff/responses", {"proposal": "living-well", "stance": "oppose",
+              "respondent": "partner", "comment": '=HYPERLINK("http://evil.example","click")'})
+    got = client.get(f"/conversations/{CID}/responses.csv")
+    assert got.headers["content-type"] == "text/csv; charset=utf-8"
+    import csv
+
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(got.content.decode("utf-8-sig")))}
+    assert rows[str(rid)]["comment"] == "Who decides who goes to a care home?\n@cmd|' /C calc'!A0"
+    assert rows[str(rid)]["themes"] == "care homes; choice" and rows[str(rid)]["quoted"] == "yes"
+    assert rows[max(rows, key=int)]["comment"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    client.cookies.clear()
     # the form is closed once the plan is published
     closed = post_form(client, f"/conversations/{CID}/respond/living-well",
                        {**_form(client, "living-well"), "started": _aged(client), "stance": "support", "respondent": "carer"})

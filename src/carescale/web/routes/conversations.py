@@ -11,7 +11,8 @@ Public, no account needed:
   form (no account; a honeypot, a signed minimum time on the page, and the library's per-client
   limit and duplicate refusal); ``/conversations/<id>/thanks``;
 * ``/conversations/<id>/plan`` and ``/plan.pdf``: the public plan once it is published;
-  ``/conversations/<id>/report``: the report on what people said once the plan is published.
+  ``/conversations/<id>/report``: the report on what people said once the plan is published
+  (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
 
 Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
 to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
@@ -274,6 +275,21 @@ def report(request: Request, cid: str) -> HTMLResponse:
 
 
 # -- staff -------------------------------------------------------------------------------------------
+
+
+@router.get("/conversations/{cid}/responses.csv")
+def responses_csv(request: Request, cid: str) -> Response:
+    """Every response as CSV for staff (a spreadsheet): each comment exactly as written, a cell that
+    would read as a formula guarded by :func:`carescale.safe_text.sheet_value`."""
+    from ...safe_text import csv_text
+
+    svc, conv = _conversation(request, cid)
+    _staff(request, conv, "read")
+    keys = ["id", "proposal", "stance", "respondent", "channel", "themes", "quoted", "comment", "created_at"]
+    rows = ([r.id, r.proposal, r.stance, r.respondent, r.channel, "; ".join(r.themes), "yes" if r.quoted else "no",
+             r.comment, r.created_at.isoformat()] for r in svc.responses(cid))
+    return Response(csv_text(rows, header=keys, bom=True), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{cid}-responses.csv"'})
 
 
 def _staff(request: Request, conv: Any, action: str) -> Any:
