@@ -74,13 +74,17 @@ MAX_PLAN_LINKS = 20
 PUBLIC_RESPONSES_PER_HOUR = 10
 
 
+def _shown(v: float) -> str:
+    return str(int(v)) if v.is_integer() else repr(v)
+
+
 def _money(v: float) -> float:
     if isinstance(v, bool) or v != v or v in (float("inf"), float("-inf")):
         raise ValueError(f"{v!r} is not a number of pounds; give pounds, 0 or more")
     if v < 0:
-        raise ValueError(f"{v:g} is below zero; give pounds, 0 or more")
+        raise ValueError(f"{_shown(v)} is below zero; give pounds, 0 or more")
     if v > MAX_MONEY:
-        raise ValueError(f"{v:g} is more than £10 trillion; give pounds a year")
+        raise ValueError(f"{_shown(v)} is more than £10 trillion; give pounds a year")
     return float(v)
 
 

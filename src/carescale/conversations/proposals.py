@@ -20,48 +20,48 @@ from .model import DECISIONS_FOR, ModelFigures, Money, Proposal, ProposalIn, Spe
 PAYERS = ("asc", "nhs")
 
 
-def resolve_model(spec: ProposalIn, library: Library) -> tuple[Library, str, str, str, list[str], int | None, int, dict | None]:
+def resolve_model(spec: ProposalIn, library: Library, where: str) -> tuple[Library, str, str, str, list[str], int | None, int, dict | None]:
     """(library holding the model, kind, reference, name, model ids to evaluate, evidence level,
     transformation area, the logic model's data or None) of a 'grow' proposal."""
     m = spec.model
     if m is None or sum(x is not None for x in (m.library, m.case_study, m.logic_model)) != 1:
         raise ConversationError(
-            f"proposal {spec.id!r}: model: give exactly one of library (a model id), case_study (a case study id) "
+            f"{where}: model: give exactly one of library (a model id), case_study (a case study id) "
             "or logic_model (the council's logic model)")
     if m.library is not None:
         if m.library not in library.interventions:
             raise ConversationError(
-                f"proposal {spec.id!r}: model.library: unknown model {m.library!r}; runnable models are: "
+                f"{where}: model.library: unknown model {m.library!r}; runnable models are: "
                 f"{', '.join(sorted(library.runnable))}")
         iv = library.intervention(m.library)
-        _runnable(library, iv, spec.id)
+        _runnable(library, iv, where)
         return library, "library", iv.id, iv.name, [iv.id], iv.evidence_grade.level, iv.transformation_area, None
     if m.case_study is not None:
         if m.case_study not in library.case_studies:
             raise ConversationError(
-                f"proposal {spec.id!r}: model.case_study: unknown case study {m.case_study!r}; case studies are: "
+                f"{where}: model.case_study: unknown case study {m.case_study!r}; case studies are: "
                 f"{', '.join(sorted(library.case_studies))}")
         cs = library.case_study(m.case_study)
         ivs = [library.intervention(x) for x in cs.models if x in library.runnable]
         if not ivs:
             raise ConversationError(
-                f"proposal {spec.id!r}: model.case_study: {cs.id!r} uses no runnable model "
+                f"{where}: model.case_study: {cs.id!r} uses no runnable model "
                 f"({', '.join(cs.models)}); choose a library model instead")
         return (library, "case-study", cs.id, cs.name, [iv.id for iv in ivs], cs.evidence_grade.level,
                 ivs[0].transformation_area, None)
     from ..plans.logic_model import library_with, parse_logic_model
 
-    lm = parse_logic_model(m.logic_model, f"proposal {spec.id}: model.logic_model", library)
-    lib = library_with(lm, library, f"proposal {spec.id}: model.logic_model")
+    lm = parse_logic_model(m.logic_model, f"{where}: model.logic_model", library)
+    lib = library_with(lm, library, f"{where}: model.logic_model")
     iv = lib.interventions[lm.id]
     return lib, "logic-model", lm.id, iv.name, [iv.id], iv.evidence_grade.level, iv.transformation_area, lm.model_dump(mode="json")
 
 
-def _runnable(library: Library, iv: Any, pid: str) -> None:
+def _runnable(library: Library, iv: Any, where: str) -> None:
     try:
         library.require_runnable(iv)
     except ModelError as exc:
-        raise ConversationError(f"proposal {pid!r}: model.library: {exc.message}") from None
+        raise ConversationError(f"{where}: model.library: {exc.message}") from None
 
 
 def model_document(area_id: str, models: list[str], scale: float, price_year: str) -> Any:
@@ -101,19 +101,21 @@ def engine_figures(doc: Any, library: Library, evidence_level: int | None) -> Mo
 
 def build_proposal(spec: ProposalIn, *, number: int, area_id: str, price_year: str, lines: list[SpendLine],
                    existing: dict[str, Proposal], by: str, at: dt.datetime,
-                   library: Library | None = None) -> tuple[Proposal, dict[str, Any], Any]:
-    """(the proposal, its stored definition, its scenario document or None) for ``spec``."""
+                   library: Library | None = None, where: str | None = None) -> tuple[Proposal, dict[str, Any], Any]:
+    """(the proposal, its stored definition, its scenario document or None) for ``spec``;
+    ``where`` names it in messages (default ``proposal 'ID'``)."""
+    where = where or f"proposal {spec.id!r}"
     if spec.id in existing:
-        raise ConversationError(f"proposal {spec.id!r}: id: already a proposal of this conversation; choose another id")
+        raise ConversationError(f"{where}: id: already a proposal of this conversation; choose another id")
     if not spec.meaning_for_people:
-        raise ConversationError(f"proposal {spec.id!r}: meaning_for_people: is empty; say what it means for people, not only money")
+        raise ConversationError(f"{where}: meaning_for_people: is empty; say what it means for people, not only money")
     lib = library or default_library()
     common = {"id": spec.id, "number": number, "kind": spec.kind, "title": spec.title,
               "meaning_for_people": spec.meaning_for_people, "created_by": by, "created_at": at}
     if spec.kind == "grow":
         if spec.service is not None or spec.reduction is not None or spec.because_of:
-            raise ConversationError(f"proposal {spec.id!r}: a 'grow' proposal names a model, not service, reduction or because_of")
-        lib2, kind, ref, name, models, level, area, lm = resolve_model(spec, lib)
+            raise ConversationError(f"{where}: a 'grow' proposal names a model, not service, reduction or because_of")
+        lib2, kind, ref, name, models, level, area, lm = resolve_model(spec, lib, where)
         doc = model_document(area_id, models, spec.scale, price_year)
         figures = engine_figures(doc, lib2, level)
         prop = Proposal(**common, area=area, model_kind=kind, model_ref=ref, model_name=name, scale=spec.scale,
@@ -121,24 +123,24 @@ def build_proposal(spec: ProposalIn, *, number: int, area_id: str, price_year: s
         return prop, {"spec": spec.model_dump(mode="json"), "proposal": prop.model_dump(mode="json"),
                       "logic_model": lm}, doc
     if spec.model is not None:
-        raise ConversationError(f"proposal {spec.id!r}: a 'reduce' proposal names a service, not a model")
+        raise ConversationError(f"{where}: a 'reduce' proposal names a service, not a model")
     known = {x.id: x for x in lines}
     if spec.service is None or spec.service not in known:
         raise ConversationError(
-            f"proposal {spec.id!r}: service: {'required' if spec.service is None else f'unknown service {spec.service!r}'}; "
+            f"{where}: service: {'required' if spec.service is None else f'unknown service {spec.service!r}'}; "
             f"services in the local picture are: {', '.join(known)}")
     line = known[spec.service]
     if spec.reduction is None:
-        raise ConversationError(f"proposal {spec.id!r}: reduction: required; give the pounds a year the service could be reduced by")
+        raise ConversationError(f"{where}: reduction: required; give the pounds a year the service could be reduced by")
     if line.money is not None and spec.reduction > line.money.real + 0.005:
         raise ConversationError(
-            f"proposal {spec.id!r}: reduction: £{spec.reduction:,.0f} is more than the service's spend today "
+            f"{where}: reduction: £{spec.reduction:,.0f} is more than the service's spend today "
             f"(£{line.money.real:,.0f} a year, {line.money.price_base} prices); give at most that")
     for b in spec.because_of:
         if b not in existing or existing[b].kind != "grow":
             grow = [p for p, x in existing.items() if x.kind == "grow"]
             raise ConversationError(
-                f"proposal {spec.id!r}: because_of: {b!r} is not a 'grow' proposal of this conversation; "
+                f"{where}: because_of: {b!r} is not a 'grow' proposal of this conversation; "
                 f"they are: {', '.join(grow) if grow else 'none yet'}")
     prop = Proposal(**common, area=line.area, service=line, reduction=Money(real=round(spec.reduction, 2), price_base=price_year),
                     because_of=list(spec.because_of))

@@ -245,14 +245,17 @@ class Conversations:
             self._row(s, cid)
             return self._proposals(s, cid)
 
-    def propose(self, cid: str, data: ProposalIn | dict[str, Any], *, by: str | None = None) -> Proposal:
-        """A model to grow (figures from the engine for the council) or a service to reduce."""
+    def propose(self, cid: str, data: ProposalIn | dict[str, Any], *, by: str | None = None,
+                name: str = "proposal") -> Proposal:
+        """A model to grow (figures from the engine for the council) or a service to reduce.
+        ``name`` names the input in messages (a file and its item)."""
         from ..store.core import canonical_json
         from ..store.models import ConversationProposalRow
         from .picture import official_lines
         from .proposals import build_proposal
 
-        spec = parse_input(ProposalIn, data, "proposal")
+        spec = parse_input(ProposalIn, data, name)
+        where = f"proposal {spec.id!r}" if name == "proposal" else name
         with self.store.reading() as s:
             conv = self._view(s, self._row(s, cid))
             existing = {p.id: p for p in self._proposals(s, cid)}
@@ -260,13 +263,13 @@ class Conversations:
         at = self.clock()
         prop, definition, doc = build_proposal(
             spec, number=len(existing) + 1, area_id=council_area_id(conv.council), price_year=conv.price_year,
-            lines=lines, existing=existing, by=who(by)[:320], at=at)
+            lines=lines, existing=existing, by=who(by)[:320], at=at, where=where)
         if doc is not None:
             self.store.save_scenario_document(doc)
         with self.store.transaction() as s:
             self._row(s, cid)
             if s.get(ConversationProposalRow, (cid, spec.id)) is not None:
-                raise ConversationError(f"proposal {spec.id!r}: id: already a proposal of this conversation; choose another id")
+                raise ConversationError(f"{where}: id: already a proposal of this conversation; choose another id")
             s.add(ConversationProposalRow(conversation_id=cid, id=spec.id, number=prop.number, kind=prop.kind,
                                           definition_json=canonical_json(definition), created_by=prop.created_by,
                                           created_at=at))
