@@ -110,6 +110,11 @@ def _proposal(t: Any, cid: str, p: Any, easy: bool) -> dict[str, Any]:
     }
 
 
+def _who(t: Any, who: str) -> str:
+    names = t.mapping("who_said")
+    return str(names.get(who, who))
+
+
 def _outlook(t: Any, outlook: Any) -> list[dict[str, Any]]:
     """The money expected, a table per payer (council, NHS) and a sentence for its last year."""
     out = []
@@ -160,7 +165,7 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
     if area is not None:
         ap = pictures.get(area)
         spend = _real(_get(ap, "spend")) if ap is not None else None
-        sayings = [{"who": _get(s, "who"), "text": _get(s, "text"), "source": t("said_by", source=_get(s, "source"))}
+        sayings = [{"who": _get(s, "who"), "text": _get(s, "text"), "source": t("said_by", who=_who(t, _get(s, "who")), source=_get(s, "source"))}
                    for s in (_get(ap, "sayings") or [])] if ap is not None else []
         shown = {
             "number": area, "label": t("area_label", number=area), "text": t(f"areas.{area}"),
