@@ -112,6 +112,9 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     app.include_router(api.router)
     app.include_router(plans_api.router)
+    from .routes.accounts import api_router as accounts_api
+
+    app.include_router(accounts_api)  # GET /api/v1/account (issue 27)
     from .contract import openapi
 
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]  (the scenario document typed)
@@ -182,9 +185,13 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
         # Output safety (docs/security.md): cross-site state changes refused, CSP and security headers.
+        # Issue 27: every form outside /api/ carries this browser's CSRF token (double submit).
+        from .csrf import csrf_cookie, csrf_token_refusal, prepare_csrf
         from .security import csrf_refusal, security_headers
 
-        response = csrf_refusal(request) or await call_next(request)
+        prepare_csrf(request)
+        response = csrf_refusal(request) or await csrf_token_refusal(request) or await call_next(request)
+        csrf_cookie(request, response)
         security_headers(request.url.path, response.headers)
         return response
 
