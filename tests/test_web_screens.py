@@ -17,6 +17,7 @@ import pytest
 
 from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, browser  # noqa: F401 - the shared harness
 from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
+from tests.accounts_helpers import sign_in_context, signed_in_cookies
 
 pytest.importorskip("playwright")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -66,7 +67,8 @@ def real_ids(server) -> dict[str, str]:
     from tests.test_web_plans_browser import _new_pages
 
     plans = _new_pages(server)  # a logic model, a plan with two reviews (the plan cycle's own helper)
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120) as c:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120,
+                      cookies=signed_in_cookies(server)) as c:  # a member of Birmingham: its plans and saved scenarios
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
         # a result whose uncertainty is worked out on the page (distribution and tornado drawn too)
         drawn = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
@@ -123,7 +125,7 @@ def test_every_route_is_a_measured_page_or_known_not_to_be_one(server):
 
     paths = page_paths(server)
     assert {"/", "/optimise", "/optimise/result", "/national", "/scenario/{sid}", "/evidence", "/api/docs"} <= set(paths)
-    with httpx.Client(base_url=server.url, timeout=120) as c:
+    with httpx.Client(base_url=server.url, timeout=120, cookies=signed_in_cookies(server)) as c:
         for name, path in paths.items():
             got = c.get(path)
             assert got.status_code == 200, f"{name}: {got.status_code}"
@@ -144,6 +146,7 @@ def test_no_page_is_wider_than_the_screen_or_names_another_host(browser, server)
     paths = page_paths(server)
     host = urlparse(server.url).netloc
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    sign_in_context(context, server)
     requested: list[str] = []
     pg = context.new_page()
     pg.set_default_timeout(30_000)
@@ -210,6 +213,7 @@ def test_charts_keep_titles_legends_and_labels_inside_on_a_phone(browser, server
     problems = []
     for width in (320, 390):
         context = browser.new_context(viewport={"width": width, "height": 844})
+        sign_in_context(context, server)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
         try:

@@ -107,8 +107,9 @@ class Ownership:
                                 .where(LogicModelOwnerRow.logic_model_id == object_id)))
         return True, owners, False
 
-    def _level(self, s: Any, roles: dict[str, str], signed_in: bool, kind: str, object_id: str) -> str:
-        exists, owners, public = self._owners(s, kind, object_id)
+    def _level(self, s: Any, roles: dict[str, str], signed_in: bool, kind: str, object_id: str,
+               known: tuple[bool, list[str], bool] | None = None) -> str:
+        exists, owners, public = known if known is not None else self._owners(s, kind, object_id)
         if not exists:
             return "none"
         best = "read" if public or (signed_in and not owners) else "none"
@@ -125,14 +126,18 @@ class Ownership:
                 best = max(best, given, key=_rank)
         return best
 
-    def access(self, user: "User | None", kind: str, object_id: str) -> str:
+    def access(self, user: "User | None", kind: str, object_id: str, *, owners: list[str] | None = None,
+               public: bool = False) -> str:
         """``none``, ``read``, ``change`` or ``approve``: what ``user`` (None: anonymous) may do to
-        one plan, logic model or saved scenario now (an object that does not exist: ``none``)."""
+        one plan, logic model or saved scenario now (an object that does not exist: ``none``).
+        ``owners``: the object's owning organisations when the caller holds it already (a
+        scenario store kept elsewhere, e.g. in memory); by default they are read from the store."""
         check_object(kind)
         with self.store.reading() as s:
             roles = self._roles_now(s, user)
             signed_in = user is not None and (bool(roles) or _enabled(s, user))
-            return self._level(s, roles, signed_in, kind, str(object_id))
+            known = None if owners is None else (True, [o for o in owners if o], public)
+            return self._level(s, roles, signed_in, kind, str(object_id), known)
 
     def visible(self, user: "User | None", kind: str, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that ``user`` may read (for lists: nothing else is shown)."""
