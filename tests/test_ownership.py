@@ -216,7 +216,7 @@ def test_plan_changes_are_audited_with_their_owner(store_url):
     ]
 
 
-def test_migration_0006_leaves_earlier_rows_owned_by_nobody_and_downgrades(store_url):
+def test_migration_0007_leaves_earlier_rows_owned_by_nobody_and_downgrades(store_url):
     from alembic import command
     from alembic.config import Config
     from sqlalchemy import create_engine, inspect
@@ -225,7 +225,7 @@ def test_migration_0006_leaves_earlier_rows_owned_by_nobody_and_downgrades(store
     from carescale.store import core
 
     engine = create_engine(store_url)
-    core.migrate(engine, "0005")
+    core.migrate(engine, "0006")
     with engine.begin() as c:
         c.execute(text("INSERT INTO scenario_documents (id, canonical_json, created_at) "
                        "VALUES ('abc', '{}', '2026-12-01 00:00:00+00:00')"))
@@ -235,14 +235,14 @@ def test_migration_0006_leaves_earlier_rows_owned_by_nobody_and_downgrades(store
                        "VALUES ('p', 'P', '{}', '2027-04-01', '2028-03-31', 'me', '2026-12-01 00:00:00+00:00')"))
     engine.dispose()
     acc = open_accounts(store_url)
-    assert core.current_revision(acc.store.engine) == "0006"
+    assert core.current_revision(acc.store.engine) == "0007"
     assert acc.unowned() == {"plan": ["p"], "logic-model": [], "saved-scenario": ["k1"]}
     assert acc.store.get_plan("p").public is False
     cfg = Config()
     cfg.set_main_option("script_location", str(core.MIGRATIONS))
     with acc.store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005")
+        command.downgrade(cfg, "0006")
     inspector = inspect(acc.store.engine)
     assert not set(inspector.get_table_names()) & {"shares", "approvals", "logic_model_owners"}
     assert "owner_org" not in {c["name"] for c in inspector.get_columns("plans")}

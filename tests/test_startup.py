@@ -186,7 +186,7 @@ def test_the_lazy_listing_is_the_one_the_command_modules_register() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert got["count"] == 19
+    assert got["count"] == 20  # issue 28 added conversation
     assert got["names"] and got["same"], "carescale/cli/listing.py is out of date: python -m carescale.cli.apps"
     assert got["help"]
 

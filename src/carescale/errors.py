@@ -100,6 +100,11 @@ class OfficialDataError(InputFileError):
     """An ONS or NHS Digital file that cannot be read or does not have the expected layout."""
 
 
+class ConversationError(CarescaleError):
+    """A local conversation's input that is not valid (``carescale.conversations``): a response to an
+    unknown proposal, a budget below zero, an oversized comment, an unknown conversation."""
+
+
 class AccountError(CarescaleError):
     """An account, organisation, role or token given wrongly (``carescale.accounts``).
 
@@ -119,6 +124,19 @@ class PermissionDeniedError(AccountError):
     """A signed-in user whose role does not allow what they asked (answered 403)."""
 
     http_status = 403
+
+
+class SingleSignOnError(SignInError):
+    """A single sign-on (OpenID Connect) that was refused (answered 401): a replayed or unknown
+    state, an ID token with a wrong issuer, audience, nonce or signature, or an expired one, an
+    email outside the organisation's domains. The line says which check failed (the provider
+    already knows the account exists) and never shows a token."""
+
+
+class IdentityProviderError(AccountError):
+    """An organisation's identity provider that cannot be reached or answers wrongly (502)."""
+
+    http_status = 502
 
 
 class NotFound(CarescaleError):

@@ -14,7 +14,7 @@ from typing import Any
 
 #: The command modules, in the order they register their commands (the order of ``--help``).
 MODULES = ("run", "appraise", "cash", "uncertainty", "national", "catalogue", "areas", "data", "evidence",
-           "serve", "scenario", "optimise", "logic_models", "plans", "report", "users")
+           "serve", "scenario", "optimise", "logic_models", "plans", "report", "users", "conversation")
 
 
 #: Generated: do not edit by hand (see the module's docstring).
@@ -148,4 +148,11 @@ COMMANDS: dict[str, dict[str, Any]] = {'run': {'modules': ('run',),
            'short_help': None,
            'hidden': False,
            'deprecated': False,
-           'rich_help_panel': None}}
+           'rich_help_panel': None},
+ 'conversation': {'modules': ('conversation',),
+                  'help': 'Local conversations: the local picture, proposals, responses, the report and the '
+                          'public plan.',
+                  'short_help': None,
+                  'hidden': False,
+                  'deprecated': False,
+                  'rich_help_panel': None}}

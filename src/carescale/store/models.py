@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     MetaData,
     Numeric,
@@ -61,7 +62,7 @@ class SavedScenarioRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    # the organisation it belongs to (migration 0006); None: saved before accounts, owned by nobody
+    # the organisation it belongs to (migration 0007); None: saved before accounts, owned by nobody
     owner_org: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
@@ -90,7 +91,7 @@ class PlanRow(Base):
     end_date: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    # the organisation it belongs to (migration 0006); None: saved before accounts, owned by nobody
+    # the organisation it belongs to (migration 0007); None: saved before accounts, owned by nobody
     owner_org: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # a published public plan: anyone may read it, without an account
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -262,7 +263,83 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
-# -- ownership, shares and approvals (migration 0006, issue 27; carescale.accounts.ownership) ----
+# -- local conversations and a public plan (migration 0006, issue 28; carescale.conversations) --
+
+
+class ConversationRow(Base):
+    """A local conversation (SCIE 2017, Appendix A) held by a council (ONS code), owned by an
+    organisation (its slug; the web app enforces who may see and change it). ``definition_json``:
+    its goals and price base."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    council: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    definition_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationEntryRow(Base):
+    """One thing staff recorded in a conversation, never changed: the council's own figure for an
+    area, what works, an expected-money figure, the goals, a theme tagged on a response, a quote
+    chosen, a decision, publishing. The latest entry of a ``kind`` and ``key`` is the one in force,
+    so the whole history stays readable."""
+
+    __tablename__ = "conversation_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    body_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationProposalRow(Base):
+    """A model to grow or a service to reduce, with its figures from the engine when it was made."""
+
+    __tablename__ = "conversation_proposals"
+    __table_args__ = (UniqueConstraint("conversation_id", "number"),)
+
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    definition_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationResponseRow(Base):
+    """One response to one proposal. ``comment`` is the literal text given. ``fingerprint``: the
+    SHA-256 of the proposal, stance, respondent type and normalised comment (one per conversation:
+    the duplicate check); ``client_hash``: a salted SHA-256 of the public client (never its address)."""
+
+    __tablename__ = "conversation_responses"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "fingerprint"),
+        ForeignKeyConstraint(["conversation_id", "proposal_id"],
+                             ["conversation_proposals.conversation_id", "conversation_proposals.id"]),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    proposal_id: Mapped[str] = mapped_column(String(200))
+    stance: Mapped[str] = mapped_column(String(10))
+    respondent: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(10))
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    client_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- ownership, shares and approvals (migration 0007, issue 27; carescale.accounts.ownership) ----
 
 
 class LogicModelOwnerRow(Base):

@@ -5,8 +5,8 @@ Rows saved before this revision have no owner (``owner_org`` NULL, no ``logic_mo
 row): signed-in users may read them, nobody may change them until an administrator adopts them
 (``carescale plans adopt --org ORG``).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,94 @@
+"""Local conversations and a public plan (issue 28, SCIE 2017 Appendix A): the local picture from
+official figures mapped to the five areas, the outlook's cases, proposals with the engine's
+figures, responses, the report and the public plan (docs/conversations.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from carescale.conversations.model import OwnSpendIn, ResponseIn
+from carescale.conversations.picture import area_mapping, england_trends, local_picture, official_lines
+from carescale.official.spend_baseline import council_baseline
+from carescale.prices import price_base
+
+
+@pytest.fixture(scope="module")
+def leeds():
+    return council_baseline("E08000035")
+
+
+@pytest.fixture(scope="module")
+def birmingham():
+    return council_baseline("E08000025")
+
+
+def test_every_mapped_line_has_an_area_and_a_reason():
+    m = area_mapping()
+    assert len(m.lines) == 12 and all(x.why for x in m.lines)
+    assert {x.area for x in m.lines} == {1, 2, 4, 5}
+    assert 3 in m.no_line  # day activities and work: no official line, and the picture says so
+
+
+def test_leeds_areas_from_official_lines(leeds):
+    lines = {x.id: x for x in official_lines(leeds)}
+    iso = lines["ro3:social-support-social-isolation"].money
+    assert (iso.cash, iso.cash_year, iso.real, iso.price_base) == (724_000, "2024-25", 724_000, "2024/25")
+    home = lines["ascfr:long-term-home-care:65+"].money
+    assert home.cash == 29_107_000 and home.cash_year == "2021-22"
+    assert home.real == pytest.approx(29_107_000 * price_base().factor("2021/22"), abs=0.01)
+    areas = {a.area: a for a in local_picture(leeds, {}).areas}
+    assert areas[1].official.real == 724_000 + 13_239_000 and areas[1].used == "official"
+    assert areas[3].used == "none" and areas[3].spend is None
+    assert areas[3].note.startswith("No official figure for this area: RO3 and ASC-FR have no line for day activities")
+
+
+def test_own_figure_replaces_the_official_one_and_both_are_shown(birmingham):
+    from carescale.conversations.picture import own_figure
+
+    own = own_figure(OwnSpendIn(area=1, amount=12_500_000, price_year="2024/25", source="Birmingham budget book 2024/25"),
+                     "2024/25", by="finance")
+    areas = {a.area: a for a in local_picture(birmingham, {1: own}).areas}
+    assert areas[1].used == "own" and areas[1].spend.real == 12_500_000 and areas[1].own.source == "Birmingham budget book 2024/25"
+    assert areas[1].official is None  # Birmingham sent no RO3 return for 2022-23 to 2024-25
+    assert areas[1].note == "The council's own figure is used; there is no official figure for this area"
+    assert areas[4].used == "official"
+    assert areas[4].official.real == pytest.approx((44_441_000 + 52_909_000 + 38_898_000 + 8_383_000) * price_base().factor("2021/22"), abs=0.05)
+
+
+def test_outlook_cases_from_the_trend(leeds, birmingham):
+    lo, med, hi, n = england_trends("2024/25")
+    assert n > 100 and lo < med < hi
+    out = local_picture(leeds, {}).outlook.council
+    ro3 = {t["year"]: t["real"] for t in leeds["total"] if t["measure"] == "total expenditure (RO3 C3)"}
+    rate = (ro3["2024-25"] / ro3["2022-23"]) ** 0.5 - 1
+    assert out.growth["central"] == pytest.approx(rate, abs=1e-6)
+    assert out.start.cash == 322_733_000 and out.start.cash_year == "2024-25"  # RO3 2024-25 net (C7)
+    first = out.years[0]
+    assert first.year == "2025/26" and first.central.real == pytest.approx(322_733_000 * (1 + out.growth["central"]), abs=0.01)
+    assert first.low.real < first.central.real < first.high.real
+    assert len(out.years) == 5 and all(y.central.price_base == "2024/25" for y in out.years)
+    brum = local_picture(birmingham, {}).outlook
+    assert brum.council.growth["central"] == pytest.approx(med, abs=1e-6)  # no RO3 trend: England's median
+    assert brum.council.growth_source.startswith("Birmingham has no RO3 trend")
+    assert brum.nhs.start is None and brum.nhs.years == []
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("amount", -5, "amount: -5 is below zero; give pounds, 0 or more"),
+    ("price_year", "2024", "price_year: '2024' is not a financial year; write it as 2024/25"),
+])
+def test_own_figure_refused(field, value, message):
+    from carescale.conversations.core import parse_input
+
+    data = {"area": 1, "amount": 100, "price_year": "2024/25", "source": "budget", field: value}
+    with pytest.raises(Exception) as err:
+        parse_input(OwnSpendIn, data, "spend")
+    assert str(err.value) == f"spend: {message}"
+
+
+def test_response_model_refuses_bad_types():
+    from carescale.conversations.core import parse_input
+
+    with pytest.raises(Exception) as err:
+        parse_input(ResponseIn, {"proposal": "p", "stance": "maybe", "respondent": "carer"}, "response")
+    assert str(err.value) == "response: stance: input should be 'support', 'oppose' or 'not-sure' (got 'maybe')"
