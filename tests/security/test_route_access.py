@@ -46,7 +46,9 @@ class Public:
 @dataclass(frozen=True)
 class Org:
     """One record of an organisation, named in the address: ``kind`` (plan, logic-model,
-    saved-scenario) and what the route does to it (read, change, approve)."""
+    saved-scenario, conversation) and what the route does to it (read, change, approve). A
+    conversation is public (its pack and response form): only its staff pages are its
+    organisation's, so another organisation is refused them (403) rather than told it is absent."""
 
     kind: str
     wanted: str
@@ -137,6 +139,28 @@ ACCESS: dict[str, object] = {
     "GET /scenario/{sid}/save": Creating(), "POST /scenario/{sid}/save": Creating(),
     "GET /saved": Listing("saved-scenario", anonymous="sign-in"),
     "GET /saved/{saved_key}": Org("saved-scenario", "read"),
+    # -- local conversations (issue 28): the packs, response form and published plan are public; the
+    #    staff pages are the conversation's organisation's
+    "GET /conversations/{cid}": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}.pdf": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/easy-read": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/easy-read.pdf": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/areas/{area}": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/areas/{area}/easy-read": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/areas/{area}/pack.pdf": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/areas/{area}/easy-read.pdf": Public("a conversation pack, for the public"),
+    "GET /conversations/{cid}/respond/{pid}": Public("the public response form"),
+    "POST /conversations/{cid}/respond/{pid}": Public("the public response form (rate-limited, honeypot)"),
+    "GET /conversations/{cid}/thanks": Public("the public response form's answer"),
+    "GET /conversations/{cid}/plan": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/plan.pdf": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/report": Org("conversation", "read"),  # public once the plan is published
+    "GET /conversations/{cid}/responses.csv": Org("conversation", "read"),
+    "GET /conversations/{cid}/staff": Org("conversation", "read"),
+    "POST /conversations/{cid}/staff/responses": Org("conversation", "change"),
+    "POST /conversations/{cid}/staff/responses/{rid}": Org("conversation", "change"),
+    "POST /conversations/{cid}/staff/decisions": Org("conversation", "approve"),
+    "POST /conversations/{cid}/staff/publish": Org("conversation", "approve"),
 }
 
 
@@ -195,12 +219,23 @@ def world(tmp_path_factory):
     store = app.state.store
     sid = store.put({"version": 1, "area": "birmingham"})
     saved = store.save_named(sid, f"{SECRET} saving", "", owner="alpha")
+    from carescale.conversations.service import Conversations
+
+    talk = Conversations(url)  # alpha's conversation (not published), with a response only its staff read
+    talk.create({"id": "alpha-talk", "council": "E08000025", "name": "Care in Alpha", "organisation": "alpha"},
+                by=ROLES["admin"])
+    talk.propose("alpha-talk", {"id": "living-well", "kind": "grow", "title": "A local helper",
+                                "meaning_for_people": "You would have one person to call.",
+                                "model": {"library": "living-well"}}, by=ROLES["admin"])
+    rid = talk.respond("alpha-talk", {"proposal": "living-well", "stance": "support", "respondent": "carer",
+                                      "comment": f"{SECRET} comment"}).id
     clients = {"anonymous": TestClient(app, follow_redirects=False, headers=ORIGIN)}
     for role, email in ROLES.items():
         c = TestClient(app, follow_redirects=False, headers=ORIGIN)
         c.cookies.set("carescale_session", session_for(app, email))
         clients[role] = c
-    ids = {"plan_id": "alpha-plan", "key": lm, "saved_key": saved, "sid": sid, "partner": "beta", "step": "about"}
+    ids = {"plan_id": "alpha-plan", "key": lm, "saved_key": saved, "sid": sid, "partner": "beta", "step": "about",
+           "cid": "alpha-talk", "rid": str(rid)}
     yield app, clients, ids
     core.close_all()
 
@@ -263,6 +298,9 @@ def test_another_organisation_cannot_read_change_or_delete_and_learns_nothing(wo
     assert got.status_code in (403, 404), (route, got.status_code)
     assert SECRET not in got.text
     kind = ACCESS[route].kind
+    if kind == "conversation":  # public itself: its staff pages are refused, never its existence hidden
+        assert got.status_code == 403, (route, got.status_code)
+        return
     real = {"plan": ids["plan_id"], "logic-model": ids["key"], "saved-scenario": ids["saved_key"]}[kind]
     absent = {"plan": "no-such-plan", "logic-model": "0" * 64, "saved-scenario": "0" * 16}[kind]
     param = {"plan": "plan_id", "logic-model": "key", "saved-scenario": "saved_key"}[kind]
