@@ -10,6 +10,7 @@ to its plan. A user's **access** to an object is the highest of:
 * a share of the object with one of their organisations: ``read`` (read-only) gives ``read``; an
   editable share (``edit``) gives ``change`` to the partner's editors and above and ``read`` to its
   viewers. A share never gives ``approve``: signing off is the owner's;
+* for a logic model, ``read`` to whoever may read a plan that commits to it (shared or published);
 * a published public plan: ``read`` for everyone, signed in or not;
 * a row saved before accounts existed (no owner): ``read`` for every signed-in user, nothing
   more, until an administrator adopts it (``carescale plans adopt --org ORG``).
@@ -124,6 +125,10 @@ class Ownership:
                 role = roles[share.partner_org]
                 given = "change" if share.access == "edit" and role != "viewer" else "read"
                 best = max(best, given, key=_rank)
+        if best == "none" and kind == "logic-model":  # a plan one may read shows the logic model it commits to
+            for plan_id in s.scalars(select(PlanRow.id).where(PlanRow.logic_model_id == object_id)):
+                if self._level(s, roles, signed_in, "plan", plan_id) != "none":
+                    return "read"
         return best
 
     def access(self, user: "User | None", kind: str, object_id: str, *, owners: list[str] | None = None,
