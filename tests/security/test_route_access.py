@@ -385,3 +385,29 @@ def test_compare_with_another_organisations_saved_scenario_is_not_found(world):
     assert SECRET not in clients["other"].get(f"/scenario/{sid}/compare").text  # not offered in the choice
     got = clients["viewer"].get(f"/api/v1/scenarios/{sid}/compare", params={"with": key})
     assert got.status_code == 200 and got.json()["a"]["kind"] == "saved"
+
+
+def test_a_conversation_decision_cannot_probe_another_organisations_plans(world):
+    """Beta's approver deciding on Beta's conversation gets the same line for Alpha's plan as for
+    a plan that does not exist; Alpha's own plan is linked by Alpha's approver."""
+    from carescale.conversations.service import Conversations
+
+    app, clients, _ = world
+    url = app.state.store.url
+    talk = Conversations(url)
+    talk.create({"id": "beta-talk", "council": "E08000025", "name": "Care in Beta", "organisation": "beta"},
+                by=ROLES["other"])
+    talk.propose("beta-talk", {"id": "living-well", "kind": "grow", "title": "A local helper",
+                               "meaning_for_people": "You would have one person to call.",
+                               "model": {"library": "living-well"}}, by=ROLES["other"])
+    answers = {}
+    for plan in ("alpha-plan", "no-such-plan"):
+        got = post_form(clients["other"], "/conversations/beta-talk/staff/decisions",
+                        {"proposal": "living-well", "decision": "grow", "reason": "Because.", "plans": plan})
+        assert got.status_code == 422
+        answers[plan] = re.search(r"decision: plans: [^<]*", got.text).group(0).replace(plan, "ID")
+    assert answers["alpha-plan"] == answers["no-such-plan"] == (
+        "decision: plans: &#39;ID&#39; is not a saved investment plan; save it first with &#39;carescale plans create&#39;")
+    linked = post_form(clients["approver"], "/conversations/alpha-talk/staff/decisions",
+                       {"proposal": "living-well", "decision": "grow", "reason": "Because.", "plans": "alpha-plan"})
+    assert linked.status_code == 303
