@@ -140,6 +140,9 @@ def client(tmp_path):
 
     store = DatabaseScenarioStore(f"sqlite:///{tmp_path / 'store.db'}")
     with TestClient(create_app(store), headers={"Origin": "http://testserver"}) as c:
+        from tests.accounts_helpers import sign_in
+
+        sign_in(c)  # saved scenarios are an organisation's (docs/accounts.md)
         yield c, store
 
 

@@ -68,6 +68,9 @@ def client():
     from carescale.web.storage import MemoryScenarioStore
 
     with TestClient(create_app(MemoryScenarioStore()), headers={"Origin": "http://testserver"}) as c:
+        from tests.accounts_helpers import sign_in
+
+        sign_in(c)  # saving a scenario and the saved ones are an organisation's (docs/accounts.md)
         yield c
 
 

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.plans import cycle  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import DatabaseScenarioStore  # noqa: E402
+from tests.accounts_helpers import sign_in  # noqa: E402
 from tests.store_fixtures import store_url  # noqa: E402,F401  (a fixture: SQLite and PostgreSQL)
 from .web_helpers import post_form
 
@@ -85,6 +86,7 @@ def db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(db):
     with TestClient(create_app(DatabaseScenarioStore(db)), follow_redirects=False, headers=SAME_ORIGIN) as c:
+        sign_in(c)  # an approver of Birmingham: the plans it makes are Birmingham's (docs/accounts.md)
         yield c
 
 
@@ -434,7 +436,7 @@ def test_api_plan_and_reviews(client, lm_key):
     review = {"period_end": "2027-06-30", "people_supported": 95, "outcomes": {FALLS: 11, HOME: 3}, "money_spent": 38000}
     got = client.post("/api/v1/plans/falls-api/reviews", json=review)
     assert got.status_code == 201 and got.json()["decision"] == "continue" and got.json()["number"] == 1
-    assert got.json()["recorded_by"] == "api"
+    assert got.json()["recorded_by"] == "planner@birmingham.gov.uk"  # the signed-in account, when not given
     listed = client.get("/api/v1/plans/falls-api/reviews").json()
     assert [r["decision"] for r in listed] == ["continue"]
     assert "falls-api" in [p["id"] for p in client.get("/api/v1/plans").json()]
@@ -558,6 +560,7 @@ def test_user_text_never_becomes_markup(client, lm_key):
 def test_the_cycle_by_the_api_on_each_store(store_url):  # noqa: F811
     """The same cycle on SQLite and PostgreSQL: the same store, the same figures."""
     with TestClient(create_app(DatabaseScenarioStore(store_url)), headers=SAME_ORIGIN) as c:
+        sign_in(c)
         answers = {**cycle.draft("model", PROMISING), "take_up": 0.005, "unit_cost": 400, "council_share": 0.5,
                    "price_year": "2023/24",
                    "outcomes": [{"description": "A fall needing a hospital admission is avoided", "payer": "nhs",

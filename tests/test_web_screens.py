@@ -18,6 +18,7 @@ import pytest
 
 from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, browser  # noqa: F401 - the shared harness
 from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
+from tests.accounts_helpers import sign_in_context, signed_in_cookies
 from tests.web_helpers import post_form
 
 pytest.importorskip("playwright")
@@ -91,7 +92,8 @@ def real_ids(server) -> dict[str, str]:
     plans = _new_pages(server)  # a logic model, a plan with two reviews (the plan cycle's own helper)
     # a local conversation with its plan published, and a session of its staff member (issue 28)
     published_conversation(server.server.config.app.state.store.url, "measured")
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120) as c:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120,
+                      cookies=signed_in_cookies(server)) as c:  # a member of Birmingham: its plans and saved scenarios
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
         # a result whose uncertainty is worked out on the page (distribution and tornado drawn too)
         drawn = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
@@ -251,6 +253,7 @@ def test_charts_keep_titles_legends_and_labels_inside_on_a_phone(browser, server
     problems = []
     for width in (320, 390):
         context = browser.new_context(viewport={"width": width, "height": 844})
+        sign_in_context(context, server)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
         try:

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.web import charts, documents  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.security import CSP, HEADERS, embed_json  # noqa: E402
-from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+from carescale.web.storage import DatabaseScenarioStore, MemoryScenarioStore  # noqa: E402
 from ..web_helpers import post_form
 
 SELF = "http://testserver"  # the TestClient's own origin
@@ -34,8 +34,13 @@ CHART_DATA = re.compile(r'<script type="application/json" id="chart-data">(.*?)<
 
 
 @pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False, headers=SAME_ORIGIN) as c:
+def client(tmp_path_factory):
+    # one database for the module's scenarios, plans and accounts (a member of Birmingham reads its plans)
+    store = DatabaseScenarioStore(f"sqlite:///{tmp_path_factory.mktemp('safety') / 'store.db'}")
+    with TestClient(create_app(store), follow_redirects=False, headers=SAME_ORIGIN) as c:
+        from tests.accounts_helpers import sign_in
+
+        sign_in(c)  # the plan pages are an organisation's (docs/accounts.md): seen by its member
         yield c
 
 
@@ -341,10 +346,11 @@ def test_every_state_changing_route_refuses_another_origin(client):
     assert len(routes) >= 10
     for route in routes:
         path = re.sub(r"\{[^}]+\}", "x", route.path)
-        got = client.post(path, json={"version": 1}, headers=evil)
-        assert got.status_code == 403, path
-        if path.startswith("/api/"):
-            assert got.json()["detail"].startswith("Refused:")
+        for method in sorted(route.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            got = client.request(method, path, json={"version": 1}, headers=evil)
+            assert got.status_code == 403, (method, path)
+            if path.startswith("/api/"):
+                assert got.json()["detail"].startswith("Refused:")
 
 
 def test_the_refusal_is_in_the_api_contract(client):

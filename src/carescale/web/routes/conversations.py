@@ -27,8 +27,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ...errors import CarescaleError, NotFound
+from ...errors import CarescaleError, ConversationError, NotFound
 from .. import conversation_pack as packs
+from ..access import visible
 from ..conversation_forms import MAX_COMMENT, ResponseForm, form_secret, sign_time, themes_of
 from ..forms import ErrorSummary
 from ..templating import render, see_other
@@ -380,6 +381,10 @@ async def staff_decide(request: Request, cid: str) -> Response:
     values = {"decision-proposal": pid, f"decision-{pid}": str(data.get("decision") or ""),
               f"reason-{pid}": str(data.get("reason") or ""), f"plans-{pid}": str(data.get("plans") or "")}
     try:
+        hidden = [p for p in plans if p not in visible(request, "plan", plans)]
+        if hidden:  # another organisation's plan: the very line a plan that does not exist gets (no oracle)
+            raise ConversationError(f"decision: plans: {hidden[0]!r} is not a saved investment plan; save it first "
+                                    "with 'carescale plans create'")
         svc.decide(cid, {"proposal": pid, "decision": str(data.get("decision") or ""),
                          "reason": str(data.get("reason") or ""), "plans": plans}, by=_by(user))
     except CarescaleError as exc:
