@@ -81,3 +81,38 @@ def test_sign_in_through_the_provider_in_chromium(browser, site, mock_issuer):
     assert user.single_sign_on
     assert hosts <= {ours, theirs, "cdn.jsdelivr.net"}, hosts
     assert not problems, "\n".join(problems)
+
+
+def test_a_refused_sign_in_is_a_page_with_its_line_under_the_csp(browser, site, mock_issuer):
+    """The person presses Deny at the provider: back on carescale, a 401 page says why in its error
+    summary, no session cookie is set, and the page runs under the CSP with a clean console."""
+    from urllib.parse import urlsplit
+
+    from carescale.web.auth import SESSION_COOKIE
+    from carescale.web.security import CSP
+
+    ours = urlsplit(site.url).netloc
+    problems: list[str] = []
+    with desktop_page(browser, 20_000) as page:
+        page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning") and urlsplit(m.location.get("url") or "").netloc == ours
+                and "status of 401" not in m.text else None)  # the page's own status is its point
+        page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+        page.add_init_script(WATCH)
+        page.goto(site.url + "/sign-in/birmingham/sso")
+        page.wait_for_url(re.compile(re.escape(mock_issuer) + r"/oauth2/authorize\?"))
+        with page.expect_navigation(url=re.compile(re.escape(site.url) + "/sign-in/birmingham/sso/callback")) as nav:
+            page.get_by_role("button", name="Deny").click()
+        answer = nav.value
+        assert answer.status == 401 and answer.headers["content-security-policy"] == CSP
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # let module scripts run
+        assert page.get_by_role("heading", name="You could not be signed in").is_visible()
+        summary = page.locator(".govuk-error-summary").inner_text()
+        assert ("sign-in with Birmingham City Council was not completed: the provider answered 'access_denied'"
+                in summary)
+        assert page.evaluate("window.__csp") == []
+        assert "js-enabled" in page.evaluate("document.body.className")  # the GOV.UK script ran from its file
+        assert SESSION_COOKIE not in {c["name"] for c in page.context.cookies(site.url)}
+    assert not problems, "\n".join(problems)
