@@ -33,6 +33,10 @@ NOT_PAGES = {
     "/scenario/{sid}/scenario.json", "/scenario/{sid}/results.json", "/scenario/{sid}/results.csv",
     "/plans/{plan_id}/history.csv", "/national/councils/{area_id}",
     "/scenario/{sid}/report.{fmt}",  # the business case downloaded (PDF, workbook, HTML, Markdown): a file, not a page
+    # single sign-on (issue 27): a 303 to the organisation's identity provider, and back from it a 303 to
+    # the page the sign-in started from (a refusal is the error page, measured as /no-such-page is);
+    # tests/test_oidc_browser.py follows both in Chromium through a real provider
+    "/sign-in/{org}/sso", "/sign-in/{org}/sso/callback",
     # a conversation's pack and plan as PDFs (issue 28): files, not pages
     "/conversations/{cid}.pdf", "/conversations/{cid}/easy-read.pdf", "/conversations/{cid}/areas/{area}/pack.pdf",
     "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/responses.csv",

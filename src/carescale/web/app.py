@@ -106,6 +106,10 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.jobs.add_page_lane(policy.inline_slots, policy.inline_queue)
     app.state.national = national
     app.state.templates = make_templates()
+    from . import sso
+
+    sso.load(app.state)  # the identity providers file (CARESCALE_OIDC_PROVIDERS), if any: a bad one stops here
+    sso.register(app.state.templates.env)  # sso_buttons() for the sign-in page
     app.state.downloads = ResultCache()  # rendered reports; the figures are the process's Evaluations
     app.state.pages = ResultCache(128)  # rendered result pages, by scenario id and uncertainty state
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
