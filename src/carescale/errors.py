@@ -126,6 +126,19 @@ class PermissionDeniedError(AccountError):
     http_status = 403
 
 
+class SingleSignOnError(SignInError):
+    """A single sign-on (OpenID Connect) that was refused (answered 401): a replayed or unknown
+    state, an ID token with a wrong issuer, audience, nonce or signature, or an expired one, an
+    email outside the organisation's domains. The line says which check failed (the provider
+    already knows the account exists) and never shows a token."""
+
+
+class IdentityProviderError(AccountError):
+    """An organisation's identity provider that cannot be reached or answers wrongly (502)."""
+
+    http_status = 502
+
+
 class NotFound(CarescaleError):
     """A scenario or job id the server does not know (answered 404)."""
 

@@ -239,6 +239,26 @@ class Accounts:
             self._audit(s, row.email, "sign-in", "session", "password")
             return self._user(s, user_row), token
 
+    def start_session(self, user: User, *, how: str, lifetime: dt.timedelta = SESSION_LIFETIME) -> str:
+        """A new session token for ``user``, who was signed in some other way than a password
+        (single sign-on: ``how`` says which provider, for the audit log). A disabled or deleted
+        account gets none (:data:`SIGN_IN_FAILED`)."""
+        token = secrets.token_urlsafe(32)
+        stamp = self.clock()
+        with self.store.transaction() as s:
+            row = s.get(UserRow, user.id)
+            if row is None or row.disabled:
+                refused = True
+            else:
+                refused = False
+                s.add(SessionRow(token_hash=token_hash(token), user_id=row.id, created_at=stamp,
+                                 expires_at=stamp + lifetime, revoked_at=None))
+                self._audit(s, row.email, "sign-in", "session", how)
+        if refused:
+            self.audit(user.email, "sign-in.failed", "session", f"{how}: the account is disabled")
+            raise SignInError(SIGN_IN_FAILED)
+        return token
+
     def session_user(self, token: str | None) -> User | None:
         """The user of a live session (not revoked, not expired, account not disabled), else None."""
         if not token:

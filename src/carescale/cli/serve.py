@@ -33,6 +33,9 @@ def serve(
     from ..web.security import configured_public_url, started_url
 
     public = configured_public_url()  # CARESCALE_PUBLIC_URL, checked before anything starts (one line if bad)
+    from ..accounts.oidc import load_providers
+
+    load_providers()  # CARESCALE_OIDC_PROVIDERS (single sign-on), checked before anything starts too
     from ..web.service import warm_up
 
     warm_up()  # the engine loaded before the port listens, never on the first visitors' requests

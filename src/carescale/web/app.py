@@ -138,6 +138,17 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
             return JSONResponse({"detail": error_items(exc.message)}, status_code=status)
         return error_page(request, status, [exc.message])
 
+    from .auth import SignInRequired, sign_in_url
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        # issue 27 (docs/accounts.md): a page sends an anonymous visitor to sign in and back; the API says 401
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         detail = [

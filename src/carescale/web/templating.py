@@ -41,6 +41,9 @@ def make_templates() -> Any:
     )
     formatting.register(env)
     env.filters["embed_json"] = embed_json  # every JSON written into a page (docs/security.md)
+    from . import auth
+
+    auth.register(env)  # csrf_field() in every form, signed_in() in the header (docs/accounts.md)
     return Jinja2Templates(env=env)
 
 
