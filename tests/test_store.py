@@ -34,13 +34,14 @@ def test_migration_from_empty_database_to_head(store_url):
     assert inspect(engine).get_table_names() == []
     assert core.current_revision(engine) is None
     store = core.open_store(store_url)
-    assert core.current_revision(store.engine) == core.head_revision() == "0006"
+    assert core.current_revision(store.engine) == core.head_revision() == "0007"
     tables = set(inspect(store.engine).get_table_names())
     assert tables == {
         "alembic_version", "scenario_documents", "logic_models", "plans", "reviews",
         "review_outcomes", "recommendations", "review_observations", "saved_scenarios",
         "users", "organisations", "memberships", "user_sessions", "api_tokens", "password_resets", "audit_log",
         "conversations", "conversation_entries", "conversation_proposals", "conversation_responses",
+        "logic_model_owners", "shares", "approvals",
     }
     engine.dispose()
 
@@ -62,7 +63,7 @@ def test_migration_0002_keeps_a_review_saved_at_0001(store_url):
         c.execute(text("INSERT INTO review_outcomes (review_id, outcome_id, achieved) VALUES (1, 'x', 11)"))
     engine.dispose()
     store = core.open_store(store_url)
-    assert core.current_revision(store.engine) == "0006"
+    assert core.current_revision(store.engine) == "0007"
     with store.engine.connect() as c:
         row = c.execute(text("SELECT achieved, local_saving, local_cases FROM review_outcomes")).one()
         observed = c.execute(text("SELECT count(*) FROM review_observations")).scalar()

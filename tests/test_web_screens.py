@@ -30,6 +30,9 @@ NOT_PAGES = {
     "/scenario/{sid}/scenario.json", "/scenario/{sid}/results.json", "/scenario/{sid}/results.csv",
     "/plans/{plan_id}/history.csv", "/national/councils/{area_id}",
     "/scenario/{sid}/report.{fmt}",  # the business case downloaded (PDF, workbook, HTML, Markdown): a file, not a page
+    # a conversation's pack and plan as PDFs (issue 28): files, not pages
+    "/conversations/{cid}.pdf", "/conversations/{cid}/easy-read.pdf", "/conversations/{cid}/areas/{area}/pack.pdf",
+    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/responses.csv",
 }
 
 
@@ -63,9 +66,12 @@ def real_ids(server) -> dict[str, str]:
     """A real value for every path parameter of the app's routes, made through the API."""
     import httpx
 
+    from tests.test_conversation_pages import published_conversation
     from tests.test_web_plans_browser import _new_pages
 
     plans = _new_pages(server)  # a logic model, a plan with two reviews (the plan cycle's own helper)
+    # a local conversation with its plan published, and a session of its staff member (issue 28)
+    published_conversation(server.server.config.app.state.store.url, "measured")
     with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120) as c:
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
         # a result whose uncertainty is worked out on the page (distribution and tornado drawn too)
@@ -86,11 +92,22 @@ def real_ids(server) -> dict[str, str]:
         "sid": sid, "scenario_id": sid, "saved_key": saved.rsplit("/", 1)[1], "drawn": drawn, "job_id": job_id, "intervention_id": "living-well", "area_id": "birmingham",
         "record_id": "health-connections-mendip", "key": plans["logic-model"].rsplit("/", 1)[1],
         "plan_id": plans["plan"].rsplit("/", 1)[1], "step": "about", "fmt": "html",
+        "cid": "measured", "area": "2", "pid": "living-well",
         # the query a page needs (the builder's answers so far, the logic model a plan starts from)
         "?/logic-models/new/{step}": plans["about"].partition("?")[2],
         "?/logic-models/new/check": plans["check"].partition("?")[2],
         "?/plans/new": plans["plan-form"].partition("?")[2],
     }
+
+
+def staff_session(server) -> dict[str, str]:
+    """The session cookie of the measured conversation's staff member: pages that need an account
+    (the conversation's staff page) are measured signed in."""
+    from carescale.web.auth import SESSION_COOKIE
+    from tests.test_conversation_pages import published_conversation
+
+    return {"name": SESSION_COOKIE, "value": published_conversation(server.server.config.app.state.store.url, "measured"),
+            "url": server.url}
 
 
 def page_paths(server) -> dict[str, str]:
@@ -123,7 +140,8 @@ def test_every_route_is_a_measured_page_or_known_not_to_be_one(server):
 
     paths = page_paths(server)
     assert {"/", "/optimise", "/optimise/result", "/national", "/scenario/{sid}", "/evidence", "/api/docs"} <= set(paths)
-    with httpx.Client(base_url=server.url, timeout=120) as c:
+    session = staff_session(server)
+    with httpx.Client(base_url=server.url, timeout=120, cookies={session["name"]: session["value"]}) as c:
         for name, path in paths.items():
             got = c.get(path)
             assert got.status_code == 200, f"{name}: {got.status_code}"
@@ -144,6 +162,7 @@ def test_no_page_is_wider_than_the_screen_or_names_another_host(browser, server)
     paths = page_paths(server)
     host = urlparse(server.url).netloc
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([staff_session(server)])
     requested: list[str] = []
     pg = context.new_page()
     pg.set_default_timeout(30_000)

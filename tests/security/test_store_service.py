@@ -95,7 +95,7 @@ def test_unknown_revision_is_one_line_on_every_store_command(tmp_path, monkeypat
 
     expected = (
         f"error: store: {url} is at schema revision '0002_from_a_newer_carescale', which this carescale "
-        f"(version {version('carescale')}) does not know (it knows '0001', '0002', '0003', '0004', '0005', '0006'); the database was probably "
+        f"(version {version('carescale')}) does not know (it knows '0001', '0002', '0003', '0004', '0005', '0006', '0007'); the database was probably "
         "written by a newer carescale: upgrade carescale, or set DATABASE_URL to another database"
     )
     for args in (

@@ -29,6 +29,7 @@ from ..store.models import (
     UserRow,
 )
 from . import passwords
+from .ownership import Ownership
 from .roles import check_action, check_kind, check_role, role_allows
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -89,8 +90,9 @@ class User:
     roles: dict[str, str] = field(default_factory=dict)  # organisation id -> role
 
 
-class Accounts:
-    """The accounts of one store (``Accounts(url)``; default the configured database)."""
+class Accounts(Ownership):
+    """The accounts of one store (``Accounts(url)``; default the configured database), with who
+    may do what to an organisation's records (:class:`~carescale.accounts.ownership.Ownership`)."""
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], dt.datetime] = now):
         self.store: Store = open_store(url)

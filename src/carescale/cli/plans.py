@@ -47,13 +47,54 @@ def _review_rows(reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def create_command(
     file: Path = typer.Argument(..., metavar="PLAN.yaml", help="The plan file (see docs/plans.md)."),
     by: Optional[str] = typer.Option(None, "--by", help="Who is creating the plan (default: your login name)."),
+    org: Optional[str] = typer.Option(None, "--org", help="The organisation the plan belongs to (default: none "
+                                      "until adopted; docs/accounts.md)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the review schedule)."),
     output: Optional[Path] = output_option(),
 ) -> None:
     """Create a plan: derive its targets from the break-even analysis and store it."""
     from ..plans.plan import create_plan
 
-    _emit_plan(create_plan(file, by=by), fmt, output, created=True)
+    if org is not None:
+        _known_organisation(org)
+    _emit_plan(create_plan(file, by=by, owner=org), fmt, output, created=True)
+
+
+def _known_organisation(org: str) -> None:
+    from ..accounts import open_accounts
+    from ..accounts.core import check_slug
+    from ..errors import NotFound
+
+    check_slug(org)
+    known = [o["id"] for o in open_accounts().organisations()]
+    if org not in known:
+        raise NotFound(f"--org: there is no organisation {org!r}; "
+                       + (f"the organisations are: {', '.join(known)}" if known else
+                          "make one with carescale users create-admin"))
+
+
+@plans_app.command("adopt")
+def adopt_command(
+    plans: list[str] = typer.Argument(None, metavar="[PLAN]...", help="The plans to adopt (saved before accounts)."),
+    org: str = typer.Option(..., "--org", help="The organisation that will own them."),
+    every: bool = typer.Option(False, "--all", help="Adopt every plan, logic model and saved scenario that belongs "
+                               "to nobody."),
+) -> None:
+    """Give plans saved before accounts existed (owned by nobody: read-only in the web app) to an organisation."""
+    from ..accounts import open_accounts
+
+    _known_organisation(org)
+    if not plans and not every:
+        raise PlanError("plans: name the plans to adopt, or give --all for everything that belongs to nobody")
+    acc = open_accounts()
+    wanted = acc.unowned() if every else {"plan": list(plans), "logic-model": [], "saved-scenario": []}
+    words = {"plan": "plan", "logic-model": "logic model", "saved-scenario": "saved scenario"}
+    done = []
+    for kind in ("plan", "logic-model", "saved-scenario"):
+        got = acc.adopt(org, kind, wanted[kind])
+        if got:
+            done.append(f"{len(got)} {words[kind]}{'s' if len(got) != 1 else ''}")
+    typer.echo(f"Adopted for {org}: {', '.join(done)}." if done else "Nothing belongs to nobody: nothing to adopt.")
 
 
 @plans_app.command("list")

@@ -262,13 +262,15 @@ def build_logic_model(answers: Answers | dict[str, Any], library: Library | None
     return parse_logic_model(data, name, lib), data
 
 
-def save_logic_model(data: dict[str, Any], *, url: str | None = None, library: Library | None = None) -> dict[str, Any]:
+def save_logic_model(data: dict[str, Any], *, url: str | None = None, library: Library | None = None,
+                     owner: str | None = None, actor: str | None = None) -> dict[str, Any]:
     """Check a logic model (as ``logic-model validate``) and store it by the hash of its
-    canonical JSON (written once; the same model, the same key). Returns its record."""
+    canonical JSON (written once; the same model, the same key); ``owner``, an organisation,
+    becomes one of its owners. Returns its record."""
     from ..store import open_store
 
     lm = parse_logic_model(data, "logic_model", library)
-    key = open_store(url).save_logic_model(lm.id, lm.model_dump(mode="json"))
+    key = open_store(url).save_logic_model(lm.id, lm.model_dump(mode="json"), owner=owner, actor=actor)
     return stored_logic_model(key, url=url)
 
 
@@ -397,7 +399,8 @@ def _counterfactual(c: CounterfactualIn, ref: dict[str, str]) -> dict[str, Any]:
 
 
 def create_plan_from(req: PlanRequest | dict[str, Any], *, by: str | None = None, url: str | None = None,
-                     library: Library | None = None) -> dict[str, Any]:
+                     library: Library | None = None, owner: str | None = None,
+                     actor: str | None = None) -> dict[str, Any]:
     """Create and store a plan from a request (the web's plan page, ``POST /api/v1/plans``): the
     same targets, schedule, NPV and scenario document as ``carescale plans create`` derives for the
     same plan file, stored in the same store. Returns what ``plans show`` prints."""
@@ -439,8 +442,8 @@ def create_plan_from(req: PlanRequest | dict[str, Any], *, by: str | None = None
     store.add_plan(PlanRow(
         id=spec.id, name=spec.name, definition_json=canonical_json(definition), scenario_id=scenario_id,
         logic_model_id=lm_key, start_date=spec.start, end_date=spec.end, created_by=who(by or req.created_by or "web"),
-        created_at=now(),
-    ))
+        created_at=now(), owner_org=owner, public=False,
+    ), actor=actor)
     return show_plan(spec.id, url=url)
 
 

@@ -254,9 +254,11 @@ def create_plan(
     by: str | None = None,
     url: str | None = None,
     library: Library | None = None,
+    owner: str | None = None,
 ) -> dict[str, Any]:
     """Read a plan file, derive its targets, and store it (with its scenario document and, for
-    a logic model, the logic model). Returns what ``plans show`` prints."""
+    a logic model, the logic model). ``owner``: the organisation it belongs to (``plans create
+    --org``; None: nobody's until adopted). Returns what ``plans show`` prints."""
     from ..store import open_store
     from ..store.core import canonical_json, now
     from ..store.models import PlanRow
@@ -273,7 +275,7 @@ def create_plan(
     scenario_id = store.save_scenario_document(doc)
     lm_key = None
     if lm_data is not None:
-        lm_key = store.save_logic_model(definition["model"]["id"], lm_data)
+        lm_key = store.save_logic_model(definition["model"]["id"], lm_data, owner=owner, actor=who(by))
         definition["model"]["logic_model_hash"] = lm_key
     row = PlanRow(
         id=spec.id,
@@ -285,6 +287,8 @@ def create_plan(
         end_date=spec.end,
         created_by=who(by),
         created_at=now(),
+        owner_org=owner,
+        public=False,
     )
     store.add_plan(row)
     return show_plan(spec.id, url=url)
@@ -322,6 +326,8 @@ def plan_summary(row: Any) -> dict[str, Any]:
         "latest_recommendation": last.recommendation.decision if last is not None and last.recommendation else None,
         "created_by": row.created_by,
         "created_at": utc_iso(row.created_at),
+        "owner": row.owner_org,
+        "public": bool(row.public),
     }
 
 

@@ -486,9 +486,11 @@ def add_review(
     url: str | None = None,
     library: Library | None = None,
     defaults: PlanDefaults | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
-    """Check and save one review with its recommendation (one transaction); returns the review
-    record as ``reviews list`` prints it."""
+    """Check and save one review with its recommendation (one transaction, with its audit line
+    naming ``actor``, default who recorded it); returns the review record as ``reviews list``
+    prints it."""
     from ..store import open_store
     from ..store.core import canonical_json, now
     from ..store.models import RecommendationRow, ReviewRow
@@ -530,7 +532,8 @@ def add_review(
         details_json=canonical_json(result),
         created_at=stamp,
     )
-    number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1, local, seen)
+    number = open_store(url).add_review(review, dict(actuals.outcomes), rec, len(previous) + 1, local, seen,
+                                        actor=actor)
     return {"plan": plan.id, "number": number, "recorded_by": review.recorded_by,
             "recorded_at": stamp.isoformat(), **result}
 

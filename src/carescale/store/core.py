@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from ..errors import StoreError, StoreUnavailableError
 from .config import database_url
 from .models import (
+    AuditRow,
+    LogicModelOwnerRow,
     LogicModelRow,
     PlanRow,
     RecommendationRow,
@@ -318,16 +320,21 @@ class Store:
         return parse_scenario(text)
 
     # -- saved scenarios (a name and a note on a stored document) --------------------------------
-    def save_named_scenario(self, scenario_id: str, name: str, note: str = "") -> str:
+    def save_named_scenario(self, scenario_id: str, name: str, note: str = "", *, owner: str | None = None,
+                            actor: str | None = None) -> str:
         """Record a stored scenario document under a name and a note; the new record's key (an
-        unguessable token, the last part of its link). The document must be stored already."""
+        unguessable token, the last part of its link). The document must be stored already.
+        ``owner``: the organisation it belongs to (None: nobody's, as before accounts)."""
         import secrets
 
         key = secrets.token_hex(8)
         with self.transaction() as s:
             if s.get(ScenarioDocumentRow, scenario_id) is None:
                 raise StoreError(f"scenario_id: no scenario {scenario_id!r} is stored here")
-            s.add(SavedScenarioRow(id=key, scenario_id=scenario_id, name=name, note=note, created_at=now()))
+            s.add(SavedScenarioRow(id=key, scenario_id=scenario_id, name=name, note=note, created_at=now(),
+                                   owner_org=owner))
+            if actor is not None:
+                audit_row(s, actor, "saved-scenario.create", f"saved-scenario:{key}", f"owner {owner or 'none'}")
         return key
 
     def saved_scenario(self, key: str) -> dict[str, Any] | None:
@@ -343,9 +350,18 @@ class Store:
             return [_saved(r) for r in rows]
 
     # -- logic models --------------------------------------------------------------------------
-    def save_logic_model(self, model_id: str, data: dict[str, Any]) -> str:
+    def save_logic_model(self, model_id: str, data: dict[str, Any], *, owner: str | None = None,
+                         actor: str | None = None) -> str:
+        """Store a logic model by the hash of its content; ``owner`` (an organisation) becomes
+        one of its owners (two organisations saving the same model each own it)."""
         text = canonical_json(data)
-        return self._put_once(LogicModelRow, content_hash(text), text, "logic model", model_id=model_id)
+        key = self._put_once(LogicModelRow, content_hash(text), text, "logic model", model_id=model_id)
+        if owner is not None:
+            with self.transaction() as s:
+                if s.get(LogicModelOwnerRow, (key, owner)) is None:
+                    s.add(LogicModelOwnerRow(logic_model_id=key, organisation_id=owner, created_at=now()))
+                    audit_row(s, actor or "system", "logic-model.create", f"logic-model:{key}", f"owner {owner}")
+        return key
 
     def load_logic_model(self, key: str) -> dict[str, Any]:
         with self.reading() as s:
@@ -355,7 +371,8 @@ class Store:
         return json.loads(row.canonical_json)
 
     # -- plans ---------------------------------------------------------------------------------
-    def add_plan(self, row: PlanRow) -> None:
+    def add_plan(self, row: PlanRow, *, actor: str | None = None) -> None:
+        """Save a new plan, with its audit line (``actor``, default who created it)."""
         try:
             with self.transaction() as s:
                 if s.get(PlanRow, row.id) is not None:
@@ -363,6 +380,8 @@ class Store:
                         f"plan {row.id!r}: a plan with this id is already saved; choose another id"
                     )
                 s.add(row)
+                audit_row(s, actor or row.created_by, "plan.create", f"plan:{row.id}",
+                          f"owner {row.owner_org or 'none'}: {row.name}")
         except IntegrityError as exc:
             raise StoreError(f"plan {row.id!r}: cannot be saved ({str(exc.orig).splitlines()[0]})") from None
 
@@ -401,6 +420,8 @@ class Store:
         expected_number: int,
         local: dict[str, tuple[float, int]] | None = None,
         observations: dict[str, tuple[int, int | None, int | None]] | None = None,
+        *,
+        actor: str | None = None,
     ) -> int:
         """Write a review, its outcome counts and its recommendation in ONE transaction and
         return the review's number. ``expected_number`` is the number the caller computed the
@@ -431,6 +452,8 @@ class Store:
                                                comparison_people=cp, comparison_events=ce))
                 recommendation.review_id = review.id
                 s.add(recommendation)
+                audit_row(s, actor or review.recorded_by, "review.add", f"plan:{review.plan_id}",
+                          f"review {expected_number}: {recommendation.decision}")
         except IntegrityError as exc:
             raise StoreError(
                 f"plan {review.plan_id!r}: review {expected_number} cannot be saved "
@@ -458,9 +481,14 @@ _lock = threading.Lock()
 _stores: dict[str, Store] = {}
 
 
+def audit_row(s: Session, actor: str, action: str, obj: str, detail: str = "") -> None:
+    """One line of the append-only audit log, written in the caller's transaction."""
+    s.add(AuditRow(at=now(), actor=actor[:320], action=action[:60], object=obj[:400], detail=detail))
+
+
 def _saved(row: SavedScenarioRow) -> dict[str, Any]:
     return {"key": row.id, "scenario_id": row.scenario_id, "name": row.name, "note": row.note,
-            "saved_at": utc_iso(row.created_at)}
+            "saved_at": utc_iso(row.created_at), "owner": row.owner_org}
 
 
 def open_store(url: str | None = None) -> Store:

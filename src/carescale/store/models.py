@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -61,6 +62,8 @@ class SavedScenarioRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # the organisation it belongs to (migration 0007); None: saved before accounts, owned by nobody
+    owner_org: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class LogicModelRow(Base):
@@ -88,6 +91,10 @@ class PlanRow(Base):
     end_date: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # the organisation it belongs to (migration 0007); None: saved before accounts, owned by nobody
+    owner_org: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # a published public plan: anyone may read it, without an account
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     reviews: Mapped[list["ReviewRow"]] = relationship(
         back_populates="plan", order_by="ReviewRow.number", lazy="raise"
@@ -330,3 +337,53 @@ class ConversationResponseRow(Base):
     client_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- ownership, shares and approvals (migration 0007, issue 27; carescale.accounts.ownership) ----
+
+
+class LogicModelOwnerRow(Base):
+    """An organisation that saved a logic model. Logic models are keyed by the hash of their
+    content, so two organisations that save the same model each own it (neither sees the other)."""
+
+    __tablename__ = "logic_model_owners"
+
+    logic_model_id: Mapped[str] = mapped_column(ForeignKey("logic_models.id"), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShareRow(Base):
+    """A plan, logic model or saved scenario an owner shares with a partner organisation,
+    read-only (``read``) or editable (``edit``). Removed when the owner stops sharing."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("kind", "object_id", "owner_org", "partner_org",
+                                       name="uq_shares_object_partner"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # plan | logic-model | saved-scenario
+    object_id: Mapped[str] = mapped_column(String(200))
+    owner_org: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    partner_org: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    access: Mapped[str] = mapped_column(String(10))  # read | edit
+    shared_by: Mapped[str] = mapped_column(String(320))
+    shared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApprovalRow(Base):
+    """A sign-off: who approved a plan (``kind`` plan) or a review's recommendation (``kind``
+    recommendation, with its review number and decision), when, for which organisation, and the
+    scenario id they saw. Append-only (the database refuses UPDATE and DELETE)."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
+    review_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    approved_by: Mapped[str] = mapped_column(String(320))
+    approved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    scenario_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(40), nullable=True)

@@ -10,6 +10,7 @@
 * :mod:`.plans_api`: the same cycle in the JSON API;
 * :mod:`.optimise`: the optimiser's pages (issue 26);
 * :mod:`.national`: England, its regions and every council (issue 26);
+* :mod:`.conversations`: a local conversation's pack, response form, report, public plan and staff pages (issue 28);
 * :mod:`.info`: accessibility, privacy and the API's documentation page;
 * :mod:`.api`: the JSON API under ``/api/v1/``.
 
@@ -22,11 +23,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import compare, evidence, info, jobs, journey, national, optimise, plans, results, settings
+from . import compare, conversations, evidence, info, jobs, journey, national, optimise, plans, results, settings
 
 #: every page (the JSON API's router is :data:`carescale.web.routes.api.router`)
 pages = APIRouter(include_in_schema=False)
-for _module in (journey, info, results, compare, settings, jobs, evidence, plans, optimise, national):
+for _module in (journey, info, results, compare, settings, jobs, evidence, plans, optimise, national, conversations):
     pages.routes.extend(_module.router.routes)  # the routes themselves (one flat list, in this order)
 
 __all__ = ["pages"]

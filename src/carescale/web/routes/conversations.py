@@ -1,0 +1,402 @@
+"""A local conversation's pages (issue 28; SCIE's Appendix A; docs/conversations.md, "The pages").
+
+Public, no account needed:
+
+* ``/conversations/<id>`` (and ``/easy-read``, ``.pdf``, ``/easy-read.pdf``): the pack's overview:
+  the shared goals, the five areas, the questions;
+* ``/conversations/<id>/areas/<n>`` (and ``/easy-read``, ``/pack.pdf``, ``/easy-read.pdf``): the
+  pack for one area: its local picture, the proposals with what they mean for people and their
+  figures, the money words, the questions;
+* ``/conversations/<id>/respond/<proposal>`` (GET and POST; ``?register=easy``): the response
+  form (no account; a honeypot, a signed minimum time on the page, and the library's per-client
+  limit and duplicate refusal); ``/conversations/<id>/thanks``;
+* ``/conversations/<id>/plan`` and ``/plan.pdf``: the public plan once it is published;
+  ``/conversations/<id>/report``: the report on what people said once the plan is published
+  (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
+
+Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
+to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
+publish. Every figure and count comes from :mod:`carescale.conversations` (the same service as
+the CLI and the API); every sentence of the public pages from its text catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ...errors import CarescaleError, NotFound
+from .. import conversation_pack as packs
+from ..conversation_forms import MAX_COMMENT, ResponseForm, form_secret, sign_time, themes_of
+from ..forms import ErrorSummary
+from ..templating import render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+
+# -- the library ------------------------------------------------------------------------------------
+
+
+def service(request: Request) -> Any:
+    """The conversations kept in the app's database (the scenario store's)."""
+    from ...conversations.service import Conversations
+
+    return Conversations(getattr(request.app.state.store, "url", None))
+
+
+def _conversation(request: Request, cid: str) -> tuple[Any, Any]:
+    svc = service(request)
+    return svc, svc.get(cid)
+
+
+def _area(n: int) -> int:
+    if n not in range(1, 6):
+        raise NotFound(f"area: {n} is not one of the five areas; give 1, 2, 3, 4 or 5")
+    return n
+
+
+def _accepting(conv: Any) -> bool:
+    return not getattr(conv, "published", False)
+
+
+# -- the pack -----------------------------------------------------------------------------------------
+
+
+def _pack_context(request: Request, cid: str, area: int | None, easy: bool) -> dict[str, Any]:
+    svc, conv = _conversation(request, cid)
+    return packs.pack(conv, svc.picture(cid), svc.proposals(cid), area, easy=easy, accepting=_accepting(conv))
+
+
+def _pack_page(request: Request, cid: str, area: int | None, easy: bool) -> HTMLResponse:
+    ctx = _pack_context(request, cid, area, easy)
+    return render(request, "conversations/pack.html", **ctx)
+
+
+def _pack_pdf(request: Request, cid: str, area: int | None, easy: bool) -> Response:
+    from ..security import public_url
+
+    ctx = _pack_context(request, cid, area, easy)
+    html = request.app.state.templates.get_template("conversations/pack_print.html").render(link=public_url(request), **ctx)
+    name = f"{cid}-{'overview' if area is None else f'area-{area}'}{'-easy-read' if easy else ''}.pdf"
+    return Response(packs.pdf_bytes(html, b"carescale-conversation-pack"), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/conversations/{cid}.pdf")  # before /conversations/{cid}, which would match it
+def overview_pdf(request: Request, cid: str) -> Response:
+    return _pack_pdf(request, cid, None, False)
+
+
+@router.get("/conversations/{cid}", response_class=HTMLResponse)
+def overview(request: Request, cid: str) -> HTMLResponse:
+    return _pack_page(request, cid, None, False)
+
+
+@router.get("/conversations/{cid}/easy-read", response_class=HTMLResponse)
+def overview_easy(request: Request, cid: str) -> HTMLResponse:
+    return _pack_page(request, cid, None, True)
+
+
+@router.get("/conversations/{cid}/easy-read.pdf")
+def overview_easy_pdf(request: Request, cid: str) -> Response:
+    return _pack_pdf(request, cid, None, True)
+
+
+@router.get("/conversations/{cid}/areas/{area}", response_class=HTMLResponse)
+def area_pack(request: Request, cid: str, area: int) -> HTMLResponse:
+    return _pack_page(request, cid, _area(area), False)
+
+
+@router.get("/conversations/{cid}/areas/{area}/easy-read", response_class=HTMLResponse)
+def area_pack_easy(request: Request, cid: str, area: int) -> HTMLResponse:
+    return _pack_page(request, cid, _area(area), True)
+
+
+@router.get("/conversations/{cid}/areas/{area}/pack.pdf")
+def area_pack_pdf(request: Request, cid: str, area: int) -> Response:
+    return _pack_pdf(request, cid, _area(area), False)
+
+
+@router.get("/conversations/{cid}/areas/{area}/easy-read.pdf")
+def area_pack_easy_pdf(request: Request, cid: str, area: int) -> Response:
+    return _pack_pdf(request, cid, _area(area), True)
+
+
+# -- the public response form ------------------------------------------------------------------------
+
+
+def _proposal_of(svc: Any, cid: str, pid: str) -> Any:
+    for p in svc.proposals(cid):
+        if p.id == pid:
+            return p
+    raise NotFound(f"proposal: {pid!r} is not a proposal of conversation {cid!r}")
+
+
+def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: ResponseForm | None = None,
+                  status: int = 200) -> HTMLResponse:
+    svc, conv = _conversation(request, cid)
+    p = _proposal_of(svc, cid, pid)
+    t = packs.text_for(easy)
+    shown = packs._proposal(t, cid, p, easy)  # the same sentences as the pack's
+    values = form.values() if form else {"stance": "", "respondent": "", "comment": ""}
+    errors = form.errors.items if form else []
+    stances = [{"value": k, "text": v, "checked": values["stance"] == k} for k, v in t.mapping("views").items()]
+    respondents = [{"value": k, "text": v, "checked": values["respondent"] == k} for k, v in t.mapping("types").items()]
+    return render(request, "conversations/respond.html", status_code=status, t=t, easy=easy,
+                  title=t("form_title", proposal=p.title), caption=t("pack_caption", area=conv.council_name),
+                  proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
+                  started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
+                  action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy))
+
+
+@router.get("/conversations/{cid}/respond/{pid}", response_class=HTMLResponse)
+def respond_form(request: Request, cid: str, pid: str, register: str = "standard") -> HTMLResponse:
+    return _respond_page(request, cid, pid, register == "easy")
+
+
+@router.post("/conversations/{cid}/respond/{pid}")
+async def respond(request: Request, cid: str, pid: str) -> Response:
+    from ...errors import ConversationError
+
+    data = await request.form()
+    easy = str(data.get("register") or "") == "easy"
+    t = packs.text_for(easy)
+    svc, conv = _conversation(request, cid)
+    p = _proposal_of(svc, cid, pid)
+    form = ResponseForm.read(data, t, form_secret(request.app.state))
+    thanks = f"/conversations/{cid}/thanks" + ("?register=easy" if easy else "")
+    if form.spam:  # the honeypot: a script filled every box; thank it and keep nothing
+        return see_other(thanks)
+    if not _accepting(conv):
+        form.errors.add(t("error_closed"), "stance")
+    if form.errors:
+        return _respond_page(request, cid, pid, easy, form, 422)
+    try:
+        svc.respond(cid, {"proposal": p.id, "stance": form.stance, "respondent": form.respondent,
+                          "comment": form.comment, "channel": "public"}, client=_client(request))
+    except ConversationError as exc:
+        form.errors.add(_public_message(t, exc), "stance" if "comment" not in exc.message else "comment")
+        return _respond_page(request, cid, pid, easy, form, 429 if "error_too_many" == _kind(exc) else 422)
+    return see_other(thanks)
+
+
+def _kind(exc: CarescaleError) -> str:
+    from ...conversations.service import TooManyResponses
+
+    return "error_too_many" if isinstance(exc, TooManyResponses) else "refused"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _public_message(t: Any, exc: CarescaleError) -> str:
+    """The library's refusal in the form's own words (a duplicate, too many from one client)."""
+    from ...conversations.service import TooManyResponses
+
+    if isinstance(exc, TooManyResponses):
+        return t("error_too_many")
+    if "is already recorded" in exc.message:
+        return t("error_duplicate")
+    return exc.message
+
+
+@router.get("/conversations/{cid}/thanks", response_class=HTMLResponse)
+def thanks(request: Request, cid: str, register: str = "standard") -> HTMLResponse:
+    _, conv = _conversation(request, cid)
+    easy = register == "easy"
+    t = packs.text_for(easy)
+    return render(request, "conversations/thanks.html", t=t, easy=easy, title=t("thanks_title"),
+                  pack_url=packs.base_url(cid, None, easy))
+
+
+# -- the report and the public plan ------------------------------------------------------------------
+
+
+def _plan_context(request: Request, cid: str) -> dict[str, Any]:
+    svc, conv = _conversation(request, cid)
+    plan = svc.public_plan(cid)  # NotFound (404) until it is published
+    t = packs.text_for(False)
+    refs = {p.id: p for p in svc.proposals(cid)}
+    decisions = []
+    for d in plan.decisions:
+        p = refs.get(d.proposal)
+        c = d.people_said
+        evidence = (f"/evidence/{p.model_ref}" if p is not None and p.model_ref and p.model_kind in ("library", "case-study")
+                    else None)
+        decisions.append({
+            "proposal": d.proposal, "title": d.title, "decision": d.decision,
+            "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason, "evidence": list(d.evidence),
+            "said": t("said_counts", support=c.support, oppose=c.oppose, not_sure=c.not_sure),
+            "plans": list(d.plans), "evidence_href": evidence,
+        })
+    return {"t": t, "title": t("plan_title", area=conv.council_name), "caption": conv.name, "decisions": decisions,
+            "undecided": list(plan.undecided), "report_url": f"/conversations/{cid}/report",
+            "published_on": plan.published_at.strftime("%-d %B %Y") if plan.published_at else None,
+            "pdf": f"/conversations/{cid}/plan.pdf"}
+
+
+@router.get("/conversations/{cid}/plan", response_class=HTMLResponse)
+def public_plan(request: Request, cid: str) -> HTMLResponse:
+    return render(request, "conversations/plan.html", **_plan_context(request, cid))
+
+
+@router.get("/conversations/{cid}/plan.pdf")
+def public_plan_pdf(request: Request, cid: str) -> Response:
+    from ..security import public_url
+
+    ctx = _plan_context(request, cid)
+    html = request.app.state.templates.get_template("conversations/plan_print.html").render(link=public_url(request), **ctx)
+    return Response(packs.pdf_bytes(html, b"carescale-public-plan"), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{cid}-plan.pdf"'})
+
+
+def _count(c: Any, key: str) -> int:
+    return int(getattr(c, key.replace("-", "_"), 0))
+
+
+def _report_context(request: Request, cid: str) -> dict[str, Any]:
+    from ...conversations.model import RESPONDENT_TYPES, STANCES
+
+    svc, conv = _conversation(request, cid)
+    return {"title": f"What people said: {conv.name}", "caption": conv.council_name, "report": svc.report(cid),
+            "stances": list(STANCES.items()), "stance_words": STANCES, "respondents": RESPONDENT_TYPES,
+            "count": _count, "plan_url": f"/conversations/{cid}/plan" if conv.published else None}
+
+
+@router.get("/conversations/{cid}/report", response_class=HTMLResponse)
+def report(request: Request, cid: str) -> HTMLResponse:
+    _, conv = _conversation(request, cid)
+    if not conv.published:
+        _staff(request, conv, "read")
+    return render(request, "conversations/report.html", **_report_context(request, cid))
+
+
+# -- staff -------------------------------------------------------------------------------------------
+
+
+@router.get("/conversations/{cid}/responses.csv")
+def responses_csv(request: Request, cid: str) -> Response:
+    """Every response as CSV for staff (a spreadsheet): each comment exactly as written, a cell that
+    would read as a formula guarded by :func:`carescale.safe_text.sheet_value`."""
+    from ...safe_text import csv_text
+
+    svc, conv = _conversation(request, cid)
+    _staff(request, conv, "read")
+    keys = ["id", "proposal", "stance", "respondent", "channel", "themes", "quoted", "comment", "created_at"]
+    rows = ([r.id, r.proposal, r.stance, r.respondent, r.channel, "; ".join(r.themes), "yes" if r.quoted else "no",
+             r.comment, r.created_at.isoformat()] for r in svc.responses(cid))
+    return Response(csv_text(rows, header=keys, bom=True), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{cid}-responses.csv"'})
+
+
+def _staff(request: Request, conv: Any, action: str) -> Any:
+    """The signed-in user with ``action`` in the conversation's organisation (303 to sign in, or 403)."""
+    from ..auth import require_role, require_user
+
+    if conv.organisation is None:
+        return require_user(request)
+    return require_role(request, conv.organisation, action)
+
+
+def _by(user: Any) -> str:
+    return str(getattr(user, "email", None) or getattr(user, "id", None) or "staff")
+
+
+def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, values: dict[str, str] | None = None,
+                status: int = 200) -> HTMLResponse:
+    from ...conversations.model import DECISIONS, DECISIONS_FOR, RESPONDENT_TYPES, STANCES
+
+    svc, conv = _conversation(request, cid)
+    _staff(request, conv, "read")
+    proposals = svc.proposals(cid)
+    decided = {d.proposal: d for d in svc.public_plan(cid, draft=True).decisions}
+    return render(request, "conversations/staff.html", status_code=status, title=f"Run the conversation: {conv.name}",
+                  conv=conv, proposals=proposals, responses=svc.responses(cid), decided=decided,
+                  stances=STANCES, respondents=RESPONDENT_TYPES, decisions=DECISIONS, decisions_for=DECISIONS_FOR,
+                  errors=errors.items if errors else [], values=values or {}, report_url=f"/conversations/{cid}/report",
+                  plan_url=f"/conversations/{cid}/plan")
+
+
+@router.get("/conversations/{cid}/staff", response_class=HTMLResponse)
+def staff(request: Request, cid: str) -> HTMLResponse:
+    return _staff_page(request, cid)
+
+
+@router.post("/conversations/{cid}/staff/responses")
+async def staff_response(request: Request, cid: str) -> Response:
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "change")
+    data = await request.form()
+    values = {k: str(data.get(k) or "") for k in ("proposal", "stance", "respondent", "comment")}
+    try:
+        svc.respond(cid, {**values, "channel": "staff"}, by=_by(user))
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, "entry-" + next((k for k in ("proposal", "stance", "respondent", "comment")
+                                                  if k in exc.message), "proposal"))
+        return _staff_page(request, cid, errors, values, 422)
+    return see_other(f"/conversations/{cid}/staff#responses")
+
+
+@router.post("/conversations/{cid}/staff/responses/{rid}")
+async def staff_tag(request: Request, cid: str, rid: int) -> Response:
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "change")
+    data = await request.form()
+    try:
+        current = next((r for r in svc.responses(cid) if r.id == rid), None)
+        if current is None:
+            raise NotFound(f"response: {rid} is not a response of conversation {cid!r}")
+        wanted = themes_of(str(data.get("themes") or ""))
+        now = {t.lower() for t in current.themes}
+        for theme in wanted:
+            if theme.lower() not in now:
+                svc.tag(cid, rid, theme, on=True, by=_by(user))
+        for theme in current.themes:
+            if theme.lower() not in {w.lower() for w in wanted}:
+                svc.tag(cid, rid, theme, on=False, by=_by(user))
+        quoted = bool(data.get("quoted"))
+        if quoted != current.quoted:
+            svc.quote(cid, rid, chosen=quoted, by=_by(user))
+    except NotFound:
+        raise
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, f"themes-{rid}")
+        return _staff_page(request, cid, errors, status=422)
+    return see_other(f"/conversations/{cid}/staff#response-{rid}")
+
+
+@router.post("/conversations/{cid}/staff/decisions")
+async def staff_decide(request: Request, cid: str) -> Response:
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "approve")
+    data = await request.form()
+    pid = str(data.get("proposal") or "")
+    plans = [s.strip() for s in str(data.get("plans") or "").replace(",", " ").split() if s.strip()]
+    values = {"decision-proposal": pid, f"decision-{pid}": str(data.get("decision") or ""),
+              f"reason-{pid}": str(data.get("reason") or ""), f"plans-{pid}": str(data.get("plans") or "")}
+    try:
+        svc.decide(cid, {"proposal": pid, "decision": str(data.get("decision") or ""),
+                         "reason": str(data.get("reason") or ""), "plans": plans}, by=_by(user))
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, f"reason-{pid}" if "reason" in exc.message else f"decision-{pid}")
+        return _staff_page(request, cid, errors, values, 422)
+    return see_other(f"/conversations/{cid}/staff#decide-{pid}")
+
+
+@router.post("/conversations/{cid}/staff/publish")
+async def staff_publish(request: Request, cid: str) -> Response:
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "approve")
+    try:
+        svc.publish(cid, by=_by(user))
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, "publish")
+        return _staff_page(request, cid, errors, status=422)
+    return see_other(f"/conversations/{cid}/plan")

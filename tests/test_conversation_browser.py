@@ -1,0 +1,136 @@
+"""A local conversation in a real browser (issue 28; docs/conversations.md, "The pages"): Playwright
+on Debian's Chromium against a real server. axe-core on every page of the conversation (the pack,
+its easy-read version, the response form with and without errors, the thanks page, the staff
+page, the report and the public plan): no serious or critical violation. A member of the public
+responds without an account; staff (signed in) tag themes, choose a quote, decide and publish;
+the public plan page, read without an account, shows the decisions and their reasons.
+Screenshots go to artifacts/web/conversation-*.png."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
+from tests.test_conversation_pages import CID, make_conversation, published_conversation
+from tests.test_web_browser import browser, desktop_page, live_server, shot  # noqa: F401 - the shared harness
+
+pytest.importorskip("playwright")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('conversation-browser') / 'store.db'}"
+    make_conversation(url)
+    session = published_conversation(url, "bham-published")
+    with live_server(url) as live:
+        live.session = session
+        yield live
+
+
+def _signed_in(pg, server) -> None:
+    from carescale.web.auth import SESSION_COOKIE
+
+    pg.context.add_cookies([{"name": SESSION_COOKIE, "value": server.session, "url": server.url}])
+
+
+def _serious(pg, name: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(pg).response["violations"]
+    return [f"{name}: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_no_serious_or_critical_violation_on_the_conversation(browser, server):
+    problems = []
+    with desktop_page(browser, 30_000) as pg:
+        pages = {
+            "overview": f"/conversations/{CID}", "overview-easy": f"/conversations/{CID}/easy-read",
+            "pack": f"/conversations/{CID}/areas/2", "pack-easy": f"/conversations/{CID}/areas/2/easy-read",
+            "pack-reduce": f"/conversations/{CID}/areas/4", "respond": f"/conversations/{CID}/respond/living-well",
+            "respond-easy": f"/conversations/{CID}/respond/living-well?register=easy",
+            "thanks": f"/conversations/{CID}/thanks", "plan": "/conversations/bham-published/plan",
+            "report": "/conversations/bham-published/report",
+        }
+        for name, path in pages.items():
+            pg.goto(server.url + path)
+            problems += _serious(pg, name)
+            if name in ("pack", "pack-easy", "plan"):
+                shot(pg, f"conversation-{name}")
+        # the form with its error summary
+        pg.goto(server.url + f"/conversations/{CID}/respond/living-well")
+        pg.get_by_role("button", name="Send your view").click()
+        pg.wait_for_selector(".govuk-error-summary")
+        problems += _serious(pg, "respond with errors")
+        shot(pg, "conversation-respond-errors")
+        _signed_in(pg, server)
+        pg.goto(server.url + "/conversations/bham-published/staff")
+        problems += _serious(pg, "staff")
+    assert not problems, "\n".join(problems)
+
+
+def test_public_responds_staff_publish_and_the_plan_shows_decisions_and_reasons(browser, server):
+    from carescale.conversations.service import Conversations
+
+    svc = Conversations(server.server.config.app.state.store.url)
+    # a member of the public, no account: from the pack to the form to the thanks page
+    with desktop_page(browser, 30_000) as pg:
+        pg.goto(server.url + f"/conversations/{CID}/areas/2/easy-read")
+        pg.get_by_role("link", name=re.compile("Tell us what you think of: A local helper")).click()
+        pg.wait_for_url(re.compile(r"/respond/living-well\?register=easy$"))
+        pg.get_by_label("I like it").check()
+        pg.get_by_label("I look after someone").check()
+        pg.get_by_label("Tell us more (you do not have to)").fill("My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")")
+        pg.wait_for_timeout(3200)  # a reader takes a moment; a form sent at once is refused
+        pg.get_by_role("button", name="Send").click()
+        pg.wait_for_url(re.compile(r"/thanks\?register=easy$"))
+        assert "We got what you told us." in pg.locator("#thanks").inner_text()
+        shot(pg, "conversation-thanks")
+    mine = svc.responses(CID)[-1]
+    assert (mine.stance, mine.respondent, mine.channel) == ("support", "carer", "public")
+    assert mine.comment == "My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")"
+
+    # staff, signed in: tag themes and quote the comment, decide each proposal, publish
+    from carescale.accounts import open_accounts
+    from tests.test_conversation_pages import PASSWORD, STAFF
+
+    server.session = open_accounts(server.server.config.app.state.store.url).sign_in(STAFF, PASSWORD)[1]
+    with desktop_page(browser, 30_000) as pg:
+        _signed_in(pg, server)
+        pg.goto(server.url + f"/conversations/{CID}/staff")
+        pg.fill(f"#themes-{mine.id}", "loneliness, family")
+        pg.check(f"#quoted-{mine.id}")
+        pg.click(f"#save-{mine.id}")
+        pg.wait_for_url(re.compile(rf"/staff#response-{mine.id}$"))
+        assert pg.input_value(f"#themes-{mine.id}") == "family, loneliness"
+        for pid, decision, reason in (
+                ("living-well", "grow", "People told us loneliness matters most; it pays back in months."),
+                ("shared-lives", "do-not-grow", "Staff asked who checks the families; we will answer that first."),
+                ("fewer-care-home-places", "keep", "We will not cut care home places until more help at home is working.")):
+            pg.check(f"#decision-{pid}-{decision}")
+            pg.fill(f"#reason-{pid}", reason)
+            pg.click(f"#record-{pid}")
+            pg.wait_for_url(re.compile(rf"/staff#decide-{pid}$"))
+        shot(pg, "conversation-staff")
+        pg.click("#publish-plan")
+        pg.wait_for_url(re.compile(rf"/conversations/{CID}/plan$"))
+    assert svc.get(CID).published
+
+    # anyone, no account: the public plan shows each decision and its reason
+    with desktop_page(browser, 30_000) as pg:
+        pg.goto(server.url + f"/conversations/{CID}/plan")
+        shot(pg, "conversation-public-plan")
+        living = pg.locator("#decision-living-well")
+        assert living.locator(".carescale-decision").inner_text() == "We will do more of this"
+        assert living.locator(".carescale-reason").inner_text() == "People told us loneliness matters most; it pays back in months."
+        assert "1 supported it, 0 were against it and 0 were not sure." in living.inner_text()
+        assert pg.locator("#decision-shared-lives .carescale-decision").inner_text() == "We will not do more of this for now"
+        assert pg.locator("#decision-fewer-care-home-places .carescale-reason").inner_text() == \
+            "We will not cut care home places until more help at home is working."
+        pg.get_by_role("link", name=re.compile("The report on what people told us")).first.click()
+        pg.wait_for_url(re.compile(r"/report$"))
+        quote = pg.locator(".carescale-quote-block blockquote").first.inner_text()
+        assert quote == "My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")"
+        assert "loneliness: 1 comment" in pg.locator(".carescale-themes").first.inner_text()

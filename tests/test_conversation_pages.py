@@ -1,0 +1,335 @@
+"""The people-facing pages of a local conversation (issue 28; docs/conversations.md, "The pages"):
+the pack per area and its easy-read version (every sentence from the text catalogue, the figures
+the library's), their PDFs, the public response form with its spam and duplicate protection, the
+staff pages (signed in) and the public plan. Browser tests (axe-core, a member of the public
+responding, staff publishing) are in tests/test_conversation_browser.py."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+
+from tests.web_helpers import post_form
+
+textstat = pytest.importorskip("textstat")
+
+PASSWORD = "correct horse battery staple"
+STAFF = "sam@birmingham.gov.uk"
+CID = "bham-2026"
+#: user text that must stay text everywhere (markup, a formula, a line break)
+TRICKY = "<b>Too short</b> visits & <script>alert(1)</script>\n=SUM(A1:A9)"
+EASY_READ_MIN = 70
+
+
+def make_conversation(url: str, cid: str = CID) -> dict:
+    """Birmingham's conversation: two models to grow, one service to reduce, what people say works,
+    and a staff member (``STAFF``, an approver of the organisation ``birmingham``)."""
+    from carescale.accounts import open_accounts
+    from carescale.conversations.service import Conversations
+
+    acc = open_accounts(url)
+    if acc.get_user(STAFF) is None:
+        acc.create_admin(STAFF, "birmingham", PASSWORD, org_name="Birmingham City Council")
+    svc = Conversations(url)
+    svc.create({"id": cid, "council": "E08000025", "name": "Care and support in Birmingham, 2026",
+                "organisation": "birmingham"}, by=STAFF)
+    svc.propose(cid, {"id": "living-well", "kind": "grow", "title": "A local helper for people with several health problems",
+                      "meaning_for_people": "You would have one person to call. They help you plan your week and meet people.",
+                      "model": {"library": "living-well"}}, by=STAFF)
+    svc.propose(cid, {"id": "shared-lives", "kind": "grow", "title": "Living with a Shared Lives carer",
+                      "meaning_for_people": "You could live with a family who care for you, in their home.",
+                      "model": {"library": "shared-lives"}}, by=STAFF)
+    svc.propose(cid, {"id": "fewer-care-home-places", "kind": "reduce", "title": "Fewer care home places",
+                      "meaning_for_people": "Fewer people would move into a care home. More would get help at home.",
+                      "service": "ascfr:long-term-residential:65+", "reduction": 500_000,
+                      "because_of": ["shared-lives"]}, by=STAFF)
+    svc.add_what_works(cid, {"area": 2, "who": "people", "text": TRICKY, "source": "Healthwatch Birmingham, 2025"}, by=STAFF)
+    return {"svc": svc, "proposals": {p.id: p for p in svc.proposals(cid)}}
+
+
+def published_conversation(url: str, cid: str = "bham-published") -> str:
+    """A conversation with responses (themes tagged, a quote chosen), a decision on every proposal
+    and its plan published; a session token of its staff member (``STAFF``)."""
+    from carescale.accounts import open_accounts
+    from carescale.conversations.service import Conversations
+    from carescale.errors import CarescaleError
+
+    try:
+        Conversations(url).get(cid)
+        return open_accounts(url).sign_in(STAFF, PASSWORD)[1]  # made already (the same server, asked again)
+    except CarescaleError:
+        pass
+    svc = make_conversation(url, cid)["svc"]
+    for pid, stance, who, comment in (("living-well", "support", "carer", "It would help my dad get out more."),
+                                      ("shared-lives", "not-sure", "staff", "Who checks the families?"),
+                                      ("fewer-care-home-places", "oppose", "uses-services", TRICKY)):
+        r = svc.respond(cid, {"proposal": pid, "stance": stance, "respondent": who, "comment": comment}, by=STAFF)
+        svc.tag(cid, r.id, "safety" if pid != "living-well" else "loneliness", by=STAFF)
+        svc.quote(cid, r.id, by=STAFF)
+    for pid, decision in (("living-well", "grow"), ("shared-lives", "grow"), ("fewer-care-home-places", "keep")):
+        svc.decide(cid, {"proposal": pid, "decision": decision, "reason": f"What people told us about {pid}."}, by=STAFF)
+    svc.publish(cid, by=STAFF)
+    return open_accounts(url).sign_in(STAFF, PASSWORD)[1]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('conversation-pages') / 'store.db'}"
+    made = make_conversation(url)
+    return {"url": url, **made}
+
+
+@pytest.fixture
+def client(db):
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    with TestClient(create_app(DatabaseScenarioStore(db["url"])), base_url="http://127.0.0.1:8000") as c:
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        yield c
+
+
+def text_of(html: str) -> list[str]:
+    """The words a reader meets in a page's main content: headings, paragraphs, list items,
+    definitions and table cells, in order (no navigation, footer, script or style)."""
+    import html as H
+
+    main = re.search(r"(?s)<main[^>]*>(.*)</main>", html).group(1)
+    main = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", "", main)
+    blocks = re.findall(r"(?s)<(h1|h2|h3|h4|p|li|dt|dd|th|td|caption|blockquote|span class=\"govuk-caption-l\")[^>]*>(.*?)</(?:h1|h2|h3|h4|p|li|dt|dd|th|td|caption|blockquote|span)>", main)
+    return [t for t in (" ".join(H.unescape(re.sub(r"<[^>]+>", " ", b)).split()) for _, b in blocks) if t]
+
+
+def as_prose(blocks: list[str]) -> str:
+    return " ".join(b if b[-1:] in ".?!:" else b + "." for b in blocks)
+
+
+def test_pack_shows_the_librarys_figures_in_sentences_and_whole_pounds(client, db):
+    from carescale.formatting import money
+    from carescale.web.conversation_pack import plain_money
+
+    p = db["proposals"]["living-well"]
+    f = p.figures
+    page = client.get(f"/conversations/{CID}/areas/{p.area}")
+    assert page.status_code == 200
+    html = page.text
+    net, gross = f.net.real, sum(m.real for m in f.gross_savings.values())
+    assert f"Taking the cost away from the saving, it would save about {plain_money(net)} a year overall." in html
+    assert f"It would save about {plain_money(gross)} a year." in html
+    assert f"It would pay back what it cost after about {f.break_even_month} months." in html
+    assert money(net) in html and money(f.cost.real) in html
+    spend = db["svc"].picture(CID).areas[p.area - 1].spend.real
+    assert f"The council spends about {plain_money(spend)} a year on this now." in html
+    # what people say is shown as literal text: escaped, never markup
+    assert "&lt;b&gt;Too short&lt;/b&gt; visits &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    # the reduce proposal sits in its own area, with its amount
+    r = db["proposals"]["fewer-care-home-places"]
+    other = client.get(f"/conversations/{CID}/areas/{r.area}").text
+    assert "We would spend about £500,000 a year less on it." in other
+    assert f'href="/conversations/{CID}/respond/fewer-care-home-places"' in other
+
+
+def test_plain_money_reads_as_people_say_it():
+    from carescale.web.conversation_pack import plain_money
+
+    assert [plain_money(x) for x in (2_711_027.91, 999_600, 523_127.23, 12_345, 980.4, -1_500_000)] == \
+        ["£2.7 million", "£1 million", "£523,000", "£12,000", "£980", "minus £1.5 million"]
+
+
+def test_every_page_of_the_pack_answers_and_an_unknown_area_is_404(client):
+    for path in ("", "/easy-read", "/areas/1", "/areas/5/easy-read"):
+        assert client.get(f"/conversations/{CID}{path}").status_code == 200, path
+    got = client.get(f"/conversations/{CID}/areas/6")
+    assert got.status_code == 404
+    assert "area: 6 is not one of the five areas; give 1, 2, 3, 4 or 5" in got.text
+    assert client.get("/conversations/no-such-conversation").status_code == 404
+
+
+def test_easy_read_pack_reads_easily(client, db):
+    """The whole rendered easy-read pack (every heading, sentence, figure sentence, label and table
+    cell of its main content, the council's own text included) for each area and the overview has
+    a Flesch reading ease of at least 70; the standard pack is harder to read than it."""
+    scores = {}
+    for area in (None, 1, 2, 3, 4, 5):
+        base = f"/conversations/{CID}" + (f"/areas/{area}" if area else "")
+        easy = as_prose(text_of(client.get(base + "/easy-read").text))
+        standard = as_prose(text_of(client.get(base).text))
+        scores[area] = (textstat.flesch_reading_ease(easy), textstat.flesch_reading_ease(standard))
+        assert len(easy.split()) > 150, area
+    print(scores)
+    for area, (easy, standard) in scores.items():
+        assert easy >= EASY_READ_MIN, (area, easy)
+        assert easy > standard, (area, easy, standard)
+    # the easy-read page is in larger type, and the goals are the easy-read words
+    page = client.get(f"/conversations/{CID}/areas/2/easy-read").text
+    assert "carescale-easy" in page and "Care should help you live a good life." in page
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_pack_pdfs_carry_the_same_sentences_and_literal_text(client, db):
+    p = db["proposals"]["living-well"]
+    for path, expect in ((f"/areas/{p.area}/pack.pdf", "What we propose"), (f"/areas/{p.area}/easy-read.pdf", "Our ideas"),
+                         (".pdf", "Our shared goals"), ("/easy-read.pdf", "What we want")):
+        got = client.get(f"/conversations/{CID}{path}")
+        assert got.status_code == 200 and got.headers["content-type"] == "application/pdf", path
+        text = " ".join(_pdf_text(got.content).split())
+        assert expect in text, path
+        if "areas" in path:
+            assert "<b>Too short</b> visits & <script>alert(1)</script>" in text
+            assert "=SUM(A1:A9)" in text
+
+
+def _form(client, pid: str, easy: bool = False) -> dict:
+    page = client.get(f"/conversations/{CID}/respond/{pid}" + ("?register=easy" if easy else ""))
+    assert page.status_code == 200
+    return {"started": re.search(r'name="started" value="([^"]+)"', page.text).group(1),
+            "register": "easy" if easy else "standard"}
+
+
+def _aged(client, seconds: float = 10.0) -> str:
+    from carescale.web.conversation_forms import form_secret, sign_time
+
+    return sign_time(form_secret(client.app.state), time.time() - seconds)
+
+
+def test_the_public_respond_without_an_account(client, db):
+    before = len(db["svc"].responses(CID))
+    got = post_form(client, f"/conversations/{CID}/respond/living-well",
+                    {**_form(client, "living-well"), "started": _aged(client), "stance": "support",
+                     "respondent": "carer", "comment": "My mum would love this.\n=1+1 <i>really</i>"},
+                    follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == f"/conversations/{CID}/thanks"
+    saved = db["svc"].responses(CID)[-1]
+    assert len(db["svc"].responses(CID)) == before + 1
+    assert (saved.stance, saved.respondent, saved.channel, saved.comment) == \
+        ("support", "carer", "public", "My mum would love this.\n=1+1 <i>really</i>")
+    assert "We have your view." in client.get(f"/conversations/{CID}/thanks").text
+
+
+def test_bad_input_gives_a_govuk_error_summary_in_the_forms_register(client):
+    got = post_form(client, f"/conversations/{CID}/respond/living-well",
+                    {**_form(client, "living-well"), "started": _aged(client), "comment": "x" * 2001})
+    assert got.status_code == 422
+    assert 'class="govuk-error-summary"' in got.text
+    for message, anchor in (("Select what you think of this idea", "#stance"),
+                            ("Select which of these best describes you", "#respondent"),
+                            ("Your comments must be 2,000 characters or fewer", "#comment")):
+        assert f'<a href="{anchor}">{message}</a>' in got.text
+    easy = post_form(client, f"/conversations/{CID}/respond/living-well",
+                     {**_form(client, "living-well", easy=True), "started": _aged(client)})
+    assert '<a href="#stance">Choose what you think of this idea</a>' in easy.text
+    assert client.get(f"/conversations/{CID}/respond/no-such-proposal").status_code == 404
+
+
+def test_spam_is_dropped_or_refused_with_no_outside_service(client, db):
+    svc = db["svc"]
+    n = len(svc.responses(CID))
+    good = {"stance": "oppose", "respondent": "staff", "comment": "Not enough staff to do this."}
+    # the honeypot filled: thanked, nothing kept
+    got = post_form(client, f"/conversations/{CID}/respond/shared-lives",
+                    {**_form(client, "shared-lives"), "started": _aged(client), "website": "http://spam.example", **good},
+                    follow_redirects=False)
+    assert got.status_code == 303 and len(svc.responses(CID)) == n
+    # sent at once: a script, not a reader
+    got = post_form(client, f"/conversations/{CID}/respond/shared-lives", {**_form(client, "shared-lives"), **good})
+    assert got.status_code == 422 and "Please take a moment to read the idea before you send your view" in got.text
+    # a forged or stale timestamp: the form is drawn again
+    for started in ("1700000000.000.0123456789abcdef0123456789abcdef", _aged(client, 5 * 3600)):
+        got = post_form(client, f"/conversations/{CID}/respond/shared-lives",
+                        {**_form(client, "shared-lives"), **good, "started": started})
+        assert got.status_code == 422 and "The page was open too long; we have opened it again" in got.text
+    assert len(svc.responses(CID)) == n
+    # the same view twice: the library's duplicate refusal, in the form's words
+    ok = post_form(client, f"/conversations/{CID}/respond/shared-lives",
+                   {**_form(client, "shared-lives"), **good, "started": _aged(client)}, follow_redirects=False)
+    assert ok.status_code == 303
+    again = post_form(client, f"/conversations/{CID}/respond/shared-lives",
+                      {**_form(client, "shared-lives"), **good, "started": _aged(client)})
+    assert again.status_code == 422 and "We already have this view from you" in again.text
+    assert len(svc.responses(CID)) == n + 1
+
+
+def _sign_in(client) -> None:
+    from carescale.accounts import open_accounts
+    from carescale.web import auth
+
+    _, session = open_accounts(client.app.state.store.url).sign_in(STAFF, PASSWORD)
+    client.cookies.set(auth.SESSION_COOKIE, session)
+
+
+def test_staff_pages_need_an_account_in_the_organisation(client):
+    got = client.get(f"/conversations/{CID}/staff", follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"].startswith("/sign-in?next=")
+    got = post_form(client, f"/conversations/{CID}/staff/publish", {}, follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"].startswith("/sign-in?next=")
+    # the plan is not public before it is published; the report is for staff until then
+    assert client.get(f"/conversations/{CID}/plan").status_code == 404
+    assert client.get(f"/conversations/{CID}/report", follow_redirects=False).status_code == 303
+
+
+def test_staff_enter_tag_quote_decide_and_publish(client, db):
+    svc = db["svc"]
+    _sign_in(client)
+    assert client.get(f"/conversations/{CID}/staff").status_code == 200
+    got = post_form(client, f"/conversations/{CID}/staff/responses",
+                    {"proposal": "fewer-care-home-places", "stance": "not-sure", "respondent": "uses-services",
+                     "comment": "Who decides who goes to a care home?\n@cmd|' /C calc'!A0"}, follow_redirects=False)
+    assert got.status_code == 303
+    rid = svc.responses(CID)[-1].id
+    got = post_form(client, f"/conversations/{CID}/staff/responses/{rid}",
+                    {"themes": "Choice, care homes, choice", "quoted": "yes"}, follow_redirects=False)
+    assert got.status_code == 303
+    tagged = next(r for r in svc.responses(CID) if r.id == rid)
+    assert tagged.themes == ["care homes", "choice"] and tagged.quoted
+    # a decision with no reason: the error summary names it
+    bad = post_form(client, f"/conversations/{CID}/staff/decisions", {"proposal": "living-well", "decision": "grow", "reason": ""})
+    assert bad.status_code == 422 and 'class="govuk-error-summary"' in bad.text and "reason" in bad.text
+    for pid, decision, reason in (("living-well", "grow", "Most people who answered supported it, & it pays back in months."),
+                                  ("fewer-care-home-places", "keep", "People asked who would decide <b>who</b> moves; we will look again.")):
+        got = post_form(client, f"/conversations/{CID}/staff/decisions",
+                        {"proposal": pid, "decision": decision, "reason": reason}, follow_redirects=False)
+        assert got.status_code == 303, got.text
+    got = post_form(client, f"/conversations/{CID}/staff/publish", {}, follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == f"/conversations/{CID}/plan"
+    client.cookies.clear()
+    plan = client.get(f"/conversations/{CID}/plan").text  # no account
+    assert "We will do more of this" in plan and "We will keep this as it is" in plan
+    assert "Most people who answered supported it, &amp; it pays back in months." in plan
+    assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan
+    report = client.get(f"/conversations/{CID}/report")
+    assert report.status_code == 200
+    assert "care homes: 1 comment" in report.text
+    assert "Who decides who goes to a care home?\n@cmd|&#39; /C calc&#39;!A0" in report.text
+    pdf = client.get(f"/conversations/{CID}/plan.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(_pdf_text(pdf.content).split())
+    assert "People asked who would decide <b>who</b> moves; we will look again." in text
+    # every response as CSV for staff: comments as written, a formula-looking one guarded
+    assert client.get(f"/conversations/{CID}/responses.csv", follow_redirects=False).status_code == 303
+    _sign_in(client)
+    post_form(client, f"/conversations/{CID}/staff/responses", {"proposal": "living-well", "stance": "oppose",
+              "respondent": "partner", "comment": '=HYPERLINK("http://evil.example","click")'})
+    got = client.get(f"/conversations/{CID}/responses.csv")
+    assert got.headers["content-type"] == "text/csv; charset=utf-8"
+    import csv
+
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(got.content.decode("utf-8-sig")))}
+    assert rows[str(rid)]["comment"] == "Who decides who goes to a care home?\n@cmd|' /C calc'!A0"
+    assert rows[str(rid)]["themes"] == "care homes; choice" and rows[str(rid)]["quoted"] == "yes"
+    assert rows[max(rows, key=int)]["comment"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    client.cookies.clear()
+    # the form is closed once the plan is published
+    closed = post_form(client, f"/conversations/{CID}/respond/living-well",
+                       {**_form(client, "living-well"), "started": _aged(client), "stance": "support", "respondent": "carer"})
+    assert closed.status_code == 422 and "This conversation is closed" in closed.text
