@@ -92,3 +92,47 @@ def test_response_model_refuses_bad_types():
     with pytest.raises(Exception) as err:
         parse_input(ResponseIn, {"proposal": "p", "stance": "maybe", "respondent": "carer"}, "response")
     assert str(err.value) == "response: stance: input should be 'support', 'oppose' or 'not-sure' (got 'maybe')"
+
+
+def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
+    """A case study is evaluated as its models (Cornwall's Living Well is the Living Well model in
+    Birmingham, the same scenario); the council's logic model runs through the same engine; a
+    decision links the saved investment plan that carries it out."""
+    from carescale.conversations.service import Conversations
+    from carescale.io.yaml import read_yaml
+    from carescale.plans.plan import create_plan
+
+    from .conftest import REPO
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    c = Conversations(url)
+    c.create({"id": "brum", "council": "E08000025", "name": "Birmingham", "organisation": "birmingham"})
+    cs = c.propose("brum", {"id": "grow-cornwall", "kind": "grow", "title": "Living Well as in Cornwall",
+                            "meaning_for_people": "Help to set your own goals", "model": {"case_study": "cornwall-living-well"}})
+    lw = c.propose("brum", {"id": "grow-lw", "kind": "grow", "title": "Living Well", "meaning_for_people": "Same",
+                            "model": {"library": "living-well"}})
+    assert (cs.model_kind, cs.model_ref, cs.figures.models) == ("case-study", "cornwall-living-well", ["living-well"])
+    assert cs.figures.scenario_id == lw.figures.scenario_id and cs.figures.net == lw.figures.net
+    lm_data = read_yaml(REPO / "docs" / "examples" / "falls-prevention-logic-model.yaml")
+    lm = c.propose("brum", {"id": "grow-falls", "kind": "grow", "title": "Falls prevention", "scale": 0.5,
+                            "meaning_for_people": "Fewer falls at home", "model": {"logic_model": lm_data}})
+    assert (lm.model_kind, lm.model_ref, lm.area, lm.scale) == ("logic-model", "falls-prevention-local", 1, 0.5)
+    assert lm.figures.people_helped > 0 and lm.figures.cost.real > 0
+    from carescale.library import default_library
+    from carescale.plans.logic_model import library_with, parse_logic_model
+    from carescale.scenarios import evaluate_document, parse_data
+
+    lib = library_with(parse_logic_model(lm_data, "lm"), default_library(), "lm")
+    doc = parse_data({"version": 1, "area": "birmingham-official", "interventions": ["falls-prevention-local"],
+                      "basis": "potential", "scale": {"falls-prevention-local": 0.5}, "price_base_year": "2024/25",
+                      "note": "conversation proposal"})
+    assert lm.figures.cost.real == round(evaluate_document(doc, lib).run["totals"]["cost"], 2)
+
+    create_plan(REPO / "docs" / "examples" / "falls-prevention-plan.yaml", by="planner", url=url)
+    d = c.decide("brum", {"proposal": "grow-falls", "decision": "grow", "reason": "Start at half scale and review",
+                          "plans": ["falls-birmingham"]})
+    assert d.plans == ["falls-birmingham"] and d.evidence[-1].startswith("Evidence level")
+    assert "logic model falls-prevention-local" in d.evidence[-1]
+    assert c.public_plan("brum", draft=True).undecided == ["grow-cornwall", "grow-lw"]
+    history = c.history("brum")
+    assert [h["kind"] for h in history] == ["decision"] and history[0]["body"]["plans"] == ["falls-birmingham"]
