@@ -136,3 +136,25 @@ def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
     assert c.public_plan("brum", draft=True).undecided == ["grow-cornwall", "grow-lw"]
     history = c.history("brum")
     assert [h["kind"] for h in history] == ["decision"] and history[0]["body"]["plans"] == ["falls-birmingham"]
+
+
+def test_goals_and_a_price_year_outside_the_index(tmp_path):
+    from carescale.conversations.service import DEFAULT_GOALS, Conversations
+    from carescale.errors import ConversationError
+
+    c = Conversations(f"sqlite:///{tmp_path / 's.db'}")
+    conv = c.create({"id": "brum", "council": "E08000025", "name": "Birmingham"}, by="alice")
+    assert conv.goals == list(DEFAULT_GOALS) and conv.price_year == "2024/25" and conv.created_by == "alice"
+    assert c.set_goals("brum", ["  Everyone lives well at home.  ", ""], by="alice").goals == ["Everyone lives well at home."]
+    with pytest.raises(ConversationError) as err:
+        c.set_own_spend("brum", {"area": 1, "amount": 5, "price_year": "1900/01", "source": "old ledger"})
+    assert str(err.value) == (
+        "spend: price_year: 1900/01 needs the index for 1900/01, which the HM Treasury GDP deflator at market prices "
+        "(December 2023), financial years (1990/91-2028/29) does not have; choose a year the index covers or give "
+        "your own index file (price_index)")
+    assert c.picture("brum").areas[0].own is None  # nothing was stored
+    own = c.set_own_spend("brum", {"area": 3, "amount": 1_000_000, "price_year": "2023/24", "source": "budget"}).areas[2]
+    from carescale.prices import price_base
+
+    assert own.used == "own" and own.spend.real == round(1_000_000 * price_base().factor("2023/24"), 2)
+    assert (own.spend.cash, own.spend.cash_year) == (1_000_000, "2023/24")

@@ -9,9 +9,10 @@ it (``Conversations`` itself trusts its caller, like ``carescale.plans``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ConversationError, NotFound
 from .core import council_area_id, parse_input, who
@@ -56,6 +57,17 @@ def _aware(stamp: dt.datetime) -> dt.datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
 
 
+def _priced(base: str, year: str, name: str) -> float:
+    """The factor from ``year``'s prices to ``base``'s; a year the price index lacks is one line."""
+    from ..errors import SettingsError
+    from ..prices import price_base
+
+    try:
+        return price_base(base).factor(year)
+    except SettingsError as exc:
+        raise ConversationError(f"{name}: price_year: {exc.message.removeprefix('price year: ')}") from None
+
+
 class Conversations:
     """The conversations of one store (``Conversations(url)``; default the configured database)."""
 
@@ -65,6 +77,18 @@ class Conversations:
 
         self.store = open_store(url)
         self.clock = clock or now
+
+    @contextlib.contextmanager
+    def _write(self, clash: str) -> Iterator[Any]:
+        """A transaction; a row another request wrote at the same moment (a unique key: the same id,
+        proposal number or response fingerprint) is ``clash``, one line, and nothing is written."""
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self.store.transaction() as s:
+                yield s
+        except IntegrityError:
+            raise ConversationError(clash) from None
 
     # -- rows ----------------------------------------------------------------------------------
     def _row(self, s: Any, cid: str) -> Any:
@@ -135,7 +159,7 @@ class Conversations:
             check_slug(spec.organisation)
         definition = {"council_name": figs.councils[spec.council], "price_year": pb,
                       "goals": list(spec.goals) or list(DEFAULT_GOALS)}
-        with self.store.transaction() as s:
+        with self._write(f"conversation: id: {spec.id!r} is already a conversation; choose another id") as s:
             if s.get(ConversationRow, spec.id) is not None:
                 raise ConversationError(f"conversation: id: {spec.id!r} is already a conversation; choose another id")
             row = ConversationRow(id=spec.id, council=spec.council, name=spec.name, organisation=spec.organisation,
@@ -180,6 +204,8 @@ class Conversations:
     def set_own_spend(self, cid: str, data: OwnSpendIn | dict[str, Any], *, by: str | None = None) -> LocalPicture:
         """The council's own figure for an area (replaces the official one in the pack; both shown)."""
         spec = parse_input(OwnSpendIn, data, "spend")
+        with self.store.reading() as s:
+            _priced(self._view(s, self._row(s, cid)).price_year, spec.price_year, "spend")
         with self.store.transaction() as s:
             self._row(s, cid)
             self._add(s, cid, "spend", str(spec.area), spec.model_dump(mode="json"), who(by))
@@ -196,6 +222,8 @@ class Conversations:
     def add_outlook(self, cid: str, data: OutlookIn | dict[str, Any], *, by: str | None = None) -> LocalPicture:
         """The council's or NHS's own expected money for a year (the latest for a payer and year counts)."""
         spec = parse_input(OutlookIn, data, "outlook")
+        with self.store.reading() as s:
+            _priced(self._view(s, self._row(s, cid)).price_year, spec.price_year, "outlook")
         with self.store.transaction() as s:
             self._row(s, cid)
             self._add(s, cid, "outlook", f"{spec.payer}:{spec.year}", spec.model_dump(mode="json"), who(by))
@@ -266,7 +294,7 @@ class Conversations:
             lines=lines, existing=existing, by=who(by)[:320], at=at, where=where)
         if doc is not None:
             self.store.save_scenario_document(doc)
-        with self.store.transaction() as s:
+        with self._write(f"{where}: another proposal was added at the same moment; add it again") as s:
             self._row(s, cid)
             if s.get(ConversationProposalRow, (cid, spec.id)) is not None:
                 raise ConversationError(f"{where}: id: already a proposal of this conversation; choose another id")
@@ -310,7 +338,7 @@ class Conversations:
 
         at = self.clock()
         saved, skipped = [], 0
-        with self.store.transaction() as s:
+        with self._write(f"{name}: the same response is already recorded; it is counted once") as s:
             self._row(s, cid)
             known = {p.id for p in self._proposals(s, cid)}
             hashed = client_hash(cid, client)
