@@ -105,7 +105,15 @@ def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
     from .conftest import REPO
 
     url = f"sqlite:///{tmp_path / 's.db'}"
+    from carescale.accounts import open_accounts
+
+    for org in ("birmingham", "leeds"):
+        open_accounts(url).create_organisation(org, org.title())
     c = Conversations(url)
+    with pytest.raises(Exception) as err:
+        c.create({"id": "x", "council": "E08000025", "name": "B", "organisation": "wolverhampton"})
+    assert str(err.value) == ("conversation: organisation: there is no organisation 'wolverhampton'; the organisations "
+                              "are: birmingham, leeds")
     c.create({"id": "brum", "council": "E08000025", "name": "Birmingham", "organisation": "birmingham"})
     cs = c.propose("brum", {"id": "grow-cornwall", "kind": "grow", "title": "Living Well as in Cornwall",
                             "meaning_for_people": "Help to set your own goals", "model": {"case_study": "cornwall-living-well"}})
@@ -128,7 +136,16 @@ def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
                       "note": "conversation proposal"})
     assert lm.figures.cost.real == round(evaluate_document(doc, lib).run["totals"]["cost"], 2)
 
-    create_plan(REPO / "docs" / "examples" / "falls-prevention-plan.yaml", by="planner", url=url)
+    create_plan(REPO / "docs" / "examples" / "falls-prevention-plan.yaml", by="planner", url=url, owner="birmingham")
+    from carescale.errors import ConversationError
+
+    c.create({"id": "leeds", "council": "E08000035", "name": "Leeds", "organisation": "leeds"})
+    c.propose("leeds", {"id": "grow-falls", "kind": "grow", "title": "Falls prevention", "scale": 0.5,
+                        "meaning_for_people": "Fewer falls at home", "model": {"logic_model": lm_data}})
+    with pytest.raises(ConversationError) as err:  # another council's private plan
+        c.decide("leeds", {"proposal": "grow-falls", "decision": "grow", "reason": "r", "plans": ["falls-birmingham"]})
+    assert str(err.value) == ("decision: plans: 'falls-birmingham' is not a saved investment plan of 'leeds' or shared "
+                              "with it; save it first with 'carescale plans create'")
     d = c.decide("brum", {"proposal": "grow-falls", "decision": "grow", "reason": "Start at half scale and review",
                           "plans": ["falls-birmingham"]})
     assert d.plans == ["falls-birmingham"] and d.evidence[-1].startswith("Evidence level")

@@ -21,6 +21,9 @@ EXAMPLE = REPO / "docs" / "examples" / "conversation"
 
 
 def build(url: str) -> Conversations:
+    from carescale.accounts import open_accounts
+
+    open_accounts(url).create_organisation("birmingham", "Birmingham City Council")
     c = Conversations(url)
     c.create({"id": "brum", "council": "E08000025", "name": "Birmingham: living well at home",
               "organisation": "birmingham"}, by="alice")

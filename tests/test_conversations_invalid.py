@@ -108,7 +108,7 @@ def test_refusals_through_the_library(tmp_path):
     with pytest.raises(ConversationError) as err:
         c.decide("brum", {"proposal": "grow-sl", "decision": "grow", "reason": "r", "plans": ["no-such-plan"]})
     assert str(err.value) == ("decision: plans: 'no-such-plan' is not a saved investment plan; save it first with "
-                              "'carescale plans create'")
+                              "'carescale plans create'")  # a conversation with no owner: any saved plan
     with pytest.raises(ConversationError) as err:
         c.tag("brum", 99, "cost")
     assert str(err.value) == "response: 99 is not a response of conversation 'brum'; list them with 'carescale conversation show'"

@@ -68,6 +68,24 @@ def _priced(base: str, year: str, name: str) -> float:
         raise ConversationError(f"{name}: price_year: {exc.message.removeprefix('price year: ')}") from None
 
 
+def _check_plan(s: Any, pid: str, org: str | None) -> None:
+    """A plan a decision may link: saved, and (for a conversation owned by an organisation) owned by
+    it, shared with it, or public; another organisation's private plan is refused like an unknown one."""
+    from sqlalchemy import select
+
+    from ..store.models import PlanRow, ShareRow
+
+    row = s.get(PlanRow, pid)
+    readable = row is not None and (
+        org is None or row.owner_org == org or bool(row.public)
+        or s.scalar(select(ShareRow.id).where(ShareRow.kind == "plan", ShareRow.object_id == pid,
+                                              ShareRow.owner_org == row.owner_org, ShareRow.partner_org == org)) is not None)
+    if not readable:
+        raise ConversationError(
+            f"decision: plans: {pid!r} is not a saved investment plan"
+            + (f" of {org!r} or shared with it" if org else "") + "; save it first with 'carescale plans create'")
+
+
 class Conversations:
     """The conversations of one store (``Conversations(url)``; default the configured database)."""
 
@@ -155,8 +173,17 @@ class Conversations:
         pb = price_base(spec.price_year).year
         if spec.organisation is not None:
             from ..accounts.core import check_slug
+            from ..store.models import OrganisationRow
 
             check_slug(spec.organisation)
+            with self.store.reading() as s:
+                if s.get(OrganisationRow, spec.organisation) is None:
+                    from sqlalchemy import select
+
+                    known = list(s.scalars(select(OrganisationRow.id).order_by(OrganisationRow.id).limit(20)))
+                    raise ConversationError(
+                        f"conversation: organisation: there is no organisation {spec.organisation!r}; "
+                        + (f"the organisations are: {', '.join(known)}" if known else "make one with carescale users create-admin"))
         definition = {"council_name": figs.councils[spec.council], "price_year": pb,
                       "goals": list(spec.goals) or list(DEFAULT_GOALS)}
         with self._write(f"conversation: id: {spec.id!r} is already a conversation; choose another id") as s:
@@ -452,12 +479,9 @@ class Conversations:
                     f"decision: proposal: unknown proposal {spec.proposal!r}; the proposals of {cid!r} are: "
                     f"{', '.join(sorted(props)) if props else 'none yet'}")
             check_decision(props[spec.proposal], spec.decision)
-            from ..store.models import PlanRow
-
+            org = self._row(s, cid).organisation
             for pid in spec.plans:
-                if s.get(PlanRow, pid) is None:
-                    raise ConversationError(
-                        f"decision: plans: {pid!r} is not a saved investment plan; save it first with 'carescale plans create'")
+                _check_plan(s, pid, org)
             self._add(s, cid, "decision", spec.proposal, spec.model_dump(mode="json"), who(by))
         return next(d for d in self.public_plan(cid, draft=True).decisions if d.proposal == spec.proposal)
 
