@@ -48,6 +48,9 @@ def test_public_and_staff_through_the_api(api):
     assert [c["id"] for c in client.get(base, headers=tok["ann"]).json()] == ["brum"]
     assert client.get(base, headers=tok["eve"]).json() == []  # another council's staff do not see it
 
+    goals = {"goals": ["Everyone can live well at home.", "Help comes early."]}
+    assert client.post(f"{base}/brum/goals", json=goals, headers=tok["vic"]).status_code == 403
+    assert client.post(f"{base}/brum/goals", json=goals, headers=tok["ann"]).json()["goals"] == goals["goals"]
     spend = read_yaml(EXAMPLE / "picture.yaml")["spend"][0]
     assert client.post(f"{base}/brum/picture/spend", json=spend, headers=tok["vic"]).status_code == 403
     r = client.post(f"{base}/brum/picture/spend", json=spend, headers=tok["ann"])
@@ -58,6 +61,7 @@ def test_public_and_staff_through_the_api(api):
         assert client.post(f"{base}/brum/proposals", json=p, headers=tok["ann"]).status_code == 201
 
     pack = client.get(f"{base}/brum").json()  # public: no account
+    assert pack["conversation"]["goals"] == goals["goals"]
     sl = pack["proposals"][0]["figures"]
     from carescale.conversations.proposals import engine_figures, model_document
     from carescale.library import default_library

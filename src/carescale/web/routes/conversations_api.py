@@ -102,6 +102,11 @@ class QuoteRequest(BaseModel):
     chosen: bool = True
 
 
+class GoalsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    goals: list[str] = Field(min_length=1, max_length=20)
+
+
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     published: bool = True
@@ -132,6 +137,13 @@ def create_conversation(request: Request, body: ConversationIn) -> Conversation:
             responses=_errors(404, 503))
 def conversation_pack(request: Request, cid: str) -> Pack:
     return _svc(request).pack(cid)
+
+
+@router.post("/{cid}/goals", summary="The shared goals, replacing the paper's in our own words (role 'change')",
+             responses=_errors(400, 401, 403, 404, 422, 503))
+def conversation_goals(request: Request, cid: str, body: GoalsRequest) -> Conversation:
+    svc = _svc(request)
+    return svc.set_goals(cid, body.goals, by=_staff(request, svc.get(cid), "change"))
 
 
 @router.get("/{cid}/picture", summary="The local picture (public)", responses=_errors(404, 503))
