@@ -188,6 +188,10 @@ def test_cli_worked_example(tmp_path, monkeypatch):
     assert run_cli("conversation", "import", "brum", str(EXAMPLE / "responses.csv")).out == "Imported 20 responses.\n"
     assert run_cli("conversation", "tag", "brum", "5", "Recruiting carers").out == "Response 5 themes: recruiting carers.\n"
     assert run_cli("conversation", "quote", "brum", "5").out == "Response 5 is a quote.\n"
+    text = run_cli("conversation", "report", "brum").out.splitlines()
+    assert text[0] == "What people said: 20 responses."
+    assert text[1] == "More Shared Lives (grow-shared-lives): 5 support, 1 oppose, 1 not sure"
+    assert text[-2].startswith("Who responded: Person who uses services 5 (4 support, 0 oppose, 1 not sure); Carer 4 ")
     r = run_cli("conversation", "report", "brum", "--format", "csv")
     assert r.out.splitlines()[:2] == ["proposal,title,respondent,support,oppose,not_sure,total",
                                       "grow-shared-lives,More Shared Lives,all,5,1,1,7"]

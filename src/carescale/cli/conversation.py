@@ -254,6 +254,11 @@ def report_command(
                 echo("   Themes: " + ", ".join(f"{t} ({n})" for t, n in p.themes.items()))
             for q in p.quotes:
                 echo(f"   \"{q.comment}\" ({q.respondent})")
+        from ..conversations.model import RESPONDENT_TYPES
+
+        echo("Who responded: " + "; ".join(
+            f"{RESPONDENT_TYPES[t]} {c.total} ({c.support} support, {c.oppose} oppose, {c.not_sure} not sure)"
+            for t, c in rep.by_respondent.items() if c.total))
         echo(rep.method)
 
     emit(fmt, rep.model_dump(mode="json"), rows=lambda: _report_rows(rep), table=table, output=output, command="report")
