@@ -139,6 +139,15 @@ def test_worked_example(store_url):
     assert d["grow-shared-lives"].evidence[1] == "Net present value over 10 years £10.97m; breaks even in month 16 (2027-07-01)"
     assert d["reduce-residential-18-64"].evidence[-1] == "Made possible by More Shared Lives: savings to the council £3.02m a year"
     assert c.get("brum").published
+    from carescale.accounts import open_accounts
+
+    log = [(x["actor"], x["action"], x["object"], x["detail"]) for x in open_accounts(store_url).audit_log()
+           if x["action"].startswith("conversation.")]
+    assert log == [("alice", "conversation.create", "conversation:brum", "council E08000025; organisation birmingham"),
+                   ("cabinet", "conversation.decide", "conversation:brum", "grow-shared-lives: grow"),
+                   ("cabinet", "conversation.decide", "conversation:brum", "grow-living-well: grow"),
+                   ("cabinet", "conversation.decide", "conversation:brum", "reduce-residential-18-64: keep"),
+                   ("cabinet", "conversation.publish", "conversation:brum", "public plan")]
     c.publish("brum", published=False, by="cabinet")
     with pytest.raises(NotFound):
         c.public_plan("brum")

@@ -194,6 +194,10 @@ class Conversations:
                                   created_at=self.clock())
             s.add(row)
             s.flush()
+            from ..store.core import audit_row
+
+            audit_row(s, row.created_by, "conversation.create", f"conversation:{spec.id}",
+                      f"council {spec.council}; organisation {spec.organisation or 'none'}")
             return self._view(s, row)
 
     def get(self, cid: str) -> Conversation:
@@ -483,6 +487,10 @@ class Conversations:
             for pid in spec.plans:
                 _check_plan(s, pid, org)
             self._add(s, cid, "decision", spec.proposal, spec.model_dump(mode="json"), who(by))
+            from ..store.core import audit_row
+
+            audit_row(s, who(by), "conversation.decide", f"conversation:{cid}",
+                      f"{spec.proposal}: {spec.decision}" + (f"; plans {', '.join(spec.plans)}" if spec.plans else ""))
         return next(d for d in self.public_plan(cid, draft=True).decisions if d.proposal == spec.proposal)
 
     def publish(self, cid: str, *, published: bool = True, by: str | None = None) -> PublicPlan:
@@ -492,6 +500,10 @@ class Conversations:
             if published and not self._entries(s, cid, "decision"):
                 raise ConversationError(f"publish: conversation {cid!r} has no decision yet; decide at least one proposal first")
             self._add(s, cid, "publish", "", {"published": published}, who(by))
+            from ..store.core import audit_row
+
+            audit_row(s, who(by), "conversation.publish" if published else "conversation.withdraw",
+                      f"conversation:{cid}", "public plan")
         return self.public_plan(cid, draft=True)
 
     def public_plan(self, cid: str, *, draft: bool = False) -> PublicPlan:
