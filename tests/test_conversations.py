@@ -175,3 +175,23 @@ def test_goals_and_a_price_year_outside_the_index(tmp_path):
 
     assert own.used == "own" and own.spend.real == round(1_000_000 * price_base().factor("2023/24"), 2)
     assert (own.spend.cash, own.spend.cash_year) == (1_000_000, "2023/24")
+
+
+def test_the_councils_own_expected_money_anchors_the_central_case(tmp_path):
+    from carescale.conversations.service import Conversations
+    from carescale.prices import price_base
+
+    c = Conversations(f"sqlite:///{tmp_path / 's.db'}")
+    c.create({"id": "leeds", "council": "E08000035", "name": "Leeds"})
+    before = c.picture("leeds").outlook.council
+    pic = c.add_outlook("leeds", {"payer": "council", "year": "2026/27", "amount": 300_000_000, "price_year": "2023/24",
+                                  "source": "Leeds MTFS 2025 (illustrative)"})
+    out = pic.outlook.council
+    own = round(300_000_000 * price_base().factor("2023/24"), 2)
+    years = {y.year: y for y in out.years}
+    assert years["2025/26"].central == before.years[0].central  # before the council's year: the official trend
+    assert years["2026/27"].own.real == own and years["2026/27"].central.real == own
+    assert years["2026/27"].own_source == "Leeds MTFS 2025 (illustrative)"
+    assert years["2027/28"].central.real == pytest.approx(own * (1 + out.growth["central"]), abs=0.01)
+    assert years["2027/28"].low.real == pytest.approx(own * (1 + out.growth["low"]), abs=0.01)
+    assert out.note == "From official figures and the council's own figures"
