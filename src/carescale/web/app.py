@@ -79,7 +79,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None,
                policy: Any = None, serving: bool = False) -> FastAPI:
     from .policy import BodyLimit, InlineSlots, Policy
-    from .routes import api, pages, plans_api
+    from .routes import api, conversations_api, pages, plans_api
     from .templating import error_page, make_templates
 
     policy = policy if policy is not None else Policy.from_env()  # every limit (docs/security.md, "Bounds")
@@ -119,6 +119,7 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     from .routes.accounts import api_router as accounts_api
 
     app.include_router(accounts_api)  # GET /api/v1/account (issue 27)
+    app.include_router(conversations_api.router)
     from .contract import openapi
 
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]  (the scenario document typed)
