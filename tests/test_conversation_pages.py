@@ -333,3 +333,31 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     closed = post_form(client, f"/conversations/{CID}/respond/living-well",
                        {**_form(client, "living-well"), "started": _aged(client), "stance": "support", "respondent": "carer"})
     assert closed.status_code == 422 and "This conversation is closed" in closed.text
+
+
+def test_the_list_links_each_pack_and_published_plan(client, db):
+    page = client.get("/conversations").text
+    assert f'href="/conversations/{CID}"' in page and "Care and support in Birmingham, 2026" in page
+
+
+def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
+    """The library's per-client limit (a salted hash of the address, no outside service), in the
+    form's own words, with 429."""
+    from fastapi.testclient import TestClient
+
+    from carescale.conversations.model import PUBLIC_RESPONSES_PER_HOUR
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    make_conversation(url, "limits")
+    with TestClient(create_app(DatabaseScenarioStore(url)), base_url="http://127.0.0.1:8000") as c:
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        codes = []
+        for k in range(PUBLIC_RESPONSES_PER_HOUR + 1):
+            got = post_form(c, "/conversations/limits/respond/living-well",
+                            {"started": _aged(c), "stance": "support", "respondent": "carer", "comment": f"View number {k}"},
+                            follow_redirects=False)
+            codes.append(got.status_code)
+        assert codes == [303] * PUBLIC_RESPONSES_PER_HOUR + [429]
+        assert "You have sent a lot of views in a short time. Please try again later" in got.text

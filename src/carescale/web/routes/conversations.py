@@ -2,6 +2,7 @@
 
 Public, no account needed:
 
+* ``/conversations``: every conversation, with its pack and, once published, its plan;
 * ``/conversations/<id>`` (and ``/easy-read``, ``.pdf``, ``/easy-read.pdf``): the pack's overview:
   the shared goals, the five areas, the questions;
 * ``/conversations/<id>/areas/<n>`` (and ``/easy-read``, ``/pack.pdf``, ``/easy-read.pdf``): the
@@ -59,6 +60,15 @@ def _area(n: int) -> int:
 
 def _accepting(conv: Any) -> bool:
     return not getattr(conv, "published", False)
+
+
+# -- the list -----------------------------------------------------------------------------------------
+
+
+@router.get("/conversations", response_class=HTMLResponse)
+def conversations_list(request: Request) -> HTMLResponse:
+    """Every conversation, newest first, with its pack, its plan once published and its staff page."""
+    return render(request, "conversations/list.html", title="Local conversations", conversations=service(request).list())
 
 
 # -- the pack -----------------------------------------------------------------------------------------
