@@ -361,3 +361,73 @@ def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
             codes.append(got.status_code)
         assert codes == [303] * PUBLIC_RESPONSES_PER_HOUR + [429]
         assert "You have sent a lot of views in a short time. Please try again later" in got.text
+
+
+#: the staff routes of a conversation and the action each needs in its organisation
+STAFF_ROUTES = {
+    "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
+    "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
+    "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
+}
+
+
+@pytest.fixture(scope="module")
+def roles(tmp_path_factory):
+    """Birmingham's conversation (unpublished) and a client for each role: anonymous, a viewer, an
+    editor and an approver of ``birmingham``, and the admin of another council (``leeds``)."""
+    from fastapi.testclient import TestClient
+
+    from carescale.accounts import open_accounts
+    from carescale.web import auth
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('conversation-roles') / 'store.db'}"
+    svc = make_conversation(url, "roles")["svc"]
+    rid = svc.respond("roles", {"proposal": "living-well", "stance": "support", "respondent": "carer",
+                                "comment": "Good idea."}, by=STAFF).id
+    acc = open_accounts(url)
+    acc.create_admin("admin@leeds.gov.uk", "leeds", PASSWORD, org_name="Leeds City Council")
+    for role in ("viewer", "editor", "approver"):
+        acc.create_user(f"{role}@birmingham.gov.uk", PASSWORD)
+        acc.set_role(f"{role}@birmingham.gov.uk", "birmingham", role)
+    app = create_app(DatabaseScenarioStore(url))
+    clients = {}
+    for who, email in (("anonymous", None), ("viewer", "viewer@birmingham.gov.uk"), ("editor", "editor@birmingham.gov.uk"),
+                       ("approver", "approver@birmingham.gov.uk"), ("other", "admin@leeds.gov.uk")):
+        c = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        if email:
+            c.cookies.set(auth.SESSION_COOKIE, acc.sign_in(email, PASSWORD)[1])
+        clients[who] = c
+    yield {"svc": svc, "clients": clients, "ids": {"cid": "roles", "rid": str(rid)}}
+    for c in clients.values():
+        c.close()
+
+
+def _call(client, route: str, ids: dict):
+    method, path = route.split(" ", 1)
+    url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+    return url, client.get(url) if method == "GET" else post_form(client, url, {})
+
+
+@pytest.mark.parametrize("route", sorted(STAFF_ROUTES))
+def test_staff_routes_follow_the_organisations_roles(roles, route):
+    """Anonymous: sign in; another council's admin: 403; a viewer cannot change and an editor cannot
+    approve (403, nothing recorded); the role the route needs gets through (a GET: 200; a POST with
+    an empty form: the page again with its error summary, 422, or for the themes form, which may be
+    emptied, back to the page, 303)."""
+    clients, ids, svc = roles["clients"], roles["ids"], roles["svc"]
+    before = (len(svc.responses("roles")), svc.public_plan("roles", draft=True).decisions)
+    url, got = _call(clients["anonymous"], route, ids)
+    assert got.status_code == 303 and got.headers["location"] == "/sign-in?next=" + url
+    assert _call(clients["other"], route, ids)[1].status_code == 403
+    wanted = STAFF_ROUTES[route]
+    refused = {"read": (), "change": ("viewer",), "approve": ("viewer", "editor")}[wanted]
+    for who in refused:
+        assert _call(clients[who], route, ids)[1].status_code == 403, who
+    allowed = {"read": "viewer", "change": "editor", "approve": "approver"}[wanted]
+    got = _call(clients[allowed], route, ids)[1]
+    expect = 200 if route.startswith("GET ") else 303 if route.endswith("{rid}") else 422
+    assert got.status_code == expect, (allowed, got.status_code, got.text[:300])
+    assert (len(svc.responses("roles")), svc.public_plan("roles", draft=True).decisions) == before
