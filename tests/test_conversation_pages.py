@@ -166,6 +166,10 @@ def test_easy_read_pack_reads_easily(client, db):
     for area, (easy, standard) in scores.items():
         assert easy >= EASY_READ_MIN, (area, easy)
         assert easy > standard, (area, easy, standard)
+    # and the easy-read response form and its thanks page
+    for path in (f"/conversations/{CID}/respond/living-well?register=easy", f"/conversations/{CID}/thanks?register=easy"):
+        score = textstat.flesch_reading_ease(as_prose(text_of(client.get(path).text)))
+        assert score >= EASY_READ_MIN, (path, score)
     # the easy-read page is in larger type, and the goals are the easy-read words
     page = client.get(f"/conversations/{CID}/areas/2/easy-read").text
     assert "carescale-easy" in page and "Care should help you live a good life." in page
