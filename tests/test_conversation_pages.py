@@ -335,8 +335,10 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     client.cookies.clear()
     # the form is closed once the plan is published
     closed = post_form(client, f"/conversations/{CID}/respond/living-well",
-                       {**_form(client, "living-well"), "started": _aged(client), "stance": "support", "respondent": "carer"})
+                       {"started": _aged(client), "stance": "support", "respondent": "carer"})
     assert closed.status_code == 422 and "This conversation is closed" in closed.text
+    page = client.get(f"/conversations/{CID}/respond/living-well").text
+    assert 'id="closed"' in page and 'name="stance"' not in page
 
 
 def test_the_list_links_each_pack_and_published_plan(client, db):

@@ -158,7 +158,8 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
                   title=t("form_title", proposal=p.title), caption=t("pack_caption", area=conv.council_name),
                   proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
                   started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
-                  action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy))
+                  action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy),
+                  closed=not _accepting(conv) and not (form and form.errors))
 
 
 @router.get("/conversations/{cid}/respond/{pid}", response_class=HTMLResponse)
