@@ -52,6 +52,7 @@ def test_axe_no_serious_or_critical_violation_on_the_conversation(browser, serve
             "pack-reduce": f"/conversations/{CID}/areas/4", "respond": f"/conversations/{CID}/respond/living-well",
             "respond-easy": f"/conversations/{CID}/respond/living-well?register=easy",
             "thanks": f"/conversations/{CID}/thanks", "plan": "/conversations/bham-published/plan",
+            "plan-easy": "/conversations/bham-published/plan/easy-read",
             "report": "/conversations/bham-published/report",
         }
         for name, path in pages.items():

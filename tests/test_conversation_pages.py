@@ -311,6 +311,11 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert "We will do more of this" in plan and "We will keep this as it is" in plan
     assert "Most people who answered supported it, &amp; it pays back in months." in plan
     assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan
+    easy = client.get(f"/conversations/{CID}/plan/easy-read").text
+    assert "We will do more of this" in easy and "carescale-easy" in easy
+    assert textstat.flesch_reading_ease(as_prose(text_of(easy))) >= EASY_READ_MIN
+    easy_pdf = client.get(f"/conversations/{CID}/plan/easy-read.pdf")
+    assert "Our plan for care in Birmingham" in " ".join(_pdf_text(easy_pdf.content).split())
     report = client.get(f"/conversations/{CID}/report")
     assert report.status_code == 200
     assert "care homes: 1 comment" in report.text

@@ -32,7 +32,8 @@ NOT_PAGES = {
     "/scenario/{sid}/report.{fmt}",  # the business case downloaded (PDF, workbook, HTML, Markdown): a file, not a page
     # a conversation's pack and plan as PDFs (issue 28): files, not pages
     "/conversations/{cid}.pdf", "/conversations/{cid}/easy-read.pdf", "/conversations/{cid}/areas/{area}/pack.pdf",
-    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/responses.csv",
+    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/plan/easy-read.pdf",
+    "/conversations/{cid}/responses.csv",
 }
 
 

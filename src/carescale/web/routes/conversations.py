@@ -11,7 +11,8 @@ Public, no account needed:
 * ``/conversations/<id>/respond/<proposal>`` (GET and POST; ``?register=easy``): the response
   form (no account; a honeypot, a signed minimum time on the page, and the library's per-client
   limit and duplicate refusal); ``/conversations/<id>/thanks``;
-* ``/conversations/<id>/plan`` and ``/plan.pdf``: the public plan once it is published;
+* ``/conversations/<id>/plan`` (and ``/plan/easy-read``, ``/plan.pdf``, ``/plan/easy-read.pdf``):
+  the public plan once it is published;
   ``/conversations/<id>/report``: the report on what people said once the plan is published
   (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
 
@@ -226,10 +227,10 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
 # -- the report and the public plan ------------------------------------------------------------------
 
 
-def _plan_context(request: Request, cid: str) -> dict[str, Any]:
+def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
     plan = svc.public_plan(cid)  # NotFound (404) until it is published
-    t = packs.text_for(False)
+    t = packs.text_for(easy)
     refs = {p.id: p for p in svc.proposals(cid)}
     decisions = []
     for d in plan.decisions:
@@ -246,7 +247,8 @@ def _plan_context(request: Request, cid: str) -> dict[str, Any]:
     return {"t": t, "title": t("plan_title", area=conv.council_name), "caption": conv.name, "decisions": decisions,
             "undecided": list(plan.undecided), "report_url": f"/conversations/{cid}/report",
             "published_on": plan.published_at.strftime("%-d %B %Y") if plan.published_at else None,
-            "pdf": f"/conversations/{cid}/plan.pdf"}
+            "easy": easy, "pdf": f"/conversations/{cid}/plan" + ("/easy-read.pdf" if easy else ".pdf"),
+            "other_register": f"/conversations/{cid}/plan" + ("" if easy else "/easy-read")}
 
 
 @router.get("/conversations/{cid}/plan", response_class=HTMLResponse)
@@ -254,14 +256,29 @@ def public_plan(request: Request, cid: str) -> HTMLResponse:
     return render(request, "conversations/plan.html", **_plan_context(request, cid))
 
 
-@router.get("/conversations/{cid}/plan.pdf")
-def public_plan_pdf(request: Request, cid: str) -> Response:
+@router.get("/conversations/{cid}/plan/easy-read", response_class=HTMLResponse)
+def public_plan_easy(request: Request, cid: str) -> HTMLResponse:
+    return render(request, "conversations/plan.html", **_plan_context(request, cid, easy=True))
+
+
+def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
     from ..security import public_url
 
-    ctx = _plan_context(request, cid)
+    ctx = _plan_context(request, cid, easy)
     html = request.app.state.templates.get_template("conversations/plan_print.html").render(link=public_url(request), **ctx)
+    name = f"{cid}-plan{'-easy-read' if easy else ''}.pdf"
     return Response(packs.pdf_bytes(html, b"carescale-public-plan"), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{cid}-plan.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/conversations/{cid}/plan.pdf")
+def public_plan_pdf(request: Request, cid: str) -> Response:
+    return _plan_pdf(request, cid, False)
+
+
+@router.get("/conversations/{cid}/plan/easy-read.pdf")
+def public_plan_easy_pdf(request: Request, cid: str) -> Response:
+    return _plan_pdf(request, cid, True)
 
 
 def _count(c: Any, key: str) -> int:
