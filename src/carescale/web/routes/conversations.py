@@ -150,7 +150,7 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
     svc, conv = _conversation(request, cid)
     p = _proposal_of(svc, cid, pid)
     t = packs.text_for(easy)
-    shown = packs._proposal(t, cid, p, easy)  # the same sentences as the pack's
+    shown = packs.proposal_view(t, cid, p, easy)  # the same sentences as the pack's
     values = form.values() if form else {"stance": "", "respondent": "", "comment": ""}
     errors = form.errors.items if form else []
     stances = [{"value": k, "text": v, "checked": values["stance"] == k} for k, v in t.mapping("views").items()]
