@@ -159,8 +159,9 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
     areas = []
     for n in range(1, 6):
         count = sum(1 for p in proposals if int(_get(p, "area")) == n)
+        ideas = t("area_ideas.none") if not count else t("area_ideas.one") if count == 1 else t("area_ideas.many", count=count)
         areas.append({"number": n, "label": t("area_label", number=n), "text": t(f"areas.{n}"), "current": n == area,
-                      "href": base_url(cid, n, easy), "proposals": count})
+                      "href": base_url(cid, n, easy), "proposals": count, "ideas": ideas})
     shown: dict[str, Any] | None = None
     if area is not None:
         ap = pictures.get(area)
