@@ -148,6 +148,7 @@ def test_every_page_of_the_pack_answers_and_an_unknown_area_is_404(client):
     got = client.get(f"/conversations/{CID}/areas/6")
     assert got.status_code == 404
     assert "area: 6 is not one of the five areas; give 1, 2, 3, 4 or 5" in got.text
+    assert client.get(f"/conversations/{CID}/areas/two/easy-read").status_code == 404
     assert client.get("/conversations/no-such-conversation").status_code == 404
     overview = client.get(f"/conversations/{CID}").text  # each area with how many proposals it has
     counts = re.findall(r'<span class="govuk-body-s carescale-ideas">([^<]+)</span>', overview)

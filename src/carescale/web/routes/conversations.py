@@ -53,10 +53,10 @@ def _conversation(request: Request, cid: str) -> tuple[Any, Any]:
     return svc, svc.get(cid)
 
 
-def _area(n: int) -> int:
-    if n not in range(1, 6):
+def _area(n: str) -> int:
+    if n not in ("1", "2", "3", "4", "5"):
         raise NotFound(f"area: {n} is not one of the five areas; give 1, 2, 3, 4 or 5")
-    return n
+    return int(n)
 
 
 def _accepting(conv: Any) -> bool:
@@ -116,22 +116,22 @@ def overview_easy_pdf(request: Request, cid: str) -> Response:
 
 
 @router.get("/conversations/{cid}/areas/{area}", response_class=HTMLResponse)
-def area_pack(request: Request, cid: str, area: int) -> HTMLResponse:
+def area_pack(request: Request, cid: str, area: str) -> HTMLResponse:
     return _pack_page(request, cid, _area(area), False)
 
 
 @router.get("/conversations/{cid}/areas/{area}/easy-read", response_class=HTMLResponse)
-def area_pack_easy(request: Request, cid: str, area: int) -> HTMLResponse:
+def area_pack_easy(request: Request, cid: str, area: str) -> HTMLResponse:
     return _pack_page(request, cid, _area(area), True)
 
 
 @router.get("/conversations/{cid}/areas/{area}/pack.pdf")
-def area_pack_pdf(request: Request, cid: str, area: int) -> Response:
+def area_pack_pdf(request: Request, cid: str, area: str) -> Response:
     return _pack_pdf(request, cid, _area(area), False)
 
 
 @router.get("/conversations/{cid}/areas/{area}/easy-read.pdf")
-def area_pack_easy_pdf(request: Request, cid: str, area: int) -> Response:
+def area_pack_easy_pdf(request: Request, cid: str, area: str) -> Response:
     return _pack_pdf(request, cid, _area(area), True)
 
 
