@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import threading
@@ -42,10 +41,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .. import config
 from ..errors import IdentityProviderError, InputFileError, NotFound, SignInError, SingleSignOnError
 
 #: The environment variable naming the providers file.
-ENV = "CARESCALE_OIDC_PROVIDERS"
+ENV = config.OIDC_PROVIDERS
 #: How long a browser has to come back from the provider.
 PENDING_LIFETIME = dt.timedelta(minutes=10)
 #: How long the discovery document and the keys are kept before they are fetched again.
@@ -158,7 +158,7 @@ class Providers:
 
     def client_secret(self, org: str) -> str:
         provider = self.get(org)
-        secret = os.environ.get(provider.client_secret_env)
+        secret = config.named_secret(provider.client_secret_env)
         if not secret:
             raise InputFileError(f"{self.file}: providers.{org}.client_secret_env: the environment variable "
                                  f"{provider.client_secret_env} is not set (it holds {org}'s client secret)")
@@ -177,7 +177,7 @@ def load_providers(path: str | Path | None = None) -> Providers | None:
     from ..io.messages import display_path, load_model
 
     if path is None:
-        path = os.environ.get(ENV) or None
+        path = config.oidc_providers_file() or None
         if path is None:
             return None
     require(("authlib", "joserfc", "requests"), "web", f"single sign-on ({ENV})")
