@@ -98,6 +98,10 @@ def main() -> int:
             unknown = [sign_in_once(url, f"nobody{k}@birmingham.gov.uk", PASSWORD, "127.0.0.3") for k in range(5)]
             statuses = {s for _, s in right}, {s for _, s in wrong}, {s for _, s in unknown}
             bearer = {"Authorization": f"Bearer {token}"}
+            listed = [p["id"] for p in httpx.get(url + "/api/v1/plans", headers=bearer, timeout=60).json()]
+            anonymous = httpx.get(url + "/api/v1/plans", timeout=60).json()
+            if listed != ["bench-plan"] or anonymous != []:  # the token is what shows the council's plan
+                raise RuntimeError(f"the token's listing is {listed}, the anonymous one {anonymous}")
             api = hammer(url, args.clients, args.requests,
                          lambda c, k, i: ("plans", c.get("/api/v1/plans", headers=bearer)) if i % 2 == 0
                          else ("account", c.get("/api/v1/account", headers=bearer)))
