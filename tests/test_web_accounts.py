@@ -128,6 +128,18 @@ def test_sign_out_ends_the_session_even_for_a_copy_of_the_cookie(app):
     assert [a["action"] for a in _acc(app).audit_log()][-2:] == ["sign-in", "sign-out"]
 
 
+def test_signing_in_again_makes_a_new_session_and_ends_the_browsers_old_one(app):
+    with _client(app) as c:
+        _sign_in(c)
+        ann = c.cookies.get("carescale_session")
+        assert _sign_in(c, "vic@council.gov.uk").status_code == 303
+        vic = c.cookies.get("carescale_session")
+        assert vic != ann and ">Signed in as vic@council.gov.uk</a>" in c.get("/account").text
+        with _client(app) as replay:
+            replay.cookies.set("carescale_session", ann)
+            assert replay.get("/account").status_code == 303
+
+
 def test_a_password_change_ends_every_session_of_the_account(app):
     with _client(app) as laptop, _client(app) as phone:
         _sign_in(laptop)
