@@ -63,6 +63,10 @@ def test_sign_in_through_the_provider_in_chromium(browser, site, mock_issuer):
 
         page.goto(site.url + "/sign-in?next=/plans")
         assert page.evaluate("window.__csp") == []
+        from axe_playwright_python.sync_playwright import Axe
+
+        found = Axe().run(page).response["violations"]  # the sign-in page with its organisation's button
+        problems += [f"axe: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
         page.get_by_role("button", name="Sign in with Birmingham City Council").click()
         page.wait_for_url(re.compile(re.escape(mock_issuer) + r"/oauth2/authorize\?"))
         page.locator("input[name=sub]").fill("erin.jones@birmingham.gov.uk")
