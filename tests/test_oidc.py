@@ -539,3 +539,25 @@ def test_endpoints_over_plain_http_on_another_computer_are_refused(tmp_path, fak
         fake.discovery_changes = {}
     assert err.value.message == (f"discovery: {fake.issuer}/.well-known/openid-configuration gives token_endpoint "
                                  "'http://idp.example.org/token', which is not https:// (http:// only on this computer)")
+
+
+def test_members_only_signs_in_only_people_an_admin_added(tmp_path, mock_issuer):
+    """With members_only (a shared tenant such as NHSmail vouches for every NHS address), a person
+    the organisation's admin has not added is refused and nothing is made; once added, they sign in
+    with the role the admin gave."""
+    from carescale.accounts.oidc import SingleSignOn
+
+    acc = _accounts(f"sqlite:///{tmp_path / 'a.db'}")
+    sso = SingleSignOn(_providers(mock_issuer, members_only=True), acc)
+    url, pending = sso.begin("birmingham", CALLBACK)
+    with pytest.raises(SingleSignOnError) as err:
+        sso.finish("birmingham", pending, _authorize_at_mock(url, "fay@birmingham.gov.uk"), CALLBACK)
+    assert err.value.message == ("email: 'fay@birmingham.gov.uk' is not a member of Birmingham City Council; ask its "
+                                 "carescale administrator to add you")
+    assert acc.list_users() == [] and acc.organisations() == []
+    acc.create_organisation("birmingham", "Birmingham City Council")
+    acc.create_user("fay@birmingham.gov.uk", None)
+    acc.set_role("fay@birmingham.gov.uk", "birmingham", "approver")
+    url, pending = sso.begin("birmingham", CALLBACK)
+    user, _token = sso.finish("birmingham", pending, _authorize_at_mock(url, "fay@birmingham.gov.uk"), CALLBACK)
+    assert user.roles == {"birmingham": "approver"}

@@ -92,6 +92,9 @@ class Provider(BaseModel):
         description="the environment variable holding the client secret (never the secret itself)")
     allowed_email_domains: list[str] = Field(min_length=1)
     first_sign_in_role: Role = "viewer"
+    #: only people an admin has already made members may sign in (a shared tenant such as NHSmail
+    #: vouches for everyone in it, not only this organisation's staff)
+    members_only: bool = False
     kind: Literal["council", "icb", "provider", "other"] = "council"
     email_claim: Literal["email", "preferred_username", "upn"] = "email"
     scope: str = "openid email profile"
@@ -568,6 +571,11 @@ class SingleSignOn:
                                     f"({', '.join(provider.allowed_email_domains)})")
         acc = self.accounts
         how = f"single sign-on: {org} ({provider.issuer})"
+        if provider.members_only:
+            known = acc.get_user(email)
+            if known is None or org not in known.roles:
+                raise SingleSignOnError(f"email: {email!r} is not a member of {provider.name}; ask its carescale "
+                                        "administrator to add you")
         if not any(o["id"] == org for o in acc.organisations()):
             acc.create_organisation(org, provider.name, provider.kind, actor=how)
         user = acc.get_user(email)
