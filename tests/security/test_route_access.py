@@ -85,6 +85,9 @@ ACCESS: dict[str, object] = {
     "GET /api/v1/interventions": EVIDENCE, "GET /api/v1/interventions/{intervention_id}": EVIDENCE,
     "GET /api/v1/areas": EVIDENCE, "GET /api/v1/areas/{area_id}": EVIDENCE,
     "POST /api/v1/areas/upload": Public("checks an uploaded area template and keeps nothing"),
+    # single sign-on (tests/test_oidc_web.py): to the organisation's provider and back; reads no records
+    "GET /sign-in/{org}/sso": Public("single sign-on: a 303 to the organisation's identity provider"),
+    "GET /sign-in/{org}/sso/callback": Public("single sign-on: back from the provider, the session cookie or a 401"),
     "GET /api/v1/evidence": EVIDENCE, "GET /api/v1/evidence/{record_id}": EVIDENCE,
     "GET /evidence": EVIDENCE, "GET /evidence/{record_id}": EVIDENCE,
     "GET /national": EVIDENCE, "GET /national/councils/{area_id}": EVIDENCE,
