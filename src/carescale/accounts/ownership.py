@@ -147,10 +147,19 @@ class Ownership:
     def visible(self, user: "User | None", kind: str, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that ``user`` may read (for lists: nothing else is shown)."""
         check_object(kind)
+        ids = list(ids)
         with self.store.reading() as s:
             roles = self._roles_now(s, user)
             signed_in = user is not None and (bool(roles) or _enabled(s, user))
-            return {i for i in ids if self._level(s, roles, signed_in, kind, i) != "none"}
+            if kind != "plan":
+                return {i for i in ids if self._level(s, roles, signed_in, kind, i) != "none"}
+            # plans (the lists of /plans and /api/v1/plans): two queries, whatever their number
+            shared = set() if not roles else set(s.execute(
+                select(ShareRow.object_id, ShareRow.owner_org).where(
+                    ShareRow.kind == "plan", ShareRow.object_id.in_(ids), ShareRow.partner_org.in_(list(roles)))))
+            rows = s.execute(select(PlanRow.id, PlanRow.owner_org, PlanRow.public).where(PlanRow.id.in_(ids)))
+            return {pid for pid, owner, public in rows
+                    if public or (owner is None and signed_in) or owner in roles or (pid, owner) in shared}
 
     def creating_organisations(self, user: "User | None") -> list[str]:
         """The organisations in which ``user`` may create (change) records, sorted."""
