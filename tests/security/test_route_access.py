@@ -363,6 +363,16 @@ def test_creating_needs_an_editor(world, route):
     assert got.status_code == 403, (route, got.status_code, got.text[:300])
 
 
+@pytest.mark.parametrize("route", _org_routes(SignedIn) or ["(none yet)"])
+def test_an_accounts_own_pages_send_anonymous_to_sign_in(world, route):
+    if route == "(none yet)":
+        pytest.skip("no SignedIn route in ACCESS yet")
+    _, clients, ids = world
+    method, path = route.split(" ", 1)
+    url = filled(path, ids)
+    _sent_to_sign_in(call(clients["anonymous"], method, url), url)
+
+
 def test_a_published_plan_needs_no_account_to_read_but_one_to_change(world):
     _, clients, _ = world
     anonymous = clients["anonymous"]
