@@ -92,3 +92,106 @@ def test_response_model_refuses_bad_types():
     with pytest.raises(Exception) as err:
         parse_input(ResponseIn, {"proposal": "p", "stance": "maybe", "respondent": "carer"}, "response")
     assert str(err.value) == "response: stance: input should be 'support', 'oppose' or 'not-sure' (got 'maybe')"
+
+
+def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
+    """A case study is evaluated as its models (Cornwall's Living Well is the Living Well model in
+    Birmingham, the same scenario); the council's logic model runs through the same engine; a
+    decision links the saved investment plan that carries it out."""
+    from carescale.conversations.service import Conversations
+    from carescale.io.yaml import read_yaml
+    from carescale.plans.plan import create_plan
+
+    from .conftest import REPO
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    from carescale.accounts import open_accounts
+
+    for org in ("birmingham", "leeds"):
+        open_accounts(url).create_organisation(org, org.title())
+    c = Conversations(url)
+    with pytest.raises(Exception) as err:
+        c.create({"id": "x", "council": "E08000025", "name": "B", "organisation": "wolverhampton"})
+    assert str(err.value) == ("conversation: organisation: there is no organisation 'wolverhampton'; the organisations "
+                              "are: birmingham, leeds")
+    c.create({"id": "brum", "council": "E08000025", "name": "Birmingham", "organisation": "birmingham"})
+    cs = c.propose("brum", {"id": "grow-cornwall", "kind": "grow", "title": "Living Well as in Cornwall",
+                            "meaning_for_people": "Help to set your own goals", "model": {"case_study": "cornwall-living-well"}})
+    lw = c.propose("brum", {"id": "grow-lw", "kind": "grow", "title": "Living Well", "meaning_for_people": "Same",
+                            "model": {"library": "living-well"}})
+    assert (cs.model_kind, cs.model_ref, cs.figures.models) == ("case-study", "cornwall-living-well", ["living-well"])
+    assert cs.figures.scenario_id == lw.figures.scenario_id and cs.figures.net == lw.figures.net
+    lm_data = read_yaml(REPO / "docs" / "examples" / "falls-prevention-logic-model.yaml")
+    lm = c.propose("brum", {"id": "grow-falls", "kind": "grow", "title": "Falls prevention", "scale": 0.5,
+                            "meaning_for_people": "Fewer falls at home", "model": {"logic_model": lm_data}})
+    assert (lm.model_kind, lm.model_ref, lm.area, lm.scale) == ("logic-model", "falls-prevention-local", 1, 0.5)
+    assert lm.figures.people_helped > 0 and lm.figures.cost.real > 0
+    from carescale.library import default_library
+    from carescale.plans.logic_model import library_with, parse_logic_model
+    from carescale.scenarios import evaluate_document, parse_data
+
+    lib = library_with(parse_logic_model(lm_data, "lm"), default_library(), "lm")
+    doc = parse_data({"version": 1, "area": "birmingham-official", "interventions": ["falls-prevention-local"],
+                      "basis": "potential", "scale": {"falls-prevention-local": 0.5}, "price_base_year": "2024/25",
+                      "note": "conversation proposal"})
+    assert lm.figures.cost.real == round(evaluate_document(doc, lib).run["totals"]["cost"], 2)
+
+    create_plan(REPO / "docs" / "examples" / "falls-prevention-plan.yaml", by="planner", url=url, owner="birmingham")
+    from carescale.errors import ConversationError
+
+    c.create({"id": "leeds", "council": "E08000035", "name": "Leeds", "organisation": "leeds"})
+    c.propose("leeds", {"id": "grow-falls", "kind": "grow", "title": "Falls prevention", "scale": 0.5,
+                        "meaning_for_people": "Fewer falls at home", "model": {"logic_model": lm_data}})
+    with pytest.raises(ConversationError) as err:  # another council's private plan
+        c.decide("leeds", {"proposal": "grow-falls", "decision": "grow", "reason": "r", "plans": ["falls-birmingham"]})
+    assert str(err.value) == ("decision: plans: 'falls-birmingham' is not a saved investment plan of 'leeds' or shared "
+                              "with it; save it first with 'carescale plans create'")
+    d = c.decide("brum", {"proposal": "grow-falls", "decision": "grow", "reason": "Start at half scale and review",
+                          "plans": ["falls-birmingham"]})
+    assert d.plans == ["falls-birmingham"] and d.evidence[-1].startswith("Evidence level")
+    assert "logic model falls-prevention-local" in d.evidence[-1]
+    assert c.public_plan("brum", draft=True).undecided == ["grow-cornwall", "grow-lw"]
+    history = c.history("brum")
+    assert [h["kind"] for h in history] == ["decision"] and history[0]["body"]["plans"] == ["falls-birmingham"]
+
+
+def test_goals_and_a_price_year_outside_the_index(tmp_path):
+    from carescale.conversations.service import DEFAULT_GOALS, Conversations
+    from carescale.errors import ConversationError
+
+    c = Conversations(f"sqlite:///{tmp_path / 's.db'}")
+    conv = c.create({"id": "brum", "council": "E08000025", "name": "Birmingham"}, by="alice")
+    assert conv.goals == list(DEFAULT_GOALS) and conv.price_year == "2024/25" and conv.created_by == "alice"
+    assert c.set_goals("brum", ["  Everyone lives well at home.  ", ""], by="alice").goals == ["Everyone lives well at home."]
+    with pytest.raises(ConversationError) as err:
+        c.set_own_spend("brum", {"area": 1, "amount": 5, "price_year": "1900/01", "source": "old ledger"})
+    assert str(err.value) == (
+        "spend: price_year: 1900/01 needs the index for 1900/01, which the HM Treasury GDP deflator at market prices "
+        "(December 2023), financial years (1990/91-2028/29) does not have; choose a year the index covers or give "
+        "your own index file (price_index)")
+    assert c.picture("brum").areas[0].own is None  # nothing was stored
+    own = c.set_own_spend("brum", {"area": 3, "amount": 1_000_000, "price_year": "2023/24", "source": "budget"}).areas[2]
+    from carescale.prices import price_base
+
+    assert own.used == "own" and own.spend.real == round(1_000_000 * price_base().factor("2023/24"), 2)
+    assert (own.spend.cash, own.spend.cash_year) == (1_000_000, "2023/24")
+
+
+def test_the_councils_own_expected_money_anchors_the_central_case(tmp_path):
+    from carescale.conversations.service import Conversations
+    from carescale.prices import price_base
+
+    c = Conversations(f"sqlite:///{tmp_path / 's.db'}")
+    c.create({"id": "leeds", "council": "E08000035", "name": "Leeds"})
+    before = c.picture("leeds").outlook.council
+    pic = c.add_outlook("leeds", {"payer": "council", "year": "2026/27", "amount": 300_000_000, "price_year": "2023/24",
+                                  "source": "Leeds MTFS 2025 (illustrative)"})
+    out = pic.outlook.council
+    own = round(300_000_000 * price_base().factor("2023/24"), 2)
+    years = {y.year: y for y in out.years}
+    assert years["2025/26"].central == before.years[0].central  # before the council's year: the official trend
+    assert years["2026/27"].own.real == own and years["2026/27"].central.real == own
+    assert years["2026/27"].own_source == "Leeds MTFS 2025 (illustrative)"
+    assert years["2027/28"].central.real == pytest.approx(own * (1 + out.growth["central"]), abs=0.01)
+    assert years["2027/28"].low.real == pytest.approx(own * (1 + out.growth["low"]), abs=0.01)
+    assert out.note == "From official figures and the council's own figures"

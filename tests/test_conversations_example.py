@@ -21,6 +21,9 @@ EXAMPLE = REPO / "docs" / "examples" / "conversation"
 
 
 def build(url: str) -> Conversations:
+    from carescale.accounts import open_accounts
+
+    open_accounts(url).create_organisation("birmingham", "Birmingham City Council")
     c = Conversations(url)
     c.create({"id": "brum", "council": "E08000025", "name": "Birmingham: living well at home",
               "organisation": "birmingham"}, by="alice")
@@ -136,6 +139,15 @@ def test_worked_example(store_url):
     assert d["grow-shared-lives"].evidence[1] == "Net present value over 10 years £10.97m; breaks even in month 16 (2027-07-01)"
     assert d["reduce-residential-18-64"].evidence[-1] == "Made possible by More Shared Lives: savings to the council £3.02m a year"
     assert c.get("brum").published
+    from carescale.accounts import open_accounts
+
+    log = [(x["actor"], x["action"], x["object"], x["detail"]) for x in open_accounts(store_url).audit_log()
+           if x["action"].startswith("conversation.")]
+    assert log == [("alice", "conversation.create", "conversation:brum", "council E08000025; organisation birmingham"),
+                   ("cabinet", "conversation.decide", "conversation:brum", "grow-shared-lives: grow"),
+                   ("cabinet", "conversation.decide", "conversation:brum", "grow-living-well: grow"),
+                   ("cabinet", "conversation.decide", "conversation:brum", "reduce-residential-18-64: keep"),
+                   ("cabinet", "conversation.publish", "conversation:brum", "public plan")]
     c.publish("brum", published=False, by="cabinet")
     with pytest.raises(NotFound):
         c.public_plan("brum")
@@ -185,6 +197,10 @@ def test_cli_worked_example(tmp_path, monkeypatch):
     assert run_cli("conversation", "import", "brum", str(EXAMPLE / "responses.csv")).out == "Imported 20 responses.\n"
     assert run_cli("conversation", "tag", "brum", "5", "Recruiting carers").out == "Response 5 themes: recruiting carers.\n"
     assert run_cli("conversation", "quote", "brum", "5").out == "Response 5 is a quote.\n"
+    text = run_cli("conversation", "report", "brum").out.splitlines()
+    assert text[0] == "What people said: 20 responses."
+    assert text[1] == "More Shared Lives (grow-shared-lives): 5 support, 1 oppose, 1 not sure"
+    assert text[-2].startswith("Who responded: Person who uses services 5 (4 support, 0 oppose, 1 not sure); Carer 4 ")
     r = run_cli("conversation", "report", "brum", "--format", "csv")
     assert r.out.splitlines()[:2] == ["proposal,title,respondent,support,oppose,not_sure,total",
                                       "grow-shared-lives,More Shared Lives,all,5,1,1,7"]

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.conftest import run_cli
+from tests.web_helpers import post_form
 from tests.test_web_browser import (  # noqa: F401 - the fixtures
     LW_PEOPLE,
     _tab_to,
@@ -185,8 +186,8 @@ def test_axe_on_the_compare_and_saved_pages(page, server):
                       cookies=signed_in_cookies(server)) as c:
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
                                                 "overrides": {LW_PEOPLE: 2000}}).json()["scenario_id"]
-        saved = c.post(f"/scenario/{sid}/save", data={"name": "Axe check", "note": "a note"}).headers["location"]
-        moved = c.post("/area", data={"area": "cornwall", "from": sid}).headers["location"]  # keeps what applies
+        saved = post_form(c, f"/scenario/{sid}/save", {"name": "Axe check", "note": "a note"}).headers["location"]
+        moved = post_form(c, "/area", {"area": "cornwall", "from": sid}).headers["location"]  # keeps what applies
     axe = Axe()
     problems = []
     for name, path in {"compare": f"/scenario/{sid}/compare", "save": f"/scenario/{sid}/save",

@@ -44,7 +44,12 @@ POSITIVE = next(c for c in ALL_CHECKS if c.__name__ == "positive_data_acceptance
 # (people achieving an outcome at most the people supported; at most 40 more review periods): a schema-valid
 # request may be a 422
 PLAN_OPERATIONS = ("logic_model_draft", "save_logic_model", "create_plan", "add_plan_review", "plan_value_of_information")
-SEMANTIC = (*DOCUMENT_OPERATIONS, "upload_area", *PLAN_OPERATIONS)
+# local conversations (issue 28): ids, financial years, a council's ONS code, a proposal's model or service and a
+# response's proposal are checked by the library (carescale.conversations), which JSON Schema cannot state
+CONVERSATION_OPERATIONS = ("create_conversation", "conversation_goals", "conversation_spend", "conversation_works", "conversation_outlook",
+                           "conversation_propose", "conversation_respond", "conversation_tag", "conversation_quote",
+                           "conversation_decide", "conversation_publish")
+SEMANTIC = (*DOCUMENT_OPERATIONS, "upload_area", *PLAN_OPERATIONS, *CONVERSATION_OPERATIONS)
 JOBS = JobManager(workers=1)
 APP = create_app(MemoryScenarioStore(), JOBS)
 SEED = 20170301

@@ -21,6 +21,7 @@ from carescale.web import charts, documents  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.security import CSP, HEADERS, embed_json  # noqa: E402
 from carescale.web.storage import DatabaseScenarioStore, MemoryScenarioStore  # noqa: E402
+from ..web_helpers import post_form
 
 SELF = "http://testserver"  # the TestClient's own origin
 SAME_ORIGIN = {"Origin": SELF}
@@ -163,10 +164,10 @@ def _a_plan(client) -> dict[str, tuple[str, int]]:
 
 
 def _all_pages(client) -> dict[str, tuple[str, int]]:
-    models = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    models = post_form(client, "/area", {"area": "birmingham"}).headers["location"]
     sid = models.split("/")[2]
-    job = client.post(f"/scenario/{sid}/uncertainty", data={"draws": "20000"}).headers["location"]
-    client.post(f"{job}/cancel")
+    job = post_form(client, f"/scenario/{sid}/uncertainty", {"draws": "20000"}).headers["location"]
+    post_form(client, f"{job}/cancel")
     plan = _a_plan(client)
     return {
         **plan,
@@ -331,7 +332,7 @@ def test_no_origin_or_referer_is_refused_unless_json():
         assert "no Origin or Referer header" in form.text
         assert bare.post("/api/v1/jobs", content=b'{"version": 1}', headers={"content-type": "text/plain"}).status_code == 403
         assert bare.post("/api/v1/run", json={"version": 1, "area": "birmingham"}).status_code == 200
-        ok = bare.post("/area", data={"area": "birmingham"}, headers={"Referer": f"{SELF}/area"})
+        ok = post_form(bare, "/area", {"area": "birmingham"}, headers={"Referer": f"{SELF}/area"})
         assert ok.status_code == 303
 
 
@@ -362,7 +363,7 @@ def test_the_refusal_is_in_the_api_contract(client):
 
 
 def test_same_origin_forms_still_work(client):
-    got = client.post("/area", data={"area": "birmingham"})
+    got = post_form(client, "/area", {"area": "birmingham"})
     assert got.status_code == 303 and got.headers["location"].startswith("/s/")
 
 

@@ -73,13 +73,15 @@ def list_command(
 
 
 def _print_picture(p: Any) -> None:
+    from ..conversations.model import WHO_SAID
+
     echo(f"{p.council_name} ({p.council}): what we spend today, {p.price_base} prices")
     for a in p.areas:
         echo(f"{a.area}. {a.title}")
         echo(f"   Spend today: {_money(a.spend)}" + (f" (official figures: {_money(a.official)})" if a.own and a.official else ""))
         echo(f"   {a.note}")
         for s in a.sayings:
-            echo(f"   {s.who}: {s.text} ({s.source})")
+            echo(f"   {WHO_SAID.get(s.who, s.who)}: {s.text} ({s.source})")
     for o in (p.outlook.council, p.outlook.nhs):
         echo(f"Money expected, {'council' if o.payer == 'council' else 'NHS'}: {o.note}")
         for y in o.years:
@@ -252,6 +254,11 @@ def report_command(
                 echo("   Themes: " + ", ".join(f"{t} ({n})" for t, n in p.themes.items()))
             for q in p.quotes:
                 echo(f"   \"{q.comment}\" ({q.respondent})")
+        from ..conversations.model import RESPONDENT_TYPES
+
+        echo("Who responded: " + "; ".join(
+            f"{RESPONDENT_TYPES[t]} {c.total} ({c.support} support, {c.oppose} oppose, {c.not_sure} not sure)"
+            for t, c in rep.by_respondent.items() if c.total))
         echo(rep.method)
 
     emit(fmt, rep.model_dump(mode="json"), rows=lambda: _report_rows(rep), table=table, output=output, command="report")

@@ -196,7 +196,10 @@ class ProposalIn(StrictModel):
 
 
 class ResponseIn(StrictModel):
-    """One response to one proposal. ``comment`` is kept as literal text (never markup or a formula)."""
+    """One response to one proposal. ``comment`` is kept as literal text, exactly as given (not even
+    trimmed; never markup or a formula)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
     proposal: str
     stance: Stance

@@ -19,6 +19,7 @@ import unicodedata
 from typing import Any
 
 from ..errors import ConversationError
+from ..safe_text import unguard
 from .core import parse_input
 from .model import MAX_COMMENT, MAX_THEME, ResponseIn
 
@@ -79,8 +80,10 @@ def check_theme(theme: Any) -> str:
 
 def read_csv(text: str, name: str) -> list[ResponseIn]:
     """Responses from CSV text with the columns proposal, stance, respondent, comment (entered by
-    staff); every row checked, the first bad one refused in one line naming its row."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    staff); every row checked, the first bad one refused in one line naming its row. A comment
+    carescale guarded when it wrote it (``'=...``, :func:`carescale.safe_text.sheet_value`) is read
+    back as written."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
     cols = tuple(c.strip() for c in (reader.fieldnames or ()))
     missing = [c for c in CSV_COLUMNS[:3] if c not in cols]
     unknown = [c for c in cols if c not in CSV_COLUMNS]
@@ -89,13 +92,19 @@ def read_csv(text: str, name: str) -> list[ResponseIn]:
             f"{name}: columns: {'missing ' + ', '.join(missing) if missing else 'unknown ' + ', '.join(map(repr, unknown))}; "
             f"the columns are: {', '.join(CSV_COLUMNS)} (comment may be left out)")
     out = []
-    for n, row in enumerate(reader, start=2):
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        why = "a quoted comment is not closed" if "end of data" in str(exc) else "a line break or quote outside double quotes"
+        raise ConversationError(f"{name}: not valid CSV after line {reader.line_num}: {why}; put each comment with commas, "
+                                "quotes or line breaks in double quotes, and double a quote inside one (\"\")") from None
+    for n, row in enumerate(rows, start=2):
         if n - 1 > MAX_IMPORT_ROWS:
             raise ConversationError(f"{name}: more than {MAX_IMPORT_ROWS:,} responses; split the file")
         if None in row:
             raise ConversationError(f"{name}: row {n}: more cells than columns; put a comment with commas in double quotes")
         data = {k.strip(): (v or "") for k, v in row.items()}
-        data = {k: (v.strip() if k != "comment" else v) for k, v in data.items()}
+        data = {k: (v.strip() if k != "comment" else unguard(v)) for k, v in data.items()}
         if not any(data.values()):
             continue
         out.append(check_response({**data, "channel": "staff"}, f"{name}: row {n}"))

@@ -9,9 +9,10 @@ it (``Conversations`` itself trusts its caller, like ``carescale.plans``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ConversationError, NotFound
 from .core import council_area_id, parse_input, who
@@ -56,6 +57,35 @@ def _aware(stamp: dt.datetime) -> dt.datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
 
 
+def _priced(base: str, year: str, name: str) -> float:
+    """The factor from ``year``'s prices to ``base``'s; a year the price index lacks is one line."""
+    from ..errors import SettingsError
+    from ..prices import price_base
+
+    try:
+        return price_base(base).factor(year)
+    except SettingsError as exc:
+        raise ConversationError(f"{name}: price_year: {exc.message.removeprefix('price year: ')}") from None
+
+
+def _check_plan(s: Any, pid: str, org: str | None) -> None:
+    """A plan a decision may link: saved, and (for a conversation owned by an organisation) owned by
+    it, shared with it, or public; another organisation's private plan is refused like an unknown one."""
+    from sqlalchemy import select
+
+    from ..store.models import PlanRow, ShareRow
+
+    row = s.get(PlanRow, pid)
+    readable = row is not None and (
+        org is None or row.owner_org == org or bool(row.public)
+        or s.scalar(select(ShareRow.id).where(ShareRow.kind == "plan", ShareRow.object_id == pid,
+                                              ShareRow.owner_org == row.owner_org, ShareRow.partner_org == org)) is not None)
+    if not readable:
+        raise ConversationError(
+            f"decision: plans: {pid!r} is not a saved investment plan"
+            + (f" of {org!r} or shared with it" if org else "") + "; save it first with 'carescale plans create'")
+
+
 class Conversations:
     """The conversations of one store (``Conversations(url)``; default the configured database)."""
 
@@ -65,6 +95,18 @@ class Conversations:
 
         self.store = open_store(url)
         self.clock = clock or now
+
+    @contextlib.contextmanager
+    def _write(self, clash: str) -> Iterator[Any]:
+        """A transaction; a row another request wrote at the same moment (a unique key: the same id,
+        proposal number or response fingerprint) is ``clash``, one line, and nothing is written."""
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self.store.transaction() as s:
+                yield s
+        except IntegrityError:
+            raise ConversationError(clash) from None
 
     # -- rows ----------------------------------------------------------------------------------
     def _row(self, s: Any, cid: str) -> Any:
@@ -131,11 +173,20 @@ class Conversations:
         pb = price_base(spec.price_year).year
         if spec.organisation is not None:
             from ..accounts.core import check_slug
+            from ..store.models import OrganisationRow
 
             check_slug(spec.organisation)
+            with self.store.reading() as s:
+                if s.get(OrganisationRow, spec.organisation) is None:
+                    from sqlalchemy import select
+
+                    known = list(s.scalars(select(OrganisationRow.id).order_by(OrganisationRow.id).limit(20)))
+                    raise ConversationError(
+                        f"conversation: organisation: there is no organisation {spec.organisation!r}; "
+                        + (f"the organisations are: {', '.join(known)}" if known else "make one with carescale users create-admin"))
         definition = {"council_name": figs.councils[spec.council], "price_year": pb,
                       "goals": list(spec.goals) or list(DEFAULT_GOALS)}
-        with self.store.transaction() as s:
+        with self._write(f"conversation: id: {spec.id!r} is already a conversation; choose another id") as s:
             if s.get(ConversationRow, spec.id) is not None:
                 raise ConversationError(f"conversation: id: {spec.id!r} is already a conversation; choose another id")
             row = ConversationRow(id=spec.id, council=spec.council, name=spec.name, organisation=spec.organisation,
@@ -143,6 +194,10 @@ class Conversations:
                                   created_at=self.clock())
             s.add(row)
             s.flush()
+            from ..store.core import audit_row
+
+            audit_row(s, row.created_by, "conversation.create", f"conversation:{spec.id}",
+                      f"council {spec.council}; organisation {spec.organisation or 'none'}")
             return self._view(s, row)
 
     def get(self, cid: str) -> Conversation:
@@ -180,6 +235,8 @@ class Conversations:
     def set_own_spend(self, cid: str, data: OwnSpendIn | dict[str, Any], *, by: str | None = None) -> LocalPicture:
         """The council's own figure for an area (replaces the official one in the pack; both shown)."""
         spec = parse_input(OwnSpendIn, data, "spend")
+        with self.store.reading() as s:
+            _priced(self._view(s, self._row(s, cid)).price_year, spec.price_year, "spend")
         with self.store.transaction() as s:
             self._row(s, cid)
             self._add(s, cid, "spend", str(spec.area), spec.model_dump(mode="json"), who(by))
@@ -196,6 +253,8 @@ class Conversations:
     def add_outlook(self, cid: str, data: OutlookIn | dict[str, Any], *, by: str | None = None) -> LocalPicture:
         """The council's or NHS's own expected money for a year (the latest for a payer and year counts)."""
         spec = parse_input(OutlookIn, data, "outlook")
+        with self.store.reading() as s:
+            _priced(self._view(s, self._row(s, cid)).price_year, spec.price_year, "outlook")
         with self.store.transaction() as s:
             self._row(s, cid)
             self._add(s, cid, "outlook", f"{spec.payer}:{spec.year}", spec.model_dump(mode="json"), who(by))
@@ -266,7 +325,7 @@ class Conversations:
             lines=lines, existing=existing, by=who(by)[:320], at=at, where=where)
         if doc is not None:
             self.store.save_scenario_document(doc)
-        with self.store.transaction() as s:
+        with self._write(f"{where}: another proposal was added at the same moment; add it again") as s:
             self._row(s, cid)
             if s.get(ConversationProposalRow, (cid, spec.id)) is not None:
                 raise ConversationError(f"{where}: id: already a proposal of this conversation; choose another id")
@@ -310,7 +369,7 @@ class Conversations:
 
         at = self.clock()
         saved, skipped = [], 0
-        with self.store.transaction() as s:
+        with self._write(f"{name}: the same response is already recorded; it is counted once") as s:
             self._row(s, cid)
             known = {p.id for p in self._proposals(s, cid)}
             hashed = client_hash(cid, client)
@@ -424,13 +483,14 @@ class Conversations:
                     f"decision: proposal: unknown proposal {spec.proposal!r}; the proposals of {cid!r} are: "
                     f"{', '.join(sorted(props)) if props else 'none yet'}")
             check_decision(props[spec.proposal], spec.decision)
-            from ..store.models import PlanRow
-
+            org = self._row(s, cid).organisation
             for pid in spec.plans:
-                if s.get(PlanRow, pid) is None:
-                    raise ConversationError(
-                        f"decision: plans: {pid!r} is not a saved investment plan; save it first with 'carescale plans create'")
+                _check_plan(s, pid, org)
             self._add(s, cid, "decision", spec.proposal, spec.model_dump(mode="json"), who(by))
+            from ..store.core import audit_row
+
+            audit_row(s, who(by), "conversation.decide", f"conversation:{cid}",
+                      f"{spec.proposal}: {spec.decision}" + (f"; plans {', '.join(spec.plans)}" if spec.plans else ""))
         return next(d for d in self.public_plan(cid, draft=True).decisions if d.proposal == spec.proposal)
 
     def publish(self, cid: str, *, published: bool = True, by: str | None = None) -> PublicPlan:
@@ -440,6 +500,10 @@ class Conversations:
             if published and not self._entries(s, cid, "decision"):
                 raise ConversationError(f"publish: conversation {cid!r} has no decision yet; decide at least one proposal first")
             self._add(s, cid, "publish", "", {"published": published}, who(by))
+            from ..store.core import audit_row
+
+            audit_row(s, who(by), "conversation.publish" if published else "conversation.withdraw",
+                      f"conversation:{cid}", "public plan")
         return self.public_plan(cid, draft=True)
 
     def public_plan(self, cid: str, *, draft: bool = False) -> PublicPlan:
