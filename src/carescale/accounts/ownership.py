@@ -260,8 +260,8 @@ class Ownership:
             if level == "none":
                 raise NotFound(f"plan_id: no plan {plan_id!r} is saved here")
             plan = s.get(PlanRow, plan_id)
-            org = next((o for o in [plan.owner_org] if o and _ROLE_LEVEL.get(roles.get(o, ""), "none") == "approve"), None)
-            if org is None:
+            org = plan.owner_org  # approving is the owner's: a share never gives it
+            if org is None or _ROLE_LEVEL.get(roles.get(org, ""), "none") != "approve":
                 raise PermissionDeniedError(
                     "approve: only an approver or admin of the organisation that owns this plan may approve it")
             if seen is not None and seen != plan.scenario_id:
