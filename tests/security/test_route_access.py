@@ -510,3 +510,24 @@ def test_a_conversation_decision_cannot_probe_another_organisations_plans(world)
     linked = post_form(clients["approver"], "/conversations/alpha-talk/staff/decisions",
                        {"proposal": "living-well", "decision": "grow", "reason": "Because.", "plans": "alpha-plan"})
     assert linked.status_code == 303
+
+
+PUBLIC_IDS = {"intervention_id": "living-well", "area_id": "birmingham", "record_id": "living-well", "job_id": "0" * 32,
+              "fmt": "md", "area": "1", "pid": "living-well", "org": "alpha"}
+
+
+def test_public_pages_need_no_account(world):
+    """Every public GET route answers an anonymous visitor itself: never a redirect to sign in, never 401."""
+    _, clients, ids = world
+    ids = {**ids, "scenario_id": ids["sid"], **PUBLIC_IDS}
+    asked = []
+    for route, rule in ACCESS.items():
+        method, path = route.split(" ", 1)
+        if not isinstance(rule, Public) or method != "GET":
+            continue
+        url = filled(path, ids)
+        got = clients["anonymous"].get(url)
+        asked.append(url)
+        assert got.status_code != 401 and not got.headers.get("location", "").startswith("/sign-in"), (route, got.status_code)
+        assert got.status_code < 500, (route, got.status_code)
+    assert len(asked) >= 40
