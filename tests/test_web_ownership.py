@@ -102,7 +102,9 @@ def test_the_owners_admin_shares_read_only_then_editable_stops_and_publishes(wor
     assert unknown.status_code == 422 and "partner: choose the organisation to share the plan with" in unknown.text
     assert clients["anonymous"].get("/plans/alpha-plan").status_code == 303
     assert post_form(admin, "/plans/alpha-plan/publish", {"public": "yes"}).status_code == 303
-    assert clients["anonymous"].get("/plans/alpha-plan").status_code == 200
+    public = clients["anonymous"].get("/plans/alpha-plan")
+    assert public.status_code == 200 and "approved for Alpha on" in public.text
+    assert "sign@alpha.gov.uk" not in public.text  # no approver's email for anonymous visitors
     assert "Alpha&#39;s plan" in clients["anonymous"].get("/plans").text
     assert post_form(admin, "/plans/alpha-plan/publish", {"public": "no"}).status_code == 303
     assert clients["anonymous"].get("/plans/alpha-plan").status_code == 303
