@@ -144,8 +144,8 @@ def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
                         "meaning_for_people": "Fewer falls at home", "model": {"logic_model": lm_data}})
     with pytest.raises(ConversationError) as err:  # another council's private plan
         c.decide("leeds", {"proposal": "grow-falls", "decision": "grow", "reason": "r", "plans": ["falls-birmingham"]})
-    assert str(err.value) == ("decision: plans: 'falls-birmingham' is not a saved investment plan of 'leeds' or shared "
-                              "with it; save it first with 'carescale plans create'")
+    assert str(err.value) == ("decision: plans: 'falls-birmingham' is not a saved investment plan; save it first with "
+                              "'carescale plans create'")  # the same line as for a plan that does not exist
     d = c.decide("brum", {"proposal": "grow-falls", "decision": "grow", "reason": "Start at half scale and review",
                           "plans": ["falls-birmingham"]})
     assert d.plans == ["falls-birmingham"] and d.evidence[-1].startswith("Evidence level")

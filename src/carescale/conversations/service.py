@@ -81,9 +81,9 @@ def _check_plan(s: Any, pid: str, org: str | None) -> None:
         or s.scalar(select(ShareRow.id).where(ShareRow.kind == "plan", ShareRow.object_id == pid,
                                               ShareRow.owner_org == row.owner_org, ShareRow.partner_org == org)) is not None)
     if not readable:
-        raise ConversationError(
-            f"decision: plans: {pid!r} is not a saved investment plan"
-            + (f" of {org!r} or shared with it" if org else "") + "; save it first with 'carescale plans create'")
+        # the same line for another organisation's plan as for one that does not exist (no oracle of plan ids)
+        raise ConversationError(f"decision: plans: {pid!r} is not a saved investment plan; save it first with "
+                                "'carescale plans create'")
 
 
 class Conversations:
