@@ -250,7 +250,9 @@ def test_cli_create_admin_list_and_reset(store_url, monkeypatch, tmp_path):
     assert (again.code, again.err) == (2, "error: email: an account for 'ann@council.gov.uk' already exists\n")
     reset = run_cli("users", "reset-password", "--email", "ann@council.gov.uk")
     assert reset.code == 0 and reset.out.startswith("One-time reset token for ann@council.gov.uk (valid 24 hours, works once):\n")
-    acc.reset_password(reset.out.splitlines()[1], NEW_PASSWORD)
+    token = reset.out.splitlines()[1]
+    assert reset.out.splitlines()[2] == f"They set their new password at http://127.0.0.1:8000/reset-password/{token}"
+    acc.reset_password(token, NEW_PASSWORD)
     acc.sign_in("ann@council.gov.uk", NEW_PASSWORD)
 
 

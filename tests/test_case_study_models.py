@@ -21,6 +21,7 @@ from carescale.official.unit_costs import unit_cost_library
 from carescale.uncertainty.analysis import Model
 
 from .conftest import run_cli
+from .web_helpers import post_form
 
 LIB = default_library()
 
@@ -301,14 +302,14 @@ def test_the_web_models_page_ticks_the_papers_six_and_marks_calibrated_models():
 
     with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False,
                     headers={"Origin": "http://testserver"}) as c:
-        models_url = c.post("/area", data={"area": "birmingham"}).headers["location"]
+        models_url = post_form(c, "/area", {"area": "birmingham"}).headers["location"]
         page = c.get(models_url).text
         ticked = re.findall(r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', page)
         assert ticked == [iv.id for iv in LIB.portfolio()]
         offered = re.findall(r'name="interventions" type="checkbox" value="([^"]+)"', page)
         assert set(CALIBRATED) <= set(offered)
         assert "Calibrated to one site (Somerset): the council must add its own figures, such as the cost." in page
-        got = c.post(models_url, data={"interventions": ticked + ["community-enterprises"], "basis": "potential", "reprice": "no"})
+        got = post_form(c, models_url, {"interventions": ticked + ["community-enterprises"], "basis": "potential", "reprice": "no"})
         assert got.status_code == 303
         sid = got.headers["location"].split("/")[2]
         assert c.get(f"/api/v1/scenarios/{sid}").json()["interventions"] == ticked + ["community-enterprises"]

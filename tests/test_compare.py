@@ -13,6 +13,7 @@ from carescale.scenarios import parse_data, run_document
 from carescale.scenarios.compare import baseline_of, compare_results, setting_label
 from tests.conftest import run_cli
 from tests.store_fixtures import store_url  # noqa: F401  (fixture)
+from .web_helpers import post_form
 
 LW_PEOPLE = "living-well.older-people-multiple-ltc.people"
 
@@ -139,13 +140,16 @@ def client(tmp_path):
 
     store = DatabaseScenarioStore(f"sqlite:///{tmp_path / 'store.db'}")
     with TestClient(create_app(store), headers={"Origin": "http://testserver"}) as c:
+        from tests.accounts_helpers import sign_in
+
+        sign_in(c)  # saved scenarios are an organisation's (docs/accounts.md)
         yield c, store
 
 
 def test_save_with_a_name_and_note_then_list_and_reopen(client):
     c, store = client
     sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
-    r = c.post(f"/scenario/{sid}/save", data={"name": "  Board paper <draft>  ", "note": "for March"},
+    r = post_form(c, f"/scenario/{sid}/save", {"name": "  Board paper <draft>  ", "note": "for March"},
                follow_redirects=False)
     assert r.status_code == 303
     key = r.headers["location"].removeprefix("/saved/")
@@ -167,7 +171,7 @@ def test_save_with_a_name_and_note_then_list_and_reopen(client):
 def test_save_form_errors_name_the_field(client, form, message):
     c, _ = client
     sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
-    r = c.post(f"/scenario/{sid}/save", data=form)
+    r = post_form(c, f"/scenario/{sid}/save", form)
     assert r.status_code == 422 and message in r.text and "govuk-error-summary" in r.text
 
 
@@ -175,7 +179,7 @@ def test_compare_with_a_saved_scenario(client):
     c, _ = client
     a = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
     b = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham", "overrides": {LW_PEOPLE: 2000}}).json()["scenario_id"]
-    key = c.post(f"/scenario/{a}/save", data={"name": "Defaults"}, follow_redirects=False).headers["location"].split("/")[-1]
+    key = post_form(c, f"/scenario/{a}/save", {"name": "Defaults"}, follow_redirects=False).headers["location"].split("/")[-1]
     page = c.get(f"/scenario/{b}/compare", params={"with": key}).text
     assert "against saved scenario \u201cDefaults\u201d" in page
     assert 'id="headline-overlap_total"' in page and "-£740,901" in page

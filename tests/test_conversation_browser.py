@@ -47,11 +47,12 @@ def test_axe_no_serious_or_critical_violation_on_the_conversation(browser, serve
     problems = []
     with desktop_page(browser, 30_000) as pg:
         pages = {
-            "overview": f"/conversations/{CID}", "overview-easy": f"/conversations/{CID}/easy-read",
+            "list": "/conversations", "overview": f"/conversations/{CID}", "overview-easy": f"/conversations/{CID}/easy-read",
             "pack": f"/conversations/{CID}/areas/2", "pack-easy": f"/conversations/{CID}/areas/2/easy-read",
             "pack-reduce": f"/conversations/{CID}/areas/4", "respond": f"/conversations/{CID}/respond/living-well",
             "respond-easy": f"/conversations/{CID}/respond/living-well?register=easy",
             "thanks": f"/conversations/{CID}/thanks", "plan": "/conversations/bham-published/plan",
+            "plan-easy": "/conversations/bham-published/plan/easy-read",
             "report": "/conversations/bham-published/report",
         }
         for name, path in pages.items():

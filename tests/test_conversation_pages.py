@@ -148,7 +148,11 @@ def test_every_page_of_the_pack_answers_and_an_unknown_area_is_404(client):
     got = client.get(f"/conversations/{CID}/areas/6")
     assert got.status_code == 404
     assert "area: 6 is not one of the five areas; give 1, 2, 3, 4 or 5" in got.text
+    assert client.get(f"/conversations/{CID}/areas/two/easy-read").status_code == 404
     assert client.get("/conversations/no-such-conversation").status_code == 404
+    overview = client.get(f"/conversations/{CID}").text  # each area with how many proposals it has
+    counts = re.findall(r'<span class="govuk-body-s carescale-ideas">([^<]+)</span>', overview)
+    assert counts == ["No proposals yet.", "1 proposal.", "No proposals yet.", "2 proposals.", "No proposals yet."]
 
 
 def test_easy_read_pack_reads_easily(client, db):
@@ -166,6 +170,10 @@ def test_easy_read_pack_reads_easily(client, db):
     for area, (easy, standard) in scores.items():
         assert easy >= EASY_READ_MIN, (area, easy)
         assert easy > standard, (area, easy, standard)
+    # and the easy-read response form and its thanks page
+    for path in (f"/conversations/{CID}/respond/living-well?register=easy", f"/conversations/{CID}/thanks?register=easy"):
+        score = textstat.flesch_reading_ease(as_prose(text_of(client.get(path).text)))
+        assert score >= EASY_READ_MIN, (path, score)
     # the easy-read page is in larger type, and the goals are the easy-read words
     page = client.get(f"/conversations/{CID}/areas/2/easy-read").text
     assert "carescale-easy" in page and "Care should help you live a good life." in page
@@ -307,6 +315,11 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert "We will do more of this" in plan and "We will keep this as it is" in plan
     assert "Most people who answered supported it, &amp; it pays back in months." in plan
     assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan
+    easy = client.get(f"/conversations/{CID}/plan/easy-read").text
+    assert "We will do more of this" in easy and "carescale-easy" in easy
+    assert textstat.flesch_reading_ease(as_prose(text_of(easy))) >= EASY_READ_MIN
+    easy_pdf = client.get(f"/conversations/{CID}/plan/easy-read.pdf")
+    assert "Our plan for care in Birmingham" in " ".join(_pdf_text(easy_pdf.content).split())
     report = client.get(f"/conversations/{CID}/report")
     assert report.status_code == 200
     assert "care homes: 1 comment" in report.text
@@ -331,5 +344,131 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     client.cookies.clear()
     # the form is closed once the plan is published
     closed = post_form(client, f"/conversations/{CID}/respond/living-well",
-                       {**_form(client, "living-well"), "started": _aged(client), "stance": "support", "respondent": "carer"})
+                       {"started": _aged(client), "stance": "support", "respondent": "carer"})
     assert closed.status_code == 422 and "This conversation is closed" in closed.text
+    page = client.get(f"/conversations/{CID}/respond/living-well").text
+    assert 'id="closed"' in page and 'name="stance"' not in page
+
+
+def test_the_list_links_each_pack_and_published_plan(client, db):
+    page = client.get("/conversations").text
+    assert f'href="/conversations/{CID}"' in page and "Care and support in Birmingham, 2026" in page
+
+
+def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
+    """The library's per-client limit (a salted hash of the address, no outside service), in the
+    form's own words, with 429."""
+    from fastapi.testclient import TestClient
+
+    from carescale.conversations.model import PUBLIC_RESPONSES_PER_HOUR
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    make_conversation(url, "limits")
+    with TestClient(create_app(DatabaseScenarioStore(url)), base_url="http://127.0.0.1:8000") as c:
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        codes = []
+        for k in range(PUBLIC_RESPONSES_PER_HOUR + 1):
+            got = post_form(c, "/conversations/limits/respond/living-well",
+                            {"started": _aged(c), "stance": "support", "respondent": "carer", "comment": f"View number {k}"},
+                            follow_redirects=False)
+            codes.append(got.status_code)
+        assert codes == [303] * PUBLIC_RESPONSES_PER_HOUR + [429]
+        assert "You have sent a lot of views in a short time. Please try again later" in got.text
+
+
+#: the staff routes of a conversation and the action each needs in its organisation
+STAFF_ROUTES = {
+    "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
+    "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
+    "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
+}
+
+
+@pytest.fixture(scope="module")
+def roles(tmp_path_factory):
+    """Birmingham's conversation (unpublished) and a client for each role: anonymous, a viewer, an
+    editor and an approver of ``birmingham``, and the admin of another council (``leeds``)."""
+    from fastapi.testclient import TestClient
+
+    from carescale.accounts import open_accounts
+    from carescale.web import auth
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('conversation-roles') / 'store.db'}"
+    svc = make_conversation(url, "roles")["svc"]
+    rid = svc.respond("roles", {"proposal": "living-well", "stance": "support", "respondent": "carer",
+                                "comment": "Good idea."}, by=STAFF).id
+    acc = open_accounts(url)
+    acc.create_admin("admin@leeds.gov.uk", "leeds", PASSWORD, org_name="Leeds City Council")
+    for role in ("viewer", "editor", "approver"):
+        acc.create_user(f"{role}@birmingham.gov.uk", PASSWORD)
+        acc.set_role(f"{role}@birmingham.gov.uk", "birmingham", role)
+    app = create_app(DatabaseScenarioStore(url))
+    clients = {}
+    for who, email in (("anonymous", None), ("viewer", "viewer@birmingham.gov.uk"), ("editor", "editor@birmingham.gov.uk"),
+                       ("approver", "approver@birmingham.gov.uk"), ("other", "admin@leeds.gov.uk")):
+        c = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        if email:
+            c.cookies.set(auth.SESSION_COOKIE, acc.sign_in(email, PASSWORD)[1])
+        clients[who] = c
+    yield {"svc": svc, "clients": clients, "ids": {"cid": "roles", "rid": str(rid)}}
+    for c in clients.values():
+        c.close()
+
+
+def _call(client, route: str, ids: dict):
+    method, path = route.split(" ", 1)
+    url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+    return url, client.get(url) if method == "GET" else post_form(client, url, {})
+
+
+@pytest.mark.parametrize("route", sorted(STAFF_ROUTES))
+def test_staff_routes_follow_the_organisations_roles(roles, route):
+    """Anonymous: sign in; another council's admin: 403; a viewer cannot change and an editor cannot
+    approve (403, nothing recorded); the role the route needs gets through (a GET: 200; a POST with
+    an empty form: the page again with its error summary, 422, or for the themes form, which may be
+    emptied, back to the page, 303)."""
+    clients, ids, svc = roles["clients"], roles["ids"], roles["svc"]
+    before = (len(svc.responses("roles")), svc.public_plan("roles", draft=True).decisions)
+    url, got = _call(clients["anonymous"], route, ids)
+    assert got.status_code == 303 and got.headers["location"] == "/sign-in?next=" + url
+    assert _call(clients["other"], route, ids)[1].status_code == 403
+    wanted = STAFF_ROUTES[route]
+    refused = {"read": (), "change": ("viewer",), "approve": ("viewer", "editor")}[wanted]
+    for who in refused:
+        assert _call(clients[who], route, ids)[1].status_code == 403, who
+    allowed = {"read": "viewer", "change": "editor", "approve": "approver"}[wanted]
+    got = _call(clients[allowed], route, ids)[1]
+    expect = 200 if route.startswith("GET ") else 303 if route.endswith("{rid}") else 422
+    assert got.status_code == expect, (allowed, got.status_code, got.text[:300])
+    assert (len(svc.responses("roles")), svc.public_plan("roles", draft=True).decisions) == before
+
+
+def test_the_worked_examples_easy_read_pack_reads_easily(tmp_path, monkeypatch):
+    """The worked example (docs/examples/conversation: Birmingham's own entries, two models to grow,
+    one service to reduce, twenty responses), made with the CLI as the docs say: its easy-read pack,
+    the council's own words included, keeps a Flesch reading ease of at least 70 in every area."""
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+    from tests.conftest import REPO, run_cli
+
+    url = f"sqlite:///{tmp_path / 'example.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    example = REPO / "docs" / "examples" / "conversation"
+    assert run_cli("conversation", "create", "brum", "--council", "E08000025", "--name", "Birmingham").code == 0
+    assert run_cli("conversation", "picture", "brum", "--file", str(example / "picture.yaml")).code == 0
+    assert run_cli("conversation", "propose", "brum", "--file", str(example / "proposals.yaml")).code == 0
+    assert run_cli("conversation", "import", "brum", str(example / "responses.csv")).out == "Imported 20 responses.\n"
+    with TestClient(create_app(DatabaseScenarioStore(url))) as c:
+        for area in (None, 1, 2, 3, 4, 5):
+            base = "/conversations/brum" + (f"/areas/{area}" if area else "")
+            score = textstat.flesch_reading_ease(as_prose(text_of(c.get(base + "/easy-read").text)))
+            assert score >= EASY_READ_MIN, (area, score)
+        page = c.get("/conversations/brum/areas/4/easy-read").text
+        assert "More Shared Lives" in page and "Fewer residential care places for working-age adults" in page

@@ -497,3 +497,29 @@ def test_discovery_and_keys_are_fetched_once_and_cached(tmp_path, fake, monkeypa
     for _ in range(3):
         user, _token = _finish_with(fake, acc, lambda n: fake.sign(fake.claims(n)))
     assert got == [fake.issuer + "/.well-known/openid-configuration", fake.issuer + "/jwks"]
+
+
+def test_a_rotated_key_is_fetched_again_once(tmp_path, fake, monkeypatch):
+    """The provider rotates its signing key: a token naming the new key id makes the cached JWKS be
+    fetched again (once), and the sign-in goes through; a key id it still does not publish is refused."""
+    import requests
+    from joserfc.jwk import KeySet, RSAKey
+
+    acc = _accounts(f"sqlite:///{tmp_path / 'a.db'}")
+    _finish_with(fake, acc, lambda n: fake.sign(fake.claims(n)))  # the first key, cached
+    old_key, old_jwks = fake.key, fake.jwks
+    got: list[str] = []
+    real = requests.get
+    monkeypatch.setattr(requests, "get", lambda url, **kw: got.append(url) or real(url, **kw))
+    try:
+        fake.key = RSAKey.generate_key(2048, parameters={"kid": "test-2", "use": "sig", "alg": "RS256"})
+        fake.jwks = KeySet([fake.key]).as_dict(private=False)
+        user, _token = _finish_with(fake, acc, lambda n: fake.sign(fake.claims(n)))
+        assert user.email == "ann@birmingham.gov.uk" and got == [fake.issuer + "/jwks"]
+        stranger = RSAKey.generate_key(2048, parameters={"kid": "test-3"})
+        with pytest.raises(SingleSignOnError) as err:
+            _finish_with(fake, acc, lambda n: fake.sign(fake.claims(n), key=stranger))
+        assert err.value.message == ("ID token: signed with a key the provider does not publish (its kid is not in "
+                                     "the provider's JWKS)")
+    finally:
+        fake.key, fake.jwks = old_key, old_jwks

@@ -190,6 +190,21 @@ def test_the_same_logic_model_saved_by_two_organisations_is_each_ones(store_url)
     assert acc.access(u["edit@nhs.uk"], "logic-model", again) == "none"
 
 
+def test_a_plan_one_may_read_shows_the_logic_model_it_commits_to(store_url):
+    from carescale.store.models import PlanRow
+
+    acc, u, ids = _world(store_url)
+    with acc.store.transaction() as s:
+        s.get(PlanRow, ids["plan"]).logic_model_id = ids["logic-model"]
+    assert acc.access(u["edit@nhs.uk"], "logic-model", ids["logic-model"]) == "none"
+    acc.share(u["boss@alpha.gov.uk"], "plan", ids["plan"], "nhs", "edit")
+    assert acc.access(u["edit@nhs.uk"], "logic-model", ids["logic-model"]) == "read"  # read, never change
+    assert acc.access(None, "logic-model", ids["logic-model"]) == "none"
+    acc.set_public(u["boss@alpha.gov.uk"], ids["plan"])
+    assert acc.access(None, "logic-model", ids["logic-model"]) == "read"
+    assert acc.access(u["boss@beta.gov.uk"], "logic-model", ids["logic-model"]) == "read"
+
+
 def test_new_records_belong_to_the_users_organisation_chosen_when_several(store_url):
     acc, u, _ = _world(store_url)
     assert acc.owner_for_new(u["edit@alpha.gov.uk"]) == "alpha"

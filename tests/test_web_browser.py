@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import INVALID, REPO, require_tool
+from .web_helpers import post_form
 
 pytest.importorskip("playwright")
 # everyday runs leave these out: -m "not browser" (pyproject.toml [tool.pytest.ini_options])
@@ -316,10 +317,10 @@ def _pages(server) -> dict[str, str]:
     import httpx
 
     with httpx.Client(base_url=server.url, follow_redirects=False, headers={"Origin": server.url}) as c:
-        models = c.post("/area", data={"area": "birmingham"}).headers["location"]
+        models = post_form(c, "/area", {"area": "birmingham"}).headers["location"]
         sid = models.split("/")[2]
-        job = c.post(f"/scenario/{sid}/uncertainty", data={"draws": "1000000"}).headers["location"]
-        c.post(f"{job}/cancel")
+        job = post_form(c, f"/scenario/{sid}/uncertainty", {"draws": "1000000"}).headers["location"]
+        post_form(c, f"{job}/cancel")
     return {
         "start": "/", "area": "/area", "models": models, "assumptions": f"/s/{sid}/assumptions",
         "result": f"/scenario/{sid}", "job": job, "evidence": "/evidence", "evidence-search": "/evidence?q=living+alone&payer=nhs",

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.conftest import run_cli
+from tests.web_helpers import post_form
 from tests.test_web_browser import (  # noqa: F401 - the fixtures
     LW_PEOPLE,
     _tab_to,
@@ -25,6 +26,15 @@ from tests.test_web_browser import (  # noqa: F401 - the fixtures
 
 pytest.importorskip("playwright")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, server):
+    """Saved scenarios are an organisation's (docs/accounts.md): each test's page is its member's."""
+    from tests.accounts_helpers import sign_in_context
+
+    if "page" in request.fixturenames:
+        sign_in_context(request.getfixturevalue("page").context, server)
 
 
 def _result_with_living_well_2000(page, server) -> str:
@@ -102,8 +112,24 @@ def test_a_saved_named_scenario_reopens_from_its_link(page, browser, server):
     assert url == server.url + link.get_attribute("href")
     assert page.locator("#copy-link").is_visible()  # JavaScript and a clipboard: the copy button shows
     shot(page, "26-saved-scenario", full_page=False)
-    # a fresh context (no history, no cookies) opens it from the link
+    # a colleague's browser (a viewer of the same council) opens it from the link; another council's
+    # account is told there is no such saved scenario, and a visitor who has not signed in is sent to sign in
+    from tests.accounts_helpers import sign_in_context
+
+    for who, seen in ((dict(email="boss@solihull.gov.uk", org="solihull", role="admin"), "Page not found"),
+                      ({}, None)):
+        ctx = browser.new_context()
+        if who:
+            sign_in_context(ctx, server, **who)
+        pg = ctx.new_page()
+        got = pg.goto(url)
+        if who:
+            assert got.status == 404 and seen in pg.title()
+        else:
+            assert "/sign-in?next=/saved/" in pg.url
+        ctx.close()
     ctx = browser.new_context()
+    sign_in_context(ctx, server, email="viewer@birmingham.gov.uk", org="birmingham", role="viewer")
     other = ctx.new_page()
     no_charts(other)
     other.goto(url)
@@ -154,11 +180,14 @@ def test_axe_on_the_compare_and_saved_pages(page, server):
     import httpx
     from axe_playwright_python.sync_playwright import Axe
 
-    with httpx.Client(base_url=server.url, follow_redirects=False, headers={"Origin": server.url}) as c:
+    from tests.accounts_helpers import signed_in_cookies
+
+    with httpx.Client(base_url=server.url, follow_redirects=False, headers={"Origin": server.url},
+                      cookies=signed_in_cookies(server)) as c:
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
                                                 "overrides": {LW_PEOPLE: 2000}}).json()["scenario_id"]
-        saved = c.post(f"/scenario/{sid}/save", data={"name": "Axe check", "note": "a note"}).headers["location"]
-        moved = c.post("/area", data={"area": "cornwall", "from": sid}).headers["location"]  # keeps what applies
+        saved = post_form(c, f"/scenario/{sid}/save", {"name": "Axe check", "note": "a note"}).headers["location"]
+        moved = post_form(c, "/area", {"area": "cornwall", "from": sid}).headers["location"]  # keeps what applies
     axe = Axe()
     problems = []
     for name, path in {"compare": f"/scenario/{sid}/compare", "save": f"/scenario/{sid}/save",

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+from .web_helpers import post_form
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 
@@ -34,14 +35,14 @@ def test_the_area_choice_offers_all_153_councils(client):
 
 
 def test_a_chosen_council_runs_with_its_baseline(client):
-    got = client.post("/area", data={"area": "national", "national": "leeds"})
+    got = post_form(client, "/area", {"area": "national", "national": "leeds"})
     assert got.status_code == 303
     models = got.headers["location"]
     picked = re.findall(r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked',
                         client.get(models).text)
     assert len(picked) == 6
-    assumptions = client.post(models, data={"interventions": picked, "basis": "potential", "reprice": "yes"}).headers["location"]
-    result = client.post(assumptions, data={}).headers["location"]
+    assumptions = post_form(client, models, {"interventions": picked, "basis": "potential", "reprice": "yes"}).headers["location"]
+    result = post_form(client, assumptions, {}).headers["location"]
     html = client.get(result).text
     assert "Result: Leeds" in html
     assert '<h2 class="govuk-heading-m" id="baseline">What Leeds spends now</h2>' in html
@@ -52,7 +53,7 @@ def test_a_chosen_council_runs_with_its_baseline(client):
 
 
 def test_an_unknown_council_is_a_form_error(client):
-    got = client.post("/area", data={"area": "national", "national": "atlantis"})
+    got = post_form(client, "/area", {"area": "national", "national": "atlantis"})
     assert got.status_code == 422
     assert "Select a council from the list" in got.text
 

@@ -18,6 +18,7 @@ from carescale.formatting import money, share  # noqa: E402
 from carescale.web import documents  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+from .web_helpers import post_form
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 
@@ -107,7 +108,7 @@ def test_limits_that_cannot_be_met_are_said_in_one_line(client):
 
 
 def test_the_chosen_portfolio_opens_as_a_scenario(client, cli_2m):
-    got = client.post("/optimise/scenario", data={"area": "birmingham", "budget": "2m", "budget_kind": "budget"})
+    got = post_form(client, "/optimise/scenario", {"area": "birmingham", "budget": "2m", "budget_kind": "budget"})
     assert got.status_code == 303
     sid = got.headers["location"].rsplit("/", 1)[1]
     assert sid == cli_2m["scenario_id"]  # the very document `carescale optimise --budget 2m -o` writes

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.conftest import INVALID, run_cli
+from tests.web_helpers import post_form
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -32,13 +33,13 @@ def client():
 
 def journey(c, area="birmingham", models=None, reprice="no", values=None) -> str:
     """Post the three forms as a browser without JavaScript would; the result's path."""
-    models_url = c.post("/area", data={"area": area}).headers["location"]
+    models_url = post_form(c, "/area", {"area": area}).headers["location"]
     page = c.get(models_url).text
     picked = models or re.findall(r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', page)
-    got = c.post(models_url, data={"interventions": picked, "basis": "potential", "reprice": reprice})
+    got = post_form(c, models_url, {"interventions": picked, "basis": "potential", "reprice": reprice})
     assert got.status_code == 303, got.text
     assumptions = got.headers["location"]
-    got = c.post(assumptions, data={f"v:{k}": v for k, v in (values or {}).items()})
+    got = post_form(c, assumptions, {f"v:{k}": v for k, v in (values or {}).items()})
     assert got.status_code == 303, got.text
     return got.headers["location"]
 
@@ -67,9 +68,9 @@ def test_changing_an_input_gives_a_new_address(client):
 
 
 def test_bad_number_on_the_assumptions_page(client):
-    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    models_url = post_form(client, "/area", {"area": "birmingham"}).headers["location"]
     assumptions = models_url.replace("/models", "/assumptions")
-    got = client.post(assumptions, data={f"v:{LW}": "lots"})
+    got = post_form(client, assumptions, {f"v:{LW}": "lots"})
     assert got.status_code == 422
     assert "There is a problem" in got.text
     assert "Living Well (Age UK): people supported a year: &#39;lots&#39; is not a number" in got.text
@@ -78,8 +79,8 @@ def test_bad_number_on_the_assumptions_page(client):
 
 
 def test_out_of_range_assumption_names_the_bound(client):
-    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
-    got = client.post(models_url.replace("/models", "/assumptions"),
+    models_url = post_form(client, "/area", {"area": "birmingham"}).headers["location"]
+    got = post_form(client, models_url.replace("/models", "/assumptions"),
                       data={"v:living-well.older-people-multiple-ltc.sizing.rate": "1.5"})
     assert got.status_code == 422
     assert "govuk-error-summary" in got.text
@@ -87,15 +88,15 @@ def test_out_of_range_assumption_names_the_bound(client):
 
 
 def test_models_page_checks_the_scale(client):
-    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
-    got = client.post(models_url, data={"interventions": ["living-well"], "scale:living-well": "150"})
+    models_url = post_form(client, "/area", {"area": "birmingham"}).headers["location"]
+    got = post_form(client, models_url, {"interventions": ["living-well"], "scale:living-well": "150"})
     assert got.status_code == 422
     assert "Living Well (Age UK): how far: enter a percentage from 0 to 100" in got.text
-    got = client.post(models_url, data={"interventions": []})
+    got = post_form(client, models_url, {"interventions": []})
     assert "Select at least one care model" in got.text
-    half = client.post(models_url, data={"interventions": ["living-well"], "scale:living-well": "50", "reprice": "no"})
+    half = post_form(client, models_url, {"interventions": ["living-well"], "scale:living-well": "50", "reprice": "no"})
     assert half.status_code == 303
-    result = client.post(half.headers["location"], data={}).headers["location"]
+    result = post_form(client, half.headers["location"], {}).headers["location"]
     doc = client.get("/api/v1/scenarios/" + result.rsplit("/", 1)[1]).json()
     assert doc["scale"] == {"living-well": 0.5} and doc["interventions"] == ["living-well"]
     assert "500" in client.get(result).text  # half of Living Well's 1,000 people
@@ -103,7 +104,7 @@ def test_models_page_checks_the_scale(client):
 
 def test_bad_template_upload_names_row_and_cell(client):
     path = INVALID / "areas_import" / "not_a_number.csv"
-    got = client.post("/area/upload", files={"file": ("my-area.csv", path.read_bytes(), "text/csv")})
+    got = post_form(client, "/area/upload", files={"file": ("my-area.csv", path.read_bytes(), "text/csv")})
     assert got.status_code == 422
     # the row's figure in words (the file's key, cohorts.population_65_plus, is the CLI's)
     assert ("my-area.csv: row 9 (usual resident population aged 65 and over), cell D9: &#39;about 150k&#39; "
@@ -113,7 +114,7 @@ def test_bad_template_upload_names_row_and_cell(client):
 
 def test_good_template_upload_runs_inline(client):
     csv_text = run_cli("areas", "export", "kent").out
-    got = client.post("/area/upload", files={"file": ("kent.csv", csv_text.encode(), "text/csv")})
+    got = post_form(client, "/area/upload", files={"file": ("kent.csv", csv_text.encode(), "text/csv")})
     assert got.status_code == 303
     sid = got.headers["location"].split("/")[2]
     doc = client.get(f"/api/v1/scenarios/{sid}").json()
@@ -169,8 +170,8 @@ class _Links(HTMLParser):
 def test_no_page_refers_to_another_host(client):
     result = journey(client)
     sid = result.rsplit("/", 1)[1]
-    job = client.post(f"{result}/uncertainty", data={"draws": "1000000"}).headers["location"]
-    client.post(f"{job}/cancel")
+    job = post_form(client, f"{result}/uncertainty", {"draws": "1000000"}).headers["location"]
+    post_form(client, f"{job}/cancel")
     pages = ["/", "/area", f"/s/{sid}/models", f"/s/{sid}/assumptions", result, job, "/evidence",
              "/evidence/living-well", "/evidence/health-connections-mendip", "/accessibility", "/privacy", "/missing"]
     for url in pages:
@@ -202,7 +203,7 @@ def test_template_assumptions_become_overrides(client, tmp_path):
              for ln in lines]
     path = tmp_path / "birmingham-2000.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    got = client.post("/area/upload", files={"file": (path.name, path.read_bytes(), "text/csv")})
+    got = post_form(client, "/area/upload", files={"file": (path.name, path.read_bytes(), "text/csv")})
     assert got.status_code == 303, got.text
     sid = got.headers["location"].split("/")[2]
     doc = client.get(f"/api/v1/scenarios/{sid}").json()
@@ -246,19 +247,19 @@ def test_forms_never_crash(client, people, rate, note, scale, draws, q, upload):
     """Whatever is typed into any form, the answer is a redirect or a page with an error
     summary, never a server error."""
     FUZZ["examples"] += 1
-    models_url = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    models_url = post_form(client, "/area", {"area": "birmingham"}).headers["location"]
     sid = models_url.split("/")[2]
-    got = client.post(models_url, data={"interventions": ["living-well"], "scale:living-well": scale})
+    got = post_form(client, models_url, {"interventions": ["living-well"], "scale:living-well": scale})
     assert got.status_code in (303, 422), got.text
-    got = client.post(f"/s/{sid}/assumptions", data={f"v:{LW}": people, f"n:{LW}": note,
+    got = post_form(client, f"/s/{sid}/assumptions", {f"v:{LW}": people, f"n:{LW}": note,
                                                      "v:living-well.older-people-multiple-ltc.sizing.rate": rate})
     assert got.status_code in (303, 422), got.text
-    got = client.post(f"/scenario/{sid}/uncertainty", data={"draws": draws})
+    got = post_form(client, f"/scenario/{sid}/uncertainty", {"draws": draws})
     assert got.status_code in (303, 422), got.text
     if got.status_code == 303 and got.headers["location"].startswith("/jobs/"):
-        client.post(got.headers["location"] + "/cancel")
+        post_form(client, got.headers["location"] + "/cancel")
     assert client.get("/evidence", params={"q": q, "area": q[:2], "min_level": q[:1]}).status_code in (200, 422)
-    got = client.post("/area/upload", files={"file": ("area.csv", upload, "text/csv")})
+    got = post_form(client, "/area/upload", files={"file": ("area.csv", upload, "text/csv")})
     assert got.status_code in (303, 422), got.text
 
 
@@ -280,12 +281,12 @@ def test_any_english_council_from_the_national_files():
     with TestClient(create_app(MemoryScenarioStore(), national=national), follow_redirects=False, headers=SAME_ORIGIN) as c:
         page = c.get("/area").text
         assert f'<option value="{council}">County Durham</option>' in page
-        assert c.post("/area", data={"area": "national", "national": ""}).status_code == 422
-        models = c.post("/area", data={"area": "national", "national": council}).headers["location"]
-        assumptions = c.post(models, data={"interventions": re.findall(
+        assert post_form(c, "/area", {"area": "national", "national": ""}).status_code == 422
+        models = post_form(c, "/area", {"area": "national", "national": council}).headers["location"]
+        assumptions = post_form(c, models, {"interventions": re.findall(
             r'name="interventions" type="checkbox" value="([^"]+)"\s+aria-describedby="[^"]+" checked', c.get(models).text),
             "reprice": "yes"}).headers["location"]
-        result = c.post(assumptions, data={}).headers["location"]
+        result = post_form(c, assumptions, {}).headers["location"]
         doc = c.get("/api/v1/scenarios/" + result.rsplit("/", 1)[1]).json()
         got = c.post("/api/v1/run", json=doc).json()["totals"]
         assert "County Durham" in c.get(result).text
@@ -316,11 +317,11 @@ def test_user_text_is_never_markup(client):
     lines = run_cli("areas", "export", "kent").out.splitlines()
     lines = [('area.name,"The area\'s name, for example Leeds",text,"' + bad.replace('"', '""') + '",,,') if ln.startswith("area.name,") else ln
              for ln in lines]
-    got = client.post("/area/upload", files={"file": ("x.csv", ("\n".join(lines) + "\n").encode(), "text/csv")})
+    got = post_form(client, "/area/upload", files={"file": ("x.csv", ("\n".join(lines) + "\n").encode(), "text/csv")})
     assert got.status_code == 303, got.text
     models = got.headers["location"]
-    assumptions = client.post(models, data={"interventions": ["living-well"], "reprice": "no"}).headers["location"]
-    result = client.post(assumptions, data={f"v:{LW}": "10", f"n:{LW}": bad}).headers["location"]
+    assumptions = post_form(client, models, {"interventions": ["living-well"], "reprice": "no"}).headers["location"]
+    result = post_form(client, assumptions, {f"v:{LW}": "10", f"n:{LW}": bad}).headers["location"]
     html = client.get(result).text
     assert bad not in html
     assert "&lt;script&gt;" in html

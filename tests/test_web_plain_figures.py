@@ -16,6 +16,7 @@ import time
 import pytest
 
 from tests.conftest import INVALID
+from .web_helpers import post_form
 
 FORMS = INVALID / "web_forms"
 
@@ -67,6 +68,9 @@ def client():
     from carescale.web.storage import MemoryScenarioStore
 
     with TestClient(create_app(MemoryScenarioStore()), headers={"Origin": "http://testserver"}) as c:
+        from tests.accounts_helpers import sign_in
+
+        sign_in(c)  # saving a scenario and the saved ones are an organisation's (docs/accounts.md)
         yield c
 
 
@@ -75,7 +79,7 @@ def sids(client):
     """A re-priced scenario (the web's default) with a changed figure, and one as published."""
     out = {}
     for name, reprice in (("repriced", True), ("published", False)):
-        sid = client.post("/area", data={"area": "birmingham"}, follow_redirects=False).headers["location"].split("/")[2]
+        sid = post_form(client, "/area", {"area": "birmingham"}, follow_redirects=False).headers["location"].split("/")[2]
         doc = client.get(f"/api/v1/scenarios/{sid}").json()
         doc.update(reprice=reprice, uncertainty={**doc["uncertainty"], "draws": 500},
                    overrides={"living-well.older-people-multiple-ltc.people": 2000,
@@ -100,7 +104,7 @@ def _pages(client, sids) -> dict[str, str]:
         pages |= {f"result-{name}": f"/scenario/{sid}", f"assumptions-{name}": f"/s/{sid}/assumptions",
                   f"compare-{name}": f"/scenario/{sid}/compare", f"settings-{name}": f"/s/{sid}/settings",
                   f"models-{name}": f"/s/{sid}/models"}
-        saved = client.post(f"/scenario/{sid}/save", data={"name": name}, follow_redirects=False).headers["location"]
+        saved = post_form(client, f"/scenario/{sid}/save", {"name": name}, follow_redirects=False).headers["location"]
         pages |= {f"saved-{name}": saved}
     pages["saved"] = "/saved"
     pages["data"] = "/data"
@@ -176,7 +180,7 @@ def test_each_error_summary_names_the_figure_in_words(client, sids, name):
     case = json.loads((FORMS / f"{name}.json").read_text())
     sid = sids["repriced"]
     url = {"assumptions": f"/s/{sid}/assumptions", "settings": f"/s/{sid}/settings", "save": f"/scenario/{sid}/save"}
-    r = client.post(url[case["page"]], data=case["form"])
+    r = post_form(client, url[case["page"]], case["form"])
     assert r.status_code == 422
     summary = words_of(re.search(r'<div class="govuk-error-summary.*?</ul>', r.text, flags=re.S).group(0)).strip()
     assert summary == f"There is a problem {MESSAGES[name]}"
@@ -193,7 +197,7 @@ def test_typed_input_reads_as_people_write_it(typed, kind, value):
 
 def test_typed_people_and_shares_change_the_figures(client, sids):
     sid = sids["published"]
-    r = client.post(f"/s/{sid}/assumptions", data={"v:living-well.older-people-multiple-ltc.people": "2,500",
+    r = post_form(client, f"/s/{sid}/assumptions", {"v:living-well.older-people-multiple-ltc.people": "2,500",
                                                    "v:community-agents.older-people.sizing.rate": "3%"},
                     follow_redirects=False)
     assert r.status_code == 303
@@ -215,7 +219,7 @@ def test_the_scan_finds_what_it_looks_for():
 
 def test_an_area_file_error_names_the_figure_in_words(client):
     path = INVALID / "areas_import" / "not_a_number.csv"
-    r = client.post("/area/upload", files={"file": ("my-area.csv", path.read_bytes(), "text/csv")})
+    r = post_form(client, "/area/upload", files={"file": ("my-area.csv", path.read_bytes(), "text/csv")})
     assert r.status_code == 422
     summary = words_of(re.search(r'<div class="govuk-error-summary.*?</ul>', r.text, flags=re.S).group(0)).strip()
     assert summary == ("There is a problem my-area.csv: row 9 (usual resident population aged 65 and over), cell D9: "

@@ -22,7 +22,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.plans import cycle  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import DatabaseScenarioStore  # noqa: E402
+from tests.accounts_helpers import sign_in  # noqa: E402
 from tests.store_fixtures import store_url  # noqa: E402,F401  (a fixture: SQLite and PostgreSQL)
+from .web_helpers import post_form
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 FIXTURES = INVALID / "web_plans"
@@ -84,6 +86,7 @@ def db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(db):
     with TestClient(create_app(DatabaseScenarioStore(db)), follow_redirects=False, headers=SAME_ORIGIN) as c:
+        sign_in(c)  # an approver of Birmingham: the plans it makes are Birmingham's (docs/accounts.md)
         yield c
 
 
@@ -100,21 +103,21 @@ def errors_of(page: str) -> list[str]:
 
 def build_from_case_study(c: TestClient) -> str:
     """Answer every question page as a browser without JavaScript would; the saved logic model's key."""
-    got = c.post("/logic-models/new", data={"start": "case-study", "d": ""})
+    got = post_form(c, "/logic-models/new", {"start": "case-study", "d": ""})
     assert got.status_code == 303 and got.headers["location"].startswith("/logic-models/new/source?d=")
     page = c.get(got.headers["location"]).text
-    got = c.post("/logic-models/new/source", data={"source": CASE, "d": hidden_draft(page)})
+    got = post_form(c, "/logic-models/new/source", {"source": CASE, "d": hidden_draft(page)})
     assert got.status_code == 303, got.text
     for step in ("about", "who", "reach", "cost", "outcomes", "change", "evidence"):
         assert got.headers["location"].startswith(f"/logic-models/new/{step}?d="), (step, got.headers["location"])
         page = c.get(got.headers["location"]).text
-        got = c.post(f"/logic-models/new/{step}", data={**ANSWERS[step], "d": hidden_draft(page)})
+        got = post_form(c, f"/logic-models/new/{step}", {**ANSWERS[step], "d": hidden_draft(page)})
         assert got.status_code == 303, (step, errors_of(got.text))
     assert got.headers["location"].startswith("/logic-models/new/check?d=")
     page = c.get(got.headers["location"]).text
     assert "Check your answers before saving your logic model" in page
     assert "Birmingham Shared Lives" in page or CASE in page or "Shared Lives" in page
-    got = c.post("/logic-models/new/check", data={"d": hidden_draft(page)})
+    got = post_form(c, "/logic-models/new/check", {"d": hidden_draft(page)})
     assert got.status_code == 303, errors_of(got.text)
     return got.headers["location"].rsplit("/", 1)[1]
 
@@ -126,7 +129,7 @@ def lm_key(client):
 
 @pytest.fixture(scope="module")
 def plan_id(client, lm_key):
-    got = client.post(f"/plans/new?logic_model={lm_key}", data=PLAN_FORM)
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", PLAN_FORM)
     assert got.status_code == 303, errors_of(got.text)
     return got.headers["location"].rsplit("/", 1)[1]
 
@@ -167,11 +170,11 @@ def test_plan_from_the_builder_has_the_worked_example_targets_and_npv(client, pl
 
 
 def test_two_reviews_move_the_recommendation(client, plan_id):
-    got = client.post(f"/plans/{plan_id}/reviews/new", data=review_form((30, 6, 2027), 95, 11, 3, "£38,000"))
+    got = post_form(client, f"/plans/{plan_id}/reviews/new", review_form((30, 6, 2027), 95, 11, 3, "£38,000"))
     assert got.status_code == 303 and got.headers["location"] == f"/plans/{plan_id}#review-1"
     page = client.get(f"/plans/{plan_id}").text
     assert re.search(r'id="decision">Continue<', page)
-    got = client.post(f"/plans/{plan_id}/reviews/new", data=review_form((30, 9, 2027), 92, 10, 2, "£36,800"))
+    got = post_form(client, f"/plans/{plan_id}/reviews/new", review_form((30, 9, 2027), 92, 10, 2, "£36,800"))
     assert got.status_code == 303, errors_of(got.text)
     page = client.get(f"/plans/{plan_id}").text
     assert re.search(r'id="decision">Increase investment<', page)
@@ -201,7 +204,7 @@ def test_the_review_history_downloads_as_csv(client, plan_id):
     quarters = [(30, 6, 2027), (30, 9, 2027), (31, 12, 2027), (31, 3, 2028), (30, 6, 2028), (30, 9, 2028)]
     before = len(client.get(f"/api/v1/plans/{plan_id}").json()["rows"])  # the plan is shared by this module's tests
     for when, people in zip(quarters[before:before + 2], (95, 92)):
-        got = client.post(f"/plans/{plan_id}/reviews/new", data=review_form(when, people, 11, 3, "£38,000"))
+        got = post_form(client, f"/plans/{plan_id}/reviews/new", review_form(when, people, 11, 3, "£38,000"))
         assert got.status_code == 303, errors_of(got.text)
     assert f'href="/plans/{plan_id}/history.csv"' in client.get(f"/plans/{plan_id}").text
     got = client.get(f"/plans/{plan_id}/history.csv")
@@ -259,7 +262,7 @@ def test_every_builder_question_names_what_is_missing(client):
     d = plan_forms.encode({"start": "model"})
     for step, want in expected.items():
         path = "/logic-models/new" if step == "start" else f"/logic-models/new/{step}"
-        got = client.post(path, data={"d": d})
+        got = post_form(client, path, {"d": d})
         assert got.status_code == 422, step
         assert errors_of(got.text) == want, step
         for href in (w.split(" -> ")[1] for w in want):
@@ -270,7 +273,7 @@ def test_blank_start_asks_for_the_councils_own_document(client):
     from carescale.web import plan_forms
 
     d = plan_forms.encode({"start": "blank"})
-    got = client.post("/logic-models/new/evidence", data={"d": d, "evidence": "x", "evidence_level": "1", "evidence_reason": "y"})
+    got = post_form(client, "/logic-models/new/evidence", {"d": d, "evidence": "x", "evidence_level": "1", "evidence_reason": "y"})
     assert got.status_code == 422
     assert errors_of(got.text) == ["Enter the document's title -> #document-title",
                                    "Enter who published the document -> #document-publisher",
@@ -293,7 +296,7 @@ def test_blank_start_asks_for_the_councils_own_document(client):
 def test_bad_answers_name_the_field(client, step, data, want):
     from carescale.web import plan_forms
 
-    got = client.post(f"/logic-models/new/{step}", data={**data, "d": plan_forms.encode({"start": "blank"})})
+    got = post_form(client, f"/logic-models/new/{step}", {**data, "d": plan_forms.encode({"start": "blank"})})
     assert got.status_code == 422
     assert errors_of(got.text) == [want]
     typed = next(iter(v for v in data.values() if v))
@@ -338,7 +341,8 @@ def test_a_plan_form_for_no_model_is_the_choice_with_an_error_summary(client, qu
                   and not any(o.rate is not None for seg in iv.segments for o in seg.outcomes))
     for key, iid in (("PROMISING", PROMISING), ("NO_RATE", no_rate)):
         query, message = query.replace(key, iid), message.replace(f"{key}_NAME", ivs[iid].name)
-    got = client.request(method, f"/plans/new?{query}", data=PLAN_FORM if method == "POST" else None)
+    got = (post_form(client, f"/plans/new?{query}", PLAN_FORM) if method == "POST"
+           else client.get(f"/plans/new?{query}"))
     assert got.status_code == 404
     assert errors_of(got.text) == [f"{message} -> #model"]
     assert f'<p id="model-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ' \
@@ -349,7 +353,7 @@ def test_a_plan_form_for_no_model_is_the_choice_with_an_error_summary(client, qu
 
 
 def test_the_plan_form_names_every_problem(client, lm_key):
-    got = client.post(f"/plans/new?logic_model={lm_key}", data={})
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", {})
     assert got.status_code == 422
     assert errors_of(got.text) == [
         "Enter a name for the plan -> #name", "Select the area -> #area", "Enter the date the plan starts -> #start-day",
@@ -357,38 +361,38 @@ def test_the_plan_form_names_every_problem(client, lm_key):
         "Enter the budget -> #budget", "Enter the share of full scale at the start -> #phase1-scale",
         "Select how the plan is paid for -> #route"]
     bad = {**PLAN_FORM, "end-year": "2026", "start-day": "31", "start-month": "2", "phase1_end-day": ""}
-    got = client.post(f"/plans/new?logic_model={lm_key}", data=bad)
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", bad)
     assert got.status_code == 422
     assert errors_of(got.text) == ["The date the plan starts must be a real date, like 1 4 2027 -> #start-day",
                                    "The date the first phase ends must include a day -> #phase1_end-day"]
-    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "end-year": "2027", "end-month": "1"})
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", {**PLAN_FORM, "end-year": "2027", "end-month": "1"})
     assert errors_of(got.text) == ["The date the plan ends must be after the date it starts -> #end-day",
                                    "The date the first phase ends must be after the plan starts and before it ends -> #phase1_end-day"]
 
 
 def test_a_plan_name_is_used_once(client, lm_key, plan_id):
-    got = client.post(f"/plans/new?logic_model={lm_key}", data=PLAN_FORM)
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", PLAN_FORM)
     assert got.status_code == 422
     assert errors_of(got.text) == [
         f"Plan name: a plan {plan_id!r} is already saved; plans are never overwritten, choose another id -> #name"]
 
 
 def test_the_review_form_names_every_problem(client, plan_id):
-    got = client.post(f"/plans/{plan_id}/reviews/new", data={})
+    got = post_form(client, f"/plans/{plan_id}/reviews/new", {})
     assert got.status_code == 422
     assert errors_of(got.text) == [
         "Enter the date the period ends -> #period_end-day", "Enter the number of people supported -> #people-supported",
         "Enter how many people achieved 'A fall needing a hospital admission is avoided' -> #outcome-" + FALLS,
         "Enter how many people achieved 'A year of home care is avoided' -> #outcome-" + HOME,
         "Enter the money spent -> #money-spent"]
-    got = client.post(f"/plans/{plan_id}/reviews/new", data=review_form((31, 12, 2027), 10, 12, 0, "£4,000"))
+    got = post_form(client, f"/plans/{plan_id}/reviews/new", review_form((31, 12, 2027), 10, 12, 0, "£4,000"))
     assert got.status_code == 422
     assert errors_of(got.text) == [
         f"review: outcomes.{FALLS}: 12 people achieved it, more than the 10 people supported; it can be at most "
         f"people_supported -> #outcome-{FALLS}"]
-    got = client.post(f"/plans/{plan_id}/reviews/new", data=review_form((1, 1, 2031), 10, 1, 0, "-4"))
+    got = post_form(client, f"/plans/{plan_id}/reviews/new", review_form((1, 1, 2031), 10, 1, 0, "-4"))
     assert errors_of(got.text) == ["The money spent must be a number of pounds, 0 or more, like £38,000 -> #money-spent"]
-    got = client.post(f"/plans/{plan_id}/reviews/new", data=review_form((1, 1, 2031), 10, 1, 0, "£4,000"))
+    got = post_form(client, f"/plans/{plan_id}/reviews/new", review_form((1, 1, 2031), 10, 1, 0, "£4,000"))
     assert errors_of(got.text) == [
         "review: period_end: 2031-01-01 is outside the plan (2027-04-01 to 2029-03-31); give a date within the plan "
         "-> #period_end-day"]
@@ -432,7 +436,7 @@ def test_api_plan_and_reviews(client, lm_key):
     review = {"period_end": "2027-06-30", "people_supported": 95, "outcomes": {FALLS: 11, HOME: 3}, "money_spent": 38000}
     got = client.post("/api/v1/plans/falls-api/reviews", json=review)
     assert got.status_code == 201 and got.json()["decision"] == "continue" and got.json()["number"] == 1
-    assert got.json()["recorded_by"] == "api"
+    assert got.json()["recorded_by"] == "planner@birmingham.gov.uk"  # the signed-in account, when not given
     listed = client.get("/api/v1/plans/falls-api/reviews").json()
     assert [r["decision"] for r in listed] == ["continue"]
     assert "falls-api" in [p["id"] for p in client.get("/api/v1/plans").json()]
@@ -464,7 +468,7 @@ def test_api_bad_input_fixture(client, lm_key, plan_id, name):
 def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
     from scipy.stats import chi2
 
-    got = client.post(f"/plans/new?logic_model={lm_key}", data={
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", {
         **PLAN_FORM, "name": "Falls with a counterfactual", "cf_description": "Permanent admissions to a care home",
         "cf_baseline": "official"})
     assert got.status_code == 303, errors_of(got.text)
@@ -475,7 +479,7 @@ def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
     # Birmingham's ASCOF 2A2: 399.6 admissions a year per 100,000 people aged 65+ (597 / 149,412), the published rate
     assert rate == pytest.approx(399.6 / 100_000)
     form = {**review_form((30, 6, 2027), 120, 11, 3, "£48,000"), f"events:{cf['id']}": "1"}
-    got = client.post(f"/plans/{plan}/reviews/new", data=form)
+    got = post_form(client, f"/plans/{plan}/reviews/new", form)
     assert got.status_code == 303, errors_of(got.text)
     # by hand: 120 people over 91 days expect 120 x rate x 91 / 365.25 admissions; 1 seen, exact Poisson interval
     expected = 120 * rate * 91 / 365.25
@@ -483,22 +487,22 @@ def test_observed_outcome_against_the_councils_official_rate(client, lm_key):
     page = client.get(f"/plans/{plan}").text
     row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'id="effects-table">(.*?)</table>', page, re.S).group(1)))
     assert (f"1 (120) {expected:.1f} {expected - 1:.1f} ({expected - hi:.1f} to {expected - lo:.1f})") in row
-    got = client.post(f"/plans/{plan}/reviews/new", data={**review_form((30, 9, 2027), 120, 11, 3, "£48,000"),
+    got = post_form(client, f"/plans/{plan}/reviews/new", {**review_form((30, 9, 2027), 120, 11, 3, "£48,000"),
                                                            f"events:{cf['id']}": "130"})
     assert got.status_code == 422
     assert errors_of(got.text) == [
         f"review: observed.{cf['id']}.events: 130 events among the 120 people supported; it can be at most "
         f"people_supported -> #events-{cf['id']}"]
-    got = client.post(f"/plans/{plan}/reviews/new", data=review_form((30, 9, 2027), 120, 11, 3, "£48,000"))
+    got = post_form(client, f"/plans/{plan}/reviews/new", review_form((30, 9, 2027), 120, 11, 3, "£48,000"))
     assert errors_of(got.text) == [f"Enter how many of them: 'Permanent admissions to a care home' -> #events-{cf['id']}"]
 
 
 def test_the_plan_form_checks_the_observed_outcome(client, lm_key):
-    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_description": "Admissions",
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", {**PLAN_FORM, "name": "x", "cf_description": "Admissions",
                                                                 "cf_baseline": "rate"})
     assert got.status_code == 422
     assert errors_of(got.text) == ["Enter the yearly rate without the service -> #cf-rate"]
-    got = client.post(f"/plans/new?logic_model={lm_key}", data={**PLAN_FORM, "name": "x", "cf_baseline": "matched"})
+    got = post_form(client, f"/plans/new?logic_model={lm_key}", {**PLAN_FORM, "name": "x", "cf_baseline": "matched"})
     assert errors_of(got.text) == ["Enter the outcome you will observe -> #cf-description"]
 
 
@@ -556,6 +560,7 @@ def test_user_text_never_becomes_markup(client, lm_key):
 def test_the_cycle_by_the_api_on_each_store(store_url):  # noqa: F811
     """The same cycle on SQLite and PostgreSQL: the same store, the same figures."""
     with TestClient(create_app(DatabaseScenarioStore(store_url)), headers=SAME_ORIGIN) as c:
+        sign_in(c)
         answers = {**cycle.draft("model", PROMISING), "take_up": 0.005, "unit_cost": 400, "council_share": 0.5,
                    "price_year": "2023/24",
                    "outcomes": [{"description": "A fall needing a hospital admission is avoided", "payer": "nhs",
@@ -605,7 +610,7 @@ def test_answers_too_long_for_the_address_are_refused_on_the_page(client):
     d = plan_forms.encode({"start": "blank", "description": text(2000), "target_group": text(500), "name": text(500),
                            "evidence": text(2000), "evidence_reason": text(2000)})
     fields = ("activities", "resources", "assumptions", "short_term_outcomes", "own_contribution", "longer_term_outcomes")
-    got = client.post("/logic-models/new/change", data={"d": d, **{f: lines() for f in fields}})
+    got = post_form(client, "/logic-models/new/change", {"d": d, **{f: lines() for f in fields}})
     assert got.status_code == 422
     (item,) = errors_of(got.text)
     assert item.startswith("Your answers are too long to carry to the next question (")
@@ -623,18 +628,18 @@ def test_check_page_shows_the_libraries_refusal(client):
                "resources": ["Halls"], "cohort": "martians"}
     d = plan_forms.encode(answers)
     assert client.get(f"/logic-models/new/check?d={d}").status_code == 200
-    got = client.post("/logic-models/new/check", data={"d": d})
+    got = post_form(client, "/logic-models/new/check", {"d": d})
     assert got.status_code == 422
     (item,) = errors_of(got.text)
     assert item.startswith("logic_model: cohort: unknown cohort 'martians'; valid cohorts are: ")
     assert item.endswith("-> #answers")
-    got = client.post("/logic-models/new/check", data={"d": plan_forms.encode({**answers, "cohort": "population_65_plus",
+    got = post_form(client, "/logic-models/new/check", {"d": plan_forms.encode({**answers, "cohort": "population_65_plus",
                                                                                 "take_up": "lots"})})
     assert got.status_code == 422
     assert errors_of(got.text) == ["logic_model: take_up: input should be a valid number, unable to parse string as a number "
                                    "(got 'lots') -> #answers"]
     # a draft missing an answer goes back to that question
-    got = client.post("/logic-models/new/check", data={"d": plan_forms.encode({k: v for k, v in answers.items() if k != "unit_cost"})})
+    got = post_form(client, "/logic-models/new/check", {"d": plan_forms.encode({k: v for k, v in answers.items() if k != "unit_cost"})})
     assert got.status_code == 303 and got.headers["location"].startswith("/logic-models/new/cost?d=")
 
 
@@ -663,9 +668,9 @@ def test_any_draft_in_the_address_is_a_page_or_a_friendly_error(client):
         for step in (*plan_forms.ORDER[1:], "check"):
             got = client.get(f"/logic-models/new/{step}?d={d}")
             assert got.status_code in (200, 303, 422), (step, draft, got.status_code)
-        got = client.post("/logic-models/new/check", data={"d": d})
+        got = post_form(client, "/logic-models/new/check", {"d": d})
         assert got.status_code in (303, 422), (draft, got.status_code)
-        got = client.post("/logic-models/new/outcomes", data={"d": d, "o1_rate": "5%"})
+        got = post_form(client, "/logic-models/new/outcomes", {"d": d, "o1_rate": "5%"})
         assert got.status_code in (303, 422), (draft, got.status_code)
 
     check()
@@ -676,7 +681,7 @@ def test_plan_pages_name_everything_in_words(client, lm_key, plan_id):
     figure's path, snake_case id or library model id, no long decimals."""
     from tests.test_web_plain_figures import problems, words_of
 
-    library_plan = client.post("/plans/new?model=" + _plannable_model(), data={**PLAN_FORM, "name": "Scan plan"})
+    library_plan = post_form(client, "/plans/new?model=" + _plannable_model(), {**PLAN_FORM, "name": "Scan plan"})
     assert library_plan.status_code == 303, errors_of(library_plan.text)
     pages = ["/plans", f"/logic-models/{lm_key}", f"/plans/{plan_id}", f"/plans/{plan_id}/reviews/new",
              library_plan.headers["location"], f"/plans/new?logic_model={lm_key}", "/plans/new?model=no-such-model"]

@@ -15,6 +15,7 @@ from tests.test_web_browser import (  # noqa: F401 - the shared harness
     ARTIFACTS, CHROMIUM, LAUNCH_ARGS, _tab_to, browser, desktop_page, live_server,
 )
 from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
+from tests.accounts_helpers import sign_in_context, signed_in_cookies
 
 pytest.importorskip("playwright")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -33,6 +34,7 @@ def server(tmp_path_factory):
 @pytest.fixture
 def page(browser, server):
     with desktop_page(browser, 30_000) as pg:
+        sign_in_context(pg.context, server)  # plans are an organisation's: its approver works on them
         yield pg
 
 
@@ -223,7 +225,7 @@ def test_keyboard_only_journey(page, server):
     page.wait_for_url(re.compile(r"/plans/keyboard-plan#review-1$"))
     import httpx
 
-    stored = httpx.get(f"{server.url}/api/v1/plans/keyboard-plan/reviews").json()
+    stored = httpx.get(f"{server.url}/api/v1/plans/keyboard-plan/reviews", cookies=signed_in_cookies(server)).json()
     assert [(r["people_supported"], r["outcomes"], r["money_spent"]) for r in stored] == [(95, {FALLS: 11}, 38000.0)]
     # one outcome only (falls, 11 of 95 against a break-even of £400 / £3,500 = 11.4%, from a level-1 prior of 8.7%):
     # the expected NPV is negative while the planned people came, so the rule says redesign
@@ -243,7 +245,8 @@ def _new_pages(server) -> dict[str, str]:
                                                "saving": 6000}],
                "activities": ["Classes"], "assumptions": ["People keep exercising"], "short_term_outcomes": ["Fewer falls"],
                "resources": ["Halls"]}
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120) as c:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120,
+                      cookies=signed_in_cookies(server)) as c:
         key = c.post("/api/v1/logic-models", json={"answers": answers}).json()["key"]
         plan = "axe-plan"
         if c.get(f"/api/v1/plans/{plan}").status_code == 404:

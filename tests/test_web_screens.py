@@ -1,7 +1,8 @@
 """Every screen size, on every route of the app (issue 26; docs/web.md, "Every screen"):
 Playwright on Debian's Chromium against a real server. The routes are read from the app itself
 (``app.routes``, every GET), each path parameter filled with a real id made here, so a new page
-is measured the day it is added. For every HTML page, at 320, 390 and 1280 px: the document is
+is measured the day it is added (signed in as an admin, so the account pages are measured too:
+issue 27). For every HTML page, at 320, 390 and 1280 px: the document is
 no wider than the viewport (WCAG 1.4.10 reflow: tables scroll inside their own region), and no
 ``src``/``href``/``action`` names another host (the app works offline). The charts keep their
 title, legend and axis labels inside the chart at 390 px. Screenshots of the result page at
@@ -17,6 +18,8 @@ import pytest
 
 from tests.test_web_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, browser  # noqa: F401 - the shared harness
 from tests.conftest import require_tool  # noqa: F401 - used by the shared browser fixture
+from tests.accounts_helpers import sign_in_context, signed_in_cookies
+from tests.web_helpers import post_form
 
 pytest.importorskip("playwright")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -30,9 +33,14 @@ NOT_PAGES = {
     "/scenario/{sid}/scenario.json", "/scenario/{sid}/results.json", "/scenario/{sid}/results.csv",
     "/plans/{plan_id}/history.csv", "/national/councils/{area_id}",
     "/scenario/{sid}/report.{fmt}",  # the business case downloaded (PDF, workbook, HTML, Markdown): a file, not a page
+    # single sign-on (issue 27): a 303 to the organisation's identity provider, and back from it a 303 to
+    # the page the sign-in started from (a refusal is the error page, measured as /no-such-page is);
+    # tests/test_oidc_browser.py follows both in Chromium through a real provider
+    "/sign-in/{org}/sso", "/sign-in/{org}/sso/callback",
     # a conversation's pack and plan as PDFs (issue 28): files, not pages
     "/conversations/{cid}.pdf", "/conversations/{cid}/easy-read.pdf", "/conversations/{cid}/areas/{area}/pack.pdf",
-    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/responses.csv",
+    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/plan/easy-read.pdf",
+    "/conversations/{cid}/responses.csv",
 }
 
 
@@ -44,7 +52,24 @@ def server(tmp_path_factory):
 
     url = f"sqlite:///{tmp_path_factory.mktemp('screens') / 'store.db'}"
     with LiveServer(create_app(DatabaseScenarioStore(url))) as live:
+        live.db_url = url
         yield live
+
+
+def signed_in(server) -> str:
+    """A session of an admin of Birmingham (made once): every page is measured signed in, so the
+    account pages are measured too and every header is the longer "Signed in as ..." one."""
+    found = getattr(server, "session", None)
+    if found is None:
+        from carescale.accounts import open_accounts
+
+        acc = open_accounts(server.db_url)
+        acc.create_admin("screens.admin@birmingham.gov.uk", "birmingham", "a long password for the screens",
+                         org_name="Birmingham City Council")
+        acc.create_api_token(acc.get_user("screens.admin@birmingham.gov.uk"), "a token on the account page")
+        found = server.session = acc.sign_in("screens.admin@birmingham.gov.uk", "a long password for the screens")[1]
+        server.reset_token = acc.issue_password_reset("screens.admin@birmingham.gov.uk")
+    return found
 
 
 def get_routes(app) -> list[tuple[str, set[str]]]:
@@ -72,7 +97,8 @@ def real_ids(server) -> dict[str, str]:
     plans = _new_pages(server)  # a logic model, a plan with two reviews (the plan cycle's own helper)
     # a local conversation with its plan published, and a session of its staff member (issue 28)
     published_conversation(server.server.config.app.state.store.url, "measured")
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120) as c:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=120,
+                      cookies=signed_in_cookies(server)) as c:  # a member of Birmingham: its plans and saved scenarios
         sid = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham"}).json()["scenario_id"]
         # a result whose uncertainty is worked out on the page (distribution and tornado drawn too)
         drawn = c.post("/api/v1/scenarios", json={"version": 1, "area": "birmingham",
@@ -86,13 +112,14 @@ def real_ids(server) -> dict[str, str]:
         job = c.post("/api/v1/jobs", json={"version": 1, "area": "birmingham", "uncertainty": {"draws": 1000}})
         assert job.status_code == 202, job.text
         job_id = job.json()["id"]
-        saved = c.post(f"/scenario/{sid}/save", data={"name": "Measured", "note": "every screen"},
+        saved = post_form(c, f"/scenario/{sid}/save", {"name": "Measured", "note": "every screen"},
                        follow_redirects=False).headers["location"]  # a saved scenario (its own page)
     return {
         "sid": sid, "scenario_id": sid, "saved_key": saved.rsplit("/", 1)[1], "drawn": drawn, "job_id": job_id, "intervention_id": "living-well", "area_id": "birmingham",
         "record_id": "health-connections-mendip", "key": plans["logic-model"].rsplit("/", 1)[1],
         "plan_id": plans["plan"].rsplit("/", 1)[1], "step": "about", "fmt": "html",
         "cid": "measured", "area": "2", "pid": "living-well",
+        "org": "birmingham", "token": (signed_in(server), server.reset_token)[1],  # the account pages (issue 27)
         # the query a page needs (the builder's answers so far, the logic model a plan starts from)
         "?/logic-models/new/{step}": plans["about"].partition("?")[2],
         "?/logic-models/new/check": plans["check"].partition("?")[2],
@@ -139,9 +166,10 @@ def test_every_route_is_a_measured_page_or_known_not_to_be_one(server):
     import httpx
 
     paths = page_paths(server)
-    assert {"/", "/optimise", "/optimise/result", "/national", "/scenario/{sid}", "/evidence", "/api/docs"} <= set(paths)
-    session = staff_session(server)
-    with httpx.Client(base_url=server.url, timeout=120, cookies={session["name"]: session["value"]}) as c:
+    assert {"/", "/optimise", "/optimise/result", "/national", "/scenario/{sid}", "/evidence", "/api/docs",
+            "/sign-in", "/account", "/reset-password/{token}", "/organisations/{org}/members"} <= set(paths)
+    staff_session(server)  # the measured conversation, owned by Birmingham (whose admin measures every page)
+    with httpx.Client(base_url=server.url, timeout=120, cookies={"carescale_session": signed_in(server)}) as c:
         for name, path in paths.items():
             got = c.get(path)
             assert got.status_code == 200, f"{name}: {got.status_code}"
@@ -162,7 +190,8 @@ def test_no_page_is_wider_than_the_screen_or_names_another_host(browser, server)
     paths = page_paths(server)
     host = urlparse(server.url).netloc
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([staff_session(server)])
+    staff_session(server)  # the measured conversation, owned by Birmingham (whose admin measures every page)
+    context.add_cookies([{"name": "carescale_session", "value": signed_in(server), "url": server.url}])
     requested: list[str] = []
     pg = context.new_page()
     pg.set_default_timeout(30_000)
@@ -229,6 +258,7 @@ def test_charts_keep_titles_legends_and_labels_inside_on_a_phone(browser, server
     problems = []
     for width in (320, 390):
         context = browser.new_context(viewport={"width": width, "height": 844})
+        sign_in_context(context, server)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
         try:

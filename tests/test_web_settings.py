@@ -11,6 +11,7 @@ import re
 import pytest
 
 from carescale.appraisal.settings import next_financial_year_start
+from .web_helpers import post_form
 
 LW_PEOPLE = "living-well.older-people-multiple-ltc.people"
 SL_COST = "shared-lives.learning-disability.unit_cost"
@@ -64,7 +65,7 @@ def test_the_form_offers_the_next_financial_year_and_explains_each_setting(clien
 
 def test_saving_the_settings_gives_a_new_result_with_them(client):
     sid = _sid(client)
-    r = client.post(f"/s/{sid}/settings", data=FORM, follow_redirects=False)
+    r = post_form(client, f"/s/{sid}/settings", FORM, follow_redirects=False)
     assert r.status_code == 303
     new = r.headers["location"].removeprefix("/scenario/")
     assert new != sid
@@ -76,7 +77,7 @@ def test_saving_the_settings_gives_a_new_result_with_them(client):
     shown = _text(client.get(f"/scenario/{new}").text)
     assert "5 years from 1 April 2027; discounted at 3.0% a year; optimism bias by the GMCA confidence grades" in shown
     # no optimism bias at all, and the Green Book schedule
-    r = client.post(f"/s/{sid}/settings", data={**FORM, "optimism": "off", "discount": "green-book", "discount_rate": ""},
+    r = post_form(client, f"/s/{sid}/settings", {**FORM, "optimism": "off", "discount": "green-book", "discount_rate": ""},
                     follow_redirects=False)
     appraisal = client.get(f"/api/v1/scenarios/{r.headers['location'].split('/')[-1]}").json()["appraisal"]
     assert appraisal["optimism_bias"] is False and appraisal["discount_rate"] is None
@@ -93,7 +94,7 @@ def test_saving_the_settings_gives_a_new_result_with_them(client):
 ])
 def test_a_bad_setting_is_named_in_words_and_what_was_typed_kept(client, change, message, anchor):
     sid = _sid(client)
-    r = client.post(f"/s/{sid}/settings", data={**FORM, **change})
+    r = post_form(client, f"/s/{sid}/settings", {**FORM, **change})
     assert r.status_code == 422
     assert f'<a href="#{anchor}">{message}</a>' in r.text
     for k, v in change.items():
@@ -105,7 +106,7 @@ def test_changing_the_area_keeps_what_still_applies_and_names_what_it_dropped(cl
     sid = _sid(client, appraisal={"years": 7},
                overrides={LW_PEOPLE: 2000, SL_COST: {"value": 20000, "note": "our rate"}})
     assert 'name="from"' in client.get(f"/s/{sid}/area").text
-    r = client.post("/area", data={"area": "cornwall", "from": sid}, follow_redirects=False)
+    r = post_form(client, "/area", {"area": "cornwall", "from": sid}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].endswith(f"/models?from={sid}")
     new = r.headers["location"].split("/")[2]
     doc = client.get(f"/api/v1/scenarios/{new}").json()
@@ -116,12 +117,12 @@ def test_changing_the_area_keeps_what_still_applies_and_names_what_it_dropped(cl
     assert "Dropped because Cornwall does not use it: Shared Lives" in banner and "cost per person a year" in banner
     assert SL_COST not in banner
     # a fresh start (no scenario to carry) is as before
-    plain = client.post("/area", data={"area": "cornwall"}, follow_redirects=False).headers["location"]
+    plain = post_form(client, "/area", {"area": "cornwall"}, follow_redirects=False).headers["location"]
     assert "?from=" not in plain and client.get(f"/api/v1/scenarios/{plain.split('/')[2]}").json()["overrides"] == {}
 
 
 def test_a_new_scenario_starts_at_the_next_financial_year(client):
-    models = client.post("/area", data={"area": "birmingham"}, follow_redirects=False).headers["location"]
+    models = post_form(client, "/area", {"area": "birmingham"}, follow_redirects=False).headers["location"]
     doc = client.get(f"/api/v1/scenarios/{models.split('/')[2]}").json()
     assert doc["appraisal"]["start_date"] == next_financial_year_start().isoformat()
     assert dt.date.fromisoformat(doc["appraisal"]["start_date"]) > dt.date.today()

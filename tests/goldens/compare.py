@@ -7,7 +7,8 @@ Rules (the issue's acceptance):
   * cli/*.json, cli/*.csv, web/*.json, web/*.csv: byte-identical.
   * report.md, report.pdf.txt, report.html, web/result.html: equal after removing what changes
     from run to run by itself (dates of the day, matplotlib's random SVG ids, job ids, the
-    scenario document's created_at); report.html's embedded <svg> charts are compared too.
+    scenario document's created_at, the CSRF token of the page's forms); report.html's embedded
+    <svg> charts are compared too.
   * report.xlsx.json: every cell equal (formula text and cached value; floats to 1e-9 relative).
   * meta.json: only the exit codes and HTTP statuses (not the seconds).
 A file in one folder and not the other is a difference. --allow PATH accepts a difference in
@@ -33,6 +34,8 @@ VOLATILE = [
     (re.compile(r"url\(#[a-z]*[0-9a-f]{8,}[0-9a-z_]*\)"), "url(#<ID>)"),
     # background job ids (uuid4 hex)
     (re.compile(r"/jobs/[0-9a-f]{16,}"), "/jobs/<JOB>"),
+    # each browser's own CSRF token in the page's forms (issue 27)
+    (re.compile(r'name="csrf_token" value="[A-Za-z0-9_-]*"'), 'name="csrf_token" value="<CSRF>"'),
 ]
 
 

@@ -16,6 +16,7 @@ from carescale.web.app import create_app  # noqa: E402
 from carescale.web.jobs import JobManager  # noqa: E402
 from carescale.web.policy import Policy, estimate  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+from ..web_helpers import post_form
 
 SAME_ORIGIN = {"Origin": "http://testserver"}  # the web app refuses state changes from another site
 
@@ -89,7 +90,7 @@ def test_body_limit_is_413_with_one_line():
 
         got = c.post("/api/v1/scenarios", content=chunks(), headers={"content-type": "application/json"})
         assert got.status_code == 413
-        page = c.post("/area", data={"area": "x" * 20_000})
+        page = post_form(c, "/area", {"area": "x" * 20_000})
         assert page.status_code == 413 and "the request is larger than this server accepts (10,000 bytes)" in page.text
         assert c.post("/api/v1/scenarios", json={"version": 1, "note": "small"}).status_code == 201
 
@@ -141,7 +142,7 @@ def test_upload_bomb_is_refused_before_parsing(no_parser, kind):
         got = c.post("/api/v1/areas/upload", files={"file": ("bomb.xlsx", data, "application/octet-stream")})
         assert got.status_code == 422
         assert got.json()["detail"][0]["msg"] == message
-        page = c.post("/area/upload", files={"file": ("bomb.xlsx", data, "application/octet-stream")})
+        page = post_form(c, "/area/upload", files={"file": ("bomb.xlsx", data, "application/octet-stream")})
         assert page.status_code == 422 and message.replace(",", "") in page.text.replace(",", "")
 
 

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.scenarios.document import FILE_FIELDS, ScenarioDocument  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+from ..web_helpers import post_form
 
 SAME_ORIGIN = {"Origin": "http://testserver"}  # the web app refuses state changes from another site
 
@@ -153,11 +154,11 @@ def test_a_stored_document_naming_a_file_is_never_opened_by_a_page(client, field
 @pytest.mark.parametrize("path", [EXISTING, "/dev/zero", "/proc/self/no-such-file"])
 def test_page_forms_never_open_a_path(client, path):
     # the area form takes an id: a path is an unknown id, and the answer names no file content
-    got = client.post("/area", data={"area": path}, follow_redirects=False)
+    got = post_form(client, "/area", {"area": path}, follow_redirects=False)
     assert got.status_code == 422
     assert SECRET not in got.text
     # an upload named like a server path is read from the upload, never from the path
-    got = client.post("/area/upload", files={"file": (path, b"not,a,template\n", "text/csv")}, follow_redirects=False)
+    got = post_form(client, "/area/upload", files={"file": (path, b"not,a,template\n", "text/csv")}, follow_redirects=False)
     assert got.status_code == 422
     assert SECRET not in got.text
     api = client.post("/api/v1/areas/upload", files={"file": (path, b"x", "text/csv")})
@@ -169,7 +170,7 @@ def test_page_forms_never_open_a_path(client, path):
 
 
 def test_area_form_answers_the_same_for_an_existing_and_a_missing_path(client):
-    pages = [client.post("/area", data={"area": p}).text.replace(p, "PATH") for p in (EXISTING, "/proc/self/no-such-file")]
+    pages = [post_form(client, "/area", {"area": p}).text.replace(p, "PATH") for p in (EXISTING, "/proc/self/no-such-file")]
     assert pages[0] == pages[1]
 
 

@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from carescale.web import charts, documents  # noqa: E402
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.security import CSP, HEADERS, embed_json  # noqa: E402
-from carescale.web.storage import MemoryScenarioStore  # noqa: E402
+from carescale.web.storage import DatabaseScenarioStore, MemoryScenarioStore  # noqa: E402
+from ..web_helpers import post_form
 
 SELF = "http://testserver"  # the TestClient's own origin
 SAME_ORIGIN = {"Origin": SELF}
@@ -33,8 +34,13 @@ CHART_DATA = re.compile(r'<script type="application/json" id="chart-data">(.*?)<
 
 
 @pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(MemoryScenarioStore()), follow_redirects=False, headers=SAME_ORIGIN) as c:
+def client(tmp_path_factory):
+    # one database for the module's scenarios, plans and accounts (a member of Birmingham reads its plans)
+    store = DatabaseScenarioStore(f"sqlite:///{tmp_path_factory.mktemp('safety') / 'store.db'}")
+    with TestClient(create_app(store), follow_redirects=False, headers=SAME_ORIGIN) as c:
+        from tests.accounts_helpers import sign_in
+
+        sign_in(c)  # the plan pages are an organisation's (docs/accounts.md): seen by its member
         yield c
 
 
@@ -158,10 +164,10 @@ def _a_plan(client) -> dict[str, tuple[str, int]]:
 
 
 def _all_pages(client) -> dict[str, tuple[str, int]]:
-    models = client.post("/area", data={"area": "birmingham"}).headers["location"]
+    models = post_form(client, "/area", {"area": "birmingham"}).headers["location"]
     sid = models.split("/")[2]
-    job = client.post(f"/scenario/{sid}/uncertainty", data={"draws": "20000"}).headers["location"]
-    client.post(f"{job}/cancel")
+    job = post_form(client, f"/scenario/{sid}/uncertainty", {"draws": "20000"}).headers["location"]
+    post_form(client, f"{job}/cancel")
     plan = _a_plan(client)
     return {
         **plan,
@@ -326,7 +332,7 @@ def test_no_origin_or_referer_is_refused_unless_json():
         assert "no Origin or Referer header" in form.text
         assert bare.post("/api/v1/jobs", content=b'{"version": 1}', headers={"content-type": "text/plain"}).status_code == 403
         assert bare.post("/api/v1/run", json={"version": 1, "area": "birmingham"}).status_code == 200
-        ok = bare.post("/area", data={"area": "birmingham"}, headers={"Referer": f"{SELF}/area"})
+        ok = post_form(bare, "/area", {"area": "birmingham"}, headers={"Referer": f"{SELF}/area"})
         assert ok.status_code == 303
 
 
@@ -340,10 +346,11 @@ def test_every_state_changing_route_refuses_another_origin(client):
     assert len(routes) >= 10
     for route in routes:
         path = re.sub(r"\{[^}]+\}", "x", route.path)
-        got = client.post(path, json={"version": 1}, headers=evil)
-        assert got.status_code == 403, path
-        if path.startswith("/api/"):
-            assert got.json()["detail"].startswith("Refused:")
+        for method in sorted(route.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            got = client.request(method, path, json={"version": 1}, headers=evil)
+            assert got.status_code == 403, (method, path)
+            if path.startswith("/api/"):
+                assert got.json()["detail"].startswith("Refused:")
 
 
 def test_the_refusal_is_in_the_api_contract(client):
@@ -356,7 +363,7 @@ def test_the_refusal_is_in_the_api_contract(client):
 
 
 def test_same_origin_forms_still_work(client):
-    got = client.post("/area", data={"area": "birmingham"})
+    got = post_form(client, "/area", {"area": "birmingham"})
     assert got.status_code == 303 and got.headers["location"].startswith("/s/")
 
 

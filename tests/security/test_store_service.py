@@ -32,6 +32,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from carescale.web.app import create_app  # noqa: E402
 from carescale.web.storage import DatabaseScenarioStore  # noqa: E402
+from ..web_helpers import post_form
 
 STORE_INVALID = INVALID / "store"
 PLAN = REPO / "docs" / "examples" / "falls-prevention-plan.yaml"
@@ -69,7 +70,7 @@ def _assert_503(client: TestClient, public: str, secret: str | None = None) -> N
         assert got.json() == {"detail": public}
         assert got.headers["retry-after"] == "60"
     read = client.get(f"/scenario/{UNKNOWN_SID}")  # a page that reads the store
-    saved = client.post("/area", data={"area": "birmingham"}, follow_redirects=False)  # one that writes
+    saved = post_form(client, "/area", {"area": "birmingham"}, follow_redirects=False)  # one that writes
     for page in (read, saved):
         assert page.status_code == 503
         assert PAGE_HEADING in page.text and public in page.text

@@ -358,3 +358,74 @@ class Accounts(Ownership):
             if row.revoked_at is None:
                 row.revoked_at = self.clock()
                 self._audit(s, user.email, "api-token.revoke", f"api-token:{token_id}", row.name)
+
+    def api_tokens(self, user: User) -> list[dict[str, Any]]:
+        """``user``'s API tokens, newest first: id, name, created_at, revoked_at (never the token)."""
+        with self.store.reading() as s:
+            rows = list(s.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == user.id)
+                                  .order_by(ApiTokenRow.id.desc())))
+        return [{"id": r.id, "name": r.name, "created_at": utc_iso(r.created_at),
+                 "revoked_at": None if r.revoked_at is None else utc_iso(r.revoked_at)} for r in rows]
+
+    # -- an organisation's members (the web's members page; docs/accounts.md) ----------------------
+    def organisation(self, org: str) -> dict[str, str] | None:
+        with self.store.reading() as s:
+            row = s.get(OrganisationRow, org) if isinstance(org, str) else None
+            return None if row is None else {"id": row.id, "name": row.name, "kind": row.kind}
+
+    def members(self, org: str) -> list[dict[str, Any]]:
+        """The members of ``org`` by email: email, role, whether they have a password, disabled."""
+        with self.store.reading() as s:
+            rows = s.execute(select(UserRow, MembershipRow).join(MembershipRow, MembershipRow.user_id == UserRow.id)
+                             .where(MembershipRow.organisation_id == org).order_by(UserRow.email)).all()
+        return [{"email": u.email, "role": m.role, "password": u.password_hash is not None,
+                 "disabled": bool(u.disabled)} for u, m in rows]
+
+    def _admins(self, s: Any, org: str) -> int:
+        return len(list(s.scalars(select(MembershipRow).where(MembershipRow.organisation_id == org,
+                                                              MembershipRow.role == "admin"))))
+
+    def change_role(self, email: str, org: str, role: str, *, actor: str) -> None:
+        """Change a member's role, keeping at least one admin in the organisation."""
+        email, org, role = check_email(email), check_slug(org), check_role(role)
+        with self.store.reading() as s:
+            user = s.scalar(select(UserRow).where(UserRow.email == email))
+            member = None if user is None else s.get(MembershipRow, (user.id, org))
+            if member is None:
+                raise NotFound(f"email: {email!r} is not a member of {org!r}")
+            if member.role == "admin" and role != "admin" and self._admins(s, org) == 1:
+                raise AccountError(f"role: {email!r} is the only admin of {org!r}; make another member an "
+                                   "admin first")
+        self.set_role(email, org, role, actor=actor)
+
+    def remove_member(self, email: str, org: str, *, actor: str) -> None:
+        """Remove ``email`` from ``org`` (audited), keeping at least one admin."""
+        email, org = check_email(email), check_slug(org)
+        with self.store.transaction() as s:
+            user = s.scalar(select(UserRow).where(UserRow.email == email))
+            member = None if user is None else s.get(MembershipRow, (user.id, org))
+            if member is None:
+                raise NotFound(f"email: {email!r} is not a member of {org!r}")
+            if member.role == "admin" and self._admins(s, org) == 1:
+                raise AccountError(f"email: {email!r} is the only admin of {org!r}; make another member an "
+                                   "admin first")
+            s.delete(member)
+            self._audit(s, actor, "membership.remove", f"organisation:{org}", f"{email}: {member.role} -> removed")
+
+    def add_member(self, email: str, org: str, role: str, *, actor: str) -> str | None:
+        """Make ``email`` a member of ``org`` with ``role``. An address with no account gets one
+        without a password, and the one-time token that sets it is returned (the admin passes
+        the link on: there is no mail server); None when the account already existed."""
+        email, org, role = check_email(email), check_slug(org), check_role(role)
+        if self.organisation(org) is None:
+            raise NotFound(f"organisation: there is no organisation {org!r}")
+        existing = self.get_user(email)
+        if existing is not None and org in existing.roles:
+            raise AccountError(f"email: {email!r} is already a member of {org!r} (as {existing.roles[org]}); "
+                               "change their role instead")
+        token = None
+        if existing is None:
+            self.create_user(email, None, actor=actor)
+            token = self.issue_password_reset(email, actor=actor)
+        self.set_role(email, org, role, actor=actor)
+        return token

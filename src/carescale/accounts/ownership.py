@@ -10,6 +10,7 @@ to its plan. A user's **access** to an object is the highest of:
 * a share of the object with one of their organisations: ``read`` (read-only) gives ``read``; an
   editable share (``edit``) gives ``change`` to the partner's editors and above and ``read`` to its
   viewers. A share never gives ``approve``: signing off is the owner's;
+* for a logic model, ``read`` to whoever may read a plan that commits to it (shared or published);
 * a published public plan: ``read`` for everyone, signed in or not;
 * a row saved before accounts existed (no owner): ``read`` for every signed-in user, nothing
   more, until an administrator adopts it (``carescale plans adopt --org ORG``).
@@ -107,8 +108,9 @@ class Ownership:
                                 .where(LogicModelOwnerRow.logic_model_id == object_id)))
         return True, owners, False
 
-    def _level(self, s: Any, roles: dict[str, str], signed_in: bool, kind: str, object_id: str) -> str:
-        exists, owners, public = self._owners(s, kind, object_id)
+    def _level(self, s: Any, roles: dict[str, str], signed_in: bool, kind: str, object_id: str,
+               known: tuple[bool, list[str], bool] | None = None) -> str:
+        exists, owners, public = known if known is not None else self._owners(s, kind, object_id)
         if not exists:
             return "none"
         best = "read" if public or (signed_in and not owners) else "none"
@@ -123,16 +125,24 @@ class Ownership:
                 role = roles[share.partner_org]
                 given = "change" if share.access == "edit" and role != "viewer" else "read"
                 best = max(best, given, key=_rank)
+        if best == "none" and kind == "logic-model":  # a plan one may read shows the logic model it commits to
+            for plan_id in s.scalars(select(PlanRow.id).where(PlanRow.logic_model_id == object_id)):
+                if self._level(s, roles, signed_in, "plan", plan_id) != "none":
+                    return "read"
         return best
 
-    def access(self, user: "User | None", kind: str, object_id: str) -> str:
+    def access(self, user: "User | None", kind: str, object_id: str, *, owners: list[str] | None = None,
+               public: bool = False) -> str:
         """``none``, ``read``, ``change`` or ``approve``: what ``user`` (None: anonymous) may do to
-        one plan, logic model or saved scenario now (an object that does not exist: ``none``)."""
+        one plan, logic model or saved scenario now (an object that does not exist: ``none``).
+        ``owners``: the object's owning organisations when the caller holds it already (a
+        scenario store kept elsewhere, e.g. in memory); by default they are read from the store."""
         check_object(kind)
         with self.store.reading() as s:
             roles = self._roles_now(s, user)
             signed_in = user is not None and (bool(roles) or _enabled(s, user))
-            return self._level(s, roles, signed_in, kind, str(object_id))
+            known = None if owners is None else (True, [o for o in owners if o], public)
+            return self._level(s, roles, signed_in, kind, str(object_id), known)
 
     def visible(self, user: "User | None", kind: str, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that ``user`` may read (for lists: nothing else is shown)."""

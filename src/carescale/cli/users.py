@@ -78,5 +78,9 @@ def reset_password_command(
     """Print a one-time token (valid 24 hours) with which the user sets a new password."""
     from ..accounts import open_accounts
 
+    from .. import config
+
     token = open_accounts().issue_password_reset(email, actor="carescale users reset-password")
-    typer.echo(f"One-time reset token for {email.lower()} (valid 24 hours, works once):\n{token}")
+    base = (config.public_url() or "http://127.0.0.1:8000").rstrip("/")  # the web app's page for it (issue 27)
+    typer.echo(f"One-time reset token for {email.lower()} (valid 24 hours, works once):\n{token}\n"
+               f"They set their new password at {base}/reset-password/{token}")

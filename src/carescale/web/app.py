@@ -106,12 +106,19 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.jobs.add_page_lane(policy.inline_slots, policy.inline_queue)
     app.state.national = national
     app.state.templates = make_templates()
+    from . import sso
+
+    sso.load(app.state)  # the identity providers file (CARESCALE_OIDC_PROVIDERS), if any: a bad one stops here
+    sso.register(app.state.templates.env)  # sso_buttons() for the sign-in page
     app.state.downloads = ResultCache()  # rendered reports; the figures are the process's Evaluations
     app.state.pages = ResultCache(128)  # rendered result pages, by scenario id and uncertainty state
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
     app.include_router(api.router)
     app.include_router(plans_api.router)
+    from .routes.accounts import api_router as accounts_api
+
+    app.include_router(accounts_api)  # GET /api/v1/account (issue 27)
     app.include_router(conversations_api.router)
     from .contract import openapi
 
@@ -183,9 +190,13 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
         # Output safety (docs/security.md): cross-site state changes refused, CSP and security headers.
+        # Issue 27: every form outside /api/ carries this browser's CSRF token (double submit).
+        from .csrf import csrf_cookie, csrf_token_refusal, prepare_csrf
         from .security import csrf_refusal, security_headers
 
-        response = csrf_refusal(request) or await call_next(request)
+        prepare_csrf(request)
+        response = csrf_refusal(request) or await csrf_token_refusal(request) or await call_next(request)
+        csrf_cookie(request, response)
         security_headers(request.url.path, response.headers)
         return response
 

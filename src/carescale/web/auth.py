@@ -22,12 +22,16 @@ The shared interface every route uses (its names are kept stable):
     check is :func:`carescale.web.security.csrf_token_refusal`).
 ``signed_in()``
     A Jinja global: the user the page header names ("Signed in as ..."), or None.
+``shared_page(request)`` / ``personalise(request, page)``
+    A page rendered once and kept for every visitor (the result page) carries markers where each
+    visitor's CSRF token and header go; ``personalise`` puts them in for the request at hand.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote
 
 from ..errors import CarescaleError
@@ -173,12 +177,48 @@ def csrf_token(request: Any) -> str:
     return token or ""
 
 
+#: Where a page rendered once for every visitor (the result page, kept in ``app.state.pages``)
+#: has this visitor's CSRF token and header put in by :func:`personalise`. Escaped user text can
+#: never contain ``<``, so neither marker can come from what a visitor typed.
+CSRF_MARK = "<!--carescale:csrf-->"
+ACCOUNT_MARK = "<!--carescale:account-->"
+
+
+def _shared(request: Any) -> bool:
+    return bool(getattr(request.state, "shared_render", False)) if request is not None else False
+
+
+@contextlib.contextmanager
+def shared_page(request: Any) -> Iterator[None]:
+    """Render a page that is kept and served to every visitor: its CSRF token and its header's
+    "Signed in as" are left as markers, which :func:`personalise` fills for each request."""
+    before = getattr(request.state, "shared_render", False)
+    request.state.shared_render = True
+    try:
+        yield
+    finally:
+        request.state.shared_render = before
+
+
+def personalise(request: Any, page: bytes) -> bytes:
+    """A kept page (see :func:`shared_page`) with this visitor's token and header put in."""
+    from markupsafe import escape
+
+    nav = request.app.state.templates.env.get_template("account_nav.html").render(request=request)
+    return (page.replace(CSRF_MARK.encode(), str(escape(csrf_token(request))).encode())
+            .replace(ACCOUNT_MARK.encode(), nav.encode("utf-8")))
+
+
 def _csrf_field(context: Any) -> Any:
     from markupsafe import Markup, escape
 
     request = context.get("request")
-    token = csrf_token(request) if request is not None else ""
-    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
+    token = CSRF_MARK if _shared(request) else escape(csrf_token(request) if request is not None else "")
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">')
+
+
+def _shared_page(context: Any) -> bool:
+    return _shared(context.get("request"))
 
 
 def _signed_in(context: Any) -> "User | None":
@@ -202,10 +242,11 @@ def register(env: Any) -> None:
 
     env.globals["csrf_field"] = pass_context(_csrf_field)
     env.globals["signed_in"] = pass_context(_signed_in)
+    env.globals["shared_page"] = pass_context(_shared_page)
 
 
 csrf_field = _csrf_field  # the name of the interface (in templates: ``{{ csrf_field() }}``)
 
 __all__ = ["API_BAD_TOKEN", "API_SIGN_IN", "CSRF_COOKIE", "CSRF_FIELD", "SESSION_COOKIE", "SignInRequired",
            "accounts", "csrf_field", "csrf_token", "current_user", "end_session", "register", "require_role",
-           "require_user", "safe_next", "secure_cookies", "sign_in_url", "start_session"]
+           "require_user", "safe_next", "secure_cookies", "shared_page", "personalise", "sign_in_url", "start_session"]

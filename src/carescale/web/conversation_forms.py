@@ -23,14 +23,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..conversations.model import MAX_COMMENT, RESPONDENT_TYPES, STANCES
 from .forms import ErrorSummary
 
 MIN_SECONDS = 3.0  #: a person reads the idea before answering; a script posts at once
 MAX_SECONDS = 4 * 3600.0  #: a form drawn longer ago than this is drawn again
 HONEYPOT = "website"
-STANCES = ("support", "oppose", "not-sure")
-RESPONDENTS = ("uses-services", "carer", "staff", "provider", "partner", "other")
-MAX_COMMENT = 2000  # the library's limit (conversations.model.MAX_COMMENT), shown to people in the hint
+RESPONDENTS = tuple(RESPONDENT_TYPES)
+
+__all__ = ["HONEYPOT", "MAX_COMMENT", "MAX_SECONDS", "MIN_SECONDS", "ResponseForm", "form_secret", "sign_time",
+           "signed_age", "themes_of"]
 
 
 def form_secret(state: Any) -> bytes:

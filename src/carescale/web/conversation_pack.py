@@ -69,7 +69,7 @@ def respond_url(cid: str, proposal: str, easy: bool = False) -> str:
     return f"/conversations/{cid}/respond/{proposal}" + ("?register=easy" if easy else "")
 
 
-def _proposal(t: Any, cid: str, p: Any, easy: bool) -> dict[str, Any]:
+def proposal_view(t: Any, cid: str, p: Any, easy: bool) -> dict[str, Any]:
     kind = _get(p, "kind")
     sentences: list[str] = []
     figures: list[tuple[str, str]] = []  # (money word, whole pounds): the summary list
@@ -159,8 +159,9 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
     areas = []
     for n in range(1, 6):
         count = sum(1 for p in proposals if int(_get(p, "area")) == n)
+        ideas = t("area_ideas.none") if not count else t("area_ideas.one") if count == 1 else t("area_ideas.many", count=count)
         areas.append({"number": n, "label": t("area_label", number=n), "text": t(f"areas.{n}"), "current": n == area,
-                      "href": base_url(cid, n, easy), "proposals": count})
+                      "href": base_url(cid, n, easy), "proposals": count, "ideas": ideas})
     shown: dict[str, Any] | None = None
     if area is not None:
         ap = pictures.get(area)
@@ -172,7 +173,7 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
             "spend": t("spend_sentence", amount=plain_money(spend)) if spend is not None else t("spend_none"),
             "spend_exact": money(spend) if spend is not None else None,
             "sayings": sayings,
-            "proposals": [_proposal(t, cid, p, easy) for p in proposals if int(_get(p, "area")) == area],
+            "proposals": [proposal_view(t, cid, p, easy) for p in proposals if int(_get(p, "area")) == area],
         }
     price_base = _get(picture, "price_base") if picture is not None else _get(conversation, "price_year")
     words = [{"term": w["term"], "meaning": w["meaning"]} for w in t.mapping("words").values()]

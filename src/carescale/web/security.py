@@ -26,6 +26,8 @@
 ``csrf_refusal(request) -> Response | None``
     A strict Origin check for every state-changing request (POST, PUT, PATCH, DELETE): a 403
     with a one-line message when the request comes from another site, ``None`` when it may go on.
+
+The CSRF tokens of every form (issue 27) are :mod:`carescale.web.csrf`.
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ class ScenarioStore(Protocol):
 
     def get(self, scenario_id: str) -> dict[str, Any] | None: ...
 
-    def save_named(self, scenario_id: str, name: str, note: str = "") -> str: ...
+    def save_named(self, scenario_id: str, name: str, note: str = "", *, owner: str | None = None,
+                   actor: str | None = None) -> str: ...
 
     def get_saved(self, key: str) -> dict[str, Any] | None: ...
 
@@ -58,10 +59,11 @@ class DatabaseScenarioStore:
             return None
 
     # saved scenarios: a name and a note on a stored document (docs/web.md, "Saved scenarios")
-    def save_named(self, scenario_id: str, name: str, note: str = "") -> str:
+    def save_named(self, scenario_id: str, name: str, note: str = "", *, owner: str | None = None,
+                   actor: str | None = None) -> str:
         from .. import store
 
-        return store.open_store(self.url).save_named_scenario(scenario_id, name, note)
+        return store.open_store(self.url).save_named_scenario(scenario_id, name, note, owner=owner, actor=actor)
 
     def get_saved(self, key: str) -> dict[str, Any] | None:
         from .. import store
@@ -81,7 +83,8 @@ class MemoryScenarioStore:
         self._docs: dict[str, dict[str, Any]] = {}
         self._saved: dict[str, dict[str, Any]] = {}
 
-    def save_named(self, scenario_id: str, name: str, note: str = "") -> str:
+    def save_named(self, scenario_id: str, name: str, note: str = "", *, owner: str | None = None,
+                   actor: str | None = None) -> str:
         import datetime as dt
         import secrets
 
@@ -89,7 +92,7 @@ class MemoryScenarioStore:
             raise StoreError(f"scenario_id: no scenario {scenario_id!r} is stored here")
         key = secrets.token_hex(8)
         self._saved[key] = {"key": key, "scenario_id": scenario_id, "name": name, "note": note,
-                            "saved_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                            "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(), "owner": owner}
         return key
 
     def get_saved(self, key: str) -> dict[str, Any] | None:

@@ -15,6 +15,8 @@ from .security import embed_json
 HERE = Path(__file__).parent
 
 ERROR_TEXT = {
+    403: ("Sorry, that cannot be done", ["The reason is given above. If you think you should be able to do this, "
+                                         "ask an administrator of your organisation."]),
     404: ("Page not found", ["If you typed the web address, check it is correct.",
                               "If you followed a shared link, the scenario may be stored on a different carescale server."]),
     405: ("Page not found", ["This address does not take that kind of request."]),

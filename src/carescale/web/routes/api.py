@@ -298,8 +298,9 @@ def compare_scenario(
         a = {"scenario_id": other.scenario_id, "kind": "baseline", "name": "the evidence defaults (no changed figures)",
              "saved_key": None}
     else:
-        getter = getattr(store, "get_saved", None)
-        saved = getter(with_) if getter is not None else None
+        from ..access import readable_saved
+
+        saved = readable_saved(request, with_)  # another organisation's saved scenario: as if not kept here
         sid = saved["scenario_id"] if saved is not None else with_
         found = store.get(sid)
         if found is None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...errors import CarescaleError
 from .. import charts, documents
 from ..forms import ErrorSummary, SaveForm
+from ..access import creating, creating_organisations, creator, readable_saved, saved_access, signed_in, visible
 from ..security import plotly_style_ids, share_base
 from ..templating import error_page, render, see_other
 from .common import stored_document
@@ -30,8 +31,13 @@ router = APIRouter(include_in_schema=False)
 
 
 def _saved_list(request: Request) -> list[dict[str, Any]]:
+    """The saved scenarios the visitor may read (their organisations' and those shared with them)."""
     lister = getattr(request.app.state.store, "list_saved", None)
-    return lister() if lister is not None else []
+    every = lister() if lister is not None else []
+    if not every:
+        return []
+    mine = visible(request, "saved-scenario", [r["key"] for r in every])
+    return [r for r in every if r["key"] in mine]
 
 
 def _other(request: Request, doc: Any, chosen: str) -> tuple[Any, str, str | None]:
@@ -40,7 +46,7 @@ def _other(request: Request, doc: Any, chosen: str) -> tuple[Any, str, str | Non
 
     if chosen in ("", "baseline"):
         return baseline_of(documents.parse(doc)), "the evidence defaults (no changed figures)", None
-    saved = request.app.state.store.get_saved(chosen)
+    saved = readable_saved(request, chosen)
     if saved is not None:
         return stored_document(request, saved["scenario_id"]), f"saved scenario \u201c{saved['name']}\u201d", chosen
     return stored_document(request, chosen), f"scenario {chosen}", None
@@ -64,41 +70,56 @@ def compare(request: Request, sid: str) -> HTMLResponse:
                   chart=charts.compare_by_model(data), plotly_style_ids=plotly_style_ids())
 
 
-@router.post("/scenario/{sid}/save")
+@router.post("/scenario/{sid}/save", dependencies=[Depends(creating)])
 async def save_scenario(request: Request, sid: str) -> Response:
     stored_document(request, sid)  # 404 for a scenario this server does not have
-    form = SaveForm.read(await request.form())
-    if form.errors:
-        return _save_page(request, sid, form.errors, form.name, form.note, 422)
+    posted = await request.form()
+    form = SaveForm.read(posted)
+    chosen = str(posted.get("organisation") or "")
     try:
-        key = request.app.state.store.save_named(sid, form.name, form.note)
+        user, owner = creator(request, chosen)
+    except CarescaleError as exc:
+        form.errors.add_error(exc, "organisation")
+    if form.errors:
+        return _save_page(request, sid, form.errors, form.name, form.note, 422, chosen)
+    try:
+        key = _save_named(request, sid, form.name, form.note, owner, user.email)
     except CarescaleError as exc:
         errors = ErrorSummary()
         errors.add_error(exc, "name")
-        return _save_page(request, sid, errors, form.name, form.note, 422)
+        return _save_page(request, sid, errors, form.name, form.note, 422, chosen)
     return see_other(f"/saved/{key}")
 
 
+def _save_named(request: Request, sid: str, name: str, note: str, owner: str, actor: str) -> str:
+    """Save under the owner's organisation (a store that predates accounts takes no owner)."""
+    store = request.app.state.store
+    try:
+        return store.save_named(sid, name, note, owner=owner, actor=actor)
+    except TypeError:  # pragma: no cover - a ScenarioStore of another shape
+        return store.save_named(sid, name, note)
+
+
 def _save_page(request: Request, sid: str, errors: ErrorSummary | None, name: str, note: str,
-               status: int = 200) -> HTMLResponse:
+               status: int = 200, organisation: str = "") -> HTMLResponse:
     run = documents.run(stored_document(request, sid))
     return render(request, "save.html", status_code=status, title="Save this scenario", nav="scenario",
                   back=f"/scenario/{sid}", sid=sid, run=run, errors=errors.items if errors else [],
-                  name=name, note=note)
+                  name=name, note=note, organisations=creating_organisations(request), organisation=organisation)
 
 
-@router.get("/scenario/{sid}/save", response_class=HTMLResponse)
+@router.get("/scenario/{sid}/save", response_class=HTMLResponse, dependencies=[Depends(creating)])
 def save_form(request: Request, sid: str) -> HTMLResponse:
     return _save_page(request, sid, None, "", "")
 
 
-@router.get("/saved", response_class=HTMLResponse)
+@router.get("/saved", response_class=HTMLResponse, dependencies=[Depends(signed_in)])
 def saved_list(request: Request) -> HTMLResponse:
     return render(request, "saved_list.html", title="Saved scenarios", nav="saved", saved=_saved_list(request),
                   base=share_base(request))
 
 
-@router.get("/saved/{saved_key}", response_class=HTMLResponse)
+@router.get("/saved/{saved_key}", response_class=HTMLResponse, dependencies=[saved_access("read")])
 def saved_one(request: Request, saved_key: str) -> Response:
     key = saved_key
     getter = getattr(request.app.state.store, "get_saved", None)

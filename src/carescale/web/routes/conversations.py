@@ -2,6 +2,7 @@
 
 Public, no account needed:
 
+* ``/conversations``: every conversation, with its pack and, once published, its plan;
 * ``/conversations/<id>`` (and ``/easy-read``, ``.pdf``, ``/easy-read.pdf``): the pack's overview:
   the shared goals, the five areas, the questions;
 * ``/conversations/<id>/areas/<n>`` (and ``/easy-read``, ``/pack.pdf``, ``/easy-read.pdf``): the
@@ -10,7 +11,8 @@ Public, no account needed:
 * ``/conversations/<id>/respond/<proposal>`` (GET and POST; ``?register=easy``): the response
   form (no account; a honeypot, a signed minimum time on the page, and the library's per-client
   limit and duplicate refusal); ``/conversations/<id>/thanks``;
-* ``/conversations/<id>/plan`` and ``/plan.pdf``: the public plan once it is published;
+* ``/conversations/<id>/plan`` (and ``/plan/easy-read``, ``/plan.pdf``, ``/plan/easy-read.pdf``):
+  the public plan once it is published;
   ``/conversations/<id>/report``: the report on what people said once the plan is published
   (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
 
@@ -27,8 +29,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ...errors import CarescaleError, NotFound
+from ...errors import CarescaleError, ConversationError, NotFound
 from .. import conversation_pack as packs
+from ..access import visible
 from ..conversation_forms import MAX_COMMENT, ResponseForm, form_secret, sign_time, themes_of
 from ..forms import ErrorSummary
 from ..templating import render, see_other
@@ -51,14 +54,23 @@ def _conversation(request: Request, cid: str) -> tuple[Any, Any]:
     return svc, svc.get(cid)
 
 
-def _area(n: int) -> int:
-    if n not in range(1, 6):
+def _area(n: str) -> int:
+    if n not in ("1", "2", "3", "4", "5"):
         raise NotFound(f"area: {n} is not one of the five areas; give 1, 2, 3, 4 or 5")
-    return n
+    return int(n)
 
 
 def _accepting(conv: Any) -> bool:
     return not getattr(conv, "published", False)
+
+
+# -- the list -----------------------------------------------------------------------------------------
+
+
+@router.get("/conversations", response_class=HTMLResponse)
+def conversations_list(request: Request) -> HTMLResponse:
+    """Every conversation, newest first, with its pack, its plan once published and its staff page."""
+    return render(request, "conversations/list.html", title="Local conversations", conversations=service(request).list())
 
 
 # -- the pack -----------------------------------------------------------------------------------------
@@ -105,22 +117,22 @@ def overview_easy_pdf(request: Request, cid: str) -> Response:
 
 
 @router.get("/conversations/{cid}/areas/{area}", response_class=HTMLResponse)
-def area_pack(request: Request, cid: str, area: int) -> HTMLResponse:
+def area_pack(request: Request, cid: str, area: str) -> HTMLResponse:
     return _pack_page(request, cid, _area(area), False)
 
 
 @router.get("/conversations/{cid}/areas/{area}/easy-read", response_class=HTMLResponse)
-def area_pack_easy(request: Request, cid: str, area: int) -> HTMLResponse:
+def area_pack_easy(request: Request, cid: str, area: str) -> HTMLResponse:
     return _pack_page(request, cid, _area(area), True)
 
 
 @router.get("/conversations/{cid}/areas/{area}/pack.pdf")
-def area_pack_pdf(request: Request, cid: str, area: int) -> Response:
+def area_pack_pdf(request: Request, cid: str, area: str) -> Response:
     return _pack_pdf(request, cid, _area(area), False)
 
 
 @router.get("/conversations/{cid}/areas/{area}/easy-read.pdf")
-def area_pack_easy_pdf(request: Request, cid: str, area: int) -> Response:
+def area_pack_easy_pdf(request: Request, cid: str, area: str) -> Response:
     return _pack_pdf(request, cid, _area(area), True)
 
 
@@ -139,7 +151,7 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
     svc, conv = _conversation(request, cid)
     p = _proposal_of(svc, cid, pid)
     t = packs.text_for(easy)
-    shown = packs._proposal(t, cid, p, easy)  # the same sentences as the pack's
+    shown = packs.proposal_view(t, cid, p, easy)  # the same sentences as the pack's
     values = form.values() if form else {"stance": "", "respondent": "", "comment": ""}
     errors = form.errors.items if form else []
     stances = [{"value": k, "text": v, "checked": values["stance"] == k} for k, v in t.mapping("views").items()]
@@ -148,7 +160,8 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
                   title=t("form_title", proposal=p.title), caption=t("pack_caption", area=conv.council_name),
                   proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
                   started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
-                  action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy))
+                  action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy),
+                  closed=not _accepting(conv) and not (form and form.errors))
 
 
 @router.get("/conversations/{cid}/respond/{pid}", response_class=HTMLResponse)
@@ -215,10 +228,10 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
 # -- the report and the public plan ------------------------------------------------------------------
 
 
-def _plan_context(request: Request, cid: str) -> dict[str, Any]:
+def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
     plan = svc.public_plan(cid)  # NotFound (404) until it is published
-    t = packs.text_for(False)
+    t = packs.text_for(easy)
     refs = {p.id: p for p in svc.proposals(cid)}
     decisions = []
     for d in plan.decisions:
@@ -235,7 +248,8 @@ def _plan_context(request: Request, cid: str) -> dict[str, Any]:
     return {"t": t, "title": t("plan_title", area=conv.council_name), "caption": conv.name, "decisions": decisions,
             "undecided": list(plan.undecided), "report_url": f"/conversations/{cid}/report",
             "published_on": plan.published_at.strftime("%-d %B %Y") if plan.published_at else None,
-            "pdf": f"/conversations/{cid}/plan.pdf"}
+            "easy": easy, "pdf": f"/conversations/{cid}/plan" + ("/easy-read.pdf" if easy else ".pdf"),
+            "other_register": f"/conversations/{cid}/plan" + ("" if easy else "/easy-read")}
 
 
 @router.get("/conversations/{cid}/plan", response_class=HTMLResponse)
@@ -243,14 +257,29 @@ def public_plan(request: Request, cid: str) -> HTMLResponse:
     return render(request, "conversations/plan.html", **_plan_context(request, cid))
 
 
-@router.get("/conversations/{cid}/plan.pdf")
-def public_plan_pdf(request: Request, cid: str) -> Response:
+@router.get("/conversations/{cid}/plan/easy-read", response_class=HTMLResponse)
+def public_plan_easy(request: Request, cid: str) -> HTMLResponse:
+    return render(request, "conversations/plan.html", **_plan_context(request, cid, easy=True))
+
+
+def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
     from ..security import public_url
 
-    ctx = _plan_context(request, cid)
+    ctx = _plan_context(request, cid, easy)
     html = request.app.state.templates.get_template("conversations/plan_print.html").render(link=public_url(request), **ctx)
+    name = f"{cid}-plan{'-easy-read' if easy else ''}.pdf"
     return Response(packs.pdf_bytes(html, b"carescale-public-plan"), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{cid}-plan.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/conversations/{cid}/plan.pdf")
+def public_plan_pdf(request: Request, cid: str) -> Response:
+    return _plan_pdf(request, cid, False)
+
+
+@router.get("/conversations/{cid}/plan/easy-read.pdf")
+def public_plan_easy_pdf(request: Request, cid: str) -> Response:
+    return _plan_pdf(request, cid, True)
 
 
 def _count(c: Any, key: str) -> int:
@@ -380,6 +409,10 @@ async def staff_decide(request: Request, cid: str) -> Response:
     values = {"decision-proposal": pid, f"decision-{pid}": str(data.get("decision") or ""),
               f"reason-{pid}": str(data.get("reason") or ""), f"plans-{pid}": str(data.get("plans") or "")}
     try:
+        hidden = [p for p in plans if p not in visible(request, "plan", plans)]
+        if hidden:  # another organisation's plan: the very line a plan that does not exist gets (no oracle)
+            raise ConversationError(f"decision: plans: {hidden[0]!r} is not a saved investment plan; save it first "
+                                    "with 'carescale plans create'")
         svc.decide(cid, {"proposal": pid, "decision": str(data.get("decision") or ""),
                          "reason": str(data.get("reason") or ""), "plans": plans}, by=_by(user))
     except CarescaleError as exc:

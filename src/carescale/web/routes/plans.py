@@ -12,18 +12,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...errors import CarescaleError, NotFound, PlanError
 from ...library import default_library
 from .. import charts, plan_forms
+from ..access import access_level, creating, creating_organisations, creator, logic_model_access, plan_access, visible
+from ..auth import accounts, current_user
 from ..forms import ErrorSummary
 from ..plan_forms import DraftError, PlanForm, ReviewForm
 from ..security import plotly_style_ids
 from ..templating import render, see_other
 
 router = APIRouter(include_in_schema=False)
+#: The logic-model builder and the plan form make records of an organisation: signed-in editors only.
+CREATING = [Depends(creating)]
 
 DECISION_WORDS = {"increase": "Increase investment", "continue": "Continue", "redesign": "Redesign",
                   "reduce": "Reduce", "stop": "Stop"}
@@ -127,25 +131,27 @@ def _plans_page(request: Request, problem: str | None = None, status: int = 200)
     lib = default_library()
     runnable = sorted(((iv.id, iv.name) for iv in lib.interventions.values() if _plannable(iv)), key=lambda x: x[1])
     errors = [{"text": problem, "href": "#model"}] if problem else []
+    plans = list_plans(url=store_url(request))
+    mine = visible(request, "plan", [p["id"] for p in plans])  # nothing of another organisation's, not even its name
     return render(request, "plans/list.html", status_code=status, title="Logic models and investment plans",
-                  nav="plans", plans=list_plans(url=store_url(request)), runnable=runnable, words=DECISION_WORDS,
-                  errors=errors, model_error=problem)
+                  nav="plans", plans=[p for p in plans if p["id"] in mine], runnable=runnable, words=DECISION_WORDS,
+                  errors=errors, model_error=problem, user=current_user(request))
 
 
 # -- the logic-model builder ---------------------------------------------------------------------------
 
 
-@router.get("/logic-models/new", response_class=HTMLResponse)
+@router.get("/logic-models/new", response_class=HTMLResponse, dependencies=CREATING)
 def builder_start(request: Request, d: str | None = None, then: str | None = None) -> HTMLResponse:
     return _question(request, "start", _draft(request, d), then=then)
 
 
-@router.post("/logic-models/new")
+@router.post("/logic-models/new", dependencies=CREATING)
 async def builder_start_answer(request: Request) -> Response:
     return await _answer(request, "start")
 
 
-@router.get("/logic-models/new/check", response_class=HTMLResponse)
+@router.get("/logic-models/new/check", response_class=HTMLResponse, dependencies=CREATING)
 def builder_check(request: Request, d: str | None = None) -> Response:
     draft = _draft(request, d)
     missing = plan_forms.missing_steps(draft)
@@ -154,7 +160,8 @@ def builder_check(request: Request, d: str | None = None) -> Response:
     return _check_page(request, draft)
 
 
-def _check_page(request: Request, draft: dict[str, Any], errors: ErrorSummary | None = None, status: int = 200) -> HTMLResponse:
+def _check_page(request: Request, draft: dict[str, Any], errors: ErrorSummary | None = None, status: int = 200,
+                organisation: str = "") -> HTMLResponse:
     steps = _steps()
     rows = []
     choices = _choices(draft)
@@ -174,10 +181,11 @@ def _check_page(request: Request, draft: dict[str, Any], errors: ErrorSummary | 
                          "field": f.name, "step": sid})
     return render(request, "plans/check.html", status_code=status, title="Check your answers before saving your logic model",
                   nav="plans", back=_step_url("evidence", draft), rows=rows, d=plan_forms.encode(draft),
-                  errors=errors.items if errors else [])
+                  errors=errors.items if errors else [], organisations=creating_organisations(request),
+                  organisation=organisation)
 
 
-@router.post("/logic-models/new/check")
+@router.post("/logic-models/new/check", dependencies=CREATING)
 async def builder_save(request: Request) -> Response:
     form = await request.form()
     draft = _draft(request, str(form.get("d") or ""))
@@ -185,30 +193,37 @@ async def builder_save(request: Request) -> Response:
     if missing:
         return see_other(_step_url(missing[0], draft))
     cycle = _cycle()
+    chosen = str(form.get("organisation") or "")
+    try:
+        user, owner = creator(request, chosen)
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, "organisation")
+        return _check_page(request, draft, errors, 422, chosen)
     try:
         _, data = cycle.build_logic_model(draft)
-        saved = cycle.save_logic_model(data, url=store_url(request))
+        saved = cycle.save_logic_model(data, url=store_url(request), owner=owner, actor=user.email)
     except CarescaleError as exc:
         errors = ErrorSummary()
         errors.add(exc.message, "answers")
-        return _check_page(request, draft, errors, 422)
+        return _check_page(request, draft, errors, 422, chosen)
     except ValueError as exc:  # pydantic: the answers as a whole (the pages check each one)
         errors = ErrorSummary()
         for e in getattr(exc, "errors", lambda: [])() or [{"loc": (), "msg": str(exc)}]:
             where = ".".join(str(x) for x in e.get("loc", ()))
             errors.add(f"{where}: {e.get('msg')}" if where else str(e.get("msg")), "answers")
-        return _check_page(request, draft, errors, 422)
+        return _check_page(request, draft, errors, 422, chosen)
     return see_other(f"/logic-models/{saved['key']}")
 
 
-@router.get("/logic-models/new/{step}", response_class=HTMLResponse)
+@router.get("/logic-models/new/{step}", response_class=HTMLResponse, dependencies=CREATING)
 def builder_question(request: Request, step: str, d: str | None = None, then: str | None = None) -> HTMLResponse:
     if step not in plan_forms.ORDER or step == "start":
         raise NotFound(f"step: no question {step!r}; the questions are: {', '.join(plan_forms.ORDER)}")
     return _question(request, step, _draft(request, d), then=then)
 
 
-@router.post("/logic-models/new/{step}")
+@router.post("/logic-models/new/{step}", dependencies=CREATING)
 async def builder_answer(request: Request, step: str) -> Response:
     if step not in plan_forms.ORDER or step == "start":
         raise NotFound(f"step: no question {step!r}; the questions are: {', '.join(plan_forms.ORDER)}")
@@ -241,7 +256,7 @@ async def _answer(request: Request, step_id: str) -> Response:
 # -- a stored logic model --------------------------------------------------------------------------------
 
 
-@router.get("/logic-models/{key}", response_class=HTMLResponse)
+@router.get("/logic-models/{key}", response_class=HTMLResponse, dependencies=[logic_model_access("read")])
 def logic_model_page(request: Request, key: str) -> HTMLResponse:
     try:
         rec = _cycle().stored_logic_model(key, url=store_url(request))
@@ -261,6 +276,8 @@ def _model_of(request: Request) -> tuple[dict[str, str], str]:
     model = request.query_params.get("model")
     if key:
         try:
+            if accounts(request).access(current_user(request), "logic-model", key) == "none":
+                raise PlanError("logic_model: not one this account may read")  # as if it were not saved
             rec = _cycle().stored_logic_model(key, url=store_url(request))
         except PlanError:
             raise _NoModel("No logic model is saved here at this address: build one, or select a care model of "
@@ -295,12 +312,13 @@ def _plan_page(request: Request, model: dict[str, str], model_name: str, form: P
     return render(request, "plans/plan_form.html", status_code=status, title="Create an investment plan", nav="plans",
                   back=f"/logic-models/{model['logic_model']}" if "logic_model" in model else "/plans",
                   model_name=model_name, action=f"/plans/new?{query}", areas=areas,
+                  organisations=creating_organisations(request),
                   values=form.values if form else {"phase1_scale": "50%", "phase2_scale": "100%", "review_period": "quarterly",
                                                    "area": "birmingham", "route": "core_budget"},
                   errors=form.errors.items if form else [])
 
 
-@router.get("/plans/new", response_class=HTMLResponse)
+@router.get("/plans/new", response_class=HTMLResponse, dependencies=CREATING)
 def plan_form(request: Request) -> HTMLResponse:
     try:
         model, name = _model_of(request)
@@ -309,7 +327,7 @@ def plan_form(request: Request) -> HTMLResponse:
     return _plan_page(request, model, name)
 
 
-@router.post("/plans/new")
+@router.post("/plans/new", dependencies=CREATING)
 async def plan_create(request: Request) -> Response:
     from ...library.catalogue import area_rows
 
@@ -318,11 +336,18 @@ async def plan_create(request: Request) -> Response:
     except _NoModel as exc:
         return _plans_page(request, exc.message, exc.http_status)
     areas = {r["id"] for r in area_rows() if r["kind"] == "council"}
-    form = PlanForm.read(await request.form(), model, areas)
-    if form.request is not None:
+    posted = await request.form()
+    form = PlanForm.read(posted, model, areas)
+    form.values["organisation"] = str(posted.get("organisation") or "")
+    try:
+        user, owner = creator(request, form.values["organisation"])
+    except CarescaleError as exc:
+        form.errors.add(exc.message, "organisation")
+    if form.request is not None and not form.errors:
         req = form.request
         try:
-            computing(request, lambda: _cycle().create_plan_from(req, url=store_url(request)))
+            computing(request, lambda: _cycle().create_plan_from(req, url=store_url(request), owner=owner,
+                                                                 actor=user.email))
         except CarescaleError as exc:
             if exc.http_status >= 500:
                 raise
@@ -343,14 +368,27 @@ def _load(request: Request, plan_id: str) -> dict[str, Any]:
         raise
 
 
-@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+@router.get("/plans/{plan_id}", response_class=HTMLResponse, dependencies=[plan_access("read")])
 def plan_page(request: Request, plan_id: str) -> HTMLResponse:
+    return _plan_view(request, plan_id)
+
+
+def _plan_view(request: Request, plan_id: str, errors: ErrorSummary | None = None, status: int = 200,
+               values: dict[str, str] | None = None) -> HTMLResponse:
     h = _load(request, plan_id)
     area = default_library().areas.get(h["area"])
-    return render(request, "plans/plan.html", title=h["name"], nav="plans", back="/plans", h=h, d=h["definition"],
-                  area_name=area.name if area is not None else h["area"],
+    acc, user = accounts(request), current_user(request)
+    level = access_level(request)
+    owner = h.get("owner")
+    admin = user is not None and owner is not None and acc.can(user, owner, "members")
+    names = {o["id"]: o["name"] for o in acc.organisations()}
+    return render(request, "plans/plan.html", status_code=status, title=h["name"], nav="plans", back="/plans", h=h,
+                  d=h["definition"], area_name=area.name if area is not None else h["area"],
                   words=DECISION_WORDS, colours=DECISION_COLOURS, charts=charts.posterior_rates(h["series"]),
-                  plotly_style_ids=plotly_style_ids())
+                  plotly_style_ids=plotly_style_ids(), access=level, admin=admin, owner_name=names.get(owner, owner),
+                  approvals=acc.approvals(plan_id), shares=acc.shares("plan", plan_id) if admin else [],
+                  partners=[(i, n) for i, n in names.items() if i != owner], org_names=names,
+                  errors=errors.items if errors else [], values=values or {})
 
 
 def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = None, status: int = 200) -> HTMLResponse:
@@ -360,7 +398,7 @@ def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = 
                   errors=form.errors.items if form else [])
 
 
-@router.get("/plans/{plan_id}/history.csv")
+@router.get("/plans/{plan_id}/history.csv", dependencies=[plan_access("read")])
 def history_csv(request: Request, plan_id: str) -> Response:
     """The plan's review history as CSV (``carescale plans history PLAN --format csv``): one row a
     review, targets against actuals, each rate's posterior and every recommendation with its reason."""
@@ -375,13 +413,13 @@ def history_csv(request: Request, plan_id: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="carescale-plan-{quote(plan_id)}-history.csv"'})
 
 
-@router.get("/plans/{plan_id}/reviews/new", response_class=HTMLResponse)
+@router.get("/plans/{plan_id}/reviews/new", response_class=HTMLResponse, dependencies=[plan_access("change")])
 def review_form(request: Request, plan_id: str) -> HTMLResponse:
     return _review_page(request, _load(request, plan_id))
 
 
 @router.post("/plans/{plan_id}/reviews/new")
-async def review_add(request: Request, plan_id: str) -> Response:
+async def review_add(request: Request, plan_id: str, user: Any = plan_access("change")) -> Response:
     from ...plans import add_review
 
     h = _load(request, plan_id)
@@ -392,7 +430,8 @@ async def review_add(request: Request, plan_id: str) -> Response:
         actuals = form.actuals
         try:
             number = computing(request, lambda: add_review(plan_id, actuals, url=store_url(request),
-                                                           by=actuals.get("recorded_by") or "web"))["number"]
+                                                           by=actuals.get("recorded_by") or user.email,
+                                                           actor=user.email))["number"]
         except CarescaleError as exc:
             if exc.http_status >= 500:
                 raise
@@ -402,7 +441,7 @@ async def review_add(request: Request, plan_id: str) -> Response:
     return see_other(f"/plans/{plan_id}#review-{number}")
 
 
-@router.get("/plans/{plan_id}/evidence-value", response_class=HTMLResponse)
+@router.get("/plans/{plan_id}/evidence-value", response_class=HTMLResponse, dependencies=[plan_access("read")])
 def evidence_value_page(request: Request, plan_id: str) -> HTMLResponse:
     """How much evidence is enough (EVPI, EVSI of more review periods), worked out in an inline slot."""
     from ...plans.evidence_value import value_of_information
@@ -411,3 +450,71 @@ def evidence_value_page(request: Request, plan_id: str) -> HTMLResponse:
     voi = computing(request, lambda: value_of_information(plan_id, url=store_url(request)))
     return render(request, "plans/evidence_value.html", title="How much evidence is enough?", nav="plans",
                   back=f"/plans/{plan_id}", h=h, voi=voi)
+
+
+# -- approving, sharing and publishing a plan (issue 27; docs/accounts.md) ----------------------------------
+
+
+def _refused(request: Request, plan_id: str, exc: CarescaleError, anchor: str, values: dict[str, str]) -> Response:
+    """A sign-off, share or publication the library refused: the plan page with the error summary."""
+    if exc.http_status >= 500 or exc.http_status in (401, 403, 404):
+        raise exc
+    errors = ErrorSummary()
+    errors.add(exc.message, anchor)
+    return _plan_view(request, plan_id, errors, 422, values)
+
+
+@router.post("/plans/{plan_id}/approve")
+async def plan_approve(request: Request, plan_id: str, user: Any = plan_access("approve")) -> Response:
+    """An approver signs off the plan (no ``review``) or a review's recommendation (``review``
+    its number), recording the scenario id the page showed (``scenario_id``)."""
+    form = await request.form()
+    review_text = str(form.get("review") or "")
+    seen = str(form.get("scenario_id") or "") or None
+    try:
+        review = int(review_text) if review_text else None
+        if review is not None and review < 1:
+            raise ValueError
+    except ValueError:
+        return _refused(request, plan_id, PlanError(f"review: {review_text!r} is not a review number"), "approve", {})
+    try:
+        accounts(request).approve(user, plan_id, review, seen)
+    except CarescaleError as exc:
+        return _refused(request, plan_id, exc, "approve", {})
+    return see_other(f"/plans/{quote(plan_id)}#approvals")
+
+
+@router.post("/plans/{plan_id}/share")
+async def plan_share(request: Request, plan_id: str, user: Any = plan_access("change")) -> Response:
+    """The owner's admin shares the plan with a partner organisation, read-only or editable."""
+    form = await request.form()
+    partner, access = str(form.get("partner") or ""), str(form.get("access") or "")
+    try:
+        if not partner:
+            raise PlanError("partner: choose the organisation to share the plan with")
+        accounts(request).share(user, "plan", plan_id, partner, access or "read")
+    except CarescaleError as exc:
+        return _refused(request, plan_id, exc, "partner", {"partner": partner, "access": access})
+    return see_other(f"/plans/{quote(plan_id)}#sharing")
+
+
+@router.post("/plans/{plan_id}/unshare")
+async def plan_unshare(request: Request, plan_id: str, user: Any = plan_access("change")) -> Response:
+    """The owner's admin stops sharing the plan with a partner."""
+    form = await request.form()
+    try:
+        accounts(request).unshare(user, "plan", plan_id, str(form.get("partner") or ""))
+    except CarescaleError as exc:
+        return _refused(request, plan_id, exc, "partner", {})
+    return see_other(f"/plans/{quote(plan_id)}#sharing")
+
+
+@router.post("/plans/{plan_id}/publish")
+async def plan_publish(request: Request, plan_id: str, user: Any = plan_access("change")) -> Response:
+    """The owner's admin publishes the plan (anyone may read it without an account) or withdraws it."""
+    form = await request.form()
+    try:
+        accounts(request).set_public(user, plan_id, str(form.get("public") or "") == "yes")
+    except CarescaleError as exc:
+        return _refused(request, plan_id, exc, "publish", {})
+    return see_other(f"/plans/{quote(plan_id)}#sharing")

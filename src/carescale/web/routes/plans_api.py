@@ -11,14 +11,17 @@ is 404. Every answer is what the CLI prints with ``--format json`` for the same 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import NotFound, PlanError
 from ...plans.cycle import Answers, PlanRequest
 from ...schema.plan import Actuals
+from ..access import creating, creator, logic_model_access, plan_access, visible
+from ..auth import accounts
 from .common import ErrorBody
 
 router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: route.name, tags=["plans"])
@@ -27,7 +30,10 @@ router = APIRouter(prefix="/api/v1", generate_unique_id_function=lambda route: r
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "The body cannot be read (not UTF-8 JSON).",
-        404: "No such plan or logic model: the message names the id.",
+        401: "Sign in first: send a personal API token as 'Authorization: Bearer csk_...'.",
+        403: "The account may read this but not change or approve it (docs/accounts.md).",
+        404: "No such plan or logic model, or one of another organisation that is not shared with yours: the "
+             "message names the id.",
         422: "Bad input: field-level messages, one line each.",
         429: "The server is working out other analyses; try again in a minute.",
         503: "The store (database) cannot be used just now. Nothing was saved.",
@@ -113,6 +119,11 @@ def _computing(request: Request, work: Any) -> Any:
     return request.app.state.inline.run(work)
 
 
+ORGANISATION = Query(None, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                     description="The organisation the new record belongs to (needed when the account is an editor "
+                     "or above in several).")
+
+
 def _plan_404(work: Any, plan_id: str | None = None) -> Any:
     """An unknown plan or logic model in the address is 404 (naming the id, not every saved plan)."""
     try:
@@ -140,19 +151,22 @@ def logic_model_draft(body: DraftRequest) -> dict[str, Any]:
     return draft(body.start, body.source)
 
 
-@router.post("/logic-models", status_code=201, responses=_errors(400, 422, 503),
-             summary="Check a logic model (as 'logic-model validate') and store it; its key and address")
-def save_logic_model(request: Request, body: LogicModelRequest) -> StoredLogicModel:
+@router.post("/logic-models", status_code=201, responses=_errors(400, 401, 403, 422, 503),
+             summary="Check a logic model (as 'logic-model validate') and store it for your organisation; its key and address",
+             dependencies=[Depends(creating)])
+def save_logic_model(request: Request, body: LogicModelRequest, organisation: str | None = ORGANISATION) -> StoredLogicModel:
     from ...plans.cycle import build_logic_model, save_logic_model as save
 
+    user, owner = creator(request, organisation)
     if (body.answers is None) == (body.logic_model is None):
         raise PlanError("answers: give exactly one of answers (the builder's answers) or logic_model (a complete logic model)")
     data = build_logic_model(body.answers)[1] if body.answers is not None else body.logic_model
-    rec = save(data, url=_url(request))  # type: ignore[arg-type]
+    rec = save(data, url=_url(request), owner=owner, actor=user.email)  # type: ignore[arg-type]
     return StoredLogicModel(**rec, url=f"/logic-models/{rec['key']}")
 
 
-@router.get("/logic-models/{key}", summary="A stored logic model", responses=_errors(404, 503))
+@router.get("/logic-models/{key}", summary="A stored logic model", responses=_errors(401, 404, 503),
+            dependencies=[logic_model_access("read")])
 def get_logic_model(request: Request, key: str) -> StoredLogicModel:
     from ...plans.cycle import stored_logic_model
 
@@ -160,22 +174,34 @@ def get_logic_model(request: Request, key: str) -> StoredLogicModel:
     return StoredLogicModel(**rec, url=f"/logic-models/{key}")
 
 
-@router.get("/plans", summary="Every saved plan (the CLI's 'plans list --format json')", responses=_errors(503))
+@router.get("/plans", summary="The plans you may read: your organisations', those shared with them and the "
+            "published ones (the CLI's 'plans list --format json')", responses=_errors(503))
 def list_plans(request: Request) -> list[PlanSummary]:
     from ...plans import list_plans as plans
 
-    return [PlanSummary(**p) for p in plans(url=_url(request))]
+    every = plans(url=_url(request))
+    mine = visible(request, "plan", [p["id"] for p in every])
+    return [PlanSummary(**p) for p in every if p["id"] in mine]
 
 
-@router.post("/plans", status_code=201, responses=_errors(400, 422, 429, 503),
-             summary="Create a plan from a stored logic model or a library model: targets, schedule and NPV")
-def create_plan(request: Request, body: PlanRequest) -> PlanOut:
+@router.post("/plans", status_code=201, responses=_errors(400, 401, 403, 404, 422, 429, 503),
+             summary="Create a plan for your organisation from a stored logic model or a library model: targets, "
+             "schedule and NPV", dependencies=[Depends(creating)])
+def create_plan(request: Request, body: PlanRequest, organisation: str | None = ORGANISATION) -> PlanOut:
     from ...plans.cycle import create_plan_from
 
-    return PlanOut(**_computing(request, lambda: create_plan_from(body, url=_url(request))))
+    user, owner = creator(request, organisation)
+    if body.logic_model is not None and re.fullmatch(r"[0-9a-f]{16,128}", body.logic_model) \
+            and accounts(request).access(user, "logic-model", body.logic_model) == "none":
+        # another organisation's logic model: the very answer an unknown key gets (nothing leaked)
+        raise PlanError(f"logic_model: {body.logic_model!r} is not a saved logic model (unknown logic model); "
+                        "save one first")
+    return PlanOut(**_computing(request, lambda: create_plan_from(body, url=_url(request), owner=owner,
+                                                                  actor=user.email)))
 
 
-@router.get("/plans/{plan_id}", summary="A plan with its targets, schedule and whole history", responses=_errors(404, 503))
+@router.get("/plans/{plan_id}", summary="A plan with its targets, schedule and whole history", responses=_errors(401, 404, 503),
+            dependencies=[plan_access("read")])
 def get_plan(request: Request, plan_id: str) -> PlanHistory:
     from ...plans.cycle import history
 
@@ -183,20 +209,20 @@ def get_plan(request: Request, plan_id: str) -> PlanHistory:
 
 
 @router.get("/plans/{plan_id}/reviews", summary="A plan's reviews (the CLI's 'reviews list --format json')",
-            responses=_errors(404, 503))
+            responses=_errors(401, 404, 503), dependencies=[plan_access("read")])
 def list_plan_reviews(request: Request, plan_id: str) -> list[dict[str, Any]]:
     from ...plans import list_reviews
 
     return _plan_404(lambda: list_reviews(plan_id, url=_url(request)), plan_id)
 
 
-@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(400, 404, 422, 429, 503),
+@router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(400, 401, 403, 404, 422, 429, 503),
              summary="Record a review's actuals; the updated estimates and the recommendation with its reason")
-def add_plan_review(request: Request, plan_id: str, body: Actuals) -> ReviewOut:
+def add_plan_review(request: Request, plan_id: str, body: Actuals, user: Any = plan_access("change")) -> ReviewOut:
     from ...plans import add_review
 
     return ReviewOut(**_plan_404(lambda: _computing(request, lambda: add_review(
-        plan_id, body, by=body.recorded_by or "api", url=_url(request))), plan_id))
+        plan_id, body, by=body.recorded_by or user.email, url=_url(request), actor=user.email)), plan_id))
 
 
 class ValueOfInformation(_Open):
@@ -218,7 +244,8 @@ def whole_numbers(text: str | None, name: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(",")) if text else ()
 
 
-@router.get("/plans/{plan_id}/value-of-information", responses=_errors(404, 422, 429, 503),
+@router.get("/plans/{plan_id}/value-of-information", responses=_errors(401, 404, 422, 429, 503),
+            dependencies=[plan_access("read")],
             summary="How much evidence is enough: EVPI, and EVSI of more review periods or more people")
 def plan_value_of_information(
     request: Request, plan_id: str,
@@ -238,3 +265,70 @@ def plan_value_of_information(
         plan_id, periods=whole_numbers(periods, "periods"), people=whole_numbers(people, "people"), draws=draws,
         cost_per_person=cost_per_person, url=_url(request))), plan_id)
     return ValueOfInformation(**got)
+
+
+# -- approvals and shares (issue 27; docs/accounts.md, "Ownership, sharing and approvals") ---------------
+
+
+class ApprovalRequest(BaseModel):
+    """What is approved: the plan (no ``review``) or review ``review``'s recommendation; ``scenario_id``
+    the plan's scenario as the approver saw it (checked: a different one is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+    review: int | None = Field(None, ge=1, le=100_000)
+    scenario_id: str | None = Field(None, max_length=128, pattern=r"^[0-9a-f]{8,128}$")
+
+
+class Approval(BaseModel):
+    """A recorded sign-off: who, when, for which organisation, and the scenario id they saw."""
+
+    kind: str = Field(description="plan or recommendation")
+    plan: str
+    review: int | None
+    organisation: str
+    approved_by: str
+    approved_at: str
+    scenario_id: str | None
+    decision: str | None
+
+
+class ShareRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    partner: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$", description="The partner organisation's id.")
+    access: str = Field("read", description="read (read-only) or edit (editable)",
+                        json_schema_extra={"enum": ["read", "edit"]})
+
+
+class Share(BaseModel):
+    kind: str
+    object_id: str
+    owner: str
+    partner: str
+    access: str
+    shared_by: str
+    shared_at: str
+
+
+@router.get("/plans/{plan_id}/approvals", summary="A plan's approvals: who signed off the plan or a review's "
+            "recommendation, when, and the scenario id they saw", responses=_errors(401, 404, 503),
+            dependencies=[plan_access("read")])
+def list_approvals(request: Request, plan_id: str) -> list[Approval]:
+    return [Approval(**a) for a in accounts(request).approvals(plan_id)]
+
+
+@router.post("/plans/{plan_id}/approvals", status_code=201, responses=_errors(400, 401, 403, 404, 422, 503),
+             summary="Approve the plan or a review's recommendation (an approver or admin of its organisation)")
+def approve_plan(request: Request, plan_id: str, body: ApprovalRequest, user: Any = plan_access("approve")) -> Approval:
+    return Approval(**accounts(request).approve(user, plan_id, body.review, body.scenario_id))
+
+
+@router.post("/plans/{plan_id}/shares", status_code=201, responses=_errors(400, 401, 403, 404, 422, 503),
+             summary="Share the plan with a partner organisation, read-only or editable (an admin of its organisation)")
+def share_plan(request: Request, plan_id: str, body: ShareRequest, user: Any = plan_access("change")) -> Share:
+    return Share(**accounts(request).share(user, "plan", plan_id, body.partner, body.access))
+
+
+@router.delete("/plans/{plan_id}/shares/{partner}", status_code=204, responses=_errors(401, 403, 404, 503),
+               summary="Stop sharing the plan with a partner organisation (an admin of its organisation)")
+def unshare_plan(request: Request, plan_id: str, partner: str, user: Any = plan_access("change")) -> None:
+    accounts(request).unshare(user, "plan", plan_id, partner)

@@ -19,7 +19,7 @@ from ...appraisal.bridge import bridge_table
 from ...appraisal.value import fiscal_sentence, outcome_sentences, value_table
 from ...errors import CarescaleError
 from ...safe_text import finite_json
-from .. import charts, documents, service
+from .. import auth, charts, documents, service
 from ..forms import DrawsForm
 from ..policy import estimate, inline_allowed
 from ..security import plotly_style_ids, share_base
@@ -59,6 +59,10 @@ def result(request: Request, sid: str) -> HTMLResponse:
     key = (sid, share_url, unc is not None, getattr(job, "id", None), refused, max_draws)
 
     def page() -> bytes:
+        with auth.shared_page(request):  # kept for every visitor: their token and header go in below
+            return _page()
+
+    def _page() -> bytes:
         run = documents.run(doc)
         appraisal = documents.appraise(doc, monthly=True)
         data = documents.canonical(doc)
@@ -78,8 +82,8 @@ def result(request: Request, sid: str) -> HTMLResponse:
 
     pages = getattr(state, "pages", None)
     if pages is None:
-        return HTMLResponse(page())
-    return HTMLResponse(pages.get_or_make(key, page, stale=("latest", sid, share_url)))
+        return HTMLResponse(auth.personalise(request, page()))
+    return HTMLResponse(auth.personalise(request, pages.get_or_make(key, page, stale=("latest", sid, share_url))))
 
 
 @router.post("/scenario/{sid}/uncertainty")

@@ -1,0 +1,139 @@
+"""Ownership, sharing, approvals and published plans through the web app's pages and the API
+(issue 27; docs/accounts.md, "Ownership, sharing and approvals"): a council's approver approves
+its plan and a review's recommendation (who, when and the scenario id shown); its admin shares the
+plan read-only, then editable, with a partner, stops sharing and publishes it; a user of two
+organisations chooses which one a new logic model belongs to. Every refusal is in
+tests/security/test_route_access.py; these are the things working as they should."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from tests.accounts_helpers import app_accounts, member, session_for  # noqa: E402
+from tests.web_helpers import post_form  # noqa: E402
+
+ORIGIN = {"Origin": "http://testserver"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from carescale.plans import add_review, cycle
+    from carescale.store import core
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('ownership-web') / 'store.db'}"
+    app = create_app(DatabaseScenarioStore(url))
+    people = {"approver": ("sign@alpha.gov.uk", "alpha", "approver"), "admin": ("boss@alpha.gov.uk", "alpha", "admin"),
+              "partner": ("boss@nhs.uk", "nhs", "admin"), "partner-editor": ("edit@nhs.uk", "nhs", "editor")}
+    for email, org, role in people.values():
+        member(app, email, org, role, kind="icb" if org == "nhs" else "council")
+    made = cycle.create_plan_from({
+        "id": "alpha-plan", "name": "Alpha's plan", "library": "community-agents", "area": "birmingham",
+        "start": "2027-04-01", "end": "2028-03-31", "budget": 2_000_000,
+        "phases": [{"name": "all", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+        "funding": {"route": "transition_funds", "source": "Fund"}}, url=url, owner="alpha")
+    add_review("alpha-plan", {"period_end": "2027-06-30", "people_supported": 100,
+                              "outcomes": {o["id"]: 1 for o in made["definition"]["outcomes"]}, "money_spent": 40_000},
+               url=url)
+    clients = {"anonymous": TestClient(app, follow_redirects=False, headers=ORIGIN)}
+    for who, (email, _, _) in people.items():
+        clients[who] = TestClient(app, follow_redirects=False, headers=ORIGIN)
+        clients[who].cookies.set("carescale_session", session_for(app, email))
+    yield app, clients, made["scenario_id"]
+    core.close_all()
+
+
+def text_of(page: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(ul|p|div)>', page, re.S)
+    assert found, f"no #{element_id}"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_an_approver_approves_the_plan_and_a_reviews_recommendation(world):
+    app, clients, sid = world
+    c = clients["approver"]
+    page = c.get("/plans/alpha-plan").text
+    assert 'id="approve"' in page and 'id="approve-review-1"' in page and "Not approved yet." in page
+    assert post_form(c, "/plans/alpha-plan/approve", {"scenario_id": sid}).status_code == 303
+    assert post_form(c, "/plans/alpha-plan/approve", {"scenario_id": sid, "review": "1"}).status_code == 303
+    shown = text_of(c.get("/plans/alpha-plan").text, "approval-list")
+    assert re.fullmatch(
+        rf"The plan approved by sign@alpha\.gov\.uk for Alpha on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC, seeing scenario {sid} "
+        rf"Review 1's recommendation \(\w[\w ]*\) approved by sign@alpha\.gov\.uk for Alpha on \d{{4}}-\d\d-\d\d "
+        rf"\d\d:\d\d UTC, seeing scenario {sid}", shown), shown
+    # a page that showed another scenario is refused, with the error summary
+    stale = post_form(c, "/plans/alpha-plan/approve", {"scenario_id": "ab" * 32})
+    assert stale.status_code == 422 and "reload the plan and approve what it shows now" in stale.text
+    api = c.get("/api/v1/plans/alpha-plan/approvals").json()
+    assert [(a["kind"], a["review"], a["approved_by"], a["scenario_id"]) for a in api] == [
+        ("plan", None, "sign@alpha.gov.uk", sid), ("recommendation", 1, "sign@alpha.gov.uk", sid)]
+    got = c.post("/api/v1/plans/alpha-plan/approvals", json={"review": 1, "scenario_id": sid})
+    assert got.status_code == 201 and got.json()["organisation"] == "alpha"
+
+
+def test_the_owners_admin_shares_read_only_then_editable_stops_and_publishes(world):
+    app, clients, _ = world
+    admin, partner, partner_editor = clients["admin"], clients["partner"], clients["partner-editor"]
+    assert partner.get("/plans/alpha-plan").status_code == 404
+    assert "Alpha&#39;s plan" not in partner.get("/plans").text
+    assert 'id="share-form"' not in clients["approver"].get("/plans/alpha-plan").text  # sharing is the admin's
+    assert post_form(admin, "/plans/alpha-plan/share", {"partner": "nhs", "access": "read"}).status_code == 303
+    assert "Nhs: read only (shared by boss@alpha.gov.uk)" in text_of(admin.get("/plans/alpha-plan").text, "share-list")
+    page = partner.get("/plans/alpha-plan").text
+    assert 'id="read-only"' in page and 'id="add-review"' not in page and 'id="approve"' not in page
+    assert "Alpha&#39;s plan" in partner.get("/plans").text
+    assert partner_editor.get("/plans/alpha-plan/reviews/new").status_code == 403
+    got = admin.post("/api/v1/plans/alpha-plan/shares", json={"partner": "nhs", "access": "edit"})
+    assert got.status_code == 201 and got.json()["access"] == "edit"
+    assert partner_editor.get("/plans/alpha-plan/reviews/new").status_code == 200
+    page = partner_editor.get("/plans/alpha-plan").text
+    assert 'id="add-review"' in page and 'id="read-only"' not in page and 'id="approve"' not in page
+    assert post_form(admin, "/plans/alpha-plan/unshare", {"partner": "nhs"}).status_code == 303
+    assert partner.get("/plans/alpha-plan").status_code == 404
+    assert admin.delete("/api/v1/plans/alpha-plan/shares/nhs").status_code == 404  # not shared any more
+    unknown = post_form(admin, "/plans/alpha-plan/share", {"partner": "", "access": "read"})
+    assert unknown.status_code == 422 and "partner: choose the organisation to share the plan with" in unknown.text
+    assert clients["anonymous"].get("/plans/alpha-plan").status_code == 303
+    assert post_form(admin, "/plans/alpha-plan/publish", {"public": "yes"}).status_code == 303
+    assert clients["anonymous"].get("/plans/alpha-plan").status_code == 200
+    assert "Alpha&#39;s plan" in clients["anonymous"].get("/plans").text
+    assert post_form(admin, "/plans/alpha-plan/publish", {"public": "no"}).status_code == 303
+    assert clients["anonymous"].get("/plans/alpha-plan").status_code == 303
+    actions = [(a["actor"], a["action"]) for a in app_accounts(app).audit_log() if a["object"] == "plan:alpha-plan"]
+    assert actions[-5:] == [("boss@alpha.gov.uk", "share"), ("boss@alpha.gov.uk", "share"),
+                            ("boss@alpha.gov.uk", "unshare"), ("boss@alpha.gov.uk", "plan.publish"),
+                            ("boss@alpha.gov.uk", "plan.unpublish")]
+
+
+def test_a_member_of_two_organisations_chooses_which_one_owns_a_new_logic_model(world):
+    from carescale.plans import cycle
+    from carescale.web import plan_forms
+
+    app, _, _ = world
+    member(app, "both@alpha.gov.uk", "alpha", "editor")
+    member(app, "both@alpha.gov.uk", "nhs", "editor")
+    c = TestClient(app, follow_redirects=False, headers=ORIGIN)
+    c.cookies.set("carescale_session", session_for(app, "both@alpha.gov.uk"))
+    answers = {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
+               "council_share": 0.5, "name": "Chosen owner",
+               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
+               "activities": ["Classes"], "assumptions": ["People keep exercising"],
+               "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
+    d = plan_forms.encode(answers)
+    page = c.get(f"/logic-models/new/check?d={d}").text
+    assert '<select class="govuk-select" id="organisation" name="organisation">' in page
+    refused = post_form(c, "/logic-models/new/check", {"d": d})
+    assert refused.status_code == 422
+    assert "organisation: this account may create records in several organisations; choose one of: alpha, nhs" in refused.text
+    saved = post_form(c, "/logic-models/new/check", {"d": d, "organisation": "nhs"})
+    assert saved.status_code == 303
+    key = saved.headers["location"].rsplit("/", 1)[1]
+    acc = app_accounts(app)
+    assert acc.access(acc.get_user("boss@nhs.uk"), "logic-model", key) == "approve"
+    assert acc.access(acc.get_user("boss@alpha.gov.uk"), "logic-model", key) == "none"
