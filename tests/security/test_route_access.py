@@ -161,6 +161,26 @@ ACCESS: dict[str, object] = {
     "POST /conversations/{cid}/staff/responses/{rid}": Org("conversation", "change"),
     "POST /conversations/{cid}/staff/decisions": Org("conversation", "approve"),
     "POST /conversations/{cid}/staff/publish": Org("conversation", "approve"),
+    # -- the conversations API (issue 28; docs/conversations.md, "The API"): the same rules as the pages
+    "GET /api/v1/conversations": Listing("conversation", anonymous="sign-in"),
+    "POST /api/v1/conversations": Creating(),
+    "GET /api/v1/conversations/{cid}": Public("a conversation pack, for the public"),
+    "GET /api/v1/conversations/{cid}/picture": Public("a conversation pack, for the public"),
+    "GET /api/v1/conversations/{cid}/proposals": Public("a conversation pack, for the public"),
+    "POST /api/v1/conversations/{cid}/responses": Public(
+        "the public response (rate-limited, honeypot); channel 'staff' needs 'change' (test_conversations_api)"),
+    "GET /api/v1/conversations/{cid}/plan": Public("the published plan (404 until published; ?draft=true is its staff's)"),
+    "GET /api/v1/conversations/{cid}/report": Org("conversation", "read"),  # public once the plan is published
+    "GET /api/v1/conversations/{cid}/responses": Org("conversation", "read"),
+    "POST /api/v1/conversations/{cid}/goals": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/picture/spend": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/picture/works": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/picture/outlook": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/proposals": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/responses/{rid}/themes": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/responses/{rid}/quote": Org("conversation", "change"),
+    "POST /api/v1/conversations/{cid}/decisions": Org("conversation", "approve"),
+    "POST /api/v1/conversations/{cid}/publish": Org("conversation", "approve"),
 }
 
 
@@ -222,7 +242,7 @@ def world(tmp_path_factory):
     from carescale.conversations.service import Conversations
 
     talk = Conversations(url)  # alpha's conversation (not published), with a response only its staff read
-    talk.create({"id": "alpha-talk", "council": "E08000025", "name": "Care in Alpha", "organisation": "alpha"},
+    talk.create({"id": "alpha-talk", "council": "E08000025", "name": f"{SECRET} conversation", "organisation": "alpha"},
                 by=ROLES["admin"])
     talk.propose("alpha-talk", {"id": "living-well", "kind": "grow", "title": "A local helper",
                                 "meaning_for_people": "You would have one person to call.",
