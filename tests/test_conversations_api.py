@@ -114,4 +114,7 @@ def test_public_and_staff_through_the_api(api):
     assert plan["decisions"][0]["reason"] == "People support it."
     assert plan["decisions"][0]["people_said"] == {"support": 2, "oppose": 0, "not_sure": 0, "total": 2}
     assert client.get(f"{base}/brum/report").json()["quotes"][0]["comment"] == "<b>yes</b> =1+1"
+    r = client.post(f"{base}/brum/responses", json={**one, "comment": "late"})  # closed once the plan is published
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"] == (
+        "response: conversation 'brum' closed when its public plan was published; it takes no more public responses")
     assert client.get(f"{base}/nope").status_code == 404

@@ -371,6 +371,11 @@ class Conversations:
         saved, skipped = [], 0
         with self._write(f"{name}: the same response is already recorded; it is counted once") as s:
             self._row(s, cid)
+            if any(r.channel == "public" for r in items):
+                pub = self._latest(s, cid, "publish").get("")
+                if pub and pub[0]["published"]:  # the pages close the form then too
+                    raise ConversationError(f"response: conversation {cid!r} closed when its public plan was published; "
+                                            "it takes no more public responses")
             known = {p.id for p in self._proposals(s, cid)}
             hashed = client_hash(cid, client)
             if hashed is not None and any(r.channel == "public" for r in items):
