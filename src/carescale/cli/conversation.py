@@ -100,24 +100,22 @@ def picture_command(
     output: Optional[Path] = output_option(),
 ) -> None:
     """The local picture: spend today by area (official or the council's own), what works, the money expected."""
-    from ..errors import ConversationError
-
     svc = _service()
     svc.get(conversation)
     if file is not None:
-        data, name = _yaml(file)
-        if not isinstance(data, dict) or not set(data) <= {"spend", "works", "outlook", "goals"}:
-            keys = ", ".join(sorted(data)) if isinstance(data, dict) else type(data).__name__
-            raise ConversationError(f"{name}: {keys!s}: give a mapping with any of: spend, works, outlook, goals")
-        for key, add in (("spend", svc.set_own_spend), ("works", svc.add_what_works), ("outlook", svc.add_outlook)):
-            for i, item in enumerate(data.get(key) or []):
-                from ..conversations.core import parse_input
-                from ..conversations.model import OutlookIn, OwnSpendIn, WhatWorksIn
+        from ..conversations.core import parse_input
+        from ..conversations.model import PictureFileIn
 
-                model = {"spend": OwnSpendIn, "works": WhatWorksIn, "outlook": OutlookIn}[key]
-                add(conversation, parse_input(model, item, f"{name}: {key}[{i}]"), by=by)
-        if data.get("goals"):
-            svc.set_goals(conversation, data["goals"], by=by)
+        data, name = _yaml(file)
+        entries = parse_input(PictureFileIn, data, name)
+        for x in entries.spend:
+            svc.set_own_spend(conversation, x, by=by)
+        for x in entries.works:
+            svc.add_what_works(conversation, x, by=by)
+        for x in entries.outlook:
+            svc.add_outlook(conversation, x, by=by)
+        if entries.goals:
+            svc.set_goals(conversation, entries.goals, by=by)
     p = svc.picture(conversation)
     emit(fmt, p.model_dump(mode="json"), table=lambda: _print_picture(p), output=output, command="picture")
 

@@ -170,6 +170,15 @@ class OutlookIn(StrictModel):
     source: bounded_text(MAX_SOURCE)
 
 
+class PictureFileIn(StrictModel):
+    """A file of the council's own entries for its local picture (``conversation picture --file``)."""
+
+    spend: list[OwnSpendIn] = []
+    works: list[WhatWorksIn] = []
+    outlook: list[OutlookIn] = []
+    goals: list[bounded_text(MAX_TEXT)] = []
+
+
 class ModelChoiceIn(StrictModel):
     """The model a 'grow' proposal scales up: exactly one of a library model id, a case study id
     (its models, evaluated together) or a logic model (its data, as a plan's logic model file)."""

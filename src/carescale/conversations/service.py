@@ -219,7 +219,12 @@ class Conversations:
     def set_goals(self, cid: str, goals: Iterable[str], *, by: str | None = None) -> Conversation:
         from .model import MAX_TEXT
 
-        goals = [g.strip() for g in goals if isinstance(g, str) and g.strip()]
+        if isinstance(goals, str) or not isinstance(goals, (list, tuple)):
+            raise ConversationError("goals: give a list of shared goals, each a sentence or two")
+        for i, g in enumerate(goals, 1):
+            if not isinstance(g, str):
+                raise ConversationError(f"goals[{i}]: {g!r} is not text; write each goal in words")
+        goals = [g.strip() for g in goals if g.strip()]
         if not goals:
             raise ConversationError("goals: none given; write at least one shared goal")
         for i, g in enumerate(goals, 1):
