@@ -134,15 +134,14 @@ def propose_command(
     items = data.get("proposals") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise ConversationError(f"{name}: proposals: give a list of proposals under 'proposals:'")
+    if set(data) != {"proposals"}:
+        raise ConversationError(f"{name}: unknown key {sorted(set(data) - {'proposals'})[0]!r}; the file holds 'proposals:' only")
     from ..conversations.core import parse_input
     from ..conversations.model import ProposalIn
 
     svc = _service()
-    out = []
-    for i, item in enumerate(items):
-        label = item.get("id", i) if isinstance(item, dict) else i
-        out.append(svc.propose(conversation, parse_input(ProposalIn, item, f"{name}: proposals[{i}]"), by=by,
-                               name=f"{name}: proposals[{label}]"))
+    specs = [parse_input(ProposalIn, item, f"{name}: proposals[{i}]") for i, item in enumerate(items)]  # all first
+    out = [svc.propose(conversation, spec, by=by, name=f"{name}: proposals[{spec.id}]") for spec in specs]
 
     def table() -> None:
         for p in out:
