@@ -195,3 +195,15 @@ def test_the_councils_own_expected_money_anchors_the_central_case(tmp_path):
     assert years["2027/28"].central.real == pytest.approx(own * (1 + out.growth["central"]), abs=0.01)
     assert years["2027/28"].low.real == pytest.approx(own * (1 + out.growth["low"]), abs=0.01)
     assert out.note == "From official figures and the council's own figures"
+
+
+def test_an_unusual_trend_is_flagged():
+    warrington = council_baseline("E06000007")
+    lo, med, hi, n = england_trends("2024/25")
+    out = local_picture(warrington, {}).outlook.council
+    assert out.growth["central"] > hi
+    assert out.note == (f"From official figures; Warrington's own trend ({out.growth['central']:.1%} a year) is above that "
+                        f"of nine in ten English councils ({lo:.1%} to {hi:.1%} a year): check it against the council's "
+                        "own budget figures")
+    leeds = local_picture(council_baseline("E08000035"), {}).outlook.council
+    assert leeds.note == "From official figures"

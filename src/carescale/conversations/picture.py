@@ -273,6 +273,10 @@ def outlook(baseline: dict[str, Any], own: Iterable[Any] = ()) -> Outlook:
         note = ("From official figures" if item and not given else
                 "From official figures and the council's own figures" if item else
                 f"From the {'council' if payer == 'council' else 'NHS'}'s own figures")
+        if mine is not None and not lo <= mine[0] <= hi:
+            note += (f"; {baseline['name']}'s own trend ({mine[0]:.1%} a year) is {'above' if mine[0] > hi else 'below'} "
+                     f"that of nine in ten English councils ({lo:.1%} to {hi:.1%} a year): "
+                     "check it against the council's own budget figures")
         result[payer] = PayerOutlook(payer=payer, start=Money(real=round(start, 2), price_base=pb,
                                                               cash=item["cash"] if item else None,
                                                               cash_year=item["year"] if item else None),
