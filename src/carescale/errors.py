@@ -101,8 +101,9 @@ class OfficialDataError(InputFileError):
 
 
 class ConversationError(CarescaleError):
-    """A local conversation's input that is not valid (``carescale.conversations``): a response to an
-    unknown proposal, a budget below zero, an oversized comment, an unknown conversation."""
+    """A local conversation's input that is not valid (``carescale.conversations``).
+
+    A response to an unknown proposal, a budget below zero, an oversized comment, a duplicate."""
 
 
 class AccountError(CarescaleError):
@@ -127,10 +128,11 @@ class PermissionDeniedError(AccountError):
 
 
 class SingleSignOnError(SignInError):
-    """A single sign-on (OpenID Connect) that was refused (answered 401): a replayed or unknown
-    state, an ID token with a wrong issuer, audience, nonce or signature, or an expired one, an
-    email outside the organisation's domains. The line says which check failed (the provider
-    already knows the account exists) and never shows a token."""
+    """A single sign-on (OpenID Connect) that was refused (answered 401).
+
+    A replayed or unknown state, an ID token with a wrong issuer, audience, nonce or signature, or
+    an expired one, an email outside the organisation's domains. The line says which check failed
+    (the provider already knows the account exists) and never shows a token."""
 
 
 class IdentityProviderError(AccountError):
