@@ -280,13 +280,14 @@ def show_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the responses)."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """Everything: the pack (goals, picture, proposals), the responses, the report and the public plan."""
+    """Everything: the pack (goals, picture, proposals), the responses, the report, the public plan and what staff recorded."""
     svc = _service()
     pack = svc.pack(conversation)
     responses = svc.responses(conversation)
     data = {**pack.model_dump(mode="json"), "responses": [r.model_dump(mode="json") for r in responses],
             "report": svc.report(conversation).model_dump(mode="json"),
-            "public_plan": svc.public_plan(conversation, draft=True).model_dump(mode="json")}
+            "public_plan": svc.public_plan(conversation, draft=True).model_dump(mode="json"),
+            "history": svc.history(conversation)}
 
     def table() -> None:
         c = pack.conversation
