@@ -207,3 +207,24 @@ def test_an_unusual_trend_is_flagged():
                         "own budget figures")
     leeds = local_picture(council_baseline("E08000035"), {}).outlook.council
     assert leeds.note == "From official figures"
+
+
+def test_a_service_by_support_reason_takes_the_area_of_what_makes_it_possible(tmp_path):
+    """Leeds: RO3 2024-25 learning disability support (18-64) can be reduced as Shared Lives grows;
+    it serves every area, so the proposal takes Shared Lives' area (4)."""
+    from carescale.conversations.service import Conversations
+    from carescale.errors import ConversationError
+
+    c = Conversations(f"sqlite:///{tmp_path / 's.db'}")
+    c.create({"id": "leeds", "council": "E08000035", "name": "Leeds"})
+    c.propose("leeds", {"id": "grow-sl", "kind": "grow", "title": "Shared Lives", "meaning_for_people": "Homes",
+                        "model": {"library": "shared-lives"}})
+    red = {"id": "reduce-ld", "kind": "reduce", "title": "Less learning disability residential support",
+           "meaning_for_people": "Fewer moves away from home", "service": "ro3:2024-25:learning-disability-support:18-64",
+           "reduction": 500_000}
+    with pytest.raises(ConversationError) as err:
+        c.propose("leeds", red)
+    assert str(err.value) == ("proposal 'reduce-ld': because_of: learning disability support (18-64), RO3 serves every "
+                              "area; name the 'grow' proposals that make the reduction possible (the proposal takes their area)")
+    p = c.propose("leeds", {**red, "because_of": ["grow-sl"]})
+    assert (p.area, p.service.money.cash, p.service.money.cash_year) == (4, 120_949_000, "2024-25")

@@ -125,6 +125,28 @@ def official_lines(baseline: dict[str, Any]) -> list[SpendLine]:
     return out
 
 
+#: Why a spend line by primary support reason has no area of its own.
+BY_REASON = ("spend by primary support reason serves people in every area; a reduction takes the area of the "
+             "'grow' proposals that make it possible")
+
+
+def reducible_lines(baseline: dict[str, Any]) -> list[SpendLine]:
+    """The services a 'reduce' proposal may name: the mapped official lines, and RO3's spend by
+    primary support reason and age in its latest year with a figure (area 0: no one area; the
+    proposal takes its 'grow' proposals' area)."""
+    from ..official.spend_baseline import services
+
+    pb = baseline["prices"]["year"]
+    out = official_lines(baseline)
+    for x in services(baseline):
+        if not x["id"].startswith("ro3:") or x["id"].split(":")[3] == "all ages":
+            continue
+        out.append(SpendLine(id=x["id"], label=f"{x['label']}, RO3", area=0, why=BY_REASON,
+                             money=Money(real=x["real"], price_base=pb, cash=x["cash"], cash_year=x["year"]),
+                             source=f"{x['source']} ({x['year']})", cell=x.get("cell")))
+    return out
+
+
 def area_pictures(baseline: dict[str, Any], own: dict[int, OwnFigure], sayings: Iterable[Saying] = ()) -> list[AreaPicture]:
     """The five areas' spend today: the official lines' sum and the council's own figure (both
     shown; the own figure is the one used where given)."""

@@ -315,7 +315,7 @@ class Conversations:
         ``name`` names the input in messages (a file and its item)."""
         from ..store.core import canonical_json
         from ..store.models import ConversationProposalRow
-        from .picture import official_lines
+        from .picture import reducible_lines
         from .proposals import build_proposal
 
         spec = parse_input(ProposalIn, data, name)
@@ -323,7 +323,7 @@ class Conversations:
         with self.store.reading() as s:
             conv = self._view(s, self._row(s, cid))
             existing = {p.id: p for p in self._proposals(s, cid)}
-        lines = official_lines(self._baseline(conv))
+        lines = reducible_lines(self._baseline(conv))
         at = self.clock()
         prop, definition, doc = build_proposal(
             spec, number=len(existing) + 1, area_id=council_area_id(conv.council), price_year=conv.price_year,
