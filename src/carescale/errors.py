@@ -103,7 +103,8 @@ class OfficialDataError(InputFileError):
 class ConversationError(CarescaleError):
     """A local conversation's input that is not valid (``carescale.conversations``).
 
-    A response to an unknown proposal, a budget below zero, an oversized comment, a duplicate."""
+    For example a response to an unknown proposal, a budget below zero, an oversized comment, an
+    unknown conversation."""
 
 
 class AccountError(CarescaleError):
@@ -130,9 +131,9 @@ class PermissionDeniedError(AccountError):
 class SingleSignOnError(SignInError):
     """A single sign-on (OpenID Connect) that was refused (answered 401).
 
-    A replayed or unknown state, an ID token with a wrong issuer, audience, nonce or signature, or
-    an expired one, an email outside the organisation's domains. The line says which check failed
-    (the provider already knows the account exists) and never shows a token."""
+    For example a replayed or unknown state, an ID token with a wrong issuer, audience, nonce or signature, or an expired one, an
+    email outside the organisation's domains. The line says which check failed (the provider
+    already knows the account exists) and never shows a token."""
 
 
 class IdentityProviderError(AccountError):

@@ -85,6 +85,9 @@ ACCESS: dict[str, object] = {
     "GET /api/v1/interventions": EVIDENCE, "GET /api/v1/interventions/{intervention_id}": EVIDENCE,
     "GET /api/v1/areas": EVIDENCE, "GET /api/v1/areas/{area_id}": EVIDENCE,
     "POST /api/v1/areas/upload": Public("checks an uploaded area template and keeps nothing"),
+    # single sign-on (tests/test_oidc_web.py): to the organisation's provider and back; reads no records
+    "GET /sign-in/{org}/sso": Public("single sign-on: a 303 to the organisation's identity provider"),
+    "GET /sign-in/{org}/sso/callback": Public("single sign-on: back from the provider, the session cookie or a 401"),
     "GET /api/v1/evidence": EVIDENCE, "GET /api/v1/evidence/{record_id}": EVIDENCE,
     "GET /evidence": EVIDENCE, "GET /evidence/{record_id}": EVIDENCE,
     "GET /national": EVIDENCE, "GET /national/councils/{area_id}": EVIDENCE,
@@ -181,6 +184,18 @@ ACCESS: dict[str, object] = {
     "POST /api/v1/conversations/{cid}/responses/{rid}/quote": Org("conversation", "change"),
     "POST /api/v1/conversations/{cid}/decisions": Org("conversation", "approve"),
     "POST /api/v1/conversations/{cid}/publish": Org("conversation", "approve"),
+    # -- signing in and an account's own pages (acc-web; tests/test_web_accounts.py)
+    "GET /sign-in": Public("the sign-in page"), "POST /sign-in": Public("signing in (rate-limited)"),
+    "GET /sign-in/{org}/sso": Public("single sign-on: off to the organisation's provider"),
+    "GET /sign-in/{org}/sso/callback": Public("single sign-on: back from the provider, checked"),
+    "POST /sign-out": Public("ends the visitor's own session, if any"),
+    "GET /reset-password/{token}": Public("the one-time token in the address is the permission"),
+    "POST /reset-password/{token}": Public("the one-time token in the address is the permission"),
+    "GET /account": SignedIn(), "POST /account/password": SignedIn(), "POST /account/tokens": SignedIn(),
+    "POST /account/tokens/{token_id}/revoke": SignedIn(), "GET /api/v1/account": SignedIn(),
+    # an organisation's members: its admins only (test_only_the_organisations_admin_manages_its_members)
+    "GET /organisations/{org}/members": SignedIn(), "POST /organisations/{org}/members": SignedIn(),
+    "POST /organisations/{org}/members/role": SignedIn(), "POST /organisations/{org}/members/remove": SignedIn(),
 }
 
 
@@ -431,3 +446,29 @@ def test_a_conversation_decision_cannot_probe_another_organisations_plans(world)
     linked = post_form(clients["approver"], "/conversations/alpha-talk/staff/decisions",
                        {"proposal": "living-well", "decision": "grow", "reason": "Because.", "plans": "alpha-plan"})
     assert linked.status_code == 303
+
+
+@pytest.mark.parametrize("route", _org_routes(SignedIn))
+def test_an_accounts_own_page_sends_an_anonymous_visitor_to_sign_in(world, route):
+    _, clients, ids = world
+    method, path = route.split(" ", 1)
+    url = filled(path, {**ids, "token_id": "1", "org": "alpha"})
+    _sent_to_sign_in(call(clients["anonymous"], method, url), url)
+
+
+@pytest.mark.parametrize("route", sorted(r for r in ACCESS if "/organisations/{org}/members" in r))
+def test_only_the_organisations_admin_manages_its_members(world, route):
+    """Another organisation's admin, and alpha's viewer, editor and approver: 403, no member named;
+    alpha's admin reads the page."""
+    app, clients, ids = world
+    method, path = route.split(" ", 1)
+    url = filled(path, {**ids, "org": "alpha"})
+    before = app_accounts(app).members("alpha")
+    for role in ("other", "viewer", "editor", "approver"):
+        got = call(clients[role], method, url)
+        assert got.status_code == 403, (route, role, got.status_code)
+        assert ROLES["admin"] not in got.text, (route, role)  # no member named
+    assert app_accounts(app).members("alpha") == before
+    if method == "GET":
+        mine = clients["admin"].get(url)
+        assert mine.status_code == 200 and ROLES["editor"] in mine.text
