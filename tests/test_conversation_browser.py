@@ -93,14 +93,17 @@ def test_public_responds_staff_publish_and_the_plan_shows_decisions_and_reasons(
     assert (mine.stance, mine.respondent, mine.channel) == ("support", "carer", "public")
     assert mine.comment == "My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")"
 
-    # staff, signed in: tag themes and quote the comment, decide each proposal, publish
-    from carescale.accounts import open_accounts
+    # staff sign in on the sign-in page (sent there from the staff page), then tag themes and quote
+    # the comment, decide each proposal and publish
     from tests.test_conversation_pages import PASSWORD, STAFF
 
-    server.session = open_accounts(server.server.config.app.state.store.url).sign_in(STAFF, PASSWORD)[1]
     with desktop_page(browser, 30_000) as pg:
-        _signed_in(pg, server)
         pg.goto(server.url + f"/conversations/{CID}/staff")
+        pg.wait_for_url(re.compile(r"/sign-in\?next="))
+        pg.get_by_label("Email address").fill(STAFF)
+        pg.get_by_label("Password").fill(PASSWORD)
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url(re.compile(rf"/conversations/{CID}/staff$"))
         pg.fill(f"#themes-{mine.id}", "loneliness, family")
         pg.check(f"#quoted-{mine.id}")
         pg.click(f"#save-{mine.id}")
