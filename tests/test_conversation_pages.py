@@ -303,15 +303,27 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     # a decision with no reason: the error summary names it
     bad = post_form(client, f"/conversations/{CID}/staff/decisions", {"proposal": "living-well", "decision": "grow", "reason": ""})
     assert bad.status_code == 422 and 'class="govuk-error-summary"' in bad.text and "reason" in bad.text
-    for pid, decision, reason in (("living-well", "grow", "Most people who answered supported it, & it pays back in months."),
-                                  ("fewer-care-home-places", "keep", "People asked who would decide <b>who</b> moves; we will look again.")):
+    from carescale.plans import cycle
+
+    cycle.create_plan_from({"id": "bham-living-well", "name": "Community Agents in Birmingham", "library": "community-agents",
+                            "area": "birmingham", "start": "2027-04-01", "end": "2028-03-31", "budget": 600_000,
+                            "phases": [{"name": "all", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+                            "funding": {"route": "transition_funds", "source": "Better Care Fund"}},
+                           url=db["url"], owner="birmingham")
+    for pid, decision, reason, plans in (
+            ("living-well", "grow", "Most people who answered supported it, & it pays back in months.", "bham-living-well"),
+            ("fewer-care-home-places", "keep", "People asked who would decide <b>who</b> moves; we will look again.", "")):
         got = post_form(client, f"/conversations/{CID}/staff/decisions",
-                        {"proposal": pid, "decision": decision, "reason": reason}, follow_redirects=False)
+                        {"proposal": pid, "decision": decision, "reason": reason, "plans": plans}, follow_redirects=False)
         assert got.status_code == 303, got.text
     got = post_form(client, f"/conversations/{CID}/staff/publish", {}, follow_redirects=False)
     assert got.status_code == 303 and got.headers["location"] == f"/conversations/{CID}/plan"
+    # the plan carrying a decision out: a link for the council's staff, named without one for the public
+    assert 'href="/plans/bham-living-well"' in client.get(f"/conversations/{CID}/plan").text
     client.cookies.clear()
     plan = client.get(f"/conversations/{CID}/plan").text  # no account
+    assert 'href="/plans/bham-living-well"' not in plan
+    assert "An investment plan carries this out: bham-living-well. It is not published." in plan
     assert "We will do more of this" in plan and "We will keep this as it is" in plan
     assert "Most people who answered supported it, &amp; it pays back in months." in plan
     assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan

@@ -233,6 +233,9 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
     plan = svc.public_plan(cid)  # NotFound (404) until it is published
     t = packs.text_for(easy)
     refs = {p.id: p for p in svc.proposals(cid)}
+    # the investment plans carrying a decision out, linked where the reader may open them (a published
+    # plan: anyone; the organisation's own: its members); the others are named without a link
+    linked = visible(request, "plan", sorted({pl for d in plan.decisions for pl in d.plans}))
     decisions = []
     for d in plan.decisions:
         p = refs.get(d.proposal)
@@ -243,7 +246,8 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
             "proposal": d.proposal, "title": d.title, "decision": d.decision,
             "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason, "evidence": list(d.evidence),
             "said": t("said_counts", support=c.support, oppose=c.oppose, not_sure=c.not_sure),
-            "plans": list(d.plans), "evidence_href": evidence,
+            "plans": [pl for pl in d.plans if pl in linked], "unlinked": [pl for pl in d.plans if pl not in linked],
+            "evidence_href": evidence,
         })
     return {"t": t, "title": t("plan_title", area=conv.council_name), "caption": conv.name, "decisions": decisions,
             "undecided": list(plan.undecided), "report_url": f"/conversations/{cid}/report",
