@@ -138,3 +138,26 @@ def test_public_responds_staff_publish_and_the_plan_shows_decisions_and_reasons(
         quote = pg.locator(".carescale-quote-block blockquote").first.inner_text()
         assert quote == "My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")"
         assert "loneliness: 1 comment" in pg.locator(".carescale-themes").first.inner_text()
+
+
+def test_the_open_form_and_its_errors_reflow_on_a_320_pixel_phone(browser, server):
+    """The response form of a conversation still taking views (test_web_screens measures a published
+    one, whose form is closed), with and without its error summary, and the easy-read pack: no
+    sideways scroll at 320 px (WCAG 1.4.10)."""
+    make_conversation(server.server.config.app.state.store.url, "phone")
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    try:
+        pg = context.new_page()
+        wide = {}
+        for name, path in (("form", "/conversations/phone/respond/shared-lives?register=easy"),
+                           ("pack", "/conversations/phone/areas/4/easy-read")):
+            pg.goto(server.url + path)
+            wide[name] = pg.evaluate("document.documentElement.scrollWidth")
+        pg.goto(server.url + "/conversations/phone/respond/shared-lives")
+        pg.get_by_role("button", name="Send your view").click()
+        pg.wait_for_selector(".govuk-error-summary")
+        wide["errors"] = pg.evaluate("document.documentElement.scrollWidth")
+        shot(pg, "conversation-respond-errors-320")
+        assert wide == {"form": 320, "pack": 320, "errors": 320}
+    finally:
+        context.close()
