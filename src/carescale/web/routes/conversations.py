@@ -92,8 +92,17 @@ def _pack_pdf(request: Request, cid: str, area: int | None, easy: bool) -> Respo
     ctx = _pack_context(request, cid, area, easy)
     html = request.app.state.templates.get_template("conversations/pack_print.html").render(link=public_url(request), **ctx)
     name = f"{cid}-{'overview' if area is None else f'area-{area}'}{'-easy-read' if easy else ''}.pdf"
-    return Response(packs.pdf_bytes(html, b"carescale-conversation-pack"), media_type="application/pdf",
+    return Response(_pdf(request, html, b"carescale-conversation-pack"), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _pdf(request: Request, html: str, identifier: bytes) -> bytes:
+    """The PDF of a print page, laid out once for the same HTML (a PDF takes about a second; the
+    HTML, cheap to draw, changes whenever anything shown changes): the app's download cache."""
+    import hashlib
+
+    key = ("conversation-pdf", hashlib.sha256(html.encode("utf-8")).hexdigest())
+    return request.app.state.downloads.get_or_make(key, lambda: packs.pdf_bytes(html, identifier))
 
 
 @router.get("/conversations/{cid}.pdf")  # before /conversations/{cid}, which would match it
@@ -272,7 +281,7 @@ def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
     ctx = _plan_context(request, cid, easy)
     html = request.app.state.templates.get_template("conversations/plan_print.html").render(link=public_url(request), **ctx)
     name = f"{cid}-plan{'-easy-read' if easy else ''}.pdf"
-    return Response(packs.pdf_bytes(html, b"carescale-public-plan"), media_type="application/pdf",
+    return Response(_pdf(request, html, b"carescale-public-plan"), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
