@@ -484,3 +484,14 @@ def test_the_worked_examples_easy_read_pack_reads_easily(tmp_path, monkeypatch):
             assert score >= EASY_READ_MIN, (area, score)
         page = c.get("/conversations/brum/areas/4/easy-read").text
         assert "More Shared Lives" in page and "Fewer residential care places for working-age adults" in page
+
+
+def test_a_pack_pdf_is_drawn_again_when_what_it_shows_changes(client, db):
+    """PDFs are cached by their HTML: the same pack is laid out once, a changed one again."""
+    first = client.get(f"/conversations/{CID}/areas/3/pack.pdf").content
+    assert client.get(f"/conversations/{CID}/areas/3/pack.pdf").content == first
+    db["svc"].add_what_works(CID, {"area": 3, "who": "staff", "text": "Day centres are full by ten.",
+                                   "source": "Day services team, 2025"}, by=STAFF)
+    after = client.get(f"/conversations/{CID}/areas/3/pack.pdf").content
+    assert "Day centres are full by ten." in " ".join(_pdf_text(after).split())
+    assert "Day centres are full by ten." not in " ".join(_pdf_text(first).split())
