@@ -284,6 +284,7 @@ def test_staff_pages_need_an_account_in_the_organisation(client):
     # the plan is not public before it is published; the report is for staff until then
     assert client.get(f"/conversations/{CID}/plan").status_code == 404
     assert client.get(f"/conversations/{CID}/report", follow_redirects=False).status_code == 303
+    assert client.get(f"/conversations/{CID}/report.pdf", follow_redirects=False).status_code == 303
 
 
 def test_staff_enter_tag_quote_decide_and_publish(client, db):
@@ -334,6 +335,9 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert "Our plan for care in Birmingham" in " ".join(_pdf_text(easy_pdf.content).split())
     report = client.get(f"/conversations/{CID}/report")
     assert report.status_code == 200
+    report_pdf = " ".join(_pdf_text(client.get(f"/conversations/{CID}/report.pdf").content).split())
+    assert "Who decides who goes to a care home? @cmd|' /C calc'!A0" in report_pdf  # the quote, as written
+    assert "care homes: 1 comment" in report_pdf
     assert "care homes: 1 comment" in report.text
     assert "Who decides who goes to a care home?\n@cmd|&#39; /C calc&#39;!A0" in report.text
     pdf = client.get(f"/conversations/{CID}/plan.pdf")
@@ -393,6 +397,7 @@ def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
 #: the staff routes of a conversation and the action each needs in its organisation
 STAFF_ROUTES = {
     "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
+    "GET /conversations/{cid}/report": "read", "GET /conversations/{cid}/report.pdf": "read",  # until published
     "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
     "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
 }

@@ -13,8 +13,8 @@ Public, no account needed:
   limit and duplicate refusal); ``/conversations/<id>/thanks``;
 * ``/conversations/<id>/plan`` (and ``/plan/easy-read``, ``/plan.pdf``, ``/plan/easy-read.pdf``):
   the public plan once it is published;
-  ``/conversations/<id>/report``: the report on what people said once the plan is published
-  (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
+  ``/conversations/<id>/report`` (and ``/report.pdf``): the report on what people said once the
+  plan is published (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
 
 Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
 to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
@@ -305,7 +305,8 @@ def _report_context(request: Request, cid: str) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
     return {"title": f"What people said: {conv.name}", "caption": conv.council_name, "report": svc.report(cid),
             "stances": list(STANCES.items()), "stance_words": STANCES, "respondents": RESPONDENT_TYPES,
-            "count": _count, "plan_url": f"/conversations/{cid}/plan" if conv.published else None}
+            "count": _count, "plan_url": f"/conversations/{cid}/plan" if conv.published else None,
+            "pdf": f"/conversations/{cid}/report.pdf"}
 
 
 @router.get("/conversations/{cid}/report", response_class=HTMLResponse)
@@ -314,6 +315,20 @@ def report(request: Request, cid: str) -> HTMLResponse:
     if not conv.published:
         _staff(request, conv, "read")
     return render(request, "conversations/report.html", **_report_context(request, cid))
+
+
+@router.get("/conversations/{cid}/report.pdf")
+def report_pdf(request: Request, cid: str) -> Response:
+    """The report as a PDF: public once the plan is published, for staff before."""
+    from ..security import public_url
+
+    _, conv = _conversation(request, cid)
+    if not conv.published:
+        _staff(request, conv, "read")
+    ctx = _report_context(request, cid)
+    html = request.app.state.templates.get_template("conversations/report_print.html").render(link=public_url(request), **ctx)
+    return Response(_pdf(request, html, b"carescale-conversation-report"), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{cid}-report.pdf"'})
 
 
 # -- staff -------------------------------------------------------------------------------------------
