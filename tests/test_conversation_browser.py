@@ -161,3 +161,36 @@ def test_the_open_form_and_its_errors_reflow_on_a_320_pixel_phone(browser, serve
         assert wide == {"form": 320, "pack": 320, "errors": 320}
     finally:
         context.close()
+
+
+def test_a_member_of_the_public_responds_by_keyboard_alone(browser, server):
+    """From the pack to the thanks page with the keyboard only: the link to give a view, a radio in
+    each group (Space), the comment, and the send button; the honeypot is never reached by Tab."""
+    from carescale.conversations.service import Conversations
+    from tests.test_web_browser import _tab_to
+
+    make_conversation(server.server.config.app.state.store.url, "keys")
+    with desktop_page(browser, 30_000) as pg:
+        pg.goto(server.url + "/conversations/keys/areas/4")
+        _tab_to(pg, "a[href='/conversations/keys/respond/shared-lives']")
+        pg.keyboard.press("Enter")
+        pg.wait_for_url(re.compile(r"/respond/shared-lives$"))
+        _tab_to(pg, "input[name=stance]")
+        pg.keyboard.press("ArrowDown")  # from "I support it" to "I am against it"
+        pg.keyboard.press("Space")
+        _tab_to(pg, "input[name=respondent]")
+        pg.keyboard.press("Space")  # I use care or support services
+        _tab_to(pg, "#comment")
+        pg.keyboard.type("Who checks the families? I would want to meet them first.")
+        focused = []
+        for _ in range(8):  # on to the button: the hidden "leave empty" box is never focused
+            pg.keyboard.press("Tab")
+            focused.append(pg.evaluate("document.activeElement.id || document.activeElement.name"))
+            if focused[-1] == "send":
+                break
+        assert "website" not in focused and focused[-1] == "send", focused
+        pg.wait_for_timeout(3200)
+        pg.keyboard.press("Enter")
+        pg.wait_for_url(re.compile(r"/conversations/keys/thanks$"))
+    got = Conversations(server.server.config.app.state.store.url).responses("keys")[-1]
+    assert (got.proposal, got.stance, got.respondent, got.channel) == ("shared-lives", "oppose", "uses-services", "public")
