@@ -128,6 +128,18 @@ def test_sign_out_ends_the_session_even_for_a_copy_of_the_cookie(app):
     assert [a["action"] for a in _acc(app).audit_log()][-2:] == ["sign-in", "sign-out"]
 
 
+def test_signing_in_again_makes_a_new_session_and_ends_the_browsers_old_one(app):
+    with _client(app) as c:
+        _sign_in(c)
+        ann = c.cookies.get("carescale_session")
+        assert _sign_in(c, "vic@council.gov.uk").status_code == 303
+        vic = c.cookies.get("carescale_session")
+        assert vic != ann and ">Signed in as vic@council.gov.uk</a>" in c.get("/account").text
+        with _client(app) as replay:
+            replay.cookies.set("carescale_session", ann)
+            assert replay.get("/account").status_code == 303
+
+
 def test_a_password_change_ends_every_session_of_the_account(app):
     with _client(app) as laptop, _client(app) as phone:
         _sign_in(laptop)
@@ -340,3 +352,37 @@ def test_invalid_form_exact_message(app, name):
         for secret in ("correct horse", "not my password", "a new long pass phrase", "hunter2"):
             assert secret not in got.text  # a password is never shown back
     assert _acc(app).members("birmingham") == before  # nothing changed
+
+
+def test_the_sign_in_page_offers_each_organisations_single_sign_on(tmp_path, accounts_db, monkeypatch):
+    """With a provider configured (acc-oidc's CARESCALE_OIDC_PROVIDERS), the sign-in page offers
+    "Sign in with <organisation>" (keeping next) above the email and password form."""
+    import shutil
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    providers = tmp_path / "providers.yaml"
+    providers.write_text(yaml.safe_dump({"providers": {"birmingham": {
+        "name": "Birmingham City Council", "issuer": "https://login.example.org/tenant/v2.0",
+        "client_id": "carescale", "client_secret_env": "BHAM_SECRET", "allowed_email_domains": ["council.gov.uk"]}}}))
+    monkeypatch.setenv("CARESCALE_OIDC_PROVIDERS", str(providers))
+    monkeypatch.setenv("BHAM_SECRET", "s3cret")
+    shutil.copy(accounts_db, tmp_path / "store.db")
+    app = create_app(DatabaseScenarioStore(f"sqlite:///{tmp_path / 'store.db'}"))
+    with _client(app) as c:
+        page = c.get("/sign-in?next=/plans").text
+        assert 'href="/sign-in/birmingham/sso?next=/plans"' in page and "Sign in with Birmingham City Council" in page
+        assert page.index("Sign in with Birmingham City Council") < page.index('action="/sign-in"')
+        assert "Sign in with an email address and password" in page
+    monkeypatch.delenv("CARESCALE_OIDC_PROVIDERS")
+    with _client(_app_without_providers(tmp_path)) as c:
+        page = c.get("/sign-in").text
+        assert "Sign in with your organisation" not in page and "Sign in with an email address" not in page
+
+
+def _app_without_providers(tmp_path):
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    return create_app(DatabaseScenarioStore(f"sqlite:///{tmp_path / 'store.db'}"))

@@ -150,10 +150,17 @@ def test_friendly_errors(client):
     assert "Traceback" not in got.text
 
 
-def test_no_cookies_set(client):
-    path = journey(client)
-    for url in ("/", "/area", path, "/evidence"):
-        assert "set-cookie" not in client.get(url).headers
+def test_only_the_csrf_cookie_is_set_once(client):
+    """No tracking cookie: a new browser gets one cookie, the forms' CSRF token (issue 27), with
+    its first page, and no other cookie on any page of the journey."""
+    with TestClient(client.app, follow_redirects=False, headers=SAME_ORIGIN) as fresh:
+        first = fresh.get("/")
+        assert re.fullmatch(r"carescale_csrf=[A-Za-z0-9_-]{43}; HttpOnly; Path=/; SameSite=lax",
+                            first.headers["set-cookie"])
+        path = journey(fresh)
+        for url in ("/", "/area", path, "/evidence"):
+            assert "set-cookie" not in fresh.get(url).headers
+        assert list(fresh.cookies.keys()) == ["carescale_csrf"]
 
 
 class _Links(HTMLParser):

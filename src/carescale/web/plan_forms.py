@@ -4,7 +4,7 @@ form, gives every problem as a GOV.UK error-summary item naming the field in wor
 plain answers for :mod:`carescale.plans.cycle`; nothing here knows how a plan is appraised.
 
 The builder keeps its answers so far in the page address (``?d=``: JSON, compressed, base64url)
-rather than in a cookie or on the server: carescale sets no cookies, every question page has an
+rather than in a cookie or on the server: no state is kept between pages, every question page has an
 address the back link can return to, and nothing half-built is stored. The answers are checked
 again, in full, before a logic model is saved.
 """

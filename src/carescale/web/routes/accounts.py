@@ -95,8 +95,10 @@ async def sign_in(request: Request) -> Response:
         limit.failed(email, address)
         errors.add(exc.message, "email")
         return _sign_in_page(request, errors, exc.http_status, email, next_path)
+    if (old := request.cookies.get(auth.SESSION_COOKIE)):  # a session this browser had before ends
+        await run_in_threadpool(auth.accounts(request).sign_out, old)
     response = see_other(next_path)
-    auth.start_session(response, token, request)
+    auth.start_session(response, token, request)  # always a new token: no session fixation
     return response
 
 

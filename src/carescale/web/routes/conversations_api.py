@@ -35,7 +35,7 @@ from ...conversations.model import (
     Response,
     WhatWorksIn,
 )
-from ...errors import NotFound, PermissionDeniedError
+from ...errors import ConversationError, NotFound, PermissionDeniedError
 from .common import ErrorBody
 
 router = APIRouter(prefix="/api/v1/conversations", generate_unique_id_function=lambda route: route.name,
@@ -233,8 +233,15 @@ def conversation_report(request: Request, cid: str) -> Report:
 @router.post("/{cid}/decisions", status_code=201, summary="The decision on a proposal (role 'approve')",
              responses=_errors(400, 401, 403, 404, 422, 503))
 def conversation_decide(request: Request, cid: str, body: DecisionIn) -> DecisionView:
+    from ..access import visible
+
     svc = _svc(request)
-    return svc.decide(cid, body, by=_staff(request, svc.get(cid), "approve"))
+    by = _staff(request, svc.get(cid), "approve")
+    hidden = [p for p in body.plans if p not in visible(request, "plan", list(body.plans))]
+    if hidden:  # another organisation's plan: the very line a plan that does not exist gets (no oracle)
+        raise ConversationError(f"decision: plans: {hidden[0]!r} is not a saved investment plan; save it first with "
+                                "'carescale plans create'")
+    return svc.decide(cid, body, by=by)
 
 
 @router.post("/{cid}/publish", summary="Publish the public plan or take it down (role 'approve')",
