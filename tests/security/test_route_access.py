@@ -166,7 +166,11 @@ ACCESS: dict[str, object] = {
     "GET /conversations/{cid}/thanks": Public("the public response form's answer"),
     "GET /conversations/{cid}/plan": Public("the published plan (404 until published)"),
     "GET /conversations/{cid}/plan.pdf": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/plan/easy-read": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/plan/easy-read.pdf": Public("the published plan (404 until published)"),
+    "GET /conversations": Public("the list of conversations: each one's public pack and published plan"),
     "GET /conversations/{cid}/report": Org("conversation", "read"),  # public once the plan is published
+    "GET /conversations/{cid}/report.pdf": Org("conversation", "read"),  # public once the plan is published
     "GET /conversations/{cid}/responses.csv": Org("conversation", "read"),
     "GET /conversations/{cid}/staff": Org("conversation", "read"),
     "POST /conversations/{cid}/staff/responses": Org("conversation", "change"),

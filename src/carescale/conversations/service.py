@@ -36,15 +36,12 @@ from .model import (
     WhatWorksIn,
 )
 
+from .text import catalogue as _catalogue  # the text in one place
+
 #: The paper's shared goals (Appendix A, step 1) in our own words: the starting point a council edits.
-DEFAULT_GOALS = (
-    "Health and care services are there to help older, vulnerable and disabled adults with ongoing support "
-    "needs to live well and have a good life.",
-    "A good life means living in your own home wherever you can, spending time with other people, and doing "
-    "things that matter to you.",
-    "Today's support does not always do this. Families are not always helped enough to look after themselves "
-    "and each other. There is less money than before, and there will be less again. So a lot needs to change.",
-)
+#: Their text is the conversation text catalogue's (conversations/text/en.yaml, ``standard.goals``),
+#: so the pack, its easy-read version and a translation all start from the same goals.
+DEFAULT_GOALS = tuple(_catalogue("en", "standard").items("goals"))
 
 
 class TooManyResponses(ConversationError):
