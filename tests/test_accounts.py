@@ -1,7 +1,7 @@
 """Accounts, organisations and roles (issue 27, docs/accounts.md): password hashing, sign-in that
 never tells whether an account exists, sessions, password reset, API tokens, the role table and
-the append-only audit log, on SQLite and on PostgreSQL (``store_url``). The web's sign-in pages and
-per-route enforcement come next (docs/accounts.md, "Next")."""
+the append-only audit log, on SQLite and on PostgreSQL (``store_url``). Ownership and sharing are in
+tests/test_ownership.py, the per-route enforcement in tests/security/test_route_access.py."""
 
 from __future__ import annotations
 
