@@ -269,6 +269,7 @@ class FakeProvider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-1", "use": "sig", "alg": "RS256"})
         self.jwks = KeySet([self.key]).as_dict(private=False)
         self.id_token = ""
+        self.discovery_changes: dict[str, str] = {}
         self.token_forms: list[dict[str, str]] = []
         self.token_auth: list[str] = []
         fake = self
@@ -290,7 +291,8 @@ class FakeProvider:
                     self._json({"issuer": fake.issuer, "authorization_endpoint": fake.issuer + "/authorize",
                                 "token_endpoint": fake.issuer + "/token", "jwks_uri": fake.issuer + "/jwks",
                                 "id_token_signing_alg_values_supported": ["RS256"],
-                                "token_endpoint_auth_methods_supported": ["client_secret_post"]})
+                                "token_endpoint_auth_methods_supported": ["client_secret_post"]}
+                               | fake.discovery_changes)
                 elif self.path == "/jwks":
                     self._json(fake.jwks)
                 else:
@@ -523,3 +525,39 @@ def test_a_rotated_key_is_fetched_again_once(tmp_path, fake, monkeypatch):
                                      "the provider's JWKS)")
     finally:
         fake.key, fake.jwks = old_key, old_jwks
+
+
+def test_endpoints_over_plain_http_on_another_computer_are_refused(tmp_path, fake):
+    from carescale.accounts.oidc import SingleSignOn
+
+    sso = SingleSignOn(_providers(fake.issuer), _accounts(f"sqlite:///{tmp_path / 'a.db'}"))
+    fake.discovery_changes = {"token_endpoint": "http://idp.example.org/token"}
+    try:
+        with pytest.raises(IdentityProviderError) as err:
+            sso.begin("birmingham", CALLBACK)
+    finally:
+        fake.discovery_changes = {}
+    assert err.value.message == (f"discovery: {fake.issuer}/.well-known/openid-configuration gives token_endpoint "
+                                 "'http://idp.example.org/token', which is not https:// (http:// only on this computer)")
+
+
+def test_members_only_signs_in_only_people_an_admin_added(tmp_path, mock_issuer):
+    """With members_only (a shared tenant such as NHSmail vouches for every NHS address), a person
+    the organisation's admin has not added is refused and nothing is made; once added, they sign in
+    with the role the admin gave."""
+    from carescale.accounts.oidc import SingleSignOn
+
+    acc = _accounts(f"sqlite:///{tmp_path / 'a.db'}")
+    sso = SingleSignOn(_providers(mock_issuer, members_only=True), acc)
+    url, pending = sso.begin("birmingham", CALLBACK)
+    with pytest.raises(SingleSignOnError) as err:
+        sso.finish("birmingham", pending, _authorize_at_mock(url, "fay@birmingham.gov.uk"), CALLBACK)
+    assert err.value.message == ("email: 'fay@birmingham.gov.uk' is not a member of Birmingham City Council; ask its "
+                                 "carescale administrator to add you")
+    assert acc.list_users() == [] and acc.organisations() == []
+    acc.create_organisation("birmingham", "Birmingham City Council")
+    acc.create_user("fay@birmingham.gov.uk", None)
+    acc.set_role("fay@birmingham.gov.uk", "birmingham", "approver")
+    url, pending = sso.begin("birmingham", CALLBACK)
+    user, _token = sso.finish("birmingham", pending, _authorize_at_mock(url, "fay@birmingham.gov.uk"), CALLBACK)
+    assert user.roles == {"birmingham": "approver"}

@@ -1,7 +1,7 @@
 """Single sign-on in Chromium (issue 27 acceptance; docs/accounts.md): the web app on a real server
 and ``oidc-provider-mock`` as a real OpenID Connect provider on another loopback address (a
 different site, so the SameSite=Lax cookies are tested as a browser treats them). The person
-presses "Sign in with Birmingham City Council", types their email at the provider and presses
+opens the sign-in page, presses "Sign in with Birmingham City Council", types their email at the provider and presses
 Authorize; they come back signed in, with a session the accounts library knows, as a passwordless
 member of Birmingham. Our pages keep a clean console under the Content-Security-Policy, and the
 browser asks no host but the app and the provider (the mock's own stylesheet CDN is blocked)."""
@@ -61,13 +61,20 @@ def test_sign_in_through_the_provider_in_chromium(browser, site, mock_issuer):
         page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
         page.add_init_script(WATCH)
 
-        page.goto(site.url + "/sign-in/birmingham/sso?next=/plans")
+        page.goto(site.url + "/sign-in?next=/plans")
+        assert page.evaluate("window.__csp") == []
+        from axe_playwright_python.sync_playwright import Axe
+
+        found = Axe().run(page).response["violations"]  # the sign-in page with its organisation's button
+        problems += [f"axe: {v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+        page.get_by_role("button", name="Sign in with Birmingham City Council").click()
         page.wait_for_url(re.compile(re.escape(mock_issuer) + r"/oauth2/authorize\?"))
         page.locator("input[name=sub]").fill("erin.jones@birmingham.gov.uk")
         page.get_by_role("button", name="Authorize").click()
         page.wait_for_url(site.url + "/plans")
         page.wait_for_load_state("load")
         assert page.evaluate("window.__csp") == []
+        assert page.get_by_role("link", name="Signed in as erin.jones@birmingham.gov.uk").is_visible()
         cookies = {c["name"]: c for c in page.context.cookies(site.url)}
         assert SESSION_COOKIE in cookies and cookies[SESSION_COOKIE]["httpOnly"]
         assert cookies[SESSION_COOKIE]["sameSite"] == "Lax"

@@ -23,6 +23,13 @@ def _secret(monkeypatch):
     monkeypatch.setenv(SECRET_ENV, "test-client-secret")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limit(request):
+    """Each test starts with no failed sign-ins counted (every request here comes from 127.0.0.1)."""
+    if "site" in request.fixturenames:
+        request.getfixturevalue("site").app.state.sign_in_limit = None
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, fake):
     """The web app on a real server, with Birmingham's provider the fake one."""
@@ -180,3 +187,29 @@ def test_the_sign_in_buttons_include_lists_each_configured_organisation(site):
     finally:
         site.app.state.sso_providers = saved
 
+
+
+def test_the_sign_in_page_offers_each_organisation_with_single_sign_on(site):
+    with _client(site) as c:
+        page = c.get("/sign-in", params={"next": "/plans/7"}).text
+    assert "Sign in with your organisation" in page
+    assert ('<a href="/sign-in/birmingham/sso?next=/plans/7" role="button" draggable="false" class="govuk-button '
+            'govuk-button--secondary govuk-!-margin-bottom-2" data-module="govuk-button" data-sso-org="birmingham">'
+            'Sign in with Birmingham City Council</a>') in page
+
+
+def test_the_sixth_failed_single_sign_on_in_a_minute_is_refused_before_anything_is_checked(site, fake):
+    """Failed sign-ins through a provider count with failed passwords, per client address
+    (carescale.web.sign_in_limit): after 5 in a minute, the next start and the next answer are 429
+    with Retry-After, without looking at the state (so nothing is recorded or exchanged)."""
+    with _client(site) as c:
+        for _ in range(5):
+            _start(c)
+            assert c.get(f"/sign-in/{ORG}/sso/callback", params={"code": "x", "state": "forged"}).status_code == 401
+        before = len(fake.token_forms)
+        started = c.get(f"/sign-in/{ORG}/sso")
+        assert started.status_code == 429 and int(started.headers["retry-after"]) >= 1
+        assert "Too many failed sign-in attempts: wait a minute, then try again" in started.text
+        answer = c.get(f"/sign-in/{ORG}/sso/callback", params={"code": "x", "state": "forged"})
+        assert answer.status_code == 429 and "Too many failed sign-in attempts" in answer.text
+        assert len(fake.token_forms) == before

@@ -7,6 +7,8 @@
 | ``DATABASE_URL`` | :func:`database_url` | the store's database (``carescale.store.config`` turns it into a SQLAlchemy URL) |
 | ``COLUMNS`` | :func:`columns` | the width the CLI prints in |
 | ``CARESCALE_PUBLIC_URL`` | :func:`public_url` | the address the web app is reached at (``carescale.web.security`` checks it) |
+| ``CARESCALE_OIDC_PROVIDERS`` | :func:`oidc_providers_file` | the single sign-on providers file (``carescale.accounts.oidc``; docs/accounts.md) |
+| the variable a providers file names | :func:`named_secret` | an organisation's client secret, kept out of the file |
 | ``CARESCALE_<LIMIT>`` | :func:`env_int`, :func:`env_float` | the web server's limits (``carescale.web.policy``) |
 | :data:`PACKAGE_DIR`, :data:`DATA_DIR`, :data:`PRICES_DIR` | | carescale's own code, its packaged library and its price indices |
 
@@ -43,9 +45,10 @@ NO_CACHE = "CARESCALE_NO_CACHE"
 DATABASE = "DATABASE_URL"
 COLUMNS = "COLUMNS"
 PUBLIC_URL = "CARESCALE_PUBLIC_URL"
+OIDC_PROVIDERS = "CARESCALE_OIDC_PROVIDERS"
 
 #: every variable this module reads by name (the web's limits are ``CARESCALE_<LIMIT>``)
-VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL)
+VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS)
 
 
 def _get(name: str, env: Mapping[str, str] | None = None) -> str:
@@ -110,6 +113,18 @@ def public_url() -> str:
     """``$CARESCALE_PUBLIC_URL`` as given, stripped ("" when unset); the web's security module
     checks it is an http(s) address."""
     return _get(PUBLIC_URL)
+
+
+def oidc_providers_file() -> str:
+    """``$CARESCALE_OIDC_PROVIDERS`` as given, stripped ("" when unset): the single sign-on
+    providers file, which ``carescale.accounts.oidc`` reads and checks."""
+    return _get(OIDC_PROVIDERS)
+
+
+def named_secret(name: str) -> str:
+    """The environment variable ``name`` that a settings file names for a secret (an
+    organisation's client secret), stripped; "" when unset. The file holds the name, never the value."""
+    return _get(name)
 
 
 def columns() -> int | None:

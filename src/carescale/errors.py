@@ -101,8 +101,10 @@ class OfficialDataError(InputFileError):
 
 
 class ConversationError(CarescaleError):
-    """A local conversation's input that is not valid (``carescale.conversations``): a response to an
-    unknown proposal, a budget below zero, an oversized comment, an unknown conversation."""
+    """A local conversation's input that is not valid (``carescale.conversations``).
+
+    For example a response to an unknown proposal, a budget below zero, an oversized comment, an
+    unknown conversation."""
 
 
 class AccountError(CarescaleError):
@@ -127,8 +129,9 @@ class PermissionDeniedError(AccountError):
 
 
 class SingleSignOnError(SignInError):
-    """A single sign-on (OpenID Connect) that was refused (answered 401): a replayed or unknown
-    state, an ID token with a wrong issuer, audience, nonce or signature, or an expired one, an
+    """A single sign-on (OpenID Connect) that was refused (answered 401).
+
+    For example a replayed or unknown state, an ID token with a wrong issuer, audience, nonce or signature, or an expired one, an
     email outside the organisation's domains. The line says which check failed (the provider
     already knows the account exists) and never shows a token."""
 

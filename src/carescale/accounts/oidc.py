@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import threading
@@ -42,10 +41,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .. import config
 from ..errors import IdentityProviderError, InputFileError, NotFound, SignInError, SingleSignOnError
 
 #: The environment variable naming the providers file.
-ENV = "CARESCALE_OIDC_PROVIDERS"
+ENV = config.OIDC_PROVIDERS
 #: How long a browser has to come back from the provider.
 PENDING_LIFETIME = dt.timedelta(minutes=10)
 #: How long the discovery document and the keys are kept before they are fetched again.
@@ -62,6 +62,16 @@ UNKNOWN_KEY = "ID token: signed with a key the provider does not publish (its ki
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _SLUG = r"[a-z0-9][a-z0-9-]{0,63}"
 _DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+
+def _secure_url(url: str) -> bool:
+    """https://, or http:// on this computer (a test provider on a loopback port)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and (parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK))
+
 
 Role = Literal["viewer", "editor", "approver", "admin"]  # accounts.roles.ROLES (tests/test_oidc.py checks)
 
@@ -82,6 +92,9 @@ class Provider(BaseModel):
         description="the environment variable holding the client secret (never the secret itself)")
     allowed_email_domains: list[str] = Field(min_length=1)
     first_sign_in_role: Role = "viewer"
+    #: only people an admin has already made members may sign in (a shared tenant such as NHSmail
+    #: vouches for everyone in it, not only this organisation's staff)
+    members_only: bool = False
     kind: Literal["council", "icb", "provider", "other"] = "council"
     email_claim: Literal["email", "preferred_username", "upn"] = "email"
     scope: str = "openid email profile"
@@ -98,8 +111,7 @@ class Provider(BaseModel):
     @classmethod
     def _issuer(cls, value: str) -> str:
         parts = urlsplit(value)
-        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
-        if (parts.scheme != "https" and not loopback) or not parts.hostname or parts.query or parts.fragment:
+        if not _secure_url(value) or parts.query or parts.fragment:
             raise ValueError(f"{value!r} is not an https:// issuer URL (for example "
                              "https://login.microsoftonline.com/<tenant id>/v2.0; http:// only on this computer)")
         return value
@@ -158,7 +170,7 @@ class Providers:
 
     def client_secret(self, org: str) -> str:
         provider = self.get(org)
-        secret = os.environ.get(provider.client_secret_env)
+        secret = config.named_secret(provider.client_secret_env)
         if not secret:
             raise InputFileError(f"{self.file}: providers.{org}.client_secret_env: the environment variable "
                                  f"{provider.client_secret_env} is not set (it holds {org}'s client secret)")
@@ -177,7 +189,7 @@ def load_providers(path: str | Path | None = None) -> Providers | None:
     from ..io.messages import display_path, load_model
 
     if path is None:
-        path = os.environ.get(ENV) or None
+        path = config.oidc_providers_file() or None
         if path is None:
             return None
     require(("authlib", "joserfc", "requests"), "web", f"single sign-on ({ENV})")
@@ -414,6 +426,9 @@ class SingleSignOn:
             for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(data.get(key), str):
                     raise IdentityProviderError(f"discovery: {url} gives no {key}")
+                if not _secure_url(data[key]):  # the code, the secret and the keys travel over these
+                    raise IdentityProviderError(f"discovery: {url} gives {key} {_shown(data[key])}, which is not "
+                                                "https:// (http:// only on this computer)")
             return data
 
         return self.cache.get(("discovery", url), fetch)
@@ -556,6 +571,11 @@ class SingleSignOn:
                                     f"({', '.join(provider.allowed_email_domains)})")
         acc = self.accounts
         how = f"single sign-on: {org} ({provider.issuer})"
+        if provider.members_only:
+            known = acc.get_user(email)
+            if known is None or org not in known.roles:
+                raise SingleSignOnError(f"email: {email!r} is not a member of {provider.name}; ask its carescale "
+                                        "administrator to add you")
         if not any(o["id"] == org for o in acc.organisations()):
             acc.create_organisation(org, provider.name, provider.kind, actor=how)
         user = acc.get_user(email)

@@ -247,14 +247,19 @@ def html_text(data: ReportData, raster: bool = False) -> str:
     return cached
 
 
-def pdf_bytes(data: ReportData) -> bytes:
-    """The business case as a tagged PDF (PDF/UA-1)."""
+def write_pdf(html: str, identifier: bytes) -> bytes:
+    """HTML as a tagged PDF (PDF/UA-1) by WeasyPrint, fetching nothing from the network or the
+    disk (``data:`` URLs only: the charts); every PDF carescale makes goes through here."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    # data: URLs only (the charts): nothing is fetched from the network or the disk
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    html = HTML(string=html_text(data, raster=True), url_fetcher=fetcher, base_url=None)
-    return html.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"carescale-business-case")
+    return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(pdf_variant="pdf/ua-1",
+                                                                           pdf_identifier=identifier)
+
+
+def pdf_bytes(data: ReportData) -> bytes:
+    """The business case as a tagged PDF (PDF/UA-1)."""
+    return write_pdf(html_text(data, raster=True), b"carescale-business-case")

@@ -17,7 +17,6 @@ as text: Jinja escapes it and the PDF is made from that same escaped HTML.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -193,12 +192,7 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
 
 def pdf_bytes(html: str, identifier: bytes) -> bytes:
     """A page's print HTML as a tagged PDF (PDF/UA-1), as the business case is made
-    (:func:`carescale.reports.html.pdf_bytes`): nothing fetched from the network or the disk."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    (:func:`carescale.reports.html.write_pdf`): nothing fetched from the network or the disk."""
+    from ..reports.html import write_pdf
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(pdf_variant="pdf/ua-1",
-                                                                           pdf_identifier=identifier)
+    return write_pdf(html, identifier)
