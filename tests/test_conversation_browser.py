@@ -93,14 +93,17 @@ def test_public_responds_staff_publish_and_the_plan_shows_decisions_and_reasons(
     assert (mine.stance, mine.respondent, mine.channel) == ("support", "carer", "public")
     assert mine.comment == "My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")"
 
-    # staff, signed in: tag themes and quote the comment, decide each proposal, publish
-    from carescale.accounts import open_accounts
+    # staff sign in on the sign-in page (sent there from the staff page), then tag themes and quote
+    # the comment, decide each proposal and publish
     from tests.test_conversation_pages import PASSWORD, STAFF
 
-    server.session = open_accounts(server.server.config.app.state.store.url).sign_in(STAFF, PASSWORD)[1]
     with desktop_page(browser, 30_000) as pg:
-        _signed_in(pg, server)
         pg.goto(server.url + f"/conversations/{CID}/staff")
+        pg.wait_for_url(re.compile(r"/sign-in\?next="))
+        pg.get_by_label("Email address").fill(STAFF)
+        pg.get_by_label("Password").fill(PASSWORD)
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url(re.compile(rf"/conversations/{CID}/staff$"))
         pg.fill(f"#themes-{mine.id}", "loneliness, family")
         pg.check(f"#quoted-{mine.id}")
         pg.click(f"#save-{mine.id}")
@@ -135,3 +138,59 @@ def test_public_responds_staff_publish_and_the_plan_shows_decisions_and_reasons(
         quote = pg.locator(".carescale-quote-block blockquote").first.inner_text()
         assert quote == "My dad is lonely. <b>This</b> would help.\n=HYPERLINK(\"x\")"
         assert "loneliness: 1 comment" in pg.locator(".carescale-themes").first.inner_text()
+
+
+def test_the_open_form_and_its_errors_reflow_on_a_320_pixel_phone(browser, server):
+    """The response form of a conversation still taking views (test_web_screens measures a published
+    one, whose form is closed), with and without its error summary, and the easy-read pack: no
+    sideways scroll at 320 px (WCAG 1.4.10)."""
+    make_conversation(server.server.config.app.state.store.url, "phone")
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    try:
+        pg = context.new_page()
+        wide = {}
+        for name, path in (("form", "/conversations/phone/respond/shared-lives?register=easy"),
+                           ("pack", "/conversations/phone/areas/4/easy-read")):
+            pg.goto(server.url + path)
+            wide[name] = pg.evaluate("document.documentElement.scrollWidth")
+        pg.goto(server.url + "/conversations/phone/respond/shared-lives")
+        pg.get_by_role("button", name="Send your view").click()
+        pg.wait_for_selector(".govuk-error-summary")
+        wide["errors"] = pg.evaluate("document.documentElement.scrollWidth")
+        shot(pg, "conversation-respond-errors-320")
+        assert wide == {"form": 320, "pack": 320, "errors": 320}
+    finally:
+        context.close()
+
+
+def test_a_member_of_the_public_responds_by_keyboard_alone(browser, server):
+    """From the pack to the thanks page with the keyboard only: the link to give a view, a radio in
+    each group (Space), the comment, and the send button; the honeypot is never reached by Tab."""
+    from carescale.conversations.service import Conversations
+    from tests.test_web_browser import _tab_to
+
+    make_conversation(server.server.config.app.state.store.url, "keys")
+    with desktop_page(browser, 30_000) as pg:
+        pg.goto(server.url + "/conversations/keys/areas/4")
+        _tab_to(pg, "a[href='/conversations/keys/respond/shared-lives']")
+        pg.keyboard.press("Enter")
+        pg.wait_for_url(re.compile(r"/respond/shared-lives$"))
+        _tab_to(pg, "input[name=stance]")
+        pg.keyboard.press("ArrowDown")  # from "I support it" to "I am against it"
+        pg.keyboard.press("Space")
+        _tab_to(pg, "input[name=respondent]")
+        pg.keyboard.press("Space")  # I use care or support services
+        _tab_to(pg, "#comment")
+        pg.keyboard.type("Who checks the families? I would want to meet them first.")
+        focused = []
+        for _ in range(8):  # on to the button: the hidden "leave empty" box is never focused
+            pg.keyboard.press("Tab")
+            focused.append(pg.evaluate("document.activeElement.id || document.activeElement.name"))
+            if focused[-1] == "send":
+                break
+        assert "website" not in focused and focused[-1] == "send", focused
+        pg.wait_for_timeout(3200)
+        pg.keyboard.press("Enter")
+        pg.wait_for_url(re.compile(r"/conversations/keys/thanks$"))
+    got = Conversations(server.server.config.app.state.store.url).responses("keys")[-1]
+    assert (got.proposal, got.stance, got.respondent, got.channel) == ("shared-lives", "oppose", "uses-services", "public")

@@ -284,6 +284,7 @@ def test_staff_pages_need_an_account_in_the_organisation(client):
     # the plan is not public before it is published; the report is for staff until then
     assert client.get(f"/conversations/{CID}/plan").status_code == 404
     assert client.get(f"/conversations/{CID}/report", follow_redirects=False).status_code == 303
+    assert client.get(f"/conversations/{CID}/report.pdf", follow_redirects=False).status_code == 303
 
 
 def test_staff_enter_tag_quote_decide_and_publish(client, db):
@@ -303,15 +304,27 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     # a decision with no reason: the error summary names it
     bad = post_form(client, f"/conversations/{CID}/staff/decisions", {"proposal": "living-well", "decision": "grow", "reason": ""})
     assert bad.status_code == 422 and 'class="govuk-error-summary"' in bad.text and "reason" in bad.text
-    for pid, decision, reason in (("living-well", "grow", "Most people who answered supported it, & it pays back in months."),
-                                  ("fewer-care-home-places", "keep", "People asked who would decide <b>who</b> moves; we will look again.")):
+    from carescale.plans import cycle
+
+    cycle.create_plan_from({"id": "bham-living-well", "name": "Community Agents in Birmingham", "library": "community-agents",
+                            "area": "birmingham", "start": "2027-04-01", "end": "2028-03-31", "budget": 600_000,
+                            "phases": [{"name": "all", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+                            "funding": {"route": "transition_funds", "source": "Better Care Fund"}},
+                           url=db["url"], owner="birmingham")
+    for pid, decision, reason, plans in (
+            ("living-well", "grow", "Most people who answered supported it, & it pays back in months.", "bham-living-well"),
+            ("fewer-care-home-places", "keep", "People asked who would decide <b>who</b> moves; we will look again.", "")):
         got = post_form(client, f"/conversations/{CID}/staff/decisions",
-                        {"proposal": pid, "decision": decision, "reason": reason}, follow_redirects=False)
+                        {"proposal": pid, "decision": decision, "reason": reason, "plans": plans}, follow_redirects=False)
         assert got.status_code == 303, got.text
     got = post_form(client, f"/conversations/{CID}/staff/publish", {}, follow_redirects=False)
     assert got.status_code == 303 and got.headers["location"] == f"/conversations/{CID}/plan"
+    # the plan carrying a decision out: a link for the council's staff, named without one for the public
+    assert 'href="/plans/bham-living-well"' in client.get(f"/conversations/{CID}/plan").text
     client.cookies.clear()
     plan = client.get(f"/conversations/{CID}/plan").text  # no account
+    assert 'href="/plans/bham-living-well"' not in plan
+    assert "An investment plan carries this out: bham-living-well. It is not published." in plan
     assert "We will do more of this" in plan and "We will keep this as it is" in plan
     assert "Most people who answered supported it, &amp; it pays back in months." in plan
     assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan
@@ -322,6 +335,9 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert "Our plan for care in Birmingham" in " ".join(_pdf_text(easy_pdf.content).split())
     report = client.get(f"/conversations/{CID}/report")
     assert report.status_code == 200
+    report_pdf = " ".join(_pdf_text(client.get(f"/conversations/{CID}/report.pdf").content).split())
+    assert "Who decides who goes to a care home? @cmd|' /C calc'!A0" in report_pdf  # the quote, as written
+    assert "care homes: 1 comment" in report_pdf
     assert "care homes: 1 comment" in report.text
     assert "Who decides who goes to a care home?\n@cmd|&#39; /C calc&#39;!A0" in report.text
     pdf = client.get(f"/conversations/{CID}/plan.pdf")
@@ -381,6 +397,7 @@ def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
 #: the staff routes of a conversation and the action each needs in its organisation
 STAFF_ROUTES = {
     "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
+    "GET /conversations/{cid}/report": "read", "GET /conversations/{cid}/report.pdf": "read",  # until published
     "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
     "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
 }
@@ -472,3 +489,14 @@ def test_the_worked_examples_easy_read_pack_reads_easily(tmp_path, monkeypatch):
             assert score >= EASY_READ_MIN, (area, score)
         page = c.get("/conversations/brum/areas/4/easy-read").text
         assert "More Shared Lives" in page and "Fewer residential care places for working-age adults" in page
+
+
+def test_a_pack_pdf_is_drawn_again_when_what_it_shows_changes(client, db):
+    """PDFs are cached by their HTML: the same pack is laid out once, a changed one again."""
+    first = client.get(f"/conversations/{CID}/areas/3/pack.pdf").content
+    assert client.get(f"/conversations/{CID}/areas/3/pack.pdf").content == first
+    db["svc"].add_what_works(CID, {"area": 3, "who": "staff", "text": "Day centres are full by ten.",
+                                   "source": "Day services team, 2025"}, by=STAFF)
+    after = client.get(f"/conversations/{CID}/areas/3/pack.pdf").content
+    assert "Day centres are full by ten." in " ".join(_pdf_text(after).split())
+    assert "Day centres are full by ten." not in " ".join(_pdf_text(first).split())

@@ -15,6 +15,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from tests.accounts_helpers import app_accounts, member, session_for  # noqa: E402
+from tests.conftest import INVALID  # noqa: E402
 from tests.web_helpers import post_form  # noqa: E402
 
 ORIGIN = {"Origin": "http://testserver"}
@@ -101,7 +102,9 @@ def test_the_owners_admin_shares_read_only_then_editable_stops_and_publishes(wor
     assert unknown.status_code == 422 and "partner: choose the organisation to share the plan with" in unknown.text
     assert clients["anonymous"].get("/plans/alpha-plan").status_code == 303
     assert post_form(admin, "/plans/alpha-plan/publish", {"public": "yes"}).status_code == 303
-    assert clients["anonymous"].get("/plans/alpha-plan").status_code == 200
+    public = clients["anonymous"].get("/plans/alpha-plan")
+    assert public.status_code == 200 and "approved for Alpha on" in public.text
+    assert "sign@alpha.gov.uk" not in public.text  # no approver's email for anonymous visitors
     assert "Alpha&#39;s plan" in clients["anonymous"].get("/plans").text
     assert post_form(admin, "/plans/alpha-plan/publish", {"public": "no"}).status_code == 303
     assert clients["anonymous"].get("/plans/alpha-plan").status_code == 303
@@ -137,3 +140,26 @@ def test_a_member_of_two_organisations_chooses_which_one_owns_a_new_logic_model(
     acc = app_accounts(app)
     assert acc.access(acc.get_user("boss@nhs.uk"), "logic-model", key) == "approve"
     assert acc.access(acc.get_user("boss@alpha.gov.uk"), "logic-model", key) == "none"
+
+
+INVALID_OWNERSHIP = sorted(p.name for p in (INVALID / "ownership").glob("*.json"))
+
+
+@pytest.mark.parametrize("name", INVALID_OWNERSHIP)
+def test_invalid_ownership_request(world, name):
+    """tests/invalid_inputs/ownership/: each request, the status and the exact field-level line it gets."""
+    import json
+
+    _, clients, _ = world
+    case = json.loads((INVALID / "ownership" / name).read_text(encoding="utf-8"))
+    client = clients[case["who"]]
+    if case["method"] == "DELETE":
+        got = client.delete(case["path"])
+    else:
+        got = client.request(case["method"], case["path"], json=case["body"])
+    assert got.status_code == case["status"], got.text
+    (detail,) = got.json()["detail"]
+    if "msg" in case:
+        assert detail["msg"] == case["msg"]
+    else:
+        assert detail["msg"].startswith(case["msg_starts"]), detail["msg"]

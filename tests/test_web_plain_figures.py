@@ -61,13 +61,15 @@ def problems(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def client():
+def client(tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from carescale.web.app import create_app
-    from carescale.web.storage import MemoryScenarioStore
+    from carescale.web.storage import DatabaseScenarioStore
 
-    with TestClient(create_app(MemoryScenarioStore()), headers={"Origin": "http://testserver"}) as c:
+    # its own database (scenarios, saved scenarios and the account that saves them), never the user's
+    store = DatabaseScenarioStore(f"sqlite:///{tmp_path_factory.mktemp('plain-figures') / 'store.db'}")
+    with TestClient(create_app(store), headers={"Origin": "http://testserver"}) as c:
         from tests.accounts_helpers import sign_in
 
         sign_in(c)  # saving a scenario and the saved ones are an organisation's (docs/accounts.md)

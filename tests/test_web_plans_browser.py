@@ -169,12 +169,12 @@ def test_keyboard_only_journey(page, server):
     page.wait_for_url("**/logic-models/new")
     _tab_to(page, "input[name=start]")
     page.keyboard.press("ArrowDown")  # the second choice: a case study
-    _tab_to(page, "form button")
+    _tab_to(page, "main form button")  # not the header's Sign out
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/logic-models/new/source"))
     _tab_to(page, "select[name=source]")
     page.keyboard.type("Birmingham Shared")  # choose by typing, as a keyboard user does in a list
-    _tab_to(page, "form button")
+    _tab_to(page, "main form button")  # not the header's Sign out
     page.keyboard.press("Enter")
 
     def answer(step: str, typed: dict[str, str], radios: tuple[str, ...] = ()) -> None:
@@ -186,7 +186,7 @@ def test_keyboard_only_journey(page, server):
         for name in radios:
             _tab_to(page, f"input[name='{name}']")
             page.keyboard.press("Space")
-        _tab_to(page, "form button")
+        _tab_to(page, "main form button")  # not the header's Sign out
         page.keyboard.press("Enter")
 
     answer("about", {"name": "Falls service by keyboard"}, ("transformation_area",))
@@ -199,7 +199,7 @@ def test_keyboard_only_journey(page, server):
                       "short_term_outcomes": "Fewer falls"})
     answer("evidence", {}, ("evidence_level",))
     page.wait_for_url(re.compile(r"/logic-models/new/check\?"))
-    _tab_to(page, "form button")
+    _tab_to(page, "main form button")  # not the header's Sign out
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/logic-models/[0-9a-f]{64}$"))
     _tab_to(page, "a[href^='/plans/new']")
@@ -210,7 +210,7 @@ def test_keyboard_only_journey(page, server):
                        "line_name": "Placements", "line_amount": "150000"}.items():
         _tab_to(page, f"[name='{name}']")
         page.keyboard.type(text)
-    _tab_to(page, "form button")
+    _tab_to(page, "main form button")  # not the header's Sign out
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/plans/keyboard-plan$"))
     _tab_to(page, "#add-review")
@@ -220,7 +220,7 @@ def test_keyboard_only_journey(page, server):
                        "people_supported": "95", f"outcome:{FALLS}": "11", "money_spent": "38000"}.items():
         _tab_to(page, f"[name='{name}']")
         page.keyboard.type(text)
-    _tab_to(page, "form button")
+    _tab_to(page, "main form button")  # not the header's Sign out
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/plans/keyboard-plan#review-1$"))
     import httpx

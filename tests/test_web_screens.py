@@ -39,7 +39,7 @@ NOT_PAGES = {
     "/sign-in/{org}/sso", "/sign-in/{org}/sso/callback",
     # a conversation's pack and plan as PDFs (issue 28): files, not pages
     "/conversations/{cid}.pdf", "/conversations/{cid}/easy-read.pdf", "/conversations/{cid}/areas/{area}/pack.pdf",
-    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/plan/easy-read.pdf",
+    "/conversations/{cid}/areas/{area}/easy-read.pdf", "/conversations/{cid}/plan.pdf", "/conversations/{cid}/plan/easy-read.pdf", "/conversations/{cid}/report.pdf",
     "/conversations/{cid}/responses.csv",
 }
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -52,6 +53,12 @@ class Org:
 
     kind: str
     wanted: str
+    body: Any = None  # the JSON body an API route needs to get past its schema (what is refused is the account)
+
+
+@dataclass(frozen=True)
+class Members:
+    """An organisation's members (in the address, ``org``): its admins only."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ class Listing:
 @dataclass(frozen=True)
 class Creating:
     """Makes a new record for the user's organisation: signed-in editors (or above) only."""
+
+    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -157,25 +166,58 @@ ACCESS: dict[str, object] = {
     "GET /conversations/{cid}/thanks": Public("the public response form's answer"),
     "GET /conversations/{cid}/plan": Public("the published plan (404 until published)"),
     "GET /conversations/{cid}/plan.pdf": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/plan/easy-read": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/plan/easy-read.pdf": Public("the published plan (404 until published)"),
+    "GET /conversations": Public("the list of conversations: each one's public pack and published plan"),
     "GET /conversations/{cid}/report": Org("conversation", "read"),  # public once the plan is published
+    "GET /conversations/{cid}/report.pdf": Org("conversation", "read"),  # public once the plan is published
     "GET /conversations/{cid}/responses.csv": Org("conversation", "read"),
     "GET /conversations/{cid}/staff": Org("conversation", "read"),
     "POST /conversations/{cid}/staff/responses": Org("conversation", "change"),
     "POST /conversations/{cid}/staff/responses/{rid}": Org("conversation", "change"),
     "POST /conversations/{cid}/staff/decisions": Org("conversation", "approve"),
     "POST /conversations/{cid}/staff/publish": Org("conversation", "approve"),
-    # -- signing in and an account's own pages (acc-web; tests/test_web_accounts.py)
+    "GET /conversations": Public("the list of conversations, each of them public"),
+    "GET /conversations/{cid}/plan/easy-read": Public("the published plan (404 until published)"),
+    "GET /conversations/{cid}/plan/easy-read.pdf": Public("the published plan (404 until published)"),
+    "GET /api/v1/conversations": Listing("conversation", anonymous="sign-in"),
+    "POST /api/v1/conversations": Creating({"id": "new-talk", "council": "E08000025", "name": "New",
+                                            "organisation": "alpha"}),
+    "GET /api/v1/conversations/{cid}": Public("a conversation pack, for the public"),
+    "GET /api/v1/conversations/{cid}/picture": Public("a conversation pack, for the public"),
+    "GET /api/v1/conversations/{cid}/proposals": Public("a conversation pack, for the public"),
+    "POST /api/v1/conversations/{cid}/responses": Public("the public response (a staff channel response needs "
+                                                         "'change': tests/test_conversations_api.py)"),
+    "GET /api/v1/conversations/{cid}/plan": Public("the published plan (404 until published); ?draft=true is its "
+                                                   "staff's (test_conversation_drafts_and_reports_are_their_staffs)"),
+    "GET /api/v1/conversations/{cid}/report": Org("conversation", "read"),  # public once the plan is published
+    "GET /api/v1/conversations/{cid}/responses": Org("conversation", "read"),
+    "POST /api/v1/conversations/{cid}/goals": Org("conversation", "change", {"goals": ["More people at home"]}),
+    "POST /api/v1/conversations/{cid}/picture/spend": Org("conversation", "change", {
+        "area": 1, "amount": 1000, "price_year": "2024/25", "source": "The budget book"}),
+    "POST /api/v1/conversations/{cid}/picture/works": Org("conversation", "change", {
+        "area": 1, "who": "people", "text": "It works", "source": "A survey"}),
+    "POST /api/v1/conversations/{cid}/picture/outlook": Org("conversation", "change", {
+        "payer": "council", "year": "2027/28", "amount": 1000, "price_year": "2024/25", "source": "The budget"}),
+    "POST /api/v1/conversations/{cid}/proposals": Org("conversation", "change", {
+        "id": "another", "kind": "grow", "title": "Another", "meaning_for_people": "Help at home",
+        "model": {"library": "living-well"}}),
+    "POST /api/v1/conversations/{cid}/responses/{rid}/themes": Org("conversation", "change", {"theme": "safety"}),
+    "POST /api/v1/conversations/{cid}/responses/{rid}/quote": Org("conversation", "change", {"chosen": True}),
+    "POST /api/v1/conversations/{cid}/decisions": Org("conversation", "approve", {
+        "proposal": "living-well", "decision": "grow", "reason": "Because."}),
+    "POST /api/v1/conversations/{cid}/publish": Org("conversation", "approve", {"published": True}),
+    # -- signing in and an account's own pages (docs/accounts.md)
     "GET /sign-in": Public("the sign-in page"), "POST /sign-in": Public("signing in (rate-limited)"),
-    "GET /sign-in/{org}/sso": Public("single sign-on: off to the organisation's provider"),
-    "GET /sign-in/{org}/sso/callback": Public("single sign-on: back from the provider, checked"),
-    "POST /sign-out": Public("ends the visitor's own session, if any"),
-    "GET /reset-password/{token}": Public("the one-time token in the address is the permission"),
-    "POST /reset-password/{token}": Public("the one-time token in the address is the permission"),
-    "GET /account": SignedIn(), "POST /account/password": SignedIn(), "POST /account/tokens": SignedIn(),
-    "POST /account/tokens/{token_id}/revoke": SignedIn(), "GET /api/v1/account": SignedIn(),
-    # an organisation's members: its admins only (test_only_the_organisations_admin_manages_its_members)
-    "GET /organisations/{org}/members": SignedIn(), "POST /organisations/{org}/members": SignedIn(),
-    "POST /organisations/{org}/members/role": SignedIn(), "POST /organisations/{org}/members/remove": SignedIn(),
+    "POST /sign-out": Public("signing out (ends the browser's own session, if any)"),
+    "GET /sign-in/{org}/sso": Public("single sign-on: off to the organisation's identity provider"),
+    "GET /sign-in/{org}/sso/callback": Public("single sign-on: back from the identity provider (state, nonce, PKCE)"),
+    "GET /reset-password/{token}": Public("a one-time reset token is the credential"),
+    "POST /reset-password/{token}": Public("a one-time reset token is the credential"),
+    "GET /account": SignedIn(), "GET /api/v1/account": SignedIn(), "POST /account/password": SignedIn(),
+    "POST /account/tokens": SignedIn(), "POST /account/tokens/{token_id}/revoke": SignedIn(),
+    "GET /organisations/{org}/members": Members(), "POST /organisations/{org}/members": Members(),
+    "POST /organisations/{org}/members/role": Members(), "POST /organisations/{org}/members/remove": Members(),
 }
 
 
@@ -237,7 +279,7 @@ def world(tmp_path_factory):
     from carescale.conversations.service import Conversations
 
     talk = Conversations(url)  # alpha's conversation (not published), with a response only its staff read
-    talk.create({"id": "alpha-talk", "council": "E08000025", "name": "Care in Alpha", "organisation": "alpha"},
+    talk.create({"id": "alpha-talk", "council": "E08000025", "name": f"{SECRET} talk", "organisation": "alpha"},
                 by=ROLES["admin"])
     talk.propose("alpha-talk", {"id": "living-well", "kind": "grow", "title": "A local helper",
                                 "meaning_for_people": "You would have one person to call.",
@@ -250,7 +292,7 @@ def world(tmp_path_factory):
         c.cookies.set("carescale_session", session_for(app, email))
         clients[role] = c
     ids = {"plan_id": "alpha-plan", "key": lm, "saved_key": saved, "sid": sid, "partner": "beta", "step": "about",
-           "cid": "alpha-talk", "rid": str(rid)}
+           "cid": "alpha-talk", "rid": str(rid), "org": "alpha", "token_id": "1", "token": "x" * 43}
     yield app, clients, ids
     core.close_all()
 
@@ -259,14 +301,18 @@ def filled(path: str, ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
 
 
-def call(client, method: str, path: str):
+def call(client, method: str, path: str, body: Any = None):
     if method == "GET":
         return client.get(path)
     if method == "DELETE":
         return client.delete(path)
     if path.startswith("/api/"):
-        return client.request(method, path, json={})
+        return client.request(method, path, json=body if body is not None else {})
     return post_form(client, path, {})
+
+
+def body_of(route: str) -> Any:
+    return getattr(ACCESS[route], "body", None)
 
 
 def _org_routes(kind_of=Org):
@@ -300,7 +346,7 @@ def test_anonymous_is_sent_to_sign_in(world, route):
     _, clients, ids = world
     method, path = route.split(" ", 1)
     url = filled(path, ids)
-    _sent_to_sign_in(call(clients["anonymous"], method, url), url)
+    _sent_to_sign_in(call(clients["anonymous"], method, url, body_of(route)), url)
 
 
 @pytest.mark.parametrize("route", _org_routes())
@@ -309,7 +355,7 @@ def test_another_organisation_cannot_read_change_or_delete_and_learns_nothing(wo
     tells another organisation that alpha's record is there."""
     _, clients, ids = world
     method, path = route.split(" ", 1)
-    got = call(clients["other"], method, filled(path, ids))
+    got = call(clients["other"], method, filled(path, ids), body_of(route))
     assert got.status_code in (403, 404), (route, got.status_code)
     assert SECRET not in got.text
     kind = ACCESS[route].kind
@@ -319,7 +365,7 @@ def test_another_organisation_cannot_read_change_or_delete_and_learns_nothing(wo
     real = {"plan": ids["plan_id"], "logic-model": ids["key"], "saved-scenario": ids["saved_key"]}[kind]
     absent = {"plan": "no-such-plan", "logic-model": "0" * 64, "saved-scenario": "0" * 16}[kind]
     param = {"plan": "plan_id", "logic-model": "key", "saved-scenario": "saved_key"}[kind]
-    nothing = call(clients["other"], method, filled(path, {**ids, param: absent}))
+    nothing = call(clients["other"], method, filled(path, {**ids, param: absent}), body_of(route))
     assert (got.status_code, got.text.replace(real, "ID")) == (nothing.status_code, nothing.text.replace(absent, "ID"))
 
 
@@ -328,7 +374,7 @@ def test_a_viewer_cannot_change(world, route):
     app, clients, ids = world
     before = len(app_accounts(app).audit_log(5000))
     method, path = route.split(" ", 1)
-    got = call(clients["viewer"], method, filled(path, ids))
+    got = call(clients["viewer"], method, filled(path, ids), body_of(route))
     assert got.status_code == 403, (route, got.status_code, got.text[:300])
     assert len(app_accounts(app).audit_log(5000)) == before  # nothing was changed
 
@@ -337,7 +383,7 @@ def test_a_viewer_cannot_change(world, route):
 def test_an_editor_cannot_approve(world, route):
     app, clients, ids = world
     method, path = route.split(" ", 1)
-    got = call(clients["editor"], method, filled(path, ids))
+    got = call(clients["editor"], method, filled(path, ids), body_of(route))
     assert got.status_code == 403, (route, got.status_code)
     assert app_accounts(app).approvals("alpha-plan") == []
 
@@ -373,9 +419,45 @@ def test_creating_needs_an_editor(world, route):
     _, clients, ids = world
     method, path = route.split(" ", 1)
     url = filled(path, ids)
-    _sent_to_sign_in(call(clients["anonymous"], method, url), url)
-    got = call(clients["viewer"], method, url)
+    _sent_to_sign_in(call(clients["anonymous"], method, url, body_of(route)), url)
+    got = call(clients["viewer"], method, url, body_of(route))
     assert got.status_code == 403, (route, got.status_code, got.text[:300])
+
+
+@pytest.mark.parametrize("route", _org_routes(SignedIn))
+def test_an_accounts_own_pages_send_anonymous_to_sign_in(world, route):
+    _, clients, ids = world
+    method, path = route.split(" ", 1)
+    url = filled(path, ids)
+    _sent_to_sign_in(call(clients["anonymous"], method, url, body_of(route)), url)
+
+
+@pytest.mark.parametrize("route", _org_routes(Members))
+def test_an_organisations_members_are_its_admins(world, route):
+    """Anonymous: sign in; another organisation's admin and the organisation's approver: 403; its admin: served."""
+    _, clients, ids = world
+    method, path = route.split(" ", 1)
+    url = filled(path, ids)
+    _sent_to_sign_in(call(clients["anonymous"], method, url), url)
+    for who in ("other", "approver"):
+        got = call(clients[who], method, url)
+        assert got.status_code == 403 and "viewer@alpha.gov.uk" not in got.text, (route, who, got.status_code)
+    if method == "GET":
+        got = clients["admin"].get(url)
+        assert got.status_code == 200 and "viewer@alpha.gov.uk" in got.text
+
+
+def test_conversation_drafts_and_reports_are_their_staffs(world):
+    """Before its plan is published, a conversation's report and draft plan are its staff's: another
+    organisation and an anonymous visitor learn nothing of its responses."""
+    _, clients, _ = world
+    for who in ("other", "anonymous"):
+        got = clients[who].get("/api/v1/conversations/alpha-talk/report")
+        assert got.status_code in (401, 403) and f"{SECRET} comment" not in got.text, who
+        got = clients[who].get("/api/v1/conversations/alpha-talk/plan", params={"draft": "true"})
+        assert got.status_code in (401, 403) and SECRET not in got.text, who
+    assert clients["viewer"].get("/api/v1/conversations/alpha-talk/report").status_code == 200
+    assert clients["viewer"].get("/api/v1/conversations/alpha-talk/plan", params={"draft": "true"}).status_code == 200
 
 
 def test_a_published_plan_needs_no_account_to_read_but_one_to_change(world):
@@ -423,17 +505,15 @@ def test_a_conversation_decision_cannot_probe_another_organisations_plans(world)
         answers[plan] = re.search(r"decision: plans: [^<]*", got.text).group(0).replace(plan, "ID")
     assert answers["alpha-plan"] == answers["no-such-plan"] == (
         "decision: plans: &#39;ID&#39; is not a saved investment plan; save it first with &#39;carescale plans create&#39;")
+    for plan in ("alpha-plan", "no-such-plan"):  # the same through the API
+        got = clients["other"].post("/api/v1/conversations/beta-talk/decisions", json={
+            "proposal": "living-well", "decision": "grow", "reason": "Because.", "plans": [plan]})
+        assert got.status_code == 422
+        answers[plan] = got.json()["detail"][0]["msg"].replace(plan, "ID")
+    assert answers["alpha-plan"] == answers["no-such-plan"]
     linked = post_form(clients["approver"], "/conversations/alpha-talk/staff/decisions",
                        {"proposal": "living-well", "decision": "grow", "reason": "Because.", "plans": "alpha-plan"})
     assert linked.status_code == 303
-
-
-@pytest.mark.parametrize("route", _org_routes(SignedIn))
-def test_an_accounts_own_page_sends_an_anonymous_visitor_to_sign_in(world, route):
-    _, clients, ids = world
-    method, path = route.split(" ", 1)
-    url = filled(path, {**ids, "token_id": "1", "org": "alpha"})
-    _sent_to_sign_in(call(clients["anonymous"], method, url), url)
 
 
 @pytest.mark.parametrize("route", sorted(r for r in ACCESS if "/organisations/{org}/members" in r))
@@ -452,3 +532,24 @@ def test_only_the_organisations_admin_manages_its_members(world, route):
     if method == "GET":
         mine = clients["admin"].get(url)
         assert mine.status_code == 200 and ROLES["editor"] in mine.text
+
+
+PUBLIC_IDS = {"intervention_id": "living-well", "area_id": "birmingham", "record_id": "living-well", "job_id": "0" * 32,
+              "fmt": "md", "area": "1", "pid": "living-well", "org": "alpha"}
+
+
+def test_public_pages_need_no_account(world):
+    """Every public GET route answers an anonymous visitor itself: never a redirect to sign in, never 401."""
+    _, clients, ids = world
+    ids = {**ids, "scenario_id": ids["sid"], **PUBLIC_IDS}
+    asked = []
+    for route, rule in ACCESS.items():
+        method, path = route.split(" ", 1)
+        if not isinstance(rule, Public) or method != "GET":
+            continue
+        url = filled(path, ids)
+        got = clients["anonymous"].get(url)
+        asked.append(url)
+        assert got.status_code != 401 and not got.headers.get("location", "").startswith("/sign-in"), (route, got.status_code)
+        assert got.status_code < 500, (route, got.status_code)
+    assert len(asked) >= 40

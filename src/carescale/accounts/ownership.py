@@ -147,10 +147,19 @@ class Ownership:
     def visible(self, user: "User | None", kind: str, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that ``user`` may read (for lists: nothing else is shown)."""
         check_object(kind)
+        ids = list(ids)
         with self.store.reading() as s:
             roles = self._roles_now(s, user)
             signed_in = user is not None and (bool(roles) or _enabled(s, user))
-            return {i for i in ids if self._level(s, roles, signed_in, kind, i) != "none"}
+            if kind != "plan":
+                return {i for i in ids if self._level(s, roles, signed_in, kind, i) != "none"}
+            # plans (the lists of /plans and /api/v1/plans): two queries, whatever their number
+            shared = set() if not roles else set(s.execute(
+                select(ShareRow.object_id, ShareRow.owner_org).where(
+                    ShareRow.kind == "plan", ShareRow.object_id.in_(ids), ShareRow.partner_org.in_(list(roles)))))
+            rows = s.execute(select(PlanRow.id, PlanRow.owner_org, PlanRow.public).where(PlanRow.id.in_(ids)))
+            return {pid for pid, owner, public in rows
+                    if public or (owner is None and signed_in) or owner in roles or (pid, owner) in shared}
 
     def creating_organisations(self, user: "User | None") -> list[str]:
         """The organisations in which ``user`` may create (change) records, sorted."""
@@ -251,8 +260,8 @@ class Ownership:
             if level == "none":
                 raise NotFound(f"plan_id: no plan {plan_id!r} is saved here")
             plan = s.get(PlanRow, plan_id)
-            org = next((o for o in [plan.owner_org] if o and _ROLE_LEVEL.get(roles.get(o, ""), "none") == "approve"), None)
-            if org is None:
+            org = plan.owner_org  # approving is the owner's: a share never gives it
+            if org is None or _ROLE_LEVEL.get(roles.get(org, ""), "none") != "approve":
                 raise PermissionDeniedError(
                     "approve: only an approver or admin of the organisation that owns this plan may approve it")
             if seen is not None and seen != plan.scenario_id:

@@ -36,15 +36,12 @@ from .model import (
     WhatWorksIn,
 )
 
+from .text import catalogue as _catalogue  # the text in one place
+
 #: The paper's shared goals (Appendix A, step 1) in our own words: the starting point a council edits.
-DEFAULT_GOALS = (
-    "Health and care services are there to help older, vulnerable and disabled adults with ongoing support "
-    "needs to live well and have a good life.",
-    "A good life means living in your own home wherever you can, spending time with other people, and doing "
-    "things that matter to you.",
-    "Today's support does not always do this. Families are not always helped enough to look after themselves "
-    "and each other. There is less money than before, and there will be less again. So a lot needs to change.",
-)
+#: Their text is the conversation text catalogue's (conversations/text/en.yaml, ``standard.goals``),
+#: so the pack, its easy-read version and a translation all start from the same goals.
+DEFAULT_GOALS = tuple(_catalogue("en", "standard").items("goals"))
 
 
 class TooManyResponses(ConversationError):
@@ -81,9 +78,9 @@ def _check_plan(s: Any, pid: str, org: str | None) -> None:
         or s.scalar(select(ShareRow.id).where(ShareRow.kind == "plan", ShareRow.object_id == pid,
                                               ShareRow.owner_org == row.owner_org, ShareRow.partner_org == org)) is not None)
     if not readable:
-        raise ConversationError(
-            f"decision: plans: {pid!r} is not a saved investment plan"
-            + (f" of {org!r} or shared with it" if org else "") + "; save it first with 'carescale plans create'")
+        # the same line for another organisation's plan as for one that does not exist (no oracle of plan ids)
+        raise ConversationError(f"decision: plans: {pid!r} is not a saved investment plan; save it first with "
+                                "'carescale plans create'")
 
 
 class Conversations:
@@ -219,7 +216,12 @@ class Conversations:
     def set_goals(self, cid: str, goals: Iterable[str], *, by: str | None = None) -> Conversation:
         from .model import MAX_TEXT
 
-        goals = [g.strip() for g in goals if isinstance(g, str) and g.strip()]
+        if isinstance(goals, str) or not isinstance(goals, (list, tuple)):
+            raise ConversationError("goals: give a list of shared goals, each a sentence or two")
+        for i, g in enumerate(goals, 1):
+            if not isinstance(g, str):
+                raise ConversationError(f"goals[{i}]: {g!r} is not text; write each goal in words")
+        goals = [g.strip() for g in goals if g.strip()]
         if not goals:
             raise ConversationError("goals: none given; write at least one shared goal")
         for i, g in enumerate(goals, 1):
@@ -310,7 +312,7 @@ class Conversations:
         ``name`` names the input in messages (a file and its item)."""
         from ..store.core import canonical_json
         from ..store.models import ConversationProposalRow
-        from .picture import official_lines
+        from .picture import reducible_lines
         from .proposals import build_proposal
 
         spec = parse_input(ProposalIn, data, name)
@@ -318,7 +320,7 @@ class Conversations:
         with self.store.reading() as s:
             conv = self._view(s, self._row(s, cid))
             existing = {p.id: p for p in self._proposals(s, cid)}
-        lines = official_lines(self._baseline(conv))
+        lines = reducible_lines(self._baseline(conv))
         at = self.clock()
         prop, definition, doc = build_proposal(
             spec, number=len(existing) + 1, area_id=council_area_id(conv.council), price_year=conv.price_year,
@@ -371,6 +373,11 @@ class Conversations:
         saved, skipped = [], 0
         with self._write(f"{name}: the same response is already recorded; it is counted once") as s:
             self._row(s, cid)
+            if any(r.channel == "public" for r in items):
+                pub = self._latest(s, cid, "publish").get("")
+                if pub and pub[0]["published"]:  # the pages close the form then too
+                    raise ConversationError(f"response: conversation {cid!r} closed when its public plan was published; "
+                                            "it takes no more public responses")
             known = {p.id for p in self._proposals(s, cid)}
             hashed = client_hash(cid, client)
             if hashed is not None and any(r.channel == "public" for r in items):

@@ -13,8 +13,8 @@ Public, no account needed:
   limit and duplicate refusal); ``/conversations/<id>/thanks``;
 * ``/conversations/<id>/plan`` (and ``/plan/easy-read``, ``/plan.pdf``, ``/plan/easy-read.pdf``):
   the public plan once it is published;
-  ``/conversations/<id>/report``: the report on what people said once the plan is published
-  (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
+  ``/conversations/<id>/report`` (and ``/report.pdf``): the report on what people said once the
+  plan is published (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
 
 Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
 to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
@@ -92,8 +92,17 @@ def _pack_pdf(request: Request, cid: str, area: int | None, easy: bool) -> Respo
     ctx = _pack_context(request, cid, area, easy)
     html = request.app.state.templates.get_template("conversations/pack_print.html").render(link=public_url(request), **ctx)
     name = f"{cid}-{'overview' if area is None else f'area-{area}'}{'-easy-read' if easy else ''}.pdf"
-    return Response(packs.pdf_bytes(html, b"carescale-conversation-pack"), media_type="application/pdf",
+    return Response(_pdf(request, html, b"carescale-conversation-pack"), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _pdf(request: Request, html: str, identifier: bytes) -> bytes:
+    """The PDF of a print page, laid out once for the same HTML (a PDF takes about a second; the
+    HTML, cheap to draw, changes whenever anything shown changes): the app's download cache."""
+    import hashlib
+
+    key = ("conversation-pdf", hashlib.sha256(html.encode("utf-8")).hexdigest())
+    return request.app.state.downloads.get_or_make(key, lambda: packs.pdf_bytes(html, identifier))
 
 
 @router.get("/conversations/{cid}.pdf")  # before /conversations/{cid}, which would match it
@@ -233,6 +242,9 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
     plan = svc.public_plan(cid)  # NotFound (404) until it is published
     t = packs.text_for(easy)
     refs = {p.id: p for p in svc.proposals(cid)}
+    # the investment plans carrying a decision out, linked where the reader may open them (a published
+    # plan: anyone; the organisation's own: its members); the others are named without a link
+    linked = visible(request, "plan", sorted({pl for d in plan.decisions for pl in d.plans}))
     decisions = []
     for d in plan.decisions:
         p = refs.get(d.proposal)
@@ -243,7 +255,8 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
             "proposal": d.proposal, "title": d.title, "decision": d.decision,
             "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason, "evidence": list(d.evidence),
             "said": t("said_counts", support=c.support, oppose=c.oppose, not_sure=c.not_sure),
-            "plans": list(d.plans), "evidence_href": evidence,
+            "plans": [pl for pl in d.plans if pl in linked], "unlinked": [pl for pl in d.plans if pl not in linked],
+            "evidence_href": evidence,
         })
     return {"t": t, "title": t("plan_title", area=conv.council_name), "caption": conv.name, "decisions": decisions,
             "undecided": list(plan.undecided), "report_url": f"/conversations/{cid}/report",
@@ -268,7 +281,7 @@ def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
     ctx = _plan_context(request, cid, easy)
     html = request.app.state.templates.get_template("conversations/plan_print.html").render(link=public_url(request), **ctx)
     name = f"{cid}-plan{'-easy-read' if easy else ''}.pdf"
-    return Response(packs.pdf_bytes(html, b"carescale-public-plan"), media_type="application/pdf",
+    return Response(_pdf(request, html, b"carescale-public-plan"), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
@@ -292,7 +305,8 @@ def _report_context(request: Request, cid: str) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
     return {"title": f"What people said: {conv.name}", "caption": conv.council_name, "report": svc.report(cid),
             "stances": list(STANCES.items()), "stance_words": STANCES, "respondents": RESPONDENT_TYPES,
-            "count": _count, "plan_url": f"/conversations/{cid}/plan" if conv.published else None}
+            "count": _count, "plan_url": f"/conversations/{cid}/plan" if conv.published else None,
+            "pdf": f"/conversations/{cid}/report.pdf"}
 
 
 @router.get("/conversations/{cid}/report", response_class=HTMLResponse)
@@ -301,6 +315,20 @@ def report(request: Request, cid: str) -> HTMLResponse:
     if not conv.published:
         _staff(request, conv, "read")
     return render(request, "conversations/report.html", **_report_context(request, cid))
+
+
+@router.get("/conversations/{cid}/report.pdf")
+def report_pdf(request: Request, cid: str) -> Response:
+    """The report as a PDF: public once the plan is published, for staff before."""
+    from ..security import public_url
+
+    _, conv = _conversation(request, cid)
+    if not conv.published:
+        _staff(request, conv, "read")
+    ctx = _report_context(request, cid)
+    html = request.app.state.templates.get_template("conversations/report_print.html").render(link=public_url(request), **ctx)
+    return Response(_pdf(request, html, b"carescale-conversation-report"), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{cid}-report.pdf"'})
 
 
 # -- staff -------------------------------------------------------------------------------------------

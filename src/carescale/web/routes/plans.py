@@ -388,7 +388,8 @@ def _plan_view(request: Request, plan_id: str, errors: ErrorSummary | None = Non
                   plotly_style_ids=plotly_style_ids(), access=level, admin=admin, owner_name=names.get(owner, owner),
                   approvals=acc.approvals(plan_id), shares=acc.shares("plan", plan_id) if admin else [],
                   partners=[(i, n) for i, n in names.items() if i != owner], org_names=names,
-                  errors=errors.items if errors else [], values=values or {})
+                  errors=errors.items if errors else [], values=values or {},
+                  reader=user is not None)  # a published plan shows anonymous visitors no approver's email
 
 
 def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = None, status: int = 200) -> HTMLResponse:
