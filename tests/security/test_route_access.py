@@ -147,10 +147,14 @@ ACCESS: dict[str, object] = {
     "POST /api/v1/logic-models": Creating(),
     "GET /logic-models/{key}": Org("logic-model", "read"),
     "GET /api/v1/logic-models/{key}": Org("logic-model", "read"),
+    "POST /logic-models/{key}/share": Org("logic-model", "change"),  # and the owner's admin (test_web_ownership)
+    "POST /logic-models/{key}/unshare": Org("logic-model", "change"),
     # -- saved scenarios
     "GET /scenario/{sid}/save": Creating(), "POST /scenario/{sid}/save": Creating(),
     "GET /saved": Listing("saved-scenario", anonymous="sign-in"),
     "GET /saved/{saved_key}": Org("saved-scenario", "read"),
+    "POST /saved/{saved_key}/share": Org("saved-scenario", "change"),  # and the owner's admin (test_web_ownership)
+    "POST /saved/{saved_key}/unshare": Org("saved-scenario", "change"),
     # -- local conversations (issue 28): the packs, response form and published plan are public; the
     #    staff pages are the conversation's organisation's
     "GET /conversations/{cid}": Public("a conversation pack, for the public"),
