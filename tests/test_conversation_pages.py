@@ -398,6 +398,7 @@ def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
 STAFF_ROUTES = {
     "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
     "GET /conversations/{cid}/report": "read", "GET /conversations/{cid}/report.pdf": "read",  # until published
+    "POST /conversations/{cid}/staff/goals": "change",
     "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
     "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
 }
@@ -500,3 +501,29 @@ def test_a_pack_pdf_is_drawn_again_when_what_it_shows_changes(client, db):
     after = client.get(f"/conversations/{CID}/areas/3/pack.pdf").content
     assert "Day centres are full by ten." in " ".join(_pdf_text(after).split())
     assert "Day centres are full by ten." not in " ".join(_pdf_text(first).split())
+
+
+def test_staff_edit_the_shared_goals_and_the_pack_shows_theirs(tmp_path):
+    """The goals start as the catalogue's (easy words in the easy-read pack); the council's own words,
+    one a line, replace them in both versions; none at all is refused in the error summary."""
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    make_conversation(url, "goals")
+    with TestClient(create_app(DatabaseScenarioStore(url)), base_url="http://127.0.0.1:8000") as c:
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        assert "Care should help you live a good life." in c.get("/conversations/goals/easy-read").text
+        _sign_in(c)
+        empty = post_form(c, "/conversations/goals/staff/goals", {"goals": " \n "})
+        assert empty.status_code == 422
+        assert '<a href="#goals">goals: none given; write at least one shared goal</a>' in empty.text
+        got = post_form(c, "/conversations/goals/staff/goals",
+                        {"goals": "Everyone in Birmingham gets help early.\r\n\r\nNobody is lonely & <i>nobody</i> waits."},
+                        follow_redirects=False)
+        assert got.status_code == 303
+        for page in ("/conversations/goals", "/conversations/goals/easy-read"):
+            goals = re.findall(r'<li class="carescale-text">([^<]*)</li>', c.get(page).text)
+            assert goals == ["Everyone in Birmingham gets help early.", "Nobody is lonely &amp; &lt;i&gt;nobody&lt;/i&gt; waits."]

@@ -18,7 +18,7 @@ Public, no account needed:
 
 Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
 to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
-publish. Every figure and count comes from :mod:`carescale.conversations` (the same service as
+publish, and edit the shared goals. Every figure and count comes from :mod:`carescale.conversations` (the same service as
 the CLI and the API); every sentence of the public pages from its text catalogue.
 """
 
@@ -380,6 +380,22 @@ def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, 
 @router.get("/conversations/{cid}/staff", response_class=HTMLResponse)
 def staff(request: Request, cid: str) -> HTMLResponse:
     return _staff_page(request, cid)
+
+
+@router.post("/conversations/{cid}/staff/goals")
+async def staff_goals(request: Request, cid: str) -> Response:
+    """The shared goals, one a line, as the council words them (the pack shows them in both registers)."""
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "change")
+    data = await request.form()
+    text = str(data.get("goals") or "").replace("\r\n", "\n")
+    try:
+        svc.set_goals(cid, text.split("\n"), by=_by(user))
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, "goals")
+        return _staff_page(request, cid, errors, {"goals": text}, 422)
+    return see_other(f"/conversations/{cid}/staff#goals")
 
 
 @router.post("/conversations/{cid}/staff/responses")
