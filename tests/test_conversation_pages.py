@@ -123,6 +123,9 @@ def test_pack_shows_the_librarys_figures_in_sentences_and_whole_pounds(client, d
     assert f"It would save about {plain_money(gross)} a year." in html
     assert f"It would pay back what it cost after about {f.break_even_month} months." in html
     assert money(net) in html and money(f.cost.real) in html
+    # every figure behind it: the engine's own result page for the same scenario, on this server
+    assert f'href="/scenario/{f.scenario_id}"' in html
+    assert client.get(f"/scenario/{f.scenario_id}").status_code == 200
     spend = db["svc"].picture(CID).areas[p.area - 1].spend.real
     assert f"The council spends about {plain_money(spend)} a year on this now." in html
     # what people say is shown as literal text: escaped, never markup
@@ -327,6 +330,8 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert "An investment plan carries this out: bham-living-well. It is not published." in plan
     assert "We will do more of this" in plan and "We will keep this as it is" in plan
     assert "Most people who answered supported it, &amp; it pays back in months." in plan
+    sid = db["proposals"]["living-well"].figures.scenario_id
+    assert f'href="/scenario/{sid}"' in plan and "engine scenario" not in plan
     assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan
     easy = client.get(f"/conversations/{CID}/plan/easy-read").text
     assert "We will do more of this" in easy and "carescale-easy" in easy

@@ -24,6 +24,7 @@ the CLI and the API); every sentence of the public pages from its text catalogue
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -237,6 +238,9 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
 # -- the report and the public plan ------------------------------------------------------------------
 
 
+_SCENARIO = re.compile(r"; engine scenario ([0-9a-f]{8,64})")
+
+
 def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
     plan = svc.public_plan(cid)  # NotFound (404) until it is published
@@ -251,9 +255,12 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
         c = d.people_said
         evidence = (f"/evidence/{p.model_ref}" if p is not None and p.model_ref and p.model_kind in ("library", "case-study")
                     else None)
+        scenarios = [m.group(1) for e in d.evidence for m in [_SCENARIO.search(e)] if m]
         decisions.append({
             "proposal": d.proposal, "title": d.title, "decision": d.decision,
-            "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason, "evidence": list(d.evidence),
+            "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason,
+            "evidence": [_SCENARIO.sub("", e) for e in d.evidence],  # the engine's run: a link below, not its id
+            "scenarios": [f"/scenario/{sid}" for sid in scenarios],
             "said": t("said_counts", support=c.support, oppose=c.oppose, not_sure=c.not_sure),
             "plans": [pl for pl in d.plans if pl in linked], "unlinked": [pl for pl in d.plans if pl not in linked],
             "evidence_href": evidence,
