@@ -144,8 +144,8 @@ def test_case_study_and_logic_model_proposals_and_a_linked_plan(tmp_path):
                         "meaning_for_people": "Fewer falls at home", "model": {"logic_model": lm_data}})
     with pytest.raises(ConversationError) as err:  # another council's private plan
         c.decide("leeds", {"proposal": "grow-falls", "decision": "grow", "reason": "r", "plans": ["falls-birmingham"]})
-    assert str(err.value) == ("decision: plans: 'falls-birmingham' is not a saved investment plan of 'leeds' or shared "
-                              "with it; save it first with 'carescale plans create'")
+    assert str(err.value) == ("decision: plans: 'falls-birmingham' is not a saved investment plan; save it first with "
+                              "'carescale plans create'")  # the same line as for a plan that does not exist
     d = c.decide("brum", {"proposal": "grow-falls", "decision": "grow", "reason": "Start at half scale and review",
                           "plans": ["falls-birmingham"]})
     assert d.plans == ["falls-birmingham"] and d.evidence[-1].startswith("Evidence level")
@@ -195,3 +195,36 @@ def test_the_councils_own_expected_money_anchors_the_central_case(tmp_path):
     assert years["2027/28"].central.real == pytest.approx(own * (1 + out.growth["central"]), abs=0.01)
     assert years["2027/28"].low.real == pytest.approx(own * (1 + out.growth["low"]), abs=0.01)
     assert out.note == "From official figures and the council's own figures"
+
+
+def test_an_unusual_trend_is_flagged():
+    warrington = council_baseline("E06000007")
+    lo, med, hi, n = england_trends("2024/25")
+    out = local_picture(warrington, {}).outlook.council
+    assert out.growth["central"] > hi
+    assert out.note == (f"From official figures; Warrington's own trend ({out.growth['central']:.1%} a year) is above that "
+                        f"of nine in ten English councils ({lo:.1%} to {hi:.1%} a year): check it against the council's "
+                        "own budget figures")
+    leeds = local_picture(council_baseline("E08000035"), {}).outlook.council
+    assert leeds.note == "From official figures"
+
+
+def test_a_service_by_support_reason_takes_the_area_of_what_makes_it_possible(tmp_path):
+    """Leeds: RO3 2024-25 learning disability support (18-64) can be reduced as Shared Lives grows;
+    it serves every area, so the proposal takes Shared Lives' area (4)."""
+    from carescale.conversations.service import Conversations
+    from carescale.errors import ConversationError
+
+    c = Conversations(f"sqlite:///{tmp_path / 's.db'}")
+    c.create({"id": "leeds", "council": "E08000035", "name": "Leeds"})
+    c.propose("leeds", {"id": "grow-sl", "kind": "grow", "title": "Shared Lives", "meaning_for_people": "Homes",
+                        "model": {"library": "shared-lives"}})
+    red = {"id": "reduce-ld", "kind": "reduce", "title": "Less learning disability residential support",
+           "meaning_for_people": "Fewer moves away from home", "service": "ro3:2024-25:learning-disability-support:18-64",
+           "reduction": 500_000}
+    with pytest.raises(ConversationError) as err:
+        c.propose("leeds", red)
+    assert str(err.value) == ("proposal 'reduce-ld': because_of: learning disability support (18-64), RO3 serves every "
+                              "area; name the 'grow' proposals that make the reduction possible (the proposal takes their area)")
+    p = c.propose("leeds", {**red, "because_of": ["grow-sl"]})
+    assert (p.area, p.service.money.cash, p.service.money.cash_year) == (4, 120_949_000, "2024-25")

@@ -41,8 +41,11 @@ def test_public_and_staff_through_the_api(api):
     base = "/api/v1/conversations"
     new = {"id": "brum", "council": "E08000025", "name": "Birmingham", "organisation": "birmingham"}
     assert client.post(base, json=new).status_code == 401
+    assert client.post(base, json={}).status_code == 401  # signing in comes before the body
+    assert client.post(f"{base}/brum/picture/spend", json={}).status_code == 404  # no such conversation yet
     assert client.post(base, json=new, headers=tok["eve"]).status_code == 403
     assert client.post(base, json=new, headers=tok["vic"]).status_code == 403
+    assert client.post(base, json={}, headers=tok["vic"]).status_code == 403  # an editor of no organisation
     r = client.post(base, json=new, headers=tok["ann"])
     assert r.status_code == 201 and r.json()["council_name"] == "Birmingham"
     assert [c["id"] for c in client.get(base, headers=tok["ann"]).json()] == ["brum"]
@@ -52,6 +55,10 @@ def test_public_and_staff_through_the_api(api):
     assert client.post(f"{base}/brum/goals", json=goals, headers=tok["vic"]).status_code == 403
     assert client.post(f"{base}/brum/goals", json=goals, headers=tok["ann"]).json()["goals"] == goals["goals"]
     spend = read_yaml(EXAMPLE / "picture.yaml")["spend"][0]
+    for route in ("picture/spend", "proposals", "decisions", "publish", "responses/1/themes"):  # before the body
+        assert client.post(f"{base}/brum/{route}", json={}).status_code == 401
+        assert client.post(f"{base}/brum/{route}", json={}, headers=tok["eve"]).status_code == 403
+        assert client.post(f"{base}/brum/{route}", json={}, headers=tok["vic"]).status_code == 403
     assert client.post(f"{base}/brum/picture/spend", json=spend, headers=tok["vic"]).status_code == 403
     r = client.post(f"{base}/brum/picture/spend", json=spend, headers=tok["ann"])
     assert r.status_code == 201 and r.json()["areas"][0]["spend"]["real"] == 12_500_000
@@ -93,7 +100,8 @@ def test_public_and_staff_through_the_api(api):
     assert r.json()["themes"] == ["family"]
     assert client.post(f"{base}/brum/responses/{rid}/quote", json={}, headers=tok["ann"]).json()["quoted"] is True
 
-    assert client.get(f"{base}/brum/report").status_code == 404  # not published: staff only
+    assert client.get(f"{base}/brum/report").status_code == 401  # not published: staff only
+    assert client.get(f"{base}/brum/report", headers=tok["eve"]).status_code == 403
     assert client.get(f"{base}/brum/report", headers=tok["vic"]).json()["themes"] == {"family": 1}
     assert client.get(f"{base}/brum/plan").status_code == 404
     decision = {"proposal": "grow-shared-lives", "decision": "grow", "reason": "People support it."}
@@ -106,4 +114,7 @@ def test_public_and_staff_through_the_api(api):
     assert plan["decisions"][0]["reason"] == "People support it."
     assert plan["decisions"][0]["people_said"] == {"support": 2, "oppose": 0, "not_sure": 0, "total": 2}
     assert client.get(f"{base}/brum/report").json()["quotes"][0]["comment"] == "<b>yes</b> =1+1"
+    r = client.post(f"{base}/brum/responses", json={**one, "comment": "late"})  # closed once the plan is published
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"] == (
+        "response: conversation 'brum' closed when its public plan was published; it takes no more public responses")
     assert client.get(f"{base}/nope").status_code == 404

@@ -215,4 +215,7 @@ def test_cli_worked_example(tmp_path, monkeypatch):
         "The public plan of brum is published (1 decision, 2 proposals not decided).\n")
     data = run_cli("conversation", "show", "brum", "--format", "json").json()
     assert data["public_plan"]["published"] is True and len(data["responses"]) == 20
+    assert [(h["kind"], h["key"]) for h in data["history"]] == [
+        ("spend", "1"), ("works", "1"), ("works", "2"), ("outlook", "nhs:2025/26"), ("tag", "5:recruiting carers"),
+        ("quote", "5"), ("decision", "grow-shared-lives"), ("publish", "")]
     assert data["proposals"][0]["figures"]["net"]["real"] == 1_676_158.09

@@ -36,11 +36,11 @@ CASES = {
     "response_not_csv.csv": ("import", f"{REL}/response_not_csv.csv: not valid CSV after line 1: a quoted comment is not "
                                        "closed; put each comment with commas, quotes or line breaks in double quotes, and "
                                        'double a quote inside one ("")'),
-    "spend_below_zero.yaml": ("picture", f"{REL}/spend_below_zero.yaml: spend[0]: amount: -12500000 is below zero; give "
+    "spend_below_zero.yaml": ("picture", f"{REL}/spend_below_zero.yaml: spend[0].amount: -12500000 is below zero; give "
                                          "pounds, 0 or more"),
-    "outlook_below_zero.yaml": ("picture", f"{REL}/outlook_below_zero.yaml: outlook[0]: amount: -1 is below zero; give "
+    "outlook_below_zero.yaml": ("picture", f"{REL}/outlook_below_zero.yaml: outlook[0].amount: -1 is below zero; give "
                                            "pounds, 0 or more"),
-    "spend_bad_area.yaml": ("picture", f"{REL}/spend_bad_area.yaml: spend[0]: area: input should be 1, 2, 3, 4 or 5 (got 6)"),
+    "spend_bad_area.yaml": ("picture", f"{REL}/spend_bad_area.yaml: spend[0].area: input should be 1, 2, 3, 4 or 5 (got 6)"),
     "proposal_no_meaning.yaml": ("propose", f"{REL}/proposal_no_meaning.yaml: proposals[0]: meaning_for_people: required "
                                             "key is missing"),
     "proposal_reduction_below_zero.yaml": ("propose", f"{REL}/proposal_reduction_below_zero.yaml: proposals[0]: reduction: "
@@ -175,3 +175,52 @@ def test_any_comment_comes_back_exactly_as_written(tmp_path):
         assert back[0].comment == r.comment
 
     check()
+
+
+def test_fuzz_conversation_commands(brum, tmp_path):
+    """Whatever is typed into the staff commands and picture files: exit 0, or exit 2 with one
+    ``error:`` line, never a traceback."""
+    from hypothesis import HealthCheck, example, given, settings
+    from hypothesis import strategies as st
+
+    from .test_fuzz import CELL, NASTY, assert_clean
+
+    value = st.one_of(NASTY, CELL, st.text(max_size=30))
+    commands = {
+        ("respond", brum): ["--proposal", "--stance", "--respondent", "--comment"],
+        ("create",): [None, "--council", "--name", "--prices", "--organisation"],
+        ("tag", brum): [None, None],
+        ("quote", brum): [None],
+        ("decide", brum): ["--proposal", "--decision", "--reason", "--plan"],
+        ("report",): [None],
+    }
+
+    @given(command=st.sampled_from(sorted(commands)), data=st.data())
+    @settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    def commands_are_clean(command, data):
+        args = ["conversation", *command]
+        for opt in commands[command]:
+            v = data.draw(value)
+            args += [v] if opt is None else [opt, v]
+        assert_clean(run_cli(*args), args)
+
+    keys = st.sampled_from(["area", "amount", "price_year", "source", "who", "text", "payer", "year", "extra"])
+    item = st.dictionaries(keys, st.one_of(value, st.integers(-10**14, 10**14), st.floats(allow_nan=True), st.none()),
+                           max_size=6)
+
+    @given(data=st.dictionaries(st.sampled_from(["spend", "works", "outlook", "goals", "other"]),
+                                st.one_of(st.lists(st.one_of(item, value, st.integers()), max_size=2), value,
+                                          st.integers(), st.none()), max_size=3))
+    @example({"spend": 5})
+    @example({"goals": "one goal"})
+    @example({"works": [5], "outlook": [{"amount": float("nan")}]})
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    def picture_files_are_clean(data):
+        import yaml
+
+        path = tmp_path / "picture.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        assert_clean(run_cli("conversation", "picture", brum, "--file", str(path), "--format", "json"), data)
+
+    commands_are_clean()
+    picture_files_are_clean()

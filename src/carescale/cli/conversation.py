@@ -100,24 +100,22 @@ def picture_command(
     output: Optional[Path] = output_option(),
 ) -> None:
     """The local picture: spend today by area (official or the council's own), what works, the money expected."""
-    from ..errors import ConversationError
-
     svc = _service()
     svc.get(conversation)
     if file is not None:
-        data, name = _yaml(file)
-        if not isinstance(data, dict) or not set(data) <= {"spend", "works", "outlook", "goals"}:
-            keys = ", ".join(sorted(data)) if isinstance(data, dict) else type(data).__name__
-            raise ConversationError(f"{name}: {keys!s}: give a mapping with any of: spend, works, outlook, goals")
-        for key, add in (("spend", svc.set_own_spend), ("works", svc.add_what_works), ("outlook", svc.add_outlook)):
-            for i, item in enumerate(data.get(key) or []):
-                from ..conversations.core import parse_input
-                from ..conversations.model import OutlookIn, OwnSpendIn, WhatWorksIn
+        from ..conversations.core import parse_input
+        from ..conversations.model import PictureFileIn
 
-                model = {"spend": OwnSpendIn, "works": WhatWorksIn, "outlook": OutlookIn}[key]
-                add(conversation, parse_input(model, item, f"{name}: {key}[{i}]"), by=by)
-        if data.get("goals"):
-            svc.set_goals(conversation, data["goals"], by=by)
+        data, name = _yaml(file)
+        entries = parse_input(PictureFileIn, data, name)
+        for x in entries.spend:
+            svc.set_own_spend(conversation, x, by=by)
+        for x in entries.works:
+            svc.add_what_works(conversation, x, by=by)
+        for x in entries.outlook:
+            svc.add_outlook(conversation, x, by=by)
+        if entries.goals:
+            svc.set_goals(conversation, entries.goals, by=by)
     p = svc.picture(conversation)
     emit(fmt, p.model_dump(mode="json"), table=lambda: _print_picture(p), output=output, command="picture")
 
@@ -136,15 +134,14 @@ def propose_command(
     items = data.get("proposals") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise ConversationError(f"{name}: proposals: give a list of proposals under 'proposals:'")
+    if set(data) != {"proposals"}:
+        raise ConversationError(f"{name}: unknown key {sorted(set(data) - {'proposals'})[0]!r}; the file holds 'proposals:' only")
     from ..conversations.core import parse_input
     from ..conversations.model import ProposalIn
 
     svc = _service()
-    out = []
-    for i, item in enumerate(items):
-        label = item.get("id", i) if isinstance(item, dict) else i
-        out.append(svc.propose(conversation, parse_input(ProposalIn, item, f"{name}: proposals[{i}]"), by=by,
-                               name=f"{name}: proposals[{label}]"))
+    specs = [parse_input(ProposalIn, item, f"{name}: proposals[{i}]") for i, item in enumerate(items)]  # all first
+    out = [svc.propose(conversation, spec, by=by, name=f"{name}: proposals[{spec.id}]") for spec in specs]
 
     def table() -> None:
         for p in out:
@@ -283,13 +280,14 @@ def show_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (csv: the responses)."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """Everything: the pack (goals, picture, proposals), the responses, the report and the public plan."""
+    """Everything: the pack (goals, picture, proposals), the responses, the report, the public plan and what staff recorded."""
     svc = _service()
     pack = svc.pack(conversation)
     responses = svc.responses(conversation)
     data = {**pack.model_dump(mode="json"), "responses": [r.model_dump(mode="json") for r in responses],
             "report": svc.report(conversation).model_dump(mode="json"),
-            "public_plan": svc.public_plan(conversation, draft=True).model_dump(mode="json")}
+            "public_plan": svc.public_plan(conversation, draft=True).model_dump(mode="json"),
+            "history": svc.history(conversation)}
 
     def table() -> None:
         c = pack.conversation

@@ -96,6 +96,9 @@ def _price_year(v: str) -> str:
 
 #: Pounds, 0 or more (a budget below zero is refused).
 Pounds = Annotated[float, AfterValidator(_money)]
+#: An id given to look something up (a proposal, a service line, a model, a plan): bounded, so a
+#: message that names it stays one short line.
+Ref = Annotated[str, Field(max_length=200)]
 #: A financial year written 2024/25.
 FinancialYear = Annotated[str, AfterValidator(_price_year)]
 
@@ -121,9 +124,9 @@ class ConversationIn(StrictModel):
     """A new conversation: a council (ONS code), its name, the owning organisation (slug)."""
 
     id: Slug
-    council: str  # ONS code, April 2023 boundaries ("E08000025")
+    council: Annotated[str, Field(max_length=9)]  # ONS code, April 2023 boundaries ("E08000025")
     name: bounded_text(MAX_TITLE)
-    organisation: str | None = None
+    organisation: Annotated[str, Field(max_length=64)] | None = None
     goals: tuple[bounded_text(MAX_TEXT), ...] = ()  # () = the paper's goals in our own words
     price_year: FinancialYear | None = None  # None: the default price base
 
@@ -170,12 +173,21 @@ class OutlookIn(StrictModel):
     source: bounded_text(MAX_SOURCE)
 
 
+class PictureFileIn(StrictModel):
+    """A file of the council's own entries for its local picture (``conversation picture --file``)."""
+
+    spend: list[OwnSpendIn] = []
+    works: list[WhatWorksIn] = []
+    outlook: list[OutlookIn] = []
+    goals: list[bounded_text(MAX_TEXT)] = []
+
+
 class ModelChoiceIn(StrictModel):
     """The model a 'grow' proposal scales up: exactly one of a library model id, a case study id
     (its models, evaluated together) or a logic model (its data, as a plan's logic model file)."""
 
-    library: str | None = None
-    case_study: str | None = None
+    library: Ref | None = None
+    case_study: Ref | None = None
     logic_model: dict[str, Any] | None = None
 
 
@@ -190,7 +202,7 @@ class ProposalIn(StrictModel):
     meaning_for_people: bounded_text(MAX_TEXT)
     model: ModelChoiceIn | None = None
     scale: float = Field(default=1.0, gt=0, le=1)
-    service: str | None = None
+    service: Ref | None = None
     reduction: Pounds | None = None  # pounds a year in the conversation's price base
     because_of: tuple[Slug, ...] = ()  # the 'grow' proposals that make the reduction possible
 
@@ -201,7 +213,7 @@ class ResponseIn(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
-    proposal: str
+    proposal: Ref
     stance: Stance
     respondent: RespondentType
     comment: str = ""
@@ -211,10 +223,10 @@ class ResponseIn(StrictModel):
 class DecisionIn(StrictModel):
     """The council's decision on one proposal, its reason, and the investment plans carrying it out."""
 
-    proposal: str
+    proposal: Ref
     decision: Decision
     reason: bounded_text(MAX_TEXT)
-    plans: tuple[str, ...] = ()
+    plans: tuple[Ref, ...] = ()
 
     @field_validator("reason")
     @classmethod

@@ -125,6 +125,28 @@ def official_lines(baseline: dict[str, Any]) -> list[SpendLine]:
     return out
 
 
+#: Why a spend line by primary support reason has no area of its own.
+BY_REASON = ("spend by primary support reason serves people in every area; a reduction takes the area of the "
+             "'grow' proposals that make it possible")
+
+
+def reducible_lines(baseline: dict[str, Any]) -> list[SpendLine]:
+    """The services a 'reduce' proposal may name: the mapped official lines, and RO3's spend by
+    primary support reason and age in its latest year with a figure (area 0: no one area; the
+    proposal takes its 'grow' proposals' area)."""
+    from ..official.spend_baseline import services
+
+    pb = baseline["prices"]["year"]
+    out = official_lines(baseline)
+    for x in services(baseline):
+        if not x["id"].startswith("ro3:") or x["id"].split(":")[3] == "all ages":
+            continue
+        out.append(SpendLine(id=x["id"], label=f"{x['label']}, RO3", area=0, why=BY_REASON,
+                             money=Money(real=x["real"], price_base=pb, cash=x["cash"], cash_year=x["year"]),
+                             source=f"{x['source']} ({x['year']})", cell=x.get("cell")))
+    return out
+
+
 def area_pictures(baseline: dict[str, Any], own: dict[int, OwnFigure], sayings: Iterable[Saying] = ()) -> list[AreaPicture]:
     """The five areas' spend today: the official lines' sum and the council's own figure (both
     shown; the own figure is the one used where given)."""
@@ -273,6 +295,10 @@ def outlook(baseline: dict[str, Any], own: Iterable[Any] = ()) -> Outlook:
         note = ("From official figures" if item and not given else
                 "From official figures and the council's own figures" if item else
                 f"From the {'council' if payer == 'council' else 'NHS'}'s own figures")
+        if mine is not None and not lo <= mine[0] <= hi:
+            note += (f"; {baseline['name']}'s own trend ({mine[0]:.1%} a year) is {'above' if mine[0] > hi else 'below'} "
+                     f"that of nine in ten English councils ({lo:.1%} to {hi:.1%} a year): "
+                     "check it against the council's own budget figures")
         result[payer] = PayerOutlook(payer=payer, start=Money(real=round(start, 2), price_base=pb,
                                                               cash=item["cash"] if item else None,
                                                               cash_year=item["year"] if item else None),

@@ -142,7 +142,14 @@ def build_proposal(spec: ProposalIn, *, number: int, area_id: str, price_year: s
             raise ConversationError(
                 f"{where}: because_of: {b!r} is not a 'grow' proposal of this conversation; "
                 f"they are: {', '.join(grow) if grow else 'none yet'}")
-    prop = Proposal(**common, area=line.area, service=line, reduction=Money(real=round(spec.reduction, 2), price_base=price_year),
+    area = line.area
+    if not area:  # a line by primary support reason: the area of the models that make it possible
+        if not spec.because_of:
+            raise ConversationError(
+                f"{where}: because_of: {line.label} serves every area; name the 'grow' proposals that make the "
+                "reduction possible (the proposal takes their area)")
+        area = existing[spec.because_of[0]].area
+    prop = Proposal(**common, area=area, service=line, reduction=Money(real=round(spec.reduction, 2), price_base=price_year),
                     because_of=list(spec.because_of))
     return prop, {"spec": spec.model_dump(mode="json"), "proposal": prop.model_dump(mode="json"), "logic_model": None}, None
 

@@ -78,9 +78,9 @@ def _check_plan(s: Any, pid: str, org: str | None) -> None:
         or s.scalar(select(ShareRow.id).where(ShareRow.kind == "plan", ShareRow.object_id == pid,
                                               ShareRow.owner_org == row.owner_org, ShareRow.partner_org == org)) is not None)
     if not readable:
-        raise ConversationError(
-            f"decision: plans: {pid!r} is not a saved investment plan"
-            + (f" of {org!r} or shared with it" if org else "") + "; save it first with 'carescale plans create'")
+        # the same line for another organisation's plan as for one that does not exist (no oracle of plan ids)
+        raise ConversationError(f"decision: plans: {pid!r} is not a saved investment plan; save it first with "
+                                "'carescale plans create'")
 
 
 class Conversations:
@@ -216,7 +216,12 @@ class Conversations:
     def set_goals(self, cid: str, goals: Iterable[str], *, by: str | None = None) -> Conversation:
         from .model import MAX_TEXT
 
-        goals = [g.strip() for g in goals if isinstance(g, str) and g.strip()]
+        if isinstance(goals, str) or not isinstance(goals, (list, tuple)):
+            raise ConversationError("goals: give a list of shared goals, each a sentence or two")
+        for i, g in enumerate(goals, 1):
+            if not isinstance(g, str):
+                raise ConversationError(f"goals[{i}]: {g!r} is not text; write each goal in words")
+        goals = [g.strip() for g in goals if g.strip()]
         if not goals:
             raise ConversationError("goals: none given; write at least one shared goal")
         for i, g in enumerate(goals, 1):
@@ -307,7 +312,7 @@ class Conversations:
         ``name`` names the input in messages (a file and its item)."""
         from ..store.core import canonical_json
         from ..store.models import ConversationProposalRow
-        from .picture import official_lines
+        from .picture import reducible_lines
         from .proposals import build_proposal
 
         spec = parse_input(ProposalIn, data, name)
@@ -315,7 +320,7 @@ class Conversations:
         with self.store.reading() as s:
             conv = self._view(s, self._row(s, cid))
             existing = {p.id: p for p in self._proposals(s, cid)}
-        lines = official_lines(self._baseline(conv))
+        lines = reducible_lines(self._baseline(conv))
         at = self.clock()
         prop, definition, doc = build_proposal(
             spec, number=len(existing) + 1, area_id=council_area_id(conv.council), price_year=conv.price_year,
@@ -368,6 +373,11 @@ class Conversations:
         saved, skipped = [], 0
         with self._write(f"{name}: the same response is already recorded; it is counted once") as s:
             self._row(s, cid)
+            if any(r.channel == "public" for r in items):
+                pub = self._latest(s, cid, "publish").get("")
+                if pub and pub[0]["published"]:  # the pages close the form then too
+                    raise ConversationError(f"response: conversation {cid!r} closed when its public plan was published; "
+                                            "it takes no more public responses")
             known = {p.id for p in self._proposals(s, cid)}
             hashed = client_hash(cid, client)
             if hashed is not None and any(r.channel == "public" for r in items):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...conversations.model import (
@@ -35,7 +35,7 @@ from ...conversations.model import (
     Response,
     WhatWorksIn,
 )
-from ...errors import ConversationError, NotFound, PermissionDeniedError
+from ...errors import PermissionDeniedError
 from .common import ErrorBody
 
 router = APIRouter(prefix="/api/v1/conversations", generate_unique_id_function=lambda route: route.name,
@@ -44,7 +44,8 @@ router = APIRouter(prefix="/api/v1/conversations", generate_unique_id_function=l
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        400: "The body cannot be read (not UTF-8 JSON).",
+        400: "The body cannot be read (not UTF-8 JSON), or the account may create in several organisations "
+             "and names none.",
         401: "Sign in first: a personal API token ('Authorization: Bearer csk_...').",
         403: "The account's role in the conversation's organisation does not allow this.",
         404: "No such conversation (or its public plan is not published).",
@@ -71,11 +72,35 @@ def _staff(request: Request, conv: Conversation, action: str) -> str:
     return require_role(request, conv.organisation, action).email
 
 
-def _can(request: Request, conv: Conversation, action: str) -> bool:
-    from ..auth import accounts, current_user
+class Staff:
+    """A route's staff check, as a dependency: it runs before the body is read, so an anonymous
+    caller is told to sign in (401) and another organisation or too small a role refused (403)
+    whatever the body holds. ``svc``: the conversations; ``by``: the user's email."""
 
-    user = current_user(request)
-    return user is not None and conv.organisation is not None and accounts(request).can(user, conv.organisation, action)
+    def __init__(self, action: str):
+        self.action = action
+
+    def __call__(self, request: Request, cid: str) -> "StaffCall":
+        svc = _svc(request)
+        return StaffCall(svc, _staff(request, svc.get(cid), self.action))
+
+
+class StaffCall:
+    def __init__(self, svc: Any, by: str):
+        self.svc, self.by = svc, by
+
+
+def _creator(request: Request) -> str:
+    """The signed-in user who may create in at least one organisation (their email), before the body."""
+    from ..auth import accounts, require_user
+
+    user = require_user(request)
+    if not accounts(request).creating_organisations(user):
+        accounts(request).owner_for_new(user, None)  # the one-line 403: an editor of no organisation
+    return user.email
+
+
+READ, CHANGE, APPROVE = Depends(Staff("read")), Depends(Staff("change")), Depends(Staff("approve"))
 
 
 class ResponseRequest(BaseModel):
@@ -124,13 +149,13 @@ def list_conversations(request: Request) -> list[Conversation]:
 
 @router.post("", status_code=201, summary="Start a conversation for a council (role 'change' in its organisation)",
              responses=_errors(400, 401, 403, 422, 503))
-def create_conversation(request: Request, body: ConversationIn) -> Conversation:
-    from ..auth import require_role
+def create_conversation(request: Request, body: ConversationIn, by: str = Depends(_creator)) -> Conversation:
+    """The owning organisation is ``organisation`` (the account must be an editor or above there),
+    or the account's one such organisation."""
+    from ..auth import accounts, current_user
 
-    if body.organisation is None:
-        raise PermissionDeniedError("organisation: required; give the owning organisation, where your role allows 'change'")
-    user = require_role(request, body.organisation, "change")
-    return _svc(request).create(body, by=user.email)
+    org = accounts(request).owner_for_new(current_user(request), body.organisation)
+    return _svc(request).create(body.model_copy(update={"organisation": org}), by=by)
 
 
 @router.get("/{cid}", summary="The conversation pack: goals, the local picture and the proposals (public)",
@@ -141,9 +166,8 @@ def conversation_pack(request: Request, cid: str) -> Pack:
 
 @router.post("/{cid}/goals", summary="The shared goals, replacing the paper's in our own words (role 'change')",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_goals(request: Request, cid: str, body: GoalsRequest) -> Conversation:
-    svc = _svc(request)
-    return svc.set_goals(cid, body.goals, by=_staff(request, svc.get(cid), "change"))
+def conversation_goals(request: Request, cid: str, body: GoalsRequest, staff: StaffCall = CHANGE) -> Conversation:
+    return staff.svc.set_goals(cid, body.goals, by=staff.by)
 
 
 @router.get("/{cid}/picture", summary="The local picture (public)", responses=_errors(404, 503))
@@ -153,23 +177,20 @@ def conversation_picture(request: Request, cid: str) -> LocalPicture:
 
 @router.post("/{cid}/picture/spend", status_code=201, summary="The council's own figure for an area today",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_spend(request: Request, cid: str, body: OwnSpendIn) -> LocalPicture:
-    svc = _svc(request)
-    return svc.set_own_spend(cid, body, by=_staff(request, svc.get(cid), "change"))
+def conversation_spend(request: Request, cid: str, body: OwnSpendIn, staff: StaffCall = CHANGE) -> LocalPicture:
+    return staff.svc.set_own_spend(cid, body, by=staff.by)
 
 
 @router.post("/{cid}/picture/works", status_code=201, summary="What inspectors, staff or people say works",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_works(request: Request, cid: str, body: WhatWorksIn) -> LocalPicture:
-    svc = _svc(request)
-    return svc.add_what_works(cid, body, by=_staff(request, svc.get(cid), "change"))
+def conversation_works(request: Request, cid: str, body: WhatWorksIn, staff: StaffCall = CHANGE) -> LocalPicture:
+    return staff.svc.add_what_works(cid, body, by=staff.by)
 
 
 @router.post("/{cid}/picture/outlook", status_code=201, summary="The council's or NHS's own expected money for a year",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_outlook(request: Request, cid: str, body: OutlookIn) -> LocalPicture:
-    svc = _svc(request)
-    return svc.add_outlook(cid, body, by=_staff(request, svc.get(cid), "change"))
+def conversation_outlook(request: Request, cid: str, body: OutlookIn, staff: StaffCall = CHANGE) -> LocalPicture:
+    return staff.svc.add_outlook(cid, body, by=staff.by)
 
 
 @router.get("/{cid}/proposals", summary="The proposals with their figures from the engine (public)",
@@ -180,10 +201,8 @@ def conversation_proposals(request: Request, cid: str) -> list[Proposal]:
 
 @router.post("/{cid}/proposals", status_code=201, summary="A model to grow or a service to reduce",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_propose(request: Request, cid: str, body: ProposalIn) -> Proposal:
-    svc = _svc(request)
-    by = _staff(request, svc.get(cid), "change")
-    return request.app.state.inline.run(lambda: svc.propose(cid, body, by=by))
+def conversation_propose(request: Request, cid: str, body: ProposalIn, staff: StaffCall = CHANGE) -> Proposal:
+    return request.app.state.inline.run(lambda: staff.svc.propose(cid, body, by=staff.by))
 
 
 @router.post("/{cid}/responses", status_code=201, summary="Give a response (no account needed for the public)",
@@ -200,55 +219,43 @@ def conversation_respond(request: Request, cid: str, body: ResponseRequest) -> R
 
 @router.get("/{cid}/responses", summary="Every response with its themes and quotes (role 'read')",
             responses=_errors(401, 403, 404, 503))
-def conversation_responses(request: Request, cid: str, proposal: str | None = Query(None, max_length=200)) -> list[Response]:
-    svc = _svc(request)
-    _staff(request, svc.get(cid), "read")
-    return svc.responses(cid, proposal)
+def conversation_responses(request: Request, cid: str, proposal: str | None = Query(None, max_length=200),
+                           staff: StaffCall = READ) -> list[Response]:
+    return staff.svc.responses(cid, proposal)
 
 
 @router.post("/{cid}/responses/{rid}/themes", summary="Tag (or untag) a theme on a response's comment",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_tag(request: Request, cid: str, rid: int, body: ThemeRequest) -> Response:
-    svc = _svc(request)
-    return svc.tag(cid, rid, body.theme, on=body.on, by=_staff(request, svc.get(cid), "change"))
+def conversation_tag(request: Request, cid: str, rid: int, body: ThemeRequest, staff: StaffCall = CHANGE) -> Response:
+    return staff.svc.tag(cid, rid, body.theme, on=body.on, by=staff.by)
 
 
 @router.post("/{cid}/responses/{rid}/quote", summary="Choose (or drop) a response's comment as a quote",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_quote(request: Request, cid: str, rid: int, body: QuoteRequest) -> Response:
-    svc = _svc(request)
-    return svc.quote(cid, rid, chosen=body.chosen, by=_staff(request, svc.get(cid), "change"))
+def conversation_quote(request: Request, cid: str, rid: int, body: QuoteRequest, staff: StaffCall = CHANGE) -> Response:
+    return staff.svc.quote(cid, rid, chosen=body.chosen, by=staff.by)
 
 
 @router.get("/{cid}/report", summary="What people said (public once the plan is published; role 'read' before)",
-            responses=_errors(404, 503))
+            responses=_errors(401, 403, 404, 503))
 def conversation_report(request: Request, cid: str) -> Report:
     svc = _svc(request)
     conv = svc.get(cid)
-    if not conv.published and not _can(request, conv, "read"):
-        raise NotFound(f"conversation {cid!r}: its report is published with its public plan")
+    if not conv.published:  # before publishing, the conversation's staff only
+        _staff(request, conv, "read")
     return svc.report(cid)
 
 
 @router.post("/{cid}/decisions", status_code=201, summary="The decision on a proposal (role 'approve')",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_decide(request: Request, cid: str, body: DecisionIn) -> DecisionView:
-    from ..access import visible
-
-    svc = _svc(request)
-    by = _staff(request, svc.get(cid), "approve")
-    hidden = [p for p in body.plans if p not in visible(request, "plan", list(body.plans))]
-    if hidden:  # another organisation's plan: the very line a plan that does not exist gets (no oracle)
-        raise ConversationError(f"decision: plans: {hidden[0]!r} is not a saved investment plan; save it first with "
-                                "'carescale plans create'")
-    return svc.decide(cid, body, by=by)
+def conversation_decide(request: Request, cid: str, body: DecisionIn, staff: StaffCall = APPROVE) -> DecisionView:
+    return staff.svc.decide(cid, body, by=staff.by)
 
 
 @router.post("/{cid}/publish", summary="Publish the public plan or take it down (role 'approve')",
              responses=_errors(400, 401, 403, 404, 422, 503))
-def conversation_publish(request: Request, cid: str, body: PublishRequest) -> PublicPlan:
-    svc = _svc(request)
-    return svc.publish(cid, published=body.published, by=_staff(request, svc.get(cid), "approve"))
+def conversation_publish(request: Request, cid: str, body: PublishRequest, staff: StaffCall = APPROVE) -> PublicPlan:
+    return staff.svc.publish(cid, published=body.published, by=staff.by)
 
 
 @router.get("/{cid}/plan", summary="The public plan (public once published; ?draft=true with role 'read')",
