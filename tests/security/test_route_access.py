@@ -178,6 +178,7 @@ ACCESS: dict[str, object] = {
     "GET /conversations/{cid}/responses.csv": Org("conversation", "read"),
     "GET /conversations/{cid}/staff": Org("conversation", "read"),
     "POST /conversations/{cid}/staff/responses": Org("conversation", "change"),
+    "POST /conversations/{cid}/staff/goals": Org("conversation", "change"),
     "POST /conversations/{cid}/staff/responses/{rid}": Org("conversation", "change"),
     "POST /conversations/{cid}/staff/decisions": Org("conversation", "approve"),
     "POST /conversations/{cid}/staff/publish": Org("conversation", "approve"),
