@@ -123,6 +123,9 @@ def test_pack_shows_the_librarys_figures_in_sentences_and_whole_pounds(client, d
     assert f"It would save about {plain_money(gross)} a year." in html
     assert f"It would pay back what it cost after about {f.break_even_month} months." in html
     assert money(net) in html and money(f.cost.real) in html
+    # every figure behind it: the engine's own result page for the same scenario, on this server
+    assert f'href="/scenario/{f.scenario_id}"' in html
+    assert client.get(f"/scenario/{f.scenario_id}").status_code == 200
     spend = db["svc"].picture(CID).areas[p.area - 1].spend.real
     assert f"The council spends about {plain_money(spend)} a year on this now." in html
     # what people say is shown as literal text: escaped, never markup
@@ -327,6 +330,8 @@ def test_staff_enter_tag_quote_decide_and_publish(client, db):
     assert "An investment plan carries this out: bham-living-well. It is not published." in plan
     assert "We will do more of this" in plan and "We will keep this as it is" in plan
     assert "Most people who answered supported it, &amp; it pays back in months." in plan
+    sid = db["proposals"]["living-well"].figures.scenario_id
+    assert f'href="/scenario/{sid}"' in plan and "engine scenario" not in plan
     assert "People asked who would decide &lt;b&gt;who&lt;/b&gt; moves; we will look again." in plan
     easy = client.get(f"/conversations/{CID}/plan/easy-read").text
     assert "We will do more of this" in easy and "carescale-easy" in easy
@@ -398,6 +403,7 @@ def test_one_client_may_give_at_most_ten_views_an_hour(tmp_path):
 STAFF_ROUTES = {
     "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
     "GET /conversations/{cid}/report": "read", "GET /conversations/{cid}/report.pdf": "read",  # until published
+    "POST /conversations/{cid}/staff/goals": "change",
     "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
     "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
 }
@@ -500,3 +506,29 @@ def test_a_pack_pdf_is_drawn_again_when_what_it_shows_changes(client, db):
     after = client.get(f"/conversations/{CID}/areas/3/pack.pdf").content
     assert "Day centres are full by ten." in " ".join(_pdf_text(after).split())
     assert "Day centres are full by ten." not in " ".join(_pdf_text(first).split())
+
+
+def test_staff_edit_the_shared_goals_and_the_pack_shows_theirs(tmp_path):
+    """The goals start as the catalogue's (easy words in the easy-read pack); the council's own words,
+    one a line, replace them in both versions; none at all is refused in the error summary."""
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    make_conversation(url, "goals")
+    with TestClient(create_app(DatabaseScenarioStore(url)), base_url="http://127.0.0.1:8000") as c:
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        assert "Care should help you live a good life." in c.get("/conversations/goals/easy-read").text
+        _sign_in(c)
+        empty = post_form(c, "/conversations/goals/staff/goals", {"goals": " \n "})
+        assert empty.status_code == 422
+        assert '<a href="#goals">goals: none given; write at least one shared goal</a>' in empty.text
+        got = post_form(c, "/conversations/goals/staff/goals",
+                        {"goals": "Everyone in Birmingham gets help early.\r\n\r\nNobody is lonely & <i>nobody</i> waits."},
+                        follow_redirects=False)
+        assert got.status_code == 303
+        for page in ("/conversations/goals", "/conversations/goals/easy-read"):
+            goals = re.findall(r'<li class="carescale-text">([^<]*)</li>', c.get(page).text)
+            assert goals == ["Everyone in Birmingham gets help early.", "Nobody is lonely &amp; &lt;i&gt;nobody&lt;/i&gt; waits."]

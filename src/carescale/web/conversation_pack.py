@@ -97,6 +97,7 @@ def proposal_view(t: Any, cid: str, p: Any, easy: bool) -> dict[str, Any]:
         if red is not None:
             sentences.append(t("reduce_amount_sentence", amount=plain_money(red)))
             figures = [(t("words.saving.term"), money(red))]
+    scenario = _get(f, "scenario_id") if f is not None else None
     model_ref, model_kind = _get(p, "model_ref"), _get(p, "model_kind")
     evidence = f"/evidence/{model_ref}" if model_ref and model_kind in ("library", "case-study") else None
     return {
@@ -104,7 +105,8 @@ def proposal_view(t: Any, cid: str, p: Any, easy: bool) -> dict[str, Any]:
         "kind_label": t("grow_label" if kind == "grow" else "reduce_label"),
         "kind_sentence": t("grow_sentence" if kind == "grow" else "reduce_sentence"),
         "meaning": _get(p, "meaning_for_people"), "sentences": sentences, "figures": figures,
-        "evidence": evidence, "respond": respond_url(cid, _get(p, "id"), easy),
+        "evidence": evidence, "scenario": f"/scenario/{scenario}" if scenario else None,
+        "respond": respond_url(cid, _get(p, "id"), easy),
         "respond_text": t("respond_link", proposal=_get(p, "title")),
     }
 

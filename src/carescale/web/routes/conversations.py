@@ -18,12 +18,13 @@ Public, no account needed:
 
 Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
 to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
-publish. Every figure and count comes from :mod:`carescale.conversations` (the same service as
+publish, and edit the shared goals. Every figure and count comes from :mod:`carescale.conversations` (the same service as
 the CLI and the API); every sentence of the public pages from its text catalogue.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -237,6 +238,9 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
 # -- the report and the public plan ------------------------------------------------------------------
 
 
+_SCENARIO = re.compile(r"; engine scenario ([0-9a-f]{8,64})")
+
+
 def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, Any]:
     svc, conv = _conversation(request, cid)
     plan = svc.public_plan(cid)  # NotFound (404) until it is published
@@ -251,9 +255,12 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
         c = d.people_said
         evidence = (f"/evidence/{p.model_ref}" if p is not None and p.model_ref and p.model_kind in ("library", "case-study")
                     else None)
+        scenarios = [m.group(1) for e in d.evidence for m in [_SCENARIO.search(e)] if m]
         decisions.append({
             "proposal": d.proposal, "title": d.title, "decision": d.decision,
-            "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason, "evidence": list(d.evidence),
+            "decision_text": t(f"decisions.{d.decision}"), "reason": d.reason,
+            "evidence": [_SCENARIO.sub("", e) for e in d.evidence],  # the engine's run: a link below, not its id
+            "scenarios": [f"/scenario/{sid}" for sid in scenarios],
             "said": t("said_counts", support=c.support, oppose=c.oppose, not_sure=c.not_sure),
             "plans": [pl for pl in d.plans if pl in linked], "unlinked": [pl for pl in d.plans if pl not in linked],
             "evidence_href": evidence,
@@ -380,6 +387,22 @@ def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, 
 @router.get("/conversations/{cid}/staff", response_class=HTMLResponse)
 def staff(request: Request, cid: str) -> HTMLResponse:
     return _staff_page(request, cid)
+
+
+@router.post("/conversations/{cid}/staff/goals")
+async def staff_goals(request: Request, cid: str) -> Response:
+    """The shared goals, one a line, as the council words them (the pack shows them in both registers)."""
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "change")
+    data = await request.form()
+    text = str(data.get("goals") or "").replace("\r\n", "\n")
+    try:
+        svc.set_goals(cid, text.split("\n"), by=_by(user))
+    except CarescaleError as exc:
+        errors = ErrorSummary()
+        errors.add(exc.message, "goals")
+        return _staff_page(request, cid, errors, {"goals": text}, 422)
+    return see_other(f"/conversations/{cid}/staff#goals")
 
 
 @router.post("/conversations/{cid}/staff/responses")
