@@ -1,7 +1,7 @@
 """Accounts, organisations and roles (issue 27, docs/accounts.md): password hashing, sign-in that
 never tells whether an account exists, sessions, password reset, API tokens, the role table and
-the append-only audit log, on SQLite and on PostgreSQL (``store_url``). The web's sign-in pages and
-per-route enforcement come next (docs/accounts.md, "Next")."""
+the append-only audit log, on SQLite and on PostgreSQL (``store_url``). The web's sign-in pages are
+tested in tests/test_web_accounts.py, per-route enforcement in tests/security/test_route_access.py."""
 
 from __future__ import annotations
 
@@ -368,3 +368,48 @@ def test_migration_0005_keeps_what_was_saved_at_0004_and_downgrades_cleanly(stor
     assert not tables & {"users", "organisations", "memberships", "user_sessions", "api_tokens",
                          "password_resets", "audit_log"}
     assert "saved_scenarios" in tables and guards() == 0
+
+
+def test_members_added_changed_and_removed_keeping_one_admin_and_tokens_listed(store_url):
+    """The library behind the web's members and account pages (docs/accounts.md, "The pages")."""
+    acc = _accounts(store_url)
+    acc.create_admin("ann@council.gov.uk", "birmingham", PASSWORD, org_name="Birmingham City Council")
+    acc.create_user("vic@council.gov.uk", PASSWORD)
+    link = acc.add_member("Bob@Council.gov.uk", "birmingham", "editor", actor="ann@council.gov.uk")
+    assert link is not None and acc.get_user("bob@council.gov.uk").single_sign_on  # no password until set
+    acc.reset_password(link, NEW_PASSWORD)
+    assert acc.sign_in("bob@council.gov.uk", NEW_PASSWORD)[0].roles == {"birmingham": "editor"}
+    assert acc.add_member("vic@council.gov.uk", "birmingham", "viewer", actor="ann@council.gov.uk") is None
+    with pytest.raises(AccountError) as err:
+        acc.add_member("vic@council.gov.uk", "birmingham", "editor", actor="ann@council.gov.uk")
+    assert err.value.message == ("email: 'vic@council.gov.uk' is already a member of 'birmingham' (as viewer); "
+                                 "change their role instead")
+    with pytest.raises(NotFound):
+        acc.add_member("zed@council.gov.uk", "leeds", "viewer", actor="ann@council.gov.uk")
+    only = "'ann@council.gov.uk' is the only admin of 'birmingham'; make another member an admin first"
+    with pytest.raises(AccountError) as err:
+        acc.change_role("ann@council.gov.uk", "birmingham", "viewer", actor="ann@council.gov.uk")
+    assert err.value.message == f"role: {only}"
+    with pytest.raises(AccountError) as err:
+        acc.remove_member("ann@council.gov.uk", "birmingham", actor="ann@council.gov.uk")
+    assert err.value.message == f"email: {only}"
+    acc.change_role("bob@council.gov.uk", "birmingham", "admin", actor="ann@council.gov.uk")
+    acc.remove_member("ann@council.gov.uk", "birmingham", actor="bob@council.gov.uk")  # another admin now
+    with pytest.raises(NotFound) as err:
+        acc.remove_member("ann@council.gov.uk", "birmingham", actor="bob@council.gov.uk")
+    assert err.value.message == "email: 'ann@council.gov.uk' is not a member of 'birmingham'"
+    assert acc.members("birmingham") == [
+        {"email": "bob@council.gov.uk", "role": "admin", "password": True, "disabled": False},
+        {"email": "vic@council.gov.uk", "role": "viewer", "password": True, "disabled": False}]
+    assert acc.organisation("birmingham") == {"id": "birmingham", "name": "Birmingham City Council", "kind": "council"}
+    assert acc.organisation("leeds") is None
+    assert [(a["actor"], a["action"], a["detail"]) for a in acc.audit_log() if a["action"] == "membership.remove"] == [
+        ("bob@council.gov.uk", "membership.remove", "ann@council.gov.uk: admin -> removed")]
+    bob = acc.get_user("bob@council.gov.uk")
+    first, _ = acc.create_api_token(bob, "laptop")
+    second, _ = acc.create_api_token(bob, "script")
+    acc.revoke_api_token(bob, first)
+    listed = acc.api_tokens(bob)
+    assert [(t["id"], t["name"], t["revoked_at"] is not None) for t in listed] == [(second, "script", False),
+                                                                                  (first, "laptop", True)]
+    assert all("token" not in t for t in listed) and acc.api_tokens(acc.get_user("vic@council.gov.uk")) == []

@@ -103,6 +103,7 @@ def test_public_and_staff_through_the_api(api):
     assert client.get(f"{base}/brum/report").status_code == 401  # not published: staff only
     assert client.get(f"{base}/brum/report", headers=tok["eve"]).status_code == 403
     assert client.get(f"{base}/brum/report", headers=tok["vic"]).json()["themes"] == {"family": 1}
+    assert client.get(f"{base}/brum/report", headers=tok["vic"]).json()["by_channel"] == {"staff": 1, "public": 1}
     assert client.get(f"{base}/brum/plan").status_code == 404
     decision = {"proposal": "grow-shared-lives", "decision": "grow", "reason": "People support it."}
     assert client.post(f"{base}/brum/decisions", json=decision, headers=tok["vic"]).status_code == 403

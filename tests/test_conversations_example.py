@@ -112,6 +112,7 @@ def test_worked_example(store_url):
         "uses-services": 5, "carer": 4, "staff": 3, "provider": 3, "partner": 3, "other": 2}
     assert rep.by_proposal[0].by_respondent["carer"].model_dump() == {"support": 1, "oppose": 1, "not_sure": 0, "total": 2}
     assert rep.themes == {"recruiting carers": 2}
+    assert rep.by_channel == {"staff": 20, "public": 0}  # imported from a CSV file by staff
     assert [q.comment for q in rep.quotes] == ["My son has been happier since he moved to a Shared Lives carer.",
                                                "<b>Not enough carers</b> in my area to make this work."]
     assert formula.comment == "=SUM(A1:A9) is how the cost looks to us: we need more detail."  # literal, never a formula

@@ -163,3 +163,30 @@ def test_invalid_ownership_request(world, name):
         assert detail["msg"] == case["msg"]
     else:
         assert detail["msg"].startswith(case["msg_starts"]), detail["msg"]
+
+
+def test_logic_models_and_saved_scenarios_are_shared_from_their_pages(world):
+    """The same Share section on a logic model's and a saved scenario's page (the owner's admins):
+    the partner reads them once shared, and not once the share stops."""
+    from carescale.plans import cycle
+
+    app, clients, sid = world
+    admin, partner = clients["admin"], clients["partner"]
+    answers = {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
+               "council_share": 0.5, "name": "Shared model",
+               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
+               "activities": ["Classes"], "assumptions": ["People keep exercising"],
+               "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
+    key = cycle.save_logic_model(cycle.build_logic_model(answers)[1], url=app.state.store.url, owner="alpha")["key"]
+    saved = app.state.store.save_named(sid, "Alpha's saved", "", owner="alpha")
+    for page in (f"/logic-models/{key}", f"/saved/{saved}"):
+        assert partner.get(page).status_code == 404
+        assert 'id="share-form"' in admin.get(page).text
+        assert 'id="share-form"' not in clients["approver"].get(page).text  # sharing is the admin's
+        empty = post_form(admin, page + "/share", {"partner": "", "access": "read"})
+        assert empty.status_code == 422 and "partner: choose the organisation to share the" in empty.text
+        assert post_form(admin, page + "/share", {"partner": "nhs", "access": "read"}).status_code == 303
+        assert "Nhs: read only (shared by boss@alpha.gov.uk)" in text_of(admin.get(page).text, "share-list")
+        assert partner.get(page).status_code == 200
+        assert post_form(admin, page + "/unshare", {"partner": "nhs"}).status_code == 303
+        assert partner.get(page).status_code == 404

@@ -233,6 +233,12 @@ class Ownership:
                 raise NotFound(f"partner: this {kind} is not shared with {partner!r}")
             audit_row(s, user.email, "unshare", f"{kind}:{object_id}", f"{owner} -> {partner}")
 
+    def owners(self, kind: str, object_id: str) -> list[str]:
+        """The organisations that own an object (none: saved before accounts, or no such object)."""
+        check_object(kind)
+        with self.store.reading() as s:
+            return self._owners(s, kind, object_id)[1]
+
     def shares(self, kind: str, object_id: str) -> list[dict[str, Any]]:
         """The object's shares, by partner."""
         check_object(kind)

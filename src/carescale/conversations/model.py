@@ -400,6 +400,7 @@ class Report(View):
     responses: int
     by_proposal: list[ProposalReport]
     by_respondent: dict[str, Count]
+    by_channel: dict[str, int]  # staff (paper, meetings, CSV) and public (the form)
     themes: dict[str, int]
     quotes: list[Response]
     method: str

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from .model import (
+    CHANNELS,
     RESPONDENT_TYPES,
     Count,
     DecisionView,
@@ -49,6 +50,7 @@ def build_report(conversation: str, proposals: list[Proposal], responses: list[R
     return Report(
         conversation=conversation, responses=len(responses), by_proposal=per,
         by_respondent={t: count([r for r in responses if r.respondent == t]) for t in RESPONDENT_TYPES},
+        by_channel={c: sum(1 for r in responses if r.channel == c) for c in CHANNELS},
         themes=_themes(responses), quotes=[r for r in responses if r.quoted], method=METHOD)
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from fastapi import Depends, Request
 
-from ..errors import NotFound, PermissionDeniedError
+from ..errors import AccountError, NotFound, PermissionDeniedError
 from .auth import accounts, current_user, require_user
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -145,3 +145,37 @@ def readable_saved(request: Request, key: str) -> dict[str, Any] | None:
     if saved is None or not visible(request, "saved-scenario", [key]):
         return None
     return saved
+
+
+def sharing(request: Request, kind: str, object_id: str, owners: list[str]) -> dict[str, Any]:
+    """What a page's Share section needs: whether the user is an admin of an owner (only they
+    share), that owner's shares, the organisations it could be shared with, and names."""
+    acc, user = accounts(request), current_user(request)
+    names = {o["id"]: o["name"] for o in acc.organisations()}
+    admin_of = next((o for o in owners if user is not None and acc.can(user, o, "members")), None)
+    shares = [sh for sh in acc.shares(kind, object_id) if sh["owner"] == admin_of] if admin_of else []
+    shown = admin_of or (owners[0] if owners else None)
+    return {"admin": admin_of is not None, "shares": shares, "org_names": names,
+            "partners": [(i, n) for i, n in names.items() if i not in owners],
+            "owner_name": names.get(shown or "", shown or "no organisation")}
+
+
+async def share_change(request: Request, kind: str, object_id: str, stop: bool) -> tuple[str, str, Any]:
+    """Share (or stop sharing) from a posted Share form: (partner, access, the refusal or None)."""
+    from ..errors import CarescaleError
+
+    form = await request.form()
+    partner, access = str(form.get("partner") or ""), str(form.get("access") or "read")
+    user = current_user(request)
+    try:
+        if not partner:
+            raise AccountError(f"partner: choose the organisation to share the {kind.replace('-', ' ')} with")
+        if stop:
+            accounts(request).unshare(user, kind, object_id, partner)  # type: ignore[arg-type]
+        else:
+            accounts(request).share(user, kind, object_id, partner, access)  # type: ignore[arg-type]
+    except CarescaleError as exc:
+        if exc.http_status in (401, 403) or exc.http_status >= 500:
+            raise
+        return partner, access, exc
+    return partner, access, None

@@ -22,7 +22,9 @@ from fastapi.responses import HTMLResponse, Response
 from ...errors import CarescaleError
 from .. import charts, documents
 from ..forms import ErrorSummary, SaveForm
-from ..access import creating, creating_organisations, creator, readable_saved, saved_access, signed_in, visible
+from ..access import (
+    creating, creating_organisations, creator, readable_saved, saved_access, share_change, sharing, signed_in, visible,
+)
 from ..security import plotly_style_ids, share_base
 from ..templating import error_page, render, see_other
 from .common import stored_document
@@ -121,7 +123,11 @@ def saved_list(request: Request) -> HTMLResponse:
 
 @router.get("/saved/{saved_key}", response_class=HTMLResponse, dependencies=[saved_access("read")])
 def saved_one(request: Request, saved_key: str) -> Response:
-    key = saved_key
+    return _saved_view(request, saved_key)
+
+
+def _saved_view(request: Request, key: str, errors: ErrorSummary | None = None, status: int = 200,
+                values: dict[str, str] | None = None) -> Response:
     getter = getattr(request.app.state.store, "get_saved", None)
     saved = getter(key) if getter is not None else None
     if saved is None:
@@ -129,6 +135,30 @@ def saved_one(request: Request, saved_key: str) -> Response:
     doc = stored_document(request, saved["scenario_id"])
     run = documents.run(doc)
     appraisal = documents.appraise(doc)
-    return render(request, "saved.html", title=f"Saved scenario: {saved['name']}", nav="saved", saved=saved,
-                  run=run, appraisal=appraisal, link=f"{share_base(request)}/saved/{key}",
-                  result_link=f"{share_base(request)}/scenario/{saved['scenario_id']}")
+    owners = [saved["owner"]] if saved.get("owner") else []
+    return render(request, "saved.html", status_code=status, title=f"Saved scenario: {saved['name']}", nav="saved",
+                  saved=saved, run=run, appraisal=appraisal, link=f"{share_base(request)}/saved/{key}",
+                  result_link=f"{share_base(request)}/scenario/{saved['scenario_id']}",
+                  errors=errors.items if errors else [], values=values or {},
+                  **sharing(request, "saved-scenario", key, owners))
+
+
+@router.post("/saved/{saved_key}/share", dependencies=[saved_access("change")])
+async def saved_share(request: Request, saved_key: str) -> Response:
+    """The owner's admin shares the saved scenario with a partner organisation, read-only or editable."""
+    return await _saved_sharing(request, saved_key, stop=False)
+
+
+@router.post("/saved/{saved_key}/unshare", dependencies=[saved_access("change")])
+async def saved_unshare(request: Request, saved_key: str) -> Response:
+    """The owner's admin stops sharing the saved scenario with a partner."""
+    return await _saved_sharing(request, saved_key, stop=True)
+
+
+async def _saved_sharing(request: Request, key: str, stop: bool) -> Response:
+    partner, access, refused = await share_change(request, "saved-scenario", key, stop)
+    if refused is not None:
+        errors = ErrorSummary()
+        errors.add(refused.message, "partner")
+        return _saved_view(request, key, errors, 422, {"partner": partner, "access": access})
+    return see_other(f"/saved/{key}#sharing")

@@ -18,7 +18,10 @@ from fastapi.responses import HTMLResponse, Response
 from ...errors import CarescaleError, NotFound, PlanError
 from ...library import default_library
 from .. import charts, plan_forms
-from ..access import access_level, creating, creating_organisations, creator, logic_model_access, plan_access, visible
+from ..access import (
+    access_level, creating, creating_organisations, creator, logic_model_access, plan_access, share_change, sharing,
+    visible,
+)
 from ..auth import accounts, current_user
 from ..forms import ErrorSummary
 from ..plan_forms import DraftError, PlanForm, ReviewForm
@@ -258,13 +261,41 @@ async def _answer(request: Request, step_id: str) -> Response:
 
 @router.get("/logic-models/{key}", response_class=HTMLResponse, dependencies=[logic_model_access("read")])
 def logic_model_page(request: Request, key: str) -> HTMLResponse:
+    return _logic_model_view(request, key)
+
+
+def _logic_model_view(request: Request, key: str, errors: ErrorSummary | None = None, status: int = 200,
+                      values: dict[str, str] | None = None) -> HTMLResponse:
     try:
         rec = _cycle().stored_logic_model(key, url=store_url(request))
     except PlanError as exc:
         raise NotFound(exc.message) from None
     lib = default_library()
-    return render(request, "plans/logic_model.html", title=rec["name"], nav="plans", back="/plans", rec=rec,
-                  lm=rec["logic_model"], cohort=lib.vocabulary.cohorts.get(rec["logic_model"]["cohort"]))
+    return render(request, "plans/logic_model.html", status_code=status, title=rec["name"], nav="plans", back="/plans",
+                  rec=rec, lm=rec["logic_model"], cohort=lib.vocabulary.cohorts.get(rec["logic_model"]["cohort"]),
+                  errors=errors.items if errors else [], values=values or {},
+                  **sharing(request, "logic-model", key, accounts(request).owners("logic-model", key)))
+
+
+@router.post("/logic-models/{key}/share", dependencies=[logic_model_access("change")])
+async def logic_model_share(request: Request, key: str) -> Response:
+    """The owner's admin shares the logic model with a partner organisation, read-only or editable."""
+    return await _logic_model_sharing(request, key, stop=False)
+
+
+@router.post("/logic-models/{key}/unshare", dependencies=[logic_model_access("change")])
+async def logic_model_unshare(request: Request, key: str) -> Response:
+    """The owner's admin stops sharing the logic model with a partner."""
+    return await _logic_model_sharing(request, key, stop=True)
+
+
+async def _logic_model_sharing(request: Request, key: str, stop: bool) -> Response:
+    partner, access, refused = await share_change(request, "logic-model", key, stop)
+    if refused is not None:
+        errors = ErrorSummary()
+        errors.add(refused.message, "partner")
+        return _logic_model_view(request, key, errors, 422, {"partner": partner, "access": access})
+    return see_other(f"/logic-models/{key}#sharing")
 
 
 # -- plans --------------------------------------------------------------------------------------------------
