@@ -533,3 +533,29 @@ def test_staff_edit_the_shared_goals_and_the_pack_shows_theirs(tmp_path):
         for page in ("/conversations/goals", "/conversations/goals/easy-read"):
             goals = re.findall(r'<li class="carescale-text">([^<]*)</li>', c.get(page).text)
             assert goals == ["Everyone in Birmingham gets help early.", "Nobody is lonely &amp; &lt;i&gt;nobody&lt;/i&gt; waits."]
+
+
+def test_a_published_plan_names_the_ideas_not_yet_decided_and_counts_views_in_words(tmp_path):
+    """A plan published with one decision of three: the two ideas still open are named by their
+    titles (never their ids), and what people said is counted without a verb that needs agreeing
+    with the number ("1 were against it")."""
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    svc = make_conversation(url, "open")["svc"]
+    for n, stance in enumerate(("support", "support", "oppose")):
+        svc.respond("open", {"proposal": "living-well", "stance": stance, "respondent": "carer",
+                             "comment": f"View number {n}"}, by=STAFF)
+    svc.decide("open", {"proposal": "living-well", "decision": "grow", "reason": "People want it."}, by=STAFF)
+    svc.publish("open", by=STAFF)
+    with TestClient(create_app(DatabaseScenarioStore(url)), base_url="http://127.0.0.1:8000") as c:
+        page = c.get("/conversations/open/plan").text
+        easy = c.get("/conversations/open/plan/easy-read").text
+    assert "For it: 2. Against it: 1. Not sure: 0." in page
+    assert "Liked it: 2. Did not like it: 1. Not sure: 0." in easy
+    assert "We have not decided on these ideas yet:" in page
+    undecided = page.split("We have not decided on these ideas yet:", 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"<li>([^<]*)</li>", undecided) == ["Living with a Shared Lives carer", "Fewer care home places"]

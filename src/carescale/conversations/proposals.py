@@ -161,6 +161,16 @@ def check_decision(prop: Proposal, decision: str) -> None:
             f"decision: {decision!r} does not fit a {prop.kind!r} proposal ({prop.id!r}); give one of: {', '.join(valid)}")
 
 
+def _month(day: str | None) -> str:
+    """``"2027-07-01"`` -> ``"July 2027"`` (a month in words, as the pages write dates)."""
+    import datetime as _dt
+
+    try:
+        return _dt.date.fromisoformat(day).strftime("%B %Y") if day else "a month not known"
+    except ValueError:
+        return day
+
+
 def evidence_lines(prop: Proposal, proposals: dict[str, Proposal]) -> list[str]:
     """Plain lines of what a decision on ``prop`` rests on (its figures and evidence)."""
     from ..formatting import short_money
@@ -172,7 +182,7 @@ def evidence_lines(prop: Proposal, proposals: dict[str, Proposal]) -> list[str]:
                    f"savings to the council {short_money(f.gross_savings['asc'].real)} and to the NHS "
                    f"{short_money(f.gross_savings['nhs'].real)} a year; net {short_money(f.net.real)} a year "
                    f"({f.cost.price_base} prices; engine scenario {f.scenario_id})")
-        be = (f"breaks even in month {f.break_even_month} ({f.break_even_starts})" if f.break_even_month
+        be = (f"breaks even in month {f.break_even_month} ({_month(f.break_even_starts)})" if f.break_even_month
               else f"does not break even within {f.years} years")
         out.append(f"Net present value over {f.years} years {short_money(f.npv.real)}; {be}")
         if f.evidence_level is not None:

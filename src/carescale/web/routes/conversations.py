@@ -260,7 +260,7 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
             "evidence_href": evidence,
         })
     return {"t": t, "title": t("plan_title", area=conv.council_name), "caption": conv.name, "decisions": decisions,
-            "undecided": list(plan.undecided), "report_url": f"/conversations/{cid}/report",
+            "undecided": [refs[u].title if u in refs else u for u in plan.undecided], "report_url": f"/conversations/{cid}/report",
             "published_on": plan.published_at.strftime("%-d %B %Y") if plan.published_at else None,
             "easy": easy, "pdf": f"/conversations/{cid}/plan" + ("/easy-read.pdf" if easy else ".pdf"),
             "other_register": f"/conversations/{cid}/plan" + ("" if easy else "/easy-read")}
