@@ -129,7 +129,7 @@ def test_public_responds_staff_publish_and_the_plan_shows_decisions_and_reasons(
         living = pg.locator("#decision-living-well")
         assert living.locator(".carescale-decision").inner_text() == "We will do more of this"
         assert living.locator(".carescale-reason").inner_text() == "People told us loneliness matters most; it pays back in months."
-        assert "1 supported it, 0 were against it and 0 were not sure." in living.inner_text()
+        assert "For it: 1. Against it: 0. Not sure: 0." in living.inner_text()
         assert pg.locator("#decision-shared-lives .carescale-decision").inner_text() == "We will not do more of this for now"
         assert pg.locator("#decision-fewer-care-home-places .carescale-reason").inner_text() == \
             "We will not cut care home places until more help at home is working."

@@ -156,6 +156,7 @@ def test_every_page_of_the_pack_answers_and_an_unknown_area_is_404(client):
     overview = client.get(f"/conversations/{CID}").text  # each area with how many proposals it has
     counts = re.findall(r'<span class="govuk-body-s carescale-ideas">([^<]+)</span>', overview)
     assert counts == ["No proposals yet.", "1 proposal.", "No proposals yet.", "2 proposals.", "No proposals yet."]
+    assert f'<a class="govuk-link" href="/conversations/{CID}/areas/4#proposal-fewer-care-home-places">Fewer care home places</a> (less of this)' in overview
 
 
 def test_easy_read_pack_reads_easily(client, db):

@@ -176,13 +176,15 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
             "sayings": sayings,
             "proposals": [proposal_view(t, cid, p, easy) for p in proposals if int(_get(p, "area")) == area],
         }
+    every = [{"title": _get(p, "title"), "kind_label": t("grow_label" if _get(p, "kind") == "grow" else "reduce_label"),
+              "href": base_url(cid, int(_get(p, "area")), easy) + f"#proposal-{_get(p, 'id')}"} for p in proposals]
     price_base = _get(picture, "price_base") if picture is not None else _get(conversation, "price_year")
     words = [{"term": w["term"], "meaning": w["meaning"]} for w in t.mapping("words").values()]
     title = t("area_title", area=name, area_name=t(f"areas.{area}")) if area is not None else t("pack_title", area=name)
     return {
         "t": t, "easy": easy, "cid": cid, "area_name": name, "title": title,
         "caption": t("pack_caption", area=name), "intro": t.items("intro"), "steps": t.items("steps"),
-        "goals": goals, "areas": areas, "area": shown,
+        "goals": goals, "areas": areas, "area": shown, "every_proposal": every,
         "outlook": _outlook(t, _get(picture, "outlook") if picture is not None else None),
         "price_base": t("price_base_sentence", year=price_base) if price_base else None,
         "words": words, "questions": t.items("questions"), "promise": t.items("promise"),

@@ -171,7 +171,7 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
                   proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
                   started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
                   action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy),
-                  closed=not _accepting(conv) and not (form and form.errors))
+                  closed=not _accepting(conv))
 
 
 @router.get("/conversations/{cid}/respond/{pid}", response_class=HTMLResponse)
@@ -193,7 +193,7 @@ async def respond(request: Request, cid: str, pid: str) -> Response:
     if form.spam:  # the honeypot: a script filled every box; thank it and keep nothing
         return see_other(thanks)
     if not _accepting(conv):
-        form.errors.add(t("error_closed"), "stance")
+        form.errors.add(t("error_closed"), "closed")  # the page says so where the form was
     if form.errors:
         return _respond_page(request, cid, pid, easy, form, 422)
     try:
@@ -201,14 +201,8 @@ async def respond(request: Request, cid: str, pid: str) -> Response:
                           "comment": form.comment, "channel": "public"}, client=_client(request))
     except ConversationError as exc:
         form.errors.add(_public_message(t, exc), "stance" if "comment" not in exc.message else "comment")
-        return _respond_page(request, cid, pid, easy, form, 429 if "error_too_many" == _kind(exc) else 422)
+        return _respond_page(request, cid, pid, easy, form, exc.http_status)  # 429: too many from one client
     return see_other(thanks)
-
-
-def _kind(exc: CarescaleError) -> str:
-    from ...conversations.service import TooManyResponses
-
-    return "error_too_many" if isinstance(exc, TooManyResponses) else "refused"
 
 
 def _client(request: Request) -> str:
