@@ -561,3 +561,34 @@ def test_members_only_signs_in_only_people_an_admin_added(tmp_path, mock_issuer)
     url, pending = sso.begin("birmingham", CALLBACK)
     user, _token = sso.finish("birmingham", pending, _authorize_at_mock(url, "fay@birmingham.gov.uk"), CALLBACK)
     assert user.roles == {"birmingham": "approver"}
+
+
+def test_check_sso_fetches_each_providers_keys_and_names_the_redirect_uri(tmp_path, fake, monkeypatch):
+    """`carescale users check-sso`: for each organisation, the number of signing keys its provider
+    publishes and the redirect URI to register there; a provider that cannot be reached is its line,
+    and the command ends with one line naming the failed ones (exit 2)."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    path = tmp_path / "providers.yaml"
+    entry = {"name": "x", "client_id": CLIENT_ID, "client_secret_env": SECRET_ENV,
+             "allowed_email_domains": ["birmingham.gov.uk"]}
+    path.write_text(yaml.safe_dump({"providers": {"birmingham": entry | {"issuer": fake.issuer}}}))
+    monkeypatch.setenv("CARESCALE_PUBLIC_URL", "https://carescale.birmingham.gov.uk")
+    res = run_cli("users", "check-sso", "--providers", str(path), "--format", "json")
+    assert res.code == 0, res.err
+    assert res.json() == [{"organisation": "birmingham", "issuer": fake.issuer, "keys": "1",
+                           "redirect_uri": "https://carescale.birmingham.gov.uk/sign-in/birmingham/sso/callback",
+                           "problem": ""}]
+    path.write_text(yaml.safe_dump({"providers": {"birmingham": entry | {"issuer": fake.issuer},
+                                                  "leeds": entry | {"issuer": dead}}}))
+    res = run_cli("users", "check-sso", "--providers", str(path), "--format", "json")
+    assert res.code == 2 and res.err.strip() == "error: check-sso: 1 of 2 providers failed (leeds); see the Problem column"
+    assert [r["problem"] for r in res.json()] == [
+        "", f"discovery: {dead}/.well-known/openid-configuration cannot be reached (ConnectionError)"]
+    monkeypatch.delenv("CARESCALE_OIDC_PROVIDERS", raising=False)
+    res = run_cli("users", "check-sso")
+    assert res.code == 2 and res.err.strip().endswith(
+        "--providers: give the providers file, or set CARESCALE_OIDC_PROVIDERS (docs/accounts.md)")

@@ -1,5 +1,6 @@
-"""`carescale users create-admin|list|reset-password` (docs/accounts.md): bootstrap an installation's
-first administrator, list the accounts, and print a one-time password reset token."""
+"""`carescale users create-admin|list|reset-password|check-sso` (docs/accounts.md): bootstrap an
+installation's first administrator, list the accounts, print a one-time password reset token, and
+check the single sign-on providers file against each provider."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 
 from .common import Format, app, echo_listing, output_option
 
-users_app = typer.Typer(help="Accounts: create the first administrator, list users, reset a password.",
+users_app = typer.Typer(help="Accounts: create the first administrator, list users, reset a password, check single sign-on.",
                         no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
@@ -84,3 +85,39 @@ def reset_password_command(
     base = (config.public_url() or "http://127.0.0.1:8000").rstrip("/")  # the web app's page for it (issue 27)
     typer.echo(f"One-time reset token for {email.lower()} (valid 24 hours, works once):\n{token}\n"
                f"They set their new password at {base}/reset-password/{token}")
+
+
+SSO_COLUMNS = [("Organisation", "organisation"), ("Issuer", "issuer"), ("Signing keys", "keys"),
+               ("Redirect URI to register", "redirect_uri"), ("Problem", "problem")]
+
+
+@users_app.command("check-sso")
+def check_sso_command(
+    providers: Optional[Path] = typer.Option(None, "--providers", help="The providers file (default: $CARESCALE_OIDC_PROVIDERS)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Check the single sign-on providers file and each provider's discovery document and keys,
+    and print the redirect URI to register at each provider; exits 2 if any provider fails."""
+    from .. import config
+    from ..accounts.oidc import ENV, SingleSignOn, load_providers
+    from ..errors import CarescaleError, IdentityProviderError
+
+    loaded = load_providers(providers)
+    if loaded is None:
+        raise CarescaleError(f"--providers: give the providers file, or set {ENV} (docs/accounts.md)")
+    sso = SingleSignOn(loaded, accounts=None)
+    base = (config.public_url() or "http://127.0.0.1:8000").rstrip("/")
+    rows, failed = [], []
+    for org, provider in sorted(loaded.by_org.items()):
+        row = {"organisation": org, "issuer": provider.issuer, "keys": "",
+               "redirect_uri": f"{base}/sign-in/{org}/sso/callback", "problem": ""}
+        try:
+            row["keys"] = str(len(sso.jwks(org).get("keys") or []))
+        except CarescaleError as exc:
+            row["problem"] = exc.message
+            failed.append(org)
+        rows.append(row)
+    echo_listing(rows, fmt, "Single sign-on providers", SSO_COLUMNS)
+    if failed:
+        raise IdentityProviderError(f"check-sso: {len(failed)} of {len(rows)} providers failed ({', '.join(failed)}); "
+                                    "see the Problem column")
