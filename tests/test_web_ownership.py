@@ -190,3 +190,43 @@ def test_logic_models_and_saved_scenarios_are_shared_from_their_pages(world):
         assert partner.get(page).status_code == 200
         assert post_form(admin, page + "/unshare", {"partner": "nhs"}).status_code == 303
         assert partner.get(page).status_code == 404
+
+
+def test_logic_models_and_saved_scenarios_are_shared_through_the_api(world):
+    """The API shares a logic model and a saved scenario as it shares a plan: the owner's admin only
+    (201, then 204), another organisation's account is told nothing is there (404), an approver who
+    is not an admin is refused (403), and the partner reads the record while it is shared."""
+    from carescale.plans import cycle
+
+    app, clients, sid = world
+    admin, partner, approver = clients["admin"], clients["partner"], clients["approver"]
+    answers = {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
+               "council_share": 0.5, "name": "Model shared by the API",
+               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
+               "activities": ["Classes"], "assumptions": ["People keep exercising"],
+               "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
+    key = cycle.save_logic_model(cycle.build_logic_model(answers)[1], url=app.state.store.url, owner="alpha")["key"]
+    saved = app.state.store.save_named(sid, "Alpha's saved by the API", "", owner="alpha")
+    for kind, api, page in (("logic-model", f"/api/v1/logic-models/{key}", f"/logic-models/{key}"),
+                            ("saved-scenario", f"/api/v1/saved/{saved}", f"/saved/{saved}")):
+        assert partner.get(page).status_code == 404
+        hidden = partner.post(api + "/shares", json={"partner": "nhs", "access": "read"})
+        assert hidden.status_code == 404 and "saved" in hidden.json()["detail"][0]["msg"], hidden.text
+        refused = approver.post(api + "/shares", json={"partner": "nhs", "access": "read"})
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["detail"][0]["msg"] == f"share: only an admin of the organisation that owns this {kind} may share it"
+        got = admin.post(api + "/shares", json={"partner": "nhs", "access": "edit"})
+        assert got.status_code == 201, got.text
+        assert {k: got.json()[k] for k in ("kind", "object_id", "owner", "partner", "access", "shared_by")} == {
+            "kind": kind, "object_id": key if kind == "logic-model" else saved, "owner": "alpha", "partner": "nhs",
+            "access": "edit", "shared_by": "boss@alpha.gov.uk"}
+        assert [s["access"] for s in app_accounts(app).shares(kind, got.json()["object_id"])] == ["edit"]
+        assert partner.get(page).status_code == 200
+        bad = admin.post(api + "/shares", json={"partner": "alpha", "access": "read"})
+        assert bad.status_code == 422 and "owns this" in bad.json()["detail"][0]["msg"]
+        gone = admin.delete(api + "/shares/nhs")
+        assert gone.status_code == 204 and gone.content == b""
+        assert partner.get(page).status_code == 404
+        again = admin.delete(api + "/shares/nhs")
+        assert again.status_code == 404
+        assert again.json()["detail"][0]["msg"] == f"partner: this {kind} is not shared with 'nhs'"

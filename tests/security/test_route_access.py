@@ -85,6 +85,7 @@ EVIDENCE = Public("the evidence library, the same for everyone")
 RUNS = Public("anonymous scenario runs: content-addressed documents and their results, public by design")
 STATIC = Public("the service's own pages and files")
 BUILDER = Creating()
+SHARE = {"partner": "beta", "access": "read"}  # a share's body (tests/test_web_ownership.py: the admin's own)
 
 #: (method path) -> its rule. Every route of the app must be here.
 ACCESS: dict[str, object] = {
@@ -138,7 +139,7 @@ ACCESS: dict[str, object] = {
     "GET /api/v1/plans/{plan_id}/value-of-information": Org("plan", "read"),
     "GET /api/v1/plans/{plan_id}/approvals": Org("plan", "read"),
     "POST /api/v1/plans/{plan_id}/approvals": Org("plan", "approve"),
-    "POST /api/v1/plans/{plan_id}/shares": Org("plan", "change"),
+    "POST /api/v1/plans/{plan_id}/shares": Org("plan", "change", SHARE),
     "DELETE /api/v1/plans/{plan_id}/shares/{partner}": Org("plan", "change"),
     # -- logic models
     "GET /logic-models/new": BUILDER, "POST /logic-models/new": BUILDER,
@@ -149,12 +150,16 @@ ACCESS: dict[str, object] = {
     "GET /api/v1/logic-models/{key}": Org("logic-model", "read"),
     "POST /logic-models/{key}/share": Org("logic-model", "change"),  # and the owner's admin (test_web_ownership)
     "POST /logic-models/{key}/unshare": Org("logic-model", "change"),
+    "POST /api/v1/logic-models/{key}/shares": Org("logic-model", "change", SHARE),  # and the owner's admin
+    "DELETE /api/v1/logic-models/{key}/shares/{partner}": Org("logic-model", "change"),
     # -- saved scenarios
     "GET /scenario/{sid}/save": Creating(), "POST /scenario/{sid}/save": Creating(),
     "GET /saved": Listing("saved-scenario", anonymous="sign-in"),
     "GET /saved/{saved_key}": Org("saved-scenario", "read"),
     "POST /saved/{saved_key}/share": Org("saved-scenario", "change"),  # and the owner's admin (test_web_ownership)
     "POST /saved/{saved_key}/unshare": Org("saved-scenario", "change"),
+    "POST /api/v1/saved/{saved_key}/shares": Org("saved-scenario", "change", SHARE),  # and the owner's admin
+    "DELETE /api/v1/saved/{saved_key}/shares/{partner}": Org("saved-scenario", "change"),
     # -- local conversations (issue 28): the packs, response form and published plan are public; the
     #    staff pages are the conversation's organisation's
     "GET /conversations/{cid}": Public("a conversation pack, for the public"),

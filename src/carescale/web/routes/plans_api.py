@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...errors import NotFound, PlanError
 from ...plans.cycle import Answers, PlanRequest
 from ...schema.plan import Actuals
-from ..access import creating, creator, logic_model_access, plan_access, visible
+from ..access import creating, creator, logic_model_access, plan_access, saved_access, visible
 from ..auth import accounts
 from .common import ErrorBody
 
@@ -32,8 +32,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "The body cannot be read (not UTF-8 JSON).",
         401: "Sign in first: send a personal API token as 'Authorization: Bearer csk_...'.",
         403: "The account may read this but not change or approve it (docs/accounts.md).",
-        404: "No such plan or logic model, or one of another organisation that is not shared with yours: the "
-             "message names the id.",
+        404: "No such plan, logic model or saved scenario, or one of another organisation that is not shared with "
+             "yours: the message names the id.",
         422: "Bad input: field-level messages, one line each.",
         429: "The server is working out other analyses; try again in a minute.",
         503: "The store (database) cannot be used just now. Nothing was saved.",
@@ -332,3 +332,38 @@ def share_plan(request: Request, plan_id: str, body: ShareRequest, user: Any = p
                summary="Stop sharing the plan with a partner organisation (an admin of its organisation)")
 def unshare_plan(request: Request, plan_id: str, partner: str, user: Any = plan_access("change")) -> None:
     accounts(request).unshare(user, "plan", plan_id, partner)
+
+
+# The same sharing for a logic model and a saved scenario (the Share sections of their pages; the
+# same library functions and rules as a plan's: the owner's admins share, 201 and 204; another
+# organisation's record is 404, as one that does not exist; a viewer, or an editor who is not an
+# admin, is 403).
+
+
+@router.post("/logic-models/{key}/shares", status_code=201, responses=_errors(400, 401, 403, 404, 422, 503),
+             summary="Share the logic model with a partner organisation, read-only or editable (an admin of an "
+             "organisation that owns it)")
+def share_logic_model(request: Request, key: str, body: ShareRequest, user: Any = logic_model_access("change")) -> Share:
+    return Share(**accounts(request).share(user, "logic-model", key, body.partner, body.access))
+
+
+@router.delete("/logic-models/{key}/shares/{partner}", status_code=204, responses=_errors(401, 403, 404, 503),
+               summary="Stop sharing the logic model with a partner organisation (an admin of an organisation that owns it)")
+def unshare_logic_model(request: Request, key: str, partner: str, user: Any = logic_model_access("change")) -> None:
+    accounts(request).unshare(user, "logic-model", key, partner)
+
+
+@router.post("/saved/{saved_key}/shares", status_code=201, responses=_errors(400, 401, 403, 404, 422, 503),
+             tags=["saved scenarios"],
+             summary="Share the saved scenario with a partner organisation, read-only or editable (an admin of its "
+             "organisation)")
+def share_saved_scenario(request: Request, saved_key: str, body: ShareRequest,
+                         user: Any = saved_access("change")) -> Share:
+    return Share(**accounts(request).share(user, "saved-scenario", saved_key, body.partner, body.access))
+
+
+@router.delete("/saved/{saved_key}/shares/{partner}", status_code=204, responses=_errors(401, 403, 404, 503),
+               tags=["saved scenarios"],
+               summary="Stop sharing the saved scenario with a partner organisation (an admin of its organisation)")
+def unshare_saved_scenario(request: Request, saved_key: str, partner: str, user: Any = saved_access("change")) -> None:
+    accounts(request).unshare(user, "saved-scenario", saved_key, partner)
