@@ -230,3 +230,55 @@ def test_logic_models_and_saved_scenarios_are_shared_through_the_api(world):
         again = admin.delete(api + "/shares/nhs")
         assert again.status_code == 404
         assert again.json()["detail"][0]["msg"] == f"partner: this {kind} is not shared with 'nhs'"
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def test_a_published_plan_names_people_only_to_its_owners_members(world):
+    """Who created a plan, recorded its reviews and approved it is its organisation's business: an
+    anonymous reader of the published plan and a partner it is shared with see the organisation
+    (Alpha) instead of any person's email, on the page, the history CSV and every API answer;
+    the owner's members still see the emails."""
+    from carescale.plans import add_review, cycle
+
+    app, clients, _ = world
+    url = app.state.store.url
+    made = cycle.create_plan_from({
+        "id": "alpha-open-plan", "name": "Alpha's open plan", "library": "community-agents", "area": "birmingham",
+        "start": "2027-04-01", "end": "2028-03-31", "budget": 2_000_000, "created_by": "maker@alpha.gov.uk",
+        "phases": [{"name": "all", "start": "2027-04-01", "end": "2028-03-31", "scale": 0.5}],
+        "funding": {"route": "transition_funds", "source": "Fund"}}, url=url, owner="alpha")
+    add_review("alpha-open-plan", {"period_end": "2027-06-30", "people_supported": 100,
+                                   "outcomes": {o["id"]: 1 for o in made["definition"]["outcomes"]},
+                                   "money_spent": 40_000, "note": "Ask rev@alpha.gov.uk about the figures"},
+               url=url, by="rev@alpha.gov.uk")
+    acc = app_accounts(app)
+    acc.set_public(acc.get_user("boss@alpha.gov.uk"), "alpha-open-plan")
+    acc.approve(acc.get_user("sign@alpha.gov.uk"), "alpha-open-plan", 1)
+    acc.share(acc.get_user("boss@alpha.gov.uk"), "plan", "alpha-open-plan", "nhs", "read")
+    people = ("maker@alpha.gov.uk", "rev@alpha.gov.uk", "sign@alpha.gov.uk", "boss@alpha.gov.uk")
+    outputs = ("/plans/alpha-open-plan", "/plans/alpha-open-plan/history.csv", "/api/v1/plans/alpha-open-plan",
+               "/api/v1/plans/alpha-open-plan/reviews", "/api/v1/plans/alpha-open-plan/approvals", "/api/v1/plans")
+    for who in ("anonymous", "partner"):
+        for path in outputs:
+            got = clients[who].get(path)
+            assert got.status_code == 200, (who, path, got.status_code)
+            shown = set(EMAIL.findall(got.text))
+            assert shown <= ({"boss@nhs.uk"} if who == "partner" else set()), (who, path, shown)  # at most their own
+        page = clients[who].get("/plans/alpha-open-plan").text
+        assert "Recorded by Alpha on 20" in page and "Note: Ask Alpha about the figures" in page, who
+        assert "approved for Alpha on" in page, who
+        csv = clients[who].get("/plans/alpha-open-plan/history.csv").text
+        assert csv.splitlines()[1].count("Alpha") >= 1, csv
+        api = clients[who].get("/api/v1/plans/alpha-open-plan").json()
+        assert api["created_by"] == "Alpha" and api["history"][0]["recorded_by"] == "Alpha"
+        assert [a["approved_by"] for a in clients[who].get("/api/v1/plans/alpha-open-plan/approvals").json()] == ["Alpha"]
+    member = clients["approver"]
+    page = member.get("/plans/alpha-open-plan").text
+    assert "Recorded by rev@alpha.gov.uk on 20" in page and "by maker@alpha.gov.uk on 20" in page
+    assert "approved by sign@alpha.gov.uk for Alpha on" in page
+    assert "rev@alpha.gov.uk" in member.get("/plans/alpha-open-plan/history.csv").text
+    api = member.get("/api/v1/plans/alpha-open-plan").json()
+    assert (api["created_by"], api["history"][0]["recorded_by"]) == ("maker@alpha.gov.uk", "rev@alpha.gov.uk")
+    assert set(people) - {"boss@alpha.gov.uk"} <= set(EMAIL.findall(page))

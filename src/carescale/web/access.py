@@ -13,10 +13,15 @@ Every route that touches an organisation's data checks here, before it reads its
   new plan, logic model or saved scenario will belong to (the one in which they are an editor or
   above; chosen with ``organisation`` when they have several).
 * :func:`visible`: those of a list's ids the user may read; lists show nothing else.
+* :func:`people_hidden`: who did what to a plan (who created it, recorded a review, approved,
+  shared) is shown to the members of the organisation that owns it; anyone else who may read it
+  (an anonymous reader of a published plan, a partner it is shared with) sees that organisation
+  instead of any person's email or name, on the page, its CSV and the API.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Iterable
 
 from fastapi import Depends, Request
@@ -179,3 +184,47 @@ async def share_change(request: Request, kind: str, object_id: str, stop: bool) 
             raise
         return partner, access, exc
     return partner, access, None
+
+
+#: The fields of a plan's records that name a person (an account's email, or a name typed in).
+PERSON_FIELDS = frozenset({"recorded_by", "created_by", "approved_by", "shared_by"})
+#: An email address inside any other text (a note, a reason): shown as the organisation too.
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def sees_people(request: Request, owner: str | None) -> bool:
+    """Whether the visitor may see which person did what to a record of ``owner``: its members
+    may; an anonymous visitor or another organisation's account (a partner) may not. A record
+    saved before accounts (no owner) shows its signed-in readers who recorded it, as before."""
+    user = current_user(request)
+    if user is None:
+        return False
+    return owner is None or accounts(request).can(user, owner, "read")
+
+
+def organisation_name(request: Request, owner: str | None) -> str:
+    """The owning organisation's name (its id if it has none; "nobody" before accounts)."""
+    if not owner:
+        return "nobody (saved before accounts)"
+    return next((o["name"] for o in accounts(request).organisations() if o["id"] == owner), owner)
+
+
+def people_hidden(request: Request, data: Any, owner: str | None) -> Any:
+    """``data`` (a plan, its reviews, rows or approvals; any JSON-like value) as the visitor may
+    see it: unchanged for the owner's members; for anyone else every person field
+    (:data:`PERSON_FIELDS`) and every email address in any text is the owning organisation's name."""
+    if sees_people(request, owner):
+        return data
+    return _hide(data, organisation_name(request, owner))
+
+
+def _hide(data: Any, name: str) -> Any:
+    if isinstance(data, dict):
+        return {k: (name if k in PERSON_FIELDS and v not in (None, "") else _hide(v, name)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_hide(v, name) for v in data]
+    if isinstance(data, tuple):
+        return tuple(_hide(v, name) for v in data)
+    if isinstance(data, str) and "@" in data:
+        return EMAIL.sub(name, data)
+    return data

@@ -19,8 +19,8 @@ from ...errors import CarescaleError, NotFound, PlanError
 from ...library import default_library
 from .. import charts, plan_forms
 from ..access import (
-    access_level, creating, creating_organisations, creator, logic_model_access, plan_access, share_change, sharing,
-    visible,
+    access_level, creating, creating_organisations, creator, logic_model_access, people_hidden, plan_access,
+    sees_people, share_change, sharing, visible,
 )
 from ..auth import accounts, current_user
 from ..forms import ErrorSummary
@@ -407,10 +407,11 @@ def plan_page(request: Request, plan_id: str) -> HTMLResponse:
 def _plan_view(request: Request, plan_id: str, errors: ErrorSummary | None = None, status: int = 200,
                values: dict[str, str] | None = None) -> HTMLResponse:
     h = _load(request, plan_id)
+    owner = h.get("owner")
+    h = people_hidden(request, h, owner)  # not the owner's member: the organisation, never a person's email
     area = default_library().areas.get(h["area"])
     acc, user = accounts(request), current_user(request)
     level = access_level(request)
-    owner = h.get("owner")
     admin = user is not None and owner is not None and acc.can(user, owner, "members")
     names = {o["id"]: o["name"] for o in acc.organisations()}
     return render(request, "plans/plan.html", status_code=status, title=h["name"], nav="plans", back="/plans", h=h,
@@ -420,7 +421,7 @@ def _plan_view(request: Request, plan_id: str, errors: ErrorSummary | None = Non
                   approvals=acc.approvals(plan_id), shares=acc.shares("plan", plan_id) if admin else [],
                   partners=[(i, n) for i, n in names.items() if i != owner], org_names=names,
                   errors=errors.items if errors else [], values=values or {},
-                  reader=user is not None)  # a published plan shows anonymous visitors no approver's email
+                  people=sees_people(request, owner))  # approvers by organisation for anyone but its members
 
 
 def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = None, status: int = 200) -> HTMLResponse:
@@ -434,11 +435,11 @@ def _review_page(request: Request, h: dict[str, Any], form: ReviewForm | None = 
 def history_csv(request: Request, plan_id: str) -> Response:
     """The plan's review history as CSV (``carescale plans history PLAN --format csv``): one row a
     review, targets against actuals, each rate's posterior and every recommendation with its reason."""
-    _load(request, plan_id)  # an unknown plan is a 404 page, as for the plan page
+    owner = _load(request, plan_id).get("owner")  # an unknown plan is a 404 page, as for the plan page
     from ...plans.history import review_history
     from ...safe_text import csv_text
 
-    data = review_history(plan_id, url=store_url(request))
+    data = people_hidden(request, review_history(plan_id, url=store_url(request)), owner)
     keys = [k for k, _ in data["columns"]]
     body = csv_text(([r.get(k) for k in keys] for r in data["rows"]), header=keys, bom=True)
     return Response(body, media_type="text/csv; charset=utf-8",

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...errors import NotFound, PlanError
 from ...plans.cycle import Answers, PlanRequest
 from ...schema.plan import Actuals
-from ..access import creating, creator, logic_model_access, plan_access, saved_access, visible
+from ..access import creating, creator, logic_model_access, people_hidden, plan_access, saved_access, visible
 from ..auth import accounts
 from .common import ErrorBody
 
@@ -124,6 +124,11 @@ ORGANISATION = Query(None, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$",
                      "or above in several).")
 
 
+def _owner(request: Request, plan_id: str) -> str | None:
+    """The organisation that owns a plan (None: saved before accounts)."""
+    return next(iter(accounts(request).owners("plan", plan_id)), None)
+
+
 def _plan_404(work: Any, plan_id: str | None = None) -> Any:
     """An unknown plan or logic model in the address is 404 (naming the id, not every saved plan)."""
     try:
@@ -181,7 +186,7 @@ def list_plans(request: Request) -> list[PlanSummary]:
 
     every = plans(url=_url(request))
     mine = visible(request, "plan", [p["id"] for p in every])
-    return [PlanSummary(**p) for p in every if p["id"] in mine]
+    return [PlanSummary(**people_hidden(request, p, p.get("owner"))) for p in every if p["id"] in mine]
 
 
 @router.post("/plans", status_code=201, responses=_errors(400, 401, 403, 404, 422, 429, 503),
@@ -205,7 +210,8 @@ def create_plan(request: Request, body: PlanRequest, organisation: str | None = 
 def get_plan(request: Request, plan_id: str) -> PlanHistory:
     from ...plans.cycle import history
 
-    return PlanHistory(**_plan_404(lambda: history(plan_id, url=_url(request)), plan_id))
+    h = _plan_404(lambda: history(plan_id, url=_url(request)), plan_id)
+    return PlanHistory(**people_hidden(request, h, h.get("owner")))  # a person's email: its owner's members only
 
 
 @router.get("/plans/{plan_id}/reviews", summary="A plan's reviews (the CLI's 'reviews list --format json')",
@@ -213,7 +219,8 @@ def get_plan(request: Request, plan_id: str) -> PlanHistory:
 def list_plan_reviews(request: Request, plan_id: str) -> list[dict[str, Any]]:
     from ...plans import list_reviews
 
-    return _plan_404(lambda: list_reviews(plan_id, url=_url(request)), plan_id)
+    reviews = _plan_404(lambda: list_reviews(plan_id, url=_url(request)), plan_id)
+    return people_hidden(request, reviews, _owner(request, plan_id))
 
 
 @router.post("/plans/{plan_id}/reviews", status_code=201, responses=_errors(400, 401, 403, 404, 422, 429, 503),
@@ -221,8 +228,9 @@ def list_plan_reviews(request: Request, plan_id: str) -> list[dict[str, Any]]:
 def add_plan_review(request: Request, plan_id: str, body: Actuals, user: Any = plan_access("change")) -> ReviewOut:
     from ...plans import add_review
 
-    return ReviewOut(**_plan_404(lambda: _computing(request, lambda: add_review(
-        plan_id, body, by=body.recorded_by or user.email, url=_url(request), actor=user.email)), plan_id))
+    got = _plan_404(lambda: _computing(request, lambda: add_review(
+        plan_id, body, by=body.recorded_by or user.email, url=_url(request), actor=user.email)), plan_id)
+    return ReviewOut(**people_hidden(request, got, _owner(request, plan_id)))  # a partner's: by organisation
 
 
 class ValueOfInformation(_Open):
@@ -313,7 +321,8 @@ class Share(BaseModel):
             "recommendation, when, and the scenario id they saw", responses=_errors(401, 404, 503),
             dependencies=[plan_access("read")])
 def list_approvals(request: Request, plan_id: str) -> list[Approval]:
-    return [Approval(**a) for a in accounts(request).approvals(plan_id)]
+    found = accounts(request).approvals(plan_id)
+    return [Approval(**a) for a in people_hidden(request, found, _owner(request, plan_id))]
 
 
 @router.post("/plans/{plan_id}/approvals", status_code=201, responses=_errors(400, 401, 403, 404, 422, 503),
