@@ -286,3 +286,41 @@ def test_cli_plans_adopt_gives_rows_owned_by_nobody_to_an_organisation(store_url
     assert acc.unowned() == {"plan": [], "logic-model": [], "saved-scenario": []}
     again = run_cli("plans", "adopt", "--org", "beta", "--all")
     assert (again.code, again.out) == (0, "Nothing belongs to nobody: nothing to adopt.\n")
+
+
+def test_cli_plans_list_names_each_plans_owner(store_url, monkeypatch, tmp_path):
+    """'plans list' shows the organisation that owns each plan, or that nobody does (saved before
+    accounts), in its table and its JSON (and CSV)."""
+    import csv
+    import io
+    import json
+
+    import yaml
+
+    from carescale.accounts import open_accounts
+    from tests.conftest import REPO, run_cli
+
+    EXAMPLES = REPO / "docs" / "examples"
+
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    open_accounts(store_url).create_organisation("birmingham", "Birmingham City Council", "council")
+    plan = yaml.safe_load((EXAMPLES / "falls-prevention-plan.yaml").read_text(encoding="utf-8"))
+    old = tmp_path / "old.yaml"
+    plan["model"]["logic_model"] = str(EXAMPLES / plan["model"]["logic_model"])  # read from tmp_path
+    old.write_text(yaml.safe_dump({**plan, "id": "falls-old"}), encoding="utf-8")
+    made = run_cli("plans", "create", str(EXAMPLES / "falls-prevention-plan.yaml"), "--org", "birmingham")
+    assert made.code == 0, made.err
+    unowned = run_cli("plans", "create", str(old))
+    assert unowned.code == 0, unowned.err
+    listed = run_cli("plans", "list", "--format", "json")
+    assert listed.code == 0, listed.err
+    assert {p["id"]: (p["owner"], p["owned_by"]) for p in json.loads(listed.out)} == {
+        "falls-birmingham": ("birmingham", "Birmingham City Council"),
+        "falls-old": (None, "nobody (saved before accounts)")}
+    table = run_cli("plans", "list")
+    assert table.code == 0 and "Owner" in table.out
+    flat = " ".join(table.out.split())
+    assert "Owner" in flat and "Birmingham" in flat and "nobody" in flat and "accounts)" in flat
+    rows = csv.DictReader(io.StringIO(run_cli("plans", "list", "--format", "csv").out))
+    assert {r["id"]: r["owned_by"] for r in rows} == {"falls-birmingham": "Birmingham City Council",
+                                                      "falls-old": "nobody (saved before accounts)"}

@@ -21,8 +21,10 @@ app.add_typer(reviews_app, name="reviews")
 PLAN_COLUMNS = [
     ("Plan", "id"), ("Name", "name"), ("Model", "model"), ("Area", "area"), ("Start", "start"),
     ("End", "end"), ("Reviews", "reviews"), ("Latest recommendation", "latest_recommendation"),
-    ("Created by", "created_by"),
+    ("Created by", "created_by"), ("Owner", "owned_by"),
 ]
+#: A plan saved before accounts belongs to no organisation until adopted (docs/accounts.md).
+NOBODY = "nobody (saved before accounts)"
 REVIEW_COLUMNS = [
     ("No.", "number"), ("Period", "period"), ("People", "people_supported"), ("Outcomes", "outcomes_text"),
     ("Spent", "money_spent"), ("P(saves)", "prob_saving"), ("Expected NPV", "expected_npv"),
@@ -58,6 +60,13 @@ def create_command(
     if org is not None:
         _known_organisation(org)
     _emit_plan(create_plan(file, by=by, owner=org), fmt, output, created=True)
+
+
+def _organisation_names() -> dict[str, str]:
+    """Each organisation's name by its id (the accounts of the same database)."""
+    from ..accounts import open_accounts
+
+    return {o["id"]: o["name"] for o in open_accounts().organisations()}
 
 
 def _known_organisation(org: str) -> None:
@@ -102,13 +111,15 @@ def list_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
     output: Optional[Path] = output_option(),
 ) -> None:
-    """Every saved plan, with its latest recommendation."""
+    """Every saved plan, with its latest recommendation and the organisation that owns it."""
     from ..plans.plan import list_plans
 
     rows = list_plans()
     if not rows and fmt is Format.table:
         typer.echo("No plans saved yet: carescale plans create PLAN.yaml")
         return
+    names = _organisation_names() if any(r.get("owner") for r in rows) else {}
+    rows = [{**r, "owned_by": names.get(r["owner"], r["owner"]) if r.get("owner") else NOBODY} for r in rows]
     echo_listing(rows, fmt, "Investment plans", PLAN_COLUMNS, output)
 
 
