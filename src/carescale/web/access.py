@@ -199,14 +199,24 @@ def sees_people(request: Request, owner: str | None) -> bool:
     user = current_user(request)
     if user is None:
         return False
-    return owner is None or accounts(request).can(user, owner, "read")
+    if owner is None:
+        return True
+    known = getattr(request.state, "sees_people", None)  # a list asks once per organisation
+    if known is None:
+        known = request.state.sees_people = {}
+    if owner not in known:
+        known[owner] = accounts(request).can(user, owner, "read")
+    return known[owner]
 
 
 def organisation_name(request: Request, owner: str | None) -> str:
     """The owning organisation's name (its id if it has none; "nobody" before accounts)."""
     if not owner:
         return "nobody (saved before accounts)"
-    return next((o["name"] for o in accounts(request).organisations() if o["id"] == owner), owner)
+    names = getattr(request.state, "organisation_names", None)
+    if names is None:
+        names = request.state.organisation_names = {o["id"]: o["name"] for o in accounts(request).organisations()}
+    return names.get(owner, owner)
 
 
 def people_hidden(request: Request, data: Any, owner: str | None) -> Any:

@@ -480,6 +480,7 @@ def evidence_value_page(request: Request, plan_id: str) -> HTMLResponse:
     from ...plans.evidence_value import value_of_information
 
     h = _load(request, plan_id)
+    h = people_hidden(request, h, h.get("owner"))
     voi = computing(request, lambda: value_of_information(plan_id, url=store_url(request)))
     return render(request, "plans/evidence_value.html", title="How much evidence is enough?", nav="plans",
                   back=f"/plans/{plan_id}", h=h, voi=voi)
