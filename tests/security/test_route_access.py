@@ -571,3 +571,19 @@ def test_public_pages_need_no_account(world):
         assert got.status_code != 401 and not got.headers.get("location", "").startswith("/sign-in"), (route, got.status_code)
         assert got.status_code < 500, (route, got.status_code)
     assert len(asked) >= 40
+
+
+def test_a_conversations_public_answers_name_its_staff_only_to_its_members(world):
+    """The public pack and proposals say which organisation entered them (Alpha), never the staff
+    member's email, to anonymous visitors and other organisations; alpha's own members see who."""
+    _, clients, _ = world
+    email = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+    for path in ("/api/v1/conversations/alpha-talk", "/api/v1/conversations/alpha-talk/proposals",
+                 "/api/v1/conversations/alpha-talk/picture"):
+        for who in ("anonymous", "other"):
+            got = clients[who].get(path)
+            assert got.status_code == 200 and set(email.findall(got.text)) <= {ROLES["other"]}, (path, who)
+    pack = clients["anonymous"].get("/api/v1/conversations/alpha-talk").json()
+    assert pack["conversation"]["created_by"] == "Alpha", pack["conversation"]
+    proposals = clients["viewer"].get("/api/v1/conversations/alpha-talk/proposals").json()
+    assert [p["created_by"] for p in proposals] == [ROLES["admin"]]

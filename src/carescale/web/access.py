@@ -187,7 +187,7 @@ async def share_change(request: Request, kind: str, object_id: str, stop: bool) 
 
 
 #: The fields of a plan's records that name a person (an account's email, or a name typed in).
-PERSON_FIELDS = frozenset({"recorded_by", "created_by", "approved_by", "shared_by"})
+PERSON_FIELDS = frozenset({"recorded_by", "created_by", "approved_by", "shared_by", "entered_by", "decided_by"})
 #: An email address inside any other text (a note, a reason): shown as the organisation too.
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 

@@ -90,6 +90,20 @@ class StaffCall:
         self.svc, self.by = svc, by
 
 
+def _public(request: Request, cid: str, answer: Any) -> Any:
+    """A public answer as the visitor may see it: the staff who entered, proposed or decided
+    something are named (by email) to the conversation's organisation's members only; anyone else
+    sees the organisation (docs/accounts.md, "People are named to the owner's members only")."""
+    from ..access import people_hidden
+
+    def plain(x: Any) -> Any:
+        if isinstance(x, BaseModel):
+            return x.model_dump(mode="json")
+        return [plain(v) for v in x] if isinstance(x, list) else x
+
+    return people_hidden(request, plain(answer), _svc(request).get(cid).organisation)
+
+
 def _creator(request: Request) -> str:
     """The signed-in user who may create in at least one organisation (their email), before the body."""
     from ..auth import accounts, require_user
@@ -161,7 +175,7 @@ def create_conversation(request: Request, body: ConversationIn, by: str = Depend
 @router.get("/{cid}", summary="The conversation pack: goals, the local picture and the proposals (public)",
             responses=_errors(404, 503))
 def conversation_pack(request: Request, cid: str) -> Pack:
-    return _svc(request).pack(cid)
+    return _public(request, cid, _svc(request).pack(cid))
 
 
 @router.post("/{cid}/goals", summary="The shared goals, replacing the paper's in our own words (role 'change')",
@@ -172,7 +186,7 @@ def conversation_goals(request: Request, cid: str, body: GoalsRequest, staff: St
 
 @router.get("/{cid}/picture", summary="The local picture (public)", responses=_errors(404, 503))
 def conversation_picture(request: Request, cid: str) -> LocalPicture:
-    return _svc(request).picture(cid)
+    return _public(request, cid, _svc(request).picture(cid))
 
 
 @router.post("/{cid}/picture/spend", status_code=201, summary="The council's own figure for an area today",
@@ -196,7 +210,7 @@ def conversation_outlook(request: Request, cid: str, body: OutlookIn, staff: Sta
 @router.get("/{cid}/proposals", summary="The proposals with their figures from the engine (public)",
             responses=_errors(404, 503))
 def conversation_proposals(request: Request, cid: str) -> list[Proposal]:
-    return _svc(request).proposals(cid)
+    return _public(request, cid, _svc(request).proposals(cid))
 
 
 @router.post("/{cid}/proposals", status_code=201, summary="A model to grow or a service to reduce",
@@ -243,7 +257,7 @@ def conversation_report(request: Request, cid: str) -> Report:
     conv = svc.get(cid)
     if not conv.published:  # before publishing, the conversation's staff only
         _staff(request, conv, "read")
-    return svc.report(cid)
+    return _public(request, cid, svc.report(cid))
 
 
 @router.post("/{cid}/decisions", status_code=201, summary="The decision on a proposal (role 'approve')",
@@ -264,4 +278,4 @@ def conversation_plan(request: Request, cid: str, draft: bool = False) -> Public
     svc = _svc(request)
     if draft:
         _staff(request, svc.get(cid), "read")
-    return svc.public_plan(cid, draft=draft)
+    return _public(request, cid, svc.public_plan(cid, draft=draft))
