@@ -651,3 +651,84 @@ def test_bad_picture_input_gives_the_librarys_line_in_the_error_summary(forms, f
     for name, value in data.items():  # the form keeps what was typed
         if name.endswith(("amount", "year", "source")):
             assert f'value="{value}"' in got.text, name
+
+
+def test_staff_add_a_model_to_grow_and_a_service_to_reduce(forms):
+    """The proposal form calls Conversations.propose: a library model at half its potential gets the
+    engine's figures for the council (the same as evaluating its scenario document directly), and a
+    service of the local picture reduced because of it; the pack shows both."""
+    from carescale.conversations.core import council_area_id
+    from carescale.conversations.proposals import engine_figures, model_document
+    from carescale.library import default_library
+    from carescale.web.conversation_pack import plain_money
+
+    svc, c, py = forms["svc"], forms["client"], forms["price_year"]
+    got = post_form(c, "/conversations/forms/staff/proposals", {
+        "new-kind": "grow", "new-id": "community-agents", "new-title": "Community agents in every ward",
+        "new-meaning_for_people": "Someone local helps you find <b>groups</b> & support near you.",
+        "new-model": "library:community-agents", "new-scale": "0.5",
+        "new-service": "ascfr:long-term-residential:65+", "new-reduction": "1"}, follow_redirects=False)  # ignored for grow
+    assert got.status_code == 303 and got.headers["location"] == "/conversations/forms/staff#decide-community-agents"
+    grow = {p.id: p for p in svc.proposals("forms")}["community-agents"]
+    lib = default_library()
+    doc = model_document(council_area_id("E08000025"), ["community-agents"], 0.5, py)
+    engine = engine_figures(doc, lib, lib.intervention("community-agents").evidence_grade.level)
+    assert (grow.kind, grow.model_kind, grow.model_ref, grow.scale, grow.created_by) == \
+        ("grow", "library", "community-agents", 0.5, STAFF)
+    assert grow.figures == engine
+    pack = c.get(f"/conversations/forms/areas/{grow.area}").text
+    assert f"Taking the cost away from the saving, it would save about {plain_money(engine.net.real)} a year overall." in pack
+    assert f'href="/scenario/{engine.scenario_id}"' in pack
+    assert "Someone local helps you find &lt;b&gt;groups&lt;/b&gt; &amp; support near you." in pack
+    # a service to reduce: chosen from the picture's services, because of the model above
+    line = next(x for x in svc.services("forms") if x.id == "ascfr:long-term-residential:65+")
+    page = c.get("/conversations/forms/staff").text
+    assert f'<option value="{line.id}"' in page and 'value="library:community-agents"' in page
+    assert 'id="new-because_of-community-agents" name="new-because_of" type="checkbox" value="community-agents"' in page
+    got = post_form(c, "/conversations/forms/staff/proposals", {
+        "new-kind": "reduce", "new-id": "fewer-home-places", "new-title": "Fewer care home places",
+        "new-meaning_for_people": "More people would get help at home.", "new-model": "library:shared-lives",
+        "new-service": line.id, "new-reduction": "£250,000", "new-because_of": ["community-agents"]},
+        follow_redirects=False)
+    assert got.status_code == 303, got.text[:500]
+    cut = {p.id: p for p in svc.proposals("forms")}["fewer-home-places"]
+    assert (cut.kind, cut.service, cut.reduction.real, cut.reduction.price_base, cut.because_of, cut.area) == \
+        ("reduce", line, 250_000.0, py, ["community-agents"], line.area)
+    assert "We would spend about £250,000 a year less on it." in c.get(f"/conversations/forms/areas/{cut.area}").text
+
+
+def test_a_bad_proposal_gives_the_librarys_line_in_the_error_summary(forms):
+    svc, c = forms["svc"], forms["client"]
+    line = next(x for x in svc.services("forms") if x.id == "ascfr:long-term-residential:65+")
+    base = {"new-title": "An idea", "new-meaning_for_people": "It would help."}
+    cases = [
+        ({**base, "new-id": "Big Idea", "new-kind": "grow", "new-model": "library:shared-lives"}, "new-id",
+         "proposal: id: 'Big Idea' is not a valid id; an id is lower-case letters, digits, '-' and '_' (pattern "
+         "^[a-z0-9][a-z0-9_-]*$, at most 200 characters), with no dots: parameter paths join ids with dots"),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": ""}, "new-model",
+         "proposal 'idea': model: give exactly one of library (a model id), case_study (a case study id) or "
+         "logic_model (the council's logic model)"),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": "library:no-such-model"}, "new-model",
+         "proposal 'idea': model.library: unknown model 'no-such-model'; runnable models are: "
+         + ", ".join(sorted(__import__("carescale.library", fromlist=["x"]).default_library().runnable))),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": "library:shared-lives", "new-scale": "2"}, "new-scale",
+         "proposal: scale: input should be less than or equal to 1 (got 2.0)"),
+        ({**base, "new-id": "idea", "new-kind": "reduce", "new-service": line.id, "new-reduction": "-1"}, "new-reduction",
+         "proposal: reduction: -1 is below zero; give pounds, 0 or more"),
+        ({**base, "new-id": "idea", "new-kind": "reduce", "new-service": line.id,
+          "new-reduction": f"{line.money.real * 2:.0f}"}, "new-reduction",
+         f"proposal 'idea': reduction: £{line.money.real * 2:,.0f} is more than the service's spend today "
+         f"(£{line.money.real:,.0f} a year, {line.money.price_base} prices); give at most that"),
+        ({**base, "new-id": "idea", "new-kind": "", "new-model": "library:shared-lives"}, "new-kind",
+         "proposal: kind: input should be 'grow' or 'reduce' (got '')"),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": "library:shared-lives",
+          "new-meaning_for_people": " "}, "new-meaning_for_people",
+         "proposal 'idea': meaning_for_people: is empty; say what it means for people, not only money"),
+    ]
+    before = [p.id for p in svc.proposals("forms")]
+    for data, anchor, message in cases:
+        got = post_form(c, "/conversations/forms/staff/proposals", data)
+        assert got.status_code == 422, (anchor, got.status_code)
+        assert _error_link(got.text, anchor, message), got.text.split('govuk-error-summary__list">', 1)[1][:600]
+        assert f'value="{data["new-title"]}"' in got.text  # what was typed is kept
+    assert [p.id for p in svc.proposals("forms")] == before
