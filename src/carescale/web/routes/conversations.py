@@ -73,7 +73,7 @@ def _accepting(conv: Any) -> bool:
 @router.get("/conversations", response_class=HTMLResponse)
 def conversations_list(request: Request) -> HTMLResponse:
     """Every conversation, newest first, with its pack, its plan once published and its staff page."""
-    return render(request, "conversations/list.html", title="Local conversations", conversations=service(request).list())
+    return render(request, "conversations/list.html", nav="conversations", title="Local conversations", conversations=service(request).list())
 
 
 # -- the pack -----------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def _pack_context(request: Request, cid: str, area: int | None, easy: bool) -> d
 
 def _pack_page(request: Request, cid: str, area: int | None, easy: bool) -> HTMLResponse:
     ctx = _pack_context(request, cid, area, easy)
-    return render(request, "conversations/pack.html", **ctx)
+    return render(request, "conversations/pack.html", nav="conversations", **ctx)
 
 
 def _pack_pdf(request: Request, cid: str, area: int | None, easy: bool) -> Response:
@@ -168,7 +168,7 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
     errors = form.errors.items if form else []
     stances = [{"value": k, "text": v, "checked": values["stance"] == k} for k, v in t.mapping("views").items()]
     respondents = [{"value": k, "text": v, "checked": values["respondent"] == k} for k, v in t.mapping("types").items()]
-    return render(request, "conversations/respond.html", status_code=status, t=t, easy=easy,
+    return render(request, "conversations/respond.html", nav="conversations", status_code=status, t=t, easy=easy,
                   title=t("form_title", proposal=p.title), caption=t("pack_caption", area=conv.council_name),
                   proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
                   started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
@@ -227,7 +227,7 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
     _, conv = _conversation(request, cid)
     easy = register == "easy"
     t = packs.text_for(easy)
-    return render(request, "conversations/thanks.html", t=t, easy=easy, title=t("thanks_title"),
+    return render(request, "conversations/thanks.html", nav="conversations", t=t, easy=easy, title=t("thanks_title"),
                   pack_url=packs.base_url(cid, None, easy))
 
 
@@ -270,12 +270,12 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
 
 @router.get("/conversations/{cid}/plan", response_class=HTMLResponse)
 def public_plan(request: Request, cid: str) -> HTMLResponse:
-    return render(request, "conversations/plan.html", **_plan_context(request, cid))
+    return render(request, "conversations/plan.html", nav="conversations", **_plan_context(request, cid))
 
 
 @router.get("/conversations/{cid}/plan/easy-read", response_class=HTMLResponse)
 def public_plan_easy(request: Request, cid: str) -> HTMLResponse:
-    return render(request, "conversations/plan.html", **_plan_context(request, cid, easy=True))
+    return render(request, "conversations/plan.html", nav="conversations", **_plan_context(request, cid, easy=True))
 
 
 def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
@@ -317,7 +317,7 @@ def report(request: Request, cid: str) -> HTMLResponse:
     _, conv = _conversation(request, cid)
     if not conv.published:
         _staff(request, conv, "read")
-    return render(request, "conversations/report.html", **_report_context(request, cid))
+    return render(request, "conversations/report.html", nav="conversations", **_report_context(request, cid))
 
 
 @router.get("/conversations/{cid}/report.pdf")
@@ -367,18 +367,18 @@ def _by(user: Any) -> str:
 
 def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, values: dict[str, str] | None = None,
                 status: int = 200) -> HTMLResponse:
-    from ...conversations.model import DECISIONS, DECISIONS_FOR, RESPONDENT_TYPES, STANCES
+    from ...conversations.model import DECISIONS, DECISIONS_FOR, PAYER_LABELS, RESPONDENT_TYPES, STANCES, WHO_SAID
+    from ...conversations.picture import area_titles
 
     svc, conv = _conversation(request, cid)
     _staff(request, conv, "read")
     proposals = svc.proposals(cid)
     decided = {d.proposal: d for d in svc.public_plan(cid, draft=True).decisions}
-    from ...conversations.model import PAYER_LABELS, WHO_SAID
-    from ...conversations.picture import area_titles
 
-    return render(request, "conversations/staff.html", status_code=status, title=f"Run the conversation: {conv.name}",
-                  conv=conv, proposals=proposals, picture=svc.picture(cid), areas=area_titles(), who_said=WHO_SAID,
-                  payers=PAYER_LABELS, services=svc.services(cid), models=svc.model_choices(), responses=svc.responses(cid), decided=decided,
+    return render(request, "conversations/staff.html", nav="conversations", status_code=status,
+                  title=f"Run the conversation: {conv.name}", conv=conv, proposals=proposals, picture=svc.picture(cid),
+                  areas=area_titles(), who_said=WHO_SAID, payers=PAYER_LABELS, services=svc.services(cid),
+                  models=svc.model_choices(), responses=svc.responses(cid), decided=decided,
                   stances=STANCES, respondents=RESPONDENT_TYPES, decisions=DECISIONS, decisions_for=DECISIONS_FOR,
                   errors=errors.items if errors else [], values=values or {}, report_url=f"/conversations/{cid}/report",
                   plan_url=f"/conversations/{cid}/plan")
