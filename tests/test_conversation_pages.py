@@ -621,6 +621,9 @@ def test_staff_give_the_councils_own_spend_what_works_and_money_expected(forms):
     row = next(y for y in svc.picture("forms").outlook.council.years if y.year == year)
     assert (row.own.real, row.own_source, row.central.real) == (410_000_000.0, "Medium-term financial plan, February 2026",
                                                               410_000_000.0)
+    staff = c.get("/conversations/forms/staff").text  # what staff gave, listed where they give it
+    assert f"Council (adult social care), {year}: £410,000,000 ({py} prices; Medium-term financial plan, February 2026)" in staff
+    assert "Area 3 · Inspectors: <span class=\"carescale-text\">&lt;b&gt;Too short&lt;/b&gt;" in staff
     table = c.get("/conversations/forms/areas/3").text.split('id="outlook-council"', 1)[1].split("</table>", 1)[0]
     assert re.search(rf'<th scope="row" class="govuk-table__header">{re.escape(year)}</th>\s*<td[^>]*>[^<]*</td>\s*'
                      rf'<td[^>]*>{re.escape(plain_money(410_000_000))}</td>', table)
