@@ -69,6 +69,10 @@ def test_axe_no_serious_or_critical_violation_on_the_conversation(browser, serve
         _signed_in(pg, server)
         pg.goto(server.url + "/conversations/bham-published/staff")
         problems += _serious(pg, "staff")
+        # the staff page with a form's error summary (a proposal with nothing filled in)
+        pg.click("#add-proposal")
+        pg.wait_for_selector(".govuk-error-summary")
+        problems += _serious(pg, "staff with errors")
     assert not problems, "\n".join(problems)
 
 

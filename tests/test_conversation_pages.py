@@ -405,6 +405,8 @@ STAFF_ROUTES = {
     "GET /conversations/{cid}/staff": "read", "GET /conversations/{cid}/responses.csv": "read",
     "GET /conversations/{cid}/report": "read", "GET /conversations/{cid}/report.pdf": "read",  # until published
     "POST /conversations/{cid}/staff/goals": "change",
+    "POST /conversations/{cid}/staff/spend": "change", "POST /conversations/{cid}/staff/works": "change",
+    "POST /conversations/{cid}/staff/outlook": "change", "POST /conversations/{cid}/staff/proposals": "change",
     "POST /conversations/{cid}/staff/responses": "change", "POST /conversations/{cid}/staff/responses/{rid}": "change",
     "POST /conversations/{cid}/staff/decisions": "approve", "POST /conversations/{cid}/staff/publish": "approve",
 }
@@ -559,3 +561,177 @@ def test_a_published_plan_names_the_ideas_not_yet_decided_and_counts_views_in_wo
     assert "We have not decided on these ideas yet:" in page
     undecided = page.split("We have not decided on these ideas yet:", 1)[1].split("</ul>", 1)[0]
     assert re.findall(r"<li>([^<]*)</li>", undecided) == ["Living with a Shared Lives carer", "Fewer care home places"]
+
+
+# -- staff give the local picture and add proposals on the web (the library's own methods) ----------
+
+
+@pytest.fixture(scope="module")
+def forms(db):
+    """A conversation with no proposals yet in the pages' database, and a client of its staff member."""
+    from fastapi.testclient import TestClient
+
+    from carescale.conversations.service import Conversations
+    from carescale.web.app import create_app
+    from carescale.web.storage import DatabaseScenarioStore
+
+    svc = Conversations(db["url"])
+    svc.create({"id": "forms", "council": "E08000025", "name": "Care in Birmingham", "organisation": "birmingham"},
+               by=STAFF)
+    with TestClient(create_app(DatabaseScenarioStore(db["url"])), base_url="http://127.0.0.1:8000") as c:
+        c.headers["Origin"] = "http://127.0.0.1:8000"
+        _sign_in(c)
+        yield {"svc": svc, "client": c, "price_year": svc.get("forms").price_year}
+
+
+def _error_link(html: str, anchor: str, message: str) -> bool:
+    """The GOV.UK error summary links the library's one line (escaped as the page writes it) to its field."""
+    from markupsafe import escape
+
+    return f'<a href="#{anchor}">{escape(message)}</a>' in html and f'id="{anchor}-error"' in html
+
+
+def test_staff_give_the_councils_own_spend_what_works_and_money_expected(forms):
+    from carescale.web.conversation_pack import plain_money
+
+    svc, c, py = forms["svc"], forms["client"], forms["price_year"]
+    page = c.get("/conversations/forms/staff").text
+    for anchor in ("spend-amount", "works-text", "outlook-year", "new-model", "new-service"):
+        assert f'id="{anchor}"' in page, anchor
+    got = post_form(c, "/conversations/forms/staff/spend", {"spend-area": "3", "spend-amount": "£12,500,000",
+                    "spend-price_year": py, "spend-source": "Budget book 2025/26, page 14"}, follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == "/conversations/forms/staff#spend"
+    area = svc.picture("forms").areas[2]
+    assert (area.used, area.own.amount.real, area.own.source, area.own.entered_by) == \
+        ("own", 12_500_000.0, "Budget book 2025/26, page 14", STAFF)
+    assert "The council spends about £12.5 million a year on this now." in c.get("/conversations/forms/areas/3").text
+    got = post_form(c, "/conversations/forms/staff/works", {"works-area": "3", "works-who": "inspectors",
+                    "works-text": TRICKY, "works-source": "CQC report, <i>March</i> 2025"}, follow_redirects=False)
+    assert got.status_code == 303
+    said = svc.picture("forms").areas[2].sayings[-1]
+    assert (said.who, said.text, said.source) == ("inspectors", TRICKY, "CQC report, <i>March</i> 2025")
+    pack = c.get("/conversations/forms/areas/3").text
+    assert "&lt;b&gt;Too short&lt;/b&gt; visits &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in pack
+    assert "CQC report, &lt;i&gt;March&lt;/i&gt; 2025" in pack and "<script>alert(1)" not in pack
+    year = svc.picture("forms").outlook.council.years[1].year
+    got = post_form(c, "/conversations/forms/staff/outlook", {"outlook-payer": "council", "outlook-year": year,
+                    "outlook-amount": "410,000,000", "outlook-price_year": py,
+                    "outlook-source": "Medium-term financial plan, February 2026"}, follow_redirects=False)
+    assert got.status_code == 303
+    row = next(y for y in svc.picture("forms").outlook.council.years if y.year == year)
+    assert (row.own.real, row.own_source, row.central.real) == (410_000_000.0, "Medium-term financial plan, February 2026",
+                                                              410_000_000.0)
+    staff = c.get("/conversations/forms/staff").text  # what staff gave, listed where they give it
+    assert f"Council (adult social care), {year}: £410,000,000 ({py} prices; Medium-term financial plan, February 2026)" in staff
+    assert "Area 3 · Inspectors: <span class=\"carescale-text\">&lt;b&gt;Too short&lt;/b&gt;" in staff
+    table = c.get("/conversations/forms/areas/3").text.split('id="outlook-council"', 1)[1].split("</table>", 1)[0]
+    assert re.search(rf'<th scope="row" class="govuk-table__header">{re.escape(year)}</th>\s*<td[^>]*>[^<]*</td>\s*'
+                     rf'<td[^>]*>{re.escape(plain_money(410_000_000))}</td>', table)
+
+
+@pytest.mark.parametrize("form, data, anchor, message", [
+    ("spend", {"spend-area": "2", "spend-amount": "-5", "spend-price_year": "2024/25", "spend-source": "Budget"},
+     "spend-amount", "spend: amount: -5 is below zero; give pounds, 0 or more"),
+    ("spend", {"spend-area": "2", "spend-amount": "five million", "spend-price_year": "2024/25", "spend-source": "Budget"},
+     "spend-amount", "spend: amount: input should be a valid number, unable to parse string as a number (got 'five million')"),
+    ("spend", {"spend-area": "2", "spend-amount": "5", "spend-price_year": "2024", "spend-source": "Budget"},
+     "spend-price_year", "spend: price_year: '2024' is not a financial year; write it as 2024/25"),
+    ("works", {"works-area": "2", "works-who": "people", "works-text": " ", "works-source": "Healthwatch"},
+     "works-text", "what works: text: is empty; write the words and where they come from"),
+    ("works", {"works-area": "2", "works-who": "councillors", "works-text": "Good.", "works-source": "Healthwatch"},
+     "works-who", "what works: who: input should be 'inspectors', 'staff' or 'people' (got 'councillors')"),
+    ("outlook", {"outlook-payer": "nhs", "outlook-year": "2027-28", "outlook-amount": "5", "outlook-price_year": "2024/25",
+                 "outlook-source": "ICB plan"},
+     "outlook-year", "outlook: year: '2027-28' is not a financial year; write it as 2024/25"),
+])
+def test_bad_picture_input_gives_the_librarys_line_in_the_error_summary(forms, form, data, anchor, message):
+    svc, c = forms["svc"], forms["client"]
+    before = svc.history("forms")
+    got = post_form(c, f"/conversations/forms/staff/{form}", data)
+    assert got.status_code == 422 and 'class="govuk-error-summary"' in got.text
+    assert _error_link(got.text, anchor, message), got.text.split('govuk-error-summary__list">', 1)[1][:400]
+    assert svc.history("forms") == before  # nothing recorded
+    for name, value in data.items():  # the form keeps what was typed
+        if name.endswith(("amount", "year", "source")):
+            assert f'value="{value}"' in got.text, name
+
+
+def test_staff_add_a_model_to_grow_and_a_service_to_reduce(forms):
+    """The proposal form calls Conversations.propose: a library model at half its potential gets the
+    engine's figures for the council (the same as evaluating its scenario document directly), and a
+    service of the local picture reduced because of it; the pack shows both."""
+    from carescale.conversations.core import council_area_id
+    from carescale.conversations.proposals import engine_figures, model_document
+    from carescale.library import default_library
+    from carescale.web.conversation_pack import plain_money
+
+    svc, c, py = forms["svc"], forms["client"], forms["price_year"]
+    got = post_form(c, "/conversations/forms/staff/proposals", {
+        "new-kind": "grow", "new-id": "community-agents", "new-title": "Community agents in every ward",
+        "new-meaning_for_people": "Someone local helps you find <b>groups</b> & support near you.",
+        "new-model": "library:community-agents", "new-scale": "0.5",
+        "new-service": "ascfr:long-term-residential:65+", "new-reduction": "1"}, follow_redirects=False)  # ignored for grow
+    assert got.status_code == 303 and got.headers["location"] == "/conversations/forms/staff#decide-community-agents"
+    grow = {p.id: p for p in svc.proposals("forms")}["community-agents"]
+    lib = default_library()
+    doc = model_document(council_area_id("E08000025"), ["community-agents"], 0.5, py)
+    engine = engine_figures(doc, lib, lib.intervention("community-agents").evidence_grade.level)
+    assert (grow.kind, grow.model_kind, grow.model_ref, grow.scale, grow.created_by) == \
+        ("grow", "library", "community-agents", 0.5, STAFF)
+    assert grow.figures == engine
+    pack = c.get(f"/conversations/forms/areas/{grow.area}").text
+    assert f"Taking the cost away from the saving, it would save about {plain_money(engine.net.real)} a year overall." in pack
+    assert f'href="/scenario/{engine.scenario_id}"' in pack
+    assert "Someone local helps you find &lt;b&gt;groups&lt;/b&gt; &amp; support near you." in pack
+    # a service to reduce: chosen from the picture's services, because of the model above
+    line = next(x for x in svc.services("forms") if x.id == "ascfr:long-term-residential:65+")
+    page = c.get("/conversations/forms/staff").text
+    assert f'<option value="{line.id}"' in page and 'value="library:community-agents"' in page
+    assert 'id="new-because_of-community-agents" name="new-because_of" type="checkbox" value="community-agents"' in page
+    got = post_form(c, "/conversations/forms/staff/proposals", {
+        "new-kind": "reduce", "new-id": "fewer-home-places", "new-title": "Fewer care home places",
+        "new-meaning_for_people": "More people would get help at home.", "new-model": "library:shared-lives",
+        "new-service": line.id, "new-reduction": "£250,000", "new-because_of": ["community-agents"]},
+        follow_redirects=False)
+    assert got.status_code == 303, got.text[:500]
+    cut = {p.id: p for p in svc.proposals("forms")}["fewer-home-places"]
+    assert (cut.kind, cut.service, cut.reduction.real, cut.reduction.price_base, cut.because_of, cut.area) == \
+        ("reduce", line, 250_000.0, py, ["community-agents"], line.area)
+    assert "We would spend about £250,000 a year less on it." in c.get(f"/conversations/forms/areas/{cut.area}").text
+
+
+def test_a_bad_proposal_gives_the_librarys_line_in_the_error_summary(forms):
+    svc, c = forms["svc"], forms["client"]
+    line = next(x for x in svc.services("forms") if x.id == "ascfr:long-term-residential:65+")
+    base = {"new-title": "An idea", "new-meaning_for_people": "It would help."}
+    cases = [
+        ({**base, "new-id": "Big Idea", "new-kind": "grow", "new-model": "library:shared-lives"}, "new-id",
+         "proposal: id: 'Big Idea' is not a valid id; an id is lower-case letters, digits, '-' and '_' (pattern "
+         "^[a-z0-9][a-z0-9_-]*$, at most 200 characters), with no dots: parameter paths join ids with dots"),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": ""}, "new-model",
+         "proposal 'idea': model: give exactly one of library (a model id), case_study (a case study id) or "
+         "logic_model (the council's logic model)"),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": "library:no-such-model"}, "new-model",
+         "proposal 'idea': model.library: unknown model 'no-such-model'; runnable models are: "
+         + ", ".join(sorted(__import__("carescale.library", fromlist=["x"]).default_library().runnable))),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": "library:shared-lives", "new-scale": "2"}, "new-scale",
+         "proposal: scale: input should be less than or equal to 1 (got 2.0)"),
+        ({**base, "new-id": "idea", "new-kind": "reduce", "new-service": line.id, "new-reduction": "-1"}, "new-reduction",
+         "proposal: reduction: -1 is below zero; give pounds, 0 or more"),
+        ({**base, "new-id": "idea", "new-kind": "reduce", "new-service": line.id,
+          "new-reduction": f"{line.money.real * 2:.0f}"}, "new-reduction",
+         f"proposal 'idea': reduction: £{line.money.real * 2:,.0f} is more than the service's spend today "
+         f"(£{line.money.real:,.0f} a year, {line.money.price_base} prices); give at most that"),
+        ({**base, "new-id": "idea", "new-kind": "", "new-model": "library:shared-lives"}, "new-kind",
+         "proposal: kind: input should be 'grow' or 'reduce' (got '')"),
+        ({**base, "new-id": "idea", "new-kind": "grow", "new-model": "library:shared-lives",
+          "new-meaning_for_people": " "}, "new-meaning_for_people",
+         "proposal 'idea': meaning_for_people: is empty; say what it means for people, not only money"),
+    ]
+    before = [p.id for p in svc.proposals("forms")]
+    for data, anchor, message in cases:
+        got = post_form(c, "/conversations/forms/staff/proposals", data)
+        assert got.status_code == 422, (anchor, got.status_code)
+        assert _error_link(got.text, anchor, message), got.text.split('govuk-error-summary__list">', 1)[1][:600]
+        assert f'value="{data["new-title"]}"' in got.text  # what was typed is kept
+    assert [p.id for p in svc.proposals("forms")] == before

@@ -168,8 +168,6 @@ def test_any_comment_comes_back_exactly_as_written(tmp_path):
         r = c.respond("brum", {"proposal": "reduce", "stance": "oppose", "respondent": "other", "comment": text})
         assert r.comment == text
         assert c.responses("brum")[-1].comment == text
-        if "\r" in text:  # safe_text's CSV leaves a lone carriage return unquoted (its line end is \n)
-            return
         back = read_csv(csv_records([{"proposal": "reduce", "stance": "oppose", "respondent": "other", "comment": r.comment}]),
                         "x.csv")
         assert back[0].comment == r.comment

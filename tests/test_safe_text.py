@@ -267,3 +267,14 @@ def test_evidence_search_query_with_markup_does_not_crash():
     res = run_cli("evidence", "search", "[/bold] \x1b[31m")
     assert res.code == 0, res.err
     assert "\x1b" not in res.out
+
+
+def test_a_lone_carriage_return_in_a_cell_reads_back_as_written():
+    """csv quotes a cell holding its line end (\\n) but not a lone \\r, which every reader takes for a
+    line end: such a row is written fully quoted, and reads back cell for cell; other rows are unchanged."""
+    import csv
+    import io
+
+    text = csv_text([["a\rb", "x"], ["c", "d"]], header=["h1", "h2"])
+    assert text == 'h1,h2\n"a\rb","x"\nc,d\n'
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["h1", "h2"], ["a\rb", "x"], ["c", "d"]]

@@ -189,10 +189,17 @@ def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None,
     if bom:
         buf.write("\ufeff")
     w = csv.writer(buf, lineterminator="\n")
+    # csv quotes a cell holding the line end (\n) but not a lone carriage return, which a reader
+    # takes for a line end: a row with one is written with every cell quoted
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def write(cells: list[Any]) -> None:
+        (quoted if any("\r" in str(c) for c in cells) else w).writerow(cells)
+
     if header is not None:
-        w.writerow([sheet_value(h) for h in header])
+        write([sheet_value(h) for h in header])
     for row in rows:
-        w.writerow([sheet_value(v) for v in row])
+        write([sheet_value(v) for v in row])
     return buf.getvalue()
 
 

@@ -57,6 +57,16 @@ def resolve_model(spec: ProposalIn, library: Library, where: str) -> tuple[Libra
     return lib, "logic-model", lm.id, iv.name, [iv.id], iv.evidence_grade.level, iv.transformation_area, lm.model_dump(mode="json")
 
 
+def model_choices(library: Library | None = None) -> dict[str, list[tuple[str, str]]]:
+    """(id, name) of every model :func:`resolve_model` accepts from the library: ``library`` (the
+    runnable models) and ``case_study`` (case studies using at least one runnable model), by name."""
+    lib = library or default_library()
+    models = [(i, lib.intervention(i).name) for i in lib.runnable]
+    studies = [(c, lib.case_study(c).name) for c in lib.case_studies
+               if any(x in lib.runnable for x in lib.case_study(c).models)]
+    return {"library": sorted(models, key=lambda x: x[1].lower()), "case_study": sorted(studies, key=lambda x: x[1].lower())}
+
+
 def _runnable(library: Library, iv: Any, where: str) -> None:
     try:
         library.require_runnable(iv)

@@ -33,6 +33,7 @@ from .model import (
     Report,
     Response,
     Saying,
+    SpendLine,
     WhatWorksIn,
 )
 
@@ -305,6 +306,21 @@ class Conversations:
         with self.store.reading() as s:
             self._row(s, cid)
             return self._proposals(s, cid)
+
+    def services(self, cid: str) -> list[SpendLine]:
+        """The services a 'reduce' proposal may name (``service``): the local picture's official
+        spend lines, each with its id, label and spend today."""
+        from .picture import reducible_lines
+
+        return reducible_lines(self._baseline(self.get(cid)))
+
+    @staticmethod
+    def model_choices() -> dict[str, list[tuple[str, str]]]:
+        """The models a 'grow' proposal may name from the library (``model``): ``library`` (runnable
+        model ids and names) and ``case_study`` (case studies with at least one runnable model)."""
+        from .proposals import model_choices
+
+        return model_choices()
 
     def propose(self, cid: str, data: ProposalIn | dict[str, Any], *, by: str | None = None,
                 name: str = "proposal") -> Proposal:

@@ -17,7 +17,9 @@ Public, no account needed:
   plan is published (staff before); ``/conversations/<id>/responses.csv``: every response, for staff.
 
 Staff (signed in, with a role in the conversation's organisation): ``/conversations/<id>/staff``
-to enter responses, tag themes on comments, choose quotes, record decisions with reasons and
+to give the council's own spend figure for an area, what inspectors, staff and people say works and
+the money the council or NHS expects for a year, add proposals (a model to grow or a service to
+reduce), enter responses, tag themes on comments, choose quotes, record decisions with reasons and
 publish, and edit the shared goals. Every figure and count comes from :mod:`carescale.conversations` (the same service as
 the CLI and the API); every sentence of the public pages from its text catalogue.
 """
@@ -71,7 +73,7 @@ def _accepting(conv: Any) -> bool:
 @router.get("/conversations", response_class=HTMLResponse)
 def conversations_list(request: Request) -> HTMLResponse:
     """Every conversation, newest first, with its pack, its plan once published and its staff page."""
-    return render(request, "conversations/list.html", title="Local conversations", conversations=service(request).list())
+    return render(request, "conversations/list.html", nav="conversations", title="Local conversations", conversations=service(request).list())
 
 
 # -- the pack -----------------------------------------------------------------------------------------
@@ -84,7 +86,7 @@ def _pack_context(request: Request, cid: str, area: int | None, easy: bool) -> d
 
 def _pack_page(request: Request, cid: str, area: int | None, easy: bool) -> HTMLResponse:
     ctx = _pack_context(request, cid, area, easy)
-    return render(request, "conversations/pack.html", **ctx)
+    return render(request, "conversations/pack.html", nav="conversations", **ctx)
 
 
 def _pack_pdf(request: Request, cid: str, area: int | None, easy: bool) -> Response:
@@ -166,7 +168,7 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
     errors = form.errors.items if form else []
     stances = [{"value": k, "text": v, "checked": values["stance"] == k} for k, v in t.mapping("views").items()]
     respondents = [{"value": k, "text": v, "checked": values["respondent"] == k} for k, v in t.mapping("types").items()]
-    return render(request, "conversations/respond.html", status_code=status, t=t, easy=easy,
+    return render(request, "conversations/respond.html", nav="conversations", status_code=status, t=t, easy=easy,
                   title=t("form_title", proposal=p.title), caption=t("pack_caption", area=conv.council_name),
                   proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
                   started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
@@ -225,7 +227,7 @@ def thanks(request: Request, cid: str, register: str = "standard") -> HTMLRespon
     _, conv = _conversation(request, cid)
     easy = register == "easy"
     t = packs.text_for(easy)
-    return render(request, "conversations/thanks.html", t=t, easy=easy, title=t("thanks_title"),
+    return render(request, "conversations/thanks.html", nav="conversations", t=t, easy=easy, title=t("thanks_title"),
                   pack_url=packs.base_url(cid, None, easy))
 
 
@@ -268,12 +270,12 @@ def _plan_context(request: Request, cid: str, easy: bool = False) -> dict[str, A
 
 @router.get("/conversations/{cid}/plan", response_class=HTMLResponse)
 def public_plan(request: Request, cid: str) -> HTMLResponse:
-    return render(request, "conversations/plan.html", **_plan_context(request, cid))
+    return render(request, "conversations/plan.html", nav="conversations", **_plan_context(request, cid))
 
 
 @router.get("/conversations/{cid}/plan/easy-read", response_class=HTMLResponse)
 def public_plan_easy(request: Request, cid: str) -> HTMLResponse:
-    return render(request, "conversations/plan.html", **_plan_context(request, cid, easy=True))
+    return render(request, "conversations/plan.html", nav="conversations", **_plan_context(request, cid, easy=True))
 
 
 def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
@@ -315,7 +317,7 @@ def report(request: Request, cid: str) -> HTMLResponse:
     _, conv = _conversation(request, cid)
     if not conv.published:
         _staff(request, conv, "read")
-    return render(request, "conversations/report.html", **_report_context(request, cid))
+    return render(request, "conversations/report.html", nav="conversations", **_report_context(request, cid))
 
 
 @router.get("/conversations/{cid}/report.pdf")
@@ -365,14 +367,18 @@ def _by(user: Any) -> str:
 
 def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, values: dict[str, str] | None = None,
                 status: int = 200) -> HTMLResponse:
-    from ...conversations.model import DECISIONS, DECISIONS_FOR, RESPONDENT_TYPES, STANCES
+    from ...conversations.model import DECISIONS, DECISIONS_FOR, PAYER_LABELS, RESPONDENT_TYPES, STANCES, WHO_SAID
+    from ...conversations.picture import area_titles
 
     svc, conv = _conversation(request, cid)
     _staff(request, conv, "read")
     proposals = svc.proposals(cid)
     decided = {d.proposal: d for d in svc.public_plan(cid, draft=True).decisions}
-    return render(request, "conversations/staff.html", status_code=status, title=f"Run the conversation: {conv.name}",
-                  conv=conv, proposals=proposals, responses=svc.responses(cid), decided=decided,
+
+    return render(request, "conversations/staff.html", nav="conversations", status_code=status,
+                  title=f"Run the conversation: {conv.name}", conv=conv, proposals=proposals, picture=svc.picture(cid),
+                  areas=area_titles(), who_said=WHO_SAID, payers=PAYER_LABELS, services=svc.services(cid),
+                  models=svc.model_choices(), responses=svc.responses(cid), decided=decided,
                   stances=STANCES, respondents=RESPONDENT_TYPES, decisions=DECISIONS, decisions_for=DECISIONS_FOR,
                   errors=errors.items if errors else [], values=values or {}, report_url=f"/conversations/{cid}/report",
                   plan_url=f"/conversations/{cid}/plan")
@@ -465,6 +471,116 @@ async def staff_decide(request: Request, cid: str) -> Response:
         errors.add(exc.message, f"reason-{pid}" if "reason" in exc.message else f"decision-{pid}")
         return _staff_page(request, cid, errors, values, 422)
     return see_other(f"/conversations/{cid}/staff#decide-{pid}")
+
+
+# -- staff: the local picture and proposals (the library's set_own_spend, add_what_works, add_outlook
+#    and propose, as the API calls them; a field's problem is the library's one line) ------------------
+
+
+def _typed(text: str) -> Any:
+    """A figure as a person types it ('1,200,000', '£1.2m'), read as the other forms read one; text
+    that is not a figure goes to the library as typed, so its one line names the value given."""
+    from ..forms import number
+
+    try:
+        got = number(text)
+    except ValueError:
+        return text
+    return text if got is None else got
+
+
+def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
+    """The form field a library message is about: its second part ('spend: amount: ...' -> amount)."""
+    parts = message.split(": ", 2)
+    key = parts[1].split(".")[0].split("[")[0] if len(parts) == 3 else ""
+    return key if key in fields else default
+
+
+#: each picture form: its fields, in order, and the library method it calls
+PICTURE_FORMS: dict[str, tuple[str, ...]] = {
+    "spend": ("area", "amount", "price_year", "source"),
+    "works": ("area", "who", "text", "source"),
+    "outlook": ("payer", "year", "amount", "price_year", "source"),
+}
+
+
+async def _picture_entry(request: Request, cid: str, form: str) -> Response:
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "change")
+    data = await request.form()
+    fields = PICTURE_FORMS[form]
+    values = {f"{form}-{k}": str(data.get(f"{form}-{k}") or "") for k in fields}  # the page's names and ids
+    body: dict[str, Any] = {k: values[f"{form}-{k}"] for k in fields}
+    if body.get("area", "").isdigit():
+        body["area"] = int(body["area"])
+    if "amount" in body:
+        body["amount"] = _typed(body["amount"])
+    call = {"spend": svc.set_own_spend, "works": svc.add_what_works, "outlook": svc.add_outlook}[form]
+    try:
+        call(cid, body, by=_by(user))
+    except CarescaleError as exc:
+        if exc.http_status != 422:  # an unknown conversation (404), the store unavailable (503)
+            raise
+        errors = ErrorSummary()
+        errors.add(exc.message, f"{form}-{_field_of(exc.message, fields, fields[0])}")
+        return _staff_page(request, cid, errors, values, 422)
+    return see_other(f"/conversations/{cid}/staff#{form}")
+
+
+@router.post("/conversations/{cid}/staff/spend")
+async def staff_spend(request: Request, cid: str) -> Response:
+    """The council's own figure for what an area costs today (``Conversations.set_own_spend``)."""
+    return await _picture_entry(request, cid, "spend")
+
+
+@router.post("/conversations/{cid}/staff/works")
+async def staff_works(request: Request, cid: str) -> Response:
+    """What inspectors, staff or people say works in an area (``Conversations.add_what_works``)."""
+    return await _picture_entry(request, cid, "works")
+
+
+@router.post("/conversations/{cid}/staff/outlook")
+async def staff_outlook(request: Request, cid: str) -> Response:
+    """The council's or NHS's own expected money for a year (``Conversations.add_outlook``)."""
+    return await _picture_entry(request, cid, "outlook")
+
+
+PROPOSAL_FIELDS = ("id", "kind", "title", "meaning_for_people", "model", "scale", "service", "reduction", "because_of")
+
+
+@router.post("/conversations/{cid}/staff/proposals")
+async def staff_propose(request: Request, cid: str) -> Response:
+    """A model to grow (a library model or case study, at a share of its potential) or a service to
+    reduce (a line of the local picture, by an amount, because of 'grow' proposals), each with what
+    it means for people: ``Conversations.propose``, whose engine run takes an inline slot as the API's."""
+    from starlette.concurrency import run_in_threadpool
+
+    svc, conv = _conversation(request, cid)
+    user = _staff(request, conv, "change")
+    data = await request.form()
+    because = [str(b) for b in data.getlist("new-because_of") if str(b)]
+    values = {f"new-{k}": str(data.get(f"new-{k}") or "") for k in PROPOSAL_FIELDS if k != "because_of"}
+    values["new-because_of"] = ",".join(because)
+    kind = values["new-kind"]
+    body: dict[str, Any] = {k: values[f"new-{k}"] for k in ("id", "kind", "title", "meaning_for_people")}
+    if kind == "grow":  # the fields of the other kind are left out, as the API's caller would
+        choice, _, ref = values["new-model"].partition(":")
+        body["model"] = {choice: ref} if choice in ("library", "case_study") and ref else None
+        if values["new-scale"].strip():
+            body["scale"] = _typed(values["new-scale"])
+    elif kind == "reduce":
+        body["service"] = values["new-service"] or None
+        body["reduction"] = _typed(values["new-reduction"]) if values["new-reduction"].strip() else None
+        body["because_of"] = because
+    try:
+        prop = await run_in_threadpool(request.app.state.inline.run, lambda: svc.propose(cid, body, by=_by(user)))
+    except CarescaleError as exc:
+        if exc.http_status != 422:  # a full queue of analyses (429), the store unavailable (503)
+            raise
+        errors = ErrorSummary()
+        errors.add(exc.message, f"new-{_field_of(exc.message, PROPOSAL_FIELDS, 'kind')}")
+        return _staff_page(request, cid, errors, values, 422)
+    return see_other(f"/conversations/{cid}/staff#decide-{prop.id}")
 
 
 @router.post("/conversations/{cid}/staff/publish")
