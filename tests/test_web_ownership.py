@@ -18,6 +18,10 @@ from tests.accounts_helpers import app_accounts, member, session_for  # noqa: E4
 from tests.conftest import INVALID  # noqa: E402
 from tests.web_helpers import post_form  # noqa: E402
 
+# the tests share one world and follow on from each other (an approval, then the share and publish
+# that show it): one xdist worker runs them all, in order
+pytestmark = pytest.mark.xdist_group("web_ownership")
+
 ORIGIN = {"Origin": "http://testserver"}
 
 

@@ -165,6 +165,21 @@ def sharing(request: Request, kind: str, object_id: str, owners: list[str]) -> d
             "owner_name": names.get(shown or "", shown or "no organisation")}
 
 
+async def share_form(request: Request, kind: str, object_id: str, stop: bool, redisplay: Any, then: str) -> Any:
+    """The answer to a posted Share (or Stop sharing) form of a plan, logic model or saved scenario:
+    303 to ``then``, or ``redisplay(errors, values)`` (the record's page, 422) with the library's line
+    in the error summary under the partner field."""
+    from .forms import ErrorSummary
+    from .templating import see_other
+
+    partner, access, refused = await share_change(request, kind, object_id, stop)
+    if refused is None:
+        return see_other(then)
+    errors = ErrorSummary()
+    errors.add(refused.message, "partner")
+    return redisplay(errors, {"partner": partner, "access": access})
+
+
 async def share_change(request: Request, kind: str, object_id: str, stop: bool) -> tuple[str, str, Any]:
     """Share (or stop sharing) from a posted Share form: (partner, access, the refusal or None)."""
     from ..errors import CarescaleError

@@ -23,7 +23,7 @@ from ...errors import CarescaleError
 from .. import charts, documents
 from ..forms import ErrorSummary, SaveForm
 from ..access import (
-    creating, creating_organisations, creator, readable_saved, saved_access, share_change, sharing, signed_in, visible,
+    creating, creating_organisations, creator, readable_saved, saved_access, share_form, sharing, signed_in, visible,
 )
 from ..security import plotly_style_ids, share_base
 from ..templating import error_page, render, see_other
@@ -156,9 +156,5 @@ async def saved_unshare(request: Request, saved_key: str) -> Response:
 
 
 async def _saved_sharing(request: Request, key: str, stop: bool) -> Response:
-    partner, access, refused = await share_change(request, "saved-scenario", key, stop)
-    if refused is not None:
-        errors = ErrorSummary()
-        errors.add(refused.message, "partner")
-        return _saved_view(request, key, errors, 422, {"partner": partner, "access": access})
-    return see_other(f"/saved/{key}#sharing")
+    return await share_form(request, "saved-scenario", key, stop, lambda errors, values: _saved_view(
+        request, key, errors, 422, values), f"/saved/{key}#sharing")

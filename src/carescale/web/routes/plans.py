@@ -20,7 +20,7 @@ from ...library import default_library
 from .. import charts, plan_forms
 from ..access import (
     access_level, creating, creating_organisations, creator, logic_model_access, people_hidden, plan_access,
-    sees_people, share_change, sharing, visible,
+    sees_people, share_form, sharing, visible,
 )
 from ..auth import accounts, current_user
 from ..forms import ErrorSummary
@@ -290,12 +290,8 @@ async def logic_model_unshare(request: Request, key: str) -> Response:
 
 
 async def _logic_model_sharing(request: Request, key: str, stop: bool) -> Response:
-    partner, access, refused = await share_change(request, "logic-model", key, stop)
-    if refused is not None:
-        errors = ErrorSummary()
-        errors.add(refused.message, "partner")
-        return _logic_model_view(request, key, errors, 422, {"partner": partner, "access": access})
-    return see_other(f"/logic-models/{key}#sharing")
+    return await share_form(request, "logic-model", key, stop, lambda errors, values: _logic_model_view(
+        request, key, errors, 422, values), f"/logic-models/{key}#sharing")
 
 
 # -- plans --------------------------------------------------------------------------------------------------
@@ -518,29 +514,21 @@ async def plan_approve(request: Request, plan_id: str, user: Any = plan_access("
     return see_other(f"/plans/{quote(plan_id)}#approvals")
 
 
-@router.post("/plans/{plan_id}/share")
-async def plan_share(request: Request, plan_id: str, user: Any = plan_access("change")) -> Response:
+@router.post("/plans/{plan_id}/share", dependencies=[plan_access("change")])
+async def plan_share(request: Request, plan_id: str) -> Response:
     """The owner's admin shares the plan with a partner organisation, read-only or editable."""
-    form = await request.form()
-    partner, access = str(form.get("partner") or ""), str(form.get("access") or "")
-    try:
-        if not partner:
-            raise PlanError("partner: choose the organisation to share the plan with")
-        accounts(request).share(user, "plan", plan_id, partner, access or "read")
-    except CarescaleError as exc:
-        return _refused(request, plan_id, exc, "partner", {"partner": partner, "access": access})
-    return see_other(f"/plans/{quote(plan_id)}#sharing")
+    return await _plan_sharing(request, plan_id, stop=False)
 
 
-@router.post("/plans/{plan_id}/unshare")
-async def plan_unshare(request: Request, plan_id: str, user: Any = plan_access("change")) -> Response:
+@router.post("/plans/{plan_id}/unshare", dependencies=[plan_access("change")])
+async def plan_unshare(request: Request, plan_id: str) -> Response:
     """The owner's admin stops sharing the plan with a partner."""
-    form = await request.form()
-    try:
-        accounts(request).unshare(user, "plan", plan_id, str(form.get("partner") or ""))
-    except CarescaleError as exc:
-        return _refused(request, plan_id, exc, "partner", {})
-    return see_other(f"/plans/{quote(plan_id)}#sharing")
+    return await _plan_sharing(request, plan_id, stop=True)
+
+
+async def _plan_sharing(request: Request, plan_id: str, stop: bool) -> Response:
+    return await share_form(request, "plan", plan_id, stop, lambda errors, values: _plan_view(
+        request, plan_id, errors, 422, values), f"/plans/{quote(plan_id)}#sharing")
 
 
 @router.post("/plans/{plan_id}/publish")
