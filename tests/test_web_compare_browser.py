@@ -228,14 +228,24 @@ def test_a_share_link_shows_the_address_the_browser_used_not_loopback(browser, s
                                                 "note": "reached at another name"}).json()["scenario_id"]
         raw = c.get(f"/scenario/{sid}", headers={"Host": f"carescale.test:{port}"}).text
     assert f">{server.url}/scenario/{sid}</a>" in raw and "carescale.test" not in raw  # never the Host header
+    from playwright.sync_api import Error as PlaywrightError
+
+    def passed_on(route) -> None:
+        try:
+            route.fulfill(response=route.fetch(url=route.request.url.replace(elsewhere, server.url)))
+        except PlaywrightError:  # a request still in flight as the context closes (a late script or poll)
+            pass
+
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        ctx.route(f"{elsewhere}/**", lambda route: route.fulfill(
-            response=route.fetch(url=route.request.url.replace(elsewhere, server.url))))
+        ctx.route(f"{elsewhere}/**", passed_on)
         pg = ctx.new_page()
         no_charts(pg)
         pg.goto(f"{elsewhere}/scenario/{sid}")
         pg.wait_for_function("document.querySelector('#share-link').textContent.includes('carescale.test')")
         assert pg.locator("#share-link").inner_text() == f"{elsewhere}/scenario/{sid}"
     finally:
+        # stop passing requests on before closing, so none is fulfilled on a closed context (that error
+        # is raised in Playwright's event loop and breaks every later browser test of this worker)
+        ctx.unroute_all(behavior="ignoreErrors")
         ctx.close()
