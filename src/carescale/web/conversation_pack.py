@@ -180,7 +180,7 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
               "href": base_url(cid, int(_get(p, "area")), easy) + f"#proposal-{_get(p, 'id')}"} for p in proposals]
     price_base = _get(picture, "price_base") if picture is not None else _get(conversation, "price_year")
     words = [{"term": w["term"], "meaning": w["meaning"]} for w in t.mapping("words").values()]
-    title = t("area_title", area=name, area_name=t(f"areas.{area}")) if area is not None else t("pack_title", area=name)
+    title = t("area_title", area=name, area_name=t(f"areas.{area}").rstrip(".")) if area is not None else t("pack_title", area=name)
     return {
         "t": t, "easy": easy, "cid": cid, "area_name": name, "title": title,
         "caption": t("pack_caption", area=name), "intro": t.items("intro"), "steps": t.items("steps"),
