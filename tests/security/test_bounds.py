@@ -30,21 +30,27 @@ LARGE = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 200_000}, 
 @pytest.fixture
 def engine_calls(monkeypatch):
     """Every uncertainty analysis started outside a background job's thread (the GETs below
-    must never start one); an analysis in a job stops at once (it is not what is tested)."""
+    must never start one); an analysis in a job waits until the test ends, then stops (it is not
+    what is tested: while it waits, the page must say it is still working, whatever the machine's
+    speed; an analysis that failed at once raced the page that shows it)."""
     import threading
 
     import carescale.uncertainty as unc
 
     calls: list[str] = []
+    done = threading.Event()
 
     def counted(scenario, settings, *args, **kwargs):  # noqa: ANN001
         where = threading.current_thread().name
         if not where.startswith("carescale-job"):
             calls.append(where)
+        else:
+            done.wait(30)
         raise RuntimeError("not run in this test")
 
     monkeypatch.setattr(unc, "run_uncertainty", counted)
-    return calls
+    yield calls
+    done.set()
 
 
 def _app(**limits):
