@@ -365,6 +365,15 @@ def _by(user: Any) -> str:
     return str(getattr(user, "email", None) or getattr(user, "id", None) or "staff")
 
 
+def _refused(request: Request, cid: str, exc: CarescaleError, anchor: str,
+             values: dict[str, str] | None = None) -> Response:
+    """What the library refused on a staff form: the staff page again (422), the library's line in
+    its error summary, linked to the field ``anchor``, with what was typed kept."""
+    errors = ErrorSummary()
+    errors.add(exc.message, anchor)
+    return _staff_page(request, cid, errors, values, 422)
+
+
 def _staff_page(request: Request, cid: str, errors: ErrorSummary | None = None, values: dict[str, str] | None = None,
                 status: int = 200) -> HTMLResponse:
     from ...conversations.model import DECISIONS, DECISIONS_FOR, PAYER_LABELS, RESPONDENT_TYPES, STANCES, WHO_SAID
@@ -399,9 +408,7 @@ async def staff_goals(request: Request, cid: str) -> Response:
     try:
         svc.set_goals(cid, text.split("\n"), by=_by(user))
     except CarescaleError as exc:
-        errors = ErrorSummary()
-        errors.add(exc.message, "goals")
-        return _staff_page(request, cid, errors, {"goals": text}, 422)
+        return _refused(request, cid, exc, "goals", {"goals": text})
     return see_other(f"/conversations/{cid}/staff#goals")
 
 
@@ -414,10 +421,8 @@ async def staff_response(request: Request, cid: str) -> Response:
     try:
         svc.respond(cid, {**values, "channel": "staff"}, by=_by(user))
     except CarescaleError as exc:
-        errors = ErrorSummary()
-        errors.add(exc.message, "entry-" + next((k for k in ("proposal", "stance", "respondent", "comment")
-                                                  if k in exc.message), "proposal"))
-        return _staff_page(request, cid, errors, values, 422)
+        return _refused(request, cid, exc, "entry-" + next((k for k in ("proposal", "stance", "respondent", "comment")
+                                                            if k in exc.message), "proposal"), values)
     return see_other(f"/conversations/{cid}/staff#responses")
 
 
@@ -444,9 +449,7 @@ async def staff_tag(request: Request, cid: str, rid: int) -> Response:
     except NotFound:
         raise
     except CarescaleError as exc:
-        errors = ErrorSummary()
-        errors.add(exc.message, f"themes-{rid}")
-        return _staff_page(request, cid, errors, status=422)
+        return _refused(request, cid, exc, f"themes-{rid}")
     return see_other(f"/conversations/{cid}/staff#response-{rid}")
 
 
@@ -467,9 +470,7 @@ async def staff_decide(request: Request, cid: str) -> Response:
         svc.decide(cid, {"proposal": pid, "decision": str(data.get("decision") or ""),
                          "reason": str(data.get("reason") or ""), "plans": plans}, by=_by(user))
     except CarescaleError as exc:
-        errors = ErrorSummary()
-        errors.add(exc.message, f"reason-{pid}" if "reason" in exc.message else f"decision-{pid}")
-        return _staff_page(request, cid, errors, values, 422)
+        return _refused(request, cid, exc, f"reason-{pid}" if "reason" in exc.message else f"decision-{pid}", values)
     return see_other(f"/conversations/{cid}/staff#decide-{pid}")
 
 
@@ -521,9 +522,7 @@ async def _picture_entry(request: Request, cid: str, form: str) -> Response:
     except CarescaleError as exc:
         if exc.http_status != 422:  # an unknown conversation (404), the store unavailable (503)
             raise
-        errors = ErrorSummary()
-        errors.add(exc.message, f"{form}-{_field_of(exc.message, fields, fields[0])}")
-        return _staff_page(request, cid, errors, values, 422)
+        return _refused(request, cid, exc, f"{form}-{_field_of(exc.message, fields, fields[0])}", values)
     return see_other(f"/conversations/{cid}/staff#{form}")
 
 
@@ -577,9 +576,7 @@ async def staff_propose(request: Request, cid: str) -> Response:
     except CarescaleError as exc:
         if exc.http_status != 422:  # a full queue of analyses (429), the store unavailable (503)
             raise
-        errors = ErrorSummary()
-        errors.add(exc.message, f"new-{_field_of(exc.message, PROPOSAL_FIELDS, 'kind')}")
-        return _staff_page(request, cid, errors, values, 422)
+        return _refused(request, cid, exc, f"new-{_field_of(exc.message, PROPOSAL_FIELDS, 'kind')}", values)
     return see_other(f"/conversations/{cid}/staff#decide-{prop.id}")
 
 
@@ -590,7 +587,5 @@ async def staff_publish(request: Request, cid: str) -> Response:
     try:
         svc.publish(cid, by=_by(user))
     except CarescaleError as exc:
-        errors = ErrorSummary()
-        errors.add(exc.message, "publish")
-        return _staff_page(request, cid, errors, status=422)
+        return _refused(request, cid, exc, "publish")
     return see_other(f"/conversations/{cid}/plan")
