@@ -271,7 +271,7 @@ def test_charts_keep_titles_legends_and_labels_inside_on_a_phone(browser, server
                 problems += [f"{name} at {width}px: {p}" for p in pg.evaluate(CLIPPED)]
                 if width == 390:
                     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                    pg.screenshot(path=str(ARTIFACTS / f"screens-{name}-390.png"), full_page=True)
+                    pg.screenshot(path=str(ARTIFACTS / f"screens-{name}-390.png"), full_page=True, timeout=60_000)
                     for k, chart in enumerate(pg.locator(".carescale-chart").all()):
                         chart.screenshot(path=str(ARTIFACTS / f"screens-{name}-390-chart{k}.png"))
             # turning the phone draws the charts again for the new width
