@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+
+# pytest rewrites each test module's asserts and caches the result as bytecode beside it, unless
+# bytecode is not to be written: this machine sets PYTHONDONTWRITEBYTECODE, so every run (and each
+# xdist worker) rewrote 160 modules' 4,900 asserts afresh, 6-8 s of every collection. The cache is
+# tests/**/__pycache__ (ignored by git); carescale's own bytecode is compiled by scripts/setup.sh.
+sys.dont_write_bytecode = False
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared beside the clone; CARESCALE_SHARED points elsewhere (a git worktree has none beside it)
@@ -40,12 +48,79 @@ def pytest_configure(config):
             os.environ[key] = value
 
 
+# A module whose `pytestmark` names a marker the run's -m leaves out is not even imported: the
+# everyday run (-m "not browser and not slow") used to import and collect the API contract module
+# (schemathesis builds its 53 operations' cases at collection: 6 s) and the browser modules, only to
+# deselect every test in them.
+MODULE_MARKS = re.compile(r"^pytestmark\s*=\s*(.+)$", re.M)
+MARK_NAME = re.compile(r"pytest\.mark\.([A-Za-z_]\w*)")
+EXPR_NAME = re.compile(r"\b(?!(?:and|or|not)\b)[A-Za-z_]\w*\b")
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    markexpr = config.option.markexpr
+    if not markexpr or "(" in markexpr or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    found = MODULE_MARKS.search(collection_path.read_text(encoding="utf-8"))
+    marks = set(MARK_NAME.findall(found.group(1))) if found else set()
+    if not marks:
+        return None
+    from _pytest.mark.expression import Expression
+
+    expr = Expression.compile(markexpr)
+    others = sorted(set(EXPR_NAME.findall(markexpr)) - marks)
+    # ignored only if no test in the module could be selected, whatever other markers it carries
+    for values in itertools.product((False, True), repeat=len(others)):
+        chosen = marks | {name for name, on in zip(others, values) if on}
+        if expr.evaluate(lambda name, **kwargs: name in chosen):
+            return None
+    return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes():
+    """Passwords hashed with argon2id at its cheapest cost (8 KiB, one pass) in tests: RFC 9106's
+    cost, which carescale uses, is 0.12-0.16 s and 0.19 s of CPU a hash or check here, and the
+    sign-in tests make hundreds. The tests of the cost itself, and of sign-in timing, use the
+    fixture ``real_password_cost``."""
+    from argon2 import PasswordHasher
+
+    from carescale.accounts import passwords
+
+    saved = passwords._hasher, passwords._dummy
+    passwords._hasher, passwords._dummy = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1), None
+    yield
+    passwords._hasher, passwords._dummy = saved
+
+
+@pytest.fixture
+def real_password_cost(monkeypatch):
+    """carescale's own argon2 cost for this test (the session's cheap hasher is put back after)."""
+    from carescale.accounts import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", None)
+    monkeypatch.setattr(passwords, "_dummy", None)
+    assert passwords.hasher().memory_cost == 65536  # the one carescale builds, not the tests' own
+
+
+@pytest.fixture(scope="session")
+def _shared_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("carescale-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_user_home(tmp_path_factory, monkeypatch):
+def _isolated_user_home(tmp_path_factory, monkeypatch, _shared_cache):
     """Tests never see the developer's own saved area profiles: CARESCALE_HOME points at an
     empty temporary folder (tests that save profiles set their own). The library cache keys on
-    the saved files, so the packaged library is loaded once for the whole run."""
-    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path_factory.mktemp("carescale-home")))
+    the saved files, so the packaged library is loaded once for the whole run.
+
+    Its ``cache`` folder is one for the whole run (a link to it): the on-disk cache's entries are
+    named by their content (carescale.cache), so sharing them changes no answer, and a fresh cache
+    in every test had each new process (web jobs, served apps) parse the library, the councils'
+    figures and the official files again. Tests of the cache itself set a CARESCALE_HOME of their own."""
+    home = tmp_path_factory.mktemp("carescale-home")
+    (home / "cache").symlink_to(_shared_cache, target_is_directory=True)
+    monkeypatch.setenv("CARESCALE_HOME", str(home))
 
 
 def needs_shared(path: Path) -> None:

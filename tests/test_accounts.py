@@ -27,7 +27,7 @@ def _accounts(url):
     return open_accounts(url)
 
 
-def test_password_hash_is_argon2id_with_rfc9106_cost_and_verifies():
+def test_password_hash_is_argon2id_with_rfc9106_cost_and_verifies(real_password_cost):
     from carescale.accounts import passwords
 
     stored = passwords.hash_password(PASSWORD)
@@ -43,7 +43,8 @@ def test_password_hash_is_argon2id_with_rfc9106_cost_and_verifies():
     assert passwords.verify_password(weak, PASSWORD) is True and passwords.needs_rehash(weak) is True
 
 
-def test_sign_in_same_message_and_one_argon2_check_whether_or_not_the_account_exists(store_url, monkeypatch):
+def test_sign_in_same_message_and_one_argon2_check_whether_or_not_the_account_exists(store_url, monkeypatch,
+                                                                                   real_password_cost):
     from carescale.accounts import passwords
 
     acc = _accounts(store_url)
