@@ -17,6 +17,12 @@ from .test_official import MYE_FILE, ascof_row, make_ascof_csv, make_mye_xlsx
 AGES = [float(a % 7 + 1) for a in range(91)]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    """These tests count and spoil entries: a cache of their own, not the run's shared one (conftest)."""
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path / "own-home"))
+
+
 def entries() -> list[Path]:
     folder = cache_dir() / "official"
     return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
