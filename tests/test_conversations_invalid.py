@@ -175,6 +175,7 @@ def test_any_comment_comes_back_exactly_as_written(tmp_path):
     check()
 
 
+@pytest.mark.slow  # 80 examples through the CLI: 8-10 s (fuzz tests are slow: pyproject.toml's markers)
 def test_fuzz_conversation_commands(brum, tmp_path):
     """Whatever is typed into the staff commands and picture files: exit 0, or exit 2 with one
     ``error:`` line, never a traceback."""

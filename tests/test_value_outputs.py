@@ -21,7 +21,8 @@ from .conftest import run_cli
 from .test_bridge import pounds, table_rows
 
 HEAD = ["Fiscal: cashable", "Fiscal: non-cashable", "Social value"]
-FORMATS = ["table", "json", "csv", "web", "html", "pdf", "markdown", "xlsx"]
+# the PDF (WeasyPrint: 6-7 s) is slow, like the other PDF tests (pyproject.toml's markers)
+FORMATS = ["table", "json", "csv", "web", "html", pytest.param("pdf", marks=pytest.mark.slow), "markdown", "xlsx"]
 
 
 @pytest.fixture(scope="module")
