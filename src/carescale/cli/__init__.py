@@ -18,7 +18,7 @@ import typer
 
 from ..errors import CarescaleError
 from ..safe_text import one_line
-from .apps import app
+from .apps import app, click_command
 
 # The command modules register their commands when imported, and are imported only when their
 # command runs (cli.apps.LazyGroup; issue 25: start-up). cli.listing keeps the order of
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if library is not None:
         library.take_broken_area_notices()
     try:
-        app(args=argv, prog_name="carescale", standalone_mode=False)
+        click_command()(args=argv, prog_name="carescale", standalone_mode=False)
         library = sys.modules.get("carescale.library")
         notices = library.take_broken_area_notices() if library is not None else {}
         for aid, problem in notices.items():
