@@ -189,6 +189,7 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
+@pytest.mark.slow  # two packs through WeasyPrint: 2.5-3 s (PDF tests are slow: pyproject.toml's markers)
 def test_pack_pdfs_carry_the_same_sentences_and_literal_text(client, db):
     p = db["proposals"]["living-well"]
     for path, expect in ((f"/areas/{p.area}/pack.pdf", "What we propose"), (f"/areas/{p.area}/easy-read.pdf", "Our ideas"),

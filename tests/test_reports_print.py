@@ -71,6 +71,7 @@ def test_wrapped_text_rows_are_tall_enough(xlsx):
     assert checked > 20  # the headers, the quotes on Inputs, the About sheet
 
 
+@pytest.mark.slow  # LibreOffice converts the workbook: 2.5-3 s (pyproject.toml's markers)
 def test_libreoffice_prints_it_in_far_fewer_pages(xlsx, tmp_path):
     require_tool(shutil.which("soffice") is not None and shutil.which("pdfinfo") is not None,
                  "LibreOffice (soffice) and poppler (pdfinfo)")
