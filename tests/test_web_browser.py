@@ -316,6 +316,26 @@ def test_result_page_shows_its_monte_carlo_when_the_job_is_done(page, server):
     assert page.locator("#job-progress").count() == 0
 
 
+def test_result_page_does_not_reload_under_a_keyboard_user(page, server):
+    """A result page whose Monte Carlo finishes while a visitor moves through it with the keyboard
+    says the figures are ready instead of reloading (a reload would take them back to the top)."""
+    import httpx
+
+    no_charts(page)
+    sid = httpx.post(server.url + "/api/v1/scenarios", headers={"Origin": server.url},
+                     json={"version": 1, "area": "birmingham", "note": "keyboard user, no reload",
+                           "uncertainty": {"draws": 100_000}}).json()["scenario_id"]
+    page.goto(f"{server.url}/scenario/{sid}")
+    assert page.locator("#job-progress").count() == 1  # 100,000 draws: still working when drawn
+    page.evaluate("window.carescaleTestMark = 'the same page'")
+    page.keyboard.press("Tab")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#job-stage")).to_have_text(re.compile(r"^The figures are ready"), timeout=90_000)
+    assert page.evaluate("window.carescaleTestMark") == "the same page"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+
+
 # -- accessibility: axe-core on every page ---------------------------------------------------------------
 
 

@@ -2,19 +2,23 @@
 // On the job's own page it reloads once the job has stopped; on a result page whose
 // uncertainty analysis is the job (data-result), it reloads only once the job is done (a
 // failed or cancelled job is said in place, so the page does not start it again and again; nor
-// does it reload under a visitor typing into the page's form: it says the figures are ready).
+// does it reload under a visitor typing into the page's form, or moving through the page with
+// the keyboard, or with anything on it focused (a reload would take them back to the top: it
+// says the figures are ready instead).
 (function () {
   "use strict";
   var box = document.getElementById("job");
   if (!box) { return; }
   var id = box.getAttribute("data-job");
   var result = box.getAttribute("data-result");
-  // on a result page, never reload under a visitor who is typing into one of its forms
+  // on a result page, never reload under a visitor who is typing into one of its forms or
+  // finding their way with the keyboard
   var typed = false;
   document.addEventListener("input", function () { typed = true; });
+  document.addEventListener("keydown", function () { typed = true; });
   function busy() {
     var el = document.activeElement;
-    return typed || (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
+    return typed || (el && el !== document.body && el !== document.documentElement);
   }
   function tick() {
     fetch("/api/v1/jobs/" + encodeURIComponent(id), {headers: {"Accept": "application/json"}})
