@@ -22,16 +22,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from measure import hammer
+from measure import hammer, serve
 
 EMAIL = "bench@birmingham.gov.uk"
 PASSWORD = "a long benchmark password"
@@ -76,41 +73,19 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="carescale-bench-accounts-"))
     db = f"sqlite:///{home / 'store.db'}"
     token = setup(db)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "CARESCALE_HOME": str(home), "DATABASE_URL": db}
-    exe = Path(sys.executable).with_name("carescale")
-    with open(home / "server.log", "wb") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(url + "/", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("carescale serve did not start")
-            right = [sign_in_once(url, EMAIL, PASSWORD, "127.0.0.1") for _ in range(7)]
-            wrong = [sign_in_once(url, EMAIL, "not the right password", "127.0.0.2") for _ in range(5)]
-            unknown = [sign_in_once(url, f"nobody{k}@birmingham.gov.uk", PASSWORD, "127.0.0.3") for k in range(5)]
-            statuses = {s for _, s in right}, {s for _, s in wrong}, {s for _, s in unknown}
-            bearer = {"Authorization": f"Bearer {token}"}
-            listed = [p["id"] for p in httpx.get(url + "/api/v1/plans", headers=bearer, timeout=60).json()]
-            anonymous = httpx.get(url + "/api/v1/plans", timeout=60).json()
-            if listed != ["bench-plan"] or anonymous != []:  # the token is what shows the council's plan
-                raise RuntimeError(f"the token's listing is {listed}, the anonymous one {anonymous}")
-            api = hammer(url, args.clients, args.requests,
-                         lambda c, k, i: ("plans", c.get("/api/v1/plans", headers=bearer)) if i % 2 == 0
-                         else ("account", c.get("/api/v1/account", headers=bearer)))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with serve(home, db, tries=600) as (url, _pid):
+        right = [sign_in_once(url, EMAIL, PASSWORD, "127.0.0.1") for _ in range(7)]
+        wrong = [sign_in_once(url, EMAIL, "not the right password", "127.0.0.2") for _ in range(5)]
+        unknown = [sign_in_once(url, f"nobody{k}@birmingham.gov.uk", PASSWORD, "127.0.0.3") for k in range(5)]
+        statuses = {s for _, s in right}, {s for _, s in wrong}, {s for _, s in unknown}
+        bearer = {"Authorization": f"Bearer {token}"}
+        listed = [p["id"] for p in httpx.get(url + "/api/v1/plans", headers=bearer, timeout=60).json()]
+        anonymous = httpx.get(url + "/api/v1/plans", timeout=60).json()
+        if listed != ["bench-plan"] or anonymous != []:  # the token is what shows the council's plan
+            raise RuntimeError(f"the token's listing is {listed}, the anonymous one {anonymous}")
+        api = hammer(url, args.clients, args.requests,
+                     lambda c, k, i: ("plans", c.get("/api/v1/plans", headers=bearer)) if i % 2 == 0
+                     else ("account", c.get("/api/v1/account", headers=bearer)))
     from carescale.accounts import passwords
 
     stored = passwords.hash_password(PASSWORD)

@@ -49,24 +49,31 @@ def jittered_values(params, draws: int, seed: int = 0) -> dict[str, np.ndarray]:
 
 
 @contextlib.contextmanager
-def serve() -> Iterator[tuple[str, int]]:
-    """``carescale serve`` on a free loopback port with its own empty data folder: its URL and
-    process id (the web benchmarks)."""
+def serve(home: Path | None = None, database_url: str | None = None,
+          tries: int = 300) -> Iterator[tuple[str, int]]:
+    """``carescale serve`` on a free loopback port: its URL and process id (the web benchmarks).
+    Its data folder is ``home`` (a new empty one by default), its store ``database_url`` (by default
+    the one in that folder); it has ``tries`` tenths of a second to start."""
     import httpx
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).with_name("carescale")
-    # the server's output goes to a file in its data folder, not a pipe nobody reads (a server that
-    # logs a lot would otherwise stop when the pipe is full)
-    with tempfile.TemporaryDirectory() as home, open(Path(home) / "server.log", "wb") as log:
-        env = {**os.environ, "CARESCALE_HOME": home}
+    with contextlib.ExitStack() as stack:
+        if home is None:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        # the server's output goes to a file in its data folder, not a pipe nobody reads (a server
+        # that logs a lot would otherwise stop when the pipe is full)
+        log = stack.enter_context(open(home / "server.log", "wb"))
+        env = {**os.environ, "CARESCALE_HOME": str(home)}
         env.pop("DATABASE_URL", None)
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
         proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            for _ in range(tries):
                 try:
                     if httpx.get(url + "/", timeout=5).status_code == 200:
                         break
