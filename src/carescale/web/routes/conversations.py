@@ -90,22 +90,23 @@ def _pack_page(request: Request, cid: str, area: int | None, easy: bool) -> HTML
 
 
 def _pack_pdf(request: Request, cid: str, area: int | None, easy: bool) -> Response:
-    from ..security import public_url
-
-    ctx = _pack_context(request, cid, area, easy)
-    html = request.app.state.templates.get_template("conversations/pack_print.html").render(link=public_url(request), **ctx)
     name = f"{cid}-{'overview' if area is None else f'area-{area}'}{'-easy-read' if easy else ''}.pdf"
-    return Response(_pdf(request, html, b"carescale-conversation-pack"), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return _pdf(request, "conversations/pack_print.html", _pack_context(request, cid, area, easy),
+                b"carescale-conversation-pack", name)
 
 
-def _pdf(request: Request, html: str, identifier: bytes) -> bytes:
-    """The PDF of a print page, laid out once for the same HTML (a PDF takes about a second; the
-    HTML, cheap to draw, changes whenever anything shown changes): the app's download cache."""
+def _pdf(request: Request, template: str, ctx: dict[str, Any], identifier: bytes, name: str) -> Response:
+    """A print page as a PDF named ``name``, laid out once for the same HTML (a PDF takes about a
+    second; the HTML, cheap to draw, changes whenever anything shown changes): the app's download
+    cache."""
     import hashlib
 
+    from ..security import public_url
+
+    html = request.app.state.templates.get_template(template).render(link=public_url(request), **ctx)
     key = ("conversation-pdf", hashlib.sha256(html.encode("utf-8")).hexdigest())
-    return request.app.state.downloads.get_or_make(key, lambda: packs.pdf_bytes(html, identifier))
+    pdf = request.app.state.downloads.get_or_make(key, lambda: packs.pdf_bytes(html, identifier))
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 @router.get("/conversations/{cid}.pdf")  # before /conversations/{cid}, which would match it
@@ -279,13 +280,8 @@ def public_plan_easy(request: Request, cid: str) -> HTMLResponse:
 
 
 def _plan_pdf(request: Request, cid: str, easy: bool) -> Response:
-    from ..security import public_url
-
-    ctx = _plan_context(request, cid, easy)
-    html = request.app.state.templates.get_template("conversations/plan_print.html").render(link=public_url(request), **ctx)
-    name = f"{cid}-plan{'-easy-read' if easy else ''}.pdf"
-    return Response(_pdf(request, html, b"carescale-public-plan"), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return _pdf(request, "conversations/plan_print.html", _plan_context(request, cid, easy), b"carescale-public-plan",
+                f"{cid}-plan{'-easy-read' if easy else ''}.pdf")
 
 
 @router.get("/conversations/{cid}/plan.pdf")
@@ -323,15 +319,11 @@ def report(request: Request, cid: str) -> HTMLResponse:
 @router.get("/conversations/{cid}/report.pdf")
 def report_pdf(request: Request, cid: str) -> Response:
     """The report as a PDF: public once the plan is published, for staff before."""
-    from ..security import public_url
-
     _, conv = _conversation(request, cid)
     if not conv.published:
         _staff(request, conv, "read")
-    ctx = _report_context(request, cid)
-    html = request.app.state.templates.get_template("conversations/report_print.html").render(link=public_url(request), **ctx)
-    return Response(_pdf(request, html, b"carescale-conversation-report"), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{cid}-report.pdf"'})
+    return _pdf(request, "conversations/report_print.html", _report_context(request, cid),
+                b"carescale-conversation-report", f"{cid}-report.pdf")
 
 
 # -- staff -------------------------------------------------------------------------------------------
