@@ -302,7 +302,11 @@ def _report_context(request: Request, cid: str) -> dict[str, Any]:
     from ...conversations.model import RESPONDENT_TYPES, STANCES
 
     svc, conv = _conversation(request, cid)
-    return {"title": f"What people said: {conv.name}", "caption": conv.council_name, "report": svc.report(cid),
+    report = svc.report(cid)
+    # the two tables of counts: (the row's label, its counts by stance)
+    tables = {"by_proposal": [(p.title, p.counts) for p in report.by_proposal],
+              "by_respondent": [(RESPONDENT_TYPES.get(k, k), c) for k, c in report.by_respondent.items()]}
+    return {"title": f"What people said: {conv.name}", "caption": conv.council_name, "report": report, "tables": tables,
             "stances": list(STANCES.items()), "stance_words": STANCES, "respondents": RESPONDENT_TYPES,
             "count": _count, "plan_url": f"/conversations/{cid}/plan" if conv.published else None,
             "pdf": f"/conversations/{cid}/report.pdf"}
