@@ -118,8 +118,26 @@ def test_the_owners_admin_shares_read_only_then_editable_stops_and_publishes(wor
                             ("boss@alpha.gov.uk", "plan.unpublish")]
 
 
-def test_a_member_of_two_organisations_chooses_which_one_owns_a_new_logic_model(world):
+def _answers(name: str) -> dict:
+    """A logic model builder's answers for a Shared Lives model named ``name``."""
     from carescale.plans import cycle
+
+    return {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
+            "council_share": 0.5, "name": name,
+            "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
+            "activities": ["Classes"], "assumptions": ["People keep exercising"],
+            "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
+
+
+def _alpha_logic_model(app, name: str) -> str:
+    """That logic model owned by alpha, saved in the app's store: its key."""
+    from carescale.plans import cycle
+
+    return cycle.save_logic_model(cycle.build_logic_model(_answers(name))[1], url=app.state.store.url,
+                                  owner="alpha")["key"]
+
+
+def test_a_member_of_two_organisations_chooses_which_one_owns_a_new_logic_model(world):
     from carescale.web import plan_forms
 
     app, _, _ = world
@@ -127,12 +145,7 @@ def test_a_member_of_two_organisations_chooses_which_one_owns_a_new_logic_model(
     member(app, "both@alpha.gov.uk", "nhs", "editor")
     c = TestClient(app, follow_redirects=False, headers=ORIGIN)
     c.cookies.set("carescale_session", session_for(app, "both@alpha.gov.uk"))
-    answers = {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
-               "council_share": 0.5, "name": "Chosen owner",
-               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
-               "activities": ["Classes"], "assumptions": ["People keep exercising"],
-               "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
-    d = plan_forms.encode(answers)
+    d = plan_forms.encode(_answers("Chosen owner"))
     page = c.get(f"/logic-models/new/check?d={d}").text
     assert '<select class="govuk-select" id="organisation" name="organisation">' in page
     refused = post_form(c, "/logic-models/new/check", {"d": d})
@@ -172,16 +185,10 @@ def test_invalid_ownership_request(world, name):
 def test_logic_models_and_saved_scenarios_are_shared_from_their_pages(world):
     """The same Share section on a logic model's and a saved scenario's page (the owner's admins):
     the partner reads them once shared, and not once the share stops."""
-    from carescale.plans import cycle
 
     app, clients, sid = world
     admin, partner = clients["admin"], clients["partner"]
-    answers = {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
-               "council_share": 0.5, "name": "Shared model",
-               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
-               "activities": ["Classes"], "assumptions": ["People keep exercising"],
-               "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
-    key = cycle.save_logic_model(cycle.build_logic_model(answers)[1], url=app.state.store.url, owner="alpha")["key"]
+    key = _alpha_logic_model(app, "Shared model")
     saved = app.state.store.save_named(sid, "Alpha's saved", "", owner="alpha")
     for page in (f"/logic-models/{key}", f"/saved/{saved}"):
         assert partner.get(page).status_code == 404
@@ -200,16 +207,10 @@ def test_logic_models_and_saved_scenarios_are_shared_through_the_api(world):
     """The API shares a logic model and a saved scenario as it shares a plan: the owner's admin only
     (201, then 204), another organisation's account is told nothing is there (404), an approver who
     is not an admin is refused (403), and the partner reads the record while it is shared."""
-    from carescale.plans import cycle
 
     app, clients, sid = world
     admin, partner, approver = clients["admin"], clients["partner"], clients["approver"]
-    answers = {**cycle.draft("case-study", "birmingham-shared-lives"), "take_up": 0.005, "unit_cost": 400,
-               "council_share": 0.5, "name": "Model shared by the API",
-               "outcomes": [{"description": "A fall is avoided", "payer": "nhs", "rate": 0.087, "saving": 3500}],
-               "activities": ["Classes"], "assumptions": ["People keep exercising"],
-               "short_term_outcomes": ["Fewer falls"], "resources": ["Halls"]}
-    key = cycle.save_logic_model(cycle.build_logic_model(answers)[1], url=app.state.store.url, owner="alpha")["key"]
+    key = _alpha_logic_model(app, "Model shared by the API")
     saved = app.state.store.save_named(sid, "Alpha's saved by the API", "", owner="alpha")
     for kind, api, page in (("logic-model", f"/api/v1/logic-models/{key}", f"/logic-models/{key}"),
                             ("saved-scenario", f"/api/v1/saved/{saved}", f"/saved/{saved}")):
