@@ -185,7 +185,6 @@ def test_invalid_ownership_request(world, name):
 def test_logic_models_and_saved_scenarios_are_shared_from_their_pages(world):
     """The same Share section on a logic model's and a saved scenario's page (the owner's admins):
     the partner reads them once shared, and not once the share stops."""
-
     app, clients, sid = world
     admin, partner = clients["admin"], clients["partner"]
     key = _alpha_logic_model(app, "Shared model")
@@ -207,7 +206,6 @@ def test_logic_models_and_saved_scenarios_are_shared_through_the_api(world):
     """The API shares a logic model and a saved scenario as it shares a plan: the owner's admin only
     (201, then 204), another organisation's account is told nothing is there (404), an approver who
     is not an admin is refused (403), and the partner reads the record while it is shared."""
-
     app, clients, sid = world
     admin, partner, approver = clients["admin"], clients["partner"], clients["approver"]
     key = _alpha_logic_model(app, "Model shared by the API")

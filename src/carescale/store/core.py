@@ -13,6 +13,7 @@ one SQLite transaction (DDL included).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import threading
 from contextlib import contextmanager
@@ -100,23 +101,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
-_scripts_lock = threading.Lock()
-_scripts: Any = None
-
-
+@functools.cache
 def migration_scripts() -> Any:
     """The shipped migrations as one Alembic ``ScriptDirectory`` for the process: Alembic reads
     every revision file again for each new one, and opening a store asked three times (head,
-    known revisions, upgrade): 40 ms a store, paid by every test that makes one."""
-    global _scripts
-    with _scripts_lock:
-        if _scripts is None:
-            from alembic.script import ScriptDirectory
+    known revisions, upgrade): 40 ms a store, paid by every test that makes one. The revision
+    files are read before it is returned, so no two threads fill in the same one."""
+    from alembic.script import ScriptDirectory
 
-            scripts = ScriptDirectory(str(MIGRATIONS))
-            scripts.revision_map.heads  # read the revision files now, under the lock  # noqa: B018
-            _scripts = scripts
-    return _scripts
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    scripts.revision_map.heads  # noqa: B018 - reads the revision files now
+    return scripts
 
 
 def head_revision() -> str:

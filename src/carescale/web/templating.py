@@ -3,6 +3,7 @@ page and the redirects every route uses (docs/web.md)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -28,38 +29,33 @@ ERROR_TEXT = {
 }
 
 
-_compiled: Any = None
-
-
+@functools.cache
 def compiled_templates() -> Any:
     """The process's one store of compiled templates, shared by every app's environment (they are
     made alike): a template is compiled once a process, not once an app (compiling the start page
     and its layout took 0.1 s, which each new app, as in the tests, paid again). Jinja checks each
     entry against its template's source, so an edited template is compiled afresh."""
-    global _compiled
-    if _compiled is None:
-        import threading
+    import threading
 
-        from jinja2 import BytecodeCache
+    from jinja2 import BytecodeCache
 
-        class ProcessBytecodeCache(BytecodeCache):
-            def __init__(self) -> None:
-                self.code: dict[str, bytes] = {}
-                self.lock = threading.Lock()
+    class ProcessBytecodeCache(BytecodeCache):
+        def __init__(self) -> None:
+            self.code: dict[str, bytes] = {}
+            self.lock = threading.Lock()
 
-            def load_bytecode(self, bucket: Any) -> None:
-                with self.lock:
-                    code = self.code.get(bucket.key)
-                if code is not None:
-                    bucket.bytecode_from_string(code)
+        def load_bytecode(self, bucket: Any) -> None:
+            with self.lock:
+                code = self.code.get(bucket.key)
+            if code is not None:
+                bucket.bytecode_from_string(code)
 
-            def dump_bytecode(self, bucket: Any) -> None:
-                code = bucket.bytecode_to_string()
-                with self.lock:
-                    self.code[bucket.key] = code
+        def dump_bytecode(self, bucket: Any) -> None:
+            code = bucket.bytecode_to_string()
+            with self.lock:
+                self.code[bucket.key] = code
 
-        _compiled = ProcessBytecodeCache()
-    return _compiled
+    return ProcessBytecodeCache()
 
 
 def make_templates() -> Any:
