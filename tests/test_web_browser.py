@@ -333,6 +333,11 @@ def test_result_page_does_not_reload_under_a_keyboard_user(page, server):
 
     expect(page.locator("#job-stage")).to_have_text(re.compile(r"^The figures are ready"), timeout=90_000)
     assert page.evaluate("window.carescaleTestMark") == "the same page"
+    # the whole box says so: no "Still working", no promise that the page refreshes by itself
+    assert page.locator("#job-title").inner_text() == "Ready"
+    assert page.locator("#job-heading").inner_text() == "100,000 simulated cases have been worked out."
+    assert page.evaluate("document.getElementById('job-progress').value") == 100
+    assert not page.locator("#job-by-itself").is_visible()
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
 
 

@@ -37,8 +37,20 @@
         } else if (!result || (job.status === "done" && !busy())) {
           window.location.reload();
         } else if (job.status === "done") {
-          var ready = document.getElementById("job-stage");
-          if (ready) { ready.textContent = "The figures are ready: refresh this page to see them"; }
+          // the whole box says so, not only its live line: the page will not refresh by itself now
+          var texts = {"job-stage": "The figures are ready: refresh this page to see them", "job-title": "Ready"};
+          Object.keys(texts).forEach(function (key) {
+            var el = document.getElementById(key);
+            if (el) { el.textContent = texts[key]; }
+          });
+          var heading = document.getElementById("job-heading");
+          if (heading && heading.getAttribute("data-done")) { heading.textContent = heading.getAttribute("data-done"); }
+          var done = document.getElementById("job-progress");
+          if (done) { done.value = 100; done.textContent = "100%"; }
+          ["job-percent-text", "job-by-itself"].forEach(function (key) {
+            var el = document.getElementById(key);
+            if (el) { el.hidden = true; }
+          });
         } else {
           var stopped = document.getElementById("job-stage");
           if (stopped) { stopped.textContent = "The analysis " + (job.status === "failed" ? "stopped: " + (job.error || "") : "was cancelled"); }
