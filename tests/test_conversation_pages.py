@@ -203,6 +203,19 @@ def test_pack_pdfs_carry_the_same_sentences_and_literal_text(client, db):
             assert "=SUM(A1:A9)" in text
 
 
+def test_the_response_form_says_the_price_base_of_its_money_as_the_pack_does(client, db):
+    """A proposal's money on its response form ('It would cost about ... a year') is in the same
+    year's prices as the pack's, and the form says which, in either register."""
+    year = db["svc"].picture(CID).price_base  # the local picture's price base, as the pack says
+    for register, sentence in (("", f"All money figures are in {year} prices."),
+                               ("?register=easy", f"All the money is in {year} prices.")):
+        form = client.get(f"/conversations/{CID}/respond/living-well{register}").text
+        assert f'<p class="govuk-body" id="price-base">{sentence}</p>' in form, register
+        pack = client.get(f"/conversations/{CID}/areas/{db['proposals']['living-well'].area}"
+                          + ("/easy-read" if register else "")).text
+        assert sentence in pack, register
+
+
 def _form(client, pid: str, easy: bool = False) -> dict:
     page = client.get(f"/conversations/{CID}/respond/{pid}" + ("?register=easy" if easy else ""))
     assert page.status_code == 200

@@ -145,6 +145,13 @@ def _default_goals() -> tuple[str, ...]:
     return tuple(DEFAULT_GOALS)
 
 
+def price_base_sentence(t: Any, conversation: Any, picture: Any) -> str | None:
+    """The sentence naming the one year's prices every amount of the conversation is in (the
+    local picture's price base, else the conversation's), or None when neither says."""
+    year = _get(picture, "price_base") if picture is not None else _get(conversation, "price_year")
+    return t("price_base_sentence", year=year) if year else None
+
+
 def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | None, easy: bool = False,
          language: str = "en", accepting: bool = True) -> dict[str, Any]:
     """What the pack shows for one transformation area (``area``; None: the overview of all
@@ -178,7 +185,6 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
         }
     every = [{"title": _get(p, "title"), "kind_label": t("grow_label" if _get(p, "kind") == "grow" else "reduce_label"),
               "href": base_url(cid, int(_get(p, "area")), easy) + f"#proposal-{_get(p, 'id')}"} for p in proposals]
-    price_base = _get(picture, "price_base") if picture is not None else _get(conversation, "price_year")
     words = [{"term": w["term"], "meaning": w["meaning"]} for w in t.mapping("words").values()]
     title = t("area_title", area=name, area_name=t(f"areas.{area}").rstrip(".")) if area is not None else t("pack_title", area=name)
     return {
@@ -186,7 +192,7 @@ def pack(conversation: Any, picture: Any, proposals: Iterable[Any], area: int | 
         "caption": t("pack_caption", area=name), "intro": t.items("intro"), "steps": t.items("steps"),
         "goals": goals, "areas": areas, "area": shown, "every_proposal": every,
         "outlook": _outlook(t, _get(picture, "outlook") if picture is not None else None),
-        "price_base": t("price_base_sentence", year=price_base) if price_base else None,
+        "price_base": price_base_sentence(t, conversation, picture),
         "words": words, "questions": t.items("questions"), "promise": t.items("promise"),
         "accepting": accepting,
         "other_register": base_url(cid, area, not easy),

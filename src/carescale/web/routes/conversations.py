@@ -174,7 +174,7 @@ def _respond_page(request: Request, cid: str, pid: str, easy: bool, form: Respon
                   proposal=shown, stances=stances, respondents=respondents, values=values, errors=errors,
                   started=sign_time(form_secret(request.app.state)), limit=MAX_COMMENT, limit_text=f"{MAX_COMMENT:,}",
                   action=f"/conversations/{cid}/respond/{pid}", pack_url=packs.base_url(cid, p.area, easy),
-                  closed=not _accepting(conv))
+                  closed=not _accepting(conv), price_base=packs.price_base_sentence(t, conv, svc.picture(cid)))
 
 
 @router.get("/conversations/{cid}/respond/{pid}", response_class=HTMLResponse)
