@@ -85,6 +85,13 @@ class Watch:
             page.screenshot(path=str(ARTIFACTS / f"accounts-{name}.png"), full_page=True)
 
 
+def _press(page, name: str) -> None:
+    """Press a form's button and wait for the page it leads to: a click returns once that page has
+    started to load, so what is on it (the header's links, an error summary) may not be there yet."""
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+
+
 def _errors(page) -> list[str]:
     return [t.strip() for t in page.locator(".govuk-error-summary__list li").all_inner_texts()]
 
@@ -103,11 +110,11 @@ def test_sign_in_change_password_token_members_and_sign_out_in_chromium(browser,
         watch.check("sign-in")
         page.get_by_label("Email address").fill(EMAIL)
         page.get_by_label("Password").fill("not the right password")
-        page.get_by_role("button", name="Sign in").click()
+        _press(page, "Sign in")
         assert _errors(page) == ["sign-in failed: the email address or the password is not right"]
         watch.check("sign-in-failed")
         page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        _press(page, "Sign in")
         assert urlparse(page.url).path == "/account"
         assert page.get_by_role("link", name=f"Signed in as {EMAIL}").is_visible()
         watch.check("account")
@@ -116,26 +123,26 @@ def test_sign_in_change_password_token_members_and_sign_out_in_chromium(browser,
         page.get_by_label("Current password").fill(PASSWORD)
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         page.get_by_label("Type the new password again").fill(NEW_PASSWORD + "!")
-        page.get_by_role("button", name="Change the password").click()
+        _press(page, "Change the password")
         assert _errors(page) == ["confirm_password: the two new passwords are not the same; type the same password "
                                  "in both boxes"]
         watch.check("account-error")
         page.get_by_label("Current password").fill(PASSWORD)
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         page.get_by_label("Type the new password again").fill(NEW_PASSWORD)
-        page.get_by_role("button", name="Change the password").click()
+        _press(page, "Change the password")
         assert urlparse(page.url).path == "/sign-in"
         assert "Your password has been changed" in page.locator(".govuk-notification-banner").inner_text()
         watch.check("password-changed")
         assert page.goto(server.url + "/account") and urlparse(page.url).path == "/sign-in"  # signed out
         page.get_by_label("Email address").fill(EMAIL)
         page.get_by_label("Password").fill(NEW_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        _press(page, "Sign in")
         assert urlparse(page.url).path == "/account"
 
         # a personal API token: shown once, works on the API, revoked on the page
         page.get_by_label("Name of a new token").fill("Finance laptop")
-        page.get_by_role("button", name="Create a token").click()
+        _press(page, "Create a token")
         token = page.locator("#new-token-value").inner_text().strip()
         assert re.fullmatch(r"csk_[A-Za-z0-9_-]{43}", token)
         watch.check("token-created")
@@ -143,7 +150,7 @@ def test_sign_in_change_password_token_members_and_sign_out_in_chromium(browser,
         assert httpx.get(server.url + "/api/v1/account", headers=bearer).json()["email"] == EMAIL
         page.goto(server.url + "/account")
         assert token not in page.content()
-        page.get_by_role("button", name="Revoke the token Finance laptop").click()
+        _press(page, "Revoke the token Finance laptop")
         assert "The API token has been revoked" in page.locator(".govuk-notification-banner").inner_text()
         watch.check("token-revoked")
         assert httpx.get(server.url + "/api/v1/account", headers=bearer).status_code == 401
@@ -153,17 +160,17 @@ def test_sign_in_change_password_token_members_and_sign_out_in_chromium(browser,
         watch.check("members")
         page.get_by_label("Email address").fill("bob@birmingham.gov.uk")
         page.get_by_label("editor").check()
-        page.get_by_role("button", name="Add the member").click()
+        _press(page, "Add the member")
         assert "bob@birmingham.gov.uk is now a member (editor)." in page.locator(".govuk-notification-banner").inner_text()
         assert "/reset-password/" in page.locator("#set-password-link").inner_text()
         watch.check("member-added")
         page.get_by_label("Role of vic@birmingham.gov.uk").select_option("editor")
-        page.get_by_role("button", name="Change the role of vic@birmingham.gov.uk").click()
+        _press(page, "Change the role of vic@birmingham.gov.uk")
         assert "The role has been changed." in page.locator(".govuk-notification-banner").inner_text()
         assert server.accounts.get_user("vic@birmingham.gov.uk").roles == {"birmingham": "editor"}
 
         # signing out from the header
-        page.get_by_role("button", name="Sign out").click()
+        _press(page, "Sign out")
         assert urlparse(page.url).path == "/sign-in"
         assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
         assert page.get_by_role("link", name="Sign in").is_visible()
