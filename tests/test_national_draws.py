@@ -218,6 +218,28 @@ def test_scheduler_runs_on_an_existing_cluster(inputs, in_process):
         assert json.dumps(a, sort_keys=True) == json.dumps(want[a["code"]], sort_keys=True)
 
 
+def test_batches_hold_each_council_once_within_its_region():
+    from carescale.national.draws import batches
+
+    regions = ["A"] * 13 + ["B"] * 2 + ["C"] + ["A"] * 3
+    got = batches(regions, 6)
+    assert sorted(i for b in got for i in b) == list(range(len(regions)))
+    assert all(len(b) <= 6 and len({regions[i] for i in b}) == 1 for b in got)
+    # 16 councils of A in as few batches as 6 allows (3), of even length; the longest first
+    assert sorted(len(b) for b in got if regions[b[0]] == "A") == [5, 5, 6]
+    assert [len(b) for b in got] == sorted((len(b) for b in got), reverse=True)
+
+
+def test_results_do_not_depend_on_how_councils_are_batched(inputs, monkeypatch):
+    from carescale.national import draws
+
+    few = select_councils(inputs, ",".join(c.area.ons_code for c in inputs.councils[:7]))
+    monkeypatch.setattr(draws, "BATCH", 1)
+    one_each = run_national_uncertainty(few, 100, 1)
+    monkeypatch.setattr(draws, "BATCH", 4)
+    assert figures(run_national_uncertainty(few, 100, 1)) == figures(one_each)
+
+
 def test_results_do_not_depend_on_the_order_of_councils(inputs):
     shuffled = dataclasses.replace(inputs, councils=tuple(reversed(inputs.councils)))
     a = run_national_uncertainty(inputs, 100, 1)

@@ -5,7 +5,7 @@ the England total.
 * :mod:`.councils`: the council profiles (population from ONS MYE2, learning-disability counts
   from ASCOF, every other figure estimated from ``data/prevalence.yaml``), council selection;
 * :mod:`.run`: each council's scenario document evaluated once, and the England total;
-* :mod:`.draws` and :mod:`.cluster`: the probabilistic case, one Dask task per council
+* :mod:`.draws` and :mod:`.cluster`: the probabilistic case, Dask tasks of a few councils of one region each
   (:mod:`.scaleout` groups their names).
 
 Every name is importable from ``carescale.national`` as before. The CLI and the web look the

@@ -4,7 +4,7 @@ ways (the code that submits and gathers is the same for all three):
 * in-process (the default): a LocalCluster of one worker thread in this process (no other
   process, no network port);
 * ``workers=N``: a LocalCluster of N worker processes (one thread each) on 127.0.0.1, random
-  free ports, no dashboard;
+  free ports, no dashboard, forked from this process where the system allows;
 * ``scheduler=ADDRESS``: an existing Dask cluster (``tcp://host:8786``); its workers need the
   same carescale installed.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import SettingsError
@@ -72,7 +73,13 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         # system sooner; with it every temporary array of the engine is mapped and unmapped
         # afresh, which more than doubles the CPU time of a council (measured: 0.124 s against
         # 0.054 s). Our tasks hold little memory, so the worker processes keep glibc's default.
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        # Where the system can, the worker processes are forked from this one instead of started
+        # afresh (Dask's default, spawn): a spawned worker imports Dask, then carescale and its
+        # library on its first task, 1-2 s before it works; a forked one has them already
+        # (0.1 s to start and stop a cluster against 1.5-2.5 s; docs/performance.md section 4).
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                              "distributed.worker.multiprocessing-method": method}):
             cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
     else:  # in-process: workers are threads here, talking over in-memory queues
         cluster = LocalCluster(n_workers=1, processes=False, **common)
