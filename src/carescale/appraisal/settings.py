@@ -36,9 +36,9 @@ def appraisal_defaults() -> AppraisalDefaults:
     validated once and kept in carescale's disk cache (:mod:`carescale.cache`, keyed by the file
     and carescale's source): a fresh process does not parse the YAML nor build the schema's
     validators to read them (start-up of ``carescale run``, issue 25)."""
-    from ..cache import cached, files_key
+    from ..cache import cached, stat_key
 
-    return cached("appraisal-defaults", files_key([DEFAULTS_FILE], "AppraisalDefaults"),
+    return cached("appraisal-defaults", stat_key([DEFAULTS_FILE], "AppraisalDefaults"),
                   lambda: load_model(AppraisalDefaults, DEFAULTS_FILE))
 
 

@@ -373,15 +373,15 @@ def figures_folder() -> Path:
 
 def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     """The figures written by :meth:`CouncilFigures.write` (by default :func:`figures_folder`:
-    the user's rebuilt copy, else the packaged one). Read once per content of the files: kept in
+    the user's rebuilt copy, else the packaged one). Read once per state of the files: kept in
     carescale's disk cache (:mod:`carescale.cache`), so ``carescale run`` does not parse the CSVs
     again (issue 25); a file with a problem is never cached, so its message comes every time."""
-    from ..cache import cached, files_key
+    from ..cache import cached, stat_key
 
     folder = Path(folder) if folder is not None else figures_folder()
     names = ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv")
     try:
-        key = files_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
+        key = stat_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
                         tuple((folder / f).is_file() for f in names))
     except OSError:  # unreadable: the reader says which file, in one line
         return _read_council_figures(folder)
