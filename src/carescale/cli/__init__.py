@@ -87,7 +87,41 @@ def _given_value(param: Any, argv: list[str]) -> str | None:
     return found
 
 
+def _without_pydantic_plugins() -> None:
+    """The ``carescale`` command runs without pydantic plugins (carescale has none): pydantic's
+    plugin loader imports ``importlib.metadata`` and reads the metadata of every installed
+    package to look for them, 20-30 ms of each start (issue 25). Its module is a stand-in that
+    finds none, as ``PYDANTIC_DISABLE_PLUGINS=__all__`` would, without that import. Set
+    ``PYDANTIC_DISABLE_PLUGINS`` yourself (to an empty value to disable none) and pydantic's own
+    loader looks for them as usual."""
+    import types
+
+    from ..config import pydantic_plugins_chosen
+
+    name = "pydantic.plugin._loader"
+    if pydantic_plugins_chosen() or name in sys.modules:
+        return
+    stub = types.ModuleType(name)
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def __getattr__(attr: str) -> Any:  # anything else: pydantic's own module
+        import importlib
+
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if sys.modules.get(name) is stub:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+    stub.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stub.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules[name] = stub
+
+
 def entry() -> None:  # console_scripts target
+    _without_pydantic_plugins()
     try:
         code = main()
         sys.stdout.flush()
