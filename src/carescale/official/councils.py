@@ -27,12 +27,7 @@ from typing import Sequence
 
 from ..errors import OfficialDataError
 from ..io.paths import display_path
-from .ascfr import read_ascfr
-from .boundaries import figures_to_2023, is_upper_tier, successors_2023
 from .figures import Figure
-from .mye import read_mye
-from .ncc import read_ncc
-from .ro3 import ASC_LINES, read_ro3
 
 PACKAGED = Path(__file__).resolve().parents[1] / "data" / "official"
 ENGLAND = "E92000001"
@@ -240,6 +235,13 @@ def build_council_figures(
     """Read the official files and keep each council's figures (April 2023 boundaries, the
     councils of the ``mye`` file). Figures on the old boundaries (ASC-FR 2021-22, RO3 2022-23)
     are carried across in :func:`carescale.official.boundaries.figures_to_2023`."""
+    # the readers only here: reading the figures back (carescale run) needs none of them (issue 25)
+    from .ascfr import read_ascfr
+    from .boundaries import figures_to_2023, is_upper_tier, successors_2023
+    from .mye import read_mye
+    from .ncc import read_ncc
+    from .ro3 import ASC_LINES, read_ro3
+
     pop = read_mye(mye)
     councils = {c: r.name for c, r in pop.rows.items() if is_upper_tier(c)}
     if not councils:
