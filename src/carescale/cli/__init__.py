@@ -18,6 +18,7 @@ import typer
 
 from ..errors import CarescaleError
 from ..safe_text import one_line
+from . import apps
 from .apps import app, click_command
 
 # The command modules register their commands when imported, and are imported only when their
@@ -121,7 +122,15 @@ def _without_pydantic_plugins() -> None:
 
 
 def entry() -> None:  # console_scripts target
+    import gc
+
     _without_pydantic_plugins()
+    # Start-up makes some hundred thousand objects that live as long as the process (modules,
+    # classes, the cached library), and none is garbage: the collector, let run, went over them
+    # again and again (a tenth of 'carescale run', issue 25). It starts once the command's
+    # modules are loaded (cli.apps.LazyGroup), with those objects set aside (gc.freeze).
+    gc.disable()
+    apps.collect_after_start_up = True
     try:
         code = main()
         sys.stdout.flush()

@@ -87,6 +87,23 @@ def _skip_coercing_unset_options() -> None:
 _skip_coercing_unset_options()
 
 
+#: set by ``carescale.cli.entry``, which pauses the garbage collector for start-up
+collect_after_start_up = False
+
+
+def _start_collecting() -> None:
+    """The command's modules are loaded: the garbage collector starts (``carescale.cli.entry``
+    paused it), the objects made so far set aside for good (``gc.freeze``), as they live as long
+    as the process."""
+    global collect_after_start_up
+    if collect_after_start_up:
+        import gc
+
+        collect_after_start_up = False
+        gc.freeze()
+        gc.enable()
+
+
 class LazyGroup(TyperGroup):
     """The root group: every command of :mod:`carescale.cli.listing`, its module imported the
     first time the command is looked up (to run it, or for its own help)."""
@@ -129,6 +146,7 @@ class LazyGroup(TyperGroup):
             return cmd
         for module in modules:
             importlib.import_module(module)
+        _start_collecting()
         return click_command().commands[cmd_name]
 
 
