@@ -77,13 +77,16 @@ def code_fingerprint() -> str:
     sources: list[str] = []
     folders = [root]
     while folders:  # os.scandir: a tenth of the time of Path.rglob over the same folders
-        with os.scandir(folders.pop()) as found:
-            for e in found:
-                if e.is_dir(follow_symlinks=False):
-                    if e.name != "__pycache__":
-                        folders.append(e.path)
-                elif e.name.endswith(".py"):
-                    sources.append(e.path)
+        try:
+            with os.scandir(folders.pop()) as found:
+                for e in found:
+                    if e.is_dir(follow_symlinks=False):
+                        if e.name != "__pycache__":
+                            folders.append(e.path)
+                    elif e.name.endswith(".py"):
+                        sources.append(e.path)
+        except OSError:  # pragma: no cover - an installation that is not folders (a zip)
+            pass
     for path in sorted(sources):
         try:
             h.update(file_signature(path).encode())
