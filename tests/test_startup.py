@@ -10,6 +10,7 @@ the module and the chain of imports that pulled it in.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -202,3 +203,43 @@ def test_package_names_load_on_first_use() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "carescale.engine.scenario", "carescale.appraisal.core",
                                    "carescale.errors", "[]", "carescale.engine"]
+
+
+RUN_PROBE = r"""
+import contextlib, gc, io, json, sys
+sys.argv = ["carescale", "run", "--area", "birmingham"]
+from carescale.cli import entry
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        entry()
+    except SystemExit as exc:
+        code = exc.code
+import pydantic
+m = pydantic.create_model("Probe", x=(int, 0))  # a model built after start-up: pydantic still works
+print(json.dumps({"code": code, "printed": "Scaling up what works" in out.getvalue(), "probe": m(x="3").x,
+                  "loaded": sorted(n for n in %r if n in sys.modules), "collecting": gc.isenabled(),
+                  "frozen": gc.get_freeze_count() > 0}))
+""" % (("importlib.metadata", "yaml", "zipfile", "xml.etree.ElementTree", "carescale.official.ascfr"),)
+
+
+def test_the_run_command_reads_no_package_metadata_and_no_yaml(tmp_path) -> None:
+    """Issue 25: the ``carescale`` command (``cli.entry``) runs without pydantic plugins, so their
+    loader's ``importlib.metadata`` is not imported; a run served from the disk cache parses no
+    YAML (PyYAML not imported) and no workbook (``zipfile``, the ASC-FR reader); the garbage
+    collector, paused for start-up, is running again with start-up's objects frozen. The second
+    run is timed against the first's cache."""
+    env = {**os.environ, "CARESCALE_HOME": str(tmp_path)}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    for _ in range(2):  # the first fills the cache
+        proc = subprocess.run([sys.executable, "-c", RUN_PROBE], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got == {"code": 0, "printed": True, "probe": 3, "loaded": [], "collecting": True, "frozen": True}
+
+
+def test_pydantic_plugins_are_looked_for_when_the_user_says_so(tmp_path) -> None:
+    """With ``PYDANTIC_DISABLE_PLUGINS`` set (even empty) pydantic's own loader looks for plugins."""
+    env = {**os.environ, "CARESCALE_HOME": str(tmp_path), "PYDANTIC_DISABLE_PLUGINS": ""}
+    proc = subprocess.run([sys.executable, "-c", RUN_PROBE], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "importlib.metadata" in json.loads(proc.stdout.strip().splitlines()[-1])["loaded"]

@@ -6,6 +6,7 @@
 | ``CARESCALE_NO_CACHE`` | :func:`cache_enabled` | ``1`` turns the disk cache off |
 | ``DATABASE_URL`` | :func:`database_url` | the store's database (``carescale.store.config`` turns it into a SQLAlchemy URL) |
 | ``COLUMNS`` | :func:`columns` | the width the CLI prints in |
+| ``PYDANTIC_DISABLE_PLUGINS`` | :func:`pydantic_plugins_chosen` | pydantic's own: when it is set (even empty), the ``carescale`` command leaves pydantic to find its plugins; unset, the command runs without them (``carescale.cli``) |
 | ``CARESCALE_PUBLIC_URL`` | :func:`public_url` | the address the web app is reached at (``carescale.web.security`` checks it) |
 | ``CARESCALE_OIDC_PROVIDERS`` | :func:`oidc_providers_file` | the single sign-on providers file (``carescale.accounts.oidc``; docs/accounts.md) |
 | the variable a providers file names | :func:`named_secret` | an organisation's client secret, kept out of the file |
@@ -46,9 +47,10 @@ DATABASE = "DATABASE_URL"
 COLUMNS = "COLUMNS"
 PUBLIC_URL = "CARESCALE_PUBLIC_URL"
 OIDC_PROVIDERS = "CARESCALE_OIDC_PROVIDERS"
+PYDANTIC_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
 
 #: every variable this module reads by name (the web's limits are ``CARESCALE_<LIMIT>``)
-VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS)
+VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS, PYDANTIC_PLUGINS)
 
 
 def _get(name: str, env: Mapping[str, str] | None = None) -> str:
@@ -125,6 +127,11 @@ def named_secret(name: str) -> str:
     """The environment variable ``name`` that a settings file names for a secret (an
     organisation's client secret), stripped; "" when unset. The file holds the name, never the value."""
     return _get(name)
+
+
+def pydantic_plugins_chosen() -> bool:
+    """Whether ``$PYDANTIC_DISABLE_PLUGINS`` is set at all (pydantic reads its value)."""
+    return PYDANTIC_PLUGINS in os.environ
 
 
 def columns() -> int | None:

@@ -34,7 +34,6 @@ from pathlib import Path
 
 from .config import PRICES_DIR  # noqa: F401 - the packaged price indices, named once in carescale.config
 from .errors import InputFileError, SettingsError
-from .io.yaml import read_user_text
 
 GDP_DEFLATOR_FILE = PRICES_DIR / "gdp_deflator_financial_year.csv"
 GDP_DEFLATOR_NAME = "HM Treasury GDP deflator at market prices (December 2023), financial years"
@@ -189,6 +188,8 @@ def read_index(path: Path | str, name: str | None = None, attribution: str = "")
     path = Path(path)
     shown = str(path)
     # no message quotes the file's content (a wrong path must not show what another file holds)
+    from .io.yaml import read_user_text
+
     text = read_user_text(path, "price index file").removeprefix("\ufeff")
     rows = list(csv.reader(text.splitlines()))
     if not rows:

@@ -437,11 +437,41 @@ def fit_table(table: Any, console: Any) -> Any:
     dropped: list[str] = []
     width = console.width
 
+    def narrow_enough() -> bool:
+        """Whether the table's narrowest layout surely fits, read from its text alone: a bound
+        of rich's measurement (each column's longest word or its set width, its padding and the
+        borders), so the usual table is not measured cell by cell twice over before it is printed
+        (a fifth of printing ``carescale run``'s tables, issue 25). False if it may not fit, or a
+        cell is not text: then rich measures it."""
+        from rich.cells import cell_len
+        from rich.padding import Padding
+        from rich.text import Text
+
+        _, right, _, left = Padding.unpack(table.padding)
+        total = 2 + len(table.columns)  # the borders, at most (rich's Table._extra_width)
+        for col in table.columns:
+            widest = 1
+            if col.width is not None:
+                widest = col.width
+            else:
+                for cell in (col.header, col.footer, *col._cells):
+                    if isinstance(cell, Text):
+                        text = cell.plain
+                    elif isinstance(cell, str):
+                        text = visible(cell)  # as SafeConsole.render_str prints it
+                    else:
+                        return False
+                    words = text.split()  # rich's Text measure: the longest word, else the longest line
+                    lengths = [cell_len(w) for w in words] if words else [cell_len(x) for x in text.splitlines()]
+                    widest = max(widest, *lengths) if lengths else widest
+            total += max(widest, col.min_width or 0) + left + right
+        return max(total, table.min_width or 0) <= width
+
     def fits() -> bool:
         """Every money figure prints whole at this width and no text is cut short (…): surely so
         when the columns' narrowest layout fits; else the table is laid out once, aside, and its
         figures and ellipses counted."""
-        if Measurement.get(console, console.options.update_width(10_000), table).minimum <= width:
+        if narrow_enough() or Measurement.get(console, console.options.update_width(10_000), table).minimum <= width:
             return True
         from collections import Counter
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import SettingsError
 from ..formatting import parse_number
-from ..library import DATA_DIR, display_path, format_loc, load_model, read_yaml
+from ..library import DATA_DIR, display_path, format_loc, load_model
 from ..schema.appraisal import SETUP_TIMINGS, AppraisalDefaults
 
 MAX_YEARS = 60
@@ -36,9 +36,9 @@ def appraisal_defaults() -> AppraisalDefaults:
     validated once and kept in carescale's disk cache (:mod:`carescale.cache`, keyed by the file
     and carescale's source): a fresh process does not parse the YAML nor build the schema's
     validators to read them (start-up of ``carescale run``, issue 25)."""
-    from ..cache import cached, files_key
+    from ..cache import cached, stat_key
 
-    return cached("appraisal-defaults", files_key([DEFAULTS_FILE], "AppraisalDefaults"),
+    return cached("appraisal-defaults", stat_key([DEFAULTS_FILE], "AppraisalDefaults"),
                   lambda: load_model(AppraisalDefaults, DEFAULTS_FILE))
 
 
@@ -374,6 +374,8 @@ def _check_ids(settings: AppraisalSettings, where: str | None) -> None:
 def load_settings(path: Path | str, **overrides: Any) -> AppraisalSettings:
     """Read a settings YAML file (keys as in :class:`AppraisalSettings`), then apply overrides."""
     path = Path(path)
+    from ..io.yaml import read_yaml
+
     data = read_yaml(path)  # dates arrive as text; make_settings checks them
     return make_settings(data, display_path(path), **overrides)
 

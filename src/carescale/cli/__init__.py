@@ -18,6 +18,7 @@ import typer
 
 from ..errors import CarescaleError
 from ..safe_text import one_line
+from . import apps
 from .apps import app, click_command
 
 # The command modules register their commands when imported, and are imported only when their
@@ -87,7 +88,49 @@ def _given_value(param: Any, argv: list[str]) -> str | None:
     return found
 
 
+def _without_pydantic_plugins() -> None:
+    """The ``carescale`` command runs without pydantic plugins (carescale has none): pydantic's
+    plugin loader imports ``importlib.metadata`` and reads the metadata of every installed
+    package to look for them, 20-30 ms of each start (issue 25). Its module is a stand-in that
+    finds none, as ``PYDANTIC_DISABLE_PLUGINS=__all__`` would, without that import. Set
+    ``PYDANTIC_DISABLE_PLUGINS`` yourself (to an empty value to disable none) and pydantic's own
+    loader looks for them as usual."""
+    import types
+
+    from ..config import pydantic_plugins_chosen
+
+    name = "pydantic.plugin._loader"
+    if pydantic_plugins_chosen() or name in sys.modules:
+        return
+    stub = types.ModuleType(name)
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def __getattr__(attr: str) -> Any:  # anything else: pydantic's own module
+        import importlib
+
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if sys.modules.get(name) is stub:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+    stub.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stub.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules[name] = stub
+
+
 def entry() -> None:  # console_scripts target
+    import gc
+
+    _without_pydantic_plugins()
+    # Start-up makes some hundred thousand objects that live as long as the process (modules,
+    # classes, the cached library), and none is garbage: the collector, let run, went over them
+    # again and again (a tenth of 'carescale run', issue 25). It starts once the command's
+    # modules are loaded (cli.apps.LazyGroup), with those objects set aside (gc.freeze).
+    gc.disable()
+    apps.collect_after_start_up = True
     try:
         code = main()
         sys.stdout.flush()

@@ -55,6 +55,55 @@ def _defer_rich_markdown() -> None:
 _defer_rich_markdown()
 
 
+def _skip_coercing_unset_options() -> None:
+    """typer coerces each option's value through a pydantic ``TypeAdapter`` it builds for that
+    option on first use, even for an option that was not given (value None), whose coercion is
+    fixed: None, or ``()`` for a repeatable option. ``carescale run`` has 12 options and is
+    usually given one or two: building the others' adapters was a twentieth of its start (issue
+    25). An option left unset now gets that value without its adapter; one that was given (or
+    has a default) is coerced by typer as before."""
+    from typer.core import _TyperParameter
+
+    typer_process_value = _TyperParameter.process_value
+    if getattr(typer_process_value, "unset_skipped", False) or not hasattr(_TyperParameter, "get_runtime_param"):
+        return  # done already, or a typer without per-option adapters
+
+    def process_value(self: Any, ctx: Any, value: Any) -> Any:
+        if value is not None:
+            return typer_process_value(self, ctx, value)
+        value = () if self.multiple or self.nargs == -1 else None  # typer's RuntimeParam.coerce of None
+        if self.required and self.value_is_missing(value):
+            from typer._click.exceptions import MissingParameter
+
+            raise MissingParameter(ctx=ctx, param=self)
+        if self.callback is not None:
+            value = self.callback(ctx, self, value)
+        return value
+
+    process_value.unset_skipped = True  # type: ignore[attr-defined]
+    _TyperParameter.process_value = process_value  # type: ignore[method-assign]
+
+
+_skip_coercing_unset_options()
+
+
+#: set by ``carescale.cli.entry``, which pauses the garbage collector for start-up
+collect_after_start_up = False
+
+
+def _start_collecting() -> None:
+    """The command's modules are loaded: the garbage collector starts (``carescale.cli.entry``
+    paused it), the objects made so far set aside for good (``gc.freeze``), as they live as long
+    as the process."""
+    global collect_after_start_up
+    if collect_after_start_up:
+        import gc
+
+        collect_after_start_up = False
+        gc.freeze()
+        gc.enable()
+
+
 class LazyGroup(TyperGroup):
     """The root group: every command of :mod:`carescale.cli.listing`, its module imported the
     first time the command is looked up (to run it, or for its own help)."""
@@ -97,6 +146,7 @@ class LazyGroup(TyperGroup):
             return cmd
         for module in modules:
             importlib.import_module(module)
+        _start_collecting()
         return click_command().commands[cmd_name]
 
 

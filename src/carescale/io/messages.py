@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InputFileError
 from .paths import DATA_DIR, display_path
-from .yaml import read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,4 +75,6 @@ def parse_model(model: type[M], data: Any, name: str) -> M:
 
 
 def load_model(model: type[M], path: Path) -> M:
+    from .yaml import read_yaml  # PyYAML only when a file is read (issue 25: start-up)
+
     return parse_model(model, read_yaml(path), display_path(path))

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Any, Iterator
-from xml.etree import ElementTree
 
 from .paths import display_path
 from ..errors import OfficialDataError
@@ -23,13 +20,24 @@ KINDS = {
 }
 
 
-#: What openpyxl raises while reading a damaged .xlsx (cut-short XML, corrupt compression; a
-#: damaged zip header can ask ``zipfile`` for a method or flag it does not implement, and damaged
-#: parts leave openpyxl indexing past what it read).
-BROKEN_XLSX: tuple[type[BaseException], ...] = (
-    ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError,
-    NotImplementedError, IndexError,
-)
+def __getattr__(name: str) -> Any:
+    """``BROKEN_XLSX``: what openpyxl raises while reading a damaged .xlsx (cut-short XML, corrupt
+    compression; a damaged zip header can ask ``zipfile`` for a method or flag it does not
+    implement, and damaged parts leave openpyxl indexing past what it read). Made on first use:
+    ``zipfile`` and ``xml.etree`` are not loaded by the modules that only need this module's
+    small helpers (the official figures ``carescale run`` unpickles, issue 25)."""
+    if name != "BROKEN_XLSX":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import zipfile
+    import zlib
+    from xml.etree import ElementTree
+
+    broken: tuple[type[BaseException], ...] = (
+        ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError,
+        NotImplementedError, IndexError,
+    )
+    globals()["BROKEN_XLSX"] = broken
+    return broken
 
 
 def _open_fail(path: Path, what: str, exc: Exception) -> OfficialDataError:

@@ -24,28 +24,8 @@ from __future__ import annotations
 
 from ..errors import InputFileError, ModelError, SettingsError, UnknownIdError, expect
 from ..io.messages import format_loc, format_validation_error, load_model, parse_model
+from ..io.lazy import lazy_names
 from ..io.paths import DATA_DIR, display_path
-from ..io.yaml import (
-    _BOOL,
-    _BOOL_TAG,
-    _EXPONENT_FLOAT,
-    _FLOAT_TAG,
-    _KEY_TYPES,
-    MAX_YAML_BYTES,
-    MAX_YAML_DEPTH,
-    MAX_YAML_NODES,
-    YAMLShapeError,
-    _children,
-    _construct_document,
-    _construct_mapping,
-    _FastStrictLoader,
-    _StrictLoader,
-    check_node_graph,
-    parse_yaml_text,
-    read_user_text,
-    read_yaml,
-    text_nesting_bound,
-)
 from ..schema import (
     Area,
     Intervention,
@@ -79,6 +59,30 @@ from .files import (
     validate_file,
 )
 from .checks import check_case_study, figure_in_quote, figure_problems, numbers_in
+
+# The strict YAML reader's names load PyYAML, which a run from the disk cache never needs: each
+# is loaded from carescale.io.yaml the first time it is asked for (issue 25: start-up).
+__getattr__, __dir__ = lazy_names(__name__, {name: "..io.yaml" for name in (
+    "_BOOL",
+    "_BOOL_TAG",
+    "_EXPONENT_FLOAT",
+    "_FLOAT_TAG",
+    "_KEY_TYPES",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "YAMLShapeError",
+    "_children",
+    "_construct_document",
+    "_construct_mapping",
+    "_FastStrictLoader",
+    "_StrictLoader",
+    "check_node_graph",
+    "parse_yaml_text",
+    "read_user_text",
+    "read_yaml",
+    "text_nesting_bound",
+)})
 
 __all__ = [
     "AREA_FILE_READERS",

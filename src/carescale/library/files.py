@@ -15,7 +15,6 @@ from typing import Any, Callable
 
 from ..errors import InputFileError, expect
 from ..io.messages import display_path, load_model, parse_model
-from ..io.yaml import read_yaml
 from ..schema import Area, Intervention
 from ..schema.case_study import CaseStudy
 from .checks import check_case_study
@@ -77,6 +76,8 @@ def validate_file(path: Path | str, library: Library | None = None) -> Intervent
             f"use 'carescale areas import {name}' (it checks every row and saves nothing unless "
             f"the whole file is valid)"
         )
+    from ..io.yaml import read_yaml
+
     data = read_yaml(path)
     if "what_was_done" in data:
         return check_case_study(lib, parse_model(CaseStudy, data, name), name)

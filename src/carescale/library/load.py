@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from ..cache import cached, files_key
+from ..cache import cached, stat_key
 from ..errors import InputFileError, expect
 from ..io.messages import display_path, load_model
 from ..io.paths import DATA_DIR
@@ -124,8 +124,8 @@ def check_overlap_payers(overlaps, interventions, name: str) -> None:
 @functools.lru_cache(maxsize=1)
 def packaged_library() -> Library:
     """The library shipped with carescale, without the user's saved areas (cached in memory,
-    and on disk by content: :mod:`carescale.cache`, so a new process skips the YAML parsing,
+    and on disk by its files: :mod:`carescale.cache`, so a new process skips the YAML parsing,
     validation and cross-checks when neither the data nor the code has changed)."""
     files = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
-    key = files_key(files, [str(p.relative_to(DATA_DIR)) for p in files])
+    key = stat_key(files, [str(p.relative_to(DATA_DIR)) for p in files])
     return cached("library", key, lambda: load_library(DATA_DIR))

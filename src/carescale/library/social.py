@@ -23,12 +23,12 @@ PACKAGED = DATA_DIR / "social_values.yaml"
 @functools.lru_cache(maxsize=4)
 def social_values(path: Path | str = PACKAGED) -> SocialValueSet:
     """HM Treasury's value of a WELLBY and of a QALY (cached in the process, and on disk by the
-    file's content: :mod:`carescale.cache`)."""
-    from ..cache import cached, files_key
+    file (its size and times: :func:`carescale.cache.stat_key`)."""
+    from ..cache import cached, stat_key
 
     path = Path(path)
     try:
-        key = files_key([path], "SocialValueSet")
+        key = stat_key([path], "SocialValueSet")
     except OSError:  # a missing file: load_model says so in one line
         return load_model(SocialValueSet, path)
     return cached("social-values", key, lambda: load_model(SocialValueSet, path))

@@ -27,12 +27,7 @@ from typing import Sequence
 
 from ..errors import OfficialDataError
 from ..io.paths import display_path
-from .ascfr import read_ascfr
-from .boundaries import figures_to_2023, is_upper_tier, successors_2023
 from .figures import Figure
-from .mye import read_mye
-from .ncc import read_ncc
-from .ro3 import ASC_LINES, read_ro3
 
 PACKAGED = Path(__file__).resolve().parents[1] / "data" / "official"
 ENGLAND = "E92000001"
@@ -240,6 +235,13 @@ def build_council_figures(
     """Read the official files and keep each council's figures (April 2023 boundaries, the
     councils of the ``mye`` file). Figures on the old boundaries (ASC-FR 2021-22, RO3 2022-23)
     are carried across in :func:`carescale.official.boundaries.figures_to_2023`."""
+    # the readers only here: reading the figures back (carescale run) needs none of them (issue 25)
+    from .ascfr import read_ascfr
+    from .boundaries import figures_to_2023, is_upper_tier, successors_2023
+    from .mye import read_mye
+    from .ncc import read_ncc
+    from .ro3 import ASC_LINES, read_ro3
+
     pop = read_mye(mye)
     councils = {c: r.name for c, r in pop.rows.items() if is_upper_tier(c)}
     if not councils:
@@ -373,15 +375,15 @@ def figures_folder() -> Path:
 
 def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     """The figures written by :meth:`CouncilFigures.write` (by default :func:`figures_folder`:
-    the user's rebuilt copy, else the packaged one). Read once per content of the files: kept in
+    the user's rebuilt copy, else the packaged one). Read once per state of the files: kept in
     carescale's disk cache (:mod:`carescale.cache`), so ``carescale run`` does not parse the CSVs
     again (issue 25); a file with a problem is never cached, so its message comes every time."""
-    from ..cache import cached, files_key
+    from ..cache import cached, stat_key
 
     folder = Path(folder) if folder is not None else figures_folder()
     names = ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv")
     try:
-        key = files_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
+        key = stat_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
                         tuple((folder / f).is_file() for f in names))
     except OSError:  # unreadable: the reader says which file, in one line
         return _read_council_figures(folder)

@@ -130,7 +130,12 @@ def read_user_unit_costs(path: Path | str, kinds: dict[str, UnitCostKind] | None
 
 @functools.lru_cache(maxsize=1)
 def _packaged_set() -> UnitCostSet:
-    return load_model(UnitCostSet, PACKAGED)
+    """``data/unit_costs.yaml``, validated once and kept in carescale's disk cache (keyed by the
+    file and carescale's source, :func:`carescale.cache.stat_key`): ``carescale run`` does not
+    parse the YAML nor build the schema's validators for it in every process (issue 25)."""
+    from ..cache import cached, stat_key
+
+    return cached("unit-costs", stat_key([PACKAGED], "UnitCostSet"), lambda: load_model(UnitCostSet, PACKAGED))
 
 
 def _user_files() -> tuple[tuple[str, int], ...]:

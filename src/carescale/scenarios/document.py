@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import InputFileError, SettingsError
-from ..library import display_path, format_validation_error, parse_yaml_text, read_user_text
+from ..library import display_path, format_validation_error
 from ..safe_text import finite_json
 from ..schema import Area
 from ..schema.base import MAX_PEOPLE, MAX_VALUE, Distribution, StrictModel
@@ -382,6 +382,8 @@ def parse_scenario(text: str, name: str = "scenario", base_dir: Path | None = No
         except ValueError:  # not JSON, or a key given twice: the YAML reader says where
             data = None
     if data is None:
+        from ..io.yaml import parse_yaml_text
+
         data = parse_yaml_text(text, name)
     doc = parse_data(data, name)
     doc._base_dir = base_dir
@@ -392,6 +394,8 @@ def load_scenario(path: Path | str) -> ScenarioDocument:
     """Read a scenario file (YAML or JSON)."""
     path = Path(path)
     name = display_path(path)
+    from ..io.yaml import read_user_text
+
     text = read_user_text(path, "scenario file")
     doc = parse_scenario(text, name, path.resolve().parent)
     doc._source = name
