@@ -20,6 +20,9 @@ measured); the load average is printed before and after each row.
 | tests (``--tests``) | ``pytest -q -m "not browser and not slow" -n auto`` | - | under 90 s |
 
 ``--quick`` leaves out 1M draws in ``npv`` and the worker processes in ``national``.
+The web row's clients are ``measure.LightClient`` (``http.client``, a third of httpx's CPU a request
+on the cores the server shares), for the static reference and the routes alike;
+``CARESCALE_BENCH_HTTPX=1`` measures with httpx as before.
 """
 
 from __future__ import annotations
@@ -112,10 +115,12 @@ def row_startup(quick: bool) -> dict:
 
 
 def _hammer(url: str, clients: int, per_client: int, make) -> dict:
-    """``measure.hammer``: concurrent clients, latencies by label and rate."""
+    """``measure.hammer``: concurrent clients, latencies by label and rate. Its clients are
+    ``measure.LightClient`` (``CARESCALE_BENCH_HTTPX=1``: httpx, as before issue 25's sixth slice),
+    the static reference's as well as the routes'."""
     from measure import hammer
 
-    return hammer(url, clients, per_client, make)
+    return hammer(url, clients, per_client, make, light=not os.environ.get("CARESCALE_BENCH_HTTPX"))
 
 
 def serve():
@@ -166,7 +171,10 @@ def row_web(quick: bool) -> dict:
             busy_stop = threading.Event()
 
             def busy(k: int) -> None:
-                with httpx.Client(base_url=url, timeout=60) as c:
+                from measure import LightClient
+
+                with (httpx.Client(base_url=url, timeout=60) if os.environ.get("CARESCALE_BENCH_HTTPX")
+                      else LightClient(url)) as c:
                     i = 0
                     while not busy_stop.is_set():
                         run_doc(c, 100 + k, i)

@@ -60,6 +60,51 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+class OutputSafety:
+    """Output safety on every request (docs/security.md): cross-site state changes refused (the
+    Origin check; issue 27: outside /api/, every form carries this browser's CSRF token, double
+    submit), the CSRF cookie for a browser that had none, the CSP and the security headers.
+
+    A plain ASGI middleware (issue 25): Starlette's ``BaseHTTPMiddleware`` ran every response
+    through a task group and a memory stream, about a third of a static file's CPU."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.datastructures import MutableHeaders
+
+        from .csrf import csrf_cookie, csrf_token_refusal, prepare_csrf
+        from .security import csrf_refusal, security_headers
+
+        request = Request(scope, receive)
+        prepare_csrf(request)
+
+        async def send_safely(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                csrf_cookie(request, headers)
+                security_headers(scope["path"], headers)
+            await send(message)
+
+        refusal = csrf_refusal(request) or await csrf_token_refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, send_safely)
+            return
+        body = request.__dict__.get("_body")  # the form the token was read from: the route reads it again
+        if body is not None:
+            pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+            async def replay() -> Any:
+                return pending.pop() if pending else await receive()
+
+            receive = replay
+        await self.app(scope, receive, send_safely)
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
@@ -114,6 +159,9 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
     app.state.pages = ResultCache(128)  # rendered result pages, by scenario id and uncertainty state
     app.state.scenario_jobs = {}  # scenario id -> the job working out its uncertainty
 
+    STATIC.mkdir(exist_ok=True)
+    # first: a static file's address is not matched against every route before it (issue 25)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(plans_api.router)
     from .routes.accounts import api_router as accounts_api
@@ -124,8 +172,6 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]  (the scenario document typed)
     app.include_router(pages)
-    STATIC.mkdir(exist_ok=True)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def _plotly() -> Response:
@@ -187,18 +233,6 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
 
     document_refusals(app)  # the Origin check's 403 is part of every POST's contract
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Response:
-        # Output safety (docs/security.md): cross-site state changes refused, CSP and security headers.
-        # Issue 27: every form outside /api/ carries this browser's CSRF token (double submit).
-        from .csrf import csrf_cookie, csrf_token_refusal, prepare_csrf
-        from .security import csrf_refusal, security_headers
-
-        prepare_csrf(request)
-        response = csrf_refusal(request) or await csrf_token_refusal(request) or await call_next(request)
-        csrf_cookie(request, response)
-        security_headers(request.url.path, response.headers)
-        return response
-
+    app.add_middleware(OutputSafety)
     app.add_middleware(BodyLimit, limit=policy.body_bytes)
     return app

@@ -11,7 +11,7 @@ journey) carry one too. Checked on top of the Origin check (:func:`carescale.web
 ``csrf_token_refusal(request) -> Response | None``
     A state-changing request outside ``/api/`` must carry the ``csrf_token`` field equal to the
     cookie (compared with :func:`hmac.compare_digest`); else a 403 GOV.UK error page.
-``csrf_cookie(request, response)``
+``csrf_cookie(request, headers)``
     Give a browser that had no token the one this request's page was rendered with.
 """
 
@@ -96,14 +96,19 @@ async def csrf_token_refusal(request: Any) -> Any:
                   errors=[{"text": CSRF_REFUSED}])
 
 
-def csrf_cookie(request: Any, response: Any) -> None:
+def csrf_cookie(request: Any, headers: Any) -> None:
     """Set the CSRF cookie on an HTML page for a browser that had none (HttpOnly, SameSite=Lax,
-    Path=/, Secure when the public address is https)."""
+    Path=/, Secure when the public address is https): ``headers`` are the response's
+    (``MutableHeaders``)."""
     if not getattr(request.state, "csrf_new", False):
         return
-    if not response.headers.get("content-type", "").startswith("text/html"):
+    if not headers.get("content-type", "").startswith("text/html"):
         return
+    from starlette.responses import Response
+
     from .auth import CSRF_COOKIE, secure_cookies
 
-    response.set_cookie(CSRF_COOKIE, request.state.csrf_token, path="/", httponly=True, samesite="lax",
-                        secure=secure_cookies(request))
+    cookie = Response()  # Starlette's own cookie syntax, appended to the response's headers
+    cookie.set_cookie(CSRF_COOKIE, request.state.csrf_token, path="/", httponly=True, samesite="lax",
+                      secure=secure_cookies(request))
+    headers.append("set-cookie", cookie.headers["set-cookie"])

@@ -163,7 +163,7 @@ def csrf_refusal(request: Any) -> Any:
     it, the ``Referer`` must be; with neither, only ``Content-Type: application/json`` is accepted
     (a browser cannot send that to another site without a CORS preflight, which we never allow).
     """
-    if request.method not in UNSAFE_METHODS or not _handled(request):
+    if request.method not in UNSAFE_METHODS:
         return None
     allowed = allowed_origins(request)
     origin = request.headers.get("origin")
@@ -181,6 +181,8 @@ def csrf_refusal(request: Any) -> Any:
         if ctype == "application/json":
             return None
         reason = "it has no Origin or Referer header and is not Content-Type application/json"
+    if not _handled(request):  # looked up only for a refusal (issue 25: every route matched again per POST)
+        return None
     return _refuse(request, f"Refused: this request changes something on the server and {reason} "
                             "(cross-site requests are not accepted).")
 

@@ -127,14 +127,18 @@ def show_evidence(record_id: str) -> dict[str, Any]:
 
 
 @router.post("/run", responses=_errors(400, 422), summary="Annual costs and savings by payer (the CLI's 'run --format json')")
-def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document."),
+async def run(request: Request, doc: dict[str, Any] = _document_body("A scenario document."),
         include: str = Query("bridge,value", max_length=100, description=(
             "The parts worked out besides the run: 'bridge' (from the evidence to each headline), 'value' "
             "(fiscal and social value), both (the default, what 'carescale run --format json' prints) or 'none' "
             "(the run alone, several times quicker)."))) -> JSONResponse:
     parts = _run_parts(include)
-    # the scenario's shared Evaluation's figures, serialised as they are (read only; no copy: issue 25)
-    return JSONResponse(documents.run(documents.parse(doc), bridge="bridge" in parts, value="value" in parts, shared=True))
+
+    def work() -> JSONResponse:
+        # the scenario's shared Evaluation's figures, serialised as they are (read only; no copy: issue 25)
+        return JSONResponse(documents.run(documents.parse(doc), bridge="bridge" in parts, value="value" in parts, shared=True))
+
+    return await service.computed(work)
 
 
 RUN_PARTS = ("bridge", "value")
@@ -152,8 +156,8 @@ def _run_parts(include: str) -> set[str]:
 
 
 @router.post("/appraise", responses=_errors(400, 422), summary="Cash flows, NPV, ROI and break-even (the CLI's 'appraise --format json')")
-def appraise(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
-    return JSONResponse(documents.appraise(documents.parse(doc)))
+async def appraise(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
+    return await service.computed(lambda: JSONResponse(documents.appraise(documents.parse(doc))))
 
 
 @router.post(
