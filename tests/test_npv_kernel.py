@@ -7,6 +7,8 @@ to the numpy route."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,14 @@ from carescale.appraisal import npv_kernel, npv_only
 
 from .test_npv_route import BHAM, VARIANTS, assert_routes_agree, monte_carlo
 
-pytestmark = pytest.mark.skipif(not npv_kernel.enabled(), reason="numba is not installed")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is not installed")
+
+
+@pytest.fixture(autouse=True)
+def kernel_on(monkeypatch):
+    """Every run of 128 draws or more through the kernel (a process loads it by itself only after
+    two million draws)."""
+    monkeypatch.setenv("CARESCALE_NPV_KERNEL", "1")
 
 
 @pytest.fixture
@@ -37,7 +46,7 @@ def both_routes(scenario, settings, values, params, monkeypatch, chunk=None):
     kernel = appraise_npv(scenario, settings, values, params, chunk=chunk)
     monkeypatch.setenv("CARESCALE_NPV_KERNEL", "0")
     numpy_route = appraise_npv(scenario, settings, values, params, chunk=chunk)
-    monkeypatch.delenv("CARESCALE_NPV_KERNEL")
+    monkeypatch.setenv("CARESCALE_NPV_KERNEL", "1")
     return kernel, numpy_route
 
 
@@ -71,6 +80,8 @@ def test_the_kernel_gives_the_numpy_routes_npv_on_every_draw(scenario, variant, 
     a, b = both_routes(scen, settings, values, params, monkeypatch, chunk=150)
     assert kernel_runs == [True]
     assert_same(a, b)
+    assert_routes_agree(scen, settings, values, params, chunk=150)  # and the full monthly appraisal's, to the penny
+    assert kernel_runs == [True, True]
 
 
 def test_the_paper_method_agrees_with_the_full_appraisal_through_the_kernel(kernel_runs) -> None:
@@ -123,3 +134,15 @@ def test_prepared_work_is_reused_only_for_the_same_inputs() -> None:
     moved = appraise_npv(BHAM, ten, later, params)
     assert not np.array_equal(moved.portfolio, first)
     assert_routes_agree(BHAM, ten, later, params)
+
+
+def test_a_process_loads_the_kernel_by_itself_after_enough_draws(monkeypatch) -> None:
+    """Unset (auto): the numpy route until the process has run LOAD_AFTER_DRAWS draws, then the
+    kernel (loading numba costs about as much as the numpy route spends over the kernel on that
+    many draws)."""
+    monkeypatch.delenv("CARESCALE_NPV_KERNEL")
+    monkeypatch.setattr(npv_kernel._kernel, "cache_info", lambda: type("I", (), {"currsize": 0})())  # as if not loaded
+    monkeypatch.setattr(npv_kernel, "_numpy_draws", [0])
+    monkeypatch.setattr(npv_kernel, "LOAD_AFTER_DRAWS", 1000)
+    assert [npv_kernel.use(400), npv_kernel.use(400), npv_kernel.use(400)] == [False, False, True]
+    assert npv_kernel.load()

@@ -239,3 +239,17 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
         for p in range(P):
             for d in range(B):
                 portfolio[start + d, p] = port[p, d]
+
+
+def warm() -> None:
+    """Load the kernel's machine code (from numba's cache; compiled there on the machine's first
+    run) with a run of no models and one draw, of the argument types :func:`npv_kernel.run` passes."""
+    def ints(*shape):
+        return np.zeros(shape, dtype=np.int64)
+
+    one = np.zeros(1)
+    npv_draws(np.array([one.ctypes.data], dtype=np.intp), np.ones(1, dtype=np.intp), np.ones(1), 1, 1, ints(0, 12),
+              ints(0, 2), ints(0, 9), ints(0, 3), ints(0, 3),
+              ints(0, 8), ints(0), ints(0, 7),
+              np.zeros(0), np.zeros(0), np.zeros((0, 1)), np.zeros(0), 1.0, np.zeros(0), np.zeros(0), np.zeros(0),
+              np.zeros((0, 1)), np.ones(1), np.zeros(0, dtype=np.intp), np.zeros((1, 2)))

@@ -8,12 +8,14 @@ set-up and overlaps) is laid out once as integer tables (:func:`plan`), and the 
 :func:`carescale.appraisal.npv_jit.npv_draws` runs the same formulas draw by draw in one pass,
 reading each input once.
 
-The kernel is used for Monte Carlo runs of ``npv_only.MIN_KERNEL_DRAWS`` draws or more whose curves are shared
-by every draw (ramp-up months not varying by draw) when numba can be imported; otherwise, and
-when ``CARESCALE_NPV_KERNEL=0``, the numpy route runs. numba is imported only here, when the
-kernel first runs (never for ``carescale --help`` or ``carescale run``); its machine code is
-compiled once per machine and cached (next to the source, or under ``NUMBA_CACHE_DIR``, which is
-set to carescale's cache folder when the source folder cannot be written).
+The kernel is used for Monte Carlo runs of ``npv_only.MIN_KERNEL_DRAWS`` draws or more whose
+curves are shared by every draw (ramp-up months not varying by draw), once it is loaded (:func:`use`:
+after two million draws in a process, at once with ``CARESCALE_NPV_KERNEL=1`` or :func:`load`);
+otherwise, without numba and with ``CARESCALE_NPV_KERNEL=0``, the numpy route runs. numba is
+imported only here, when the kernel is loaded (never for ``carescale --help`` or ``carescale
+run``); its machine code is compiled once per machine (about 5 s of CPU) and cached (next to the
+source, or under ``NUMBA_CACHE_DIR``, which is set to carescale's cache folder when the source
+folder cannot be written); loading it in a process costs about 0.5 s of CPU.
 """
 
 from __future__ import annotations
@@ -31,12 +33,40 @@ from .core import PAYER_INDEX, P
 BLOCK = 4096
 
 
-def enabled() -> bool:
-    """False when ``CARESCALE_NPV_KERNEL`` is ``0`` (the numpy route for every run) or when numba
-    cannot be imported."""
-    if os.environ.get("CARESCALE_NPV_KERNEL", "1").strip() in ("0", "false", "no", "off"):
+#: Draws a process runs through the numpy route before it loads the kernel by itself (like
+#: renting skis until the rent would have bought them): loading numba and the cached kernel costs
+#: about 0.5 s of CPU once per process, what the numpy route spends over the kernel in about two
+#: million draws. So a one-off command (``carescale uncertainty``, a PDF, the national case's
+#: 1.5 million draws) never pays more than twice its best, and a process that runs Monte Carlo again
+#: and again (the web app, the optimiser, a notebook) ends on the kernel.
+LOAD_AFTER_DRAWS = 2_000_000
+_numpy_draws = [0]
+
+
+def use(draws: int) -> bool:
+    """Whether a run of ``draws`` draws goes through the kernel. ``CARESCALE_NPV_KERNEL``: ``0``
+    never, ``1`` always (numba loaded at the first run); unset (``auto``): once the kernel is
+    loaded in this process (:func:`load`), or once the process has run :data:`LOAD_AFTER_DRAWS`
+    draws without it. Never without numba."""
+    mode = os.environ.get("CARESCALE_NPV_KERNEL", "auto").strip().lower()
+    if mode in ("0", "false", "no", "off"):
         return False
-    return _kernel() is not None
+    if mode in ("1", "true", "yes", "on") or _kernel.cache_info().currsize:
+        return _kernel() is not None
+    _numpy_draws[0] += draws
+    return _numpy_draws[0] >= LOAD_AFTER_DRAWS and _kernel() is not None
+
+
+def load() -> bool:
+    """Load the kernel now (numba, and the machine code from its cache, compiled there on the
+    machine's first run) so that every later Monte Carlo run of this process goes through it: for
+    a process that will run many (``CARESCALE_NPV_KERNEL=1`` does the same at the first run).
+    False without numba."""
+    J = _kernel()
+    if J is None:
+        return False
+    J.warm()
+    return True
 
 
 @functools.cache

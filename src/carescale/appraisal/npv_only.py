@@ -34,7 +34,8 @@ over months by :func:`~carescale.appraisal.core.setup_present_value`); the tests
 routes agree to the penny on every draw.
 
 Monte Carlo runs (:data:`MIN_KERNEL_DRAWS` draws or more, curves shared by every draw) go through
-the compiled kernel of :mod:`~carescale.appraisal.npv_kernel` instead of the numpy blocks below:
+the compiled kernel of :mod:`~carescale.appraisal.npv_kernel` once a process has loaded it
+(:func:`~carescale.appraisal.npv_kernel.use`) instead of the numpy blocks below:
 the same formulas draw by draw in one pass (the tests check it against this route and the full
 appraisal). The work done before the draws (settings, timelines, curves, closed forms, the
 kernel's tables) is kept for the next call with the same scenario, settings and parameter table.
@@ -50,6 +51,7 @@ import numpy as np
 
 from ..engine import ParameterTable
 from ..engine.evaluate import _draws, annual_figures
+from ..engine.memory import keep_freed_memory
 from ..engine.parameters import Values
 from ..engine.scenario import Scenario
 from .core import (
@@ -70,8 +72,8 @@ from .settings import AppraisalSettings
 
 #: Bytes of the (draws x months) arrays of one block: they stay in the processor's cache.
 BLOCK_BYTES = 2 * 2**20
-#: Draws from which a run goes through the compiled kernel (npv_kernel; smaller runs import
-#: neither it nor numba).
+#: Draws from which a run may go through the compiled kernel (once it is loaded: npv_kernel.use;
+#: smaller runs import neither it nor numba).
 MIN_KERNEL_DRAWS = 128
 #: Block size bounds: below the lower one Python's per-block overhead dominates; the upper one
 #: bounds the per-draw temporaries of the engine (tens of (draws,) arrays) and the memory.
@@ -318,7 +320,8 @@ def appraise_npv(
     (default: the compiled kernel's block, :data:`~carescale.appraisal.npv_kernel.BLOCK`; on the
     numpy route :func:`block_size` of the longest ramp-up, the only months still worked month by
     month). Runs of :data:`MIN_KERNEL_DRAWS` draws or more with curves shared by every draw go
-    through the compiled kernel (:mod:`~carescale.appraisal.npv_kernel`); the work before the draws
+    through the compiled kernel once it is loaded (:func:`~carescale.appraisal.npv_kernel.use`);
+    the work before the draws
     is kept for the next call with the same inputs (:func:`_prepare`)."""
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)  # partial values: the rest at base, before adjusting
@@ -326,12 +329,14 @@ def appraise_npv(
     settings = prep.settings
     D = _n_draws(base)
     ids = [iv.id for iv in scenario.interventions]
+    if D >= 1024:  # outputs large enough to be mapped afresh: the engine's allocator setting, as
+        keep_freed_memory()  # annual_figures sets it (engine/memory.py), for the kernel's runs too
     by_payer = {iid: np.empty((D, P)) for iid in ids}  # filled block by block, no concatenation
     portfolio = np.empty((D, P))
     if D >= MIN_KERNEL_DRAWS and not prep.by_draw:
         from . import npv_kernel
 
-        if npv_kernel.enabled():
+        if npv_kernel.use(D):
             k = prep.kernel(scenario)
             if k is not None and npv_kernel.run(*k, base, prep.factors, D, list(by_payer.values()), portfolio,
                                                 block=chunk or npv_kernel.BLOCK):
