@@ -146,3 +146,21 @@ def test_a_process_loads_the_kernel_by_itself_after_enough_draws(monkeypatch) ->
     monkeypatch.setattr(npv_kernel, "LOAD_AFTER_DRAWS", 1000)
     assert [npv_kernel.use(400), npv_kernel.use(400), npv_kernel.use(400)] == [False, False, True]
     assert npv_kernel.load()
+
+
+def test_the_switch_and_numbas_cache_folder_come_from_config(monkeypatch, tmp_path) -> None:
+    from carescale import config
+    from carescale.errors import SettingsError
+
+    for value, mode in (("1", "on"), ("off", "off"), ("", "auto"), ("Auto", "auto")):
+        monkeypatch.setenv("CARESCALE_NPV_KERNEL", value)
+        assert config.npv_kernel() == mode
+    monkeypatch.setenv("CARESCALE_NPV_KERNEL", "fast")
+    with pytest.raises(SettingsError, match="CARESCALE_NPV_KERNEL"):
+        config.npv_kernel()
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path / "home"))
+    assert config.numba_cache_dir(tmp_path) is None  # a folder that can be written: numba's own choice
+    monkeypatch.setattr(config.os, "access", lambda path, mode: False)  # a code folder that cannot be written
+    assert config.numba_cache_dir(tmp_path) == tmp_path / "home" / "cache" / "numba"
+    assert config.numba_cache_dir(tmp_path) == tmp_path / "home" / "cache" / "numba"  # now from the variable

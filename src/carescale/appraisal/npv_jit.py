@@ -54,6 +54,12 @@ def _row(ad, pw, k, start, B):
 
 
 @njit(cache=True, inline="always")
+def _input(ad, pw, fa, k, start, B):
+    """(:func:`_row` of input ``k``, its factor)."""
+    return _row(ad, pw, k, start, B), fa[k]
+
+
+@njit(cache=True, inline="always")
 def _min(a, b):
     """``np.minimum`` of two numbers: NaN if either is NaN (one select, so loops vectorise)."""
     return a if (a <= b or a != a) else b
@@ -91,7 +97,7 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
         B = min(block, n_draws - start)
         port[:, :B] = 0.0
         for m in range(M):
-            scale, f_scale = _row(ad, pw, models[m, M_SCALE], start, B), fa[models[m, M_SCALE]]
+            scale, f_scale = _input(ad, pw, fa, models[m, M_SCALE], start, B)
             pm = people[m]
             pm[:B] = 0.0
             cost[:B] = 0.0
@@ -100,9 +106,9 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
             # engine._full_scale: each segment's people, cost and savings
             for s in range(models[m, M_SEG0], models[m, M_SEG1]):
                 kind = segs[s, S_KIND]
-                rate, f_rate = _row(ad, pw, segs[s, S_RATE], start, B), fa[segs[s, S_RATE]]
-                cohort, f_cohort = _row(ad, pw, segs[s, S_COHORT], start, B), fa[segs[s, S_COHORT]]
-                prov, f_prov = _row(ad, pw, segs[s, S_PROV], start, B), fa[segs[s, S_PROV]]
+                rate, f_rate = _input(ad, pw, fa, segs[s, S_RATE], start, B)
+                cohort, f_cohort = _input(ad, pw, fa, segs[s, S_COHORT], start, B)
+                prov, f_prov = _input(ad, pw, fa, segs[s, S_PROV], start, B)
                 if kind == NONE:
                     x[:B] = 0.0
                 elif kind == CURRENT:
@@ -118,31 +124,31 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
                     n[d] = x[d] * (scale[d] * f_scale)
                     pm[d] += n[d]
                 if segs[s, S_UNIT] >= 0:
-                    unit, f_unit = _row(ad, pw, segs[s, S_UNIT], start, B), fa[segs[s, S_UNIT]]
+                    unit, f_unit = _input(ad, pw, fa, segs[s, S_UNIT], start, B)
                     for d in range(B):
                         cost[d] += n[d] * (unit[d] * f_unit)
                 for o in range(segs[s, S_OUT0], segs[s, S_OUT1]):
-                    saving, f_saving = _row(ad, pw, outs[o, O_SAVING], start, B), fa[outs[o, O_SAVING]]
+                    saving, f_saving = _input(ad, pw, fa, outs[o, O_SAVING], start, B)
                     g = gp[outs[o, O_PAYER]]
                     if outs[o, O_RATE] >= 0:
-                        orate, f_orate = _row(ad, pw, outs[o, O_RATE], start, B), fa[outs[o, O_RATE]]
+                        orate, f_orate = _input(ad, pw, fa, outs[o, O_RATE], start, B)
                         for d in range(B):
                             g[d] += (n[d] * (orate[d] * f_orate)) * (saving[d] * f_saving)
                     else:
                         for d in range(B):
                             g[d] += n[d] * (saving[d] * f_saving)
                 for r in range(segs[s, S_RED0], segs[s, S_RED1]):
-                    spend, f_spend = _row(ad, pw, reds[r, R_SPEND], start, B), fa[reds[r, R_SPEND]]
-                    red, f_red = _row(ad, pw, reds[r, R_REDUCTION], start, B), fa[reds[r, R_REDUCTION]]
+                    spend, f_spend = _input(ad, pw, fa, reds[r, R_SPEND], start, B)
+                    red, f_red = _input(ad, pw, fa, reds[r, R_REDUCTION], start, B)
                     g = gs[reds[r, R_PAYER]]
                     for d in range(B):
                         g[d] += ((spend[d] * f_spend) * (red[d] * f_red)) * (scale[d] * f_scale)
             # full costs (method "full"): engine.full_cost_amount and engine._staff
             for c in range(models[m, M_FC0], models[m, M_FC1]):
                 kind = fcs[c, F_KIND]
-                unit, f_unit = _row(ad, pw, fcs[c, F_UNIT], start, B), fa[fcs[c, F_UNIT]]
-                staff, f_staff = _row(ad, pw, fcs[c, F_STAFF], start, B), fa[fcs[c, F_STAFF]]
-                per, f_per = _row(ad, pw, fcs[c, F_PER], start, B), fa[fcs[c, F_PER]]
+                unit, f_unit = _input(ad, pw, fa, fcs[c, F_UNIT], start, B)
+                staff, f_staff = _input(ad, pw, fa, fcs[c, F_STAFF], start, B)
+                per, f_per = _input(ad, pw, fa, fcs[c, F_PER], start, B)
                 if kind == PER_PERSON:
                     for d in range(B):
                         x[d] = pm[d] * (unit[d] * f_unit)
@@ -153,7 +159,7 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
                     else:  # staff per pound of the spend the model reduces, at its scale
                         n[:B] = 0.0
                         for i in range(fcs[c, F_LINE0], fcs[c, F_LINE1]):
-                            line, f_line = _row(ad, pw, lines[i], start, B), fa[lines[i]]
+                            line, f_line = _input(ad, pw, fa, lines[i], start, B)
                             for d in range(B):
                                 n[d] += line[d] * f_line
                         for d in range(B):
@@ -173,14 +179,14 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
                         gpp[m, p, d] = gp[p, d] / pm[d] if pm[d] > 0 else 0.0
             # npv_only._npv_block: each figure times the NPV weight of its curve
             for p in range(P):
-                share, f_share = _row(ad, pw, cost_share[m, p], start, B), fa[cost_share[m, p]]
+                share, f_share = _input(ad, pw, fa, cost_share[m, p], start, B)
                 o = out[p]
                 for d in range(B):
                     o[d] = (gp[p, d] + gs[p, d]) * pv_s[m] - (cost[d] * (share[d] * f_share)) * pv_c[m]
             timing = models[m, M_SETUP]
             if timing != NO_SETUP:
-                per, f_per = _row(ad, pw, models[m, M_SETUP_PER], start, B), fa[models[m, M_SETUP_PER]]
-                unit, f_unit = _row(ad, pw, models[m, M_SETUP_COST], start, B), fa[models[m, M_SETUP_COST]]
+                per, f_per = _input(ad, pw, fa, models[m, M_SETUP_PER], start, B)
+                unit, f_unit = _input(ad, pw, fa, models[m, M_SETUP_COST], start, B)
                 any_setup = False
                 for d in range(B):
                     total[d] = np.ceil(pm[d] / (per[d] * f_per) - 1e-9) * (unit[d] * f_unit)
@@ -214,7 +220,7 @@ def npv_draws(ad, pw, fa, n_draws, block, models, cost_share, segs, outs, reds, 
         # the overlap deduction: npv_only._min_pv (closed form; month by month for odd draws)
         for v in range(ovs.shape[0]):
             a, b, payer = ovs[v, V_A], ovs[v, V_B], ovs[v, V_PAYER]
-            share, f_share = _row(ad, pw, ovs[v, V_SHARE], start, B), fa[ovs[v, V_SHARE]]
+            share, f_share = _input(ad, pw, fa, ovs[v, V_SHARE], start, B)
             u0, u1, ab0 = ovs[v, V_U0], ovs[v, V_U1], ovs[v, V_AB0]
             q = port[payer]
             for d in range(B):

@@ -21,11 +21,12 @@ folder cannot be written); loading it in a process costs about 0.5 s of CPU.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from .. import config
 from ..engine.scenario import Scenario
 from .core import PAYER_INDEX, P
 
@@ -48,10 +49,10 @@ def use(draws: int) -> bool:
     never, ``1`` always (numba loaded at the first run); unset (``auto``): once the kernel is
     loaded in this process (:func:`load`), or once the process has run :data:`LOAD_AFTER_DRAWS`
     draws without it. Never without numba."""
-    mode = os.environ.get("CARESCALE_NPV_KERNEL", "auto").strip().lower()
-    if mode in ("0", "false", "no", "off"):
+    mode = config.npv_kernel()
+    if mode == "off":
         return False
-    if mode in ("1", "true", "yes", "on") or _kernel.cache_info().currsize:
+    if mode == "on" or _kernel.cache_info().currsize:
         return _kernel() is not None
     _numpy_draws[0] += draws
     return _numpy_draws[0] >= LOAD_AFTER_DRAWS and _kernel() is not None
@@ -73,10 +74,7 @@ def load() -> bool:
 def _kernel():
     """The compiled kernel (its first call in a process loads it from numba's cache), or None
     without numba."""
-    if "NUMBA_CACHE_DIR" not in os.environ and not os.access(os.path.dirname(__file__), os.W_OK):
-        from ..config import cache_dir
-
-        os.environ["NUMBA_CACHE_DIR"] = str(cache_dir() / "numba")
+    config.numba_cache_dir(Path(__file__).parent)  # next to this file, or carescale's cache folder
     try:
         from . import npv_jit
     except ImportError:
