@@ -44,6 +44,7 @@ kernel's tables) is kept for the next call with the same scenario, settings and 
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -165,8 +166,8 @@ class _Curves:
     closed forms: computed once for all blocks when no draw has its own ramp-up months, else per
     block (``shared=False``)."""
 
-    def __init__(self, scenario: Scenario, cost_tl, sav_tl, weight: np.ndarray, shared: bool):
-        self.scenario, self.cost_tl, self.sav_tl, self.weight, self.shared = scenario, cost_tl, sav_tl, weight, shared
+    def __init__(self, cost_tl, sav_tl, weight: np.ndarray, shared: bool):
+        self.cost_tl, self.sav_tl, self.weight, self.shared = cost_tl, sav_tl, weight, shared
         self._cache: dict = {}
 
     def of(self, iv, v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -244,7 +245,7 @@ class _Prepared:
         self.weight = self.month_factor * self.cost_tl.years_per_period
         self.factors = adjustment_factors(scenario, params, settings)  # optimism bias, additionality: once
         self.by_draw = by_draw
-        self.curves = None if by_draw else _Curves(scenario, self.cost_tl, self.sav_tl, self.weight, shared=True)
+        self.curves = None if by_draw else _Curves(self.cost_tl, self.sav_tl, self.weight, shared=True)
         self.chunk: int | None = None
         self._kernel: tuple | None | bool = False  # not worked out yet
         if not by_draw:  # the shared curves and the closed forms, once
@@ -276,8 +277,9 @@ class _Prepared:
 
 
 _RAMP_PATHS = (".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale")
-#: Prepared calls kept (each holds its scenario, settings and parameter table alive).
-_KEEP = 16
+#: Prepared calls kept: by weak reference to their scenario and parameter table, so that a
+#: scenario nobody else holds goes (the national case runs 153, one call each).
+_KEEP = 8
 _prepared: dict[tuple, tuple] = {}
 _prepared_lock = threading.Lock()
 
@@ -293,7 +295,7 @@ def _prepare(scenario: Scenario, settings, params: ParameterTable, base: Values)
     cacheable = settings is None or isinstance(settings, AppraisalSettings)
     key = (id(scenario), id(settings), id(params), ramps, by_draw)
     hit = _prepared.get(key) if cacheable else None
-    if hit is not None and hit[0] is scenario and hit[1] is settings and hit[2] is params:
+    if hit is not None and hit[0]() is scenario and hit[1] is settings and hit[2]() is params:
         return hit[3]
     resolved = resolve_settings(settings)
     _check_settings_ids(scenario, resolved)
@@ -303,7 +305,7 @@ def _prepare(scenario: Scenario, settings, params: ParameterTable, base: Values)
         with _prepared_lock:
             while len(_prepared) >= _KEEP:
                 _prepared.pop(next(iter(_prepared)))
-            _prepared[key] = (scenario, settings, params, prep)
+            _prepared[key] = (weakref.ref(scenario), settings, weakref.ref(params), prep)
     return prep
 
 
@@ -343,7 +345,7 @@ def appraise_npv(
                 return NPVResult(settings, by_payer, portfolio)
     curves = prep.curves
     if curves is None:  # ramp-up months by draw: curves per block
-        curves = _Curves(scenario, prep.cost_tl, prep.sav_tl, prep.weight, shared=False)
+        curves = _Curves(prep.cost_tl, prep.sav_tl, prep.weight, shared=False)
     if chunk is None:
         # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
         # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
