@@ -30,9 +30,9 @@ from .. import config
 from ..engine.scenario import Scenario
 from .core import PAYER_INDEX, P
 
-#: Draws per block inside the kernel: its inputs (one row per figure) stay in the processor's cache.
+#: Draws per block inside the kernel: its working rows (people, cost, savings by payer and model)
+#: stay in the processor's cache (1,024 to 16,384 measured within 10% of each other).
 BLOCK = 4096
-
 
 #: Draws a process runs through the numpy route before it loads the kernel by itself (like
 #: renting skis until the rent would have bought them): loading numba and the cached kernel costs
