@@ -11,8 +11,10 @@ move with the load; the ratios move much less. Target (issue 25): under 3x at ev
 
 Each figure is the median of ``--repeat`` timings (1 at 1M draws by default); the load average
 is printed before and after. ``--src DIR`` imports carescale from another checkout's ``src``
-(how the "before" column in docs/performance.md was measured). The inputs are every parameter
-varied by +-20% per draw (``measure.jittered_values``).
+(how the "before" column in docs/performance.md was measured). The compiled kernel
+(``carescale.appraisal.npv_kernel``) is loaded first, as in a process that runs Monte Carlo again
+and again, and its one-off load is printed; ``--numpy`` measures the numpy route instead.
+The inputs are every parameter varied by +-20% per draw (``measure.jittered_values``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ap.add_argument("--src", help="a src folder to import carescale from")
 ap.add_argument("--sizes", default="10000,100000,1000000", help="draw counts, comma-separated")
 ap.add_argument("--years", default="10,40", help="appraisal periods, comma-separated")
 ap.add_argument("--repeat", type=int, default=5, help="timings per figure (1M draws: at most 2)")
+ap.add_argument("--numpy", action="store_true", help="the numpy route (CARESCALE_NPV_KERNEL=0), not the compiled kernel")
 args = ap.parse_args()
 if args.src:
     sys.path.insert(0, str(Path(args.src).resolve()))
@@ -61,6 +64,16 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     years = [int(y) for y in args.years.split(",")]
     print(f"code: {carescale.__file__}")
+    try:  # the compiled kernel, loaded as a process that runs Monte Carlo again and again has it
+        from carescale.appraisal import npv_kernel
+    except ImportError:  # older code (--src): none
+        npv_kernel = None
+    if npv_kernel is not None and hasattr(npv_kernel, "load") and not args.numpy:
+        t0, c0 = time.perf_counter(), time.process_time()
+        if npv_kernel.load():
+            print(f"kernel loaded (once per process): {time.perf_counter() - t0:.2f} s, {time.process_time() - c0:.2f} s CPU")
+    elif args.numpy:
+        os.environ["CARESCALE_NPV_KERNEL"] = "0"
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"{'draws':>9} {'years':>5} {'one pass':>10} {'appraise_npv':>13} {'ratio':>7} {'per month':>9}")
     for draws in sizes:

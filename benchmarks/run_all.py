@@ -59,6 +59,15 @@ def row_npv(quick: bool) -> dict:
     scen = define_scenario("birmingham")
     params = ParameterTable.from_scenario(scen)
     out = {}
+    try:  # the compiled kernel, loaded as a process that runs Monte Carlo again and again has it
+        from carescale.appraisal import npv_kernel
+    except ImportError:  # older code (--src): none
+        npv_kernel = None
+    if npv_kernel is not None and hasattr(npv_kernel, "load"):
+        t0, c0 = time.perf_counter(), time.process_time()
+        if npv_kernel.load():
+            out["kernel load, once per process"] = {"seconds": time.perf_counter() - t0,
+                                                    "cpu_seconds": time.process_time() - c0}
     for draws in (10_000, 100_000) + (() if quick else (1_000_000,)):
         values = jittered_values(params, draws)
         floor = np.ones((draws, 120, 2))

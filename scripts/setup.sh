@@ -15,3 +15,6 @@ bash scripts/web-assets.sh
 # (about a tenth of 'carescale --help'). Python reads these even when it may not write any; a
 # module edited since is compiled afresh in memory, so they are never stale.
 .venv/bin/python -m compileall -q src/carescale
+# The NPV route's compiled kernel (appraisal/npv_jit.py, numba): compiled here once (about 5 s of
+# CPU) into numba's cache, so no Monte Carlo run or test pays it later.
+.venv/bin/python -c "from carescale.appraisal import npv_kernel; npv_kernel.load()"

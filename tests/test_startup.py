@@ -20,6 +20,7 @@ DEFERRED = (
     "scipy.stats", "scipy.optimize", "SALib", "pandas", "openpyxl", "xlrd", "python_calamine",
     "fastapi", "uvicorn", "starlette", "jinja2", "plotly", "weasyprint", "xlsxwriter",
     "matplotlib", "sqlalchemy", "alembic", "psycopg", "dask", "distributed", "playwright",
+    "numba", "llvmlite",
 )
 
 PROBE = r"""

@@ -11,6 +11,8 @@
 | ``CARESCALE_OIDC_PROVIDERS`` | :func:`oidc_providers_file` | the single sign-on providers file (``carescale.accounts.oidc``; docs/accounts.md) |
 | the variable a providers file names | :func:`named_secret` | an organisation's client secret, kept out of the file |
 | ``CARESCALE_<LIMIT>`` | :func:`env_int`, :func:`env_float` | the web server's limits (``carescale.web.policy``) |
+| ``CARESCALE_NPV_KERNEL`` | :func:`npv_kernel` | the NPV route's compiled kernel (``carescale.appraisal.npv_kernel``): ``1`` loaded at the first Monte Carlo run, ``0`` never, unset (``auto``) once a process has run two million draws |
+| ``NUMBA_CACHE_DIR`` | :func:`numba_cache_dir` | where numba keeps compiled machine code; set to ``cache/numba`` under :func:`cache_dir` when carescale's code folder cannot be written |
 | :data:`PACKAGE_DIR`, :data:`DATA_DIR`, :data:`PRICES_DIR` | | carescale's own code, its packaged library and its price indices |
 
 Every function reads the environment when it is called (nothing is cached at import), so a
@@ -48,9 +50,11 @@ COLUMNS = "COLUMNS"
 PUBLIC_URL = "CARESCALE_PUBLIC_URL"
 OIDC_PROVIDERS = "CARESCALE_OIDC_PROVIDERS"
 PYDANTIC_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
+NPV_KERNEL = "CARESCALE_NPV_KERNEL"
+NUMBA_CACHE = "NUMBA_CACHE_DIR"
 
 #: every variable this module reads by name (the web's limits are ``CARESCALE_<LIMIT>``)
-VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS, PYDANTIC_PLUGINS)
+VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS, PYDANTIC_PLUGINS, NPV_KERNEL, NUMBA_CACHE)
 
 
 def _get(name: str, env: Mapping[str, str] | None = None) -> str:
@@ -138,6 +142,31 @@ def columns() -> int | None:
     """``$COLUMNS`` when it is a whole number above 0, else None (the terminal decides)."""
     value = _get(COLUMNS)
     return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def npv_kernel() -> str:
+    """``$CARESCALE_NPV_KERNEL`` as ``on`` (``1``, ``on``, ``yes``, ``true``), ``off`` (``0``,
+    ``off``, ``no``, ``false``) or ``auto`` (unset, blank or ``auto``); another value is a
+    SettingsError line."""
+    value = _get(NPV_KERNEL).lower()
+    for mode, words in (("on", ("1", "on", "yes", "true")), ("off", ("0", "off", "no", "false")), ("auto", ("", "auto"))):
+        if value in words:
+            return mode
+    raise SettingsError(f"{NPV_KERNEL}: {value!r} is not valid; give 1, 0 or auto")
+
+
+def numba_cache_dir(code_dir: Path) -> Path | None:
+    """Where numba will keep the machine code it compiles from ``code_dir``: ``$NUMBA_CACHE_DIR``
+    when set; else next to the code (numba's own choice, None) when that folder can be written;
+    else ``numba`` under :func:`cache_dir`, which this sets as ``$NUMBA_CACHE_DIR`` (call it before
+    numba is imported: numba reads it then)."""
+    if _get(NUMBA_CACHE):
+        return Path(_get(NUMBA_CACHE))
+    if os.access(code_dir, os.W_OK):
+        return None
+    folder = cache_dir() / "numba"
+    os.environ[NUMBA_CACHE] = str(folder)
+    return folder
 
 
 # -- numbers from the environment ---------------------------------------------------------------------

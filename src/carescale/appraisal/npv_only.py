@@ -32,10 +32,19 @@ way (optimism bias and additionality through :func:`~carescale.appraisal.core.ad
 same timelines, the set-up tranches of :func:`~carescale.appraisal.core.setup_by_month`, summed
 over months by :func:`~carescale.appraisal.core.setup_present_value`); the tests check that both
 routes agree to the penny on every draw.
+
+Monte Carlo runs (:data:`MIN_KERNEL_DRAWS` draws or more, curves shared by every draw) go through
+the compiled kernel of :mod:`~carescale.appraisal.npv_kernel` once a process has loaded it
+(:func:`~carescale.appraisal.npv_kernel.use`) instead of the numpy blocks below:
+the same formulas draw by draw in one pass (the tests check it against this route and the full
+appraisal). The work done before the draws (settings, timelines, curves, closed forms, the
+kernel's tables) is kept for the next call with the same scenario, settings and parameter table.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -43,6 +52,7 @@ import numpy as np
 
 from ..engine import ParameterTable
 from ..engine.evaluate import _draws, annual_figures
+from ..engine.memory import keep_freed_memory
 from ..engine.parameters import Values
 from ..engine.scenario import Scenario
 from .core import (
@@ -63,6 +73,9 @@ from .settings import AppraisalSettings
 
 #: Bytes of the (draws x months) arrays of one block: they stay in the processor's cache.
 BLOCK_BYTES = 2 * 2**20
+#: Draws from which a run may go through the compiled kernel (once it is loaded: npv_kernel.use;
+#: smaller runs import neither it nor numba).
+MIN_KERNEL_DRAWS = 128
 #: Block size bounds: below the lower one Python's per-block overhead dominates; the upper one
 #: bounds the per-draw temporaries of the engine (tens of (draws,) arrays) and the memory.
 MIN_CHUNK, MAX_CHUNK = 2048, 32768
@@ -153,8 +166,8 @@ class _Curves:
     closed forms: computed once for all blocks when no draw has its own ramp-up months, else per
     block (``shared=False``)."""
 
-    def __init__(self, scenario: Scenario, cost_tl, sav_tl, weight: np.ndarray, shared: bool):
-        self.scenario, self.cost_tl, self.sav_tl, self.weight, self.shared = scenario, cost_tl, sav_tl, weight, shared
+    def __init__(self, cost_tl, sav_tl, weight: np.ndarray, shared: bool):
+        self.cost_tl, self.sav_tl, self.weight, self.shared = cost_tl, sav_tl, weight, shared
         self._cache: dict = {}
 
     def of(self, iv, v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -218,6 +231,84 @@ def block_size(months: int) -> int:
     return int(min(MAX_CHUNK, max(MIN_CHUNK, BLOCK_BYTES // (8 * max(1, months)))))
 
 
+class _Prepared:
+    """What a call works out before its draws, kept for the next call with the same scenario,
+    settings, parameter table and ramp-up months given for every draw (:func:`_prepare`): the
+    settings, timelines, discount weights, optimism bias and additionality, the shared curves with
+    their closed forms, and the compiled kernel's tables (:mod:`~carescale.appraisal.npv_kernel`)."""
+
+    def __init__(self, scenario: Scenario, settings: AppraisalSettings, params: ParameterTable, base: Values,
+                 by_draw: bool):
+        self.settings = settings
+        self.cost_tl, self.sav_tl = timelines(scenario, settings)
+        self.month_factor = np.repeat(discount_factors(settings.years, settings.discount_rate), 12)
+        self.weight = self.month_factor * self.cost_tl.years_per_period
+        self.factors = adjustment_factors(scenario, params, settings)  # optimism bias, additionality: once
+        self.by_draw = by_draw
+        self.curves = None if by_draw else _Curves(self.cost_tl, self.sav_tl, self.weight, shared=True)
+        self.chunk: int | None = None
+        self._kernel: tuple | None | bool = False  # not worked out yet
+        if not by_draw:  # the shared curves and the closed forms, once
+            first = _block(base, 0, 1, _n_draws(base))
+            months = max((_ramp_months(self.curves.of(iv, first)[0]) for iv in scenario.interventions), default=1)
+            self.chunk = block_size(months)  # every model's curves are now in self.curves (no values kept)
+            ivs = {iv.id: iv for iv in scenario.interventions}
+            for ov in scenario.overlaps:
+                a, b = ov.interventions
+                self.curves.closed_form(ov.interventions, self.curves.of(ivs[a], first)[1], self.curves.of(ivs[b], first)[1])
+
+    def kernel(self, scenario: Scenario):
+        """(plan, curves) of the compiled kernel, or None where it does not apply (curves varying
+        by draw, an overlap without its closed form, no models)."""
+        if self._kernel is False:  # worked out once (two threads at once may both work it out)
+            found = None
+            forms = [self.curves.closed_form(ov.interventions, None, None) for ov in scenario.overlaps] if self.curves else []
+            if self.curves is not None and scenario.interventions and all(f is not None for f in forms):
+                from . import npv_kernel
+
+                pl = npv_kernel.plan(scenario, self.settings.setup_timing,
+                                     {iid for ov in scenario.overlaps for iid in ov.interventions})
+                of = [self.curves.of(iv, {}) for iv in scenario.interventions]  # worked out in __init__
+                found = pl, npv_kernel.curves(
+                    pl, [c[0] for c in of], [c[1] for c in of], [c[2] for c in of], [c[3] for c in of],
+                    [_ramp_months(c[0]) for c in of], forms, self.month_factor, self.weight)
+            self._kernel = found
+        return self._kernel
+
+
+_RAMP_PATHS = (".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale")
+#: Prepared calls kept: by weak reference to their scenario and parameter table, so that a
+#: scenario nobody else holds goes (the national case runs 153, one call each).
+_KEEP = 8
+_prepared: dict[tuple, tuple] = {}
+_prepared_lock = threading.Lock()
+
+
+def _prepare(scenario: Scenario, settings, params: ParameterTable, base: Values) -> _Prepared:
+    """The :class:`_Prepared` work of a call, from the cache when the same scenario, settings
+    object (or None: the defaults), parameter table and ramp-up months given for every draw were
+    used before (all immutable); settings given as a mapping are resolved each time."""
+    ramps = tuple(sorted((k, float(np.asarray(a, dtype=float).reshape(-1)[0]))
+                         for k, a in base.items() if k.endswith(_RAMP_PATHS) and np.size(a) == 1))
+    # a draw's own ramp-up months make its curves its own; otherwise they are computed once
+    by_draw = any(k.endswith(_RAMP_PATHS) and np.size(a) > 1 for k, a in base.items())
+    cacheable = settings is None or isinstance(settings, AppraisalSettings)
+    key = (id(scenario), id(settings), id(params), ramps, by_draw)
+    hit = _prepared.get(key) if cacheable else None
+    if hit is not None and hit[0]() is scenario and hit[1] is settings and hit[2]() is params:
+        return hit[3]
+    resolved = resolve_settings(settings)
+    _check_settings_ids(scenario, resolved)
+    resolved = counterfactual_settings(scenario, resolved)  # each model's defaults by its evidence design
+    prep = _Prepared(scenario, resolved, params, base, by_draw)
+    if cacheable:
+        with _prepared_lock:
+            while len(_prepared) >= _KEEP:
+                _prepared.pop(next(iter(_prepared)))
+            _prepared[key] = (weakref.ref(scenario), settings, weakref.ref(params), prep)
+    return prep
+
+
 def appraise_npv(
     scenario: Scenario,
     settings: AppraisalSettings | Mapping | None = None,
@@ -228,36 +319,46 @@ def appraise_npv(
 ) -> NPVResult:
     """NPV per draw of ``scenario`` (same arguments and same figures as
     :func:`~carescale.appraisal.appraise`'s ``metrics.npv_by_payer``), ``chunk`` draws at a time
-    (default: :func:`block_size` of the longest ramp-up, the only months still worked month by month)."""
-    settings = resolve_settings(settings)
-    _check_settings_ids(scenario, settings)
-    settings = counterfactual_settings(scenario, settings)  # each model's defaults by its evidence design
+    (default: the compiled kernel's block, :data:`~carescale.appraisal.npv_kernel.BLOCK`; on the
+    numpy route :func:`block_size` of the longest ramp-up, the only months still worked month by
+    month). Runs of :data:`MIN_KERNEL_DRAWS` draws or more with curves shared by every draw go
+    through the compiled kernel once it is loaded (:func:`~carescale.appraisal.npv_kernel.use`);
+    the work before the draws
+    is kept for the next call with the same inputs (:func:`_prepare`)."""
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)  # partial values: the rest at base, before adjusting
-    cost_tl, sav_tl = timelines(scenario, settings)
-    month_factor = np.repeat(discount_factors(settings.years, settings.discount_rate), 12)
+    prep = _prepare(scenario, settings, params, base)
+    settings = prep.settings
     D = _n_draws(base)
     ids = [iv.id for iv in scenario.interventions]
-    first = _block(base, 0, 1, D)
-    # a draw's own ramp-up months make its curves its own; otherwise they are computed once
-    by_draw = any(k.endswith((".ramp_up.months_to_first_beneficiary", ".ramp_up.months_to_full_scale"))
-                  and np.size(a) > 1 for k, a in base.items())
-    curves = _Curves(scenario, cost_tl, sav_tl, month_factor * cost_tl.years_per_period, shared=not by_draw)
+    if D >= 1024:  # outputs large enough to be mapped afresh: the engine's allocator setting, as
+        keep_freed_memory()  # annual_figures sets it (engine/memory.py), for the kernel's runs too
+    by_payer = {iid: np.empty((D, P)) for iid in ids}  # filled block by block, no concatenation
+    portfolio = np.empty((D, P))
+    if D >= MIN_KERNEL_DRAWS and not prep.by_draw:
+        from . import npv_kernel
+
+        if npv_kernel.use(D):
+            k = prep.kernel(scenario)
+            if k is not None and npv_kernel.run(*k, base, prep.factors, D, list(by_payer.values()), portfolio,
+                                                block=chunk or npv_kernel.BLOCK):
+                return NPVResult(settings, by_payer, portfolio)
+    curves = prep.curves
+    if curves is None:  # ramp-up months by draw: curves per block
+        curves = _Curves(prep.cost_tl, prep.sav_tl, prep.weight, shared=False)
     if chunk is None:
         # month-by-month work is left only in the set-up's ramp-up months (the costs curve) and,
         # where the ramp-up varies by draw, in the overlaps' ramp-up months (the savings curves)
-        # (shared curves: the ones the blocks use, worked out here once)
-        months = max((_ramp_months(curves.of(iv, first)[0]) for iv in scenario.interventions), default=1)
-        if by_draw:
-            months = max([months] + [_ramp_months(sav_tl.scale(iv, first)) for iv in scenario.interventions])
-        chunk = block_size(months)
+        chunk = prep.chunk
+        if chunk is None:
+            first = _block(base, 0, 1, D)
+            months = max((_ramp_months(curves.of(iv, first)[0]) for iv in scenario.interventions), default=1)
+            months = max([months] + [_ramp_months(prep.sav_tl.scale(iv, first)) for iv in scenario.interventions])
+            chunk = block_size(months)
     step = max(1, int(chunk))
-    factors = adjustment_factors(scenario, params, settings)  # optimism bias, additionality: once
-    by_payer = {iid: np.empty((D, P)) for iid in ids}  # filled block by block, no concatenation
-    portfolio = np.empty((D, P))
     for start in range(0, D, step):
         stop = min(start + step, D)
-        v = apply_factors(_block(base, start, stop, D), factors)
-        _npv_block(scenario, v, curves, settings.setup_timing, month_factor, stop - start,
+        v = apply_factors(_block(base, start, stop, D), prep.factors)
+        _npv_block(scenario, v, curves, settings.setup_timing, prep.month_factor, stop - start,
                    {iid: by_payer[iid][start:stop] for iid in ids}, portfolio[start:stop])
     return NPVResult(settings, by_payer, portfolio)

@@ -185,8 +185,11 @@ def annual_figures(
             tranches = np.ceil(n / v[f"{iv.id}.setup.per"] - 1e-9)
             setup = tranches * v[f"{iv.id}.setup.cost"]
         gpp = None
-        if iv.id in in_overlaps:  # gross per person, 0 where there is nobody (no warning: skipped)
-            gpp = gpp_of[iv.id] = np.divide(gross_people, n[:, None], out=np.zeros((D, P)), where=n[:, None] > 0)
+        if iv.id in in_overlaps:  # gross per person, 0 where there is nobody (no warning: not divided)
+            some = n > 0  # (a plain division by a safe divisor: np.divide's where= is several times slower)
+            gpp = gpp_of[iv.id] = gross_people / np.where(some, n, 1.0)[:, None]
+            if not some.all():
+                gpp[~some] = 0.0
         figures.append(AnnualFigures(iv.id, n, by_payer, gross_people + gross_spend, setup, segments, gpp))
     overlaps: list[OverlapFigures] = []
     for ov in scenario.overlaps:
