@@ -317,7 +317,8 @@ def _compress_once(document: Any, pdf: Any) -> None:
     import pydyf
 
     for obj in pdf.objects:
-        if type(obj) is pydyf.Stream and obj.compress and "Filter" not in obj.extra:
+        if (isinstance(obj, pydyf.Stream) and type(obj).data is pydyf.Stream.data and obj.compress
+                and "Filter" not in obj.extra):  # pages' content (WeasyPrint's subclass), fonts, metadata
             obj.compress = False
             data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
             compressor = zlib.compressobj(level=9)  # pydyf's Stream.data
