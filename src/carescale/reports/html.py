@@ -5,7 +5,8 @@ its own beyond picking and wording the engine's figures); :func:`html_text` rend
 ``templates/business_case.html.j2``; :func:`pdf_bytes` renders that HTML with WeasyPrint as
 PDF/UA-1 (tagged: headings, tables, figures with their alt text; document language and title),
 with a URL fetcher that refuses every network or file URL (charts are inline data: SVG in the
-HTML, JPEG at print resolution in the PDF, which WeasyPrint places as it is instead of drawing).
+HTML; JPEG at print resolution in the PDF, which WeasyPrint places as it is instead of drawing,
+handed to it by name).
 jinja2, matplotlib and weasyprint are imported inside the functions.
 """
 
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 import logging
 import math
+import threading
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..appraisal.bridge import bridge_table
 from ..appraisal.settings import appraisal_defaults
@@ -40,9 +44,21 @@ def _documents(data: ReportData) -> dict[str, Any]:
     return data.documents
 
 
-def _chart(pair: tuple[str, str]) -> dict[str, str]:
-    svg, alt = pair
-    return {"src": data_uri(svg), "alt": alt}
+#: how the PDF's HTML names a raster chart (``carescale-chart:1``, ...): the image itself is
+#: handed to WeasyPrint by :func:`write_pdf`'s URL fetcher, not written into the HTML (1.6 MB
+#: of base64 that WeasyPrint's HTML parser read character by character and urllib decoded again)
+CHART_SCHEME = "carescale-chart"
+
+
+def _chart_src(pair: tuple[str | bytes, str], images: dict[str, bytes] | None = None) -> dict[str, str]:
+    """A chart for the template: inline (``data:``), or, with ``images`` (the PDF's raster
+    charts), a ``carescale-chart:`` name whose bytes go into ``images``."""
+    image, alt = pair
+    if images is not None and isinstance(image, bytes):
+        name = f"{CHART_SCHEME}:{len(images) + 1}"
+        images[name] = image
+        return {"src": name, "alt": alt}
+    return {"src": data_uri(image), "alt": alt}
 
 
 def _arithmetic(data: ReportData, iv: Any) -> list[str]:
@@ -124,6 +140,8 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
     app_items = {i["id"]: i for i in app["interventions"]}
     unc_items = {i["id"]: i for i in (unc or {}).get("interventions", [])}
     tornados = data.tornados
+    images: dict[str, bytes] = {}  # the raster charts by name (the PDF's HTML refers to them)
+    _chart = functools.partial(_chart_src, images=images if raster else None)
     models = []
     for k, item in enumerate(run["interventions"], 1):
         iv = ivs[item["id"]]
@@ -210,6 +228,7 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
         "references": references, "not_modelled": run.get("not_modelled", []),
         "used_areas": sorted({iv.transformation_area for iv in data.scenario.interventions}),
         "history": history_view(data.history),
+        "images": images,
     }
 
 
@@ -238,28 +257,106 @@ def _env():
 
 
 def html_text(data: ReportData, raster: bool = False) -> str:
-    """The business case as HTML, kept on ``data`` (``raster``: with raster charts, what the PDF
-    lays out; else vector SVG charts, the HTML report)."""
+    """The business case as HTML, kept on ``data``: with vector SVG charts inline (the HTML
+    report), or with ``raster`` what the PDF lays out: raster charts named ``carescale-chart:N``,
+    their bytes kept beside it (:func:`pdf_images`)."""
     slot = "html-raster" if raster else "html"
     cached = data.cache.get(slot)
     if cached is None:
-        cached = data.cache[slot] = _env().get_template("business_case.html.j2").render(**context(data, raster))
+        ctx = context(data, raster)
+        cached = data.cache[slot] = _env().get_template("business_case.html.j2").render(**ctx)
+        if raster:
+            data.cache["pdf-images"] = ctx["images"]
     return cached
 
 
-def write_pdf(html: str, identifier: bytes) -> bytes:
+def pdf_images(data: ReportData) -> dict[str, bytes]:
+    """The raster charts the PDF's HTML (``html_text(data, raster=True)``) names."""
+    html_text(data, raster=True)
+    return data.cache["pdf-images"]
+
+
+def write_pdf(html: str, identifier: bytes, images: Mapping[str, bytes] | None = None) -> bytes:
     """HTML as a tagged PDF (PDF/UA-1) by WeasyPrint, fetching nothing from the network or the
-    disk (``data:`` URLs only: the charts); every PDF carescale makes goes through here."""
+    disk: ``data:`` URLs and the ``images`` given by name (the charts, :data:`CHART_SCHEME`);
+    every PDF carescale makes goes through here.
+
+    Two things cost time without changing a byte of the file (issue 25): Python's cyclic garbage
+    collector is paused while WeasyPrint builds and writes the document (the boxes and styles it
+    makes set off full collections, each walking every object of the process: 14% of a business
+    case's time; what it leaves is collected in one young-generation pass at the end), and each
+    compressed stream is compressed once (:func:`_compress_once`), not again for the file
+    identifier's checksum."""
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(pdf_variant="pdf/ua-1",
-                                                                           pdf_identifier=identifier)
+    with _GC_PAUSE:
+        return HTML(string=html, url_fetcher=_fetcher(images or {}), base_url=None).write_pdf(
+            pdf_variant="pdf/ua-1", pdf_identifier=identifier, finisher=_compress_once)
+
+
+def _fetcher(images: Mapping[str, bytes]):
+    """A WeasyPrint URL fetcher that answers the names in ``images`` and ``data:`` URLs only."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url in images:
+                kind = "jpeg" if images[url][:2] == b"\xff\xd8" else "png"
+                return URLFetcherResponse(url, images[url], {"Content-Type": f"image/{kind}"})
+            return super().fetch(url, headers)
+
+    return Fetcher(allowed_protocols={"data"}, allow_redirects=False)
+
+
+def _compress_once(document: Any, pdf: Any) -> None:
+    """A WeasyPrint finisher: each stream WeasyPrint left to compress is compressed now, as pydyf
+    would (same bytes), and kept so: pydyf otherwise compresses every stream twice when the PDF
+    has an identifier (once to write it, once more for the identifier's checksum)."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if (isinstance(obj, pydyf.Stream) and type(obj).data is pydyf.Stream.data and obj.compress
+                and "Filter" not in obj.extra):  # pages' content (WeasyPrint's subclass), fonts, metadata
+            obj.compress = False
+            data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+            compressor = zlib.compressobj(level=9)  # pydyf's Stream.data
+            obj.stream = [compressor.compress(data) + compressor.flush()]
+            obj.extra = {**obj.extra, "Filter": "/FlateDecode"}
+
+
+class _GCPause:
+    """Python's cyclic garbage collector off while any thread is inside (re-entrant, counted);
+    when the last one leaves, one collection of the youngest generation frees what was made
+    inside (WeasyPrint leaves about 130,000 objects in reference cycles per business case: they
+    are freed here, at the PDF's cost, not in whatever the process does next)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._inside -= 1
+            collect = self._inside == 0 and self._was_enabled
+            if collect:
+                gc.enable()
+        if collect:
+            gc.collect(0)  # only what is young: the objects made while paused, not the whole process
+
+
+_GC_PAUSE = _GCPause()
 
 
 def pdf_bytes(data: ReportData) -> bytes:
     """The business case as a tagged PDF (PDF/UA-1)."""
-    return write_pdf(html_text(data, raster=True), b"carescale-business-case")
+    return write_pdf(html_text(data, raster=True), b"carescale-business-case", pdf_images(data))

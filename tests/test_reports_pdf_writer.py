@@ -1,0 +1,57 @@
+"""The one PDF writer (``carescale.reports.html.write_pdf``): what it changes for speed (issue 25)
+changes nothing in the file, and it still fetches nothing but its own charts and ``data:`` URLs."""
+
+from __future__ import annotations
+
+import gc
+import io
+
+import pytest
+
+from carescale.reports.html import CHART_SCHEME, _fetcher, write_pdf
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (29, 112, 184)).save(out, format="JPEG", quality=92)
+    return out.getvalue()
+
+
+HTML = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>A small case</title>
+<style>table {{ border-collapse: collapse; width: 100% }} td {{ border-bottom: 1px solid #b1b4b6 }}</style></head>
+<body><h1>A small case</h1><p>Net saving a year: £1,234,567 to the council.</p>
+<figure><img src="{CHART_SCHEME}:1" alt="A blue chart of the net saving by year, breaking even in month 20">
+<figcaption>The chart.</figcaption></figure>
+<table><thead><tr><th scope="col">Model</th><th scope="col">Saving</th></tr></thead>
+<tbody><tr><td>Shared Lives</td><td>£3,138,084.02</td></tr></tbody></table></body></html>"""
+
+
+def test_the_pdf_is_what_weasyprint_writes_byte_for_byte():
+    """Pausing the garbage collector and compressing each stream once (not again for the file
+    identifier's checksum) leave every byte as WeasyPrint and pydyf write it; the collector is
+    back on afterwards."""
+    from weasyprint import HTML as WeasyHTML
+
+    images = {f"{CHART_SCHEME}:1": _jpeg()}
+    assert gc.isenabled()
+    ours = write_pdf(HTML, b"carescale-test", images)
+    assert gc.isenabled()
+    theirs = WeasyHTML(string=HTML, url_fetcher=_fetcher(images), base_url=None).write_pdf(
+        pdf_variant="pdf/ua-1", pdf_identifier=b"carescale-test")
+    assert ours == theirs
+    assert b"/DCTDecode" in ours  # the chart is in it, as the JPEG it was
+    assert images[f"{CHART_SCHEME}:1"] in ours
+
+
+def test_the_fetcher_answers_its_own_charts_and_data_urls_only():
+    jpeg = _jpeg()
+    fetch = _fetcher({f"{CHART_SCHEME}:1": jpeg})
+    got = fetch(f"{CHART_SCHEME}:1")
+    assert got.read() == jpeg and got.content_type == "image/jpeg"
+    assert fetch("data:text/plain,hello").read() == b"hello"
+    for url in (f"{CHART_SCHEME}:2", "file:///etc/hostname", "https://example.org/chart.png",
+                "http://169.254.169.254/latest/meta-data/"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetch(url)
