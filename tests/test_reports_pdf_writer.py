@@ -55,3 +55,29 @@ def test_the_fetcher_answers_its_own_charts_and_data_urls_only():
                 "http://169.254.169.254/latest/meta-data/"):
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetch(url)
+
+
+@pytest.mark.parametrize(("figure", "fits"), [
+    (1_676_158.09, True),
+    (999_999_999.99, True),  # "£999,999,999.99": 15 characters
+    (-99_999_999.99, True),
+    (1_000_000_000.00, False),  # "£1,000,000,000.00"
+    (-100_000_000.00, False),  # "-£100,000,000.00": 16 characters with the sign
+])
+def test_the_bridge_keeps_set_column_widths_only_while_its_figures_fit(figure, fits):
+    from carescale.reports.html import BRIDGE_FIXED_CHARS, _bridge_fits
+    from carescale.reports.numbers import pence
+
+    for payer in ("asc", "nhs"):  # the figure in either payer's column and in the total
+        rows = [{"asc": 12.5, "nhs": 0.0, "total": 12.5}, {"asc": 0.0, "nhs": 0.0, payer: figure, "total": figure}]
+        assert _bridge_fits(rows) is fits
+    assert (len(pence(figure)) <= BRIDGE_FIXED_CHARS) is fits
+
+
+def test_birminghams_bridge_gets_the_set_widths_in_the_pdf():
+    from carescale.reports import prepare
+    from carescale.reports.html import html_text
+
+    data = prepare({"area": "birmingham"})
+    assert 'class="small bridge fixed" id="bridge-table"' in html_text(data, raster=True)
+    assert "table.bridge.fixed, table.steps { table-layout: fixed; }" in html_text(data, raster=True)

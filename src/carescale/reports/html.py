@@ -215,6 +215,7 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
     from ..appraisal.value import fiscal_sentence, outcome_sentences, value_table
 
     value = data.evaluation.value()
+    bridge = bridge_table(data.bridge)
     return {
         "title": f"Business case: scaling up what works in {data.area_name}",
         "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
@@ -222,7 +223,7 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
         "options": data.evaluation.options(), "cash": data.evaluation.cash_view(),
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
         "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
-        "scenario_id": data.doc.scenario_id, "bridge": bridge_table(data.bridge),
+        "scenario_id": data.doc.scenario_id, "bridge": bridge, "bridge_fixed": _bridge_fits(bridge),
         "value_rows": value_table(value), "value_outcomes": outcome_sentences(value),
         "value_sentence": fiscal_sentence(value, pounds),
         "references": references, "not_modelled": run.get("not_modelled", []),
@@ -230,6 +231,17 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
         "history": history_view(data.history),
         "images": images,
     }
+
+
+#: The longest figure (bold, in pounds and pence) the bridge's set column widths in the PDF hold:
+#: "£999,999,999.99" or "-£99,999,999.99". A longer one (a row of a billion pounds or more, or a
+#: loss of £100m or more) gets the table's automatic layout instead, which measures every cell.
+BRIDGE_FIXED_CHARS = 15
+
+
+def _bridge_fits(rows: list[dict[str, Any]]) -> bool:
+    """Whether every money figure of the bridge fits the PDF's set column widths."""
+    return all(len(pence(r[k])) <= BRIDGE_FIXED_CHARS for r in rows for k in ("asc", "nhs", "total"))
 
 
 def history_view(history: dict[str, Any] | None) -> dict[str, Any] | None:
