@@ -39,6 +39,27 @@ def pytest_configure_node(node):  # pytest-xdist, in the controller
     node.workerinput["carescale_terminal"] = {k: os.environ.get(k) for k in TERMINAL_VARS}
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):  # pytest-xdist, in the controller
+    """``--dist loadgroup`` with a module as the unit of work for tests without an ``xdist_group``.
+
+    loadgroup makes every ungrouped test a unit of its own, so the two workers shared out the tests
+    of most modules and each built the module's fixtures (an app with its store, accounts and
+    plans: 1-5 s each). Here a module's ungrouped tests go to one worker, a group's tests (the
+    browser tests, the exhaustive search) still to one worker, and the units are handed out
+    largest first (xdist's ``--loadscope-reorder``), so the small modules even out the end."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleOrGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            group = super()._split_scope(nodeid)
+            return group if group != nodeid else nodeid.split("::", 1)[0]
+
+    return ModuleOrGroupScheduling(config, log)
+
+
 def pytest_configure(config):
     terminal = getattr(config, "workerinput", {}).get("carescale_terminal")
     for key, value in (terminal or {}).items():  # only in an xdist worker
