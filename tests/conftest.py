@@ -115,6 +115,67 @@ def _quick_password_hashes():
     passwords._hasher, passwords._dummy = saved
 
 
+def _context_key(value, keep: list):
+    """A hashable stand-in for a FastAPI include context's field: equal for equal settings;
+    objects without a value of their own (routers, dependencies) by identity, kept alive."""
+    import dataclasses
+
+    from fastapi.datastructures import DefaultPlaceholder
+
+    if value is None or isinstance(value, (str, int, float, bool, type)):
+        return value
+    if isinstance(value, DefaultPlaceholder):
+        return ("default", _context_key(value.value, keep))
+    if isinstance(value, (list, tuple)):
+        return tuple(_context_key(v, keep) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted(((repr(k), _context_key(v, keep)) for k, v in value.items()), key=lambda kv: kv[0]))
+    if dataclasses.is_dataclass(value):
+        return (type(value),) + tuple(_context_key(getattr(value, f.name), keep) for f in dataclasses.fields(value))
+    keep.append(value)
+    return ("id", id(value))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routes_built_once():
+    """Each app's routes built once for the run, not once for every app the tests make.
+
+    FastAPI 0.165 builds an included router's routes (their parameters' pydantic adapters and
+    dependants) lazily, afresh for each app, on the app's first request: about 0.1-0.25 s an app,
+    and the tests make over a hundred apps (carescale serves one), which was a fifth of the
+    everyday run's CPU. carescale's apps include the same module-level routers with the same
+    settings, so the built route (``_EffectiveRouteContext``) of the first app is reused by the
+    next; the key is the route and its include settings, everything but the app itself, which
+    the built route consults only for ``dependency_overrides`` (carescale sets none: an app with
+    any is built as usual). Without the private method (another FastAPI) nothing is changed."""
+    import dataclasses
+
+    from fastapi import routing
+
+    included = getattr(routing, "_IncludedRouter", None)
+    build = getattr(included, "_build_effective_context", None)
+    fields = {f.name for f in dataclasses.fields(getattr(routing, "_RouterIncludeContext", object))} \
+        if dataclasses.is_dataclass(getattr(routing, "_RouterIncludeContext", None)) else set()
+    if build is None or "dependency_overrides_provider" not in fields:
+        yield
+        return
+    built: dict = {}
+    keep: list = []
+
+    def shared(self, route):
+        provider = self.include_context.dependency_overrides_provider
+        if getattr(provider, "dependency_overrides", None):
+            return build(self, route)
+        key = (id(route), _context_key(dataclasses.replace(self.include_context, dependency_overrides_provider=None), keep))
+        if key not in built:
+            built[key] = (route, build(self, route))
+        return built[key][1]
+
+    included._build_effective_context = shared
+    yield
+    included._build_effective_context = build
+
+
 @pytest.fixture
 def real_password_cost(monkeypatch):
     """carescale's own argon2 cost for this test (the session's cheap hasher is put back after)."""
