@@ -47,16 +47,36 @@ def pytest_xdist_make_scheduler(config, log):  # pytest-xdist, in the controller
     loadgroup makes every ungrouped test a unit of its own, so the two workers shared out the tests
     of most modules and each built the module's fixtures (an app with its store, accounts and
     plans: 1-5 s each). Here a module's ungrouped tests go to one worker, a group's tests (the
-    browser tests, the exhaustive search) still to one worker, and the units are handed out
-    largest first (xdist's ``--loadscope-reorder``), so the small modules even out the end."""
+    browser tests, the exhaustive search) still to one worker; the groups and the modules with a
+    slow test are handed out first, then the rest largest first, so small modules even out the end."""
     if config.getoption("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
+    root = Path(str(config.rootpath))
+
+    def first(unit: tuple[str, dict]) -> tuple[bool, int]:
+        # a group, or a module with a slow test (the goldens: 75 s), before the rest, then the most
+        # tests first: a long one started last would be the run's tail while the other worker waits
+        scope, tests = unit
+        path = root / scope
+        heavy = not scope.endswith(".py") or (path.is_file() and "mark.slow" in path.read_text(encoding="utf-8"))
+        return (not heavy, -len(tests))
+
     class ModuleOrGroupScheduling(LoadGroupScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             group = super()._split_scope(nodeid)
             return group if group != nodeid else nodeid.split("::", 1)[0]
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first assignment: the whole queue is known
+                units = sorted(self.workqueue.items(), key=first)
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return ModuleOrGroupScheduling(config, log)
 
