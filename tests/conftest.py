@@ -10,6 +10,7 @@ import re
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -37,6 +38,47 @@ TERMINAL_VARS = ("COLUMNS", "LINES")
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):  # pytest-xdist, in the controller
     node.workerinput["carescale_terminal"] = {k: os.environ.get(k) for k in TERMINAL_VARS}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):  # pytest-xdist, in the controller
+    """``--dist loadgroup`` with a module as the unit of work for tests without an ``xdist_group``.
+
+    loadgroup makes every ungrouped test a unit of its own, so the two workers shared out the tests
+    of most modules and each built the module's fixtures (an app with its store, accounts and
+    plans: 1-5 s each). Here a module's ungrouped tests go to one worker, a group's tests (the
+    browser tests, the exhaustive search) still to one worker; the groups and the modules with a
+    slow test are handed out first, then the rest largest first, so small modules even out the end."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    root = Path(str(config.rootpath))
+
+    def first(unit: tuple[str, dict]) -> tuple[bool, int]:
+        # a group, or a module with a slow test (the goldens: 75 s), before the rest, then the most
+        # tests first: a long one started last would be the run's tail while the other worker waits
+        scope, tests = unit
+        path = root / scope
+        heavy = not scope.endswith(".py") or (path.is_file() and "mark.slow" in path.read_text(encoding="utf-8"))
+        return (not heavy, -len(tests))
+
+    class ModuleOrGroupScheduling(LoadGroupScheduling):
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            group = super()._split_scope(nodeid)
+            return group if group != nodeid else nodeid.split("::", 1)[0]
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first assignment: the whole queue is known
+                units = sorted(self.workqueue.items(), key=first)
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return ModuleOrGroupScheduling(config, log)
 
 
 def pytest_configure(config):
@@ -93,6 +135,67 @@ def _quick_password_hashes():
     passwords._hasher, passwords._dummy = saved
 
 
+def _context_key(value, keep: list):
+    """A hashable stand-in for a FastAPI include context's field: equal for equal settings;
+    objects without a value of their own (routers, dependencies) by identity, kept alive."""
+    import dataclasses
+
+    from fastapi.datastructures import DefaultPlaceholder
+
+    if value is None or isinstance(value, (str, int, float, bool, type)):
+        return value
+    if isinstance(value, DefaultPlaceholder):
+        return ("default", _context_key(value.value, keep))
+    if isinstance(value, (list, tuple)):
+        return tuple(_context_key(v, keep) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted(((repr(k), _context_key(v, keep)) for k, v in value.items()), key=lambda kv: kv[0]))
+    if dataclasses.is_dataclass(value):
+        return (type(value),) + tuple(_context_key(getattr(value, f.name), keep) for f in dataclasses.fields(value))
+    keep.append(value)
+    return ("id", id(value))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routes_built_once():
+    """Each app's routes built once for the run, not once for every app the tests make.
+
+    FastAPI 0.165 builds an included router's routes (their parameters' pydantic adapters and
+    dependants) lazily, afresh for each app, on the app's first request: about 0.1-0.25 s an app,
+    and the tests make over a hundred apps (carescale serves one), which was a fifth of the
+    everyday run's CPU. carescale's apps include the same module-level routers with the same
+    settings, so the built route (``_EffectiveRouteContext``) of the first app is reused by the
+    next; the key is the route and its include settings, everything but the app itself, which
+    the built route consults only for ``dependency_overrides`` (carescale sets none: an app with
+    any is built as usual). Without the private method (another FastAPI) nothing is changed."""
+    import dataclasses
+
+    from fastapi import routing
+
+    included = getattr(routing, "_IncludedRouter", None)
+    build = getattr(included, "_build_effective_context", None)
+    fields = {f.name for f in dataclasses.fields(getattr(routing, "_RouterIncludeContext", object))} \
+        if dataclasses.is_dataclass(getattr(routing, "_RouterIncludeContext", None)) else set()
+    if build is None or "dependency_overrides_provider" not in fields:
+        yield
+        return
+    built: dict = {}
+    keep: list = []
+
+    def shared(self, route):
+        provider = self.include_context.dependency_overrides_provider
+        if getattr(provider, "dependency_overrides", None):
+            return build(self, route)
+        key = (id(route), _context_key(dataclasses.replace(self.include_context, dependency_overrides_provider=None), keep))
+        if key not in built:
+            built[key] = (route, build(self, route))
+        return built[key][1]
+
+    included._build_effective_context = shared
+    yield
+    included._build_effective_context = build
+
+
 @pytest.fixture
 def real_password_cost(monkeypatch):
     """carescale's own argon2 cost for this test (the session's cheap hasher is put back after)."""
@@ -108,8 +211,17 @@ def _shared_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("carescale-cache")
 
 
+@pytest.fixture(scope="session")
+def _homes(tmp_path_factory) -> Iterator[Path]:
+    """Numbered folders for the tests' homes: ``tmp_path_factory.mktemp`` lists the run's whole
+    temporary folder to number each new one (quadratic in the tests a worker runs: 3 s of CPU for
+    1,500 tests), so the homes are numbered here, in a folder of their own."""
+    base = tmp_path_factory.mktemp("carescale-homes")
+    return (base / str(n) for n in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def _isolated_user_home(tmp_path_factory, monkeypatch, _shared_cache):
+def _isolated_user_home(_homes, monkeypatch, _shared_cache):
     """Tests never see the developer's own saved area profiles: CARESCALE_HOME points at an
     empty temporary folder (tests that save profiles set their own). The library cache keys on
     the saved files, so the packaged library is loaded once for the whole run.
@@ -118,7 +230,8 @@ def _isolated_user_home(tmp_path_factory, monkeypatch, _shared_cache):
     named by their content (carescale.cache), so sharing them changes no answer, and a fresh cache
     in every test had each new process (web jobs, served apps) parse the library, the councils'
     figures and the official files again. Tests of the cache itself set a CARESCALE_HOME of their own."""
-    home = tmp_path_factory.mktemp("carescale-home")
+    home = next(_homes)
+    home.mkdir()
     (home / "cache").symlink_to(_shared_cache, target_is_directory=True)
     monkeypatch.setenv("CARESCALE_HOME", str(home))
 
