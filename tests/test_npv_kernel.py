@@ -164,3 +164,25 @@ def test_the_switch_and_numbas_cache_folder_come_from_config(monkeypatch, tmp_pa
     monkeypatch.setattr(config.os, "access", lambda path, mode: False)  # a code folder that cannot be written
     assert config.numba_cache_dir(tmp_path) == tmp_path / "home" / "cache" / "numba"
     assert config.numba_cache_dir(tmp_path) == tmp_path / "home" / "cache" / "numba"  # now from the variable
+
+
+def test_a_forked_process_counts_its_draws_from_nought() -> None:
+    """A local Dask worker is forked (national/cluster.py): it must not inherit a count of draws
+    that would load the kernel partway through its first tasks."""
+    import os
+
+    was = npv_kernel._numpy_draws[0]
+    npv_kernel._numpy_draws[0] = 1_500_000
+    try:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: say its count and leave at once
+            os.write(write, str(npv_kernel._numpy_draws[0]).encode())
+            os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        with os.fdopen(read) as f:
+            assert f.read() == "0"
+        assert npv_kernel._numpy_draws[0] == 1_500_000  # this process keeps its own
+    finally:
+        npv_kernel._numpy_draws[0] = was

@@ -21,6 +21,7 @@ folder cannot be written); loading it in a process costs about 0.5 s of CPU.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,11 @@ BLOCK = 4096
 #: and again (the web app, the optimiser, a notebook) ends on the kernel.
 LOAD_AFTER_DRAWS = 2_000_000
 _numpy_draws = [0]
+# A process forked from this one (a local Dask worker, national/cluster.py) counts its own draws
+# from nought, as a process started afresh does: it inherits the kernel if this process has
+# loaded it, but not a count that would load it partway through its first tasks (each worker
+# then paid the 0.5 s load, which does not divide between workers).
+os.register_at_fork(after_in_child=lambda: _numpy_draws.__setitem__(0, 0))
 
 
 def use(draws: int) -> bool:
