@@ -18,14 +18,14 @@ run) and atomic (a reader never sees half an entry).
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import os
 import pickle
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 from . import config
+from .collector import paused
 
 T = TypeVar("T")
 
@@ -120,19 +120,6 @@ def files_key(paths: Iterable[Path], *parts: object) -> str:
     return h.hexdigest()
 
 
-def _load(fh: BinaryIO) -> Any:
-    """An entry unpickled with the garbage collector paused: the tens of thousands of objects it
-    makes are not garbage, and the collector, let run, went over them many times (the official
-    council figures: 2 ms to read without it, 7-30 ms with it; issue 25)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.load(fh)  # noqa: S301 - carescale's own entry in the user's cache
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     """``build()``, or the entry made by an earlier ``build()`` with the same ``kind`` and
     ``key``. Only what ``build`` returns is cached: if it raises, nothing is written."""
@@ -141,7 +128,8 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     entry = cache_dir() / kind / f"{key}.pickle"
     try:
         with open(entry, "rb") as fh:
-            return _load(fh)
+            with paused():  # tens of thousands of objects, none of them garbage (carescale.collector)
+                return pickle.load(fh)  # noqa: S301 - carescale's own entry in the user's cache
     except FileNotFoundError:
         pass
     except Exception as exc:  # unreadable, or written by another version: build again

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import base64
 import functools
-import gc
 import logging
 import math
-import threading
 import zlib
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..appraisal.bridge import bridge_table
+from ..collector import paused
 from ..appraisal.settings import appraisal_defaults
 from ..schema import PAYERS
 from . import charts
@@ -303,7 +302,7 @@ def write_pdf(html: str, identifier: bytes, images: Mapping[str, bytes] | None =
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    with _GC_PAUSE:
+    with paused(collect_young=True):
         return HTML(string=html, url_fetcher=_fetcher(images or {}), base_url=None).write_pdf(
             pdf_variant="pdf/ua-1", pdf_identifier=identifier, finisher=_compress_once)
 
@@ -336,37 +335,6 @@ def _compress_once(document: Any, pdf: Any) -> None:
             compressor = zlib.compressobj(level=9)  # pydyf's Stream.data
             obj.stream = [compressor.compress(data) + compressor.flush()]
             obj.extra = {**obj.extra, "Filter": "/FlateDecode"}
-
-
-class _GCPause:
-    """Python's cyclic garbage collector off while any thread is inside (re-entrant, counted);
-    when the last one leaves, one collection of the youngest generation frees what was made
-    inside (WeasyPrint leaves about 130,000 objects in reference cycles per business case: they
-    are freed here, at the PDF's cost, not in whatever the process does next)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._inside = 0
-        self._was_enabled = False
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._inside == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._inside += 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._inside -= 1
-            collect = self._inside == 0 and self._was_enabled
-            if collect:
-                gc.enable()
-        if collect:
-            gc.collect(0)  # only what is young: the objects made while paused, not the whole process
-
-
-_GC_PAUSE = _GCPause()
 
 
 def pdf_bytes(data: ReportData) -> bytes:
