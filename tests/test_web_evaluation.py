@@ -317,3 +317,35 @@ def test_result_cache_answers_the_previous_value_while_a_new_one_is_made():
     other.join(30)
     assert made == [1, "new page"] and waiting == ["new page"]
     assert cache.get(("latest", "s")) == "new page" == cache.get_or_make(("s", "new"), slow, stale=("latest", "s"))
+
+
+def test_a_weighed_cache_keeps_its_last_values_within_their_total_weight():
+    from carescale.web.service import ResultCache
+
+    cache = ResultCache(10, weigh=len)
+    cache.put("a", "xxxx")
+    cache.put("b", "xxxx")
+    assert cache.get("a") == "xxxx"  # now the most recent
+    cache.put("c", "xxxx")  # 12 characters: the least recent (b) goes
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("xxxx", None, "xxxx")
+    assert cache.put("d", "x" * 11) == "x" * 11  # heavier than the whole cache: answered, not kept
+    assert (cache.get("d"), cache.get("a"), cache.get("c")) == (None, "xxxx", "xxxx")
+    counted = ResultCache(2)  # without weigh: how many
+    for k in "pqr":
+        counted.put(k, k * 100)
+    assert (counted.get("p"), counted.get("q"), counted.get("r")) == (None, "q" * 100, "r" * 100)
+
+
+def test_the_database_store_reads_a_document_from_the_database_once(tmp_path, monkeypatch):
+    from carescale import store
+    from carescale.web.storage import DatabaseScenarioStore
+
+    db = DatabaseScenarioStore(f"sqlite:///{tmp_path / 'store.db'}")
+    sid = db.put({"version": 1, "area": "birmingham"})
+    reads = []
+    load = store.load_scenario_json
+    monkeypatch.setattr(store, "load_scenario_json", lambda *a, **k: reads.append(a) or load(*a, **k))
+    first, again = db.get(sid), db.get(sid)
+    assert first == again and first["area"] == "birmingham" and first is not again  # a new object each time
+    assert len(reads) == 1
+    assert db.get("0" * 64) is None  # an unknown id: still looked up, still None

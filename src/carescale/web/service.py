@@ -26,24 +26,35 @@ class ResultCache:
     :class:`~carescale.scenarios.Evaluation` (:func:`evaluation`), which works out its run,
     appraisal and Monte Carlo once each."""
 
-    def __init__(self, size: int = 32):
-        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+    def __init__(self, size: int = 32, weigh: Callable[[Any], int] | None = None):
+        """``size``: how many values are kept; with ``weigh``, their total weight instead (the
+        database store keeps its last documents read by their characters), and a value heavier
+        than ``size`` alone is not kept."""
+        self._items: OrderedDict[Any, Any] = OrderedDict()
         self._size = size
+        self._weigh = weigh if weigh is not None else (lambda value: 1)
+        self._weight = 0
         self._lock = Lock()
         self._flights: dict[Any, Lock] = {}
 
-    def get(self, key: tuple[str, str]) -> Any:
+    def get(self, key: Any) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         return None
 
-    def put(self, key: tuple[str, str], value: Any) -> Any:
+    def put(self, key: Any, value: Any) -> Any:
+        weight = self._weigh(value)
+        if weight > self._size:
+            return value
         with self._lock:
+            if key in self._items:
+                self._weight -= self._weigh(self._items[key])
             self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            self._weight += weight
+            while self._weight > self._size:
+                self._weight -= self._weigh(self._items.popitem(last=False)[1])
         return value
 
     def get_or_make(self, key: Any, make: Any, stale: Any = None) -> Any:

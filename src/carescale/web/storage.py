@@ -42,15 +42,12 @@ class DatabaseScenarioStore:
     KEEP_CHARS = 8_000_000
 
     def __init__(self, url: str | None = None):
-        import threading
-        from collections import OrderedDict
+        from .service import ResultCache
 
         self.url = url
         # a document never changes under its id (its content hash) and is never deleted, so the
         # last ones read are kept here: a result page viewed again reads no database (issue 25)
-        self._kept: OrderedDict[str, str] = OrderedDict()
-        self._kept_chars = 0
-        self._lock = threading.Lock()
+        self._kept = ResultCache(self.KEEP_CHARS, weigh=len)
 
     def put(self, doc: Any) -> str:
         from .. import store
@@ -62,27 +59,15 @@ class DatabaseScenarioStore:
 
         if not ID_RE.match(scenario_id):
             return None
-        with self._lock:
-            text = self._kept.get(scenario_id)
-            if text is not None:
-                self._kept.move_to_end(scenario_id)
+        text = self._kept.get(scenario_id)
         if text is None:
             try:
-                text = store.load_scenario_json(scenario_id, url=self.url)
+                text = self._kept.put(scenario_id, store.load_scenario_json(scenario_id, url=self.url))
             except StoreUnavailableError:
                 raise  # the database cannot be used: 503, never a misleading 404
             except StoreError:
                 return None
-            self._keep(scenario_id, text)
         return json.loads(text)  # a new object each time: callers may change it
-
-    def _keep(self, scenario_id: str, text: str) -> None:
-        with self._lock:
-            if scenario_id not in self._kept and len(text) <= self.KEEP_CHARS:
-                self._kept[scenario_id] = text
-                self._kept_chars += len(text)
-                while self._kept_chars > self.KEEP_CHARS:
-                    self._kept_chars -= len(self._kept.popitem(last=False)[1])
 
     # saved scenarios: a name and a note on a stored document (docs/web.md, "Saved scenarios")
     def save_named(self, scenario_id: str, name: str, note: str = "", *, owner: str | None = None,
