@@ -77,7 +77,7 @@ class OutputSafety:
             return
         from starlette.datastructures import MutableHeaders
 
-        from .csrf import csrf_cookie, csrf_token_refusal, prepare_csrf
+        from .csrf import csrf_cookie, csrf_token_refusal, prepare_csrf, replayed
         from .security import csrf_refusal, security_headers
 
         request = Request(scope, receive)
@@ -94,15 +94,8 @@ class OutputSafety:
         if refusal is not None:
             await refusal(scope, receive, send_safely)
             return
-        body = request.__dict__.get("_body")  # the form the token was read from: the route reads it again
-        if body is not None:
-            pending = [{"type": "http.request", "body": body, "more_body": False}]
-
-            async def replay() -> Any:
-                return pending.pop() if pending else await receive()
-
-            receive = replay
-        await self.app(scope, receive, send_safely)
+        body = getattr(request.state, "csrf_body", None)  # the form the token was read from
+        await self.app(scope, receive if body is None else replayed(body, receive), send_safely)
 
 
 def _wants_json(request: Request) -> bool:

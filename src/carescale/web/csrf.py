@@ -47,6 +47,17 @@ def prepare_csrf(request: Any) -> None:
     request.state.csrf_new = found is None
 
 
+def replayed(body: bytes, receive: Any) -> Any:
+    """An ASGI ``receive`` that gives ``body``, already read from the request, once, and then what
+    ``receive`` gives (the client's disconnect): for a reader after the one that read it."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Any:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
 async def _form_field(request: Any, name: str) -> str | None:
     """The ``name`` field of a posted form (urlencoded or multipart), read from the body, which the
     route then reads again (Starlette keeps it); None for any other kind of body."""
@@ -55,13 +66,9 @@ async def _form_field(request: Any, name: str) -> str | None:
         return None
     from starlette.requests import Request
 
-    body = await request.body()
-
-    async def replay() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
+    body = request.state.csrf_body = await request.body()  # the route reads it again (OutputSafety)
     try:
-        form = await Request(request.scope, replay).form()
+        form = await Request(request.scope, replayed(body, request.receive)).form()
     except Exception:  # a body that is not a form at all: no token in it
         return None
     try:
