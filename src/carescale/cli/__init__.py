@@ -124,6 +124,9 @@ def _without_pydantic_plugins() -> None:
 def entry() -> None:  # console_scripts target
     import gc
 
+    from ..config import blas_threads_sleep_when_idle
+
+    blas_threads_sleep_when_idle()  # before numpy loads: its BLAS threads spin 50 ms of CPU otherwise
     _without_pydantic_plugins()
     # Start-up makes some hundred thousand objects that live as long as the process (modules,
     # classes, the cached library), and none is garbage: the collector, let run, went over them
