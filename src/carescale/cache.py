@@ -120,11 +120,14 @@ def files_key(paths: Iterable[Path], *parts: object) -> str:
     return h.hexdigest()
 
 
-def cached(kind: str, key: str, build: Callable[[], T]) -> T:
-    """``build()``, or the entry made by an earlier ``build()`` with the same ``kind`` and
-    ``key``. Only what ``build`` returns is cached: if it raises, nothing is written."""
+_MISSING = object()
+
+
+def read(kind: str, key: str, default: object = None) -> object:
+    """The entry of ``kind`` named ``key``, or ``default`` when there is none, it cannot be read
+    or the cache is off."""
     if not enabled():
-        return build()
+        return default
     entry = cache_dir() / kind / f"{key}.pickle"
     try:
         with open(entry, "rb") as fh:
@@ -134,7 +137,15 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
         pass
     except Exception as exc:  # unreadable, or written by another version: build again
         config.logger("cache").debug("cache entry %s not read (%s); building it again", entry, exc)
-    value = build()
+    return default
+
+
+def write(kind: str, key: str, value: object) -> None:
+    """Keep ``value`` as the entry of ``kind`` named ``key`` (best effort, atomic; nothing when the
+    cache is off)."""
+    if not enabled():
+        return
+    entry = cache_dir() / kind / f"{key}.pickle"
     tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -147,4 +158,16 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def cached(kind: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``, or the entry made by an earlier ``build()`` with the same ``kind`` and
+    ``key``. Only what ``build`` returns is cached: if it raises, nothing is written."""
+    if not enabled():
+        return build()
+    value = read(kind, key, _MISSING)
+    if value is not _MISSING:
+        return value  # type: ignore[return-value]
+    value = build()
+    write(kind, key, value)
     return value
