@@ -107,6 +107,23 @@ def stat_key(paths: Iterable[Path], *parts: object) -> str:
     return h.hexdigest()
 
 
+def digest(value: object) -> str | None:
+    """A key of plain data (dicts, lists, numbers, strings, frozen dataclasses of them ...): a
+    hash of its pickle made without the pickler's memo, so the bytes follow the values alone,
+    not which objects happen to be shared (equal bytes, equal values). None when it cannot be
+    pickled so (a function, a cycle)."""
+    import io
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo
+    try:
+        pickler.dump(value)
+    except Exception:  # noqa: BLE001 - not plain data: the caller keeps nothing for it
+        return None
+    return hashlib.sha256(buf.getbuffer()).hexdigest()
+
+
 def files_key(paths: Iterable[Path], *parts: object) -> str:
     """The content key of some files (names relative to nothing: bytes only, in the given
     order) with ``parts`` and :func:`code_fingerprint`."""

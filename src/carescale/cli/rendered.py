@@ -4,7 +4,7 @@
 74-row bridge above all), though the same figures at the same width and colours print the same
 text every time (issue 25). :func:`printed` keeps the text ``render()`` wrote to standard
 output, named by everything it depends on (:func:`key`): ``inputs``, everything ``render``
-reads, as plain data (pickled without sharing, so equal bytes are equal values); the width it
+reads, as plain data (:func:`carescale.cache.digest`: equal bytes, equal values); the width it
 prints in (:func:`carescale.safe_text.output_width`: ``COLUMNS``, else the terminal's); whether
 standard output is a terminal, and its encoding; every environment variable rich reads to choose
 colours and the terminal's kind (:data:`carescale.config.RICH_VARIABLES`); rich's installed files
@@ -41,23 +41,6 @@ class _Kept:
         return getattr(self.stream, name)
 
 
-def _digest(inputs: Any) -> str | None:
-    """A hash of ``inputs``' pickle made without its memo (so which objects are shared does not
-    change the bytes); None if they cannot be pickled so."""
-    import hashlib
-    import io
-    import pickle
-
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: the bytes follow the values only
-    try:
-        pickler.dump(inputs)
-    except Exception:  # noqa: BLE001 - not plain data (or self-referring): no kept text for it
-        return None
-    return hashlib.sha256(buf.getbuffer()).hexdigest()
-
-
 def terminal(stream: Any = None) -> tuple[Any, ...]:
     """What rich lays text out and colours it by, besides the text: the width, whether the stream
     is a terminal, its encoding and error handling, rich's environment variables, a notebook's
@@ -84,9 +67,9 @@ def key(kind: str, inputs: Any) -> str | None:
 
     import rich
 
-    from ..cache import stat_key
+    from ..cache import digest as digest_of, stat_key
 
-    digest = _digest(inputs)
+    digest = digest_of(inputs)
     if digest is None:
         return None
     folder = os.path.dirname(rich.__file__)
