@@ -23,6 +23,7 @@ def installed(tmp_path, monkeypatch):
     for name in ("_kept", "_made"):
         monkeypatch.setattr(codecache, name, {})
     monkeypatch.setattr(codecache, "_fresh", False)
+    monkeypatch.setattr(codecache, "_loaded", False)
     codecache.install()
     try:
         yield tmp_path

@@ -30,6 +30,7 @@ _kept: dict[tuple[str, str], bytes] = {}  # (mode, source) -> marshalled code, a
 _made: dict[tuple[str, str], Any] = {}  # (mode, source) -> code object, this process
 _fresh = False  # compiled something not kept
 _installed = False
+_loaded = False
 
 
 def _path() -> Any:
@@ -40,10 +41,13 @@ def _path() -> Any:
 
 def compiled(source: str, mode: str) -> Any:
     """``compile(source, "<string>", mode)`` without inherited flags, kept by its text."""
-    global _fresh
+    global _fresh, _loaded
     key = (mode, source)
     code = _made.get(key)
     if code is None:
+        if not _loaded:  # the kept file, read at the first compilation (none for --help's listing)
+            _loaded = True
+            _load()
         kept = _kept.get(key)
         if kept is not None:
             import marshal
@@ -89,7 +93,6 @@ def install() -> None:
     if any("annotations" in vars(m) or m.__dict__.get(name) is not None
            for m, name in ((dataclasses, "exec"), (typing, "compile"))):
         return  # a __future__ import, or someone else's hook: compile as usual
-    _load()
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     typing.compile = _compile  # type: ignore[attr-defined]
     _installed = True
@@ -97,10 +100,11 @@ def install() -> None:
 
 def uninstall() -> None:
     """Compile as before (tests)."""
-    global _installed
+    global _installed, _loaded
     import dataclasses
     import typing
 
+    _loaded = False
     for module, name, hook in ((dataclasses, "exec", _exec), (typing, "compile", _compile)):
         if module.__dict__.get(name) is hook:
             delattr(module, name)
