@@ -85,7 +85,7 @@ def printed(kind: str, inputs: Any, render: Callable[[], None]) -> None:
     the text it wrote before for the same :func:`key`. Nothing is kept if it raises."""
     from .. import cache
 
-    name = key(kind, inputs) if cache.enabled() and sys.platform != "win32" else None
+    name = key(kind, inputs) if cache.enabled() and sys.platform != "win32" and sys.stdout is not None else None
     if name is None:
         render()
         return
