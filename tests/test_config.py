@@ -187,7 +187,6 @@ def test_the_command_sets_the_blas_spin_before_numpy_loads() -> None:
              "os.environ.pop('OPENBLAS_THREAD_TIMEOUT', None); os.environ.pop('GOTO_THREAD_TIMEOUT', None)\n"
              "import carescale.cli as cli\n"
              "seen = []\n"
-             "real = cli.main\n"
              "cli.main = lambda argv=None: seen.append((os.environ.get('OPENBLAS_THREAD_TIMEOUT'), 'numpy' in sys.modules)) or 0\n"
              "try:\n    cli.entry()\nexcept SystemExit:\n    pass\n"
              "print(seen)\n")
