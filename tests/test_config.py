@@ -158,3 +158,38 @@ def test_carescale_logs_through_one_logger_per_package() -> None:
                 named.setdefault(rel, set()).add(arg)
     assert named == {"reports/html.py": {'"weasyprint"', '"fontTools"'}}
     assert config.logger("web").name == "carescale.web" and config.logger("carescale.cache").name == "carescale.cache"
+
+
+def test_blas_threads_sleep_when_idle_unless_the_user_chose(monkeypatch) -> None:
+    """The carescale command sets OpenBLAS's idle spin (issue 25) only when neither of OpenBLAS's
+    own variables is set: the user's value is OpenBLAS's."""
+    import os
+
+    for name in ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT"):
+        monkeypatch.setenv(name, "")  # so that monkeypatch puts back what was there, or nothing
+        monkeypatch.delenv(name)
+    config.blas_threads_sleep_when_idle()
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == config.BLAS_IDLE_SPIN == "20"
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "28")
+    config.blas_threads_sleep_when_idle()
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "28"
+    monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT")
+    monkeypatch.setenv("GOTO_THREAD_TIMEOUT", "28")
+    config.blas_threads_sleep_when_idle()
+    assert "OPENBLAS_THREAD_TIMEOUT" not in os.environ
+
+
+def test_the_command_sets_the_blas_spin_before_numpy_loads() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import os, sys\n"
+             "os.environ.pop('OPENBLAS_THREAD_TIMEOUT', None); os.environ.pop('GOTO_THREAD_TIMEOUT', None)\n"
+             "import carescale.cli as cli\n"
+             "seen = []\n"
+             "cli.main = lambda argv=None: seen.append((os.environ.get('OPENBLAS_THREAD_TIMEOUT'), 'numpy' in sys.modules)) or 0\n"
+             "try:\n    cli.entry()\nexcept SystemExit:\n    pass\n"
+             "print(seen)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[('20', False)]"

@@ -121,3 +121,33 @@ def test_the_services_that_could_be_reduced(leeds):
     assert "ascfr:2021-22:long-term-residential:65+" in ids and "ro3:2024-25:social-support-social-isolation:all ages" in ids
     assert len(rows) == 18 + 10  # RO3's lines but the total, and ASC-FR's settings but the two totals
     assert services(council_baseline("E08000025"))[0]["id"].startswith("ascfr:2021-22:")  # no RO3 return
+
+
+def test_a_kept_baseline_is_the_one_worked_out_afresh_and_follows_its_files(tmp_path, monkeypatch):
+    """``baseline_for_area`` is kept in the disk cache (issue 25) by the figures' files, the code and
+    the price base: the kept one equals the one worked out with the cache off, for several councils
+    and price bases, and a changed figures file is read afresh."""
+    import shutil
+
+    from carescale.library import default_library
+    from carescale.official import councils
+    from carescale.official.spend_baseline import baseline_for_area
+
+    monkeypatch.setenv("CARESCALE_HOME", str(tmp_path / "home"))
+    lib = default_library()
+    cases = [("leeds", None), ("leeds", "2022/23"), ("birmingham", "2024/25"), ("manchester", None), ("hackney", "2023/24")]
+    for area, year in cases:
+        with monkeypatch.context() as mp:
+            mp.setenv("CARESCALE_NO_CACHE", "1")
+            fresh = baseline_for_area(lib.area(area), year)
+        assert fresh is not None and fresh["prices"]["year"] == (year or fresh["prices"]["year"])
+        assert baseline_for_area(lib.area(area), year) == fresh  # worked out and kept
+        assert baseline_for_area(lib.area(area), year) == fresh  # read back
+    assert baseline_for_area(lib.area("kent"), None) is None  # a source site, not a council
+    # the figures rebuilt with Leeds' name changed: another key, the new name
+    folder = tmp_path / "figures"
+    shutil.copytree(councils.figures_folder(), folder)
+    text = (folder / "councils.csv").read_text(encoding="utf-8")
+    (folder / "councils.csv").write_text(text.replace(",Leeds,", ",Leeds (rebuilt),", 1), encoding="utf-8")
+    monkeypatch.setattr(councils, "figures_folder", lambda: folder)
+    assert baseline_for_area(lib.area("leeds"), None)["name"] == "Leeds (rebuilt)"

@@ -107,6 +107,23 @@ def stat_key(paths: Iterable[Path], *parts: object) -> str:
     return h.hexdigest()
 
 
+def digest(value: object) -> str | None:
+    """A key of plain data (dicts, lists, numbers, strings, frozen dataclasses of them ...): a
+    hash of its pickle made without the pickler's memo, so the bytes follow the values alone,
+    not which objects happen to be shared (equal bytes, equal values). None when it cannot be
+    pickled so (a function, a cycle)."""
+    import io
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo
+    try:
+        pickler.dump(value)
+    except Exception:  # noqa: BLE001 - not plain data: the caller keeps nothing for it
+        return None
+    return hashlib.sha256(buf.getbuffer()).hexdigest()
+
+
 def files_key(paths: Iterable[Path], *parts: object) -> str:
     """The content key of some files (names relative to nothing: bytes only, in the given
     order) with ``parts`` and :func:`code_fingerprint`."""
@@ -120,11 +137,14 @@ def files_key(paths: Iterable[Path], *parts: object) -> str:
     return h.hexdigest()
 
 
-def cached(kind: str, key: str, build: Callable[[], T]) -> T:
-    """``build()``, or the entry made by an earlier ``build()`` with the same ``kind`` and
-    ``key``. Only what ``build`` returns is cached: if it raises, nothing is written."""
+_MISSING = object()
+
+
+def read(kind: str, key: str, default: object = None) -> object:
+    """The entry of ``kind`` named ``key``, or ``default`` when there is none, it cannot be read
+    or the cache is off."""
     if not enabled():
-        return build()
+        return default
     entry = cache_dir() / kind / f"{key}.pickle"
     try:
         with open(entry, "rb") as fh:
@@ -134,7 +154,15 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
         pass
     except Exception as exc:  # unreadable, or written by another version: build again
         config.logger("cache").debug("cache entry %s not read (%s); building it again", entry, exc)
-    value = build()
+    return default
+
+
+def write(kind: str, key: str, value: object) -> None:
+    """Keep ``value`` as the entry of ``kind`` named ``key`` (best effort, atomic; nothing when the
+    cache is off)."""
+    if not enabled():
+        return
+    entry = cache_dir() / kind / f"{key}.pickle"
     tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -147,4 +175,16 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def cached(kind: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``, or the entry made by an earlier ``build()`` with the same ``kind`` and
+    ``key``. Only what ``build`` returns is cached: if it raises, nothing is written."""
+    if not enabled():
+        return build()
+    value = read(kind, key, _MISSING)
+    if value is not _MISSING:
+        return value  # type: ignore[return-value]
+    value = build()
+    write(kind, key, value)
     return value

@@ -12,6 +12,8 @@
 | the variable a providers file names | :func:`named_secret` | an organisation's client secret, kept out of the file |
 | ``CARESCALE_<LIMIT>`` | :func:`env_int`, :func:`env_float` | the web server's limits (``carescale.web.policy``) |
 | ``CARESCALE_NPV_KERNEL`` | :func:`npv_kernel` | the NPV route's compiled kernel (``carescale.appraisal.npv_kernel``): ``1`` loaded at the first Monte Carlo run, ``0`` never, unset (``auto``) once a process has run two million draws |
+| ``OPENBLAS_THREAD_TIMEOUT`` | :func:`blas_threads_sleep_when_idle` | OpenBLAS's own: how long its idle threads spin before they sleep; the ``carescale`` command sets it (when unset) before numpy loads |
+| rich's own (``TERM``, ``COLORTERM``, ``NO_COLOR``, ``FORCE_COLOR``, ...: :data:`RICH_VARIABLES`) | :func:`rich_environment` | read (never set) to name a kept table output by what rich lays it out and colours it by (``carescale.cli.rendered``) |
 | ``NUMBA_CACHE_DIR`` | :func:`numba_cache_dir` | where numba keeps compiled machine code; set to ``cache/numba`` under :func:`cache_dir` when carescale's code folder cannot be written |
 | :data:`PACKAGE_DIR`, :data:`DATA_DIR`, :data:`PRICES_DIR` | | carescale's own code, its packaged library and its price indices |
 
@@ -52,9 +54,11 @@ OIDC_PROVIDERS = "CARESCALE_OIDC_PROVIDERS"
 PYDANTIC_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
 NPV_KERNEL = "CARESCALE_NPV_KERNEL"
 NUMBA_CACHE = "NUMBA_CACHE_DIR"
+BLAS_TIMEOUT = "OPENBLAS_THREAD_TIMEOUT"
 
 #: every variable this module reads by name (the web's limits are ``CARESCALE_<LIMIT>``)
-VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS, PYDANTIC_PLUGINS, NPV_KERNEL, NUMBA_CACHE)
+VARIABLES = (HOME, NO_CACHE, DATABASE, COLUMNS, PUBLIC_URL, OIDC_PROVIDERS, PYDANTIC_PLUGINS, NPV_KERNEL, NUMBA_CACHE,
+             BLAS_TIMEOUT)
 
 
 def _get(name: str, env: Mapping[str, str] | None = None) -> str:
@@ -153,6 +157,34 @@ def npv_kernel() -> str:
         if value in words:
             return mode
     raise SettingsError(f"{NPV_KERNEL}: {value!r} is not valid; give 1, 0 or auto")
+
+
+#: every environment variable rich reads (``rich.console``) to choose the width, colours and
+#: terminal it writes for; ``tests/test_cli_rendered.py`` checks rich reads no other
+RICH_VARIABLES = ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "NO_COLOR", "FORCE_COLOR",
+                  "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TERM", "COLORTERM", "DATABRICKS_RUNTIME_VERSION")
+
+
+def rich_environment() -> tuple[str | None, ...]:
+    """The values of :data:`RICH_VARIABLES` (None for each one unset), in that order."""
+    return tuple(os.environ.get(name) for name in RICH_VARIABLES)
+
+
+#: 2**20 processor cycles (about half a millisecond): what OpenBLAS's idle threads spin before they sleep
+BLAS_IDLE_SPIN = "20"
+
+
+def blas_threads_sleep_when_idle() -> None:
+    """OpenBLAS (numpy's BLAS) starts its threads when numpy is imported, and each spins on its
+    core for 2**28 cycles (about 50 ms of CPU here) waiting for work before it sleeps: in every
+    process, whether or not it ever multiplies a matrix (``carescale run``'s CPU was above its
+    wall time by that much, issue 25). Set before numpy loads, ``$OPENBLAS_THREAD_TIMEOUT``
+    (:data:`BLAS_IDLE_SPIN`) has them sleep after about half a millisecond instead. The threads,
+    and how work is split between them, are the same, so no figure changes; a thread asleep is
+    woken when work comes. Set ``$OPENBLAS_THREAD_TIMEOUT`` (or ``GOTO_THREAD_TIMEOUT``) yourself
+    and OpenBLAS reads yours."""
+    if BLAS_TIMEOUT not in os.environ and "GOTO_THREAD_TIMEOUT" not in os.environ:
+        os.environ[BLAS_TIMEOUT] = BLAS_IDLE_SPIN
 
 
 def numba_cache_dir(code_dir: Path) -> Path | None:

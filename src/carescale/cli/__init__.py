@@ -124,7 +124,13 @@ def _without_pydantic_plugins() -> None:
 def entry() -> None:  # console_scripts target
     import gc
 
+    from ..config import blas_threads_sleep_when_idle
+
+    blas_threads_sleep_when_idle()  # before numpy loads: its BLAS threads spin 50 ms of CPU otherwise
     _without_pydantic_plugins()
+    from . import codecache
+
+    codecache.install()  # dataclasses' methods and string annotations compiled once per machine
     # Start-up makes some hundred thousand objects that live as long as the process (modules,
     # classes, the cached library), and none is garbage: the collector, let run, went over them
     # again and again (a tenth of 'carescale run', issue 25). It starts once the command's
@@ -143,4 +149,5 @@ def entry() -> None:  # console_scripts target
     except KeyboardInterrupt:
         typer.echo("aborted", err=True)
         code = 130
+    codecache.save()
     sys.exit(code)

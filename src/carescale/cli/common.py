@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
-from rich.table import Table
 
 
 from .apps import app, areas_app, evidence_app, interventions_app  # noqa: F401  (the apps, light: cli.apps)
@@ -145,6 +144,8 @@ def echo_listing(
     JSON and CSV keep every digit."""
 
     def print_table() -> None:
+        from rich.table import Table
+
         table = Table(title=title)
         for heading, _ in columns:
             table.add_column(heading, overflow="fold")
@@ -176,6 +177,8 @@ def quantity_rows(obj: Any) -> list[dict[str, Any]]:
 def print_quantities(obj: Any) -> None:
     """The numbers of a definition (intervention, area, case study) as a table: field, value in
     its unit, unit, price year, status and source (``interventions show``, ``evidence show``)."""
+    from rich.table import Table
+
     table = Table(show_lines=False)
     for col in ("field", "value", "unit", "price year", "status", "source"):
         table.add_column(col, overflow="fold")

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.table import Table
 
 from ..safe_text import echo  # user text never reaches the terminal raw
 from ..engine import summary as report
 from ..formatting import people, short_money as money
 from ..safe_text import styled
 from ..library import validate_file
+from .rendered import printed
 from .common import (
     Basis,
     Format,
@@ -64,21 +64,28 @@ def run(
     data = evaluation.run_output()  # shared by the evaluation: read only
 
     def table() -> None:
-        from ..appraisal.tables import print_bridge, print_value
+        scenario = evaluation.scenario
+        lines = (_official_figures(scenario.area) + _official_sizing(scenario) + _baseline(scenario.area, data)
+                 + _calibrated_models(scenario))  # what the run prints from the scenario, as text
 
-        _print_summary_table(data)
-        print_value(data["value"], console, price_label(data))
-        print_bridge(data["bridge"], console)
-        _print_official_figures(evaluation.scenario.area)
-        _print_official_sizing(evaluation.scenario)
-        _print_baseline(evaluation.scenario.area, data)
-        _print_calibrated_models(evaluation.scenario)
-        print_scenario_notes(data)
+        def render() -> None:  # reads data and lines only: its text is kept by them (cli.rendered)
+            from ..appraisal.tables import print_bridge, print_value
+
+            _print_summary_table(data)
+            print_value(data["value"], console, price_label(data))
+            print_bridge(data["bridge"], console)
+            for line in lines:
+                console.print(line, markup=False)
+            print_scenario_notes(data)
+
+        printed("run", (data, lines), render)
 
     emit(fmt, data, rows=lambda: report.rows(data), table=table, output=output)
 
 
 def _print_summary_table(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
     title = f"Scaling up what works: {data['area']['name']} ({data['basis']} basis, a year at full scale, {price_label(data)})"
     table = Table(title=title, show_footer=False)
     for col, just in (
@@ -141,30 +148,32 @@ OFFICIAL_DOCUMENTS = {"ons-mye-2023": "ONS", "ons-mye-2020": "ONS", "nhs-digital
                       "nhs-digital-ascof-2021": "ASCOF"}
 
 
-def _print_official_figures(area: Any) -> None:
+def _official_figures(area: Any) -> list[str]:
     """Which of the area's figures are official (source and year); estimates are listed above."""
     from ..areas.keys import figures
 
     official = [(k, q) for k, q in figures(area).items()
                 if q.status != "estimated" and q.ref.document in OFFICIAL_DOCUMENTS]
+    lines = []
     if official:
-        console.print(
+        lines.append(
             f"Official figures ({len(official)}): "
             + "; ".join(f"{k} = {q.value:,.0f} ({OFFICIAL_DOCUMENTS[q.ref.document]} {q.period or q.price_year})"
-                        for k, q in official),
-            markup=False,
+                        for k, q in official)
         )
         if len(official) == len(figures(area)):
-            console.print("Estimated figures: none (every figure of the profile is official).", markup=False)
+            lines.append("Estimated figures: none (every figure of the profile is official).")
+    return lines
 
 
-def _print_official_sizing(scenario: Any) -> None:
+def _official_sizing(scenario: Any) -> list[str]:
     """Each segment sized on another target group than the evidence's (``sizing.otherwise``:
     the area lacks the evidence's figures; docs/fidelity.md, "Official target groups"), with
     the group, the share and how the share was set."""
     from ..library import default_library
 
     lib = default_library()
+    lines = []
     for iv in scenario.interventions:
         own = lib.interventions.get(iv.id)
         if own is None:
@@ -173,31 +182,30 @@ def _print_official_sizing(scenario: Any) -> None:
             if mine.sizing.otherwise is None or seg.sizing != mine.sizing.otherwise:
                 continue
             sz = seg.sizing
-            console.print(
+            lines.append(
                 f"Sizing used here: {iv.id}.{seg.id} = {sz.rate.value:.4g} x cohorts.{sz.cohort} "
                 f"(the area has no {'cohorts.' + mine.sizing.cohort if mine.sizing.cohort not in scenario.area.cohorts else 'provision.' + iv.id + '.' + seg.id}; "
-                f"share: {' '.join(sz.rate.derivation.split())})",
-                markup=False,
+                f"share: {' '.join(sz.rate.derivation.split())})"
             )
+    return lines
 
 
-def _print_baseline(area: Any, data: dict[str, Any]) -> None:
+def _baseline(area: Any, data: dict[str, Any]) -> list[str]:
     """What the council spends on adult social care now (official figures), under the model
     results, in the run's price base (docs/data.md, baseline spend)."""
     from ..official.spend_baseline import baseline_for_area, baseline_lines
 
     b = baseline_for_area(area, (data.get("prices") or {}).get("year"))
     if b is None:
-        return
-    console.print(f"Baseline: what {b['name']} spends now (official figures; every line with its cell in "
-                  f"'carescale areas baseline {b['code']} --format json'):", markup=False)
-    for line in baseline_lines(b):
-        console.print("  " + line, markup=False)
+        return []
+    return [f"Baseline: what {b['name']} spends now (official figures; every line with its cell in "
+            f"'carescale areas baseline {b['code']} --format json'):"] + ["  " + line for line in baseline_lines(b)]
 
 
-def _print_calibrated_models(scenario: Any) -> None:
+def _calibrated_models(scenario: Any) -> list[str]:
     """Models calibrated to one site are marked, with what a council must add, and each saving
     priced by a unit cost names the unit cost and its source (docs/evidence.md)."""
+    lines = []
     for iv in scenario.interventions:
         priced = []
         for seg in iv.segments:
@@ -207,15 +215,14 @@ def _print_calibrated_models(scenario: Any) -> None:
                 if o.priced_by is not None and how and ("scaled by" in how or "Priced by the unit cost" in how):
                     priced.append(f"  {iv.id}.{seg.id}.{o.id}: {how}")
         if iv.calibration:
-            console.print(
+            lines.append(
                 f"Calibrated to one site: {iv.id} ({iv.source.site}, {iv.source.period}); Nesta level "
-                f"{iv.evidence_grade.level}; a council must add: {'; '.join(iv.missing_numbers)}",
-                markup=False,
+                f"{iv.evidence_grade.level}; a council must add: {'; '.join(iv.missing_numbers)}"
             )
         elif priced:
-            console.print(f"Priced by this area's unit costs: {iv.id} (savings measured in {iv.source.site})", markup=False)
-        for line in priced:
-            console.print(line, markup=False)
+            lines.append(f"Priced by this area's unit costs: {iv.id} (savings measured in {iv.source.site})")
+        lines += priced
+    return lines
 
 
 @app.command()

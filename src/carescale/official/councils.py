@@ -378,16 +378,28 @@ def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     the user's rebuilt copy, else the packaged one). Read once per state of the files: kept in
     carescale's disk cache (:mod:`carescale.cache`), so ``carescale run`` does not parse the CSVs
     again (issue 25); a file with a problem is never cached, so its message comes every time."""
-    from ..cache import cached, stat_key
+    from ..cache import cached
+
+    folder = Path(folder) if folder is not None else figures_folder()
+    key = council_figures_key(folder)
+    if key is None:  # unreadable: the reader says which file, in one line
+        return _read_council_figures(folder)
+    return cached("council-figures", key, lambda: _read_council_figures(folder))
+
+
+def council_figures_key(folder: Path | str | None = None) -> str | None:
+    """The disk cache's key of the figures in ``folder`` (default :func:`figures_folder`): its
+    files' places, sizes and times (:func:`carescale.cache.stat_key`), without reading them;
+    None when one cannot be read."""
+    from ..cache import stat_key
 
     folder = Path(folder) if folder is not None else figures_folder()
     names = ("series.csv", "councils.csv", "rows.csv", "notes.csv", "regions.csv")
     try:
-        key = stat_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
+        return stat_key([folder / f for f in names if (folder / f).is_file()], "CouncilFigures",
                         tuple((folder / f).is_file() for f in names))
-    except OSError:  # unreadable: the reader says which file, in one line
-        return _read_council_figures(folder)
-    return cached("council-figures", key, lambda: _read_council_figures(folder))
+    except OSError:
+        return None
 
 
 def _read_council_figures(folder: Path) -> CouncilFigures:

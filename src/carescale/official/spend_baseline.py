@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import OfficialDataError
-from .councils import CouncilFigures, read_council_figures
-from .ro3 import ASC_LINES, PREVENTION_LINES
+from ..errors import CarescaleError, OfficialDataError
+from .councils import CouncilFigures, council_figures_key, read_council_figures
 
 #: ASC-FR 2021-22 spend by setting: (label, age, series).
 SETTINGS = (
@@ -61,6 +60,7 @@ def council_baseline(code: str, prices: Any = "default", figures: CouncilFigures
     ``prices``: a :class:`carescale.prices.PriceBase`, a year such as ``"2024/25"``, or
     ``"default"`` (the one default price base). Money is in pounds (the files' £ thousands x 1,000)."""
     from ..prices import PriceBase, price_base
+    from .ro3 import ASC_LINES, PREVENTION_LINES
 
     figs = figures or read_council_figures()
     if code not in figs.councils:
@@ -174,17 +174,33 @@ def baseline_lines(b: dict[str, Any]) -> list[str]:
 def baseline_for_area(area: Any, price_year: str | None = None) -> dict[str, Any] | None:
     """:func:`council_baseline` of an area profile that is a council in the official figures (by
     its ONS code; a council created in April 2023 under an old code is found by its new one), in
-    ``price_year`` prices (default: the default price base); None for any other area."""
+    ``price_year`` prices (default: the default price base); None for any other area.
+
+    Kept in the disk cache by the figures' files (:func:`council_figures_key`), the code and the
+    price base's own values (:func:`carescale.cache.digest`), so ``carescale run`` does not read
+    every council's figures (a megabyte) to print one council's baseline (issue 25)."""
+    from ..cache import cached, digest, stat_key
+    from ..prices import price_base
+
     code = getattr(area, "ons_code", None)
     if getattr(area, "kind", "council") != "council" or not code:
         return None
     from .boundaries import APRIL_2023_RECODES
 
     code = next((r.new for r in APRIL_2023_RECODES if r.old == code), code)
-    figs = read_council_figures()
-    if code not in figs.councils:
-        return None
-    return council_baseline(code, price_year or "default", figs)
+
+    def build(prices: Any) -> dict[str, Any] | None:
+        figs = read_council_figures()
+        return council_baseline(code, prices, figs) if code in figs.councils else None
+
+    try:
+        pb = price_base(None if (price_year or "default") == "default" else price_year)
+    except CarescaleError:  # a year with no price index figure: said (or not, for no council) as before
+        return build(price_year or "default")
+    figures, prices = council_figures_key(), digest(pb)
+    if figures is None or prices is None:
+        return build(pb)
+    return cached("council-baseline", stat_key([], figures, code, prices), lambda: build(pb))
 
 
 def services(b: dict[str, Any]) -> list[dict[str, Any]]:
