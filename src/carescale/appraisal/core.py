@@ -35,13 +35,13 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values
+from ..engine.evaluate import _complete as complete_values, evaluate_timelines
 from ..engine.parameters import Values
 from ..engine.timeline import RampUpTimeline
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
 from ..engine.scenario import Scenario
-from .settings import AppraisalSettings, appraisal_defaults, make_settings
+from .settings import AppraisalSettings, appraisal_defaults, make_settings, no_adjustment
 
 P = len(PAYERS)
 PAYER_INDEX = {p: i for i, p in enumerate(PAYERS)}
@@ -288,9 +288,7 @@ class AppraisalResult:
 
 
 def _adjustment(settings: AppraisalSettings, iid: str):
-    from .settings import InterventionAdjustment
-
-    return settings.interventions.get(iid) or InterventionAdjustment()
+    return settings.interventions.get(iid) or no_adjustment()
 
 
 def _outcome_factor(settings: AppraisalSettings, iid: str, oid: str) -> float:
@@ -537,8 +535,10 @@ def _block(values: Values, start: int, stop: int, D: int) -> dict[str, np.ndarra
 def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_tl: RampUpTimeline,
                    params: ParameterTable, draws: int, timing: str) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
     """Monthly flows of one block of draws: by intervention, and for the portfolio."""
-    res_c = evaluate(scenario, v, cost_tl, params)
-    res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
+    if sav_tl == cost_tl:
+        res_c = res_s = evaluate(scenario, v, cost_tl, params)
+    else:  # one set of annual figures on both timelines
+        res_c, res_s = evaluate_timelines(scenario, v, (cost_tl, sav_tl), params)
     D = res_c.n_draws
     T = cost_tl.periods
     out: dict[str, MonthlyFlows] = {}

@@ -211,16 +211,34 @@ def evaluate(
     parameter at its base value, one draw). ``values`` may be partial: a path it does not name
     keeps its base value (the evidence figure, or the scenario's override). ``ID.scale`` (share
     of the intervention's potential, default the scenario's ``scale``) may be given per draw."""
+    return evaluate_timelines(scenario, values, (timeline,), parameters)[0]
+
+
+def evaluate_timelines(
+    scenario: Scenario,
+    values: Values | None,
+    timelines: tuple[Timeline, ...],
+    parameters: ParameterTable | None = None,
+) -> tuple[PortfolioResult, ...]:
+    """:func:`evaluate` on each of ``timelines``, the same values: the full-scale annual figures
+    (:func:`annual_figures`, the engine's formulas) worked out once and put on each timeline, so
+    each result is the one :func:`evaluate` gives for that timeline, bit for bit (the appraisal's
+    costs and savings; the bridge's steady state, full-scale savings and savings)."""
     expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
     if values is not None:
         expect(values, Mapping, "values", "a mapping of parameter path to value (see 'carescale parameters')")
     params = parameters or ParameterTable.from_scenario(scenario)
     v = _complete(values, params)
     D = _n_draws(v)
+    figures, overlap_figures = annual_figures(scenario, v, D)
+    return tuple(_on_timeline(scenario, v, D, figures, overlap_figures, timeline, params) for timeline in timelines)
+
+
+def _on_timeline(scenario: Scenario, v: Values, D: int, figures: list[AnnualFigures],
+                 overlap_figures: list[OverlapFigures], timeline: Timeline, params: ParameterTable) -> PortfolioResult:
+    """The annual figures of complete values ``v`` (``D`` draws) over ``timeline``'s periods."""
     T = timeline.periods
     L = timeline.years_per_period
-
-    figures, overlap_figures = annual_figures(scenario, v, D)
     results: list[InterventionResult] = []
     people_of: dict[str, np.ndarray] = {}  # id -> people (D, T)
     for iv, f in zip(scenario.interventions, figures):

@@ -319,19 +319,18 @@ _cache: OrderedDict[tuple[Any, ...], Evaluation] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _key(doc: ScenarioDocument, library: Library | None) -> tuple[Any, ...]:
+def _key(doc: ScenarioDocument, lib: Library) -> tuple[Any, ...]:
     # The library is part of the key: 'area: leeds' may name a saved area whose file changes under
     # the same scenario id (default_library() then gives a new object). The folder and source name
     # matter for documents that name files (CLI only) and for the file name in messages.
-    lib = library if library is not None else default_library()
     return (doc.scenario_id, id(lib), doc.origin, str(doc.base_dir), doc.source)
 
 
 def evaluate_document(doc: ScenarioDocument, library: Library | None = None) -> Evaluation:
     """The :class:`Evaluation` of ``doc`` (the same object for the same document, library and
     folder, among the last :data:`CACHE_SIZE` of this process)."""
-    key = _key(doc, library)
-    lib = library if library is not None else default_library()
+    lib = library if library is not None else default_library()  # (a look at the saved areas' folder)
+    key = _key(doc, lib)
     with _cache_lock:
         ev = _cache.get(key)
         if ev is not None and ev.library is lib:
