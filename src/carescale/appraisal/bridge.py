@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values, evaluate_timelines
+from ..engine.evaluate import _complete as complete_values, evaluate_timelines, on_timelines
 from ..engine.parameters import Values
 from ..engine.results import PortfolioResult
 from ..engine.scenario import Scenario
@@ -161,6 +161,7 @@ def bridge(
     "headline_source", "residual"}``, where ``amount`` is the sum of every step above it.
     """
     settings: AppraisalSettings = appraisal.settings
+    given = parameters
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)
     steady = steady if steady is not None else evaluate(scenario, base, parameters=params)
@@ -173,14 +174,19 @@ def bridge(
 
     # -- the states, each from the engine ---------------------------------------------------------
     v_ob = adjusted_values(scenario, params, base, _without_additionality(scenario, settings))
-    v_adj = adjusted_values(scenario, params, base, settings)
     e_ob = evaluate(scenario, v_ob, parameters=params)
     cost_tl, sav_tl = timelines(scenario, settings)
     full_tl = dataclasses.replace(sav_tl, delay=(), ramp=(), default_delay=0.0, default_ramp=0.0)
-    # the adjusted values' steady state, then the same annual figures on two timelines (not the
-    # engine again): lag and drop-off at full scale from month 1, and the appraisal's savings
-    # (overlap by pair)
-    e_adj, e_drop, e_sav = evaluate_timelines(scenario, v_adj, (STEADY_STATE, full_tl, sav_tl), params)
+    # the adjusted values' steady state and their savings at full scale from month 1 (lag and
+    # drop-off), from the annual figures of the appraisal's own savings run (overlap by pair) when
+    # it ran on these values and this table; else the engine's formulas once, on three timelines
+    runs = appraisal.engine_runs
+    if runs is not None and runs.values is values and runs.parameters is given and runs.savings.timeline == sav_tl:
+        e_sav = runs.savings
+        e_adj, e_drop = on_timelines(e_sav, (STEADY_STATE, full_tl))
+    else:
+        v_adj = adjusted_values(scenario, params, base, settings)
+        e_adj, e_drop, e_sav = evaluate_timelines(scenario, v_adj, (STEADY_STATE, full_tl, sav_tl), params)
 
     def annual(res: PortfolioResult, iid: str, name: str) -> np.ndarray:
         return _months_sum(getattr(res.intervention(iid), name))

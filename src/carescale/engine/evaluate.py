@@ -230,13 +230,33 @@ def evaluate_timelines(
     params = parameters or ParameterTable.from_scenario(scenario)
     v = _complete(values, params)
     D = _n_draws(v)
-    figures, overlap_figures = annual_figures(scenario, v, D)
-    return tuple(_on_timeline(scenario, v, D, figures, overlap_figures, timeline, params) for timeline in timelines)
+    annual = AnnualRun(v, D, *annual_figures(scenario, v, D))
+    return tuple(_on_timeline(scenario, annual, timeline, params) for timeline in timelines)
 
 
-def _on_timeline(scenario: Scenario, v: Values, D: int, figures: list[AnnualFigures],
-                 overlap_figures: list[OverlapFigures], timeline: Timeline, params: ParameterTable) -> PortfolioResult:
-    """The annual figures of complete values ``v`` (``D`` draws) over ``timeline``'s periods."""
+def on_timelines(result: PortfolioResult, timelines: tuple[Timeline, ...]) -> tuple[PortfolioResult, ...]:
+    """``result``'s annual figures put on each of ``timelines``: bit for bit what :func:`evaluate`
+    gives on each with ``result``'s values, without working the engine's formulas out again (the
+    bridge's steady state and full-scale savings from the appraisal's savings run)."""
+    if result.annual is None:
+        raise ValueError("on_timelines: this result does not hold its annual figures")
+    return tuple(_on_timeline(result.scenario, result.annual, timeline, result.parameters) for timeline in timelines)
+
+
+@dataclass(frozen=True)
+class AnnualRun:
+    """The annual figures of complete values ``values`` of ``draws`` draws (what a result is
+    put on its timeline from)."""
+
+    values: Values
+    draws: int
+    figures: list[AnnualFigures]
+    overlaps: list[OverlapFigures]
+
+
+def _on_timeline(scenario: Scenario, annual: AnnualRun, timeline: Timeline, params: ParameterTable) -> PortfolioResult:
+    """The annual figures of complete values over ``timeline``'s periods."""
+    v, D, figures, overlap_figures = annual.values, annual.draws, annual.figures, annual.overlaps
     T = timeline.periods
     L = timeline.years_per_period
     results: list[InterventionResult] = []
@@ -284,4 +304,4 @@ def _on_timeline(scenario: Scenario, v: Values, D: int, figures: list[AnnualFigu
         deduction[:, :, i] = both * spp[:, None] * L
         overlaps.append(OverlapResult(ov.id, ov.interventions, ov.description, both, deduction, i, share, spp))
 
-    return PortfolioResult(scenario, timeline, params, tuple(results), tuple(overlaps))
+    return PortfolioResult(scenario, timeline, params, tuple(results), tuple(overlaps), annual)

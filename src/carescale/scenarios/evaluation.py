@@ -149,7 +149,10 @@ class Evaluation:
                 from ..appraisal import appraise
 
                 self.calls["appraise"] += 1
-                self._appraisals[monthly] = appraise(self.scenario, self.document.appraisal, monthly=monthly)
+                # the evaluation's own values and table: the bridge then reads the appraisal's
+                # engine runs (the same values as the base values appraise would make)
+                self._appraisals[monthly] = appraise(self.scenario, self.document.appraisal, self.values,
+                                                     self.parameters, monthly=monthly)
             return self._appraisals[monthly]
 
     def appraisal_summary(self, monthly: bool = False) -> dict[str, Any]:
