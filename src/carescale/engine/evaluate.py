@@ -239,7 +239,7 @@ def on_timelines(result: PortfolioResult, timelines: tuple[Timeline, ...]) -> tu
     gives on each with ``result``'s values, without working the engine's formulas out again (the
     bridge's steady state and full-scale savings from the appraisal's savings run)."""
     if result.annual is None:
-        raise ValueError("on_timelines: this result does not hold its annual figures")
+        raise SettingsError("on_timelines: this result does not hold its annual figures")
     return tuple(_on_timeline(result.scenario, result.annual, timeline, result.parameters) for timeline in timelines)
 
 

@@ -132,8 +132,8 @@ class Evaluation:
         cashable flag with its status and reason, gross amount a year at full scale."""
         from ..engine.savings import saving_lines
 
-        with self._lock:
-            return saving_lines(self.scenario, self.values, self.parameters)
+        with self._lock:  # the steady-state run's own annual figures (its values are the base values)
+            return saving_lines(self.scenario, parameters=self.parameters, run=self.result)
 
     def savings(self) -> list[dict[str, Any]]:
         """The saving lines as plain figures (the steady state's values): what the cash view and
