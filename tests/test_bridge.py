@@ -169,6 +169,26 @@ def test_the_bridge_closes_under_other_settings_from_python(settings):
     assert any(optimism) == st.optimism_bias
 
 
+@pytest.mark.parametrize("name", ["birmingham", "cornwall-current", "lag-drop-off"])
+def test_the_bridge_from_the_appraisals_engine_runs_is_the_bridge_worked_out_afresh(name):
+    """The bridge reads the appraisal's savings run (and puts its annual figures on the steady
+    state and on full scale from month 1) when the appraisal ran on the bridge's own values: every
+    line is the one the bridge gives when it runs the engine itself (issue 25)."""
+    import dataclasses
+
+    from carescale.appraisal.bridge import bridge
+
+    doc = SCENARIOS[name][1] if name in SCENARIOS else {"version": 1, "area": "birmingham", "appraisal": {
+        "interventions": {"living-well": {"drop_off": 0.25, "lag_months": 3, "duration_years": 4}}}}
+    ev = evaluate_document(parse_data(doc))
+    appraisal = ev.appraisal()
+    assert appraisal.engine_runs is not None and appraisal.engine_runs.values is ev.values
+    shared = bridge(ev.scenario, appraisal, ev.values, ev.parameters, ev.result)
+    afresh = bridge(ev.scenario, dataclasses.replace(appraisal, engine_runs=None), ev.values, ev.parameters, ev.result)
+    other_values = bridge(ev.scenario, appraisal, dict(ev.values), ev.parameters, ev.result)  # not the appraisal's: afresh
+    assert json.dumps(shared) == json.dumps(afresh) == json.dumps(other_values) == json.dumps(ev.bridge())
+
+
 @pytest.mark.parametrize("command", ["run", "appraise"])
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_the_cli_json_bridge_adds_up_to_its_headlines(tmp_path, name, command):

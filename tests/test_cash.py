@@ -67,6 +67,31 @@ def test_the_saving_lines_add_up_to_the_engines_gross_saving():
         ("social-care-costs", "asc", True), ("ae-and-admissions", "nhs", False)}
 
 
+@pytest.mark.parametrize("doc", [{"version": 1, "area": "birmingham", "reprice": False},
+                                 {"version": 1, "area": "cornwall", "basis": "current"},
+                                 {"version": 1, "area": "birmingham", "scale": {"living-well": 0.5},
+                                  "overrides": {"living-well.older-people-multiple-ltc.people": 2000}}])
+def test_the_saving_lines_of_an_engine_run_are_the_lines_worked_out_afresh(doc):
+    """The Evaluation's saving lines read its steady-state run's annual figures (issue 25): every
+    line, amount and count bit for bit what ``saving_lines`` gives from the values."""
+    from carescale.engine.savings import saving_lines
+    from carescale.scenarios import parse_data
+
+    ev = evaluate_document(parse_data(doc))
+    afresh = saving_lines(ev.scenario, ev.values, ev.parameters)
+    assert len(ev.saving_lines) == len(afresh) > 0
+    for a, b in zip(ev.saving_lines, afresh):
+        assert (a.intervention, a.segment, a.id, a.kind, a.payer, a.cashable) == (b.intervention, b.segment, b.id, b.kind, b.payer, b.cashable)
+        np.testing.assert_array_equal(a.amount, b.amount)
+        assert (a.count is None) == (b.count is None)
+        if a.count is not None:
+            np.testing.assert_array_equal(a.count, b.count)
+    from carescale.errors import SettingsError
+
+    with pytest.raises(SettingsError):
+        saving_lines(ev.scenario, ev.values, run=ev.result)
+
+
 def test_a_cashable_flag_must_be_true_or_false():
     from pydantic import ValidationError
 

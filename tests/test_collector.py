@@ -65,3 +65,24 @@ def test_the_young_are_collected_once_when_the_last_leaves_if_one_asked(monkeypa
     with collector.paused():
         pass
     assert calls == [0]  # nobody asked this time
+
+
+def test_a_serving_process_raises_only_the_young_generations_threshold():
+    """`carescale serve`'s app (``serving=True``) sets the young generation's threshold when it
+    starts (its cached answers are no longer walked every ~30 requests); the app the tests and
+    other callers make leaves the collector alone."""
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
+    try:
+        with TestClient(create_app()):
+            assert gc.get_threshold() == before
+        with TestClient(create_app(serving=True)):
+            assert gc.get_threshold() == (collector.SERVING_YOUNG_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+        sys.setswitchinterval(interval)

@@ -159,3 +159,32 @@ print(json.dumps([one, keep_freed_memory.cache_info().misses, keep_freed_memory(
         import ctypes
 
         assert tuned is bool(getattr(ctypes.CDLL(None), "mallopt", None))
+
+
+def test_several_timelines_from_one_set_of_annual_figures_equal_the_engine_on_each():
+    """``evaluate_timelines`` (the appraisal's costs and savings, the bridge's states) gives, bit
+    for bit, what :func:`evaluate` gives on each timeline alone, every array of every result."""
+    from carescale.appraisal import AppraisalSettings
+    from carescale.appraisal.core import timelines
+    from carescale.engine.evaluate import evaluate_timelines
+    from carescale.engine.timeline import STEADY_STATE
+
+    rng = np.random.default_rng(3)
+    values = {k: v * rng.uniform(0.8, 1.2, 9) for k, v in PARAMS.base_values(9).items()}
+    cost_tl, sav_tl = timelines(SCEN, AppraisalSettings(years=7, interventions={
+        iv.id: {"lag_months": 3, "drop_off": 0.1} for iv in SCEN.interventions[:2]}))
+    tls = (STEADY_STATE, cost_tl, sav_tl, Timeline(periods=12, years_per_period=1 / 12))
+    got = evaluate_timelines(SCEN, values, tls, PARAMS)
+    for tl, res in zip(tls, got):
+        one = evaluate(SCEN, values, tl, PARAMS)
+        assert res.timeline == tl and len(res.interventions) == len(one.interventions) > 0
+        for a, b in zip(res.interventions, one.interventions):
+            for name in ("beneficiaries", "cost", "gross", "setup_investment", "wider_benefits"):
+                np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+            assert a.workforce.keys() == b.workforce.keys()
+            for role in a.workforce:
+                np.testing.assert_array_equal(a.workforce[role], b.workforce[role])
+        assert len(res.overlaps) == len(one.overlaps) > 0
+        for a, b in zip(res.overlaps, one.overlaps):
+            np.testing.assert_array_equal(a.people, b.people)
+            np.testing.assert_array_equal(a.deduction, b.deduction)

@@ -42,14 +42,15 @@ from typing import Any
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values
+from ..engine.evaluate import _complete as complete_values, evaluate_timelines, on_timelines
 from ..engine.parameters import Values
 from ..engine.results import PortfolioResult
 from ..engine.scenario import Scenario
 from ..engine.summary import price_basis
+from ..engine.timeline import STEADY_STATE
 from ..schema import PAYERS
 from .core import AppraisalResult, adjusted_values, timelines
-from .settings import AppraisalSettings, InterventionAdjustment, OutcomeAdjustment, appraisal_defaults
+from .settings import AppraisalSettings, OutcomeAdjustment, appraisal_defaults, no_adjustment
 
 #: the headline a subtotal must equal, by its key
 HEADLINES = {
@@ -64,7 +65,7 @@ HEADLINES = {
 def _ob_basis(settings: AppraisalSettings, flow) -> str:
     """Where a model's optimism bias comes from, under the settings' method (docs/appraisal.md)."""
     method = settings.optimism_bias_method_used
-    adj = settings.interventions.get(flow.id) or InterventionAdjustment()
+    adj = settings.interventions.get(flow.id) or no_adjustment()
     d = appraisal_defaults().optimism_bias_methods
     if method == "green-book":
         cat = adj.green_book_category or d.green_book_category
@@ -81,7 +82,7 @@ def _without_additionality(scenario: Scenario, settings: AppraisalSettings) -> A
     each outcome so that no default (however it is set) applies: the optimism-bias-only state."""
     out = {}
     for iv in scenario.interventions:
-        adj = settings.interventions.get(iv.id) or InterventionAdjustment()
+        adj = settings.interventions.get(iv.id) or no_adjustment()
         ids = dict.fromkeys(o.id for s in iv.segments for o in (*s.outcomes, *s.spend_reductions))
         none = OutcomeAdjustment(deadweight=0.0, attribution=1.0)
         out[iv.id] = adj.model_copy(update={
@@ -160,6 +161,7 @@ def bridge(
     "headline_source", "residual"}``, where ``amount`` is the sum of every step above it.
     """
     settings: AppraisalSettings = appraisal.settings
+    given = parameters
     params = parameters or ParameterTable.from_scenario(scenario)
     base = complete_values(values, params)
     steady = steady if steady is not None else evaluate(scenario, base, parameters=params)
@@ -172,13 +174,19 @@ def bridge(
 
     # -- the states, each from the engine ---------------------------------------------------------
     v_ob = adjusted_values(scenario, params, base, _without_additionality(scenario, settings))
-    v_adj = adjusted_values(scenario, params, base, settings)
     e_ob = evaluate(scenario, v_ob, parameters=params)
-    e_adj = evaluate(scenario, v_adj, parameters=params)
     cost_tl, sav_tl = timelines(scenario, settings)
     full_tl = dataclasses.replace(sav_tl, delay=(), ramp=(), default_delay=0.0, default_ramp=0.0)
-    e_drop = evaluate(scenario, v_adj, full_tl, params)  # lag and drop-off, at full scale from month 1
-    e_sav = evaluate(scenario, v_adj, sav_tl, params)  # the appraisal's savings (overlap by pair)
+    # the adjusted values' steady state and their savings at full scale from month 1 (lag and
+    # drop-off), from the annual figures of the appraisal's own savings run (overlap by pair) when
+    # it ran on these values and this table; else the engine's formulas once, on three timelines
+    runs = appraisal.engine_runs
+    if runs is not None and runs.values is values and runs.parameters is given and runs.savings.timeline == sav_tl:
+        e_sav = runs.savings
+        e_adj, e_drop = on_timelines(e_sav, (STEADY_STATE, full_tl))
+    else:
+        v_adj = adjusted_values(scenario, params, base, settings)
+        e_adj, e_drop, e_sav = evaluate_timelines(scenario, v_adj, (STEADY_STATE, full_tl, sav_tl), params)
 
     def annual(res: PortfolioResult, iid: str, name: str) -> np.ndarray:
         return _months_sum(getattr(res.intervention(iid), name))

@@ -35,13 +35,14 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values
+from ..engine.evaluate import _complete as complete_values, evaluate_timelines
 from ..engine.parameters import Values
+from ..engine.results import PortfolioResult
 from ..engine.timeline import RampUpTimeline
 from ..errors import SettingsError, expect
 from ..schema import PAYERS, Intervention
 from ..engine.scenario import Scenario
-from .settings import AppraisalSettings, appraisal_defaults, make_settings
+from .settings import AppraisalSettings, appraisal_defaults, make_settings, no_adjustment
 
 P = len(PAYERS)
 PAYER_INDEX = {p: i for i, p in enumerate(PAYERS)}
@@ -251,6 +252,19 @@ def _metrics(monthly: MonthlyFlows, factors: np.ndarray) -> tuple[Metrics, dict[
 
 
 @dataclass(frozen=True, eq=False)
+class EngineRuns:
+    """What :func:`appraise` ran the engine on, and the runs: ``values`` and ``parameters`` as the
+    caller gave them (None: the base values; the table of the scenario), ``costs`` and ``savings``
+    the engine over the two timelines on the adjusted values (the same object when the timelines
+    are the same)."""
+
+    values: Values | None
+    parameters: ParameterTable | None
+    costs: PortfolioResult
+    savings: PortfolioResult
+
+
+@dataclass(frozen=True, eq=False)
 class AppraisalResult:
     """Everything an appraisal produced. ``interventions`` maps id -> :class:`Flows`;
     ``portfolio`` is their sum less the deduction for overlapping target groups."""
@@ -261,6 +275,10 @@ class AppraisalResult:
     portfolio: Flows
     discount_rates: np.ndarray  # (years,) rate applying in each appraisal year
     price_years: tuple[str, ...]  # price years of the money figures used
+    #: the engine's runs on the adjusted values over the costs and savings timelines, kept for an
+    #: appraisal of one draw (the bridge reads them instead of running the engine again), with the
+    #: values and parameter table the appraisal was given (the bridge checks they are its own)
+    engine_runs: "EngineRuns | None" = field(default=None, repr=False)
 
     @property
     def years(self) -> int:
@@ -288,9 +306,7 @@ class AppraisalResult:
 
 
 def _adjustment(settings: AppraisalSettings, iid: str):
-    from .settings import InterventionAdjustment
-
-    return settings.interventions.get(iid) or InterventionAdjustment()
+    return settings.interventions.get(iid) or no_adjustment()
 
 
 def _outcome_factor(settings: AppraisalSettings, iid: str, oid: str) -> float:
@@ -535,10 +551,16 @@ def _block(values: Values, start: int, stop: int, D: int) -> dict[str, np.ndarra
 
 
 def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_tl: RampUpTimeline,
-                   params: ParameterTable, draws: int, timing: str) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
-    """Monthly flows of one block of draws: by intervention, and for the portfolio."""
-    res_c = evaluate(scenario, v, cost_tl, params)
-    res_s = res_c if sav_tl == cost_tl else evaluate(scenario, v, sav_tl, params)
+                   params: ParameterTable, draws: int, timing: str,
+                   runs: list | None = None) -> tuple[dict[str, MonthlyFlows], MonthlyFlows]:
+    """Monthly flows of one block of draws: by intervention, and for the portfolio (``runs``: the
+    engine's costs and savings runs are appended to it)."""
+    if sav_tl == cost_tl:
+        res_c = res_s = evaluate(scenario, v, cost_tl, params)
+    else:  # one set of annual figures on both timelines
+        res_c, res_s = evaluate_timelines(scenario, v, (cost_tl, sav_tl), params)
+    if runs is not None:
+        runs.append((res_c, res_s))
     D = res_c.n_draws
     T = cost_tl.periods
     out: dict[str, MonthlyFlows] = {}
@@ -618,10 +640,11 @@ def appraise(
 
     ids = [iv.id for iv in scenario.interventions] + ["portfolio"]
     blocks: dict[str, list] = {k: [] for k in ids}
+    runs: list = []
     for start in range(0, D, BLOCK):
         stop = min(start + BLOCK, D)
         by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params, stop - start,
-                                     settings.setup_timing)
+                                     settings.setup_timing, runs if D == 1 else None)
         for k, mf in [*by_iv.items(), ("portfolio", port)]:
             m, yearly = _metrics(mf, factors)
             blocks[k].append((mf if monthly else None, m, yearly))
@@ -667,4 +690,5 @@ def appraise(
         portfolio=assemble("portfolio", "Portfolio", None),
         discount_rates=discount_rates(settings.years, settings.discount_rate),
         price_years=tuple(money_years),
+        engine_runs=EngineRuns(values, parameters, *runs[0]) if runs else None,
     )

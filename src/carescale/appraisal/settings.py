@@ -161,6 +161,14 @@ def _default_setup_timing() -> str:
     return appraisal_defaults().period.setup_timing
 
 
+
+@functools.lru_cache(maxsize=1)
+def no_adjustment() -> InterventionAdjustment:
+    """The settings of a model the appraisal's settings do not name (every field left out): one
+    object, read only, instead of a new one validated on every look-up."""
+    return InterventionAdjustment()
+
+
 class AppraisalSettings(_Strict):
     """The settings of one appraisal.
 

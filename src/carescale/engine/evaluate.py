@@ -211,16 +211,54 @@ def evaluate(
     parameter at its base value, one draw). ``values`` may be partial: a path it does not name
     keeps its base value (the evidence figure, or the scenario's override). ``ID.scale`` (share
     of the intervention's potential, default the scenario's ``scale``) may be given per draw."""
+    return evaluate_timelines(scenario, values, (timeline,), parameters)[0]
+
+
+def evaluate_timelines(
+    scenario: Scenario,
+    values: Values | None,
+    timelines: tuple[Timeline, ...],
+    parameters: ParameterTable | None = None,
+) -> tuple[PortfolioResult, ...]:
+    """:func:`evaluate` on each of ``timelines``, the same values: the full-scale annual figures
+    (:func:`annual_figures`, the engine's formulas) worked out once and put on each timeline, so
+    each result is the one :func:`evaluate` gives for that timeline, bit for bit (the appraisal's
+    costs and savings; the bridge's steady state, full-scale savings and savings)."""
     expect(scenario, Scenario, "scenario", "a Scenario from carescale.define_scenario(...)")
     if values is not None:
         expect(values, Mapping, "values", "a mapping of parameter path to value (see 'carescale parameters')")
     params = parameters or ParameterTable.from_scenario(scenario)
     v = _complete(values, params)
     D = _n_draws(v)
+    annual = AnnualRun(v, D, *annual_figures(scenario, v, D))
+    return tuple(_on_timeline(scenario, annual, timeline, params) for timeline in timelines)
+
+
+def on_timelines(result: PortfolioResult, timelines: tuple[Timeline, ...]) -> tuple[PortfolioResult, ...]:
+    """``result``'s annual figures put on each of ``timelines``: bit for bit what :func:`evaluate`
+    gives on each with ``result``'s values, without working the engine's formulas out again (the
+    bridge's steady state and full-scale savings from the appraisal's savings run)."""
+    if result.annual is None:
+        raise SettingsError("on_timelines: this result does not hold its annual figures")
+    return tuple(_on_timeline(result.scenario, result.annual, timeline, result.parameters) for timeline in timelines)
+
+
+@dataclass(frozen=True)
+class AnnualRun:
+    """The annual figures of complete values ``values`` of ``draws`` draws (what a result is
+    put on its timeline from)."""
+
+    values: Values
+    draws: int
+    figures: list[AnnualFigures]
+    overlaps: list[OverlapFigures]
+
+
+def _on_timeline(scenario: Scenario, annual: AnnualRun, timeline: Timeline, params: ParameterTable) -> PortfolioResult:
+    """The annual figures of complete values over ``timeline``'s periods."""
+    v, D, figures, overlap_figures = annual.values, annual.draws, annual.figures, annual.overlaps
     T = timeline.periods
     L = timeline.years_per_period
-
-    figures, overlap_figures = annual_figures(scenario, v, D)
     results: list[InterventionResult] = []
     people_of: dict[str, np.ndarray] = {}  # id -> people (D, T)
     for iv, f in zip(scenario.interventions, figures):
@@ -266,4 +304,4 @@ def evaluate(
         deduction[:, :, i] = both * spp[:, None] * L
         overlaps.append(OverlapResult(ov.id, ov.interventions, ov.description, both, deduction, i, share, spp))
 
-    return PortfolioResult(scenario, timeline, params, tuple(results), tuple(overlaps))
+    return PortfolioResult(scenario, timeline, params, tuple(results), tuple(overlaps), annual)

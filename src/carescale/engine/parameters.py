@@ -117,11 +117,13 @@ class ParameterTable:
     @classmethod
     def _build(cls, scenario: Scenario) -> "ParameterTable":
         params: list[Parameter] = []
+        seen: set[str] = set()
 
         def add(path: str, q: Quantity | None, label: str, kind: str, iid: str | None = None,
                 held: tuple[type, str] = (Area, "cohorts")) -> None:
             """``held``: the schema model and field holding the figure, whose rule it keeps."""
-            if q is not None and path not in {p.path for p in params}:
+            if q is not None and path not in seen:
+                seen.add(path)
                 params.append(Parameter(path, q, label, kind, iid, rule=rule_of(*held, q.unit, iid)))
 
         area = scenario.area

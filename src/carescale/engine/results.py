@@ -8,6 +8,7 @@ that period's scale.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,10 @@ class PortfolioResult:
     parameters: ParameterTable
     interventions: tuple[InterventionResult, ...]
     overlaps: tuple[OverlapResult, ...]
+    #: the full-scale annual figures this result put on its timeline, with the complete values
+    #: they came from (``engine.evaluate.AnnualRun``): :func:`carescale.engine.evaluate.on_timelines`
+    #: puts them on other timelines without working the engine's formulas out again
+    annual: Any = field(default=None, repr=False, compare=False)
 
     @property
     def n_draws(self) -> int:

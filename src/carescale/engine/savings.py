@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SettingsError
 from ..schema.intervention import cashable_of
 from .evaluate import Values, _complete, _n_draws, annual_figures, full_cost_amount
 from .parameters import ParameterTable
+from .results import PortfolioResult
 from .scenario import Scenario
 
 
@@ -56,14 +58,22 @@ class SavingLine:
 
 
 def saving_lines(
-    scenario: Scenario, values: Values | None = None, parameters: ParameterTable | None = None
+    scenario: Scenario, values: Values | None = None, parameters: ParameterTable | None = None,
+    *, run: PortfolioResult | None = None,
 ) -> list[SavingLine]:
     """Every saving of ``scenario`` with its cashable flag and gross amount a year at full scale,
-    per draw of ``values`` (default: the base values; partial values keep the others)."""
-    params = parameters or ParameterTable.from_scenario(scenario)
-    v = _complete(values, params)
-    D = _n_draws(v)
-    figures, _ = annual_figures(scenario, v, D)
+    per draw of ``values`` (default: the base values; partial values keep the others). ``run``:
+    an engine run of ``scenario`` holding its annual figures, whose values and figures are read
+    instead (``values`` must then be None)."""
+    if run is not None and run.annual is not None:
+        if values is not None:
+            raise SettingsError("saving_lines: give values or an engine run, not both")
+        v, D, figures = run.annual.values, run.annual.draws, run.annual.figures
+    else:
+        params = parameters or ParameterTable.from_scenario(scenario)
+        v = _complete(values, params)
+        D = _n_draws(v)
+        figures, _ = annual_figures(scenario, v, D)
     lines: list[SavingLine] = []
     for iv, f in zip(scenario.interventions, figures):
         share = np.broadcast_to(np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float), (D,))

@@ -150,7 +150,11 @@ def define_scenario(
         method = "paper" if price_base is None else "full"
     if method not in METHODS:
         raise SettingsError(f"method: {method!r} is not valid; valid methods are: {', '.join(METHODS)}")
-    keep = [localise_unit_costs(iv, area_def, method) for iv in keep]
+    if any(o.priced_by for iv in keep for seg in iv.segments for o in seg.outcomes):
+        from ..official.unit_costs import unit_cost_library
+
+        unit_costs = unit_cost_library()  # the user's unit-cost folder looked at once, not once per model
+        keep = [localise_unit_costs(iv, area_def, method, unit_costs) for iv in keep]
     overlaps = tuple(o for o in lib.overlaps.overlaps
                      if set(o.interventions) <= ids and (method == "full" or o.in_paper))
     scenario = Scenario(
@@ -184,20 +188,21 @@ def localise_sizing(iv: Intervention, area: Area, basis: str = "potential") -> I
     return iv.model_copy(update={"segments": tuple(segments)})
 
 
-def localise_unit_costs(iv: Intervention, area: Area, method: str = "full") -> Intervention:
+def localise_unit_costs(iv: Intervention, area: Area, method: str = "full", unit_costs: Any = None) -> Intervention:
     """``iv`` with each saving that is priced by a unit cost (``Outcome.priced_by``) scaled to
     ``area``'s own unit cost over the source site's, both from the unit-cost library
     (:mod:`carescale.official.unit_costs`: the user's figure, else the council's official one,
     else England's). The derivation names both figures and their sources; at the source site
     the factor is 1 and the note still names the unit cost. A saving the paper publishes for
     ``area`` (``priced_by.published_for``: its Birmingham) stays as published there, and on
-    every area under the paper's method (``method == "paper"``: prices as published)."""
+    every area under the paper's method (``method == "paper"``: prices as published).
+    ``unit_costs``: that library, when the caller has it already."""
     if not any(o.priced_by for seg in iv.segments for o in seg.outcomes):
         return iv
     from ..official.unit_costs import unit_cost_library
     from ..prices import price_base as make_base
 
-    ucl = unit_cost_library()
+    ucl = unit_costs if unit_costs is not None else unit_cost_library()
     segments = []
     for seg in iv.segments:
         outcomes = []

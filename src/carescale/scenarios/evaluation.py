@@ -132,8 +132,8 @@ class Evaluation:
         cashable flag with its status and reason, gross amount a year at full scale."""
         from ..engine.savings import saving_lines
 
-        with self._lock:
-            return saving_lines(self.scenario, self.values, self.parameters)
+        with self._lock:  # the steady-state run's own annual figures (its values are the base values)
+            return saving_lines(self.scenario, parameters=self.parameters, run=self.result)
 
     def savings(self) -> list[dict[str, Any]]:
         """The saving lines as plain figures (the steady state's values): what the cash view and
@@ -149,7 +149,10 @@ class Evaluation:
                 from ..appraisal import appraise
 
                 self.calls["appraise"] += 1
-                self._appraisals[monthly] = appraise(self.scenario, self.document.appraisal, monthly=monthly)
+                # the evaluation's own values and table: the bridge then reads the appraisal's
+                # engine runs (the same values as the base values appraise would make)
+                self._appraisals[monthly] = appraise(self.scenario, self.document.appraisal, self.values,
+                                                     self.parameters, monthly=monthly)
             return self._appraisals[monthly]
 
     def appraisal_summary(self, monthly: bool = False) -> dict[str, Any]:
@@ -319,19 +322,18 @@ _cache: OrderedDict[tuple[Any, ...], Evaluation] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _key(doc: ScenarioDocument, library: Library | None) -> tuple[Any, ...]:
+def _key(doc: ScenarioDocument, lib: Library) -> tuple[Any, ...]:
     # The library is part of the key: 'area: leeds' may name a saved area whose file changes under
     # the same scenario id (default_library() then gives a new object). The folder and source name
     # matter for documents that name files (CLI only) and for the file name in messages.
-    lib = library if library is not None else default_library()
     return (doc.scenario_id, id(lib), doc.origin, str(doc.base_dir), doc.source)
 
 
 def evaluate_document(doc: ScenarioDocument, library: Library | None = None) -> Evaluation:
     """The :class:`Evaluation` of ``doc`` (the same object for the same document, library and
     folder, among the last :data:`CACHE_SIZE` of this process)."""
-    key = _key(doc, library)
-    lib = library if library is not None else default_library()
+    lib = library if library is not None else default_library()  # (a look at the saved areas' folder)
+    key = _key(doc, lib)
     with _cache_lock:
         ev = _cache.get(key)
         if ev is not None and ev.library is lib:

@@ -23,6 +23,7 @@ for a figure").
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Mapping
@@ -96,9 +97,11 @@ def _extra(model: type[BaseModel], field: str) -> dict:
     return extra if isinstance(extra, dict) else {}
 
 
+@functools.lru_cache(maxsize=1024)
 def rule_of(model: type[BaseModel], field: str, unit: str, owner: str | None = None) -> Rule:
     """The rule of a figure held in ``model.field`` (in ``unit``), from the field's schema
-    marks. ``owner`` names the group of a ``sums_to_one`` field (``<intervention>``)."""
+    marks. ``owner`` names the group of a ``sums_to_one`` field (``<intervention>``). (Rules
+    are frozen: one object for each set of arguments, made once.)"""
     extra = _extra(model, field)
     group = f"{owner}.{field}" if extra.get("sums_to_one") and owner else None
     return Rule(unit, extra.get("divisor"), extra.get("whole"), group)

@@ -110,6 +110,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         # An analysis computing in a thread hands the interpreter lock to the thread answering a page
         # every 5 ms by default, and a page needs it a dozen times: 1 ms keeps that wait small.
         sys.setswitchinterval(0.001)
+        from .. import collector
+
+        collector.tune_for_serving()  # young collections no longer walk the cached answers every ~30 requests
     yield
     app.state.jobs.cancel_all()
 
