@@ -79,5 +79,57 @@ def test_birminghams_bridge_gets_the_set_widths_in_the_pdf():
     from carescale.reports.html import html_text
 
     data = prepare({"area": "birmingham"})
-    assert 'class="small bridge fixed" id="bridge-table"' in html_text(data, raster=True)
-    assert "table.bridge.fixed, table.steps { table-layout: fixed; }" in html_text(data, raster=True)
+    html = html_text(data, raster=True)
+    assert 'class="small bridge fixed" id="bridge-table"' in html
+    assert "table.bridge.fixed { table-layout: fixed; }" in html
+    for table_id in ("summary-table", "cash-flow-table", "value-table", "options-table", "cash-budget-table"):
+        assert f' fixed" id="{table_id}"' in html, table_id
+        assert f"table.fixed#{table_id} {{ table-layout: fixed; }}" in html
+
+
+def test_a_table_keeps_set_widths_only_while_its_figures_fit_their_columns():
+    from carescale.reports.html import PRINT_WIDTHS, _fits_columns
+
+    spec = PRINT_WIDTHS["cash-budget-table"]  # its last column, "Net": 8.1% of 695.4 px
+    zeros = '<td class="num">£0</td>' * 5
+
+    def table(figure: str) -> str:
+        return ('<thead><tr><th class="num">Net</th></tr></thead><tbody>'
+                f'<tr><th scope="row">2026/27</th><td>Council</td>{zeros}<td class="num">{figure}</td></tr></tbody>')
+    assert _fits_columns(table("£4.43m"), *spec)
+    assert _fits_columns(table("£44.3m"), *spec)  # 43.7 px of the 44.7 the column holds
+    assert not _fits_columns(table("-£44.3m"), *spec)  # 48 px
+    assert not _fits_columns(table("£4,432,888.10"), *spec)
+    # a cell spanning columns has their widths together
+    wide = '<tbody><tr><td class="num" colspan="8">£4,432,888,888,888.10</td></tr></tbody>'
+    assert _fits_columns(wide, *spec)
+
+
+def test_a_big_scenario_gets_the_automatic_layout_where_its_figures_do_not_fit():
+    from carescale.reports import prepare
+    from carescale.reports.html import html_text
+
+    # nearly every older person of Birmingham in Living Well: figures of hundreds of millions
+    data = prepare({"area": "birmingham", "overrides": {"living-well.older-people-multiple-ltc.people": 149_000}},
+                   uncertainty=False)
+    html = html_text(data, raster=True)
+    assert '<table class="small" id="cash-flow-table">' in html
+    assert '<table class="small bridge" id="bridge-table">' in html
+
+
+def test_how_each_step_is_worked_out_keeps_every_model_and_way_once_per_step():
+    from carescale.appraisal.bridge import bridge_table
+    from carescale.reports import prepare
+    from carescale.reports.html import by_step, step_methods
+
+    rows = bridge_table(prepare({"area": "birmingham"}, uncertainty=False).bridge)
+    groups = by_step(rows)
+    assert [r for g in groups for r in g["rows"]] == rows  # every row, in the bridge's order
+    steps = step_methods(groups)
+    assert len(steps) == len(groups) < len(rows)
+    for g, s in zip(groups, steps):
+        assert s["label"] == g["label"]
+        pairs = [(m, t["text"]) for t in s["methods"] for m in (t["models"] or [""])]
+        want = [(r["model_name"], f"Equals the {r['source']}" if g["subtotal"] else r["source"]) for r in g["rows"]]
+        assert sorted(pairs) == sorted(want)  # each model with its own way, none lost or added
+        assert len({t["text"] for t in s["methods"]}) == len(s["methods"])  # each way once

@@ -16,7 +16,9 @@ import base64
 import functools
 import logging
 import math
+import re
 import zlib
+from html import unescape
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -223,6 +225,8 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
         "payer_chart": payer_chart, "port_chart": port_chart, "port_hist": port_hist, "portfolio": port,
         "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
         "scenario_id": data.doc.scenario_id, "bridge": bridge, "bridge_fixed": _bridge_fits(bridge),
+        "print_widths": {k: v[3] for k, v in PRINT_WIDTHS.items()},
+        "bridge_steps": by_step(bridge), "step_methods": step_methods(by_step(bridge)),
         "value_rows": value_table(value), "value_outcomes": outcome_sentences(value),
         "value_sentence": fiscal_sentence(value, pounds),
         "references": references, "not_modelled": run.get("not_modelled", []),
@@ -241,6 +245,89 @@ BRIDGE_FIXED_CHARS = 15
 def _bridge_fits(rows: list[dict[str, Any]]) -> bool:
     """Whether every money figure of the bridge fits the PDF's set column widths."""
     return all(len(pence(r[k])) <= BRIDGE_FIXED_CHARS for r in rows for k in ("asc", "nhs", "total"))
+
+
+#: Tables the PDF lays out with set column widths (``table-layout: fixed``, print only) instead of
+#: the automatic layout, which measures every word of every cell first (issue 25): by id, the page's
+#: content width in CSS pixels (A4 less the margins: landscape for the summary), the cells' font
+#: size and left plus right padding in pixels, and each column's share of the width in per cent
+#: (the automatic layout's for Birmingham, the summary's and the value table's cost column widened). A table keeps them
+#: only while every figure (``class="num"``, never wrapped) fits its column (:func:`_fits_columns`).
+PRINT_WIDTHS: dict[str, tuple[float, float, float, tuple[float, ...]]] = {
+    "summary-table": (1031.8, 8 * 4 / 3, 2 * 1.2 * 96 / 25.4, (3.6, 11.6, 11.2, 8.4, 16.9, 21.7, 6.8, 9.8, 10.0)),
+    "cash-flow-table": (695.4, 7.8 * 4 / 3, 2 * 1.4 * 96 / 25.4, (5.3, 7.2, 12.7, 13.4, 12.3, 11.1, 8.7, 14.6, 14.7)),
+    "value-table": (695.4, 7.8 * 4 / 3, 2 * 1.4 * 96 / 25.4, (35.5, 7.3, 14.9, 18.7, 11.6, 12.0)),
+    "options-table": (695.4, 7.8 * 4 / 3, 2 * 1.4 * 96 / 25.4, (29.1, 13.7, 13.7, 13.7, 9.7, 20.1)),
+    "cash-budget-table": (695.4, 7.8 * 4 / 3, 2 * 1.4 * 96 / 25.4, (9.4, 7.9, 8.2, 17.2, 21.4, 13.7, 14.1, 8.1)),
+}
+
+#: advance widths (in ems) of DejaVu Sans Bold, the widest face a figure is set in, for the
+#: characters of carescale's figures; any other character counts as a full em
+_BOLD_EMS = {**dict.fromkeys("0123456789£$", 0.696), ",": 0.38, ".": 0.38, "-": 0.415, "–": 0.5, " ": 0.348,
+             "m": 1.042, "k": 0.665, "b": 0.716, "n": 0.712, "/": 0.365, "a": 0.675, "%": 1.002, "(": 0.457, ")": 0.457}
+_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
+
+
+def _fits_columns(table: str, page_px: float, font_px: float, pad_px: float, shares: tuple[float, ...]) -> bool:
+    """Whether every figure in the body of a table's HTML (a ``class="num"`` cell, never wrapped)
+    fits the column it is in at the set widths, measured in DejaVu Sans Bold with a pixel to spare
+    (the headings are the template's own words, which the widths were chosen to hold)."""
+    for row in table[table.find("<tbody"):].split("<tr")[1:]:
+        col = 0
+        for _tag, attrs, text in _CELL.findall(row):
+            span = int(m.group(1)) if (m := re.search(r'colspan="(\d+)"', attrs)) else 1
+            if 'class="num"' in attrs and col < len(shares):
+                room = sum(shares[col:col + span]) / 100 * page_px - pad_px - 1
+                width = sum(_BOLD_EMS.get(c, 1.0) for c in unescape(re.sub(r"<[^>]*>", "", text)).strip()) * font_px
+                if width > room:
+                    return False
+            col += span
+    return True
+
+
+def _set_widths(page: str) -> str:
+    """The HTML with ``fixed`` added to the class of each table of :data:`PRINT_WIDTHS` whose
+    figures fit (the print style sheet gives those their widths)."""
+    for table_id, spec in PRINT_WIDTHS.items():
+        m = re.search(rf'<table class="([^"]*)" id="{table_id}">', page)
+        if m is None:
+            continue
+        end = page.find("</table>", m.end())
+        if _fits_columns(page[m.end():end], *spec):
+            page = page[:m.start(1)] + m.group(1) + " fixed" + page[m.end(1):]
+    return page
+
+
+def by_step(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bridge's rows (:func:`bridge_table`) in runs of one step each, as the business case
+    shows them: the step's label once, then its rows (a step's models, or the subtotal). Items:
+    ``{"label", "subtotal", "rows"}``."""
+    groups: list[dict[str, Any]] = []
+    for r in rows:
+        subtotal = r["kind"] == "subtotal"
+        g = groups[-1] if groups else None
+        if g is None or (g["step"], g["label"], g["subtotal"]) != (r["step"], r["label"], subtotal):
+            groups.append(g := {"step": r["step"], "label": r["label"], "subtotal": subtotal, "rows": []})
+        g["rows"].append(r)
+    return groups
+
+
+def step_methods(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """"How each step is worked out" from :func:`by_step`: each way of working a step out once,
+    with every model it applies to, in the bridge's order (the same words and figures as one table
+    row per step and model, which repeated the step and most ways up to ten times over four pages
+    of the PDF: issue 25). A subtotal's way is "Equals the" its headline. Items:
+    ``{"label", "subtotal", "methods": [{"models": [names], "text"}]}``."""
+    out = []
+    for g in groups:
+        by_text: dict[str, list[str]] = {}
+        for r in g["rows"]:
+            models = by_text.setdefault(f"Equals the {r['source']}" if g["subtotal"] else r["source"], [])
+            if r["model_name"]:
+                models.append(r["model_name"])
+        out.append({"label": g["label"], "subtotal": g["subtotal"],
+                    "methods": [{"models": models, "text": text} for text, models in by_text.items()]})
+    return out
 
 
 def history_view(history: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -275,7 +362,7 @@ def html_text(data: ReportData, raster: bool = False) -> str:
     cached = data.cache.get(slot)
     if cached is None:
         ctx = context(data, raster)
-        cached = data.cache[slot] = _env().get_template("business_case.html.j2").render(**ctx)
+        cached = data.cache[slot] = _set_widths(_env().get_template("business_case.html.j2").render(**ctx))
         if raster:
             data.cache["pdf-images"] = ctx["images"]
     return cached
