@@ -25,6 +25,26 @@ MAX_WORKERS = 256
 CONNECT_TIMEOUT = "10s"
 
 
+#: Dask settings for the local cluster of worker processes carescale makes for one batch of
+#: tasks (not for a cluster given with ``--scheduler``, whose settings are its own). Each is
+#: for a long-running, shared or monitored cluster, and each costs CPU on the same cores as the
+#: work: every worker sampled its own stack every 10 ms for the dashboard's profile (about 4%
+#: of a worker's CPU), each server (scheduler, nannies, workers) measured its event loop every
+#: 20 ms and read the system's CPU, memory, disks and network every 0.5 s, the nannies and
+#: workers read their worker's memory every 0.1 s (once a second is enough to stop a worker
+#: that runs out of memory), work stealing watched every task for a worker that falls idle
+#: (the scheduler hands the tasks out in order as workers free up), and the active memory
+#: manager looked for replicas every 2 s (tasks here never share data).
+BATCH_SETTINGS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "1h",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.active-memory-manager.start": False,
+}
+
+
 def check_workers(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and scheduler is not None:
         raise SettingsError("--workers and --scheduler: give one or the other (a local cluster, or an existing one)")
@@ -79,11 +99,13 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         # (0.1 s to start and stop a cluster against 1.5-2.5 s; docs/performance.md section 4).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              "distributed.worker.multiprocessing-method": method}):
+                              "distributed.worker.multiprocessing-method": method, **BATCH_SETTINGS}):
             cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
     else:  # in-process: workers are threads here, talking over in-memory queues
         cluster = LocalCluster(n_workers=1, processes=False, **common)
-    with cluster, Client(cluster) as client:
+    # The results come straight from the workers: through the scheduler (Dask's default) they
+    # were read and written again by this same process, the scheduler being in it too.
+    with cluster, Client(cluster, direct_to_workers=True) as client:
         yield client
 
 
@@ -99,8 +121,25 @@ def run_tasks(
     then released, so memory here stays bounded by what ``done`` keeps."""
     from distributed import as_completed
 
-    futures = [client.submit(fn, item, *args, pure=False) for item in items]
+    from distributed.protocol.pickle import dumps
+
+    # Each item goes as a pickle made here (pickle, or cloudpickle where pickle cannot), all in
+    # one graph: Dask's scheduler unpickles a graph it is sent and pickles each task again for
+    # its worker, so items of models (a council's profile is ~5 KB of pydantic models) cost its
+    # process about 3 ms a task twice over; as bytes they pass through. One graph is also one
+    # message to the scheduler, where a submit per item was one each. The tasks are handed out
+    # in the items' order, as before.
+    blobs = [dumps((item, args)) for item in items]
+    futures = client.map(_call_pickled, [fn] * len(blobs), blobs, pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
     for fut, result in as_completed(futures, with_results=True):
         done(index[fut.key], result)
         fut.release()
+
+
+def _call_pickled(fn: Callable[..., Any], blob: bytes) -> Any:
+    """``fn(item, *args)`` from :func:`run_tasks`'s pickle of ``(item, args)``; on a worker."""
+    from distributed.protocol.pickle import loads
+
+    item, args = loads(blob)
+    return fn(item, *args)
