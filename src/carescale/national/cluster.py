@@ -25,10 +25,10 @@ MAX_WORKERS = 256
 CONNECT_TIMEOUT = "10s"
 
 
-#: Dask settings for the local cluster of worker processes carescale makes for one batch of
-#: tasks (not for a cluster given with ``--scheduler``, whose settings are its own). Each is
-#: for a long-running, shared or monitored cluster, and each costs CPU on the same cores as the
-#: work: every worker sampled its own stack every 10 ms for the dashboard's profile (about 4%
+#: Dask settings for the local clusters carescale makes for one batch of tasks (in-process or of
+#: worker processes; not for a cluster given with ``--scheduler``, whose settings are its own).
+#: Each is for a long-running, shared or monitored cluster, and each costs CPU on the same cores
+#: as the work: every worker sampled its own stack every 10 ms for the dashboard's profile (about 4%
 #: of a worker's CPU), each server (scheduler, nannies, workers) measured its event loop every
 #: 20 ms and read the system's CPU, memory, disks and network every 0.5 s, the nannies and
 #: workers read their worker's memory every 0.1 s (once a second is enough to stop a worker
@@ -107,9 +107,9 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     common = dict(threads_per_worker=1, dashboard_address=None, silence_logs=quiet,
                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                   worker_dashboard_address="127.0.0.1:0")
-    if workers is not None:
-        import dask
+    import dask
 
+    if workers is not None:
         # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in worker processes to hand memory back to the
         # system sooner; with it every temporary array of the engine is mapped and unmapped
         # afresh, which more than doubles the CPU time of a council (measured: 0.124 s against
@@ -123,7 +123,8 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
                               "distributed.worker.multiprocessing-method": method, **BATCH_SETTINGS}), _prompt_nannies():
             cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
     else:  # in-process: workers are threads here, talking over in-memory queues
-        cluster = LocalCluster(n_workers=1, processes=False, **common)
+        with dask.config.set(BATCH_SETTINGS):
+            cluster = LocalCluster(n_workers=1, processes=False, **common)
     # The results come straight from the workers: through the scheduler (Dask's default) they
     # were read and written again by this same process, the scheduler being in it too.
     with cluster, Client(cluster, direct_to_workers=True) as client:
@@ -150,17 +151,17 @@ def run_tasks(
     # process about 3 ms a task twice over; as bytes they pass through. One graph is also one
     # message to the scheduler, where a submit per item was one each. The tasks are handed out
     # in the items' order, as before.
-    blobs = [dumps((item, args)) for item in items]
-    futures = client.map(_call_pickled, [fn] * len(blobs), blobs, pure=False)
+    blobs = [dumps((fn, item, args)) for item in items]
+    futures = client.map(_call_pickled, blobs, pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
     for fut, result in as_completed(futures, with_results=True):
         done(index[fut.key], result)
         fut.release()
 
 
-def _call_pickled(fn: Callable[..., Any], blob: bytes) -> Any:
-    """``fn(item, *args)`` from :func:`run_tasks`'s pickle of ``(item, args)``; on a worker."""
+def _call_pickled(blob: bytes) -> Any:
+    """``fn(item, *args)`` from :func:`run_tasks`'s pickle of ``(fn, item, args)``; on a worker."""
     from distributed.protocol.pickle import loads
 
-    item, args = loads(blob)
+    fn, item, args = loads(blob)
     return fn(item, *args)
