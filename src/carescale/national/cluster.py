@@ -87,6 +87,7 @@ def describe_client(workers: int | None, scheduler: str | None) -> str:
 def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client`` for the duration of the block (see the module docstring)."""
     check_workers(workers, scheduler)
+    import dask
     from distributed import Client, LocalCluster
 
     quiet = logging.ERROR
@@ -107,8 +108,6 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     common = dict(threads_per_worker=1, dashboard_address=None, silence_logs=quiet,
                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                   worker_dashboard_address="127.0.0.1:0")
-    import dask
-
     if workers is not None:
         # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in worker processes to hand memory back to the
         # system sooner; with it every temporary array of the engine is mapped and unmapped
@@ -142,15 +141,14 @@ def run_tasks(
     called in this process as each finishes (in whatever order they finish), and the result is
     then released, so memory here stays bounded by what ``done`` keeps."""
     from distributed import as_completed
-
     from distributed.protocol.pickle import dumps
 
-    # Each item goes as a pickle made here (pickle, or cloudpickle where pickle cannot), all in
-    # one graph: Dask's scheduler unpickles a graph it is sent and pickles each task again for
-    # its worker, so items of models (a council's profile is ~5 KB of pydantic models) cost its
-    # process about 3 ms a task twice over; as bytes they pass through. One graph is also one
-    # message to the scheduler, where a submit per item was one each. The tasks are handed out
-    # in the items' order, as before.
+    # Each task goes as a pickle made here (pickle, or cloudpickle where pickle cannot), all in
+    # one graph: Dask's scheduler unpickles the graph it is sent and pickles each task again for
+    # its worker, and a graph per task (a submit each) was a message and an update each. With the
+    # councils' profiles as pydantic models that was about 0.1 s of a local cluster's CPU a
+    # national run (the scheduler runs in this process); as bytes in one graph they pass through.
+    # The tasks are handed out in the items' order, as before.
     blobs = [dumps((fn, item, args)) for item in items]
     futures = client.map(_call_pickled, blobs, pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
