@@ -48,6 +48,8 @@ def test_identical_on_one_and_two_worker_processes(inputs, in_process):
     with dask_client(workers=2) as client:
         pids = [psutil.Process().pid, *client.run(lambda: __import__("os").getpid()).values()]
         assert len(pids) == 3
+        # the batch settings (national/cluster.py) reach the forked workers: no profiler
+        assert not any(client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks).values())
         listening = [c.laddr for pid in pids for c in psutil.Process(pid).net_connections("inet") if c.status == "LISTEN"]
         assert listening and all(a.ip == "127.0.0.1" for a in listening), listening  # loopback only
         two = run_national_uncertainty(inputs, DRAWS, 7, client=client)
@@ -246,6 +248,24 @@ def test_results_do_not_depend_on_the_order_of_councils(inputs):
     b = run_national_uncertainty(shuffled, 100, 1)
     assert a["england"] == b["england"]
     assert {x["code"]: x for x in a["areas"]} == {x["code"]: x for x in b["areas"]}
+
+
+def test_local_clusters_leave_out_the_monitoring_of_a_long_running_cluster():
+    """national/cluster.py's BATCH_SETTINGS: set while carescale makes its cluster, not after."""
+    import dask
+    from distributed.nanny import WorkerProcess
+
+    from carescale.national.cluster import BATCH_SETTINGS
+
+    before = {k: dask.config.get(k) for k in BATCH_SETTINGS}
+    interval = WorkerProcess.__dict__.get("_init_msg_interval")
+    with dask_client() as client:
+        worker = next(iter(client.cluster.workers.values()))
+        assert "profile" not in worker.periodic_callbacks
+        assert "stealing" not in client.cluster.scheduler.extensions
+        assert client.direct_to_workers
+    assert {k: dask.config.get(k) for k in BATCH_SETTINGS} == before
+    assert WorkerProcess.__dict__.get("_init_msg_interval") == interval
 
 
 def test_bad_workers_in_python_is_a_settings_error():

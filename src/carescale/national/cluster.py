@@ -25,6 +25,47 @@ MAX_WORKERS = 256
 CONNECT_TIMEOUT = "10s"
 
 
+#: Dask settings for the local clusters carescale makes for one batch of tasks (in-process or of
+#: worker processes; not for a cluster given with ``--scheduler``, whose settings are its own).
+#: Each is for a long-running, shared or monitored cluster, and each costs CPU on the same cores
+#: as the work: every worker sampled its own stack every 10 ms for the dashboard's profile (about 4%
+#: of a worker's CPU), each server (scheduler, nannies, workers) measured its event loop every
+#: 20 ms and read the system's CPU, memory, disks and network every 0.5 s, the nannies and
+#: workers read their worker's memory every 0.1 s (once a second is enough to stop a worker
+#: that runs out of memory), work stealing watched every task for a worker that falls idle
+#: (the scheduler hands the tasks out in order as workers free up), and the active memory
+#: manager looked for replicas every 2 s (tasks here never share data).
+BATCH_SETTINGS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "1h",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.active-memory-manager.start": False,
+}
+
+
+@contextlib.contextmanager
+def _prompt_nannies() -> Iterator[None]:
+    """While a local cluster starts: each nanny (the process that starts and watches a worker
+    process) asks every 5 ms, not every 50 ms, whether its worker has joined the scheduler. The
+    cluster is ready only once every nanny has seen it, on average 25 ms after the workers are
+    (a forked worker is ready about 60 ms after its fork). Dask has no setting for it: the class
+    attribute is set for the start and put back; if a version of Dask has no such attribute,
+    nothing is changed."""
+    from distributed.nanny import WorkerProcess
+
+    was = WorkerProcess.__dict__.get("_init_msg_interval")
+    if not isinstance(was, float):
+        yield
+        return
+    WorkerProcess._init_msg_interval = 0.005
+    try:
+        yield
+    finally:
+        WorkerProcess._init_msg_interval = was
+
+
 def check_workers(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and scheduler is not None:
         raise SettingsError("--workers and --scheduler: give one or the other (a local cluster, or an existing one)")
@@ -46,6 +87,7 @@ def describe_client(workers: int | None, scheduler: str | None) -> str:
 def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client`` for the duration of the block (see the module docstring)."""
     check_workers(workers, scheduler)
+    import dask
     from distributed import Client, LocalCluster
 
     quiet = logging.ERROR
@@ -67,8 +109,6 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                   worker_dashboard_address="127.0.0.1:0")
     if workers is not None:
-        import dask
-
         # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in worker processes to hand memory back to the
         # system sooner; with it every temporary array of the engine is mapped and unmapped
         # afresh, which more than doubles the CPU time of a council (measured: 0.124 s against
@@ -79,11 +119,14 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         # (0.1 s to start and stop a cluster against 1.5-2.5 s; docs/performance.md section 4).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              "distributed.worker.multiprocessing-method": method}):
+                              "distributed.worker.multiprocessing-method": method, **BATCH_SETTINGS}), _prompt_nannies():
             cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
     else:  # in-process: workers are threads here, talking over in-memory queues
-        cluster = LocalCluster(n_workers=1, processes=False, **common)
-    with cluster, Client(cluster) as client:
+        with dask.config.set(BATCH_SETTINGS):
+            cluster = LocalCluster(n_workers=1, processes=False, **common)
+    # The results come straight from the workers: through the scheduler (Dask's default) they
+    # were read and written again by this same process, the scheduler being in it too.
+    with cluster, Client(cluster, direct_to_workers=True) as client:
         yield client
 
 
@@ -98,9 +141,25 @@ def run_tasks(
     called in this process as each finishes (in whatever order they finish), and the result is
     then released, so memory here stays bounded by what ``done`` keeps."""
     from distributed import as_completed
+    from distributed.protocol.pickle import dumps
 
-    futures = [client.submit(fn, item, *args, pure=False) for item in items]
+    # Each task goes as a pickle made here (pickle, or cloudpickle where pickle cannot), all in
+    # one graph: Dask's scheduler unpickles the graph it is sent and pickles each task again for
+    # its worker, and a graph per task (a submit each) was a message and an update each. With the
+    # councils' profiles as pydantic models that was about 0.1 s of a local cluster's CPU a
+    # national run (the scheduler runs in this process); as bytes in one graph they pass through.
+    # The tasks are handed out in the items' order, as before.
+    blobs = [dumps((fn, item, args)) for item in items]
+    futures = client.map(_call_pickled, blobs, pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
     for fut, result in as_completed(futures, with_results=True):
         done(index[fut.key], result)
         fut.release()
+
+
+def _call_pickled(blob: bytes) -> Any:
+    """``fn(item, *args)`` from :func:`run_tasks`'s pickle of ``(fn, item, args)``; on a worker."""
+    from distributed.protocol.pickle import loads
+
+    fn, item, args = loads(blob)
+    return fn(item, *args)

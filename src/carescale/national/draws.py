@@ -152,16 +152,24 @@ def run_national_uncertainty(
     rows: list[dict[str, Any] | None] = [None] * len(councils)
     england = {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}
     years: set[int] = set()
-    #: region code -> (name, councils, per-measure sums in whole pence, as England's)
+    #: region code -> (name, councils, per-measure sums in whole pence as England's; once the
+    #: region's last batch is in, its distributions)
     regions: dict[str, list[Any]] = {}
+    in_region: dict[str, int] = {}
+    for r in region_of:
+        in_region[r["code"]] = in_region.get(r["code"], 0) + 1
 
     def done(b: int, result: dict[str, Any]) -> None:
         region = region_of[groups[b][0]]
-        acc = regions.setdefault(region["code"], [region["name"], 0, {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}])
+        acc = regions.get(region["code"])
+        if acc is None:
+            acc = regions[region["code"]] = [region["name"], 0, {m: np.zeros((s.draws, len(PAYERS)), dtype=np.int64) for m in MEASURES}]
         acc[1] += len(groups[b])
         for m in MEASURES:
             england[m] += result["sums"][m]
             acc[2][m] += result["sums"][m]
+        if acc[1] == in_region[region["code"]]:  # the region is complete: its figures now, while
+            acc[2] = {m: distribution(acc[2][m]) for m in MEASURES}  # the workers still work
         for i, one in zip(groups[b], result["councils"]):
             prof = councils[i]
             years.add(one["years"])
@@ -200,7 +208,6 @@ def run_national_uncertainty(
         "england": {"councils": len(rows), **{m: distribution(england[m]) for m in MEASURES}},
         # each region summed draw by draw in whole pence (as England), so a region's percentiles
         # are of its own total, not sums of its councils' percentiles
-        "regions": [{"code": code, "name": name, "councils": n, **{m: distribution(sums[m]) for m in MEASURES}}
-                    for code, (name, n, sums) in sorted(regions.items())],
+        "regions": [{"code": code, "name": name, "councils": n, **figs} for code, (name, n, figs) in sorted(regions.items())],
         "run": {"where": where},
     }
