@@ -217,6 +217,7 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
 
     value = data.evaluation.value()
     bridge = bridge_table(data.bridge)
+    steps = by_step(bridge)
     return {
         "title": f"Business case: scaling up what works in {data.area_name}",
         "area": data.area_name, "basis": data.scenario.basis, "run": run, "app": app, "unc": unc,
@@ -226,7 +227,7 @@ def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
         "changes": data.changes, "baseline": data.baseline, "note": data.note, "settings": s, "ob_table": ob_table, "prices": data.prices,
         "scenario_id": data.doc.scenario_id, "bridge": bridge, "bridge_fixed": _bridge_fits(bridge),
         "print_widths": {k: v[3] for k, v in PRINT_WIDTHS.items()},
-        "bridge_steps": by_step(bridge), "step_methods": step_methods(by_step(bridge)),
+        "bridge_steps": steps, "step_methods": step_methods(steps),
         "value_rows": value_table(value), "value_outcomes": outcome_sentences(value),
         "value_sentence": fiscal_sentence(value, pounds),
         "references": references, "not_modelled": run.get("not_modelled", []),
