@@ -287,18 +287,27 @@ class Evaluation:
     @cached_property
     def appraisal_runs(self) -> AppraisalRuns:
         """The engine on the appraisal's two timelines and at full scale, with the adjusted values
-        (the live workbook's cached figures; no Monte Carlo)."""
+        (the live workbook's cached figures; no Monte Carlo): the appraisal's own engine runs
+        (``AppraisalResult.engine_runs``, run on this evaluation's values and table), the full
+        year from their annual figures; worked out afresh only if the appraisal has none."""
         from ..appraisal.core import timelines
         from ..engine import evaluate
+        from ..engine.evaluate import on_timelines
+        from ..engine.timeline import STEADY_STATE
 
         with self._lock:
-            settings = self.appraisal(monthly=True).settings
-            self.calls["evaluate"] += 3
+            appraisal = self.appraisal(monthly=True)
             adj = self.adjusted_values
-            cost_tl, sav_tl = timelines(self.scenario, settings)
-            res_c = evaluate(self.scenario, adj, cost_tl, self.parameters)
-            res_s = evaluate(self.scenario, adj, sav_tl, self.parameters)
-            full = evaluate(self.scenario, adj, parameters=self.parameters)
+            cost_tl, sav_tl = timelines(self.scenario, appraisal.settings)
+            runs = appraisal.engine_runs
+            if runs is not None and runs.values is self.values and runs.parameters is self.parameters:
+                res_c, res_s = runs.costs, runs.savings
+                (full,) = on_timelines(res_s, (STEADY_STATE,))
+            else:
+                self.calls["evaluate"] += 3
+                res_c = evaluate(self.scenario, adj, cost_tl, self.parameters)
+                res_s = evaluate(self.scenario, adj, sav_tl, self.parameters)
+                full = evaluate(self.scenario, adj, parameters=self.parameters)
             return AppraisalRuns(adj, cost_tl, sav_tl, res_c, res_s, full)
 
     def adopt_uncertainty(self, result: dict[str, Any]) -> dict[str, Any]:
