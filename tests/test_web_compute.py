@@ -156,3 +156,13 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_the_workers_give_way_to_the_server(served):
+    """A worker's priority is NICENESS below the server's, so pages go first when the cores are busy."""
+    from carescale.web.compute import NICENESS
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    workers = list(served.app.state.compute._executor._processes)
+    assert len(workers) == 2
+    assert [os.getpriority(os.PRIO_PROCESS, p) for p in workers] == [min(19, own + NICENESS)] * 2

@@ -32,6 +32,11 @@ log = config.logger("web")
 #: without its shutdown leaves no worker behind for longer than this)
 PARENT_CHECK_SECONDS = 1.0
 
+#: how much lower a worker's scheduling priority is than the server's (``os.nice``): when the
+#: cores are busy, the server's own work (accepting, pages, writing answers) goes first and the
+#: workers take the rest, so a page never waits behind the API's computations
+NICENESS = 5
+
 
 def run_answer(doc: Any, bridge: bool, value: bool) -> bytes:
     """The body of ``POST /api/v1/run`` (what ``carescale run --format json`` prints, with or
@@ -58,10 +63,14 @@ ANSWERS: dict[str, Callable[..., bytes]] = {"run": run_answer, "appraise": appra
 
 
 def _worker_started(parent: int) -> None:  # pragma: no cover - runs in the worker
-    """A worker's start: one thread for BLAS (the worker is one of several on the cores), the
-    collector tuned as the server's, the engine loaded before the first request, and a watch on
+    """A worker's start: one thread for BLAS (the worker is one of several on the cores), a lower
+    priority than the server's (:data:`NICENESS`), the collector tuned as the server's, the engine loaded before the first request, and a watch on
     the server that started it."""
     config.one_blas_thread()
+    try:
+        os.nice(NICENESS)
+    except (AttributeError, OSError):  # not on this system: the same priority as the server
+        pass
     from .. import collector
 
     collector.tune_for_serving()
