@@ -32,6 +32,7 @@ from measure import serve
 JOB = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 1_000_000}, "appraisal": {"years": 10}}
 PAGE_SECONDS = 0.2  # the start page's target, every time
 PROCESS_MB = 250  # a job process before its arrays: the interpreter, numpy, scipy, the engine (measured: about 160)
+COMPUTE_MB = 150  # a compute process for the API's runs and appraisals, its cached answers included (measured: 88 after 650 answers)
 JOB_MARGIN = 1.5  # a job's resident arrays over its memory estimate (measured: 1.26 for 1,000,000 draws over 10 years)
 SYNC = {"version": 1, "area": "birmingham", "uncertainty": {"draws": 20_000, "sobol": True, "sobol_samples": 1024},
         "appraisal": {"years": 10}}
@@ -59,14 +60,17 @@ def ceiling_mb(server_start_mb: float) -> dict[str, float]:
     """The memory the policy allows the server and its job processes at once: the server as it
     starts, plus ``inline_slots`` x (a process, 250 MB, and twice the largest in-request analysis's
     estimate: its arrays, and what the estimate leaves out), plus ``job_workers`` x (a job process, 250 MB,
-    plus 1.5 x ``job_memory_mb``, the most any job is estimated to hold: a larger one is refused)."""
+    plus 1.5 x ``job_memory_mb``, the most any job is estimated to hold: a larger one is refused), plus
+    the compute processes for the API's runs and appraisals (150 MB each)."""
+    from carescale.web.compute import processes_for
     from carescale.web.policy import Policy, estimate
 
     policy = Policy.from_env()
     inline = estimate(SYNC).memory_mb
     process = PROCESS_MB if policy.job_processes else 0  # in-request analyses get a process of their own too
     parts = {"server at start": server_start_mb, "in-request analyses": policy.inline_slots * (process + 2 * inline),
-             "jobs": policy.job_workers * (PROCESS_MB + JOB_MARGIN * policy.job_memory_mb)}
+             "jobs": policy.job_workers * (PROCESS_MB + JOB_MARGIN * policy.job_memory_mb),
+             "compute processes": processes_for(policy.compute_processes) * COMPUTE_MB}
     return {**parts, "ceiling": sum(parts.values())}
 
 

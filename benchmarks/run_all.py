@@ -139,6 +139,27 @@ def serve():
     return measure_serve()
 
 
+def _server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of the server's own process and of its child processes
+    (the compute processes that work out the API's runs, issue 25), apart."""
+    import psutil
+
+    def used(p) -> float:
+        try:
+            t = p.cpu_times()
+            return t.user + t.system
+        except psutil.NoSuchProcess:
+            return 0.0
+
+    server = psutil.Process(pid)
+    return used(server), sum(used(c) for c in server.children(recursive=True))
+
+
+def _per_request(before: tuple[float, float], after: tuple[float, float], got: dict) -> dict:
+    n = got["run"]["requests"]
+    return {"server_cpu_ms": 1000 * (after[0] - before[0]) / n, "compute_processes_cpu_ms": 1000 * (after[1] - before[1]) / n}
+
+
 def row_web(quick: bool) -> dict:
     import threading
 
@@ -146,7 +167,7 @@ def row_web(quick: bool) -> dict:
 
     static = "/static/carescale.css"
     out = {}
-    with serve() as (url, _pid):
+    with serve() as (url, pid):
         httpx.post(url + "/api/v1/run", json={"version": 1}, timeout=60)  # warm the library
         # 1. POST /api/v1/run, a new document each request, 20 clients; the static file alike
         def run_doc(c, k, i):
@@ -161,15 +182,17 @@ def row_web(quick: bool) -> dict:
                                                                   "note": f"bare {k} request {i} {time.time()}"})
 
         ref = _hammer(url, 20, 30, static_file)
+        c0 = _server_cpu(pid)
         got = _hammer(url, 20, 30, run_doc)
         out["POST /api/v1/run, new document"] = {
             "p95_ms": got["run"]["p95_ms"], "rps": got["run"]["rps"], "errors": got["errors"],
             "reference_p95_ms": ref["static"]["p95_ms"], "reference_rps": ref["static"]["rps"],
-            "ratio": got["run"]["p95_ms"] / ref["static"]["p95_ms"]}
+            "ratio": got["run"]["p95_ms"] / ref["static"]["p95_ms"], **_per_request(c0, _server_cpu(pid), got)}
+        c0 = _server_cpu(pid)
         got = _hammer(url, 20, 30, run_bare)
         out["POST /api/v1/run?include=none, new document"] = {
             "p95_ms": got["run"]["p95_ms"], "rps": got["run"]["rps"], "errors": got["errors"],
-            "ratio": got["run"]["p95_ms"] / ref["static"]["p95_ms"]}
+            "ratio": got["run"]["p95_ms"] / ref["static"]["p95_ms"], **_per_request(c0, _server_cpu(pid), got)}
         # 2. the result page of a scenario stored just now (cold: 20 clients ask at once), while
         #    4 more clients post new documents to the API; half the page clients' requests are the
         #    static file instead, so both see the same load

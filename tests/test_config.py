@@ -91,11 +91,7 @@ def test_logger_names_the_package() -> None:
 
 
 #: the only modules besides carescale.config that touch the environment, and why
-ENVIRONMENT_EXCEPTIONS = {
-    # a background job's own process sets its BLAS thread counts before numpy loads (it writes,
-    # never reads, and only in that child process)
-    "web/worker.py": {"os.environ.setdefault"},
-}
+ENVIRONMENT_EXCEPTIONS: dict[str, set[str]] = {}
 
 
 def test_only_config_reads_the_environment() -> None:

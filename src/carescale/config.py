@@ -187,6 +187,13 @@ def blas_threads_sleep_when_idle() -> None:
         os.environ[BLAS_TIMEOUT] = BLAS_IDLE_SPIN
 
 
+def one_blas_thread() -> None:
+    """One BLAS and OpenMP thread in a process that is one of several on the cores (a background
+    job's, a compute process's), set before numpy loads unless the variables are set already."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 def numba_cache_dir(code_dir: Path) -> Path | None:
     """Where numba will keep the machine code it compiles from ``code_dir``: ``$NUMBA_CACHE_DIR``
     when set; else next to the code (numba's own choice, None) when that folder can be written;

@@ -113,8 +113,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from .. import collector
 
         collector.tune_for_serving()  # young collections no longer walk the cached answers every ~30 requests
-    yield
-    app.state.jobs.cancel_all()
+    pool = getattr(app.state, "compute", None)
+    if pool is not None:
+        pool.start()  # the API's runs and appraisals on every core, once its processes are up (issue 25)
+    try:
+        yield
+    finally:
+        app.state.jobs.cancel_all()
+        if pool is not None:
+            pool.close()
 
 
 def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = None, national: Any = None,
@@ -145,6 +152,10 @@ def create_app(store: ScenarioStore | None = None, jobs: JobManager | None = Non
         app.state.jobs.per_client = policy.client_jobs
     # the result pages' own analyses (within inline_cost): their own workers, never behind a large job
     app.state.jobs.add_page_lane(policy.inline_slots, policy.inline_queue)
+    from .compute import ComputePool, processes_for
+
+    processes = processes_for(policy.compute_processes) if serving else 0
+    app.state.compute = ComputePool(processes) if processes else None
     app.state.national = national
     app.state.templates = make_templates()
     from . import sso

@@ -32,6 +32,8 @@ from .. import config
 from ..errors import Busy, SettingsError
 
 ENV_PREFIX = "CARESCALE_"
+#: the limits that may be 0, with what is valid
+ZERO_ALLOWED = {"job_processes": "0 or 1", "compute_processes": "0 or more"}
 SOBOL_CELLS = 200  # one Sobol model evaluation of one care model costs about as much as 200 cells (measured)
 
 
@@ -59,6 +61,7 @@ class Policy:
     job_workers: int = 1  # background jobs running at once
     job_processes: int = 1  # 1: each job computes in its own process (memory ceiling by setrlimit); 0: in a thread
     jobs_waiting: int = 8  # jobs waiting to start, from all clients
+    compute_processes: int = 2  # `carescale serve`'s processes for the API's runs and appraisals (web.compute; never more than the cores; 0: in the server)
     body_bytes: int = 2_000_000  # largest request body (uploads included)
     upload_bytes: int = 1_000_000  # largest uploaded area template
     xlsx_entries: int = 200  # files inside an .xlsx archive
@@ -73,9 +76,9 @@ class Policy:
         for f in fields(cls):
             name = ENV_PREFIX + f.name.upper()
             read = config.env_float if f.type in (float, "float") else config.env_int
-            least = 0 if f.name == "job_processes" else 1e-9
+            least = 0 if f.name in ZERO_ALLOWED else 1e-9
             values[f.name] = read(name, getattr(cls, f.name), at_least=least, env=env,
-                                  hint="a number " + ("0 or 1" if least == 0 else "above 0"))
+                                  hint="a number " + (ZERO_ALLOWED[f.name] if least == 0 else "above 0"))
         return cls(**values)
 
     def describe(self) -> list[dict[str, Any]]:

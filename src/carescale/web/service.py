@@ -116,6 +116,22 @@ async def computed(work: Callable[[], T]) -> T:
     return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
+async def answered(state: Any, name: str, *args: Any) -> Any:
+    """The API's answer ``compute.ANSWERS[name](*args)`` as a JSON response: from the app's
+    compute processes when it has them (:class:`~carescale.web.compute.ComputePool`), else (and
+    for anything but an answer: a refusal, a worker that stopped) worked out here by
+    :func:`computed`, so errors are raised and answered as always."""
+    from fastapi.responses import Response
+
+    from .compute import ANSWERS
+
+    pool = getattr(state, "compute", None)
+    body = await pool.answer(name, *args) if pool is not None else None
+    if body is None:
+        body = await computed(lambda: ANSWERS[name](*args))
+    return Response(body, media_type="application/json")
+
+
 def intervention_rows() -> list[dict[str, Any]]:
     from ..library.catalogue import intervention_rows as rows
 

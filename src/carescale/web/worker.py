@@ -9,9 +9,9 @@ and it holds its own interpreter lock, so the server keeps answering pages while
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
+from .. import config
 from ..errors import CarescaleError
 
 POLL_SECONDS = 0.2
@@ -24,8 +24,7 @@ def address_space_bytes(memory_mb: int) -> int:
 
 
 def _child(doc_json: str, conn: Any, memory_mb: int) -> None:  # pragma: no cover - runs in the child
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    config.one_blas_thread()
     try:
         import resource
 

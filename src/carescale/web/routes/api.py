@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from ... import evidence
@@ -131,14 +131,9 @@ async def run(request: Request, doc: dict[str, Any] = _document_body("A scenario
         include: str = Query("bridge,value", max_length=100, description=(
             "The parts worked out besides the run: 'bridge' (from the evidence to each headline), 'value' "
             "(fiscal and social value), both (the default, what 'carescale run --format json' prints) or 'none' "
-            "(the run alone, several times quicker)."))) -> JSONResponse:
+            "(the run alone, several times quicker)."))) -> Response:
     parts = _run_parts(include)
-
-    def work() -> JSONResponse:
-        # the scenario's shared Evaluation's figures, serialised as they are (read only; no copy: issue 25)
-        return JSONResponse(documents.run(documents.parse(doc), bridge="bridge" in parts, value="value" in parts, shared=True))
-
-    return await service.computed(work)
+    return await service.answered(request.app.state, "run", doc, "bridge" in parts, "value" in parts)
 
 
 RUN_PARTS = ("bridge", "value")
@@ -156,8 +151,8 @@ def _run_parts(include: str) -> set[str]:
 
 
 @router.post("/appraise", responses=_errors(400, 422), summary="Cash flows, NPV, ROI and break-even (the CLI's 'appraise --format json')")
-async def appraise(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> JSONResponse:
-    return await service.computed(lambda: JSONResponse(documents.appraise(documents.parse(doc))))
+async def appraise(request: Request, doc: dict[str, Any] = _document_body("A scenario document.")) -> Response:
+    return await service.answered(request.app.state, "appraise", doc)
 
 
 @router.post(

@@ -1,0 +1,182 @@
+"""The API's one-draw analyses (``POST /api/v1/run`` and ``/appraise``) worked out in processes of
+their own, so that `carescale serve` uses every core it has (issue 25; docs/web.md, "Serving").
+
+One Python process computes on one core at a time (the interpreter lock): before, every run and
+appraisal a client asked for took turns at the server's one core, whatever the machine. The
+server keeps everything that must be one: the scenario store, the job manager and every client's
+job quota, the sign-in rate limit, the pages and their caches. It hands only the answer's work to
+a :class:`ComputePool` (``concurrent.futures.ProcessPoolExecutor``, ``spawn``: fresh interpreters
+that share nothing with the server but the request's JSON) and sends back the bytes it returns:
+the same bytes the server writes when it works the answer out itself (:func:`run_answer`,
+:func:`appraise_answer`: one function for both ways).
+
+Anything other than an answer (a bad document, a worker that stopped) is worked out again in the
+server, so a refusal is the server's own one-line message and status code, word for word, and a
+failure is logged where it always was. Until its processes have started (a second or two after
+the server listens) and while one is being replaced, the server works answers out itself as
+before. ``CARESCALE_COMPUTE_PROCESSES`` (the policy's ``compute_processes``) sets how many; 0, or
+a machine with one core, keeps every answer in the server's own process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Callable
+
+from .. import config
+
+log = config.logger("web")
+
+#: how often a worker looks whether the server that started it is still there (a server killed
+#: without its shutdown leaves no worker behind for longer than this)
+PARENT_CHECK_SECONDS = 1.0
+
+#: how much lower a worker's scheduling priority is than the server's (``os.nice``): when the
+#: cores are busy, the server's own work (accepting, pages, writing answers) goes first and the
+#: workers take the rest, so a page never waits behind the API's computations
+NICENESS = 5
+
+
+def run_answer(doc: Any, bridge: bool, value: bool) -> bytes:
+    """The body of ``POST /api/v1/run`` (what ``carescale run --format json`` prints, with or
+    without the bridge and the value split): the scenario's shared Evaluation's figures,
+    serialised as they are (read only; no copy)."""
+    from fastapi.responses import JSONResponse
+
+    from . import documents
+
+    return JSONResponse(documents.run(documents.parse(doc), bridge=bridge, value=value, shared=True)).body
+
+
+def appraise_answer(doc: Any) -> bytes:
+    """The body of ``POST /api/v1/appraise`` (``carescale appraise --format json``)."""
+    from fastapi.responses import JSONResponse
+
+    from . import documents
+
+    return JSONResponse(documents.appraise(documents.parse(doc))).body
+
+
+#: the functions a worker may be asked to call, by name (nothing else crosses to a worker)
+ANSWERS: dict[str, Callable[..., bytes]] = {"run": run_answer, "appraise": appraise_answer}
+
+
+def _worker_started(parent: int) -> None:  # pragma: no cover - runs in the worker
+    """A worker's start: one thread for BLAS (the worker is one of several on the cores), a lower
+    priority than the server's (:data:`NICENESS`), the collector tuned as the server's, the engine loaded before the first request, and a watch on
+    the server that started it."""
+    config.one_blas_thread()
+    try:
+        os.nice(NICENESS)
+    except (AttributeError, OSError):  # not on this system: the same priority as the server
+        pass
+    from .. import collector
+
+    collector.tune_for_serving()
+    run_answer({"version": 1, "area": "birmingham"}, True, True)
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)  # the server is gone: nobody will ever read an answer
+
+    threading.Thread(target=watch, name="carescale-parent-watch", daemon=True).start()
+
+
+def _answer(name: str, args: tuple[Any, ...]) -> bytes | None:  # pragma: no cover - runs in the worker
+    """The answer's bytes, or None for anything else (the server then works it out itself and
+    answers exactly as it would have: its own error message and status, its own log)."""
+    try:
+        return ANSWERS[name](*args)
+    except Exception:  # noqa: BLE001 - the server repeats the work and reports what it raises
+        return None
+
+
+def _ready() -> int:  # pragma: no cover - runs in the worker
+    return os.getpid()
+
+
+def processes_for(wanted: int) -> int:
+    """How many compute processes to start: ``wanted``, never more than the cores this process
+    may use, and none on one core (a second process would only take turns with the server)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(wanted, cores)
+
+
+class ComputePool:
+    """``processes`` worker processes for the API's answers (:meth:`answer`). :meth:`start` starts
+    them in the background; until they are ready :meth:`answer` returns None (the caller works
+    the answer out itself)."""
+
+    def __init__(self, processes: int):
+        self.processes = processes
+        self._executor: Any = None
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with self._lock:
+            if self._executor is not None:
+                return
+            executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_worker_started, initargs=(os.getpid(),))
+            self._executor = executor
+        # one call a worker: the executor starts its processes as calls come and none is idle
+        pending = [executor.submit(_ready) for _ in range(self.processes)]
+        left = [len(pending)]
+
+        def done(future: Any) -> None:
+            with self._lock:
+                left[0] -= 1
+                failed = future.cancelled() or future.exception() is not None
+                if self._executor is executor and not failed and left[0] == 0:
+                    self._ready = True
+            if failed and not future.cancelled():
+                log.error("the compute processes did not start (%s); answers are worked out in the server",
+                          future.exception())
+
+        for future in pending:
+            future.add_done_callback(done)
+
+    async def answer(self, name: str, *args: Any) -> bytes | None:
+        """``ANSWERS[name](*args)`` in a worker: its bytes, or None when the pool is not ready,
+        the worker could not give an answer, or a worker stopped (a new pool is then started)."""
+        import asyncio
+        from concurrent.futures.process import BrokenProcessPool
+
+        executor = self._executor
+        if not self._ready or executor is None:
+            return None
+        try:
+            return await asyncio.wrap_future(executor.submit(_answer, name, args))
+        except (BrokenProcessPool, RuntimeError) as exc:  # a worker killed; or shut down meanwhile
+            log.warning("a compute process stopped (%s); starting new ones", exc)
+            self._restart(executor)
+            return None
+
+    def _restart(self, broken: Any) -> None:
+        with self._lock:
+            if self._executor is not broken:
+                return  # another request has restarted it already
+            self._executor, self._ready = None, False
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.start()
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor, self._ready = self._executor, None, False
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,168 @@
+"""The API's runs and appraisals in compute processes (`carescale serve`; carescale.web.compute,
+issue 25): the same bytes as the server's own answer, the same refusals, a killed worker replaced,
+and no worker left behind by a server that is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+pytestmark = pytest.mark.slow  # each server spawns two interpreters that load the engine
+
+DOCS = [
+    ("/api/v1/run", {"version": 1, "area": "birmingham", "note": "compute processes"}),
+    ("/api/v1/run?include=none", {"version": 1, "area": "birmingham", "reprice": False}),
+    ("/api/v1/run?include=bridge", {"version": 1, "area": "birmingham", "scale": {"shared-lives": 0.5}}),
+    ("/api/v1/appraise", {"version": 1, "area": "birmingham", "appraisal": {"years": 5}}),
+]
+
+
+def _ready(pool, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while not pool.ready:
+        if time.monotonic() > end:
+            raise AssertionError("the compute processes did not start")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def served():
+    """`carescale serve`'s app (serving=True: two compute processes) on a real server."""
+    from carescale.web.app import create_app
+    from carescale.web.policy import Policy
+    from carescale.web.server import LiveServer
+
+    app = create_app(policy=Policy(compute_processes=2), serving=True)
+    with LiveServer(app) as live:
+        _ready(app.state.compute)
+        yield live
+
+
+@pytest.fixture(scope="module")
+def in_server():
+    """The same app answering everything in its own process (compute_processes=0)."""
+    from fastapi.testclient import TestClient
+
+    from carescale.web.app import create_app
+    from carescale.web.policy import Policy
+
+    app = create_app(policy=Policy(compute_processes=0), serving=True)
+    assert app.state.compute is None
+    with TestClient(app) as client:
+        yield client
+
+
+def _post(live, path, doc):
+    import httpx
+
+    return httpx.post(live.url + path, json=doc, timeout=60)
+
+
+@pytest.mark.parametrize(("path", "doc"), DOCS, ids=[p for p, _ in DOCS])
+def test_a_compute_process_answers_byte_for_byte_what_the_server_would(served, in_server, path, doc):
+    got = _post(served, path, doc)
+    own = in_server.post(path, json=doc)
+    assert got.status_code == own.status_code == 200
+    assert got.content == own.content
+    assert got.headers["content-type"] == own.headers["content-type"] == "application/json"
+    assert served.app.state.compute.ready
+
+
+def test_the_server_itself_did_not_evaluate_what_a_worker_answered(served):
+    from carescale.library import default_library
+    from carescale.scenarios.evaluation import _cache, _key
+    from carescale.web import documents
+
+    doc = {"version": 1, "area": "birmingham", "note": f"only in a worker {time.time()}"}
+    assert _post(served, "/api/v1/run", doc).status_code == 200
+    assert _key(documents.parse(doc), default_library()) not in _cache
+
+
+@pytest.mark.parametrize("doc", [
+    {"version": 1, "area": "atlantis"},
+    {"version": 1, "area": "birmingham", "scale": {"shared-lives": -1}},
+    {"version": 1, "area": "birmingham", "interventions": ["no-such-model"]},
+    {"version": 1, "area": "birmingham", "overrides": {"living-well.older-people-multiple-ltc.people": -5}},
+])
+def test_a_refusal_is_the_servers_own_message_word_for_word(served, in_server, doc):
+    got = _post(served, "/api/v1/run", doc)
+    own = in_server.post("/api/v1/run", json=doc)
+    assert got.status_code == own.status_code == 422
+    assert got.json() == own.json()
+    assert got.json()["detail"][0]["msg"]
+
+
+def test_a_killed_worker_is_replaced_and_no_request_fails(served):
+    pool = served.app.state.compute
+    victim = next(iter(pool._executor._processes))
+    os.kill(victim, signal.SIGKILL)
+    for i in range(6):  # the request that meets the broken pool is worked out in the server
+        assert _post(served, "/api/v1/run", {"version": 1, "note": f"after the kill {i}"}).status_code == 200
+    _ready(pool)
+    assert victim not in pool._executor._processes
+    assert _post(served, "/api/v1/run", {"version": 1, "note": "new workers"}).status_code == 200
+
+
+def test_no_compute_process_on_one_core_or_when_set_to_zero(monkeypatch):
+    from carescale.web import compute
+    from carescale.web.app import create_app
+    from carescale.web.policy import Policy
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert compute.processes_for(2) == 0
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert compute.processes_for(2) == 2 and compute.processes_for(8) == 4 and compute.processes_for(0) == 0
+    assert create_app(policy=Policy(compute_processes=2)).state.compute is None  # tests' apps: not serving
+
+
+def test_the_workers_stop_when_the_server_is_killed(tmp_path):
+    """A server killed without its shutdown (SIGKILL) leaves no compute process behind."""
+    script = tmp_path / "server.py"
+    script.write_text(textwrap.dedent("""
+        import time
+        from carescale.web.compute import ComputePool
+        if __name__ == "__main__":
+            pool = ComputePool(2)
+            pool.start()
+            while not pool.ready:
+                time.sleep(0.05)
+            print(*pool._executor._processes, flush=True)
+            time.sleep(600)
+    """))
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in server.stdout.readline().split()]  # once both are ready
+        assert len(workers) == 2
+    finally:
+        server.kill()
+        server.wait()
+    end = time.monotonic() + 15
+    alive = workers
+    while alive and time.monotonic() < end:
+        time.sleep(0.2)
+        alive = [p for p in workers if _alive(p)]
+    assert not alive, f"compute processes {alive} outlived their server"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_workers_give_way_to_the_server(served):
+    """A worker's priority is NICENESS below the server's, so pages go first when the cores are busy."""
+    from carescale.web.compute import NICENESS
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    workers = list(served.app.state.compute._executor._processes)
+    assert len(workers) == 2
+    assert [os.getpriority(os.PRIO_PROCESS, p) for p in workers] == [min(19, own + NICENESS)] * 2
