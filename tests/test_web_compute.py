@@ -166,3 +166,36 @@ def test_the_workers_give_way_to_the_server(served):
     workers = list(served.app.state.compute._executor._processes)
     assert len(workers) == 2
     assert [os.getpriority(os.PRIO_PROCESS, p) for p in workers] == [min(19, own + NICENESS)] * 2
+
+
+def test_ctrl_c_stops_the_server_and_its_workers_quietly(tmp_path):
+    """Ctrl+C in the terminal (SIGINT to the whole process group): the server stops its compute
+    processes itself, and nothing prints a traceback."""
+    import socket
+
+    import psutil
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = os.path.join(os.path.dirname(sys.executable), "carescale")
+    env = {**os.environ, "CARESCALE_HOME": str(tmp_path)}
+    server = subprocess.Popen([exe, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        assert "carescale is running" in server.stdout.readline()
+        end = time.monotonic() + 60
+        while len([c for c in psutil.Process(server.pid).children() if "spawn_main" in " ".join(c.cmdline())]) < 2:
+            assert time.monotonic() < end, "the compute processes did not start"
+            time.sleep(0.1)
+        workers = psutil.Process(server.pid).children()
+        time.sleep(1.0)  # their engine loaded
+        os.killpg(server.pid, signal.SIGINT)
+        out, _ = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+    assert server.returncode == 0
+    psutil.wait_procs(workers, timeout=10)
+    assert not [w.pid for w in workers if _alive(w.pid)]

@@ -66,7 +66,11 @@ def _worker_started(parent: int) -> None:  # pragma: no cover - runs in the work
     """A worker's start: one thread for BLAS (the worker is one of several on the cores), a lower
     priority than the server's (:data:`NICENESS`), the collector tuned as the server's, the engine loaded before the first request, and a watch on
     the server that started it."""
+    import signal
+
     config.one_blas_thread()
+    # Ctrl+C in a terminal reaches the whole process group: the server stops its workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         os.nice(NICENESS)
     except (AttributeError, OSError):  # not on this system: the same priority as the server
