@@ -230,7 +230,8 @@ def evaluate_timelines(
     params = parameters or ParameterTable.from_scenario(scenario)
     v = _complete(values, params)
     D = _n_draws(v)
-    annual = AnnualRun(v, D, *annual_figures(scenario, v, D))
+    figures, overlaps = annual_figures(scenario, v, D)
+    annual = AnnualRun(v, D, figures, overlaps, _people_figures(scenario, v, D, figures))
     return tuple(_on_timeline(scenario, annual, timeline, params) for timeline in timelines)
 
 
@@ -244,6 +245,38 @@ def on_timelines(result: PortfolioResult, timelines: tuple[Timeline, ...]) -> tu
 
 
 @dataclass(frozen=True)
+class PeopleFigures:
+    """One intervention's figures at full scale that follow its people rather than its money: the
+    wider benefits a year (D,), staff per person supported by role, the full costs' staff in post
+    by role (D,) and whether it counts people (the same on every timeline: worked out once)."""
+
+    wider_benefits: np.ndarray
+    staff_per_person: tuple[tuple[str, float], ...]
+    staff_in_post: tuple[tuple[str, np.ndarray], ...]
+    person_based: bool
+
+
+def _people_figures(scenario: Scenario, v: Values, D: int, figures: list[AnnualFigures]) -> tuple[PeopleFigures, ...]:
+    out = []
+    for iv, f in zip(scenario.interventions, figures):
+        n = f.beneficiaries
+        wider = np.zeros(D)
+        for wb in iv.wider_benefits:
+            wider = wider + n * v[f"{iv.id}.wider_benefits.{wb.id}"]
+        in_post = ()
+        if scenario.method == "full":  # staff by role of the full costs
+            in_post = tuple((fc.role, staff_in_post(iv, fc, v, n, scenario, D)) for fc in iv.full_costs
+                            if fc.staff is not None)
+        out.append(PeopleFigures(
+            wider_benefits=wider,
+            staff_per_person=tuple((w.role, w.staff.value / w.per.value) for w in iv.workforce),
+            staff_in_post=in_post,
+            person_based=any(s.sizing.basis != "none" for s in iv.segments),
+        ))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class AnnualRun:
     """The annual figures of complete values ``values`` of ``draws`` draws (what a result is
     put on its timeline from)."""
@@ -252,33 +285,27 @@ class AnnualRun:
     draws: int
     figures: list[AnnualFigures]
     overlaps: list[OverlapFigures]
+    people: tuple[PeopleFigures, ...]  # by intervention, as ``figures``
 
 
 def _on_timeline(scenario: Scenario, annual: AnnualRun, timeline: Timeline, params: ParameterTable) -> PortfolioResult:
-    """The annual figures of complete values over ``timeline``'s periods."""
+    """The annual figures of complete values over ``timeline``'s periods. Each intervention's scale
+    (draws or 1, periods) broadcasts against its figures' draws."""
     v, D, figures, overlap_figures = annual.values, annual.draws, annual.figures, annual.overlaps
     T = timeline.periods
     L = timeline.years_per_period
     results: list[InterventionResult] = []
     people_of: dict[str, np.ndarray] = {}  # id -> people (D, T)
-    for iv, f in zip(scenario.interventions, figures):
-        scale = np.broadcast_to(timeline.scale(iv, v), (D, T))
+    scales = timeline.scales(scenario.interventions, v)
+    for iv, f, pf, scale in zip(scenario.interventions, figures, annual.people, scales):
         n = f.beneficiaries
         people = n[:, None] * scale
         amount = scale[:, :, None] * L
         cost_t = f.cost[:, None, :] * amount
         gross_t = f.gross[:, None, :] * amount
-        wider = np.zeros(D)
-        for wb in iv.wider_benefits:
-            wider = wider + n * v[f"{iv.id}.wider_benefits.{wb.id}"]
-        workforce = {
-            w.role: people * (w.staff.value / w.per.value) for w in iv.workforce
-        }
-        if scenario.method == "full":  # staff by role of the full costs, at the period's scale
-            for fc in iv.full_costs:
-                if fc.staff is not None:
-                    workforce[fc.role] = staff_in_post(iv, fc, v, n, scenario, D)[:, None] * scale
-        person_based = any(s.sizing.basis != "none" for s in iv.segments)
+        workforce = {role: people * ratio for role, ratio in pf.staff_per_person}
+        for role, staff in pf.staff_in_post:  # the full costs' staff at the period's scale
+            workforce[role] = staff[:, None] * scale
         results.append(
             InterventionResult(
                 id=iv.id,
@@ -287,10 +314,10 @@ def _on_timeline(scenario: Scenario, annual: AnnualRun, timeline: Timeline, para
                 cost=cost_t,
                 gross=gross_t,
                 setup_investment=f.setup_investment,
-                wider_benefits=wider[:, None] * scale * L,
+                wider_benefits=pf.wider_benefits[:, None] * scale * L,
                 workforce=workforce,
                 segments=f.segments,
-                person_based=person_based,
+                person_based=pf.person_based,
             )
         )
         people_of[iv.id] = people
