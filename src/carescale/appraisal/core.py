@@ -375,11 +375,13 @@ def optimism_bias(iv: Intervention, settings: AppraisalSettings) -> tuple[float,
     return ob.costs.value, ob.benefits.value
 
 
-def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: AppraisalSettings) -> dict[str, float]:
+def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: AppraisalSettings,
+                       additionality: bool = True) -> dict[str, float]:
     """The factor optimism bias and additionality put on each cost and saving path (only the
     paths whose factor is not 1): what :func:`adjusted_values` multiplies the values by. Worked
     out once per appraisal, so a route that adjusts its draws block by block does no per-path
-    lookups in each block."""
+    lookups in each block. ``additionality=False``: optimism bias alone (every deadweight 0 and
+    attribution 1: the bridge's optimism-bias state)."""
     ivs = {iv.id: iv for iv in scenario.interventions}
     out: dict[str, float] = {}
     bias: dict[str, tuple[float, float]] = {}  # by intervention, and each outcome's factor, once
@@ -396,7 +398,9 @@ def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: App
         else:
             factor = 1.0 - down
             parts = p.path.split(".")
-            if len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
+            if not additionality:
+                pass  # (deadweight 0 and attribution 1 would multiply by exactly 1.0)
+            elif len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
                 if (iid, parts[3]) not in outcome:
                     outcome[iid, parts[3]] = _outcome_factor(settings, iid, parts[3])
                 factor *= outcome[iid, parts[3]]
@@ -421,11 +425,12 @@ def apply_factors(values: Values, factors: Mapping[str, float]) -> dict[str, np.
 
 
 def adjusted_values(
-    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings
+    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings,
+    additionality: bool = True,
 ) -> dict[str, np.ndarray]:
-    """A copy of ``values`` with optimism bias and additionality applied to costs and savings
-    (:func:`adjustment_factors`)."""
-    return apply_factors(values, adjustment_factors(scenario, params, settings))
+    """A copy of ``values`` with optimism bias and additionality (``additionality=False``: optimism
+    bias alone) applied to costs and savings (:func:`adjustment_factors`)."""
+    return apply_factors(values, adjustment_factors(scenario, params, settings, additionality))
 
 
 def _check_settings_ids(scenario: Scenario, settings: AppraisalSettings) -> None:
