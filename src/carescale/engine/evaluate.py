@@ -38,7 +38,8 @@ PAYER_INDEX = {p: i for i, p in enumerate(PAYERS)}
 
 
 def _n_draws(values: Values) -> int:
-    sizes = {np.shape(v)[0] for v in values.values() if np.ndim(v) == 1}
+    shapes = (v.shape if type(v) is np.ndarray else np.shape(v) for v in values.values())
+    sizes = {shape[0] for shape in shapes if len(shape) == 1}
     sizes.discard(1)
     if len(sizes) > 1:
         raise SettingsError(f"parameter arrays have different numbers of draws: {sorted(sizes)}")
