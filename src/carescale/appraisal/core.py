@@ -35,7 +35,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values, evaluate_timelines
+from ..engine.evaluate import _complete as complete_values, _draws, evaluate_timelines
 from ..engine.parameters import Values
 from ..engine.results import PortfolioResult
 from ..engine.timeline import RampUpTimeline
@@ -605,18 +605,17 @@ def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_t
     D = res_c.n_draws
     T = cost_tl.periods
     out: dict[str, MonthlyFlows] = {}
-    for iv in scenario.interventions:
-        rc, rs = res_c.intervention(iv.id), res_s.intervention(iv.id)
-        total = np.broadcast_to(rc.setup_investment, (D,))
+    for iv, rc, rs in zip(scenario.interventions, res_c.interventions, res_s.interventions):
+        # (the engine's people and wider benefits are (D, T) already; its figures (D,))
+        total = _draws(rc.setup_investment, D)
         if iv.setup is not None and np.any(total > 0):
             full = np.zeros(D)
             for seg in rc.segments:
-                full = full + np.broadcast_to(seg.beneficiaries, (D,))
-            setup = _schedule_setup(iv, total, np.broadcast_to(rc.beneficiaries, (D, T)), full,
-                                    v[f"{iv.id}.setup.per"], timing)
+                full = full + _draws(seg.beneficiaries, D)
+            setup = _schedule_setup(iv, total, rc.beneficiaries, full, v[f"{iv.id}.setup.per"], timing)
         else:
             setup = np.zeros((D, T, P))
-        out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, np.broadcast_to(rs.wider_benefits, (D, T)))
+        out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, rs.wider_benefits)
     parts = list(out.values())
     def total(name: str) -> np.ndarray:
         if not parts:  # an area that supports none of the models: all zeros
