@@ -103,11 +103,11 @@ class _Lines:
         self.total: dict[tuple[str, str], float] = {}
 
     def step(self, key: str, label: str, model: str, payer_amounts, source: str) -> None:
-        for i, payer in enumerate(PAYERS):
-            amount = float(payer_amounts[i])
+        model_name = self.names.get(model, model)
+        for payer, amount in zip(PAYERS, np.asarray(payer_amounts, dtype=float).tolist()):
             self.lines.append({
                 "kind": "step", "step": key, "label": label, "model": model,
-                "model_name": self.names.get(model, model), "payer": payer, "amount": amount,
+                "model_name": model_name, "payer": payer, "amount": amount,
                 "source": source,
             })
             self.total[(model, payer)] = self.total.get((model, payer), 0.0) + amount
