@@ -290,38 +290,41 @@ class AnnualRun:
 
 
 def _on_timeline(scenario: Scenario, annual: AnnualRun, timeline: Timeline, params: ParameterTable) -> PortfolioResult:
-    """The annual figures of complete values over ``timeline``'s periods. Each intervention's scale
-    (draws or 1, periods) broadcasts against its figures' draws."""
+    """The annual figures of complete values over ``timeline``'s periods, every intervention at
+    once: its figures are stacked as rows (interventions, draws, ...) and multiplied by the
+    timeline's scales (interventions, draws or 1, periods) element by element, so each
+    intervention's arrays (views of its rows) are bit for bit what it gives alone."""
     v, D, figures, overlap_figures = annual.values, annual.draws, annual.figures, annual.overlaps
     T = timeline.periods
     L = timeline.years_per_period
     results: list[InterventionResult] = []
     people_of: dict[str, np.ndarray] = {}  # id -> people (D, T)
-    scales = timeline.scales(scenario.interventions, v)
-    for iv, f, pf, scale in zip(scenario.interventions, figures, annual.people, scales):
-        n = f.beneficiaries
-        people = n[:, None] * scale
-        amount = scale[:, :, None] * L
-        cost_t = f.cost[:, None, :] * amount
-        gross_t = f.gross[:, None, :] * amount
-        workforce = {role: people * ratio for role, ratio in pf.staff_per_person}
+    if figures:  # (np.array of a list of equal arrays stacks them, with less overhead than np.stack)
+        scale = timeline.scales(scenario.interventions, v)
+        people = np.array([f.beneficiaries for f in figures])[:, :, None] * scale
+        amount = scale[:, :, :, None] * L
+        cost_t = np.array([f.cost for f in figures])[:, :, None, :] * amount
+        gross_t = np.array([f.gross for f in figures])[:, :, None, :] * amount
+        wider = np.array([pf.wider_benefits for pf in annual.people])[:, :, None] * scale * L
+    for i, (iv, f, pf) in enumerate(zip(scenario.interventions, figures, annual.people)):
+        workforce = {role: people[i] * ratio for role, ratio in pf.staff_per_person}
         for role, staff in pf.staff_in_post:  # the full costs' staff at the period's scale
-            workforce[role] = staff[:, None] * scale
+            workforce[role] = staff[:, None] * scale[i]
         results.append(
             InterventionResult(
                 id=iv.id,
                 name=iv.name,
-                beneficiaries=people,
-                cost=cost_t,
-                gross=gross_t,
+                beneficiaries=people[i],
+                cost=cost_t[i],
+                gross=gross_t[i],
                 setup_investment=f.setup_investment,
-                wider_benefits=pf.wider_benefits[:, None] * scale * L,
+                wider_benefits=wider[i],
                 workforce=workforce,
                 segments=f.segments,
                 person_based=pf.person_based,
             )
         )
-        people_of[iv.id] = people
+        people_of[iv.id] = people[i]
 
     overlaps: list[OverlapResult] = []
     for o in overlap_figures:

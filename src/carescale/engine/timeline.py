@@ -25,9 +25,10 @@ class Timeline:
         """Fraction of full scale in each period: shape (draws or 1, periods)."""
         return np.ones((1, self.periods))
 
-    def scales(self, interventions: Sequence[Intervention], values: Values) -> list[np.ndarray]:
-        """:meth:`scale` of each of ``interventions`` (here one array for all: read only)."""
-        return [np.ones((1, self.periods))] * len(interventions)
+    def scales(self, interventions: Sequence[Intervention], values: Values) -> np.ndarray:
+        """:meth:`scale` of each of ``interventions``, as the rows of one (interventions, draws or
+        1, periods) array."""
+        return np.ones((len(interventions), 1, self.periods))
 
 
 STEADY_STATE = Timeline()
@@ -80,13 +81,13 @@ class RampUpTimeline(Timeline):
     def scale(self, intervention: Intervention, values: Values) -> np.ndarray:
         return self.scales((intervention,), values)[0]
 
-    def scales(self, interventions: Sequence[Intervention], values: Values) -> list[np.ndarray]:
-        """:meth:`scale` of each of ``interventions``, their ramps worked out together as rows of
+    def scales(self, interventions: Sequence[Intervention], values: Values) -> np.ndarray:
+        """:meth:`scale` of each of ``interventions``, their ramps worked out together as the rows of
         one (interventions, draws or 1, periods) array: every step is element by element, so each
         row is what the intervention gives alone, bit for bit (a drop-off's powers are taken
         intervention by intervention, in the shape they have alone)."""
         if not interventions:
-            return []
+            return np.ones((0, 1, self.periods))
         lag, duration, drop_off = dict(self.lag), dict(self.duration), dict(self.drop_off)
         months = [self.months(iv, values) for iv in interventions]
         starts = [d + lag.get(iv.id, 0.0) for iv, (d, _) in zip(interventions, months)]
@@ -107,7 +108,7 @@ class RampUpTimeline(Timeline):
         r = np.where(r < 1e-9, 0.0, r)  # a build-up shorter than that is a step
         r_safe = np.where(r > 0, r, 1.0)
         area = np.where(x <= 0, 0.0, np.where(x <= r, x * x / (2.0 * r_safe), x - r / 2.0))
-        out = list(np.diff(area, axis=-1))
+        out = np.diff(area, axis=-1)
         for i, iv in enumerate(interventions):
             f = drop_off.get(iv.id, 0.0)
             if f:
