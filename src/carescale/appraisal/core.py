@@ -578,7 +578,8 @@ def resolve_settings(settings: AppraisalSettings | Mapping | None) -> AppraisalS
 
 def _n_draws(values: Values) -> int:
     """Draws in ``values`` (arrays of one draw apply to all; the engine reports inconsistent sizes)."""
-    sizes = {np.shape(a)[0] for a in values.values() if np.ndim(a) == 1} - {1}
+    shapes = (a.shape if type(a) is np.ndarray else np.shape(a) for a in values.values())
+    sizes = {shape[0] for shape in shapes if len(shape) == 1} - {1}
     return max(sizes) if sizes else 1
 
 
