@@ -236,11 +236,12 @@ def bridge(
                float(Y * run_net.sum()), {p: float(Y * run_net[i]) for i, p in enumerate(PAYERS)})
 
     flows = appraisal.interventions
+    ob_basis = {iv.id: _ob_basis(settings, flows[iv.id]) for iv in ivs}  # each model's, once
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
         b.step("optimism_bias_savings", "Optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
-               f"savings lowered by {down:.0%} ({_ob_basis(settings, flows[iv.id])})" if down
-               else f"no optimism bias on savings ({_ob_basis(settings, flows[iv.id])})" if settings.optimism_bias
+               f"savings lowered by {down:.0%} ({ob_basis[iv.id]})" if down
+               else f"no optimism bias on savings ({ob_basis[iv.id]})" if settings.optimism_bias
                else "no optimism bias on savings")
     for iv in ivs:
         t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
@@ -262,7 +263,7 @@ def bridge(
     for iv in ivs:
         up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_costs", "Optimism bias on running costs", iv.id, -Y * (c2[iv.id] - c0[iv.id]),
-               f"running costs raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])})" if up
+               f"running costs raised by {up:.0%} ({ob_basis[iv.id]})" if up
                else "no optimism bias on costs")
     for iv in ivs:
         b.step("setup", "Set-up investment", iv.id, -su0[iv.id],
@@ -271,7 +272,7 @@ def bridge(
     for iv in ivs:
         up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_setup", "Optimism bias on set-up", iv.id, -(su2[iv.id] - su0[iv.id]),
-               f"set-up raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])}); the cash-flow table's "
+               f"set-up raised by {up:.0%} ({ob_basis[iv.id]}); the cash-flow table's "
                "set-up includes it"
                if up and iv.setup is not None else "no optimism bias on set-up")
     years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
