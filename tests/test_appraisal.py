@@ -490,3 +490,32 @@ def test_duration_ends_the_effect():
     # savings start after 3 months and last 24 months: months 4-27, nothing after; costs go on
     assert f.gross[0, 3:27].sum() > 0 and f.gross[0, 27:].sum() == 0
     assert f.running_cost[0, 27:].sum() > 0
+
+
+def test_metrics_of_stacked_flows_are_each_flows_own_bit_for_bit():
+    """The appraisal works the metrics of every model and the portfolio out on their flows stacked
+    (``core._metrics_of``): each flow's figures must be what it gives alone, to the bit, whatever
+    the draws, years and signs (zeros and negative zeros included)."""
+    from carescale.appraisal.core import MonthlyFlows, _metrics_of
+
+    rng = np.random.default_rng(7)
+
+    def flow(D, T, deduction):
+        def a(*shape):
+            x = rng.normal(size=shape) * 10.0 ** rng.integers(-3, 8, size=shape)
+            x[rng.random(shape) < 0.1] = 0.0
+            x[rng.random(shape) < 0.05] = -0.0
+            return x
+        return MonthlyFlows(a(D, T, 2), a(D, T, 2), a(D, T, 2), a(D, T, 2) if deduction else None, a(D, T))
+
+    for D, years, K in [(1, 10, 7), (1, 1, 1), (1, 40, 3), (3, 5, 4), (256, 10, 7)]:
+        flows = [flow(D, 12 * years, k == K - 1) for k in range(K)]
+        factors = discount_factors(years, None if D == 1 else 0.05)
+        together = _metrics_of(flows, factors)
+        for f, (m, yearly) in zip(flows, together):
+            ((m1, yearly1),) = _metrics_of([f], factors)
+            assert yearly.keys() == yearly1.keys()
+            for k in yearly1:
+                assert yearly[k].tobytes() == yearly1[k].tobytes(), k
+            for k in m1.__dataclass_fields__:
+                assert getattr(m, k).tobytes() == getattr(m1, k).tobytes(), k

@@ -42,15 +42,14 @@ from typing import Any
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values, evaluate_timelines, on_timelines
+from ..engine.evaluate import _complete as complete_values, _n_draws as n_draws, annual_figures, evaluate_timelines, on_timelines
 from ..engine.parameters import Values
 from ..engine.results import PortfolioResult
 from ..engine.scenario import Scenario
 from ..engine.summary import price_basis
-from ..engine.timeline import STEADY_STATE
 from ..schema import PAYERS
 from .core import AppraisalResult, adjusted_values, timelines
-from .settings import AppraisalSettings, OutcomeAdjustment, appraisal_defaults, no_adjustment
+from .settings import AppraisalSettings, appraisal_defaults, no_adjustment
 
 #: the headline a subtotal must equal, by its key
 HEADLINES = {
@@ -77,24 +76,16 @@ def _ob_basis(settings: AppraisalSettings, flow) -> str:
     return f"evidence level {flow.evidence_level}, carescale's Nesta-level table, data/appraisal_defaults.yaml"
 
 
-def _without_additionality(scenario: Scenario, settings: AppraisalSettings) -> AppraisalSettings:
-    """``settings`` with every deadweight 0 and attribution 1 (and no lag or drop-off), named on
-    each outcome so that no default (however it is set) applies: the optimism-bias-only state."""
-    out = {}
-    for iv in scenario.interventions:
-        adj = settings.interventions.get(iv.id) or no_adjustment()
-        ids = dict.fromkeys(o.id for s in iv.segments for o in (*s.outcomes, *s.spend_reductions))
-        none = OutcomeAdjustment(deadweight=0.0, attribution=1.0)
-        out[iv.id] = adj.model_copy(update={
-            "deadweight": 0.0, "attribution": 1.0, "lag_months": 0.0, "drop_off": 0.0,
-            "outcomes": {oid: none for oid in ids},
-        })
-    return settings.model_copy(update={"interventions": out})
-
-
 def _months_sum(arr: np.ndarray) -> np.ndarray:
     """(1, T, P) -> (P,): a flow summed over the timeline's periods (first draw)."""
     return np.asarray(arr[0], dtype=float).sum(axis=0)
+
+
+def _a_year(annual: np.ndarray) -> np.ndarray:
+    """(D, P) annual figures -> (P,) (first draw): the steady state's one period of a year at full
+    scale, summed as :func:`_months_sum` sums it (the engine puts a figure on that period as
+    itself times 1.0, which leaves every bit as it is)."""
+    return _months_sum(annual[:, None, :])
 
 
 def _years(arr: np.ndarray, years: int) -> np.ndarray:
@@ -112,11 +103,11 @@ class _Lines:
         self.total: dict[tuple[str, str], float] = {}
 
     def step(self, key: str, label: str, model: str, payer_amounts, source: str) -> None:
-        for i, payer in enumerate(PAYERS):
-            amount = float(payer_amounts[i])
+        model_name = self.names.get(model, model)
+        for payer, amount in zip(PAYERS, np.asarray(payer_amounts, dtype=float).tolist()):
             self.lines.append({
                 "kind": "step", "step": key, "label": label, "model": model,
-                "model_name": self.names.get(model, model), "payer": payer, "amount": amount,
+                "model_name": model_name, "payer": payer, "amount": amount,
                 "source": source,
             })
             self.total[(model, payer)] = self.total.get((model, payer), 0.0) + amount
@@ -173,38 +164,39 @@ def bridge(
     zeros = np.zeros(P)
 
     # -- the states, each from the engine ---------------------------------------------------------
-    v_ob = adjusted_values(scenario, params, base, _without_additionality(scenario, settings))
-    e_ob = evaluate(scenario, v_ob, parameters=params)
+    # (a steady state, one year at full scale, is the engine's annual figures as they are: the
+    # optimism-bias state and the adjusted values' are read from them without a timeline)
+    v_ob = adjusted_values(scenario, params, base, settings, additionality=False)
+    ob, _ = annual_figures(scenario, v_ob, n_draws(v_ob))
     cost_tl, sav_tl = timelines(scenario, settings)
     full_tl = dataclasses.replace(sav_tl, delay=(), ramp=(), default_delay=0.0, default_ramp=0.0)
-    # the adjusted values' steady state and their savings at full scale from month 1 (lag and
-    # drop-off), from the annual figures of the appraisal's own savings run (overlap by pair) when
-    # it ran on these values and this table; else the engine's formulas once, on three timelines
+    # the adjusted values' savings at full scale from month 1 (lag and drop-off), from the annual
+    # figures of the appraisal's own savings run (overlap by pair) when it ran on these values and
+    # this table; else the engine's formulas once, on both timelines
     runs = appraisal.engine_runs
     if runs is not None and runs.values is values and runs.parameters is given and runs.savings.timeline == sav_tl:
         e_sav = runs.savings
-        e_adj, e_drop = on_timelines(e_sav, (STEADY_STATE, full_tl))
+        (e_drop,) = on_timelines(e_sav, (full_tl,))
     else:
         v_adj = adjusted_values(scenario, params, base, settings)
-        e_adj, e_drop, e_sav = evaluate_timelines(scenario, v_adj, (STEADY_STATE, full_tl, sav_tl), params)
+        e_drop, e_sav = evaluate_timelines(scenario, v_adj, (full_tl, sav_tl), params)
+    adj = e_sav.annual.figures
 
-    def annual(res: PortfolioResult, iid: str, name: str) -> np.ndarray:
-        return _months_sum(getattr(res.intervention(iid), name))
-
-    def setup(res: PortfolioResult, iv) -> np.ndarray:
+    def setup(iv, amount: np.ndarray) -> np.ndarray:
         out = zeros.copy()
         if iv.setup is not None:
-            out[PAYERS.index(iv.setup.payer)] = float(res.intervention(iv.id).setup_investment[0])
+            out[PAYERS.index(iv.setup.payer)] = float(amount[0])
         return out
 
-    g0 = {iv.id: annual(steady, iv.id, "gross") for iv in ivs}
-    c0 = {iv.id: annual(steady, iv.id, "cost") for iv in ivs}
-    g1 = {iv.id: annual(e_ob, iv.id, "gross") for iv in ivs}
-    g2 = {iv.id: annual(e_adj, iv.id, "gross") for iv in ivs}
-    c2 = {iv.id: annual(e_adj, iv.id, "cost") for iv in ivs}
-    s3 = {iv.id: annual(e_drop, iv.id, "gross") for iv in ivs}
-    su0 = {iv.id: setup(steady, iv) for iv in ivs}
-    su2 = {iv.id: setup(e_adj, iv) for iv in ivs}
+    steady_ivs = steady.interventions  # results and annual figures are in the scenario's order
+    g0 = {iv.id: _months_sum(r.gross) for iv, r in zip(ivs, steady_ivs)}
+    c0 = {iv.id: _months_sum(r.cost) for iv, r in zip(ivs, steady_ivs)}
+    g1 = {iv.id: _a_year(f.gross) for iv, f in zip(ivs, ob)}
+    g2 = {iv.id: _a_year(f.gross) for iv, f in zip(ivs, adj)}
+    c2 = {iv.id: _a_year(f.cost) for iv, f in zip(ivs, adj)}
+    s3 = {iv.id: _months_sum(r.gross) for iv, r in zip(ivs, e_drop.interventions)}
+    su0 = {iv.id: setup(iv, r.setup_investment) for iv, r in zip(ivs, steady_ivs)}
+    su2 = {iv.id: setup(iv, f.setup_investment) for iv, f in zip(ivs, adj)}
     ov0 = {o.id: _months_sum(o.deduction) for o in steady.overlaps}
     ov3 = {o.id: _months_sum(o.deduction) for o in e_drop.overlaps}
     ov4_years = {o.id: _years(o.deduction, Y) for o in e_sav.overlaps}
@@ -244,11 +236,12 @@ def bridge(
                float(Y * run_net.sum()), {p: float(Y * run_net[i]) for i, p in enumerate(PAYERS)})
 
     flows = appraisal.interventions
+    ob_basis = {iv.id: _ob_basis(settings, flows[iv.id]) for iv in ivs}  # each model's, once
     for iv in ivs:
         up, down = flows[iv.id].optimism_bias
         b.step("optimism_bias_savings", "Optimism bias on savings", iv.id, Y * (g1[iv.id] - g0[iv.id]),
-               f"savings lowered by {down:.0%} ({_ob_basis(settings, flows[iv.id])})" if down
-               else f"no optimism bias on savings ({_ob_basis(settings, flows[iv.id])})" if settings.optimism_bias
+               f"savings lowered by {down:.0%} ({ob_basis[iv.id]})" if down
+               else f"no optimism bias on savings ({ob_basis[iv.id]})" if settings.optimism_bias
                else "no optimism bias on savings")
     for iv in ivs:
         t1, t2 = float(g1[iv.id].sum()), float(g2[iv.id].sum())
@@ -270,7 +263,7 @@ def bridge(
     for iv in ivs:
         up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_costs", "Optimism bias on running costs", iv.id, -Y * (c2[iv.id] - c0[iv.id]),
-               f"running costs raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])})" if up
+               f"running costs raised by {up:.0%} ({ob_basis[iv.id]})" if up
                else "no optimism bias on costs")
     for iv in ivs:
         b.step("setup", "Set-up investment", iv.id, -su0[iv.id],
@@ -279,7 +272,7 @@ def bridge(
     for iv in ivs:
         up = flows[iv.id].optimism_bias[0]
         b.step("optimism_bias_setup", "Optimism bias on set-up", iv.id, -(su2[iv.id] - su0[iv.id]),
-               f"set-up raised by {up:.0%} ({_ob_basis(settings, flows[iv.id])}); the cash-flow table's "
+               f"set-up raised by {up:.0%} ({ob_basis[iv.id]}); the cash-flow table's "
                "set-up includes it"
                if up and iv.setup is not None else "no optimism bias on set-up")
     years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],

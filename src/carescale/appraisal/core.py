@@ -35,7 +35,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import ParameterTable, evaluate
-from ..engine.evaluate import _complete as complete_values, evaluate_timelines
+from ..engine.evaluate import _complete as complete_values, _draws, evaluate_timelines
 from ..engine.parameters import Values
 from ..engine.results import PortfolioResult
 from ..engine.timeline import RampUpTimeline
@@ -211,31 +211,50 @@ class Flows(_Parts):
         return np.zeros_like(self.gross) if arr is None else arr
 
 
-def _metrics(monthly: MonthlyFlows, factors: np.ndarray) -> tuple[Metrics, dict[str, np.ndarray]]:
-    """Metrics and yearly sums of one block of monthly flows."""
+def _metrics_of(flows: list[MonthlyFlows], factors: np.ndarray) -> list[tuple[Metrics, dict[str, np.ndarray]]]:
+    """Metrics and yearly sums of each of ``flows`` (monthly flows of the same draws: each model's
+    and the portfolio's), worked out on the flows stacked one under the other, so each formula is
+    one numpy call for all of them. Each flow's figures are what it gives alone, bit for bit: the
+    arithmetic is element by element or along each row (sums of 12 months, over years and
+    payers, running totals), and the discounting's matrix products are taken flow by flow (how a
+    product adds up depends on its shape). A flow without an overlap deduction has zeros there,
+    which take nothing from its savings (``x - 0.0`` is ``x``)."""
+    D = flows[0].gross.shape[0]
+    rows = [slice(k * D, (k + 1) * D) for k in range(len(flows))]
+
+    def stacked(name: str) -> np.ndarray:
+        return np.concatenate([getattr(f, name) for f in flows])
+
+    running_cost, setup, gross = stacked("running_cost"), stacked("setup"), stacked("gross")
+    with_deduction = [f.overlap_deduction is not None for f in flows]
+    deduction = np.concatenate([np.zeros_like(f.gross) if f.overlap_deduction is None else f.overlap_deduction
+                                for f in flows]) if any(with_deduction) else None
     yearly = {
-        "running_cost": _to_years(monthly.running_cost),
-        "setup": _to_years(monthly.setup),
-        "gross": _to_years(monthly.gross),
-        "wider_benefits": _to_years(monthly.wider_benefits),
+        "running_cost": _to_years(running_cost),
+        "setup": _to_years(setup),
+        "gross": _to_years(gross),
+        "wider_benefits": _to_years(stacked("wider_benefits")),
     }
-    if monthly.overlap_deduction is not None:
-        yearly["overlap_deduction"] = _to_years(monthly.overlap_deduction)
-    ded = yearly.get("overlap_deduction", 0.0)
+    if deduction is not None:
+        yearly["overlap_deduction"] = _to_years(deduction)
     cost_y = yearly["running_cost"] + yearly["setup"]
-    sav_y = yearly["gross"] - ded
+    sav_y = yearly["gross"] - yearly.get("overlap_deduction", 0.0)
     net_y = sav_y - cost_y
     npv_p = np.einsum("dyp,y->dp", net_y, factors)
-    pv_cost = _all_payers(cost_y) @ factors
-    pv_sav = _all_payers(sav_y) @ factors
-    pv_wider = yearly["wider_benefits"] @ factors
-    monthly_net = _all_payers(monthly.gross) - _all_payers(monthly.running_cost) - _all_payers(monthly.setup)
-    if monthly.overlap_deduction is not None:
-        monthly_net -= _all_payers(monthly.overlap_deduction)
+
+    def present_value(yearly_all_payers: np.ndarray) -> np.ndarray:
+        return np.concatenate([yearly_all_payers[r] @ factors for r in rows])
+
+    pv_cost = present_value(_all_payers(cost_y))
+    pv_sav = present_value(_all_payers(sav_y))
+    pv_wider = present_value(yearly["wider_benefits"])
+    monthly_net = _all_payers(gross) - _all_payers(running_cost) - _all_payers(setup)
+    if deduction is not None:
+        monthly_net -= _all_payers(deduction)
     cum = np.cumsum(monthly_net, axis=1)
     dcum = np.cumsum(monthly_net * np.repeat(factors, 12)[None, :], axis=1)
     budget = net_y.sum(axis=1)
-    m = Metrics(
+    every = Metrics(
         npv=npv_p.sum(axis=1),
         npv_by_payer=npv_p,
         net_budget_impact=budget.sum(axis=1),
@@ -248,7 +267,24 @@ def _metrics(monthly: MonthlyFlows, factors: np.ndarray) -> tuple[Metrics, dict[
         break_even_month=_break_even_month(cum),
         discounted_break_even_month=_break_even_month(dcum),
     )
-    return m, yearly
+    out = []
+    for r, has_deduction in zip(rows, with_deduction):
+        m = Metrics(**{k: getattr(every, k)[r] for k in Metrics.__dataclass_fields__})
+        own = {k: a[r] for k, a in yearly.items() if k != "overlap_deduction" or has_deduction}
+        out.append((m, own))
+    return out
+
+
+#: Rows (draws x flows) the metrics are worked out on at once: a few flows of one draw share
+#: numpy calls; a block of many draws goes flow by flow, its arrays already large enough.
+STACKED_ROWS = 64
+
+
+def _metrics_of_all(flows: list[MonthlyFlows], factors: np.ndarray) -> list[tuple[Metrics, dict[str, np.ndarray]]]:
+    """:func:`_metrics_of` each of ``flows``, as many stacked at a time as fit in
+    :data:`STACKED_ROWS` (the figures do not depend on it)."""
+    group = max(1, STACKED_ROWS // flows[0].gross.shape[0])
+    return [m for i in range(0, len(flows), group) for m in _metrics_of(flows[i:i + group], factors)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,11 +375,13 @@ def optimism_bias(iv: Intervention, settings: AppraisalSettings) -> tuple[float,
     return ob.costs.value, ob.benefits.value
 
 
-def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: AppraisalSettings) -> dict[str, float]:
+def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: AppraisalSettings,
+                       additionality: bool = True) -> dict[str, float]:
     """The factor optimism bias and additionality put on each cost and saving path (only the
     paths whose factor is not 1): what :func:`adjusted_values` multiplies the values by. Worked
     out once per appraisal, so a route that adjusts its draws block by block does no per-path
-    lookups in each block."""
+    lookups in each block. ``additionality=False``: optimism bias alone (every deadweight 0 and
+    attribution 1: the bridge's optimism-bias state)."""
     ivs = {iv.id: iv for iv in scenario.interventions}
     out: dict[str, float] = {}
     bias: dict[str, tuple[float, float]] = {}  # by intervention, and each outcome's factor, once
@@ -360,7 +398,9 @@ def adjustment_factors(scenario: Scenario, params: ParameterTable, settings: App
         else:
             factor = 1.0 - down
             parts = p.path.split(".")
-            if len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
+            if not additionality:
+                pass  # (deadweight 0 and attribution 1 would multiply by exactly 1.0)
+            elif len(parts) >= 5 and parts[2] in ("outcomes", "spend_reductions"):
                 if (iid, parts[3]) not in outcome:
                     outcome[iid, parts[3]] = _outcome_factor(settings, iid, parts[3])
                 factor *= outcome[iid, parts[3]]
@@ -385,11 +425,12 @@ def apply_factors(values: Values, factors: Mapping[str, float]) -> dict[str, np.
 
 
 def adjusted_values(
-    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings
+    scenario: Scenario, params: ParameterTable, values: Values, settings: AppraisalSettings,
+    additionality: bool = True,
 ) -> dict[str, np.ndarray]:
-    """A copy of ``values`` with optimism bias and additionality applied to costs and savings
-    (:func:`adjustment_factors`)."""
-    return apply_factors(values, adjustment_factors(scenario, params, settings))
+    """A copy of ``values`` with optimism bias and additionality (``additionality=False``: optimism
+    bias alone) applied to costs and savings (:func:`adjustment_factors`)."""
+    return apply_factors(values, adjustment_factors(scenario, params, settings, additionality))
 
 
 def _check_settings_ids(scenario: Scenario, settings: AppraisalSettings) -> None:
@@ -537,7 +578,8 @@ def resolve_settings(settings: AppraisalSettings | Mapping | None) -> AppraisalS
 
 def _n_draws(values: Values) -> int:
     """Draws in ``values`` (arrays of one draw apply to all; the engine reports inconsistent sizes)."""
-    sizes = {np.shape(a)[0] for a in values.values() if np.ndim(a) == 1} - {1}
+    shapes = (a.shape if type(a) is np.ndarray else np.shape(a) for a in values.values())
+    sizes = {shape[0] for shape in shapes if len(shape) == 1} - {1}
     return max(sizes) if sizes else 1
 
 
@@ -564,18 +606,17 @@ def _monthly_block(scenario: Scenario, v: Values, cost_tl: RampUpTimeline, sav_t
     D = res_c.n_draws
     T = cost_tl.periods
     out: dict[str, MonthlyFlows] = {}
-    for iv in scenario.interventions:
-        rc, rs = res_c.intervention(iv.id), res_s.intervention(iv.id)
-        total = np.broadcast_to(rc.setup_investment, (D,))
+    for iv, rc, rs in zip(scenario.interventions, res_c.interventions, res_s.interventions):
+        # (the engine's people and wider benefits are (D, T) already; its figures (D,))
+        total = _draws(rc.setup_investment, D)
         if iv.setup is not None and np.any(total > 0):
             full = np.zeros(D)
             for seg in rc.segments:
-                full = full + np.broadcast_to(seg.beneficiaries, (D,))
-            setup = _schedule_setup(iv, total, np.broadcast_to(rc.beneficiaries, (D, T)), full,
-                                    v[f"{iv.id}.setup.per"], timing)
+                full = full + _draws(seg.beneficiaries, D)
+            setup = _schedule_setup(iv, total, rc.beneficiaries, full, v[f"{iv.id}.setup.per"], timing)
         else:
             setup = np.zeros((D, T, P))
-        out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, np.broadcast_to(rs.wider_benefits, (D, T)))
+        out[iv.id] = MonthlyFlows(rc.cost, setup, rs.gross, None, rs.wider_benefits)
     parts = list(out.values())
     def total(name: str) -> np.ndarray:
         if not parts:  # an area that supports none of the models: all zeros
@@ -645,13 +686,17 @@ def appraise(
         stop = min(start + BLOCK, D)
         by_iv, port = _monthly_block(scenario, _block(v, start, stop, D), cost_tl, sav_tl, params, stop - start,
                                      settings.setup_timing, runs if D == 1 else None)
-        for k, mf in [*by_iv.items(), ("portfolio", port)]:
-            m, yearly = _metrics(mf, factors)
+        flows = [*by_iv.items(), ("portfolio", port)]
+        for (k, mf), (m, yearly) in zip(flows, _metrics_of_all([mf for _, mf in flows], factors)):
             blocks[k].append((mf if monthly else None, m, yearly))
 
     def assemble(k: str, name: str, iv: Intervention | None) -> Flows:
         parts = blocks[k]
-        yearly = {n: np.concatenate([p[2][n] for p in parts]) for n in parts[0][2]}
+        if len(parts) == 1:  # one block of draws (a one-draw appraisal): its figures as they are
+            yearly, metrics = parts[0][2], parts[0][1]
+        else:
+            yearly = {n: np.concatenate([p[2][n] for p in parts]) for n in parts[0][2]}
+            metrics = _join_metrics([p[1] for p in parts])
         mon = None
         if monthly:
             mons = [p[0] for p in parts]
@@ -674,7 +719,7 @@ def appraise(
             overlap_deduction=yearly.get("overlap_deduction"),
             wider_benefits=yearly["wider_benefits"],
             factors=factors,
-            metrics=_join_metrics([p[1] for p in parts]),
+            metrics=metrics,
             monthly=mon,
             **extra,
         )

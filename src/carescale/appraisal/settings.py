@@ -361,6 +361,8 @@ def make_settings(data: Mapping[str, Any] | None = None, where: str | None = Non
 
 def _check_ids(settings: AppraisalSettings, where: str | None) -> None:
     """Intervention and outcome ids in the settings must be in the library."""
+    if not settings.interventions:  # nothing to check (nor the saved areas' folder to look at)
+        return
     from ..library import default_library
 
     ivs = default_library().interventions

@@ -38,7 +38,8 @@ PAYER_INDEX = {p: i for i, p in enumerate(PAYERS)}
 
 
 def _n_draws(values: Values) -> int:
-    sizes = {np.shape(v)[0] for v in values.values() if np.ndim(v) == 1}
+    shapes = (v.shape if type(v) is np.ndarray else np.shape(v) for v in values.values())
+    sizes = {shape[0] for shape in shapes if len(shape) == 1}
     sizes.discard(1)
     if len(sizes) > 1:
         raise SettingsError(f"parameter arrays have different numbers of draws: {sorted(sizes)}")
@@ -230,7 +231,8 @@ def evaluate_timelines(
     params = parameters or ParameterTable.from_scenario(scenario)
     v = _complete(values, params)
     D = _n_draws(v)
-    annual = AnnualRun(v, D, *annual_figures(scenario, v, D))
+    figures, overlaps = annual_figures(scenario, v, D)
+    annual = AnnualRun(v, D, figures, overlaps, _people_figures(scenario, v, D, figures))
     return tuple(_on_timeline(scenario, annual, timeline, params) for timeline in timelines)
 
 
@@ -244,6 +246,38 @@ def on_timelines(result: PortfolioResult, timelines: tuple[Timeline, ...]) -> tu
 
 
 @dataclass(frozen=True)
+class PeopleFigures:
+    """One intervention's figures at full scale that follow its people rather than its money: the
+    wider benefits a year (D,), staff per person supported by role, the full costs' staff in post
+    by role (D,) and whether it counts people (the same on every timeline: worked out once)."""
+
+    wider_benefits: np.ndarray
+    staff_per_person: tuple[tuple[str, float], ...]
+    staff_in_post: tuple[tuple[str, np.ndarray], ...]
+    person_based: bool
+
+
+def _people_figures(scenario: Scenario, v: Values, D: int, figures: list[AnnualFigures]) -> tuple[PeopleFigures, ...]:
+    out = []
+    for iv, f in zip(scenario.interventions, figures):
+        n = f.beneficiaries
+        wider = np.zeros(D)
+        for wb in iv.wider_benefits:
+            wider = wider + n * v[f"{iv.id}.wider_benefits.{wb.id}"]
+        in_post = ()
+        if scenario.method == "full":  # staff by role of the full costs
+            in_post = tuple((fc.role, staff_in_post(iv, fc, v, n, scenario, D)) for fc in iv.full_costs
+                            if fc.staff is not None)
+        out.append(PeopleFigures(
+            wider_benefits=wider,
+            staff_per_person=tuple((w.role, w.staff.value / w.per.value) for w in iv.workforce),
+            staff_in_post=in_post,
+            person_based=any(s.sizing.basis != "none" for s in iv.segments),
+        ))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class AnnualRun:
     """The annual figures of complete values ``values`` of ``draws`` draws (what a result is
     put on its timeline from)."""
@@ -252,48 +286,45 @@ class AnnualRun:
     draws: int
     figures: list[AnnualFigures]
     overlaps: list[OverlapFigures]
+    people: tuple[PeopleFigures, ...]  # by intervention, as ``figures``
 
 
 def _on_timeline(scenario: Scenario, annual: AnnualRun, timeline: Timeline, params: ParameterTable) -> PortfolioResult:
-    """The annual figures of complete values over ``timeline``'s periods."""
+    """The annual figures of complete values over ``timeline``'s periods, every intervention at
+    once: its figures are stacked as rows (interventions, draws, ...) and multiplied by the
+    timeline's scales (interventions, draws or 1, periods) element by element, so each
+    intervention's arrays (views of its rows) are bit for bit what it gives alone."""
     v, D, figures, overlap_figures = annual.values, annual.draws, annual.figures, annual.overlaps
     T = timeline.periods
     L = timeline.years_per_period
     results: list[InterventionResult] = []
     people_of: dict[str, np.ndarray] = {}  # id -> people (D, T)
-    for iv, f in zip(scenario.interventions, figures):
-        scale = np.broadcast_to(timeline.scale(iv, v), (D, T))
-        n = f.beneficiaries
-        people = n[:, None] * scale
-        amount = scale[:, :, None] * L
-        cost_t = f.cost[:, None, :] * amount
-        gross_t = f.gross[:, None, :] * amount
-        wider = np.zeros(D)
-        for wb in iv.wider_benefits:
-            wider = wider + n * v[f"{iv.id}.wider_benefits.{wb.id}"]
-        workforce = {
-            w.role: people * (w.staff.value / w.per.value) for w in iv.workforce
-        }
-        if scenario.method == "full":  # staff by role of the full costs, at the period's scale
-            for fc in iv.full_costs:
-                if fc.staff is not None:
-                    workforce[fc.role] = staff_in_post(iv, fc, v, n, scenario, D)[:, None] * scale
-        person_based = any(s.sizing.basis != "none" for s in iv.segments)
+    if figures:  # (np.array of a list of equal arrays stacks them, with less overhead than np.stack)
+        scale = timeline.scales(scenario.interventions, v)
+        people = np.array([f.beneficiaries for f in figures])[:, :, None] * scale
+        amount = scale[:, :, :, None] * L
+        cost_t = np.array([f.cost for f in figures])[:, :, None, :] * amount
+        gross_t = np.array([f.gross for f in figures])[:, :, None, :] * amount
+        wider = np.array([pf.wider_benefits for pf in annual.people])[:, :, None] * scale * L
+    for i, (iv, f, pf) in enumerate(zip(scenario.interventions, figures, annual.people)):
+        workforce = {role: people[i] * ratio for role, ratio in pf.staff_per_person}
+        for role, staff in pf.staff_in_post:  # the full costs' staff at the period's scale
+            workforce[role] = staff[:, None] * scale[i]
         results.append(
             InterventionResult(
                 id=iv.id,
                 name=iv.name,
-                beneficiaries=people,
-                cost=cost_t,
-                gross=gross_t,
+                beneficiaries=people[i],
+                cost=cost_t[i],
+                gross=gross_t[i],
                 setup_investment=f.setup_investment,
-                wider_benefits=wider[:, None] * scale * L,
+                wider_benefits=wider[i],
                 workforce=workforce,
                 segments=f.segments,
-                person_based=person_based,
+                person_based=pf.person_based,
             )
         )
-        people_of[iv.id] = people
+        people_of[iv.id] = people[i]
 
     overlaps: list[OverlapResult] = []
     for o in overlap_figures:

@@ -89,6 +89,8 @@ class ParameterTable:
 
     def base_values(self, n_draws: int = 1) -> dict[str, np.ndarray]:
         """Every parameter at its base value, repeated over ``n_draws`` draws."""
+        if n_draws == 1:  # (np.full's own overhead is most of the work for one value)
+            return {p.path: np.array([p.base], dtype=float) for p in self}
         return {p.path: np.full(n_draws, p.base, dtype=float) for p in self}
 
     def with_values(self, overrides: Mapping[str, float | np.ndarray], n_draws: int = 1) -> dict[str, np.ndarray]:

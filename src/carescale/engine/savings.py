@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import SettingsError
 from ..schema.intervention import cashable_of
-from .evaluate import Values, _complete, _n_draws, annual_figures, full_cost_amount
+from .evaluate import Values, _complete, _draws, _n_draws, annual_figures, full_cost_amount
 from .parameters import ParameterTable
 from .results import PortfolioResult
 from .scenario import Scenario
@@ -83,14 +83,14 @@ def saving_lines(
             n = people[seg.id]
             for o in seg.outcomes:
                 rate = v[f"{pre}.outcomes.{o.id}.rate"] if o.rate is not None else 1.0
-                amount = np.broadcast_to(n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"], (D,))
+                amount = _draws(n * rate * v[f"{pre}.outcomes.{o.id}.unit_saving"], D)
                 flag = cashable_of(o)
-                count = np.array(np.broadcast_to(n * rate, (D,)), dtype=float)
+                count = np.array(_draws(n * rate, D), dtype=float)
                 lines.append(SavingLine(iv.id, seg.id, o.id, "outcome", o.description, o.payer,
                                         flag.value, flag.status, flag.reason, np.array(amount, dtype=float), count))
             for r in seg.spend_reductions:
                 saved = v[f"area.spend.{r.spend_line}"] * v[f"{pre}.spend_reductions.{r.id}.reduction"]
-                amount = np.broadcast_to(saved * share, (D,))
+                amount = _draws(saved * share, D)
                 flag = cashable_of(r)
                 lines.append(SavingLine(iv.id, seg.id, r.id, "spend_reduction", r.description, r.payer,
                                         flag.value, flag.status, flag.reason, np.array(amount, dtype=float)))

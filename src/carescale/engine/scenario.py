@@ -239,7 +239,10 @@ def localise_unit_costs(iv: Intervention, area: Area, method: str = "full", unit
                     update.update(low=q.low * factor, high=q.high * factor)
                 new = q.model_copy(update=update)
             outcomes.append(o.model_copy(update={"unit_saving": new}))
-        segments.append(seg.model_copy(update={"outcomes": tuple(outcomes)}))
+        changed = any(a is not b for a, b in zip(outcomes, seg.outcomes))
+        segments.append(seg.model_copy(update={"outcomes": tuple(outcomes)}) if changed else seg)
+    if all(a is b for a, b in zip(segments, iv.segments)):
+        return iv  # every saving as published here (frozen: the library's own object)
     return iv.model_copy(update={"segments": tuple(segments)})
 
 

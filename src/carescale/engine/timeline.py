@@ -8,6 +8,7 @@ is the default; the appraisal uses a monthly timeline with set-up and ramp-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -23,6 +24,11 @@ class Timeline:
     def scale(self, intervention: Intervention, values: Values) -> np.ndarray:
         """Fraction of full scale in each period: shape (draws or 1, periods)."""
         return np.ones((1, self.periods))
+
+    def scales(self, interventions: Sequence[Intervention], values: Values) -> np.ndarray:
+        """:meth:`scale` of each of ``interventions``, as the rows of one (interventions, draws or
+        1, periods) array."""
+        return np.ones((len(interventions), 1, self.periods))
 
 
 STEADY_STATE = Timeline()
@@ -73,19 +79,39 @@ class RampUpTimeline(Timeline):
         return d, r
 
     def scale(self, intervention: Intervention, values: Values) -> np.ndarray:
-        d, r = self.months(intervention, values)
-        start = d + dict(self.lag).get(intervention.id, 0.0)
+        return self.scales((intervention,), values)[0]
+
+    def scales(self, interventions: Sequence[Intervention], values: Values) -> np.ndarray:
+        """:meth:`scale` of each of ``interventions``, their ramps worked out together as the rows of
+        one (interventions, draws or 1, periods) array: every step is element by element, so each
+        row is what the intervention gives alone, bit for bit (a drop-off's powers are taken
+        intervention by intervention, in the shape they have alone)."""
+        if not interventions:
+            return np.ones((0, 1, self.periods))
+        lag, duration, drop_off = dict(self.lag), dict(self.duration), dict(self.drop_off)
+        months = [self.months(iv, values) for iv in interventions]
+        starts = [d + lag.get(iv.id, 0.0) for iv, (d, _) in zip(interventions, months)]
+        draws = max(max(d.shape[0], r.shape[0]) for d, r in months)
+
+        def stacked(columns: list[np.ndarray]) -> np.ndarray:  # (interventions, draws or 1, 1)
+            full = [c if c.shape[0] == draws else np.broadcast_to(c, (draws, 1)) for c in columns]
+            return np.concatenate(full).reshape(len(columns), draws, 1)
+
+        start, r = stacked(starts), stacked([r for _, r in months])
         t = np.arange(self.periods + 1, dtype=float)[None, :]  # month edges
         x = t - start
-        dur = dict(self.duration).get(intervention.id)
-        if dur is not None:  # the effect ends 12 x duration months after the savings start
-            x = np.minimum(x, 12.0 * dur)
+        if any(iv.id in duration for iv in interventions):
+            # the effect ends 12 x duration months after the savings start (no end: the minimum
+            # with infinity leaves x as it is)
+            end = np.array([12.0 * duration[iv.id] if iv.id in duration else np.inf for iv in interventions])
+            x = np.minimum(x, end[:, None, None])
         r = np.where(r < 1e-9, 0.0, r)  # a build-up shorter than that is a step
         r_safe = np.where(r > 0, r, 1.0)
         area = np.where(x <= 0, 0.0, np.where(x <= r, x * x / (2.0 * r_safe), x - r / 2.0))
-        scale = np.diff(area, axis=1)
-        f = dict(self.drop_off).get(intervention.id, 0.0)
-        if f:
-            k = np.floor(np.maximum(t[:, :-1] - start, 0.0) / 12.0)
-            scale = scale * (1.0 - f) ** k
-        return scale
+        out = np.diff(area, axis=-1)
+        for i, iv in enumerate(interventions):
+            f = drop_off.get(iv.id, 0.0)
+            if f:
+                k = np.floor(np.maximum(t[:, :-1] - starts[i], 0.0) / 12.0)
+                out[i] = out[i] * (1.0 - f) ** k
+        return out
