@@ -124,7 +124,8 @@ class Evaluation:
 
         with self._lock:
             self.calls["evaluate"] += 1
-            return evaluate(self.scenario)
+            # the evaluation's own base values and table (the ones evaluate would make again)
+            return evaluate(self.scenario, self.values, parameters=self.parameters)
 
     @cached_property
     def run(self) -> dict[str, Any]:
