@@ -285,12 +285,13 @@ def bridge(
                f"set-up raised by {up:.0%} ({ob_basis[iv.id]}); the cash-flow table's "
                "set-up includes it"
                if up and iv.setup is not None else "no optimism bias on set-up")
-    years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
-                          flows[iv.id].yearly("setup")[0]) for iv in ivs}
-    for iv in ivs:
-        gy, cy, sy = years_flow[iv.id]
+    # each model's gross, running cost and set-up over the years (first draw), every sum over the
+    # years at once: (models, 3, years, payers) summed along the years, each as alone
+    over_years = np.array([[flows[iv.id].yearly(name)[0] for name in ("gross", "running_cost", "setup")]
+                           for iv in ivs], dtype=float).sum(axis=2) if ivs else ()
+    for iv, (g_sum, c_sum, s_sum) in zip(ivs, over_years):
         before = s3[iv.id] - Y * c2[iv.id] - su2[iv.id]
-        actual = gy.sum(axis=0) - cy.sum(axis=0) - sy.sum(axis=0)
+        actual = g_sum - c_sum - s_sum
         b.step("ramp_up", "Ramp-up: months to the first person and the build-up to full scale", iv.id,
                actual - before,
                f"{float(flows[iv.id].months_to_first_beneficiary[0]):g} months to the first person, then "
