@@ -124,8 +124,7 @@ class Evaluation:
 
         with self._lock:
             self.calls["evaluate"] += 1
-            # the evaluation's own base values and table (the ones evaluate would make again)
-            return evaluate(self.scenario, self.values, parameters=self.parameters)
+            return evaluate(self.scenario)
 
     @cached_property
     def run(self) -> dict[str, Any]:
