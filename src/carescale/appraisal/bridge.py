@@ -81,11 +81,20 @@ def _months_sum(arr: np.ndarray) -> np.ndarray:
     return np.asarray(arr[0], dtype=float).sum(axis=0)
 
 
-def _a_year(annual: np.ndarray) -> np.ndarray:
-    """(D, P) annual figures -> (P,) (first draw): the steady state's one period of a year at full
-    scale, summed as :func:`_months_sum` sums it (the engine puts a figure on that period as
-    itself times 1.0, which leaves every bit as it is)."""
-    return _months_sum(annual[:, None, :])
+def _months_sums(flows: list[np.ndarray]) -> list[np.ndarray]:
+    """:func:`_months_sum` of each of several (1, T, P) flows of one timeline, in one numpy call:
+    the flows one under the other, each summed over its own periods in the same order, so every
+    sum is bit for bit the one it has alone."""
+    if not flows:
+        return []
+    return list(np.array([f[0] for f in flows], dtype=float).sum(axis=1))
+
+
+def _years_at_full_scale(annual: list[np.ndarray]) -> list[np.ndarray]:
+    """Several (D, P) annual figures -> (P,) each (first draw): the steady state's one period of a
+    year at full scale, summed as :func:`_months_sums` sums it (the engine puts a figure on that
+    period as itself times 1.0, which leaves every bit as it is)."""
+    return _months_sums([a[:, None, :] for a in annual])
 
 
 def _years(arr: np.ndarray, years: int) -> np.ndarray:
@@ -189,16 +198,17 @@ def bridge(
         return out
 
     steady_ivs = steady.interventions  # results and annual figures are in the scenario's order
-    g0 = {iv.id: _months_sum(r.gross) for iv, r in zip(ivs, steady_ivs)}
-    c0 = {iv.id: _months_sum(r.cost) for iv, r in zip(ivs, steady_ivs)}
-    g1 = {iv.id: _a_year(f.gross) for iv, f in zip(ivs, ob)}
-    g2 = {iv.id: _a_year(f.gross) for iv, f in zip(ivs, adj)}
-    c2 = {iv.id: _a_year(f.cost) for iv, f in zip(ivs, adj)}
-    s3 = {iv.id: _months_sum(r.gross) for iv, r in zip(ivs, e_drop.interventions)}
+    ids = [iv.id for iv in ivs]
+    g0 = dict(zip(ids, _months_sums([r.gross for r in steady_ivs])))
+    c0 = dict(zip(ids, _months_sums([r.cost for r in steady_ivs])))
+    g1 = dict(zip(ids, _years_at_full_scale([f.gross for f in ob])))
+    g2 = dict(zip(ids, _years_at_full_scale([f.gross for f in adj])))
+    c2 = dict(zip(ids, _years_at_full_scale([f.cost for f in adj])))
+    s3 = dict(zip(ids, _months_sums([r.gross for r in e_drop.interventions])))
     su0 = {iv.id: setup(iv, r.setup_investment) for iv, r in zip(ivs, steady_ivs)}
     su2 = {iv.id: setup(iv, f.setup_investment) for iv, f in zip(ivs, adj)}
-    ov0 = {o.id: _months_sum(o.deduction) for o in steady.overlaps}
-    ov3 = {o.id: _months_sum(o.deduction) for o in e_drop.overlaps}
+    ov0 = dict(zip([o.id for o in steady.overlaps], _months_sums([o.deduction for o in steady.overlaps])))
+    ov3 = dict(zip([o.id for o in e_drop.overlaps], _months_sums([o.deduction for o in e_drop.overlaps])))
     ov4_years = {o.id: _years(o.deduction, Y) for o in e_sav.overlaps}
     factors = appraisal.portfolio.factors
 
@@ -275,12 +285,13 @@ def bridge(
                f"set-up raised by {up:.0%} ({ob_basis[iv.id]}); the cash-flow table's "
                "set-up includes it"
                if up and iv.setup is not None else "no optimism bias on set-up")
-    years_flow = {iv.id: (flows[iv.id].yearly("gross")[0], flows[iv.id].yearly("running_cost")[0],
-                          flows[iv.id].yearly("setup")[0]) for iv in ivs}
-    for iv in ivs:
-        gy, cy, sy = years_flow[iv.id]
+    # each model's gross, running cost and set-up over the years (first draw), every sum over the
+    # years at once: (models, 3, years, payers) summed along the years, each as alone
+    over_years = np.array([[flows[iv.id].yearly(name)[0] for name in ("gross", "running_cost", "setup")]
+                           for iv in ivs], dtype=float).sum(axis=2) if ivs else ()
+    for iv, (g_sum, c_sum, s_sum) in zip(ivs, over_years):
         before = s3[iv.id] - Y * c2[iv.id] - su2[iv.id]
-        actual = gy.sum(axis=0) - cy.sum(axis=0) - sy.sum(axis=0)
+        actual = g_sum - c_sum - s_sum
         b.step("ramp_up", "Ramp-up: months to the first person and the build-up to full scale", iv.id,
                actual - before,
                f"{float(flows[iv.id].months_to_first_beneficiary[0]):g} months to the first person, then "

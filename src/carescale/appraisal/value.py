@@ -99,6 +99,7 @@ def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
 
     index = gdp_deflator()
     run_year = (run.get("prices") or {}).get("price_base_year") or "2024/25"
+    run_index = index.value(run_year)
     ivs = {iv.id: iv for iv in scenario.interventions}
     by_run = {i["id"]: i for i in run["interventions"]}
     items = []
@@ -119,7 +120,7 @@ def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
         social_total = float(r["wider_benefits"])
         social = []
         # the engine's total split between a model's wider benefits by their value per person
-        weights = [wb.value_per_person.value * index.value(run_year) / index.value(wb.value_per_person.price_year or run_year)
+        weights = [wb.value_per_person.value * run_index / index.value(wb.value_per_person.price_year or run_year)
                    for wb in iv.wider_benefits]
         for wb, weight in zip(iv.wider_benefits, weights):
             pp = wb.value_per_person

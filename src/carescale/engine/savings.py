@@ -76,7 +76,8 @@ def saving_lines(
         figures, _ = annual_figures(scenario, v, D)
     lines: list[SavingLine] = []
     for iv, f in zip(scenario.interventions, figures):
-        share = np.broadcast_to(np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float), (D,))
+        # (D,), (1,) or (): the products below broadcast it, as the engine's (np.broadcast_to cost more)
+        share = np.asarray(v.get(f"{iv.id}.scale", scenario.scale_of(iv.id)), dtype=float)
         people = {s.id: s.beneficiaries for s in f.segments}
         for seg in iv.segments:
             pre = f"{iv.id}.{seg.id}"

@@ -101,5 +101,6 @@ def _build(doc: ScenarioDocument, library: Library | None) -> Built:
     return Built(scenario, ParameterTable.from_scenario(scenario).base_values())
 
 
-def _stamp(doc: ScenarioDocument, data: dict[str, Any]) -> dict[str, Any]:
-    return {"scenario": {"id": doc.scenario_id, "note": doc.note}, **data}
+def _stamp(doc: ScenarioDocument, data: dict[str, Any], scenario_id: str | None = None) -> dict[str, Any]:
+    """``data`` under the document's id (``scenario_id``, when already worked out) and note."""
+    return {"scenario": {"id": scenario_id or doc.scenario_id, "note": doc.note}, **data}

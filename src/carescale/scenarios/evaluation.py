@@ -66,8 +66,10 @@ class Evaluation:
     ``uncertainty(progress)`` are cached by their arguments.
     """
 
-    def __init__(self, document: ScenarioDocument, library: Library | None = None):
+    def __init__(self, document: ScenarioDocument, library: Library | None = None, scenario_id: str | None = None):
         self.document = document
+        if scenario_id is not None:  # the id the cache files it under (worked out once, not again)
+            self.scenario_id = scenario_id
         self.library = library
         self._lock = threading.RLock()
         self._appraisals: dict[bool, Any] = {}
@@ -83,9 +85,14 @@ class Evaluation:
     def __repr__(self) -> str:
         return f"Evaluation({self.scenario_id!r})"
 
-    @property
+    @cached_property
     def scenario_id(self) -> str:
+        """The document's :attr:`~ScenarioDocument.scenario_id` (its canonical JSON hashed: once
+        per evaluation, as every output is stamped with it)."""
         return self.document.scenario_id
+
+    def _stamp(self, data: dict[str, Any]) -> dict[str, Any]:
+        return _stamp(self.document, data, self.scenario_id)
 
     # -- the definition ---------------------------------------------------------------------------
 
@@ -124,7 +131,7 @@ class Evaluation:
         """What ``carescale run --format json`` prints."""
         from ..engine.summary import summary
 
-        return _stamp(self.document, summary(self.result))
+        return self._stamp(summary(self.result))
 
     @cached_property
     def saving_lines(self):
@@ -161,7 +168,7 @@ class Evaluation:
             if monthly not in self._appraisal_summaries:
                 from ..appraisal import appraisal_summary
 
-                self._appraisal_summaries[monthly] = _stamp(self.document, appraisal_summary(self.appraisal(monthly)))
+                self._appraisal_summaries[monthly] = self._stamp(appraisal_summary(self.appraisal(monthly)))
             return self._appraisal_summaries[monthly]
 
     def cash_view(self, settings: Any = None) -> dict[str, Any]:
@@ -177,7 +184,7 @@ class Evaluation:
             if key not in self._cash_views:
                 lines = saving_lines(self.scenario, self.adjusted_values, self.parameters)
                 vocabulary = getattr(self.library or default_library(), "vocabulary", None)
-                self._cash_views[key] = _stamp(self.document, cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
+                self._cash_views[key] = self._stamp(cash_view(self.appraisal(monthly=True), lines, settings, vocabulary))
             return self._cash_views[key]
 
     def options(self) -> dict[str, Any]:
@@ -190,7 +197,7 @@ class Evaluation:
                 def other(doc: ScenarioDocument) -> dict[str, Any]:
                     return evaluate_document(doc, self.library).appraisal_summary()
 
-                self._options = _stamp(self.document, options_appraisal(self, other))
+                self._options = self._stamp(options_appraisal(self, other))
             return self._options
 
     def bridge(self) -> dict[str, Any]:
@@ -257,8 +264,7 @@ class Evaluation:
                 from ..uncertainty import run_uncertainty
 
                 self.calls["uncertainty"] += 1
-                self._uncertainty = _stamp(
-                    self.document,
+                self._uncertainty = self._stamp(
                     run_uncertainty(self.scenario, self.document.uncertainty.settings(), progress,
                                     appraisal=self.document.appraisal),
                 )
@@ -348,7 +354,7 @@ def evaluate_document(doc: ScenarioDocument, library: Library | None = None) -> 
         if ev is not None and ev.library is lib:
             _cache.move_to_end(key)
             return ev
-        ev = Evaluation(doc, lib)
+        ev = Evaluation(doc, lib, scenario_id=key[0])
         _cache[key] = ev
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)

@@ -41,21 +41,30 @@ NICENESS = 5
 def run_answer(doc: Any, bridge: bool, value: bool) -> bytes:
     """The body of ``POST /api/v1/run`` (what ``carescale run --format json`` prints, with or
     without the bridge and the value split): the scenario's shared Evaluation's figures,
-    serialised as they are (read only; no copy)."""
-    from fastapi.responses import JSONResponse
+    serialised as they are (read only; no copy).
+
+    The bytes are ``JSONResponse(content).body``'s (Starlette's own ``json.dumps`` arguments)
+    without the encoder's check for a list or mapping that holds itself: an answer is plain
+    data built afresh, never circular, and the check was a sixth of its encoding."""
+    import json
 
     from . import documents
 
-    return JSONResponse(documents.run(documents.parse(doc), bridge=bridge, value=value, shared=True)).body
+    content = documents.run(documents.parse(doc), bridge=bridge, value=value, shared=True)
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
+                      check_circular=False).encode("utf-8")
 
 
 def appraise_answer(doc: Any) -> bytes:
-    """The body of ``POST /api/v1/appraise`` (``carescale appraise --format json``)."""
-    from fastapi.responses import JSONResponse
+    """The body of ``POST /api/v1/appraise`` (``carescale appraise --format json``), encoded as
+    :func:`run_answer`'s."""
+    import json
 
     from . import documents
 
-    return JSONResponse(documents.appraise(documents.parse(doc))).body
+    content = documents.appraise(documents.parse(doc))
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
+                      check_circular=False).encode("utf-8")
 
 
 #: the functions a worker may be asked to call, by name (nothing else crosses to a worker)
