@@ -483,14 +483,16 @@ def _fetcher(images: Mapping[str, bytes]):
 
 def _compress_once(document: Any, pdf: Any) -> None:
     """A WeasyPrint finisher: each stream WeasyPrint left to compress is compressed now, as pydyf
-    would (same bytes), and kept so, and each dictionary's bytes are worked out once
-    (:func:`_kept_dictionary`): pydyf otherwise writes every object twice when the PDF has an
-    identifier (once into the file, once more for the identifier's checksum), compressing each
-    stream again and writing out again the ~3,600 dictionaries of a business case's structure
-    tree (nothing changes the objects between the two)."""
+    would (same bytes), and kept so, and each dictionary's bytes are worked out once, as are
+    those of the object stream pydyf then packs them into (:func:`_kept_classes`): pydyf
+    otherwise writes every object twice when the PDF has an identifier (once into the file, once
+    more for the identifier's checksum), compressing each stream again and writing out again the
+    ~3,600 dictionaries of a business case's structure tree (nothing changes the objects between
+    the two)."""
     import pydyf
 
-    kept = _kept_dictionary()
+    kept, kept_pdf, _ = _kept_classes()
+    pdf.__class__ = kept_pdf
     for obj in pdf.objects:
         if (isinstance(obj, pydyf.Stream) and type(obj).data is pydyf.Stream.data and obj.compress
                 and "Filter" not in obj.extra):  # pages' content (WeasyPrint's subclass), fonts, metadata
@@ -505,9 +507,11 @@ def _compress_once(document: Any, pdf: Any) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _kept_dictionary() -> type:
-    """A pydyf ``Dictionary`` whose bytes were worked out once, in :func:`_compress_once` (the
-    class of a written document's dictionaries from then on, which nothing changes)."""
+def _kept_classes() -> tuple[type, type, type]:
+    """pydyf's ``Dictionary``, ``PDF`` and ``Stream`` for a document once :func:`_compress_once`
+    has run (nothing changes its objects from then on): a dictionary whose bytes were worked out
+    there; the PDF, whose ``write`` adds its object stream and cross-reference stream with
+    ``add_object``, here made streams whose bytes are worked out (and compressed) once."""
     import pydyf
 
     class KeptDictionary(pydyf.Dictionary):
@@ -515,7 +519,20 @@ def _kept_dictionary() -> type:
         def data(self) -> bytes:
             return self.kept_data
 
-    return KeptDictionary
+    class KeptStream(pydyf.Stream):
+        @property
+        def data(self) -> bytes:
+            if "kept_data" not in self.__dict__:
+                self.kept_data = pydyf.Stream.data.fget(self)
+            return self.kept_data
+
+    class KeptPDF(pydyf.PDF):
+        def add_object(self, object_: Any) -> None:
+            if type(object_) is pydyf.Stream:
+                object_.__class__ = KeptStream
+            super().add_object(object_)
+
+    return KeptDictionary, KeptPDF, KeptStream
 
 
 def pdf_bytes(data: ReportData) -> bytes:
