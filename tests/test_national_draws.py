@@ -227,8 +227,8 @@ def test_batches_hold_each_council_once_within_its_region():
     got = batches(regions, 6)
     assert sorted(i for b in got for i in b) == list(range(len(regions)))
     assert all(len(b) <= 6 and len({regions[i] for i in b}) == 1 for b in got)
-    # 16 councils of A in as few batches as 6 allows (3), of even length; the longest first
-    assert sorted(len(b) for b in got if regions[b[0]] == "A") == [5, 5, 6]
+    # 16 councils of A in full batches of 6 and what is left (4), in order; the longest first
+    assert [b for b in got if regions[b[0]] == "A"] == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 16, 17, 18]]
     assert [len(b) for b in got] == sorted((len(b) for b in got), reverse=True)
 
 

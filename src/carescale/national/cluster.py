@@ -138,8 +138,11 @@ def run_tasks(
     done: Callable[[int, Any], None],
 ) -> None:
     """``fn(item, *args)`` for every item on ``client``'s workers; ``done(index, result)`` is
-    called in this process as each finishes (in whatever order they finish), and the result is
-    then released, so memory here stays bounded by what ``done`` keeps."""
+    called in this process as each finishes (in whatever order they finish), and nothing else
+    keeps the result here, so memory here stays bounded by what ``done`` keeps. The results are
+    released on the workers once all are in (when the futures are let go of, on return): a
+    release for each as it came in was a message to the scheduler (in this process) and on to
+    the worker while the other workers still worked, on the same cores."""
     from distributed import as_completed
     from distributed.protocol.pickle import dumps
 
@@ -154,7 +157,6 @@ def run_tasks(
     index = {f.key: i for i, f in enumerate(futures)}
     for fut, result in as_completed(futures, with_results=True):
         done(index[fut.key], result)
-        fut.release()
 
 
 def _call_pickled(blob: bytes) -> Any:

@@ -17,6 +17,7 @@ import functools
 import logging
 import math
 import re
+import threading
 import zlib
 from html import unescape
 from pathlib import Path
@@ -385,14 +386,85 @@ def write_pdf(html: str, identifier: bytes, images: Mapping[str, bytes] | None =
     makes set off full collections, each walking every object of the process: 14% of a business
     case's time; what it leaves is collected in one young-generation pass at the end), and each
     compressed stream is compressed once (:func:`_compress_once`), not again for the file
-    identifier's checksum."""
+    identifier's checksum. The document's styles are let go of as soon as the file is written
+    (:func:`_render_and_release`), so that reference counting frees them instead of that young
+    collection walking them."""
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     with paused(collect_young=True):
-        return HTML(string=html, url_fetcher=_fetcher(images or {}), base_url=None).write_pdf(
-            pdf_variant="pdf/ua-1", pdf_identifier=identifier, finisher=_compress_once)
+        return _render_and_release(HTML(string=html, url_fetcher=_fetcher(images or {}), base_url=None),
+                                   pdf_variant="pdf/ua-1", pdf_identifier=identifier, finisher=_compress_once)
+
+
+_LAYOUT = threading.local()  # the layout context of the document this thread is rendering
+
+
+@functools.lru_cache(maxsize=1)
+def _releasing_document() -> type | None:
+    """WeasyPrint's ``Document`` with its layout context kept aside for :func:`_render_and_release`,
+    or None where WeasyPrint's private rendering steps are not the ones this was written for (then
+    the PDF is written the plain way)."""
+    import inspect
+
+    from weasyprint.document import Document
+
+    steps = {name: list(inspect.signature(getattr(Document, name)).parameters) for name in
+             ("_render", "_build_layout_context")}
+    if steps != {"_render": ["html", "font_config", "counter_style", "color_profiles", "options"],
+                 "_build_layout_context": ["html", "font_config", "counter_style", "color_profiles", "options"]}:
+        return None
+
+    class ReleasingDocument(Document):
+        @classmethod
+        def _build_layout_context(cls, *args: Any) -> Any:
+            _LAYOUT.context = context = super()._build_layout_context(*args)
+            return context
+
+    return ReleasingDocument
+
+
+def _render_and_release(page: Any, finisher: Any = None, **options: Any) -> bytes:
+    """``page.write_pdf(finisher=finisher, **options)`` for a WeasyPrint ``HTML``, step by step as
+    that method takes them (``render``, then the document's ``write_pdf``: the same bytes), and then
+    the document's styles let go of (issue 25).
+
+    WeasyPrint's computed styles are in reference cycles (each keeps the style of its anonymous
+    boxes, which points back at it; the layout context keeps a ``partial`` of itself and every
+    style), so none of the ~110,000 objects they hold (the styles' dictionaries and values) is
+    freed until a collection walks them all: about 0.1 s a business case. Emptied here once the
+    file is written, they are freed by reference counting as they are let go of."""
+    from weasyprint import DEFAULT_OPTIONS
+
+    document_class = _releasing_document()
+    if document_class is None:
+        return page.write_pdf(finisher=finisher, **options)
+    options = {**DEFAULT_OPTIONS, **options}
+    try:
+        document = document_class._render(page, None, None, None, options)
+        return document.write_pdf(None, 1, finisher, **{key: options[key] for key in DEFAULT_OPTIONS})
+    finally:
+        context = _LAYOUT.__dict__.pop("context", None)
+        if context is not None:
+            _release(context)
+
+
+def _release(context: Any) -> None:
+    """Empty a written document's styles (computed, cascaded, and the anonymous ones cached on
+    them) and its layout context, breaking the cycles that keep them."""
+    style_for = getattr(context, "style_for", None)
+    for style in getattr(style_for, "_computed_styles", {}).values():
+        while style is not None:
+            anonymous = style.__dict__.pop("anonymous_style", None)
+            style.clear()
+            style.__dict__.clear()
+            style = anonymous
+    for cascaded in getattr(style_for, "_cascaded_styles", {}).values():
+        cascaded.clear()
+    if style_for is not None:
+        style_for.__dict__.clear()
+    context.__dict__.clear()
 
 
 def _fetcher(images: Mapping[str, bytes]):
@@ -411,10 +483,16 @@ def _fetcher(images: Mapping[str, bytes]):
 
 def _compress_once(document: Any, pdf: Any) -> None:
     """A WeasyPrint finisher: each stream WeasyPrint left to compress is compressed now, as pydyf
-    would (same bytes), and kept so: pydyf otherwise compresses every stream twice when the PDF
-    has an identifier (once to write it, once more for the identifier's checksum)."""
+    would (same bytes), and kept so, and each dictionary's bytes are worked out once, as are
+    those of the object stream pydyf then packs them into (:func:`_kept_classes`): pydyf
+    otherwise writes every object twice when the PDF has an identifier (once into the file, once
+    more for the identifier's checksum), compressing each stream again and writing out again the
+    ~3,600 dictionaries of a business case's structure tree (nothing changes the objects between
+    the two)."""
     import pydyf
 
+    kept, kept_pdf, _ = _kept_classes()
+    pdf.__class__ = kept_pdf
     for obj in pdf.objects:
         if (isinstance(obj, pydyf.Stream) and type(obj).data is pydyf.Stream.data and obj.compress
                 and "Filter" not in obj.extra):  # pages' content (WeasyPrint's subclass), fonts, metadata
@@ -423,6 +501,38 @@ def _compress_once(document: Any, pdf: Any) -> None:
             compressor = zlib.compressobj(level=9)  # pydyf's Stream.data
             obj.stream = [compressor.compress(data) + compressor.flush()]
             obj.extra = {**obj.extra, "Filter": "/FlateDecode"}
+        elif type(obj) is pydyf.Dictionary:
+            obj.kept_data = obj.data
+            obj.__class__ = kept
+
+
+@functools.lru_cache(maxsize=1)
+def _kept_classes() -> tuple[type, type, type]:
+    """pydyf's ``Dictionary``, ``PDF`` and ``Stream`` for a document once :func:`_compress_once`
+    has run (nothing changes its objects from then on): a dictionary whose bytes were worked out
+    there; the PDF, whose ``write`` adds its object stream and cross-reference stream with
+    ``add_object``, here made streams whose bytes are worked out (and compressed) once."""
+    import pydyf
+
+    class KeptDictionary(pydyf.Dictionary):
+        @property
+        def data(self) -> bytes:
+            return self.kept_data
+
+    class KeptStream(pydyf.Stream):
+        @property
+        def data(self) -> bytes:
+            if "kept_data" not in self.__dict__:
+                self.kept_data = pydyf.Stream.data.fget(self)
+            return self.kept_data
+
+    class KeptPDF(pydyf.PDF):
+        def add_object(self, object_: Any) -> None:
+            if type(object_) is pydyf.Stream:
+                object_.__class__ = KeptStream
+            super().add_object(object_)
+
+    return KeptDictionary, KeptPDF, KeptStream
 
 
 def pdf_bytes(data: ReportData) -> bytes:
