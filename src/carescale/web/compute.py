@@ -38,33 +38,30 @@ PARENT_CHECK_SECONDS = 1.0
 NICENESS = 5
 
 
+def _encoded(content: Any) -> bytes:
+    """``JSONResponse(content).body``'s bytes (Starlette's own ``json.dumps`` arguments) without
+    the encoder's check for a list or mapping that holds itself: an answer is plain data built
+    afresh, never circular, and the check was a sixth of its encoding."""
+    import json
+
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
+                      check_circular=False).encode("utf-8")
+
+
 def run_answer(doc: Any, bridge: bool, value: bool) -> bytes:
     """The body of ``POST /api/v1/run`` (what ``carescale run --format json`` prints, with or
     without the bridge and the value split): the scenario's shared Evaluation's figures,
-    serialised as they are (read only; no copy).
-
-    The bytes are ``JSONResponse(content).body``'s (Starlette's own ``json.dumps`` arguments)
-    without the encoder's check for a list or mapping that holds itself: an answer is plain
-    data built afresh, never circular, and the check was a sixth of its encoding."""
-    import json
-
+    serialised as they are (read only; no copy)."""
     from . import documents
 
-    content = documents.run(documents.parse(doc), bridge=bridge, value=value, shared=True)
-    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
-                      check_circular=False).encode("utf-8")
+    return _encoded(documents.run(documents.parse(doc), bridge=bridge, value=value, shared=True))
 
 
 def appraise_answer(doc: Any) -> bytes:
-    """The body of ``POST /api/v1/appraise`` (``carescale appraise --format json``), encoded as
-    :func:`run_answer`'s."""
-    import json
-
+    """The body of ``POST /api/v1/appraise`` (``carescale appraise --format json``)."""
     from . import documents
 
-    content = documents.appraise(documents.parse(doc))
-    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
-                      check_circular=False).encode("utf-8")
+    return _encoded(documents.appraise(documents.parse(doc)))
 
 
 #: the functions a worker may be asked to call, by name (nothing else crosses to a worker)
@@ -72,9 +69,10 @@ ANSWERS: dict[str, Callable[..., bytes]] = {"run": run_answer, "appraise": appra
 
 
 def _worker_started(parent: int) -> None:  # pragma: no cover - runs in the worker
-    """A worker's start: one thread for BLAS (the worker is one of several on the cores), a lower
-    priority than the server's (:data:`NICENESS`), the collector tuned as the server's, the engine loaded before the first request, and a watch on
-    the server that started it."""
+    """A worker's start: one thread for BLAS (the worker is one of several on the cores), Ctrl+C
+    left to the server, a lower priority than the server's (:data:`NICENESS`), the collector tuned
+    as the server's, the engine loaded before the first request, and a watch on the server that
+    started it."""
     import signal
 
     config.one_blas_thread()
