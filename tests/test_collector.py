@@ -76,12 +76,13 @@ def test_a_serving_process_raises_only_the_young_generations_threshold():
     from fastapi.testclient import TestClient
 
     from carescale.web.app import create_app
+    from carescale.web.policy import Policy
 
     before, interval = gc.get_threshold(), sys.getswitchinterval()
     try:
         with TestClient(create_app()):
             assert gc.get_threshold() == before
-        with TestClient(create_app(serving=True)):
+        with TestClient(create_app(policy=Policy(compute_processes=0), serving=True)):
             assert gc.get_threshold() == (collector.SERVING_YOUNG_THRESHOLD, *before[1:])
     finally:
         gc.set_threshold(*before)

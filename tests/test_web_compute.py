@@ -125,19 +125,22 @@ def test_the_workers_stop_when_the_server_is_killed(tmp_path):
     """A server killed without its shutdown (SIGKILL) leaves no compute process behind."""
     script = tmp_path / "server.py"
     script.write_text(textwrap.dedent("""
-        import time
+        import sys, time
         from carescale.web.compute import ComputePool
         if __name__ == "__main__":
             pool = ComputePool(2)
             pool.start()
+            end = time.monotonic() + 60
             while not pool.ready:
+                if time.monotonic() > end:
+                    sys.exit("the compute processes did not start")
                 time.sleep(0.05)
             print(*pool._executor._processes, flush=True)
             time.sleep(600)
     """))
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
-        workers = [int(p) for p in server.stdout.readline().split()]  # once both are ready
+        workers = [int(p) for p in _line(server, 90).split()]  # once both are ready
         assert len(workers) == 2
     finally:
         server.kill()
@@ -148,6 +151,15 @@ def test_the_workers_stop_when_the_server_is_killed(tmp_path):
         time.sleep(0.2)
         alive = [p for p in workers if _alive(p)]
     assert not alive, f"compute processes {alive} outlived their server"
+
+
+def _line(process: subprocess.Popen, seconds: float) -> str:
+    """The next line ``process`` prints, waiting at most ``seconds`` (a test never hangs on it)."""
+    import select
+
+    ready, _, _ = select.select([process.stdout], [], [], seconds)
+    assert ready, f"nothing printed within {seconds} s"
+    return process.stdout.readline()
 
 
 def _alive(pid: int) -> bool:
@@ -183,7 +195,7 @@ def test_ctrl_c_stops_the_server_and_its_workers_quietly(tmp_path):
     server = subprocess.Popen([exe, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        assert "carescale is running" in server.stdout.readline()
+        assert "carescale is running" in _line(server, 60)
         end = time.monotonic() + 60
         while len([c for c in psutil.Process(server.pid).children() if "spawn_main" in " ".join(c.cmdline())]) < 2:
             assert time.monotonic() < end, "the compute processes did not start"
@@ -199,3 +211,30 @@ def test_ctrl_c_stops_the_server_and_its_workers_quietly(tmp_path):
     assert server.returncode == 0
     psutil.wait_procs(workers, timeout=10)
     assert not [w.pid for w in workers if _alive(w.pid)]
+
+
+def test_a_stuck_process_neither_holds_a_request_nor_the_shutdown(monkeypatch):
+    """Both processes busy for ten minutes: a request is answered by the server after
+    ANSWER_SECONDS, and closing the pool stops them after CLOSE_SECONDS instead of waiting."""
+    import asyncio
+
+    from carescale.web import compute
+
+    monkeypatch.setattr(compute, "ANSWER_SECONDS", 0.5)
+    monkeypatch.setattr(compute, "CLOSE_SECONDS", 1.0)
+    pool = compute.ComputePool(2)
+    pool.start()
+    try:
+        _ready(pool)
+        processes = list(pool._executor._processes.values())
+        for _ in processes:
+            pool._executor.submit(time.sleep, 600)
+        time.sleep(0.5)  # both taken up
+        start = time.monotonic()
+        assert asyncio.run(pool.answer("run", {"version": 1}, False, False)) is None
+        assert time.monotonic() - start < 30
+    finally:
+        start = time.monotonic()
+        pool.close()
+    assert time.monotonic() - start < 30  # not the ten minutes the calls would take
+    assert not [p.pid for p in processes if p.is_alive()]

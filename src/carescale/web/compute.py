@@ -32,6 +32,15 @@ log = config.logger("web")
 #: without its shutdown leaves no worker behind for longer than this)
 PARENT_CHECK_SECONDS = 1.0
 
+#: the longest a request waits for a compute process's answer before the server works it out
+#: itself (an answer takes milliseconds: a process that holds one this long is stuck or starved,
+#: and the request is not left waiting on it)
+ANSWER_SECONDS = 30.0
+
+#: how long :meth:`ComputePool.close` lets the processes finish what they hold before it stops
+#: them (``SIGKILL``): a server's shutdown never waits on a stuck process
+CLOSE_SECONDS = 5.0
+
 #: how much lower a worker's scheduling priority is than the server's (``os.nice``): when the
 #: cores are busy, the server's own work (accepting, pages, writing answers) goes first and the
 #: workers take the rest, so a page never waits behind the API's computations
@@ -164,7 +173,8 @@ class ComputePool:
 
     async def answer(self, name: str, *args: Any) -> bytes | None:
         """``ANSWERS[name](*args)`` in a worker: its bytes, or None when the pool is not ready,
-        the worker could not give an answer, or a worker stopped (a new pool is then started)."""
+        the worker could not give an answer, none answered within :data:`ANSWER_SECONDS`, or a
+        worker stopped (a new pool is then started)."""
         import asyncio
         from concurrent.futures.process import BrokenProcessPool
 
@@ -172,10 +182,13 @@ class ComputePool:
         if not self._ready or executor is None:
             return None
         try:
-            return await asyncio.wrap_future(executor.submit(_answer, name, args))
+            return await asyncio.wait_for(asyncio.wrap_future(executor.submit(_answer, name, args)), ANSWER_SECONDS)
         except (BrokenProcessPool, RuntimeError) as exc:  # a worker killed; or shut down meanwhile
             log.warning("a compute process stopped (%s); starting new ones", exc)
             self._restart(executor)
+            return None
+        except asyncio.TimeoutError:  # the call is dropped if no process took it yet
+            log.warning("no compute process answered within %s s; the server works the answer out", ANSWER_SECONDS)
             return None
 
     def _restart(self, broken: Any) -> None:
@@ -187,7 +200,22 @@ class ComputePool:
         self.start()
 
     def close(self) -> None:
+        """Stop the processes: each finishes the call it holds, for up to :data:`CLOSE_SECONDS`
+        together, and one still running then is killed. Never waits longer (``shutdown(wait=True)``
+        would wait on a stuck process for ever, and the server's shutdown with it)."""
+        import time
+
         with self._lock:
             executor, self._executor, self._ready = self._executor, None, False
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if executor is None:
+            return
+        processes = list((executor._processes or {}).values())  # shutdown lets go of them
+        executor.shutdown(wait=False, cancel_futures=True)
+        end = time.monotonic() + CLOSE_SECONDS
+        for process in processes:
+            process.join(max(0.0, end - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                log.warning("compute process %s did not stop within %s s; killed", process.pid, CLOSE_SECONDS)
+                process.kill()
+                process.join(CLOSE_SECONDS)
