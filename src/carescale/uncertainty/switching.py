@@ -41,6 +41,16 @@ KEY_KINDS = ("rate", "unit_cost", "unit_saving", "reduction")
 PERSPECTIVES = ("total", "asc", "nhs")
 WHO = {"total": "for the council and the NHS together", "asc": "for the council", "nhs": "for the NHS"}
 TOLERANCE = 0.5  # pounds
+#: Significant figures a switching value is given to. Its root is found to 1e-12 (``brentq``'s
+#: ``xtol``); the digits after that are the arithmetic's own noise, and they differ between
+#: processors (numpy adds up in the vector width the processor has: two machines gave
+#: 284.04110931193304 and 284.0411093119329 for one root), so every output would differ by machine.
+SWITCH_FIGURES = 10
+
+
+def _given(root: float) -> float:
+    """``root`` to :data:`SWITCH_FIGURES` significant figures."""
+    return float(f"{root:.{SWITCH_FIGURES}g}")
 
 
 @dataclass(frozen=True)
@@ -306,7 +316,7 @@ def switching_values(
         }
         in_range = r in live and r.get("root") is not None
         if in_range and not r.get("trivial"):
-            sw = float(r["root"])
+            sw = _given(float(r["root"]))
             entry["switch"] = sw
             change = sw / it.base - 1 if it.base else None
             # a base figure near zero (1e-300) gives no finite relative change: shown as none
@@ -394,7 +404,8 @@ def overlap_switching_values(
         }
         what = goal or "break even"
         if 0.0 <= root <= 1.0:
-            entry["switch"] = float(root)
+            root = _given(float(root))
+            entry["switch"] = root
             entry["change"] = round(root / base - 1, 6) if base else None
             entry["target"] = (f"The models together {what} {WHO[who]} if the overlap share is "
                                f"{'no more than' if slope < 0 else 'at least'} {fmt(root, 'proportion')} ({given})")
