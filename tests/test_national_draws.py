@@ -48,7 +48,10 @@ def test_identical_on_one_and_two_worker_processes(inputs, in_process):
     with dask_client(workers=2) as client:
         pids = [psutil.Process().pid, *client.run(lambda: __import__("os").getpid()).values()]
         assert len(pids) == 3
-        # the batch settings (national/cluster.py) reach the forked workers: no profiler
+        # forked by a fork server (of one thread), not by this process, whose threads' locks a fork would copy
+        parents = {psutil.Process(pid).parent() for pid in pids[1:]}
+        assert len(parents) == 1 and "multiprocessing.forkserver" in " ".join(parents.pop().cmdline())
+        # the batch settings (national/cluster.py) reach the workers: no profiler
         assert not any(client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks).values())
         listening = [c.laddr for pid in pids for c in psutil.Process(pid).net_connections("inet") if c.status == "LISTEN"]
         assert listening and all(a.ip == "127.0.0.1" for a in listening), listening  # loopback only
@@ -168,6 +171,22 @@ def test_cli_draws_json_csv_and_table(small_files):  # noqa: F811
     assert t.code == 0, t.err
     assert "England (2 councils)" in t.out and "50 draws per council, seed 3" in t.out
     assert "West Midlands (1 council)" in t.out
+
+
+@pytest.mark.slow  # a fresh `carescale` process: Dask and the fork server imported from nothing
+def test_cli_on_worker_processes_gives_the_in_process_figures(small_files):  # noqa: F811
+    import os
+    import subprocess
+    import sys
+
+    mye, ascof = small_files
+    base = ["national", "--mye", str(mye), "--ascof", str(ascof), "--draws", "50", "--seed", "3", "--format", "json"]
+    exe = os.path.join(os.path.dirname(sys.executable), "carescale")
+    got = subprocess.run([exe, *base, "--workers", "2"], capture_output=True, text=True, timeout=300)
+    assert got.returncode == 0, got.stderr[-2000:]
+    data = json.loads(got.stdout)
+    assert data["run"]["where"] == "a local Dask cluster of 2 worker processes"
+    assert figures(data) == figures(run_cli(*base).json())
 
 
 @pytest.mark.parametrize("args, message", [

@@ -71,11 +71,12 @@ def national(
             if value is not None:
                 raise CarescaleError(f"{flag}: only with --draws N (the probabilistic case)")
     else:
-        from ..national.cluster import check_workers
+        from ..national.cluster import check_workers, start_fork_server
         from ..uncertainty import UncertaintySettings
 
         UncertaintySettings(draws=draws, seed=0 if seed is None else seed)  # one-line errors before reading files
         check_workers(workers, scheduler)
+        start_fork_server(workers, scheduler)  # its imports while the files are read
     from rich.progress import Progress
 
     err = Console(stderr=True)

@@ -4,7 +4,7 @@ ways (the code that submits and gathers is the same for all three):
 * in-process (the default): a LocalCluster of one worker thread in this process (no other
   process, no network port);
 * ``workers=N``: a LocalCluster of N worker processes (one thread each) on 127.0.0.1, random
-  free ports, no dashboard, forked from this process where the system allows;
+  free ports, no dashboard, forked by a fork server where the system has one (:func:`start_method`);
 * ``scheduler=ADDRESS``: an existing Dask cluster (``tcp://host:8786``); its workers need the
   same carescale installed.
 
@@ -66,6 +66,52 @@ def _prompt_nannies() -> Iterator[None]:
         WorkerProcess._init_msg_interval = was
 
 
+#: What the fork server (:func:`start_method`) imports once, before it forks any worker: Dask, and
+#: the national route's tasks with the default library loaded (:mod:`carescale.national.fork_server`).
+FORK_SERVER_PRELOAD = ["distributed", "carescale.national.fork_server"]
+
+
+def start_method() -> str:
+    """How a local cluster's worker processes start: from a fork server where the system has one,
+    else afresh (``spawn``, Dask's default).
+
+    A spawned worker imports Dask, then carescale and its library on its first task, 1-2 s
+    before it works. The fork server is one process of one thread, started once per process
+    with :data:`FORK_SERVER_PRELOAD` imported, that forks each worker: ready in milliseconds,
+    as a fork of this process was (docs/performance.md section 4). A fork of this process is not
+    safe: it runs Dask's event loop in a thread, and a lock another thread holds at the fork
+    (a stream's, a library's) stays held in the worker for ever, and the cluster waits for ever
+    for a worker that never joins (Dask's own default, and Python's from 3.14, is not to fork
+    a process that has threads)."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _preload_fork_server() -> None:
+    """:data:`FORK_SERVER_PRELOAD` for the fork server, before it starts (once per process; once it
+    runs, the list no longer matters). Dask sets its own list (Dask and the packages it may use)
+    the first time it is asked for the context: asked here first, then replaced."""
+    from distributed.utils import get_mp_context
+
+    get_mp_context().set_forkserver_preload(FORK_SERVER_PRELOAD)
+
+
+def start_fork_server(workers: int | None, scheduler: str | None = None) -> None:
+    """For a local cluster of worker processes (``workers`` given, no ``scheduler``) on a system
+    with a fork server: start it now, so that its imports (:data:`FORK_SERVER_PRELOAD`, 1-1.5 s
+    once per process) run while this process does other work, such as reading the official
+    files. Its first worker waits for them otherwise."""
+    if workers is None or scheduler is not None or start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    import dask
+    import distributed  # noqa: F401  (its settings' defaults, before a set is undone on leaving it)
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        _preload_fork_server()
+    forkserver.ensure_running()
+
+
 def check_workers(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and scheduler is not None:
         raise SettingsError("--workers and --scheduler: give one or the other (a local cluster, or an existing one)")
@@ -113,13 +159,11 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         # system sooner; with it every temporary array of the engine is mapped and unmapped
         # afresh, which more than doubles the CPU time of a council (measured: 0.124 s against
         # 0.054 s). Our tasks hold little memory, so the worker processes keep glibc's default.
-        # Where the system can, the worker processes are forked from this one instead of started
-        # afresh (Dask's default, spawn): a spawned worker imports Dask, then carescale and its
-        # library on its first task, 1-2 s before it works; a forked one has them already
-        # (0.1 s to start and stop a cluster against 1.5-2.5 s; docs/performance.md section 4).
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        method = start_method()
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                               "distributed.worker.multiprocessing-method": method, **BATCH_SETTINGS}), _prompt_nannies():
+            if method == "forkserver":
+                _preload_fork_server()
             cluster = LocalCluster(n_workers=workers, processes=True, host="127.0.0.1", **common)
     else:  # in-process: workers are threads here, talking over in-memory queues
         with dask.config.set(BATCH_SETTINGS):
