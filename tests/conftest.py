@@ -78,6 +78,23 @@ def pytest_xdist_make_scheduler(config, log):  # pytest-xdist, in the controller
                 self.ordered = True
             super()._assign_work_unit(node)
 
+        def remove_node(self, node) -> str | None:
+            """xdist's own (LoadScopeScheduling.remove_node), but the test a crashed worker was
+            running (pytest-timeout's ten minutes, pyproject ``timeout``) is reported failed once
+            and not handed to the next worker with the rest of its unfinished tests: xdist's put it
+            back in the queue, so one test that hangs crashed every worker started after it."""
+            workload = self.assigned_work.pop(node)
+            crashitem = next((nodeid for unit in workload.values() for nodeid, done in unit.items() if not done), None)
+            if crashitem is None:
+                return None
+            for unit in workload.values():
+                if crashitem in unit:
+                    unit[crashitem] = True
+            self.workqueue.update((scope, unit) for scope, unit in workload.items() if not all(unit.values()))
+            for other in self.assigned_work:
+                self._reschedule(other)
+            return crashitem
+
     return ModuleOrGroupScheduling(config, log)
 
 
