@@ -89,10 +89,13 @@ def start_method() -> str:
 def _preload_fork_server() -> None:
     """:data:`FORK_SERVER_PRELOAD` for the fork server, before it starts (once per process; once it
     runs, the list no longer matters). Dask sets its own list (Dask and the packages it may use)
-    the first time it is asked for the context: asked here first, then replaced."""
+    the first time it is asked for the fork server's context: asked here first, then replaced."""
+    import dask
+    import distributed  # noqa: F401  (its settings' defaults, before a set is undone on leaving it)
     from distributed.utils import get_mp_context
 
-    get_mp_context().set_forkserver_preload(FORK_SERVER_PRELOAD)
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context().set_forkserver_preload(FORK_SERVER_PRELOAD)
 
 
 def start_fork_server(workers: int | None, scheduler: str | None = None) -> None:
@@ -104,11 +107,7 @@ def start_fork_server(workers: int | None, scheduler: str | None = None) -> None
         return
     from multiprocessing import forkserver
 
-    import dask
-    import distributed  # noqa: F401  (its settings' defaults, before a set is undone on leaving it)
-
-    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
-        _preload_fork_server()
+    _preload_fork_server()
     forkserver.ensure_running()
 
 

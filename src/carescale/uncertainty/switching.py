@@ -48,7 +48,7 @@ TOLERANCE = 0.5  # pounds
 SWITCH_FIGURES = 10
 
 
-def _given(root: float) -> float:
+def _given(root: float) -> float:  # a numpy or Python float
     """``root`` to :data:`SWITCH_FIGURES` significant figures."""
     return float(f"{root:.{SWITCH_FIGURES}g}")
 
@@ -316,7 +316,7 @@ def switching_values(
         }
         in_range = r in live and r.get("root") is not None
         if in_range and not r.get("trivial"):
-            sw = _given(float(r["root"]))
+            sw = _given(r["root"])
             entry["switch"] = sw
             change = sw / it.base - 1 if it.base else None
             # a base figure near zero (1e-300) gives no finite relative change: shown as none
@@ -404,7 +404,7 @@ def overlap_switching_values(
         }
         what = goal or "break even"
         if 0.0 <= root <= 1.0:
-            root = _given(float(root))
+            root = _given(root)
             entry["switch"] = root
             entry["change"] = round(root / base - 1, 6) if base else None
             entry["target"] = (f"The models together {what} {WHO[who]} if the overlap share is "
