@@ -58,6 +58,18 @@ def test_a_council_with_no_return_says_so_never_zero():
     lines = baseline_lines(b)
     assert lines[0] == ("Adult social care spend (2024/25 prices (forecast: OBR, November 2023)): £444.57m gross current "
                         "expenditure (ASC-FR 2021-22); no RO3 return since.")
+    # the three years' one gap is said once, not once a year (it ran onto a page of its own in the PDF)
+    assert lines[-1] == ("Not in the official figures: MHCLG, Local authority revenue expenditure and financing: RO3 "
+                         "outturn, RO3 (2022-23, 2023-24 and 2024-25): [x] no return (24 figures a year).")
+    assert sum(line.startswith("Not in the official figures") for line in lines) == 1
+
+
+def test_gaps_in_several_tables_of_one_return_are_one_sentence():
+    b = council_baseline("E09000012")  # Hackney: no ASC-FR 2021-22 return ([x]) in five tables
+    assert [line for line in baseline_lines(b) if line.startswith("Not in")] == [
+        "Not in the official figures: NHS Digital, Adult Social Care Activity and Finance Report, T14, T30, T31, T43 "
+        "and T44 (2021-22): [x] data not submitted (13 figures)."]
+    assert sum(g["figures"] for g in b["gaps"]) == 13 and len(b["missing"]) == 5  # the data keeps each table
 
 
 def test_run_shows_the_baseline_under_the_results():

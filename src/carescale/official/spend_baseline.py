@@ -70,7 +70,7 @@ def council_baseline(code: str, prices: Any = "default", figures: CouncilFigures
             f"give an ONS code such as {', '.join(close or list(figs.councils)[:3])}"
         )
     pb = prices if isinstance(prices, PriceBase) else price_base(None if prices == "default" else prices)
-    missing: dict[tuple[str, str], int] = {}  # (source and year, reason) -> figures
+    missing: dict[tuple[str, str, str, str], int] = {}  # (source, table, year, reason) -> figures
 
     def item(sid: str, **extra: Any) -> dict[str, Any] | None:
         if sid not in figs.series:
@@ -78,7 +78,7 @@ def council_baseline(code: str, prices: Any = "default", figures: CouncilFigures
         f = figs.figure(code, sid)
         s = figs.series[sid]
         if f.value is None:
-            key = (f"{s.source}, {s.table} ({s.year})", f.missing or "missing")
+            key = (s.source, s.table, s.year, f.missing or "missing")
             missing[key] = missing.get(key, 0) + 1
             return {**extra, "year": s.year, "cash": None, "real": None, "source": f"{s.source}, {s.table}",
                     "cell": f.cell, "missing": f.missing}
@@ -120,8 +120,46 @@ def council_baseline(code: str, prices: Any = "default", figures: CouncilFigures
         "prices": {"year": pb.year, "label": pb.label, "statement": pb.statement},
         "total": total, "net_total": net, "by_reason": by_reason, "by_setting": setting,
         "prevention": prevention, "trend": trend,
-        "missing": [f"{where}: {why} ({n} figure{'s' if n > 1 else ''})" for (where, why), n in missing.items()],
+        "missing": [f"{source}, {table} ({year}): {why} ({_figures(n)})" for (source, table, year, why), n in missing.items()],
+        "gaps": [{"source": source, "table": table, "year": year, "reason": why, "figures": n}
+                 for (source, table, year, why), n in missing.items()],
     }
+
+
+def _figures(n: int) -> str:
+    return f"{n} figure{'s' if n > 1 else ''}"
+
+
+def gap_lines(gaps: list[dict[str, Any]]) -> list[str]:
+    """The figures a council's official returns lack, one sentence per source and reason: the
+    years and tables with the same gap are said once ("RO3 outturn, RO3 (2022-23, 2023-24 and
+    2024-25): [x] no return (24 figures a year)"), as a reader would say it, not once a table
+    and year."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for g in gaps:
+        source = g["source"].removesuffix(" " + g["year"])  # a source named by its year ("RO3 outturn 2022-23")
+        groups.setdefault((source, g["reason"]), []).append(g)
+    out = []
+    for (source, why), items in groups.items():
+        tables = sorted({g["table"] for g in items})
+        years = sorted({g["year"] for g in items})
+        if len(tables) == 1:
+            where = f"{tables[0]} ({_and(years)})"
+        elif len(years) == 1:
+            where = f"{_and(tables)} ({years[0]})"
+        else:
+            where = _and([f"{g['table']} ({g['year']})" for g in items])
+        counts = {g["figures"] for g in items}
+        if len(items) > 1 and len(tables) == 1 and len(counts) == 1:
+            n = f"{_figures(items[0]['figures'])} a year"
+        else:
+            n = _figures(sum(g["figures"] for g in items))
+        out.append(f"{source}, {where}: {why} ({n})")
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def latest(items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -167,7 +205,7 @@ def baseline_lines(b: dict[str, Any]) -> list[str]:
     if any(s["real"] is not None for s in older):
         out.append(f"People aged 65+ by setting (ASC-FR {older[0]['year']}): "
                    + "; ".join(f"{s['setting']} {m(s)}" for s in older) + ".")
-    out += [f"Not in the official figures: {x}." for x in b["missing"]]
+    out += [f"Not in the official figures: {x}." for x in gap_lines(b["gaps"])]
     return out
 
 
