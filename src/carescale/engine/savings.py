@@ -107,15 +107,3 @@ def saving_lines(
                     fc.payer, cashable, "assumption",
                     "as the saving it was netted from: the alternative package it replaces", np.array(amount, dtype=float)))
     return lines
-
-
-def cashable_split(lines: list[SavingLine], payers: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
-    """By intervention: ``{"cashable": (D, P), "non_cashable": (D, P)}`` gross savings a year at
-    full scale, payers in the order ``payers``."""
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for line in lines:
-        D = line.amount.shape[0]
-        item = out.setdefault(line.intervention, {"cashable": np.zeros((D, len(payers))),
-                                                  "non_cashable": np.zeros((D, len(payers)))})
-        item["cashable" if line.cashable else "non_cashable"][:, payers.index(line.payer)] += line.amount
-    return out

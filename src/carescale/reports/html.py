@@ -129,10 +129,6 @@ def _target_condition(target: str) -> str:
     return rest if sep and rest else target
 
 
-def _tornado_rows(data: ReportData) -> dict[str, list[dict[str, Any]]]:
-    return getattr(data, "tornados", None) or {}
-
-
 def context(data: ReportData, raster: bool = False) -> dict[str, Any]:
     """What the template shows; ``raster``: the charts as images at print resolution (the PDF)."""
     run, app, unc = data.run, data.appraisal_summary, data.uncertainty
