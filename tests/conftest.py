@@ -297,6 +297,22 @@ def run_cli(*args: str) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+def run_probe(code: str, env: dict[str, str] | None = None) -> str:
+    """Run ``code`` in a fresh Python (what a new ``carescale`` process loads, not what this test
+    process has loaded already) and return what it printed; the test fails with the child's
+    stderr if it fails."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def probe_json(code: str, env: dict[str, str] | None = None):
+    """:func:`run_probe`'s last printed line, read as JSON."""
+    return json.loads(run_probe(code, env).strip().splitlines()[-1])
+
+
 def require_tool(available: bool, what: str) -> None:
     """Skip a test whose outside tool (Chromium, LibreOffice, PostgreSQL, poppler ...) is absent,
     with the reason. In CI (.ci/run sets CARESCALE_REQUIRE_TOOLS=1) installing it is part of the

@@ -6,9 +6,7 @@ another entry."""
 from __future__ import annotations
 
 import io
-import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 
 from carescale.cli import rendered
 from carescale.config import RICH_VARIABLES
-from tests.conftest import run_cli
+from tests.conftest import probe_json, run_cli
 
 #: plain; colours as a terminal of 8, 256 and millions of colours would get; colours asked for and refused
 TERMINALS = {
@@ -126,9 +124,7 @@ def test_a_kept_run_imports_no_rich_tables(tmp_path):
              "                  'rich': sorted(m for m in ('rich.console', 'rich.table') if m in sys.modules)}))\n")
     got = []
     for _ in range(2):
-        proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        got.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        got.append(probe_json(probe))
     assert got[0]["code"] == got[1]["code"] == 0
     assert got[1]["out"] == got[0]["out"] and "From the evidence to the headlines" in got[1]["out"]
     assert got[1]["rich"] == []

@@ -10,6 +10,8 @@ from carescale import cache, config, safe_text
 from carescale.errors import SettingsError
 from carescale.store.config import database_url, default_sqlite_path
 
+from .conftest import run_probe
+
 
 def test_home_and_folders_follow_the_environment_at_call_time(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("CARESCALE_HOME", str(tmp_path / "a"))
@@ -176,8 +178,6 @@ def test_blas_threads_sleep_when_idle_unless_the_user_chose(monkeypatch) -> None
 
 
 def test_the_command_sets_the_blas_spin_before_numpy_loads() -> None:
-    import subprocess
-    import sys
 
     probe = ("import os, sys\n"
              "os.environ.pop('OPENBLAS_THREAD_TIMEOUT', None); os.environ.pop('GOTO_THREAD_TIMEOUT', None)\n"
@@ -186,6 +186,4 @@ def test_the_command_sets_the_blas_spin_before_numpy_loads() -> None:
              "cli.main = lambda argv=None: seen.append((os.environ.get('OPENBLAS_THREAD_TIMEOUT'), 'numpy' in sys.modules)) or 0\n"
              "try:\n    cli.entry()\nexcept SystemExit:\n    pass\n"
              "print(seen)\n")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[('20', False)]"
+    assert run_probe(probe).strip() == "[('20', False)]"

@@ -5,8 +5,6 @@ only another model reads are still refused after ``Scenario`` moved above the ov
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
@@ -15,6 +13,8 @@ import carescale.library as L
 from carescale.areas import read_area_file, template_table, to_csv
 from carescale.areas.load import read_template_area
 from carescale.errors import InputFileError, SettingsError
+
+from .conftest import run_probe
 
 #: Every name ``carescale.library`` had as one file (library.py) that is not a standard-library or
 #: typing name: the split must keep each importable from the old path.
@@ -85,10 +85,9 @@ def test_a_fresh_process_reads_a_template_without_importing_the_areas_first(tmp_
         f"area = L.load_area_file({str(path)!r})\n"
         "print(before, 'carescale.areas' in sys.modules, area.id, area.cohorts['population_65_plus'].value)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    out = run_probe(probe)
     want = L.default_library().area("birmingham").cohorts["population_65_plus"].value
-    assert proc.stdout.split() == ["False", "True", "birmingham", repr(want)]
+    assert out.split() == ["False", "True", "birmingham", repr(want)]
 
 
 def test_a_template_with_no_reader_registered_is_one_line(tmp_path, monkeypatch) -> None:

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from carescale import ParameterTable, Timeline, define_scenario, evaluate, summary
 from carescale.schema import PAYERS
 
+from .conftest import probe_json
+
 SCEN = define_scenario("birmingham")
 PARAMS = ParameterTable.from_scenario(SCEN)
 BASE = evaluate(SCEN)
@@ -133,9 +135,6 @@ def test_the_engine_keeps_freed_memory_once_it_runs_many_draws():
     """Issue 25 (engine/memory.py): the first engine run over many draws asks glibc, once per
     process, to keep freed memory for the next arrays; a one-draw run does not (nor imports
     ctypes for it). Checked in a fresh interpreter, with glibc's own report of its settings."""
-    import json
-    import subprocess
-    import sys
 
     probe = r"""
 import json, sys
@@ -151,9 +150,7 @@ carescale.evaluate(scen, values)
 carescale.evaluate(scen, values)
 print(json.dumps([one, keep_freed_memory.cache_info().misses, keep_freed_memory(), sys.platform]))
 """
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    one, many, tuned, platform = json.loads(proc.stdout)
+    one, many, tuned, platform = probe_json(probe)
     assert (one, many) == (0, 1)
     if platform.startswith("linux"):
         import ctypes

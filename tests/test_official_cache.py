@@ -14,6 +14,8 @@ from carescale.official.cache import cache_dir
 
 from .test_official import MYE_FILE, ascof_row, make_ascof_csv, make_mye_xlsx
 
+from .conftest import run_probe
+
 AGES = [float(a % 7 + 1) for a in range(91)]
 
 
@@ -156,12 +158,9 @@ def test_a_new_process_reads_the_library_from_the_cache(tmp_path):
     import sys
 
     env = {**os.environ, "CARESCALE_HOME": str(tmp_path)}
-    first = subprocess.run([sys.executable, "-c", LIBRARY_PROBE.format(forbid=False)], capture_output=True, text=True, env=env)
-    assert first.returncode == 0, first.stderr
+    first = run_probe(LIBRARY_PROBE.format(forbid=False), env)
     assert len(list((tmp_path / "cache" / "library").glob("*.pickle"))) == 1
-    second = subprocess.run([sys.executable, "-c", LIBRARY_PROBE.format(forbid=True)], capture_output=True, text=True, env=env)
-    assert second.returncode == 0, second.stderr
-    assert second.stdout == first.stdout
+    assert run_probe(LIBRARY_PROBE.format(forbid=True), env) == first
     off = subprocess.run([sys.executable, "-c", LIBRARY_PROBE.format(forbid=True)], capture_output=True, text=True,
                          env={**env, "CARESCALE_NO_CACHE": "1"})
     assert off.returncode != 0 and "NoneType" in off.stderr  # with the cache off it loads the YAML

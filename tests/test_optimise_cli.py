@@ -6,14 +6,12 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import INVALID, run_cli
+from .conftest import INVALID, run_cli, run_probe
 
 OPT = INVALID / "optimise"
 F = "tests/invalid_inputs/optimise"
@@ -146,5 +144,5 @@ def test_optimise_help_does_not_import_the_solver():
         "import sys; from carescale.cli import main; main(['optimise', '--help']);"
         "print('MATPLOTLIB' if 'matplotlib' in sys.modules or 'plotly' in sys.modules else 'LIGHT')"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    out = run_probe(code)
     assert out.strip().endswith("LIGHT")

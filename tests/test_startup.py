@@ -9,11 +9,12 @@ the module and the chain of imports that pulled it in.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
+
+from .conftest import probe_json, run_probe
 
 #: Libraries that must be imported only inside the functions that use them (team brief).
 DEFERRED = (
@@ -69,9 +70,7 @@ def import_chains(statement: str, modules: list[str]) -> dict[str, str]:
 
 
 def test_deferred_libraries_are_not_imported_at_start_up() -> None:
-    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = probe_json(PROBE)
     assert set(result) == {"import carescale, carescale.cli", "carescale --help", "carescale run --area birmingham"}
     problems = []
     for stage, mods in result.items():
@@ -120,9 +119,7 @@ def test_help_builds_no_schema_and_loads_no_markdown() -> None:
     """Issue 25: ``carescale --help`` builds no pydantic schema (the models defer it to their first
     use) and does not load rich's Markdown (typer imports it for help it never writes in Markdown:
     carescale.cli.common puts a stand-in in its place)."""
-    proc = subprocess.run([sys.executable, "-c", HELP_PROBE], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = probe_json(HELP_PROBE)
     assert got["help"] and got["models"] > 20
     assert got["built"] == [], f"pydantic schemas built at start-up: {got['built']}"
     assert got["markdown"] == [], f"loaded for --help: {got['markdown']}"
@@ -134,9 +131,7 @@ def test_the_markdown_stand_in_gives_the_real_class_when_used() -> None:
              "m = rich.markdown.Markdown('# title')\n"
              "from rich.markdown import Heading\n"
              "print(type(m).__module__, type(m).__name__, Heading.__module__, hasattr(sys.modules['rich.markdown'], '__file__'))")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["rich.markdown", "Markdown", "rich.markdown", "True"]
+    assert run_probe(probe).split() == ["rich.markdown", "Markdown", "rich.markdown", "True"]
 
 
 LIGHT_PROBE = r"""
@@ -160,9 +155,7 @@ def test_help_imports_neither_the_engine_nor_pydantic() -> None:
     """Issue 25: ``import carescale`` exposes its names lazily and the CLI imports a command's
     module only when that command runs, so ``carescale --help`` loads no engine, no schemas, no
     pydantic and no numpy, and no command module."""
-    proc = subprocess.run([sys.executable, "-c", LIGHT_PROBE], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = probe_json(LIGHT_PROBE)
     assert got["import carescale"] == []
     assert got["carescale --help"] == []
     assert got["commands imported"] == []
@@ -185,9 +178,7 @@ def test_the_lazy_listing_is_the_one_the_command_modules_register() -> None:
              "eager = eager_listing()\n"
              "print(json.dumps({'same': eager == COMMANDS, 'names': list(eager) == list(COMMANDS),\n"
              "                  'help': lazy == helptext(), 'count': len(eager)}))\n")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = probe_json(probe)
     assert got["count"] == 20  # issue 28 added conversation
     assert got["names"] and got["same"], "carescale/cli/listing.py is out of date: python -m carescale.cli.apps"
     assert got["help"]
@@ -200,9 +191,7 @@ def test_package_names_load_on_first_use() -> None:
              "from carescale import appraise, CarescaleError\n"
              "print(before, f.__module__, appraise.__module__, CarescaleError.__module__, "
              "sorted(set(carescale.__all__) - set(dir(carescale))), carescale.engine.__name__)")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["False", "carescale.engine.scenario", "carescale.appraisal.core",
+    assert run_probe(probe).split() == ["False", "carescale.engine.scenario", "carescale.appraisal.core",
                                    "carescale.errors", "[]", "carescale.engine"]
 
 
@@ -231,16 +220,12 @@ def test_the_run_command_reads_no_package_metadata_and_no_yaml(tmp_path) -> None
     run is timed against the first's cache."""
     env = {**os.environ, "CARESCALE_HOME": str(tmp_path)}
     env.pop("PYDANTIC_DISABLE_PLUGINS", None)
-    for _ in range(2):  # the first fills the cache
-        proc = subprocess.run([sys.executable, "-c", RUN_PROBE], capture_output=True, text=True, env=env)
-        assert proc.returncode == 0, proc.stderr
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    probe_json(RUN_PROBE, env)  # the first fills the cache
+    got = probe_json(RUN_PROBE, env)
     assert got == {"code": 0, "printed": True, "probe": 3, "loaded": [], "collecting": True, "frozen": True}
 
 
 def test_pydantic_plugins_are_looked_for_when_the_user_says_so(tmp_path) -> None:
     """With ``PYDANTIC_DISABLE_PLUGINS`` set (even empty) pydantic's own loader looks for plugins."""
     env = {**os.environ, "CARESCALE_HOME": str(tmp_path), "PYDANTIC_DISABLE_PLUGINS": ""}
-    proc = subprocess.run([sys.executable, "-c", RUN_PROBE], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert "importlib.metadata" in json.loads(proc.stdout.strip().splitlines()[-1])["loaded"]
+    assert "importlib.metadata" in probe_json(RUN_PROBE, env)["loaded"]

@@ -4,8 +4,6 @@ documents saved once and read back, durability settings."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -14,6 +12,8 @@ from carescale.store import core
 from carescale.store.config import database_url, default_sqlite_path
 
 from .store_fixtures import store_url  # noqa: F401  (fixture)
+
+from .conftest import run_probe
 
 
 class FakeDoc:
@@ -169,5 +169,4 @@ def test_import_carescale_store_loads_no_sqlalchemy():
         "bad = [m for m in ('sqlalchemy', 'alembic', 'psycopg') if m in sys.modules]; "
         "print(bad)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert run_probe(code).strip() == "[]"
