@@ -237,4 +237,11 @@ def test_a_stuck_process_neither_holds_a_request_nor_the_shutdown(monkeypatch):
         start = time.monotonic()
         pool.close()
     assert time.monotonic() - start < 30  # not the ten minutes the calls would take
-    assert not [p.pid for p in processes if p.is_alive()]
+    # the kernel's view, not Process.is_alive(): the executor's own thread reaps the processes as
+    # they stop, and is_alive() in this thread reads "running" if that thread reaped one first and
+    # has not yet stored its exit code (seen once in CI); a few seconds more for a loaded machine
+    pids = [p.pid for p in processes]
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in pids if _alive(pid)]
