@@ -245,3 +245,27 @@ def test_a_stuck_process_neither_holds_a_request_nor_the_shutdown(monkeypatch):
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in pids if _alive(pid)]
+
+
+def test_a_pool_stopped_while_starting_stops_at_once_and_quietly(monkeypatch, caplog):
+    """Stopped in its first seconds (Ctrl+C right after `carescale serve`), the pool stops its
+    processes at once: they hold no request yet, so nothing waits CLOSE_SECONDS for their warm-up,
+    and nothing is logged as killed or as failing to start."""
+    import logging
+
+    from carescale.web import compute
+
+    monkeypatch.setattr(compute, "CLOSE_SECONDS", 30.0)
+    pool = compute.ComputePool(2)
+    pool.start()
+    processes = list(pool._executor._processes.values())
+    assert len(processes) == 2 and not pool.ready
+    with caplog.at_level(logging.INFO, logger="carescale.web"):
+        start = time.monotonic()
+        pool.close()
+        took = time.monotonic() - start
+        time.sleep(0.5)  # the start's callbacks see the pool broken by the close
+    assert took < 10  # not the 30 s a running process would be given
+    assert not [p.pid for p in processes if _alive(p.pid)]
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+

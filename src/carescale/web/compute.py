@@ -162,9 +162,10 @@ class ComputePool:
             with self._lock:
                 left[0] -= 1
                 failed = future.cancelled() or future.exception() is not None
-                if self._executor is executor and not failed and left[0] == 0:
+                current = self._executor is executor  # not closed or replaced meanwhile
+                if current and not failed and left[0] == 0:
                     self._ready = True
-            if failed and not future.cancelled():
+            if failed and current and not future.cancelled():
                 log.error("the compute processes did not start (%s); answers are worked out in the server",
                           future.exception())
 
@@ -202,20 +203,42 @@ class ComputePool:
     def close(self) -> None:
         """Stop the processes: each finishes the call it holds, for up to :data:`CLOSE_SECONDS`
         together, and one still running then is killed. Never waits longer (``shutdown(wait=True)``
-        would wait on a stuck process for ever, and the server's shutdown with it)."""
-        import time
-
+        would wait on a stuck process for ever, and the server's shutdown with it). Processes still
+        starting (the pool not ready: no request was handed to them) are stopped at once: a server
+        stopped in its first seconds does not wait for their warm-up."""
         with self._lock:
-            executor, self._executor, self._ready = self._executor, None, False
+            executor, ready = self._executor, self._ready
+            self._executor, self._ready = None, False
         if executor is None:
             return
         processes = list((executor._processes or {}).values())  # shutdown lets go of them
         executor.shutdown(wait=False, cancel_futures=True)
-        end = time.monotonic() + CLOSE_SECONDS
-        for process in processes:
-            process.join(max(0.0, end - time.monotonic()))
-        for process in processes:
-            if process.is_alive():
-                log.warning("compute process %s did not stop within %s s; killed", process.pid, CLOSE_SECONDS)
-                process.kill()
-                process.join(CLOSE_SECONDS)
+        if not ready:
+            for process in processes:
+                process.terminate()
+        left = _stopped_within(processes, CLOSE_SECONDS)
+        for process in left:
+            log.warning("compute process %s did not stop within %s s; killed", process.pid, CLOSE_SECONDS)
+            process.kill()
+        _stopped_within(left, CLOSE_SECONDS)
+
+
+def _stopped_within(processes: list[Any], seconds: float) -> list[Any]:
+    """Wait up to ``seconds`` in all for ``processes`` to end; those still running. Read from each
+    process's sentinel (readable once it has ended, whoever reaps it), not ``is_alive()``: the
+    executor's own thread reaps its processes as they stop, and ``is_alive()`` in another thread
+    reads "running" while that thread has the exit status and has not stored it yet."""
+    import time
+    from multiprocessing.connection import wait
+
+    running = {}
+    for process in processes:
+        try:
+            running[process.sentinel] = process
+        except ValueError:  # closed (Process.close()): it had ended
+            pass
+    end = time.monotonic() + seconds
+    while running and (remaining := end - time.monotonic()) > 0:
+        for sentinel in wait(list(running), remaining):
+            running.pop(sentinel)
+    return list(running.values())
