@@ -212,6 +212,7 @@ class ComputePool:
         if executor is None:
             return
         processes = list((executor._processes or {}).values())  # shutdown lets go of them
+        manager = getattr(executor, "_executor_manager_thread", None)  # ... and of its thread
         executor.shutdown(wait=False, cancel_futures=True)
         if not ready:
             for process in processes:
@@ -221,6 +222,13 @@ class ComputePool:
             log.warning("compute process %s did not stop within %s s; killed", process.pid, CLOSE_SECONDS)
             process.kill()
         _stopped_within(left, CLOSE_SECONDS)
+        # The executor's own thread then reaps the processes and closes its queues (what
+        # shutdown(wait=True) waits for), given the same bound: the queues' semaphores are then
+        # let go of while the server still runs its Python. uvicorn ends a server stopped by a
+        # signal with that signal again, which skips the interpreter's exit handlers, and
+        # multiprocessing's resource tracker reported semaphores still held then as leaked.
+        if manager is not None:
+            manager.join(CLOSE_SECONDS)
 
 
 def _stopped_within(processes: list[Any], seconds: float) -> list[Any]:
