@@ -202,10 +202,11 @@ class ComputePool:
 
     def close(self) -> None:
         """Stop the processes: each finishes the call it holds, for up to :data:`CLOSE_SECONDS`
-        together, and one still running then is killed. Never waits longer (``shutdown(wait=True)``
-        would wait on a stuck process for ever, and the server's shutdown with it). Processes still
-        starting (the pool not ready: no request was handed to them) are stopped at once: a server
-        stopped in its first seconds does not wait for their warm-up."""
+        together, and one still running then is killed. Every wait has that bound (three in all:
+        the calls, a kill, the executor's own thread; ``shutdown(wait=True)`` would wait on a stuck
+        process for ever, and the server's shutdown with it). Processes still starting (the pool
+        not ready: no request was handed to them) are stopped at once: a server stopped in its
+        first seconds does not wait for their warm-up."""
         with self._lock:
             executor, ready = self._executor, self._ready
             self._executor, self._ready = None, False
