@@ -145,11 +145,7 @@ def test_the_workers_stop_when_the_server_is_killed(tmp_path):
     finally:
         server.kill()
         server.wait()
-    end = time.monotonic() + 15
-    alive = workers
-    while alive and time.monotonic() < end:
-        time.sleep(0.2)
-        alive = [p for p in workers if _alive(p)]
+    alive = _alive_after(workers, 15)
     assert not alive, f"compute processes {alive} outlived their server"
 
 
@@ -163,11 +159,26 @@ def _line(process: subprocess.Popen, seconds: float) -> str:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs, as the kernel has it (ended: gone, or a zombie not yet reaped).
+    Not ``Process.is_alive()``: the executor's own thread reaps the processes as they stop, and
+    is_alive() in the test's thread reads "running" if that thread reaped one first and has not
+    yet stored its exit code (seen once in CI)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _alive_after(pids: list[int], seconds: float) -> list[int]:
+    """Those of ``pids`` still running after waiting up to ``seconds`` for them to end (a loaded
+    machine takes a moment to end a process)."""
+    end = time.monotonic() + seconds
+    alive = [p for p in pids if _alive(p)]
+    while alive and time.monotonic() < end:
+        time.sleep(0.05)
+        alive = [p for p in alive if _alive(p)]
+    return alive
 
 
 def test_the_workers_give_way_to_the_server(served):
@@ -217,8 +228,7 @@ def test_ctrl_c_stops_the_server_and_its_workers_quietly(tmp_path, how):
     assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
     assert "leaked" not in out and "did not stop" not in out, out
     assert server.returncode in ((0,) if how == "ctrl-c" else (0, -signal.SIGTERM))
-    psutil.wait_procs(workers, timeout=10)
-    assert not [w.pid for w in workers if _alive(w.pid)]
+    assert not _alive_after([w.pid for w in workers], 10)
 
 
 def test_a_stuck_process_neither_holds_a_request_nor_the_shutdown(monkeypatch):
@@ -245,14 +255,7 @@ def test_a_stuck_process_neither_holds_a_request_nor_the_shutdown(monkeypatch):
         start = time.monotonic()
         pool.close()
     assert time.monotonic() - start < 30  # not the ten minutes the calls would take
-    # the kernel's view, not Process.is_alive(): the executor's own thread reaps the processes as
-    # they stop, and is_alive() in this thread reads "running" if that thread reaped one first and
-    # has not yet stored its exit code (seen once in CI); a few seconds more for a loaded machine
-    pids = [p.pid for p in processes]
-    deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not [pid for pid in pids if _alive(pid)]
+    assert not _alive_after([p.pid for p in processes], 5)
 
 
 def test_a_pool_stopped_while_starting_stops_at_once_and_quietly(monkeypatch, caplog):
