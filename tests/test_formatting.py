@@ -249,3 +249,10 @@ def test_area_file_cells_read_typed_numbers() -> None:
     assert _number(Cell("9%"), "A2", "number") == pytest.approx(0.09)
     with pytest.raises(AreaFileError, match=r"^A2: '1,49,412' is not a number: commas may only separate thousands"):
         _number(Cell("1,49,412"), "A2", "people")
+
+
+@pytest.mark.parametrize("x, words", [(1.0, "1 person"), (0.6, "1 person"), (1.4, "1 person"), (0.0, "0 people"),
+                                      (0.4, "0 people"), (2.0, "2 people"), (3428.6, "3,429 people")])
+def test_headcount_agrees_with_its_noun(x, words) -> None:
+    assert f.headcount(x) == words
+

@@ -90,6 +90,13 @@ def people(x: Any, missing: str = "N/A") -> str:
     return f"{round(v):,}" if math.isfinite(v) else f"{v:,.0f}"
 
 
+def headcount(x: Any) -> str:
+    """Whole people with the noun that agrees: ``1 person``, ``0 people``, ``3,429 people`` (a
+    figure is counted as it is written, so 0.6 people is ``1 person``)."""
+    n = people(x)
+    return f"{n} {'person' if n == '1' else 'people'}"
+
+
 def share(x: Any, digits: int = 0, missing: str = DASH) -> str:
     """A proportion as a percentage: ``share(0.09) == '9%'``, ``share(0.0912, 1) == '9.1%'``."""
     if x is None:

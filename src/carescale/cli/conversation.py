@@ -143,10 +143,12 @@ def propose_command(
     specs = [parse_input(ProposalIn, item, f"{name}: proposals[{i}]") for i, item in enumerate(items)]  # all first
     out = [svc.propose(conversation, spec, by=by, name=f"{name}: proposals[{spec.id}]") for spec in specs]
 
+    from ..formatting import headcount
+
     def table() -> None:
         for p in out:
             f = p.figures
-            what = (f"{f.people_helped:,.0f} people a year, cost {_money(f.cost)}, net {_money(f.net)} a year"
+            what = (f"{headcount(f.people_helped)} a year, cost {_money(f.cost)}, net {_money(f.net)} a year"
                     if f else f"reduce {p.service.label} by {_money(p.reduction)} a year")  # type: ignore[union-attr]
             echo(f"{p.number}. {p.id} ({p.kind}, area {p.area}): {p.title}: {what}")
 

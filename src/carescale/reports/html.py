@@ -29,7 +29,7 @@ from ..appraisal.settings import appraisal_defaults
 from ..schema import PAYERS
 from . import charts
 from .data import ReportData, transformation_areas
-from .numbers import figure, money, pence, people, pounds
+from .numbers import figure, headcount, money, pence, people, pounds
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -78,7 +78,7 @@ def _arithmetic(data: ReportData, iv: Any) -> list[str]:
         if seg.sizing.basis == "none":
             lines.append(f"{who}: savings come from cuts in spend, not from a number of people.")
         elif basis == "current":
-            lines.append(f"{who}: {people(n)} people served today in {area} (current basis).")
+            lines.append(f"{who}: {headcount(n)} served today in {area} (current basis).")
         else:
             coh = float(v[f"area.cohorts.{seg.sizing.cohort}"][0])
             rate = float(v[f"{pre}.sizing.rate"][0])
@@ -86,7 +86,7 @@ def _arithmetic(data: ReportData, iv: Any) -> list[str]:
             if seg.sizing.basis == "additional_to_existing":
                 prov = float(v.get(f"area.provision.{iv.id}.{seg.id}", [0.0])[0])
                 text += f", less {people(prov)} already served,"
-            lines.append(f"{text} = {people(n)} people a year.")
+            lines.append(f"{text} = {headcount(n)} a year.")
         if seg.unit_cost is not None:
             uc = float(v[f"{pre}.unit_cost"][0])
             segment_costs += n * uc
@@ -346,7 +346,7 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, pounds=pounds, pence=pence, people=people, figure=figure,
+    env.filters.update(money=money, pounds=pounds, pence=pence, people=people, headcount=headcount, figure=figure,
                        pct=lambda x: "n/a" if x is None else f"{float(x):.0%}",
                        ratio=lambda x: "no cost evidence" if x is None or not math.isfinite(float(x)) else f"£{float(x):,.2f}")
     return env

@@ -13,7 +13,7 @@ from ..appraisal.settings import describe_optimism_bias
 from ..engine.summary import PUBLISHED_STATEMENT
 
 from .data import ReportData, transformation_areas
-from .numbers import money, pence, people, pounds
+from .numbers import headcount, money, pence, people, pounds
 from .text import md_text as t
 
 
@@ -41,7 +41,7 @@ def _value_section(data: ReportData, price_text: str) -> list[str]:
                      f"{pounds(r['social'])} | {pounds(r['cost'])} |")
     lines += ["", t(fiscal_sentence(value, pounds)), "", "What the models do for people:", ""]
     for o in outcome_sentences(value):
-        count = "" if o["people"] is None else f" ({people(o['people'])} people a year)"
+        count = "" if o["people"] is None else f" ({headcount(o['people'])} a year)"
         lines.append(f"- {t(o['model'])}: {t(o['outcome'])}{count}, {money(o['value'])} a year ({t(o['how'])})")
     return lines
 
@@ -71,7 +71,7 @@ def markdown_text(data: ReportData) -> str:
         "",
         f"- Each year at full scale the models would save the council (adult social care) **{money(tot['net_savings']['asc'])}** "
         f"and the NHS **{money(tot['net_savings']['nhs'])}**, after their running costs.",
-        f"- They would reach about {people(tot['beneficiaries'])} people a year, at a running cost of {money(tot['cost'])} a year.",
+        f"- They would reach about {headcount(tot['beneficiaries'])} a year, at a running cost of {money(tot['cost'])} a year.",
     ]
     ded = tot["overlap_deduction"]
     if run["overlaps"]:

@@ -1,6 +1,6 @@
 """How the business-case documents write numbers (HTML, PDF and Markdown alike).
 
-All four are :mod:`carescale.formatting` with the documents' choices. ``money`` is the paper's style (£1.23m, £518k, £950), ``pounds`` whole pounds, ``people`` whole
+All are :mod:`carescale.formatting` with the documents' choices. ``money`` is the paper's style (£1.23m, £518k, £950), ``pounds`` whole pounds, ``people`` whole
 people, ``figure`` an input in its unit (a proportion as a percentage). The Jinja filters of
 :mod:`carescale.reports.html` and the Markdown writer use these, so the formats agree.
 """
@@ -26,6 +26,12 @@ def pounds(x: Any) -> str:
 def people(x: Any) -> str:
     """Whole people, 3,429 (carescale.formatting.people; N/A for None)."""
     return formatting.people(x)
+
+
+def headcount(x: Any) -> str:
+    """Whole people with the noun that agrees, ``1 person``, ``3,429 people``
+    (carescale.formatting.headcount)."""
+    return formatting.headcount(x)
 
 
 def pence(x: Any) -> str:

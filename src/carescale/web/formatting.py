@@ -86,5 +86,5 @@ def register(env: Any) -> None:
     from . import wording
 
     env.filters.update(label_words=wording.label_words, stated=wording.stated, status_words=wording.status_words,
-                       plain_numbers=wording.plain_numbers, headline_words=headline_words, change=formatting.change, day=day, setting_value=setting_value, money=money, short_money=short_money, people=people, percent=percent, number=number,
+                       plain_numbers=wording.plain_numbers, headline_words=headline_words, change=formatting.change, day=day, setting_value=setting_value, money=money, short_money=short_money, people=people, headcount=formatting.headcount, percent=percent, number=number,
                        exact=exact, unit=unit, month=month, pence=pence)
