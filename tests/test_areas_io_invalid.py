@@ -3,7 +3,6 @@ row or cell and what is expected, exits 2, and saves nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from carescale.areas.official import official_profiles
-from carescale.library import default_library, packaged_library, user_areas_dir
+from carescale.library import packaged_library, user_areas_dir
 from carescale.national import official_inputs, run_national
 
 from .conftest import run_cli

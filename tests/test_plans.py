@@ -9,7 +9,6 @@ runs on SQLite and on the real PostgreSQL server (tests/store_fixtures.py)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 
-import yaml
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st

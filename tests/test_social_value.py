@@ -191,7 +191,6 @@ def report_data():
 
 
 def test_the_html_business_case_shows_the_three_side_by_side(report_data):
-    import re
 
     from carescale.reports import render
 

@@ -30,7 +30,6 @@ from carescale.uncertainty import (
     run_uncertainty,
     sobol_indices,
 )
-from carescale.uncertainty.evaluation import annual
 
 from .conftest import INVALID, normalise, run_cli
 

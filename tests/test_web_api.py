@@ -3,7 +3,6 @@ question, 422 with field-level messages for bad input, shared scenarios and back
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from pathlib import Path

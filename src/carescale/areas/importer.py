@@ -13,7 +13,6 @@ import difflib
 import io
 import math
 import re
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..engine import summary as report
 from ..errors import CarescaleError
 from ..safe_text import styled
 from ..formatting import people, share, short_money as money

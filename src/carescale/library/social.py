@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 
 from ..errors import InputFileError
-from ..io.messages import display_path, load_model
+from ..io.messages import load_model
 from ..io.paths import DATA_DIR
 from ..schema.intervention import Intervention, WiderBenefit
 from ..schema.social_value import SocialValue, SocialValueSet

@@ -260,7 +260,6 @@ def search(co: Coefficients, mc: Coefficients, spec: OptimiseSpec, budgets: dict
     step = float(spec.step) if spec.step else None
     draws = _Money(mc, mc.setup_timing)
     central = cons.central
-    zero = np.zeros(1, dtype=np.intp)
     every = np.arange(D)
 
     def to_scale(u: np.ndarray) -> np.ndarray:

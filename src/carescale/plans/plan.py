@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..appraisal import make_settings
-from ..errors import InputFileError, PlanError, SettingsError
+from ..errors import PlanError, SettingsError
 from ..library import Library, default_library, display_path, parse_model, read_yaml
 from ..library.core import council_profiles
 from ..scenarios import load_scenario

@@ -24,7 +24,7 @@ from ..access import (
 )
 from ..auth import accounts, current_user
 from ..forms import ErrorSummary
-from ..plan_forms import DraftError, PlanForm, ReviewForm
+from ..plan_forms import PlanForm, ReviewForm
 from ..security import plotly_style_ids
 from ..templating import render, see_other
 
