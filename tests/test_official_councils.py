@@ -165,6 +165,21 @@ def test_damaged_packaged_copy(tmp_path, packaged):
     assert "row " in info.value.message and "(E08000025)" in info.value.message
 
 
+def test_figures_are_read_once_a_process_until_their_files_change(tmp_path, packaged):
+    """A page or a cash view asks for the figures several times: the same object each time while
+    the files are as they were (one read of the disk cache, one index), and the new figures once
+    a file is written again."""
+    packaged.write(tmp_path)
+    first = read_council_figures(tmp_path)
+    assert read_council_figures(tmp_path) is first
+    assert first.figure("E08000025", "ascfr_gce_total").value == 385833
+    text = (tmp_path / "councils.csv").read_text(encoding="utf-8").replace("385833", "385834", 1)
+    (tmp_path / "councils.csv").write_text(text, encoding="utf-8")
+    again = read_council_figures(tmp_path)
+    assert again is not first and again.figure("E08000025", "ascfr_gce_total").value == 385834
+    assert read_council_figures(tmp_path) is again
+
+
 def test_docs_list_every_series(packaged):
     from .conftest import REPO
 
