@@ -426,3 +426,31 @@ def evaluate_document_value(path):
     from carescale.scenarios import evaluate_document, load_scenario
 
     return evaluate_document(load_scenario(path)).value()
+
+
+def test_what_a_caller_gets_is_a_deep_copy_of_the_shared_figures():
+    """``copied`` (every command's and page's copy of an Evaluation's figures) copies every level:
+    changing the copy leaves the shared figures alone, and the values are equal, numpy arrays and
+    NaN included; what a pickle cannot hold is still copied (by ``copy.deepcopy``)."""
+    import math
+
+    from carescale.scenarios import evaluate_document, parse_scenario
+    from carescale.scenarios.evaluation import copied
+
+    ev = evaluate_document(parse_scenario('{"version": 1, "area": "birmingham"}'))
+    shared = ev.cash_view()
+    mine = copied(shared)
+    assert mine == shared and mine is not shared
+    before = copied(shared)
+    mine["interventions"][0].clear()
+    mine["budget"].clear()
+    mine.clear()
+    assert shared == before and shared is ev.cash_view() and shared["interventions"][0] and shared["budget"]
+
+    data = {"a": [1.5, {"b": np.arange(3.0)}], "nan": math.nan, "f": len}
+    out = copied(data)
+    assert out["a"][1]["b"] is not data["a"][1]["b"] and out["a"][1]["b"].tolist() == [0.0, 1.0, 2.0]
+    assert math.isnan(out["nan"]) and out["f"] is len
+    unpicklable = {"g": lambda x: x, "list": [1, 2]}
+    out = copied(unpicklable)
+    assert out["g"] is unpicklable["g"] and out["list"] == [1, 2] and out["list"] is not unpicklable["list"]
