@@ -259,12 +259,10 @@ def cash_view(appraisal: "AppraisalResult", lines: "list[SavingLine]", settings:
     ded_cash = deduction * share_ov * g_ov * infl_m[:, None]
     ded_non = deduction * (1.0 - share_ov) * g_ov * infl_m[:, None]
 
+    masks = {f: np.array([x == f for x in month_fy]) for f in fys}  # each financial year's months
+
     def by_fy(arr: np.ndarray) -> dict[str, np.ndarray]:
-        out = {}
-        for f in fys:
-            mask = np.array([x == f for x in month_fy])
-            out[f] = arr[mask].sum(axis=0)
-        return out
+        return {f: arr[masks[f]].sum(axis=0) for f in fys}
 
     months_in = {f: month_fy.count(f) for f in fys}
     budget = _budget(scenario, settings)
@@ -278,15 +276,14 @@ def cash_view(appraisal: "AppraisalResult", lines: "list[SavingLine]", settings:
     def rows(items: dict[str, np.ndarray], with_overlap: bool) -> list[dict[str, Any]]:
         fy = {k: by_fy(v) for k, v in items.items()}
         if with_overlap:
-            fy["ded_cash"], fy["ded_non"] = by_fy(ded_cash), by_fy(ded_non)
+            fy["ded_cash"], fy["ded_non"], fy["deduction"] = by_fy(ded_cash), by_fy(ded_non), by_fy(deduction)
+        # each figure by financial year as floats: the payers', then their total (the last)
+        flat = {k: {f: (*v[f].tolist(), float(v[f].sum())) for f in fys} for k, v in fy.items()}
         out = []
         for f in fys:
             for p_i, payer in enumerate((*PAYERS, "total")):
                 def val(k: str) -> float:
-                    if k not in fy:
-                        return 0.0
-                    v = fy[k][f]
-                    return float(v.sum()) if payer == "total" else float(v[p_i])
+                    return flat[k][f][p_i] if k in flat else 0.0
                 cost, cash, non = val("cost"), val("cashable"), val("non_cashable")
                 dc, dn = val("ded_cash"), val("ded_non")
                 row = {
@@ -302,8 +299,7 @@ def cash_view(appraisal: "AppraisalResult", lines: "list[SavingLine]", settings:
                     "net": _r(cash + non - dc - dn - cost),
                 }
                 if with_overlap:
-                    row["net_real"] = _r(val("real_net") - float(
-                        (by_fy(deduction)[f].sum() if payer == "total" else by_fy(deduction)[f][p_i])))
+                    row["net_real"] = _r(val("real_net") - val("deduction"))
                 if budget is not None and budget["value"] is not None and payer == "asc":
                     b = budget["value"] * budget_factor * infl[f] * months_in[f] / 12.0
                     row["budget"] = _r(b)
