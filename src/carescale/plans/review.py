@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..appraisal import appraise, make_settings
+from ..appraisal import appraise_npv, make_settings
 from ..errors import PlanError
 from ..formatting import money, share
 from ..library import Library, default_library, display_path, parse_model, read_yaml
@@ -160,12 +160,11 @@ def _set_money(values: dict[str, Any], plan: Plan, library: Library, rates: dict
         values[path] = values[path] * reach
 
 
-def _npv(scenario: Any, settings: Any, values: dict[str, Any], params: Any, n: int) -> np.ndarray:
-    out = []
-    for start in range(0, n, 4000):
-        part = {k: np.asarray(v)[start:start + 4000] for k, v in values.items()}
-        out.append(np.asarray(appraise(scenario, settings, part, params).portfolio.metrics.npv))
-    return np.concatenate(out)
+def _npv(scenario: Any, settings: Any, values: dict[str, Any], params: Any) -> np.ndarray:
+    """NPV per draw of the portfolio, all payers: the NPV-only route (``appraise_npv``, the same
+    figures as ``appraise``'s ``metrics.npv``, without the monthly flows a review never reads), as
+    the value of information (``evidence_value``) and the Monte Carlo take it."""
+    return np.asarray(appraise_npv(scenario, settings, values, params).portfolio)
 
 
 def simulate(
@@ -202,14 +201,14 @@ def simulate(
     savings = {oid: updated.shape * sb / rng.gamma(sa, 1.0, size=sim.draws) for oid, (sa, sb) in updated.savings.items()}
     _set_money(values, plan, library, rates, cost, reach, savings, base)
     settings = make_settings(doc.appraisal.model_dump(mode="json"))
-    npv_all = _npv(scenario, settings, values, model.params, sim.draws)
+    npv_all = _npv(scenario, settings, values, model.params)
     net = annual(scenario, values, model.params).portfolio.sum(axis=1)
     # the NPV at the posterior means, every other figure at its value
     point = model.params.base_values(1)
     _set_money(point, plan, library, {o: np.asarray([a / (a + b)]) for o, (a, b) in updated.rates.items()},
                np.asarray([updated.shape * cb / (ca - 1)]), np.asarray([ra / rb]),
                {o: np.asarray([updated.shape * sb / (sa - 1)]) for o, (sa, sb) in updated.savings.items()}, base)
-    at_means = float(_npv(scenario, settings, point, model.params, 1)[0])
+    at_means = float(_npv(scenario, settings, point, model.params)[0])
     p05, p50, p95 = np.percentile(npv_all, [5, 50, 95])
     return {
         "draws": sim.draws,
