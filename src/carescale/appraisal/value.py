@@ -14,6 +14,7 @@ computes it.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Sequence
 
 from ..engine.savings import SavingLine
@@ -110,11 +111,18 @@ def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
         non_cashable = {p: sum(float(ln.amount[draw]) for ln in mine if not ln.cashable and ln.payer == p) for p in PAYERS}
         people = r["beneficiaries"]
         outcomes = []
+        # an outcome two of the model's groups share is named with its group ("... package, for
+        # live-in arrangements for people receiving long-term mental health support"): alone, the
+        # two lines read the same
+        said = Counter(ln.description for ln in mine if ln.kind == "outcome")
+        groups = {seg.id: seg.description for seg in iv.segments}
         for ln in mine:
             if ln.kind != "outcome":
                 continue
+            group = groups.get(ln.segment, "")
             outcomes.append({
-                "outcome": ln.description, "people": None if ln.count is None else round(float(ln.count[draw]), 1),
+                "outcome": f"{ln.description}, for {group[:1].lower()}{group[1:]}" if said[ln.description] > 1 and group
+                else ln.description, "people": None if ln.count is None else round(float(ln.count[draw]), 1),
                 "kind": "fiscal", "cashable": ln.cashable, "payer": ln.payer, "value": _r(ln.amount[draw]),
             })
         social_total = float(r["wider_benefits"])
