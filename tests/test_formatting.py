@@ -256,3 +256,8 @@ def test_area_file_cells_read_typed_numbers() -> None:
 def test_headcount_agrees_with_its_noun(x, words) -> None:
     assert f.headcount(x) == words
 
+
+
+def test_counted_agrees_with_its_noun_as_the_count_is_written() -> None:
+    assert [f.counted(n, "figure", "figures") for n in (1, 2, 24, 1234)] == [
+        "1 figure", "2 figures", "24 figures", "1,234 figures"]

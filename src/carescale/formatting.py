@@ -90,11 +90,17 @@ def people(x: Any, missing: str = "N/A") -> str:
     return f"{round(v):,}" if math.isfinite(v) else f"{v:,.0f}"
 
 
-def headcount(x: Any) -> str:
-    """Whole people with the noun that agrees: ``1 person``, ``0 people``, ``3,429 people`` (a
-    figure is counted as it is written, so 0.6 people is ``1 person``)."""
+def counted(x: Any, one: str, many: str) -> str:
+    """A count in whole units with the noun that agrees: ``counted(1, "figure", "figures") ==
+    "1 figure"``, ``counted(24, ...) == "24 figures"``; the count is rounded as :func:`people`
+    writes it, so the noun agrees with what is read (0.6 is ``1``)."""
     n = people(x)
-    return f"{n} {'person' if n == '1' else 'people'}"
+    return f"{n} {one if n == '1' else many}"
+
+
+def headcount(x: Any) -> str:
+    """Whole people with the noun that agrees: ``1 person``, ``0 people``, ``3,429 people``."""
+    return counted(x, "person", "people")
 
 
 def share(x: Any, digits: int = 0, missing: str = DASH) -> str:

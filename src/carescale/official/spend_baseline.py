@@ -127,7 +127,9 @@ def council_baseline(code: str, prices: Any = "default", figures: CouncilFigures
 
 
 def _figures(n: int) -> str:
-    return f"{n} figure{'s' if n > 1 else ''}"
+    from ..formatting import counted
+
+    return counted(n, "figure", "figures")
 
 
 def gap_lines(gaps: list[dict[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import formatting
 from ..formatting import stated as figure  # noqa: F401 - an input in its unit (a proportion as a percentage)
+from ..formatting import headcount  # noqa: F401 - whole people with the noun that agrees (1 person, 2 people)
 
 
 def money(x: Any) -> str:
@@ -26,12 +27,6 @@ def pounds(x: Any) -> str:
 def people(x: Any) -> str:
     """Whole people, 3,429 (carescale.formatting.people; N/A for None)."""
     return formatting.people(x)
-
-
-def headcount(x: Any) -> str:
-    """Whole people with the noun that agrees, ``1 person``, ``3,429 people``
-    (carescale.formatting.headcount)."""
-    return formatting.headcount(x)
 
 
 def pence(x: Any) -> str:
