@@ -20,6 +20,7 @@ so, never a zero.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,12 +374,6 @@ def figures_folder() -> Path:
     return mine if (mine / "series.csv").is_file() else PACKAGED
 
 
-#: the figures this process has read, by folder and the state of its files (at most
-#: :data:`_KEPT_FOLDERS` folders): read once, not once a caller
-_READ: dict[tuple[str, str], CouncilFigures] = {}
-_KEPT_FOLDERS = 4
-
-
 def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     """The figures written by :meth:`CouncilFigures.write` (by default :func:`figures_folder`:
     the user's rebuilt copy, else the packaged one). Read once per state of the files: kept in
@@ -387,20 +382,20 @@ def read_council_figures(folder: Path | str | None = None) -> CouncilFigures:
     reads and indexes them once (a read from the disk cache is ~10 ms and 16,000 rows to index);
     a file with a problem is never cached, so its message comes every time. The figures are
     shared: read them, never change them."""
-    from ..cache import cached
-
     folder = Path(folder) if folder is not None else figures_folder()
     key = council_figures_key(folder)
     if key is None:  # unreadable: the reader says which file, in one line
         return _read_council_figures(folder)
-    slot = (str(folder), key)
-    figures = _READ.get(slot)
-    if figures is None:
-        figures = cached("council-figures", key, lambda: _read_council_figures(folder))
-        for old in [k for k in _READ if k[0] == slot[0]] + list(_READ)[:max(0, len(_READ) + 1 - _KEPT_FOLDERS)]:
-            _READ.pop(old, None)  # the folder's earlier state, and the oldest folder beyond the few kept
-        _READ[slot] = figures
-    return figures
+    return _kept_council_figures(str(folder), key)
+
+
+@functools.lru_cache(maxsize=4)
+def _kept_council_figures(folder: str, key: str) -> CouncilFigures:
+    """The figures of ``folder`` in the state ``key`` names (:func:`council_figures_key`), for the
+    last few folders and states this process read: a rewritten file is another key."""
+    from ..cache import cached
+
+    return cached("council-figures", key, lambda: _read_council_figures(Path(folder)))
 
 
 def council_figures_key(folder: Path | str | None = None) -> str | None:
