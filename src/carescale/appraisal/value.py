@@ -119,10 +119,11 @@ def value_split(scenario: Any, run: dict[str, Any], lines: Sequence[SavingLine],
         for ln in mine:
             if ln.kind != "outcome":
                 continue
-            group = groups.get(ln.segment, "")
+            outcome, group = ln.description, groups.get(ln.segment, "")
+            if said[outcome] > 1 and group:
+                outcome = f"{outcome}, for {group[:1].lower()}{group[1:]}"
             outcomes.append({
-                "outcome": f"{ln.description}, for {group[:1].lower()}{group[1:]}" if said[ln.description] > 1 and group
-                else ln.description, "people": None if ln.count is None else round(float(ln.count[draw]), 1),
+                "outcome": outcome, "people": None if ln.count is None else round(float(ln.count[draw]), 1),
                 "kind": "fiscal", "cashable": ln.cashable, "payer": ln.payer, "value": _r(ln.amount[draw]),
             })
         social_total = float(r["wider_benefits"])
